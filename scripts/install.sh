@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Install everything sphinx_ncd needs on a fresh Debian machine: system packages
+# (TeX Live, latexmk, Graphviz for benchmark comparisons, Chromium for browser
+# tests, poppler for PDF-to-PNG), then the Python package with all its extras.
+# Safe to run again: each step is skipped when its result is already present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  texlive-latex-base texlive-latex-recommended texlive-latex-extra
+  texlive-fonts-recommended latexmk lmodern fonts-lmodern
+  graphviz chromium poppler-utils
+)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "install: apt packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PY="${PYTHON:-python3}"
+# torch is pinned: this version has a CPU build available locally; any other
+# request pulls several GB of CUDA packages.
+if ! "$PY" -c 'import torch, sys; sys.exit(torch.__version__.split("+")[0] != "2.13.0")' 2>/dev/null; then
+  "$PY" -m pip install -q torch==2.13.0
+fi
+"$PY" -m pip install -q -e ".[all]"
+echo "install: done"

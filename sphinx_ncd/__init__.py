@@ -1,0 +1,58 @@
+"""sphinx_ncd: neural circuit diagrams as code.
+
+The public API (each stage is imported lazily, so ``import sphinx_ncd`` is cheap
+and torch is never imported unless a check runs)::
+
+    diagram = sphinx_ncd.parse(text, filename="attention.ncd")   # syntax + model
+    svg     = sphinx_ncd.render(diagram, format="svg")            # layout + render
+    report  = sphinx_ncd.check(diagram, "pkg.mod:Model(m=8)", sizes={"y": 5})
+
+Errors are always :class:`sphinx_ncd.NCDError`, located in the user's source.
+``extensions = ["sphinx_ncd"]`` in a Sphinx ``conf.py`` registers the ``ncd``
+directive through :func:`setup`.
+"""
+from __future__ import annotations
+
+from .errors import NCDError, Span
+
+__version__ = "0.1.0"
+__all__ = ["NCDError", "Span", "parse", "render", "check", "describe", "setup", "__version__"]
+
+
+def parse(text: str, filename: str = "<spec>", *, line_offset: int = 0, search_path=()):
+    """Parse a spec and infer its shapes; returns a :class:`~sphinx_ncd.model.Diagram`.
+
+    ``line_offset`` shifts reported lines (a spec embedded in a host document);
+    ``search_path`` lists directories searched by ``use`` for block libraries.
+    """
+    from .model.build import parse as _parse
+
+    return _parse(text, filename=filename, line_offset=line_offset, search_path=search_path)
+
+
+def render(diagram, format: str = "svg", **options):
+    """Lay out and draw a diagram: ``str`` for SVG, ``bytes`` for PDF and PNG."""
+    from .render.api import render as _render
+
+    return _render(diagram, format=format, **options)
+
+
+def describe(diagram) -> str:
+    """A short plain-text description of a diagram, for alt text."""
+    from .model.describe import describe as _describe
+
+    return _describe(diagram)
+
+
+def check(diagram, code, sizes=None, **options):
+    """Run the PyTorch ``code`` on tensors shaped like ``diagram``; returns a report."""
+    from .check.api import check as _check
+
+    return _check(diagram, code, sizes=sizes, **options)
+
+
+def setup(app):
+    """Sphinx entry point: ``extensions = ["sphinx_ncd"]``."""
+    from .sphinxext import setup as _setup
+
+    return _setup(app)

@@ -1,0 +1,46 @@
+"""Command line (integration): ``ncd <verb> ...``.
+
+Each verb lives in its own module (``check_cmd``, ``render_cmd``, ``latex_cmd``)
+exposing ``add_parser(subparsers)``, which registers the verb and sets
+``func(args) -> int``.  Errors are printed located (file:line:col, the line,
+a caret) and turn into a non-zero exit status; no traceback reaches the user.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+VERB_MODULES = ("check_cmd", "render_cmd", "latex_cmd")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ncd", description="Neural circuit diagrams as code.")
+    sub = parser.add_subparsers(dest="verb", metavar="VERB")
+    sub.required = True
+    for name in VERB_MODULES:
+        try:
+            module = importlib.import_module(f"sphinx_ncd.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"sphinx_ncd.cli.{name}":
+                raise
+            continue
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ..errors import NCDError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except NCDError as err:
+        print(err.format(), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
