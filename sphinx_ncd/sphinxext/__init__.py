@@ -1,0 +1,59 @@
+"""Sphinx extension (integration over the whole pipeline): ``extensions = ["sphinx_ncd"]``.
+
+Registers the ``ncd`` directive, its node with a visitor per builder family
+(:mod:`.html`, :mod:`.latex`, :mod:`.texinfo`, :mod:`.plain`), the ``ncd_*``
+configuration values (:mod:`.config`), the stylesheet that lets inline
+diagrams follow the theme's dark mode, and the environment hooks of
+:mod:`.state`.  Modules: :mod:`.directive` (reading), :mod:`.sources` (spec
+files, dependencies), :mod:`.locate` (located warnings), :mod:`.outputs` and
+:mod:`.cache` (rendered files), :mod:`.checking` (shape checks),
+:mod:`.errorbox` (what replaces a failed diagram).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import sphinx_ncd
+
+from . import config as _config
+from . import html, latex, plain, state, texinfo
+from .directive import NCDDirective
+from .nodes import ncd_diagram
+
+__all__ = ["setup", "ENV_VERSION"]
+
+#: bump when the node attributes or env tables change shape (invalidates pickled environments)
+ENV_VERSION = 1
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def _add_static_path(app, config) -> None:
+    if str(STATIC) not in [str(p) for p in config.html_static_path]:
+        config.html_static_path.append(str(STATIC))
+
+
+def setup(app):
+    _config.register(app)
+    app.add_node(
+        ncd_diagram,
+        html=(html.visit, None),
+        latex=(latex.visit, None),
+        texinfo=(texinfo.visit, None),
+        text=(plain.visit_text, None),
+        man=(plain.visit_man, None),
+    )
+    app.add_directive("ncd", NCDDirective)
+    app.add_css_file("ncd.css")
+    app.connect("config-inited", _config.validate)
+    app.connect("config-inited", _add_static_path)
+    app.connect("env-before-read-docs", state.before_read)
+    app.connect("env-purge-doc", state.purge)
+    app.connect("env-merge-info", state.merge)
+    app.connect("env-updated", state.summarize)
+    return {
+        "version": sphinx_ncd.__version__,
+        "env_version": ENV_VERSION,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

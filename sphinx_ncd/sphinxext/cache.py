@@ -1,0 +1,89 @@
+"""Sphinx extension (integration over render): the content-addressed file cache.
+
+Owns the cache key and the files it names.  A key is a SHA-256 over
+everything that changes the output -- spec text, render options, relevant
+configuration, the package version -- never over mtimes or counters, so the
+same diagram always lands in the same ``ncd-<key>.<ext>`` file and reordered
+pages keep every hit.  The cache lives outside the output directory (under the
+doctree directory unless ``ncd_cache_dir`` says otherwise) so a clean output
+directory does not throw rendered diagrams away.
+
+Writes are atomic: a temporary file named with the process id, then
+``os.replace``.  Two ``-j`` workers rendering the same diagram both write
+complete files and the last rename wins; a reader never sees half a file.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+__all__ = ["make_key", "cache_dir", "atomic_write", "publish", "KEY_LENGTH"]
+
+#: hex digits of the SHA-256 kept in file names and ids (collisions are not a concern at 80 bits)
+KEY_LENGTH = 20
+
+
+def make_key(*parts: Any) -> str:
+    """A stable hex digest over ``parts`` (JSON-encoded, keys sorted)."""
+    payload = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=repr)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:KEY_LENGTH]
+
+
+def cache_dir(app) -> Path:
+    """The cache directory for this build: ``ncd_cache_dir`` (relative to the
+    configuration directory) or ``<doctreedir>/ncd-cache``."""
+    configured = app.config.ncd_cache_dir
+    if configured:
+        base = Path(configured)
+        if not base.is_absolute():
+            base = Path(app.confdir) / base
+    else:
+        base = Path(app.doctreedir) / "ncd-cache"
+    return base
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` through a pid-named temporary file and ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    mode = "w" if isinstance(data, str) else "wb"
+    kwargs = {"encoding": "utf-8", "newline": ""} if isinstance(data, str) else {}
+    try:
+        with open(tmp, mode, **kwargs) as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def publish(source: Path, target: Path) -> bool:
+    """Copy a cached file into the output directory unless an identical one is there.
+
+    Returns True when the target was (re)written.  The copy is atomic too, and
+    an up-to-date target is left untouched so a no-change rebuild rewrites nothing.
+    """
+    try:
+        if target.stat().st_size == source.stat().st_size and _same_bytes(source, target):
+            return False
+    except FileNotFoundError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return True
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    # content-addressed names: equal names and sizes almost always mean equal
+    # bytes, but compare anyway (the files are small)
+    return a.read_bytes() == b.read_bytes()

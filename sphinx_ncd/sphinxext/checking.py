@@ -1,0 +1,139 @@
+"""Sphinx extension (integration over check): shape checks asked for by a directive.
+
+``:code:`` names the PyTorch code (an import spec ``pkg.mod:Model(m=8)``, or
+``embedded`` for the last Python code block before the diagram in the same
+document), ``:sizes:`` gives concrete sizes, ``:check: off`` skips one
+diagram.  ``ncd_check`` decides globally: ``off`` never runs user code,
+``auto`` checks directives that ask, ``strict`` also turns an unchecked
+diagram into a warning.  The verdict comes back as what the figure shows: a
+badge, highlighted boxes, a caption note.  A mismatch is a warning located at
+the offending box's spec line; an exception in user code at the user's line.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.util import logging
+
+from .. import messages as msg
+from ..errors import NCDError, Span
+from . import pipeline, state
+from .locate import SpecSource, warn
+
+__all__ = ["Verdict", "wanted", "run"]
+
+logger = logging.getLogger("sphinx_ncd")
+
+PYTHON_LANGUAGES = ("python", "py", "python3", "py3", "ipython", "ipython3")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the figure shows about its check."""
+
+    status: str  # the report's status, or "" when no check ran
+    summary: str  # one line
+    badge: str | None  # drawn in a corner of the diagram
+    highlights: tuple  # ((op_id, note), ...) drawn in the alert colour
+
+
+def wanted(directive) -> bool:
+    options = directive.options
+    return "code" in options and options.get("check", True) and directive.config.ncd_check != "off"
+
+
+def _embedded_code(directive) -> tuple[str, str, int]:
+    """(code, filename, line offset) of the last Python block before the directive."""
+    document = directive.state.document
+    blocks = [b for b in document.findall(nodes.literal_block)
+              if str(b.get("language", "")).lower() in PYTHON_LANGUAGES]
+    if not blocks:
+        raise NCDError(msg.SPHINX_EMBEDDED_NOT_FOUND, kind="config")
+    block = blocks[-1]
+    code = block.astext()
+    env = directive.env
+    path = str(env.doc2path(env.current_document.docname))
+    offset = _code_offset(path, block.line or 0, code)
+    return code, path, offset
+
+
+def _code_offset(path: str, start: int, code: str) -> int:
+    """Host line of the code's first line, minus one (found by matching the text)."""
+    first = next((line.strip() for line in code.splitlines() if line.strip()), "")
+    lead = next((i for i, line in enumerate(code.splitlines()) if line.strip()), 0)
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return max(0, start)
+    for index in range(max(0, start - 1), len(lines)):
+        if lines[index].strip() == first:
+            return index - lead
+    return max(0, start)
+
+
+def run(directive, diagram, source: SpecSource) -> Verdict | None:
+    """Check ``diagram`` against the directive's code.  Problems become located warnings."""
+    config = directive.config
+    env = directive.env
+    docname = source.docname
+    code = directive.options["code"].strip()
+    code_file, code_offset = None, 0
+    try:
+        if code == "embedded":
+            code, code_file, code_offset = _embedded_code(directive)
+    except NCDError as err:
+        warn(err, source, location=source.at_directive())
+        return None
+    sizes = dict(directive.options.get("sizes", ())) or None
+    have_torch = state.torch_available()
+    try:
+        report = pipeline.check(diagram, code, sizes, timeout=float(config.ncd_check_timeout),
+                                filename=code_file)
+    except NCDError as err:
+        warn(_shift(err, code_file, code_offset), source)
+        return Verdict("not_checked", str(err.message), "not checked", ())
+    if have_torch:
+        state.record(env, "ncd_executed", docname)
+        logger.verbose("ncd: %s: executed code for the diagram at line %d", docname, source.directive_line)
+    status = str(getattr(report, "status", ""))
+    summary = str(getattr(report, "summary", status))
+    strict = config.ncd_check == "strict"
+    error = getattr(report, "error", None)
+    if status == "mismatch":
+        box = getattr(report, "mismatch", None)
+        span = getattr(box, "span", None)
+        detail = NCDError(msg.SPHINX_CHECK_FAILED.format(summary=summary), span, kind="shape")
+        warn(detail, source)
+    elif isinstance(error, NCDError):
+        warn(_shift(error, code_file, code_offset), source)
+    elif status == "not_checked":
+        if not have_torch:
+            state.record(env, "ncd_no_torch", docname)
+        if strict:
+            warn(NCDError(msg.SPHINX_CHECK_NOT_CHECKED_STRICT.format(summary=summary), None,
+                          kind="exec"), source)
+        elif have_torch:
+            logger.info("ncd: %s:%d: %s", docname, source.directive_line, summary)
+    badge = _call(report, "badge")
+    highlights = _call(report, "highlights") or ()
+    return Verdict(status, summary, str(badge) if badge else None,
+                   tuple((int(op), str(note)) for op, note in highlights))
+
+
+def _call(report, name):
+    method = getattr(report, name, None)
+    try:
+        return method() if callable(method) else method
+    except Exception:  # noqa: BLE001 - a verdict display problem must not hide the figure
+        return None
+
+
+def _shift(err: NCDError, code_file: str | None, offset: int) -> NCDError:
+    """Move a span in embedded code (lines counted from the block) into the document."""
+    span = err.span
+    if code_file and span is not None and span.file == code_file and offset:
+        return NCDError(err.message, Span(span.file, span.line + offset, span.column, span.length,
+                                          span.text), kind=err.kind, hint=err.hint)
+    return err

@@ -1,0 +1,93 @@
+"""Sphinx extension (integration): the ``ncd_*`` configuration values.
+
+One table, :data:`CONFIG_VALUES`, names every value with its default, its
+rebuild scope and the text that documents it (the README's table is written
+from the same words).  ``'env'`` values change what is read (parsing,
+checking, the rendered file), so changing them re-reads every document;
+``'html'`` values only change how finished diagrams are written out.
+:func:`validate` runs on ``config-inited`` and turns a bad value into a
+located ``ncd.config`` warning plus the default, never a crash.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sphinx.util import logging
+
+from .. import messages as msg
+
+__all__ = ["ConfigValue", "CONFIG_VALUES", "register", "validate", "OUTPUT_FORMATS", "THEMES",
+           "CHECK_MODES"]
+
+logger = logging.getLogger(__name__)
+
+#: HTML output: inline SVG (follows the theme's dark-mode toggle), or an ``<img>`` of a file
+OUTPUT_FORMATS = ("inline", "svg", "png")
+THEMES = ("auto", "light", "dark")
+CHECK_MODES = ("auto", "off", "strict")
+
+
+@dataclass(frozen=True)
+class ConfigValue:
+    name: str  # the conf.py name
+    default: Any  # the value when conf.py does not set it
+    rebuild: str  # Sphinx rebuild scope: 'env' (re-read documents) or 'html' (rewrite only)
+    types: tuple  # accepted Python types
+    doc: str  # one sentence for users (README table)
+
+
+CONFIG_VALUES: tuple[ConfigValue, ...] = (
+    ConfigValue("ncd_output_format", "inline", "html", (str,),
+                'HTML output: "inline" (inline SVG that follows the theme\'s dark-mode toggle), '
+                '"svg" (an <img> of an SVG file) or "png" (an <img> of a PNG file). '
+                "The directive's :format: option overrides it."),
+    ConfigValue("ncd_theme", "auto", "html", (str,),
+                'Colours: "auto" (light, dark with the reader\'s preference or the theme\'s toggle), '
+                '"light" or "dark". PDF and PNG output use "light" when this is "auto".'),
+    ConfigValue("ncd_scale", 1.0, "env", (int, float),
+                "Default drawing scale for every diagram (the :scale: option multiplies it)."),
+    ConfigValue("ncd_template_path", [], "env", (list, tuple),
+                "Directories (relative to conf.py) searched by `use NAME` for NAME.ncd block libraries."),
+    ConfigValue("ncd_cache_dir", None, "", (str, type(None)),
+                "Where rendered diagrams are cached (relative to conf.py); default <doctreedir>/ncd-cache, "
+                "outside the output directory."),
+    ConfigValue("ncd_check", "auto", "env", (str,),
+                '"auto": run the shape check of every directive with a :code: option; "off": never run '
+                'user code; "strict": also make a mismatch or an unchecked diagram a warning (an error under -W).'),
+    ConfigValue("ncd_check_timeout", 30.0, "env", (int, float),
+                "Seconds one shape check may run before its worker is stopped."),
+    ConfigValue("ncd_caption_verdict", True, "env", (bool,),
+                "Append the shape-check verdict to the caption of checked diagrams."),
+)
+
+
+def register(app) -> None:
+    for value in CONFIG_VALUES:
+        app.add_config_value(value.name, value.default, value.rebuild, types=frozenset(value.types),
+                             description=value.doc)
+
+
+_CHOICES = {
+    "ncd_output_format": OUTPUT_FORMATS,
+    "ncd_theme": THEMES,
+    "ncd_check": CHECK_MODES,
+}
+
+
+def validate(app, config) -> None:
+    """``config-inited``: replace a value outside its choices by the default, with a warning."""
+    defaults = {v.name: v.default for v in CONFIG_VALUES}
+    for name, choices in _CHOICES.items():
+        value = getattr(config, name)
+        if value not in choices:
+            logger.warning(msg.SPHINX_BAD_CONFIG.format(name=name, value=value,
+                                                        choices=", ".join(map(repr, choices)),
+                                                        default=defaults[name]),
+                           type="ncd", subtype="config", location=str(app.confdir / "conf.py"))
+            setattr(config, name, defaults[name])
+    if config.ncd_scale <= 0:
+        logger.warning(msg.SPHINX_BAD_CONFIG.format(name="ncd_scale", value=config.ncd_scale,
+                                                    choices="a positive number", default=1.0),
+                       type="ncd", subtype="config", location=str(app.confdir / "conf.py"))
+        config.ncd_scale = 1.0

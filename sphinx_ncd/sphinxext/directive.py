@@ -1,0 +1,147 @@
+"""Sphinx extension (integration): the ``.. ncd::`` directive.
+
+Reads the spec (body or one file argument), parses it, checks it against code
+when asked, renders the file the current builder needs into the cache, and
+returns an :class:`~.nodes.ncd_diagram` -- wrapped in a numbered
+``nodes.figure`` when there is a ``:caption:`` (``add_name`` goes on the
+figure, so ``numfig``, ``:numref:`` and the LaTeX float come from Sphinx).
+Everything happens while the document is read, so every problem is a warning
+at the offending spec line, and the page gets an error box in its place.
+
+A cached diagram (same spec, libraries, options, configuration and package
+version) is not parsed again: the cache's sidecar holds its alt text.
+"""
+from __future__ import annotations
+
+from docutils import nodes
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import set_source_info
+
+import sphinx_ncd
+
+from .. import messages as msg
+from ..errors import NCDError
+from . import checking, outputs, pipeline
+from .cache import make_key
+from .errorbox import error_box
+from .locate import SpecSource, warn
+from .nodes import ncd_diagram
+from .options import OPTION_SPEC
+from .sources import read_spec, search_path, used_libraries
+
+__all__ = ["NCDDirective"]
+
+
+class NCDDirective(SphinxDirective):
+    """``.. ncd:: [file.ncd]`` with the spec in the body or in the file."""
+
+    has_content = True
+    required_arguments = 0
+    optional_arguments = 1
+    final_argument_whitespace = False
+    option_spec = OPTION_SPEC
+
+    def run(self) -> list[nodes.Node]:
+        docname = self.env.current_document.docname
+        here = f"{self.env.doc2path(docname)}:{self.lineno}"
+        if self.arguments and self.content:
+            warn(NCDError(msg.SPHINX_BOTH_SOURCES.format(path=self.arguments[0]), kind="config"), None,
+                 location=here)
+        elif not self.arguments and not "\n".join(self.content).strip():
+            return self._failed(msg.SPHINX_NO_SOURCE, here, "config")
+        if "name" in self.options and "caption" not in self.options:
+            warn(NCDError(msg.SPHINX_NAME_WITHOUT_CAPTION.format(name=self.options["name"]),
+                          kind="config"), None, location=here)
+        if "code" not in self.options:
+            for option in ("sizes",):
+                if option in self.options:
+                    warn(NCDError(msg.SPHINX_CHECK_OPTIONS_WITHOUT_CODE.format(option=option),
+                                  kind="config"), None, location=here)
+        try:
+            text, source = read_spec(self)
+        except NCDError as err:
+            return self._failed(warn(err, None, location=here)[0], here, None)
+        try:
+            node = self._diagram(text, source)
+        except NCDError as err:
+            shown, where = warn(err, source)
+            return self._failed(shown, where, None)
+        return self._wrap(node)
+
+    # -- building the node ------------------------------------------------------------
+
+    def _diagram(self, text: str, source: SpecSource) -> ncd_diagram:
+        app, config = self.env.app, self.config
+        dirs = search_path(app, source)
+        libraries = used_libraries(text, dirs)
+        for path in libraries:
+            self.env.note_dependency(str(path))
+        key = make_key(sphinx_ncd.__version__, text, source.name,
+                       [path.read_text(encoding="utf-8") for path in libraries])
+        node = ncd_diagram()
+        set_source_info(self, node)
+        node["spec"] = text
+        node["spec_file"] = source.name
+        node["spec_location"] = source.location(1)
+        node["line_offset"] = source.offset
+        node["search_path"] = dirs
+        node["key"] = key
+        node["scale"] = float(self.options.get("scale", 1.0)) * float(config.ncd_scale)
+        node["theme"] = self.options.get("theme")
+        node["format"] = self.options.get("format")
+        for option in ("align", "width", "height"):
+            if option in self.options:
+                node[option] = self.options[option]
+        node["classes"] = ["ncd", *self.options.get("class", [])]
+
+        fmt = pipeline.builder_format(app.builder, node["format"] or config.ncd_output_format)
+        sidecar = outputs.read_sidecar(app, key)
+        diagram = None
+        if sidecar is None or checking.wanted(self):
+            diagram = pipeline.parse(text, source.name, dirs)
+        if sidecar is None:
+            sidecar = {"alt": pipeline.describe(diagram)}
+            outputs.write_sidecar(app, key, sidecar)
+        node["alt"] = self.options.get("alt") or sidecar.get("alt") or msg.SPHINX_DEFAULT_ALT
+        node["verdict"] = ""
+        if diagram is not None and checking.wanted(self):
+            verdict = checking.run(self, diagram, source)
+            if verdict is not None:
+                node["badge"] = verdict.badge
+                node["highlights"] = verdict.highlights
+                node["verdict"] = verdict.summary
+                node["verdict_status"] = verdict.status
+        if fmt is not None:
+            outputs.ensure_file(app, node, fmt, diagram)
+        return node
+
+    def _wrap(self, node: ncd_diagram) -> list[nodes.Node]:
+        if "caption" not in self.options:
+            self.add_name(node)
+            return [node]
+        figure = nodes.figure("", node, classes=["ncd-figure"])
+        if "align" in node:
+            figure["align"] = node.attributes.pop("align")
+        caption_text = self.options["caption"]
+        inodes, messages = self.parse_inline(caption_text)
+        caption = nodes.caption(caption_text, "", *inodes)
+        if node.get("verdict") and self.config.ncd_caption_verdict:
+            note = msg.SPHINX_VERDICT_NOTE.format(summary=node["verdict"])
+            caption += nodes.Text(" ")
+            caption += nodes.inline(note, f"({note})",
+                                    classes=["ncd-verdict", f"ncd-{node.get('verdict_status', '')}"])
+        caption.extend(messages)
+        set_source_info(self, caption)
+        figure += caption
+        set_source_info(self, figure)
+        self.add_name(figure)
+        return [figure]
+
+    def _failed(self, text: str, location: str | None, kind: str | None) -> list[nodes.Node]:
+        """An error box in place of the diagram (emitting the warning when ``kind`` is given)."""
+        if kind is not None:
+            text, location = warn(NCDError(text, kind=kind), None, location=location)
+        box = error_box(text, location, str(self.env.srcdir))
+        set_source_info(self, box)
+        self.add_name(box)
+        return [box]

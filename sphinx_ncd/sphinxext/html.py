@@ -1,0 +1,80 @@
+"""Sphinx extension (integration): writing diagrams for html, dirhtml, singlehtml and epub.
+
+Inline SVG by default: the drawing's colours are CSS custom properties, so an
+inline diagram follows the theme's own dark-mode toggle (``ncd.css`` maps
+furo's ``body[data-theme]``) as well as ``prefers-color-scheme``.  The
+``svg``/``png`` formats write an ``<img>`` of a file copied into ``_images``.
+Accessibility: ``role="img"`` and an ``aria-label``/``<title>`` carrying the
+alt text (the user's ``:alt:``, else the generated description).
+"""
+from __future__ import annotations
+
+import html
+import re
+
+from docutils import nodes
+
+from ..errors import NCDError
+from . import outputs
+from .locate import warn
+
+__all__ = ["visit", "inline_svg"]
+
+_PROLOGUE = re.compile(r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?", re.IGNORECASE)
+_ROOT = re.compile(r"<svg\b[^>]*>", re.IGNORECASE)
+_ATTR = r'\s{name}\s*=\s*"[^"]*"'
+
+
+def _set_attr(tag: str, name: str, value: str) -> str:
+    pattern = re.compile(_ATTR.format(name=re.escape(name)))
+    text = f' {name}="{html.escape(value, quote=True)}"'
+    if pattern.search(tag):
+        return pattern.sub(lambda _m: text, tag, count=1)
+    return tag[:-1].rstrip("/") + text + (" />" if tag.endswith("/>") else ">")
+
+
+def inline_svg(svg: str, alt: str) -> str:
+    """The SVG ready to sit in an HTML page: no prologue, labelled with ``alt``."""
+    svg = _PROLOGUE.sub("", svg, count=1)
+    match = _ROOT.search(svg)
+    if not match:
+        return svg
+    tag = _set_attr(_set_attr(match.group(0), "role", "img"), "aria-label", alt)
+    return svg[:match.start()] + tag + svg[match.end():]
+
+
+def _style(node) -> str:
+    parts = []
+    if node.get("width"):
+        parts.append(f"width: {node['width']}")
+    if node.get("height"):
+        parts.append(f"height: {node['height']}")
+    return "; ".join(parts)
+
+
+def visit(self, node) -> None:
+    app = self.builder.app
+    mode = node.get("format") or app.config.ncd_output_format
+    classes = list(node.get("classes", ["ncd"]))
+    if node.get("align"):
+        classes.append(f"align-{node['align']}")
+    if node.get("width") or node.get("height"):
+        classes.append("ncd-sized")
+    style = _style(node)
+    style_attr = f' style="{html.escape(style)}"' if style else ""
+    alt = node.get("alt", "")
+    try:
+        if mode == "inline":
+            classes.append("ncd-inline")
+            body = inline_svg(outputs.svg_text(app, node), alt)
+        else:
+            classes.append("ncd-img")
+            uri = outputs.publish_file(app, node, mode, self.builder)
+            body = f'<img src="{html.escape(uri)}" alt="{html.escape(alt)}" />'
+    except NCDError as err:
+        text, where = warn(err, None, location=f"{node.get('spec_location', '')}")
+        self.body.append('<div class="admonition error ncd-error"><p class="admonition-title">'
+                         f'Diagram error</p><pre>{html.escape(text)}</pre></div>\n')
+        raise nodes.SkipNode from None
+    self.body.append(f'<div class="{" ".join(classes)}"{style_attr}>{body}</div>\n')
+    raise nodes.SkipNode

@@ -1,0 +1,46 @@
+"""Sphinx extension (integration): writing diagrams for the LaTeX builder.
+
+LaTeX gets a pre-rendered PDF per diagram (never SVG: pdflatex has no SVG
+graphics driver, and ``make latexpdf`` runs without shell escape) copied next
+to the ``.tex`` file and included with ``\\sphinxincludegraphics``, so Sphinx's
+own figure float, caption and ``\\label`` apply unchanged.
+"""
+from __future__ import annotations
+
+from docutils import nodes
+
+from .. import messages as msg
+from ..errors import NCDError
+from . import outputs
+from .locate import warn
+
+__all__ = ["visit"]
+
+_ALIGN = {"left": ("{", r"\hspace*{\fill}}"), "right": (r"{\hspace*{\fill}", "}"),
+          "center": (r"{\hfill", r"\hspace*{\fill}}")}
+
+
+def visit(self, node) -> None:
+    app = self.builder.app
+    try:
+        name = outputs.publish_file(app, node, "pdf", self.builder)
+    except NCDError as err:
+        text, _ = warn(err, None, location=node.get("spec_location"))
+        self.body.append("\n\\begin{center}\\fbox{\\parbox{0.9\\linewidth}{\\textbf{%s:} %s}}\\end{center}\n"
+                         % (self.encode(msg.SPHINX_ERROR_TITLE), self.encode(text)))
+        raise nodes.SkipNode from None
+    options = []
+    for key in ("width", "height"):
+        if node.get(key):
+            length = self.latex_image_length(node[key])
+            if length:
+                options.append(f"{key}={length}")
+    inline = self.is_inline(node)
+    pre, post = _ALIGN.get(node.get("align", ""), ("", ""))
+    stem, _, ext = name.rpartition(".")
+    graphic = r"\sphinxincludegraphics[%s]{{%s}.%s}" % (",".join(options), stem, ext)
+    if inline:
+        self.body.append(graphic)
+    else:
+        self.body.append(f"\n{pre}{graphic}{post}\n")
+    raise nodes.SkipNode

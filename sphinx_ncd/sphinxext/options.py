@@ -1,0 +1,86 @@
+"""Sphinx extension (integration): the ``.. ncd::`` option converters.
+
+docutils converters (``directives.*``) where one exists, small ones of our own
+otherwise; each raises ``ValueError`` with a readable message, which docutils
+(and myst-parser) turn into an error located at the directive.
+"""
+from __future__ import annotations
+
+import re
+
+from docutils.parsers.rst import directives
+
+from .. import messages as msg
+from .config import OUTPUT_FORMATS, THEMES
+
+__all__ = ["OPTION_SPEC", "align", "theme", "output_format", "scale", "sizes", "on_off"]
+
+
+def align(argument: str) -> str:
+    return directives.choice(argument, ("left", "center", "right"))
+
+
+def theme(argument: str) -> str:
+    return directives.choice(argument, THEMES)
+
+
+def output_format(argument: str) -> str:
+    value = directives.choice(argument, (*OUTPUT_FORMATS, "img"))
+    return "svg" if value == "img" else value
+
+
+def scale(argument: str) -> float:
+    """``1.5``, ``150%`` or ``150`` (a docutils-style percentage when > 10)."""
+    text = (argument or "").strip()
+    percent = text.endswith("%")
+    try:
+        value = float(text.rstrip("%").strip())
+    except ValueError:
+        raise ValueError(f"scale must be a positive number or a percentage, not {argument!r}") from None
+    if percent or value > 10:
+        value /= 100.0
+    if value <= 0:
+        raise ValueError(f"scale must be positive, not {argument!r}")
+    return value
+
+
+_SIZE = re.compile(r"([A-Za-z_\\][\w\\']*)\s*=\s*(\d+)")
+
+
+def sizes(argument: str) -> tuple[tuple[str, int], ...]:
+    """``y=20 x=22`` (spaces or commas between pairs) -> (("y", 20), ("x", 22))."""
+    text = (argument or "").replace(",", " ").strip()
+    pairs = []
+    for item in text.split():
+        match = _SIZE.fullmatch(item)
+        if not match:
+            raise ValueError(msg.SPHINX_BAD_SIZES.format(text=argument))
+        pairs.append((match.group(1), int(match.group(2))))
+    if not pairs:
+        raise ValueError(msg.SPHINX_BAD_SIZES.format(text=argument))
+    return tuple(pairs)
+
+
+def on_off(argument: str) -> bool:
+    value = directives.choice((argument or "on").lower(), ("on", "off", "yes", "no", "true", "false"))
+    return value in ("on", "yes", "true")
+
+
+OPTION_SPEC = {
+    # standard figure options (graphviz, mermaid, image)
+    "alt": directives.unchanged,
+    "align": align,
+    "caption": directives.unchanged,
+    "name": directives.unchanged,
+    "class": directives.class_option,
+    "width": directives.length_or_percentage_or_unitless,
+    "height": directives.length_or_unitless,
+    "scale": scale,
+    # drawing
+    "theme": theme,
+    "format": output_format,
+    # shape checking (sphinx_ncd.check)
+    "code": directives.unchanged_required,
+    "sizes": sizes,
+    "check": on_off,
+}

@@ -1,0 +1,72 @@
+"""Sphinx extension (integration): the only module that calls the diagram pipeline.
+
+Thin wrappers over the public API (``sphinx_ncd.parse``, ``describe``,
+``render``, ``check``) that guarantee one thing to the rest of the extension:
+whatever goes wrong comes back as an :class:`~sphinx_ncd.errors.NCDError`
+with a ``kind``, never as a stray exception that would abort the build with a
+traceback.  Which output format and theme a builder needs is decided here too.
+"""
+from __future__ import annotations
+
+import sphinx_ncd
+
+from .. import messages as msg
+from ..errors import NCDError
+
+__all__ = ["parse", "describe", "render", "check", "builder_format", "print_theme", "guarded"]
+
+
+def guarded(stage: str, kind: str, fn, *args, **kwargs):
+    """Call ``fn``; an unexpected exception becomes an NCDError of ``kind``."""
+    try:
+        return fn(*args, **kwargs)
+    except NCDError:
+        raise
+    except RecursionError as exc:
+        raise NCDError(msg.SPHINX_INTERNAL.format(stage=stage, kind="RecursionError", reason=exc),
+                       kind=kind) from None
+    except Exception as exc:  # noqa: BLE001 - a bug elsewhere must not kill the whole build
+        raise NCDError(msg.SPHINX_INTERNAL.format(stage=stage, kind=type(exc).__name__, reason=exc),
+                       kind=kind) from exc
+
+
+def parse(text: str, name: str, search_path: tuple[str, ...]):
+    return guarded("parsing the spec", "syntax", sphinx_ncd.parse, text, filename=name,
+                   search_path=tuple(search_path))
+
+
+def describe(diagram) -> str:
+    try:
+        text = guarded("describing the diagram", "render", sphinx_ncd.describe, diagram)
+    except NCDError:
+        text = ""
+    return " ".join(str(text).split()) or msg.SPHINX_DEFAULT_ALT
+
+
+def render(diagram, fmt: str, *, theme: str, scale: float, id_prefix: str,
+           highlights: tuple = (), badge: str | None = None):
+    """SVG text or PDF/PNG bytes."""
+    return guarded(f"rendering {fmt.upper()}", "render", sphinx_ncd.render, diagram, format=fmt,
+                   theme=theme, scale=scale, id_prefix=id_prefix,
+                   highlights=tuple(tuple(h) for h in highlights), badge=badge)
+
+
+def check(diagram, code: str, sizes, **options):
+    return guarded("checking shapes", "exec", sphinx_ncd.check, diagram, code, sizes=sizes, **options)
+
+
+def builder_format(builder, html_format: str) -> str | None:
+    """The file format a builder embeds: ``svg``, ``pdf``, ``png``, or None (text only)."""
+    fmt = getattr(builder, "format", "")
+    if fmt == "html":
+        return "png" if html_format == "png" else "svg"
+    if fmt == "latex":
+        return "pdf"
+    if fmt == "texinfo":
+        return "png"
+    return None
+
+
+def print_theme(theme: str) -> str:
+    """PDF and PNG have no reader preference to follow: "auto" prints light."""
+    return "light" if theme == "auto" else theme

@@ -1,0 +1,85 @@
+"""Sphinx extension (integration): reading a spec from a directive body or a file.
+
+Owns the file rules: a file argument is resolved with ``env.relfn2path``
+(relative to the document, or to the source directory when it starts with
+``/``), must stay inside the source directory, and is registered with
+``env.note_dependency`` so editing it rebuilds the page.  Block libraries a
+spec imports with ``use NAME`` are looked up on the search path, registered as
+dependencies too, and their text goes into the cache key.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from .. import messages as msg
+from ..errors import NCDError
+from .locate import SpecSource
+
+__all__ = ["read_spec", "search_path", "used_libraries"]
+
+
+def read_spec(directive) -> tuple[str, SpecSource]:
+    """The spec text and its origin.  Raises NCDError (kind ``io``) located at the directive."""
+    env = directive.env
+    docname = env.current_document.docname
+    doc_path = str(env.doc2path(docname))
+    line = directive.lineno
+    if directive.arguments:
+        argument = directive.arguments[0]
+        rel, absolute = env.relfn2path(argument, docname)
+        srcdir = os.path.realpath(env.srcdir)
+        real = os.path.realpath(absolute)
+        if os.path.commonpath([srcdir, real]) != srcdir:
+            raise NCDError(msg.SPHINX_OUTSIDE_SRCDIR.format(path=argument), kind="io")
+        env.note_dependency(rel)
+        try:
+            text = Path(real).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise NCDError(msg.SPHINX_FILE_UNREADABLE.format(path=argument, reason=reason),
+                           kind="io") from None
+        return text, SpecSource(name=rel, path=real, offset=0, docname=docname,
+                                doc_path=doc_path, directive_line=line)
+    text = "\n".join(directive.content)
+    name = os.path.relpath(doc_path, env.srcdir).replace(os.sep, "/")
+    return text, SpecSource(name=name, path=doc_path, offset=directive.content_offset,
+                            docname=docname, doc_path=doc_path, directive_line=line)
+
+
+def search_path(app, source: SpecSource) -> tuple[str, ...]:
+    """Where ``use`` looks: the spec's own directory, then ``ncd_template_path``."""
+    dirs = [os.path.dirname(source.path)]
+    for entry in app.config.ncd_template_path:
+        path = Path(entry)
+        if not path.is_absolute():
+            path = Path(app.confdir) / path
+        dirs.append(str(path))
+    return tuple(dict.fromkeys(dirs))
+
+
+_USE = re.compile(r"^\s*use\s+([^#]+)", re.MULTILINE)
+
+
+def used_libraries(text: str, dirs: tuple[str, ...], limit: int = 64) -> list[Path]:
+    """The ``.ncd`` files a spec imports, transitively (as far as they are found on ``dirs``)."""
+    found: list[Path] = []
+    seen: set[str] = set()
+    todo = [text]
+    while todo and len(found) < limit:
+        for match in _USE.finditer(todo.pop()):
+            for name in re.split(r"[\s,]+", match.group(1).strip()):
+                if not name or name in seen:
+                    continue
+                seen.add(name)
+                for directory in dirs:
+                    candidate = Path(directory) / (name if name.endswith(".ncd") else f"{name}.ncd")
+                    if candidate.is_file():
+                        found.append(candidate)
+                        try:
+                            todo.append(candidate.read_text(encoding="utf-8"))
+                        except (OSError, UnicodeDecodeError):
+                            pass
+                        break
+    return found

@@ -1,0 +1,68 @@
+"""Sphinx extension (integration): per-document records kept in the build environment.
+
+Two tables live on ``env`` (and nowhere else: no module-global state), both
+``{docname: count}``: documents whose shape checks executed user code, and
+documents whose checks could not run because torch is missing.  They are
+purged when a document is re-read and merged back from parallel readers, and
+after reading the main process logs one summary line each -- so "torch is not
+installed" is said once per build, however many diagrams asked for a check.
+"""
+from __future__ import annotations
+
+import importlib.util
+
+from sphinx.util import logging
+
+from .. import messages as msg
+
+__all__ = ["TABLES", "record", "purge", "merge", "before_read", "summarize", "torch_available"]
+
+logger = logging.getLogger("sphinx_ncd")
+
+TABLES = ("ncd_executed", "ncd_no_torch")
+
+
+def _table(env, name: str) -> dict:
+    table = getattr(env, name, None)
+    if table is None:
+        table = {}
+        setattr(env, name, table)
+    return table
+
+
+def record(env, table: str, docname: str) -> None:
+    t = _table(env, table)
+    t[docname] = t.get(docname, 0) + 1
+
+
+def purge(app, env, docname: str) -> None:
+    for name in TABLES:
+        _table(env, name).pop(docname, None)
+
+
+def merge(app, env, docnames, other) -> None:
+    for name in TABLES:
+        mine, theirs = _table(env, name), _table(other, name)
+        for docname in docnames:
+            if docname in theirs:
+                mine[docname] = theirs[docname]
+
+
+def before_read(app, env, docnames) -> None:
+    """Remember which documents this build reads (the summary covers only those)."""
+    app.ncd_reading = frozenset(docnames)
+
+
+def summarize(app, env):
+    reading = getattr(app, "ncd_reading", frozenset())
+    executed = sorted(d for d in _table(env, "ncd_executed") if d in reading)
+    if executed:
+        logger.info(msg.SPHINX_EXECUTED_CODE.format(docs=", ".join(executed)))
+    missing = {d: n for d, n in _table(env, "ncd_no_torch").items() if d in reading}
+    if missing and app.config.ncd_check != "strict":
+        logger.info(msg.SPHINX_CHECK_NO_TORCH.format(count=sum(missing.values())), color="darkred")
+    return []
+
+
+def torch_available() -> bool:
+    return importlib.util.find_spec("torch") is not None

@@ -1,0 +1,25 @@
+"""Sphinx extension (integration): writing diagrams for the Texinfo builder (PNG images)."""
+from __future__ import annotations
+
+from docutils import nodes
+
+from .. import messages as msg
+from ..errors import NCDError
+from . import outputs
+from .locate import warn
+
+__all__ = ["visit"]
+
+
+def visit(self, node) -> None:
+    app = self.builder.app
+    alt = node.get("alt", "")
+    try:
+        name = outputs.publish_file(app, node, "png", self.builder)
+    except NCDError as err:
+        warn(err, None, location=node.get("spec_location"))
+        self.body.append("\n@quotation\n%s\n@end quotation\n" % self.escape(msg.SPHINX_ERROR_TITLE))
+        raise nodes.SkipNode from None
+    stem = name.rsplit(".", 1)[0]
+    self.body.append("\n@image{%s,,,%s,png}\n" % (stem, self.escape_arg(alt)))
+    raise nodes.SkipNode
