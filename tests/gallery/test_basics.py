@@ -89,3 +89,12 @@ def test_graphical_linear_algebra():
     assert FT.shape == (4, 3, 5)
     assert torch.allclose(by_broadcast, torch.einsum("ba,bac->c", X, FT), atol=1e-5)
     assert torch.allclose(FT, F.tensor.permute(1, 0, 2))
+
+
+def test_figure_18_rows_two_and_three():
+    G, H = linalg.LinearMap(torch.rand(3, 4)), linalg.LinearMap(torch.rand(4, 5))
+    left, right = linalg.composition_through_transpose(G, H, torch.rand(3))
+    assert left.shape == (5,) and torch.allclose(left, right, atol=1e-5)
+    H2, K = linalg.LinearMap(torch.rand(2, 5)), linalg.LinearMap(torch.rand(20, 6))
+    left, right = linalg.outer_product_shift(G, H2, K, torch.rand(3), torch.rand(2))
+    assert left.shape == (6,) and torch.allclose(left, right, atol=1e-4)

@@ -82,6 +82,10 @@ def test_residual_unit_is_full_preactivation():
     unit = resnet.ResidualUnit(8, 8).eval()
     x = torch.rand(1, 8, 4, 4)
     assert torch.allclose(unit(x), x + unit.residual(unit.preact(x)))
+    with pytest.raises(ValueError):
+        resnet.ResidualUnit(8, 16, 2, project=False)
+    first = resnet.Block(1, 2, 8, 8).units[0]
+    assert first.projects and isinstance(first.shortcut, nn.Conv2d)   # as drawn, even when 8 -> 8
     proj = resnet.ResidualUnit(8, 16, 2).eval()
     a = proj.preact(x)
     assert torch.allclose(proj(x), proj.residual(a) + proj.shortcut(a))
@@ -89,7 +93,8 @@ def test_residual_unit_is_full_preactivation():
 
 def test_unet_shapes_skips_and_registration():
     torch.manual_seed(0)
-    model = unet.UNet(c0=1, y=2, base=4, depth=4)
+    assert unet.channel_sizes(1, 64, 4) == [1, 128, 256, 512, 1024, 2048]   # the figure's legend
+    model = unet.UNet(c0=1, y=2, base=2, depth=4)
     out = model(torch.rand(2, 1, 32, 32))
     assert out.shape == (2, 2, 32, 32)
     assert model(torch.rand(1, 48, 48)).shape == (2, 48, 48)
@@ -98,13 +103,14 @@ def test_unet_shapes_skips_and_registration():
     assert (dc[0].in_channels, dc[0].out_channels, dc[2].in_channels, dc[2].out_channels) == (3, 5, 5, 5)
     # every block's weights are registered
     names = {n.split(".")[0] for n, _ in model.named_parameters()}
-    assert names == {"down", "middle", "up", "final"}
-    # the saved and loaded tensors meet with matching sizes at every level
+    assert names == {"down", "middle", "middle_up", "up", "final"}
+    # every saved tensor is loaded once, and meets the upsampled data with the same size
     seen = []
-    for blk in model.up:
-        blk.register_forward_pre_hook(lambda m, args: seen.append((m.up(args[0]).shape, args[1].shape)))
+    for blk in [*model.up, model.final]:
+        blk.register_forward_pre_hook(lambda m, args: seen.append((args[0].shape, args[1].shape)))
     model(torch.rand(1, 1, 32, 32))
-    assert len(seen) == 4 and all(a[-2:] == b[-2:] for a, b in seen)
+    assert len(seen) == 4 and all(a[-2:] == b[-2:] and a[-3] == b[-3] for a, b in seen)
+    assert [b[-1] for _, b in seen] == [4, 8, 16, 32]
 
 
 def test_visual_attention_returns_input_size():

@@ -15,7 +15,7 @@ from torch import Tensor
 __all__ = [
     "additivity", "homogeneity", "naturality", "inner_product", "matmul_by_inner_broadcast",
     "unit", "snake", "associated_transpose_by_broadcast", "associated_transpose_by_linearity",
-    "LinearMap",
+    "LinearMap", "composition_through_transpose", "outer_product_shift",
 ]
 
 
@@ -96,3 +96,23 @@ def associated_transpose_by_linearity(F: LinearMap) -> Tensor:
     b = Fabc.shape[1]
     outer = einops.einsum(unit(b), Fabc, "b0 b1, a b2 c -> b0 b1 a b2 c")
     return einops.einsum(outer, "b0 b1 a b1 c -> b0 a c")
+
+
+def composition_through_transpose(G: LinearMap, H: LinearMap, x: Tensor) -> tuple[Tensor, Tensor]:
+    """Figure 18, second row: ``G; H`` equals G and ``H^T`` side by side, joined
+    by an inner product over b (the snake is introduced, then H slides along
+    it).  ``G : a -> b``, ``H : b -> c``; returns both sides, each ``c``."""
+    left = H(G(x))
+    HT = H.tensor                                   # H^T : 1 -> b c, the same numbers
+    right = einops.einsum(G(x), HT, "b, b c -> c")  # cup over b
+    return left, right
+
+
+def outer_product_shift(G: LinearMap, H: LinearMap, K: LinearMap, xa: Tensor, xb: Tensor) -> tuple[Tensor, Tensor]:
+    """Figure 18, third row: the outer product can be taken before or after
+    applying G and H simultaneously.  ``G : a -> b``, ``H : b' -> c``,
+    ``K : (b c) -> d``; returns both sides, each ``d``."""
+    left = K(einops.rearrange(einops.einsum(G(xa), H(xb), "b, c -> b c"), "b c -> (b c)"))
+    both = einops.einsum(einops.einsum(xa, xb, "a, e -> a e"), G.tensor, H.tensor, "a e, a b, e c -> b c")
+    right = K(einops.rearrange(both, "b c -> (b c)"))
+    return left, right

@@ -27,12 +27,12 @@ class ResidualUnit(nn.Module):
     """One full pre-activation bottleneck unit, ``b n0 h w -> b n1 h/s w/s``.
 
     The residual branch is 1x1 (stride s) -> NA -> 3x3 -> NA -> 1x1, after
-    the unit's own pre-activation NA.  When the shape changes (``s > 1`` or
-    ``n0 != n1``) the shortcut is a learned 1x1 convolution of the
-    pre-activated input; otherwise it is the identity.
+    the unit's own pre-activation NA.  The first unit of a Block (``project``)
+    has a learned 1x1 convolution (stride s) of the pre-activated input as its
+    shortcut, as in the figure; the others add their input unchanged.
     """
 
-    def __init__(self, n0: int, n1: int, s: int = 1):
+    def __init__(self, n0: int, n1: int, s: int = 1, project: bool | None = None):
         super().__init__()
         nb = n1 // 4
         self.preact = NormActivate(n0)
@@ -43,7 +43,9 @@ class ResidualUnit(nn.Module):
             NormActivate(nb),
             nn.Conv2d(nb, n1, 1),
         )
-        self.projects = s != 1 or n0 != n1
+        self.projects = (s != 1 or n0 != n1) if project is None else project
+        if not self.projects and (s != 1 or n0 != n1):
+            raise ValueError("an identity shortcut needs s = 1 and n0 = n1")
         self.shortcut = nn.Conv2d(n0, n1, 1, stride=s) if self.projects else nn.Identity()
 
     def forward(self, x: Tensor) -> Tensor:
@@ -60,7 +62,8 @@ class Block(nn.Module):
         if N < 1:
             raise ValueError("a Block needs at least one residual unit")
         self.units = nn.ModuleList(
-            [ResidualUnit(n0, n1, s)] + [ResidualUnit(n1, n1, 1) for _ in range(N - 1)]
+            [ResidualUnit(n0, n1, s, project=True)]
+            + [ResidualUnit(n1, n1, 1, project=False) for _ in range(N - 1)]
         )
 
     def forward(self, x: Tensor) -> Tensor:
