@@ -229,6 +229,12 @@ class Diagram:
     def signature(self) -> str:
         return self.main.signature
 
+    def _repr_svg_(self) -> str:
+        """Jupyter display: the rendered SVG (the render stage is imported lazily)."""
+        from .. import render
+
+        return render(self, format="svg")
+
     def __repr__(self) -> str:
         eq = f" (= {len(self.panels) - 1} more)" if len(self.panels) > 1 else ""
         return f"<Diagram {self.title or self.filename}: {self.signature}{eq}, {len(self.operations)} ops>"

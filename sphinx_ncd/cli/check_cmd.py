@@ -1,0 +1,88 @@
+"""Command line (integration): ``ncd check FILE``.
+
+Parses a spec file and prints each vertical section's memory state and the
+diagram's signature, or the located error (exit status 0 / 1).  When the
+shape-checking stage is installed (``sphinx_ncd.check.cli``), its options
+(``--code``, ``--sizes`` ...) are added here and run after a successful parse.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .. import messages as msg
+from ..errors import NCDError, Span
+
+__all__ = ["add_parser", "run", "format_diagram"]
+
+
+def _check_cli():
+    try:
+        from ..check import cli as check_cli  # written by the shape-checking stage
+    except ImportError:
+        return None
+    if not hasattr(check_cli, "add_check_arguments") or not hasattr(check_cli, "run_check_cli"):
+        return None
+    return check_cli
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("check", help="parse a spec; print its memory states and signature",
+                              description="Parse a .ncd spec and print each section's memory state and the "
+                                          "diagram's signature, or the located error.")
+    p.add_argument("file", help="the spec file (.ncd), or - for standard input")
+    p.add_argument("-I", "--search-path", action="append", default=[], metavar="DIR",
+                   help="a directory searched by 'use NAME' (repeatable)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the signature")
+    cli = _check_cli()
+    if cli is not None:
+        cli.add_check_arguments(p)
+    p.set_defaults(func=run)
+
+
+def format_diagram(diagram) -> str:
+    lines = []
+    if diagram.title:
+        lines.append(diagram.title)
+    for k, panel in enumerate(diagram.panels):
+        if k:
+            lines.append("=")
+        n = 0
+        for section in panel.sections:
+            if section.kind == "state":
+                shapes = ", ".join(f"{v.name}: {v.shape}" for v in section.values) or "(empty)"
+                lines.append(f"  state {n}: {shapes}")
+                n += 1
+            else:
+                ops = "; ".join(repr(o) for o in section.ops)
+                lines.append(f"    step: {ops}")
+        lines.append(f"signature: {panel.signature}")
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    from ..model.build import parse
+
+    if args.file == "-":
+        text, name = sys.stdin.read(), "<stdin>"
+    else:
+        path = Path(args.file)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise NCDError(msg.CLI_NO_FILE.format(path=args.file), None, kind="io") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise NCDError(msg.CLI_CANNOT_READ.format(path=args.file, reason=exc), None, kind="io") from None
+        name = args.file
+    search = list(args.search_path)
+    if args.file != "-":
+        search.append(str(Path(args.file).resolve().parent))
+    diagram = parse(text, filename=name, search_path=tuple(search))
+    if args.quiet:
+        print(diagram.signature)
+    else:
+        print(format_diagram(diagram))
+    cli = _check_cli()
+    if cli is not None and getattr(args, "code", None):
+        return int(cli.run_check_cli(diagram, args) or 0)
+    return 0

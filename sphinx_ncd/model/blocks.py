@@ -1,0 +1,159 @@
+"""Model stage: reusable blocks.  Definition, libraries (``use``), and instantiation.
+
+A block is a panel with parameters (``block Block(s, N, n0, n1) { ... }``, or
+a whole spec headed ``block Name(p)``).  Using it (``Y = Block(s=2, N) X``)
+substitutes the given arguments into its sizes and unifies the remaining
+names of its input shapes with the axes it receives (so ``n0`` may be
+inferred from the input); extra leading axes of the input are broadcast.
+``use NAME`` loads ``NAME.ncd`` from the user's search path, then from the
+package's ``templates`` directory.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sympy
+
+from .. import messages as msg
+from ..errors import NCDError
+from ..syntax import ast as A
+from .sizes import SizeSyntaxError, parse_size, size_label
+from .types import Axis, BlockHeader, OpKind, Panel
+
+__all__ = ["BlockInfo", "instantiate", "template_dirs", "find_library"]
+
+
+@dataclass
+class BlockInfo:
+    name: str
+    params: tuple[str, ...]
+    statements: list
+    decl: object  # the Declarations of the file that defines it
+    filename: str
+    span: object = None
+    panel: Panel | None = field(default=None)
+
+    def build(self) -> Panel:
+        if self.panel is None:
+            from .infer import PanelBuilder
+            builder = PanelBuilder(self.decl, self.filename)
+            builder.run(self.statements)
+            if not builder.inputs:
+                raise NCDError(msg.NO_INPUT.format(), self.span, kind="shape")
+            self.panel = builder.build(span=self.span, header=BlockHeader(self.name, self.params, self.span))
+        return self.panel
+
+
+def template_dirs(search_path=()) -> list[Path]:
+    """The user's directories, then the package's templates (installed or in a source checkout)."""
+    dirs = [Path(p) for p in search_path]
+    here = Path(__file__).resolve().parent.parent
+    for cand in (here / "templates", here.parent / "templates"):
+        if cand.is_dir() and cand not in dirs:
+            dirs.append(cand)
+    return dirs
+
+
+def find_library(name: A.Name, search_path) -> Path:
+    dirs = template_dirs(search_path)
+    for d in dirs:
+        p = d / f"{name.text}.ncd"
+        if p.is_file():
+            return p
+    raise NCDError(msg.UNKNOWN_LIBRARY.format(name=name.text), name.span, kind="syntax",
+                   hint=msg.HINT_LIBRARY.format(places=", ".join(str(d) for d in dirs) or "(nowhere)"))
+
+
+def instantiate(b, op: A.Op, stmt):
+    """Evaluate ``Y = Name(args) X`` in the PanelBuilder ``b``."""
+    info = b.decl.blocks.get(op.head.text)
+    if info is None:
+        names = sorted(b.decl.blocks)
+        hint = msg.HINT_BLOCKS.format(names=", ".join(names)) if names else msg.HINT_NO_BLOCKS.format()
+        from .infer import _closest
+        guess = _closest(op.head.text, names)
+        if guess:
+            hint = msg.DID_YOU_MEAN.format(name=guess) + " " + hint
+        raise NCDError(msg.UNKNOWN_BLOCK.format(name=op.head.text), op.head.span, kind="shape", hint=hint)
+    panel = info.build()
+    # arguments -> substitution
+    subst: dict = {}
+    bound_axis: dict = {}
+    given: list = []
+    positional = 0
+    seen = set()
+    for name, atom in op.block_args:
+        if name is None:
+            if positional >= len(info.params):
+                raise NCDError(msg.BLOCK_ARGS.format(block=info.name, expected=len(info.params),
+                                                     got=len(op.block_args)), atom.span, kind="shape")
+            pname = info.params[positional]
+            positional += 1
+            span = atom.span
+        else:
+            pname = name.text
+            span = name.span
+            if pname not in info.params:
+                raise NCDError(msg.BLOCK_PARAM.format(block=info.name, name=pname), name.span, kind="shape",
+                               hint=msg.HINT_PARAMS.format(params=", ".join(info.params)))
+        if pname in seen:
+            raise NCDError(msg.BLOCK_PARAM_DUP.format(name=pname), span, kind="shape")
+        seen.add(pname)
+        try:
+            value = parse_size(atom.text)
+        except SizeSyntaxError:
+            raise NCDError(msg.BAD_SIZE.format(text=atom.text), atom.span, kind="syntax",
+                           hint=msg.HINT_SIZE.format()) from None
+        subst[parse_size(pname)] = value
+        bound_axis[parse_size(pname)] = b.make_axis(atom.text, value)
+        given.append((pname, atom.text))
+    inputs = b.args(op, len(panel.inputs))
+    core_in = []
+    lead: list[Axis] = []
+    broadcast = []
+    for v, pattern, arg in zip(inputs, panel.inputs, op.args):
+        pat = pattern.axes
+        if len(v.axes) < len(pat):
+            raise NCDError(msg.BLOCK_INPUT.format(block=info.name, expected=pattern.shape, got=v.shape), arg.span,
+                           kind="shape")
+        extra = len(v.axes) - len(pat)
+        for p, a in zip(pat, v.axes[extra:]):
+            size = p.size.xreplace(subst) if subst else p.size
+            if size.is_Symbol and size not in subst and size not in bound_axis:
+                subst[size] = a.size
+                bound_axis[size] = a
+                continue
+            if not b.same(size, a.size):
+                expected = " ".join(_inst_label(q, subst, bound_axis) for q in pat)
+                raise NCDError(msg.BLOCK_INPUT.format(block=info.name, expected=expected, got=v.shape), arg.span,
+                               kind="shape")
+        core_in.append(v.axes[extra:])
+        broadcast.append(v.axes[:extra])
+        for ax in v.axes[:extra]:
+            b._merge(lead, ax, op)
+    outs = []
+    core_out = []
+    for pattern in panel.outputs:
+        axes = []
+        for p in pattern.axes:
+            if p.size in bound_axis:
+                axes.append(bound_axis[p.size])
+            else:
+                size = p.size.xreplace(subst) if subst else p.size
+                axes.append(p if size == p.size and not p.size.free_symbols & set(subst) else
+                            Axis(size_label(size), size, p.kind, p.rank, p.tangent))
+        core_out.append(tuple(axes))
+        outs.append(tuple(lead) + tuple(axes))
+    params = (("name", info.name), ("args", tuple(given)), ("expanded", op.expand))
+    label = info.name
+    return b.finish(op, stmt, OpKind.BLOCK, label, inputs, core_in, core_out, outs, broadcast, params,
+                    body=panel if op.expand else None)
+
+
+def _inst_label(p: Axis, subst, bound_axis) -> str:
+    if p.size in bound_axis:
+        return bound_axis[p.size].label
+    size = p.size.xreplace(subst) if subst else p.size
+    return p.label if size == p.size else size_label(size)

@@ -1,0 +1,784 @@
+"""Model stage: shape inference.  One panel's statements (AST) to a typed :class:`Panel`.
+
+What it does, in order:
+
+1. evaluates every statement in data-flow order, giving each produced value
+   its axes: broadcasting is inferred from the axes a signature does not
+   mention (they must occur, in order, in the input; the rest pass over the
+   box and keep their place), inner broadcasting for multi-input operations,
+   einsum and view signatures checked, convolution sizes by the paper's
+   equation 5, blocks instantiated with their parameters;
+2. infers copies (a value used twice) and deletions (a value never used);
+3. packs independent operations into the same step (:mod:`.schedule`).
+
+Every error is an :class:`~sphinx_ncd.errors.NCDError` located at the token
+that caused it.
+"""
+from __future__ import annotations
+
+import difflib
+
+import sympy
+
+from .. import messages as msg
+from ..errors import NCDError, Span
+from ..syntax import ast as A
+from .schedule import schedule
+from .sizes import SizeSyntaxError, parse_size, product, size_label, sizes_equal_plain
+from .types import Axis, AxisKind, Group, Operation, OpKind, Panel, Value
+
+__all__ = ["Declarations", "PanelBuilder", "OpRecord"]
+
+
+class Declarations:
+    """What a spec declares once for all its panels (``width``, ``tandem``, ``def``, ``let`` ...)."""
+
+    def __init__(self):
+        self.width: set[str] = set()
+        self.tandem: dict[str, int] = {}
+        self.defs: dict[str, A.Def] = {}
+        self.lets: list[tuple[str, str]] = []
+        self.rewrites: dict = {}  # sympy expr -> expr, from lets
+        self.fn_rewrites: list = []  # (func, index symbol, offset, rhs) for let x_{\lambda+1} = ...
+        self.blocks: dict = {}  # name -> BlockInfo
+        self.loops: list = []  # (symbol, lower, upper) of every indexed repetition seen
+
+
+class OpRecord:
+    """A mutable operation under construction (frozen into an Operation at the end)."""
+
+    __slots__ = ("kind", "label", "inputs", "outputs", "core_in", "core_out", "broadcast", "params",
+                 "binding", "groups", "body", "span", "level", "order")
+
+    def __init__(self, kind, label, inputs, outputs, core_in, core_out, broadcast, params=(),
+                 binding=None, groups=(), body=None, span=None):
+        self.kind, self.label, self.inputs, self.outputs = kind, label, list(inputs), list(outputs)
+        self.core_in, self.core_out, self.broadcast = core_in, core_out, broadcast
+        self.params, self.binding, self.groups, self.body, self.span = params, binding, groups, body, span
+        self.level = 0
+        self.order = 0
+
+
+def _shape(axes) -> str:
+    return " ".join(a.label for a in axes) or "1"
+
+
+def _closest(name: str, options) -> str | None:
+    found = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+class PanelBuilder:
+    """Evaluates one panel's statements."""
+
+    def __init__(self, decl: Declarations, filename: str, params: dict | None = None):
+        self.decl = decl
+        self.filename = filename
+        self.params = params or {}
+        self.env: dict[str, Value] = {}
+        self.inputs: list[Value] = []
+        self.ops: list[OpRecord] = []
+        self.outputs: list[A.Name] | None = None
+        self.groups: list[Group] = []
+        self.group_stack: list[int] = []
+        self.slots: dict = {}  # slot base name -> (subscript expr or None, axes, label)
+        self.orders: list = []  # (number of ops so far, [Value])
+        self.next_value = 0
+        self.axis_cache: dict = {}
+        self.first_span: Span | None = None
+        self.saw_input = False
+
+    # --- values and axes --------------------------------------------------------------------
+
+    def new_value(self, name: str, axes, span) -> Value:
+        v = Value(self.next_value, name, tuple(axes), span)
+        self.next_value += 1
+        return v
+
+    def axis(self, atom: A.Atom) -> Axis:
+        """The Axis an atom names (cached per panel)."""
+        text = atom.text
+        ax = self.axis_cache.get(text)
+        if ax is not None:
+            return ax
+        tangent = text.endswith("'")
+        core = text.rstrip("'")
+        try:
+            size = parse_size(core)
+        except SizeSyntaxError:
+            raise NCDError(msg.BAD_SIZE.format(text=text), atom.span, kind="syntax",
+                           hint=msg.HINT_SIZE.format()) from None
+        ax = self.make_axis(core, size, tangent)
+        self.axis_cache[text] = ax
+        return ax
+
+    def make_axis(self, label: str, size, tangent: bool = False) -> Axis:
+        kind = AxisKind.PLAIN
+        rank = 1
+        decl = self.decl
+        if decl.tandem or decl.width:
+            names = {label} | {s.name for s in size.free_symbols} | {
+                f.func.__name__ for f in size.atoms(sympy.core.function.AppliedUndef)} if not size.is_Number else {label}
+            for n in names:
+                if n in decl.tandem:
+                    kind, rank = AxisKind.TANDEM, decl.tandem[n]
+                    break
+                if n in decl.width:
+                    kind = AxisKind.WIDTH
+        return Axis(label, size, kind, rank, tangent)
+
+    def derived_axis(self, size, like: Axis) -> Axis:
+        """An axis computed from another (conv output, concat, block instance)."""
+        return Axis(size_label(size), size, like.kind, like.rank, like.tangent)
+
+    def segment_axes(self, seg: A.Segment) -> list[Axis]:
+        out = []
+        for item in seg.items:
+            if isinstance(item, A.Group):
+                raise NCDError(msg.EXPECTED_GOT.format(expected="an axis", got="("), item.span, kind="syntax",
+                               hint=msg.HINT_EXPECTED.format(expected="parentheses only in a view's signature"))
+            out.append(self.axis(item))
+        return out
+
+    def view_axes(self, seg: A.Segment) -> list[Axis]:
+        out = []
+        for item in seg.items:
+            if isinstance(item, A.Group):
+                parts = [self.view_axes(A.Segment([i], i.span)) for i in item.items]
+                flat = [a for p in parts for a in p]
+                size = product(a.size for a in flat)
+                label = "(" + " ".join(a.label for a in flat) + ")"
+                out.append(Axis(label, size, flat[0].kind, sum(a.rank for a in flat), flat[0].tangent))
+            else:
+                out.append(self.axis(item))
+        return out
+
+    # --- size equality, aware of lets, floors and repetition indexes ---------------------------
+
+    def same(self, a, b) -> bool:
+        if a == b:
+            return True
+        if a.is_Number and b.is_Number:
+            return False
+        if sizes_equal_plain(a, b):
+            return True
+        decl = self.decl
+        if not (decl.rewrites or decl.fn_rewrites or decl.loops or a.has(sympy.floor) or b.has(sympy.floor)):
+            return False
+        na, nb = self.normal(a), self.normal(b)
+        if sizes_equal_plain(na, nb):
+            return True
+        for sym, lo, hi in decl.loops:
+            for val in (lo, hi):
+                if sizes_equal_plain(self.normal(na.subs(sym, val)), self.normal(nb.subs(sym, val))):
+                    return True
+        return False
+
+    def normal(self, e):
+        """Lets rewritten, floors and ceilings dropped (divisibility assumed)."""
+        decl = self.decl
+        for _ in range(4):
+            before = e
+            if decl.rewrites:
+                e = e.xreplace(decl.rewrites)
+            for func, sym, offset, rhs in decl.fn_rewrites:
+                e = e.replace(lambda x, f=func: isinstance(x, sympy.core.function.AppliedUndef) and x.func == f,
+                              lambda x, s=sym, o=offset, r=rhs: r.subs(s, x.args[0] - o))
+            e = e.replace(lambda x: isinstance(x, (sympy.floor, sympy.ceiling)), lambda x: x.args[0])
+            if e == before:
+                break
+        return e
+
+    def prefer(self, a: Axis, b: Axis) -> Axis:
+        """Of two equal axes, the one written with a repetition index (the general form)."""
+        if self.decl.loops and b.size.free_symbols - a.size.free_symbols:
+            return b
+        return a
+
+    # --- lookups ------------------------------------------------------------------------------
+
+    def value(self, name: A.Name) -> Value:
+        v = self.env.get(name.text)
+        if v is None:
+            if self.env:
+                guess = _closest(name.text, self.env)
+                hint = msg.HINT_VALUES.format(names=", ".join(self.env))
+                if guess:
+                    hint = msg.DID_YOU_MEAN.format(name=guess) + " " + hint
+            else:
+                hint = msg.HINT_NO_VALUES.format()
+            raise NCDError(msg.UNKNOWN_VALUE.format(name=name.text), name.span, kind="shape", hint=hint)
+        return v
+
+    def find_axis(self, value: Value, atom: A.Atom, opname: str) -> int:
+        want = self.axis(atom)
+        for i, ax in enumerate(value.axes):
+            if ax.label == want.label and ax.tangent == want.tangent:
+                return i
+        for i, ax in enumerate(value.axes):
+            if ax.tangent == want.tangent and self.same(ax.size, want.size):
+                return i
+        labels = [a.label for a in value.axes]
+        hint = msg.HINT_AXES.format(axes=", ".join(labels) or "(none: a scalar)")
+        guess = _closest(atom.text, labels)
+        if guess:
+            hint = msg.DID_YOU_MEAN.format(name=guess) + " " + hint
+        raise NCDError(msg.UNKNOWN_AXIS.format(op=opname, axis=atom.text, shape=value.shape), atom.span,
+                       kind="shape", hint=hint)
+
+    def match(self, core, axes):
+        """Indices of ``core`` as a subsequence of ``axes`` (label match first, then size)."""
+        for by_label in (True, False):
+            idx = []
+            j = 0
+            n = len(axes)
+            for c in core:
+                while j < n:
+                    ax = axes[j]
+                    if ax.tangent == c.tangent and (
+                            (ax.label == c.label) if by_label else self.same(ax.size, c.size)):
+                        break
+                    j += 1
+                else:
+                    break
+                idx.append(j)
+                j += 1
+            if len(idx) == len(core):
+                return idx
+        return None
+
+    # --- statements ---------------------------------------------------------------------------
+
+    def run(self, statements) -> None:
+        for stmt in statements:
+            handler = getattr(self, "st_" + type(stmt).__name__, None)
+            if handler is not None:
+                handler(stmt)
+
+    def st_Input(self, stmt: A.Input):
+        self.saw_input = True
+        for name, seg in stmt.items:
+            if any(v.name == name.text for v in self.inputs):
+                raise NCDError(msg.DUPLICATE_INPUT.format(name=name.text), name.span, kind="shape")
+            v = self.new_value(name.text, self.segment_axes(seg), name.span)
+            self.inputs.append(v)
+            self.env[name.text] = v
+
+    def st_Output(self, stmt: A.Output):
+        seen = set()
+        for name in stmt.names:
+            if name.text in seen:
+                raise NCDError(msg.DUPLICATE_OUTPUT.format(name=name.text), name.span, kind="shape")
+            seen.add(name.text)
+            self.value(name)
+        self.outputs = list(stmt.names)
+
+    def st_Order(self, stmt: A.Order):
+        seen = set()
+        values = []
+        for name in stmt.names:
+            if name.text in seen:
+                raise NCDError(msg.ORDER_INCOMPLETE.format(name=name.text), name.span, kind="shape")
+            seen.add(name.text)
+            values.append(self.value(name))
+        self.orders.append((len(self.ops), values))
+
+    def st_Save(self, stmt: A.Save):
+        v = self.value(stmt.value)
+        base, sub = _slot(stmt.slot.text)
+        self.slots[base] = (sub, v.axes, stmt.slot.text)
+        self.add_op(OpKind.SAVE, stmt.slot.text, [v], [], [v.axes], [], [()],
+                    params=(("slot", stmt.slot.text),), span=stmt.span)
+
+    def st_Fence(self, stmt: A.Fence):
+        gid = self.open_group("fence", stmt.title, stmt.color, None, None, None, stmt.span)
+        self.run(stmt.body)
+        self.group_stack.pop()
+        del gid
+
+    def st_Repeat(self, stmt: A.Repeat):
+        index = lower = upper = None
+        sym = None
+        if stmt.index is not None:
+            index = stmt.index.text
+            lower, upper = stmt.lower.text, stmt.upper.text
+            for atom in (stmt.lower, stmt.upper):
+                try:
+                    parse_size(atom.text)
+                except SizeSyntaxError:
+                    raise NCDError(msg.REPEAT_BOUND.format(text=atom.text), atom.span, kind="syntax") from None
+            sym = parse_size(index) if _is_name(index) else None
+            if sym is not None:
+                self.decl.loops.append((sym, parse_size(lower), parse_size(upper)))
+        else:
+            try:
+                parse_size(stmt.count.text)
+            except SizeSyntaxError:
+                raise NCDError(msg.REPEAT_BOUND.format(text=stmt.count.text), stmt.count.span,
+                               kind="syntax") from None
+            upper = stmt.count.text
+        self.open_group("repeat", "", None, index, lower, upper, stmt.span)
+        before = dict(self.env)
+        self.run(stmt.body)
+        self.group_stack.pop()
+        for name, old in before.items():
+            new = self.env.get(name)
+            if new is None or new is old:
+                continue
+            ok = len(new.axes) == len(old.axes)
+            if ok:
+                for a, b in zip(old.axes, new.axes):
+                    bs = b.size.subs(sym, sym - 1) if sym is not None else b.size
+                    if not self.same(a.size, bs):
+                        ok = False
+                        break
+            if not ok:
+                hint = msg.HINT_REPEAT.format(index=index or "λ", name=name)
+                raise NCDError(msg.REPEAT_SHAPE.format(name=name, before=old.shape, after=new.shape),
+                               stmt.span, kind="shape", hint=hint)
+
+    def open_group(self, kind, title, color, index, lower, upper, span) -> int:
+        gid = len(self.groups)
+        parent = self.group_stack[-1] if self.group_stack else None
+        self.groups.append(Group(gid, kind, title, color, index, lower, upper, parent, span))
+        self.group_stack.append(gid)
+        return gid
+
+    def add_op(self, kind, label, inputs, outputs, core_in, core_out, broadcast, params=(), binding=None,
+               body=None, span=None) -> OpRecord:
+        rec = OpRecord(kind, label, inputs, outputs, tuple(tuple(c) for c in core_in),
+                       tuple(tuple(c) for c in core_out), tuple(tuple(b) for b in broadcast), tuple(params),
+                       binding, tuple(self.group_stack), body, span)
+        self.ops.append(rec)
+        return rec
+
+    def st_Assign(self, stmt: A.Assign):
+        op = stmt.op
+        handler = getattr(self, "op_" + op.kind)
+        produced = handler(op, stmt)
+        if len(produced) != len(stmt.targets):
+            raise NCDError(msg.TARGETS.format(op=_opname(op), expected=len(produced), got=len(stmt.targets)),
+                           stmt.targets[0].span, kind="shape")
+        for name, v in zip(stmt.targets, produced):
+            self.env[name.text] = v
+
+    # --- operations ---------------------------------------------------------------------------
+
+    def args(self, op: A.Op, count: int | None) -> list[Value]:
+        if count is not None and len(op.args) != count:
+            span = op.args[count].span if len(op.args) > count else op.head.span
+            raise NCDError(msg.ARITY.format(op=_opname(op), expected=count, got=len(op.args)), span, kind="shape")
+        return [self.value(a) for a in op.args]
+
+    def no_clauses(self, op: A.Op, allowed=()):
+        for key, (val, span) in op.options.items():
+            if key not in allowed:
+                raise NCDError(msg.CLAUSE_NOT_ALLOWED.format(clause=key, op=_opname(op)),
+                               span or op.head.span, kind="syntax")
+
+    def broadcast_apply(self, op: A.Op, inputs, core_in, core_out, arg_spans):
+        """Lift a core signature over the inputs; returns (outputs axes list, broadcast per input)."""
+        if len(core_in) != len(inputs):
+            raise NCDError(msg.ARITY.format(op=_opname(op), expected=len(core_in), got=len(inputs)),
+                           op.signature.span if op.signature else op.head.span, kind="shape")
+        lead: list[Axis] = []
+        trail: list[Axis] = []
+        broadcast = []
+        for v, core, span in zip(inputs, core_in, arg_spans):
+            idx = self.match(core, v.axes)
+            if idx is None:
+                raise NCDError(msg.SHAPE_MISMATCH.format(op=_opname(op), expected=_shape(core), got=v.shape),
+                               span, kind="shape", hint=msg.HINT_SHAPE.format())
+            taken = set(idx)
+            first = idx[0] if idx else len(v.axes)
+            b = []
+            for i, ax in enumerate(v.axes):
+                if i in taken:
+                    continue
+                b.append(ax)
+                self._merge(lead if i < first else trail, ax, op)
+            broadcast.append(tuple(b))
+        trail = [a for a in trail if all(a.label != l.label for l in lead)]
+        outs = [tuple(lead) + tuple(c) + tuple(trail) for c in core_out]
+        return outs, broadcast
+
+    def _merge(self, into: list, ax: Axis, op):
+        for i, other in enumerate(into):
+            if other.label == ax.label:
+                if not self.same(other.size, ax.size):
+                    raise NCDError(msg.BROADCAST_CLASH.format(op=_opname(op), axis=ax.label,
+                                                              first=other.size, second=ax.size),
+                                   op.head.span, kind="shape")
+                into[i] = self.prefer(other, ax)
+                return
+        into.append(ax)
+
+    def signature_of(self, op: A.Op, example: str):
+        sig = op.signature
+        if sig is None:
+            d = self.decl.defs.get(op.label) if op.kind in ("function", "learned") else None
+            if d is not None:
+                return d.signature, d
+            raise NCDError(msg.NO_SIGNATURE.format(op=_opname(op), example=example), op.head.span, kind="shape",
+                           hint=msg.HINT_DEF.format(op=op.label))
+        return sig, None
+
+    def generic(self, op: A.Op, stmt, kind, label, params=(), view=False):
+        sig, decl = self.signature_of(op, f"{op.head.text} X : a -> b")
+        inputs = self.args(op, None)
+        conv = self.view_axes if view else self.segment_axes
+        core_in = [conv(s) for s in sig.inputs]
+        core_out = [conv(s) for s in sig.outputs]
+        spans = [a.span for a in op.args]
+        if len(spans) < len(core_in):
+            spans += [op.head.span] * (len(core_in) - len(spans))
+        outs, broadcast = self.broadcast_apply(op, inputs, core_in, core_out, spans)
+        if decl is not None and decl.learned:
+            kind = OpKind.LEARNED
+            params = (("bias", decl.bias),) + tuple(params)
+        if decl is not None and decl.style:
+            params = tuple(params) + (("style", decl.style),)
+        return inputs, core_in, core_out, outs, broadcast, params
+
+    def finish(self, op: A.Op, stmt, kind, label, inputs, core_in, core_out, outs, broadcast, params=(),
+               body=None):
+        names = [t.text for t in stmt.targets]
+        if len(outs) != len(names):
+            raise NCDError(msg.TARGETS.format(op=_opname(op), expected=len(outs), got=len(names)),
+                           stmt.targets[0].span, kind="shape")
+        values = [self.new_value(n, axes, t.span) for n, axes, t in zip(names, outs, stmt.targets)]
+        binding = op.binding.text if op.binding is not None else None
+        self.add_op(kind, label, inputs, values, core_in, core_out, broadcast, params, binding, body, stmt.span)
+        return values
+
+    def op_function(self, op, stmt):
+        self.no_clauses(op)
+        inputs, ci, co, outs, bc, params = self.generic(op, stmt, OpKind.FUNCTION, op.label)
+        kind = OpKind.LEARNED if params and params[0][0] == "bias" else OpKind.FUNCTION
+        return self.finish(op, stmt, kind, op.label, inputs, ci, co, outs, bc, params)
+
+    def op_learned(self, op, stmt):
+        self.no_clauses(op)
+        inputs, ci, co, outs, bc, params = self.generic(op, stmt, OpKind.LEARNED, op.label)
+        params = (("bias", op.bias),) + tuple(p for p in params if p[0] != "bias")
+        return self.finish(op, stmt, OpKind.LEARNED, op.label, inputs, ci, co, outs, bc, params)
+
+    def op_elementwise(self, op, stmt):
+        self.no_clauses(op)
+        if op.signature is not None:
+            raise NCDError(msg.CLAUSE_NOT_ALLOWED.format(clause=":", op=_opname(op)), op.signature.span,
+                           kind="syntax")
+        (v,) = self.args(op, 1)
+        return self.finish(op, stmt, OpKind.ELEMENTWISE, op.label, [v], [()], [()], [v.axes], [v.axes],
+                           (("function", op.head.text if op.head.text != "map" else op.label),))
+
+    def op_scale(self, op, stmt):
+        self.no_clauses(op, ("by",))
+        if "by" not in op.options:
+            raise NCDError(msg.SCALE_NEEDS.format(), op.head.span, kind="syntax")
+        atom = op.options["by"][0]
+        try:
+            factor = parse_size(atom.text)
+        except SizeSyntaxError:
+            raise NCDError(msg.BAD_SIZE.format(text=atom.text), atom.span, kind="syntax",
+                           hint=msg.HINT_SIZE.format()) from None
+        (v,) = self.args(op, 1)
+        return self.finish(op, stmt, OpKind.SCALE, atom.text, [v], [()], [()], [v.axes], [v.axes],
+                           (("factor", atom.text), ("value", factor)))
+
+    def _over_one(self, op, v):
+        if "over" not in op.options:
+            raise NCDError(msg.OVER_NEEDS.format(op=op.head.text), op.head.span, kind="syntax")
+        seg, span = op.options["over"]
+        if len(seg.items) != 1 or not isinstance(seg.items[0], A.Atom):
+            raise NCDError(msg.OVER_ONE.format(op=op.head.text, count=len(seg.items)), seg.span, kind="syntax")
+        return self.find_axis(v, seg.items[0], op.head.text)
+
+    def op_softmax(self, op, stmt, kind=OpKind.SOFTMAX):
+        self.no_clauses(op, ("over",))
+        (v,) = self.args(op, 1)
+        i = self._over_one(op, v)
+        ax = v.axes[i]
+        bc = v.axes[:i] + v.axes[i + 1:]
+        return self.finish(op, stmt, kind, op.label, [v], [(ax,)], [(ax,)], [v.axes], [bc], (("over", ax),))
+
+    def op_norm(self, op, stmt):
+        return self.op_softmax(op, stmt, OpKind.NORM)
+
+    def op_index(self, op, stmt):
+        self.no_clauses(op, ("at", "on"))
+        if "at" not in op.options or "on" not in op.options:
+            raise NCDError(msg.INDEX_NEEDS.format(), op.head.span, kind="syntax")
+        (v,) = self.args(op, 1)
+        i = self.find_axis(v, op.options["on"][0], "index")
+        ax = v.axes[i]
+        rest = v.axes[:i] + v.axes[i + 1:]
+        label = op.options["at"][0]
+        return self.finish(op, stmt, OpKind.INDEX, label, [v], [(ax,)], [()], [rest], [rest],
+                           (("axis", ax), ("index", label)))
+
+    def op_einsum(self, op, stmt):
+        self.no_clauses(op)
+        sig, _ = self.signature_of(op, "einsum A B : y k, x k -> y x")
+        inputs = self.args(op, None)
+        core_in = [self.segment_axes(s) for s in sig.inputs]
+        core_out = [self.segment_axes(s) for s in sig.outputs]
+        if len(core_out) != 1:
+            raise NCDError(msg.TARGETS.format(op="einsum", expected=1, got=len(core_out)), sig.span, kind="shape")
+        sizes: dict[str, Axis] = {}
+        for seg, axes in zip(sig.inputs, core_in):
+            for atom, ax in zip(seg.items, axes):
+                prev = sizes.get(ax.label)
+                if prev is None:
+                    sizes[ax.label] = ax
+                elif not self.same(prev.size, ax.size):
+                    raise NCDError(msg.EINSUM_SIZE.format(axis=ax.label, first=prev.size, second=ax.size),
+                                   atom.span, kind="shape")
+        for atom, ax in zip(sig.outputs[0].items, core_out[0]):
+            if ax.label not in sizes:
+                raise NCDError(msg.EINSUM_NEW_AXIS.format(axis=ax.label), atom.span, kind="shape",
+                               hint=msg.HINT_AXES.format(axes=", ".join(sizes)))
+        spans = [a.span for a in op.args] + [op.head.span] * max(0, len(core_in) - len(op.args))
+        outs, bc = self.broadcast_apply(op, inputs, core_in, core_out, spans)
+        out_labels = {a.label for a in core_out[0]}
+        counts: dict[str, int] = {}
+        for axes in core_in:
+            for lab in {a.label for a in axes}:
+                counts[lab] = counts.get(lab, 0) + 1
+        contracted = tuple(l for l in sizes if l not in out_labels)
+        merged = tuple(l for l in sizes if l in out_labels and (
+            counts[l] > 1 or any(sum(1 for a in axes if a.label == l) > 1 for axes in core_in)))
+        eq = ", ".join(_shape(c) for c in core_in) + " -> " + _shape(core_out[0])
+        params = (("equation", eq), ("contracted", contracted), ("merged", merged),
+                  ("outer", len(core_in) > 1))
+        return self.finish(op, stmt, OpKind.EINSUM, "", inputs, core_in, core_out, outs, bc, params)
+
+    def op_view(self, op, stmt):
+        self.no_clauses(op)
+        sig, _ = self.signature_of(op, "view X : 28 28 -> 784")
+        if len(sig.inputs) != 1 or len(sig.outputs) != 1:
+            raise NCDError(msg.ARITY.format(op="view", expected=1, got=len(sig.inputs)), sig.span, kind="shape")
+        inputs = self.args(op, 1)
+        core_in = [self.view_axes(sig.inputs[0])]
+        core_out = [self.view_axes(sig.outputs[0])]
+        left = product(a.size ** a.rank for a in core_in[0])
+        right = product(a.size ** a.rank for a in core_out[0])
+        if not self.same(left, right):
+            raise NCDError(msg.VIEW_SIZE.format(left=_shape(core_in[0]), right=_shape(core_out[0])), sig.span,
+                           kind="shape", hint=msg.HINT_VIEW.format())
+        outs, bc = self.broadcast_apply(op, inputs, core_in, core_out, [op.args[0].span])
+        eq = _shape(core_in[0]) + " -> " + _shape(core_out[0])
+        return self.finish(op, stmt, OpKind.VIEW, "", inputs, core_in, core_out, outs, bc, (("pattern", eq),))
+
+    def op_concat(self, op, stmt):
+        self.no_clauses(op, ("over",))
+        inputs = self.args(op, None)
+        if len(inputs) < 2:
+            raise NCDError(msg.ARITY.format(op="concat", expected=2, got=len(inputs)), op.head.span, kind="shape")
+        idx = [self._over_one(op, v) for v in inputs]
+        first = inputs[0]
+        size = sympy.Integer(0)
+        for v, i in zip(inputs, idx):
+            rest_a = first.axes[:idx[0]] + first.axes[idx[0] + 1:]
+            rest_b = v.axes[:i] + v.axes[i + 1:]
+            if len(rest_a) != len(rest_b) or i != idx[0] or not all(
+                    self.same(a.size, b.size) for a, b in zip(rest_a, rest_b)):
+                raise NCDError(msg.CONCAT_SHAPES.format(axis=first.axes[idx[0]].label, first=first.shape,
+                                                        second=v.shape), op.args[inputs.index(v)].span, kind="shape")
+        general = [v.axes[i] for v, i in zip(inputs, idx)]
+        pick = general[0]
+        for g in general[1:]:
+            if self.same(g.size, pick.size):
+                pick = self.prefer(pick, g)
+        for g in general:
+            size = size + (pick.size if self.same(g.size, pick.size) else g.size)
+        out_ax = self.derived_axis(size, pick)
+        j = idx[0]
+        out = first.axes[:j] + (out_ax,) + first.axes[j + 1:]
+        core_in = [(v.axes[i],) for v, i in zip(inputs, idx)]
+        bc = [v.axes[:i] + v.axes[i + 1:] for v, i in zip(inputs, idx)]
+        return self.finish(op, stmt, OpKind.CONCAT, "", inputs, core_in, [(out_ax,)], [out], bc,
+                           (("over", out_ax),))
+
+    def op_add(self, op, stmt):
+        self.no_clauses(op)
+        inputs = self.args(op, None)
+        if len(inputs) < 2:
+            raise NCDError(msg.ARITY.format(op="add", expected=2, got=len(inputs)), op.head.span, kind="shape")
+        first = inputs[0]
+        out = list(first.axes)
+        for v, name in zip(inputs[1:], op.args[1:]):
+            if len(v.axes) != len(first.axes) or not all(
+                    self.same(a.size, b.size) and a.tangent == b.tangent for a, b in zip(first.axes, v.axes)):
+                raise NCDError(msg.ADD_SHAPES.format(first=first.shape, second=v.shape), name.span, kind="shape")
+            out = [self.prefer(a, b) for a, b in zip(out, v.axes)]
+        return self.finish(op, stmt, OpKind.ADD, "+", inputs, [v.axes for v in inputs], [tuple(out)],
+                           [tuple(out)], [() for _ in inputs])
+
+    def op_conv(self, op, stmt, pool=False):
+        allowed = ("over", "kernel", "stride", "padding", "dilation")
+        self.no_clauses(op, allowed)
+        opname = op.head.text
+        if "over" not in op.options:
+            raise NCDError(msg.CONV_OVER.format(op=opname), op.head.span, kind="syntax")
+        if "kernel" not in op.options:
+            raise NCDError(msg.POOL_NEEDS.format(op=opname), op.head.span, kind="syntax")
+        (v,) = self.args(op, 1)
+        kernel = op.options["kernel"][0]
+        stride = op.options.get("stride", (kernel if pool else 1, None))[0]
+        padding = op.options.get("padding", (0, None))[0]
+        dilation = op.options.get("dilation", (1, None))[0]
+        seg, _ = op.options["over"]
+        spatial = []
+        for item in seg.items:
+            if isinstance(item, A.Group):
+                raise NCDError(msg.OVER_ONE.format(op=opname, count="a group"), item.span, kind="syntax")
+            spatial.append(self.find_axis(v, item, opname))
+        new_axes = list(v.axes)
+        resized = {}
+        for i in spatial:
+            ax = v.axes[i]
+            x = ax.size
+            if op.transposed:
+                size = (x - 1) * stride - 2 * padding + dilation * (kernel - 1) + 1
+            else:
+                size = sympy.floor((x + 2 * padding - dilation * (kernel - 1) - 1) / sympy.Integer(stride) + 1)
+            if size.is_Number and size <= 0:
+                raise NCDError(msg.CONV_SIZE.format(op=opname, axis=ax.label, size=size), seg.span, kind="shape")
+            resized[i] = ax if size == x else Axis(self.size_name(size, x), size, ax.kind, ax.rank, ax.tangent)
+        channel_idx: list[int] = []
+        core_out_ch: list[Axis] = []
+        if pool:
+            if op.signature is not None:
+                raise NCDError(msg.CLAUSE_NOT_ALLOWED.format(clause=":", op=opname), op.signature.span,
+                               kind="syntax")
+        else:
+            if op.signature is None:
+                raise NCDError(msg.NO_SIGNATURE.format(op=opname, example=f"{opname} X over Y : c -> k kernel 3"),
+                               op.head.span, kind="shape")
+            sig = op.signature
+            if len(sig.inputs) != 1 or len(sig.outputs) != 1:
+                raise NCDError(msg.ARITY.format(op=opname, expected=1, got=len(sig.inputs)), sig.span, kind="shape")
+            cin = self.segment_axes(sig.inputs[0])
+            core_out_ch = self.segment_axes(sig.outputs[0])
+            rest = [ax for i, ax in enumerate(v.axes) if i not in spatial]
+            rest_pos = [i for i in range(len(v.axes)) if i not in spatial]
+            m = self.match(cin, rest)
+            if m is None:
+                raise NCDError(msg.SHAPE_MISMATCH.format(op=_opname(op), expected=_shape(cin), got=v.shape),
+                               op.args[0].span, kind="shape", hint=msg.HINT_SHAPE.format())
+            channel_idx = [rest_pos[k] for k in m]
+        out = []
+        core_in = []
+        core_out = []
+        bc = []
+        for i, ax in enumerate(v.axes):
+            if i in resized:
+                out.append(resized[i])
+                core_in.append(ax)
+                core_out.append(resized[i])
+            elif i in channel_idx:
+                core_in.append(ax)
+                if i == channel_idx[0]:
+                    out.extend(core_out_ch)
+                    core_out.extend(core_out_ch)
+            else:
+                out.append(ax)
+                bc.append(ax)
+        params = (("over", tuple(v.axes[i] for i in spatial)), ("kernel", kernel), ("stride", stride),
+                  ("dilation", dilation), ("padding", padding), ("transposed", op.transposed))
+        if pool:
+            params += (("reduce", "max" if opname == "maxpool" else "mean"),)
+            kind, label = OpKind.POOL, ("Max" if opname == "maxpool" else r"\mathbb{E}")
+        else:
+            params += (("learned", True), ("bias", op.bias))
+            kind, label = OpKind.CONV, (r"\star^T" if op.transposed else r"\star")
+        return self.finish(op, stmt, kind, label, [v], [tuple(core_in)], [tuple(core_out)], [tuple(out)],
+                           [tuple(bc)], params)
+
+    def size_name(self, size, x) -> str:
+        """Label of a resized axis: a let-defined neighbour (x_{\\lambda+1}) when it fits, else the size."""
+        if isinstance(x, sympy.core.function.AppliedUndef) and (self.decl.fn_rewrites or self.decl.rewrites):
+            for delta in (1, -1):
+                cand = x.func(x.args[0] + delta)
+                if sizes_equal_plain(self.normal(cand), self.normal(size)):
+                    return size_label(cand)
+        for name, expr in self.decl.lets:
+            sym = parse_size(name)
+            if sizes_equal_plain(self.normal(sym), self.normal(size)):
+                return name
+        return size_label(size)
+
+    def op_pool(self, op, stmt):
+        return self.op_conv(op, stmt, pool=True)
+
+    def op_unit(self, op, stmt):
+        self.no_clauses(op, ("axis",))
+        if op.args:
+            raise NCDError(msg.UNIT_AXIS.format(), op.args[0].span, kind="syntax")
+        ax = self.axis(op.options["axis"][0])
+        return self.finish(op, stmt, OpKind.UNIT, r"\eta", [], [], [(ax, ax)], [(ax, ax)], [], (("axis", ax),))
+
+    def op_load(self, op, stmt):
+        slot_name = op.options["slot"][0]
+        base, sub = _slot(slot_name.text)
+        given = self.segment_axes(op.options["shape"][0]) if "shape" in op.options else None
+        saved = self.slots.get(base)
+        axes = None
+        if saved is not None:
+            ssub, saxes, _ = saved
+            if ssub is not None and sub is not None and ssub.is_Symbol:
+                axes = tuple(self.derived_axis(a.size.subs(ssub, sub), a) if a.size.has(ssub) else a for a in saxes)
+            elif (ssub is None and sub is None) or (ssub is not None and sub is not None and ssub == sub):
+                axes = saxes
+        if given is not None:
+            if axes is not None and (len(axes) != len(given) or not all(
+                    self.same(a.size, b.size) for a, b in zip(axes, given))):
+                raise NCDError(msg.LOAD_SHAPE.format(slot=slot_name.text, saved=_shape(axes), given=_shape(given)),
+                               op.options["shape"][0].span, kind="shape")
+            axes = tuple(given)
+        if axes is None:
+            raise NCDError(msg.UNKNOWN_SLOT.format(slot=slot_name.text), slot_name.span, kind="shape",
+                           hint=msg.HINT_SLOT.format(slot=slot_name.text))
+        return self.finish(op, stmt, OpKind.LOAD, slot_name.text, [], [], [axes], [axes], [],
+                           (("slot", slot_name.text),))
+
+    def op_block(self, op, stmt):
+        from .blocks import instantiate
+        return instantiate(self, op, stmt)
+
+    # --- the panel --------------------------------------------------------------------------
+
+    def build(self, span=None, header=None, legend=()) -> Panel:
+        return schedule(self, span=span, header=header, legend=legend)
+
+
+def _slot(text: str):
+    """``C_\\lambda`` -> ('C', λ); ``C_{5-\\lambda}`` -> ('C', 5-λ); ``skip`` -> ('skip', None)."""
+    try:
+        e = parse_size(text)
+    except SizeSyntaxError:
+        return text, None
+    if isinstance(e, sympy.core.function.AppliedUndef):
+        return e.func.__name__, e.args[0]
+    if e.is_Symbol and "_" in text:
+        base, _, sub = text.partition("_")
+        try:
+            return base, parse_size(sub.strip("{}"))
+        except SizeSyntaxError:
+            return text, None
+    return text, None
+
+
+def _is_name(text: str) -> bool:
+    try:
+        return parse_size(text).is_Symbol
+    except SizeSyntaxError:
+        return False
+
+
+def _opname(op: A.Op) -> str:
+    head = op.head.text
+    if op.binding is not None:
+        return f"{head}[{op.binding.text}]"
+    return head

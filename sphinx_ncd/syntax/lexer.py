@@ -1,0 +1,116 @@
+"""Syntax stage: the lexer.  Spec text to tokens, one logical line at a time.
+
+The language is line oriented, so the lexer yields one list of tokens per
+non-blank line.  Each :class:`Token` knows its exact column and whether
+whitespace preceded it (``x/s`` is one axis, ``x / s`` is not).
+
+Token kinds: ``word`` (names and light-math labels such as ``L^Q``,
+``C_{5-\\lambda}``, ``\\bar{x}``, optionally followed by primes ``a'``),
+``num``, ``str`` (double quoted), ``color`` (``#dbdfef`` after a fence title),
+``op`` (punctuation, including ``->`` and ``..``).  ``#`` starts a comment.
+"""
+from __future__ import annotations
+
+import re
+
+from .. import messages as msg
+from ..errors import NCDError, Span
+
+__all__ = ["Token", "Line", "tokenize"]
+
+_BRACE = r"\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}"
+_WORD = (r"(?:[A-Za-z]|\\[A-Za-z]+)"
+         r"(?:[A-Za-z0-9]|\\[A-Za-z]+|" + _BRACE + r"|[_^](?:" + _BRACE + r"|\\[A-Za-z]+|[A-Za-z0-9])|_)*'*")
+_TOKEN = re.compile(
+    r"(?P<space>[ \t]+)"
+    r"|(?P<word>" + _WORD + r")"
+    r"|(?P<num>\d+(?:\.\d+)?(?![A-Za-z_]))"
+    r"|(?P<str>\"(?:[^\"\\]|\\.)*\")"
+    r"|(?P<color>#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})(?=[ \t{]|$))"
+    r"|(?P<hash>\#)"
+    r"|(?P<op>->|\.\.|[=:,()\[\]{}+\-*/^'.])"
+)
+
+
+class Token:
+    """One token: ``kind``, ``text``, 1-based ``col``, and ``space`` (whitespace before it)."""
+
+    __slots__ = ("kind", "text", "col", "space", "line")
+
+    def __init__(self, kind: str, text: str, col: int, space: bool, line: "Line"):
+        self.kind = kind
+        self.text = text
+        self.col = col
+        self.space = space
+        self.line = line
+
+    def span(self, length: int | None = None) -> Span:
+        return self.line.span(self.col, len(self.text) if length is None else length)
+
+    def end(self) -> int:
+        return self.col + len(self.text)
+
+    def __repr__(self) -> str:
+        return f"{self.kind}:{self.text!r}@{self.col}"
+
+
+class Line:
+    """One source line with its tokens."""
+
+    __slots__ = ("file", "number", "text", "tokens")
+
+    def __init__(self, file: str, number: int, text: str):
+        self.file = file
+        self.number = number
+        self.text = text
+        self.tokens: list[Token] = []
+
+    def span(self, col: int, length: int = 1) -> Span:
+        return Span(self.file, self.number, col, max(1, length), self.text)
+
+    def end_span(self) -> Span:
+        """The position just after the last token (for 'expected ... at end of line')."""
+        if self.tokens:
+            last = self.tokens[-1]
+            return self.span(last.col + len(last.text), 1)
+        return self.span(len(self.text.rstrip()) + 1, 1)
+
+
+def tokenize(text: str, file: str = "<spec>", line_offset: int = 0) -> list[Line]:
+    """Split ``text`` into lines of tokens; blank and comment-only lines are dropped."""
+    lines: list[Line] = []
+    match = _TOKEN.match
+    for index, raw in enumerate(text.splitlines()):
+        if not raw or raw.isspace():
+            continue
+        line = Line(file, index + 1 + line_offset, raw)
+        tokens = line.tokens
+        pos = 0
+        n = len(raw)
+        space = True
+        while pos < n:
+            m = match(raw, pos)
+            if m is None:
+                ch = raw[pos]
+                raise NCDError(msg.UNEXPECTED_CHAR.format(char=ch), line.span(pos + 1, 1),
+                               kind="syntax", hint=msg.HINT_CHARS)
+            kind = m.lastgroup
+            end = m.end()
+            if kind == "space":
+                space = True
+            elif kind == "hash":
+                break
+            elif kind == "color":
+                prev = tokens[-1] if tokens else None
+                if prev is not None and (prev.kind == "str" or prev.text == "fence"):
+                    tokens.append(Token("color", m.group(), pos + 1, space, line))
+                    space = False
+                else:
+                    break  # a comment that happens to start like a colour
+            else:
+                tokens.append(Token(kind, m.group(), pos + 1, space, line))
+                space = False
+            pos = end
+        if tokens:
+            lines.append(line)
+    return lines

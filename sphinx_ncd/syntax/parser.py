@@ -1,0 +1,623 @@
+"""Syntax stage: the recursive-descent parser.  Tokens to :mod:`.ast` nodes.
+
+One statement per line.  ``{`` at the end of a ``fence``/``repeat``/``block``
+line opens a body closed by a line holding ``}``.  Errors are raised as
+:class:`~sphinx_ncd.errors.NCDError` pointing at the offending token, with a
+hint saying what was expected.
+"""
+from __future__ import annotations
+
+from .. import messages as msg
+from ..errors import NCDError, Span
+from . import ast as A
+from .lexer import Line, Token, tokenize
+
+__all__ = ["parse_spec", "ELEMENTWISE", "CLAUSES"]
+
+# element-wise functions: keyword -> label as drawn
+ELEMENTWISE = {
+    "relu": "ReLU", "gelu": "GELU", "sigmoid": r"\sigma", "tanh": "tanh", "exp": "exp",
+    "log": "log", "silu": "SiLU", "softplus": "softplus", "sqrt": "sqrt", "abs": "abs",
+    "square": "(\u00b7)^2", "dropout": "dropout", "neg": "-",
+}
+# clause keywords end a signature segment or an argument list
+CLAUSES = frozenset({"over", "at", "on", "by", "kernel", "stride", "padding", "dilation", "to"})
+_INT_CLAUSES = ("kernel", "stride", "padding", "dilation")
+STATEMENTS = ("title", "block", "use", "sizes", "let", "width", "tandem", "def", "input", "output",
+              "order", "save", "fence", "repeat")
+OPERATIONS = ("L", "L+", "learned", "map", "scale", "softmax", "norm", "index", "einsum", "view",
+              "concat", "add", "conv", "convT", "maxpool", "avgpool", "unit", "load", "expand",
+              *ELEMENTWISE)
+
+
+def _span_between(first: Token, last: Token) -> Span:
+    return first.line.span(first.col, last.col + len(last.text) - first.col)
+
+
+class _Cursor:
+    """Position within one line's tokens."""
+
+    __slots__ = ("line", "toks", "i", "n")
+
+    def __init__(self, line: Line):
+        self.line = line
+        self.toks = line.tokens
+        self.i = 0
+        self.n = len(line.tokens)
+
+    def peek(self, k: int = 0) -> Token | None:
+        j = self.i + k
+        return self.toks[j] if j < self.n else None
+
+    def at_end(self) -> bool:
+        return self.i >= self.n
+
+    def next(self) -> Token:
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def is_op(self, text: str) -> bool:
+        tok = self.peek()
+        return tok is not None and tok.kind == "op" and tok.text == text
+
+    def is_word(self, text: str | None = None) -> bool:
+        tok = self.peek()
+        return tok is not None and tok.kind == "word" and (text is None or tok.text == text)
+
+    def here(self) -> Span:
+        tok = self.peek()
+        return tok.span() if tok is not None else self.line.end_span()
+
+    def fail(self, expected: str, tok: Token | None = None) -> NCDError:
+        tok = tok if tok is not None else self.peek()
+        if tok is None:
+            return NCDError(msg.EXPECTED_AT_END.format(expected=expected), self.line.end_span(),
+                            kind="syntax", hint=msg.HINT_EXPECTED.format(expected=expected))
+        return NCDError(msg.EXPECTED_GOT.format(expected=expected, got=tok.text), tok.span(),
+                        kind="syntax", hint=msg.HINT_EXPECTED.format(expected=expected))
+
+    def expect_op(self, text: str, what: str | None = None) -> Token:
+        if not self.is_op(text):
+            raise self.fail(what or f"'{text}'")
+        return self.next()
+
+    def expect_word(self, what: str) -> Token:
+        tok = self.peek()
+        if tok is None or tok.kind != "word":
+            raise self.fail(what)
+        self.i += 1
+        return tok
+
+    def expect_end(self, what: str = "the end of the line") -> None:
+        if not self.at_end():
+            raise self.fail(what)
+
+
+def _name(tok: Token) -> A.Name:
+    return A.Name(tok.text, tok.span())
+
+
+# --- shapes ----------------------------------------------------------------------------------
+
+def _segment_ends(cur: _Cursor) -> bool:
+    tok = cur.peek()
+    if tok is None:
+        return True
+    if tok.kind == "op" and tok.text in (",", "->", "{", "}", "]", "="):
+        return True
+    return tok.kind == "word" and tok.text in CLAUSES
+
+
+def _atom(cur: _Cursor) -> A.Atom:
+    """A maximal run of adjacent tokens forming one axis expression."""
+    first = cur.peek()
+    if first is None:
+        raise cur.fail("an axis")
+    if first.kind not in ("word", "num") and not (first.kind == "op" and first.text in "(-'"):
+        raise cur.fail("an axis (a name, a number or an expression such as x/s)")
+    depth = 0
+    last = first
+    parts = []
+    while not cur.at_end():
+        tok = cur.peek()
+        if tok is not first and tok.space:
+            break
+        if tok.kind == "op":
+            t = tok.text
+            if t == "(":
+                depth += 1
+            elif t == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif t not in ("+", "-", "*", "/", "^", "'"):
+                break
+        elif tok.kind not in ("word", "num"):
+            break
+        parts.append(tok.text)
+        last = cur.next()
+    if depth:
+        raise NCDError(msg.UNBALANCED_PAREN, first.span(), kind="syntax", hint=msg.HINT_PAREN)
+    return A.Atom("".join(parts), _span_between(first, last))
+
+
+def _items(cur: _Cursor, in_group: bool) -> list:
+    items: list = []
+    while not cur.at_end():
+        tok = cur.peek()
+        if in_group and tok.kind == "op" and tok.text == ")":
+            break
+        if _segment_ends(cur):
+            break
+        if tok.kind == "op" and tok.text == "(":
+            # a group opens with '(' that starts an axis; an expression's parenthesis is not preceded by space
+            follower = cur.peek(1)
+            if follower is not None and not _closes_as_expression(cur):
+                open_tok = cur.next()
+                inner = _items(cur, True)
+                close = cur.peek()
+                if close is None or close.text != ")":
+                    raise NCDError(msg.UNBALANCED_PAREN, open_tok.span(), kind="syntax", hint=msg.HINT_PAREN)
+                cur.next()
+                if not inner:
+                    raise NCDError(msg.EMPTY_GROUP, _span_between(open_tok, close), kind="syntax")
+                items.append(A.Group(inner, _span_between(open_tok, close)))
+                continue
+        items.append(_atom(cur))
+    return items
+
+
+def _closes_as_expression(cur: _Cursor) -> bool:
+    """``(x-1)/2`` is one axis; ``(k h)`` is a group.  A group contains a space-separated item."""
+    depth = 0
+    j = cur.i
+    toks = cur.toks
+    first = True
+    while j < cur.n:
+        tok = toks[j]
+        if not first and tok.space and depth >= 1:
+            return False  # whitespace inside the parentheses: a group of axes
+        first = False
+        if tok.kind == "op" and tok.text == "(":
+            depth += 1
+        elif tok.kind == "op" and tok.text == ")":
+            depth -= 1
+            if depth == 0:
+                nxt = toks[j + 1] if j + 1 < cur.n else None
+                # "(x-1)/2": an operator follows the closing parenthesis
+                return nxt is not None and not nxt.space and nxt.kind == "op" and nxt.text in "+-*/^"
+        j += 1
+    return False
+
+
+def _segment(cur: _Cursor) -> A.Segment:
+    start = cur.here()
+    items = _items(cur, False)
+    if items:
+        first = items[0].span
+        last = items[-1].span
+        span = Span(first.file, first.line, first.column, last.column + last.length - first.column, first.text)
+    else:
+        span = start
+    if len(items) == 1 and isinstance(items[0], A.Atom) and items[0].text == "1":
+        items = []  # "1" is the empty shape (a scalar)
+    return A.Segment(items, span)
+
+
+def _segments(cur: _Cursor) -> list[A.Segment]:
+    segs = [_segment(cur)]
+    while cur.is_op(","):
+        cur.next()
+        segs.append(_segment(cur))
+    return segs
+
+
+def _signature(cur: _Cursor) -> A.Signature:
+    start = cur.here()
+    if cur.is_op("->"):
+        raise cur.fail("an input shape before '->'")
+    inputs = _segments(cur)
+    if not cur.is_op("->"):
+        raise cur.fail("'->' between the input and output shapes")
+    cur.next()
+    outputs = _segments(cur)
+    end = outputs[-1].span
+    return A.Signature(inputs, outputs, Span(start.file, start.line, start.column,
+                                            max(1, end.column + end.length - start.column), start.text))
+
+
+# --- statements ------------------------------------------------------------------------------
+
+class _Parser:
+    def __init__(self, lines: list[Line]):
+        self.lines = lines
+        self.pos = 0
+
+    def body(self, opener: Token | None) -> list:
+        stmts: list = []
+        while self.pos < len(self.lines):
+            line = self.lines[self.pos]
+            first = line.tokens[0]
+            if first.kind == "op" and first.text == "}":
+                if opener is None:
+                    raise NCDError(msg.UNMATCHED_CLOSE, first.span(), kind="syntax")
+                cur = _Cursor(line)
+                cur.next()
+                cur.expect_end()
+                self.pos += 1
+                return stmts
+            self.pos += 1
+            stmts.append(self.statement(line))
+        if opener is not None:
+            raise NCDError(msg.UNCLOSED_BRACE, opener.span(), kind="syntax", hint=msg.HINT_CLOSE)
+        return stmts
+
+    def statement(self, line: Line):
+        cur = _Cursor(line)
+        first = cur.peek()
+        span = line.span(first.col, len(line.text.rstrip()) - first.col + 1)
+        if first.kind == "op" and first.text == "=" and cur.n == 1:
+            return A.PanelBreak(first.span())
+        if first.kind != "word":
+            raise cur.fail("a statement (an assignment such as 'Y = relu X', or a keyword such as 'input')")
+        second = cur.peek(1)
+        if second is not None and second.kind == "op" and second.text in ("=", ","):
+            return self.assign(cur, span)
+        keyword = first.text
+        handler = getattr(self, "s_" + keyword, None)
+        if handler is None:
+            raise NCDError(msg.UNKNOWN_STATEMENT.format(word=keyword), first.span(), kind="syntax",
+                           hint=msg.HINT_STATEMENT)
+        cur.next()
+        return handler(cur, span)
+
+    # each s_* handler parses the rest of a statement line
+    def s_title(self, cur, span):
+        tok = cur.peek()
+        if tok is None or tok.kind != "str":
+            raise cur.fail('a quoted title, e.g. title "Multi-head attention"')
+        cur.next()
+        cur.expect_end()
+        return A.Title(_unquote(tok.text), span)
+
+    def s_block(self, cur, span):
+        name = _name(cur.expect_word("a block name"))
+        params: list[A.Name] = []
+        if cur.is_op("("):
+            cur.next()
+            while not cur.is_op(")"):
+                params.append(_name(cur.expect_word("a parameter name")))
+                if cur.is_op(","):
+                    cur.next()
+                elif not cur.is_op(")"):
+                    raise cur.fail("',' or ')'")
+            cur.next()
+        if cur.is_op("{"):
+            opener = cur.next()
+            cur.expect_end("the end of the line after '{'")
+            return A.BlockDef(name, params, self.body(opener), span)
+        cur.expect_end("'{' or the end of the line")
+        return A.BlockHeader(name, params, span)
+
+    def s_use(self, cur, span):
+        names = [_name(cur.expect_word("a library name, e.g. use attention"))]
+        while cur.is_op(","):
+            cur.next()
+            names.append(_name(cur.expect_word("a library name")))
+        cur.expect_end()
+        return A.Use(names, span)
+
+    def s_sizes(self, cur, span):
+        items = []
+        while not cur.at_end():
+            name = _name(cur.expect_word("a size name, e.g. sizes y=20 x=22"))
+            cur.expect_op("=", "'=' and a whole number, e.g. y=20")
+            tok = cur.peek()
+            if tok is None or tok.kind != "num" or "." in tok.text:
+                raise cur.fail("a whole number")
+            cur.next()
+            items.append((name, int(tok.text)))
+        if not items:
+            raise cur.fail("at least one size, e.g. sizes y=20 x=22")
+        return A.Sizes(items, span)
+
+    def s_let(self, cur, span):
+        name = _name(cur.expect_word("a size name, e.g. let nb = n1/4"))
+        cur.expect_op("=")
+        expr = _atom(cur)
+        cur.expect_end("the end of the line (write the expression without spaces)")
+        return A.Let(name, expr, span)
+
+    def _axis_decl(self, kind, cur, span):
+        items = []
+        while not cur.at_end():
+            name = _name(cur.expect_word("an axis name"))
+            rank = 2 if kind == "tandem" else 1
+            if cur.is_op(":") and kind == "tandem":
+                cur.next()
+                tok = cur.peek()
+                if tok is None or tok.kind != "num" or "." in tok.text or int(tok.text) < 1:
+                    raise cur.fail("a rank (a whole number), e.g. tandem V:3")
+                rank = int(cur.next().text)
+            items.append((name, rank))
+        if not items:
+            raise cur.fail("at least one axis name")
+        return A.AxisDecl(kind, items, span)
+
+    def s_width(self, cur, span):
+        return self._axis_decl("width", cur, span)
+
+    def s_tandem(self, cur, span):
+        return self._axis_decl("tandem", cur, span)
+
+    def s_def(self, cur, span):
+        name = _name(cur.expect_word("a function name, e.g. def G : 3 -> 2"))
+        cur.expect_op(":", "':' and a signature, e.g. def G : 3 -> 2")
+        sig = _signature(cur)
+        learned = bias = False
+        style = None
+        while not cur.at_end():
+            tok = cur.peek()
+            if tok.text == "learned":
+                cur.next()
+                learned = True
+                if cur.is_op("+") and not cur.peek().space:
+                    cur.next()
+                    bias = True
+            elif tok.text == "style":
+                cur.next()
+                style = cur.expect_word("a style name (box, bare, circle)").text
+                if style not in ("box", "bare", "circle"):
+                    raise NCDError(msg.BAD_STYLE.format(style=style), cur.toks[cur.i - 1].span(),
+                                   kind="syntax", hint=msg.HINT_STYLE)
+            else:
+                raise cur.fail("'learned', 'style' or the end of the line")
+        return A.Def(name, sig, learned, bias, style, span)
+
+    def s_input(self, cur, span):
+        items = []
+        while True:
+            name = _name(cur.expect_word("an input name, e.g. input X: a b"))
+            cur.expect_op(":", f"':' and the shape of '{name.text}', e.g. {name.text}: a b")
+            seg = _segment(cur)
+            items.append((name, seg))
+            if cur.is_op(","):
+                cur.next()
+                continue
+            cur.expect_end("',' and another input, or the end of the line")
+            return A.Input(items, span)
+
+    def _names(self, cur, what):
+        names = [_name(cur.expect_word(what))]
+        while cur.is_op(","):
+            cur.next()
+            names.append(_name(cur.expect_word(what)))
+        cur.expect_end("',' and another name, or the end of the line")
+        return names
+
+    def s_output(self, cur, span):
+        return A.Output(self._names(cur, "a value name"), span)
+
+    def s_order(self, cur, span):
+        return A.Order(self._names(cur, "a value name"), span)
+
+    def s_save(self, cur, span):
+        value = _name(cur.expect_word("the value to save, e.g. save X to C_\\lambda"))
+        if not cur.is_word("to"):
+            raise cur.fail("'to' and a memory slot, e.g. save X to C_\\lambda")
+        cur.next()
+        slot = _name(cur.expect_word("a memory slot name, e.g. C_\\lambda"))
+        cur.expect_end()
+        return A.Save(value, slot, span)
+
+    def s_fence(self, cur, span):
+        title = ""
+        color = None
+        tok = cur.peek()
+        if tok is not None and tok.kind == "str":
+            title = _unquote(cur.next().text)
+        tok = cur.peek()
+        if tok is not None and tok.kind == "color":
+            color = cur.next().text
+        if not cur.is_op("{"):
+            raise cur.fail("'{' (fence \"Title\" #color { ... })")
+        opener = cur.next()
+        cur.expect_end("the end of the line after '{'")
+        return A.Fence(title, color, self.body(opener), span)
+
+    def s_repeat(self, cur, span):
+        index = lower = upper = count = None
+        tok = cur.peek()
+        if tok is not None and tok.kind == "word" and cur.peek(1) is not None and cur.peek(1).text == "=":
+            index = _name(cur.next())
+            cur.next()
+            lower = _atom(cur)
+            if lower.text.endswith("..") or not cur.is_op(".."):
+                raise cur.fail("'..' between the bounds, e.g. repeat \\lambda = 1..4 {")
+            cur.next()
+            upper = _atom(cur)
+        elif tok is not None and tok.kind in ("word", "num"):
+            count = _atom(cur)
+        else:
+            raise cur.fail("a count or an index range, e.g. repeat N { or repeat \\lambda = 1..4 {")
+        if not cur.is_op("{"):
+            raise cur.fail("'{' to open the repeated body")
+        opener = cur.next()
+        cur.expect_end("the end of the line after '{'")
+        return A.Repeat(index, lower, upper, count, self.body(opener), span)
+
+    # --- assignments and operations ---------------------------------------------------------
+
+    def assign(self, cur, span):
+        targets = [_name(cur.next())]
+        while cur.is_op(","):
+            cur.next()
+            targets.append(_name(cur.expect_word("a value name")))
+        cur.expect_op("=", "'=' after the names being assigned")
+        op = self.operation(cur, span)
+        return A.Assign(targets, op, span)
+
+    def operation(self, cur, span) -> A.Op:
+        head_tok = cur.peek()
+        if head_tok is None or head_tok.kind != "word":
+            raise cur.fail("an operation, e.g. relu X, L[Lq] X : m -> k h, einsum A B : ...")
+        cur.next()
+        word = head_tok.text
+        head = _name(head_tok)
+        expand = False
+        if word == "expand":
+            expand = True
+            head_tok = cur.expect_word("a block name after 'expand'")
+            head = _name(head_tok)
+            word = head_tok.text
+        # a '+' glued to the head: bias (L+, conv+, learned+)
+        bias = False
+        if cur.is_op("+") and not cur.peek().space:
+            cur.next()
+            bias = True
+        if expand or (cur.is_op("(") and not cur.peek().space and word not in OPERATIONS):
+            op = A.Op("block", word, head, span)
+            op.expand = expand
+            if cur.is_op("("):
+                self.block_args(cur, op)
+            self.arguments(cur, op)
+            self.clauses(cur, op)
+            return op
+        if word == "learned":
+            head_tok = cur.expect_word("a label after 'learned', e.g. learned W^Q X : m -> k")
+            head = _name(head_tok)
+            word = head_tok.text
+            if cur.is_op("+") and not cur.peek().space:
+                cur.next()
+                bias = True
+            kind, label = "learned", word
+        elif word == "L" or word.startswith(("L^", "L_")):
+            kind, label = "learned", word
+        elif word == "map":
+            f = cur.expect_word("the function's label, e.g. map f X")
+            kind, label = "elementwise", f.text
+        elif word in ELEMENTWISE:
+            kind, label = "elementwise", ELEMENTWISE[word]
+        elif word in ("scale", "softmax", "norm", "index", "einsum", "view", "concat", "add", "unit",
+                      "load"):
+            kind, label = word, {"softmax": "", "norm": "Norm", "einsum": "", "view": "", "concat": "",
+                                 "add": "+", "unit": r"\eta", "index": "", "scale": "", "load": ""}[word]
+        elif word in ("conv", "convT"):
+            kind, label = "conv", word
+        elif word in ("maxpool", "avgpool"):
+            kind, label = "pool", word
+        else:
+            kind, label = "function", word
+        if bias and kind not in ("learned", "conv"):
+            raise NCDError(msg.BIAS_NOT_ALLOWED.format(op=word), cur.toks[cur.i - 1].span(), kind="syntax")
+        op = A.Op(kind, label, head, span)
+        op.bias = bias
+        op.transposed = word == "convT"
+        if cur.is_op("["):
+            open_tok = cur.next()
+            parts = []
+            while not cur.is_op("]"):
+                if cur.at_end():
+                    raise NCDError(msg.UNCLOSED_BINDING, open_tok.span(), kind="syntax",
+                                   hint=msg.HINT_BINDING)
+                parts.append(cur.next())
+            close = cur.next()
+            if not parts:
+                raise NCDError(msg.EMPTY_BINDING, _span_between(open_tok, close), kind="syntax",
+                               hint=msg.HINT_BINDING)
+            text = "".join(t.text for t in parts)
+            op.binding = A.Name(text, _span_between(parts[0], parts[-1]))
+            if cur.is_op("+") and not cur.peek().space and kind in ("learned", "conv"):
+                cur.next()
+                op.bias = True
+        if kind == "unit":
+            op.options["axis"] = (_atom(cur), None)
+            self.clauses(cur, op)
+            return op
+        if kind == "load":
+            op.options["slot"] = (_name(cur.expect_word("a memory slot, e.g. load C_\\lambda")), None)
+            if cur.is_op(":"):
+                cur.next()
+                op.options["shape"] = (_segment(cur), None)
+            cur.expect_end("':' and the loaded shape, or the end of the line")
+            return op
+        self.arguments(cur, op)
+        self.clauses(cur, op)
+        return op
+
+    def block_args(self, cur, op):
+        cur.next()  # '('
+        while not cur.is_op(")"):
+            tok = cur.peek()
+            if tok is None:
+                raise cur.fail("')' to close the block's arguments")
+            name = None
+            if tok.kind == "word" and cur.peek(1) is not None and cur.peek(1).text == "=":
+                name = _name(cur.next())
+                cur.next()
+            op.block_args.append((name, _atom(cur)))
+            if cur.is_op(","):
+                cur.next()
+            elif not cur.is_op(")"):
+                raise cur.fail("',' or ')'")
+        cur.next()
+
+    def arguments(self, cur, op):
+        while not cur.at_end():
+            tok = cur.peek()
+            if tok.kind != "word" or tok.text in CLAUSES:
+                break
+            op.args.append(_name(cur.next()))
+        if not op.args:
+            raise cur.fail("the value this operation acts on")
+
+    def clauses(self, cur, op):
+        while not cur.at_end():
+            tok = cur.peek()
+            if tok.kind == "op" and tok.text == ":":
+                if op.signature is not None:
+                    raise NCDError(msg.DUPLICATE_CLAUSE.format(clause=":"), tok.span(), kind="syntax")
+                cur.next()
+                op.signature = _signature(cur)
+                continue
+            if tok.kind != "word" or tok.text not in CLAUSES or tok.text == "to":
+                raise cur.fail("':' and a signature, or a clause (over, at, on, by, kernel, stride, "
+                               "padding, dilation)")
+            word = tok.text
+            if word in op.options:
+                raise NCDError(msg.DUPLICATE_CLAUSE.format(clause=word), tok.span(), kind="syntax")
+            cur.next()
+            if word == "over":
+                seg = _segment(cur)
+                if not seg.items:
+                    raise cur.fail("the axis (or axes) to act over")
+                op.options[word] = (seg, tok.span())
+            elif word in _INT_CLAUSES:
+                val = cur.peek()
+                if val is None or val.kind != "num" or "." in val.text:
+                    raise cur.fail(f"a whole number after '{word}'")
+                cur.next()
+                op.options[word] = (int(val.text), val.span())
+            elif word == "at":
+                val = cur.peek()
+                if val is None or val.kind not in ("word", "num"):
+                    raise cur.fail("the index label, e.g. index A at 2 on a")
+                cur.next()
+                op.options[word] = (val.text, val.span())
+            elif word == "on":
+                op.options[word] = (_atom(cur), tok.span())
+            elif word == "by":
+                op.options[word] = (_atom(cur), tok.span())
+
+
+def _unquote(text: str) -> str:
+    return text[1:-1].replace('\\"', '"')
+
+
+def parse_spec(text: str, filename: str = "<spec>", line_offset: int = 0) -> A.Spec:
+    """Parse spec ``text`` into an :class:`~sphinx_ncd.syntax.ast.Spec`; raises NCDError."""
+    lines = tokenize(text, filename, line_offset)
+    parser = _Parser(lines)
+    body = parser.body(None)
+    return A.Spec(body, Span(filename, 1 + line_offset, 1, 1, lines[0].text if lines else ""))
