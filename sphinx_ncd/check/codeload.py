@@ -1,0 +1,265 @@
+"""Check (stage: Diagram + PyTorch code -> ShapeReport): finding and building the user's code.
+
+Two ways to name the code a diagram claims to describe:
+
+* an import spec, ``package.module:Object`` or ``package.module:Object(m=m, k=16)``,
+  whose constructor arguments may name the diagram's sizes and block parameters;
+* embedded source text that defines it: the object checked is the one named
+  explicitly, else the last ``nn.Module`` class defined, else the last function.
+
+:func:`parse_spec` runs in the build process (no torch).  Everything else runs
+inside the worker, after torch is imported: loading, constructing (a class
+without explicit arguments gets the sizes its ``__init__`` names), resolving a
+box's binding to a submodule, a method or a function, and locating an exception
+in the user's own file.
+"""
+from __future__ import annotations
+
+import ast
+import difflib
+import importlib
+import inspect
+import linecache
+import os
+import re
+import sys
+import traceback
+
+from .. import messages as msg
+from ..errors import NCDError
+
+__all__ = ["parse_spec", "load", "construct", "resolve_binding", "user_frame", "BindingError"]
+
+_SPEC = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*:\s*([A-Za-z_][\w.]*)\s*(\(.*\))?\s*$", re.S)
+_EMBEDDED_MODULE = "ncd_embedded"
+
+
+def parse_spec(code: str, name: str | None = None) -> dict:
+    """Classify ``code``: ``{"kind": "import", "module", "attr", "call"}`` or ``{"kind": "source", ...}``."""
+    if not isinstance(code, str) or not code.strip():
+        raise NCDError(msg.CHECK_NO_CODE, None, kind="config")
+    if "\n" not in code.strip():
+        m = _SPEC.match(code)
+        if m:
+            call = m.group(3)
+            if call is not None:
+                try:
+                    tree = ast.parse("f" + call, mode="eval")
+                except SyntaxError as exc:
+                    raise NCDError(msg.CHECK_BAD_SPEC.format(spec=code.strip(), reason=exc.msg), None,
+                                   kind="config", hint=msg.CHECK_BAD_SPEC_HINT) from None
+                if not isinstance(tree.body, ast.Call):
+                    raise NCDError(msg.CHECK_BAD_SPEC.format(spec=code.strip(), reason="not a call"), None,
+                                   kind="config", hint=msg.CHECK_BAD_SPEC_HINT)
+            return {"kind": "import", "module": m.group(1), "attr": m.group(2), "call": call}
+    return {"kind": "source", "text": code, "name": name}
+
+
+# --- inside the worker --------------------------------------------------------
+
+
+class BindingError(Exception):
+    """A box names a submodule or function that the code does not have."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def load(desc: dict, filename: str | None, namespace: dict | None):
+    """Import or execute the code; returns ``(object, globals of its module, user files)``."""
+    if desc["kind"] == "import":
+        try:
+            module = importlib.import_module(desc["module"])
+        except Exception as exc:  # ImportError, or the module raising at import time
+            raise _user_error(exc, msg.CHECK_IMPORT_FAILED.format(module=desc["module"], reason=_one_line(exc)),
+                              set()) from None
+        obj = module
+        for part in desc["attr"].split("."):
+            if not hasattr(obj, part):
+                raise NCDError(msg.CHECK_NO_OBJECT.format(module=desc["module"], name=desc["attr"]), None,
+                               kind="exec")
+            obj = getattr(obj, part)
+        files = _package_files(module)
+        return obj, vars(module), files
+    text = desc["text"]
+    fname = filename or "<embedded code>"
+    lines = text.splitlines(True)
+    linecache.cache[fname] = (len(text), None, lines, fname)  # tracebacks quote the user's lines
+    ns: dict = {"__name__": _EMBEDDED_MODULE, "__file__": fname}
+    ns.update(namespace or {})
+    try:
+        exec(compile(text, fname, "exec"), ns)
+    except SyntaxError as exc:
+        where = f"{fname}:{exc.lineno}"
+        raise NCDError(msg.CHECK_USER_RAISED.format(exc="SyntaxError", text=exc.msg, where=where), None,
+                       kind="exec", hint=f"{where}: {(exc.text or '').strip()}") from None
+    except Exception as exc:
+        raise _user_error(exc, None, {fname}) from None
+    return _pick(ns, desc.get("name"), fname), ns, {fname}
+
+
+def _pick(ns: dict, name: str | None, fname: str):
+    import torch.nn as nn
+
+    if name:
+        if name not in ns:
+            raise NCDError(msg.CHECK_NO_OBJECT.format(module=fname, name=name), None, kind="exec")
+        return ns[name]
+    classes, functions = [], []
+    for value in ns.values():
+        if getattr(value, "__module__", None) != _EMBEDDED_MODULE:
+            continue
+        if inspect.isclass(value) and issubclass(value, nn.Module):
+            classes.append(value)
+        elif inspect.isfunction(value):
+            functions.append(value)
+    if classes:
+        return classes[-1]
+    if functions:
+        return functions[-1]
+    raise NCDError(msg.CHECK_NO_MODEL_IN_SOURCE, None, kind="exec")
+
+
+def construct(obj, call: str | None, names: dict, user_ns: dict):
+    """Build the model: call the spec's arguments, or give a class the sizes its ``__init__`` names."""
+    if call is not None:
+        tree = ast.parse("f" + call, mode="eval").body
+        env = {"__builtins__": {"int": int, "float": float, "len": len, "min": min, "max": max, "abs": abs,
+                                "True": True, "False": False, "None": None}}
+        env.update(names)
+        args = [eval(compile(ast.Expression(a), "<spec>", "eval"), env) for a in tree.args]
+        kwargs = {k.arg: eval(compile(ast.Expression(k.value), "<spec>", "eval"), env) for k in tree.keywords}
+        return obj(*args, **kwargs)
+    if inspect.isclass(obj):
+        try:
+            sig = inspect.signature(obj)
+        except (TypeError, ValueError):
+            return obj()
+        kwargs = {}
+        for p in sig.parameters.values():
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                continue
+            if p.name in names:
+                kwargs[p.name] = names[p.name]
+            elif p.default is p.empty:
+                raise TypeError(f"{obj.__name__}() needs the argument '{p.name}', which names no size of the diagram")
+        return obj(**kwargs)
+    return obj  # a function is checked as it is
+
+
+def resolve_binding(model, path: str, user_ns: dict):
+    """Find what a box's binding names: ``("module", m)``, or ``("attr", owner, name)`` to wrap."""
+    import torch.nn as nn
+
+    if isinstance(model, nn.Module):
+        try:
+            return ("module", model.get_submodule(path))
+        except AttributeError:
+            pass
+        owner, _, last = path.rpartition(".")
+        try:
+            holder = model.get_submodule(owner) if owner else model
+        except AttributeError:
+            holder = None
+        if holder is not None and callable(getattr(holder, last, None)):
+            return ("attr", holder, last)
+    head, _, rest = path.partition(".")
+    if head in user_ns:
+        holder, last = user_ns, path
+        if rest:
+            obj = user_ns[head]
+            parts = rest.split(".")
+            for part in parts[:-1]:
+                obj = getattr(obj, part, None)
+            if obj is not None and callable(getattr(obj, parts[-1], None)):
+                return ("attr", obj, parts[-1])
+        elif callable(user_ns[head]):
+            return ("global", holder, last)
+    available = _available(model, user_ns)
+    close = difflib.get_close_matches(path, available, n=1)
+    suggest = msg.CHECK_DID_YOU_MEAN.format(name=close[0]) if close else ""
+    owner_name = type(model).__name__ if isinstance(model, nn.Module) else getattr(model, "__name__", "the code")
+    raise BindingError(
+        msg.CHECK_NO_BINDING.format(binding=path, owner=owner_name),
+        msg.CHECK_NO_BINDING_HINT.format(available=", ".join(available) or "(nothing)", suggest=suggest),
+    )
+
+
+def _available(model, user_ns: dict) -> list[str]:
+    import torch.nn as nn
+
+    names = []
+    if isinstance(model, nn.Module):
+        names = [n for n, _ in model.named_modules() if n]
+    for key, value in user_ns.items():
+        if (inspect.isfunction(value) and getattr(value, "__module__", None) == user_ns.get("__name__")
+                and not key.startswith("_")):
+            names.append(key)
+    return names
+
+
+# --- locating exceptions in the user's code ------------------------------------
+
+
+def _package_files(module) -> set[str]:
+    path = getattr(module, "__file__", None)
+    if not path:
+        return set()
+    root = os.path.dirname(os.path.abspath(path))
+    top = module.__name__.split(".")[0]
+    pkg = sys.modules.get(top)
+    if pkg is not None and getattr(pkg, "__file__", None):
+        root = os.path.dirname(os.path.abspath(pkg.__file__))
+        if pkg.__file__.endswith("__init__.py"):
+            root = os.path.dirname(root) if top != module.__name__ else root
+    return {root + os.sep}
+
+
+_LIB_DIRS: tuple[str, ...] = ()
+
+
+def _library_dirs() -> tuple[str, ...]:
+    global _LIB_DIRS
+    if not _LIB_DIRS:
+        import sysconfig
+
+        dirs = {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+        dirs.add(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # sphinx_ncd itself
+        _LIB_DIRS = tuple(os.path.abspath(d) + os.sep for d in dirs)
+    return _LIB_DIRS
+
+
+def user_frame(exc: BaseException, user_files: set[str]):
+    """The innermost traceback frame in the user's code: ``(file, line, text)`` or None."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    best = None
+    for fr in frames:
+        f = fr.filename
+        mine = f in user_files or any(f.startswith(d) for d in user_files if d.endswith(os.sep))
+        if mine:
+            best = fr
+    if best is None:
+        for fr in frames:
+            f = os.path.abspath(fr.filename) if not fr.filename.startswith("<") else fr.filename
+            if not f.startswith("<") and not any(f.startswith(d) for d in _library_dirs()):
+                best = fr
+    if best is None:
+        return None
+    text = (best.line or linecache.getline(best.filename, best.lineno)).strip()
+    return best.filename, best.lineno, text
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _user_error(exc: BaseException, message: str | None, files: set[str]) -> NCDError:
+    frame = user_frame(exc, files)
+    where = f"{frame[0]}:{frame[1]}" if frame else "?"
+    text = message or msg.CHECK_USER_RAISED.format(exc=type(exc).__name__, text=_one_line(exc), where=where)
+    err = NCDError(text, None, kind="exec", hint=f"{where}: {frame[2]}" if frame else None)
+    err.code_location = where if frame else ""
+    return err

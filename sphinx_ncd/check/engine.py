@@ -1,0 +1,283 @@
+"""Check (stage: Diagram + PyTorch code -> ShapeReport): one run of the code, inside the worker.
+
+A *backend* decides what a size is (a symbolic ``SymInt``, a concrete int) and
+what a tensor is (fake, real); :func:`run_attempt` is the same for all of them:
+build the model inside the backend's mode, hook every bound box, call the model
+on tensors shaped like the diagram's inputs, and compare what came out with
+what the diagram says -- per box and for the whole diagram -- in the diagram's
+own axis names.  Torch is imported here, so only the worker imports this module.
+
+Comparison accepts *bound axes*: a diagram output ``k h`` produced by the code
+as one flattened dimension of size ``k·h`` (``nn.Linear(m, k*h)`` before an
+einops split) matches when adjacent axes multiply out; the detail says so.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+
+import sympy
+import torch
+import torch.nn as nn
+
+from .. import messages as msg
+from .codeload import BindingError, construct, resolve_binding
+
+__all__ = ["run_attempt", "Attempt", "to_dim"]
+
+
+def to_dim(text: str, value_of) -> object:
+    """A size expression (``"k*h"``, ``"n/4"``) as a backend size: symbols come from ``value_of``."""
+    expr = sympy.sympify(text, locals={})
+    num, den = sympy.fraction(sympy.together(expr))
+
+    def conv(e):
+        if e.is_Integer:
+            return int(e)
+        if e.is_Symbol:
+            return value_of(e.name)
+        if e.is_Add:
+            out = 0
+            for a in e.args:
+                out = out + conv(a)
+            return out
+        if e.is_Mul:
+            out = 1
+            for a in e.args:
+                out = out * conv(a)
+            return out
+        if e.is_Pow and e.exp.is_Integer and e.exp >= 0:
+            base = conv(e.base)
+            out = 1
+            for _ in range(int(e.exp)):
+                out = out * base
+            return out
+        raise ValueError(f"size expression {text!r} is not a whole-number expression")
+
+    n = conv(num)
+    if den == 1:
+        return n
+    return n // conv(den)
+
+
+class Attempt:
+    """What one run produced: verdicts, or the exception the code raised."""
+
+    def __init__(self):
+        self.boxes: list[dict] = []  # per bound box: {"op", "status", "expected", "got", "detail"}
+        self.diagram: dict | None = None  # the whole diagram's verdict
+        self.exception: BaseException | None = None
+        self.binding_error: tuple[int, BindingError] | None = None
+        self.construct_error: BaseException | None = None
+        self.current_op: int | None = None  # the bound box running when the code raised
+        self.notes: list[str] = []
+
+
+def _flatten(obj, out):
+    if isinstance(obj, torch.Tensor):
+        out.append(obj)
+    elif isinstance(obj, (tuple, list)):
+        for o in obj:
+            _flatten(o, out)
+    elif isinstance(obj, dict):
+        for o in obj.values():
+            _flatten(o, out)
+    return out
+
+
+@contextlib.contextmanager
+def _patched(holder, name, wrapper):
+    is_dict = isinstance(holder, dict)
+    old = holder[name] if is_dict else getattr(holder, name)
+    had_own = is_dict or name in getattr(holder, "__dict__", {})
+    if is_dict:
+        holder[name] = wrapper(old)
+    else:
+        setattr(holder, name, wrapper(old))
+    try:
+        yield
+    finally:
+        if is_dict:
+            holder[name] = old
+        elif had_own:
+            setattr(holder, name, old)
+        else:
+            try:
+                delattr(holder, name)
+            except AttributeError:
+                pass
+
+
+def run_attempt(plan: dict, obj, call, user_ns: dict, backend) -> Attempt:
+    """Build, hook, run and compare once with ``backend``."""
+    att = Attempt()
+    names = dict(backend.names)
+    with backend.mode():
+        try:
+            with backend.building():
+                model = construct(obj, call, names, user_ns)
+        except Exception as exc:
+            att.construct_error = exc
+            return att
+        records: dict[int, list] = {b["op"]: [] for b in plan["boxes"]}
+        with contextlib.ExitStack() as stack:
+            for box in plan["boxes"]:
+                try:
+                    target = resolve_binding(model, box["binding"], user_ns)
+                except BindingError as err:
+                    att.binding_error = (box["op"], err)
+                    return att
+                stack.enter_context(_hook(target, box["op"], records[box["op"]], att))
+            inputs = [backend.tensor([to_dim(d, backend.value) for d in seg["dims"]]) for seg in plan["inputs"]]
+            try:
+                with backend.running():
+                    result = model(*inputs)
+            except Exception as exc:
+                att.exception = exc
+        # compare (also after an exception: a box that already disagreed explains it)
+        expected_of = lambda seg: [to_dim(d, backend.value) for d in seg["dims"]]  # noqa: E731
+        for box in plan["boxes"]:
+            att.boxes.append(_box_verdict(box, records[box["op"]], expected_of, backend,
+                                          stopped=att.exception is not None))
+        if att.exception is None:
+            got = _flatten(result, [])
+            att.diagram = _compare_segments("output", plan["outputs"], got, expected_of, backend)
+    return att
+
+
+@contextlib.contextmanager
+def _hook(target, op_id, record, att):
+    def on_call(args, out):
+        record.append((_flatten(args, []), _flatten(out, [])))
+
+    if target[0] == "module":
+        module = target[1]
+
+        def pre(mod, args):
+            att.current_op = op_id
+
+        def post(mod, args, out):
+            on_call(args, out)
+            att.current_op = None
+
+        h1 = module.register_forward_pre_hook(pre)
+        h2 = module.register_forward_hook(post)
+        try:
+            yield
+        finally:
+            h1.remove()
+            h2.remove()
+        return
+
+    def wrapper(fn):
+        def recorded(*args, **kwargs):
+            att.current_op = op_id
+            out = fn(*args, **kwargs)
+            att.current_op = None
+            on_call(args, out)
+            return out
+
+        return recorded
+
+    holder, name = target[1], target[2]
+    with _patched(holder, name, wrapper):
+        yield
+
+
+def _box_verdict(box: dict, calls: list, expected_of, backend, stopped: bool = False) -> dict:
+    out = {"op": box["op"], "expected": _sig(box), "got": "", "detail": ""}
+    if not calls:
+        text = msg.CHECK_NOT_REACHED if stopped else msg.CHECK_NOT_CALLED
+        return {**out, "status": "not_checked", "detail": text.format(binding=box["binding"])}
+    groups_seen: list[str] = []
+    for args, result in calls:
+        for label, segs, tensors in (("input", box["inputs"], args), ("output", box["outputs"], result)):
+            if label == "input" and len(tensors) != len(segs):
+                continue  # a module may take its inputs differently (keywords, packed); outputs decide
+            verdict = _compare_segments(label, segs, tensors, expected_of, backend)
+            if verdict["status"] == "mismatch":
+                return {**out, "status": "mismatch", "got": verdict["got"], "detail": verdict["detail"],
+                        "expected": verdict["expected"]}
+            groups_seen.extend(g for g in verdict.get("groups", []) if g not in groups_seen)
+    details = []
+    if len(calls) > 1:
+        details.append(msg.CHECK_CALLED_TIMES.format(count=len(calls)))
+    if groups_seen:
+        details.append(msg.CHECK_BOUND_AXES.format(groups=", ".join(groups_seen)))
+    got = " , ".join(backend.show_shape(t.shape) for t in calls[0][1])
+    return {**out, "status": "ok", "got": got, "detail": "; ".join(details)}
+
+
+def _sig(box: dict) -> str:
+    left = ", ".join(" ".join(s["labels"]) or "1" for s in box["inputs"])
+    right = ", ".join(" ".join(s["labels"]) or "1" for s in box["outputs"])
+    return f"{left} -> {right}"
+
+
+def _compare_segments(where: str, segs: list, tensors: list, expected_of, backend) -> dict:
+    expected_text = ", ".join(" ".join(s["labels"]) or "1" for s in segs)
+    got_text = ", ".join(backend.show_shape(t.shape) for t in tensors)
+    if len(tensors) != len(segs):
+        return {"status": "mismatch", "expected": expected_text, "got": got_text,
+                "detail": msg.CHECK_MISMATCH_COUNT.format(where=where, expected=len(segs), got=len(tensors))}
+    groups = []
+    for i, (seg, t) in enumerate(zip(segs, tensors)):
+        exp = expected_of(seg)
+        got = list(t.shape)
+        match = _match(exp, got, backend)
+        if match is None:
+            wire, e_txt, g_txt = _first_difference(seg, exp, got, backend)
+            place = f"{where} {i + 1}" if len(segs) > 1 else where
+            return {"status": "mismatch", "expected": " ".join(seg["labels"]) or "1", "got": backend.show_shape(got),
+                    "detail": msg.CHECK_MISMATCH_WIRE.format(where=place, wire=wire, expected=e_txt, got=g_txt)}
+        for start, stop, j in match:
+            if stop - start > 1:
+                labels = seg["labels"][start:stop]
+                groups.append(" ".join(labels) + " as (" + "·".join(labels) + ")")
+    return {"status": "ok", "expected": expected_text, "got": got_text, "detail": "", "groups": groups}
+
+
+def _match(exp: list, got: list, backend):
+    """Split ``exp`` into consecutive groups whose products are ``got``; None if impossible."""
+    if len(exp) == len(got) and all(backend.equal(g, e) for g, e in zip(got, exp)):
+        return [(i, i + 1, i) for i in range(len(exp))]
+    if len(got) > len(exp):
+        return None
+
+    memo: dict = {}
+
+    def go(i, j):
+        if (i, j) in memo:
+            return memo[(i, j)]
+        if j == len(got):
+            res = [] if i == len(exp) else None
+            memo[(i, j)] = res
+            return res
+        res = None
+        prod = 1
+        for r in range(i, len(exp) - (len(got) - j - 1)):
+            prod = prod * exp[r]
+            if backend.equal(got[j], prod):
+                rest = go(r + 1, j + 1)
+                if rest is not None:
+                    res = [(i, r + 1, j)] + rest
+                    break
+        memo[(i, j)] = res
+        return res
+
+    return go(0, 0)
+
+
+def _first_difference(seg, exp, got, backend):
+    for k, e in enumerate(exp):
+        if k >= len(got):
+            return seg["labels"][k], seg["labels"][k], "nothing"
+        if not backend.equal(got[k], e):
+            shown = backend.show(e)
+            e_txt = seg["labels"][k] if shown == seg["labels"][k] else f"{seg['labels'][k]} = {shown}"
+            return seg["labels"][k], e_txt, backend.show(got[k])
+    return "(extra)", "no more axes", backend.show(got[len(exp)])
+
+
+def product(xs):
+    return math.prod(xs)

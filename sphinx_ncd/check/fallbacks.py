@@ -1,0 +1,124 @@
+"""Check (stage: Diagram + PyTorch code -> ShapeReport): the concrete backends, inside the worker.
+
+When a symbolic proof is not possible the checker falls back, in order, to
+
+* ``fake``    -- fake tensors (no data, no memory) at distinct concrete sizes;
+* ``dynamic`` -- fake tensors that allow data-dependent shapes and values
+  (``.item()``, ``nonzero``, boolean masks) through unbacked symbols;
+* ``real``    -- real CPU tensors at the (small) sample sizes, only on request.
+
+Each backend offers what :func:`sphinx_ncd.check.engine.run_attempt` needs:
+sizes by name, a mode to build and run in, tensors, equality and display.
+"""
+from __future__ import annotations
+
+import contextlib
+
+import torch
+
+__all__ = ["ConcreteBackend", "FakeBackend", "DynamicBackend", "RealBackend", "no_init"]
+
+
+@contextlib.contextmanager
+def no_init():
+    """Skip parameter initialisation while building under fake tensors (values are meaningless there).
+
+    Initialisers compute ``math.sqrt(fan_in)`` and the like, which would fix a
+    symbolic size to its sample value; under fake tensors they do nothing useful.
+    """
+    import torch.nn.init as init
+
+    saved = {}
+    for name in dir(init):
+        fn = getattr(init, name)
+        if callable(fn) and name.endswith("_") and not name.startswith("_"):
+            saved[name] = fn
+            setattr(init, name, lambda tensor, *a, **k: tensor)
+    saved["_calculate_fan_in_and_fan_out"] = init._calculate_fan_in_and_fan_out
+    init._calculate_fan_in_and_fan_out = lambda tensor: (1, 1)
+    try:
+        yield
+    finally:
+        for name, fn in saved.items():
+            setattr(init, name, fn)
+
+
+class ConcreteBackend:
+    """Concrete sizes; subclasses choose the tensors."""
+
+    method = "fake"
+
+    def __init__(self, hints: dict[str, int]):
+        self.hints = dict(hints)
+        self.names = dict(hints)
+
+    def value(self, name: str) -> int:
+        return self.hints[name]
+
+    def mode(self):
+        return contextlib.nullcontext()
+
+    def building(self):
+        return no_init()
+
+    def running(self):
+        return torch.no_grad()
+
+    def tensor(self, dims):
+        return torch.empty(*dims)
+
+    def equal(self, got, expected) -> bool:
+        try:
+            return bool(got == expected)
+        except Exception:  # an unbacked size that cannot be decided
+            return False
+
+    def show(self, d) -> str:
+        return str(d)
+
+    def show_shape(self, shape) -> str:
+        return " ".join(self.show(d) for d in shape) or "1"
+
+    def finish(self) -> dict:
+        return {}
+
+
+class FakeBackend(ConcreteBackend):
+    method = "fake"
+
+    def __init__(self, hints):
+        super().__init__(hints)
+        from torch._subclasses.fake_tensor import FakeTensorMode
+
+        self._mode = FakeTensorMode(allow_non_fake_inputs=True)
+
+    def mode(self):
+        return self._mode
+
+
+class DynamicBackend(ConcreteBackend):
+    method = "dynamic"
+
+    def __init__(self, hints):
+        super().__init__(hints)
+        from torch._subclasses.fake_tensor import FakeTensorMode
+        from torch.fx.experimental.symbolic_shapes import ShapeEnv
+
+        env = ShapeEnv(allow_scalar_outputs=True, allow_dynamic_output_shape_ops=True)
+        self._mode = FakeTensorMode(shape_env=env, allow_non_fake_inputs=True)
+
+    def mode(self):
+        return self._mode
+
+    def show(self, d) -> str:
+        return str(d).replace("*", "·")
+
+
+class RealBackend(ConcreteBackend):
+    method = "real"
+
+    def building(self):
+        return contextlib.nullcontext()
+
+    def tensor(self, dims):
+        return torch.randn(*dims)

@@ -1,0 +1,201 @@
+"""Check (stage: Diagram + PyTorch code -> ShapeReport): the check plan.
+
+Turns a :class:`~sphinx_ncd.model.Diagram` into plain JSON-able data the
+worker can run without knowing the model: the diagram's inputs and outputs as
+lists of size expressions over named symbols (tandem axes expanded into one
+dimension per rank), every box bound to code with its expected input and
+output shapes, and sample sizes (hints) for every symbol.  No torch here.
+
+Sample sizes: a size the user gave (in the spec's ``sizes`` or the ``sizes``
+argument) is used as is; every other symbol gets a distinct prime (never equal
+to a literal size of the diagram nor to another sample), then is multiplied up
+until every axis size of the diagram is a whole number (``x/s``, ``n/4``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from .. import messages as msg
+from ..errors import NCDError, Span
+from ..model.types import Axis, AxisKind, Diagram, OpKind, Operation, Panel, Value
+
+__all__ = ["CheckPlan", "make_plan", "sample_primes"]
+
+_PRIMES = (5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97,
+           101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167, 173, 179, 181, 191)
+
+
+def sample_primes(avoid: set[int]):
+    for p in _PRIMES:
+        if p not in avoid:
+            yield p
+    n = _PRIMES[-1] + 2
+    while True:  # more symbols than the table: keep going with odd numbers
+        if n not in avoid and all(n % p for p in range(3, int(n ** 0.5) + 1, 2)):
+            yield n
+        n += 2
+
+
+@dataclass(frozen=True)
+class CheckPlan:
+    """Plain data for the worker (``as_json()``) plus what the API needs to locate verdicts."""
+
+    symbols: tuple[str, ...]  # every free size symbol, after tandem expansion
+    hints: tuple[tuple[str, int], ...]  # sample size per symbol
+    given: tuple[str, ...]  # symbols whose size the user gave
+    params: tuple[str, ...]  # the block's configuration parameters (constructor arguments)
+    inputs: tuple[dict, ...]  # {"name", "dims": [expr str], "labels": [axis label per dim]}
+    outputs: tuple[dict, ...]
+    boxes: tuple[dict, ...]  # {"op", "binding", "label", "inputs": [...], "outputs": [...]}
+    ops: tuple[Operation, ...]  # the bound operations, same order as boxes (not sent)
+
+    def as_json(self) -> dict:
+        return {
+            "symbols": list(self.symbols),
+            "hints": dict(self.hints),
+            "given": list(self.given),
+            "params": list(self.params),
+            "inputs": list(self.inputs),
+            "outputs": list(self.outputs),
+            "boxes": list(self.boxes),
+        }
+
+
+def _tandem_symbols(axes: list[Axis]) -> set[sympy.Symbol]:
+    """Symbols that stand for a 2-D (or n-D) extent: they size tandem axes and nothing else."""
+    multi, single = set(), set()
+    for axis in axes:
+        free = getattr(axis.size, "free_symbols", set())
+        (multi if axis.rank > 1 else single).update(free)
+    return multi - single
+
+
+def _expand(axis: Axis, tandem: set[sympy.Symbol]) -> list[tuple[sympy.Expr, str]]:
+    """One (size, label) per tensor dimension the wire stands for."""
+    size = sympy.sympify(axis.size)
+    if axis.rank <= 1:
+        return [(size, axis.label)]
+    out = []
+    for i in range(1, axis.rank + 1):
+        sub = {s: sympy.Symbol(f"{s.name}_{i}", positive=True, integer=True)
+               for s in size.free_symbols if s in tandem}
+        out.append((size.subs(sub), f"{axis.label}_{i}"))
+    return out
+
+
+def _all_axes(panel: Panel) -> list[Axis]:
+    axes: list[Axis] = []
+    for v in panel.inputs + panel.outputs:
+        axes.extend(v.axes)
+    for op in panel.operations:
+        for v in op.inputs + op.outputs:
+            axes.extend(v.axes)
+        if op.body is not None:
+            axes.extend(_all_axes(op.body))
+    return axes
+
+
+def _bound_ops(panel: Panel, prefix: str = "") -> list[tuple[Operation, str]]:
+    out = []
+    for op in panel.operations:
+        if op.binding:
+            out.append((op, prefix + op.binding))
+        if op.kind == OpKind.BLOCK and op.body is not None:
+            inner = prefix + op.binding + "." if op.binding else prefix
+            out.extend(_bound_ops(op.body, inner))
+    return out
+
+
+def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPlan:
+    panel = diagram.main
+    axes = _all_axes(panel)
+    tandem = _tandem_symbols(axes)
+
+    def shape(value: Value) -> dict:
+        dims, labels = [], []
+        for axis in value.axes:
+            for size, label in _expand(axis, tandem):
+                dims.append(size)
+                labels.append(label)
+        return {"name": value.name, "dims": dims, "labels": labels}
+
+    inputs = [shape(v) for v in panel.inputs]
+    outputs = [shape(v) for v in panel.outputs]
+    bound = _bound_ops(panel)
+    boxes = []
+    for op, path in bound:
+        boxes.append({
+            "op": op.id, "binding": path, "label": op.label, "kind": op.kind,
+            "inputs": [shape(v) for v in op.inputs],
+            "outputs": [shape(v) for v in op.outputs],
+        })
+
+    every = [d for seg in inputs + outputs for d in seg["dims"]]
+    every += [d for box in boxes for seg in box["inputs"] + box["outputs"] for d in seg["dims"]]
+    symbols: list[str] = []  # in order of first appearance: inputs first, as the reader meets them
+    for d in every:
+        for s in sorted(sympy.sympify(d).free_symbols, key=lambda x: str(d).find(x.name)):
+            if s.name not in symbols:
+                symbols.append(s.name)
+    params = tuple(panel.header.params) if panel.header else ()
+    for p in params:  # configuration parameters are sizes too, even if no wire shows them alone
+        if p not in symbols:
+            symbols.append(p)
+
+    given: dict[str, int] = {}
+    for name, value in tuple(diagram.sizes) + tuple((sizes or {}).items()):
+        given[str(name)] = int(value)
+    # a size given for a tandem symbol applies to each of its dimensions
+    for name in list(symbols):
+        base, _, idx = name.rpartition("_")
+        if name not in given and idx.isdigit() and base in given:
+            given[name] = given[base]
+    for name, value in given.items():
+        if value < 1:
+            raise NCDError(msg.CHECK_BAD_SIZE.format(name=name, value=value), None, kind="config")
+
+    literals = {int(d) for d in every if sympy.sympify(d).is_Integer}
+    hints = _choose_hints(symbols, given, literals, every)
+
+    def plain(seg: dict) -> dict:
+        return {"name": seg["name"], "dims": [sympy.sstr(d) for d in seg["dims"]], "labels": seg["labels"]}
+
+    return CheckPlan(
+        symbols=tuple(symbols),
+        hints=tuple((s, hints[s]) for s in symbols),
+        given=tuple(s for s in symbols if s in given),
+        params=params,
+        inputs=tuple(plain(s) for s in inputs),
+        outputs=tuple(plain(s) for s in outputs),
+        boxes=tuple({**b, "inputs": [plain(s) for s in b["inputs"]],
+                     "outputs": [plain(s) for s in b["outputs"]]} for b in boxes),
+        ops=tuple(op for op, _ in bound),
+    )
+
+
+def _choose_hints(symbols, given, literals, dims) -> dict[str, int]:
+    hints = {s: given[s] for s in symbols if s in given}
+    primes = sample_primes(literals | set(hints.values()))
+    for s in symbols:
+        if s not in hints:
+            hints[s] = next(primes)
+    free = [s for s in symbols if s not in given]
+    for _ in range(8):  # make every size a whole number: multiply a free numerator symbol up
+        changed = False
+        for d in dims:
+            expr = sympy.sympify(d)
+            value = expr.subs({x: hints[x.name] for x in expr.free_symbols})
+            if value.is_Integer and value > 0:
+                continue
+            num, den = sympy.fraction(sympy.together(expr))
+            den_value = den.subs({x: hints[x.name] for x in den.free_symbols})
+            for sym in sorted(num.free_symbols, key=lambda x: x.name):
+                if sym.name in free:
+                    hints[sym.name] *= int(den_value) if den_value.is_Integer else 2
+                    changed = True
+                    break
+        if not changed:
+            break
+    return hints

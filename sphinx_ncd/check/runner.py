@@ -1,0 +1,369 @@
+"""Check (stage: Diagram + PyTorch code -> ShapeReport): the worker process's main loop.
+
+Started by :mod:`sphinx_ncd.check.worker` as ``python -m sphinx_ncd.check.runner``
+with limits already in its environment.  It sets its own memory limit, keeps
+the protocol on a private copy of stdout (user code that prints goes to
+stderr), imports torch once, announces itself, then answers one JSON line per
+request::
+
+    -> {"op": "check", "plan": {...}, "code": {...}, "mode": "auto", ...}
+    <- {"status": "proved", "method": "symbolic", "boxes": [...], ...}
+
+A check tries, in order (``mode="auto"``): symbolic fake tensors; concrete fake
+tensors at distinct sizes; symbolic again with every free size equal (which
+turns a shape error such as ``att.T @ v`` into the assumption ``y = x``); fake
+tensors allowing data-dependent shapes when the code reads tensor values.
+Real tensors run only for ``mode="real"``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+import traceback
+
+__all__ = ["main", "handle_check"]
+
+_DATA_DEPENDENT = ("DataDependentOutputException", "DynamicOutputShapeException",
+                   "GuardOnDataDependentSymNode", "UnsupportedOperatorException")
+
+
+def _is_data_dependent(exc: BaseException) -> bool:
+    names = {c.__name__ for c in type(exc).__mro__}
+    return bool(names & set(_DATA_DEPENDENT)) or "data-dependent" in str(exc).lower()
+
+
+def _set_cpu_budget(seconds: float) -> None:
+    """RLIMIT_CPU for this check: the CPU time used so far plus ``seconds``."""
+    try:
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        now = int(used.ru_utime + used.ru_stime) + 1
+        soft = now + max(1, int(seconds))
+        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        if hard != resource.RLIM_INFINITY and soft > hard:
+            soft = hard
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+    except (ValueError, OSError):
+        pass
+
+
+def _error(exc: BaseException, files, op=None, backend=None) -> dict:
+    from .codeload import user_frame
+    from .. import messages as msg
+
+    if isinstance(exc, MemoryError) or "can't allocate memory" in str(exc):
+        limit = int(os.environ.get("NCD_CHECK_MEMORY_MB", "0"))
+        return {"message": msg.CHECK_MEMORY.format(limit=limit), "hint": None, "code_location": "",
+                "op": op, "kind": "memory", "restart": True}
+    frame = user_frame(exc, files)
+    where = f"{frame[0]}:{frame[1]}" if frame else "?"
+    text = str(exc).strip().splitlines()
+    first = text[0] if text else ""
+    if backend is not None and hasattr(backend, "rename"):
+        first = backend.rename(first)
+    return {"message": msg.CHECK_USER_RAISED.format(exc=type(exc).__name__, text=first, where=where),
+            "hint": f"{where}: {frame[2]}" if frame else None, "code_location": where if frame else "",
+            "op": op, "kind": "exec"}
+
+
+def _ncd_error(err) -> dict:
+    return {"message": err.message, "hint": err.hint, "code_location": getattr(err, "code_location", ""),
+            "op": None, "kind": err.kind}
+
+
+def _verdict(plan: dict, att, backend, method: str, notes: list) -> dict:
+    extra = backend.finish() if att.exception is None else {}
+    mismatch = None
+    boxes = []
+    for b in att.boxes:
+        boxes.append(b)
+        if b["status"] == "mismatch" and mismatch is None:
+            mismatch = b
+    if att.diagram is not None and att.diagram["status"] == "mismatch" and mismatch is None:
+        mismatch = {**att.diagram, "op": None}
+    assumptions = extra.get("assumptions", [])
+    fixed = extra.get("fixed", {})
+    if mismatch is not None:
+        status = "mismatch"
+    elif method == "symbolic":
+        status = "proved_if" if assumptions else "proved"
+        given = set(plan["given"])
+        if status == "proved" and all(n in fixed for n in backend.hints) and any(n not in given for n in fixed):
+            status = "checked"  # the code read every size's value: only the samples were tried
+            notes.append("the code fixed every size (it reads their values), so only the sample sizes were tried")
+    else:
+        status = "checked"
+    for b in boxes:
+        if b["status"] == "ok":
+            b["status"] = status if status != "mismatch" else ("proved" if method == "symbolic" else "checked")
+    diagram = att.diagram or {}
+    return {"status": status, "method": method, "assumptions": assumptions, "fixed": fixed,
+            "sizes": backend.hints, "boxes": boxes, "mismatch": mismatch,
+            "diagram": {k: diagram.get(k, "") for k in ("status", "expected", "got", "detail")},
+            "notes": notes}
+
+
+def handle_check(req: dict) -> dict:
+    from . import engine, symbolic
+    from .codeload import load
+    from .fallbacks import DynamicBackend, FakeBackend, RealBackend
+    from ..errors import NCDError
+    from .. import messages as msg
+
+    plan, desc, mode = req["plan"], req["code"], req.get("mode", "auto")
+    for p in reversed(req.get("path", [])):  # the caller's own directories first
+        if p not in sys.path:
+            sys.path.insert(0, p)
+    for p in req.get("sys_path", []):  # then whatever the build process could import
+        if p not in sys.path:
+            sys.path.append(p)
+    hints = {k: int(v) for k, v in plan["hints"].items()}
+    notes: list[str] = []
+    try:
+        obj, user_ns, files = load(desc, req.get("filename"), req.get("namespace"))
+    except NCDError as err:
+        return {"status": "error", "error": _ncd_error(err), "notes": notes}
+    call = desc.get("call")
+
+    def attempt(backend):
+        return engine.run_attempt(plan, obj, call, user_ns, backend)
+
+    def failed(att, backend):
+        if att.construct_error is not None:
+            e = _error(att.construct_error, files)
+            e["message"] = msg.CHECK_CONSTRUCT_FAILED.format(obj=getattr(obj, "__name__", "the model"),
+                                                             reason=e["message"])
+            return {"status": "error", "error": e, "notes": notes, "method": backend.method}
+        if att.binding_error is not None:
+            op, err = att.binding_error
+            return {"status": "error", "method": backend.method, "notes": notes,
+                    "error": {"message": err.message, "hint": err.hint, "code_location": "", "op": op,
+                              "kind": "binding"}}
+        return None
+
+    def box_mismatch(att):
+        return any(b["status"] == "mismatch" for b in att.boxes)
+
+    if mode in ("fake", "dynamic", "real"):
+        backend = {"fake": FakeBackend, "dynamic": DynamicBackend, "real": RealBackend}[mode](hints)
+        att = attempt(backend)
+        bad = failed(att, backend)
+        if bad:
+            return bad
+        if att.exception is not None and not box_mismatch(att):
+            return {"status": "error", "method": mode, "error": _error(att.exception, files, att.current_op),
+                    "notes": notes, "sizes": hints}
+        return _verdict(plan, att, backend, mode, notes)
+
+    # auto / symbolic
+    first_exc, first_backend = None, None
+    if symbolic.available():
+        backend = symbolic.SymbolicBackend(hints)
+        att = attempt(backend)
+        if att.construct_error is not None:  # the constructor needs plain ints (nn.LayerNorm(m), range(n))
+            backend = symbolic.SymbolicBackend(hints, symbolic_build=False)
+            att = attempt(backend)
+        bad = failed(att, backend)
+        if bad:
+            return bad
+        if att.exception is None or box_mismatch(att):
+            return _verdict(plan, att, backend, "symbolic", notes)
+        first_exc, first_op, first_backend = att.exception, att.current_op, backend
+        if mode == "symbolic":
+            return {"status": "error", "method": "symbolic", "error": _error(first_exc, files, first_op, backend),
+                    "notes": notes, "sizes": hints}
+    elif mode == "symbolic":
+        return {"status": "not_checked", "reason": "this torch has no symbolic shapes", "notes": notes}
+    else:
+        notes.append("symbolic shapes are unavailable in this torch; used concrete fake tensors")
+
+    if first_exc is not None and _is_data_dependent(first_exc):
+        return _dynamic(plan, hints, attempt, failed, files, notes, first_exc)
+
+    backend = FakeBackend(hints)
+    att = attempt(backend)
+    bad = failed(att, backend)
+    if bad:
+        return bad
+    if att.exception is None:
+        if first_exc is not None:
+            notes.append(msg.CHECK_FALLBACK.format(reason=_short(first_exc, files), method="concrete fake tensors"))
+        return _verdict(plan, att, backend, "fake", notes)
+    if _is_data_dependent(att.exception):
+        return _dynamic(plan, hints, attempt, failed, files, notes, att.exception)
+    fake_exc, fake_op = att.exception, att.current_op
+
+    # sizes made equal: a shape error that only equal sizes avoid (att.T @ v) becomes an assumption
+    if symbolic.available():
+        result = _unified(plan, hints, attempt, failed, notes)
+        if result is not None:
+            return result
+    if first_exc is not None:
+        return {"status": "error", "method": "symbolic", "notes": notes, "sizes": hints,
+                "error": _error(first_exc, files, first_op, first_backend)}
+    return {"status": "error", "method": "fake", "error": _error(fake_exc, files, fake_op), "notes": notes,
+            "sizes": hints}
+
+
+def _unified(plan, hints, attempt, failed, notes):
+    """Run again with every free size equal (then also the given ones that are not parameters)."""
+    from . import symbolic
+    from .plan import sample_primes
+
+    given = [s for s in hints if s in set(plan["given"])]
+    free = [s for s in hints if s not in set(given)]
+    loose = [s for s in given if s not in set(plan["params"])]
+    avoid = set(hints.values()) | {int(d) for seg in plan["inputs"] + plan["outputs"] for d in seg["dims"]
+                                   if d.isdigit()}
+    common = next(sample_primes(avoid))
+    for group in (free, free + loose):
+        if len(group) < 2 or (group is not free and not loose):
+            continue
+        same = {k: (common if k in group else v) for k, v in hints.items()}
+        backend = symbolic.SymbolicBackend(same)
+        att = attempt(backend)
+        if att.construct_error is not None:
+            backend = symbolic.SymbolicBackend(same, symbolic_build=False)
+            att = attempt(backend)
+        if failed(att, backend) is not None or att.exception is not None:
+            continue
+        result = _verdict(plan, att, backend, "symbolic", notes)
+        if result["status"] != "proved_if":
+            continue
+        result["sizes"] = hints
+        touched = [s for s in loose if s in group and any(_mentions(a, s) for a in result["assumptions"])]
+        if group is free or not touched:
+            return result
+        sizes = ", ".join(f"{s}={hints[s]}" for s in touched)
+        need = "; ".join(result["assumptions"])
+        result["status"] = "mismatch"
+        result["mismatch"] = {"op": None, "status": "mismatch", "expected": f"sizes {sizes}",
+                              "got": f"code that needs {need}",
+                              "detail": f"the code holds only if {need}, but the sizes give {sizes}"}
+        return result
+    return None
+
+
+def _mentions(text: str, name: str) -> bool:
+    import re
+
+    return re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text) is not None
+
+
+def _dynamic(plan, hints, attempt, failed, files, notes, cause):
+    from .fallbacks import DynamicBackend
+    from .. import messages as msg
+
+    what = _short(cause, files)
+    backend = DynamicBackend(hints)
+    att = attempt(backend)
+    bad = failed(att, backend)
+    if bad:
+        return bad
+    if att.exception is None or any(b["status"] == "mismatch" for b in att.boxes):
+        notes.append(msg.CHECK_DATA_DEPENDENT.format(what=what))
+        return _verdict(plan, att, backend, "dynamic", notes)
+    if _is_data_dependent(att.exception):
+        return {"status": "not_checked", "method": "dynamic", "notes": notes, "sizes": hints,
+                "reason": msg.CHECK_DATA_DEPENDENT.format(what=_short(att.exception, files))
+                + "; check it on real tensors (mode 'real')"}
+    return {"status": "error", "method": "dynamic", "error": _error(att.exception, files, att.current_op),
+            "notes": notes, "sizes": hints}
+
+
+def _short(exc: BaseException, files=frozenset()) -> str:
+    from .codeload import user_frame
+
+    text = str(exc).strip().splitlines()
+    first = text[0] if text else ""
+    frame = user_frame(exc, set(files))
+    where = f" at {frame[0]}:{frame[1]}" if frame else ""
+    if "_local_scalar_dense" in first or "data-dependent" in first.lower():
+        return "a Python number taken from a tensor: .item(), int(), float(), bool() or .tolist()" + where
+    if "nonzero" in first or "dynamic output shape" in first.lower():
+        return "an operation whose output shape depends on values" + where
+    return f"{type(exc).__name__}: {first[:120]}{where}"
+
+
+def main() -> int:
+    proto = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # whatever the user's code prints goes to stderr, never into the protocol
+    sys.stdout = sys.stderr
+    limit = int(os.environ.get("NCD_CHECK_MEMORY_MB", "0"))
+    if limit > 0:
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (limit * 2**20, limit * 2**20))
+        except (ValueError, OSError):
+            pass
+    hello = {"ready": True, "pid": os.getpid()}
+    try:
+        import logging
+
+        import torch
+
+        logging.getLogger("torch").setLevel(logging.CRITICAL)
+        torch.set_num_threads(1)
+        hello["torch"] = torch.__version__
+        try:
+            import einops
+
+            hello["einops"] = einops.__version__
+        except ImportError:
+            hello["einops"] = None
+        import sphinx_ncd.check.engine  # noqa: F401  (warm: the first check pays nothing more)
+        import sphinx_ncd.check.symbolic  # noqa: F401
+    except ImportError as exc:
+        hello["torch"] = None
+        hello["reason"] = str(exc)
+    proto.write(json.dumps(hello) + "\n")
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            req = json.loads(line)
+        except ValueError:
+            continue
+        t0 = time.perf_counter()
+        if req.get("op") == "check":
+            if hello["torch"] is None:
+                from .. import messages as msg
+
+                reply = {"status": "not_checked", "reason": msg.CHECK_NO_TORCH}
+            else:
+                _set_cpu_budget(float(req.get("cpu_seconds", 60)))
+                try:
+                    reply = handle_check(req)
+                except MemoryError as exc:
+                    reply = {"status": "error", "error": _error(exc, set())}
+                except Exception as exc:  # a bug of ours: report it rather than die
+                    reply = {"status": "error", "error": {
+                        "message": f"internal error in the checker: {type(exc).__name__}: {exc}",
+                        "hint": traceback.format_exc(limit=-3), "code_location": "", "op": None,
+                        "kind": "exec"}}
+        elif req.get("op") == "status":
+            reply = {"vmhwm_kb": _status_kb("VmHWM"), "vmrss_kb": _status_kb("VmRSS")}
+        else:
+            reply = {"status": "error", "error": {"message": f"unknown request {req.get('op')!r}"}}
+        reply["id"] = req.get("id")
+        reply["seconds"] = time.perf_counter() - t0
+        proto.write(json.dumps(reply, default=str) + "\n")
+        if reply.get("error", {}) and reply["error"].get("restart"):
+            return 3  # after running out of memory, start clean
+    return 0
+
+
+def _status_kb(field: str) -> int:
+    try:
+        with open(f"/proc/{os.getpid()}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
