@@ -94,7 +94,7 @@ NOT_TANGENT = "'{axis}' is a derivative wire but `{op}` expects `{expected}`"
 # --- shape checking ------------------------------------------------------------
 
 CHECK_PROVED = "proved for every {free}"
-CHECK_PROVED_FIXED = "proved for every {free} (with {fixed})"
+CHECK_SAMPLE_ONLY = "only at {fixed}: the code uses that value"
 CHECK_PROVED_ALL_FIXED = "proved at {fixed} (the code fixes every size)"
 CHECK_PROVED_IF = "proved if {assumptions}"
 CHECK_CHECKED = "checked at sizes {sizes} ({method})"
