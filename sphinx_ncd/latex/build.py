@@ -1,0 +1,96 @@
+"""LaTeX integration: render the diagrams of a manifest into the cache.
+
+For every distinct diagram TeX listed (``<job>.ncd``) whose PDF is not yet in
+the cache, parse the spec located in the host document (``file`` and the
+line of its first spec line), render it to PDF with the public API, and store
+it under TeX's own hash with its wire height.  A failure is printed as
+``paper.tex:LINE: ncd: message`` (then the spec line, a caret and the hint)
+and stored as ``<md5>.err`` so the next LaTeX run raises it as a
+``\\PackageError``.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import messages as msg
+from ..errors import NCDError
+from .cache import Cache
+from .manifest import Entry, Manifest
+
+__all__ = ["BuildResult", "build_manifest", "render_entry", "error_text"]
+
+
+@dataclass
+class BuildResult:
+    rendered: list[str] = field(default_factory=list)  # md5s rendered now
+    cached: list[str] = field(default_factory=list)  # md5s already in the cache
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (md5, error text)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def error_text(err: NCDError, entry: Entry) -> str:
+    """``file:LINE: ncd: message`` then the quoted line, a caret and the hint."""
+    span = err.span
+    head = msg.LATEX_ERROR_LINE.format(
+        file=span.file if span else entry.file,
+        line=span.line if span else entry.line,
+        message=err.message,
+    )
+    rest = err.format().split("\n")[1:] if span else ([err.hint] if err.hint else [])
+    return "\n".join([head, *rest])
+
+
+def render_entry(entry: Entry, *, search_path=()) -> tuple[bytes, float | None]:
+    """Parse and render one diagram; raises NCDError located in ``entry.file``."""
+    import sphinx_ncd
+
+    from .baseline import wire_fraction
+
+    text = entry.text()
+    diagram = sphinx_ncd.parse(text, filename=entry.file, line_offset=entry.line - 1,
+                               search_path=tuple(search_path))
+    pdf = sphinx_ncd.render(diagram, format="pdf")
+    return pdf, wire_fraction(diagram)
+
+
+def build_manifest(manifest: Manifest, *, root: Path | None = None, force: bool = False,
+                   stream=None, search_path=()) -> BuildResult:
+    """Render every missing diagram of ``manifest``; errors go to ``stream`` (stderr)."""
+    stream = sys.stderr if stream is None else stream
+    root = Path(root) if root is not None else manifest.path.parent
+    cache = Cache(root / manifest.cache)
+    result = BuildResult()
+    start = time.perf_counter()
+    for entry in manifest.unique():
+        if not force and cache.has_pdf(entry.md5):
+            result.cached.append(entry.md5)
+            continue
+        ours = entry.python_md5()
+        if ours != entry.md5:
+            print(msg.LATEX_HASH_MISMATCH.format(file=entry.file, line=entry.line, tex=entry.md5,
+                                                 python=ours), file=stream)
+        here = (root / entry.file).parent
+        paths = [here] + ([root] if here != root else []) + [Path(p) for p in search_path]
+        try:
+            pdf, wire = render_entry(entry, search_path=paths)
+        except NCDError as err:
+            text = error_text(err, entry)
+        except Exception as exc:  # a renderer bug: still located, never a traceback
+            text = error_text(NCDError(msg.LATEX_INTERNAL.format(exc=f"{type(exc).__name__}: {exc}"),
+                                       kind="render"), entry)
+        else:
+            cache.store(entry.md5, pdf, wire)
+            result.rendered.append(entry.md5)
+            continue
+        cache.store_error(entry.md5, text + "\n")
+        result.failed.append((entry.md5, text))
+        print(text, file=stream)
+    result.seconds = time.perf_counter() - start
+    return result

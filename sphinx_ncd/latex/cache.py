@@ -1,0 +1,76 @@
+"""LaTeX integration: the content-addressed cache directory (``ncd-cache/``).
+
+Files are named by the MD5 TeX computed over the spec: ``<md5>.pdf`` (the
+drawing), ``<md5>.meta`` (``wire=<fraction>``: where the main wire sits, read
+by ``ncd.sty`` for ``align=wire``) and ``<md5>.err`` (the located error the
+next LaTeX run raises).  Only files with such names are ever written or
+removed, always atomically (a temporary file named with the process id, then
+``os.replace``), so nothing a user wrote is touched and two concurrent runs
+cannot leave a half-written PDF.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from .. import messages as msg
+from ..errors import NCDError
+
+__all__ = ["Cache", "atomic_write"]
+
+_OURS = re.compile(r"^[0-9a-f]{32}\.(pdf|meta|err)$")
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+class Cache:
+    def __init__(self, directory: Path):
+        self.dir = Path(directory)
+
+    def ensure(self) -> None:
+        if self.dir.exists() and not self.dir.is_dir():
+            raise NCDError(msg.LATEX_CACHE_NOT_DIR.format(path=self.dir), kind="io")
+        self.dir.mkdir(parents=True, exist_ok=True)
+
+    def path(self, md5: str, ext: str) -> Path:
+        return self.dir / f"{md5}.{ext}"
+
+    def has_pdf(self, md5: str) -> bool:
+        return self.path(md5, "pdf").is_file()
+
+    def store(self, md5: str, pdf: bytes, wire: float | None) -> None:
+        self.ensure()
+        meta = self.path(md5, "meta")
+        if wire is not None:
+            atomic_write(meta, f"wire={wire:.5f}\n".encode())
+        elif meta.exists():
+            meta.unlink()
+        atomic_write(self.path(md5, "pdf"), pdf)
+        err = self.path(md5, "err")
+        if err.exists():
+            err.unlink()
+
+    def store_error(self, md5: str, text: str) -> None:
+        self.ensure()
+        atomic_write(self.path(md5, "err"), text.encode("utf-8"))
+
+    def prune(self, keep: set[str]) -> int:
+        """Remove cache files whose hash is not in ``keep``; returns how many."""
+        if not self.dir.is_dir():
+            return 0
+        count = 0
+        for p in sorted(self.dir.iterdir()):
+            if _OURS.match(p.name) and p.name.split(".")[0] not in keep:
+                p.unlink()
+                count += 1
+        return count
