@@ -91,12 +91,26 @@ NOT_TANGENT = "'{axis}' is a derivative wire but `{op}` expects `{expected}`"
 
 # --- layout and render -------------------------------------------------------
 
+RENDER_EMPTY = "nothing to draw: the diagram has no wires and no operations"
+RENDER_TOO_MANY_OPS = "the diagram has {n} operations; the renderer draws at most {limit}"
+RENDER_TOO_MANY_WIRES = "the diagram has {n} wires; the renderer draws at most {limit}"
+RENDER_FORMAT = "unknown output format '{format}': expected one of {expected}"
+RENDER_THEME = "unknown theme '{theme}': expected one of auto, light, dark"
+RENDER_SCALE = "scale must be a positive number, got {scale!r}"
+RENDER_NOT_DIAGRAM = "render() expects a diagram from sphinx_ncd.parse, got {type}"
+RENDER_CAIRO = "could not convert the SVG to {format}: {reason}"
+RENDER_OUTPUT_SUFFIX = "cannot tell the output format from '{path}': use a name ending in .svg, .pdf or .png"
+RENDER_WRITE = "cannot write '{path}': {reason}"
+RENDER_READ = "cannot read '{path}': {reason}"
+
 # --- shape checking ------------------------------------------------------------
 
 CHECK_PROVED = "proved for every {free}"
 CHECK_SAMPLE_ONLY = "only at {fixed}: the code uses that value"
 CHECK_PROVED_ALL_FIXED = "proved at {fixed} (the code fixes every size)"
+CHECK_PROVED_STATIC = "proved (every size in the diagram is a number)"
 CHECK_PROVED_IF = "proved if {assumptions}"
+CHECK_WHILE = "(while checking the diagram at {where})"
 CHECK_CHECKED = "checked at sizes {sizes} ({method})"
 CHECK_NOT_CHECKED = "not checked: {reason}"
 CHECK_MISMATCH = "mismatch at {box}: expected {expected}, got {got}"

@@ -1,7 +1,7 @@
 """Sphinx extension (integration over the whole pipeline): ``extensions = ["sphinx_ncd"]``.
 
 Registers the ``ncd`` directive, its node with a visitor per builder family
-(:mod:`.html`, :mod:`.latex`, :mod:`.texinfo`, :mod:`.plain`), the ``ncd_*``
+(:mod:`.write_html`, :mod:`.write_latex`, :mod:`.write_texinfo`, :mod:`.write_plain`), the ``ncd_*``
 configuration values (:mod:`.config`), the stylesheet that lets inline
 diagrams follow the theme's dark mode, and the environment hooks of
 :mod:`.state`.  Modules: :mod:`.directive` (reading), :mod:`.sources` (spec
@@ -16,7 +16,8 @@ from pathlib import Path
 import sphinx_ncd
 
 from . import config as _config
-from . import html, latex, plain, state, texinfo
+from . import context as _context
+from . import state, write_html, write_latex, write_plain, write_texinfo
 from .directive import NCDDirective
 from .nodes import ncd_diagram
 
@@ -37,16 +38,17 @@ def setup(app):
     _config.register(app)
     app.add_node(
         ncd_diagram,
-        html=(html.visit, None),
-        latex=(latex.visit, None),
-        texinfo=(texinfo.visit, None),
-        text=(plain.visit_text, None),
-        man=(plain.visit_man, None),
+        html=(write_html.visit, None),
+        latex=(write_latex.visit, None),
+        texinfo=(write_texinfo.visit, None),
+        text=(write_plain.visit_text, None),
+        man=(write_plain.visit_man, None),
     )
     app.add_directive("ncd", NCDDirective)
     app.add_css_file("ncd.css")
     app.connect("config-inited", _config.validate)
     app.connect("config-inited", _add_static_path)
+    app.connect("builder-inited", _context.init)
     app.connect("env-before-read-docs", state.before_read)
     app.connect("env-purge-doc", state.purge)
     app.connect("env-merge-info", state.merge)

@@ -33,16 +33,16 @@ def make_key(*parts: Any) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:KEY_LENGTH]
 
 
-def cache_dir(app) -> Path:
+def cache_dir(config, confdir, doctreedir) -> Path:
     """The cache directory for this build: ``ncd_cache_dir`` (relative to the
     configuration directory) or ``<doctreedir>/ncd-cache``."""
-    configured = app.config.ncd_cache_dir
+    configured = config.ncd_cache_dir
     if configured:
         base = Path(configured)
         if not base.is_absolute():
-            base = Path(app.confdir) / base
+            base = Path(confdir) / base
     else:
-        base = Path(app.doctreedir) / "ncd-cache"
+        base = Path(doctreedir) / "ncd-cache"
     return base
 
 

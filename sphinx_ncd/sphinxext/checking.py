@@ -94,28 +94,34 @@ def run(directive, diagram, source: SpecSource) -> Verdict | None:
     except NCDError as err:
         warn(_shift(err, code_file, code_offset), source)
         return Verdict("not_checked", str(err.message), "not checked", ())
-    if have_torch:
-        state.record(env, "ncd_executed", docname)
-        logger.verbose("ncd: %s: executed code for the diagram at line %d", docname, source.directive_line)
     status = str(getattr(report, "status", ""))
     summary = str(getattr(report, "summary", status))
+    if getattr(report, "method", "") or status == "error":
+        state.record(env, "ncd_executed", docname)
+        logger.verbose("ncd: %s:%d: executed code to check the diagram", docname, source.directive_line)
     strict = config.ncd_check == "strict"
     error = getattr(report, "error", None)
     if status == "mismatch":
         box = getattr(report, "mismatch", None)
-        span = getattr(box, "span", None)
-        detail = NCDError(msg.SPHINX_CHECK_FAILED.format(summary=summary), span, kind="shape")
-        warn(detail, source)
-    elif isinstance(error, NCDError):
-        warn(_shift(error, code_file, code_offset), source)
+        line = box.line() if hasattr(box, "line") else None
+        warn(NCDError(msg.SPHINX_CHECK_FAILED.format(summary=summary), getattr(box, "span", None),
+                      kind="shape", hint=line), source)
     elif status == "not_checked":
         if not have_torch:
             state.record(env, "ncd_no_torch", docname)
         if strict:
-            warn(NCDError(msg.SPHINX_CHECK_NOT_CHECKED_STRICT.format(summary=summary), None,
+            span = error.span if isinstance(error, NCDError) else None
+            warn(NCDError(msg.SPHINX_CHECK_NOT_CHECKED_STRICT.format(summary=summary), span,
                           kind="exec"), source)
         elif have_torch:
             logger.info("ncd: %s:%d: %s", docname, source.directive_line, summary)
+    elif status == "error" or isinstance(error, NCDError):
+        if isinstance(error, NCDError):
+            warn(_shift(error, code_file, code_offset), source)
+        else:
+            warn(NCDError(msg.SPHINX_CHECK_FAILED.format(summary=summary), kind="exec"), source)
+    else:
+        logger.verbose("ncd: %s:%d: %s", docname, source.directive_line, summary)
     badge = _call(report, "badge")
     highlights = _call(report, "highlights") or ()
     return Verdict(status, summary, str(badge) if badge else None,

@@ -10,7 +10,9 @@ located ``ncd.config`` warning plus the default, never a crash.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sphinx.util import logging
@@ -75,6 +77,18 @@ _CHOICES = {
 }
 
 
+def _where(app, name: str) -> str | None:
+    """``conf.py:LINE`` of the assignment to ``name`` (the file when not found)."""
+    path = Path(app.confdir) / "conf.py"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    pattern = re.compile(rf"^\s*{re.escape(name)}\s*=")
+    line = next((i for i, text in enumerate(lines, 1) if pattern.match(text)), 1)
+    return f"{path}:{line}"
+
+
 def validate(app, config) -> None:
     """``config-inited``: replace a value outside its choices by the default, with a warning."""
     defaults = {v.name: v.default for v in CONFIG_VALUES}
@@ -84,10 +98,10 @@ def validate(app, config) -> None:
             logger.warning(msg.SPHINX_BAD_CONFIG.format(name=name, value=value,
                                                         choices=", ".join(map(repr, choices)),
                                                         default=defaults[name]),
-                           type="ncd", subtype="config", location=str(app.confdir / "conf.py"))
+                           type="ncd", subtype="config", location=_where(app, name))
             setattr(config, name, defaults[name])
     if config.ncd_scale <= 0:
         logger.warning(msg.SPHINX_BAD_CONFIG.format(name="ncd_scale", value=config.ncd_scale,
                                                     choices="a positive number", default=1.0),
-                       type="ncd", subtype="config", location=str(app.confdir / "conf.py"))
+                       type="ncd", subtype="config", location=_where(app, "ncd_scale"))
         config.ncd_scale = 1.0

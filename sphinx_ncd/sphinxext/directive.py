@@ -23,6 +23,7 @@ from .. import messages as msg
 from ..errors import NCDError
 from . import checking, outputs, pipeline
 from .cache import make_key
+from .context import context
 from .errorbox import error_box
 from .locate import SpecSource, warn
 from .nodes import ncd_diagram
@@ -71,12 +72,14 @@ class NCDDirective(SphinxDirective):
     # -- building the node ------------------------------------------------------------
 
     def _diagram(self, text: str, source: SpecSource) -> ncd_diagram:
-        app, config = self.env.app, self.config
-        dirs = search_path(app, source)
+        ctx, config = context(self.env), self.config
+        dirs = search_path(config, ctx.confdir, source)
         libraries = used_libraries(text, dirs)
         for path in libraries:
             self.env.note_dependency(str(path))
-        key = make_key(sphinx_ncd.__version__, text, source.name,
+        # the spec's own file name is not part of the key: the same diagram on
+        # two pages is one file (spans only matter for errors, which are not cached)
+        key = make_key(sphinx_ncd.__version__, text,
                        [path.read_text(encoding="utf-8") for path in libraries])
         node = ncd_diagram()
         set_source_info(self, node)
@@ -94,14 +97,14 @@ class NCDDirective(SphinxDirective):
                 node[option] = self.options[option]
         node["classes"] = ["ncd", *self.options.get("class", [])]
 
-        fmt = pipeline.builder_format(app.builder, node["format"] or config.ncd_output_format)
-        sidecar = outputs.read_sidecar(app, key)
+        fmt = pipeline.builder_format(ctx.builder_format, node["format"] or config.ncd_output_format)
+        sidecar = outputs.read_sidecar(ctx, key)
         diagram = None
         if sidecar is None or checking.wanted(self):
             diagram = pipeline.parse(text, source.name, dirs)
         if sidecar is None:
             sidecar = {"alt": pipeline.describe(diagram)}
-            outputs.write_sidecar(app, key, sidecar)
+            outputs.write_sidecar(ctx, key, sidecar)
         node["alt"] = self.options.get("alt") or sidecar.get("alt") or msg.SPHINX_DEFAULT_ALT
         node["verdict"] = ""
         if diagram is not None and checking.wanted(self):
@@ -112,7 +115,7 @@ class NCDDirective(SphinxDirective):
                 node["verdict"] = verdict.summary
                 node["verdict_status"] = verdict.status
         if fmt is not None:
-            outputs.ensure_file(app, node, fmt, diagram)
+            outputs.ensure_file(ctx, config, node, fmt, diagram)
         return node
 
     def _wrap(self, node: ncd_diagram) -> list[nodes.Node]:

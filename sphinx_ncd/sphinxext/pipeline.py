@@ -55,9 +55,9 @@ def check(diagram, code: str, sizes, **options):
     return guarded("checking shapes", "exec", sphinx_ncd.check, diagram, code, sizes=sizes, **options)
 
 
-def builder_format(builder, html_format: str) -> str | None:
-    """The file format a builder embeds: ``svg``, ``pdf``, ``png``, or None (text only)."""
-    fmt = getattr(builder, "format", "")
+def builder_format(fmt: str, html_format: str) -> str | None:
+    """The file format a builder (of Sphinx format ``fmt``) embeds: ``svg``, ``pdf``,
+    ``png``, or None (text only)."""
     if fmt == "html":
         return "png" if html_format == "png" else "svg"
     if fmt == "latex":

@@ -44,17 +44,30 @@ def read_spec(directive) -> tuple[str, SpecSource]:
                                 doc_path=doc_path, directive_line=line)
     text = "\n".join(directive.content)
     name = os.path.relpath(doc_path, env.srcdir).replace(os.sep, "/")
-    return text, SpecSource(name=name, path=doc_path, offset=directive.content_offset,
+    return text, SpecSource(name=name, path=doc_path, offset=body_offset(directive),
                             docname=docname, doc_path=doc_path, directive_line=line)
 
 
-def search_path(app, source: SpecSource) -> tuple[str, ...]:
-    """Where ``use`` looks: the spec's own directory, then ``ncd_template_path``."""
+def body_offset(directive) -> int:
+    """Host line of the body's first line, minus one.
+
+    docutils gives ``content_offset`` as the absolute 0-based index of the first
+    body line; myst-parser gives it relative to the opening fence line
+    (``lineno``), after the option block and one blank line.
+    """
+    if type(directive.state).__module__.startswith("myst_parser"):
+        return directive.lineno + directive.content_offset
+    return directive.content_offset
+
+
+def search_path(config, confdir, source: SpecSource) -> tuple[str, ...]:
+    """Where ``use`` looks: the spec's own directory, then ``ncd_template_path``
+    (relative entries are relative to the configuration directory)."""
     dirs = [os.path.dirname(source.path)]
-    for entry in app.config.ncd_template_path:
+    for entry in config.ncd_template_path:
         path = Path(entry)
         if not path.is_absolute():
-            path = Path(app.confdir) / path
+            path = Path(confdir) / path
         dirs.append(str(path))
     return tuple(dict.fromkeys(dirs))
 

@@ -16,12 +16,14 @@ from docutils import nodes
 
 from ..errors import NCDError
 from . import outputs
+from .context import context
 from .locate import warn
 
 __all__ = ["visit", "inline_svg"]
 
 _PROLOGUE = re.compile(r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?", re.IGNORECASE)
 _ROOT = re.compile(r"<svg\b[^>]*>", re.IGNORECASE)
+_TITLE = re.compile(r"(\s*<title\b[^>]*>)(.*?)</title>", re.DOTALL)
 _ATTR = r'\s{name}\s*=\s*"[^"]*"'
 
 
@@ -40,7 +42,11 @@ def inline_svg(svg: str, alt: str) -> str:
     if not match:
         return svg
     tag = _set_attr(_set_attr(match.group(0), "role", "img"), "aria-label", alt)
-    return svg[:match.start()] + tag + svg[match.end():]
+    rest = svg[match.end():]
+    title = _TITLE.match(rest)
+    if title:
+        rest = f"{title.group(1)}{html.escape(alt, quote=False)}</title>" + rest[title.end():]
+    return svg[:match.start()] + tag + rest
 
 
 def _style(node) -> str:
@@ -53,8 +59,8 @@ def _style(node) -> str:
 
 
 def visit(self, node) -> None:
-    app = self.builder.app
-    mode = node.get("format") or app.config.ncd_output_format
+    ctx, config = context(self.builder.env), self.builder.config
+    mode = node.get("format") or config.ncd_output_format
     classes = list(node.get("classes", ["ncd"]))
     if node.get("align"):
         classes.append(f"align-{node['align']}")
@@ -66,10 +72,10 @@ def visit(self, node) -> None:
     try:
         if mode == "inline":
             classes.append("ncd-inline")
-            body = inline_svg(outputs.svg_text(app, node), alt)
+            body = inline_svg(outputs.svg_text(ctx, config, node), alt)
         else:
             classes.append("ncd-img")
-            uri = outputs.publish_file(app, node, mode, self.builder)
+            uri = outputs.publish_file(ctx, config, node, mode, self.builder)
             body = f'<img src="{html.escape(uri)}" alt="{html.escape(alt)}" />'
     except NCDError as err:
         text, where = warn(err, None, location=f"{node.get('spec_location', '')}")

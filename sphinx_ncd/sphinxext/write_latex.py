@@ -12,6 +12,7 @@ from docutils import nodes
 from .. import messages as msg
 from ..errors import NCDError
 from . import outputs
+from .context import context
 from .locate import warn
 
 __all__ = ["visit"]
@@ -21,9 +22,9 @@ _ALIGN = {"left": ("{", r"\hspace*{\fill}}"), "right": (r"{\hspace*{\fill}", "}"
 
 
 def visit(self, node) -> None:
-    app = self.builder.app
+    ctx, config = context(self.builder.env), self.builder.config
     try:
-        name = outputs.publish_file(app, node, "pdf", self.builder)
+        name = outputs.publish_file(ctx, config, node, "pdf", self.builder)
     except NCDError as err:
         text, _ = warn(err, None, location=node.get("spec_location"))
         self.body.append("\n\\begin{center}\\fbox{\\parbox{0.9\\linewidth}{\\textbf{%s:} %s}}\\end{center}\n"

@@ -24,5 +24,10 @@ def visit_text(self, node) -> None:
 
 
 def visit_man(self, node) -> None:
-    self.body.append(self.deunicode(placeholder(node)) if hasattr(self, "deunicode") else placeholder(node))
+    text = placeholder(node).replace("\\", "\\e")
+    if text[:1] in (".", "'"):
+        text = "\\&" + text
+    if hasattr(self, "deunicode"):
+        text = self.deunicode(text)
+    self.body.append(f"\n.sp\n{text}\n")
     raise nodes.SkipNode

@@ -1,0 +1,33 @@
+"""Sphinx extension (integration): what the directive and the writers need of the build.
+
+A small frozen record set on ``builder-inited`` and kept on the environment
+(``env.ncd_context``), so the directive (which sees ``env``) and the writers
+(which see ``builder.env``) reach the same cache directory and builder format
+without touching the application object.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import cache_dir
+
+__all__ = ["Context", "init", "context"]
+
+
+@dataclass(frozen=True)
+class Context:
+    cache: Path  # where rendered files live (outside the output directory)
+    builder_format: str  # "html", "latex", "texinfo", "text", "man", ...
+    confdir: str  # the directory of conf.py (configured paths are relative to it)
+
+
+def init(app) -> None:
+    """``builder-inited``."""
+    app.env.ncd_context = Context(cache=cache_dir(app.config, app.confdir, app.doctreedir),
+                                  builder_format=getattr(app.builder, "format", ""),
+                                  confdir=str(app.confdir))
+
+
+def context(env) -> Context:
+    return env.ncd_context

@@ -1,0 +1,6 @@
+extensions = ["sphinx_ncd"]
+project = "ncd-basic"
+numfig = True
+latex_documents = [("index", "ncdbasic.tex", "ncd basic", "sphinx_ncd", "howto")]
+texinfo_documents = [("index", "ncdbasic", "ncd basic", "sphinx_ncd", "ncdbasic", "test", "Misc")]
+man_pages = [("index", "ncdbasic", "ncd basic", ["sphinx_ncd"], 1)]

@@ -1,0 +1,3 @@
+extensions = ["sphinx_ncd"]
+project = "ncd-errors"
+numfig = True
