@@ -14,6 +14,7 @@ complete files and the last rename wins; a reader never sees half a file.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -21,7 +22,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-__all__ = ["make_key", "cache_dir", "atomic_write", "publish", "KEY_LENGTH"]
+__all__ = ["make_key", "cache_dir", "atomic_write", "publish", "KEY_LENGTH", "pipeline_fingerprint"]
 
 #: hex digits of the SHA-256 kept in file names and ids (collisions are not a concern at 80 bits)
 KEY_LENGTH = 20
@@ -31,6 +32,25 @@ def make_key(*parts: Any) -> str:
     """A stable hex digest over ``parts`` (JSON-encoded, keys sorted)."""
     payload = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=repr)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:KEY_LENGTH]
+
+
+@functools.lru_cache(maxsize=1)
+def pipeline_fingerprint() -> str:
+    """The package version plus a digest of the pipeline's own source files.
+
+    Part of every key, so a new version of the parser or renderer (even an
+    unreleased one, in a development checkout) never serves a stale drawing.
+    Computed once per process (a pure memo, ~1 ms).
+    """
+    import sphinx_ncd
+
+    root = Path(sphinx_ncd.__file__).resolve().parent
+    digest = hashlib.sha256(sphinx_ncd.__version__.encode())
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".otf", ".ttf", ".json", ".css") and "sphinxext" not in path.parts:
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes() if path.suffix == ".py" else str(path.stat().st_size).encode())
+    return digest.hexdigest()[:16]
 
 
 def cache_dir(config, confdir, doctreedir) -> Path:

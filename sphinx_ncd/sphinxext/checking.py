@@ -2,7 +2,7 @@
 
 ``:code:`` names the PyTorch code (an import spec ``pkg.mod:Model(m=8)``, or
 ``embedded`` for the last Python code block before the diagram in the same
-document), ``:sizes:`` gives concrete sizes, ``:check: off`` skips one
+document, ``embedded:Name`` to pick the object it defines), ``:sizes:`` gives concrete sizes, ``:check: off`` skips one
 diagram.  ``ncd_check`` decides globally: ``off`` never runs user code,
 ``auto`` checks directives that ask, ``strict`` also turns an unchecked
 diagram into a warning.  The verdict comes back as what the figure shows: a
@@ -20,6 +20,7 @@ from sphinx.util import logging
 from .. import messages as msg
 from ..errors import NCDError, Span
 from . import pipeline, state
+from .context import context
 from .locate import SpecSource, warn
 
 __all__ = ["Verdict", "wanted", "run"]
@@ -79,9 +80,10 @@ def run(directive, diagram, source: SpecSource) -> Verdict | None:
     env = directive.env
     docname = source.docname
     code = directive.options["code"].strip()
-    code_file, code_offset = None, 0
+    code_file, code_offset, name = None, 0, None
     try:
-        if code == "embedded":
+        if code == "embedded" or code.startswith("embedded:"):
+            name = code.partition(":")[2].strip() or None
             code, code_file, code_offset = _embedded_code(directive)
     except NCDError as err:
         warn(err, source, location=source.at_directive())
@@ -89,8 +91,11 @@ def run(directive, diagram, source: SpecSource) -> Verdict | None:
     sizes = dict(directive.options.get("sizes", ())) or None
     have_torch = state.torch_available()
     try:
+        ctx = context(env)
         report = pipeline.check(diagram, code, sizes, timeout=float(config.ncd_check_timeout),
-                                filename=code_file)
+                                filename=code_file, name=name, path=import_path(config, ctx.confdir),
+                                mode=directive.options.get("check-mode", config.ncd_check_mode),
+                                cache_dir=str(ctx.cache / "verdicts"))
     except NCDError as err:
         warn(_shift(err, code_file, code_offset), source)
         return Verdict("not_checked", str(err.message), "not checked", ())
@@ -126,6 +131,16 @@ def run(directive, diagram, source: SpecSource) -> Verdict | None:
     highlights = _call(report, "highlights") or ()
     return Verdict(status, summary, str(badge) if badge else None,
                    tuple((int(op), str(note)) for op, note in highlights))
+
+
+def import_path(config, confdir: str) -> list[str]:
+    """Directories import specs are imported from: ``ncd_check_path``, then conf.py's directory."""
+    dirs = []
+    for entry in config.ncd_check_path:
+        path = Path(entry)
+        dirs.append(str(path if path.is_absolute() else Path(confdir) / path))
+    dirs.append(confdir)
+    return list(dict.fromkeys(dirs))
 
 
 def _call(report, name):

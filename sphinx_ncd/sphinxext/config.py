@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 OUTPUT_FORMATS = ("inline", "svg", "png")
 THEMES = ("auto", "light", "dark")
 CHECK_MODES = ("auto", "off", "strict")
+#: how the checker runs code (sphinx_ncd.check's ``mode``)
+CHECK_METHODS = ("auto", "symbolic", "fake", "dynamic", "real")
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,12 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
     ConfigValue("ncd_check", "auto", "env", (str,),
                 '"auto": run the shape check of every directive with a :code: option; "off": never run '
                 'user code; "strict": also make a mismatch or an unchecked diagram a warning (an error under -W).'),
+    ConfigValue("ncd_check_path", [], "env", (list, tuple),
+                "Directories (relative to conf.py) from which :code: import specs are imported, "
+                "besides conf.py's own directory."),
+    ConfigValue("ncd_check_mode", "auto", "env", (str,),
+                'How checks run: "auto" (symbolic fake tensors, then fallbacks), "symbolic", "fake", '
+                '"dynamic" or "real" (real tensors at small sizes). The :check-mode: option overrides it.'),
     ConfigValue("ncd_check_timeout", 30.0, "env", (int, float),
                 "Seconds one shape check may run before its worker is stopped."),
     ConfigValue("ncd_caption_verdict", True, "env", (bool,),
@@ -74,6 +82,7 @@ _CHOICES = {
     "ncd_output_format": OUTPUT_FORMATS,
     "ncd_theme": THEMES,
     "ncd_check": CHECK_MODES,
+    "ncd_check_mode": CHECK_METHODS,
 }
 
 

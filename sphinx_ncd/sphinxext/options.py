@@ -11,7 +11,7 @@ import re
 from docutils.parsers.rst import directives
 
 from .. import messages as msg
-from .config import OUTPUT_FORMATS, THEMES
+from .config import CHECK_METHODS, OUTPUT_FORMATS, THEMES
 
 __all__ = ["OPTION_SPEC", "align", "theme", "output_format", "scale", "sizes", "on_off"]
 
@@ -61,6 +61,10 @@ def sizes(argument: str) -> tuple[tuple[str, int], ...]:
     return tuple(pairs)
 
 
+def check_mode(argument: str) -> str:
+    return directives.choice(argument, CHECK_METHODS)
+
+
 def on_off(argument: str) -> bool:
     value = directives.choice((argument or "on").lower(), ("on", "off", "yes", "no", "true", "false"))
     return value in ("on", "yes", "true")
@@ -83,4 +87,5 @@ OPTION_SPEC = {
     "code": directives.unchanged_required,
     "sizes": sizes,
     "check": on_off,
+    "check-mode": check_mode,
 }

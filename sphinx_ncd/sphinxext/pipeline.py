@@ -1,14 +1,17 @@
 """Sphinx extension (integration): the only module that calls the diagram pipeline.
 
-Thin wrappers over the public API (``sphinx_ncd.parse``, ``describe``,
-``render``, ``check``) that guarantee one thing to the rest of the extension:
+Thin wrappers over the public API (``parse``, ``describe``, ``render``,
+``check``; reached through the stage modules that ``sphinx_ncd``'s own
+functions delegate to, because importing the subpackages ``sphinx_ncd.render``
+and ``sphinx_ncd.check`` rebinds those package attributes to the modules)
+that guarantee one thing to the rest of the extension:
 whatever goes wrong comes back as an :class:`~sphinx_ncd.errors.NCDError`
 with a ``kind``, never as a stray exception that would abort the build with a
 traceback.  Which output format and theme a builder needs is decided here too.
 """
 from __future__ import annotations
 
-import sphinx_ncd
+import importlib
 
 from .. import messages as msg
 from ..errors import NCDError
@@ -30,14 +33,20 @@ def guarded(stage: str, kind: str, fn, *args, **kwargs):
                        kind=kind) from exc
 
 
+def _stage(module: str, name: str):
+    """A pipeline function, looked up at call time (lazy imports, patchable in tests)."""
+    return getattr(importlib.import_module(module), name)
+
+
 def parse(text: str, name: str, search_path: tuple[str, ...]):
-    return guarded("parsing the spec", "syntax", sphinx_ncd.parse, text, filename=name,
-                   search_path=tuple(search_path))
+    return guarded("parsing the spec", "syntax", _stage("sphinx_ncd.model.build", "parse"), text,
+                   filename=name, search_path=tuple(search_path))
 
 
 def describe(diagram) -> str:
     try:
-        text = guarded("describing the diagram", "render", sphinx_ncd.describe, diagram)
+        text = guarded("describing the diagram", "render",
+                       _stage("sphinx_ncd.model.describe", "describe"), diagram)
     except NCDError:
         text = ""
     return " ".join(str(text).split()) or msg.SPHINX_DEFAULT_ALT
@@ -46,13 +55,15 @@ def describe(diagram) -> str:
 def render(diagram, fmt: str, *, theme: str, scale: float, id_prefix: str,
            highlights: tuple = (), badge: str | None = None):
     """SVG text or PDF/PNG bytes."""
-    return guarded(f"rendering {fmt.upper()}", "render", sphinx_ncd.render, diagram, format=fmt,
+    return guarded(f"rendering {fmt.upper()}", "render", _stage("sphinx_ncd.render.api", "render"),
+                   diagram, format=fmt,
                    theme=theme, scale=scale, id_prefix=id_prefix,
                    highlights=tuple(tuple(h) for h in highlights), badge=badge)
 
 
 def check(diagram, code: str, sizes, **options):
-    return guarded("checking shapes", "exec", sphinx_ncd.check, diagram, code, sizes=sizes, **options)
+    return guarded("checking shapes", "exec", _stage("sphinx_ncd.check.api", "check"), diagram, code,
+                   sizes=sizes, **options)
 
 
 def builder_format(fmt: str, html_format: str) -> str | None:

@@ -76,7 +76,7 @@ def visit(self, node) -> None:
         else:
             classes.append("ncd-img")
             uri = outputs.publish_file(ctx, config, node, mode, self.builder)
-            body = f'<img src="{html.escape(uri)}" alt="{html.escape(alt)}" />'
+            body = f'<img class="ncd-{mode}" src="{html.escape(uri)}" alt="{html.escape(alt)}" />'
     except NCDError as err:
         text, where = warn(err, None, location=f"{node.get('spec_location', '')}")
         self.body.append('<div class="admonition error ncd-error"><p class="admonition-title">'

@@ -6,7 +6,8 @@ import shutil
 
 import pytest
 
-import sphinx_ncd
+import sphinx_ncd.model.build
+import sphinx_ncd.render.api
 from ncd_sphinx_helpers import warnings_of
 
 
@@ -24,7 +25,7 @@ def _snapshot(*dirs) -> dict[str, tuple[int, int]]:
 def counting(monkeypatch):
     """Count calls into the pipeline (wrapping the real functions)."""
     calls = {"parse": 0, "render": 0}
-    real_parse, real_render = sphinx_ncd.parse, sphinx_ncd.render
+    real_parse, real_render = sphinx_ncd.model.build.parse, sphinx_ncd.render.api.render
 
     def parse(*args, **kwargs):
         calls["parse"] += 1
@@ -34,8 +35,8 @@ def counting(monkeypatch):
         calls["render"] += 1
         return real_render(*args, **kwargs)
 
-    monkeypatch.setattr(sphinx_ncd, "parse", parse)
-    monkeypatch.setattr(sphinx_ncd, "render", render)
+    monkeypatch.setattr(sphinx_ncd.model.build, "parse", parse)
+    monkeypatch.setattr(sphinx_ncd.render.api, "render", render)
     return calls
 
 

@@ -39,12 +39,18 @@ def test_html_figures_captions_numref_alt_align(app):
     assert re.search(r'<div class="ncd align-right ncd-sized ncd-inline" style="width: 50%">', page)
 
     # the <img> mode copies an SVG file next to the page
-    img = re.search(r'<img src="(_images/ncd-[0-9a-f]+\.svg)" alt="([^"]+)"', page)
+    img = re.search(r'<img class="ncd-svg" src="(_images/ncd-[0-9a-f]+\.svg)" alt="([^"]+)"', page)
     assert img, page
     svg_file = app.outdir / img.group(1)
     assert svg_file.read_text(encoding="utf-8").lstrip().startswith(("<svg", "<?xml"))
 
-    # dark mode: the stylesheet is linked and follows furo's toggle and the OS preference
+    # dark mode: each inline SVG follows the reader's preference and the theme's own toggle
+    for svg in re.findall(r"<svg\b.*?</svg>", page, re.S)[:3]:
+        style = re.search(r"<style>(.*?)</style>", svg, re.S).group(1)
+        assert "prefers-color-scheme:dark" in style.replace(" ", "")
+        assert '[data-theme="dark"]' in style
+        assert "--ncd-ink" in style
+    # ... and the stylesheet corrects <img> diagrams when the toggle and the preference disagree
     assert '_static/ncd.css' in page
     css = (app.outdir / "_static" / "ncd.css").read_text(encoding="utf-8")
     assert 'body[data-theme="dark"]' in css and "prefers-color-scheme: dark" in css
@@ -81,7 +87,7 @@ def test_epub(app):
     page = (app.outdir / "index.xhtml").read_text(encoding="utf-8")
     assert len(re.findall(r"<svg\b", page)) == 3
     # the <img> diagram is part of the book
-    img = re.search(r'<img src="(_images/ncd-[0-9a-f]+\.svg)"', page)
+    img = re.search(r'<img class="ncd-svg" src="(_images/ncd-[0-9a-f]+\.svg)"', page)
     assert img and (app.outdir / img.group(1)).is_file()
     assert img.group(1) in (app.outdir / "content.opf").read_text(encoding="utf-8")
     # XHTML must be well-formed with the inline SVG in it
