@@ -49,14 +49,15 @@ def error_text(err: NCDError, entry: Entry) -> str:
 
 def render_entry(entry: Entry, *, search_path=()) -> tuple[bytes, float | None]:
     """Parse and render one diagram; raises NCDError located in ``entry.file``."""
-    import sphinx_ncd
-
+    # the stage functions themselves: importing a subpackage rebinds the
+    # package attribute of the same name (sphinx_ncd.render becomes a module)
+    from ..model.build import parse
+    from ..render.api import render
     from .baseline import wire_fraction
 
     text = entry.text()
-    diagram = sphinx_ncd.parse(text, filename=entry.file, line_offset=entry.line - 1,
-                               search_path=tuple(search_path))
-    pdf = sphinx_ncd.render(diagram, format="pdf")
+    diagram = parse(text, filename=entry.file, line_offset=entry.line - 1, search_path=tuple(search_path))
+    pdf = render(diagram, format="pdf")
     return pdf, wire_fraction(diagram)
 
 
