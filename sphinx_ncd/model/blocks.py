@@ -82,14 +82,16 @@ def instantiate(b, op: A.Op, stmt):
     subst: dict = {}
     bound_axis: dict = {}
     given: list = []
+    named = {n.text for n, _ in op.block_args if n is not None}
+    free = [p for p in info.params if p not in named]
     positional = 0
     seen = set()
     for name, atom in op.block_args:
         if name is None:
-            if positional >= len(info.params):
+            if positional >= len(free):
                 raise NCDError(msg.BLOCK_ARGS.format(block=info.name, expected=len(info.params),
                                                      got=len(op.block_args)), atom.span, kind="shape")
-            pname = info.params[positional]
+            pname = free[positional]
             positional += 1
             span = atom.span
         else:
@@ -142,8 +144,10 @@ def instantiate(b, op: A.Op, stmt):
                 axes.append(bound_axis[p.size])
             else:
                 size = p.size.xreplace(subst) if subst else p.size
-                axes.append(p if size == p.size and not p.size.free_symbols & set(subst) else
-                            Axis(size_label(size), size, p.kind, p.rank, p.tangent))
+                if size == p.size and not p.size.free_symbols & set(subst):
+                    axes.append(p)
+                else:
+                    axes.append(Axis(_inst_label(p, subst, bound_axis), size, p.kind, p.rank, p.tangent))
         core_out.append(tuple(axes))
         outs.append(tuple(lead) + tuple(axes))
     params = (("name", info.name), ("args", tuple(given)), ("expanded", op.expand))
@@ -153,7 +157,21 @@ def instantiate(b, op: A.Op, stmt):
 
 
 def _inst_label(p: Axis, subst, bound_axis) -> str:
+    """The label of a block axis once its names are bound: shown sizes substituted into its label."""
     if p.size in bound_axis:
         return bound_axis[p.size].label
-    size = p.size.xreplace(subst) if subst else p.size
-    return p.label if size == p.size else size_label(size)
+    try:
+        shown = parse_size(p.label)
+    except SizeSyntaxError:
+        shown = p.size
+    table = {}
+    for sym in shown.free_symbols:
+        ax = bound_axis.get(sym)
+        if ax is not None:
+            try:
+                table[sym] = parse_size(ax.label)
+            except SizeSyntaxError:
+                table[sym] = ax.size
+        elif sym in subst:
+            table[sym] = subst[sym]
+    return size_label(shown.xreplace(table)) if table else p.label

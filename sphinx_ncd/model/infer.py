@@ -156,6 +156,9 @@ class PanelBuilder:
     # --- size equality, aware of lets, floors and repetition indexes ---------------------------
 
     def same(self, a, b) -> bool:
+        """Equal sizes, allowing what the spec declares: lets (one step for indexed ones such as
+        ``let x_{\lambda+1} = x_\lambda/2``), exact division for strided sizes, and a repetition
+        index at its bounds (a value entering or leaving ``repeat \lambda = lo..hi``)."""
         if a == b:
             return True
         if a.is_Number and b.is_Number:
@@ -166,28 +169,53 @@ class PanelBuilder:
         if not (decl.rewrites or decl.fn_rewrites or decl.loops or a.has(sympy.floor) or b.has(sympy.floor)):
             return False
         na, nb = self.normal(a), self.normal(b)
-        if sizes_equal_plain(na, nb):
+        if self._close(na, nb):
             return True
         for sym, lo, hi in decl.loops:
+            if not (na.has(sym) or nb.has(sym)):
+                continue
             for val in (lo, hi):
-                if sizes_equal_plain(self.normal(na.subs(sym, val)), self.normal(nb.subs(sym, val))):
+                if self._close(self.normal(na.subs(sym, val)), self.normal(nb.subs(sym, val))):
                     return True
         return False
 
+    def _close(self, a, b) -> bool:
+        if sizes_equal_plain(a, b):
+            return True
+        if self.decl.fn_rewrites:
+            sa, sb = self.step(a), self.step(b)
+            return (sa != a and sizes_equal_plain(sa, b)) or (sb != b and sizes_equal_plain(a, sb))
+        return False
+
     def normal(self, e):
-        """Lets rewritten, floors and ceilings dropped (divisibility assumed)."""
+        """Plain lets substituted, floors and ceilings dropped (divisibility assumed)."""
         decl = self.decl
-        for _ in range(4):
+        for _ in range(8):
             before = e
             if decl.rewrites:
                 e = e.xreplace(decl.rewrites)
-            for func, sym, offset, rhs in decl.fn_rewrites:
-                e = e.replace(lambda x, f=func: isinstance(x, sympy.core.function.AppliedUndef) and x.func == f,
-                              lambda x, s=sym, o=offset, r=rhs: r.subs(s, x.args[0] - o))
-            e = e.replace(lambda x: isinstance(x, (sympy.floor, sympy.ceiling)), lambda x: x.args[0])
+            if e.has(sympy.floor, sympy.ceiling):
+                e = e.replace(lambda x: isinstance(x, (sympy.floor, sympy.ceiling)), lambda x: x.args[0])
             if e == before:
                 break
         return e
+
+    def step(self, e):
+        """One application of the indexed lets: ``x_{t}`` -> its definition at ``t``."""
+        table = {}
+        for app in e.atoms(sympy.core.function.AppliedUndef):
+            for func, sym, offset, rhs in self.decl.fn_rewrites:
+                if app.func == func:
+                    table[app] = rhs.xreplace({sym: app.args[0] - offset})
+                    break
+        return self.normal(e.xreplace(table)) if table else e
+
+    def general(self, actual: Axis, want: Axis) -> Axis:
+        """When the spec names an axis differently from the value (``x_\lambda`` for ``x_0`` entering a
+        repetition), the name written in the spec is the one carried on."""
+        if actual.size == want.size or not self.decl.loops:
+            return actual
+        return Axis(want.label, want.size, actual.kind, actual.rank, actual.tangent)
 
     def prefer(self, a: Axis, b: Axis) -> Axis:
         """Of two equal axes, the one written with a repetition index (the general form)."""
@@ -218,6 +246,13 @@ class PanelBuilder:
         for i, ax in enumerate(value.axes):
             if ax.tangent == want.tangent and self.same(ax.size, want.size):
                 return i
+        # the axis computed from the named one (a convolution's output 'over Y' is still 'Y')
+        names = want.size.free_symbols
+        if names and not want.size.is_Number:
+            hits = [i for i, ax in enumerate(value.axes)
+                    if ax.tangent == want.tangent and names <= ax.size.free_symbols]
+            if len(hits) == 1:
+                return hits[0]
         labels = [a.label for a in value.axes]
         hint = msg.HINT_AXES.format(axes=", ".join(labels) or "(none: a scalar)")
         guess = _closest(atom.text, labels)
@@ -499,8 +534,10 @@ class PanelBuilder:
         (v,) = self.args(op, 1)
         i = self._over_one(op, v)
         ax = v.axes[i]
+        gen = self.general(ax, self.axis(op.options["over"][0].items[0]))
         bc = v.axes[:i] + v.axes[i + 1:]
-        return self.finish(op, stmt, kind, op.label, [v], [(ax,)], [(ax,)], [v.axes], [bc], (("over", ax),))
+        out = v.axes[:i] + (gen,) + v.axes[i + 1:]
+        return self.finish(op, stmt, kind, op.label, [v], [(ax,)], [(gen,)], [out], [bc], (("over", gen),))
 
     def op_norm(self, op, stmt):
         return self.op_softmax(op, stmt, OpKind.NORM)
@@ -615,37 +652,63 @@ class PanelBuilder:
         return self.finish(op, stmt, OpKind.ADD, "+", inputs, [v.axes for v in inputs], [tuple(out)],
                            [tuple(out)], [() for _ in inputs])
 
+    def clause_size(self, op, name, default):
+        if name not in op.options:
+            return default
+        atom = op.options[name][0]
+        try:
+            value = parse_size(atom.text)
+        except SizeSyntaxError:
+            raise NCDError(msg.BAD_SIZE.format(text=atom.text), atom.span, kind="syntax",
+                           hint=msg.HINT_SIZE.format()) from None
+        if value.is_Number and (not value.is_Integer or value < (0 if name == "padding" else 1)):
+            raise NCDError(msg.CONV_PARAM.format(clause=name, value=atom.text), atom.span, kind="shape")
+        return value
+
     def op_conv(self, op, stmt, pool=False):
         allowed = ("over", "kernel", "stride", "padding", "dilation")
         self.no_clauses(op, allowed)
         opname = op.head.text
         if "over" not in op.options:
             raise NCDError(msg.CONV_OVER.format(op=opname), op.head.span, kind="syntax")
-        if "kernel" not in op.options:
+        if "kernel" not in op.options and not pool:
             raise NCDError(msg.POOL_NEEDS.format(op=opname), op.head.span, kind="syntax")
         (v,) = self.args(op, 1)
-        kernel = op.options["kernel"][0]
-        stride = op.options.get("stride", (kernel if pool else 1, None))[0]
-        padding = op.options.get("padding", (0, None))[0]
-        dilation = op.options.get("dilation", (1, None))[0]
+        one = sympy.Integer(1)
+        kernel = self.clause_size(op, "kernel", None)
+        stride = self.clause_size(op, "stride", kernel if (pool and kernel is not None) else one)
+        padding = self.clause_size(op, "padding", sympy.Integer(0))
+        dilation = self.clause_size(op, "dilation", one)
         seg, _ = op.options["over"]
         spatial = []
         for item in seg.items:
             if isinstance(item, A.Group):
                 raise NCDError(msg.OVER_ONE.format(op=opname, count="a group"), item.span, kind="syntax")
             spatial.append(self.find_axis(v, item, opname))
-        new_axes = list(v.axes)
+        named = {i: self.general(v.axes[i], self.axis(item)) for i, item in zip(spatial, seg.items)}
         resized = {}
         for i in spatial:
-            ax = v.axes[i]
+            ax = named[i]
             x = ax.size
+            if kernel is None:  # global pooling: the axis is reduced away
+                resized[i] = None
+                continue
+            shown = _display(ax)
             if op.transposed:
-                size = (x - 1) * stride - 2 * padding + dilation * (kernel - 1) + 1
+                rest = dilation * (kernel - 1) - 2 * padding + 1 - stride
+                size = x * stride + rest
+                label = size_label(shown * stride + rest)
             else:
-                size = sympy.floor((x + 2 * padding - dilation * (kernel - 1) - 1) / sympy.Integer(stride) + 1)
+                rest = 2 * padding - dilation * (kernel - 1) - 1 + stride
+                size = sympy.floor((x + rest) / stride)
+                exact = rest == 0 or (bool(rest.is_nonnegative) and bool((rest - stride).is_negative))
+                label = size_label(shown / stride) if exact else size_label(sympy.floor((shown + rest) / stride))
             if size.is_Number and size <= 0:
                 raise NCDError(msg.CONV_SIZE.format(op=opname, axis=ax.label, size=size), seg.span, kind="shape")
-            resized[i] = ax if size == x else Axis(self.size_name(size, x), size, ax.kind, ax.rank, ax.tangent)
+            if size == x:
+                resized[i] = ax
+            else:
+                resized[i] = Axis(self.size_name(size, x, label), size, ax.kind, ax.rank, ax.tangent)
         channel_idx: list[int] = []
         core_out_ch: list[Axis] = []
         if pool:
@@ -655,15 +718,15 @@ class PanelBuilder:
         else:
             if op.signature is None:
                 raise NCDError(msg.NO_SIGNATURE.format(op=opname, example=f"{opname} X over Y : c -> k kernel 3"),
-                               op.head.span, kind="shape")
+                               op.head.span, kind="shape", hint=msg.HINT_CONV.format())
             sig = op.signature
             if len(sig.inputs) != 1 or len(sig.outputs) != 1:
                 raise NCDError(msg.ARITY.format(op=opname, expected=1, got=len(sig.inputs)), sig.span, kind="shape")
             cin = self.segment_axes(sig.inputs[0])
             core_out_ch = self.segment_axes(sig.outputs[0])
-            rest = [ax for i, ax in enumerate(v.axes) if i not in spatial]
+            rest_axes = [ax for i, ax in enumerate(v.axes) if i not in spatial]
             rest_pos = [i for i in range(len(v.axes)) if i not in spatial]
-            m = self.match(cin, rest)
+            m = self.match(cin, rest_axes)
             if m is None:
                 raise NCDError(msg.SHAPE_MISMATCH.format(op=_opname(op), expected=_shape(cin), got=v.shape),
                                op.args[0].span, kind="shape", hint=msg.HINT_SHAPE.format())
@@ -674,9 +737,10 @@ class PanelBuilder:
         bc = []
         for i, ax in enumerate(v.axes):
             if i in resized:
-                out.append(resized[i])
                 core_in.append(ax)
-                core_out.append(resized[i])
+                if resized[i] is not None:
+                    out.append(resized[i])
+                    core_out.append(resized[i])
             elif i in channel_idx:
                 core_in.append(ax)
                 if i == channel_idx[0]:
@@ -696,18 +760,18 @@ class PanelBuilder:
         return self.finish(op, stmt, kind, label, [v], [tuple(core_in)], [tuple(core_out)], [tuple(out)],
                            [tuple(bc)], params)
 
-    def size_name(self, size, x) -> str:
+    def size_name(self, size, x, label=None) -> str:
         """Label of a resized axis: a let-defined neighbour (x_{\\lambda+1}) when it fits, else the size."""
         if isinstance(x, sympy.core.function.AppliedUndef) and (self.decl.fn_rewrites or self.decl.rewrites):
             for delta in (1, -1):
                 cand = x.func(x.args[0] + delta)
-                if sizes_equal_plain(self.normal(cand), self.normal(size)):
+                if self._close(self.normal(cand), self.normal(size)):
                     return size_label(cand)
         for name, expr in self.decl.lets:
             sym = parse_size(name)
             if sizes_equal_plain(self.normal(sym), self.normal(size)):
                 return name
-        return size_label(size)
+        return label if label is not None else size_label(size)
 
     def op_pool(self, op, stmt):
         return self.op_conv(op, stmt, pool=True)
@@ -768,6 +832,14 @@ def _slot(text: str):
         except SizeSyntaxError:
             return text, None
     return text, None
+
+
+def _display(ax: Axis):
+    """The size an axis shows (its label read as a size), for deriving readable labels."""
+    try:
+        return parse_size(ax.label)
+    except SizeSyntaxError:
+        return ax.size
 
 
 def _is_name(text: str) -> bool:

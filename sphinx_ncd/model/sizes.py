@@ -223,11 +223,16 @@ def _label(e) -> str:
         arg = _label(e.args[0])
         return f"{e.func.__name__}_{arg}" if _is_simple(arg) else f"{e.func.__name__}_{{{arg}}}"
     if isinstance(e, sympy.floor):
-        return r"\lfloor " + _label(e.args[0]) + r"\rfloor"
+        arg = sympy.together(e.args[0])
+        num, den = arg.as_numer_denom()
+        if den.is_Integer and (num.is_Symbol or isinstance(num, AppliedUndef)):
+            return _label(arg)  # the paper's x/s: divisibility is the checker's business
+        return r"\lfloor " + _label(arg) + r"\rfloor"
     if isinstance(e, sympy.ceiling):
         return r"\lceil " + _label(e.args[0]) + r"\rceil"
     if e.is_Add:
-        terms = sorted(e.args, key=lambda t: (t.is_Number, sympy.default_sort_key(t)))
+        terms = sorted(e.args, key=lambda t: (t.could_extract_minus_sign(), t.is_Number,
+                                              sympy.default_sort_key(t)))
         out = ""
         for t in terms:
             s = _label(t)

@@ -24,7 +24,7 @@ _WORD = (r"(?:[A-Za-z]|\\[A-Za-z]+)"
 _TOKEN = re.compile(
     r"(?P<space>[ \t]+)"
     r"|(?P<word>" + _WORD + r")"
-    r"|(?P<num>\d+(?:\.\d+)?(?![A-Za-z_]))"
+    r"|(?P<num>\d+(?:\.\d+)?)"
     r"|(?P<str>\"(?:[^\"\\]|\\.)*\")"
     r"|(?P<color>#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})(?=[ \t{]|$))"
     r"|(?P<hash>\#)"
@@ -93,7 +93,7 @@ def tokenize(text: str, file: str = "<spec>", line_offset: int = 0) -> list[Line
             if m is None:
                 ch = raw[pos]
                 raise NCDError(msg.UNEXPECTED_CHAR.format(char=ch), line.span(pos + 1, 1),
-                               kind="syntax", hint=msg.HINT_CHARS)
+                               kind="syntax", hint=msg.HINT_CHARS.format())
             kind = m.lastgroup
             end = m.end()
             if kind == "space":

@@ -104,7 +104,7 @@ def _segment_ends(cur: _Cursor) -> bool:
     tok = cur.peek()
     if tok is None:
         return True
-    if tok.kind == "op" and tok.text in (",", "->", "{", "}", "]", "="):
+    if tok.kind == "op" and tok.text in (",", "->", "{", "}", "]", "=", ":"):
         return True
     return tok.kind == "word" and tok.text in CLAUSES
 
@@ -138,7 +138,7 @@ def _atom(cur: _Cursor) -> A.Atom:
         parts.append(tok.text)
         last = cur.next()
     if depth:
-        raise NCDError(msg.UNBALANCED_PAREN, first.span(), kind="syntax", hint=msg.HINT_PAREN)
+        raise NCDError(msg.UNBALANCED_PAREN.format(), first.span(), kind="syntax", hint=msg.HINT_PAREN.format())
     return A.Atom("".join(parts), _span_between(first, last))
 
 
@@ -158,10 +158,10 @@ def _items(cur: _Cursor, in_group: bool) -> list:
                 inner = _items(cur, True)
                 close = cur.peek()
                 if close is None or close.text != ")":
-                    raise NCDError(msg.UNBALANCED_PAREN, open_tok.span(), kind="syntax", hint=msg.HINT_PAREN)
+                    raise NCDError(msg.UNBALANCED_PAREN.format(), open_tok.span(), kind="syntax", hint=msg.HINT_PAREN.format())
                 cur.next()
                 if not inner:
-                    raise NCDError(msg.EMPTY_GROUP, _span_between(open_tok, close), kind="syntax")
+                    raise NCDError(msg.EMPTY_GROUP.format(), _span_between(open_tok, close), kind="syntax")
                 items.append(A.Group(inner, _span_between(open_tok, close)))
                 continue
         items.append(_atom(cur))
@@ -241,7 +241,7 @@ class _Parser:
             first = line.tokens[0]
             if first.kind == "op" and first.text == "}":
                 if opener is None:
-                    raise NCDError(msg.UNMATCHED_CLOSE, first.span(), kind="syntax")
+                    raise NCDError(msg.UNMATCHED_CLOSE.format(), first.span(), kind="syntax")
                 cur = _Cursor(line)
                 cur.next()
                 cur.expect_end()
@@ -250,7 +250,7 @@ class _Parser:
             self.pos += 1
             stmts.append(self.statement(line))
         if opener is not None:
-            raise NCDError(msg.UNCLOSED_BRACE, opener.span(), kind="syntax", hint=msg.HINT_CLOSE)
+            raise NCDError(msg.UNCLOSED_BRACE.format(), opener.span(), kind="syntax", hint=msg.HINT_CLOSE.format())
         return stmts
 
     def statement(self, line: Line):
@@ -268,7 +268,7 @@ class _Parser:
         handler = getattr(self, "s_" + keyword, None)
         if handler is None:
             raise NCDError(msg.UNKNOWN_STATEMENT.format(word=keyword), first.span(), kind="syntax",
-                           hint=msg.HINT_STATEMENT)
+                           hint=msg.HINT_STATEMENT.format())
         cur.next()
         return handler(cur, span)
 
@@ -370,7 +370,7 @@ class _Parser:
                 style = cur.expect_word("a style name (box, bare, circle)").text
                 if style not in ("box", "bare", "circle"):
                     raise NCDError(msg.BAD_STYLE.format(style=style), cur.toks[cur.i - 1].span(),
-                                   kind="syntax", hint=msg.HINT_STYLE)
+                                   kind="syntax", hint=msg.HINT_STYLE.format())
             else:
                 raise cur.fail("'learned', 'style' or the end of the line")
         return A.Def(name, sig, learned, bias, style, span)
@@ -481,6 +481,8 @@ class _Parser:
             op.expand = expand
             if cur.is_op("("):
                 self.block_args(cur, op)
+            if cur.is_op("["):
+                self.binding(cur, op)
             self.arguments(cur, op)
             self.clauses(cur, op)
             return op
@@ -515,19 +517,7 @@ class _Parser:
         op.bias = bias
         op.transposed = word == "convT"
         if cur.is_op("["):
-            open_tok = cur.next()
-            parts = []
-            while not cur.is_op("]"):
-                if cur.at_end():
-                    raise NCDError(msg.UNCLOSED_BINDING, open_tok.span(), kind="syntax",
-                                   hint=msg.HINT_BINDING)
-                parts.append(cur.next())
-            close = cur.next()
-            if not parts:
-                raise NCDError(msg.EMPTY_BINDING, _span_between(open_tok, close), kind="syntax",
-                               hint=msg.HINT_BINDING)
-            text = "".join(t.text for t in parts)
-            op.binding = A.Name(text, _span_between(parts[0], parts[-1]))
+            self.binding(cur, op)
             if cur.is_op("+") and not cur.peek().space and kind in ("learned", "conv"):
                 cur.next()
                 op.bias = True
@@ -545,6 +535,19 @@ class _Parser:
         self.arguments(cur, op)
         self.clauses(cur, op)
         return op
+
+    def binding(self, cur, op):
+        open_tok = cur.next()
+        parts = []
+        while not cur.is_op("]"):
+            if cur.at_end():
+                raise NCDError(msg.UNCLOSED_BINDING.format(), open_tok.span(), kind="syntax", hint=msg.HINT_BINDING.format())
+            parts.append(cur.next())
+        close = cur.next()
+        if not parts:
+            raise NCDError(msg.EMPTY_BINDING.format(), _span_between(open_tok, close), kind="syntax", hint=msg.HINT_BINDING.format())
+        text = "".join(t.text for t in parts)
+        op.binding = A.Name(text, _span_between(parts[0], parts[-1]))
 
     def block_args(self, cur, op):
         cur.next()  # '('
@@ -595,10 +598,9 @@ class _Parser:
                 op.options[word] = (seg, tok.span())
             elif word in _INT_CLAUSES:
                 val = cur.peek()
-                if val is None or val.kind != "num" or "." in val.text:
-                    raise cur.fail(f"a whole number after '{word}'")
-                cur.next()
-                op.options[word] = (int(val.text), val.span())
+                if val is None or val.kind not in ("num", "word") or "." in val.text:
+                    raise cur.fail(f"a whole number or a size name after '{word}'")
+                op.options[word] = (_atom(cur), val.span())
             elif word == "at":
                 val = cur.peek()
                 if val is None or val.kind not in ("word", "num"):
