@@ -1,0 +1,734 @@
+"""Layout (stage 3): Diagram -> Scene.
+
+Columns are the panel's vertical sections: a *state* column shows the wires in
+memory (and labels the ones that are new there); a *step* column holds the
+operations of one step side by side in the vertical direction, with every
+other value passing through.  Wires sit on a uniform pitch; a step's items
+(operations and pass-through values) are placed top to bottom, each as close
+as possible to the rows its inputs arrive on, so most wires run straight and
+the rest bend once, at the left of the step, with smooth S-curves whose length
+grows with their travel (crossings stay at clear angles).  One pass from left
+to right: linear in the number of operations and wires.
+
+Fences, repetition brackets, block headers, legends and the ``=`` between
+panels are added around the laid-out panels.  Nothing here writes output
+syntax; :mod:`sphinx_ncd.render.svg` turns the scene into SVG.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import NCDError
+from .. import messages as msg
+from ..model.types import AxisKind, Diagram, Group as ModelGroup, OpKind, Operation, Panel, Section, Value
+from .geometry import (
+    BRACKET_W, EQ_GAP, EXTRUDE, FENCE_PAD, FONT, ITEM_GAP, LABEL_GAP, LABEL_PAD, MARGIN, PITCH,
+    SEP_DASH, SEP_WIDTH, SMALL_FONT, STATE_MIN_W, THIN, TITLE_GAP, WIRE, bend_length, wire_path,
+)
+from .glyphs import Glyph, OpRows, axis_label_source, build_glyph
+from .mathtext import label, plain_text
+from .scene import Circle, Group, Path, Scene, Text, bbox_of
+
+__all__ = ["layout", "MAX_OPERATIONS", "MAX_WIRES"]
+
+MAX_OPERATIONS = 20000  # beyond this a diagram is refused (a clear error, not a hang)
+MAX_WIRES = 20000
+GLYPH_GAP = 4.0  # least room between the vertical extents of two items of one step
+STUB = 6.0  # straight wire between a glyph and the next state column
+NOTE_GAP = 4.0
+COMPACT = PITCH  # an item further than this below its least position moves up
+
+
+@dataclass
+class _Item:
+    kind: str  # "op" | "pass"
+    op: Operation | None = None
+    value: Value | None = None
+    key: float = 0.0
+    glyph: Glyph | None = None
+    rows: OpRows | None = None
+    top: float = 0.0  # absolute y of the item's first wire row
+    note: Text | None = None
+
+
+@dataclass
+class _PanelOut:
+    items: list = field(default_factory=list)  # back to front: fences, wires, separators, glyphs, labels
+    anchors: list = field(default_factory=list)
+    align_y: float = 0.0
+    op_boxes: dict = field(default_factory=dict)  # op id -> absolute bbox
+    op_ports: dict = field(default_factory=dict)  # op id -> list of absolute port points
+
+
+def _nrows(v: Value) -> int:
+    return max(1, len(v.axes))
+
+
+def _stack(values, top: float) -> dict[int, list[float]]:
+    out = {}
+    y = top
+    for v in values:
+        rows = [y + PITCH * r for r in range(_nrows(v))]
+        out[v.id] = rows
+        y = rows[-1] + ITEM_GAP
+    return out
+
+
+def _rel_rows(values) -> list[list[float]]:
+    st = _stack(values, 0.0)
+    return [st[v.id] for v in values]
+
+
+def _core_flags(axes, core) -> list[bool]:
+    """Which of ``axes`` are the operation's core (the rest are broadcast over it)."""
+    n, m = len(axes), len(core)
+    if m == 0:
+        return [False] * max(1, n)
+    if m <= n and tuple(axes[n - m:]) == tuple(core):
+        return [False] * (n - m) + [True] * m
+    pool = list(core)
+    flags = []
+    for a in axes:
+        hit = next((i for i, c in enumerate(pool) if c == a), None)
+        if hit is None:
+            hit = next((i for i, c in enumerate(pool) if c.label == a.label), None)
+        if hit is not None:
+            pool.pop(hit)
+            flags.append(True)
+        else:
+            flags.append(False)
+    return flags or [True]
+
+
+def _op_rows(op: Operation, owner: str, alert: bool) -> OpRows:
+    ins = _rel_rows(op.inputs)
+    outs = _rel_rows(op.outputs)
+    in_core = []
+    for i, v in enumerate(op.inputs):
+        core = op.core_in[i] if i < len(op.core_in) else v.axes
+        in_core.append(_core_flags(v.axes, core) if v.axes else [True])
+    out_core = []
+    for k, v in enumerate(op.outputs):
+        core = op.core_out[k] if k < len(op.core_out) else v.axes
+        out_core.append(_core_flags(v.axes, core) if v.axes else [True])
+    if op.kind in (OpKind.ELEMENTWISE, OpKind.SCALE):
+        in_core = [[False] * len(c) for c in in_core]
+        out_core = [[False] * len(c) for c in out_core]
+    # broadcast wires: pair input and output wires that are not core, by axis, in order
+    bin_ = [(i, j, op.inputs[i].axes[j]) for i in range(len(op.inputs)) for j in range(len(op.inputs[i].axes))
+            if not in_core[i][j]]
+    bout = [(k, l, op.outputs[k].axes[l]) for k in range(len(op.outputs)) for l in range(len(op.outputs[k].axes))
+            if not out_core[k][l]]
+    pairs = []
+    used = set()
+    for k, l, a in bout:
+        hit = next((x for x in bin_ if (x[0], x[1]) not in used and x[2] == a), None)
+        if hit is None:
+            hit = next((x for x in bin_ if (x[0], x[1]) not in used and x[2].label == a.label), None)
+        if hit is None:
+            hit = next((x for x in bin_ if (x[0], x[1]) not in used), None)
+        if hit is not None:
+            used.add((hit[0], hit[1]))
+            pairs.append(((hit[0], hit[1]), (k, l)))
+        else:  # an output wire with no source: treat it as produced by the box
+            out_core[k][l] = True
+    for i, j, a in bin_:
+        if (i, j) not in used:  # consumed without a partner: the box acts on it
+            in_core[i][j] = True
+    return OpRows(op, ins, outs, in_core, out_core, pairs, owner=owner, alert=alert)
+
+
+def _wire_style(axis, alert: bool) -> dict:
+    stroke = "alert" if alert else ("tangent" if getattr(axis, "tangent", False) else "ink")
+    return {"stroke": stroke, "tandem": getattr(axis, "kind", None) == AxisKind.TANDEM}
+
+
+class _Wires:
+    """Wire runs: a wire from where it starts (input edge or output port) to where it ends (port or output edge)."""
+
+    def __init__(self, out: _PanelOut):
+        self.out = out
+        self.runs: dict[tuple[int, int], list] = {}  # (value id, row) -> [points, style, owner]
+        self.paths: list = []
+
+    def start(self, key, x, y, axis, alert=False):
+        self.runs[key] = [[(x, y)], _wire_style(axis, alert), f"wire:{key[0]}.{key[1]}"]
+        self.out.anchors.append((x, y))
+
+    def to(self, key, x, y):
+        run = self.runs.get(key)
+        if run is None:
+            return
+        pts = run[0]
+        if abs(pts[-1][0] - x) > 1e-9 or abs(pts[-1][1] - y) > 1e-9:
+            pts.append((x, y))
+
+    def end(self, key, x, y):
+        run = self.runs.pop(key, None)
+        if run is None:
+            return
+        self.to_run(run, x, y)
+        self.out.anchors.append((x, y))
+        self._emit(run)
+
+    @staticmethod
+    def to_run(run, x, y):
+        pts = run[0]
+        if abs(pts[-1][0] - x) > 1e-9 or abs(pts[-1][1] - y) > 1e-9:
+            pts.append((x, y))
+
+    def _emit(self, run):
+        pts, style, owner = run
+        if len(pts) < 2:
+            return
+        d = wire_path(pts)
+        if style["tandem"]:
+            for off in (-1.4, 1.4):
+                self.paths.append(Path(wire_path([(x, y + off) for x, y in pts]), stroke=style["stroke"], width=0.85,
+                                       role="wire", owner=owner))
+        else:
+            self.paths.append(Path(d, stroke=style["stroke"], width=WIRE, role="wire", owner=owner))
+
+    def finish(self, x):
+        for key in sorted(self.runs):
+            run = self.runs[key]
+            self.to_run(run, x, run[0][-1][1])
+            self.out.anchors.append((x, run[0][-1][1]))
+            self._emit(run)
+        self.runs.clear()
+
+
+def _value_axis(v: Value, j: int):
+    return v.axes[j] if j < len(v.axes) else None
+
+
+def _layout_panel(panel: Panel, hl: dict, x0: float) -> _PanelOut:
+    out = _PanelOut()
+    wires = _Wires(out)
+    seps: list = []
+    labels: list = []
+    glyph_groups: list = []
+    sections = list(panel.sections)
+    if not sections or sections[0].kind != "state":
+        sections.insert(0, Section("state", panel.inputs))
+    ypos: dict[int, list[float]] = {}
+    values_by_id: dict[int, Value] = {}
+    first = sections[0]
+    ypos.update(_stack(first.values, 0.0))
+    for v in first.values:
+        values_by_id[v.id] = v
+    out.align_y = ypos[first.values[0].id][0] if first.values else 0.0
+    new_runs: set = {(v.id, j) for v in first.values for j in range(len(v.axes))}
+    for v in first.values:
+        for j, y in enumerate(ypos[v.id]):
+            wires.start((v.id, j), x0, y, _value_axis(v, j))
+    x = x0
+    cur: list[Value] = list(first.values)
+    idx = 0
+    while idx < len(sections):
+        sec = sections[idx]
+        if sec.kind == "state":
+            # values that appear from nowhere are stacked below
+            missing = [v for v in sec.values if v.id not in ypos]
+            if missing:
+                bottom = max((ys[-1] for ys in ypos.values()), default=-ITEM_GAP)
+                ypos.update(_stack(missing, bottom + ITEM_GAP))
+                for v in missing:
+                    values_by_id[v.id] = v
+                    for j, y in enumerate(ypos[v.id]):
+                        wires.start((v.id, j), x, y, _value_axis(v, j))
+                new_runs |= {(v.id, j) for v in missing for j in range(len(v.axes))}
+            x = _state_column(sec.values, new_runs, ypos, x, wires, seps, labels, out)
+            cur = list(sec.values)
+            new_runs = set()
+            idx += 1
+            continue
+        # a step
+        nxt = sections[idx + 1] if idx + 1 < len(sections) and sections[idx + 1].kind == "state" else None
+        x, produced, new_runs = _step_column(sec, cur, nxt, ypos, values_by_id, x, wires, seps, glyph_groups, hl,
+                                             out)
+        if nxt is None:  # two steps in a row: an implicit state of what the step produced
+            cur = [v for v in cur if v.id in ypos] + produced
+            x = _state_column(cur, new_runs, ypos, x, wires, seps, labels, out)
+            new_runs = set()
+        idx += 1
+    wires.finish(x)
+    out.items = [("wires", wires.paths), ("seps", seps), ("glyphs", glyph_groups), ("labels", labels)]
+    return out
+
+
+def _state_column(values, new_runs, ypos, x, wires: _Wires, seps, labels, out) -> float:
+    width = STATE_MIN_W
+    pending = []
+    for v in values:
+        for j, a in enumerate(v.axes):
+            if (v.id, j) not in new_runs:
+                continue
+            lab = label(axis_label_source(a), FONT)
+            width = max(width, lab.width + 2 * LABEL_PAD)
+            pending.append((v, j, lab))
+    for v, j, lab in pending:
+        y = ypos[v.id][j]
+        labels.append(Text(lab, x + LABEL_PAD, y - LABEL_GAP - lab.descent, fill="ink", role="label",
+                           owner=f"wire:{v.id}.{j}"))
+    x1 = x + width
+    for v in values:
+        for j, y in enumerate(ypos.get(v.id, ())):
+            wires.to((v.id, j), x, y)
+            wires.to((v.id, j), x1, y)
+    order = sorted((ypos[v.id][0], ypos[v.id][-1]) for v in values if v.id in ypos)
+    for (a0, a1), (b0, b1) in zip(order, order[1:]):
+        ym = (a1 + b0) / 2
+        seps.append(Path((("M", x, ym), ("L", x1, ym)), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH,
+                         role="separator", owner="sep"))
+    return x1
+
+
+def _step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: _Wires, seps, glyph_groups, hl, out):
+    cur_ids = {v.id for v in cur}
+    items: list[_Item] = []
+    for op in sec.ops:
+        items.append(_Item("op", op=op))
+    consumed = {v.id for op in sec.ops for v in op.inputs}
+    passing = [v for v in sec.values if v.id in ypos and v.id not in consumed]
+    for v in passing:
+        items.append(_Item("pass", value=v))
+    # order: by where the inputs arrive; items without inputs keep their place in the next state
+    keyed = []
+    for it in items:
+        ins = [it.value] if it.kind == "pass" else [v for v in it.op.inputs if v.id in ypos]
+        if ins:
+            it.key = min(ypos[v.id][0] for v in ins)
+            keyed.append(it)
+    if nxt is not None:
+        producer = {}
+        for it in items:
+            for v in ([it.value] if it.kind == "pass" else it.op.outputs):
+                producer[v.id] = it
+        last = None
+        unkeyed = [it for it in items if it not in keyed]
+        for v in nxt.values:
+            it = producer.get(v.id)
+            if it is None:
+                continue
+            if it in unkeyed:
+                it.key = (last.key + 0.5) if last is not None else -1.0
+                unkeyed.remove(it)
+                keyed.append(it)
+            last = it
+        for it in unkeyed:
+            it.key = 1e18
+            keyed.append(it)
+    else:
+        for it in items:
+            if it not in keyed:
+                it.key = 1e18
+                keyed.append(it)
+    order = sorted(keyed, key=lambda it: (it.key, it.op.id if it.op is not None else -1,
+                                           it.value.id if it.value is not None else -1))
+    # glyphs
+    for it in order:
+        if it.kind == "op":
+            alert = it.op.id in hl
+            it.rows = _op_rows(it.op, f"op:{it.op.id}", alert)
+            it.glyph = build_glyph(it.rows)
+            if alert and hl[it.op.id]:
+                lab = label(str(hl[it.op.id]), SMALL_FONT + 0.5, "regular")
+                it.note = Text(lab, 0.0, 0.0, fill="alert", role="label", owner=f"op:{it.op.id}")
+                it.glyph.footroom += lab.height + NOTE_GAP + 2
+    # vertical placement, top to bottom
+    prev_bottom_row = None
+    prev_foot = 0.0
+    for it in order:
+        if it.kind == "pass":
+            rows_rel = [0.0 + PITCH * r for r in range(_nrows(it.value))]
+            head, foot = 0.0, 0.0
+            desired = ypos[it.value.id][0]
+        else:
+            rel = [y for ys in it.rows.ins for y in ys] + [y for ys in it.rows.outs for y in ys]
+            rows_rel = rel or [0.0]
+            head, foot = it.glyph.headroom, it.glyph.footroom
+            ins = [v for v in it.op.inputs if v.id in ypos]
+            desired = ypos[it.op.inputs[0].id][0] if it.op.inputs and it.op.inputs[0].id in ypos else (
+                ypos[ins[0].id][0] if ins else None)
+        if prev_bottom_row is None:
+            top = desired if desired is not None else 0.0
+        else:
+            least = max(prev_bottom_row + ITEM_GAP, prev_bottom_row + prev_foot + head + GLYPH_GAP)
+            top = least if desired is None else max(desired, least)
+            if top > least + COMPACT:  # pack towards the item above: the inputs bend up once
+                top = least
+        it.top = top
+        prev_bottom_row = top + max(rows_rel)
+        prev_foot = foot
+    # horizontal geometry: bend zone, glyph zone, stub
+    dys = []
+    for it in order:
+        if it.kind == "pass":
+            for j, y in enumerate(ypos[it.value.id]):
+                dys.append(abs(it.top + PITCH * j - y))
+        else:
+            for i, v in enumerate(it.op.inputs):
+                if v.id in ypos:
+                    for j, y in enumerate(ypos[v.id]):
+                        if j < len(it.rows.ins[i]):
+                            dys.append(abs(it.top + it.rows.ins[i][j] - y))
+    bend = bend_length(max(dys, default=0.0)) if any(d > 1e-6 for d in dys) else STUB
+    zone_w = max((it.glyph.width for it in order if it.kind == "op"), default=STUB)
+    zx0 = x + bend
+    zx1 = zx0 + zone_w
+    spans = _item_spans(order, ypos)
+    jog = max((abs(yz - yr) for _, yz, yr in spans), default=0.0)
+    x_end = zx1 + (bend_length(jog) if jog > 1e-6 else STUB)
+    for yl, yz, yr in spans:
+        seps.append(Path(wire_path([(x, yl), (zx0, yz), (zx1, yz), (x_end, yr)]), stroke="ink", width=SEP_WIDTH,
+                         dash=SEP_DASH, role="separator", owner="sep"))
+    produced: list[Value] = []
+    fresh: set = set()
+    # wires and glyphs
+    for it in order:
+        if it.kind == "pass":
+            v = it.value
+            new = [it.top + PITCH * j for j in range(_nrows(v))]
+            for j, y in enumerate(new):
+                wires.to((v.id, j), zx0, y)
+                wires.to((v.id, j), x_end, y)
+            ypos[v.id] = new
+            continue
+        op, g, rows = it.op, it.glyph, it.rows
+        gx0 = zx0 + (zone_w - g.width) / 2
+        gx1 = gx0 + g.width
+        ports = []
+        for i, v in enumerate(op.inputs):
+            for j in range(_nrows(v)):
+                if j >= len(rows.ins[i]):
+                    continue
+                py = it.top + rows.ins[i][j]
+                if (v.id, j) not in wires.runs and v.id not in ypos:
+                    continue
+                wires.to((v.id, j), zx0, py)
+                wires.end((v.id, j), gx0, py)
+                ports.append((gx0, py))
+        alert = op.id in hl
+        for k, v in enumerate(op.outputs):
+            ys = [it.top + y for y in rows.outs[k]]
+            ypos[v.id] = ys
+            values_by_id[v.id] = v
+            for l, y in enumerate(ys):
+                wires.start((v.id, l), gx1, y, _value_axis(v, l), alert=alert)
+                wires.to((v.id, l), x_end, y)
+                ports.append((gx1, y))
+            produced.append(v)
+        same = {(k, l) for (i, j), (k, l) in rows.pairs
+                if op.inputs[i].axes[j].label == op.outputs[k].axes[l].label}
+        keep = op.kind in (OpKind.COPY, OpKind.ELEMENTWISE, OpKind.SCALE, OpKind.SOFTMAX, OpKind.NORM)
+        for k, v in enumerate(op.outputs):
+            for l in range(len(v.axes)):
+                if not keep and (k, l) not in same:
+                    fresh.add((v.id, l))
+        # separators between this op's inputs follow their segments into the glyph
+        for a in range(len(op.inputs) - 1):
+            va, vb = op.inputs[a], op.inputs[a + 1]
+            if va.id not in ypos or vb.id not in ypos or not rows.ins[a] or not rows.ins[a + 1]:
+                continue
+            yl = (ypos[va.id][-1] + ypos[vb.id][0]) / 2
+            yp = it.top + (rows.ins[a][-1] + rows.ins[a + 1][0]) / 2
+            seps.append(Path(wire_path([(x, yl), (zx0, yp), (gx0, yp)]), stroke="ink", width=SEP_WIDTH,
+                             dash=SEP_DASH, role="separator", owner=f"op:{op.id}"))
+        for k in range(len(op.outputs) - 1):
+            ya = it.top + rows.outs[k][-1]
+            yb = it.top + rows.outs[k + 1][0]
+            ym = (ya + yb) / 2
+            seps.append(Path(wire_path([(gx1, ym), (x_end, ym)]), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH,
+                             role="separator", owner=f"op:{op.id}"))
+        items = [_translate(p, gx0, it.top) for p in g.items]
+        if it.note is not None:
+            bb = _bbox_all(items)
+            lab = it.note.label
+            items.append(Text(lab, gx0, (bb[3] if bb else it.top) + NOTE_GAP + lab.ascent, fill="alert",
+                              role="label", owner=it.note.owner))
+        grp = Group(tuple(items), role="op", owner=f"op:{op.id}", title=_op_title(op))
+        glyph_groups.append(grp)
+        bb = _bbox_all(items)
+        if bb:
+            out.op_boxes[op.id] = bb
+        out.op_ports[op.id] = ports
+        for name, (ax, ay) in g.anchors.items():
+            out.anchors.append((gx0 + ax, it.top + ay))
+    # values of the current state that were neither consumed nor passed on: they end here
+    live = {v.id for v in passing} | {v.id for op in sec.ops for v in op.inputs} | {v.id for v in produced}
+    for v in cur:
+        if v.id not in live:
+            for j in range(_nrows(v)):
+                key = (v.id, j)
+                if key in wires.runs:
+                    pts = wires.runs[key][0]
+                    wires.end(key, pts[-1][0], pts[-1][1])
+    return x_end, produced, fresh
+
+
+def _item_spans(order, ypos) -> list[tuple[float, float, float]]:
+    """For each pair of vertically adjacent items: the separator's y at the state on the left, in the glyph
+    zone and at the state on the right (called before the step moves any value)."""
+    spans = []
+    for it in order:
+        if it.kind == "pass":
+            n = _nrows(it.value)
+            left = ypos[it.value.id]
+            placed = [it.top + PITCH * j for j in range(n)]
+            spans.append((left[0], left[-1], placed[0], placed[-1], placed[0], placed[-1]))
+        else:
+            lefts = [y for v in it.op.inputs if v.id in ypos for y in ypos[v.id]]
+            ins = [it.top + y for ys in it.rows.ins for y in ys]
+            outs = [it.top + y for ys in it.rows.outs for y in ys]
+            alls = ins + outs
+            if not alls:
+                continue
+            lefts = lefts or alls
+            outs = outs or alls
+            head = it.glyph.headroom
+            foot = it.glyph.footroom
+            spans.append((min(lefts), max(lefts), min(alls) - head, max(alls) + foot, min(outs), max(outs)))
+    out = []
+    for a, b in zip(spans, spans[1:]):
+        yl = (a[1] + b[0]) / 2
+        yz = (a[3] + b[2]) / 2
+        yr = (a[5] + b[4]) / 2
+        out.append((yl, yz, yr))
+    return out
+
+
+def _op_title(op: Operation) -> str:
+    lab = plain_text(op.label) if op.label else op.kind
+    return f"{lab} : {op.signature}"
+
+
+def _translate(item, dx, dy):
+    if isinstance(item, Path):
+        d = []
+        for c in item.d:
+            if c[0] in ("M", "L"):
+                d.append((c[0], c[1] + dx, c[2] + dy))
+            elif c[0] == "C":
+                d.append(("C", c[1] + dx, c[2] + dy, c[3] + dx, c[4] + dy, c[5] + dx, c[6] + dy))
+            elif c[0] == "A":
+                d.append(("A", c[1], c[2], c[3] + dx, c[4] + dy))
+            else:
+                d.append(c)
+        return Path(tuple(d), item.stroke, item.fill, item.width, item.dash, item.role, item.owner, item.opacity,
+                    item.cap)
+    if isinstance(item, Circle):
+        return Circle(item.cx + dx, item.cy + dy, item.r, item.stroke, item.fill, item.width, item.role, item.owner)
+    if isinstance(item, Text):
+        return Text(item.label, item.x + dx, item.y + dy, item.fill, item.role, item.owner)
+    if isinstance(item, Group):
+        return Group(tuple(_translate(i, dx, dy) for i in item.items), item.role, item.owner, item.title)
+    return item
+
+
+def _bbox_all(items):
+    boxes = [b for b in (bbox_of(i) for i in items) if b]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+# --- groups: fences and repetition ------------------------------------------------------------------------------
+
+
+def _group_items(panel: Panel, po: _PanelOut) -> tuple[list, list]:
+    """Fence rectangles (drawn behind) and repetition brackets / titles (drawn in front)."""
+    back, front = [], []
+    if not panel.groups:
+        return back, front
+    members: dict[int, list] = {g.id: [] for g in panel.groups}
+    for op in panel.operations:
+        for gid in op.groups:
+            if gid in members and op.id in po.op_boxes:
+                members[gid].append(po.op_boxes[op.id])
+    by_id = {g.id: g for g in panel.groups}
+    depth = {}
+
+    def _depth(g: ModelGroup) -> int:
+        if g.id in depth:
+            return depth[g.id]
+        d = 0
+        p = g.parent
+        seen = set()
+        while p is not None and p in by_id and p not in seen:
+            seen.add(p)
+            d += 1
+            p = by_id[p].parent
+        depth[g.id] = d
+        return d
+
+    boxes: dict[int, tuple] = {}
+    for g in sorted(panel.groups, key=lambda g: -_depth(g)):  # innermost first
+        bbs = list(members[g.id])
+        bbs += [boxes[c.id] for c in panel.groups if c.parent == g.id and c.id in boxes]
+        if not bbs:
+            continue
+        x0 = min(b[0] for b in bbs) - FENCE_PAD
+        y0 = min(b[1] for b in bbs) - FENCE_PAD
+        x1 = max(b[2] for b in bbs) + FENCE_PAD
+        y1 = max(b[3] for b in bbs) + FENCE_PAD
+        owner = f"group:{g.id}"
+        if g.kind == "repeat":
+            x0 -= BRACKET_W
+            x1 += BRACKET_W
+            for side, xs in ((0, x0), (1, x1)):
+                bw = BRACKET_W if side == 0 else -BRACKET_W
+                front.append(Path((("M", xs + bw, y0), ("C", xs, y0 + 0.2 * (y1 - y0), xs, y1 - 0.2 * (y1 - y0),
+                                                        xs + bw, y1)),
+                                  stroke="ink", width=1.3, role="bracket", owner=owner))
+            up = g.upper or ""
+            if g.index:
+                top_src, bot_src = up, f"{g.index}={g.lower or ''}"
+            else:
+                top_src, bot_src = (f"{up}\\times" if up else ""), ""
+            if top_src:
+                lab = label(top_src, SMALL_FONT + 1)
+                front.append(Text(lab, x1 + 1.5, y0 + lab.ascent - 2, role="label", owner=owner))
+                x1 += lab.width + 2
+            if bot_src:
+                lab = label(bot_src, SMALL_FONT + 1)
+                front.append(Text(lab, x1 - lab.width if not top_src else x1 - lab.width, y1 + lab.ascent + 2,
+                                  role="label", owner=owner))
+                y1 += lab.height + 3
+        else:
+            title_h = 0.0
+            if g.title:
+                lab = label(g.title, FONT * 0.95, "regular")
+                title_h = lab.height + TITLE_GAP
+                front.append(Text(lab, x0 + 5, y0 - TITLE_GAP - lab.descent, role="label", owner=owner))
+                y0 -= title_h + TITLE_GAP
+                x1 = max(x1, x0 + lab.width + 10)
+            rect = (("M", x0, y0), ("L", x1, y0), ("L", x1, y1), ("L", x0, y1), ("Z",))
+            if g.kind == "dotted":
+                back.append(Group((Path(rect, stroke="ink", fill=None, width=THIN, dash=(1.5, 2.5), role="fence",
+                                        owner=owner),), role="fence", owner=owner))
+            else:
+                fill = g.color or "fence"
+                shadow = tuple((c[0], c[1] + 2.5, c[2] + 2.5) if len(c) == 3 else c for c in rect)
+                back.append(Group((
+                    Path(shadow, stroke=None, fill="shadow", role="shadow", owner=owner, opacity=0.16),
+                    Path(rect, stroke=None, fill="paper", width=0.6, role="fence", owner=owner),
+                    Path(rect, stroke="fence-edge", fill=fill, width=0.6, role="fence", owner=owner, opacity=0.5)),
+                    role="fence", owner=owner, title=plain_text(g.title) if g.title else "fence"))
+        boxes[g.id] = (x0, y0, x1, y1)
+    # outermost fences are drawn first
+    back.reverse()
+    return back, front
+
+
+# --- panels, headers, legends, '=' -----------------------------------------------------------------------------------
+
+
+def _flatten(po: _PanelOut) -> list:
+    items = []
+    for _, layer in po.items:
+        items.extend(layer)
+    return items
+
+
+def _header_panel(panel: Panel) -> Panel:
+    """The collapsed configured component drawn left of a block definition's body."""
+    hdr = panel.header
+    op = Operation(id=-1, kind=OpKind.BLOCK, label=hdr.name, inputs=panel.inputs, outputs=tuple(
+        Value(-1000 - i, v.name, v.axes) for i, v in enumerate(panel.outputs)),
+        core_in=tuple(v.axes for v in panel.inputs), core_out=tuple(v.axes for v in panel.outputs),
+        broadcast=tuple(() for _ in panel.inputs), params=(("name", hdr.name), ("args", hdr.params)))
+    return Panel(inputs=panel.inputs, outputs=op.outputs,
+                 sections=(Section("state", panel.inputs), Section("step", (), (op,)), Section("state", op.outputs)),
+                 operations=(op,))
+
+
+def layout(diagram: Diagram, highlights=(), badge: str | None = None) -> Scene:
+    """Lay out every panel of ``diagram`` side by side (``=`` between them) and return the scene."""
+    n_ops = sum(len(p.operations) for p in diagram.panels)
+    if n_ops > MAX_OPERATIONS:
+        raise NCDError(msg.RENDER_TOO_MANY_OPS.format(n=n_ops, limit=MAX_OPERATIONS), None, kind="render")
+    n_wires = sum(_nrows(v) for p in diagram.panels for s in p.sections for v in s.values)
+    if n_wires > MAX_WIRES * 10:
+        raise NCDError(msg.RENDER_TOO_MANY_WIRES.format(n=n_wires, limit=MAX_WIRES * 10), None, kind="render")
+    if not diagram.panels or all(not p.sections and not p.inputs and not p.operations for p in diagram.panels):
+        raise NCDError(msg.RENDER_EMPTY, None, kind="render")
+    hl = {}
+    for item in highlights or ():
+        try:
+            op_id, note = item
+        except (TypeError, ValueError):
+            op_id, note = item, ""
+        hl[op_id] = note or ""
+    panels: list[Panel] = []
+    for p in diagram.panels:
+        if p.header is not None:
+            panels.append(_header_panel(p))
+        panels.append(p)
+    back_all, mid_all, front_all, anchors = [], [], [], []
+    x = 0.0
+    align = None
+    eq_positions = []
+    for n, p in enumerate(panels):
+        po = _layout_panel(p, hl, x)
+        back, front = _group_items(p, po)
+        items = _flatten(po)
+        shift = 0.0 if align is None else align - po.align_y
+        if align is None:
+            align = po.align_y
+        allb = _bbox_all(items + back + front) or (x, 0, x, 0)
+        if shift:
+            items = [_translate(i, 0, shift) for i in items]
+            back = [_translate(i, 0, shift) for i in back]
+            front = [_translate(i, 0, shift) for i in front]
+            po.anchors = [(ax, ay + shift) for ax, ay in po.anchors]
+        back_all += back
+        mid_all += items
+        front_all += front
+        anchors += po.anchors
+        x = allb[2]
+        if n + 1 < len(panels):
+            eq = label("=", FONT * 1.3, "regular")
+            ex = x + EQ_GAP
+            front_all.append(Text(eq, ex, align + (eq.ascent - eq.descent) / 2, role="label", owner="eq"))
+            eq_positions.append(ex)
+            x = ex + eq.width + EQ_GAP
+    # legend: derived sizes in a grey panel under the drawing
+    legend = [pair for p in diagram.panels for pair in p.legend]
+    allb = _bbox_all(back_all + mid_all + front_all) or (0, 0, 0, 0)
+    if legend:
+        rows = []
+        y = allb[3] + 12
+        lx = allb[0]
+        maxw = 0.0
+        for name, expr in legend:
+            lab = label(f"{name} = {expr}", FONT * 0.95)
+            rows.append(lab)
+            maxw = max(maxw, lab.width)
+        h = sum(l.height + 4 for l in rows) + 8
+        front_all.append(Path((("M", lx, y), ("L", lx + maxw + 14, y), ("L", lx + maxw + 14, y + h), ("L", lx, y + h),
+                               ("Z",)), stroke="legend-edge", fill="legend", width=0.6, role="legend", owner="legend"))
+        cy = y + 6
+        for lab in rows:
+            front_all.append(Text(lab, lx + 7, cy + lab.ascent, role="label", owner="legend"))
+            cy += lab.height + 4
+    if badge:
+        allb = _bbox_all(back_all + mid_all + front_all) or (0, 0, 0, 0)
+        lab = label(str(badge), SMALL_FONT, "regular")
+        front_all.append(Text(lab, allb[2] - lab.width, allb[1] - 4 - lab.descent, fill="muted", role="label",
+                              owner="badge"))
+    items = back_all + mid_all + front_all
+    bb = _bbox_all(items) or (0, 0, 1, 1)
+    vb = (bb[0] - MARGIN, bb[1] - MARGIN, (bb[2] - bb[0]) + 2 * MARGIN, (bb[3] - bb[1]) + 2 * MARGIN)
+    title = plain_text(diagram.title) if diagram.title else "Neural circuit diagram"
+    desc = _describe(diagram)
+    return Scene(tuple(items), vb, title=title, description=desc, anchors=tuple(anchors))
+
+
+def _describe(diagram: Diagram) -> str:
+    parts = []
+    for p in diagram.panels:
+        ops = ", ".join(plain_text(o.label) if o.label else o.kind for o in p.operations[:40])
+        more = f" and {len(p.operations) - 40} more" if len(p.operations) > 40 else ""
+        parts.append(f"{p.signature}" + (f"; {ops}{more}" if ops else ""))
+    return "Neural circuit diagram: " + " = ".join(parts)

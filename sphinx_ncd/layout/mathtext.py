@@ -1,0 +1,376 @@
+"""Layout (stage 3): light-math labels, parsed and measured with real font metrics.
+
+A label source such as ``L^Q``, ``C_\\lambda``, ``\\bar{x}``, ``\\mathbf{x}/s`` or
+``k^{-1/2}`` becomes a :class:`Label`: its ink extents around a baseline and
+the glyphs (style, character, position, size) and rules (overlines) that draw
+it.  The subset, TeX-like:
+
+* ``^`` and ``_`` with a character, a ``\\command`` or a ``{group}``;
+* ``\\bar{..}`` / ``\\overline{..}``, ``\\mathbf{..}`` / ``\\boldsymbol{..}``,
+  ``\\mathrm{..}`` / ``\\text{..}`` / ``\\operatorname{..}``, ``\\mathit{..}``,
+  ``\\sqrt{..}``, ``\\mathbb{E}``;
+* Greek letters by name (``\\lambda``, ``\\eta``, ``\\Delta``) and a few symbols
+  (``\\star``, ``\\times``, ``\\cdot``, ``\\to``, ``\\partial``, ``\\nabla``);
+* math conventions: a lone letter is italic, a word (``ReLU``, ``Max``) is
+  upright, ``-`` is a minus sign, ``'`` is a prime.
+
+Unknown commands are drawn as their name; nothing a user writes makes this
+fail except absurd brace nesting.  Results are cached per process.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .fonts import glyph
+
+__all__ = ["Label", "label", "plain_text"]
+
+SCRIPT_SCALE = 0.7  # size of sub/superscripts relative to their base
+SUP_RAISE = 0.42  # superscript baseline raise (em of the base)
+SUB_DROP = 0.2  # subscript baseline drop (em of the base)
+OVERLINE_GAP = 0.09  # gap between ink top and overline (em)
+OVERLINE_THICKNESS = 0.055  # em
+MAX_DEPTH = 40  # brace/script nesting accepted
+
+GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ϵ", "varepsilon": "ε",
+    "zeta": "ζ", "eta": "η", "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ",
+    "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ",
+    "tau": "τ", "upsilon": "υ", "phi": "ϕ", "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
+    "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π",
+    "Sigma": "Σ", "Upsilon": "Υ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
+}
+SYMBOLS = {
+    "star": "⋆", "ast": "∗", "times": "×", "cdot": "⋅", "to": "→", "rightarrow": "→",
+    "leftarrow": "←", "partial": "∂", "nabla": "∇", "infty": "∞", "sum": "∑", "prod": "∏",
+    "prime": "′", "circ": "∘", "otimes": "⊗", "oplus": "⊕", "pm": "±", "le": "≤", "ge": "≥",
+    "approx": "≈", "neq": "≠", "in": "∈", "ldots": "…", "dots": "…", "mid": "|",
+    "langle": "⟨", "rangle": "⟩", "triangleleft": "◁", "top": "⊤",
+    ",": " ", ";": " ", " ": " ", "{": "{", "}": "}", "_": "_", "^": "^", "#": "#", "%": "%",
+    "&": "&", "\\": "\\", "$": "$",
+}
+MATH_CHARS = {"-": "−", "*": "∗", "'": "′"}
+BLACKBOARD = {"E": "𝔼", "R": "ℝ", "N": "ℕ", "Z": "ℤ"}
+STYLE_COMMANDS = {
+    "mathbf": "bold", "boldsymbol": "bold", "bm": "bold", "textbf": "bold",
+    "mathrm": "regular", "text": "regular", "operatorname": "regular", "textrm": "regular",
+    "mathsf": "regular", "mathit": "italic", "textit": "italic",
+}
+_TOKEN = re.compile(r"\\([A-Za-z]+)\s?|\\(.)|(.)", re.S)
+
+
+@dataclass(frozen=True)
+class Label:
+    """A measured label.  Coordinates are relative to the baseline origin, y down."""
+
+    text: str  # plain text (for screen readers, search, alt text)
+    width: float  # advance width
+    ascent: float  # ink height above the baseline (>= 0)
+    descent: float  # ink depth below the baseline (>= 0)
+    glyphs: tuple[tuple[str, str, float, float, float], ...]  # (style, char, x, y, size)
+    rules: tuple[tuple[float, float, float, float], ...]  # (x0, y, x1, thickness): overlines
+    size: float  # nominal font size
+
+    @property
+    def height(self) -> float:
+        return self.ascent + self.descent
+
+
+# --- parsing -------------------------------------------------------------------
+# A node is one of:
+#   ("char", ch, style or None)        None: decide by math convention
+#   ("group", nodes)
+#   ("style", style, nodes)
+#   ("bar", nodes)                      overline
+#   ("sqrt", nodes)
+#   ("scripts", base, sub, sup)         base/sub/sup are nodes or None
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def _tokens(src: str) -> list[tuple[str, str]]:
+    out = []
+    for m in _TOKEN.finditer(src):
+        if m.group(1) is not None:
+            out.append(("cmd", m.group(1)))
+        elif m.group(2) is not None:
+            out.append(("esc", m.group(2)))
+        else:
+            ch = m.group(3)
+            out.append((ch if ch in "{}^_" else "ch", ch))
+    return out
+
+
+class _Parser:
+    def __init__(self, src: str):
+        self.toks = _tokens(src)
+        self.i = 0
+
+    def peek(self):
+        return self.toks[self.i] if self.i < len(self.toks) else (None, None)
+
+    def take(self):
+        t = self.peek()
+        self.i += 1
+        return t
+
+    def seq(self, depth: int, closing: bool) -> list:
+        if depth > MAX_DEPTH:
+            raise _TooDeep
+        nodes: list = []
+        while self.i < len(self.toks):
+            kind, val = self.peek()
+            if kind == "}":
+                if closing:
+                    self.i += 1
+                    return nodes
+                self.i += 1  # stray closing brace: draw it
+                nodes.append(("char", "}", "regular"))
+                continue
+            if kind in ("^", "_"):
+                self.i += 1
+                base = nodes.pop() if nodes else None
+                if base is not None and base[0] == "scripts" and base[2 if kind == "_" else 3] is None:
+                    _, b, sub, sup = base
+                else:
+                    b, sub, sup = base, None, None
+                arg = self.argument(depth + 1)
+                if kind == "_":
+                    sub = arg
+                else:
+                    sup = arg
+                nodes.append(("scripts", b, sub, sup))
+                continue
+            nodes.append(self.atom(depth + 1))
+        return nodes
+
+    def argument(self, depth: int):
+        kind, val = self.peek()
+        if kind is None:
+            return ("group", [])
+        return self.atom(depth)
+
+    def atom(self, depth: int):
+        if depth > MAX_DEPTH:
+            raise _TooDeep
+        kind, val = self.take()
+        if kind == "{":
+            return ("group", self.seq(depth + 1, True))
+        if kind == "esc":
+            return ("char", SYMBOLS.get(val, val), "regular")
+        if kind == "cmd":
+            if val in STYLE_COMMANDS:
+                return ("style", STYLE_COMMANDS[val], [self.argument(depth + 1)])
+            if val in ("bar", "overline"):
+                return ("bar", [self.argument(depth + 1)])
+            if val == "sqrt":
+                return ("sqrt", [self.argument(depth + 1)])
+            if val == "mathbb":
+                arg = self.argument(depth + 1)
+                while arg[0] == "group" and len(arg[1]) == 1:
+                    arg = arg[1][0]
+                if arg[0] == "char" and arg[1] in BLACKBOARD:
+                    return ("char", BLACKBOARD[arg[1]], "math")
+                return arg
+            if val in GREEK:
+                return ("char", GREEK[val], None)
+            if val in SYMBOLS:
+                return ("char", SYMBOLS[val], None)
+            return ("style", "regular", [("char", c, "regular") for c in val])
+        return ("char", val, None)
+
+
+@lru_cache(maxsize=2048)
+def _parse(src: str):
+    try:
+        return _Parser(src).seq(0, False)
+    except (_TooDeep, RecursionError):
+        return None
+
+
+# --- layout ----------------------------------------------------------------------
+
+_GREEK_LOWER = set("αβγδϵεζηθϑικλμνξπρστυϕφχψω")
+
+
+def _math_italic(ch: str) -> str:
+    """Lowercase Greek in the math font's italic alphabet (U+1D6FC...)."""
+    base = "αβγδεζηθικλμνξοπρςστυφχψω"
+    if ch in base:
+        return chr(0x1D6FC + base.index(ch))
+    extra = {"ϵ": 0x1D716, "ϑ": 0x1D717, "ϕ": 0x1D719}
+    return chr(extra[ch]) if ch in extra else ch
+
+
+class _Box:
+    __slots__ = ("width", "asc", "desc", "glyphs", "rules")
+
+    def __init__(self):
+        self.width = 0.0
+        self.asc = 0.0
+        self.desc = 0.0
+        self.glyphs: list = []
+        self.rules: list = []
+
+    def place(self, other: "_Box", dx: float, dy: float):
+        """Append ``other`` at (dx, dy) relative to this box's baseline origin (y down)."""
+        for st, ch, x, y, s in other.glyphs:
+            self.glyphs.append((st, ch, x + dx, y + dy, s))
+        for x0, y, x1, t in other.rules:
+            self.rules.append((x0 + dx, y + dy, x1 + dx, t))
+        if other.glyphs or other.rules:
+            self.asc = max(self.asc, other.asc - dy)
+            self.desc = max(self.desc, other.desc + dy)
+
+
+def _runs(nodes: list) -> list:
+    """Resolve the math convention: letters in a run of 2+ letters are upright."""
+    out = []
+    n = len(nodes)
+    for i, node in enumerate(nodes):
+        if node[0] == "char" and node[2] is None and node[1].isalpha() and node[1].isascii():
+            prev_letter = i > 0 and nodes[i - 1][0] == "char" and nodes[i - 1][1].isascii() and nodes[i - 1][1].isalpha()
+            next_letter = i + 1 < n and nodes[i + 1][0] == "char" and nodes[i + 1][1].isascii() and nodes[i + 1][1].isalpha()
+            out.append(("char", node[1], "word" if (prev_letter or next_letter) else "letter"))
+        else:
+            out.append(node)
+    return out
+
+
+def _char_style(ch: str, hint, style: str | None) -> tuple[str, str]:
+    """(font style, character actually drawn) for one character."""
+    if hint == "math":
+        return "math", ch
+    if ch in MATH_CHARS and hint is None and style is None:
+        ch = MATH_CHARS[ch]
+    if style == "bold":
+        return "bold", ch
+    if style in ("regular", "italic"):
+        if ch in _GREEK_LOWER and style == "italic":
+            return "math", _math_italic(ch)
+        return style, ch
+    # math convention
+    if ch in _GREEK_LOWER:
+        return "math", _math_italic(ch)
+    if hint == "letter":
+        return "italic", ch
+    if hint in ("word", "regular"):
+        return "regular", ch
+    return "regular", ch
+
+
+def _layout(nodes: list, size: float, style: str | None) -> _Box:
+    box = _Box()
+    for node in _runs(nodes):
+        kind = node[0]
+        if kind == "char":
+            st, ch = _char_style(node[1], node[2], style)
+            g = glyph(st, ch)
+            sub = _Box()
+            sub.width = g.advance * size
+            if g.path:
+                sub.glyphs.append((g.style, g.char, 0.0, 0.0, size))
+                sub.asc = g.bounds[3] * size
+                sub.desc = -g.bounds[1] * size
+            box.place(sub, box.width, 0.0)
+            box.width += sub.width
+        elif kind == "group":
+            sub = _layout(node[1], size, style)
+            box.place(sub, box.width, 0.0)
+            box.width += sub.width
+        elif kind == "style":
+            sub = _layout(node[2], size, node[1])
+            box.place(sub, box.width, 0.0)
+            box.width += sub.width
+        elif kind in ("bar", "sqrt"):
+            sub = _layout(node[1], size, style)
+            x0 = box.width
+            if kind == "sqrt":
+                g = glyph("math", "√")
+                rad = _Box()
+                rad.width = g.advance * size
+                rad.glyphs.append((g.style, g.char, 0.0, 0.0, size))
+                rad.asc, rad.desc = g.bounds[3] * size, -g.bounds[1] * size
+                box.place(rad, box.width, 0.0)
+                box.width += rad.width
+                x0 = box.width
+            top = max(sub.asc, 0.62 * size) + OVERLINE_GAP * size
+            t = OVERLINE_THICKNESS * size
+            inset = 0.04 * size if kind == "bar" else 0.0
+            sub.rules.append((inset, -top - t / 2, sub.width - inset, t))
+            sub.asc = max(sub.asc, top + t)
+            box.place(sub, x0, 0.0)
+            box.width = x0 + sub.width
+        elif kind == "scripts":
+            _, base, sb, sp = node
+            if base is not None:
+                b = _layout([base], size, style)
+                box.place(b, box.width, 0.0)
+                box.width += b.width
+                base_asc = b.asc
+            else:
+                base_asc = 0.6 * size
+            x = box.width
+            w = 0.0
+            s = size * SCRIPT_SCALE
+            if sp is not None:
+                sup = _layout([sp], s, style)
+                dy = -max(SUP_RAISE * size, base_asc - 0.6 * sup.asc)
+                box.place(sup, x, dy)
+                w = max(w, sup.width)
+            if sb is not None:
+                sub = _layout([sb], s, style)
+                box.place(sub, x, SUB_DROP * size + (0.1 * size if sp is not None else 0.0))
+                w = max(w, sub.width)
+            box.width = x + w
+    return box
+
+
+def _plain(nodes: list) -> str:
+    out = []
+    for node in nodes:
+        kind = node[0]
+        if kind == "char":
+            out.append(node[1])
+        elif kind == "group":
+            out.append(_plain(node[1]))
+        elif kind == "style":
+            out.append(_plain(node[2]))
+        elif kind == "bar":
+            out.append(_plain(node[1]) + "\u0305" if len(_plain(node[1])) == 1 else "bar(" + _plain(node[1]) + ")")
+        elif kind == "sqrt":
+            out.append("√(" + _plain(node[1]) + ")")
+        elif kind == "scripts":
+            _, base, sb, sp = node
+            out.append(_plain([base]) if base is not None else "")
+            if sb is not None:
+                out.append("_" + _plain([sb]))
+            if sp is not None:
+                out.append("^" + _plain([sp]))
+    return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def label(src: str, size: float, style: str | None = None) -> Label:
+    """Measure the light-math label ``src`` at font ``size``.
+
+    ``style`` forces a style for the whole label ("bold" for learned tiles,
+    "regular", "italic"); ``None`` follows the math convention.
+    """
+    nodes = _parse(src)
+    if nodes is None:  # absurd nesting: draw the source text literally
+        nodes = [("char", c, "regular") for c in src]
+    box = _layout(nodes, size, style)
+    text = _plain(nodes)
+    return Label(text, box.width, box.asc, box.desc, tuple(box.glyphs), tuple(box.rules), size)
+
+
+@lru_cache(maxsize=4096)
+def plain_text(src: str) -> str:
+    """The readable text of a label source (``C_\\lambda`` -> ``C_λ``)."""
+    nodes = _parse(src)
+    return src if nodes is None else _plain(nodes)

@@ -1,0 +1,141 @@
+"""Layout (stage 3): the Scene -- positioned primitives in abstract units.
+
+The scene is what layout hands to render: a flat, z-ordered tuple of a few
+primitive kinds (:class:`Path` for lines, curves and polygons, :class:`Circle`,
+:class:`Text` for a measured label, :class:`Group` to bundle one element), plus
+the bookkeeping tests assert on (anchors where wires may end).  Units are
+abstract (1 unit renders as 1 CSS px at scale 1); y points down.
+
+Colours are *roles* (``"ink"``, ``"paper"``, ``"learned"``, ``"index"``...)
+resolved by the renderer's theme, or literal ``#rrggbb`` strings (fence tints).
+Every primitive carries ``role`` (what it is: ``"wire"``, ``"box"``,
+``"label"``, ``"separator"``...) and ``owner`` (which model element it draws:
+``"op:3"``, ``"wire:5.1"``, ``"group:2"``), so geometry checks can tell a
+label's own box from someone else's.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .mathtext import Label
+
+__all__ = ["Path", "Circle", "Text", "Group", "Scene", "bbox_of", "path_points"]
+
+Cmd = tuple  # ("M", x, y) | ("L", x, y) | ("C", x1, y1, x2, y2, x, y) | ("A", r, sweep, x, y) | ("Z",)
+
+
+@dataclass(frozen=True)
+class Path:
+    d: tuple[Cmd, ...]
+    stroke: str | None = "ink"  # colour role or literal, None: no stroke
+    fill: str | None = None  # colour role or literal, None: no fill
+    width: float = 1.0  # stroke width
+    dash: tuple[float, ...] | None = None
+    role: str = "wire"
+    owner: str = ""
+    opacity: float = 1.0  # fill opacity (fences, shadows)
+    cap: str = "butt"  # stroke-linecap
+
+
+@dataclass(frozen=True)
+class Circle:
+    cx: float
+    cy: float
+    r: float
+    stroke: str | None = "ink"
+    fill: str | None = "ink"
+    width: float = 1.0
+    role: str = "dot"
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class Text:
+    """A measured label whose baseline origin is at (x, y)."""
+
+    label: Label
+    x: float
+    y: float
+    fill: str = "ink"
+    role: str = "label"
+    owner: str = ""
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        lab = self.label
+        return (self.x, self.y - lab.ascent, self.x + lab.width, self.y + lab.descent)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Primitives drawn together (one operation, one fence); ``title`` is its accessible name."""
+
+    items: tuple
+    role: str = "group"
+    owner: str = ""
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A positioned drawing.  ``viewbox`` is (x, y, width, height)."""
+
+    items: tuple  # z-ordered primitives and groups
+    viewbox: tuple[float, float, float, float]
+    title: str = ""  # short accessible name
+    description: str = ""  # longer text (the diagram's signature and labels)
+    anchors: tuple[tuple[float, float], ...] = field(default=(), repr=False)  # where wires may end
+
+    def walk(self):
+        """Every primitive, groups flattened, in drawing order."""
+        stack = list(reversed(self.items))
+        while stack:
+            it = stack.pop()
+            if isinstance(it, Group):
+                stack.extend(reversed(it.items))
+            else:
+                yield it
+
+
+def path_points(d: tuple[Cmd, ...]) -> list[tuple[float, float]]:
+    """End and control points of a path (a superset of its ink for bounding)."""
+    pts: list[tuple[float, float]] = []
+    cur = (0.0, 0.0)
+    for c in d:
+        op = c[0]
+        if op in ("M", "L"):
+            cur = (c[1], c[2])
+            pts.append(cur)
+        elif op == "C":
+            pts.extend([(c[1], c[2]), (c[3], c[4]), (c[5], c[6])])
+            cur = (c[5], c[6])
+        elif op == "A":
+            r, end = c[1], (c[3], c[4])
+            # semicircle bulge: include the arc's extreme points conservatively
+            mx, my = (cur[0] + end[0]) / 2, (cur[1] + end[1]) / 2
+            pts.extend([(mx - r, my - r), (mx + r, my + r), end])
+            cur = end
+    return pts
+
+
+def bbox_of(item) -> tuple[float, float, float, float] | None:
+    """Ink bounding box of a primitive (stroke width included)."""
+    if isinstance(item, Text):
+        return item.bbox
+    if isinstance(item, Circle):
+        r = item.r + (item.width / 2 if item.stroke else 0)
+        return (item.cx - r, item.cy - r, item.cx + r, item.cy + r)
+    if isinstance(item, Path):
+        pts = path_points(item.d)
+        if not pts:
+            return None
+        h = item.width / 2 if item.stroke else 0
+        xs = [p[0] for p in pts]
+        ys = [p[1] for p in pts]
+        return (min(xs) - h, min(ys) - h, max(xs) + h, max(ys) + h)
+    if isinstance(item, Group):
+        boxes = [b for b in (bbox_of(i) for i in item.items) if b]
+        if not boxes:
+            return None
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    return None

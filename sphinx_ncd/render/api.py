@@ -1,0 +1,111 @@
+"""Render (stage 4): the public rendering entry points.
+
+``render(diagram, format=...)`` runs layout and the SVG backend and, for PDF
+and PNG, cairosvg (imported lazily) on a resolved-colour SVG whose page is the
+drawing's own bounding box.  ``svg_to(svg, format)`` converts an SVG this
+package wrote (CSS-variable or resolved) into PDF or PNG bytes.
+
+Every failure is an :class:`~sphinx_ncd.errors.NCDError` with ``kind="render"``.
+"""
+from __future__ import annotations
+
+import re
+
+from .. import messages as msg
+from ..errors import NCDError
+
+__all__ = ["render", "svg_to", "scene", "FORMATS", "THEMES"]
+
+FORMATS = ("svg", "pdf", "png")
+THEMES = ("auto", "light", "dark")
+
+
+def _check_options(format: str, theme: str, scale) -> float:
+    if format not in FORMATS:
+        raise NCDError(msg.RENDER_FORMAT.format(format=format, expected=", ".join(FORMATS)), None, kind="render")
+    if theme not in THEMES:
+        raise NCDError(msg.RENDER_THEME.format(theme=theme), None, kind="render")
+    try:
+        s = float(scale)
+    except (TypeError, ValueError):
+        raise NCDError(msg.RENDER_SCALE.format(scale=scale), None, kind="render") from None
+    if not (s > 0 and s < 1e4):
+        raise NCDError(msg.RENDER_SCALE.format(scale=scale), None, kind="render")
+    return s
+
+
+def scene(diagram, *, highlights=(), badge=None):
+    """The laid-out :class:`~sphinx_ncd.layout.scene.Scene` of ``diagram`` (what tests assert on)."""
+    from ..layout.engine import layout
+    from ..model.types import Diagram
+
+    if not isinstance(diagram, Diagram):
+        raise NCDError(msg.RENDER_NOT_DIAGRAM.format(type=type(diagram).__name__), None, kind="render")
+    try:
+        return layout(diagram, highlights=tuple(highlights or ()), badge=badge)
+    except NCDError as err:
+        if err.span is None and diagram.main.span is not None:
+            raise NCDError(err.message, diagram.main.span, kind=err.kind, hint=err.hint) from None
+        raise
+    except RecursionError:
+        raise NCDError(msg.RENDER_TOO_MANY_OPS.format(n=len(diagram.operations), limit="fewer"), None,
+                       kind="render") from None
+
+
+def render(diagram, format: str = "svg", *, theme: str = "auto", scale: float = 1.0, id_prefix: str | None = None,
+           highlights=(), badge: str | None = None):
+    """Draw ``diagram``: SVG text (``str``), or PDF / PNG ``bytes``.
+
+    ``theme="auto"`` follows the reader's colour scheme in browsers (PDF and PNG
+    use the light colours); ``highlights`` is a tuple of ``(operation_id, note)``
+    drawn in the alert colour; ``badge`` is a short verdict in the top right corner.
+    """
+    from .svg import scene_to_svg
+
+    s = _check_options(format, theme, scale)
+    sc = scene(diagram, highlights=highlights, badge=badge)
+    if format == "svg":
+        return scene_to_svg(sc, theme=theme, scale=s, id_prefix=id_prefix)
+    svg = scene_to_svg(sc, theme="dark" if theme == "dark" else "light", scale=1.0, id_prefix=id_prefix,
+                       resolved=True)
+    return _cairo(svg, format, s)
+
+
+def _cairo(svg: str, format: str, scale: float) -> bytes:
+    try:
+        import cairosvg
+    except ImportError as exc:  # pragma: no cover - cairosvg is a dependency
+        raise NCDError(msg.RENDER_CAIRO.format(format=format, reason=exc), None, kind="render") from None
+    fn = cairosvg.svg2pdf if format == "pdf" else cairosvg.svg2png
+    try:
+        return fn(bytestring=svg.encode("utf-8"), scale=scale, unsafe=False)
+    except Exception as exc:  # cairosvg raises many types
+        raise NCDError(msg.RENDER_CAIRO.format(format=format, reason=exc), None, kind="render") from None
+
+
+_VAR_BLOCK = re.compile(r"#[\w-]+\{((?:--ncd-[\w-]+:[^;}]+;?)+)\}")
+_VAR = re.compile(r"var\(--ncd-([\w-]+)\)")
+
+
+def resolve_css(svg: str) -> str:
+    """An SVG of this package with its CSS variables replaced by the light (first) theme's colours."""
+    m = _VAR_BLOCK.search(svg)
+    table = {}
+    if m:
+        for decl in m.group(1).split(";"):
+            if ":" in decl:
+                k, v = decl.split(":", 1)
+                table[k.strip()[len("--ncd-"):]] = v.strip()
+    out = re.sub(r"<style>.*?</style>", "", svg, flags=re.S)
+    out = re.sub(r'<g aria-hidden="true">.*?</g>(?=</svg>)', "", out, flags=re.S)
+    return _VAR.sub(lambda mm: table.get(mm.group(1), "#000000"), out)
+
+
+def svg_to(svg: str, format: str, scale: float = 1.0) -> bytes:
+    """Convert an SVG from :func:`render` into ``"pdf"`` or ``"png"`` bytes (cropped to the drawing)."""
+    if format not in ("pdf", "png"):
+        raise NCDError(msg.RENDER_FORMAT.format(format=format, expected="pdf, png"), None, kind="render")
+    s = _check_options(format, "auto", scale)
+    if "var(--ncd-" in svg:
+        svg = resolve_css(svg)
+    return _cairo(svg, format, s)

@@ -1,0 +1,211 @@
+"""Render (stage 4): Scene -> SVG text, byte for byte deterministic.
+
+A narrow backend: paths, circles, labels (glyph outlines from the shipped
+fonts, defined once in ``<defs>`` and placed with ``<use>``) and groups.
+Numbers use one fixed format; every id starts with a prefix derived from a
+hash of the drawing itself, so two figures inlined in one page never clash and
+the same diagram always gives the same bytes.
+
+Two flavours:
+
+* ``resolved=False`` (the default, for browsers): colours are CSS custom
+  properties (``--ncd-ink`` ...) set on the root, switched by
+  ``prefers-color-scheme: dark`` and by a ``data-theme="dark"|"light"``
+  attribute on any ancestor (as furo sets it), on a transparent background;
+  label text is kept as invisible ``<text>`` for search and selection, and
+  ``<title>`` / ``aria-label`` name the figure for screen readers.
+* ``resolved=True`` (for cairosvg, which ignores CSS variables): the same
+  drawing with literal colours of one theme and no CSS.
+"""
+from __future__ import annotations
+
+import hashlib
+from xml.sax.saxutils import escape
+
+from ..layout.fonts import glyph as font_glyph
+from ..layout.scene import Circle, Group, Path, Scene, Text
+from .theme import DARK, LIGHT, colour, dark_variant, is_literal
+
+__all__ = ["scene_to_svg", "num"]
+
+_PREFIX = "\x00P"  # replaced by the content-hash prefix once the body is known
+
+
+def num(v: float) -> str:
+    """The one number format: at most two decimals, no trailing zeros, no negative zero."""
+    s = f"{v:.2f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def _attr(s: str) -> str:
+    return escape(s, {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def _clean(s: str) -> str:
+    """Drop characters XML 1.0 cannot carry."""
+    return "".join(c for c in s if c in "\t\n\r" or (ord(c) >= 0x20 and not 0xD800 <= ord(c) <= 0xDFFF
+                                                     and ord(c) not in (0xFFFE, 0xFFFF)))
+
+
+class _Writer:
+    def __init__(self, resolved: bool, dark: bool):
+        self.resolved = resolved
+        self.dark = dark
+        self.out: list[str] = []
+        self.glyph_ids: dict[tuple[str, str], str] = {}
+        self.glyph_defs: list[str] = []
+        self.roles: dict[str, str] = {}  # role or literal -> css variable suffix
+        self.texts: list[str] = []
+
+    def _var(self, role: str) -> str:
+        if role not in self.roles:
+            self.roles[role] = ("c" + role.lstrip("#").lower()) if is_literal(role) else role
+        return self.roles[role]
+
+    def paint(self, prop: str, role: str | None) -> str:
+        """The attribute text painting ``prop`` (fill / stroke) with ``role``."""
+        if not role:
+            return f' {prop}="none"'
+        if self.resolved:
+            return f' {prop}="{colour(role, self.dark)}"'
+        return f' style="{prop}:var(--ncd-{self._var(role)})"'
+
+    def paint2(self, fill: str | None, stroke: str | None) -> str:
+        if self.resolved or not fill or not stroke:
+            return self.paint("fill", fill) + self.paint("stroke", stroke)
+        return f' style="fill:var(--ncd-{self._var(fill)});stroke:var(--ncd-{self._var(stroke)})"'
+
+    def glyph_ref(self, style: str, char: str) -> str | None:
+        key = (style, char)
+        gid = self.glyph_ids.get(key)
+        if gid is None:
+            g = font_glyph(style, char)
+            if not g.path:
+                return None
+            gid = f"{_PREFIX}-g{len(self.glyph_ids)}"
+            self.glyph_ids[key] = gid
+            self.glyph_defs.append(f'<path id="{gid}" d="{g.path}"/>')
+        return gid
+
+    # --- primitives -----------------------------------------------------------------------
+
+    def path(self, p: Path):
+        d = []
+        for c in p.d:
+            op = c[0]
+            if op in ("M", "L"):
+                d.append(f"{op}{num(c[1])} {num(c[2])}")
+            elif op == "C":
+                d.append("C" + " ".join(num(v) for v in c[1:]))
+            elif op == "A":
+                d.append(f"A{num(c[1])} {num(c[1])} 0 0 {int(c[2])} {num(c[3])} {num(c[4])}")
+            elif op == "Z":
+                d.append("Z")
+        a = f'<path d="{"".join(d)}"'
+        a += self.paint2(p.fill, p.stroke or None)
+        if p.stroke:
+            a += f' stroke-width="{num(p.width)}"'
+        if p.dash:
+            a += f' stroke-dasharray="{" ".join(num(v) for v in p.dash)}"'
+        if p.opacity != 1.0:
+            a += f' {"fill-opacity" if p.fill else "opacity"}="{num(p.opacity)}"'
+        if p.cap != "butt":
+            a += f' stroke-linecap="{p.cap}"'
+        self.out.append(a + "/>")
+
+    def circle(self, c: Circle):
+        a = f'<circle cx="{num(c.cx)}" cy="{num(c.cy)}" r="{num(c.r)}"'
+        a += self.paint2(c.fill, c.stroke)
+        if c.stroke:
+            a += f' stroke-width="{num(c.width)}"'
+        self.out.append(a + "/>")
+
+    def text(self, t: Text):
+        lab = t.label
+        parts = []
+        for style, ch, gx, gy, size in lab.glyphs:
+            gid = self.glyph_ref(style, ch)
+            if gid is None:
+                continue
+            s = size / 1000.0
+            parts.append(f'<use href="#{gid}" xlink:href="#{gid}" transform="matrix({num4(s)} 0 0 {num4(-s)} '
+                         f'{num(t.x + gx)} {num(t.y + gy)})"/>')
+        for x0, y, x1, th in lab.rules:
+            parts.append(f'<rect x="{num(t.x + x0)}" y="{num(t.y + y - th / 2)}" width="{num(x1 - x0)}" '
+                         f'height="{num(th)}"/>')
+        if not parts:
+            return
+        self.out.append(f"<g{self.paint('fill', t.fill)}>" + "".join(parts) + "</g>")
+        if not self.resolved and lab.text.strip():
+            self.texts.append(
+                f'<text x="{num(t.x)}" y="{num(t.y)}" font-size="{num(lab.size)}" textLength="{num(max(lab.width, 0.01))}" '
+                f'lengthAdjust="spacingAndGlyphs">{escape(_clean(lab.text))}</text>')
+
+    def item(self, it):
+        if isinstance(it, Group):
+            cls = f' class="ncd-{it.role}"' if it.role else ""
+            self.out.append(f"<g{cls}>")
+            if it.title and not self.resolved:
+                self.out.append(f"<title>{escape(_clean(it.title))}</title>")
+            for sub in it.items:
+                self.item(sub)
+            self.out.append("</g>")
+        elif isinstance(it, Path):
+            self.path(it)
+        elif isinstance(it, Circle):
+            self.circle(it)
+        elif isinstance(it, Text):
+            self.text(it)
+
+
+def num4(v: float) -> str:
+    s = f"{v:.4f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def _css(pid: str, roles: dict[str, str], theme: str) -> str:
+    def block(dark: bool) -> str:
+        out = []
+        for role, var in sorted(roles.items(), key=lambda kv: kv[1]):
+            out.append(f"--ncd-{var}:{colour(role, dark)}")
+        return ";".join(out)
+
+    sel = f"#{pid}"
+    text = f"{sel} text{{fill:transparent;font-family:sans-serif;white-space:pre}}"
+    if theme == "light":
+        return f"{sel}{{{block(False)}}}" + text
+    if theme == "dark":
+        return f"{sel}{{{block(True)}}}" + text
+    light, dark = block(False), block(True)
+    return (f"{sel}{{{light}}}"
+            f"@media (prefers-color-scheme:dark){{{sel}{{{dark}}}"
+            f"[data-theme=\"light\"] {sel},.light {sel}{{{light}}}}}"
+            f"[data-theme=\"dark\"] {sel},.dark {sel}{{{dark}}}" + text)
+
+
+def scene_to_svg(scene: Scene, *, theme: str = "auto", scale: float = 1.0, id_prefix: str | None = None,
+                 resolved: bool = False) -> str:
+    """The SVG text of ``scene``.  ``resolved`` writes literal colours of ``theme`` (cairosvg input)."""
+    dark = theme == "dark"
+    w = _Writer(resolved, dark)
+    for it in scene.items:
+        w.item(it)
+    vx, vy, vw, vh = scene.viewbox
+    body = "".join(w.out)
+    defs = "<defs>" + "".join(w.glyph_defs) + "</defs>" if w.glyph_defs else ""
+    title = _clean(scene.title)
+    desc = _clean(scene.description)
+    texts = ('<g aria-hidden="true">' + "".join(w.texts) + "</g>") if w.texts else ""
+    digest = hashlib.sha1((body + defs + texts + title + desc + theme + repr(scene.viewbox)).encode("utf-8")).hexdigest()
+    pid = id_prefix or f"ncd-{digest[:10]}"
+    style = "" if resolved else f"<style>{_css(pid, w.roles, theme)}</style>"
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" '
+            f'id="{_attr(pid)}" class="ncd-diagram" role="img" '
+            f'aria-label="{_attr(title + (": " + desc if desc else ""))}" '
+            f'viewBox="{num(vx)} {num(vy)} {num(vw)} {num(vh)}" '
+            f'width="{num(vw * scale)}" height="{num(vh * scale)}">')
+    svg = (head + f'<title id="{_attr(pid)}-title">{escape(title)}</title>'
+           + (f"<desc>{escape(desc)}</desc>" if desc else "")
+           + style + defs
+           + '<g fill="none" stroke-linejoin="round">' + body + "</g>" + texts + "</svg>\n")
+    return svg.replace(_PREFIX, _attr(pid))
