@@ -87,6 +87,8 @@ NO_INPUT = "the spec has no input: start with 'input X: a b'"
 LOAD_SHAPE = "'{slot}' holds `{saved}` but the load says `{given}`"
 REDEFINED_BLOCK = "block '{name}' is defined twice"
 UNIT_AXIS = "unit takes one axis, e.g. U = unit a"
+CONV_PARAM = "{clause} must be a positive whole number or a size name, got '{value}'"
+HINT_CONV = "a convolution maps channels: conv[C] X over Y : c -> k kernel 3"
 NOT_TANGENT = "'{axis}' is a derivative wire but `{op}` expects `{expected}`"
 
 # --- layout and render -------------------------------------------------------
