@@ -2,13 +2,36 @@
 
 ``ncd.sty`` raises a diagram so that its main wire lies on the math axis (the
 height of the bar of ``=``), which lines up ``diagram = diagram`` in an
-equation.  It needs the wire's height as a fraction of the PDF's height,
-measured from the bottom; this module asks the renderer for it.  When the
-renderer cannot say, ``None`` is returned and the diagram is centred instead.
+equation.  It needs the wire's height as a fraction of the PDF page's height,
+measured from the bottom.  If the renderer offers ``main_wire_fraction`` it is
+used; otherwise the laid-out scene (whose view box is the PDF page) is read:
+the main wire is the middle one of the wires entering at the left edge.
+When neither can tell, ``None`` is returned and ``ncd.sty`` centres the diagram.
 """
 from __future__ import annotations
 
-__all__ = ["wire_fraction"]
+__all__ = ["wire_fraction", "fraction_from_scene"]
+
+
+def fraction_from_scene(sc) -> float | None:
+    from ..layout.scene import Path, path_points
+
+    x0, y0, w, h = sc.viewbox
+    if h <= 0:
+        return None
+    starts: list[tuple[float, float]] = []
+    for item in sc.walk():
+        if isinstance(item, Path) and item.role == "wire" and item.d:
+            pts = path_points(item.d)
+            if pts:
+                starts.append(min(pts))  # the wire's leftmost point
+    if not starts:
+        return None
+    left = min(x for x, _ in starts)
+    ys = sorted({round(y, 3) for x, y in starts if x <= left + 1.0})
+    y = ys[(len(ys) - 1) // 2]
+    value = (y0 + h - y) / h
+    return value if 0.0 <= value <= 1.0 else None
 
 
 def wire_fraction(diagram) -> float | None:
@@ -16,11 +39,9 @@ def wire_fraction(diagram) -> float | None:
         from ..render import api
     except ImportError:
         return None
-    fn = getattr(api, "main_wire_fraction", None)
-    if fn is None:
-        return None
     try:
-        value = fn(diagram)
+        fn = getattr(api, "main_wire_fraction", None)
+        value = fn(diagram) if fn is not None else fraction_from_scene(api.scene(diagram))
     except Exception:  # alignment is a nicety; the drawing itself is what counts
         return None
     if value is None:
