@@ -98,3 +98,19 @@ def test_figure_18_rows_two_and_three():
     H2, K = linalg.LinearMap(torch.rand(2, 5)), linalg.LinearMap(torch.rand(20, 6))
     left, right = linalg.outer_product_shift(G, H2, K, torch.rand(3), torch.rand(2))
     assert left.shape == (6,) and torch.allclose(left, right, atol=1e-4)
+
+
+def test_check_modules_of_sections_2_and_2_4():
+    A = torch.rand(4, 3)
+    assert torch.equal(basics.Index(2)(A), A[2])
+    assert basics.IndexTwice(1, 2)(A) == basics.IndexTwice(1, 2, first="b")(A) == A[1, 2]
+    assert linalg.Additivity(3, 4)(torch.rand(3), torch.rand(3)).shape == (4,)
+    assert linalg.Homogeneity(3, 4)(torch.rand(3)).shape == (4,)
+    nat = linalg.Naturality(3, 4, 5, 2)
+    X = torch.rand(3, 5)
+    assert nat(X).shape == (4, 2)
+    left, right = linalg.naturality(linalg.LinearMap(nat.f.weight), linalg.LinearMap(nat.g.weight), X)
+    assert torch.allclose(nat(X), left, atol=1e-5) and torch.allclose(left, right, atol=1e-5)
+    assert linalg.AssociatedTranspose(3, 4, 5)(torch.rand(4, 3)).shape == (5,)
+    assert linalg.Snake(3, 4, 5)(torch.rand(3)).shape == (5,)
+    assert linalg.OuterProductShift(3, 2, 4, 5, 6)(torch.rand(3), torch.rand(2)).shape == (6,)

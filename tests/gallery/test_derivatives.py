@@ -43,3 +43,21 @@ def test_gradients_agree_and_reverse_is_cheaper():
     # forward mode runs the chain once per input degree of freedom: about a times the work
     assert costs["forward"].flops >= 0.5 * a * costs["reverse"].flops
     assert costs["forward"].largest >= a * a > costs["reverse"].largest
+
+
+def test_derivative_modules_shapes_and_agreement():
+    a, b, c = 5, 3, 2
+    X, dX, dY = torch.rand(a), torch.rand(a), torch.rand(b)
+    assert dv.ChainRule(a, b, c)(X).shape == (c, a)
+    assert dv.ForwardDerivative(a, b)(X, dX).shape == (b,)
+    assert dv.ComposedForwardDerivative(a, b, c)(X, dX).shape == (c,)
+    z, dz = dv.TangentFunctor(a, b, c)(X, dX)
+    assert z.shape == dz.shape == (c,)
+    assert dv.ReverseDerivative(a, b)(X, dY).shape == (a,)
+    assert dv.JacobianFromUnit(a, b)(X).shape == (b, a)
+    naive = dv.NaiveOptimisation(a, b)
+    back = dv.Backpropagation(a, b)
+    back.load_state_dict(naive.state_dict())
+    dL = torch.tensor([-1.0])
+    assert naive(X, dL).shape == (a,)
+    assert torch.allclose(naive(X, dL), back(X, dL), atol=1e-5)

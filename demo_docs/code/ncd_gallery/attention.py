@@ -16,19 +16,20 @@ from torch import Tensor, nn
 __all__ = [
     "attention_scores_stepwise", "attention_scores", "scaled_dot_product_attention",
     "ScaledDotProductAttention", "multi_head_dot_product_attention", "MultiHeadAttention",
+    "AttentionScores",
 ]
 
 
 # --- Figures 16, 17 ---------------------------------------------------------
 def attention_scores_stepwise(Q: Tensor, K: Tensor) -> Tensor:
     """``y k h, x k h -> y x h`` one wiring at a time (figure 16 read left to right):
-    transpose, outer product with diagonalisation of h, inner product over k,
-    then scale by ``k^-1/2``."""
+    transpose, outer product with k and h diagonalised, the sum over k (with
+    the diagonal, an inner product: a cup), then scale by ``k^-1/2``."""
     k = Q.shape[-2]
     Kt = einops.einsum(K, "x k h -> k x h")                              # crossing
-    X = einops.einsum(Q, Kt, "y k1 h, k2 x h -> y k1 k2 x h")            # outer, merge h
-    X = einops.einsum(X, "y k k x h -> y x h")                           # cup over k
-    return X / math.sqrt(k)                                               # scale arrow
+    P = einops.einsum(Q, Kt, "y k h, k x h -> y k x h")                  # outer, merge k and h
+    S = einops.einsum(P, "y k x h -> y x h")                             # sum over k
+    return S / math.sqrt(k)                                               # scale arrow
 
 
 def attention_scores(Q: Tensor, K: Tensor) -> Tensor:
@@ -83,3 +84,10 @@ class MultiHeadAttention(nn.Module):
         q, k, v = split(self.Lq(E)), split(self.Lk(X)), split(self.Lv(X))
         o = multi_head_dot_product_attention(q, k, v, mask)
         return self.Lo(einops.rearrange(o, "... k h -> ... (k h)"))
+
+
+class AttentionScores(nn.Module):
+    """Figures 16 and 17 as a module: ``y k h, x k h -> y x h`` (step by step)."""
+
+    def forward(self, Q: Tensor, K: Tensor) -> Tensor:
+        return attention_scores_stepwise(Q, K)

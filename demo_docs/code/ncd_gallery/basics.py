@@ -17,7 +17,7 @@ from torch import Tensor, nn
 __all__ = [
     "f", "g", "h", "ComposedH", "row", "subtensor_identity_holds",
     "G", "G_loop", "G_broadcast", "H", "H_loop", "H_inner_broadcast",
-    "InnerBroadcastH", "BroadcastG", "square", "square_broadcast",
+    "InnerBroadcastH", "BroadcastG", "square", "square_broadcast", "Index", "IndexTwice",
 ]
 
 
@@ -178,3 +178,28 @@ def square(x: Tensor) -> Tensor:
 
 #: The same function lifted explicitly (must agree with ``square`` itself).
 square_broadcast = torch.vmap(square)
+
+
+class Index(nn.Module):
+    """Figure 8 as a module: the index pentagon ``i`` on axis ``axis`` (``4 3 -> 3``)."""
+
+    def __init__(self, i: int = 2, axis: int = 0):
+        super().__init__()
+        self.i, self.axis = i, axis
+
+    def forward(self, A: Tensor) -> Tensor:
+        return A.select(self.axis, self.i)
+
+
+class IndexTwice(nn.Module):
+    """Figure 9 as a module: ``a b -> 1``, index ``i`` on a, then ``j`` on b
+    (``first="b"`` takes them the other way round; the value is the same)."""
+
+    def __init__(self, i: int = 1, j: int = 2, first: str = "a"):
+        super().__init__()
+        self.i, self.j, self.first = i, j, first
+
+    def forward(self, A: Tensor) -> Tensor:
+        if self.first == "a":
+            return A[self.i, :][self.j]
+        return A[:, self.j][self.i]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 from torch.func import jacrev, jvp, vjp, vmap
 from torch.utils._python_dispatch import TorchDispatchMode
 
@@ -20,6 +20,8 @@ __all__ = [
     "jacobian", "chain_rule_by_jacobians", "forward_derivative", "forward_derivative_of_composite",
     "tangent_functor", "reverse_derivative", "jacobian_from_unit", "gradient_forward_mode",
     "gradient_reverse_mode", "forward_reverse_adjoint", "Cost", "compare_costs", "mlp_chain",
+    "Layer", "ChainRule", "ForwardDerivative", "ComposedForwardDerivative", "TangentFunctor",
+    "NaiveOptimisation", "ReverseDerivative", "JacobianFromUnit", "Backpropagation",
 ]
 
 
@@ -160,3 +162,102 @@ def compare_costs(loss, x: Tensor) -> dict[str, Cost]:
         "forward": _measure(gradient_forward_mode, loss, x),
         "reverse": _measure(gradient_reverse_mode, loss, x),
     }
+
+
+# --- modules for the shape checks of figures 29-36 ---------------------------
+class Layer(nn.Module):
+    """A differentiable ``n -> m``: ``tanh(W x)``, the F and G of section 3.6."""
+
+    def __init__(self, n: int, m: int):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(m, n) / n ** 0.5)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return torch.tanh(x @ self.weight.T)
+
+
+class _Pair(nn.Module):
+    def __init__(self, a: int, b: int, c: int):
+        super().__init__()
+        self.F = Layer(a, b)
+        self.G = Layer(b, c)
+
+    def FG(self, x: Tensor) -> Tensor:
+        return self.G(self.F(x))
+
+
+class ChainRule(_Pair):
+    """Figure 29: ``a -> c a``, the Jacobian of F; G."""
+
+    def forward(self, X: Tensor) -> Tensor:
+        return jacobian(self.FG, X)
+
+
+class ForwardDerivative(nn.Module):
+    """Figure 30: ``a, a' -> b'``, ``DF(x, dx)``."""
+
+    def __init__(self, a: int, b: int):
+        super().__init__()
+        self.F = Layer(a, b)
+
+    def forward(self, X: Tensor, dX: Tensor) -> Tensor:
+        return forward_derivative(self.F, X, dX)[1]
+
+
+class ComposedForwardDerivative(_Pair):
+    """Figure 30, second line: ``a, a' -> c'``, ``DG(F(x), DF(x, dx))``."""
+
+    def forward(self, X: Tensor, dX: Tensor) -> Tensor:
+        Y, dY = forward_derivative(self.F, X, dX)
+        return forward_derivative(self.G, Y, dY)[1]
+
+
+class TangentFunctor(_Pair):
+    """Figure 31: ``a, a' -> c, c'``, the functor applied to F; G."""
+
+    def forward(self, X: Tensor, dX: Tensor) -> tuple[Tensor, Tensor]:
+        return tangent_functor(self.FG)(X, dX)
+
+
+class NaiveOptimisation(nn.Module):
+    """Figure 32: ``a, 1 -> a``: the change of X that achieves the change ``dL``
+    of the loss, by one forward derivative per input degree of freedom."""
+
+    def __init__(self, a: int, b: int):
+        super().__init__()
+        self.F = Layer(a, b)
+
+    def loss(self, x: Tensor) -> Tensor:
+        return (self.F(x) ** 2).sum()
+
+    def forward(self, X: Tensor, dL: Tensor) -> Tensor:
+        return gradient_forward_mode(self.loss, X, 1.0) * dL
+
+
+class ReverseDerivative(nn.Module):
+    """Figure 34: ``a, b' -> a'``, ``RF(x, dy)``."""
+
+    def __init__(self, a: int, b: int):
+        super().__init__()
+        self.F = Layer(a, b)
+
+    def forward(self, X: Tensor, dY: Tensor) -> Tensor:
+        return reverse_derivative(self.F, X, dY)
+
+
+class JacobianFromUnit(nn.Module):
+    """Figure 35: ``a -> b a``, the unit fed to the forward derivative."""
+
+    def __init__(self, a: int, b: int):
+        super().__init__()
+        self.F = Layer(a, b)
+
+    def forward(self, X: Tensor) -> Tensor:
+        return jacobian_from_unit(self.F, X)
+
+
+class Backpropagation(NaiveOptimisation):
+    """Figure 36: ``a, 1 -> a``, the same result as figure 32 by one reverse derivative."""
+
+    def forward(self, X: Tensor, dL: Tensor) -> Tensor:
+        return reverse_derivative(self.loss, X, dL.reshape(()))

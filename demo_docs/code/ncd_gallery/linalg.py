@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import einops
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 __all__ = [
     "additivity", "homogeneity", "naturality", "inner_product", "matmul_by_inner_broadcast",
     "unit", "snake", "associated_transpose_by_broadcast", "associated_transpose_by_linearity",
-    "LinearMap", "composition_through_transpose", "outer_product_shift",
+    "LinearMap", "composition_through_transpose", "outer_product_shift", "AxisLinear",
+    "Additivity", "Homogeneity", "Naturality", "AssociatedTranspose", "Snake", "OuterProductShift",
 ]
 
 
@@ -116,3 +117,92 @@ def outer_product_shift(G: LinearMap, H: LinearMap, K: LinearMap, xa: Tensor, xb
     both = einops.einsum(einops.einsum(xa, xb, "a, e -> a e"), G.tensor, H.tensor, "a e, a b, e c -> b c")
     right = K(einops.rearrange(both, "b c -> (b c)"))
     return left, right
+
+
+# --- modules for the shape checks of figures 13, 14 and 18 -----------------
+class AxisLinear(nn.Module):
+    """A linear map ``n -> m`` on one axis of its input (the others are broadcast)."""
+
+    def __init__(self, n: int, m: int, axis: int = -1):
+        super().__init__()
+        self.axis = axis
+        self.weight = nn.Parameter(torch.randn(n, m) / n ** 0.5)
+
+    def forward(self, x: Tensor) -> Tensor:
+        moved = x.movedim(self.axis, -1) @ self.weight
+        return moved.movedim(-1, self.axis)
+
+
+class Additivity(nn.Module):
+    """Figure 13's left side: ``a, a -> b``, f(x + y) with a linear ``f``."""
+
+    def __init__(self, a: int, b: int):
+        super().__init__()
+        self.f = AxisLinear(a, b)
+
+    def forward(self, x: Tensor, y: Tensor) -> Tensor:
+        return self.f(x + y)
+
+
+class Homogeneity(nn.Module):
+    """Figure 13's left side: ``a -> b``, f(r x) with a linear ``f``."""
+
+    def __init__(self, a: int, b: int, r: float = 2.5):
+        super().__init__()
+        self.r = r
+        self.f = AxisLinear(a, b)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.f(self.r * x)
+
+
+class Naturality(nn.Module):
+    """Figure 14's left side: ``a c -> b d``, f on a (broadcast over c), then g on c."""
+
+    def __init__(self, a: int, b: int, c: int, d: int):
+        super().__init__()
+        self.f = AxisLinear(a, b, axis=-2)
+        self.g = AxisLinear(c, d, axis=-1)
+
+    def forward(self, X: Tensor) -> Tensor:
+        return self.g(self.f(X))
+
+
+class AssociatedTranspose(nn.Module):
+    """Figure 18's first row: ``b a -> c`` computed as F broadcast over b, then
+    the inner product of the two b axes."""
+
+    def __init__(self, a: int, b: int, c: int):
+        super().__init__()
+        self.F = nn.Parameter(torch.randn(a, b, c))
+
+    def forward(self, X: Tensor) -> Tensor:
+        return einops.einsum(einops.einsum(X, self.F, "b0 a, a b1 c -> b0 b1 c"), "b b c -> c")
+
+
+class Snake(nn.Module):
+    """Figure 18's second row, right side: ``a -> c``: G, then the unit on b and an
+    inner product (the identity), then H."""
+
+    def __init__(self, a: int, b: int, c: int):
+        super().__init__()
+        self.G = AxisLinear(a, b)
+        self.H = AxisLinear(b, c)
+
+    def forward(self, X: Tensor) -> Tensor:
+        return self.H(snake(self.G(X)))
+
+
+class OuterProductShift(nn.Module):
+    """Figure 18's third row, left side: ``a, e -> d``: outer product, G and H
+    broadcast over the tensor, then K on ``b c``."""
+
+    def __init__(self, a: int, e: int, b: int, c: int, d: int):
+        super().__init__()
+        self.G = AxisLinear(a, b, axis=-2)
+        self.H = AxisLinear(e, c, axis=-1)
+        self.K = nn.Linear(b * c, d, bias=False)
+
+    def forward(self, A: Tensor, B: Tensor) -> Tensor:
+        P = einops.einsum(A, B, "a, e -> a e")
+        return self.K(einops.rearrange(self.H(self.G(P)), "b c -> (b c)"))
