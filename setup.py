@@ -1,4 +1,29 @@
-"""Build script for sphinx_ncd (metadata lives in pyproject.toml)."""
-from setuptools import setup
+"""Build script for sphinx_ncd (metadata lives in pyproject.toml).
 
-setup()
+The block libraries in the top-level ``templates/`` directory ship inside the
+package as ``sphinx_ncd/templates/*.ncd`` (``use NAME`` finds them there after
+a regular install, and in ``templates/`` in a source checkout).
+"""
+import shutil
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+HERE = Path(__file__).resolve().parent
+
+
+class BuildWithTemplates(build_py):
+    """build_py that also copies templates/*.ncd into the built package."""
+
+    def run(self):
+        super().run()
+        source = HERE / "templates"
+        if source.is_dir():
+            target = Path(self.build_lib) / "sphinx_ncd" / "templates"
+            target.mkdir(parents=True, exist_ok=True)
+            for path in sorted(source.glob("*.ncd")):
+                shutil.copy2(path, target / path.name)
+
+
+setup(cmdclass={"build_py": BuildWithTemplates})

@@ -89,6 +89,7 @@ REDEFINED_BLOCK = "block '{name}' is defined twice"
 UNIT_AXIS = "unit takes one axis, e.g. U = unit a"
 CONV_PARAM = "{clause} must be a positive whole number or a size name, got '{value}'"
 HINT_CONV = "a convolution maps channels: conv[C] X over Y : c -> k kernel 3"
+HINT_EINSUM = "an einsum pattern names its input's axes in order (einops style); a shorter pattern is broadcast over the rest"
 NOT_TANGENT = "'{axis}' is a derivative wire but `{op}` expects `{expected}`"
 
 # --- layout and render -------------------------------------------------------

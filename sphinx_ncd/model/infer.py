@@ -555,40 +555,82 @@ class PanelBuilder:
                            (("axis", ax), ("index", label)))
 
     def op_einsum(self, op, stmt):
+        """einops semantics: a pattern as long as its input names that input's axes by position (a new
+        name such as ``k1`` takes the axis it names; a name that is another axis of the inputs is a
+        mismatch); a shorter pattern must occur in order and the remaining axes are broadcast."""
         self.no_clauses(op)
         sig, _ = self.signature_of(op, "einsum A B : y k, x k -> y x")
         inputs = self.args(op, None)
-        core_in = [self.segment_axes(s) for s in sig.inputs]
-        core_out = [self.segment_axes(s) for s in sig.outputs]
-        if len(core_out) != 1:
-            raise NCDError(msg.TARGETS.format(op="einsum", expected=1, got=len(core_out)), sig.span, kind="shape")
-        sizes: dict[str, Axis] = {}
-        for seg, axes in zip(sig.inputs, core_in):
-            for atom, ax in zip(seg.items, axes):
-                prev = sizes.get(ax.label)
+        if len(sig.inputs) != len(inputs):
+            raise NCDError(msg.ARITY.format(op="einsum", expected=len(sig.inputs), got=len(inputs)),
+                           sig.span, kind="shape")
+        if len(sig.outputs) != 1:
+            raise NCDError(msg.TARGETS.format(op="einsum", expected=1, got=len(sig.outputs)), sig.span,
+                           kind="shape")
+        known = {a.label for v in inputs for a in v.axes}
+        bound: dict[str, Axis] = {}
+        lead: list[Axis] = []
+        trail: list[Axis] = []
+        core_in = []
+        broadcast = []
+        names_in = []
+        for v, seg, arg in zip(inputs, sig.inputs, op.args):
+            pattern = self.segment_axes(seg)
+            if len(pattern) == len(v.axes):
+                idx = list(range(len(v.axes)))
+                for p, a in zip(pattern, v.axes):
+                    if p.label != a.label and p.label in known and not self.same(p.size, a.size):
+                        raise NCDError(msg.SHAPE_MISMATCH.format(op="einsum", expected=_shape(pattern),
+                                                                 got=v.shape), seg.span, kind="shape",
+                                       hint=msg.HINT_EINSUM.format())
+            else:
+                idx = self.match(pattern, v.axes)
+                if idx is None:
+                    raise NCDError(msg.SHAPE_MISMATCH.format(op="einsum", expected=_shape(pattern), got=v.shape),
+                                   seg.span, kind="shape", hint=msg.HINT_EINSUM.format())
+            for p, i, atom in zip(pattern, idx, seg.items):
+                a = v.axes[i]
+                prev = bound.get(p.label)
                 if prev is None:
-                    sizes[ax.label] = ax
-                elif not self.same(prev.size, ax.size):
-                    raise NCDError(msg.EINSUM_SIZE.format(axis=ax.label, first=prev.size, second=ax.size),
+                    bound[p.label] = a
+                elif not self.same(prev.size, a.size):
+                    raise NCDError(msg.EINSUM_SIZE.format(axis=p.label, first=prev.label, second=a.label),
                                    atom.span, kind="shape")
-        for atom, ax in zip(sig.outputs[0].items, core_out[0]):
-            if ax.label not in sizes:
-                raise NCDError(msg.EINSUM_NEW_AXIS.format(axis=ax.label), atom.span, kind="shape",
-                               hint=msg.HINT_AXES.format(axes=", ".join(sizes)))
-        spans = [a.span for a in op.args] + [op.head.span] * max(0, len(core_in) - len(op.args))
-        outs, bc = self.broadcast_apply(op, inputs, core_in, core_out, spans)
-        out_labels = {a.label for a in core_out[0]}
+            taken = set(idx)
+            first = idx[0] if idx else len(v.axes)
+            b = []
+            for i, ax in enumerate(v.axes):
+                if i not in taken:
+                    b.append(ax)
+                    self._merge(lead if i < first else trail, ax, op)
+            broadcast.append(tuple(b))
+            core_in.append(tuple(v.axes[i] for i in idx))
+            names_in.append(tuple(p.label for p in pattern))
+        out_names = []
+        out_core = []
+        for atom in sig.outputs[0].items:
+            if isinstance(atom, A.Group):
+                raise NCDError(msg.EXPECTED_GOT.format(expected="an axis", got="("), atom.span, kind="syntax",
+                               hint=msg.HINT_EXPECTED.format(expected="parentheses only in a view's signature"))
+            name = self.axis(atom).label
+            if name not in bound:
+                raise NCDError(msg.EINSUM_NEW_AXIS.format(axis=name), atom.span, kind="shape",
+                               hint=msg.HINT_AXES.format(axes=", ".join(bound)))
+            out_names.append(name)
+            out_core.append(bound[name])
+        trail = [a for a in trail if all(a.label != l.label for l in lead)]
+        out = tuple(lead) + tuple(out_core) + tuple(trail)
         counts: dict[str, int] = {}
-        for axes in core_in:
-            for lab in {a.label for a in axes}:
-                counts[lab] = counts.get(lab, 0) + 1
-        contracted = tuple(l for l in sizes if l not in out_labels)
-        merged = tuple(l for l in sizes if l in out_labels and (
-            counts[l] > 1 or any(sum(1 for a in axes if a.label == l) > 1 for axes in core_in)))
-        eq = ", ".join(_shape(c) for c in core_in) + " -> " + _shape(core_out[0])
-        params = (("equation", eq), ("contracted", contracted), ("merged", merged),
-                  ("outer", len(core_in) > 1))
-        return self.finish(op, stmt, OpKind.EINSUM, "", inputs, core_in, core_out, outs, bc, params)
+        for names in names_in:
+            for n in names:
+                counts[n] = counts.get(n, 0) + 1
+        contracted = tuple(n for n in bound if n not in out_names)
+        merged = tuple(n for n in bound if n in out_names and counts[n] > 1)
+        eq = ", ".join(" ".join(n) or "1" for n in names_in) + " -> " + (" ".join(out_names) or "1")
+        params = (("equation", eq), ("names_in", tuple(names_in)), ("names_out", tuple(out_names)),
+                  ("contracted", contracted), ("merged", merged), ("outer", len(inputs) > 1))
+        return self.finish(op, stmt, OpKind.EINSUM, "", inputs, core_in, [tuple(out_core)], [out], broadcast,
+                           params)
 
     def op_view(self, op, stmt):
         self.no_clauses(op)
