@@ -110,6 +110,12 @@ def _diagram_span(diagram: Diagram, where: str = "inputs") -> Span | None:
     return Span(diagram.filename, 1, 1)
 
 
+def _names(text: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"[A-Za-z_]\w*", text)) - {"divisible", "by", "mod"}
+
+
 def _build(diagram: Diagram, plan: CheckPlan, r: dict, cached: bool = False) -> ShapeReport:
     ops = {op.id: op for op in plan.ops}
     bindings = {b["op"]: b["binding"] for b in plan.boxes}
@@ -141,13 +147,18 @@ def _build(diagram: Diagram, plan: CheckPlan, r: dict, cached: bool = False) -> 
     fixed = r.get("fixed", {}) or {}
     notes = list(r.get("notes", ()))
     error = None
+    location = None
     code_location = ""
     if status == "mismatch" and mismatch is not None:
         summary = msg.CHECK_MISMATCH.format(box=mismatch.name, expected=mismatch.expected, got=mismatch.got)
         error = NCDError(summary, mismatch.span, kind="shape", hint=mismatch.detail or None)
+    elif status == "proved" and not plan.symbols:
+        summary = msg.CHECK_PROVED_STATIC
     elif status == "proved":
-        free = [s for s in plan.symbols if s not in fixed]
-        at_given = ", ".join(f"{k}={v}" for k, v in fixed.items() if k in plan.given)
+        config = list(r.get("config", ()))
+        tied = {n for c in config for n in _names(c)}
+        free = [s for s in plan.symbols if s not in fixed and s not in tied]
+        at_given = ", ".join([f"{k}={v}" for k, v in fixed.items() if k in plan.given] + config)
         at_sample = ", ".join(f"{k}={v}" for k, v in fixed.items() if k not in plan.given)
         if not free:
             summary = msg.CHECK_PROVED_ALL_FIXED.format(fixed=at_given or "the diagram's sizes")
@@ -174,8 +185,15 @@ def _build(diagram: Diagram, plan: CheckPlan, r: dict, cached: bool = False) -> 
         code_location = e.get("code_location", "") or ""
         op = ops.get(e.get("op")) if e.get("op") is not None else None
         span = op.span if op is not None and op.span is not None else _diagram_span(diagram)
-        kind = "exec" if e.get("kind") != "binding" else "exec"
-        error = NCDError(e.get("message", "check failed"), span, kind=kind, hint=e.get("hint"))
+        location = span
+        message = e.get("message", "check failed")
+        if e.get("code_file"):  # an exception in the user's code: point at their line
+            text = e.get("code_text") or ""
+            column = len(text) - len(text.lstrip()) + 1
+            if span is not None:
+                message += " " + msg.CHECK_WHILE.format(where=f"{span.file}:{span.line}")
+            span = Span(e["code_file"], int(e["code_line"]), column, max(1, len(text.strip())), text)
+        error = NCDError(message, span, kind="exec", hint=e.get("hint"))
         if e.get("kind") == "binding" and op is not None:
             for i, bx in enumerate(boxes):
                 if bx.op_id == op.id:
@@ -186,6 +204,7 @@ def _build(diagram: Diagram, plan: CheckPlan, r: dict, cached: bool = False) -> 
     return ShapeReport(
         status=status, summary=summary, assumptions=assumptions, sizes=sizes, boxes=tuple(boxes),
         mismatch=mismatch if status == "mismatch" else None, error=error, method=r.get("method", "") or "",
-        code_location=code_location, cached=cached, seconds=float(r.get("seconds", 0.0) or 0.0),
+        code_location=code_location, location=location if error is not None and error.span is not location else None,
+        cached=cached, seconds=float(r.get("seconds", 0.0) or 0.0),
         notes=tuple(notes),
     )

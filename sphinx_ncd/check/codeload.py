@@ -93,8 +93,11 @@ def load(desc: dict, filename: str | None, namespace: dict | None):
         exec(compile(text, fname, "exec"), ns)
     except SyntaxError as exc:
         where = f"{fname}:{exc.lineno}"
-        raise NCDError(msg.CHECK_USER_RAISED.format(exc="SyntaxError", text=exc.msg, where=where), None,
-                       kind="exec", hint=f"{where}: {(exc.text or '').strip()}") from None
+        err = NCDError(msg.CHECK_USER_RAISED.format(exc="SyntaxError", text=exc.msg, where=where), None,
+                       kind="exec")
+        err.code_location = where
+        err.code_frame = (fname, exc.lineno or 1, (exc.text or "").rstrip("\n"))
+        raise err from None
     except Exception as exc:
         raise _user_error(exc, None, {fname}) from None
     return _pick(ns, desc.get("name"), fname), ns, {fname}
@@ -247,8 +250,8 @@ def user_frame(exc: BaseException, user_files: set[str]):
                 best = fr
     if best is None:
         return None
-    text = (best.line or linecache.getline(best.filename, best.lineno)).strip()
-    return best.filename, best.lineno, text
+    raw = linecache.getline(best.filename, best.lineno).rstrip("\n") or (best.line or "")
+    return best.filename, best.lineno, raw
 
 
 def _one_line(exc: BaseException) -> str:
@@ -260,6 +263,7 @@ def _user_error(exc: BaseException, message: str | None, files: set[str]) -> NCD
     frame = user_frame(exc, files)
     where = f"{frame[0]}:{frame[1]}" if frame else "?"
     text = message or msg.CHECK_USER_RAISED.format(exc=type(exc).__name__, text=_one_line(exc), where=where)
-    err = NCDError(text, None, kind="exec", hint=f"{where}: {frame[2]}" if frame else None)
+    err = NCDError(text, None, kind="exec", hint=f"{where}: {frame[2].strip()}" if frame else None)
     err.code_location = where if frame else ""
+    err.code_frame = frame
     return err

@@ -45,6 +45,7 @@ class CheckPlan:
     symbols: tuple[str, ...]  # every free size symbol, after tandem expansion
     hints: tuple[tuple[str, int], ...]  # sample size per symbol
     given: tuple[str, ...]  # symbols whose size the user gave
+    multiples: tuple[tuple[str, str], ...]  # the diagram divides these: ("Y", "4") means Y = 4·(Y/4)
     params: tuple[str, ...]  # the block's configuration parameters (constructor arguments)
     inputs: tuple[dict, ...]  # {"name", "dims": [expr str], "labels": [axis label per dim]}
     outputs: tuple[dict, ...]
@@ -56,6 +57,7 @@ class CheckPlan:
             "symbols": list(self.symbols),
             "hints": dict(self.hints),
             "given": list(self.given),
+            "multiples": dict(self.multiples),
             "params": list(self.params),
             "inputs": list(self.inputs),
             "outputs": list(self.outputs),
@@ -81,7 +83,8 @@ def _expand(axis: Axis, tandem: set[sympy.Symbol]) -> list[tuple[sympy.Expr, str
     for i in range(1, axis.rank + 1):
         sub = {s: sympy.Symbol(f"{s.name}_{i}", positive=True, integer=True)
                for s in size.free_symbols if s in tandem}
-        out.append((size.subs(sub), f"{axis.label}_{i}"))
+        dim = size.subs(sub)
+        out.append((dim, f"{axis.label}_{i}" if size.is_Symbol or not sub else sympy.sstr(dim)))
     return out
 
 
@@ -163,6 +166,7 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
         return {"name": seg["name"], "dims": [sympy.sstr(d) for d in seg["dims"]], "labels": seg["labels"]}
 
     return CheckPlan(
+        multiples=tuple(_multiples(every, symbols)),
         symbols=tuple(symbols),
         hints=tuple((s, hints[s]) for s in symbols),
         given=tuple(s for s in symbols if s in given),
@@ -173,6 +177,21 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
                      "outputs": [plain(s) for s in b["outputs"]]} for b in boxes),
         ops=tuple(op for op, _ in bound),
     )
+
+
+def _multiples(dims, symbols) -> list[tuple[str, str]]:
+    """Symbols the diagram divides (``Y/2``, ``x/s``): the checker proves for their multiples only."""
+    factor: dict[str, sympy.Expr] = {}
+    for d in dims:
+        num, den = sympy.fraction(sympy.together(sympy.sympify(d)))
+        if den == 1:
+            continue
+        names = [n for n in symbols if any(x.name == n for x in num.free_symbols)
+                 and not any(x.name == n for x in den.free_symbols)]
+        if names:
+            target = names[0]
+            factor[target] = sympy.lcm(factor.get(target, sympy.Integer(1)), den)
+    return [(n, sympy.sstr(f)) for n, f in factor.items() if f != 1]
 
 
 def _choose_hints(symbols, given, literals, dims) -> dict[str, int]:

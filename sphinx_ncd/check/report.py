@@ -57,7 +57,8 @@ class BoxVerdict:
 
     def line(self) -> str:
         """``L^Q[Lq]  proved  y m -> y k h  (bound axes: k h = (k·h))``."""
-        text = f"{self.name}: {self.status.replace('_', ' ')}"
+        shown = {"proved_if": "proved (if the assumptions hold)"}.get(self.status, self.status.replace("_", " "))
+        text = f"{self.name}: {shown}"
         if self.status == "mismatch":
             text += f": expected {self.expected}, got {self.got}"
         elif self.expected:
@@ -80,6 +81,7 @@ class ShapeReport:
     error: NCDError | None = None  # located: why the check failed or did not run
     method: str = ""  # "symbolic" | "fake" | "dynamic" | "real" | "" (nothing ran)
     code_location: str = ""  # "model.py:14" where user code raised, if it did
+    location: Span | None = None  # the diagram's statement being checked when user code raised
     cached: bool = False  # served from the verdict cache
     seconds: float = 0.0  # time spent in the worker
     notes: tuple[str, ...] = field(default=())  # extra lines: fixed sizes, fallbacks taken

@@ -64,13 +64,18 @@ def _error(exc: BaseException, files, op=None, backend=None) -> dict:
     if backend is not None and hasattr(backend, "rename"):
         first = backend.rename(first)
     return {"message": msg.CHECK_USER_RAISED.format(exc=type(exc).__name__, text=first, where=where),
-            "hint": f"{where}: {frame[2]}" if frame else None, "code_location": where if frame else "",
-            "op": op, "kind": "exec"}
+            "hint": None, "code_location": where if frame else "",
+            "code_file": frame[0] if frame else None, "code_line": frame[1] if frame else None,
+            "code_text": frame[2] if frame else "", "op": op, "kind": "exec"}
 
 
 def _ncd_error(err) -> dict:
-    return {"message": err.message, "hint": err.hint, "code_location": getattr(err, "code_location", ""),
-            "op": None, "kind": err.kind}
+    out = {"message": err.message, "hint": err.hint, "code_location": getattr(err, "code_location", ""),
+           "op": None, "kind": err.kind}
+    frame = getattr(err, "code_frame", None)
+    if frame:
+        out.update(code_file=frame[0], code_line=frame[1], code_text=frame[2], hint=None)
+    return out
 
 
 def _verdict(plan: dict, att, backend, method: str, notes: list) -> dict:
@@ -85,6 +90,7 @@ def _verdict(plan: dict, att, backend, method: str, notes: list) -> dict:
         mismatch = {**att.diagram, "op": None}
     assumptions = extra.get("assumptions", [])
     fixed = extra.get("fixed", {})
+    config = extra.get("config", [])
     if mismatch is not None:
         status = "mismatch"
     elif method == "symbolic":
@@ -99,7 +105,7 @@ def _verdict(plan: dict, att, backend, method: str, notes: list) -> dict:
         if b["status"] == "ok":
             b["status"] = status if status != "mismatch" else ("proved" if method == "symbolic" else "checked")
     diagram = att.diagram or {}
-    return {"status": status, "method": method, "assumptions": assumptions, "fixed": fixed,
+    return {"status": status, "method": method, "assumptions": assumptions, "fixed": fixed, "config": config,
             "sizes": backend.hints, "boxes": boxes, "mismatch": mismatch,
             "diagram": {k: diagram.get(k, "") for k in ("status", "expected", "got", "detail")},
             "notes": notes}
@@ -160,10 +166,10 @@ def handle_check(req: dict) -> dict:
     # auto / symbolic
     first_exc, first_backend = None, None
     if symbolic.available():
-        backend = symbolic.SymbolicBackend(hints)
+        backend = _symbolic(hints, plan)
         att = attempt(backend)
         if att.construct_error is not None:  # the constructor needs plain ints (nn.LayerNorm(m), range(n))
-            backend = symbolic.SymbolicBackend(hints, symbolic_build=False)
+            backend = _symbolic(hints, plan, build=False)
             att = attempt(backend)
         bad = failed(att, backend)
         if bad:
@@ -207,14 +213,23 @@ def handle_check(req: dict) -> dict:
             "sizes": hints}
 
 
+def _symbolic(hints, plan, build: bool = True):
+    from . import symbolic
+
+    backend = symbolic.SymbolicBackend(hints, symbolic_build=build, multiples=plan.get("multiples"))
+    backend.config_names = set(plan["given"]) & set(plan["params"])
+    return backend
+
+
 def _unified(plan, hints, attempt, failed, notes):
     """Run again with every free size equal (then also the given ones that are not parameters)."""
     from . import symbolic
     from .plan import sample_primes
 
     given = [s for s in hints if s in set(plan["given"])]
-    free = [s for s in hints if s not in set(given)]
-    loose = [s for s in given if s not in set(plan["params"])]
+    divided = set(plan.get("multiples", {}))  # their samples must stay multiples
+    free = [s for s in hints if s not in set(given) and s not in divided]
+    loose = [s for s in given if s not in set(plan["params"]) and s not in divided]
     avoid = set(hints.values()) | {int(d) for seg in plan["inputs"] + plan["outputs"] for d in seg["dims"]
                                    if d.isdigit()}
     common = next(sample_primes(avoid))
@@ -222,10 +237,10 @@ def _unified(plan, hints, attempt, failed, notes):
         if len(group) < 2 or (group is not free and not loose):
             continue
         same = {k: (common if k in group else v) for k, v in hints.items()}
-        backend = symbolic.SymbolicBackend(same)
+        backend = _symbolic(same, plan)
         att = attempt(backend)
         if att.construct_error is not None:
-            backend = symbolic.SymbolicBackend(same, symbolic_build=False)
+            backend = _symbolic(same, plan, build=False)
             att = attempt(backend)
         if failed(att, backend) is not None or att.exception is not None:
             continue

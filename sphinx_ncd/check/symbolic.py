@@ -38,7 +38,7 @@ def available() -> bool:
 class SymbolicBackend(ConcreteBackend):
     method = "symbolic"
 
-    def __init__(self, hints: dict[str, int], *, symbolic_build: bool = True):
+    def __init__(self, hints: dict[str, int], *, symbolic_build: bool = True, multiples: dict | None = None):
         super().__init__(hints)
         import sympy
         from torch._dynamo.source import ConstantSource
@@ -49,11 +49,29 @@ class SymbolicBackend(ConcreteBackend):
         self._mode = FakeTensorMode(shape_env=self.env, allow_non_fake_inputs=True)
         self.sym = {}
         self.to_name = {}  # env symbol -> sympy Symbol named like the diagram's axis
+        from .engine import to_dim
+
+        multiples = dict(multiples or {})
+        named = {n: sympy.Symbol(n, positive=True, integer=True) for n in hints}
         for name, hint in hints.items():
+            if name in multiples:
+                continue
             s = self.env.create_symbol(hint, ConstantSource(name), dynamic_dim=DimDynamic.DYNAMIC)
             self.sym[name] = self.env.create_symintnode(s, hint=hint, source=ConstantSource(name))
-            self.to_name[s] = sympy.Symbol(name, positive=True, integer=True)
+            self.to_name[s] = named[name]
+        for name, factor in multiples.items():  # Y = 4·q: the proof covers every multiple the diagram allows
+            if name not in hints:
+                continue
+            scale = to_dim(factor, lambda n: self.sym[n])
+            scale_hint = to_dim(factor, lambda n: hints[n])
+            q_hint = max(1, hints[name] // scale_hint)
+            src = ConstantSource(f"{name}/{factor}")
+            s = self.env.create_symbol(q_hint, src, dynamic_dim=DimDynamic.DYNAMIC)
+            q = self.env.create_symintnode(s, hint=q_hint, source=src)
+            self.sym[name] = scale * q
+            self.to_name[s] = named[name] / sympy.sympify(factor, locals=named)
         self.order = list(hints)
+        self.config_names: set[str] = set()  # given block parameters: relations among them are configuration
         self.names = dict(self.sym) if symbolic_build else dict(hints)
 
     def value(self, name):
@@ -78,13 +96,16 @@ class SymbolicBackend(ConcreteBackend):
         names = {str(k): v.name for k, v in self.to_name.items()}
         return re.sub(r"\b[su]\d+\b", lambda m: names.get(m.group(0), m.group(0)), text)
 
-    def equal(self, got, expected) -> bool:
+    def equal(self, got, expected, assume: bool = False) -> bool:
+        """Provably equal; with ``assume``, equal at the samples, recording that as a guard (an assumption)."""
         from torch.fx.experimental.symbolic_shapes import statically_known_true
 
         if isinstance(got, int) and isinstance(expected, int):
             return got == expected
         try:
-            return bool(statically_known_true(got == expected))
+            if statically_known_true(got == expected):
+                return True
+            return bool(got == expected) if assume else False
         except Exception:
             return False
 
@@ -101,7 +122,7 @@ class SymbolicBackend(ConcreteBackend):
             return str(d)
         node = getattr(d, "node", None)
         expr = node.expr if node is not None else d
-        return pretty(self.named(expr))
+        return pretty(self.named(expr), self.order)
 
     def finish(self) -> dict:
         """Guards sorted into assumptions and fixed sizes, in the diagram's names."""
@@ -113,7 +134,7 @@ class SymbolicBackend(ConcreteBackend):
         fixed: dict[str, int] = {}
         for s, r in self.env.replacements.items():
             if s in self.to_name and getattr(r, "is_Integer", False):
-                fixed[self.to_name[s].name] = int(r)
+                _fix(fixed, sympy.Eq(self.to_name[s], r))
         assumptions: list[str] = []
         divisible: list[tuple] = []
         equalities: list = []
@@ -126,22 +147,15 @@ class SymbolicBackend(ConcreteBackend):
                 if mod is not None:
                     divisible.append(mod)
                     continue
-                if len(free) == 1 and (lhs.is_Integer or rhs.is_Integer):
-                    sym = next(iter(free))
-                    const = rhs if rhs.is_Integer else lhs
-                    other = lhs if rhs.is_Integer else rhs
-                    if other == sym:
-                        fixed[sym.name] = int(const)
-                        continue
-                if len(free) >= 2:
+                if len(free) == 1 and (lhs.is_Integer or rhs.is_Integer) and _fix(fixed, e):
+                    continue
+                if free:
                     equalities.append(e)
-                elif free:
-                    assumptions.append(_eq_text(lhs, rhs, self.order))
             elif isinstance(e, (sympy.Lt, sympy.Le, sympy.Gt, sympy.Ge)) and len(free) >= 2:
-                assumptions.append(pretty(e))
+                assumptions.append(pretty(e, self.order))
             # Ne and one-symbol bounds only exclude degenerate sizes: not shown
         for a, b in divisible:
-            text = f"{pretty(a)} divisible by {pretty(b)}"
+            text = f"{pretty(a, self.order)} divisible by {pretty(b, self.order)}"
             if text not in assumptions:
                 assumptions.append(text)
         for e in equalities:
@@ -151,7 +165,10 @@ class SymbolicBackend(ConcreteBackend):
             if text not in assumptions:
                 assumptions.append(text)
         fixed = {n: v for n, v in fixed.items() if n in self.hints}
-        return {"assumptions": assumptions, "fixed": fixed}
+        # a relation among given configuration sizes only (k·h = 64 from nn.Linear(m, 64)) is configuration
+        config = [a for a in assumptions if _names_in(a) and _names_in(a) <= self.config_names]
+        assumptions = [a for a in assumptions if a not in config]
+        return {"assumptions": assumptions, "fixed": fixed, "config": config}
 
 
 @contextlib.contextmanager
@@ -174,6 +191,29 @@ def _sizes_stay_symbolic():
         math.sqrt = original
 
 
+def _names_in(text: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"[A-Za-z_]\w*", text)) - {"divisible", "by", "mod"}
+
+
+def _fix(fixed: dict, e) -> bool:
+    """Record ``Eq(4·q, 20)``-like guards as a fixed size of the one symbol; False if not of that form."""
+    import sympy
+
+    free = list(e.free_symbols)
+    if len(free) != 1:
+        return False
+    try:
+        sol = sympy.solve(e, free[0])
+    except Exception:
+        return False
+    if len(sol) == 1 and sol[0].is_Integer:
+        fixed[free[0].name] = int(sol[0])
+        return True
+    return False
+
+
 def _mod_of(lhs, rhs):
     import sympy
 
@@ -193,6 +233,9 @@ def _implied(e, divisible, fixed) -> bool:
             sub[a] = b * sympy.Symbol(f"_q_{a.name}", positive=True, integer=True)
     try:
         diff = _plain(e.lhs - e.rhs).subs(sub)
+        # Max(1, n//4): the code only needs the size to be at least 1, which every size is
+        diff = diff.replace(lambda a: isinstance(a, sympy.Max) and sympy.Integer(1) in a.args,
+                            lambda a: sympy.Max(*[x for x in a.args if x != 1]))
         diff = diff.subs({sympy.Symbol(n, positive=True, integer=True): v for n, v in fixed.items()})
         return sympy.simplify(diff) == 0
     except Exception:
@@ -212,6 +255,8 @@ def _plain(expr):
             return sympy.floor(args[0] / args[1]) if name == "FloorDiv" else args[0] / args[1]
         if name in ("PythonMod", "Mod"):
             return sympy.Mod(args[0], args[1])
+        if name in ("Max", "Min"):
+            return (sympy.Max if name == "Max" else sympy.Min)(*args)
         try:
             return e.func(*args)
         except Exception:
@@ -229,27 +274,34 @@ def _eq_text(lhs, rhs, order) -> str:
 
     if rank(rhs) < rank(lhs):
         lhs, rhs = rhs, lhs
-    return f"{pretty(lhs)} = {pretty(rhs)}"
+    return f"{pretty(lhs, order)} = {pretty(rhs, order)}"
 
 
-def pretty(expr) -> str:
-    """Diagram-style text for a size expression: ``k·h``, ``d//h``, ``y ≤ x``."""
+def pretty(expr, order=()) -> str:
+    """Diagram-style text for a size expression: ``k·h``, ``d//h``, ``y ≤ x`` (factors in diagram order)."""
     import sympy
 
     name = type(expr).__name__
     if name == "FloorDiv":
-        return f"{_paren(expr.args[0])}//{_paren(expr.args[1])}"
+        return f"{_paren(expr.args[0], order)}//{_paren(expr.args[1], order)}"
     if name in ("PythonMod", "Mod"):
-        return f"{_paren(expr.args[0])} mod {_paren(expr.args[1])}"
+        return f"{_paren(expr.args[0], order)} mod {_paren(expr.args[1], order)}"
     if isinstance(expr, sympy.Rel):
         op = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}[expr.rel_op]
-        return f"{pretty(expr.lhs)} {op} {pretty(expr.rhs)}"
+        return f"{pretty(expr.lhs, order)} {op} {pretty(expr.rhs, order)}"
     if expr.is_Mul:
-        return "·".join(_paren(a) for a in sorted(expr.args, key=lambda a: (not a.is_Number, sympy.default_sort_key(a))))
+        def key(a):
+            if a.is_Number:
+                return (0, 0, "")
+            names = [s.name for s in a.free_symbols]
+            pos = min((list(order).index(n) for n in names if n in order), default=len(order))
+            return (1, pos, sympy.sstr(a))
+
+        return "·".join(_paren(a, order) for a in sorted(expr.args, key=key))
     text = sympy.sstr(expr)
     return text.replace("**", "^").replace("*", "·")
 
 
-def _paren(expr) -> str:
-    text = pretty(expr)
+def _paren(expr, order=()) -> str:
+    text = pretty(expr, order)
     return f"({text})" if (expr.is_Add or type(expr).__name__ == "FloorDiv") else text

@@ -1,0 +1,80 @@
+"""Check (stage: Diagram + PyTorch code -> ShapeReport): the command-line options of ``ncd check``.
+
+``ncd check spec.ncd --code package.module:Object --sizes y=20 x=22`` parses
+the spec (the command-line stage does that) and then calls :func:`run_check_cli`,
+which prints one line per bound box and the verdict, and returns the exit
+status by verdict: 0 proved / proved if / checked, 1 mismatch or failure,
+2 not checked.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from .. import messages as msg
+from ..errors import NCDError
+from .report import EXIT_STATUS
+
+__all__ = ["add_check_arguments", "run_check_cli", "parse_sizes"]
+
+
+def parse_sizes(items) -> dict[str, int]:
+    """``["y=20", "x=22"]`` (or ``"y=20,x=22"``) -> ``{"y": 20, "x": 22}``."""
+    out: dict[str, int] = {}
+    for item in items or ():
+        for part in str(item).replace(",", " ").split():
+            name, eq, value = part.partition("=")
+            if not eq or not name.strip().isidentifier():
+                raise NCDError(msg.CHECK_BAD_SIZES_ARG.format(text=part), None, kind="config")
+            try:
+                number = int(value)
+            except ValueError:
+                raise NCDError(msg.CHECK_BAD_SIZES_ARG.format(text=part), None, kind="config") from None
+            if number < 1:
+                raise NCDError(msg.CHECK_BAD_SIZE.format(name=name, value=number), None, kind="config")
+            out[name.strip()] = number
+    return out
+
+
+def add_check_arguments(parser: argparse.ArgumentParser) -> None:
+    from .api import MODES
+
+    group = parser.add_argument_group("shape check (runs the PyTorch code on fake tensors)")
+    group.add_argument("--code", metavar="SPEC",
+                       help="the code the diagram describes: package.module:Object(arg=...), "
+                            "or a .py file whose last nn.Module class (or function) is checked")
+    group.add_argument("--sizes", nargs="+", metavar="NAME=INT", default=[],
+                       help="sizes of the diagram's axes (add to or override the spec's 'sizes')")
+    group.add_argument("--mode", choices=MODES, default="auto",
+                       help="auto: symbolic, then fallbacks (default); real runs real tensors")
+    group.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                       help="give up on the code after this long (default 30)")
+    group.add_argument("--name", default=None, help="the object to check in a .py file (default: the last)")
+    group.add_argument("--code-path", action="append", default=[], metavar="DIR",
+                       help="a directory to import the code from (repeatable; default: the current one)")
+
+
+def run_check_cli(diagram, args) -> int:
+    """Check ``diagram`` as the options ask; print the report; return the exit status."""
+    from .api import check
+
+    code = args.code
+    filename = None
+    if code and code.endswith(".py") and os.path.isfile(code):  # a file of code: embed its text
+        filename = code
+        with open(code, encoding="utf-8") as f:
+            code = f.read()
+    sizes = parse_sizes(getattr(args, "sizes", []))
+    report = check(diagram, code, sizes or None, mode=getattr(args, "mode", "auto"),
+                   timeout=float(getattr(args, "timeout", 30.0)), filename=filename,
+                   name=getattr(args, "name", None), path=tuple(getattr(args, "code_path", []) or ()))
+    out = sys.stdout
+    for box in report.boxes:
+        print(f"  {box.line()}", file=out)
+    for note in report.notes:
+        print(f"  note: {note}", file=out)
+    print(f"verdict: {report.summary}", file=out)
+    if report.error is not None:
+        print(report.error.format(), file=sys.stderr)
+    return EXIT_STATUS.get(report.status, 1)

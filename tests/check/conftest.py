@@ -1,0 +1,45 @@
+"""Fixtures for the checker's tests: one warm worker for the whole session, our test models."""
+from __future__ import annotations
+
+import pathlib
+import sys
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # handmade.py
+HERE = pathlib.Path(__file__).resolve().parent
+MODELS = str(HERE / "models")
+
+
+@pytest.fixture(scope="session")
+def worker():
+    from sphinx_ncd.check.worker import Worker
+
+    w = Worker(memory_mb=2048)
+    w.start()
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def run(worker):
+    """``run(diagram, code, **options)``: check with the shared worker, our models importable, no cache."""
+    from sphinx_ncd.check.api import check
+
+    def _run(diagram, code, sizes=None, **options):
+        options.setdefault("worker", worker)
+        options.setdefault("use_cache", False)
+        options.setdefault("path", (MODELS,))
+        return check(diagram, code, sizes, **options)
+
+    return _run
+
+
+@pytest.fixture
+def parse():
+    import sphinx_ncd
+
+    def _parse(text, filename="spec.ncd"):
+        return sphinx_ncd.parse(text, filename=filename)
+
+    return _parse

@@ -1,0 +1,1 @@
+"""Models written for the checker's tests: correct ones and deliberately broken ones."""
