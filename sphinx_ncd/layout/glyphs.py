@@ -210,7 +210,8 @@ def _block(g: OpRows) -> Glyph:
     name = g.op.param("name", g.op.label) or g.op.label or "Block"
     args = g.op.param("args", ())
     if isinstance(args, (list, tuple)) and args:
-        src = f"{name}({', '.join(str(a) for a in args)})"
+        vals = [a[1] if isinstance(a, (list, tuple)) and len(a) == 2 else a for a in args]
+        src = f"{name}({', '.join(str(v) for v in vals)})"
     elif isinstance(args, str) and args:
         src = f"{name}({args})"
     else:
@@ -623,7 +624,7 @@ def _conv(g: OpRows) -> Glyph:
     ys = min(all_in)
     is_pool = op.kind == OpKind.POOL
     transposed = bool(op.param("transposed", False))
-    learned_lbl = op.label or ("L" if not is_pool else "")
+    learned_lbl = op.label if op.label and not op.label.startswith("\\star") else "L"
     # geometry: star quad at x in [4, 4+qw], map box after it
     qw, qh = 22.0, 18.0
     xq = 4.0
@@ -643,7 +644,18 @@ def _conv(g: OpRows) -> Glyph:
     # kernel row: below the spatial wire; the channel wires (other core inputs) go into the map too
     out_core = [(k, l) for k, cs in enumerate(g.out_core) for l, c in enumerate(cs) if c]
     ky = ys + PITCH * 0.9
-    map_rows = [ky] + [g.ins[i][j] for i, j in other_in] + [g.outs[k][l] for k, l in out_core[1:]]
+    # the spatial output: the core output wire in the spatial input's place (same kind first)
+    sp_axes = [g.op.inputs[i].axes[j] for i, j in spatial if j < len(g.op.inputs[i].axes)]
+    spatial_out = [(k, l) for k, l in out_core
+                   if sp_axes and l < len(op.outputs[k].axes) and op.outputs[k].axes[l].kind == sp_axes[0].kind
+                   and sp_axes[0].kind != AxisKind.PLAIN][:1]
+    if not spatial_out and out_core and sp_axes:
+        pos = [j for i, j in spatial][0]
+        core_positions = [j for i, j in cores if i == spatial[0][0]]
+        rank = core_positions.index(pos) if pos in core_positions else 0
+        spatial_out = [out_core[min(rank, len(out_core) - 1)]] if not is_pool or len(out_core) else []
+    chan_out = [c for c in out_core if c not in spatial_out]
+    map_rows = [ky] + [g.ins[i][j] for i, j in other_in] + [g.outs[k][l] for k, l in chan_out]
     if not is_pool:
         my0, my1 = min(map_rows) - BOX_PAD, max(map_rows) + BOX_PAD
     else:
@@ -658,9 +670,10 @@ def _conv(g: OpRows) -> Glyph:
     glyph.items.append(_text("\\star" + ("^{\\top}" if transposed else ""), xq + qw * 0.33, ys - 1, g,
                              size=FONT * 0.95, role="glyph"))
     # spatial output leaves the top right of the quad
-    spatial_out = [(k, l) for k, l in out_core[:1]]
     yo = g.outs[spatial_out[0][0]][spatial_out[0][1]] if spatial_out else ys
-    glyph.items.append(Path(wire_path([(xq + qw, ys - qh / 4), (w, yo)]), stroke=_ink(g), width=WIRE, owner=g.owner))
+    if spatial_out:
+        glyph.items.append(Path(wire_path([(xq + qw, ys - qh / 4), (w, yo)]), stroke=_ink(g), width=WIRE,
+                                owner=g.owner))
     # stride and dilation marks
     stride = op.param("stride")
     dilation = op.param("dilation")
@@ -690,7 +703,7 @@ def _conv(g: OpRows) -> Glyph:
         glyph.items.append(Text(plus, xk + (mw - 6) / 2 + mlab.width / 2 + 0.5, mcy + mlab.ascent / 2 + 1.5,
                                 fill=_ink(g), owner=g.owner))
     # channel outputs leave the map box
-    for k, l in out_core[1:]:
+    for k, l in chan_out:
         y = g.outs[k][l]
         glyph.items.append(_line(xk + mw, y, w, y, g))
     _pass_wires(glyph, g)
@@ -726,5 +739,29 @@ _BUILDERS = {
 def build_glyph(g: OpRows) -> Glyph:
     """The glyph for ``g.op`` (unknown kinds are drawn as generic boxes)."""
     glyph = _BUILDERS.get(g.op.kind, _function)(g)
+    _double_tandem(glyph, g)
     _ports(glyph, g)
     return glyph
+
+
+def _double_tandem(glyph: Glyph, g: OpRows):
+    """Wires of tandem axes are double lines inside glyphs too."""
+    ins = {round(g.ins[i][j], 3) for i, v in enumerate(g.op.inputs) for j, a in enumerate(v.axes)
+           if a.kind == AxisKind.TANDEM and j < len(g.ins[i])}
+    outs = {round(g.outs[k][l], 3) for k, v in enumerate(g.op.outputs) for l, a in enumerate(v.axes)
+            if a.kind == AxisKind.TANDEM and l < len(g.outs[k])}
+    if not ins and not outs:
+        return
+    items = []
+    for it in glyph.items:
+        if isinstance(it, Path) and it.role == "wire" and it.d and it.d[0][0] == "M" and it.d[-1][0] in ("L", "C"):
+            x0, y0 = it.d[0][1], it.d[0][2]
+            x1, y1 = it.d[-1][-2], it.d[-1][-1]
+            if (abs(x0) < 1e-6 and round(y0, 3) in ins) or (abs(x1 - glyph.width) < 1e-6 and round(y1, 3) in outs):
+                for off in (-1.4, 1.4):
+                    d = tuple((c[0],) + tuple(v + off if k % 2 == 1 else v for k, v in enumerate(c[1:]))
+                              for c in it.d)
+                    items.append(Path(d, stroke=it.stroke, width=0.85, role="wire", owner=it.owner))
+                continue
+        items.append(it)
+    glyph.items = items

@@ -1,0 +1,113 @@
+"""Shared helpers for the layout/render tests: figure specs, generated specs, scene geometry checks."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx_ncd.layout.scene import Circle, Path as PPath, Text, bbox_of
+
+ROOT = Path(__file__).resolve().parents[2]
+FIGURES = sorted((ROOT / "demo_docs" / "figures").glob("*.ncd"))
+
+
+def chain_spec(n: int) -> str:
+    """A generated chain of ``n`` operations cycling through several kinds."""
+    lines = ["input X: b m"]
+    kinds = [
+        "X = L+ X : m -> m",
+        "X = relu X",
+        "X = softmax X over m",
+        "X = G X : m -> m",
+        "X = scale X by 1/sqrt(m)",
+    ]
+    for i in range(n):
+        lines.append(kinds[i % len(kinds)])
+    lines.append("output X")
+    return "\n".join(lines) + "\n"
+
+
+def parallel_spec(n: int) -> str:
+    inputs = ", ".join(f"A{i}: a" for i in range(n))
+    return f"input {inputs}\n"
+
+
+def _samples(d):
+    """Points along a path (ends, and 16 points on each curve)."""
+    pts = []
+    cur = None
+    for c in d:
+        if c[0] == "M":
+            cur = (c[1], c[2])
+            pts.append(cur)
+        elif c[0] == "L":
+            nxt = (c[1], c[2])
+            for t in range(1, 17):
+                pts.append((cur[0] + (nxt[0] - cur[0]) * t / 16, cur[1] + (nxt[1] - cur[1]) * t / 16))
+            cur = nxt
+        elif c[0] == "C":
+            p0, p1, p2, p3 = cur, (c[1], c[2]), (c[3], c[4]), (c[5], c[6])
+            for t in range(1, 17):
+                u = t / 16
+                a, b, cc, dd = (1 - u) ** 3, 3 * u * (1 - u) ** 2, 3 * u * u * (1 - u), u ** 3
+                pts.append((a * p0[0] + b * p1[0] + cc * p2[0] + dd * p3[0], a * p0[1] + b * p1[1] + cc * p2[1] + dd * p3[1]))
+            cur = p3
+        elif c[0] == "A":
+            cur = (c[3], c[4])
+            pts.append(cur)
+    return pts
+
+
+def _inside(p, box, shrink=0.6):
+    return box[0] + shrink < p[0] < box[2] - shrink and box[1] + shrink < p[1] < box[3] - shrink
+
+
+def _overlap(a, b, shrink=0.6):
+    return (min(a[2], b[2]) - max(a[0], b[0]) > shrink) and (min(a[3], b[3]) - max(a[1], b[1]) > shrink)
+
+
+def _same_owner(a: str, b: str) -> bool:
+    return a == b or (a.startswith("op:") and b.startswith("op:") and a == b)
+
+
+def geometry_problems(scene) -> list[str]:
+    """Every violation of the layout's geometric promises, as readable strings."""
+    problems = []
+    vx, vy, vw, vh = scene.viewbox
+    view = (vx, vy, vx + vw, vy + vh)
+    prims = list(scene.walk())
+    labels = [p for p in prims if isinstance(p, Text)]
+    boxes = [p for p in prims if isinstance(p, (PPath, Circle)) and p.role == "box"]
+    wires = [p for p in prims if isinstance(p, PPath) and p.role in ("wire", "separator")]
+    for p in prims:
+        b = bbox_of(p)
+        if b and not (b[0] >= view[0] - 1e-6 and b[1] >= view[1] - 1e-6 and b[2] <= view[2] + 1e-6
+                      and b[3] <= view[3] + 1e-6):
+            problems.append(f"{type(p).__name__} {getattr(p, 'role', '')} {getattr(p, 'owner', '')} outside the viewBox")
+    boxes_of_labels = [(t, t.bbox) for t in labels if t.label.glyphs or t.label.rules]
+    for i, (t, b) in enumerate(boxes_of_labels):
+        for u, c in boxes_of_labels[i + 1:]:
+            if _overlap(b, c):
+                problems.append(f"label {t.label.text!r} ({t.owner}) overlaps label {u.label.text!r} ({u.owner})")
+        for bx in boxes:
+            if bx.owner == t.owner:
+                continue
+            bb = bbox_of(bx)
+            if bb and _overlap(b, bb):
+                problems.append(f"label {t.label.text!r} ({t.owner}) overlaps box of {bx.owner}")
+        for w in wires:
+            if w.owner == t.owner:
+                continue
+            wb = bbox_of(w)
+            if not wb or not _overlap(b, wb, 0.0):
+                continue
+            if any(_inside(p, b) for p in _samples(w.d)):
+                problems.append(f"label {t.label.text!r} ({t.owner}) crosses {w.role} of {w.owner}")
+                break
+    anchors = scene.anchors
+    for w in wires:
+        if w.role != "wire" or not w.owner.startswith("wire:"):
+            continue
+        pts = _samples(w.d)
+        for end in (pts[0], pts[-1]):
+            if not any(abs(end[0] - a[0]) < 0.05 and abs(end[1] - a[1]) < 2.0 for a in anchors):
+                problems.append(f"wire {w.owner} ends at {end} on no anchor")
+    return problems

@@ -1,0 +1,99 @@
+"""Geometry: every paper figure and generated diagrams keep the layout's promises.
+
+No label overlaps another label, a box or a wire it does not belong to; every
+primitive lies inside the viewBox; every wire ends on an anchor.  Columns are
+the diagram's sections (independent operations share one column).
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+import sphinx_ncd
+from sphinx_ncd.layout.scene import Circle, Path, Text
+from sphinx_ncd.render.api import scene
+
+from render_helpers import FIGURES, chain_spec, geometry_problems, parallel_spec
+
+
+@pytest.mark.parametrize("path", FIGURES, ids=[p.stem for p in FIGURES])
+def test_paper_figure_geometry(path):
+    d = sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name)
+    sc = scene(d)
+    assert geometry_problems(sc) == []
+    assert any(isinstance(p, Text) for p in sc.walk())
+
+
+GENERATED = {
+    "chain-12": chain_spec(12),
+    "parallel-6": parallel_spec(6),
+    "fan": "input A: a b, B: c\nP = G A : b -> d\nQ = relu B\nR = H P Q : d, c -> e\noutput R\n",
+    "copy-add": "input X: n m\nY = L X : m -> m\nZ = add X Y\noutput Z\n",
+    "index": "input A: a b\nB = index A at 2 on a\noutput B\n",
+    "view-concat": "input A: 28 28, B: 784\nC = view A : 28 28 -> 784\nD = concat C B over 784\noutput D\n",
+    "einsum-transpose": "input A: a b\nB = einsum A : a b -> b a\noutput B\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(GENERATED))
+def test_generated_geometry(name):
+    try:
+        d = sphinx_ncd.parse(GENERATED[name], filename=name + ".ncd")
+    except sphinx_ncd.NCDError as err:  # the language may spell a construct differently
+        pytest.skip(f"spec not accepted by the language: {err}")
+    assert geometry_problems(scene(d)) == []
+
+
+def test_checker_catches_planted_problems():
+    d = sphinx_ncd.parse(FIGURES[0].read_text(encoding="utf-8"))
+    sc = scene(d)
+    wire = next(p for p in sc.walk() if isinstance(p, Path) and p.owner.startswith("wire:"))
+    text = next(p for p in sc.walk() if isinstance(p, Text))
+    x, y = wire.d[0][1], wire.d[0][2]
+    planted = dataclasses.replace(sc, items=sc.items + (Text(text.label, x + 1, y + 2, owner="planted"),))
+    assert any("planted" in p for p in geometry_problems(planted))
+    outside = dataclasses.replace(sc, items=sc.items + (Circle(1e5, 1e5, 1, owner="far"),))
+    assert any("outside the viewBox" in p for p in geometry_problems(outside))
+    assert any("on no anchor" in p for p in geometry_problems(dataclasses.replace(sc, anchors=())))
+
+
+def test_independent_operations_share_a_column():
+    """Q, K, V projections are in one step: their boxes overlap horizontally (no staircase)."""
+    spec = ("input E: y m, X: x m, Z: z m\nQ = L[a] E : m -> k\nK = L[b] X : m -> k\nV = L[c] Z : m -> k\n"
+            "output Q, K, V\n")
+    d = sphinx_ncd.parse(spec)
+    sc = scene(d)
+    boxes = {}
+    for p in sc.walk():
+        if isinstance(p, Path) and p.role == "box":
+            xs = [c[1] for c in p.d if c[0] in ("M", "L")]
+            boxes[p.owner] = (min(xs), max(xs))
+    assert len(boxes) == 3
+    spans = list(boxes.values())
+    assert max(s[0] for s in spans) < min(s[1] for s in spans)
+    assert geometry_problems(sc) == []
+
+
+def test_uniform_pitch_and_straight_chain():
+    d = sphinx_ncd.parse(chain_spec(6))
+    sc = scene(d)
+    ys = set()
+    for p in sc.walk():
+        if isinstance(p, Path) and p.role == "wire" and p.owner.startswith("wire:"):
+            assert all(c[0] in ("M", "L") for c in p.d), "a chain needs no bends"
+            ys |= {round(c[2], 3) for c in p.d}
+    assert len(ys) == 2 and abs(max(ys) - min(ys) - 20.0) < 1e-6
+
+
+def test_broadcast_wire_passes_over_the_box():
+    d = sphinx_ncd.parse("input X: a m\nY = G X : m -> n\noutput Y\n")
+    sc = scene(d)
+    ops = [g for g in sc.items if getattr(g, "owner", "").startswith("op:")]
+    assert len(ops) == 1
+    items = list(ops[0].items)
+    box = next(i for i in items if isinstance(i, Path) and i.role == "box")
+    over = [i for i in items if isinstance(i, Path) and i.role == "wire"]
+    assert over and items.index(over[0]) > items.index(box)  # drawn on top of the box
+    top = min(c[2] for c in box.d if c[0] in ("M", "L"))
+    assert all(c[2] < top for c in over[0].d if c[0] in ("M", "L"))  # above it, uninterrupted
