@@ -46,8 +46,8 @@ def pipeline_fingerprint() -> str:
 
     root = Path(sphinx_ncd.__file__).resolve().parent
     digest = hashlib.sha256(sphinx_ncd.__version__.encode())
-    for path in sorted(root.rglob("*")):
-        if path.suffix in (".py", ".otf", ".ttf", ".json", ".css") and "sphinxext" not in path.parts:
+    for path in sorted(root.rglob("*.*")):
+        if path.suffix in (".py", ".otf", ".ttf") and "sphinxext" not in path.parts:
             digest.update(str(path.relative_to(root)).encode())
             digest.update(path.read_bytes() if path.suffix == ".py" else str(path.stat().st_size).encode())
     return digest.hexdigest()[:16]

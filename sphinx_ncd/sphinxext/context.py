@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import cache_dir
+from .cache import cache_dir, pipeline_fingerprint
 
 __all__ = ["Context", "init", "context"]
 
@@ -20,13 +20,14 @@ class Context:
     cache: Path  # where rendered files live (outside the output directory)
     builder_format: str  # "html", "latex", "texinfo", "text", "man", ...
     confdir: str  # the directory of conf.py (configured paths are relative to it)
+    fingerprint: str  # package version + pipeline source digest (part of every cache key)
 
 
 def init(app) -> None:
     """``builder-inited``."""
     app.env.ncd_context = Context(cache=cache_dir(app.config, app.confdir, app.doctreedir),
                                   builder_format=getattr(app.builder, "format", ""),
-                                  confdir=str(app.confdir))
+                                  confdir=str(app.confdir), fingerprint=pipeline_fingerprint())
 
 
 def context(env) -> Context:

@@ -20,7 +20,7 @@ from sphinx.util.nodes import set_source_info
 from .. import messages as msg
 from ..errors import NCDError
 from . import checking, outputs, pipeline
-from .cache import make_key, pipeline_fingerprint
+from .cache import make_key
 from .context import context
 from .errorbox import error_box
 from .locate import SpecSource, warn
@@ -77,7 +77,7 @@ class NCDDirective(SphinxDirective):
             self.env.note_dependency(str(path))
         # the spec's own file name is not part of the key: the same diagram on
         # two pages is one file (spans only matter for errors, which are not cached)
-        key = make_key(pipeline_fingerprint(), text,
+        key = make_key(ctx.fingerprint, text,
                        [path.read_text(encoding="utf-8") for path in libraries])
         node = ncd_diagram()
         set_source_info(self, node)
