@@ -128,8 +128,8 @@ class NCDDirective(SphinxDirective):
         caption = nodes.caption(caption_text, "", *inodes)
         if node.get("verdict") and self.config.ncd_caption_verdict:
             note = msg.SPHINX_VERDICT_NOTE.format(summary=node["verdict"])
-            caption += nodes.Text(" ")
-            caption += nodes.inline(note, f"({note})",
+            caption += nodes.Text(" \N{EM DASH} ")
+            caption += nodes.inline(note, note,
                                     classes=["ncd-verdict", f"ncd-{node.get('verdict_status', '')}"])
         caption.extend(messages)
         set_source_info(self, caption)
