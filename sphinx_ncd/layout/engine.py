@@ -442,14 +442,15 @@ def _step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: _Wires, s
             seps.append(Path(wire_path([(gx1, ym), (x_end, ym)]), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH,
                              role="separator", owner=f"op:{op.id}"))
         items = [_translate(p, gx0, it.top) for p in g.items]
+        bb = _bbox_all(items)
         if it.note is not None:
-            bb = _bbox_all(items)
             lab = it.note.label
-            items.append(Text(lab, gx0, (bb[3] if bb else it.top) + NOTE_GAP + lab.ascent, fill="alert",
-                              role="label", owner=it.note.owner))
+            note = Text(lab, gx0, (bb[3] if bb else it.top) + NOTE_GAP + lab.ascent, fill="alert",
+                        role="label", owner=it.note.owner)
+            items.append(note)
+            bb = _union(bb, note.bbox)
         grp = Group(tuple(items), role="op", owner=f"op:{op.id}", title=_op_title(op))
         glyph_groups.append(grp)
-        bb = _bbox_all(items)
         if bb:
             out.op_boxes[op.id] = bb
         out.op_ports[op.id] = ports
@@ -524,6 +525,18 @@ def _translate(item, dx, dy):
     if isinstance(item, Group):
         return Group(tuple(_translate(i, dx, dy) for i in item.items), item.role, item.owner, item.title)
     return item
+
+
+def _union(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def _shift_box(b, dy):
+    return None if b is None else (b[0], b[1] + dy, b[2], b[3] + dy)
 
 
 def _bbox_all(items):
@@ -624,6 +637,19 @@ def _group_items(panel: Panel, po: _PanelOut) -> tuple[list, list]:
 # --- panels, headers, legends, '=' -----------------------------------------------------------------------------------
 
 
+def _panel_bbox(po: _PanelOut, back, front):
+    """Bounding box of a laid-out panel: its glyphs (known per op), wires, separators, labels and groups."""
+    b = None
+    for name, layer in po.items:
+        if name == "glyphs":
+            for grp in layer:
+                op_id = int(grp.owner.split(":")[1]) if grp.owner.startswith("op:") else None
+                b = _union(b, po.op_boxes.get(op_id) if op_id in po.op_boxes else bbox_of(grp))
+        else:
+            b = _union(b, _bbox_all(layer))
+    return _union(_union(b, _bbox_all(back)), _bbox_all(front))
+
+
 def _flatten(po: _PanelOut) -> list:
     items = []
     for _, layer in po.items:
@@ -666,6 +692,7 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None) -> Scene:
             panels.append(_header_panel(p))
         panels.append(p)
     back_all, mid_all, front_all, anchors = [], [], [], []
+    total = None
     x = 0.0
     align = None
     eq_positions = []
@@ -676,7 +703,9 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None) -> Scene:
         shift = 0.0 if align is None else align - po.align_y
         if align is None:
             align = po.align_y
-        allb = _bbox_all(items + back + front) or (x, 0, x, 0)
+        pb = _panel_bbox(po, back, front) or (x, 0, x, 0)
+        allb = pb
+        total = _union(total, _shift_box(pb, shift))
         if shift:
             items = [_translate(i, 0, shift) for i in items]
             back = [_translate(i, 0, shift) for i in back]
@@ -690,12 +719,14 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None) -> Scene:
         if n + 1 < len(panels):
             eq = label("=", FONT * 1.3, "regular")
             ex = x + EQ_GAP
-            front_all.append(Text(eq, ex, align + (eq.ascent - eq.descent) / 2, role="label", owner="eq"))
+            eqt = Text(eq, ex, align + (eq.ascent - eq.descent) / 2, role="label", owner="eq")
+            front_all.append(eqt)
+            total = _union(total, eqt.bbox)
             eq_positions.append(ex)
             x = ex + eq.width + EQ_GAP
     # legend: derived sizes in a grey panel under the drawing
     legend = [pair for p in diagram.panels for pair in p.legend]
-    allb = _bbox_all(back_all + mid_all + front_all) or (0, 0, 0, 0)
+    allb = total or (0, 0, 0, 0)
     if legend:
         rows = []
         y = allb[3] + 12
@@ -712,13 +743,15 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None) -> Scene:
         for lab in rows:
             front_all.append(Text(lab, lx + 7, cy + lab.ascent, role="label", owner="legend"))
             cy += lab.height + 4
+        total = _union(total, (lx - 0.3, y - 0.3, lx + maxw + 14.3, y + h + 0.3))
     if badge:
-        allb = _bbox_all(back_all + mid_all + front_all) or (0, 0, 0, 0)
+        allb = total or (0, 0, 0, 0)
         lab = label(str(badge), SMALL_FONT, "regular")
-        front_all.append(Text(lab, allb[2] - lab.width, allb[1] - 4 - lab.descent, fill="muted", role="label",
-                              owner="badge"))
+        bt = Text(lab, allb[2] - lab.width, allb[1] - 4 - lab.descent, fill="muted", role="label", owner="badge")
+        front_all.append(bt)
+        total = _union(total, bt.bbox)
     items = back_all + mid_all + front_all
-    bb = _bbox_all(items) or (0, 0, 1, 1)
+    bb = total or (0, 0, 1, 1)
     vb = (bb[0] - MARGIN, bb[1] - MARGIN, (bb[2] - bb[0]) + 2 * MARGIN, (bb[3] - bb[1]) + 2 * MARGIN)
     title = plain_text(diagram.title) if diagram.title else "Neural circuit diagram"
     desc = _describe(diagram)

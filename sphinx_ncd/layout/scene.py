@@ -126,12 +126,28 @@ def bbox_of(item) -> tuple[float, float, float, float] | None:
         r = item.r + (item.width / 2 if item.stroke else 0)
         return (item.cx - r, item.cy - r, item.cx + r, item.cy + r)
     if isinstance(item, Path):
-        pts = path_points(item.d)
-        if not pts:
+        xs: list[float] = []
+        ys: list[float] = []
+        cur = (0.0, 0.0)
+        for c in item.d:
+            op = c[0]
+            if op == "L" or op == "M":
+                xs.append(c[1])
+                ys.append(c[2])
+                cur = (c[1], c[2])
+            elif op == "C":
+                xs += (c[1], c[3], c[5])
+                ys += (c[2], c[4], c[6])
+                cur = (c[5], c[6])
+            elif op == "A":
+                r = c[1]
+                mx, my = (cur[0] + c[3]) / 2, (cur[1] + c[4]) / 2
+                xs += (mx - r, mx + r, c[3])
+                ys += (my - r, my + r, c[4])
+                cur = (c[3], c[4])
+        if not xs:
             return None
         h = item.width / 2 if item.stroke else 0
-        xs = [p[0] for p in pts]
-        ys = [p[1] for p in pts]
         return (min(xs) - h, min(ys) - h, max(xs) + h, max(ys) + h)
     if isinstance(item, Group):
         boxes = [b for b in (bbox_of(i) for i in item.items) if b]

@@ -1,0 +1,110 @@
+"""Benchmark (not a pipeline stage): layout + SVG speed, growth, PDF/PNG conversion, and Graphviz.
+
+Prints medians (after a warm-up) and ratios measured in this same run:
+* parse + layout + SVG of the paper's multi-head attention (Figure 21);
+* generated chains of 10, 100 and 1,000 operations, and the growth ratios;
+* SVG -> PDF and SVG -> PNG through cairosvg for Figure 21;
+* ``dot -Tsvg`` on an equivalent graph (one node per operation), when Graphviz is installed.
+"""
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _median(fn, runs: int = 15, warm: int = 5) -> float:
+    for _ in range(warm):
+        fn()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def _chain(n: int) -> str:
+    kinds = ["X = L+ X : m -> m", "X = relu X", "X = softmax X over m", "X = G X : m -> m",
+             "X = scale X by 1/sqrt(m)"]
+    return "input X: b m\n" + "\n".join(kinds[i % len(kinds)] for i in range(n)) + "\noutput X\n"
+
+
+def _dot_source(diagram) -> str:
+    lines = ["digraph G {", "rankdir=LR;", "node [shape=box];"]
+    producer = {}
+    for v in diagram.main.inputs:
+        lines.append(f'v{v.id} [label="{v.name}", shape=plaintext];')
+        producer[v.id] = f"v{v.id}"
+    for op in diagram.operations:
+        lines.append(f'o{op.id} [label="{op.kind}"];')
+        for v in op.inputs:
+            if v.id in producer:
+                lines.append(f'{producer[v.id]} -> o{op.id} [label="{v.shape}"];')
+        for v in op.outputs:
+            producer[v.id] = f"o{op.id}"
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def main(results: dict) -> None:
+    import sphinx_ncd
+    from sphinx_ncd.render.api import render, scene, svg_to
+
+    fig21 = (ROOT / "demo_docs" / "figures" / "fig21.ncd").read_text()
+    d21 = sphinx_ncd.parse(fig21)
+
+    def full():
+        render(sphinx_ncd.parse(fig21))
+
+    t21 = _median(full, runs=31)
+    t21_layout = _median(lambda: scene(d21), runs=31)
+    print(f"fig21 parse+layout+SVG: {t21 * 1e3:.2f} ms median (target <= 5 ms); layout alone {t21_layout * 1e3:.2f} ms")
+    results["fig21_parse_layout_svg_ms"] = t21 * 1e3
+    results["fig21_layout_ms"] = t21_layout * 1e3
+
+    chain = {}
+    for n in (10, 100, 1000):
+        text = _chain(n)
+        runs = 7 if n == 1000 else 15
+        chain[n] = _median(lambda: render(sphinx_ncd.parse(text)), runs=runs, warm=1)
+        print(f"chain of {n:4d} ops parse+layout+SVG: {chain[n] * 1e3:8.2f} ms")
+        results[f"chain_{n}_ms"] = chain[n] * 1e3
+    r1 = chain[100] / chain[10]
+    r2 = chain[1000] / chain[100]
+    print(f"growth: 100/10 = {r1:.1f}x, 1000/100 = {r2:.1f}x (target <= 12x); 100 ops target <= 30 ms")
+    results["growth_100_over_10"] = r1
+    results["growth_1000_over_100"] = r2
+
+    svg = render(d21)
+    tpdf = _median(lambda: svg_to(svg, "pdf"), runs=9)
+    tpng = _median(lambda: svg_to(svg, "png"), runs=9)
+    print(f"fig21 SVG -> PDF {tpdf * 1e3:.2f} ms, SVG -> PNG {tpng * 1e3:.2f} ms (cairosvg)")
+    results["fig21_svg_to_pdf_ms"] = tpdf * 1e3
+    results["fig21_svg_to_png_ms"] = tpng * 1e3
+
+    dot = shutil.which("dot")
+    if dot:
+        src = _dot_source(d21).encode()
+        tdot = _median(lambda: subprocess.run([dot, "-Tsvg"], input=src, capture_output=True, check=True), runs=9)
+        print(f"dot -Tsvg on an equivalent graph: {tdot * 1e3:.2f} ms; sphinx_ncd is {tdot / t21:.1f}x faster "
+              f"(target >= 1.5x)")
+        results["dot_tsvg_ms"] = tdot * 1e3
+        results["dot_over_ncd"] = tdot / t21
+        src100 = _dot_source(sphinx_ncd.parse(_chain(100))).encode()
+        tdot100 = _median(lambda: subprocess.run([dot, "-Tsvg"], input=src100, capture_output=True, check=True),
+                          runs=5)
+        print(f"dot -Tsvg, 100-op chain: {tdot100 * 1e3:.2f} ms; sphinx_ncd {chain[100] * 1e3:.2f} ms "
+              f"({tdot100 / chain[100]:.1f}x)")
+        results["dot_chain_100_ms"] = tdot100 * 1e3
+    else:
+        print("Graphviz (dot) not installed: no anchor measured")
+
+
+if __name__ == "__main__":
+    out: dict = {}
+    main(out)
