@@ -110,6 +110,15 @@ def _diagram_span(diagram: Diagram, where: str = "inputs") -> Span | None:
     return Span(diagram.filename, 1, 1)
 
 
+def _binding_span(span: Span, binding: str | None) -> Span:
+    """Narrow a statement's span to its ``[binding]``, when the line shows it."""
+    needle = f"[{binding}]"
+    at = span.text.find(needle) if binding and span.text else -1
+    if at < 0:
+        return span
+    return Span(span.file, span.line, at + 1, len(needle), span.text)
+
+
 def _names(text: str) -> set[str]:
     import re
 
@@ -193,6 +202,8 @@ def _build(diagram: Diagram, plan: CheckPlan, r: dict, cached: bool = False) -> 
             if span is not None:
                 message += " " + msg.CHECK_WHILE.format(where=f"{span.file}:{span.line}")
             span = Span(e["code_file"], int(e["code_line"]), column, max(1, len(text.strip())), text)
+        if e.get("kind") == "binding" and op is not None and span is not None:
+            span = _binding_span(span, op.binding)
         error = NCDError(message, span, kind="exec", hint=e.get("hint"))
         if e.get("kind") == "binding" and op is not None:
             for i, bx in enumerate(boxes):

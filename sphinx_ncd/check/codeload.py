@@ -180,27 +180,30 @@ def resolve_binding(model, path: str, user_ns: dict):
                 return ("attr", obj, parts[-1])
         elif callable(user_ns[head]):
             return ("global", holder, last)
-    available = _available(model, user_ns)
-    close = difflib.get_close_matches(path, available, n=1)
+    modules, functions = _available(model, user_ns)
+    close = difflib.get_close_matches(path, modules + functions, n=1)
     suggest = msg.CHECK_DID_YOU_MEAN.format(name=close[0]) if close else ""
     owner_name = type(model).__name__ if isinstance(model, nn.Module) else getattr(model, "__name__", "the code")
+    available = ", ".join(modules) if modules else "(no submodules)"
+    if functions:
+        available += msg.CHECK_NO_BINDING_FUNCTIONS.format(functions=", ".join(functions))
     raise BindingError(
         msg.CHECK_NO_BINDING.format(binding=path, owner=owner_name),
-        msg.CHECK_NO_BINDING_HINT.format(available=", ".join(available) or "(nothing)", suggest=suggest),
+        msg.CHECK_NO_BINDING_HINT.format(available=available, suggest=suggest),
     )
 
 
-def _available(model, user_ns: dict) -> list[str]:
+def _available(model, user_ns: dict) -> tuple[list[str], list[str]]:
+    """Submodule paths of the model, and functions defined in its module."""
     import torch.nn as nn
 
-    names = []
-    if isinstance(model, nn.Module):
-        names = [n for n, _ in model.named_modules() if n]
+    modules = [n for n, _ in model.named_modules() if n] if isinstance(model, nn.Module) else []
+    functions = []
     for key, value in user_ns.items():
         if (inspect.isfunction(value) and getattr(value, "__module__", None) == user_ns.get("__name__")
                 and not key.startswith("_")):
-            names.append(key)
-    return names
+            functions.append(key)
+    return modules, functions
 
 
 # --- locating exceptions in the user's code ------------------------------------

@@ -138,6 +138,7 @@ class SymbolicBackend(ConcreteBackend):
         assumptions: list[str] = []
         divisible: list[tuple] = []
         equalities: list = []
+        inequalities: list = []
         for raw in exprs:
             e = raw.xreplace(self.to_name)
             free = e.free_symbols
@@ -152,21 +153,27 @@ class SymbolicBackend(ConcreteBackend):
                 if free:
                     equalities.append(e)
             elif isinstance(e, (sympy.Lt, sympy.Le, sympy.Gt, sympy.Ge)) and len(free) >= 2:
-                assumptions.append(pretty(e, self.order))
+                inequalities.append(e)
             # Ne and one-symbol bounds only exclude degenerate sizes: not shown
         for a, b in divisible:
             text = f"{pretty(a, self.order)} divisible by {pretty(b, self.order)}"
             if text not in assumptions:
                 assumptions.append(text)
+        for e in inequalities:  # stride and size checks hold for every size >= 2: shown only if not
+            if not _always(e, divisible, fixed):
+                text = pretty(e, self.order)
+                if text not in assumptions:
+                    assumptions.append(text)
         for e in equalities:
-            if _implied(e, divisible, fixed):
+            if _implied(e, divisible, fixed) or _always(e, divisible, fixed):
                 continue
             text = _eq_text(e.lhs, e.rhs, self.order)
             if text not in assumptions:
                 assumptions.append(text)
         fixed = {n: v for n, v in fixed.items() if n in self.hints}
         # a relation among given configuration sizes only (k·h = 64 from nn.Linear(m, 64)) is configuration
-        config = [a for a in assumptions if _names_in(a) and _names_in(a) <= self.config_names]
+        config = [a for a in assumptions
+                  if " = " in a and _names_in(a) and _names_in(a) <= self.config_names]
         assumptions = [a for a in assumptions if a not in config]
         return {"assumptions": assumptions, "fixed": fixed, "config": config}
 
@@ -240,6 +247,31 @@ def _implied(e, divisible, fixed) -> bool:
         return sympy.simplify(diff) == 0
     except Exception:
         return False
+
+
+def _always(e, divisible, fixed, samples: int = 48) -> bool:
+    """Does the relation hold at many random sizes >= 2 (divisibility facts respected)?"""
+    import random
+
+    import sympy
+
+    rel = _plain(e)
+    free = sorted(rel.free_symbols, key=lambda x: x.name)
+    if not free:
+        return bool(rel)
+    rng = random.Random(1234)
+    divides = {a: b for a, b in divisible if a.is_Symbol}
+    try:
+        for _ in range(samples):
+            vals = {x: fixed.get(x.name, rng.randint(2, 40)) for x in free}
+            for a, b in divides.items():
+                if a in vals:
+                    vals[a] = int(b.subs(vals)) * rng.randint(2, 12)
+            if not bool(rel.subs(vals)):
+                return False
+    except Exception:
+        return False
+    return True
 
 
 def _plain(expr):

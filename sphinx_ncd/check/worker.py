@@ -182,8 +182,8 @@ class Worker:
             except WorkerTimeout:
                 self.kill()
                 raise
-            if not self.alive:  # the worker chose to exit after answering (memory)
-                self._cleanup()
+            if (reply.get("error") or {}).get("restart") or not self.alive:
+                self.kill()  # it ran out of memory: start clean next time
             return reply
 
     def _died(self) -> WorkerDied:
