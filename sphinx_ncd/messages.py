@@ -135,6 +135,7 @@ CHECK_NO_MODEL_IN_SOURCE = "the embedded code defines no nn.Module class and no 
 CHECK_CONSTRUCT_FAILED = "building {obj} failed: {reason}"
 CHECK_NO_BINDING = "no submodule or function '{binding}' in {owner}"
 CHECK_NO_BINDING_HINT = "it has: {available}{suggest}"
+CHECK_NO_BINDING_FUNCTIONS = "; functions: {functions}"
 CHECK_DID_YOU_MEAN = "; did you mean '{name}'?"
 CHECK_NOT_CALLED = "'{binding}' was never called"
 CHECK_NOT_REACHED = "not reached: the code stopped before calling '{binding}'"
