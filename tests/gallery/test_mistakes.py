@@ -52,7 +52,7 @@ def test_figure_27_padding_one_gives_64_against_65():
     assert c2.shape[-1] == 65
     up = model.up2(model.middle(model.pool2(c2)))
     assert up.shape[-1] == 64
-    assert unet.UNet(base=2, depth=2)(torch.rand(1, 1, 128, 128)).shape == (1, 2, 128, 128)
+    assert unet.UNet(c1=2, depth=2)(torch.rand(1, 1, 128, 128)).shape == (1, 2, 128, 128)
 
 
 def test_figure_27_other_mistakes():
@@ -64,7 +64,7 @@ def test_figure_27_other_mistakes():
     listed = mistakes.PythonListOfBlocks()
     assert listed(torch.rand(1, 4, 5, 5)).shape == (1, 4, 5, 5)
     assert len(list(listed.parameters())) == 0       # the weights are invisible
-    assert len(list(unet.UNet(base=2, depth=2).parameters())) > 0
+    assert len(list(unet.UNet(c1=2, depth=2).parameters())) > 0
 
 
 def test_figure_28_fifteen_from_sixteen():

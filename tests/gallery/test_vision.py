@@ -66,7 +66,7 @@ def test_identity_resnet_has_exactly_N_distinct_units():
     out = model(torch.rand(3, 3, 16, 16))
     assert out.shape == (3, 10)
     assert torch.allclose(out.sum(-1), torch.ones(3), atol=1e-5)
-    for block in model.blocks:
+    for block in list(model)[1:4]:
         assert len(block.units) == 2
         assert len({id(u) for u in block.units}) == 2
     block = resnet.Block(2, 3, 8, 16)
@@ -76,25 +76,28 @@ def test_identity_resnet_has_exactly_N_distinct_units():
     assert len(ids) == len(set(ids))
     with pytest.raises(ValueError):
         resnet.Block(1, 0, 4, 4)
+    # the submodules the figure's spec binds to exist
+    names = dict(model.named_modules())
+    for path in ("0", "1.0.0", "1.1.main.0", "1.1.main.1.0", "1.1.main.4", "1.1.secondary", "4.0", "5", "7"):
+        assert path in names, path
 
 
-def test_residual_unit_is_full_preactivation():
-    unit = resnet.ResidualUnit(8, 8).eval()
-    x = torch.rand(1, 8, 4, 4)
-    assert torch.allclose(unit(x), x + unit.residual(unit.preact(x)))
-    with pytest.raises(ValueError):
-        resnet.ResidualUnit(8, 16, 2, project=False)
-    first = resnet.Block(1, 2, 8, 8).units[0]
-    assert first.projects and isinstance(first.shortcut, nn.Conv2d)   # as drawn, even when 8 -> 8
-    proj = resnet.ResidualUnit(8, 16, 2).eval()
-    a = proj.preact(x)
-    assert torch.allclose(proj(x), proj.residual(a) + proj.shortcut(a))
+def test_residual_units_are_full_preactivation():
+    block = resnet.Block(2, 2, 8, 16).eval()
+    x = torch.rand(1, 8, 8, 8)
+    a = block[0](x)                                    # shared pre-activation
+    first = block[1](a)
+    assert torch.allclose(first, block[1].main(a) + block[1].secondary(a))
+    assert isinstance(block[1].secondary, nn.Conv2d) and block[1].secondary.stride == (2, 2)
+    second = block[2]
+    assert isinstance(second.main[0], resnet.NormActivate)   # pre-activation inside the unit
+    assert torch.allclose(block(x), first + second.main(first), atol=1e-6)
 
 
 def test_unet_shapes_skips_and_registration():
     torch.manual_seed(0)
-    assert unet.channel_sizes(1, 64, 4) == [1, 128, 256, 512, 1024, 2048]   # the figure's legend
-    model = unet.UNet(c0=1, y=2, base=2, depth=4)
+    assert unet.channel_sizes(1, 64, 4) == [1, 64, 128, 256, 512, 1024]
+    model = unet.UNet(c0=1, y=2, c1=2, depth=4)
     out = model(torch.rand(2, 1, 32, 32))
     assert out.shape == (2, 2, 32, 32)
     assert model(torch.rand(1, 48, 48)).shape == (2, 48, 48)
@@ -103,13 +106,13 @@ def test_unet_shapes_skips_and_registration():
     assert (dc[0].in_channels, dc[0].out_channels, dc[2].in_channels, dc[2].out_channels) == (3, 5, 5, 5)
     # every block's weights are registered
     names = {n.split(".")[0] for n, _ in model.named_parameters()}
-    assert names == {"down", "middle", "middle_up", "up", "final"}
-    # every saved tensor is loaded once, and meets the upsampled data with the same size
+    assert names == {"down", "middle", "up", "final"}
+    # every saved level is loaded once, and meets the upsampled data with the same size
     seen = []
-    for blk in [*model.up, model.final]:
-        blk.register_forward_pre_hook(lambda m, args: seen.append((args[0].shape, args[1].shape)))
+    for blk in model.up:
+        blk.register_forward_pre_hook(lambda m, args: seen.append((m.up(args[0]).shape, args[1].shape)))
     model(torch.rand(1, 1, 32, 32))
-    assert len(seen) == 4 and all(a[-2:] == b[-2:] and a[-3] == b[-3] for a, b in seen)
+    assert len(seen) == 4 and all(a == b for a, b in seen)
     assert [b[-1] for _, b in seen] == [4, 8, 16, 32]
 
 

@@ -1,95 +1,95 @@
 """Gallery code for figure 26 (paper section 3.4): the identity ResNet with
-full pre-activation (He et al., 2016), ``b 3 h w -> b y``.
+full pre-activation (He et al., 2016), ``b 3 Y -> b y`` for images ``Y``.
 
-Gallery stage.  Every fence of the figure is a module: ``NormActivate``
-(BatchNorm & activate), ``ResidualUnit`` (the residual component), ``Block(s,
-N, n0, n1)`` (the configured component, ``nb = n1/4`` in the legend).
+Gallery stage.  Every fence of the figure is a module, so the figure's
+bindings name real submodules: ``NormActivate`` (BatchNorm & activate),
+``ResidualConnection`` (a residual component ``main`` beside a
+``secondary`` path: identity, or the learned 1x1 shortcut), ``Block(s, N, n0,
+n1)`` (the configured component, ``nb = n1/4`` in the legend).
+
 Corrected against the paper's cell: a Block holds exactly N residual units,
-each a distinct module with its own weights (the cell repeats one module
-object with ``[...] * N``, so its units share weights, and adds a first unit,
-N+1 in all).
+each a distinct module with its own weights: the first (stride s, ``n0 ->
+n1``, after the shared pre-activation, with the learned shortcut) and N-1
+identity units.  The cell repeats one module object with ``[...] * N``, so its
+units share weights, and adds them after the first unit, N+1 in all.
 """
 from __future__ import annotations
 
 from torch import Tensor, nn
 
-__all__ = ["NormActivate", "ResidualUnit", "Block", "IdentityResNet"]
+__all__ = ["NormActivate", "ResidualConnection", "Block", "IdentityResNet"]
 
 
 class NormActivate(nn.Sequential):
-    """BatchNorm over the channels, then ReLU: ``b n h w -> b n h w``."""
+    """BatchNorm over the channels, then ReLU: ``b n Y -> b n Y``."""
 
     def __init__(self, n: int):
         super().__init__(nn.BatchNorm2d(n), nn.ReLU())
 
 
-class ResidualUnit(nn.Module):
-    """One full pre-activation bottleneck unit, ``b n0 h w -> b n1 h/s w/s``.
+class ResidualConnection(nn.Module):
+    """``main(x) + secondary(x)``; ``secondary`` is the identity unless given."""
 
-    The residual branch is 1x1 (stride s) -> NA -> 3x3 -> NA -> 1x1, after
-    the unit's own pre-activation NA.  The first unit of a Block (``project``)
-    has a learned 1x1 convolution (stride s) of the pre-activated input as its
-    shortcut, as in the figure; the others add their input unchanged.
+    def __init__(self, main: nn.Module, secondary: nn.Module | None = None):
+        super().__init__()
+        self.main = main
+        self.secondary = secondary if secondary is not None else nn.Identity()
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.main(x) + self.secondary(x)
+
+
+def _bottleneck(n0: int, nb: int, n1: int, s: int = 1, preactivate: bool = True) -> nn.Sequential:
+    """(NA) 1x1 (stride s) -> NA -> 3x3 -> NA -> 1x1: the residual component."""
+    layers = [NormActivate(n0)] if preactivate else []
+    layers += [
+        nn.Conv2d(n0, nb, 1, stride=s),
+        NormActivate(nb),
+        nn.Conv2d(nb, nb, 3, padding=1),
+        NormActivate(nb),
+        nn.Conv2d(nb, n1, 1),
+    ]
+    return nn.Sequential(*layers)
+
+
+class Block(nn.Sequential):
+    """``Block(s, N)``: ``b n0 Y -> b n1 Y/s`` with exactly N residual units.
+
+    ``[0]`` the pre-activation shared by the first unit's two paths, ``[1]``
+    the first unit (learned 1x1 shortcut with stride s), ``[2..N]`` the N-1
+    identity units, each with its own weights.
     """
 
-    def __init__(self, n0: int, n1: int, s: int = 1, project: bool | None = None):
-        super().__init__()
-        nb = n1 // 4
-        self.preact = NormActivate(n0)
-        self.residual = nn.Sequential(
-            nn.Conv2d(n0, nb, 1, stride=s),
-            NormActivate(nb),
-            nn.Conv2d(nb, nb, 3, padding=1),
-            NormActivate(nb),
-            nn.Conv2d(nb, n1, 1),
-        )
-        self.projects = (s != 1 or n0 != n1) if project is None else project
-        if not self.projects and (s != 1 or n0 != n1):
-            raise ValueError("an identity shortcut needs s = 1 and n0 = n1")
-        self.shortcut = nn.Conv2d(n0, n1, 1, stride=s) if self.projects else nn.Identity()
-
-    def forward(self, x: Tensor) -> Tensor:
-        a = self.preact(x)
-        return self.residual(a) + (self.shortcut(a) if self.projects else x)
-
-
-class Block(nn.Module):
-    """``Block(s, N)``: N distinct residual units, the first with stride s and
-    ``n0 -> n1`` channels, the rest ``n1 -> n1``."""
-
     def __init__(self, s: int, N: int, n0: int, n1: int):
-        super().__init__()
         if N < 1:
             raise ValueError("a Block needs at least one residual unit")
-        self.units = nn.ModuleList(
-            [ResidualUnit(n0, n1, s, project=True)]
-            + [ResidualUnit(n1, n1, 1, project=False) for _ in range(N - 1)]
+        nb = n1 // 4
+        super().__init__(
+            NormActivate(n0),
+            ResidualConnection(_bottleneck(n0, nb, n1, s, preactivate=False),
+                               nn.Conv2d(n0, n1, 1, stride=s)),
+            *[ResidualConnection(_bottleneck(n1, nb, n1)) for _ in range(N - 1)],
         )
 
-    def forward(self, x: Tensor) -> Tensor:
-        for unit in self.units:
-            x = unit(x)
-        return x
+    @property
+    def units(self) -> list[ResidualConnection]:
+        """The N residual units."""
+        return [m for m in self if isinstance(m, ResidualConnection)]
 
 
-class IdentityResNet(nn.Module):
-    """Figure 26: conv 3x3 (3 -> n0), three Blocks, NA, average pool, L+, SoftMax."""
+class IdentityResNet(nn.Sequential):
+    """Figure 26: conv 3x3 (3 -> n0), Block(1, N), Block(2, N), Block(2, N),
+    BatchNorm & activate, average pool, flatten, L+ to y classes, SoftMax."""
 
     def __init__(self, N: int = 3, n: tuple[int, int, int, int] = (16, 64, 128, 256), y: int = 10):
-        super().__init__()
-        self.stem = nn.Conv2d(3, n[0], 3, padding=1)
-        self.blocks = nn.Sequential(
+        super().__init__(
+            nn.Conv2d(3, n[0], 3, padding=1),
             Block(1, N, n[0], n[1]),
             Block(2, N, n[1], n[2]),
             Block(2, N, n[2], n[3]),
-        )
-        self.head = nn.Sequential(
             NormActivate(n[3]),
             nn.AdaptiveAvgPool2d(1),
             nn.Flatten(start_dim=-3),
             nn.Linear(n[3], y),
             nn.Softmax(dim=-1),
         )
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.head(self.blocks(self.stem(x)))
