@@ -36,6 +36,7 @@ MAX_WIRES = 20000
 GLYPH_GAP = 4.0  # least room between the vertical extents of two items of one step
 STUB = 6.0  # straight wire between a glyph and the next state column
 NOTE_GAP = 4.0
+ROW_GAP = 28.0  # between the figure and the block definitions drawn under it
 COMPACT = PITCH  # an item further than this below its least position moves up
 
 
@@ -100,8 +101,15 @@ def _core_flags(axes, core) -> list[bool]:
     return flags or [True]
 
 
-def _op_rows(op: Operation, owner: str, alert: bool) -> OpRows:
-    ins = _rel_rows(op.inputs)
+def _op_rows(op: Operation, owner: str, alert: bool, ypos=None) -> OpRows:
+    if ypos is not None and len(op.inputs) > 1 and all(v.id in ypos for v in op.inputs):
+        # stack the inputs in the order they arrive (top to bottom), so their wires need not cross
+        order = sorted(range(len(op.inputs)), key=lambda i: (ypos[op.inputs[i].id][0], i))
+        stacked = _stack([op.inputs[i] for i in order], 0.0)
+        ins = [stacked[v.id] for v in op.inputs] if len({v.id for v in op.inputs}) == len(op.inputs) \
+            else _rel_rows(op.inputs)
+    else:
+        ins = _rel_rows(op.inputs)
     outs = _rel_rows(op.outputs)
     in_core = []
     for i, v in enumerate(op.inputs):
@@ -330,7 +338,7 @@ def _step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: _Wires, s
     for it in order:
         if it.kind == "op":
             alert = it.op.id in hl
-            it.rows = _op_rows(it.op, f"op:{it.op.id}", alert)
+            it.rows = _op_rows(it.op, f"op:{it.op.id}", alert, ypos)
             it.glyph = build_glyph(it.rows)
             if alert and hl[it.op.id]:
                 lab = label(str(hl[it.op.id]), SMALL_FONT + 0.5, "regular")
@@ -349,8 +357,7 @@ def _step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: _Wires, s
             rows_rel = rel or [0.0]
             head, foot = it.glyph.headroom, it.glyph.footroom
             ins = [v for v in it.op.inputs if v.id in ypos]
-            desired = ypos[it.op.inputs[0].id][0] if it.op.inputs and it.op.inputs[0].id in ypos else (
-                ypos[ins[0].id][0] if ins else None)
+            desired = min(ypos[v.id][0] for v in ins) if ins else None
         if prev_bottom_row is None:
             top = desired if desired is not None else 0.0
         else:
@@ -427,12 +434,13 @@ def _step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: _Wires, s
                 if not keep and (k, l) not in same:
                     fresh.add((v.id, l))
         # separators between this op's inputs follow their segments into the glyph
-        for a in range(len(op.inputs) - 1):
-            va, vb = op.inputs[a], op.inputs[a + 1]
-            if va.id not in ypos or vb.id not in ypos or not rows.ins[a] or not rows.ins[a + 1]:
+        stack = sorted((i for i in range(len(op.inputs)) if rows.ins[i]), key=lambda i: rows.ins[i][0])
+        for a, b in zip(stack, stack[1:]):
+            va, vb = op.inputs[a], op.inputs[b]
+            if va.id not in ypos or vb.id not in ypos:
                 continue
             yl = (ypos[va.id][-1] + ypos[vb.id][0]) / 2
-            yp = it.top + (rows.ins[a][-1] + rows.ins[a + 1][0]) / 2
+            yp = it.top + (rows.ins[a][-1] + rows.ins[b][0]) / 2
             seps.append(Path(wire_path([(x, yl), (zx0, yp), (gx0, yp)]), stroke="ink", width=SEP_WIDTH,
                              dash=SEP_DASH, role="separator", owner=f"op:{op.id}"))
         for k in range(len(op.outputs) - 1):
@@ -669,6 +677,50 @@ def _header_panel(panel: Panel) -> Panel:
                  operations=(op,))
 
 
+def _with_headers(panels) -> list[Panel]:
+    out: list[Panel] = []
+    for p in panels:
+        if p.header is not None:
+            out.append(_header_panel(p))
+        out.append(p)
+    return out
+
+
+def _lay_row(panels: list[Panel], hl: dict):
+    """Panels side by side with '=' between them, aligned on their first wire."""
+    back_all, mid_all, front_all, anchors = [], [], [], []
+    total = None
+    x = 0.0
+    align = None
+    for n, p in enumerate(panels):
+        po = _layout_panel(p, hl, x)
+        back, front = _group_items(p, po)
+        items = _flatten(po)
+        shift = 0.0 if align is None else align - po.align_y
+        if align is None:
+            align = po.align_y
+        pb = _panel_bbox(po, back, front) or (x, 0, x, 0)
+        total = _union(total, _shift_box(pb, shift))
+        if shift:
+            items = [_translate(i, 0, shift) for i in items]
+            back = [_translate(i, 0, shift) for i in back]
+            front = [_translate(i, 0, shift) for i in front]
+            po.anchors = [(ax, ay + shift) for ax, ay in po.anchors]
+        back_all += back
+        mid_all += items
+        front_all += front
+        anchors += po.anchors
+        x = pb[2]
+        if n + 1 < len(panels):
+            eq = label("=", FONT * 1.3, "regular")
+            ex = x + EQ_GAP
+            eqt = Text(eq, ex, align + (eq.ascent - eq.descent) / 2, role="label", owner="eq")
+            front_all.append(eqt)
+            total = _union(total, eqt.bbox)
+            x = ex + eq.width + EQ_GAP
+    return back_all, mid_all, front_all, anchors, total
+
+
 def layout(diagram: Diagram, highlights=(), badge: str | None = None) -> Scene:
     """Lay out every panel of ``diagram`` side by side (``=`` between them) and return the scene."""
     n_ops = sum(len(p.operations) for p in diagram.panels)
@@ -686,44 +738,27 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None) -> Scene:
         except (TypeError, ValueError):
             op_id, note = item, ""
         hl[op_id] = note or ""
-    panels: list[Panel] = []
-    for p in diagram.panels:
-        if p.header is not None:
-            panels.append(_header_panel(p))
-        panels.append(p)
+    rows = [_with_headers(diagram.panels)]
+    for name, body in diagram.blocks:  # blocks defined by this spec: "Name(params) = body" under the figure
+        if body.header is not None and body.span is not None and body.span.file == diagram.filename \
+                and body.operations and all(p is not body for p in diagram.panels):
+            rows.append(_with_headers((body,)))
     back_all, mid_all, front_all, anchors = [], [], [], []
     total = None
-    x = 0.0
-    align = None
-    eq_positions = []
-    for n, p in enumerate(panels):
-        po = _layout_panel(p, hl, x)
-        back, front = _group_items(p, po)
-        items = _flatten(po)
-        shift = 0.0 if align is None else align - po.align_y
-        if align is None:
-            align = po.align_y
-        pb = _panel_bbox(po, back, front) or (x, 0, x, 0)
-        allb = pb
-        total = _union(total, _shift_box(pb, shift))
-        if shift:
-            items = [_translate(i, 0, shift) for i in items]
-            back = [_translate(i, 0, shift) for i in back]
-            front = [_translate(i, 0, shift) for i in front]
-            po.anchors = [(ax, ay + shift) for ax, ay in po.anchors]
+    for panels in rows:
+        back, mid, front, anc, rb = _lay_row(panels, hl)
+        if total is not None and rb is not None:
+            dy = total[3] + ROW_GAP - rb[1]
+            back = [_translate(i, 0, dy) for i in back]
+            mid = [_translate(i, 0, dy) for i in mid]
+            front = [_translate(i, 0, dy) for i in front]
+            anc = [(ax, ay + dy) for ax, ay in anc]
+            rb = _shift_box(rb, dy)
         back_all += back
-        mid_all += items
+        mid_all += mid
         front_all += front
-        anchors += po.anchors
-        x = allb[2]
-        if n + 1 < len(panels):
-            eq = label("=", FONT * 1.3, "regular")
-            ex = x + EQ_GAP
-            eqt = Text(eq, ex, align + (eq.ascent - eq.descent) / 2, role="label", owner="eq")
-            front_all.append(eqt)
-            total = _union(total, eqt.bbox)
-            eq_positions.append(ex)
-            x = ex + eq.width + EQ_GAP
+        anchors += anc
+        total = _union(total, rb)
     # legend: derived sizes in a grey panel under the drawing
     legend = [pair for p in diagram.panels for pair in p.legend]
     allb = total or (0, 0, 0, 0)

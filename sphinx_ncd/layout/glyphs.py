@@ -116,6 +116,7 @@ def _pass_wires(glyph: Glyph, g: OpRows, x0=0.0, x1=None):
 def _seps_between(rows: list[list[float]]) -> list[float]:
     """y of the dashed separators between consecutive segments."""
     out = []
+    rows = sorted((r for r in rows if r), key=lambda r: r[0])
     for a, b in zip(rows, rows[1:]):
         if a and b:
             out.append((a[-1] + b[0]) / 2)
@@ -572,6 +573,11 @@ def _einsum(g: OpRows) -> Glyph:
             d = wire_path([(0, ys[0]), (x1, m[0])]) + (("A", r, 1, x1, m[1]),) + wire_path([(x1, m[1]), (0, ys[1])])[1:]
             glyph.items.append(Path(d, stroke=_ink(g), width=WIRE, owner=g.owner))
             glyph.anchors[f"cap.{n}"] = (x1 + r, junction[n])
+            continue
+        if kind == "out" and len(ys) == 1:  # a wire that only moves: one S-bend across the whole glyph
+            for yo in out_rows.get(n, []):
+                glyph.items.append(Path(wire_path([(0, ys[0]), (w, yo)]), stroke=_ink(g), width=WIRE,
+                                        owner=g.owner))
             continue
         for a, b in zip(ys, m):
             glyph.items.append(Path(wire_path([(0, a), (x1, b)]), stroke=_ink(g), width=WIRE, owner=g.owner))
