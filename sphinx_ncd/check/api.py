@@ -65,8 +65,11 @@ def check(diagram: Diagram, code: str, sizes: dict | None = None, *, mode: str =
 
     key = None
     cache = _cache_for(cache_dir)
+    fingerprint = code_fingerprint(desc, search)
+    if desc["kind"] == "import":
+        desc = dict(desc, fingerprint=fingerprint)
     if use_cache:
-        key = cache_key(source=diagram.source, desc=desc, fingerprint=code_fingerprint(desc, search),
+        key = cache_key(source=diagram.source, desc=desc, fingerprint=fingerprint,
                         mode=mode, sizes=given, namespace=namespace, name=name)
         hit = cache.get(key)
         if hit is not None:

@@ -70,6 +70,7 @@ class BindingError(Exception):
 def load(desc: dict, filename: str | None, namespace: dict | None):
     """Import or execute the code; returns ``(object, globals of its module, user files)``."""
     if desc["kind"] == "import":
+        _forget_if_changed(desc["module"], desc.get("fingerprint"))
         try:
             module = importlib.import_module(desc["module"])
         except Exception as exc:  # ImportError, or the module raising at import time
@@ -101,6 +102,22 @@ def load(desc: dict, filename: str | None, namespace: dict | None):
     except Exception as exc:
         raise _user_error(exc, None, {fname}) from None
     return _pick(ns, desc.get("name"), fname), ns, {fname}
+
+
+_FINGERPRINTS: dict[str, str] = {}  # top-level package -> fingerprint of its files when imported
+
+
+def _forget_if_changed(module: str, fingerprint: str | None) -> None:
+    """A long-lived worker re-imports a package whose files changed since it imported them."""
+    top = module.split(".")[0]
+    if fingerprint is None:
+        return
+    old = _FINGERPRINTS.get(top)
+    if old is not None and old != fingerprint:
+        for name in [n for n in sys.modules if n == top or n.startswith(top + ".")]:
+            del sys.modules[name]
+        importlib.invalidate_caches()
+    _FINGERPRINTS[top] = fingerprint
 
 
 def _pick(ns: dict, name: str | None, fname: str):

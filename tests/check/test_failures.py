@@ -104,6 +104,7 @@ def test_embedded_code_that_raises_names_the_embedding_file(run, parse):
     assert "ValueError: not today" in report.summary
 
 
+@pytest.mark.slow
 def test_an_endless_loop_times_out_and_the_worker_recovers(run, parse, worker):
     starts = worker.starts
     report = run(parse("input X: a\noutput X\n"), "ncd_check_models.broken:Forever()", timeout=3)
@@ -114,6 +115,7 @@ def test_an_endless_loop_times_out_and_the_worker_recovers(run, parse, worker):
     assert worker.starts == starts + 1
 
 
+@pytest.mark.slow
 def test_unbounded_allocation_hits_the_limit_and_the_worker_recovers(run, parse, worker):
     report = run(parse("input X: a\noutput X\n"), "ncd_check_models.broken:Hungry()", timeout=60)
     assert report.status == "error", report.format()

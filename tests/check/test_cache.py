@@ -1,0 +1,62 @@
+"""Verdicts are cached by diagram, code, versions, mode and sizes -- in memory and on disk."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import MODELS
+from test_proofs import SDPA
+
+CODE = "import torch\ndef attend(q, k, v):\n    return (q @ k.T).softmax(-1) @ v\n"
+
+
+@pytest.fixture
+def cached(worker):
+    from sphinx_ncd.check.api import check
+
+    def _check(diagram, code, **options):
+        return check(diagram, code, worker=worker, path=(MODELS,), **options)
+
+    return _check
+
+
+def test_the_second_check_is_served_from_memory(cached, parse, tmp_path):
+    d = parse(SDPA)
+    first = cached(d, CODE, cache_dir=tmp_path)
+    again = cached(d, CODE, cache_dir=tmp_path)
+    assert (first.cached, again.cached) == (False, True)
+    assert again.status == first.status == "proved"
+    assert again.summary == first.summary
+
+
+def test_the_disk_cache_survives_a_new_process(cached, parse, tmp_path):
+    import sphinx_ncd.check.api as api
+
+    d = parse(SDPA)
+    cached(d, CODE, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("*.json"))) == 1
+    api._CACHES.clear()  # what a new build process starts with
+    assert cached(d, CODE, cache_dir=tmp_path).cached
+
+
+def test_changing_code_mode_or_sizes_misses(cached, parse, tmp_path):
+    d = parse(SDPA)
+    cached(d, CODE, cache_dir=tmp_path)
+    assert not cached(d, CODE + "\n# edited\n", cache_dir=tmp_path).cached
+    assert not cached(d, CODE, cache_dir=tmp_path, mode="fake").cached
+    assert not cached(d, CODE, cache_dir=tmp_path, sizes={"y": 3}).cached
+
+
+def test_an_imported_module_is_keyed_by_its_files(tmp_path, parse, worker):
+    from sphinx_ncd.check.api import check
+
+    pkg = tmp_path / "src" / "tmpmodels"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text(CODE)
+    d = parse(SDPA)
+    kw = dict(worker=worker, path=(str(tmp_path / "src"),), cache_dir=tmp_path / "cache")
+    assert check(d, "tmpmodels:attend", **kw).status == "proved"
+    assert check(d, "tmpmodels:attend", **kw).cached
+    (pkg / "__init__.py").write_text(CODE.replace("softmax(-1) @ v", "softmax(-1).T @ v"))
+    edited = check(d, "tmpmodels:attend", **kw)
+    assert not edited.cached
+    assert edited.summary == "proved if y = x"  # the worker re-imported the edited module
