@@ -48,17 +48,30 @@ def error_text(err: NCDError, entry: Entry) -> str:
 
 
 def render_entry(entry: Entry, *, search_path=()) -> tuple[bytes, float | None]:
-    """Parse and render one diagram; raises NCDError located in ``entry.file``."""
+    """Parse and render one diagram; raises NCDError located in ``entry.file``.
+
+    The scene is laid out once and written straight to PDF (:mod:`.pdfwrite`);
+    anything that writer does not know goes through the renderer's own PDF.
+    """
     # the stage functions themselves: importing a subpackage rebinds the
     # package attribute of the same name (sphinx_ncd.render becomes a module)
     from ..model.build import parse
-    from ..render.api import render
-    from .baseline import wire_fraction
+    from ..render.api import render, scene
+    from .baseline import fraction_from_scene
+    from .pdfwrite import Unsupported, scene_to_pdf
 
     text = entry.text()
     diagram = parse(text, filename=entry.file, line_offset=entry.line - 1, search_path=tuple(search_path))
-    pdf = render(diagram, format="pdf")
-    return pdf, wire_fraction(diagram)
+    sc = scene(diagram)
+    try:
+        pdf = scene_to_pdf(sc)
+    except Unsupported:
+        pdf = render(diagram, format="pdf")
+    try:
+        wire = fraction_from_scene(sc)
+    except Exception:  # alignment is a nicety; the drawing itself is what counts
+        wire = None
+    return pdf, wire
 
 
 def build_manifest(manifest: Manifest, *, root: Path | None = None, force: bool = False,

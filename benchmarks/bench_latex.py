@@ -1,0 +1,147 @@
+"""Benchmark (LaTeX integration): ncd-latex on 50 diagrams, and the cost of ncd.sty on a warm cache.
+
+    python3 benchmarks/run.py latex
+
+1. ``ncd-latex`` rendering a manifest of 50 distinct diagrams (written by a
+   real pdflatex run), timed inside a fresh interpreter from just after its
+   start to the end of ``main()`` (imports included).  Target: <= 1 s.  The
+   whole process's wall time is printed beside it.
+2. A warm-cache pdflatex run of the example paper (latex/example) against the
+   same paper with each diagram replaced by a plain ``\\includegraphics`` of the
+   same cached PDF, in the same run.  Target: <= 10% more.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+STY_DIR = ROOT / "sphinx_ncd" / "latex"
+RUNS = 5
+
+SPECS = [
+    "input X: {a} {b}\nX = view X : {a} {b} -> {ab}\nX = L+ X : {ab} -> {c}\nX = relu X\nX = L+ X : {c} -> 10\n"
+    "X = softmax X over 10\noutput X",
+    "width y x\ninput Q: y k{i}, K: x k{i}, V: x k{i}\nS = einsum Q K : y k{i}, x k{i} -> y x\n"
+    "S = scale S by 1/sqrt(k{i})\nA = softmax S over x\nO = einsum A V : y x, x k{i} -> y k{i}\noutput O",
+    "input X: c{i}\nfence \"Residual {i}\" {{\n  R = norm X over c{i}\n  R = L R : c{i} -> c{i}\n  R = relu R\n}}\n"
+    "X = add X R\noutput X",
+]
+
+
+def _env(path: str | None = None) -> dict:
+    env = dict(os.environ, TEXINPUTS=f"{STY_DIR}{os.pathsep}")
+    if path:
+        env["PATH"] = path
+    return env
+
+
+def _pdflatex(cwd: Path, name: str) -> float:
+    t = time.perf_counter()
+    subprocess.run(["pdflatex", "-interaction=nonstopmode", name], cwd=cwd, env=_env(), check=False,
+                   capture_output=True)
+    return time.perf_counter() - t
+
+
+def _fifty(workdir: Path) -> None:
+    bodies = []
+    for i in range(50):
+        tmpl = SPECS[i % len(SPECS)]
+        a, b = 20 + i, 10 + i % 7
+        spec = tmpl.format(i=i, a=a, b=b, ab=a * b, c=100 + i)
+        bodies.append("\\begin{ncd}\n" + spec + "\n\\end{ncd}\n")
+    (workdir / "fifty.tex").write_text("\\documentclass{article}\n\\usepackage{ncd}\n\\begin{document}\n"
+                                       + "\n".join(bodies) + "\\end{document}\n")
+    _pdflatex(workdir, "fifty.tex")
+
+
+def bench_ncd_latex(results: dict) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        _fifty(work)
+        code = ("import time, sys\nt = time.perf_counter()\nfrom sphinx_ncd.cli.latex_cmd import main\n"
+                "rc = main(['-q', 'fifty'])\nprint('INPROC', time.perf_counter() - t, rc)\n")
+        inproc, wall = [], []
+        for _ in range(RUNS):
+            shutil.rmtree(work / "ncd-cache", ignore_errors=True)
+            t = time.perf_counter()
+            out = subprocess.run([sys.executable, "-c", code], cwd=work, capture_output=True, text=True)
+            wall.append(time.perf_counter() - t)
+            m = re.search(r"INPROC ([\d.]+) (\d+)", out.stdout)
+            if not m or m.group(2) != "0":
+                raise SystemExit(f"ncd-latex failed:\n{out.stdout}\n{out.stderr}")
+            inproc.append(float(m.group(1)))
+        n = len(list((work / "ncd-cache").glob("*.pdf")))
+        med, wmed = statistics.median(inproc), statistics.median(wall)
+        print(f"ncd-latex, {n} diagrams, cold cache: {med:.3f} s after interpreter start "
+              f"({med / n * 1000:.1f} ms per diagram; whole process {wmed:.3f} s)  target <= 1 s: "
+              f"{'OK' if med <= 1.0 else 'MISSED'}")
+        results["ncd_latex_50_seconds"] = med
+        results["ncd_latex_50_process_seconds"] = wmed
+        results["ncd_latex_per_diagram_ms"] = med / n * 1000
+
+
+def _plain_version(tex: str, md5s: list[str]) -> str:
+    """The paper with every \\ncd, ncd environment and \\ncdinput replaced by \\includegraphics."""
+    pattern = re.compile(r"\\begin\{ncd\}(\[[^\]\n]*\])?.*?\\end\{ncd\}|\\ncdinput(\[[^\]]*\])?\{[^}]*\}"
+                         r"|\\ncd(\[[^\]]*\])?\{[^{}]*\}", re.S)
+    it = iter(md5s)
+
+    def repl(m):
+        opts = (m.group(1) or m.group(2) or m.group(3) or "[]")[1:-1]
+        opts = ",".join(o for o in opts.split(",") if o.strip().split("=")[0].strip() in ("scale", "width", "height"))
+        return f"\\includegraphics[{opts}]{{ncd-cache/{next(it)}.pdf}}"
+
+    out = pattern.sub(repl, tex)
+    return out.replace("\\usepackage{ncd}", "\\usepackage{graphicx}")
+
+
+def bench_warm_paper(results: dict) -> None:
+    sys.path.insert(0, str(ROOT))
+    from sphinx_ncd.latex.manifest import read_manifest
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "example"
+        shutil.copytree(ROOT / "latex" / "example", work,
+                        ignore=shutil.ignore_patterns("ncd-cache", "*.aux", "*.log", "*.pdf", "paper.ncd"))
+        _pdflatex(work, "paper.tex")
+        subprocess.run([sys.executable, "-m", "sphinx_ncd.latex", "-q", "paper"], cwd=work, check=True)
+        _pdflatex(work, "paper.tex")
+        md5s = [e.md5 for e in read_manifest(work / "paper.ncd").entries]
+        (work / "plain.tex").write_text(_plain_version((work / "paper.tex").read_text(), md5s))
+        _pdflatex(work, "plain.tex")
+        log = (work / "plain.log").read_text(errors="replace")
+        assert log.count("ncd-cache/") >= len(md5s), "plain version lost a diagram"
+        ncd, plain = [], []
+        for _ in range(RUNS):  # interleaved, so drift affects both alike
+            ncd.append(_pdflatex(work, "paper.tex"))
+            plain.append(_pdflatex(work, "plain.tex"))
+        a, b = statistics.median(ncd), statistics.median(plain)
+        ratio = a / b
+        print(f"warm-cache pdflatex of the example ({len(md5s)} diagrams): ncd.sty {a * 1000:.0f} ms, "
+              f"plain \\includegraphics {b * 1000:.0f} ms, ratio {ratio:.3f} "
+              f"(+{(ratio - 1) * 100:.1f}%)  target <= +10%: {'OK' if ratio <= 1.10 else 'MISSED'}")
+        results["warm_paper_ncd_seconds"] = a
+        results["warm_paper_plain_seconds"] = b
+        results["warm_paper_ratio"] = ratio
+
+
+def main(results: dict) -> None:
+    if shutil.which("pdflatex") is None:
+        print("pdflatex is not installed: LaTeX benchmarks skipped")
+        results["skipped"] = "pdflatex not installed"
+        return
+    bench_ncd_latex(results)
+    bench_warm_paper(results)
+
+
+if __name__ == "__main__":
+    out: dict = {}
+    main(out)
