@@ -62,9 +62,13 @@ def test_specs_are_captured_verbatim_with_their_lines(tmp_path, tex):
     assert m.entries[3].from_line == 11
 
 
-def test_utf8_spec_hashes_like_python(tmp_path, tex):
+@pytest.mark.parametrize("engine", ["pdflatex", "lualatex"])
+def test_utf8_spec_hashes_like_python(tmp_path, tex, engine):
+    """pdfTeX hashes the UTF-8 bytes; under LuaTeX the package hashes the same bytes in Lua."""
+    if shutil.which(engine) is None:
+        pytest.skip(f"{engine} is not installed")
     write_doc(tmp_path, "\\begin{ncd}\ntitle \"Aufmerksamkeit: λ → ∞\"\n\\end{ncd}\n")
-    assert tex(tmp_path).returncode == 0
+    assert tex(tmp_path, engine=engine).returncode == 0
     (e,) = read_manifest(tmp_path / "paper.ncd").entries
     assert e.text() == 'title "Aufmerksamkeit: λ → ∞"'
     assert e.md5 == hashlib.md5(e.text().encode("utf-8")).hexdigest()

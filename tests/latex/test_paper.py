@@ -77,6 +77,23 @@ def test_example_paper_builds_and_rebuilds_without_python(example, tex, ncd_late
     assert "0 rendered, 6 already cached, 0 failed" in proc.stdout
 
 
+def test_prune_removes_only_unused_cache_files(tmp_path, tex, ncd_latex):
+    write_doc(tmp_path, "\\ncd{input X: m}\n")
+    tex(tmp_path)
+    assert ncd_latex(tmp_path, "paper").returncode == 0
+    (used,) = read_manifest(tmp_path / "paper.ncd").entries
+    cache = tmp_path / "ncd-cache"
+    stale = cache / ("0" * 32 + ".pdf")
+    stale.write_bytes(b"%PDF-1.4 old")
+    (cache / ("0" * 32 + ".err")).write_text("old error")
+    mine = cache / "notes.txt"  # not a cache file name: never touched
+    mine.write_text("keep me")
+    proc = ncd_latex(tmp_path, "paper", "--prune")
+    assert "removed 2 unused cache file(s)" in proc.stdout
+    assert not stale.exists() and mine.read_text() == "keep me"
+    assert (cache / f"{used.md5}.pdf").exists() and (cache / f"{used.md5}.meta").exists()
+
+
 def test_malformed_spec_reports_the_tex_line(tmp_path, tex, ncd_latex):
     write_doc(tmp_path, r"""
         Some text.
