@@ -340,10 +340,6 @@ def _step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: _Wires, s
             alert = it.op.id in hl
             it.rows = _op_rows(it.op, f"op:{it.op.id}", alert, ypos)
             it.glyph = build_glyph(it.rows)
-            if alert and hl[it.op.id]:
-                lab = label(str(hl[it.op.id]), SMALL_FONT + 0.5, "regular")
-                it.note = Text(lab, 0.0, 0.0, fill="alert", role="label", owner=f"op:{it.op.id}")
-                it.glyph.footroom += lab.height + NOTE_GAP + 2
     # vertical placement, top to bottom
     prev_bottom_row = None
     prev_foot = 0.0
@@ -451,12 +447,6 @@ def _step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: _Wires, s
                              role="separator", owner=f"op:{op.id}"))
         items = [_translate(p, gx0, it.top) for p in g.items]
         bb = _bbox_all(items)
-        if it.note is not None:
-            lab = it.note.label
-            note = Text(lab, gx0, (bb[3] if bb else it.top) + NOTE_GAP + lab.ascent, fill="alert",
-                        role="label", owner=it.note.owner)
-            items.append(note)
-            bb = _union(bb, note.bbox)
         grp = Group(tuple(items), role="op", owner=f"op:{op.id}", title=_op_title(op))
         glyph_groups.append(grp)
         if bb:
@@ -686,7 +676,7 @@ def _with_headers(panels) -> list[Panel]:
     return out
 
 
-def _lay_row(panels: list[Panel], hl: dict):
+def _lay_row(panels: list[Panel], hl: dict, op_boxes: dict):
     """Panels side by side with '=' between them, aligned on their first wire."""
     back_all, mid_all, front_all, anchors = [], [], [], []
     total = None
@@ -710,6 +700,8 @@ def _lay_row(panels: list[Panel], hl: dict):
         mid_all += items
         front_all += front
         anchors += po.anchors
+        for op_id, b in po.op_boxes.items():
+            op_boxes.setdefault(op_id, _shift_box(b, shift))
         x = pb[2]
         if n + 1 < len(panels):
             eq = label("=", FONT * 1.3, "regular")
@@ -745,8 +737,11 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None) -> Scene:
             rows.append(_with_headers((body,)))
     back_all, mid_all, front_all, anchors = [], [], [], []
     total = None
+    op_boxes: dict = {}
     for panels in rows:
-        back, mid, front, anc, rb = _lay_row(panels, hl)
+        row_boxes: dict = {}
+        back, mid, front, anc, rb = _lay_row(panels, hl, row_boxes)
+        dy = 0.0
         if total is not None and rb is not None:
             dy = total[3] + ROW_GAP - rb[1]
             back = [_translate(i, 0, dy) for i in back]
@@ -759,6 +754,23 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None) -> Scene:
         front_all += front
         anchors += anc
         total = _union(total, rb)
+        for op_id, b in row_boxes.items():
+            op_boxes.setdefault(op_id, _shift_box(b, dy))
+    # highlight notes: under the drawing, each under its box's column, joined by a dotted leader
+    notes = [(op_id, note) for op_id, note in hl.items() if note and op_id in op_boxes]
+    if notes and total is not None:
+        y = total[3] + NOTE_GAP + 4
+        for op_id, note in sorted(notes, key=lambda kv: (op_boxes[kv[0]][0], str(kv[0]))):
+            bb = op_boxes[op_id]
+            lab = label(str(note), SMALL_FONT + 0.5, "regular")
+            tx = bb[0]
+            t = Text(lab, tx, y + lab.ascent, fill="alert", role="label", owner=f"op:{op_id}")
+            lx = min(bb[2], bb[0] + 3)
+            front_all.append(Path((("M", lx, bb[3] + 1), ("L", lx, y - 1)), stroke="alert", width=0.7,
+                                  dash=(1.2, 1.8), role="leader", owner=f"op:{op_id}"))
+            front_all.append(t)
+            total = _union(total, t.bbox)
+            y = t.bbox[3] + 3
     # legend: derived sizes in a grey panel under the drawing
     legend = [pair for p in diagram.panels for pair in p.legend]
     allb = total or (0, 0, 0, 0)

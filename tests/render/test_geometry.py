@@ -97,3 +97,15 @@ def test_broadcast_wire_passes_over_the_box():
     assert over and items.index(over[0]) > items.index(box)  # drawn on top of the box
     top = min(c[2] for c in box.d if c[0] in ("M", "L"))
     assert all(c[2] < top for c in over[0].d if c[0] in ("M", "L"))  # above it, uninterrupted
+
+
+@pytest.mark.parametrize("path", FIGURES[:6], ids=[p.stem for p in FIGURES[:6]])
+def test_highlight_notes_and_badge_keep_clear(path):
+    d = sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name)
+    hl = tuple((op.id, f"expected k h, got y x h ({op.id})") for op in d.operations[:2])
+    sc = scene(d, highlights=hl, badge="mismatch")
+    assert geometry_problems(sc) == []
+    texts = [p.label.text for p in sc.walk() if isinstance(p, Text)]
+    assert "mismatch" in texts and all(note in texts for _, note in hl)
+    alert = {p.owner for p in sc.walk() if isinstance(p, Path) and p.stroke == "alert"}
+    assert {f"op:{op_id}" for op_id, _ in hl} <= alert
