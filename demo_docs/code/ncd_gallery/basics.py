@@ -16,7 +16,7 @@ from torch import Tensor, nn
 
 __all__ = [
     "f", "g", "h", "ComposedH", "row", "subtensor_identity_holds",
-    "G", "G_loop", "G_broadcast", "H", "H_loop", "H_inner_broadcast",
+    "G", "G_loop", "G_broadcast", "make_H", "H", "H_loop", "H_inner_broadcast",
     "InnerBroadcastH", "BroadcastG", "square", "square_broadcast", "Index", "IndexTwice",
 ]
 
@@ -136,15 +136,21 @@ class BroadcastG(nn.Module):
 
 
 # --- Figure 11: inner broadcasting H : 3, 4 -> 2 over a 4-length axis ------
-_WHa = _weights(2, 3, seed=6)
-_WHd = _weights(2, 4, seed=7)
+def make_H(a: int = 3, d: int = 4, b: int = 2, seed: int = 6):
+    """A function ``H : a, d -> b`` with fixed weights (the paper's ``H``)."""
+    Wa, Wd = _weights(b, a, seed=seed), _weights(b, d, seed=seed + 1)
+
+    def H(xa: Tensor, xd: Tensor) -> Tensor:
+        if xa.shape != (a,) or xd.shape != (d,):
+            raise ValueError(f"H expects {a}, {d}; got {tuple(xa.shape)}, {tuple(xd.shape)}")
+        return torch.tanh(Wa @ xa) * torch.cos(Wd @ xd)
+
+    H.__doc__ = f"H : {a}, {d} -> {b}"
+    return H
 
 
-def H(xa: Tensor, xd: Tensor) -> Tensor:
-    """H : 3, 4 -> 2 (the paper's ``a, d -> b``)."""
-    if xa.shape != (3,) or xd.shape != (4,):
-        raise ValueError(f"H expects 3, 4; got {tuple(xa.shape)}, {tuple(xd.shape)}")
-    return torch.tanh(_WHa @ xa) * torch.cos(_WHd @ xd)
+#: H : 3, 4 -> 2, the paper's example (its ``a, d -> b``).
+H = make_H(3, 4, 2)
 
 
 def H_loop(Xca: Tensor, Xd: Tensor) -> Tensor:
@@ -160,11 +166,11 @@ H_inner_broadcast = torch.vmap(H, in_dims=(0, None), out_dims=0)
 
 
 class InnerBroadcastH(nn.Module):
-    """Figure 11 as a module: ``c 3, 4 -> c 2``, box bound to ``H``."""
+    """Figure 11 as a module: ``c a, d -> c b``, box bound to ``H``."""
 
-    def __init__(self):
+    def __init__(self, a: int = 3, d: int = 4, b: int = 2):
         super().__init__()
-        self.H = _Fn(H_inner_broadcast)
+        self.H = _Fn(torch.vmap(make_H(a, d, b), in_dims=(0, None), out_dims=0))
 
     def forward(self, Xca: Tensor, Xd: Tensor) -> Tensor:
         return self.H(Xca, Xd)

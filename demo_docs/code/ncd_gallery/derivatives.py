@@ -22,6 +22,7 @@ __all__ = [
     "gradient_reverse_mode", "forward_reverse_adjoint", "Cost", "compare_costs", "mlp_chain",
     "Layer", "ChainRule", "ForwardDerivative", "ComposedForwardDerivative", "TangentFunctor",
     "NaiveOptimisation", "ReverseDerivative", "JacobianFromUnit", "Backpropagation",
+    "two_layer_loss", "cost_table",
 ]
 
 
@@ -261,3 +262,21 @@ class Backpropagation(NaiveOptimisation):
 
     def forward(self, X: Tensor, dL: Tensor) -> Tensor:
         return reverse_derivative(self.loss, X, dL.reshape(()))
+
+
+def two_layer_loss(a: int, b: int, seed: int = 0):
+    """The algorithm of figures 32-36: ``F : a -> b`` (``tanh(W x)``), then the loss
+    ``L : b -> 1`` (a sum of squares)."""
+    W = torch.randn(b, a, generator=torch.Generator().manual_seed(seed)) / a ** 0.5
+    return lambda x: (torch.tanh(W @ x) ** 2).sum()
+
+
+def cost_table(shapes=((16, 16), (64, 64), (256, 64))) -> list[tuple[int, int, int, int, int, int]]:
+    """Rows ``(a, b, forward flops, reverse flops, forward largest, reverse largest)``
+    measured for the figure-32 algorithm and backpropagation (figure 36)."""
+    rows = []
+    for a, b in shapes:
+        costs = compare_costs(two_layer_loss(a, b), torch.rand(a))
+        f, r = costs["forward"], costs["reverse"]
+        rows.append((a, b, f.flops, r.flops, f.largest, r.largest))
+    return rows

@@ -13,6 +13,7 @@ import torch
 from torch import Tensor, nn
 
 from .attention import multi_head_dot_product_attention
+from .mlp import BasicImageRecogniser
 
 __all__ = [
     "G", "broadcast_G_with_stray_index", "jc",
@@ -48,21 +49,17 @@ def broadcast_G_with_stray_index(X: Tensor) -> Tensor:
 
 
 # --- Figure 19: nn.Softmax(x) ------------------------------------------------
-class SoftmaxModuleMLP(nn.Module):
+class SoftmaxModuleMLP(BasicImageRecogniser):
     """``28 28 -> 10`` whose last step is ``nn.Softmax(x)``.
 
     ``nn.Softmax``'s argument is the axis, so this builds a module with
     ``dim`` set to the tensor and returns that module instead of applying
-    SoftMax.  The paper printed ``Softmax(dim=tensor([...]))``.
+    SoftMax.  The paper printed ``Softmax(dim=tensor([...]))``.  Everything
+    else is the corrected model of figure 19.
     """
 
-    def __init__(self):
-        super().__init__()
-        self.flatten = nn.Flatten(start_dim=-2)
-        self.stack = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 10))
-
     def forward(self, x: Tensor):
-        x = self.stack(self.flatten(x))
+        x = self.linear_relu_stack(self.flatten(x))
         return nn.Softmax(x)
 
 

@@ -1,0 +1,129 @@
+"""The gallery pages: every directive's spec parses, every code reference exists,
+every figure of the paper is present, the cost table is measured, and (slow) every
+checked figure passes its check while every reproduced mistake is caught."""
+import importlib
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+import sphinx_ncd
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "demo_docs"
+GALLERY = DOCS / "gallery"
+PAGES = sorted(GALLERY.glob("*.rst"))
+
+DIRECTIVE = re.compile(r"^\.\. ncd:: (\S+)\n((?:   :[^\n]*\n|      [^\n]*\n)*)", re.MULTILINE)
+OPTION = re.compile(r"^   :(\w+):(.*(?:\n      .*)*)", re.MULTILINE)
+
+
+def directives():
+    """(page, spec path, options) for every ``.. ncd::`` in the gallery."""
+    found = []
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        for m in DIRECTIVE.finditer(text):
+            opts = {k: " ".join(v.split()) for k, v in OPTION.findall(m.group(2))}
+            found.append((page.name, (page.parent / m.group(1)).resolve(), opts))
+    return found
+
+
+ALL = directives()
+CHECKED = [d for d in ALL if "code" in d[2]]
+
+
+def test_pages_exist_in_the_papers_order():
+    index = (GALLERY / "index.rst").read_text(encoding="utf-8")
+    order = ["tuples", "tensors", "linearity", "mlp", "transformer", "convolution", "vision",
+             "vision-transformer", "differentiation", "mistakes"]
+    positions = [index.index(f"   {name}\n") for name in order]
+    assert positions == sorted(positions)
+    assert {p.stem for p in PAGES} == set(order) | {"index"}
+
+
+def test_every_figure_of_the_gallery_list_is_drawn():
+    captions = " ".join(opts.get("caption", "") for _, _, opts in ALL)
+    for n in list(range(4, 33)) + [34, 35, 36]:
+        assert re.search(rf"Figure {n}\b", captions), f"figure {n} missing"
+    # figure 33 is the cost analysis of figure 32, given as text and a measured table
+    assert "Figure 33" in (GALLERY / "differentiation.rst").read_text(encoding="utf-8").replace("figure 33", "Figure 33")
+
+
+def test_equalities_are_drawn_as_equalities():
+    for n in ("04", "09", "13-additivity", "13-homogeneity", "14", "18-transpose", "18-snake", "18-outer",
+              "23", "29", "30", "30-composite", "31", "34", "35"):
+        text = (GALLERY / "figures" / f"fig{n}.ncd").read_text(encoding="utf-8")
+        assert re.search(r"^=\s*$", text, re.MULTILINE), n
+        assert len(sphinx_ncd.parse(text, filename=f"fig{n}.ncd").panels) >= 2
+
+
+@pytest.mark.parametrize("page,spec,opts", ALL, ids=[f"{p}:{s.name}" for p, s, _ in ALL])
+def test_every_directive_spec_parses(page, spec, opts):
+    assert spec.is_file(), spec
+    assert DOCS in spec.parents                      # the directive refuses files outside the docs
+    diagram = sphinx_ncd.parse(spec.read_text(encoding="utf-8"), filename=spec.name,
+                               search_path=[str(ROOT / "templates")])
+    assert diagram.signature
+    assert opts.get("caption") and opts.get("name", "").startswith(("gallery-fig-", "mistake-"))
+
+
+def test_names_are_unique():
+    names = [opts["name"] for _, _, opts in ALL]
+    assert len(names) == len(set(names))
+
+
+def test_every_spec_file_is_used():
+    used = {spec for _, spec, _ in ALL}
+    for spec in list((GALLERY / "figures").glob("*.ncd")) + list((GALLERY / "mistakes").glob("*.ncd")):
+        assert spec.resolve() in used, spec.name
+
+
+def test_code_references_resolve():
+    sys.path.insert(0, str(DOCS / "code"))
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        for path, obj in re.findall(r"literalinclude:: (\S+\.py)\n\s+:pyobject: (\S+)", text):
+            module = Path(path).stem
+            mod = importlib.import_module(f"ncd_gallery.{module}")
+            assert hasattr(mod, obj), f"{page.name}: {module}.{obj}"
+            assert (page.parent / path).resolve().is_file()
+        for path in re.findall(r"literalinclude:: (\S+\.txt)", text):
+            assert (page.parent / path).is_file(), path
+    for _, _, opts in CHECKED:
+        module, _, call = opts["code"].partition(":")
+        mod = importlib.import_module(module)
+        assert hasattr(mod, call.split("(")[0]), opts["code"]
+
+
+def test_the_cost_table_is_measured():
+    sys.path.insert(0, str(DOCS / "code"))
+    from ncd_gallery.derivatives import cost_table
+    text = (GALLERY / "differentiation.rst").read_text(encoding="utf-8")
+    table = text[text.index(".. list-table:: Measured cost"):]
+    cells = [int(c) for c in re.findall(r"^\s+[*-]? *- (\d+)$|^   \* - (\d+)$", table, re.MULTILINE) for c in c if c]
+    rows = [tuple(cells[i:i + 6]) for i in range(0, len(cells), 6)]
+    assert rows == cost_table()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page,spec,opts", CHECKED, ids=[f"{p}:{s.name}" for p, s, _ in CHECKED])
+def test_checked_figures_pass(page, spec, opts):
+    from sphinx_ncd.check.api import check
+    diagram = sphinx_ncd.parse(spec.read_text(encoding="utf-8"), filename=spec.name,
+                               search_path=[str(ROOT / "templates")])
+    sizes = dict((k, int(v)) for k, v in (kv.split("=") for kv in opts.get("sizes", "").split()))
+    report = check(diagram, opts["code"], sizes=sizes or None, path=[str(DOCS / "code")])
+    assert report.status in ("proved", "proved_if", "checked"), (report.status, report.summary)
+
+
+@pytest.mark.slow
+def test_mistake_reports_are_current_and_caught():
+    sys.path.insert(0, str(GALLERY / "mistakes"))
+    generate = importlib.import_module("generate")
+    for mistake in generate.CATALOGUE:
+        status, text = generate.report_text(mistake)
+        assert status in ("mismatch", "error"), (mistake.name, status)
+        stored = (GALLERY / "mistakes" / "reports" / f"{mistake.name}.txt").read_text(encoding="utf-8")
+        assert stored == text, f"{mistake.name}: run demo_docs/gallery/mistakes/generate.py"
