@@ -40,12 +40,14 @@ def _add_render_arguments(parser: argparse.ArgumentParser) -> None:
                         help="remove cache files the manifest no longer lists (after rendering)")
     parser.add_argument("-I", "--search-path", action="append", default=[], metavar="DIR",
                         help="extra directory searched by `use` for block libraries")
+    parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                        help="render in N processes (default: one per core, at most 4; 1 = no extra processes)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
 
 
 def _render(args) -> int:
     from .. import messages as msg
-    from ..latex.build import build_manifest
+    from ..latex.build import build_manifest, default_workers
     from ..latex.cache import Cache
     from ..latex.manifest import read_manifest
 
@@ -58,7 +60,8 @@ def _render(args) -> int:
         return 2
     manifest = read_manifest(path)
     root = Path(args.root) if args.root else path.parent
-    result = build_manifest(manifest, root=root, force=args.force, search_path=args.search_path)
+    workers = args.jobs if args.jobs > 0 else default_workers()
+    result = build_manifest(manifest, root=root, force=args.force, search_path=args.search_path, workers=workers)
     if args.one:
         try:
             path.unlink()  # a temporary file ncd.sty wrote for this call

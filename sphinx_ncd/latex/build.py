@@ -74,14 +74,62 @@ def render_entry(entry: Entry, *, search_path=()) -> tuple[bytes, float | None]:
     return pdf, wire
 
 
+def _attempt(job: tuple[Entry, tuple[Path, ...]]):
+    """Render one entry: ``(md5, pdf, wire, None)`` or ``(md5, None, None, error text)``."""
+    entry, paths = job
+    try:
+        pdf, wire = render_entry(entry, search_path=paths)
+    except NCDError as err:
+        return entry.md5, None, None, error_text(err, entry)
+    except Exception as exc:  # a renderer bug: still located, never a traceback
+        err = NCDError(msg.LATEX_INTERNAL.format(exc=f"{type(exc).__name__}: {exc}"), kind="render")
+        return entry.md5, None, None, error_text(err, entry)
+    return entry.md5, pdf, wire, None
+
+
+def _outcomes(jobs: list, workers: int):
+    """Results in order; with ``workers`` > 1, the rest after the first run in forked processes."""
+    if not jobs:
+        return
+    yield _attempt(jobs[0])  # also warms the fonts and caches the workers inherit
+    rest = jobs[1:]
+    if workers > 1 and len(rest) >= 4:
+        import multiprocessing
+
+        try:
+            ctx = multiprocessing.get_context("fork")
+        except ValueError:  # no fork on this platform
+            ctx = None
+        if ctx is not None:
+            with ctx.Pool(min(workers, len(rest))) as pool:
+                yield from pool.imap(_attempt, rest, chunksize=max(1, len(rest) // (4 * workers)))
+            return
+    for job in rest:
+        yield _attempt(job)
+
+
+def default_workers() -> int:
+    import os
+
+    try:
+        return max(1, min(4, len(os.sched_getaffinity(0))))
+    except AttributeError:  # not Linux
+        return max(1, min(4, os.cpu_count() or 1))
+
+
 def build_manifest(manifest: Manifest, *, root: Path | None = None, force: bool = False,
-                   stream=None, search_path=()) -> BuildResult:
-    """Render every missing diagram of ``manifest``; errors go to ``stream`` (stderr)."""
+                   stream=None, search_path=(), workers: int = 1) -> BuildResult:
+    """Render every missing diagram of ``manifest``; errors go to ``stream`` (stderr).
+
+    Files are written by this process only (atomically), in manifest order, so
+    the output does not depend on ``workers``.
+    """
     stream = sys.stderr if stream is None else stream
     root = Path(root) if root is not None else manifest.path.parent
     cache = Cache(root / manifest.cache)
     result = BuildResult()
     start = time.perf_counter()
+    jobs = []
     for entry in manifest.unique():
         if not force and cache.has_pdf(entry.md5):
             result.cached.append(entry.md5)
@@ -92,19 +140,14 @@ def build_manifest(manifest: Manifest, *, root: Path | None = None, force: bool 
                                                  python=ours), file=stream)
         here = (root / entry.file).parent
         paths = [here] + ([root] if here != root else []) + [Path(p) for p in search_path]
-        try:
-            pdf, wire = render_entry(entry, search_path=paths)
-        except NCDError as err:
-            text = error_text(err, entry)
-        except Exception as exc:  # a renderer bug: still located, never a traceback
-            text = error_text(NCDError(msg.LATEX_INTERNAL.format(exc=f"{type(exc).__name__}: {exc}"),
-                                       kind="render"), entry)
+        jobs.append((entry, tuple(paths)))
+    for md5, pdf, wire, text in _outcomes(jobs, workers):
+        if text is None:
+            cache.store(md5, pdf, wire)
+            result.rendered.append(md5)
         else:
-            cache.store(entry.md5, pdf, wire)
-            result.rendered.append(entry.md5)
-            continue
-        cache.store_error(entry.md5, text + "\n")
-        result.failed.append((entry.md5, text))
-        print(text, file=stream)
+            cache.store_error(md5, text + "\n")
+            result.failed.append((md5, text))
+            print(text, file=stream)
     result.seconds = time.perf_counter() - start
     return result

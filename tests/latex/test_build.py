@@ -1,0 +1,70 @@
+"""ncd-latex's rendering pass on manifests written here (no TeX needed): cache files, errors, processes."""
+from __future__ import annotations
+
+import io
+
+from sphinx_ncd.latex.build import build_manifest
+from sphinx_ncd.latex.manifest import parse_manifest, spec_md5
+
+SPECS = [
+    "input X: m\nY = relu X\noutput Y",
+    "input X: 28 28\nX = view X : 28 28 -> 784\nX = L+ X : 784 -> 10\noutput X",
+    "width y x\ninput Q: y k, K: x k\nS = einsum Q K : y k, x k -> y x\nA = softmax S over x\noutput A",
+    "input X: c\nR = norm X over c\nX = add X R\noutput X",
+    "input A: a b\nB = softmax A over b\noutput B",
+    "input X: m\nY = sigmoid X\noutput Y",
+    "input X: m\nY = nope X\noutput Y",  # an error: located at the spec line in the .tex file
+]
+
+
+def manifest_for(specs, first_line=10):
+    out = [b"ncd-manifest 1", b"cache=ncd-cache"]
+    line = first_line
+    for spec in specs:
+        data = spec.encode()
+        out.append(f"@ md5={spec_md5(data)} line={line} kind=env status=missing from={line} file=paper.tex".encode())
+        out += [b"|" + row for row in data.split(b"\n")]
+        out.append(b".")
+        line += spec.count("\n") + 3
+    return b"\n".join(out) + b"\n"
+
+
+def test_rendering_in_processes_writes_the_same_files(tmp_path):
+    data = manifest_for(SPECS)
+    trees = []
+    for workers in (1, 2):
+        root = tmp_path / f"w{workers}"
+        root.mkdir()
+        (root / "paper.ncd").write_bytes(data)
+        err = io.StringIO()
+        result = build_manifest(parse_manifest(data, root / "paper.ncd"), workers=workers, stream=err)
+        assert len(result.rendered) == 6 and len(result.failed) == 1
+        assert err.getvalue().startswith("paper.tex:")
+        trees.append({p.name: p.read_bytes() for p in sorted((root / "ncd-cache").iterdir())})
+    assert trees[0] == trees[1]
+    assert len([n for n in trees[0] if n.endswith(".pdf")]) == 6
+
+
+def test_error_line_is_the_spec_line_in_the_tex_file(tmp_path):
+    data = manifest_for(SPECS[-1:], first_line=42)
+    (tmp_path / "paper.ncd").write_bytes(data)
+    err = io.StringIO()
+    result = build_manifest(parse_manifest(data, tmp_path / "paper.ncd"), stream=err)
+    (md5, text) = result.failed[0]
+    assert text.splitlines()[0].startswith("paper.tex:43: ncd: ")
+    assert (tmp_path / "ncd-cache" / f"{md5}.err").read_text().splitlines()[0] == text.splitlines()[0]
+    # fixing the renderer's input is a new hash; a later success removes a stale error of the same hash
+    (tmp_path / "ncd-cache" / f"{md5}.pdf").write_bytes(b"")
+    assert build_manifest(parse_manifest(data, tmp_path / "paper.ncd"), stream=err).cached == [md5]
+
+
+def test_a_cache_path_that_is_a_file_is_a_clear_error(tmp_path):
+    import pytest
+
+    from sphinx_ncd.errors import NCDError
+
+    data = manifest_for(SPECS[:1])
+    (tmp_path / "ncd-cache").write_text("not a directory")
+    with pytest.raises(NCDError, match="is not a directory"):
+        build_manifest(parse_manifest(data, tmp_path / "paper.ncd"), stream=io.StringIO())
+    assert (tmp_path / "ncd-cache").read_text() == "not a directory"
