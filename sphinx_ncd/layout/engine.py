@@ -381,11 +381,20 @@ def _step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: _Wires, s
     zx0 = x + bend
     zx1 = zx0 + zone_w
     spans = _item_spans(order, ypos)
-    jog = max((abs(yz - yr) for _, yz, yr in spans), default=0.0)
+    jog = max((abs(yz - yr) for _, yz, yr, _, _ in spans), default=0.0)
     x_end = zx1 + (bend_length(jog) if jog > 1e-6 else STUB)
-    for yl, yz, yr in spans:
-        seps.append(Path(wire_path([(x, yl), (zx0, yz), (zx1, yz), (x_end, yr)]), stroke="ink", width=SEP_WIDTH,
-                         dash=SEP_DASH, role="separator", owner="sep"))
+    xm = (zx0 + zx1) / 2
+    for yl, yz, yr, both_in, both_out in spans:
+        if both_in and both_out:
+            pts = [(x, yl), (zx0, yz), (zx1, yz), (x_end, yr)]
+        elif both_in:  # a segment ends in this step (saved, deleted): the separator ends with it
+            pts = [(x, yl), (zx0, yz), (xm, yz)]
+        elif both_out:  # a segment starts here (loaded, a unit)
+            pts = [(xm, yz), (zx1, yz), (x_end, yr)]
+        else:
+            continue
+        seps.append(Path(wire_path(pts), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH, role="separator",
+                         owner="sep"))
     produced: list[Value] = []
     fresh: set = set()
     # wires and glyphs
@@ -475,7 +484,7 @@ def _item_spans(order, ypos) -> list[tuple[float, float, float]]:
             n = _nrows(it.value)
             left = ypos[it.value.id]
             placed = [it.top + PITCH * j for j in range(n)]
-            spans.append((left[0], left[-1], placed[0], placed[-1], placed[0], placed[-1]))
+            spans.append((left[0], left[-1], placed[0], placed[-1], placed[0], placed[-1], True, True))
         else:
             lefts = [y for v in it.op.inputs if v.id in ypos for y in ypos[v.id]]
             ins = [it.top + y for ys in it.rows.ins for y in ys]
@@ -483,17 +492,19 @@ def _item_spans(order, ypos) -> list[tuple[float, float, float]]:
             alls = ins + outs
             if not alls:
                 continue
+            has_in, has_out = bool(lefts), bool(it.op.outputs)
             lefts = lefts or alls
             outs = outs or alls
             head = it.glyph.headroom
             foot = it.glyph.footroom
-            spans.append((min(lefts), max(lefts), min(alls) - head, max(alls) + foot, min(outs), max(outs)))
+            spans.append((min(lefts), max(lefts), min(alls) - head, max(alls) + foot, min(outs), max(outs),
+                          has_in, has_out))
     out = []
     for a, b in zip(spans, spans[1:]):
         yl = (a[1] + b[0]) / 2
         yz = (a[3] + b[2]) / 2
         yr = (a[5] + b[4]) / 2
-        out.append((yl, yz, yr))
+        out.append((yl, yz, yr, a[6] and b[6], a[7] and b[7]))
     return out
 
 

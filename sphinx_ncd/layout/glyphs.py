@@ -54,6 +54,8 @@ class Glyph:
 def axis_label_source(axis) -> str:
     """The light-math source of a wire label: overlined for width axes, bold overlined for tandem."""
     src = axis.label
+    if getattr(axis, "tangent", False) and not src.endswith("'"):
+        src = "{" + src + "}'"
     if axis.kind == AxisKind.WIDTH:
         src = "\\bar{" + src + "}"
     elif axis.kind == AxisKind.TANDEM:

@@ -48,6 +48,8 @@ SYMBOLS = {
     "prime": "′", "circ": "∘", "otimes": "⊗", "oplus": "⊕", "pm": "±", "le": "≤", "ge": "≥",
     "approx": "≈", "neq": "≠", "in": "∈", "ldots": "…", "dots": "…", "mid": "|",
     "langle": "⟨", "rangle": "⟩", "triangleleft": "◁", "top": "⊤",
+    "lfloor": "⌊", "rfloor": "⌋", "lceil": "⌈", "rceil": "⌉", "div": "÷", "sim": "∼", "equiv": "≡",
+    "lvert": "|", "rvert": "|", "vert": "|", "quad": "  ", "qquad": "    ", "!": "",
     ",": " ", ";": " ", " ": " ", "{": "{", "}": "}", "_": "_", "^": "^", "#": "#", "%": "%",
     "&": "&", "\\": "\\", "$": "$",
 }
@@ -245,7 +247,7 @@ def _char_style(ch: str, hint, style: str | None) -> tuple[str, str]:
     """(font style, character actually drawn) for one character."""
     if hint == "math":
         return "math", ch
-    if ch in MATH_CHARS and hint is None and style is None:
+    if ch in MATH_CHARS and hint is None and style in (None, "bold", "italic"):
         ch = MATH_CHARS[ch]
     if style == "bold":
         return "bold", ch
