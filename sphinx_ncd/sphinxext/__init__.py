@@ -17,7 +17,7 @@ import sphinx_ncd
 
 from . import config as _config
 from . import context as _context
-from . import state, write_html, write_latex, write_plain, write_texinfo
+from . import pipeline, state, write_html, write_latex, write_plain, write_texinfo
 from .directive import NCDDirective
 from .nodes import ncd_diagram
 
@@ -32,6 +32,12 @@ STATIC = Path(__file__).resolve().parent / "static"
 def _add_static_path(app, config) -> None:
     if str(STATIC) not in [str(p) for p in config.html_static_path]:
         config.html_static_path.append(str(STATIC))
+
+
+def _before_read(app, env, docnames) -> None:
+    state.before_read(app, env, docnames)
+    if getattr(app, "parallel", 0) > 1 and len(docnames) > 1:
+        pipeline.warm_up()  # forked readers inherit the loaded pipeline
 
 
 def setup(app):
@@ -49,7 +55,7 @@ def setup(app):
     app.connect("config-inited", _config.validate)
     app.connect("config-inited", _add_static_path)
     app.connect("builder-inited", _context.init)
-    app.connect("env-before-read-docs", state.before_read)
+    app.connect("env-before-read-docs", _before_read)
     app.connect("env-purge-doc", state.purge)
     app.connect("env-merge-info", state.merge)
     app.connect("env-updated", state.summarize)

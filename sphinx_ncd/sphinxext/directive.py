@@ -96,23 +96,28 @@ class NCDDirective(SphinxDirective):
         node["classes"] = ["ncd", *self.options.get("class", [])]
 
         fmt = pipeline.builder_format(ctx.builder_format, node["format"] or config.ncd_output_format)
-        sidecar = outputs.read_sidecar(ctx, key)
+        check = checking.wanted(self)
+        # a cache hit (same spec, libraries, options, configuration, pipeline)
+        # needs no parsing at all: the cached file carries the description
+        description = None if check else outputs.cached_description(ctx, config, node, fmt)
         diagram = None
-        if sidecar is None or checking.wanted(self):
+        if description is None:
             diagram = pipeline.parse(text, source.name, dirs)
-        if sidecar is None:
-            sidecar = {"alt": pipeline.describe(diagram)}
-            outputs.write_sidecar(ctx, key, sidecar)
-        node["alt"] = self.options.get("alt") or sidecar.get("alt") or msg.SPHINX_DEFAULT_ALT
+            description = pipeline.describe(diagram)
+        node["description"] = description
+        node["alt"] = self.options.get("alt") or description or msg.SPHINX_DEFAULT_ALT
         node["verdict"] = ""
-        if diagram is not None and checking.wanted(self):
+        if check:
             verdict = checking.run(self, diagram, source)
             if verdict is not None:
                 node["badge"] = verdict.badge
                 node["highlights"] = verdict.highlights
                 node["verdict"] = verdict.summary
                 node["verdict_status"] = verdict.status
-        if fmt is not None:
+        if fmt is None:
+            if diagram is not None:
+                outputs.write_description(ctx, node)
+        else:
             outputs.ensure_file(ctx, config, node, fmt, diagram)
         return node
 

@@ -3,22 +3,25 @@
 :func:`ensure_file` is the single place that turns an :class:`ncd_diagram`
 node into a file in the cache: ``ncd-<key>.<ext>`` where the key covers the
 node's content key plus everything of this output (format, theme, scale,
-verdict badge and highlights).  A hit costs one ``stat``; a miss parses the
+verdict badge and highlights).  The diagram's generated description (the
+default alt text) travels with it -- a comment on the first line of an SVG, a
+``.txt`` beside a PDF or PNG -- so a cache hit needs no parsing at all.  A hit costs one ``stat``; a miss parses the
 node's spec again (it may come from a doctree read by another builder) and
 renders it.  The directive calls it while reading, so errors carry the spec
 line; writers call it while writing and then copy the file into the output.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
+from urllib.parse import unquote
 
 from ..errors import NCDError
 from . import pipeline
 from .cache import atomic_write, make_key, publish
 from .context import Context
 
-__all__ = ["output_key", "ensure_file", "svg_text", "write_sidecar", "read_sidecar", "publish_file"]
+__all__ = ["output_key", "ensure_file", "svg_text", "publish_file", "cached_description",
+           "write_description"]
 
 
 def effective_theme(config, node, fmt: str) -> str:
@@ -46,12 +49,57 @@ def ensure_file(ctx: Context, config, node, fmt: str, diagram=None) -> Path:
         data = bytes(data).decode("utf-8")
     if not data:
         raise NCDError(f"the renderer returned an empty {fmt.upper()}", kind="render")
+    description = node.get("description") or ""
+    if fmt == "svg":
+        data = _COMMENT.format(text=_comment_safe(description)) + data
+    else:
+        atomic_write(path.with_suffix(f".{fmt}.txt"), description)
     atomic_write(path, data)
     return path
 
 
+_COMMENT = "<!-- ncd-description: {text} -->\n"
+_COMMENT_HEAD = "<!-- ncd-description: "
+
+
+def _comment_safe(text: str) -> str:
+    """Percent-encode what could end or break an XML comment (round trip: ``unquote``)."""
+    return " ".join(text.split()).replace("%", "%25").replace("-", "%2D")
+
+
+def strip_comment(svg: str) -> str:
+    return svg.split("\n", 1)[1] if svg.startswith(_COMMENT_HEAD) else svg
+
+
+def cached_description(ctx: Context, config, node, fmt: str | None) -> str | None:
+    """The description stored with the node's cached output, or None on a miss."""
+    if fmt is None:
+        path = ctx.cache / f"ncd-{node['key']}.txt"
+    else:
+        path = ctx.cache / f"ncd-{output_key(config, node, fmt)}.{fmt}"
+        if fmt != "svg":
+            if not path.exists():
+                return None
+            path = path.with_suffix(f".{fmt}.txt")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            first = fh.readline() if fmt == "svg" else fh.read()
+    except OSError:
+        return None
+    if fmt != "svg":
+        return first
+    if not first.startswith(_COMMENT_HEAD):
+        return None
+    return unquote(first[len(_COMMENT_HEAD):].rstrip().removesuffix("-->").rstrip())
+
+
+def write_description(ctx: Context, node) -> None:
+    """For builders that embed no file (text, man): remember the description alone."""
+    atomic_write(ctx.cache / f"ncd-{node['key']}.txt", node.get("description") or "")
+
+
 def svg_text(ctx: Context, config, node) -> str:
-    return ensure_file(ctx, config, node, "svg").read_text(encoding="utf-8")
+    return strip_comment(ensure_file(ctx, config, node, "svg").read_text(encoding="utf-8"))
 
 
 def publish_file(ctx: Context, config, node, fmt: str, builder) -> str:
@@ -59,21 +107,15 @@ def publish_file(ctx: Context, config, node, fmt: str, builder) -> str:
     relative to the page being written (HTML) or to the output root (LaTeX, Texinfo)."""
     source = ensure_file(ctx, config, node, fmt)
     imagedir = getattr(builder, "imagedir", "") or ""
-    publish(source, Path(builder.outdir) / imagedir / source.name)
+    target = Path(builder.outdir) / imagedir / source.name
+    if fmt == "svg":  # without the cache's description comment
+        data = strip_comment(source.read_text(encoding="utf-8")).encode("utf-8")
+        try:
+            if target.read_bytes() != data:
+                atomic_write(target, data)
+        except FileNotFoundError:
+            atomic_write(target, data)
+    else:
+        publish(source, target)
     imgpath = getattr(builder, "imgpath", "") or ""
     return f"{imgpath}/{source.name}" if imgpath else source.name
-
-
-def _sidecar(ctx: Context, key: str) -> Path:
-    return ctx.cache / f"ncd-{key}.json"
-
-
-def write_sidecar(ctx: Context, key: str, data: dict) -> None:
-    atomic_write(_sidecar(ctx, key), json.dumps(data, sort_keys=True))
-
-
-def read_sidecar(ctx: Context, key: str) -> dict | None:
-    try:
-        return json.loads(_sidecar(ctx, key).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None

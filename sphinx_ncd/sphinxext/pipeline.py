@@ -16,7 +16,7 @@ import importlib
 from .. import messages as msg
 from ..errors import NCDError
 
-__all__ = ["parse", "describe", "render", "check", "builder_format", "print_theme", "guarded"]
+__all__ = ["parse", "describe", "render", "check", "builder_format", "print_theme", "guarded", "warm_up"]
 
 
 def guarded(stage: str, kind: str, fn, *args, **kwargs):
@@ -81,3 +81,20 @@ def builder_format(fmt: str, html_format: str) -> str | None:
 def print_theme(theme: str) -> str:
     """PDF and PNG have no reader preference to follow: "auto" prints light."""
     return "light" if theme == "auto" else theme
+
+
+WARM_UP_SPEC = "input X: c\nY = relu X\noutput Y\n"
+
+
+def warm_up() -> None:
+    """Import the pipeline and load its fonts now, in the parent of parallel readers.
+
+    ``sphinx-build -j N`` forks one process per chunk of documents; whatever the
+    parent has loaded, every child inherits for free, instead of each chunk
+    importing sympy and the fonts again.
+    """
+    try:
+        diagram = parse(WARM_UP_SPEC, "<warm-up>", ())
+        render(diagram, "svg", theme="auto", scale=1.0, id_prefix="ncd-warm-up")
+    except NCDError:
+        pass

@@ -21,7 +21,8 @@ from .locate import warn
 
 __all__ = ["visit", "inline_svg"]
 
-_PROLOGUE = re.compile(r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?", re.IGNORECASE)
+_PROLOGUE = re.compile(r"^\s*(<!--.*?-->\s*)*(<\?xml[^>]*\?>\s*)?(<!--.*?-->\s*)*(<!DOCTYPE[^>]*>\s*)?",
+                       re.IGNORECASE | re.DOTALL)
 _ROOT = re.compile(r"<svg\b[^>]*>", re.IGNORECASE)
 _TITLE = re.compile(r"(\s*<title\b[^>]*>)(.*?)</title>", re.DOTALL)
 _ATTR = r'\s{name}\s*=\s*"[^"]*"'
