@@ -19,7 +19,8 @@ import pytest
 
 from sphinx_ncd.latex.manifest import read_manifest
 
-pytestmark = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex (TeX Live) is not installed")
+pytestmark = [pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex (TeX Live) is not installed"),
+              pytest.mark.slow]  # each test runs TeX and a fresh Python: end to end
 
 PREAMBLE = "\\documentclass{article}\n\\usepackage{ncd}\n\\begin{document}\n"
 
