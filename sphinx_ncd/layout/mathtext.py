@@ -8,7 +8,7 @@ it.  The subset, TeX-like:
 * ``^`` and ``_`` with a character, a ``\\command`` or a ``{group}``;
 * ``\\bar{..}`` / ``\\overline{..}``, ``\\mathbf{..}`` / ``\\boldsymbol{..}``,
   ``\\mathrm{..}`` / ``\\text{..}`` / ``\\operatorname{..}``, ``\\mathit{..}``,
-  ``\\sqrt{..}``, ``\\mathbb{E}``;
+  ``\\sqrt{..}``, ``\\mathbb{E}``, ``\\mathcal{L}``;
 * Greek letters by name (``\\lambda``, ``\\eta``, ``\\Delta``) and a few symbols
   (``\\star``, ``\\times``, ``\\cdot``, ``\\to``, ``\\partial``, ``\\nabla``);
 * math conventions: a lone letter is italic, a word (``ReLU``, ``Max``) is
@@ -55,6 +55,9 @@ SYMBOLS = {
 }
 MATH_CHARS = {"-": "−", "*": "∗", "'": "′"}
 BLACKBOARD = {"E": "𝔼", "R": "ℝ", "N": "ℕ", "Z": "ℤ"}
+# \mathcal{A..Z}: the Unicode mathematical script capitals (some live in the BMP)
+_SCRIPT_BMP = {"B": "ℬ", "E": "ℰ", "F": "ℱ", "H": "ℋ", "I": "ℐ", "L": "ℒ", "M": "ℳ", "R": "ℛ"}
+CALLIGRAPHIC = {c: _SCRIPT_BMP.get(c, chr(0x1D49C + i)) for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
 STYLE_COMMANDS = {
     "mathbf": "bold", "boldsymbol": "bold", "bm": "bold", "textbf": "bold",
     "mathrm": "regular", "text": "regular", "operatorname": "regular", "textrm": "regular",
@@ -171,12 +174,13 @@ class _Parser:
                 return ("bar", [self.argument(depth + 1)])
             if val == "sqrt":
                 return ("sqrt", [self.argument(depth + 1)])
-            if val == "mathbb":
+            if val in ("mathbb", "mathcal"):
+                table = BLACKBOARD if val == "mathbb" else CALLIGRAPHIC
                 arg = self.argument(depth + 1)
                 while arg[0] == "group" and len(arg[1]) == 1:
                     arg = arg[1][0]
-                if arg[0] == "char" and arg[1] in BLACKBOARD:
-                    return ("char", BLACKBOARD[arg[1]], "math")
+                if arg[0] == "char" and arg[1] in table:
+                    return ("char", table[arg[1]], "math")
                 return arg
             if val in GREEK:
                 return ("char", GREEK[val], None)
