@@ -817,6 +817,14 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None) -> Scene:
 
 
 def _describe(diagram: Diagram) -> str:
+    try:  # the model's own short description (the same text Sphinx uses as alt text)
+        from ..model.describe import describe
+
+        text = describe(diagram)
+        if text:
+            return text
+    except (ImportError, NCDError):
+        pass
     parts = []
     for p in diagram.panels:
         ops = ", ".join(plain_text(o.label) if o.label else o.kind for o in p.operations[:40])

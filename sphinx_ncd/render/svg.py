@@ -201,7 +201,7 @@ def scene_to_svg(scene: Scene, *, theme: str = "auto", scale: float = 1.0, id_pr
     style = "" if resolved else f"<style>{_css(pid, w.roles, theme)}</style>"
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" '
             f'id="{_attr(pid)}" class="ncd-diagram" role="img" '
-            f'aria-label="{_attr(title + (": " + desc if desc else ""))}" '
+            f'aria-label="{_attr(desc or title)}" '
             f'viewBox="{num(vx)} {num(vy)} {num(vw)} {num(vh)}" '
             f'width="{num(vw * scale)}" height="{num(vh * scale)}">')
     svg = (head + f'<title id="{_attr(pid)}-title">{escape(title)}</title>'

@@ -23,6 +23,9 @@ _NUM = re.compile(r"-?\d+(?:\.\d+)?")
 def _split(svg: str):
     """(text with every number replaced by '#', the numbers) -- ids are content hashes, so neutralised."""
     svg = re.sub(r"ncd-[0-9a-f]{10}", "ncd-ID", svg)
+    # the description is the model's wording (tested there), not the drawing
+    svg = re.sub(r'aria-label="[^"]*"', 'aria-label=""', svg)
+    svg = re.sub(r"<desc>.*?</desc>", "<desc/>", svg, flags=re.S)
     nums = [float(m) for m in _NUM.findall(svg)]
     return _NUM.sub("#", svg), nums
 
