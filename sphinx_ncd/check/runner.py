@@ -89,7 +89,14 @@ def _verdict(plan: dict, att, backend, method: str, notes: list) -> dict:
     if att.diagram is not None and att.diagram["status"] == "mismatch" and mismatch is None:
         mismatch = {**att.diagram, "op": None}
     assumptions = extra.get("assumptions", [])
-    fixed = extra.get("fixed", {})
+    fixed = dict(extra.get("fixed", {}))
+    if getattr(backend, "symbolic_build", True) is False:  # built with plain ints: its parameters are fixed
+        for p in plan["params"]:
+            if p in backend.hints and p not in fixed:
+                fixed[p] = backend.hints[p]
+        if plan["params"]:
+            notes.append("built with concrete sizes (its constructor needs plain ints), so "
+                         + ", ".join(plan["params"]) + " are fixed")
     config = extra.get("config", [])
     if mismatch is not None:
         status = "mismatch"
@@ -327,8 +334,7 @@ def main() -> int:
             hello["einops"] = einops.__version__
         except ImportError:
             hello["einops"] = None
-        import sphinx_ncd.check.engine  # noqa: F401  (warm: the first check pays nothing more)
-        import sphinx_ncd.check.symbolic  # noqa: F401
+        _warm_up()
     except ImportError as exc:
         hello["torch"] = None
         hello["reason"] = str(exc)
@@ -367,6 +373,36 @@ def main() -> int:
         if reply.get("error", {}) and reply["error"].get("restart"):
             return 3  # after running out of memory, start clean
     return 0
+
+
+_WARM_CODE = """
+import torch
+class Warm(torch.nn.Module):
+    def __init__(self, a):
+        super().__init__()
+        self.lin = torch.nn.Linear(a, 2 * a)
+    def forward(self, x):
+        y = self.lin(x).reshape(x.shape[0], 2, -1)
+        return (y @ y.transpose(-1, -2)).softmax(-1)
+"""
+
+
+def _warm_up() -> None:
+    """One tiny check, so the first real one does not pay for imports and first-call caches."""
+    plan = {"symbols": ["b", "a"], "hints": {"b": 5, "a": 7}, "given": [], "params": ["a"], "multiples": {},
+            "inputs": [{"name": "X", "dims": ["b", "a"], "labels": ["b", "a"]}],
+            "outputs": [{"name": "Y", "dims": ["b", "2", "2"], "labels": ["b", "2", "2"]}],
+            "boxes": [{"op": 0, "binding": "lin", "label": "L", "kind": "learned",
+                       "inputs": [{"name": "X", "dims": ["b", "a"], "labels": ["b", "a"]}],
+                       "outputs": [{"name": "Z", "dims": ["b", "2*a"], "labels": ["b", "2*a"]}]}]}
+    try:
+        handle_check({"plan": plan, "code": {"kind": "source", "text": _WARM_CODE, "name": None},
+                      "mode": "auto", "filename": "<warm-up>"})
+        import sympy
+
+        sympy.lambdify([sympy.Symbol("a")], sympy.floor(sympy.Symbol("a") / 2) < 3, modules="math")(4)
+    except Exception:  # warming is an optimisation only
+        pass
 
 
 def _status_kb(field: str) -> int:

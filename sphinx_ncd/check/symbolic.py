@@ -72,6 +72,7 @@ class SymbolicBackend(ConcreteBackend):
             self.to_name[s] = named[name] / sympy.sympify(factor, locals=named)
         self.order = list(hints)
         self.config_names: set[str] = set()  # given block parameters: relations among them are configuration
+        self.symbolic_build = symbolic_build
         self.names = dict(self.sym) if symbolic_build else dict(hints)
 
     def value(self, name):
@@ -260,14 +261,14 @@ def _always(e, divisible, fixed, samples: int = 48) -> bool:
     if not free:
         return bool(rel)
     rng = random.Random(1234)
-    divides = {a: b for a, b in divisible if a.is_Symbol}
+    divides = [(a, b, sympy.lambdify(free, b, modules="math")) for a, b in divisible if a.is_Symbol and a in free]
     try:
+        test = sympy.lambdify(free, rel, modules="math")
         for _ in range(samples):
-            vals = {x: fixed.get(x.name, rng.randint(2, 40)) for x in free}
-            for a, b in divides.items():
-                if a in vals:
-                    vals[a] = int(b.subs(vals)) * rng.randint(2, 12)
-            if not bool(rel.subs(vals)):
+            vals = [fixed.get(x.name, rng.randint(2, 40)) for x in free]
+            for a, _b, fn in divides:
+                vals[free.index(a)] = int(fn(*vals)) * rng.randint(2, 12)
+            if not bool(test(*vals)):
                 return False
     except Exception:
         return False

@@ -1,0 +1,142 @@
+"""Benchmark (check stage): prove a GPT-2-small-sized model against its diagram, worker warm.
+
+12 pre-norm transformer layers, d 768, 12 heads, feed-forward 3072, batch 8 × 1024
+tokens, written here with einops.  Figures: the symbolic check's time (target
+≤ 1 s) and the worker's peak memory (VmHWM, target ≤ 500 MB), beside the same
+model run once on real CPU tensors in the same run (the anchor), and the ratios.
+
+    python3 benchmarks/run.py check
+    NCD_BENCH_QUICK=1 python3 benchmarks/run.py check     # skip the real-tensor anchor
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+
+MODEL = textwrap.dedent('''\
+    import math
+
+    import einops
+    import torch
+    from torch import nn
+
+
+    class Attention(nn.Module):
+        def __init__(self, d, h):
+            super().__init__()
+            self.h = h
+            self.qkv = nn.Linear(d, 3 * d)
+            self.proj = nn.Linear(d, d)
+
+        def forward(self, x):
+            q, k, v = einops.rearrange(self.qkv(x), "b t (three h e) -> three b h t e", three=3, h=self.h)
+            t = x.shape[1]
+            scores = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
+            causal = torch.ones(t, t, dtype=torch.bool, device=x.device).tril()
+            scores = scores.masked_fill(~causal, float("-inf"))
+            out = scores.softmax(dim=-1) @ v
+            return self.proj(einops.rearrange(out, "b h t e -> b t (h e)"))
+
+
+    class Layer(nn.Module):
+        def __init__(self, d, h, f):
+            super().__init__()
+            self.ln1 = nn.LayerNorm(d)
+            self.attn = Attention(d, h)
+            self.ln2 = nn.LayerNorm(d)
+            self.mlp = nn.Sequential(nn.Linear(d, f), nn.GELU(), nn.Linear(f, d))
+
+        def forward(self, x):
+            x = x + self.attn(self.ln1(x))
+            return x + self.mlp(self.ln2(x))
+
+
+    class GPT(nn.Module):
+        def __init__(self, d, h, f, layers=12):
+            super().__init__()
+            self.blocks = nn.ModuleList(Layer(d, h, f) for _ in range(layers))
+            self.ln_f = nn.LayerNorm(d)
+
+        def forward(self, x):
+            for block in self.blocks:
+                x = block(x)
+            return self.ln_f(x)
+''')
+
+SPEC = "\n".join([
+    'title "GPT-2 small: 12 pre-norm layers"',
+    "block GPT(d, h, f)",
+    "width t",
+    "sizes b=8 t=1024 d=768 h=12 f=3072",
+    "input X: b t d",
+    *[f"X = Layer[blocks.{i}] X : t d -> t d" for i in range(12)],
+    "X = norm[ln_f] X over d",
+    "output X",
+]) + "\n"
+
+REAL = MODEL + textwrap.dedent('''
+    import time
+    torch.manual_seed(0)
+    torch.set_num_threads(2)
+    model = GPT(768, 12, 3072).eval()
+    x = torch.randn(8, 1024, 768)
+    t0 = time.perf_counter()
+    with torch.no_grad():
+        y = model(x)
+    seconds = time.perf_counter() - t0
+    assert tuple(y.shape) == (8, 1024, 768)
+    hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+    print(seconds, hwm)
+''')
+
+
+def main(results: dict) -> None:
+    import sphinx_ncd
+    from sphinx_ncd.check.api import check
+    from sphinx_ncd.check.worker import Worker
+
+    diagram = sphinx_ncd.parse(SPEC, filename="gpt2-small.ncd")
+    worker = Worker()
+    try:
+        t0 = time.perf_counter()
+        worker.start()
+        startup = time.perf_counter() - t0
+        warm = check(diagram, MODEL, worker=worker, use_cache=False, filename="gpt.py", timeout=120)
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            report = check(diagram, MODEL, worker=worker, use_cache=False, filename="gpt.py", timeout=120)
+            times.append(time.perf_counter() - t0)
+        hwm_mb = worker.status()["vmhwm_kb"] / 1024
+        check(diagram, MODEL, worker=worker, filename="gpt.py")  # stores the verdict
+        t0 = time.perf_counter()
+        hit = check(diagram, MODEL, worker=worker, filename="gpt.py")
+        cached = time.perf_counter() - t0
+    finally:
+        worker.close()
+    proof = statistics.median(times)
+    print(f"worker start (import torch):       {startup:7.2f} s")
+    print(f"verdict: {report.summary}")
+    print(f"  first check (cold caches):       {warm.seconds:7.3f} s in the worker")
+    print(f"symbolic proof, worker warm:       {proof:7.3f} s median of 3   (target <= 1 s)")
+    print(f"worker peak memory (VmHWM):        {hwm_mb:7.0f} MB             (target <= 500 MB)")
+    print(f"cached verdict:                    {cached * 1000:7.2f} ms (hit: {hit.cached})")
+    results.update(proof_s=proof, worker_hwm_mb=hwm_mb, startup_s=startup, status=report.status,
+                   summary=report.summary, cached_ms=cached * 1000)
+    if os.environ.get("NCD_BENCH_QUICK"):
+        print("real-tensor anchor skipped (NCD_BENCH_QUICK)")
+        return
+    out = subprocess.run([sys.executable, "-c", REAL], capture_output=True, text=True, check=True)
+    real_s, real_kb = out.stdout.split()
+    real_s, real_mb = float(real_s), int(real_kb) / 1024
+    print(f"same model on real CPU tensors:    {real_s:7.2f} s, {real_mb:5.0f} MB peak")
+    print(f"ratio real / proof:                {real_s / proof:7.1f}x time, {real_mb / hwm_mb:4.1f}x memory")
+    results.update(real_s=real_s, real_hwm_mb=real_mb, time_ratio=real_s / proof, memory_ratio=real_mb / hwm_mb)
+
+
+if __name__ == "__main__":
+    main({})
