@@ -36,3 +36,9 @@ def test_unknown_suffix_and_missing_file(tmp_path, capsys):
     assert "svg, .pdf or .png" in capsys.readouterr().err
     assert main(["render", str(tmp_path / "nope.ncd"), "-o", str(tmp_path / "x.svg")]) == 1
     assert "nope.ncd" in capsys.readouterr().err
+
+
+def test_render_to_stdout(capsys):
+    assert main(["render", str(FIG20), "-o", "-"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("<svg") and out.rstrip().endswith("</svg>")

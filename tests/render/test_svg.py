@@ -174,3 +174,14 @@ def test_repr_svg_for_jupyter():
         assert d._repr_svg_() == render(d)
     else:
         pytest.skip("Diagram._repr_svg_ belongs to the model; not present")
+
+
+def test_pdf_page_is_the_drawing():
+    import re
+
+    d = _parse((ROOT / "demo_docs" / "figures" / "fig19.ncd").read_text())
+    vb = [float(v) for v in _well_formed(render(d)).get("viewBox").split()]
+    box = re.search(rb"/MediaBox ?\[ ?0 0 ([\d.]+) ([\d.]+) ?\]", render(d, "pdf"))
+    assert box, "no MediaBox"
+    assert float(box.group(1)) == pytest.approx(vb[2] * 0.75, abs=0.5)  # 1 px = 0.75 pt
+    assert float(box.group(2)) == pytest.approx(vb[3] * 0.75, abs=0.5)
