@@ -132,6 +132,16 @@ def test_malformed_spec_reports_the_tex_line(tmp_path, tex, ncd_latex):
     assert run.pdf.exists()
 
 
+def test_errors_in_an_input_chapter_name_its_path(tmp_path, tex, ncd_latex):
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters" / "intro.tex").write_text("Text.\n\\begin{ncd}\ninput X: m\nY = softmax X over q\n\\end{ncd}\n")
+    write_doc(tmp_path, "\\input{chapters/intro}\n")
+    tex(tmp_path)
+    proc = ncd_latex(tmp_path, "paper")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("chapters/intro.tex:4: ncd: ")
+
+
 def test_spec_full_of_tex_special_characters_renders(tmp_path, tex, ncd_latex, included_graphics):
     spec = textwrap.dedent(r"""
         # 100% of #1: _ ^ ~ \ { } & $ survive
