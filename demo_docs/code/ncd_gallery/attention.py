@@ -23,12 +23,12 @@ __all__ = [
 # --- Figures 16, 17 ---------------------------------------------------------
 def attention_scores_stepwise(Q: Tensor, K: Tensor) -> Tensor:
     """``y k h, x k h -> y x h`` one wiring at a time (figure 16 read left to right):
-    transpose, outer product with k and h diagonalised, the sum over k (with
-    the diagonal, an inner product: a cup), then scale by ``k^-1/2``."""
+    transpose, outer product with the heads diagonalised, inner product over k
+    (the two k axes made one, then summed), then scale by ``k^-1/2``."""
     k = Q.shape[-2]
     Kt = einops.einsum(K, "x k h -> k x h")                              # crossing
-    P = einops.einsum(Q, Kt, "y k h, k x h -> y k x h")                  # outer, merge k and h
-    S = einops.einsum(P, "y k x h -> y x h")                             # sum over k
+    P = einops.einsum(Q, Kt, "y k1 h, k2 x h -> y k1 k2 x h")            # outer product, merge h
+    S = einops.einsum(P, "y k k x h -> y x h")                           # cup over k
     return S / math.sqrt(k)                                               # scale arrow
 
 
