@@ -192,6 +192,7 @@ LATEX_COPY_EXISTS = "{path} exists and differs from this version of ncd.sty; not
 LATEX_INSTALLED = "installed {path}"
 LATEX_UP_TO_DATE = "{path} is already up to date"
 LATEX_PRUNED = "ncd-latex: removed {count} unused cache file(s)"
+LATEX_NO_JOB = "ncd-latex: give a job name (e.g. `ncd-latex paper` after `pdflatex paper.tex`)"
 
 # --- command line ----------------------------------------------------------------------
 
