@@ -56,7 +56,7 @@ def _render(args) -> int:
     elif args.job:
         path = _manifest_path(args.job)
     else:
-        print("ncd-latex: give a job name (e.g. `ncd-latex paper` after `pdflatex paper.tex`)", file=sys.stderr)
+        print(msg.LATEX_NO_JOB, file=sys.stderr)
         return 2
     manifest = read_manifest(path)
     root = Path(args.root) if args.root else path.parent
