@@ -29,6 +29,43 @@ ncd_check_path = ["code"]
 ncd_check = "strict"
 
 latex_engine = "pdflatex"
+
+_SYMBOLS = {
+    "√": r"\surd", "→": r"\rightarrow", "←": r"\leftarrow", "·": r"\cdot", "×": r"\times",
+    "≤": r"\leq", "≥": r"\geq", "≠": r"\neq", "≈": r"\approx", "′": r"^{\prime}", "∑": r"\sum",
+    "★": r"\star", "⋆": r"\star", "∘": r"\circ", "⊗": r"\otimes", "⊕": r"\oplus", "∞": r"\infty",
+    "ᵀ": r"^{\mathsf{T}}", "²": r"^{2}", "³": r"^{3}", "ⁱ": r"^{i}", "…": r"\ldots", "∈": r"\in",
+    "∂": r"\partial", "∇": r"\nabla", "⌊": r"\lfloor", "⌋": r"\rfloor", "⌈": r"\lceil",
+    "⌉": r"\rceil", "↦": r"\mapsto", "∀": r"\forall", "—": r"\textrm{---}", "–": r"\textrm{--}",
+}
+
+
+def _unicode_preamble() -> str:
+    """``\\DeclareUnicodeCharacter`` for every symbol outside Latin-1 that the sources use."""
+    import pathlib
+    import unicodedata
+
+    here = pathlib.Path(__file__).resolve().parent
+    chars = set()
+    for path in here.rglob("*"):
+        if path.suffix in (".rst", ".md", ".py", ".ncd") and "_build" not in path.parts:
+            chars.update(c for c in path.read_text(encoding="utf-8") if ord(c) > 0xFF)
+    lines = []
+    for c in sorted(chars):
+        name = unicodedata.name(c, "")
+        if c in _SYMBOLS:
+            macro = _SYMBOLS[c]
+            body = macro if macro.startswith(r"\textrm") else rf"\ensuremath{{{macro}}}"
+        elif name.startswith("GREEK") and " LETTER " in name:
+            letter = name.split(" LETTER ")[1].lower().replace("lamda", "lambda")
+            if " CAPITAL " in name:
+                letter = letter.capitalize()
+            body = rf"\ensuremath{{\{letter}}}"
+        else:
+            body = r"\textrm{?}"  # no glyph in pdflatex's fonts: a visible placeholder, not a failed build
+        lines.append(rf"\DeclareUnicodeCharacter{{{ord(c):04X}}}{{{body}}}")
+    return "\n".join(lines)
+
 latex_documents = [
     ("index", "neural-circuit-diagrams.tex", "Neural circuit diagrams", "sphinx\\_ncd", "manual"),
 ]
@@ -37,4 +74,6 @@ latex_elements = {
     "figure_align": "htbp",
     # Latin Modern, like the diagrams' labels (and in Debian's base TeX Live, unlike tex-gyre)
     "fontpkg": r"\usepackage{lmodern}",
+    # pdflatex has no Unicode maths: declare the symbols the pages and the included code use
+    "preamble": _unicode_preamble(),
 }
