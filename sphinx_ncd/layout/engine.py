@@ -36,6 +36,8 @@ MAX_WIRES = 20000
 GLYPH_GAP = 4.0  # least room between the vertical extents of two items of one step
 STUB = 6.0  # straight wire between a glyph and the next state column
 NOTE_GAP = 4.0
+_WIRINGS = frozenset((OpKind.EINSUM, OpKind.ADD, OpKind.COPY, OpKind.ELEMENTWISE, OpKind.SCALE, OpKind.SOFTMAX,
+                      OpKind.NORM, OpKind.INDEX, OpKind.CONCAT, OpKind.DELETE, OpKind.SAVE))
 ROW_GAP = 28.0  # between the figure and the block definitions drawn under it
 COMPACT = PITCH  # an item further than this below its least position moves up
 
@@ -246,6 +248,8 @@ def _layout_panel(panel: Panel, hl: dict, x0: float) -> _PanelOut:
                     for j, y in enumerate(ypos[v.id]):
                         wires.start((v.id, j), x, y, _value_axis(v, j))
                 new_runs |= {(v.id, j) for v in missing for j in range(len(v.axes))}
+            if idx == len(sections) - 1 and idx > 0:  # the outputs: every wire named at the right edge
+                new_runs = new_runs | {(v.id, j) for v in sec.values for j in range(len(v.axes))}
             x = _state_column(sec.values, new_runs, ypos, x, wires, seps, labels, out)
             cur = list(sec.values)
             new_runs = set()
@@ -433,11 +437,15 @@ def _step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: _Wires, s
             produced.append(v)
         same = {(k, l) for (i, j), (k, l) in rows.pairs
                 if op.inputs[i].axes[j].label == op.outputs[k].axes[l].label}
-        keep = op.kind in (OpKind.COPY, OpKind.ELEMENTWISE, OpKind.SCALE, OpKind.SOFTMAX, OpKind.NORM)
+        # label the wires that are new here: everything a map produces, and for pure wirings
+        # (einsum, copies, element-wise maps...) only wires whose name did not come in
+        wiring = op.kind in _WIRINGS
+        in_labels = {a.label for v in op.inputs for a in v.axes}
         for k, v in enumerate(op.outputs):
-            for l in range(len(v.axes)):
-                if not keep and (k, l) not in same:
-                    fresh.add((v.id, l))
+            for l, a in enumerate(v.axes):
+                if (k, l) in same or (wiring and a.label in in_labels):
+                    continue
+                fresh.add((v.id, l))
         # separators between this op's inputs follow their segments into the glyph
         stack = sorted((i for i in range(len(op.inputs)) if rows.ins[i]), key=lambda i: rows.ins[i][0])
         for a, b in zip(stack, stack[1:]):
