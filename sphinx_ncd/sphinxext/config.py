@@ -57,8 +57,9 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
                 "Where rendered diagrams are cached (relative to conf.py); default <doctreedir>/ncd-cache, "
                 "outside the output directory."),
     ConfigValue("ncd_check", "auto", "env", (str,),
-                '"auto": run the shape check of every directive with a :code: option; "off": never run '
-                'user code; "strict": also make a mismatch or an unchecked diagram a warning (an error under -W).'),
+                '"auto": run the shape check of every directive with a :code: option (a mismatch or a failed '
+                'run is a warning); "off": never run user code; "strict": a diagram left unchecked '
+                '(torch missing, no verdict) is a warning too.'),
     ConfigValue("ncd_check_path", [], "env", (list, tuple),
                 "Directories (relative to conf.py) from which :code: import specs are imported, "
                 "besides conf.py's own directory."),
