@@ -7,6 +7,7 @@ by LF), and :func:`spec_md5` recomputes it the same way.  Format::
     ncd-manifest 1
     cache=ncd-cache
     @ md5=<hex> line=<n> kind=<inline|env|input> status=<cached|missing|error> from=<n> file=<name>
+    !<the diagram's options as written, when it has some>
     |<spec line, verbatim>
     .
 
@@ -48,6 +49,7 @@ class Entry:
     from_line: int  # line of the command in the .tex file
     file: str  # the file the spec lines come from, as TeX named it
     lines: tuple[bytes, ...]  # the spec lines, verbatim
+    options: str = ""  # the options as written in the .tex file (sizes, alignment): not part of the hash
 
     @property
     def data(self) -> bytes:
@@ -123,7 +125,11 @@ def parse_manifest(data: bytes, path: Path | str = "<manifest>") -> Manifest:
         if not m:
             raise bad(i)
         spec: list[bytes] = []
+        options = ""
         i += 1
+        if i < n and lines[i].startswith(b"!"):
+            options = lines[i][1:].decode("utf-8", "replace")
+            i += 1
         while i < n and lines[i].startswith(b"|"):
             spec.append(lines[i][1:])
             i += 1
@@ -136,6 +142,6 @@ def parse_manifest(data: bytes, path: Path | str = "<manifest>") -> Manifest:
         entries.append(Entry(
             md5=m["md5"].decode(), line=int(m["line"]), kind=m["kind"].decode(),
             status=m["status"].decode(), from_line=int(m["from"]),
-            file=m["file"].decode("utf-8", "replace"), lines=tuple(spec),
+            file=m["file"].decode("utf-8", "replace"), lines=tuple(spec), options=options,
         ))
     return Manifest(path=path, cache=cache, entries=tuple(entries))

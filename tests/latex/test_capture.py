@@ -60,6 +60,7 @@ def test_specs_are_captured_verbatim_with_their_lines(tmp_path, tex):
     for e in m.entries:  # TeX's MD5 is Python's MD5 of the same bytes
         assert e.md5 == hashlib.md5(b"\n".join(e.lines)).hexdigest()
     assert m.entries[3].from_line == 11
+    assert [e.options for e in m.entries] == ["", "scale=0.5", "", ""]
 
 
 @pytest.mark.parametrize("engine", ["pdflatex", "lualatex"])
