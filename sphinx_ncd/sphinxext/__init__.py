@@ -24,7 +24,7 @@ from .nodes import ncd_diagram
 __all__ = ["setup", "ENV_VERSION"]
 
 #: bump when the node attributes or env tables change shape (invalidates pickled environments)
-ENV_VERSION = 1
+ENV_VERSION = 2
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -59,6 +59,8 @@ def setup(app):
     app.connect("env-purge-doc", state.purge)
     app.connect("env-merge-info", state.merge)
     app.connect("env-updated", state.summarize)
+    app.connect("doctree-read", state.collect_numrefs)
+    app.connect("env-check-consistency", state.check_numrefs)
     return {
         "version": sphinx_ncd.__version__,
         "env_version": ENV_VERSION,

@@ -19,7 +19,7 @@ from sphinx.util.nodes import set_source_info
 
 from .. import messages as msg
 from ..errors import NCDError
-from . import checking, outputs, pipeline
+from . import checking, outputs, pipeline, state
 from .cache import make_key
 from .context import context
 from .errorbox import error_box
@@ -49,8 +49,9 @@ class NCDDirective(SphinxDirective):
         elif not self.arguments and not "\n".join(self.content).strip():
             return self._failed(msg.SPHINX_NO_SOURCE, here, "config")
         if "name" in self.options and "caption" not in self.options:
-            warn(NCDError(msg.SPHINX_NAME_WITHOUT_CAPTION.format(name=self.options["name"]),
-                          kind="config"), None, location=here)
+            # reported after reading, if a :numref: targets it (it can get no number)
+            state.note_uncaptioned(self.env, docname, nodes.fully_normalize_name(self.options["name"]),
+                                   here)
         if "code" not in self.options:
             for option in ("sizes",):
                 if option in self.options:

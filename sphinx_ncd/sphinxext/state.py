@@ -1,8 +1,11 @@
 """Sphinx extension (integration): per-document records kept in the build environment.
 
-Two tables live on ``env`` (and nowhere else: no module-global state), both
-``{docname: count}``: documents whose shape checks executed user code, and
-documents whose checks could not run because torch is missing.  They are
+Tables live on ``env`` (and nowhere else: no module-global state), each keyed
+by docname: documents whose shape checks executed user code, documents whose
+checks could not run because torch is missing (counts), named diagrams without
+a caption (``{name: location}``) and the targets of ``:numref:`` roles in each
+document -- a ``:numref:`` to an uncaptioned diagram can get no number, which
+is reported at the diagram with the fix.  They are
 purged when a document is re-read and merged back from parallel readers, and
 after reading the main process logs one summary line each -- so "torch is not
 installed" is said once per build, however many diagrams asked for a check.
@@ -19,7 +22,7 @@ __all__ = ["TABLES", "record", "purge", "merge", "before_read", "summarize", "to
 
 logger = logging.getLogger("sphinx_ncd")
 
-TABLES = ("ncd_executed", "ncd_no_torch")
+TABLES = ("ncd_executed", "ncd_no_torch", "ncd_uncaptioned", "ncd_numrefs")
 
 
 def _table(env, name: str) -> dict:
@@ -62,6 +65,30 @@ def summarize(app, env):
     if missing and app.config.ncd_check != "strict":
         logger.info(msg.SPHINX_CHECK_NO_TORCH.format(count=sum(missing.values())), color="darkred")
     return []
+
+
+def note_uncaptioned(env, docname: str, name: str, location: str) -> None:
+    _table(env, "ncd_uncaptioned").setdefault(docname, {})[name] = location
+
+
+def collect_numrefs(app, doctree) -> None:
+    """``doctree-read``: remember which labels this document's :numref: roles target."""
+    from sphinx import addnodes
+
+    targets = {node.get("reftarget", "") for node in doctree.findall(addnodes.pending_xref)
+               if node.get("reftype") == "numref"}
+    if targets:
+        _table(app.env, "ncd_numrefs")[app.env.current_document.docname] = sorted(targets)
+
+
+def check_numrefs(app, env) -> None:
+    """``env-check-consistency``: a :numref: to a diagram without a caption, at the diagram."""
+    wanted = {t.lower() for targets in _table(env, "ncd_numrefs").values() for t in targets}
+    for docname, names in sorted(_table(env, "ncd_uncaptioned").items()):
+        for name, location in sorted(names.items()):
+            if name.lower() in wanted:
+                logger.warning(msg.SPHINX_NAME_WITHOUT_CAPTION.format(name=name), location=location,
+                               type="ncd", subtype="config")
 
 
 def torch_available() -> bool:

@@ -134,3 +134,14 @@ def test_parallel_workers_rendering_the_same_diagram(make_app, tmp_path):
     cache = app.doctreedir / "ncd-cache"
     assert len(list(cache.glob("ncd-*.svg"))) == 1
     assert not list(cache.glob("*.tmp"))
+
+
+def test_configured_cache_dir(make_app, rootdir, tmp_path):
+    srcdir = tmp_path / "src"
+    shutil.copytree(rootdir / "test-ncd-basic", srcdir)
+    app = make_app("html", srcdir=srcdir, confoverrides={"ncd_cache_dir": "_ncd_cache"})
+    app.build()
+    assert warnings_of(app) == []
+    cached = sorted(p.suffix for p in (srcdir / "_ncd_cache").glob("ncd-*"))
+    assert cached.count(".svg") == 4
+    assert not (app.doctreedir / "ncd-cache").exists()

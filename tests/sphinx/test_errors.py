@@ -27,6 +27,7 @@ def test_errors_are_located_at_spec_lines(app):
         "index.rst:40",  # a path outside the source directory: the directive
         "index.rst:45",  # both a file and a body
         "index.rst:52",  # neither
+        "index.rst:69",  # :name: without :caption:, and a :numref: to it
     }, warnings_of(app)
     assert source_line(app.srcdir, "index.rst", 14).strip() == "Y = = H"
     assert source_line(app.srcdir, "index.rst", 23).strip() == "Y = softmax X over z"
@@ -42,6 +43,11 @@ def test_errors_are_located_at_spec_lines(app):
     assert "[ncd.io]" in found["index.rst:40"]
     assert "both a file argument" in found["index.rst:45"]
     assert "neither a file argument nor a body" in found["index.rst:52"]
+    assert "fig-nameless" in found["index.rst:69"] and "add a :caption:" in found["index.rst:69"]
+    # an unknown option is reported by docutils at the directive
+    others = [w for w in warnings_of(app) if "[ncd." not in w]
+    assert any(w.startswith(str(app.srcdir / "index.rst") + ":61: ERROR") and "colour" in w
+               for w in others), others
 
     page = (app.outdir / "index.html").read_text(encoding="utf-8")
     # six failures, six visible error boxes, each naming its location; the
@@ -50,7 +56,7 @@ def test_errors_are_located_at_spec_lines(app):
     for where in ("index.rst:14", "index.rst:23", "diagrams/broken.ncd:4", "index.rst:35",
                   "index.rst:40", "index.rst:52"):
         assert f"Diagram error ({where})" in page
-    assert page.count("<svg") == 1
+    assert page.count("<svg") == 2
 
 
 @pytest.mark.sphinx("html", testroot="ncd-errors", confoverrides={"suppress_warnings": ["ncd"]})
