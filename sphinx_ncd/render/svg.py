@@ -20,6 +20,7 @@ Two flavours:
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from ..layout.fonts import glyph as font_glyph
@@ -33,8 +34,10 @@ _PREFIX = "\x00P"  # replaced by the content-hash prefix once the body is known
 
 def num(v: float) -> str:
     """The one number format: at most two decimals, no trailing zeros, no negative zero."""
-    s = f"{v:.2f}".rstrip("0").rstrip(".")
-    return "0" if s in ("-0", "") else s
+    s = f"{v:.2f}"
+    if s[-1] == "0":
+        s = s[:-3] if s[-2] == "0" else s[:-1]
+    return "0" if s == "-0" else s
 
 
 def _attr(s: str) -> str:
@@ -75,17 +78,14 @@ class _Writer:
             return self.paint("fill", fill) + self.paint("stroke", stroke)
         return f' style="fill:var(--ncd-{self._var(fill)});stroke:var(--ncd-{self._var(stroke)})"'
 
-    def glyph_ref(self, style: str, char: str) -> str | None:
+    def glyph_def(self, style: str, char: str):
         key = (style, char)
-        gid = self.glyph_ids.get(key)
-        if gid is None:
+        if key not in self.glyph_ids:
             g = font_glyph(style, char)
-            if not g.path:
-                return None
-            gid = f"{_PREFIX}-g{len(self.glyph_ids)}"
+            gid = _glyph_id(style, char)
             self.glyph_ids[key] = gid
-            self.glyph_defs.append(f'<path id="{gid}" d="{g.path}"/>')
-        return gid
+            if g.path:
+                self.glyph_defs.append(f'<path id="{gid}" d="{g.path}"/>')
 
     # --- primitives -----------------------------------------------------------------------
 
@@ -122,20 +122,12 @@ class _Writer:
 
     def text(self, t: Text):
         lab = t.label
-        parts = []
-        for style, ch, gx, gy, size in lab.glyphs:
-            gid = self.glyph_ref(style, ch)
-            if gid is None:
-                continue
-            s = size / 1000.0
-            parts.append(f'<use href="#{gid}" xlink:href="#{gid}" transform="matrix({num4(s)} 0 0 {num4(-s)} '
-                         f'{num(t.x + gx)} {num(t.y + gy)})"/>')
-        for x0, y, x1, th in lab.rules:
-            parts.append(f'<rect x="{num(t.x + x0)}" y="{num(t.y + y - th / 2)}" width="{num(x1 - x0)}" '
-                         f'height="{num(th)}"/>')
-        if not parts:
+        inner = _label_markup(lab)
+        if not inner:
             return
-        self.out.append(f"<g{self.paint('fill', t.fill)}>" + "".join(parts) + "</g>")
+        for style, ch, _, _, _ in lab.glyphs:
+            self.glyph_def(style, ch)
+        self.out.append(f'<g{self.paint("fill", t.fill)} transform="translate({num(t.x)} {num(t.y)})">{inner}</g>')
         if not self.resolved and lab.text.strip():
             self.texts.append(
                 f'<text x="{num(t.x)}" y="{num(t.y)}" font-size="{num(lab.size)}" textLength="{num(max(lab.width, 0.01))}" '
@@ -156,6 +148,27 @@ class _Writer:
             self.circle(it)
         elif isinstance(it, Text):
             self.text(it)
+
+
+def _glyph_id(style: str, char: str) -> str:
+    """A stable id per glyph: the same letter has the same id in every figure (prefixed per figure)."""
+    return f"{_PREFIX}-{style[0]}{style[-1]}{ord(char):x}"
+
+
+@lru_cache(maxsize=4096)
+def _label_markup(lab) -> str:
+    """The ``<use>`` and ``<rect>`` elements of one label, relative to its baseline origin."""
+    parts = []
+    for style, ch, gx, gy, size in lab.glyphs:
+        if not font_glyph(style, ch).path:
+            continue
+        gid = _glyph_id(style, ch)
+        sc = size / 1000.0
+        parts.append(f'<use href="#{gid}" xlink:href="#{gid}" transform="matrix({num4(sc)} 0 0 {num4(-sc)} '
+                     f'{num(gx)} {num(gy)})"/>')
+    for x0, y, x1, th in lab.rules:
+        parts.append(f'<rect x="{num(x0)}" y="{num(y - th / 2)}" width="{num(x1 - x0)}" height="{num(th)}"/>')
+    return "".join(parts)
 
 
 def num4(v: float) -> str:
