@@ -148,3 +148,24 @@ def test_alignment_on_the_wire_uses_the_meta_file(tmp_path, tex):
     # the wire (a quarter of the height from the bottom) sits on the axis
     assert abs(dims["wire"][1] - (total * 0.25 - axis)) < 0.02
     assert abs(dims["center"][1] - (total * 0.5 - axis)) < 0.02
+
+
+def test_text_after_end_ncd_is_read_normally(tmp_path, tex, pdf_text):
+    """`\\end{ncd} = \\begin{ncd}` on one line, as in an equation between two diagrams."""
+    write_doc(tmp_path, r"""
+        \[
+        \begin{ncd}
+        input X: m
+          \end{ncd} = \begin{ncd}[scale=2]
+        input Y: n
+        output Y \end{ncd} \text{ (the end)}
+        \]
+        """.replace("\\text", "\\mbox"))
+    run = tex(tmp_path)
+    assert run.returncode == 0, run.log[-2000:]
+    m = read_manifest(tmp_path / "paper.ncd")
+    assert [(e.line, e.lines, e.options) for e in m.entries] == [
+        (6, (b"input X: m",), ""),
+        (8, (b"input Y: n", b"output Y "), "scale=2"),
+    ]
+    assert "(the end)" in pdf_text(run.pdf)
