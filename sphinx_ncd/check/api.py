@@ -173,7 +173,8 @@ def _build(diagram: Diagram, plan: CheckPlan, r: dict, cached: bool = False) -> 
         at_given = ", ".join([f"{k}={v}" for k, v in fixed.items() if k in plan.given] + config)
         at_sample = ", ".join(f"{k}={v}" for k, v in fixed.items() if k not in plan.given)
         if not free:
-            summary = msg.CHECK_PROVED_ALL_FIXED.format(fixed=at_given or "the diagram's sizes")
+            every = ", ".join(f"{k}={v}" for k, v in plan.hints if k not in tied)
+            summary = msg.CHECK_PROVED_ALL_FIXED.format(fixed=", ".join(x for x in (every, ", ".join(config)) if x))
         else:
             summary = msg.CHECK_PROVED.format(free=", ".join(free))
             extra = [f"with {at_given}"] if at_given else []

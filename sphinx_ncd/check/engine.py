@@ -27,8 +27,15 @@ __all__ = ["run_attempt", "Attempt", "to_dim"]
 
 
 def to_dim(text: str, value_of) -> object:
-    """A size expression (``"k*h"``, ``"n/4"``) as a backend size: symbols come from ``value_of``."""
+    """A size expression (``"k*h"``, ``"n/4"``, ``"floor(x/2 + 1/2)"``) as a backend size.
+
+    Symbols come from ``value_of``; a quotient becomes floor division, as torch computes sizes.
+    """
     expr = sympy.sympify(text, locals={})
+    return _whole(expr, value_of, text)
+
+
+def _whole(expr, value_of, text):
     num, den = sympy.fraction(sympy.together(expr))
 
     def conv(e):
@@ -36,6 +43,20 @@ def to_dim(text: str, value_of) -> object:
             return int(e)
         if e.is_Symbol:
             return value_of(e.name)
+        if isinstance(e, sympy.floor):
+            return _whole(e.args[0], value_of, text)
+        if isinstance(e, sympy.ceiling):
+            return -_whole(-e.args[0], value_of, text)
+        if isinstance(e, sympy.Mod):
+            return conv(e.args[0]) % conv(e.args[1])
+        if isinstance(e, (sympy.Max, sympy.Min)):
+            import torch
+
+            vals = [conv(a) for a in e.args]
+            out = vals[0]
+            for v in vals[1:]:
+                out = torch.sym_max(out, v) if isinstance(e, sympy.Max) else torch.sym_min(out, v)
+            return out
         if e.is_Add:
             out = 0
             for a in e.args:
@@ -197,13 +218,16 @@ def _box_verdict(box: dict, calls: list, expected_of, backend, stopped: bool = F
             verdict = _compare_segments(label, segs, tensors, expected_of, backend)
             if verdict["status"] == "mismatch":
                 return {**out, "status": "mismatch", "got": verdict["got"], "detail": verdict["detail"],
+                        "learn": verdict.get("learn", {}),
                         "expected": verdict["expected"]}
             groups_seen.extend(g for g in verdict.get("groups", []) if g not in groups_seen)
     details = []
     if len(calls) > 1:
         details.append(msg.CHECK_CALLED_TIMES.format(count=len(calls)))
-    if groups_seen:
-        details.append(msg.CHECK_BOUND_AXES.format(groups=", ".join(groups_seen)))
+    bound = [g for g in groups_seen if " as (" in g]
+    if bound:
+        details.append(msg.CHECK_BOUND_AXES.format(groups=", ".join(bound)))
+    details.extend(g for g in groups_seen if g not in bound)
     got = " , ".join(backend.show_shape(t.shape) for t in calls[0][1])
     return {**out, "status": "ok", "got": got, "detail": "; ".join(details)}
 
@@ -225,11 +249,19 @@ def _compare_segments(where: str, segs: list, tensors: list, expected_of, backen
         exp = expected_of(seg)
         got = list(t.shape)
         match = _match(exp, got, backend)
+        if match is None and any(_is_one(g) for g in got):
+            # nn.AdaptiveAvgPool2d(1) keeps 1 × 1 where the diagram's pooling removes the axis
+            squeezed = [g for g in got if not _is_one(g)]
+            match = _match(exp, squeezed, backend)
+            if match is not None:
+                groups.append(msg.CHECK_SIZE_ONE_KEPT.format(count=len(got) - len(squeezed)))
+                match = [m for m in match if m[1] - m[0] <= 1]
         if match is None:
             wire, e_txt, g_txt = _first_difference(seg, exp, got, backend)
             place = f"{where} {i + 1}" if len(segs) > 1 else where
             return {"status": "mismatch", "expected": " ".join(seg["labels"]) or "1", "got": backend.show_shape(got),
-                    "detail": msg.CHECK_MISMATCH_WIRE.format(where=place, wire=wire, expected=e_txt, got=g_txt)}
+                    "detail": msg.CHECK_MISMATCH_WIRE.format(where=place, wire=wire, expected=e_txt, got=g_txt),
+                    "learn": _learnable(seg, got)}
         for start, stop, j in match:
             if stop - start > 1:
                 labels = seg["labels"][start:stop]
@@ -277,6 +309,19 @@ def _match_with(exp: list, got: list, backend, assume: bool):
         return res
 
     return go(0, 0)
+
+
+def _is_one(d) -> bool:
+    return isinstance(d, int) and d == 1
+
+
+def _learnable(seg, got) -> dict:
+    """Sizes the code fixed: a wire the diagram sizes by a bare name where the code has a number."""
+    out = {}
+    for name, g in zip(seg["dims"], got):
+        if name.isidentifier() and isinstance(g, int) and g > 0:
+            out[name] = g
+    return out
 
 
 def _first_difference(seg, exp, got, backend):

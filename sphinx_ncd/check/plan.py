@@ -65,18 +65,34 @@ class CheckPlan:
         }
 
 
+def _size(axis: Axis) -> sympy.Expr:
+    """The axis size with subscripted names (``c(0)`` for ``c_0``) as plain symbols named ``c_0``."""
+    from sympy.core.function import AppliedUndef
+
+    size = sympy.sympify(axis.size)
+    if not size.atoms(AppliedUndef):
+        return size
+
+    def name(e):
+        args = "_".join(sympy.sstr(a).replace(" ", "") for a in e.args)
+        safe = "".join(ch if ch.isalnum() else "_" for ch in f"{e.func.__name__}_{args}")
+        return sympy.Symbol(safe, integer=True, positive=True)
+
+    return size.replace(lambda e: isinstance(e, AppliedUndef), name)
+
+
 def _tandem_symbols(axes: list[Axis]) -> set[sympy.Symbol]:
     """Symbols that stand for a 2-D (or n-D) extent: they size tandem axes and nothing else."""
     multi, single = set(), set()
     for axis in axes:
-        free = getattr(axis.size, "free_symbols", set())
+        free = _size(axis).free_symbols
         (multi if axis.rank > 1 else single).update(free)
     return multi - single
 
 
 def _expand(axis: Axis, tandem: set[sympy.Symbol]) -> list[tuple[sympy.Expr, str]]:
     """One (size, label) per tensor dimension the wire stands for."""
-    size = sympy.sympify(axis.size)
+    size = _size(axis)
     if axis.rank <= 1:
         return [(size, axis.label)]
     out = []

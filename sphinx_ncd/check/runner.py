@@ -113,6 +113,7 @@ def _verdict(plan: dict, att, backend, method: str, notes: list) -> dict:
             b["status"] = status if status != "mismatch" else ("proved" if method == "symbolic" else "checked")
     diagram = att.diagram or {}
     return {"status": status, "method": method, "assumptions": assumptions, "fixed": fixed, "config": config,
+            "bounds": extra.get("bounds", []),
             "sizes": backend.hints, "boxes": boxes, "mismatch": mismatch,
             "diagram": {k: diagram.get(k, "") for k in ("status", "expected", "got", "detail")},
             "notes": notes}
@@ -181,8 +182,24 @@ def handle_check(req: dict) -> dict:
         bad = failed(att, backend)
         if bad:
             return bad
+        for _ in range(6):  # the code fixed sizes the diagram leaves free (nn.Conv2d(3, 16)): learn them
+            learned = _learned(att, plan, hints)
+            if not learned:
+                break
+            hints = {**hints, **learned}
+            backend = _symbolic(hints, plan)
+            att = attempt(backend)
+            if att.construct_error is not None:
+                backend = _symbolic(hints, plan, build=False)
+                att = attempt(backend)
+            bad = failed(att, backend)
+            if bad:
+                return bad
         if att.exception is None or box_mismatch(att):
-            return _verdict(plan, att, backend, "symbolic", notes)
+            result = _verdict(plan, att, backend, "symbolic", notes)
+            if result.get("bounds"):
+                _drop_branches(result, plan, hints, attempt)
+            return result
         first_exc, first_op, first_backend = att.exception, att.current_op, backend
         if mode == "symbolic":
             return {"status": "error", "method": "symbolic", "error": _error(first_exc, files, first_op, backend),
@@ -218,6 +235,44 @@ def handle_check(req: dict) -> dict:
                 "error": _error(first_exc, files, first_op, first_backend)}
     return {"status": "error", "method": "fake", "error": _error(fake_exc, files, fake_op), "notes": notes,
             "sizes": hints}
+
+
+def _drop_branches(result: dict, plan: dict, hints: dict, attempt) -> None:
+    """A bound such as ``b < 16`` may only pick a kernel inside torch: run once past it; if the
+    shapes still hold, it is not an assumption of the code."""
+    divided = set(plan.get("multiples", {}))
+    for name, value, text in result.pop("bounds", [])[:3]:
+        if name not in hints or name in divided or text not in result["assumptions"]:
+            continue
+        att = attempt(_symbolic({**hints, name: value}, plan))
+        if att.construct_error is not None:
+            att = attempt(_symbolic({**hints, name: value}, plan, build=False))
+        if (att.exception is None and att.construct_error is None and att.binding_error is None
+                and not any(b["status"] == "mismatch" for b in att.boxes)
+                and (att.diagram or {}).get("status") != "mismatch"):
+            result["assumptions"].remove(text)
+            result["notes"].append(f"'{text}' only selects an implementation inside torch ({name}={value} works too)")
+    if result["status"] == "proved_if" and not result["assumptions"]:
+        result["status"] = "proved"
+        for b in result["boxes"]:
+            if b["status"] == "proved_if":
+                b["status"] = "proved"
+
+
+def _learned(att, plan, hints) -> dict:
+    """From the mismatches of a run: free sizes the code fixed at other values than the samples."""
+    given = set(plan["given"])
+    out = {}
+    for b in att.boxes:
+        if b["status"] == "mismatch":
+            for name, value in (b.get("learn") or {}).items():
+                if name in hints and name not in given and hints[name] != value and name not in out:
+                    out[name] = value
+    if att.diagram and att.diagram.get("status") == "mismatch":
+        for name, value in (att.diagram.get("learn") or {}).items():
+            if name in hints and name not in given and hints[name] != value and name not in out:
+                out[name] = value
+    return out
 
 
 def _symbolic(hints, plan, build: bool = True):

@@ -145,7 +145,7 @@ class SymbolicBackend(ConcreteBackend):
             free = e.free_symbols
             if isinstance(e, sympy.Eq):
                 lhs, rhs = e.lhs, e.rhs
-                mod = _mod_of(lhs, rhs)
+                mod = _mod_of(lhs, rhs) or _multiple_of(lhs, rhs)
                 if mod is not None:
                     divisible.append(mod)
                     continue
@@ -153,18 +153,23 @@ class SymbolicBackend(ConcreteBackend):
                     continue
                 if free:
                     equalities.append(e)
-            elif isinstance(e, (sympy.Lt, sympy.Le, sympy.Gt, sympy.Ge)) and len(free) >= 2:
-                inequalities.append(e)
+            elif isinstance(e, (sympy.Lt, sympy.Le, sympy.Gt, sympy.Ge)) and free:
+                if not _threshold(e):  # size thresholds choose kernels inside torch: not the code's claim
+                    inequalities.append(e)
             # Ne and one-symbol bounds only exclude degenerate sizes: not shown
         for a, b in divisible:
             text = f"{pretty(a, self.order)} divisible by {pretty(b, self.order)}"
             if text not in assumptions:
                 assumptions.append(text)
+        bounds = []  # (name, value that breaks it, text): one size against a constant
         for e in inequalities:  # stride and size checks hold for every size >= 2: shown only if not
             if not _always(e, divisible, fixed):
                 text = pretty(e, self.order)
                 if text not in assumptions:
                     assumptions.append(text)
+                    breaker = _breaker(e)
+                    if breaker is not None:
+                        bounds.append((breaker[0], breaker[1], text))
         for e in equalities:
             if _implied(e, divisible, fixed) or _always(e, divisible, fixed):
                 continue
@@ -176,7 +181,7 @@ class SymbolicBackend(ConcreteBackend):
         config = [a for a in assumptions
                   if " = " in a and _names_in(a) and _names_in(a) <= self.config_names]
         assumptions = [a for a in assumptions if a not in config]
-        return {"assumptions": assumptions, "fixed": fixed, "config": config}
+        return {"assumptions": assumptions, "fixed": fixed, "config": config, "bounds": bounds}
 
 
 @contextlib.contextmanager
@@ -220,6 +225,39 @@ def _fix(fixed: dict, e) -> bool:
         fixed[free[0].name] = int(sol[0])
         return True
     return False
+
+
+def _breaker(e):
+    """For ``b < 16`` (one size against a number): ``("b", 16)``, a size that violates it; else None."""
+    import sympy
+
+    lhs, rhs = e.lhs, e.rhs
+    if lhs.is_Number and rhs.is_Symbol:
+        e = e.reversed
+        lhs, rhs = e.lhs, e.rhs
+    if not (lhs.is_Symbol and rhs.is_Integer):
+        return None
+    c = int(rhs)
+    value = {sympy.Lt: c, sympy.Le: c + 1, sympy.Gt: c, sympy.Ge: c - 1}.get(type(e))
+    if value is None or value < 2:
+        return None
+    return lhs.name, value
+
+
+def _threshold(e) -> bool:
+    """``x·y > 20480``: a comparison with a large constant is an implementation heuristic."""
+    return any(side.is_Number and abs(side) >= 256 for side in (e.lhs, e.rhs))
+
+
+def _multiple_of(lhs, rhs):
+    """``Eq(x, 16·(x//16))`` says ``x`` divisible by 16: ``(x, 16)`` or None."""
+    for a, b in ((lhs, rhs), (rhs, lhs)):
+        if not b.is_Mul:
+            continue
+        coeff, rest = b.as_coeff_Mul()
+        if type(rest).__name__ == "FloorDiv" and rest.args[0] == a and rest.args[1] == coeff and coeff > 1:
+            return a, coeff
+    return None
 
 
 def _mod_of(lhs, rhs):

@@ -120,7 +120,7 @@ class Worker:
         if proc is not None and proc.poll() is None:
             try:
                 proc.stdin.close()
-                proc.wait(3)
+                proc.wait(1)
             except Exception:
                 pass
         self.kill()
