@@ -56,17 +56,21 @@ def render_entry(entry: Entry, *, search_path=()) -> tuple[bytes, float | None]:
     # the stage functions themselves: importing a subpackage rebinds the
     # package attribute of the same name (sphinx_ncd.render becomes a module)
     from ..model.build import parse
-    from ..render.api import render, scene
-    from .baseline import fraction_from_scene
+    from ..render import api
+    from .baseline import fraction_from_scene, wire_fraction
     from .pdfwrite import Unsupported, scene_to_pdf
 
     text = entry.text()
     diagram = parse(text, filename=entry.file, line_offset=entry.line - 1, search_path=tuple(search_path))
-    sc = scene(diagram)
+    if not hasattr(api, "scene"):  # a renderer without the scene entry point: its own PDF
+        return api.render(diagram, format="pdf"), wire_fraction(diagram)
+    sc = api.scene(diagram)
     try:
         pdf = scene_to_pdf(sc)
     except Unsupported:
-        pdf = render(diagram, format="pdf")
+        pdf = api.render(diagram, format="pdf")
+    if hasattr(api, "main_wire_fraction"):
+        return pdf, wire_fraction(diagram)
     try:
         wire = fraction_from_scene(sc)
     except Exception:  # alignment is a nicety; the drawing itself is what counts
