@@ -82,11 +82,13 @@ def _rel_rows(values) -> list[list[float]]:
     return [st[v.id] for v in values]
 
 
-def _core_flags(axes, core) -> list[bool]:
+def _core_flags(axes, core, prefer_front: bool = False) -> list[bool]:
     """Which of ``axes`` are the operation's core (the rest are broadcast over it)."""
     n, m = len(axes), len(core)
     if m == 0:
         return [False] * max(1, n)
+    if prefer_front and m <= n and tuple(axes[:m]) == tuple(core):
+        return [True] * m + [False] * (n - m)
     if m <= n and tuple(axes[n - m:]) == tuple(core):
         return [False] * (n - m) + [True] * m
     pool = list(core)
@@ -113,14 +115,16 @@ def _op_rows(op: Operation, owner: str, alert: bool, ypos=None) -> OpRows:
     else:
         ins = _rel_rows(op.inputs)
     outs = _rel_rows(op.outputs)
-    in_core = []
-    for i, v in enumerate(op.inputs):
-        core = op.core_in[i] if i < len(op.core_in) else v.axes
-        in_core.append(_core_flags(v.axes, core) if v.axes else [True])
     out_core = []
     for k, v in enumerate(op.outputs):
         core = op.core_out[k] if k < len(op.core_out) else v.axes
         out_core.append(_core_flags(v.axes, core) if v.axes else [True])
+    # when the outputs' core comes first, an ambiguous input (repeated names) is read the same way
+    front = len(out_core) == 1 and bool(out_core[0]) and out_core[0][0] and not all(out_core[0])
+    in_core = []
+    for i, v in enumerate(op.inputs):
+        core = op.core_in[i] if i < len(op.core_in) else v.axes
+        in_core.append(_core_flags(v.axes, core, front) if v.axes else [True])
     if op.kind in (OpKind.ELEMENTWISE, OpKind.SCALE):
         in_core = [[False] * len(c) for c in in_core]
         out_core = [[False] * len(c) for c in out_core]

@@ -7,6 +7,9 @@ from sphinx_ncd.layout.scene import Circle, Path as PPath, Text, bbox_of
 
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES = sorted((ROOT / "demo_docs" / "figures").glob("*.ncd"))
+# every spec in the repository's docs, gallery and templates (geometry checks only)
+ALL_SPECS = sorted(p for d in ("demo_docs", "templates", "latex") if (ROOT / d).is_dir()
+                   for p in (ROOT / d).rglob("*.ncd"))
 
 
 def chain_spec(n: int) -> str:

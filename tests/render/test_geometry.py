@@ -14,7 +14,7 @@ import sphinx_ncd
 from sphinx_ncd.layout.scene import Circle, Path, Text
 from sphinx_ncd.render.api import scene
 
-from render_helpers import FIGURES, chain_spec, geometry_problems, parallel_spec
+from render_helpers import ALL_SPECS, FIGURES, ROOT, chain_spec, geometry_problems, parallel_spec
 
 
 @pytest.mark.parametrize("path", FIGURES, ids=[p.stem for p in FIGURES])
@@ -23,6 +23,16 @@ def test_paper_figure_geometry(path):
     sc = scene(d)
     assert geometry_problems(sc) == []
     assert any(isinstance(p, Text) for p in sc.walk())
+
+
+@pytest.mark.parametrize("path", ALL_SPECS, ids=[str(p.relative_to(ROOT)) for p in ALL_SPECS])
+def test_every_spec_in_the_repository(path):
+    try:
+        d = sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name,
+                             search_path=(str(path.parent), str(ROOT / "templates")))
+    except sphinx_ncd.NCDError:
+        pytest.skip("not a valid spec on its own (an error example or a fragment)")
+    assert geometry_problems(scene(d)) == []
 
 
 GENERATED = {
