@@ -1,0 +1,79 @@
+"""The gallery in a browser: every gallery page of the built demo site opened in
+headless Chromium, light and dark.  Every diagram of the page is in the DOM and
+non-empty, the console stays silent, and the screenshots follow the colour
+scheme (furo's automatic theme follows the system's preference)."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "demo_docs"
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--hide-scrollbars", "--window-size=1200,1600", "--enable-logging=stderr", "--v=0"]
+PAGES = sorted(p.stem for p in (DOCS / "gallery").glob("*.rst"))
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("gallery-site")
+    run = subprocess.run([sys.executable, "-m", "sphinx", "-q", "-E", "-b", "html", "-d", str(out / "doctrees"),
+                          str(DOCS), str(out / "html")], capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    gallery_warnings = [line for line in run.stderr.splitlines() if "gallery" in line and "WARNING" in line]
+    assert gallery_warnings == []
+    return out / "html"
+
+
+def _chromium(url: str, profile: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *extra, url],
+                          capture_output=True, text=True, timeout=120)
+
+
+def _mean_luminance(png: Path) -> float:
+    from PIL import Image, ImageStat
+
+    return sum(ImageStat.Stat(Image.open(png).convert("RGB")).mean) / 3
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_gallery_page_in_chromium(site, tmp_path, page):
+    source = (DOCS / "gallery" / f"{page}.rst").read_text(encoding="utf-8")
+    expected = len(re.findall(r"^\.\. ncd::", source, re.MULTILINE))
+    url = (site / "gallery" / f"{page}.html").as_uri()
+
+    dom = _chromium(url, tmp_path / "profile-dom", "--dump-dom")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    svgs = re.findall(r"<svg\b[^>]*class=\"[^\"]*ncd-diagram[^\"]*\"[^>]*>.*?</svg>", dom.stdout, re.S)
+    assert len(svgs) == expected, f"{page}: {len(svgs)} diagrams in the page, {expected} directives"
+    for svg in svgs:
+        width = float(re.search(r'width="([\d.]+)', svg).group(1))
+        assert width > 40
+        assert svg.count("<path") + svg.count("<line") + svg.count("<use") > 3, "an empty diagram"
+    assert "ncd-error" not in dom.stdout
+
+    luminance = {}
+    for scheme in ("light", "dark"):
+        shot = tmp_path / f"{page}-{scheme}.png"
+        extra = ["--force-dark-mode"] if scheme == "dark" else []
+        run = _chromium(url, tmp_path / f"profile-{scheme}", f"--screenshot={shot}", *extra)
+        assert run.returncode == 0 and shot.is_file(), run.stderr[-2000:]
+        console = [line for line in (dom.stderr + run.stderr).splitlines() if ":CONSOLE" in line]
+        assert console == [], console
+        luminance[scheme] = _mean_luminance(shot)
+        keep = os.environ.get("NCD_KEEP_SCREENSHOTS")
+        if keep:
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            shutil.copy(shot, Path(keep) / shot.name)
+    assert luminance["light"] > 180 and luminance["dark"] < 90, luminance
