@@ -29,6 +29,7 @@ UNCLOSED_BINDING = "'[' is never closed"
 EMPTY_BINDING = "empty binding '[]'"
 HINT_BINDING = "write the PyTorch submodule or function between brackets, e.g. L[Lq] or conv[blocks.0.conv1]"
 DUPLICATE_CLAUSE = "'{clause}' given twice"
+TOO_DEEP = "parentheses nested too deeply (more than 32 levels)"
 
 # --- model: names, sizes, signatures, shape inference ----------------------
 
@@ -38,7 +39,7 @@ UNKNOWN_VALUE = "no value named '{name}' here"
 HINT_VALUES = "values in memory: {names}"
 HINT_NO_VALUES = "no values are in memory yet; declare them with 'input X: a b'"
 DID_YOU_MEAN = "did you mean '{name}'?"
-UNKNOWN_AXIS = "{op} over '{axis}': no axis '{axis}' in '{shape}'"
+UNKNOWN_AXIS = "{op} {word} '{axis}': no axis '{axis}' in '{shape}'"
 HINT_AXES = "expected one of: {axes}"
 SHAPE_MISMATCH = "`{op}` expects `{expected}` but receives `{got}`"
 HINT_SHAPE = "the signature's axes must occur, in order, in the input; other axes are broadcast over"

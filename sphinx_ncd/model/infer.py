@@ -132,13 +132,11 @@ class PanelBuilder:
         return Axis(size_label(size), size, like.kind, like.rank, like.tangent)
 
     def segment_axes(self, seg: A.Segment) -> list[Axis]:
-        out = []
-        for item in seg.items:
-            if isinstance(item, A.Group):
-                raise NCDError(msg.EXPECTED_GOT.format(expected="an axis", got="("), item.span, kind="syntax",
-                               hint=msg.HINT_EXPECTED.format(expected="parentheses only in a view's signature"))
-            out.append(self.axis(item))
-        return out
+        """The axes of a written shape; a parenthesised group ``(k h)`` is one axis of size k*h."""
+        items = seg.items
+        if all(type(i) is A.Atom for i in items):
+            return [self.axis(i) for i in items]
+        return self.view_axes(seg)
 
     def view_axes(self, seg: A.Segment) -> list[Axis]:
         out = []
@@ -146,9 +144,12 @@ class PanelBuilder:
             if isinstance(item, A.Group):
                 parts = [self.view_axes(A.Segment([i], i.span)) for i in item.items]
                 flat = [a for p in parts for a in p]
-                size = product(a.size for a in flat)
+                size = product(a.size ** a.rank for a in flat)
                 label = "(" + " ".join(a.label for a in flat) + ")"
-                out.append(Axis(label, size, flat[0].kind, sum(a.rank for a in flat), flat[0].tangent))
+                kind = flat[0].kind if all(a.kind == flat[0].kind for a in flat) else AxisKind.PLAIN
+                if kind == AxisKind.TANDEM:
+                    kind = AxisKind.PLAIN  # a flattened image is one plain axis
+                out.append(Axis(label, size, kind, 1, flat[0].tangent))
             else:
                 out.append(self.axis(item))
         return out
@@ -156,7 +157,7 @@ class PanelBuilder:
     # --- size equality, aware of lets, floors and repetition indexes ---------------------------
 
     def same(self, a, b) -> bool:
-        """Equal sizes, allowing what the spec declares: lets (one step for indexed ones such as
+        r"""Equal sizes, allowing what the spec declares: lets (one step for indexed ones such as
         ``let x_{\lambda+1} = x_\lambda/2``), exact division for strided sizes, and a repetition
         index at its bounds (a value entering or leaving ``repeat \lambda = lo..hi``)."""
         if a == b:
@@ -211,7 +212,7 @@ class PanelBuilder:
         return self.normal(e.xreplace(table)) if table else e
 
     def general(self, actual: Axis, want: Axis) -> Axis:
-        """When the spec names an axis differently from the value (``x_\lambda`` for ``x_0`` entering a
+        r"""When the spec names an axis differently from the value (``x_\lambda`` for ``x_0`` entering a
         repetition), the name written in the spec is the one carried on."""
         if actual.size == want.size or not self.decl.loops:
             return actual
@@ -238,7 +239,7 @@ class PanelBuilder:
             raise NCDError(msg.UNKNOWN_VALUE.format(name=name.text), name.span, kind="shape", hint=hint)
         return v
 
-    def find_axis(self, value: Value, atom: A.Atom, opname: str) -> int:
+    def find_axis(self, value: Value, atom: A.Atom, opname: str, word: str = "over") -> int:
         want = self.axis(atom)
         for i, ax in enumerate(value.axes):
             if ax.label == want.label and ax.tangent == want.tangent:
@@ -258,7 +259,7 @@ class PanelBuilder:
         guess = _closest(atom.text, labels)
         if guess:
             hint = msg.DID_YOU_MEAN.format(name=guess) + " " + hint
-        raise NCDError(msg.UNKNOWN_AXIS.format(op=opname, axis=atom.text, shape=value.shape), atom.span,
+        raise NCDError(msg.UNKNOWN_AXIS.format(op=opname, word=word, axis=atom.text, shape=value.shape), atom.span,
                        kind="shape", hint=hint)
 
     def match(self, core, axes):
@@ -547,7 +548,7 @@ class PanelBuilder:
         if "at" not in op.options or "on" not in op.options:
             raise NCDError(msg.INDEX_NEEDS.format(), op.head.span, kind="syntax")
         (v,) = self.args(op, 1)
-        i = self.find_axis(v, op.options["on"][0], "index")
+        i = self.find_axis(v, op.options["on"][0], "index", "on")
         ax = v.axes[i]
         rest = v.axes[:i] + v.axes[i + 1:]
         label = op.options["at"][0]
@@ -654,7 +655,14 @@ class PanelBuilder:
         inputs = self.args(op, None)
         if len(inputs) < 2:
             raise NCDError(msg.ARITY.format(op="concat", expected=2, got=len(inputs)), op.head.span, kind="shape")
-        idx = [self._over_one(op, v) for v in inputs]
+        idx = [self._over_one(op, inputs[0])]
+        for v in inputs[1:]:
+            try:
+                idx.append(self._over_one(op, v))
+            except NCDError:
+                if len(v.axes) != len(inputs[0].axes):
+                    raise
+                idx.append(idx[0])  # the axis in the same place (concatenating c with d)
         first = inputs[0]
         size = sympy.Integer(0)
         for v, i in zip(inputs, idx):

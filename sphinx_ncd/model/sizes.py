@@ -11,6 +11,7 @@ cached by text, so sympy's own (slow) parser is never used.
 """
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 
@@ -21,6 +22,9 @@ __all__ = ["parse_size", "size_label", "symbol", "SizeSyntaxError", "sizes_equal
 
 _TOK = re.compile(r"\s*(?:(\d+)|((?:[A-Za-z]|\\[A-Za-z]+)(?:[A-Za-z0-9]|\\[A-Za-z]+|\{(?:[^{}]|\{[^{}]*\})*\}"
                   r"|[_^](?:\{(?:[^{}]|\{[^{}]*\})*\}|\\[A-Za-z]+|[A-Za-z0-9])|_)*)|(\*\*|[-+*/^()]))")
+
+
+MAX_DEPTH = 32  # parentheses nested deeper than this are refused, not recursed into
 
 
 class SizeSyntaxError(ValueError):
@@ -100,11 +104,11 @@ def parse_size(text: str) -> sympy.Expr:
         else:
             toks.append(("op", "^" if op == "**" else op))
         pos = m.end()
-    if not toks:
+    if not toks or text.count("(") > MAX_DEPTH:
         raise SizeSyntaxError(text)
     parser = _ExprParser(toks, text)
     expr = parser.expr()
-    if parser.i != len(toks):
+    if parser.i != len(toks) or expr.has(sympy.zoo, sympy.oo, sympy.nan, sympy.I):
         raise SizeSyntaxError(text)
     return expr
 
@@ -152,7 +156,11 @@ class _ExprParser:
         kind, val = self.peek()
         if kind == "op" and val == "^":
             self.i += 1
-            return base ** self.unary()
+            exp = self.unary()
+            if base.is_Number and exp.is_Number and abs(base) > 1 and (
+                    abs(exp) > 4096 or float(abs(exp)) * math.log10(float(abs(base))) > 400):
+                raise SizeSyntaxError(self.text)  # an absurd size, not worth computing
+            return base ** exp
         return base
 
     def atom(self):

@@ -22,6 +22,7 @@ ELEMENTWISE = {
 }
 # clause keywords end a signature segment or an argument list
 CLAUSES = frozenset({"over", "at", "on", "by", "kernel", "stride", "padding", "dilation", "to"})
+_SEGMENT_STOP = CLAUSES | {"learned", "style"}  # also end a signature in a 'def'
 _INT_CLAUSES = ("kernel", "stride", "padding", "dilation")
 STATEMENTS = ("title", "block", "use", "sizes", "let", "width", "tandem", "def", "input", "output",
               "order", "save", "fence", "repeat")
@@ -106,7 +107,7 @@ def _segment_ends(cur: _Cursor) -> bool:
         return True
     if tok.kind == "op" and tok.text in (",", "->", "{", "}", "]", "=", ":"):
         return True
-    return tok.kind == "word" and tok.text in CLAUSES
+    return tok.kind == "word" and tok.text in _SEGMENT_STOP
 
 
 def _atom(cur: _Cursor) -> A.Atom:
@@ -139,10 +140,14 @@ def _atom(cur: _Cursor) -> A.Atom:
         last = cur.next()
     if depth:
         raise NCDError(msg.UNBALANCED_PAREN.format(), first.span(), kind="syntax", hint=msg.HINT_PAREN.format())
+    if len(parts) > 1 and sum(1 for p in parts if p == "(") > 32:
+        raise NCDError(msg.TOO_DEEP.format(), first.span(), kind="syntax")
     return A.Atom("".join(parts), _span_between(first, last))
 
 
-def _items(cur: _Cursor, in_group: bool) -> list:
+def _items(cur: _Cursor, in_group: bool, depth: int = 0) -> list:
+    if depth > 32:
+        raise NCDError(msg.TOO_DEEP.format(), cur.here(), kind="syntax")
     items: list = []
     while not cur.at_end():
         tok = cur.peek()
@@ -155,7 +160,7 @@ def _items(cur: _Cursor, in_group: bool) -> list:
             follower = cur.peek(1)
             if follower is not None and not _closes_as_expression(cur):
                 open_tok = cur.next()
-                inner = _items(cur, True)
+                inner = _items(cur, True, depth + 1)
                 close = cur.peek()
                 if close is None or close.text != ")":
                     raise NCDError(msg.UNBALANCED_PAREN.format(), open_tok.span(), kind="syntax", hint=msg.HINT_PAREN.format())
@@ -622,4 +627,5 @@ def parse_spec(text: str, filename: str = "<spec>", line_offset: int = 0) -> A.S
     lines = tokenize(text, filename, line_offset)
     parser = _Parser(lines)
     body = parser.body(None)
-    return A.Spec(body, Span(filename, 1 + line_offset, 1, 1, lines[0].text if lines else ""))
+    raw = text.splitlines()
+    return A.Spec(body, Span(filename, 1 + line_offset, 1, 1, raw[0] if raw else ""))

@@ -1,0 +1,95 @@
+"""Language tests (property based): any text either parses or raises NCDError inside the input."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import sphinx_ncd
+from sphinx_ncd import NCDError
+
+ROOT = Path(__file__).resolve().parents[2]
+SPECS = sorted((ROOT / "demo_docs" / "figures").glob("*.ncd")) + sorted((ROOT / "templates").glob("*.ncd"))
+SEEDS = [p.read_text(encoding="utf-8") for p in SPECS]
+
+ALPHABET = st.sampled_from(list("abcxyzkhmLGXY0123456789 _^{}()[]:,=+-*/'.#\"\\\n\t") + [
+    "input ", "output ", " -> ", "einsum ", "view ", "softmax ", " over ", "relu ", "L[", "conv ",
+    " kernel ", " stride ", "fence ", "repeat ", "{\n", "}\n", "block ", "use ", "save ", " to ",
+    "load ", "unit ", "concat ", "add ", "scale ", " by ", "index ", " at ", " on ", "\\lambda",
+    "let ", "sizes ", "width ", "tandem ", "def ", "order ", "=\n", "expand ", "maxpool ", "convT "])
+
+FAST = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _check(text: str) -> None:
+    try:
+        diagram = sphinx_ncd.parse(text, filename="prop.ncd", search_path=(str(ROOT / "templates"),))
+    except NCDError as err:
+        lines = text.splitlines()
+        assert err.span is not None, err.message
+        assert err.span.file in ("prop.ncd",) or err.span.file.endswith(".ncd")
+        if err.span.file == "prop.ncd":
+            assert 1 <= err.span.line <= max(1, len(lines)), (err.span, text)
+            line = lines[err.span.line - 1] if lines else ""
+            assert err.span.text == line
+            assert 1 <= err.span.column <= len(line) + 1, (err.span, line)
+        assert err.format()
+        return
+    # a successful parse gives a coherent diagram
+    for panel in diagram.panels:
+        kinds = [s.kind for s in panel.sections]
+        assert kinds[0] == "state" and kinds[-1] == "state"
+        assert all(a != b for a, b in zip(kinds, kinds[1:]))
+        assert isinstance(panel.signature, str)
+    repr(diagram)
+    sphinx_ncd.describe(diagram)
+
+
+@FAST
+@given(st.lists(ALPHABET, max_size=60).map("".join))
+def test_random_text_parses_or_fails_located(text):
+    _check(text)
+
+
+@FAST
+@given(st.text(max_size=200))
+def test_arbitrary_unicode_parses_or_fails_located(text):
+    _check(text)
+
+
+@FAST
+@given(st.sampled_from(range(len(SEEDS))), st.data())
+def test_mutated_specs_parse_or_fail_located(index, data):
+    text = SEEDS[index]
+    for _ in range(data.draw(st.integers(1, 4))):
+        if not text:
+            break
+        pos = data.draw(st.integers(0, len(text) - 1))
+        action = data.draw(st.sampled_from(["delete", "insert", "replace", "swap-lines", "dup-line"]))
+        if action == "delete":
+            end = pos + data.draw(st.integers(1, 6))
+            text = text[:pos] + text[end:]
+        elif action == "insert":
+            text = text[:pos] + data.draw(ALPHABET) + text[pos:]
+        elif action == "replace":
+            text = text[:pos] + data.draw(ALPHABET) + text[pos + 1:]
+        else:
+            lines = text.splitlines()
+            if len(lines) > 1:
+                i = data.draw(st.integers(0, len(lines) - 2))
+                if action == "swap-lines":
+                    lines[i], lines[i + 1] = lines[i + 1], lines[i]
+                else:
+                    lines.insert(i, lines[i])
+                text = "\n".join(lines)
+    _check(text)
+
+
+@pytest.mark.parametrize("path", SPECS, ids=[p.name for p in SPECS])
+def test_every_prefix_of_a_spec_parses_or_fails_located(path):
+    """Cutting a valid spec after any line never crashes (unclosed braces, missing outputs ...)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for n in range(len(lines) + 1):
+        _check("\n".join(lines[:n]))
