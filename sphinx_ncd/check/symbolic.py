@@ -154,7 +154,8 @@ class SymbolicBackend(ConcreteBackend):
                 if free:
                     equalities.append(e)
             elif isinstance(e, (sympy.Lt, sympy.Le, sympy.Gt, sympy.Ge)) and free:
-                if not _threshold(e):  # size thresholds choose kernels inside torch: not the code's claim
+                # size thresholds choose kernels inside torch; "n//4 > 1" only excludes degenerate sizes
+                if not _threshold(e) and not _degenerate(e):
                     inequalities.append(e)
             # Ne and one-symbol bounds only exclude degenerate sizes: not shown
         for a, b in divisible:
@@ -242,6 +243,18 @@ def _breaker(e):
     if value is None or value < 2:
         return None
     return lhs.name, value
+
+
+def _degenerate(e) -> bool:
+    """``n//4 > 1``, ``9·k ≥ 2``: a lower bound of at most 2, i.e. "not an empty or size-1 axis"."""
+    import sympy
+
+    if e.lhs.is_Number and not e.rhs.is_Number:
+        e = e.reversed
+    if not e.rhs.is_Number:
+        return False
+    c = e.rhs
+    return (isinstance(e, sympy.Gt) and c <= 1) or (isinstance(e, sympy.Ge) and c <= 2)
 
 
 def _threshold(e) -> bool:
