@@ -488,6 +488,8 @@ class PanelBuilder:
         return values
 
     def op_function(self, op, stmt):
+        if op.signature is None and op.head.text in self.decl.blocks and op.head.text not in self.decl.defs:
+            return self.op_block(op, stmt)  # a block used without arguments: Y = Name X
         self.no_clauses(op)
         inputs, ci, co, outs, bc, params = self.generic(op, stmt, OpKind.FUNCTION, op.label)
         kind = OpKind.LEARNED if params and params[0][0] == "bias" else OpKind.FUNCTION

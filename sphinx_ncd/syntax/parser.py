@@ -199,6 +199,8 @@ def _closes_as_expression(cur: _Cursor) -> bool:
 def _segment(cur: _Cursor) -> A.Segment:
     start = cur.here()
     items = _items(cur, False)
+    if not items:
+        raise cur.fail("a shape (axes such as 'a b', or 1 for a scalar)")
     if items:
         first = items[0].span
         last = items[-1].span
@@ -528,7 +530,8 @@ class _Parser:
                 op.bias = True
         if kind == "unit":
             op.options["axis"] = (_atom(cur), None)
-            self.clauses(cur, op)
+            if not cur.at_end():
+                raise NCDError(msg.UNIT_AXIS.format(), cur.here(), kind="syntax")
             return op
         if kind == "load":
             op.options["slot"] = (_name(cur.expect_word("a memory slot, e.g. load C_\\lambda")), None)
