@@ -25,7 +25,9 @@ from .geometry import (
 from .mathtext import label
 from .scene import Circle, Path, Text
 
-__all__ = ["OpRows", "Glyph", "build_glyph", "axis_label_source"]
+__all__ = ["OpRows", "Glyph", "build_glyph", "axis_label_source", "OVER"]
+
+OVER = "/over"  # owner suffix of broadcast wires drawn over a box (a label must not sit on them)
 
 
 @dataclass
@@ -112,7 +114,7 @@ def _pass_wires(glyph: Glyph, g: OpRows, x0=0.0, x1=None):
     x1 = glyph.width if x1 is None else x1
     for (i, j), (k, l) in g.pairs:
         glyph.items.append(Path(wire_path([(x0, g.ins[i][j]), (x1, g.outs[k][l])]), stroke=_ink(g),
-                                width=WIRE, role="wire", owner=g.owner))
+                                width=WIRE, role="wire", owner=g.owner + OVER))
 
 
 def _seps_between(rows: list[list[float]]) -> list[float]:
@@ -137,8 +139,13 @@ def _box_extent(g: OpRows) -> tuple[float, float]:
 
 def _label_y(g: OpRows, y0: float, y1: float, lab) -> float:
     """A vertical centre for a box label that no broadcast wire crosses."""
-    passing = sorted({g.ins[i][j] for (i, j), _ in g.pairs} | {g.outs[k][l] for _, (k, l) in g.pairs})
-    passing = [y for y in passing if y0 < y < y1]
+    passing = sorted({g.ins[i][j] for (i, j), _ in g.pairs})  # boxes carry them straight across
+    return _free_centre(y0, y1, passing, lab)
+
+
+def _free_centre(y0: float, y1: float, passing, lab) -> float:
+    """The centre of the free band of [y0, y1] nearest its middle that is tall enough for ``lab``."""
+    passing = sorted(y for y in passing if y0 < y < y1)
     centre = (y0 + y1) / 2
     if not passing:
         return centre
@@ -160,7 +167,17 @@ def _tile(g: OpRows, src: str, style, shape: str, fill: str, extra_w: float = 0.
     lab = label(src, FONT, style)
     y0, y1 = _box_extent(g)
     w = max(BOX_MIN_W, lab.width + 2 * BOX_HPAD + extra_w)
-    glyph = Glyph(w)
+    # broadcast wires cross the box straight; those that change row bend after it
+    moves = [(g.ins[i][j], g.outs[k][l]) for (i, j), (k, l) in g.pairs]
+    dy = max((abs(a - b) for a, b in moves), default=0.0)
+    xb = w + (EXTRUDE if shape == "block" else 0.0) + (SHADOW if shape == "learned" else 0.0)
+    total = xb + bend_length(dy) if dy > 1e-6 else w
+    glyph = Glyph(total)
+    if total > w:
+        for ys, cs in zip(g.outs, g.out_core):
+            for y, c in zip(ys, cs):
+                if c:
+                    glyph.items.append(_line(w, y, total, y, g))
     if shape == "learned":
         pts = [(0, y0), (w, y0), (w, y1), (CUT, y1), (0, y1 - CUT)]
         glyph.items.append(_poly([(x + SHADOW, y + SHADOW) for x, y in pts], g, fill="shadow", stroke="",
@@ -176,7 +193,9 @@ def _tile(g: OpRows, src: str, style, shape: str, fill: str, extra_w: float = 0.
         glyph.items.append(_poly([(0, y0), (w, y0), (w, y1), (0, y1)], g, fill=fill))
     cy = _label_y(g, y0, y1, lab)
     glyph.items.append(_text(src, (w - extra_w) / 2, cy, g, style=style))
-    _pass_wires(glyph, g)
+    for a, b in moves:
+        pts = [(0, a), (total, b)] if abs(a - b) < 1e-6 else [(0, a), (xb, a), (total, b)]
+        glyph.items.append(Path(wire_path(pts), stroke=_ink(g), width=WIRE, role="wire", owner=g.owner + OVER))
     top = min(_all_rows(g) or [0.0])
     bottom = max(_all_rows(g) or [0.0])
     glyph.headroom = max(glyph.headroom, top - y0 + (EXTRUDE + 1 if shape == "block" else 0))
@@ -203,7 +222,8 @@ def _learned(g: OpRows) -> Glyph:
         y0, y1 = _box_extent(g)
         plus = label("+", SMALL_FONT + 1, "bold")
         lab = label(src, FONT, "bold")
-        x = (glyph.width - 6.0) / 2 + lab.width / 2 + 0.5
+        box_w = max(BOX_MIN_W, lab.width + 2 * BOX_HPAD + 6.0)
+        x = (box_w - 6.0) / 2 + lab.width / 2 + 0.5
         cy = _label_y(g, y0, y1, lab)
         glyph.items.append(Text(plus, x, cy + lab.ascent / 2 + 1.5, fill=_ink(g), role="label", owner=g.owner))
     return glyph
@@ -679,9 +699,6 @@ def _conv(g: OpRows) -> Glyph:
                              size=FONT * 0.95, role="glyph"))
     # spatial output leaves the top right of the quad
     yo = g.outs[spatial_out[0][0]][spatial_out[0][1]] if spatial_out else ys
-    if spatial_out:
-        glyph.items.append(Path(wire_path([(xq + qw, ys - qh / 4), (w, yo)]), stroke=_ink(g), width=WIRE,
-                                owner=g.owner))
     # stride and dilation marks
     stride = op.param("stride")
     dilation = op.param("dilation")
@@ -704,7 +721,7 @@ def _conv(g: OpRows) -> Glyph:
         glyph.items.append(_poly([(x + SHADOW, y + SHADOW) for x, y in pts], g, fill="shadow", stroke="",
                                  role="shadow", opacity=0.35))
         glyph.items.append(_poly(pts, g, fill="learned"))
-    mcy = (my0 + my1) / 2
+    mcy = _free_centre(my0, my1, [yo] if spatial_out else [], mlab)
     glyph.items.append(_text(msrc, xk + (mw - (6 if bias else 0)) / 2, mcy, g, style=mstyle))
     if bias:
         plus = label("+", SMALL_FONT + 1, "bold")
@@ -715,6 +732,9 @@ def _conv(g: OpRows) -> Glyph:
         y = g.outs[k][l]
         glyph.items.append(_line(xk + mw, y, w, y, g))
     _pass_wires(glyph, g)
+    if spatial_out:  # the spatial output leaves the tensor's top right and passes over the map
+        glyph.items.append(Path(wire_path([(xq + qw, ys - qh / 4), (w, yo)]), stroke=_ink(g), width=WIRE,
+                                owner=g.owner + OVER))
     rows = _all_rows(g) or [0.0]
     glyph.headroom = max(0.0, min(rows) - (ys - qh / 2 - 12))
     glyph.footroom = max(0.0, max(my1, ky + 12) + SHADOW - max(rows))
@@ -752,6 +772,13 @@ def build_glyph(g: OpRows) -> Glyph:
     return glyph
 
 
+def _offset_cmd(c: tuple, dy: float) -> tuple:
+    """A path command moved down by ``dy``."""
+    if c[0] == "A":  # ("A", r, sweep, x, y)
+        return ("A", c[1], c[2], c[3], c[4] + dy)
+    return (c[0],) + tuple(v + dy if k % 2 == 1 else v for k, v in enumerate(c[1:]))
+
+
 def _double_tandem(glyph: Glyph, g: OpRows):
     """Wires of tandem axes are double lines inside glyphs too."""
     ins = {round(g.ins[i][j], 3) for i, v in enumerate(g.op.inputs) for j, a in enumerate(v.axes)
@@ -767,8 +794,7 @@ def _double_tandem(glyph: Glyph, g: OpRows):
             x1, y1 = it.d[-1][-2], it.d[-1][-1]
             if (abs(x0) < 1e-6 and round(y0, 3) in ins) or (abs(x1 - glyph.width) < 1e-6 and round(y1, 3) in outs):
                 for off in (-1.4, 1.4):
-                    d = tuple((c[0],) + tuple(v + off if k % 2 == 1 else v for k, v in enumerate(c[1:]))
-                              for c in it.d)
+                    d = tuple(_offset_cmd(c, off) for c in it.d)
                     items.append(Path(d, stroke=it.stroke, width=0.85, role="wire", owner=it.owner))
                 continue
         items.append(it)
