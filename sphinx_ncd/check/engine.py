@@ -140,15 +140,19 @@ def run_attempt(plan: dict, obj, call, user_ns: dict, backend) -> Attempt:
         except Exception as exc:
             att.construct_error = exc
             return att
-        records: dict[int, list] = {b["op"]: [] for b in plan["boxes"]}
+        # boxes sharing a binding share one hook; its calls go to those boxes in turn (repeats cycle)
+        sharing: dict[str, list[int]] = {}
+        for box in plan["boxes"]:
+            sharing.setdefault(box["binding"], []).append(box["op"])
+        calls: dict[str, list] = {path: [] for path in sharing}
         with contextlib.ExitStack() as stack:
-            for box in plan["boxes"]:
+            for path, ops in sharing.items():
                 try:
-                    target = resolve_binding(model, box["binding"], user_ns)
+                    target = resolve_binding(model, path, user_ns)
                 except BindingError as err:
-                    att.binding_error = (box["op"], err)
+                    att.binding_error = (ops[0], err)
                     return att
-                stack.enter_context(_hook(target, box["op"], records[box["op"]], att))
+                stack.enter_context(_hook(target, ops, calls[path], att))
             inputs = [backend.tensor([to_dim(d, backend.value) for d in seg["dims"]]) for seg in plan["inputs"]]
             try:
                 with backend.running():
@@ -157,6 +161,10 @@ def run_attempt(plan: dict, obj, call, user_ns: dict, backend) -> Attempt:
                 att.exception = exc
         # compare (also after an exception: a box that already disagreed explains it)
         expected_of = lambda seg: [to_dim(d, backend.value) for d in seg["dims"]]  # noqa: E731
+        records: dict[int, list] = {b["op"]: [] for b in plan["boxes"]}
+        for path, ops in sharing.items():
+            for i, call in enumerate(calls[path]):
+                records[ops[i % len(ops)]].append(call)
         for box in plan["boxes"]:
             att.boxes.append(_box_verdict(box, records[box["op"]], expected_of, backend,
                                           stopped=att.exception is not None))
@@ -167,15 +175,18 @@ def run_attempt(plan: dict, obj, call, user_ns: dict, backend) -> Attempt:
 
 
 @contextlib.contextmanager
-def _hook(target, op_id, record, att):
+def _hook(target, ops, record, att):
     def on_call(args, out):
         record.append((_flatten(args, []), _flatten(out, [])))
+
+    def running():
+        return ops[len(record) % len(ops)]
 
     if target[0] == "module":
         module = target[1]
 
         def pre(mod, args):
-            att.current_op = op_id
+            att.current_op = running()
 
         def post(mod, args, out):
             on_call(args, out)
@@ -192,7 +203,7 @@ def _hook(target, op_id, record, att):
 
     def wrapper(fn):
         def recorded(*args, **kwargs):
-            att.current_op = op_id
+            att.current_op = running()
             out = fn(*args, **kwargs)
             att.current_op = None
             on_call(args, out)

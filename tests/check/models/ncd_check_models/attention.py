@@ -68,3 +68,20 @@ class SelfAttention(nn.Module):
         s = torch.einsum("hye,hxe->hyx", q, k) / math.sqrt(q.shape[-1])
         o = torch.einsum("hyx,hxe->hye", s.softmax(-1), v)
         return self.proj(einops.rearrange(o, "h t e -> t (h e)"))
+
+
+def project(x, w):
+    """A plain function a diagram box can bind to: ``b m -> b k``."""
+    return x @ w
+
+
+class Projected(nn.Module):
+    """Calls the module-level ``project`` twice and one submodule twice; returns a tuple."""
+
+    def __init__(self, m, k):
+        super().__init__()
+        self.w = nn.Parameter(torch.empty(m, k))
+        self.norm = nn.LayerNorm(k)
+
+    def forward(self, a, b):
+        return self.norm(project(a, self.w)), self.norm(project(b, self.w))
