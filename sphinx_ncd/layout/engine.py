@@ -42,7 +42,7 @@ ROW_GAP = 28.0  # between the figure and the block definitions drawn under it
 COMPACT = PITCH  # an item further than this below its least position moves up
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: field-wise equality would walk whole operations
 class _Item:
     kind: str  # "op" | "pass"
     op: Operation | None = None
