@@ -205,6 +205,8 @@ class _Page:
 
     def text(self, t) -> None:
         lab = t.label
+        if not t.fill:  # fill="none" in the SVG: nothing visible
+            return
         parts: list[str] = []
         for style, ch, gx, gy, size in lab.glyphs:
             ops = _glyph_ops(style, ch)
