@@ -42,7 +42,7 @@ def _raster(pdf: bytes, tmp: Path, name: str):
 def test_direct_pdf_matches_the_renderer(name, spec, tmp_path):
     from PIL import ImageChops
 
-    diagram = parse(spec, filename=name)
+    diagram = parse(spec, filename=name, search_path=(REPO / "templates", REPO / "demo_docs" / "figures"))
     ours = scene_to_pdf(scene(diagram))
     assert ours.startswith(b"%PDF-1.4") and ours.rstrip().endswith(b"%%EOF")
     assert scene_to_pdf(scene(diagram)) == ours  # deterministic bytes
