@@ -85,7 +85,7 @@ class SymbolicBackend(ConcreteBackend):
         return no_init()
 
     def tensor(self, dims):
-        return torch.empty(*dims)
+        return torch.empty(tuple(dims))  # () gives a 0-d tensor: an input with no axes
 
     def running(self):
         return _sizes_stay_symbolic()
