@@ -16,7 +16,7 @@ __all__ = [
     "conv_output_size", "conv_transpose_output_size", "convolution_tensor",
     "convolution_tensor_2d", "blocks", "conv1d_by_tensor", "conv2d_by_tensor",
     "maxpool2d_by_tensor", "avgpool2d_by_tensor", "conv_transpose1d_by_tensor",
-    "LearnedConvolution", "MaxPool", "TransposedConvolution",
+    "LearnedConvolution", "MaxPool", "TransposedConvolution", "convolve", "AveragePool",
 ]
 
 
@@ -132,3 +132,19 @@ class TransposedConvolution(nn.Module):
 
     def forward(self, X: Tensor) -> Tensor:
         return self.up(X)
+
+
+def convolve(v: Tensor, w: Tensor) -> Tensor:
+    """Figure 23: ``x, k -> x-k+1``, one vector convolved with one kernel through ★."""
+    return einops.einsum(convolution_tensor(v.shape[-1], w.shape[-1]).to(v.dtype), v, w, "y k x, x, k -> y")
+
+
+class AveragePool(nn.Module):
+    """Figure 24's average pooling, ``c X -> c (X-k)/s+1``."""
+
+    def __init__(self, kernel: int = 3, stride: int = 1):
+        super().__init__()
+        self.pool = nn.AvgPool2d(kernel, stride)
+
+    def forward(self, X: Tensor) -> Tensor:
+        return self.pool(X)
