@@ -27,20 +27,36 @@ class Node:
         return f"{type(self).__name__}({', '.join(fields)})"
 
 
-class Name(Node):
+class _Lazy(Node):
+    """A leaf whose Span is only built when someone asks for it (most never are)."""
+    __slots__ = ("text", "_where")
+
+    def __init__(self, text: str, span: Span):
+        self.text, self.span, self._where = text, span, None
+
+    @classmethod
+    def at(cls, text: str, line, column: int, length: int):
+        node = cls.__new__(cls)
+        node.text, node._where = text, (line, column, length)
+        return node
+
+    def __getattr__(self, name):
+        if name == "span":
+            line, column, length = self._where
+            span = line.span(column, length)
+            object.__setattr__(self, "span", span)
+            return span
+        raise AttributeError(name)
+
+
+class Name(_Lazy):
     """A bare name (a value, a parameter, a block) with its span."""
-    __slots__ = ("text",)
-
-    def __init__(self, text: str, span: Span):
-        self.text, self.span = text, span
+    __slots__ = ()
 
 
-class Atom(Node):
+class Atom(_Lazy):
     """One axis as written: ``y``, ``28``, ``x/s``, ``c_{\\lambda+1}``, ``a'``."""
-    __slots__ = ("text",)
-
-    def __init__(self, text: str, span: Span):
-        self.text, self.span = text, span
+    __slots__ = ()
 
 
 class Group(Node):
@@ -51,12 +67,18 @@ class Group(Node):
         self.items, self.span = items, span
 
 
-class Segment(Node):
+class Segment(_Lazy):
     """One tuple segment: a list of :class:`Atom` and :class:`Group` (may be empty: ``1``)."""
     __slots__ = ("items",)
 
     def __init__(self, items: list, span: Span):
-        self.items, self.span = items, span
+        self.items, self.span, self._where, self.text = items, span, None, ""
+
+    @classmethod
+    def over(cls, items: list, line, column: int, length: int) -> "Segment":
+        node = cls.at("", line, column, length)
+        node.items = items
+        return node
 
 
 class Signature(Node):

@@ -22,14 +22,23 @@ _BRACE = r"\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}"
 _WORD = (r"(?:[A-Za-z]|\\[A-Za-z]+)"
          r"(?:[A-Za-z0-9]|\\[A-Za-z]+|" + _BRACE + r"|[_^](?:" + _BRACE + r"|\\[A-Za-z]+|[A-Za-z0-9])|_)*'*")
 _TOKEN = re.compile(
-    r"(?P<space>[ \t]+)"
-    r"|(?P<word>" + _WORD + r")"
+    r"[ \t]*(?:"
+    r"(?P<word>" + _WORD + r")"
     r"|(?P<num>\d+(?:\.\d+)?)"
     r"|(?P<str>\"(?:[^\"\\]|\\.)*\")"
     r"|(?P<color>#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})(?=[ \t{]|$))"
     r"|(?P<hash>\#)"
     r"|(?P<op>->|\.\.|[=:,()\[\]{}+\-*/^'.])"
+    r")"
 )
+_new = object.__new__
+
+
+def make_span(file: str, line: int, column: int, length: int, text: str) -> Span:
+    """A Span without the dataclass constructor's overhead (spans are made for every token)."""
+    span = _new(Span)
+    span.__dict__.update(file=file, line=line, column=column, length=length if length > 0 else 1, text=text)
+    return span
 
 
 class Token:
@@ -66,7 +75,7 @@ class Line:
         self.tokens: list[Token] = []
 
     def span(self, col: int, length: int = 1) -> Span:
-        return Span(self.file, self.number, col, max(1, length), self.text)
+        return make_span(self.file, self.number, col, length, self.text)
 
     def end_span(self) -> Span:
         """The position just after the last token (for 'expected ... at end of line')."""
@@ -87,30 +96,25 @@ def tokenize(text: str, file: str = "<spec>", line_offset: int = 0) -> list[Line
         tokens = line.tokens
         pos = 0
         n = len(raw)
-        space = True
         while pos < n:
             m = match(raw, pos)
             if m is None:
-                ch = raw[pos]
-                raise NCDError(msg.UNEXPECTED_CHAR.format(char=ch), line.span(pos + 1, 1),
+                rest = raw[pos:]
+                if rest.isspace():
+                    break
+                col = pos + len(rest) - len(rest.lstrip(" \t"))
+                raise NCDError(msg.UNEXPECTED_CHAR.format(char=raw[col]), line.span(col + 1, 1),
                                kind="syntax", hint=msg.HINT_CHARS.format())
             kind = m.lastgroup
-            end = m.end()
-            if kind == "space":
-                space = True
-            elif kind == "hash":
+            start = m.start(kind)
+            if kind == "hash":
                 break
-            elif kind == "color":
+            if kind == "color":
                 prev = tokens[-1] if tokens else None
-                if prev is not None and (prev.kind == "str" or prev.text == "fence"):
-                    tokens.append(Token("color", m.group(), pos + 1, space, line))
-                    space = False
-                else:
+                if prev is None or not (prev.kind == "str" or prev.text == "fence"):
                     break  # a comment that happens to start like a colour
-            else:
-                tokens.append(Token(kind, m.group(), pos + 1, space, line))
-                space = False
-            pos = end
+            tokens.append(Token(kind, m.group(kind), start + 1, start > pos or pos == 0, line))
+            pos = m.end()
         if tokens:
             lines.append(line)
     return lines

@@ -10,7 +10,7 @@ from __future__ import annotations
 from .. import messages as msg
 from ..errors import NCDError, Span
 from . import ast as A
-from .lexer import Line, Token, tokenize
+from .lexer import Line, Token, make_span, tokenize
 
 __all__ = ["parse_spec", "ELEMENTWISE", "CLAUSES"]
 
@@ -96,7 +96,7 @@ class _Cursor:
 
 
 def _name(tok: Token) -> A.Name:
-    return A.Name(tok.text, tok.span())
+    return A.Name.at(tok.text, tok.line, tok.col, len(tok.text))
 
 
 # --- shapes ----------------------------------------------------------------------------------
@@ -142,7 +142,7 @@ def _atom(cur: _Cursor) -> A.Atom:
         raise NCDError(msg.UNBALANCED_PAREN.format(), first.span(), kind="syntax", hint=msg.HINT_PAREN.format())
     if len(parts) > 1 and sum(1 for p in parts if p == "(") > 32:
         raise NCDError(msg.TOO_DEEP.format(), first.span(), kind="syntax")
-    return A.Atom("".join(parts), _span_between(first, last))
+    return A.Atom.at("".join(parts), first.line, first.col, last.col + len(last.text) - first.col)
 
 
 def _items(cur: _Cursor, in_group: bool, depth: int = 0) -> list:
@@ -196,20 +196,23 @@ def _closes_as_expression(cur: _Cursor) -> bool:
     return False
 
 
+def _where(item):
+    if isinstance(item, A.Group):
+        sp = item.span
+        return sp.column, sp.column + sp.length
+    _, col, length = item._where
+    return col, col + length
+
+
 def _segment(cur: _Cursor) -> A.Segment:
-    start = cur.here()
     items = _items(cur, False)
     if not items:
         raise cur.fail("a shape (axes such as 'a b', or 1 for a scalar)")
-    if items:
-        first = items[0].span
-        last = items[-1].span
-        span = Span(first.file, first.line, first.column, last.column + last.length - first.column, first.text)
-    else:
-        span = start
-    if len(items) == 1 and isinstance(items[0], A.Atom) and items[0].text == "1":
+    start = _where(items[0])[0]
+    end = _where(items[-1])[1]
+    if len(items) == 1 and type(items[0]) is A.Atom and items[0].text == "1":
         items = []  # "1" is the empty shape (a scalar)
-    return A.Segment(items, span)
+    return A.Segment.over(items, cur.line, start, end - start)
 
 
 def _segments(cur: _Cursor) -> list[A.Segment]:
@@ -230,7 +233,7 @@ def _signature(cur: _Cursor) -> A.Signature:
     cur.next()
     outputs = _segments(cur)
     end = outputs[-1].span
-    return A.Signature(inputs, outputs, Span(start.file, start.line, start.column,
+    return A.Signature(inputs, outputs, make_span(start.file, start.line, start.column,
                                             max(1, end.column + end.length - start.column), start.text))
 
 
