@@ -112,9 +112,9 @@ class PaddedPoolingUNet(nn.Module):
     The paper's cell uses these paddings and was never instantiated.
     """
 
-    def __init__(self, c: int = 4):
+    def __init__(self, c0: int = 1, c: int = 4):
         super().__init__()
-        self.conv1 = nn.Conv2d(1, c, 3, padding=1)
+        self.conv1 = nn.Conv2d(c0, c, 3, padding=1)
         self.pool1 = nn.MaxPool2d(2, 2, padding=1)
         self.conv2 = nn.Conv2d(c, 2 * c, 3, padding=1)
         self.pool2 = nn.MaxPool2d(2, 2, padding=1)

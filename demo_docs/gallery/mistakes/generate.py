@@ -35,7 +35,7 @@ CATALOGUE = (
     Mistake("mlp-softmax", "figures/fig19.ncd", "ncd_gallery.mistakes:SoftmaxModuleMLP()"),
     Mistake("unet-double-convolution", "gallery/mistakes/double-convolution.ncd",
             "ncd_gallery.mistakes:DoubleConvolutionTwiceC0(c0=1, c1=4)"),
-    Mistake("unet-padding", "gallery/mistakes/unet-padding.ncd", "ncd_gallery.mistakes:PaddedPoolingUNet(c=4)",
+    Mistake("unet-padding", "gallery/mistakes/unet-padding.ncd", "ncd_gallery.mistakes:PaddedPoolingUNet(c0=3, c=4)",
             (("X", 128),)),
     Mistake("unet-concat", "gallery/mistakes/concat.ncd", "ncd_gallery.mistakes:ConcatWithoutTuple()"),
     Mistake("unet-forward", "gallery/mistakes/forward-returns-nothing.ncd",
