@@ -99,8 +99,14 @@ def main(results: dict) -> None:
             lines.append("X = relu X" if i % 2 else "X = L X : m -> m")
         chain = "\n".join(lines)
         t = _median(lambda: sphinx_ncd.parse(chain), rounds=5, number=max(1, 200 // n))
-        print(f"parse + infer, chain of {n} operations: {t * 1e3:.2f} ms")
+        c = _median(lambda: sphinx_ncd.parse(chain), rounds=5, number=max(1, 200 // n), clock=time.process_time)
+        print(f"parse + infer, chain of {n} operations: {t * 1e3:.2f} ms wall, {c * 1e3:.2f} ms CPU")
         results[f"chain_{n}_ms"] = t * 1e3
+        results[f"chain_{n}_cpu_ms"] = c * 1e3
+    if results.get("chain_100_cpu_ms"):
+        growth = results["chain_1000_cpu_ms"] / results["chain_100_cpu_ms"]
+        print(f"growth 100 -> 1000 operations: {growth:.1f}x (linear is 10x)")
+        results["chain_growth"] = growth
 
 
 if __name__ == "__main__":

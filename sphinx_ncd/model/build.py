@@ -7,6 +7,7 @@ infers each panel's shapes (:mod:`.infer`).  Every failure is an NCDError.
 """
 from __future__ import annotations
 
+import gc
 import os
 
 import sympy
@@ -29,6 +30,18 @@ def parse(text: str, filename: str = "<spec>", line_offset: int = 0, search_path
     """Parse and infer a spec.  Raises :class:`~sphinx_ncd.errors.NCDError` on any problem."""
     if not isinstance(text, str):
         raise TypeError("spec text must be a str")
+    # Parsing allocates many small objects and frees them all at once; the cyclic collector
+    # would otherwise rescan the growing heap again and again (quadratic on long specs).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse(text, filename, line_offset, search_path)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse(text: str, filename: str, line_offset: int, search_path) -> Diagram:
     spec = parse_spec(text, filename, line_offset)
     decl = Declarations()
     meta = _declare(spec.statements, decl, filename, tuple(search_path), (), top=True)
