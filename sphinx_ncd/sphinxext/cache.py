@@ -67,18 +67,29 @@ def cache_dir(config, confdir, doctreedir) -> Path:
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to ``path`` through a pid-named temporary file and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``data`` to ``path`` through a pid-named temporary file and ``os.replace``.
+
+    Three system calls in the common case (create, write, rename): the
+    directory is only created when the first open finds it missing.
+    """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     mode = "w" if isinstance(data, str) else "wb"
     kwargs = {"encoding": "utf-8", "newline": ""} if isinstance(data, str) else {}
     try:
-        with open(tmp, mode, **kwargs) as fh:
+        fh = open(tmp, mode, **kwargs)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(tmp, mode, **kwargs)
+    try:
+        with fh:
             fh.write(data)
         os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def publish(source: Path, target: Path) -> bool:
