@@ -168,7 +168,7 @@ def _build(diagram: Diagram, plan: CheckPlan, r: dict, cached: bool = False) -> 
         summary = msg.CHECK_PROVED_STATIC
     elif status == "proved":
         config = list(r.get("config", ()))
-        tied = {n for c in config for n in _names(c)}
+        tied = {n for c in config for n in _names(c)} | set(r.get("unused", ()))
         free = [s for s in plan.symbols if s not in fixed and s not in tied]
         at_given = ", ".join([f"{k}={v}" for k, v in fixed.items() if k in plan.given] + config)
         at_sample = ", ".join(f"{k}={v}" for k, v in fixed.items() if k not in plan.given)

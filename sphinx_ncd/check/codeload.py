@@ -142,6 +142,20 @@ def _pick(ns: dict, name: str | None, fname: str):
     raise NCDError(msg.CHECK_NO_MODEL_IN_SOURCE, None, kind="exec")
 
 
+def used_names(obj, call: str | None, names) -> set[str]:
+    """The diagram's sizes the construction passes to the code (by the call's text or by ``__init__``)."""
+    if call is not None:
+        tree = ast.parse("f" + call, mode="eval").body
+        parts = list(tree.args) + [k.value for k in tree.keywords]
+        return {n.id for p in parts for n in ast.walk(p) if isinstance(n, ast.Name)} & set(names)
+    if inspect.isclass(obj):
+        try:
+            return set(inspect.signature(obj).parameters) & set(names)
+        except (TypeError, ValueError):
+            return set()
+    return set()
+
+
 def construct(obj, call: str | None, names: dict, user_ns: dict):
     """Build the model: call the spec's arguments, or give a class the sizes its ``__init__`` names."""
     if call is not None:

@@ -121,4 +121,4 @@ class RealBackend(ConcreteBackend):
         return contextlib.nullcontext()
 
     def tensor(self, dims):
-        return torch.randn(*dims)
+        return torch.randn(tuple(dims))

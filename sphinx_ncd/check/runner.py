@@ -78,6 +78,24 @@ def _ncd_error(err) -> dict:
     return out
 
 
+def msg_unused(names) -> str:
+    from .. import messages as msg
+
+    return msg.CHECK_UNUSED_PARAMS.format(names=", ".join(names))
+
+
+def _unused_params(plan: dict) -> list[str]:
+    """Block parameters neither drawn on a wire nor passed to the code: the check says nothing of them."""
+    import re
+
+    wires = set()
+    for seg in plan["inputs"] + plan["outputs"] + [s for b in plan["boxes"] for s in b["inputs"] + b["outputs"]]:
+        for d in seg["dims"]:
+            wires.update(re.findall(r"[A-Za-z_]\w*", d))
+    used = set(plan.get("used", ()))
+    return [p for p in plan["params"] if p not in wires and p not in used]
+
+
 def _verdict(plan: dict, att, backend, method: str, notes: list) -> dict:
     extra = backend.finish() if att.exception is None else {}
     mismatch = None
@@ -112,7 +130,11 @@ def _verdict(plan: dict, att, backend, method: str, notes: list) -> dict:
         if b["status"] == "ok":
             b["status"] = status if status != "mismatch" else ("proved" if method == "symbolic" else "checked")
     diagram = att.diagram or {}
+    unused = _unused_params(plan)
+    if unused and status in ("proved", "proved_if"):
+        notes.append(msg_unused(unused))
     return {"status": status, "method": method, "assumptions": assumptions, "fixed": fixed, "config": config,
+            "unused": unused,
             "bounds": extra.get("bounds", []),
             "sizes": backend.hints, "boxes": boxes, "mismatch": mismatch,
             "diagram": {k: diagram.get(k, "") for k in ("status", "expected", "got", "detail")},
@@ -140,6 +162,9 @@ def handle_check(req: dict) -> dict:
     except NCDError as err:
         return {"status": "error", "error": _ncd_error(err), "notes": notes}
     call = desc.get("call")
+    from .codeload import used_names
+
+    plan = dict(plan, used=sorted(used_names(obj, call, plan["symbols"])))
 
     def attempt(backend):
         return engine.run_attempt(plan, obj, call, user_ns, backend)

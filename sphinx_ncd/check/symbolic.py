@@ -82,6 +82,12 @@ class SymbolicBackend(ConcreteBackend):
         return self._mode
 
     def building(self):
+        # nn.LayerNorm(d) and friends test isinstance(d, numbers.Integral): a symbolic size is a whole
+        # number, so say so (this process only runs checks), and the model is built with symbols
+        import numbers
+
+        if not issubclass(torch.SymInt, numbers.Integral):
+            numbers.Integral.register(torch.SymInt)
         return no_init()
 
     def tensor(self, dims):
