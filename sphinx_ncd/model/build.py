@@ -74,8 +74,8 @@ def _parse(text: str, filename: str, line_offset: int, search_path) -> Diagram:
         panels.append(panel)
     blocks = []
     for name, info in decl.blocks.items():
-        if info.decl is decl and info.panel is not None:
-            blocks.append((name, info.panel))
+        if info.decl is decl:  # every block this spec defines, used or not (its errors surface too)
+            blocks.append((name, info.build()))
     return Diagram(tuple(panels), text, filename, tuple(meta["sizes"]), meta["title"], tuple(blocks))
 
 
