@@ -27,6 +27,8 @@ html_title = "Neural circuit diagrams"
 ncd_template_path = [p for p in ("../templates", "templates") if os.path.isdir(p)]
 ncd_check_path = ["code"]
 ncd_check = "strict"
+# one cache for the HTML and the LaTeX builds, outside both output directories
+ncd_cache_dir = "_build/ncd-cache"
 
 latex_engine = "pdflatex"
 
