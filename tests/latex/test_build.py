@@ -68,3 +68,17 @@ def test_a_cache_path_that_is_a_file_is_a_clear_error(tmp_path):
     with pytest.raises(NCDError, match="is not a directory"):
         build_manifest(parse_manifest(data, tmp_path / "paper.ncd"), stream=io.StringIO())
     assert (tmp_path / "ncd-cache").read_text() == "not a directory"
+
+
+def test_ncd_latex_render_verb_is_the_same_command(tmp_path, capsys):
+    from sphinx_ncd.cli.main import main as ncd_main
+
+    (tmp_path / "paper.ncd").write_bytes(manifest_for(SPECS[:2]))
+    assert ncd_main(["latex", "render", str(tmp_path / "paper"), "-j", "1"]) == 0
+    assert "2 rendered, 0 already cached, 0 failed" in capsys.readouterr().out
+    assert ncd_main(["latex", "render", str(tmp_path / "paper.tex")]) == 0  # paper.tex names the job too
+    assert "0 rendered, 2 already cached" in capsys.readouterr().out
+    (tmp_path / "other.ncd").write_text("input X: m\n")  # a spec, not a manifest: refused, not touched
+    assert ncd_main(["latex", "render", str(tmp_path / "other")]) == 1
+    assert "not an ncd manifest" in capsys.readouterr().err
+    assert (tmp_path / "other.ncd").read_text() == "input X: m\n"
