@@ -169,3 +169,17 @@ def test_text_after_end_ncd_is_read_normally(tmp_path, tex, pdf_text):
         (8, (b"input Y: n", b"output Y "), "scale=2"),
     ]
     assert "(the end)" in pdf_text(run.pdf)
+
+
+def test_crlf_and_lf_sources_share_their_cache_keys(tmp_path, tex):
+    """A paper checked out with Windows line ends finds the same cache files."""
+    keys = []
+    for eol in ("\n", "\r\n"):
+        d = tmp_path / ("crlf" if eol == "\r\n" else "lf")
+        d.mkdir()
+        body = PREAMBLE + "\\begin{ncd}\ninput X: m\nY = relu X\n\\end{ncd}\n\\ncd{input A: a\nB = relu A}\n\\end{document}\n"
+        (d / "paper.tex").write_bytes(body.replace("\n", eol).encode())
+        assert tex(d).returncode == 0
+        keys.append([e.md5 for e in read_manifest(d / "paper.ncd").entries])
+    assert keys[0] == keys[1]
+    assert keys[0][0] == hashlib.md5(b"input X: m\nY = relu X").hexdigest()
