@@ -211,6 +211,11 @@ def resolve_binding(model, path: str, user_ns: dict):
                 return ("attr", obj, parts[-1])
         elif callable(user_ns[head]):
             return ("global", holder, last)
+    plain = _plain_container(model, path)
+    if plain is not None:
+        owner_name = type(model).__name__
+        raise BindingError(msg.CHECK_NO_BINDING.format(binding=path, owner=owner_name),
+                           msg.CHECK_PLAIN_CONTAINER.format(name=plain[0], kind=plain[1]))
     modules, functions = _available(model, user_ns)
     close = difflib.get_close_matches(path, modules + functions, n=1)
     suggest = msg.CHECK_DID_YOU_MEAN.format(name=close[0]) if close else ""
@@ -222,6 +227,23 @@ def resolve_binding(model, path: str, user_ns: dict):
         msg.CHECK_NO_BINDING.format(binding=path, owner=owner_name),
         msg.CHECK_NO_BINDING_HINT.format(available=available, suggest=suggest),
     )
+
+
+def _plain_container(model, path: str):
+    """``blocks.0`` where ``self.blocks`` is a Python list of modules: ``("blocks", "list")``."""
+    import torch.nn as nn
+
+    parts = path.split(".")
+    obj = model
+    for i, part in enumerate(parts):
+        if isinstance(obj, (list, tuple, dict)):
+            if any(isinstance(v, nn.Module) for v in (obj.values() if isinstance(obj, dict) else obj)):
+                return ".".join(parts[:i]), type(obj).__name__
+            return None
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    return None
 
 
 def _available(model, user_ns: dict) -> tuple[list[str], list[str]]:

@@ -77,7 +77,12 @@ class ConcreteBackend:
         return str(d)
 
     def show_shape(self, shape) -> str:
-        return " ".join(self.show(d) for d in shape) or "1"
+        """``y (x//2 + 1) h``: a size with spaces in it is parenthesised."""
+        out = []
+        for d in shape:
+            text = self.show(d)
+            out.append(f"({text})" if " " in text else text)
+        return " ".join(out) or "1"
 
     def finish(self) -> dict:
         return {}

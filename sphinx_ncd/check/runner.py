@@ -63,7 +63,9 @@ def _error(exc: BaseException, files, op=None, backend=None) -> dict:
     first = text[0] if text else ""
     if backend is not None and hasattr(backend, "rename"):
         first = backend.rename(first)
-    return {"message": msg.CHECK_USER_RAISED.format(exc=type(exc).__name__, text=first, where=where),
+    text = (msg.CHECK_USER_RAISED.format(exc=type(exc).__name__, text=first, where=where) if frame
+            else msg.CHECK_USER_RAISED_NOWHERE.format(exc=type(exc).__name__, text=first))
+    return {"message": text,
             "hint": None, "code_location": where if frame else "",
             "code_file": frame[0] if frame else None, "code_line": frame[1] if frame else None,
             "code_text": frame[2] if frame else "", "op": op, "kind": "exec"}
@@ -142,6 +144,25 @@ def _verdict(plan: dict, att, backend, method: str, notes: list) -> dict:
 
 
 def handle_check(req: dict) -> dict:
+    """Check one diagram; an error torch raised inside a bound box becomes a mismatch at that box."""
+    result = _handle_check(req)
+    err = result.get("error") or {}
+    if (result.get("status") == "error" and err.get("kind") == "exec" and err.get("op") is not None
+            and not err.get("code_file")):
+        from .engine import _sig
+        from .. import messages as msg
+
+        box = next((b for b in req["plan"]["boxes"] if b["op"] == err["op"]), None)
+        if box is not None:
+            text = err["message"].split(": ", 1)[-1]
+            exc = err["message"].split("raised ", 1)[-1].split(":", 1)[0]
+            verdict = {"op": box["op"], "status": "mismatch", "expected": _sig(box), "got": f"a {exc}",
+                       "detail": msg.CHECK_USER_RAISED_IN_BOX.format(exc=exc, text=text)}
+            result = {**result, "status": "mismatch", "boxes": [verdict], "mismatch": verdict, "error": None}
+    return result
+
+
+def _handle_check(req: dict) -> dict:
     from . import engine, symbolic
     from .codeload import load
     from .fallbacks import DynamicBackend, FakeBackend, RealBackend

@@ -387,11 +387,25 @@ def pretty(expr, order=()) -> str:
             pos = min((list(order).index(n) for n in names if n in order), default=len(order))
             return (1, pos, sympy.sstr(a))
 
-        return "·".join(_paren(a, order) for a in sorted(expr.args, key=key))
+        return "·".join(_paren(a, order, True) for a in sorted(expr.args, key=key))
+    if expr.is_Add:
+        terms = sorted(expr.args, key=lambda a: (a.is_Number, sympy.default_sort_key(a)))
+        out = pretty(terms[0], order)
+        for t in terms[1:]:
+            if t.could_extract_minus_sign():
+                out += " - " + _paren(-t, order)
+            else:
+                out += " + " + _paren(t, order)
+        return out
+    if name in ("floor", "ceiling") and len(expr.args) == 1:
+        num, den = sympy.fraction(sympy.together(expr.args[0]))
+        if den != 1 and name == "floor":
+            return f"{_paren(num, order)}//{_paren(den, order)}"
     text = sympy.sstr(expr)
     return text.replace("**", "^").replace("*", "·")
 
 
-def _paren(expr, order=()) -> str:
+def _paren(expr, order=(), in_product: bool = False) -> str:
     text = pretty(expr, order)
-    return f"({text})" if (expr.is_Add or type(expr).__name__ == "FloorDiv") else text
+    wrap = expr.is_Add or (in_product and (type(expr).__name__ == "FloorDiv" or "//" in text))
+    return f"({text})" if wrap else text
