@@ -30,6 +30,8 @@ def parse(text: str, filename: str = "<spec>", line_offset: int = 0, search_path
     """Parse and infer a spec.  Raises :class:`~sphinx_ncd.errors.NCDError` on any problem."""
     if not isinstance(text, str):
         raise TypeError("spec text must be a str")
+    if isinstance(search_path, (str, os.PathLike)):
+        search_path = (search_path,)
     # Parsing allocates many small objects and frees them all at once; the cyclic collector
     # would otherwise rescan the growing heap again and again (quadratic on long specs).
     enabled = gc.isenabled()

@@ -20,8 +20,8 @@ from sympy.core.function import AppliedUndef
 
 __all__ = ["parse_size", "size_label", "symbol", "SizeSyntaxError", "sizes_equal_plain", "product"]
 
-_TOK = re.compile(r"\s*(?:(\d+)|((?:[A-Za-z]|\\[A-Za-z]+)(?:[A-Za-z0-9]|\\[A-Za-z]+|\{(?:[^{}]|\{[^{}]*\})*\}"
-                  r"|[_^](?:\{(?:[^{}]|\{[^{}]*\})*\}|\\[A-Za-z]+|[A-Za-z0-9])|_)*)|(\*\*|[-+*/^()]))")
+_TOK = re.compile(r"\s*(?:(\d+)|((?:[^\W\d_]|\\[A-Za-z]+)(?:[^\W_]|\\[A-Za-z]+|\{(?:[^{}]|\{[^{}]*\})*\}"
+                  r"|[_^](?:\{(?:[^{}]|\{[^{}]*\})*\}|\\[A-Za-z]+|[^\W_])|_)*)|(\*\*|[-+*/^()]))")
 
 
 MAX_DEPTH = 32  # parentheses nested deeper than this are refused, not recursed into

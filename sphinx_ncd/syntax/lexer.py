@@ -19,8 +19,8 @@ from ..errors import NCDError, Span
 __all__ = ["Token", "Line", "tokenize"]
 
 _BRACE = r"\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}"
-_WORD = (r"(?:[A-Za-z]|\\[A-Za-z]+)"
-         r"(?:[A-Za-z0-9]|\\[A-Za-z]+|" + _BRACE + r"|[_^](?:" + _BRACE + r"|\\[A-Za-z]+|[A-Za-z0-9])|_)*'*")
+_WORD = (r"(?:[^\W\d_]|\\[A-Za-z]+)"  # a letter (any script: λ works as well as \lambda) or a command
+         r"(?:[^\W_]|\\[A-Za-z]+|" + _BRACE + r"|[_^](?:" + _BRACE + r"|\\[A-Za-z]+|[^\W_])|_)*'*")
 _TOKEN = re.compile(
     r"[ \t]*(?:"
     r"(?P<word>" + _WORD + r")"

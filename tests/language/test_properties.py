@@ -20,7 +20,7 @@ ALPHABET = st.sampled_from(list("abcxyzkhmLGXY0123456789 _^{}()[]:,=+-*/'.#\"\\\
     "load ", "unit ", "concat ", "add ", "scale ", " by ", "index ", " at ", " on ", "\\lambda",
     "let ", "sizes ", "width ", "tandem ", "def ", "order ", "=\n", "expand ", "maxpool ", "convT "])
 
-FAST = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=150, deadline=10000, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _check(text: str) -> None:
