@@ -84,3 +84,10 @@ def test_a_built_wheel_ships_ncd_sty(tmp_path):
         names = set(zf.namelist())
         assert "sphinx_ncd/latex/ncd.sty" in names and "sphinx_ncd/latex/latexmkrc" in names
         assert zf.read("sphinx_ncd/latex/ncd.sty") == (REPO / "latex" / "ncd.sty").read_bytes()
+        zf.extractall(tmp_path / "site")
+    # the installed package finds its own copy (-S: no site-packages, so not this checkout)
+    proc = subprocess.run([sys.executable, "-S", "-c", "from sphinx_ncd.latex.install import sty_path; "
+                           "print(sty_path())"], env=dict(os.environ, PYTHONPATH=str(tmp_path / "site")),
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert Path(proc.stdout.strip()) == tmp_path / "site" / "sphinx_ncd" / "latex" / "ncd.sty"
