@@ -229,3 +229,13 @@ def test_repr_and_describe():
 def open_fig(name):
     from pathlib import Path
     return (Path(__file__).resolve().parents[2] / "demo_docs" / "figures" / name).read_text(encoding="utf-8")
+
+
+def test_describe_makes_light_math_plain():
+    from sphinx_ncd.model.describe import plain
+    assert plain("C_{5-\\lambda}") == "C_(5-λ)"
+    assert plain("\\bar{x}") == "x\u0305"
+    assert plain("1/\\sqrt{k}") == "1/√k"
+    d = sphinx_ncd.parse(open_fig("fig27.ncd"))
+    text = sphinx_ncd.describe(d)
+    assert "\\" not in text and "save to C_λ" in text and "load from C_(4-λ)" in text
