@@ -74,8 +74,13 @@ def test_names_are_unique():
     assert len(names) == len(set(names))
 
 
+def _catalogue():
+    sys.path.insert(0, str(GALLERY / "mistakes"))
+    return importlib.import_module("generate").CATALOGUE
+
+
 def test_every_spec_file_is_used():
-    used = {spec for _, spec, _ in ALL}
+    used = {spec for _, spec, _ in ALL} | {(DOCS / m.spec).resolve() for m in _catalogue()}
     for spec in list((GALLERY / "figures").glob("*.ncd")) + list((GALLERY / "mistakes").glob("*.ncd")):
         assert spec.resolve() in used, spec.name
 
@@ -118,12 +123,24 @@ def test_checked_figures_pass(page, spec, opts):
     assert report.status in ("proved", "proved_if", "checked"), (report.status, report.summary)
 
 
+def test_mistakes_page_shows_every_report_and_drawing():
+    page = (GALLERY / "mistakes.rst").read_text(encoding="utf-8")
+    reports = GALLERY / "mistakes" / "reports"
+    for mistake in _catalogue():
+        assert f"mistakes/reports/{mistake.name}.txt" in page, mistake.name
+    for image in re.findall(r"^\.\. figure:: mistakes/reports/(\S+)\.\*", page, re.MULTILINE):
+        assert (reports / f"{image}.svg").is_file() and (reports / f"{image}.pdf").is_file(), image
+
+
 @pytest.mark.slow
 def test_mistake_reports_are_current_and_caught():
-    sys.path.insert(0, str(GALLERY / "mistakes"))
-    generate = importlib.import_module("generate")
-    for mistake in generate.CATALOGUE:
-        status, text = generate.report_text(mistake)
+    catalogue = _catalogue()
+    generate = sys.modules["generate"]
+    reports = GALLERY / "mistakes" / "reports"
+    for mistake in catalogue:
+        status, text, drawing = generate.check_mistake(mistake)
         assert status in ("mismatch", "error"), (mistake.name, status)
-        stored = (GALLERY / "mistakes" / "reports" / f"{mistake.name}.txt").read_text(encoding="utf-8")
+        stored = (reports / f"{mistake.name}.txt").read_text(encoding="utf-8")
         assert stored == text, f"{mistake.name}: run demo_docs/gallery/mistakes/generate.py"
+        # a drawing with the blamed boxes highlighted exists exactly when the checker blames boxes
+        assert (reports / f"{mistake.name}.svg").is_file() == (drawing is not None), mistake.name

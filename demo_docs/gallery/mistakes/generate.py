@@ -4,7 +4,9 @@ Each entry of :data:`CATALOGUE` pairs a diagram with our minimal code that makes
 one mistake of the paper's notebook (``ncd_gallery.mistakes``).  Running this
 file checks each pair through the public API (``sphinx_ncd.parse`` and
 ``sphinx_ncd.check``) and writes the report the checker gives to
-``reports/<name>.txt``, which the "mistakes" page includes.  The gallery's test
+``reports/<name>.txt`` and, when the checker blames boxes of the diagram, the
+diagram with those boxes highlighted (``reports/<name>.svg`` and ``.pdf``); the
+"mistakes" page includes both.  The gallery's test
 suite runs the same checks again and fails when a stored report is out of date,
 or when the checker stops catching a mistake.
 
@@ -13,6 +15,7 @@ or when the checker stops catching a mistake.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +58,13 @@ def _clean(text: str) -> str:
 
 def report_text(mistake: Mistake) -> tuple[str, str]:
     """(status, the report as the page shows it) for one mistake."""
+    status, text, _ = check_mistake(mistake)
+    return status, text
+
+
+def check_mistake(mistake: Mistake):
+    """(status, report text, drawing) for one mistake; the drawing is the diagram
+    with the boxes the checker blames highlighted (None when it blames no box)."""
     import sphinx_ncd
     # the public ``sphinx_ncd.check`` function; ``import sphinx_ncd.check.api`` (as the
     # first call does) rebinds the attribute to the subpackage, so name the function itself
@@ -74,16 +84,32 @@ def report_text(mistake: Mistake) -> tuple[str, str]:
                          kind="shape", hint=box.detail or None)
     if error is not None:
         lines.append(error.format())
-    return report.status, _clean("\n".join(lines))
+    drawing = None
+    if report.highlights():
+        drawing = (diagram, tuple(report.highlights()), report.badge())
+    return report.status, _clean("\n".join(lines)), drawing
 
 
 def main() -> int:
     out = HERE / "reports"
     out.mkdir(exist_ok=True)
+    from sphinx_ncd.render.api import render
+
     for mistake in CATALOGUE:
-        status, text = report_text(mistake)
+        status, text, drawing = check_mistake(mistake)
         (out / f"{mistake.name}.txt").write_text(text, encoding="utf-8")
-        print(f"{mistake.name}: {status}")
+        for fmt in ("svg", "pdf"):
+            path = out / f"{mistake.name}.{fmt}"
+            if drawing is None:
+                path.unlink(missing_ok=True)
+                continue
+            diagram, highlights, badge = drawing
+            data = render(diagram, format=fmt, theme="light", highlights=highlights, badge=badge)
+            if isinstance(data, str):  # an <img> in a dark page: give the light drawing its own paper
+                data = re.sub(r"(<svg\b[^>]*>)", r'\1<rect width="100%" height="100%" fill="#ffffff"/>', data, 1)
+                data = data.encode("utf-8")
+            path.write_bytes(data)
+        print(f"{mistake.name}: {status}" + (" (highlighted drawing)" if drawing else ""))
     return 0
 
 
