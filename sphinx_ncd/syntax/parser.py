@@ -101,30 +101,42 @@ def _name(tok: Token) -> A.Name:
 
 # --- shapes ----------------------------------------------------------------------------------
 
+_ENDS_OP = frozenset((",", "->", "{", "}", "]", "=", ":"))
+_EXPR_OPS = frozenset(("+", "-", "*", "/", "^", "'"))
+
+
 def _segment_ends(cur: _Cursor) -> bool:
-    tok = cur.peek()
-    if tok is None:
+    if cur.i >= cur.n:
         return True
-    if tok.kind == "op" and tok.text in (",", "->", "{", "}", "]", "=", ":"):
-        return True
+    tok = cur.toks[cur.i]
+    if tok.kind == "op":
+        return tok.text in _ENDS_OP
     return tok.kind == "word" and tok.text in _SEGMENT_STOP
 
 
 def _atom(cur: _Cursor) -> A.Atom:
     """A maximal run of adjacent tokens forming one axis expression."""
-    first = cur.peek()
-    if first is None:
+    toks, i, n = cur.toks, cur.i, cur.n
+    if i >= n:
         raise cur.fail("an axis")
-    if first.kind not in ("word", "num") and not (first.kind == "op" and first.text in "(-'"):
+    first = toks[i]
+    kind = first.kind
+    if kind != "word" and kind != "num" and not (kind == "op" and first.text in "(-'"):
         raise cur.fail("an axis (a name, a number or an expression such as x/s)")
+    if kind == "word" and (i + 1 >= n or toks[i + 1].space or toks[i + 1].kind == "word"):
+        # the common case: a single name
+        cur.i = i + 1
+        return A.Atom.at(first.text, first.line, first.col, len(first.text))
     depth = 0
     last = first
     parts = []
-    while not cur.at_end():
-        tok = cur.peek()
-        if tok is not first and tok.space:
+    j = i
+    while j < n:
+        tok = toks[j]
+        if j > i and tok.space:
             break
-        if tok.kind == "op":
+        kind = tok.kind
+        if kind == "op":
             t = tok.text
             if t == "(":
                 depth += 1
@@ -132,12 +144,14 @@ def _atom(cur: _Cursor) -> A.Atom:
                 if depth == 0:
                     break
                 depth -= 1
-            elif t not in ("+", "-", "*", "/", "^", "'"):
+            elif t not in _EXPR_OPS:
                 break
-        elif tok.kind not in ("word", "num"):
+        elif kind != "word" and kind != "num":
             break
         parts.append(tok.text)
-        last = cur.next()
+        last = tok
+        j += 1
+    cur.i = j
     if depth:
         raise NCDError(msg.UNBALANCED_PAREN.format(), first.span(), kind="syntax", hint=msg.HINT_PAREN.format())
     if len(parts) > 1 and sum(1 for p in parts if p == "(") > 32:
