@@ -10,11 +10,8 @@ package's ``templates`` directory.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import sympy
 
 from .. import messages as msg
 from ..errors import NCDError

@@ -1,0 +1,512 @@
+"""Model stage: the operations.  How each kind of operation types its inputs and outputs.
+
+One method per operation kind (``op_learned``, ``op_einsum``, ``op_conv`` ...), mixed
+into :class:`~sphinx_ncd.model.infer.PanelBuilder`.  Each checks its arguments against
+its signature (broadcasting what the signature does not mention), computes the
+output axes and records an operation; shape errors name both sides.
+"""
+from __future__ import annotations
+
+import sympy
+
+from .. import messages as msg
+from ..errors import NCDError
+from ..syntax import ast as A
+from .sizes import SizeSyntaxError, parse_size, product, size_label, sizes_equal_plain
+from .types import Axis, OpKind, Value
+
+__all__ = ["Operations"]
+
+
+class Operations:
+    """Operation handlers (a mixin: ``self`` is the PanelBuilder)."""
+
+    # --- operations ---------------------------------------------------------------------------
+
+    def args(self, op: A.Op, count: int | None) -> list[Value]:
+        if count is not None and len(op.args) != count:
+            span = op.args[count].span if len(op.args) > count else op.head.span
+            raise NCDError(msg.ARITY.format(op=_opname(op), expected=count, got=len(op.args)), span, kind="shape")
+        return [self.value(a) for a in op.args]
+
+    def no_clauses(self, op: A.Op, allowed=()):
+        for key, (val, span) in op.options.items():
+            if key not in allowed:
+                raise NCDError(msg.CLAUSE_NOT_ALLOWED.format(clause=key, op=_opname(op)),
+                               span or op.head.span, kind="syntax")
+
+    def broadcast_apply(self, op: A.Op, inputs, core_in, core_out, arg_spans):
+        """Lift a core signature over the inputs; returns (outputs axes list, broadcast per input)."""
+        if len(core_in) != len(inputs):
+            raise NCDError(msg.ARITY.format(op=_opname(op), expected=len(core_in), got=len(inputs)),
+                           op.signature.span if op.signature else op.head.span, kind="shape")
+        lead: list[Axis] = []
+        trail: list[Axis] = []
+        broadcast = []
+        for v, core, span in zip(inputs, core_in, arg_spans):
+            idx = self.match(core, v.axes)
+            if idx is None:
+                raise NCDError(msg.SHAPE_MISMATCH.format(op=_opname(op), expected=_shape(core), got=v.shape),
+                               span, kind="shape", hint=msg.HINT_SHAPE.format())
+            taken = set(idx)
+            first = idx[0] if idx else len(v.axes)
+            b = []
+            for i, ax in enumerate(v.axes):
+                if i in taken:
+                    continue
+                b.append(ax)
+                self._merge(lead if i < first else trail, ax, op)
+            broadcast.append(tuple(b))
+        trail = [a for a in trail if all(a.label != l.label for l in lead)]
+        outs = [tuple(lead) + tuple(c) + tuple(trail) for c in core_out]
+        return outs, broadcast
+
+    def _merge(self, into: list, ax: Axis, op):
+        for i, other in enumerate(into):
+            if other.label == ax.label:
+                if not self.same(other.size, ax.size):
+                    raise NCDError(msg.BROADCAST_CLASH.format(op=_opname(op), axis=ax.label,
+                                                              first=other.size, second=ax.size),
+                                   op.head.span, kind="shape")
+                into[i] = self.prefer(other, ax)
+                return
+        into.append(ax)
+
+    def signature_of(self, op: A.Op, example: str):
+        sig = op.signature
+        if sig is None:
+            d = self.decl.defs.get(op.label) if op.kind in ("function", "learned") else None
+            if d is not None:
+                return d.signature, d
+            raise NCDError(msg.NO_SIGNATURE.format(op=_opname(op), example=example), op.head.span, kind="shape",
+                           hint=msg.HINT_DEF.format(op=op.label))
+        return sig, None
+
+    def generic(self, op: A.Op, stmt, kind, label, params=(), view=False):
+        sig, decl = self.signature_of(op, f"{op.head.text} X : a -> b")
+        inputs = self.args(op, None)
+        conv = self.view_axes if view else self.segment_axes
+        core_in = [conv(s) for s in sig.inputs]
+        core_out = [conv(s) for s in sig.outputs]
+        spans = [a.span for a in op.args]
+        if len(spans) < len(core_in):
+            spans += [op.head.span] * (len(core_in) - len(spans))
+        outs, broadcast = self.broadcast_apply(op, inputs, core_in, core_out, spans)
+        if decl is not None and decl.learned:
+            kind = OpKind.LEARNED
+            params = (("bias", decl.bias),) + tuple(params)
+        if decl is not None and decl.style:
+            params = tuple(params) + (("style", decl.style),)
+        return inputs, core_in, core_out, outs, broadcast, params
+
+    def finish(self, op: A.Op, stmt, kind, label, inputs, core_in, core_out, outs, broadcast, params=(),
+               body=None):
+        names = [t.text for t in stmt.targets]
+        if len(outs) != len(names):
+            raise NCDError(msg.TARGETS.format(op=_opname(op), expected=len(outs), got=len(names)),
+                           stmt.targets[0].span, kind="shape")
+        values = [self.new_value(n, axes, t.span) for n, axes, t in zip(names, outs, stmt.targets)]
+        binding = op.binding.text if op.binding is not None else None
+        self.add_op(kind, label, inputs, values, core_in, core_out, broadcast, params, binding, body, stmt.span)
+        return values
+
+    def op_function(self, op, stmt):
+        if op.signature is None and op.head.text in self.decl.blocks and op.head.text not in self.decl.defs:
+            return self.op_block(op, stmt)  # a block used without arguments: Y = Name X
+        self.no_clauses(op)
+        inputs, ci, co, outs, bc, params = self.generic(op, stmt, OpKind.FUNCTION, op.label)
+        kind = OpKind.LEARNED if params and params[0][0] == "bias" else OpKind.FUNCTION
+        return self.finish(op, stmt, kind, op.label, inputs, ci, co, outs, bc, params)
+
+    def op_learned(self, op, stmt):
+        self.no_clauses(op)
+        inputs, ci, co, outs, bc, params = self.generic(op, stmt, OpKind.LEARNED, op.label)
+        params = (("bias", op.bias),) + tuple(p for p in params if p[0] != "bias")
+        return self.finish(op, stmt, OpKind.LEARNED, op.label, inputs, ci, co, outs, bc, params)
+
+    def op_elementwise(self, op, stmt):
+        self.no_clauses(op)
+        if op.signature is not None:
+            raise NCDError(msg.CLAUSE_NOT_ALLOWED.format(clause=":", op=_opname(op)), op.signature.span,
+                           kind="syntax")
+        (v,) = self.args(op, 1)
+        return self.finish(op, stmt, OpKind.ELEMENTWISE, op.label, [v], [()], [()], [v.axes], [v.axes],
+                           (("function", op.head.text if op.head.text != "map" else op.label),))
+
+    def op_scale(self, op, stmt):
+        self.no_clauses(op, ("by",))
+        if "by" not in op.options:
+            raise NCDError(msg.SCALE_NEEDS.format(), op.head.span, kind="syntax")
+        atom = op.options["by"][0]
+        try:
+            factor = parse_size(atom.text)
+        except SizeSyntaxError:
+            raise NCDError(msg.BAD_SIZE.format(text=atom.text), atom.span, kind="syntax",
+                           hint=msg.HINT_SIZE.format()) from None
+        (v,) = self.args(op, 1)
+        return self.finish(op, stmt, OpKind.SCALE, atom.text, [v], [()], [()], [v.axes], [v.axes],
+                           (("factor", atom.text), ("value", factor)))
+
+    def _over_one(self, op, v):
+        if "over" not in op.options:
+            raise NCDError(msg.OVER_NEEDS.format(op=op.head.text), op.head.span, kind="syntax")
+        seg, span = op.options["over"]
+        if len(seg.items) != 1 or not isinstance(seg.items[0], A.Atom):
+            raise NCDError(msg.OVER_ONE.format(op=op.head.text, count=len(seg.items)), seg.span, kind="syntax")
+        return self.find_axis(v, seg.items[0], op.head.text)
+
+    def op_softmax(self, op, stmt, kind=OpKind.SOFTMAX):
+        self.no_clauses(op, ("over",))
+        (v,) = self.args(op, 1)
+        i = self._over_one(op, v)
+        ax = v.axes[i]
+        gen = self.general(ax, self.axis(op.options["over"][0].items[0]))
+        bc = v.axes[:i] + v.axes[i + 1:]
+        out = v.axes[:i] + (gen,) + v.axes[i + 1:]
+        return self.finish(op, stmt, kind, op.label, [v], [(ax,)], [(gen,)], [out], [bc], (("over", gen),))
+
+    def op_norm(self, op, stmt):
+        return self.op_softmax(op, stmt, OpKind.NORM)
+
+    def op_index(self, op, stmt):
+        self.no_clauses(op, ("at", "on"))
+        if "at" not in op.options or "on" not in op.options:
+            raise NCDError(msg.INDEX_NEEDS.format(), op.head.span, kind="syntax")
+        (v,) = self.args(op, 1)
+        i = self.find_axis(v, op.options["on"][0], "index", "on")
+        ax = v.axes[i]
+        rest = v.axes[:i] + v.axes[i + 1:]
+        label = op.options["at"][0]
+        return self.finish(op, stmt, OpKind.INDEX, label, [v], [(ax,)], [()], [rest], [rest],
+                           (("axis", ax), ("index", label)))
+
+    def op_einsum(self, op, stmt):
+        """einops semantics: a pattern as long as its input names that input's axes by position (a new
+        name such as ``k1`` takes the axis it names; a name that is another axis of the inputs is a
+        mismatch); a shorter pattern must occur in order and the remaining axes are broadcast."""
+        self.no_clauses(op)
+        sig, _ = self.signature_of(op, "einsum A B : y k, x k -> y x")
+        inputs = self.args(op, None)
+        if len(sig.inputs) != len(inputs):
+            raise NCDError(msg.ARITY.format(op="einsum", expected=len(sig.inputs), got=len(inputs)),
+                           sig.span, kind="shape")
+        if len(sig.outputs) != 1:
+            raise NCDError(msg.TARGETS.format(op="einsum", expected=1, got=len(sig.outputs)), sig.span,
+                           kind="shape")
+        known = {a.label for v in inputs for a in v.axes}
+        bound: dict[str, Axis] = {}
+        lead: list[Axis] = []
+        trail: list[Axis] = []
+        core_in = []
+        broadcast = []
+        names_in = []
+        for v, seg, arg in zip(inputs, sig.inputs, op.args):
+            pattern = self.segment_axes(seg)
+            if len(pattern) == len(v.axes):
+                idx = list(range(len(v.axes)))
+                for p, a in zip(pattern, v.axes):
+                    if p.label != a.label and p.label in known and not self.same(p.size, a.size):
+                        raise NCDError(msg.SHAPE_MISMATCH.format(op="einsum", expected=_shape(pattern),
+                                                                 got=v.shape), seg.span, kind="shape",
+                                       hint=msg.HINT_EINSUM.format())
+            else:
+                idx = self.match(pattern, v.axes)
+                if idx is None:
+                    raise NCDError(msg.SHAPE_MISMATCH.format(op="einsum", expected=_shape(pattern), got=v.shape),
+                                   seg.span, kind="shape", hint=msg.HINT_EINSUM.format())
+            for p, i, atom in zip(pattern, idx, seg.items):
+                a = v.axes[i]
+                prev = bound.get(p.label)
+                if prev is None:
+                    bound[p.label] = a
+                elif not self.same(prev.size, a.size):
+                    raise NCDError(msg.EINSUM_SIZE.format(axis=p.label, first=prev.label, second=a.label),
+                                   atom.span, kind="shape")
+            taken = set(idx)
+            first = idx[0] if idx else len(v.axes)
+            b = []
+            for i, ax in enumerate(v.axes):
+                if i not in taken:
+                    b.append(ax)
+                    self._merge(lead if i < first else trail, ax, op)
+            broadcast.append(tuple(b))
+            core_in.append(tuple(v.axes[i] for i in idx))
+            names_in.append(tuple(p.label for p in pattern))
+        out_names = []
+        out_core = []
+        for atom in sig.outputs[0].items:
+            if isinstance(atom, A.Group):
+                raise NCDError(msg.EXPECTED_GOT.format(expected="an axis", got="("), atom.span, kind="syntax",
+                               hint=msg.HINT_EXPECTED.format(expected="parentheses only in a view's signature"))
+            name = self.axis(atom).label
+            if name not in bound:
+                raise NCDError(msg.EINSUM_NEW_AXIS.format(axis=name), atom.span, kind="shape",
+                               hint=msg.HINT_AXES.format(axes=", ".join(bound)))
+            out_names.append(name)
+            out_core.append(bound[name])
+        trail = [a for a in trail if all(a.label != l.label for l in lead)]
+        out = tuple(lead) + tuple(out_core) + tuple(trail)
+        counts: dict[str, int] = {}
+        for names in names_in:
+            for n in names:
+                counts[n] = counts.get(n, 0) + 1
+        contracted = tuple(n for n in bound if n not in out_names)
+        merged = tuple(n for n in bound if n in out_names and counts[n] > 1)
+        eq = ", ".join(" ".join(n) or "1" for n in names_in) + " -> " + (" ".join(out_names) or "1")
+        params = (("equation", eq), ("names_in", tuple(names_in)), ("names_out", tuple(out_names)),
+                  ("contracted", contracted), ("merged", merged), ("outer", len(inputs) > 1))
+        return self.finish(op, stmt, OpKind.EINSUM, "", inputs, core_in, [tuple(out_core)], [out], broadcast,
+                           params)
+
+    def op_view(self, op, stmt):
+        self.no_clauses(op)
+        sig, _ = self.signature_of(op, "view X : 28 28 -> 784")
+        if len(sig.inputs) != 1 or len(sig.outputs) != 1:
+            raise NCDError(msg.ARITY.format(op="view", expected=1, got=len(sig.inputs)), sig.span, kind="shape")
+        inputs = self.args(op, 1)
+        core_in = [self.view_axes(sig.inputs[0])]
+        core_out = [self.view_axes(sig.outputs[0])]
+        left = product(a.size ** a.rank for a in core_in[0])
+        right = product(a.size ** a.rank for a in core_out[0])
+        if not self.same(left, right):
+            raise NCDError(msg.VIEW_SIZE.format(left=_shape(core_in[0]), right=_shape(core_out[0])), sig.span,
+                           kind="shape", hint=msg.HINT_VIEW.format())
+        outs, bc = self.broadcast_apply(op, inputs, core_in, core_out, [op.args[0].span])
+        eq = _shape(core_in[0]) + " -> " + _shape(core_out[0])
+        return self.finish(op, stmt, OpKind.VIEW, "", inputs, core_in, core_out, outs, bc, (("pattern", eq),))
+
+    def op_concat(self, op, stmt):
+        self.no_clauses(op, ("over",))
+        inputs = self.args(op, None)
+        if len(inputs) < 2:
+            raise NCDError(msg.ARITY.format(op="concat", expected=2, got=len(inputs)), op.head.span, kind="shape")
+        idx = [self._over_one(op, inputs[0])]
+        for v in inputs[1:]:
+            try:
+                idx.append(self._over_one(op, v))
+            except NCDError:
+                if len(v.axes) != len(inputs[0].axes):
+                    raise
+                idx.append(idx[0])  # the axis in the same place (concatenating c with d)
+        first = inputs[0]
+        size = sympy.Integer(0)
+        for v, i in zip(inputs, idx):
+            rest_a = first.axes[:idx[0]] + first.axes[idx[0] + 1:]
+            rest_b = v.axes[:i] + v.axes[i + 1:]
+            if len(rest_a) != len(rest_b) or i != idx[0] or not all(
+                    self.same(a.size, b.size) for a, b in zip(rest_a, rest_b)):
+                raise NCDError(msg.CONCAT_SHAPES.format(axis=first.axes[idx[0]].label, first=first.shape,
+                                                        second=v.shape), op.args[inputs.index(v)].span, kind="shape")
+        general = [v.axes[i] for v, i in zip(inputs, idx)]
+        pick = general[0]
+        for g in general[1:]:
+            if self.same(g.size, pick.size):
+                pick = self.prefer(pick, g)
+        for g in general:
+            size = size + (pick.size if self.same(g.size, pick.size) else g.size)
+        out_ax = self.derived_axis(size, pick)
+        j = idx[0]
+        out = first.axes[:j] + (out_ax,) + first.axes[j + 1:]
+        core_in = [(v.axes[i],) for v, i in zip(inputs, idx)]
+        bc = [v.axes[:i] + v.axes[i + 1:] for v, i in zip(inputs, idx)]
+        return self.finish(op, stmt, OpKind.CONCAT, "", inputs, core_in, [(out_ax,)], [out], bc,
+                           (("over", out_ax),))
+
+    def op_add(self, op, stmt):
+        self.no_clauses(op)
+        inputs = self.args(op, None)
+        if len(inputs) < 2:
+            raise NCDError(msg.ARITY.format(op="add", expected=2, got=len(inputs)), op.head.span, kind="shape")
+        first = inputs[0]
+        out = list(first.axes)
+        for v, name in zip(inputs[1:], op.args[1:]):
+            if len(v.axes) != len(first.axes) or not all(
+                    self.same(a.size, b.size) and a.tangent == b.tangent for a, b in zip(first.axes, v.axes)):
+                raise NCDError(msg.ADD_SHAPES.format(first=first.shape, second=v.shape), name.span, kind="shape")
+            out = [self.prefer(a, b) for a, b in zip(out, v.axes)]
+        return self.finish(op, stmt, OpKind.ADD, "+", inputs, [v.axes for v in inputs], [tuple(out)],
+                           [tuple(out)], [() for _ in inputs])
+
+    def clause_size(self, op, name, default):
+        if name not in op.options:
+            return default
+        atom = op.options[name][0]
+        try:
+            value = parse_size(atom.text)
+        except SizeSyntaxError:
+            raise NCDError(msg.BAD_SIZE.format(text=atom.text), atom.span, kind="syntax",
+                           hint=msg.HINT_SIZE.format()) from None
+        if value.is_Number and (not value.is_Integer or value < (0 if name == "padding" else 1)):
+            raise NCDError(msg.CONV_PARAM.format(clause=name, value=atom.text), atom.span, kind="shape")
+        return value
+
+    def op_conv(self, op, stmt, pool=False):
+        allowed = ("over", "kernel", "stride", "padding", "dilation")
+        self.no_clauses(op, allowed)
+        opname = op.head.text
+        if "over" not in op.options:
+            raise NCDError(msg.CONV_OVER.format(op=opname), op.head.span, kind="syntax")
+        if "kernel" not in op.options and not pool:
+            raise NCDError(msg.POOL_NEEDS.format(op=opname), op.head.span, kind="syntax")
+        (v,) = self.args(op, 1)
+        one = sympy.Integer(1)
+        kernel = self.clause_size(op, "kernel", None)
+        stride = self.clause_size(op, "stride", kernel if (pool and kernel is not None) else one)
+        padding = self.clause_size(op, "padding", sympy.Integer(0))
+        dilation = self.clause_size(op, "dilation", one)
+        seg, _ = op.options["over"]
+        spatial = []
+        for item in seg.items:
+            if isinstance(item, A.Group):
+                raise NCDError(msg.OVER_ONE.format(op=opname, count="a group"), item.span, kind="syntax")
+            spatial.append(self.find_axis(v, item, opname))
+        named = {i: self.general(v.axes[i], self.axis(item)) for i, item in zip(spatial, seg.items)}
+        resized = {}
+        for i in spatial:
+            ax = named[i]
+            x = ax.size
+            if kernel is None:  # global pooling: the axis is reduced away
+                resized[i] = None
+                continue
+            shown = _display(ax)
+            if op.transposed:
+                rest = dilation * (kernel - 1) - 2 * padding + 1 - stride
+                size = x * stride + rest
+                label = size_label(shown * stride + rest)
+            else:
+                rest = 2 * padding - dilation * (kernel - 1) - 1 + stride
+                size = sympy.floor((x + rest) / stride)
+                exact = rest == 0 or (bool(rest.is_nonnegative) and bool((rest - stride).is_negative))
+                label = size_label(shown / stride) if exact else size_label(sympy.floor((shown + rest) / stride))
+            if size.is_Number and size <= 0:
+                raise NCDError(msg.CONV_SIZE.format(op=opname, axis=ax.label, size=size), seg.span, kind="shape")
+            if size == x:
+                resized[i] = ax
+            else:
+                resized[i] = Axis(self.size_name(size, x, label), size, ax.kind, ax.rank, ax.tangent)
+        channel_idx: list[int] = []
+        core_out_ch: list[Axis] = []
+        if pool:
+            if op.signature is not None:
+                raise NCDError(msg.CLAUSE_NOT_ALLOWED.format(clause=":", op=opname), op.signature.span,
+                               kind="syntax")
+        else:
+            if op.signature is None:
+                raise NCDError(msg.NO_SIGNATURE.format(op=opname, example=f"{opname} X over Y : c -> k kernel 3"),
+                               op.head.span, kind="shape", hint=msg.HINT_CONV.format())
+            sig = op.signature
+            if len(sig.inputs) != 1 or len(sig.outputs) != 1:
+                raise NCDError(msg.ARITY.format(op=opname, expected=1, got=len(sig.inputs)), sig.span, kind="shape")
+            cin = self.segment_axes(sig.inputs[0])
+            core_out_ch = self.segment_axes(sig.outputs[0])
+            rest_axes = [ax for i, ax in enumerate(v.axes) if i not in spatial]
+            rest_pos = [i for i in range(len(v.axes)) if i not in spatial]
+            m = self.match(cin, rest_axes)
+            if m is None:
+                raise NCDError(msg.SHAPE_MISMATCH.format(op=_opname(op), expected=_shape(cin), got=v.shape),
+                               op.args[0].span, kind="shape", hint=msg.HINT_SHAPE.format())
+            channel_idx = [rest_pos[k] for k in m]
+        out = []
+        core_in = []
+        core_out = []
+        bc = []
+        for i, ax in enumerate(v.axes):
+            if i in resized:
+                core_in.append(ax)
+                if resized[i] is not None:
+                    out.append(resized[i])
+                    core_out.append(resized[i])
+            elif i in channel_idx:
+                core_in.append(ax)
+                if i == channel_idx[0]:
+                    out.extend(core_out_ch)
+                    core_out.extend(core_out_ch)
+            else:
+                out.append(ax)
+                bc.append(ax)
+        params = (("over", tuple(v.axes[i] for i in spatial)), ("kernel", kernel), ("stride", stride),
+                  ("dilation", dilation), ("padding", padding), ("transposed", op.transposed))
+        if pool:
+            params += (("reduce", "max" if opname == "maxpool" else "mean"),)
+            kind, label = OpKind.POOL, ("Max" if opname == "maxpool" else r"\mathbb{E}")
+        else:
+            params += (("learned", True), ("bias", op.bias))
+            kind, label = OpKind.CONV, (r"\star^T" if op.transposed else r"\star")
+        return self.finish(op, stmt, kind, label, [v], [tuple(core_in)], [tuple(core_out)], [tuple(out)],
+                           [tuple(bc)], params)
+
+    def size_name(self, size, x, label=None) -> str:
+        """Label of a resized axis: a let-defined neighbour (x_{\\lambda+1}) when it fits, else the size."""
+        if isinstance(x, sympy.core.function.AppliedUndef) and (self.decl.fn_rewrites or self.decl.rewrites):
+            for delta in (1, -1):
+                cand = x.func(x.args[0] + delta)
+                if self._close(self.normal(cand), self.normal(size)):
+                    return size_label(cand)
+        for name, expr in self.decl.lets:
+            sym = parse_size(name)
+            if sizes_equal_plain(self.normal(sym), self.normal(size)):
+                return name
+        return label if label is not None else size_label(size)
+
+    def op_pool(self, op, stmt):
+        return self.op_conv(op, stmt, pool=True)
+
+    def op_unit(self, op, stmt):
+        self.no_clauses(op, ("axis",))
+        if op.args:
+            raise NCDError(msg.UNIT_AXIS.format(), op.args[0].span, kind="syntax")
+        ax = self.axis(op.options["axis"][0])
+        return self.finish(op, stmt, OpKind.UNIT, r"\eta", [], [], [(ax, ax)], [(ax, ax)], [], (("axis", ax),))
+
+    def op_load(self, op, stmt):
+        slot_name = op.options["slot"][0]
+        base, sub = _slot(slot_name.text)
+        given = self.segment_axes(op.options["shape"][0]) if "shape" in op.options else None
+        saved = self.slots.get(base)
+        axes = None
+        if saved is not None:
+            ssub, saxes, _ = saved
+            if ssub is not None and sub is not None and ssub.is_Symbol:
+                axes = tuple(self.derived_axis(a.size.subs(ssub, sub), a) if a.size.has(ssub) else a for a in saxes)
+            elif (ssub is None and sub is None) or (ssub is not None and sub is not None and ssub == sub):
+                axes = saxes
+        if given is not None:
+            if axes is not None and (len(axes) != len(given) or not all(
+                    self.same(a.size, b.size) for a, b in zip(axes, given))):
+                raise NCDError(msg.LOAD_SHAPE.format(slot=slot_name.text, saved=_shape(axes), given=_shape(given)),
+                               op.options["shape"][0].span, kind="shape")
+            axes = tuple(given)
+        if axes is None:
+            raise NCDError(msg.UNKNOWN_SLOT.format(slot=slot_name.text), slot_name.span, kind="shape",
+                           hint=msg.HINT_SLOT.format(slot=slot_name.text))
+        return self.finish(op, stmt, OpKind.LOAD, slot_name.text, [], [], [axes], [axes], [],
+                           (("slot", slot_name.text),))
+
+    def op_block(self, op, stmt):
+        from .blocks import instantiate
+        return instantiate(self, op, stmt)
+
+
+
+def _shape(axes) -> str:
+    return " ".join(a.label for a in axes) or "1"
+
+
+def _display(ax: Axis):
+    """The size an axis shows (its label read as a size), for deriving readable labels."""
+    try:
+        return parse_size(ax.label)
+    except SizeSyntaxError:
+        return ax.size
+
+
+def _opname(op: A.Op) -> str:
+    head = op.head.text
+    if op.binding is not None:
+        return f"{head}[{op.binding.text}]"
+    return head
+
+
+def _slot(text: str):
+    from .infer import _slot as slot
+    return slot(text)
