@@ -14,11 +14,9 @@ einops split) matches when adjacent axes multiply out; the detail says so.
 from __future__ import annotations
 
 import contextlib
-import math
 
 import sympy
 import torch
-import torch.nn as nn
 
 from .. import messages as msg
 from .codeload import BindingError, construct, resolve_binding
@@ -344,7 +342,3 @@ def _first_difference(seg, exp, got, backend):
             e_txt = seg["labels"][k] if shown == seg["labels"][k] else f"{seg['labels'][k]} = {shown}"
             return seg["labels"][k], e_txt, backend.show(got[k])
     return "(extra)", "no more axes", backend.show(got[len(exp)])
-
-
-def product(xs):
-    return math.prod(xs)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import sympy
 
 from .. import messages as msg
-from ..errors import NCDError, Span
-from ..model.types import Axis, AxisKind, Diagram, OpKind, Operation, Panel, Value
+from ..errors import NCDError
+from ..model.types import Axis, Diagram, OpKind, Operation, Panel, Value
 
 __all__ = ["CheckPlan", "make_plan", "sample_primes"]
 
