@@ -7,6 +7,7 @@ shape-checking stage is installed (``sphinx_ncd.check.cli``), its options
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -41,23 +42,34 @@ def add_parser(subparsers) -> None:
 
 
 def format_diagram(diagram) -> str:
+    """Every panel's states and steps and its signature; then the other blocks the spec defines."""
     lines = []
     if diagram.title:
         lines.append(diagram.title)
     for k, panel in enumerate(diagram.panels):
         if k:
             lines.append("=")
-        n = 0
-        for section in panel.sections:
-            if section.kind == "state":
-                shapes = ", ".join(f"{v.name}: {v.shape}" for v in section.values) or "(empty)"
-                lines.append(f"  state {n}: {shapes}")
-                n += 1
-            else:
-                ops = "; ".join(repr(o) for o in section.ops)
-                lines.append(f"    step: {ops}")
-        lines.append(f"signature: {panel.signature}")
+        _format_panel(panel, lines)
+    shown = {id(p) for p in diagram.panels}
+    for name, panel in diagram.blocks:
+        if id(panel) not in shown:
+            lines.append("")
+            _format_panel(panel, lines)
     return "\n".join(lines)
+
+
+def _format_panel(panel, lines) -> None:
+    if panel.header is not None:
+        lines.append(f"block {panel.header.name}({', '.join(panel.header.params)})")
+    n = 0
+    for section in panel.sections:
+        if section.kind == "state":
+            shapes = ", ".join(f"{v.name}: {v.shape}" for v in section.values) or "(empty)"
+            lines.append(f"  state {n}: {shapes}")
+            n += 1
+        else:
+            lines.append("    step: " + "; ".join(repr(o) for o in section.ops))
+    lines.append(f"signature: {panel.signature}")
 
 
 def run(args) -> int:
@@ -78,10 +90,11 @@ def run(args) -> int:
     if args.file != "-":
         search.append(str(Path(args.file).resolve().parent))
     diagram = parse(text, filename=name, search_path=tuple(search))
-    if args.quiet:
-        print(diagram.signature)
-    else:
-        print(format_diagram(diagram))
+    try:
+        print(diagram.signature if args.quiet else format_diagram(diagram), flush=True)
+    except BrokenPipeError:  # `ncd check spec.ncd | head`: the reader left; that is not an error
+        sys.stdout = open(os.devnull, "w")
+        return 0
     cli = _check_cli()
     if cli is not None and getattr(args, "code", None):
         return int(cli.run_check_cli(diagram, args) or 0)

@@ -57,6 +57,13 @@ def _parse(text: str, filename: str, line_offset: int, search_path) -> Diagram:
             panels_src[-1].append(stmt)
     header = meta["header"]
     legend = tuple(decl.lets)
+    local = [info for info in decl.blocks.values() if info.decl is decl]
+    _WORK = (A.Input, A.Assign, A.Save, A.Fence, A.Repeat, A.Output, A.Order)
+    if local and header is None and len(panels_src) == 1 and not any(isinstance(x, _WORK) for x in panels_src[0]):
+        # a library of blocks and nothing else: its diagram is its first block; all are in .blocks
+        bodies = tuple(info.build() for info in local)
+        return Diagram(bodies[:1], text, filename, tuple(meta["sizes"]), meta["title"],
+                       tuple((info.name, body) for info, body in zip(local, bodies)))
     panels = []
     next_value = 0
     next_op = 0

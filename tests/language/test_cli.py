@@ -14,8 +14,9 @@ def test_check_prints_states_and_signature(capsys):
     assert main(["check", str(ROOT / "demo_docs" / "figures" / "fig21.ncd")]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "Multi-head attention"
-    assert out[1] == "  state 0: E: y m, X: x m"
-    assert out[2].startswith("    step: <learned L^Q[Lq] : m -> k h>")
+    assert out[1] == "block MultiHeadAttention(m, k, h)"
+    assert out[2] == "  state 0: E: y m, X: x m"
+    assert out[3].startswith("    step: <learned L^Q[Lq] : m -> k h>")
     assert "  state 7: Y: y m" in out
     assert out[-1] == "signature: y m, x m -> y m"
 
@@ -71,3 +72,24 @@ def test_ncd_entry_point_stdin():
     assert proc.returncode == 1
     assert proc.stderr.startswith("<stdin>:2:10: no value named 'Z' here")
     assert "Traceback" not in proc.stderr
+
+
+def test_check_a_library_prints_every_block(capsys):
+    assert main(["check", str(ROOT / "templates" / "attention.ncd")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [l for l in out if l.startswith(("block", "signature"))] == [
+        "block ScaledDotProductAttention()", "signature: y k, x k, x k -> y k",
+        "block MultiHeadAttention(m, k, h)", "signature: y m, x m -> y m"]
+
+
+def test_check_prints_the_blocks_a_spec_defines(capsys):
+    assert main(["check", str(ROOT / "demo_docs" / "figures" / "fig26.ncd")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "signature: b 3 Y -> b y" in out
+    assert "block Block(s, N, n0, n1)" in out and out[-1] == "signature: b n0 Y -> b n1 Y/s"
+
+
+def test_check_into_a_closed_pipe_is_quiet():
+    proc = subprocess.run(f"{sys.executable} -m sphinx_ncd.cli.main check {ROOT / 'demo_docs/figures/fig27.ncd'} | head -1",
+                          shell=True, capture_output=True, text=True, timeout=60)
+    assert proc.stdout == "U-Net\n" and "Traceback" not in proc.stderr

@@ -39,12 +39,27 @@ def _check(text: str) -> None:
         return
     # a successful parse gives a coherent diagram
     for panel in diagram.panels:
-        kinds = [s.kind for s in panel.sections]
-        assert kinds[0] == "state" and kinds[-1] == "state"
-        assert all(a != b for a, b in zip(kinds, kinds[1:]))
+        check_sections(panel)
         assert isinstance(panel.signature, str)
     repr(diagram)
     sphinx_ncd.describe(diagram)
+
+
+def check_sections(panel):
+    """States alternate with steps; every step turns the state before it into the state after it."""
+    kinds = [s.kind for s in panel.sections]
+    assert kinds[0] == "state" and kinds[-1] == "state"
+    assert all(a != b for a, b in zip(kinds, kinds[1:]))
+    assert [v.id for v in panel.sections[0].values] == [v.id for v in panel.inputs]
+    assert [v.id for v in panel.sections[-1].values] == [v.id for v in panel.outputs]
+    for before, step, after in zip(panel.sections[::2], panel.sections[1::2], panel.sections[2::2]):
+        consumed = [v.id for op in step.ops for v in op.inputs]
+        produced = [v.id for op in step.ops for v in op.outputs]
+        passing = [v.id for v in step.values]
+        assert sorted(consumed + passing) == sorted(v.id for v in before.values)
+        assert sorted(produced + passing) == sorted(v.id for v in after.values)
+    ops = [op.id for s in panel.sections[1::2] for op in s.ops]
+    assert ops == [op.id for op in panel.operations]
 
 
 @FAST
@@ -85,6 +100,13 @@ def test_mutated_specs_parse_or_fail_located(index, data):
                     lines.insert(i, lines[i])
                 text = "\n".join(lines)
     _check(text)
+
+
+@pytest.mark.parametrize("path", SPECS, ids=[p.name for p in SPECS])
+def test_spec_sections_are_consistent(path):
+    diagram = sphinx_ncd.parse(path.read_text(encoding="utf-8"), search_path=(str(ROOT / "templates"),))
+    for panel in diagram.panels + tuple(p for _, p in diagram.blocks):
+        check_sections(panel)
 
 
 @pytest.mark.parametrize("path", SPECS, ids=[p.name for p in SPECS])
