@@ -48,6 +48,32 @@ output X
 """
 
 
+RESNET = """\
+title "Identity ResNet (full pre-activation)"
+tandem Y
+block Stage(s, N, n0, n1) {
+  input X: b n0 Y
+  P = norm X over n0
+  P = relu P
+  R = conv+ P over Y : n0 -> n1 kernel 1 stride s
+  S = conv+ P over Y : n0 -> n1 kernel 1 stride s
+  X = add R S
+  output X
+}
+input X: b 3 Y
+X = conv+[stem] X over Y : 3 -> n0 kernel 3 padding 1
+X = Stage(s=1, N, n0=n0, n1=n1)[stages.0] X
+X = Stage(s=2, N, n0=n1, n1=n2)[stages.1] X
+X = Stage(s=2, N, n0=n2, n1=n3)[stages.2] X
+X = norm[final.0] X over n3
+X = relu X
+X = avgpool[pool] X over Y
+X = L+[classify] X : n3 -> y
+X = softmax X over y
+output X
+"""
+
+
 def resnet_diagram():
     """The identity ResNet as drawn: Y is a tandem (2-D) image axis, halved by two strided stages."""
     return build(
@@ -112,6 +138,15 @@ def test_identity_resnet_is_proved(run):
     assert {b.binding: b.status for b in report.boxes} == {
         "stem": "proved", "stages.0": "proved", "stages.1": "proved", "stages.2": "proved",
         "final": "proved", "classify": "proved"}
+
+
+def test_identity_resnet_spec_is_proved(run, parse):
+    report = run(parse(RESNET, "resnet.ncd"),
+                 "ncd_check_models.resnet:IdentityResNet(n=(n0, n1, n2, n3), N=2, classes=y)")
+    assert report.status == "proved", report.format()
+    assert report.summary == "proved for every b, Y_1, Y_2, y, n0, n1, n2, n3"
+    pool = next(b for b in report.boxes if b.binding == "pool")
+    assert pool.detail == "2 size-1 axes kept by the code"  # AdaptiveAvgPool2d(1) keeps 1 × 1
 
 
 def test_embedded_source_checks_the_last_module_class(run, parse):
