@@ -110,19 +110,20 @@ class PanelBuilder(Operations):
         return ax
 
     def make_axis(self, label: str, size, tangent: bool = False) -> Axis:
-        kind = AxisKind.PLAIN
-        rank = 1
+        """An axis named ``label``: tandem if its label or any name in its size is declared tandem
+        (the first such name, in sorted order, gives the rank), else width if any is declared width."""
         decl = self.decl
         if decl.tandem or decl.width:
-            names = {label} | {s.name for s in size.free_symbols} | {
-                f.func.__name__ for f in size.atoms(sympy.core.function.AppliedUndef)} if not size.is_Number else {label}
-            for n in names:
-                if n in decl.tandem:
-                    kind, rank = AxisKind.TANDEM, decl.tandem[n]
-                    break
-                if n in decl.width:
-                    kind = AxisKind.WIDTH
-        return Axis(label, size, kind, rank, tangent)
+            names = {label}
+            if not size.is_Number:
+                names |= {s.name for s in size.free_symbols}
+                names |= {f.func.__name__ for f in size.atoms(sympy.core.function.AppliedUndef)}
+            tandem = sorted(n for n in names if n in decl.tandem)
+            if tandem:
+                return Axis(label, size, AxisKind.TANDEM, decl.tandem[tandem[0]], tangent)
+            if any(n in decl.width for n in names):
+                return Axis(label, size, AxisKind.WIDTH, 1, tangent)
+        return Axis(label, size, AxisKind.PLAIN, 1, tangent)
 
     def derived_axis(self, size, like: Axis) -> Axis:
         """An axis computed from another (conv output, concat, block instance)."""
