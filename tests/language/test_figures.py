@@ -123,3 +123,25 @@ def test_use_prefers_the_users_directory(tmp_path):
     (tmp_path / "attention.ncd").write_text("block MultiHeadAttention {\n  input X: q\n  output X\n}\n")
     d = sphinx_ncd.parse("use attention\ninput X: q\nY = MultiHeadAttention X", search_path=(str(tmp_path),))
     assert d.signature == "q -> q"
+
+
+def test_parse_is_deterministic_across_processes():
+    """The model (and so every drawing of it) does not depend on hash randomisation."""
+    import os
+    import subprocess
+    import sys
+    code = ("import sphinx_ncd, sys\n"
+            "for name in sys.argv[1:]:\n"
+            "    d = sphinx_ncd.parse(open(name).read())\n"
+            "    for p in d.panels + tuple(b for _, b in d.blocks):\n"
+            "        print([(repr(s), [(o.kind, o.label, o.params) for o in s.ops]) for s in p.sections])\n"
+            "        print([(a.label, a.kind, a.rank) for v in p.inputs + p.outputs for a in v.axes])\n")
+    files = [str(p) for p in sorted(FIGURES.glob("*.ncd"))]
+    outs = []
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        proc = subprocess.run([sys.executable, "-c", code, *files], capture_output=True, text=True, env=env,
+                              timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        outs.append(proc.stdout)
+    assert outs[0] == outs[1]
