@@ -59,5 +59,5 @@ def test_derivative_modules_shapes_and_agreement():
     back = dv.Backpropagation(a, b)
     back.load_state_dict(naive.state_dict())
     dL = torch.tensor([-1.0])
-    assert naive(X, dL).shape == (a,)
-    assert torch.allclose(naive(X, dL), back(X, dL), atol=1e-5)
+    assert naive(dL, X).shape == (a,)
+    assert torch.allclose(naive(dL, X), back(dL, X), atol=1e-5)

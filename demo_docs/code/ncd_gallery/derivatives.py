@@ -221,8 +221,9 @@ class TangentFunctor(_Pair):
 
 
 class NaiveOptimisation(nn.Module):
-    """Figure 32: ``a, 1 -> a``: the change of X that achieves the change ``dL``
-    of the loss, by one forward derivative per input degree of freedom."""
+    """Figure 32: ``1, a -> a``: given the target change ``dL`` of the loss and the
+    location ``X``, the change of X that achieves it, by one forward derivative
+    per input degree of freedom."""
 
     def __init__(self, a: int, b: int):
         super().__init__()
@@ -231,7 +232,7 @@ class NaiveOptimisation(nn.Module):
     def loss(self, x: Tensor) -> Tensor:
         return (self.F(x) ** 2).sum()
 
-    def forward(self, X: Tensor, dL: Tensor) -> Tensor:
+    def forward(self, dL: Tensor, X: Tensor) -> Tensor:
         return gradient_forward_mode(self.loss, X, 1.0) * dL
 
 
@@ -258,9 +259,9 @@ class JacobianFromUnit(nn.Module):
 
 
 class Backpropagation(NaiveOptimisation):
-    """Figure 36: ``a, 1 -> a``, the same result as figure 32 by one reverse derivative."""
+    """Figure 36: ``1, a -> a``, the same result as figure 32 by one reverse derivative."""
 
-    def forward(self, X: Tensor, dL: Tensor) -> Tensor:
+    def forward(self, dL: Tensor, X: Tensor) -> Tensor:
         return reverse_derivative(self.loss, X, dL.reshape(()))
 
 
