@@ -37,7 +37,7 @@ CHECKED = [d for d in ALL if "code" in d[2]]
 def test_pages_exist_in_the_papers_order():
     index = (GALLERY / "index.rst").read_text(encoding="utf-8")
     order = ["tuples", "tensors", "linearity", "mlp", "transformer", "convolution", "vision",
-             "vision-transformer", "differentiation", "mistakes"]
+             "vision-transformer", "differentiation", "mistakes", "departures"]
     positions = [index.index(f"   {name}\n") for name in order]
     assert positions == sorted(positions)
     assert {p.stem for p in PAGES} == set(order) | {"index"}
