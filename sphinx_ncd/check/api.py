@@ -221,5 +221,17 @@ def _build(diagram: Diagram, plan: CheckPlan, r: dict, cached: bool = False) -> 
         mismatch=mismatch if status == "mismatch" else None, error=error, method=r.get("method", "") or "",
         code_location=code_location, location=location if error is not None and error.span is not location else None,
         cached=cached, seconds=float(r.get("seconds", 0.0) or 0.0),
-        notes=tuple(notes),
+        notes=tuple(notes), producer=_producer(diagram) if mismatch is not None and mismatch.op_id is None else None,
     )
+
+
+def _producer(diagram: Diagram) -> int | None:
+    """The operation that writes the diagram's first output (highlighted on a whole-diagram mismatch)."""
+    panel = diagram.main
+    if not panel.outputs:
+        return None
+    target = panel.outputs[0].id
+    for op in reversed(panel.operations):
+        if any(v.id == target for v in op.outputs):
+            return op.id
+    return None

@@ -249,7 +249,7 @@ def _sig(box: dict) -> str:
 
 def _compare_segments(where: str, segs: list, tensors: list, expected_of, backend) -> dict:
     expected_text = ", ".join(" ".join(s["labels"]) or "1" for s in segs)
-    got_text = ", ".join(backend.show_shape(t.shape) for t in tensors)
+    got_text = ", ".join(backend.show_shape(t.shape) for t in tensors) or "no tensor"
     if len(tensors) != len(segs):
         return {"status": "mismatch", "expected": expected_text, "got": got_text,
                 "detail": msg.CHECK_MISMATCH_COUNT.format(where=where, expected=len(segs), got=len(tensors))}

@@ -85,6 +85,7 @@ class ShapeReport:
     cached: bool = False  # served from the verdict cache
     seconds: float = 0.0  # time spent in the worker
     notes: tuple[str, ...] = field(default=())  # extra lines: fixed sizes, fallbacks taken
+    producer: int | None = None  # for a whole-diagram mismatch: the operation making that output
 
     @property
     def ok(self) -> bool:
@@ -104,6 +105,9 @@ class ShapeReport:
         for box in self.boxes:
             if box.status == "mismatch" and box.op_id is not None:
                 out.append((box.op_id, f"expected {box.expected}, got {box.got}"))
+        m = self.mismatch
+        if m is not None and m.op_id is None and self.producer is not None:
+            out.append((self.producer, f"expected {m.expected}, got {m.got}"))
         return tuple(out)
 
     def format(self) -> str:

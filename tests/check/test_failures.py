@@ -65,6 +65,9 @@ def test_softmax_module_instead_of_softmax_is_caught(run, parse):
     assert report.status == "mismatch", report.format()
     assert report.mismatch.op_id is None  # the whole diagram's output
     assert "expected 1 tensor(s), got 0" in report.mismatch.detail
+    # the figure highlights the box that writes the output (the softmax)
+    softmax = parse(MLP).operations[-1]
+    assert report.highlights() == ((softmax.id, "expected b 10, got no tensor"),)
 
 
 def test_binding_to_a_missing_submodule_lists_what_exists(run, parse):
