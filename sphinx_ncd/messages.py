@@ -29,6 +29,7 @@ UNCLOSED_BINDING = "'[' is never closed"
 EMPTY_BINDING = "empty binding '[]'"
 HINT_BINDING = "write the PyTorch submodule or function between brackets, e.g. L[Lq] or conv[blocks.0.conv1]"
 DUPLICATE_CLAUSE = "'{clause}' given twice"
+HINT_PERCENT = "comments start with '#' ('%' is kept free for LaTeX)"
 TOO_DEEP = "parentheses nested too deeply (more than 32 levels)"
 
 # --- model: names, sizes, signatures, shape inference ----------------------
@@ -91,6 +92,8 @@ UNIT_AXIS = "unit takes one axis, e.g. U = unit a"
 CONV_PARAM = "{clause} must be a positive whole number or a size name, got '{value}'"
 HINT_CONV = "a convolution maps channels: conv[C] X over Y : c -> k kernel 3"
 HINT_EINSUM = "an einsum pattern names its input's axes in order (einops style); a shorter pattern is broadcast over the rest"
+UNKNOWN_OPERATION = "unknown operation '{name}'"
+HINT_CLAUSE = "clauses are: over, at, on, by, kernel, stride, padding, dilation"
 NOT_TANGENT = "'{axis}' is a derivative wire but `{op}` expects `{expected}`"
 
 # --- layout and render -------------------------------------------------------

@@ -21,6 +21,7 @@ import sympy
 from .. import messages as msg
 from ..errors import NCDError, Span
 from ..syntax import ast as A
+from ..syntax.parser import CLAUSES
 from .operations import Operations, _opname
 from .schedule import schedule
 from .sizes import SizeSyntaxError, parse_size, product, size_label, sizes_equal_plain
@@ -227,6 +228,10 @@ class PanelBuilder(Operations):
     def value(self, name: A.Name) -> Value:
         v = self.env.get(name.text)
         if v is None:
+            clause = _closest(name.text, CLAUSES)
+            if clause and len(name.text) > 2:  # 'softmax S ovr x'
+                raise NCDError(msg.UNKNOWN_VALUE.format(name=name.text), name.span, kind="shape",
+                               hint=msg.DID_YOU_MEAN.format(name=clause) + " " + msg.HINT_CLAUSE.format())
             if self.env:
                 guess = _closest(name.text, self.env)
                 hint = msg.HINT_VALUES.format(names=", ".join(self.env))

@@ -12,6 +12,7 @@ import sympy
 from .. import messages as msg
 from ..errors import NCDError
 from ..syntax import ast as A
+from ..syntax.parser import CLAUSES, OPERATIONS
 from .sizes import SizeSyntaxError, parse_size, product, size_label, sizes_equal_plain
 from .types import Axis, OpKind, Value
 
@@ -24,10 +25,11 @@ class Operations:
     # --- operations ---------------------------------------------------------------------------
 
     def args(self, op: A.Op, count: int | None) -> list[Value]:
+        values = [self.value(a) for a in op.args]  # an unknown name first: it may be a misspelt clause
         if count is not None and len(op.args) != count:
             span = op.args[count].span if len(op.args) > count else op.head.span
             raise NCDError(msg.ARITY.format(op=_opname(op), expected=count, got=len(op.args)), span, kind="shape")
-        return [self.value(a) for a in op.args]
+        return values
 
     def no_clauses(self, op: A.Op, allowed=()):
         for key, (val, span) in op.options.items():
@@ -111,8 +113,14 @@ class Operations:
         return values
 
     def op_function(self, op, stmt):
-        if op.signature is None and op.head.text in self.decl.blocks and op.head.text not in self.decl.defs:
+        name = op.head.text
+        if op.signature is None and name in self.decl.blocks and name not in self.decl.defs:
             return self.op_block(op, stmt)  # a block used without arguments: Y = Name X
+        if (op.signature is None or op.options) and name not in self.decl.defs:
+            guess = _closest(name, OPERATIONS)
+            if guess and guess != name:  # 'sofmax S over x': a misspelt keyword, not a new function
+                raise NCDError(msg.UNKNOWN_OPERATION.format(name=name), op.head.span, kind="syntax",
+                               hint=msg.DID_YOU_MEAN.format(name=guess))
         self.no_clauses(op)
         inputs, ci, co, outs, bc, params = self.generic(op, stmt, OpKind.FUNCTION, op.label)
         kind = OpKind.LEARNED if params and params[0][0] == "bias" else OpKind.FUNCTION
@@ -505,6 +513,12 @@ def _opname(op: A.Op) -> str:
     if op.binding is not None:
         return f"{head}[{op.binding.text}]"
     return head
+
+
+def _closest(name: str, options) -> str | None:
+    import difflib
+    found = difflib.get_close_matches(name, list(options), n=1, cutoff=0.75)
+    return found[0] if found else None
 
 
 def _slot(text: str):

@@ -103,8 +103,9 @@ def tokenize(text: str, file: str = "<spec>", line_offset: int = 0) -> list[Line
                 if rest.isspace():
                     break
                 col = pos + len(rest) - len(rest.lstrip(" \t"))
+                hint = msg.HINT_PERCENT.format() if raw[col] == "%" else msg.HINT_CHARS.format()
                 raise NCDError(msg.UNEXPECTED_CHAR.format(char=raw[col]), line.span(col + 1, 1),
-                               kind="syntax", hint=msg.HINT_CHARS.format())
+                               kind="syntax", hint=hint)
             kind = m.lastgroup
             start = m.start(kind)
             if kind == "hash":

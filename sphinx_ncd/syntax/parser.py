@@ -7,6 +7,8 @@ hint saying what was expected.
 """
 from __future__ import annotations
 
+import difflib
+
 from .. import messages as msg
 from ..errors import NCDError, Span
 from . import ast as A
@@ -291,8 +293,11 @@ class _Parser:
         keyword = first.text
         handler = getattr(self, "s_" + keyword, None)
         if handler is None:
-            raise NCDError(msg.UNKNOWN_STATEMENT.format(word=keyword), first.span(), kind="syntax",
-                           hint=msg.HINT_STATEMENT.format())
+            guess = difflib.get_close_matches(keyword, STATEMENTS, n=1, cutoff=0.75)
+            hint = msg.HINT_STATEMENT.format()
+            if guess:
+                hint = msg.DID_YOU_MEAN.format(name=guess[0]) + " " + hint
+            raise NCDError(msg.UNKNOWN_STATEMENT.format(word=keyword), first.span(), kind="syntax", hint=hint)
         cur.next()
         return handler(cur, span)
 

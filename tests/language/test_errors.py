@@ -174,6 +174,14 @@ ERRORS = [
      1, 43, 'parentheses nested too deeply (more than 32 levels)'),
     ('let-bad-size', 'let nb = n1//4\ninput X: a',
      1, 10, "cannot read the size 'n1//4'"),
+    ('percent-comment', 'input X: a\nY = relu X % a comment',
+     2, 12, "unexpected character '%'"),
+    ('misspelt-statement', 'inptu X: a',
+     1, 1, "unknown statement 'inptu'"),
+    ('misspelt-operation', 'input S: y x\nA = sofmax S over x',
+     2, 5, "unknown operation 'sofmax'"),
+    ('misspelt-clause', 'input S: y x\nA = softmax S ovr x',
+     2, 15, "no value named 'ovr' here"),
 ]
 
 
@@ -251,3 +259,15 @@ def test_library_cycle(tmp_path):
     with pytest.raises(NCDError) as info:
         sphinx_ncd.parse("use a\ninput X: x", search_path=(str(tmp_path),))
     assert info.value.message == "library 'a' uses itself"
+
+
+@pytest.mark.parametrize("spec, hint", [
+    ("input X: a\nY = relu X % a comment", "comments start with '#' ('%' is kept free for LaTeX)"),
+    ("inptu X: a", "did you mean 'input'? expected an assignment"),
+    ("input S: y x\nA = sofmax S over x", "did you mean 'softmax'?"),
+    ("input S: y x\nA = softmax S ovr x", "did you mean 'over'? clauses are:"),
+])
+def test_hints_for_common_slips(spec, hint):
+    with pytest.raises(NCDError) as info:
+        sphinx_ncd.parse(spec)
+    assert info.value.hint.startswith(hint)
