@@ -115,3 +115,62 @@ def test_every_prefix_of_a_spec_parses_or_fails_located(path):
     lines = path.read_text(encoding="utf-8").splitlines()
     for n in range(len(lines) + 1):
         _check("\n".join(lines[:n]))
+
+
+# --- random valid specs against an independent shape oracle ---------------------------------------
+
+@st.composite
+def programs(draw):
+    """A random chain of operations on one value, with the shape each step must give."""
+    fresh = iter(f"a{i}" for i in range(1000))
+    shape = [next(fresh) for _ in range(draw(st.integers(1, 4)))]
+    lines = [f"input X: {' '.join(shape)}"]
+    defined: set = set()  # axes given a size by a let (each at most once)
+    for _ in range(draw(st.integers(1, 12))):
+        op = draw(st.sampled_from(["relu", "learned", "softmax", "index", "merge", "transpose", "scale", "split"]))
+        if op == "relu":
+            lines.append("X = relu X")
+        elif op == "scale":
+            lines.append("X = scale X by 1/sqrt(k)")
+        elif op == "learned":
+            i = draw(st.integers(0, len(shape) - 1))
+            j = draw(st.integers(i, min(len(shape) - 1, i + 1)))
+            new = [next(fresh) for _ in range(draw(st.integers(1, 2)))]
+            lines.append(f"X = L X : {' '.join(shape[i:j + 1])} -> {' '.join(new)}")
+            shape = shape[:i] + new + shape[j + 1:]
+        elif op == "softmax":
+            lines.append(f"X = softmax X over {draw(st.sampled_from(shape))}")
+        elif op == "index" and len(shape) > 1:
+            axis = draw(st.sampled_from(shape))
+            lines.append(f"X = index X at 0 on {axis}")
+            shape = [a for a in shape if a != axis]
+        elif op == "merge" and len(shape) > 1:
+            i = draw(st.integers(0, len(shape) - 2))
+            a, b = shape[i], shape[i + 1]
+            merged = next(fresh)
+            defined.add(merged)
+            lines.append(f"X = view X : {a} {b} -> {merged}")
+            lines.insert(0, f"let {merged} = {a}*{b}")
+            shape = shape[:i] + [merged] + shape[i + 2:]
+        elif op == "split" and any(a not in defined for a in shape):
+            i = shape.index(draw(st.sampled_from([a for a in shape if a not in defined])))
+            p, q = next(fresh), next(fresh)
+            defined.add(shape[i])
+            lines.append(f"X = view X : ({p} {q}) -> {p} {q}")
+            lines.insert(0, f"let {shape[i]} = {p}*{q}")
+            shape = shape[:i] + [p, q] + shape[i + 1:]
+        elif op == "transpose":
+            perm = draw(st.permutations(shape))
+            lines.append(f"X = einsum X : {' '.join(shape)} -> {' '.join(perm)}")
+            shape = list(perm)
+    lines.append("output X")
+    return "\n".join(lines), " ".join(shape)
+
+
+@FAST
+@given(programs())
+def test_random_programs_infer_the_oracle_shape(program):
+    text, expected = program
+    diagram = sphinx_ncd.parse(text)
+    assert diagram.main.outputs[0].shape == expected, text
+    check_sections(diagram.main)
