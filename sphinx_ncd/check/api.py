@@ -158,6 +158,8 @@ def _build(diagram: Diagram, plan: CheckPlan, r: dict, cached: bool = False) -> 
     assumptions = tuple(r.get("assumptions", ()))
     fixed = r.get("fixed", {}) or {}
     notes = list(r.get("notes", ()))
+    if len(diagram.panels) > 1:
+        notes.append(msg.CHECK_FIRST_PANEL.format(n=len(diagram.panels)))
     error = None
     location = None
     code_location = ""
