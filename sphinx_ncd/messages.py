@@ -156,6 +156,7 @@ CHECK_MEMORY = "the code ran out of memory (limit {limit} MB); the worker was re
 CHECK_WORKER_DIED = "the check worker stopped unexpectedly ({reason}); it was restarted"
 CHECK_DATA_DEPENDENT = "the code reads tensor values ({what}), so no symbolic proof"
 CHECK_SPECIALIZED = "the code fixes {fixed}"
+CHECK_FIRST_PANEL = "the spec is an equation of {n} diagrams; the code is checked against the first"
 CHECK_UNUSED_PARAMS = "{names}: on no wire and not passed to the code, so not covered by the check"
 CHECK_FALLBACK = "symbolic run failed ({reason}); fell back to {method}"
 
