@@ -127,6 +127,15 @@ def test_unbounded_allocation_hits_the_limit_and_the_worker_recovers(run, parse,
     assert after.status == "proved"
 
 
+def test_code_that_kills_the_worker_is_reported_and_the_worker_restarts(run, parse, worker):
+    starts = worker.starts
+    report = run(parse("input X: a\noutput X\n"), "ncd_check_models.broken:Exits()")
+    assert report.status == "error"
+    assert report.summary == "check failed: the check worker stopped unexpectedly (exit status 3); it was restarted"
+    assert run(parse(SDPA), "ncd_check_models.attention:sdpa").status == "proved"
+    assert worker.starts == starts + 1
+
+
 def test_reading_tensor_values_gets_a_fallback_verdict(run, parse):
     spec = "input X: a b\noutput X\n"
     report = run(parse(spec), "ncd_check_models.broken:reads_value")

@@ -27,3 +27,12 @@ def reads_value(x):
     """The output length is a tensor value: no proof without data."""
     n = int(x.abs().argmax().item())
     return x.reshape(-1)[: n + 1]
+
+
+class Exits(nn.Module):
+    """Takes the whole process down, as a crashing extension would."""
+
+    def forward(self, x):
+        import os
+
+        os._exit(3)
