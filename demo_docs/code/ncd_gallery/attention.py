@@ -26,10 +26,10 @@ def attention_scores_stepwise(Q: Tensor, K: Tensor) -> Tensor:
     transpose, outer product with the heads diagonalised, inner product over k
     (the two k axes made one, then summed), then scale by ``k^-1/2``."""
     k = Q.shape[-2]
-    Kt = einops.einsum(K, "x k h -> k x h")                              # crossing
-    P = einops.einsum(Q, Kt, "y k1 h, k2 x h -> y k1 k2 x h")            # outer product, merge h
-    S = einops.einsum(P, "y k k x h -> y x h")                           # cup over k
-    return S / math.sqrt(k)                                               # scale arrow
+    Kt = einops.einsum(K, "x k h -> k x h")                    # crossing
+    P = einops.einsum(Q, Kt, "y k1 h, k2 x h -> y k1 k2 x h")  # outer, merge h
+    S = einops.einsum(P, "y k k x h -> y x h")                 # cup over k
+    return S / math.sqrt(k)                                     # scale arrow
 
 
 def attention_scores(Q: Tensor, K: Tensor) -> Tensor:
@@ -54,7 +54,8 @@ class ScaledDotProductAttention(nn.Module):
 
 
 # --- Figure 21 --------------------------------------------------------------
-def multi_head_dot_product_attention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None = None) -> Tensor:
+def multi_head_dot_product_attention(q: Tensor, k: Tensor, v: Tensor,
+                                     mask: Tensor | None = None) -> Tensor:
     """``y k h, x k h, x k h -> y k h``: every head at once, SoftMax over x.
 
     ``mask`` (``y x``, True where attention is allowed) is used by the
@@ -80,7 +81,9 @@ class MultiHeadAttention(nn.Module):
         self.Lo = nn.Linear(k * h, m, bias=False)
 
     def forward(self, E: Tensor, X: Tensor, mask: Tensor | None = None) -> Tensor:
-        split = lambda t: einops.rearrange(t, "... (k h) -> ... k h", h=self.h)  # noqa: E731
+        def split(t: Tensor) -> Tensor:  # unbind the heads: (k h) -> k h
+            return einops.rearrange(t, "... (k h) -> ... k h", h=self.h)
+
         q, k, v = split(self.Lq(E)), split(self.Lk(X)), split(self.Lv(X))
         o = multi_head_dot_product_attention(q, k, v, mask)
         return self.Lo(einops.rearrange(o, "... k h -> ... (k h)"))

@@ -25,7 +25,8 @@ def conv_output_size(x: int, k: int, s: int = 1, d: int = 1, p: int = 0) -> int:
     return (x + 2 * p - d * (k - 1) - 1) // s + 1
 
 
-def conv_transpose_output_size(y: int, k: int, s: int = 1, d: int = 1, p: int = 0, output_padding: int = 0) -> int:
+def conv_transpose_output_size(y: int, k: int, s: int = 1, d: int = 1, p: int = 0,
+                               output_padding: int = 0) -> int:
     """The size that transposing a strided convolution produces: ``(y-1)s - 2p + d(k-1) + 1``."""
     return (y - 1) * s - 2 * p + d * (k - 1) + output_padding + 1
 
@@ -51,7 +52,8 @@ def convolution_tensor_2d(x: tuple[int, int], k: tuple[int, int], s: int = 1, d:
 
 def blocks(v: Tensor, k: int, s: int = 1, d: int = 1) -> Tensor:
     """Figure 24's first step: ★ splits ``... x`` into overlapping blocks ``... y k``."""
-    return einops.einsum(convolution_tensor(v.shape[-1], k, s, d).to(v.dtype), v, "y k x, ... x -> ... y k")
+    star = convolution_tensor(v.shape[-1], k, s, d).to(v.dtype)
+    return einops.einsum(star, v, "y k x, ... x -> ... y k")
 
 
 def conv1d_by_tensor(v: Tensor, w: Tensor, s: int = 1, d: int = 1) -> Tensor:
@@ -106,7 +108,8 @@ class LearnedConvolution(nn.Module):
     def __init__(self, c: int, o: int, kernel: int = 3, stride: int = 1, padding: int = 0,
                  dilation: int = 1, bias: bool = True):
         super().__init__()
-        self.C = nn.Conv2d(c, o, kernel, stride=stride, padding=padding, dilation=dilation, bias=bias)
+        self.C = nn.Conv2d(c, o, kernel, stride=stride, padding=padding, dilation=dilation,
+                           bias=bias)
 
     def forward(self, X: Tensor) -> Tensor:
         return self.C(X)
@@ -136,7 +139,8 @@ class TransposedConvolution(nn.Module):
 
 def convolve(v: Tensor, w: Tensor) -> Tensor:
     """Figure 23: ``x, k -> x-k+1``, one vector convolved with one kernel through ★."""
-    return einops.einsum(convolution_tensor(v.shape[-1], w.shape[-1]).to(v.dtype), v, w, "y k x, x, k -> y")
+    star = convolution_tensor(v.shape[-1], w.shape[-1]).to(v.dtype)
+    return einops.einsum(star, v, w, "y k x, x, k -> y")
 
 
 class AveragePool(nn.Module):

@@ -109,12 +109,14 @@ def composition_through_transpose(G: LinearMap, H: LinearMap, x: Tensor) -> tupl
     return left, right
 
 
-def outer_product_shift(G: LinearMap, H: LinearMap, K: LinearMap, xa: Tensor, xb: Tensor) -> tuple[Tensor, Tensor]:
+def outer_product_shift(G: LinearMap, H: LinearMap, K: LinearMap,
+                        xa: Tensor, xb: Tensor) -> tuple[Tensor, Tensor]:
     """Figure 18, third row: the outer product can be taken before or after
     applying G and H simultaneously.  ``G : a -> b``, ``H : b' -> c``,
     ``K : (b c) -> d``; returns both sides, each ``d``."""
     left = K(einops.rearrange(einops.einsum(G(xa), H(xb), "b, c -> b c"), "b c -> (b c)"))
-    both = einops.einsum(einops.einsum(xa, xb, "a, e -> a e"), G.tensor, H.tensor, "a e, a b, e c -> b c")
+    outer = einops.einsum(xa, xb, "a, e -> a e")
+    both = einops.einsum(outer, G.tensor, H.tensor, "a e, a b, e c -> b c")
     right = K(einops.rearrange(both, "b c -> (b c)"))
     return left, right
 

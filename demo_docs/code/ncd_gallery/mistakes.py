@@ -199,7 +199,8 @@ class VisualAttentionWrongSize(nn.Module):
         self.Co = nn.ConvTranspose2d(k * heads, c, kernel, stride, bias=False)
 
     def forward(self, E: Tensor, X: Tensor) -> Tensor:
-        split = lambda t: einops.rearrange(t, "... (k h) H W -> ... (H W) k h", h=self.h)  # noqa: E731
+        def split(t):
+            return einops.rearrange(t, "... (k h) H W -> ... (H W) k h", h=self.h)
         q = self.Cq(E)
         H, W = q.shape[-2:]
         o = multi_head_dot_product_attention(split(q), split(self.Ck(X)), split(self.Cv(X)))

@@ -107,7 +107,8 @@ class Decoder(nn.Module):
 class Transformer(nn.Module):
     """Figure 22 on embedded data: ``forward(Y: y m, X: x m) -> y t``."""
 
-    def __init__(self, N: int = 6, m: int = 512, k: int = 64, h: int = 8, f: int = 2048, t: int = 1000):
+    def __init__(self, N: int = 6, m: int = 512, k: int = 64, h: int = 8, f: int = 2048,
+                 t: int = 1000):
         super().__init__()
         self.encoder = Encoder(N, m, k, h, f)
         self.decoder = Decoder(N, m, k, h, f)
@@ -133,7 +134,8 @@ class TokenTransformer(nn.Module):
     """The transformer from token ids: ``y, x -> y t`` (embedding scaled by sqrt(m),
     plus positional encodings, then :class:`Transformer`)."""
 
-    def __init__(self, vocab: int, N: int = 6, m: int = 512, k: int = 64, h: int = 8, f: int = 2048):
+    def __init__(self, vocab: int, N: int = 6, m: int = 512, k: int = 64, h: int = 8,
+                 f: int = 2048):
         super().__init__()
         self.m = m
         self.embed_source = nn.Embedding(vocab, m)

@@ -98,17 +98,21 @@ def main() -> int:
     for mistake in CATALOGUE:
         status, text, drawing = check_mistake(mistake)
         (out / f"{mistake.name}.txt").write_text(text, encoding="utf-8")
-        for fmt in ("svg", "pdf"):
-            path = out / f"{mistake.name}.{fmt}"
-            if drawing is None:
-                path.unlink(missing_ok=True)
-                continue
+        svg_path, pdf_path = out / f"{mistake.name}.svg", out / f"{mistake.name}.pdf"
+        if drawing is None:
+            svg_path.unlink(missing_ok=True)
+            pdf_path.unlink(missing_ok=True)
+        else:
             diagram, highlights, badge = drawing
-            data = render(diagram, format=fmt, theme="light", highlights=highlights, badge=badge)
-            if isinstance(data, str):  # an <img> in a dark page: give the light drawing its own paper
-                data = re.sub(r"(<svg\b[^>]*>)", r'\1<rect width="100%" height="100%" fill="#ffffff"/>', data, 1)
-                data = data.encode("utf-8")
-            path.write_bytes(data)
+            svg = render(diagram, format="svg", theme="light", highlights=highlights, badge=badge)
+            # an <img> in a dark page: give the light drawing its own paper
+            svg = re.sub(r"(<svg\b[^>]*>)", r'\1<rect width="100%" height="100%" fill="#ffffff"/>', svg, 1)
+            svg_bytes = svg.encode("utf-8")
+            # the PDF's bytes change from run to run (creation date): rewrite it only with its drawing
+            if not pdf_path.is_file() or not svg_path.is_file() or svg_path.read_bytes() != svg_bytes:
+                pdf_path.write_bytes(render(diagram, format="pdf", theme="light", highlights=highlights,
+                                            badge=badge))
+            svg_path.write_bytes(svg_bytes)
         print(f"{mistake.name}: {status}" + (" (highlighted drawing)" if drawing else ""))
     return 0
 
