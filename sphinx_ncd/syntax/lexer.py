@@ -90,8 +90,9 @@ def tokenize(text: str, file: str = "<spec>", line_offset: int = 0) -> list[Line
     lines: list[Line] = []
     match = _TOKEN.match
     for index, raw in enumerate(text.splitlines()):
-        if not raw or raw.isspace():
-            continue
+        stripped = raw.lstrip()
+        if not stripped or stripped[0] == "#":
+            continue  # blank or comment-only
         line = Line(file, index + 1 + line_offset, raw)
         tokens = line.tokens
         pos = 0
@@ -107,15 +108,15 @@ def tokenize(text: str, file: str = "<spec>", line_offset: int = 0) -> list[Line
                 raise NCDError(msg.UNEXPECTED_CHAR.format(char=raw[col]), line.span(col + 1, 1),
                                kind="syntax", hint=hint)
             kind = m.lastgroup
-            start = m.start(kind)
             if kind == "hash":
                 break
+            start, end = m.span(kind)
             if kind == "color":
                 prev = tokens[-1] if tokens else None
                 if prev is None or not (prev.kind == "str" or prev.text == "fence"):
                     break  # a comment that happens to start like a colour
-            tokens.append(Token(kind, m.group(kind), start + 1, start > pos or pos == 0, line))
-            pos = m.end()
+            tokens.append(Token(kind, raw[start:end], start + 1, start > pos or pos == 0, line))
+            pos = end
         if tokens:
             lines.append(line)
     return lines
