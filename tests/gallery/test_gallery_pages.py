@@ -58,7 +58,7 @@ def test_every_figure_of_the_gallery_list_is_drawn():
 
 def test_equalities_are_drawn_as_equalities():
     for n in ("04", "09", "13-additivity", "13-homogeneity", "14", "18-transpose", "18-snake", "18-outer",
-              "23", "29", "30", "30-composite", "31", "34", "35"):
+              "23", "29", "30", "30-composite", "31", "34", "35", "36-rearrangement"):
         text = (GALLERY / "figures" / f"fig{n}.ncd").read_text(encoding="utf-8")
         assert re.search(r"^=\s*$", text, re.MULTILINE), n
         assert len(sphinx_ncd.parse(text, filename=f"fig{n}.ncd").panels) >= 2
