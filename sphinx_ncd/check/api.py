@@ -129,6 +129,12 @@ def _names(text: str) -> set[str]:
 
 
 def _build(diagram: Diagram, plan: CheckPlan, r: dict, cached: bool = False) -> ShapeReport:
+    back = plan.original  # the worker knows sizes by identifiers; the report uses the diagram's names
+    r = dict(r)
+    for key in ("sizes", "fixed"):
+        if isinstance(r.get(key), dict):
+            r[key] = {back(k): v for k, v in r[key].items()}
+    r["unused"] = [back(n) for n in r.get("unused", ())]
     ops = {op.id: op for op in plan.ops}
     bindings = {b["op"]: b["binding"] for b in plan.boxes}
     status = r.get("status", "error")

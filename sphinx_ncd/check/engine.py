@@ -29,8 +29,19 @@ def to_dim(text: str, value_of) -> object:
 
     Symbols come from ``value_of``; a quotient becomes floor division, as torch computes sizes.
     """
-    expr = sympy.sympify(text, locals={})
+    expr = _parse(text)
     return _whole(expr, value_of, text)
+
+
+_FUNCTIONS = {"floor", "ceiling", "Mod", "Max", "Min"}
+
+
+def _parse(text: str):
+    """Every bare name in a size expression is a plain symbol (``N`` is not sympy's ``N()``)."""
+    import re
+
+    names = {n: sympy.Symbol(n) for n in re.findall(r"[A-Za-z_]\w*", text) if n not in _FUNCTIONS}
+    return sympy.sympify(text, locals=names)
 
 
 def _whole(expr, value_of, text):

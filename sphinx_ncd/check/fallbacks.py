@@ -48,9 +48,10 @@ class ConcreteBackend:
 
     method = "fake"
 
-    def __init__(self, hints: dict[str, int]):
-        self.hints = dict(hints)
-        self.names = dict(hints)
+    def __init__(self, hints: dict[str, int], display: dict | None = None):
+        self.hints = dict(hints)  # by the worker's identifiers
+        self.display = dict(display or {})  # identifier -> the diagram's name, where they differ
+        self.names = {self.display.get(n, n): v for n, v in hints.items()}  # what the constructor sees
 
     def value(self, name: str) -> int:
         return self.hints[name]
@@ -76,6 +77,12 @@ class ConcreteBackend:
     def show(self, d) -> str:
         return str(d)
 
+    def shown(self, text: str) -> str:
+        """Text with the worker's identifiers (``_v3``) back in the diagram's names."""
+        import re
+
+        return re.sub(r"\b_v\d+\b", lambda m: self.display.get(m.group(0), m.group(0)), text)
+
     def show_shape(self, shape) -> str:
         """``y (x//2 + 1) h``: a size with spaces in it is parenthesised."""
         out = []
@@ -91,8 +98,8 @@ class ConcreteBackend:
 class FakeBackend(ConcreteBackend):
     method = "fake"
 
-    def __init__(self, hints):
-        super().__init__(hints)
+    def __init__(self, hints, display=None):
+        super().__init__(hints, display)
         from torch._subclasses.fake_tensor import FakeTensorMode
 
         self._mode = FakeTensorMode(allow_non_fake_inputs=True)
@@ -104,8 +111,8 @@ class FakeBackend(ConcreteBackend):
 class DynamicBackend(ConcreteBackend):
     method = "dynamic"
 
-    def __init__(self, hints):
-        super().__init__(hints)
+    def __init__(self, hints, display=None):
+        super().__init__(hints, display)
         from torch._subclasses.fake_tensor import FakeTensorMode
         from torch.fx.experimental.symbolic_shapes import ShapeEnv
 
@@ -116,7 +123,7 @@ class DynamicBackend(ConcreteBackend):
         return self._mode
 
     def show(self, d) -> str:
-        return str(d).replace("*", "·")
+        return self.shown(str(d).replace("*", "·"))
 
 
 class RealBackend(ConcreteBackend):

@@ -45,24 +45,45 @@ class CheckPlan:
     symbols: tuple[str, ...]  # every free size symbol, after tandem expansion
     hints: tuple[tuple[str, int], ...]  # sample size per symbol
     given: tuple[str, ...]  # symbols whose size the user gave
-    multiples: tuple[tuple[str, str], ...]  # the diagram divides these: ("Y", "4") means Y = 4·(Y/4)
+    multiples: tuple[tuple[str, str], ...]  # the diagram divides these: ("Y", "4") means Y = 4·(Y/4) (worker names)
     params: tuple[str, ...]  # the block's configuration parameters (constructor arguments)
     inputs: tuple[dict, ...]  # {"name", "dims": [expr str], "labels": [axis label per dim]}
     outputs: tuple[dict, ...]
     boxes: tuple[dict, ...]  # {"op", "binding", "label", "inputs": [...], "outputs": [...]}
     ops: tuple[Operation, ...]  # the bound operations, same order as boxes (not sent)
 
+    safe: tuple[tuple[str, str], ...] = ()  # (axis name, the identifier the worker knows it by)
+
     def as_json(self) -> dict:
+        """What the worker gets: sizes under safe identifiers, with the diagram's names to display."""
+        to = dict(self.safe)
         return {
-            "symbols": list(self.symbols),
-            "hints": dict(self.hints),
-            "given": list(self.given),
-            "multiples": dict(self.multiples),
-            "params": list(self.params),
+            "symbols": [to.get(n, n) for n in self.symbols],
+            "hints": {to.get(n, n): v for n, v in self.hints},
+            "given": [to.get(n, n) for n in self.given],
+            "multiples": {to.get(n, n): f for n, f in self.multiples},
+            "params": [to.get(n, n) for n in self.params],
+            "display": {to.get(n, n): n for n in self.symbols},
             "inputs": list(self.inputs),
             "outputs": list(self.outputs),
             "boxes": list(self.boxes),
         }
+
+    def original(self, name: str) -> str:
+        """The diagram's name for a worker identifier."""
+        back = {v: k for k, v in self.safe}
+        return back.get(name, name)
+
+
+def _safe_name(name: str, index: int) -> str:
+    """``N``, ``E``, ``lambda``, ``\\mathbb{R}`` mean something else to sympy or Python: rename them."""
+    import keyword
+
+    if name.isidentifier() and not keyword.iskeyword(name) and not hasattr(sympy, name) \
+            and not name.startswith("_v"):
+        return name
+    return f"_v{index}"
+
 
 
 def _size(axis: Axis) -> sympy.Expr:
@@ -178,11 +199,19 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
     literals = {int(d) for d in every if sympy.sympify(d).is_Integer}
     hints = _choose_hints(symbols, given, literals, every)
 
+    safe = {n: _safe_name(n, i) for i, n in enumerate(symbols)}
+
+    def worker_text(d) -> str:
+        expr = sympy.sympify(d)
+        return sympy.sstr(expr.xreplace({x: sympy.Symbol(safe[x.name]) for x in expr.free_symbols
+                                         if x.name in safe}))
+
     def plain(seg: dict) -> dict:
-        return {"name": seg["name"], "dims": [sympy.sstr(d) for d in seg["dims"]], "labels": seg["labels"]}
+        return {"name": seg["name"], "dims": [worker_text(d) for d in seg["dims"]], "labels": seg["labels"]}
 
     return CheckPlan(
-        multiples=tuple(_multiples(every, symbols)),
+        safe=tuple(safe.items()),
+        multiples=tuple((n, worker_text(f)) for n, f in _multiples(every, symbols)),
         symbols=tuple(symbols),
         hints=tuple((s, hints[s]) for s in symbols),
         given=tuple(s for s in symbols if s in given),
@@ -207,7 +236,7 @@ def _multiples(dims, symbols) -> list[tuple[str, str]]:
         if names:
             target = names[0]
             factor[target] = sympy.lcm(factor.get(target, sympy.Integer(1)), den)
-    return [(n, sympy.sstr(f)) for n, f in factor.items() if f != 1]
+    return [(n, f) for n, f in factor.items() if f != 1]
 
 
 def _choose_hints(symbols, given, literals, dims) -> dict[str, int]:

@@ -185,7 +185,9 @@ def _handle_check(req: dict) -> dict:
     call = desc.get("call")
     from .codeload import used_names
 
-    plan = dict(plan, used=sorted(used_names(obj, call, plan["symbols"])))
+    display = plan.get("display") or {}
+    back = {display.get(n, n): n for n in plan["symbols"]}
+    plan = dict(plan, used=sorted(back[n] for n in used_names(obj, call, list(back))))
 
     def attempt(backend):
         return engine.run_attempt(plan, obj, call, user_ns, backend)
@@ -207,7 +209,8 @@ def _handle_check(req: dict) -> dict:
         return any(b["status"] == "mismatch" for b in att.boxes)
 
     if mode in ("fake", "dynamic", "real"):
-        backend = {"fake": FakeBackend, "dynamic": DynamicBackend, "real": RealBackend}[mode](hints)
+        backend = {"fake": FakeBackend, "dynamic": DynamicBackend, "real": RealBackend}[mode](
+            hints, plan.get("display"))
         att = attempt(backend)
         bad = failed(att, backend)
         if bad:
@@ -258,7 +261,7 @@ def _handle_check(req: dict) -> dict:
     if first_exc is not None and _is_data_dependent(first_exc):
         return _dynamic(plan, hints, attempt, failed, files, notes, first_exc)
 
-    backend = FakeBackend(hints)
+    backend = FakeBackend(hints, plan.get("display"))
     att = attempt(backend)
     bad = failed(att, backend)
     if bad:
@@ -324,7 +327,8 @@ def _learned(att, plan, hints) -> dict:
 def _symbolic(hints, plan, build: bool = True):
     from . import symbolic
 
-    backend = symbolic.SymbolicBackend(hints, symbolic_build=build, multiples=plan.get("multiples"))
+    backend = symbolic.SymbolicBackend(hints, symbolic_build=build, multiples=plan.get("multiples"),
+                                       display=plan.get("display"))
     backend.config_names = set(plan["given"]) & set(plan["params"])
     return backend
 
@@ -356,10 +360,12 @@ def _unified(plan, hints, attempt, failed, notes):
         if result["status"] != "proved_if":
             continue
         result["sizes"] = hints
-        touched = [s for s in loose if s in group and any(_mentions(a, s) for a in result["assumptions"])]
+        shown = plan.get("display") or {}
+        touched = [s for s in loose if s in group
+                   and any(_mentions(a, shown.get(s, s)) for a in result["assumptions"])]
         if group is free or not touched:
             return result
-        sizes = ", ".join(f"{s}={hints[s]}" for s in touched)
+        sizes = ", ".join(f"{shown.get(s, s)}={hints[s]}" for s in touched)
         need = "; ".join(result["assumptions"])
         result["status"] = "mismatch"
         result["mismatch"] = {"op": None, "status": "mismatch", "expected": f"sizes {sizes}",
@@ -380,7 +386,7 @@ def _dynamic(plan, hints, attempt, failed, files, notes, cause):
     from .. import messages as msg
 
     what = _short(cause, files)
-    backend = DynamicBackend(hints)
+    backend = DynamicBackend(hints, plan.get("display"))
     att = attempt(backend)
     bad = failed(att, backend)
     if bad:

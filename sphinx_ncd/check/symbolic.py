@@ -38,8 +38,9 @@ def available() -> bool:
 class SymbolicBackend(ConcreteBackend):
     method = "symbolic"
 
-    def __init__(self, hints: dict[str, int], *, symbolic_build: bool = True, multiples: dict | None = None):
-        super().__init__(hints)
+    def __init__(self, hints: dict[str, int], *, symbolic_build: bool = True, multiples: dict | None = None,
+                 display: dict | None = None):
+        super().__init__(hints, display)
         import sympy
         from torch._dynamo.source import ConstantSource
         from torch._subclasses.fake_tensor import FakeTensorMode
@@ -73,7 +74,8 @@ class SymbolicBackend(ConcreteBackend):
         self.order = list(hints)
         self.config_names: set[str] = set()  # given block parameters: relations among them are configuration
         self.symbolic_build = symbolic_build
-        self.names = dict(self.sym) if symbolic_build else dict(hints)
+        if symbolic_build:
+            self.names = {self.display.get(n, n): v for n, v in self.sym.items()}
 
     def value(self, name):
         return self.sym[name]
@@ -100,8 +102,8 @@ class SymbolicBackend(ConcreteBackend):
         """An exception message with the env's symbols (``s65``) replaced by axis names."""
         import re
 
-        names = {str(k): v.name for k, v in self.to_name.items()}
-        return re.sub(r"\b[su]\d+\b", lambda m: names.get(m.group(0), m.group(0)), text)
+        names = {str(k): str(v) for k, v in self.to_name.items()}
+        return self.shown(re.sub(r"\b[su]\d+\b", lambda m: names.get(m.group(0), m.group(0)), text))
 
     def equal(self, got, expected, assume: bool = False) -> bool:
         """Provably equal; with ``assume``, equal at the samples, recording that as a guard (an assumption)."""
@@ -129,7 +131,7 @@ class SymbolicBackend(ConcreteBackend):
             return str(d)
         node = getattr(d, "node", None)
         expr = node.expr if node is not None else d
-        return pretty(self.named(expr), self.order)
+        return self.shown(pretty(self.named(expr), self.order))
 
     def finish(self) -> dict:
         """Guards sorted into assumptions and fixed sizes, in the diagram's names."""
@@ -187,8 +189,10 @@ class SymbolicBackend(ConcreteBackend):
         # a relation among given configuration sizes only (k·h = 64 from nn.Linear(m, 64)) is configuration
         config = [a for a in assumptions
                   if " = " in a and _names_in(a) and _names_in(a) <= self.config_names]
-        assumptions = [a for a in assumptions if a not in config]
-        return {"assumptions": assumptions, "fixed": fixed, "config": config, "bounds": bounds}
+        assumptions = [self.shown(a) for a in assumptions if a not in config]
+        bounds = [(n, v, self.shown(t)) for n, v, t in bounds]
+        return {"assumptions": assumptions, "fixed": fixed, "config": [self.shown(c) for c in config],
+                "bounds": bounds}
 
 
 @contextlib.contextmanager

@@ -82,3 +82,19 @@ def test_a_bad_import_spec_is_reported(run, parse):
     report = run(parse(SDPA), "ncd_check_models.nowhere:Model()")
     assert report.status == "error"
     assert "cannot import 'ncd_check_models.nowhere'" in report.summary
+
+
+def test_axis_names_that_mean_something_to_sympy_or_python_are_just_names(run, parse):
+    diagram = parse("block M(N)\ninput X: N E S\noutput X\n")
+    code = ("import torch\n"
+            "class M(torch.nn.Module):\n"
+            "    def __init__(self, N):\n"
+            "        super().__init__()\n"
+            "        self.n = N\n"
+            "    def forward(self, x):\n"
+            "        return x.transpose(0, 1) if self.n == 0 else x\n")
+    report = run(diagram, code)
+    assert report.status == "proved", report.format()
+    assert report.summary == "proved for every N, E, S"
+    swapped = run(diagram, code.replace("self.n == 0", "True"))
+    assert swapped.summary == "mismatch at diagram: expected N E S, got E N S"
