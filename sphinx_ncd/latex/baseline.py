@@ -3,14 +3,14 @@
 ``ncd.sty`` raises a diagram so that its main wire lies on the math axis (the
 height of the bar of ``=``), which lines up ``diagram = diagram`` in an
 equation.  It needs the wire's height as a fraction of the PDF page's height,
-measured from the bottom.  If the renderer offers ``main_wire_fraction`` it is
-used; otherwise the laid-out scene (whose view box is the PDF page) is read:
-the main wire is the middle one of the wires entering at the left edge.
-When neither can tell, ``None`` is returned and ``ncd.sty`` centres the diagram.
+measured from the bottom.  It is read from the laid-out scene (whose view box
+is the PDF page): the main wire is the middle one of the wires entering at the
+left edge.  When it cannot tell, ``None`` is returned and ``ncd.sty`` centres
+the diagram.
 """
 from __future__ import annotations
 
-__all__ = ["wire_fraction", "fraction_from_scene"]
+__all__ = ["fraction_from_scene"]
 
 
 def fraction_from_scene(sc) -> float | None:
@@ -33,18 +33,3 @@ def fraction_from_scene(sc) -> float | None:
     value = (y0 + h - y) / h
     return value if 0.0 <= value <= 1.0 else None
 
-
-def wire_fraction(diagram) -> float | None:
-    try:
-        from ..render import api
-    except ImportError:
-        return None
-    try:
-        fn = getattr(api, "main_wire_fraction", None)
-        value = fn(diagram) if fn is not None else fraction_from_scene(api.scene(diagram))
-    except Exception:  # alignment is a nicety; the drawing itself is what counts
-        return None
-    if value is None:
-        return None
-    value = float(value)
-    return value if 0.0 <= value <= 1.0 else None

@@ -50,27 +50,19 @@ def error_text(err: NCDError, entry: Entry) -> str:
 def render_entry(entry: Entry, *, search_path=()) -> tuple[bytes, float | None]:
     """Parse and render one diagram; raises NCDError located in ``entry.file``.
 
-    The scene is laid out once and written straight to PDF (:mod:`.pdfwrite`);
-    anything that writer does not know goes through the renderer's own PDF.
+    The diagram is laid out once: the scene gives both the PDF (the render
+    stage's PDF backend) and the height of the main wire.
     """
     # the stage functions themselves: importing a subpackage rebinds the
     # package attribute of the same name (sphinx_ncd.render becomes a module)
     from ..model.build import parse
     from ..render import api
-    from .baseline import fraction_from_scene, wire_fraction
-    from .pdfwrite import Unsupported, scene_to_pdf
+    from .baseline import fraction_from_scene
 
     text = entry.text()
     diagram = parse(text, filename=entry.file, line_offset=entry.line - 1, search_path=tuple(search_path))
-    if not hasattr(api, "scene"):  # a renderer without the scene entry point: its own PDF
-        return api.render(diagram, format="pdf"), wire_fraction(diagram)
     sc = api.scene(diagram)
-    try:
-        pdf = scene_to_pdf(sc)
-    except Unsupported:
-        pdf = api.render(diagram, format="pdf")
-    if hasattr(api, "main_wire_fraction"):
-        return pdf, wire_fraction(diagram)
+    pdf = api.scene_to(sc, "pdf")
     try:
         wire = fraction_from_scene(sc)
     except Exception:  # alignment is a nicety; the drawing itself is what counts

@@ -1,22 +1,30 @@
 """Render (stage 4): the public rendering entry points.
 
-``render(diagram, format=...)`` runs layout and the SVG backend and, for PDF
-and PNG, cairosvg (imported lazily) on a resolved-colour SVG whose page is the
-drawing's own bounding box.  ``svg_to(svg, format)`` converts an SVG this
-package wrote (CSS-variable or resolved) into PDF or PNG bytes.
+``render(diagram, format=...)`` lays the diagram out (:func:`scene`) and hands
+the scene to a backend (:func:`scene_to`): SVG text from :mod:`.svg`; PDF
+straight from :mod:`.pdf`; PNG through cairosvg (imported lazily) on a
+resolved-colour SVG.  Every page is the drawing's own bounding box.  If the PDF
+backend cannot draw something in the scene, the whole diagram's PDF goes
+through SVG and cairosvg instead, with a
+:class:`~sphinx_ncd.render.pdf.PDFFallbackWarning` naming what it could not
+draw.  ``svg_to(svg, format)`` converts an SVG this package wrote
+(CSS-variable or resolved) into PDF or PNG bytes with cairosvg.
 
-Every failure is an :class:`~sphinx_ncd.errors.NCDError` with ``kind="render"``.
+Every failure to draw is an :class:`~sphinx_ncd.errors.NCDError` with
+``kind="render"`` (handing :func:`scene_to` something other than a scene is a
+``TypeError``: a programming mistake, not a bad spec).
 """
 from __future__ import annotations
 
 import gc
 import re
+import warnings
 from contextlib import contextmanager
 
 from .. import messages as msg
 from ..errors import NCDError
 
-__all__ = ["render", "svg_to", "scene", "FORMATS", "THEMES"]
+__all__ = ["render", "scene", "scene_to", "svg_to", "FORMATS", "THEMES"]
 
 FORMATS = ("svg", "pdf", "png")
 THEMES = ("auto", "light", "dark")
@@ -80,15 +88,39 @@ def render(diagram, format: str = "svg", *, theme: str = "auto", scale: float = 
     use the light colours); ``highlights`` is a tuple of ``(operation_id, note)``
     drawn in the alert colour; ``badge`` is a short verdict in the top right corner.
     """
-    from .svg import scene_to_svg
-
-    s = _check_options(format, theme, scale)
+    _check_options(format, theme, scale)
     with _quiet_gc():
         sc = scene(diagram, highlights=highlights, badge=badge)
+    return scene_to(sc, format, theme=theme, scale=scale, id_prefix=id_prefix)
+
+
+def scene_to(sc, format: str = "svg", *, theme: str = "auto", scale: float = 1.0, id_prefix: str | None = None):
+    """Draw a laid-out scene (from :func:`scene`): SVG text, or PDF / PNG ``bytes``.
+
+    For callers that need the scene itself too (``ncd-latex`` reads where the
+    main wire sits) without laying the diagram out twice.  PDF and PNG use the
+    light colours unless ``theme="dark"``.
+    """
+    from ..layout.scene import Scene
+    from .svg import scene_to_svg
+
+    if not isinstance(sc, Scene):
+        raise TypeError(f"scene_to() expects a scene from scene(), got {type(sc).__name__}")
+    s = _check_options(format, theme, scale)
+    print_theme = "dark" if theme == "dark" else "light"
+    with _quiet_gc():
         if format == "svg":
             return scene_to_svg(sc, theme=theme, scale=s, id_prefix=id_prefix)
-        svg = scene_to_svg(sc, theme="dark" if theme == "dark" else "light", scale=1.0, id_prefix=id_prefix,
-                           resolved=True)
+        if format == "pdf":
+            from .pdf import PDFFallbackWarning, Unsupported, scene_to_pdf
+
+            try:
+                return scene_to_pdf(sc, theme=print_theme, scale=s)
+            except Unsupported as what:
+                warnings.warn(PDFFallbackWarning(f"the PDF backend cannot draw {what}; "
+                                                 f"this diagram's PDF goes through SVG and cairosvg"),
+                              stacklevel=2)
+        svg = scene_to_svg(sc, theme=print_theme, scale=1.0, id_prefix=id_prefix, resolved=True)
     return _cairo(svg, format, s)
 
 
