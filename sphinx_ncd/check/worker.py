@@ -240,12 +240,19 @@ _DEFAULT_LOCK = threading.Lock()
 
 
 def default_worker() -> Worker:
-    """The build process's worker (one per process id, so a forked build gets its own)."""
+    """The build process's worker (one per process id, so a forked build gets its own).
+
+    Its address-space limit is ``NCD_CHECK_MEMORY_MB`` (default 3072) megabytes.
+    """
     pid = os.getpid()
     with _DEFAULT_LOCK:
         w = _DEFAULT.get(pid)
         if w is None:
-            w = _DEFAULT[pid] = Worker()
+            try:
+                memory = int(os.environ.get("NCD_CHECK_MEMORY_MB", DEFAULT_MEMORY_MB))
+            except ValueError:
+                memory = DEFAULT_MEMORY_MB
+            w = _DEFAULT[pid] = Worker(memory_mb=memory)
             import atexit
 
             atexit.register(w.close)
