@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # handmade.py
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # check_handmade.py, check_specs.py
 HERE = pathlib.Path(__file__).resolve().parent
 MODELS = str(HERE / "models")
 

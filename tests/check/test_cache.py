@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import MODELS
-from test_proofs import SDPA
+from check_specs import MODELS, SDPA
 
 CODE = "import torch\ndef attend(q, k, v):\n    return (q @ k.T).softmax(-1) @ v\n"
 

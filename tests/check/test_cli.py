@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import MODELS
-from test_proofs import MLP, SDPA
+from check_specs import MODELS, MLP, SDPA
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from test_proofs import MHA, MLP, SDPA  # noqa: E402
+from check_specs import MHA, MLP, SDPA
 
 MODELS = pathlib.Path(__file__).resolve().parent / "models" / "ncd_check_models"
 
@@ -38,7 +38,7 @@ def test_einops_head_split_yields_its_divisibility_assumption(run, parse):
 
 
 def test_a_split_the_diagram_draws_is_proved_for_its_multiples(run):
-    from handmade import build
+    from check_handmade import build
 
     diagram = build({"X": "t d"}, [("H", "view", "split", None, ["X"], "h t d/h", "t d -> h t d/h")], ["H"],
                     params=("h",))

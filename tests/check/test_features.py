@@ -1,8 +1,8 @@
 """Checker features a user relies on: modes, bindings to functions, repeated calls, tuples, names."""
 from __future__ import annotations
 
-from handmade import build
-from test_proofs import SDPA
+from check_handmade import build
+from check_specs import SDPA
 
 
 def two_projections(binding_a="project", binding_n="norm"):

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from handmade import build
+from check_handmade import build
 from sphinx_ncd.check.plan import make_plan
 from sphinx_ncd.errors import NCDError
 

@@ -1,7 +1,7 @@
 """The worker: isolated, limited, reused, and deaf to what user code prints."""
 from __future__ import annotations
 
-from test_proofs import SDPA
+from check_specs import SDPA
 
 PROBE = """\
 import os, resource, torch
