@@ -3,7 +3,8 @@
 Prints medians (after a warm-up) and ratios measured in this same run:
 * parse + layout + SVG of the paper's multi-head attention (Figure 21);
 * generated chains of 10, 100 and 1,000 operations, and the growth ratios;
-* SVG -> PDF and SVG -> PNG through cairosvg for Figure 21;
+* Figure 21's PDF: the render stage's PDF backend (scene -> PDF) next to the
+  SVG -> cairosvg route it replaced, and SVG -> PNG through cairosvg;
 * ``dot -Tsvg`` on an equivalent graph (one node per operation), when Graphviz is installed.
 """
 from __future__ import annotations
@@ -53,7 +54,7 @@ def _dot_source(diagram) -> str:
 
 def main(results: dict) -> None:
     import sphinx_ncd
-    from sphinx_ncd.render.api import render, scene, svg_to
+    from sphinx_ncd.render.api import render, scene, scene_to, svg_to
 
     fig21 = (ROOT / "demo_docs" / "figures" / "fig21.ncd").read_text()
     d21 = sphinx_ncd.parse(fig21)
@@ -81,11 +82,21 @@ def main(results: dict) -> None:
     results["growth_1000_over_100"] = r2
 
     svg = render(d21)
+    sc21 = scene(d21)
+    tdirect = _median(lambda: scene_to(sc21, "pdf"), runs=31)
     tpdf = _median(lambda: svg_to(svg, "pdf"), runs=9)
     tpng = _median(lambda: svg_to(svg, "png"), runs=9)
-    print(f"fig21 SVG -> PDF {tpdf * 1e3:.2f} ms, SVG -> PNG {tpng * 1e3:.2f} ms (cairosvg)")
+    print(f"fig21 PDF: scene -> PDF {tdirect * 1e3:.2f} ms (PDF backend) vs SVG -> PDF {tpdf * 1e3:.2f} ms "
+          f"(cairosvg), {tpdf / tdirect:.0f}x; SVG -> PNG {tpng * 1e3:.2f} ms (cairosvg)")
+    results["fig21_scene_to_pdf_ms"] = tdirect * 1e3
     results["fig21_svg_to_pdf_ms"] = tpdf * 1e3
     results["fig21_svg_to_png_ms"] = tpng * 1e3
+    tfull = _median(lambda: render(d21, "pdf"), runs=15)
+    tfull_old = _median(lambda: svg_to(render(d21), "pdf"), runs=9)
+    print(f"fig21 layout + PDF: render(format='pdf') {tfull * 1e3:.2f} ms vs layout + SVG + cairosvg "
+          f"{tfull_old * 1e3:.2f} ms ({tfull_old / tfull:.1f}x)")
+    results["fig21_render_pdf_ms"] = tfull * 1e3
+    results["fig21_render_svg_cairosvg_pdf_ms"] = tfull_old * 1e3
 
     dot = shutil.which("dot")
     if dot:

@@ -9,12 +9,15 @@ times ``scale``, exactly the page cairosvg gives the SVG route; colours are
 one theme's literal colours (light unless ``theme="dark"``).
 
 Deterministic bytes: no creation date, no random ids, one number format
-(at most three decimals), a fixed object order and compression level.
+(at most three decimals; six for glyph scales), a fixed object order and
+compression level.  Glyph outlines are written inline where they are used
+(one content stream compresses them better than one form object per glyph).
 
-Label text is drawn as outlines, as in the SVG route's PDF, so the PDF holds
-no text to search or copy (the CSS-variable SVG keeps an invisible text layer
-for browsers; a PDF text layer would need a font, which publishers' checkers
-flag when it is not embedded).
+Label text is drawn as outlines, as in the cairosvg route's PDF (whose
+resolved SVG drops the browser SVG's invisible ``<text>``), so the PDF holds
+no text to search or copy.  An invisible text layer would need a font
+resource of its own with a ``ToUnicode`` map (an embedded Type 3 font with
+empty glyphs would do); it is not written.
 
 What it cannot draw (an unknown primitive, a colour it cannot read, a
 non-finite coordinate) raises :class:`Unsupported`; :func:`.api.scene_to`
@@ -316,20 +319,19 @@ def scene_to_pdf(scene: Scene, *, theme: str = "light", scale: float = 1.0) -> b
     page.ops.append(f"{num(s)} 0 0 {num(-s)} {num(-vx * s)} {num((vy + vh) * s)} cm 1 j")
     for it in scene.items:
         page.item(it)
-    content = zlib.compress("\n".join(page.ops).encode("ascii"), 6)
+    content = zlib.compress("\n".join(page.ops).encode("ascii"), 3)  # level 3: 6 and up cost 3x the time
     gs = " ".join(f"/{name} << /ca {val}{' /CA ' + val if kind == 'all' else ''} >>"
                   for (kind, val), name in sorted(page.gstates.items(), key=lambda kv: int(kv[1][1:])))
     resources = f"<< /ExtGState << {gs} >> >>" if gs else "<< >>"
+    title = " ".join(scene.title.split())
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {num(vw * s)} {num(vh * s)}] /Contents 4 0 R "
          f"/Resources {resources} >>").encode("ascii"),
         f"<< /Length {len(content)} /Filter /FlateDecode >>\nstream\n".encode("ascii") + content + b"\nendstream",
+        (f"<< {'/Title ' + _pdf_text(title) + ' ' if title else ''}/Producer (sphinx_ncd) >>").encode("ascii"),
     ]
-    title = " ".join(scene.title.split())
-    if title:
-        objects.append(f"<< /Title {_pdf_text(title)} /Producer (sphinx_ncd) >>".encode("ascii"))
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for i, body in enumerate(objects, 1):
@@ -339,7 +341,6 @@ def scene_to_pdf(scene: Scene, *, theme: str = "light", scale: float = 1.0) -> b
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode("ascii")
     for off in offsets:
         out += f"{off:010d} 00000 n \n".encode("ascii")
-    info = " /Info 5 0 R" if title else ""
-    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R{info} >>\nstartxref\n{xref}\n%%EOF\n"
+    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info 5 0 R >>\nstartxref\n{xref}\n%%EOF\n"
             .encode("ascii"))
     return bytes(out)
