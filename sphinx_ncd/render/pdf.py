@@ -313,6 +313,8 @@ def scene_to_pdf(scene: Scene, *, theme: str = "light", scale: float = 1.0) -> b
     vx, vy, vw, vh = scene.viewbox
     if not (vw > 0 and vh > 0 and math.isfinite(vw) and math.isfinite(vh)):
         raise Unsupported(f"the view box {scene.viewbox!r}")
+    if not (scale > 0 and math.isfinite(scale)):
+        raise Unsupported(f"the scale {scale!r}")
     page = _Page(theme == "dark")
     s = PT_PER_UNIT * scale
     # scene units, y down, onto points, y up; round joins as the SVG's root group sets them

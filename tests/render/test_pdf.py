@@ -168,6 +168,8 @@ def test_unreadable_colours_coordinates_and_pages_are_refused():
                Scene(items=(), viewbox=(0, 0, 0, 10))):
         with pytest.raises(Unsupported):
             scene_to_pdf(sc)
+    with pytest.raises(Unsupported):
+        scene_to_pdf(Scene(items=(), viewbox=(0, 0, 20, 10)), scale=0)
 
 
 def test_arcs_are_semicircles_on_the_sweep_side():
