@@ -16,6 +16,7 @@ syntax; :mod:`sphinx_ncd.render.svg` turns the scene into SVG.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from ..errors import NCDError
@@ -39,6 +40,7 @@ NOTE_GAP = 4.0
 _WIRINGS = frozenset((OpKind.EINSUM, OpKind.ADD, OpKind.COPY, OpKind.ELEMENTWISE, OpKind.SCALE, OpKind.SOFTMAX,
                       OpKind.NORM, OpKind.INDEX, OpKind.CONCAT, OpKind.DELETE, OpKind.SAVE))
 ROW_GAP = 28.0  # between the figure and the block definitions drawn under it
+SEP_CLEAR = 4.0  # least room between a separator and a glyph it runs past
 COMPACT = PITCH  # an item further than this below its least position moves up
 
 
@@ -47,7 +49,8 @@ class _Item:
     kind: str  # "op" | "pass"
     op: Operation | None = None
     value: Value | None = None
-    key: float = 0.0
+    key: float = 0.0  # where the inputs arrive (y of the topmost)
+    rank: float = 0.0  # place in the next memory state
     glyph: Glyph | None = None
     rows: OpRows | None = None
     top: float = 0.0  # absolute y of the item's first wire row
@@ -225,6 +228,7 @@ def _layout_panel(panel: Panel, hl: dict, x0: float) -> _PanelOut:
     sections = list(panel.sections)
     if not sections or sections[0].kind != "state":
         sections.insert(0, Section("state", panel.inputs))
+    repeats = _repeat_label_widths(panel)
     ypos: dict[int, list[float]] = {}
     values_by_id: dict[int, Value] = {}
     first = sections[0]
@@ -252,9 +256,14 @@ def _layout_panel(panel: Panel, hl: dict, x0: float) -> _PanelOut:
                     for j, y in enumerate(ypos[v.id]):
                         wires.start((v.id, j), x, y, _value_axis(v, j))
                 new_runs |= {(v.id, j) for v in missing for j in range(len(v.axes))}
+            if idx > 0:
+                x = _permute(sec.values, ypos, x, wires)
             if idx == len(sections) - 1 and idx > 0:  # the outputs: every wire named at the right edge
                 new_runs = new_runs | {(v.id, j) for v in sec.values for j in range(len(v.axes))}
-            x = _state_column(sec.values, new_runs, ypos, x, wires, seps, labels, out)
+            before = sections[idx - 1] if idx > 0 else None
+            after = sections[idx + 1] if idx + 1 < len(sections) else None
+            room = _bracket_room(before, after, repeats)
+            x = _state_column(sec.values, new_runs, ypos, x, wires, seps, labels, out, room)
             cur = list(sec.values)
             new_runs = set()
             idx += 1
@@ -273,7 +282,56 @@ def _layout_panel(panel: Panel, hl: dict, x0: float) -> _PanelOut:
     return out
 
 
-def _state_column(values, new_runs, ypos, x, wires: _Wires, seps, labels, out) -> float:
+def _permute(values, ypos, x, wires: _Wires) -> float:
+    """Bring the wires into the state's own top-to-bottom order when the step left them otherwise.
+
+    Steps already place their items in the next state's order; this catches what
+    they cannot (one operation's outputs listed apart by an ``order`` or
+    ``output`` statement).  The wires cross in S-bends before the state column.
+    """
+    placed = [v for v in values if v.id in ypos]
+    tops = [ypos[v.id][0] for v in placed]
+    if all(a < b for a, b in zip(tops, tops[1:])):
+        return x
+    restacked = _stack(placed, min(tops))
+    travel = max(abs(a - b) for v in placed for a, b in zip(ypos[v.id], restacked[v.id]))
+    x1 = x + bend_length(travel)
+    for v in placed:
+        for j, (y0, y1) in enumerate(zip(ypos[v.id], restacked[v.id])):
+            wires.to((v.id, j), x, y0)
+            wires.to((v.id, j), x1, y1)
+        ypos[v.id] = restacked[v.id]
+    return x1
+
+
+def _bracket_room(before, after, repeats) -> tuple[float, float]:
+    """Width a state column needs so that the repetition brackets closing on its left and opening on its right,
+    with their bounds, fit between the neighbouring steps' glyphs."""
+    if not repeats:
+        return 0.0, 0.0
+    left = {gid for op in (before.ops if before is not None else ()) for gid in op.groups if gid in repeats}
+    right = {gid for op in (after.ops if after is not None else ()) for gid in op.groups if gid in repeats}
+    closing = left - right
+    opening = right - left
+    left = FENCE_PAD + BRACKET_W + max(repeats[gid] for gid in closing) + 2 if closing else 0.0
+    right = FENCE_PAD + BRACKET_W + 2 if opening else 0.0
+    return left, right
+
+
+def _repeat_label_widths(panel: Panel) -> dict:
+    """Per repetition group: the width of the bound written by its closing bracket."""
+    out = {}
+    for g in panel.groups:
+        if g.kind == "repeat":
+            up = g.upper or ""
+            src = up if g.index else (f"{up}\\times" if up else "")
+            out[g.id] = label(src, SMALL_FONT + 1).width + 2 if src else 0.0
+    return out
+
+
+def _state_column(values, new_runs, ypos, x, wires: _Wires, seps, labels, out, room=(0.0, 0.0)) -> float:
+    """A memory state: its wires run level, new ones are named, separators between segments.  ``room`` is
+    (left, right) width kept free for repetition brackets closing and opening here."""
     width = STATE_MIN_W
     pending = []
     for v in values:
@@ -285,9 +343,9 @@ def _state_column(values, new_runs, ypos, x, wires: _Wires, seps, labels, out) -
             pending.append((v, j, lab))
     for v, j, lab in pending:
         y = ypos[v.id][j]
-        labels.append(Text(lab, x + LABEL_PAD, y - LABEL_GAP - lab.descent, fill="ink", role="label",
+        labels.append(Text(lab, x + room[0] + LABEL_PAD, y - LABEL_GAP - lab.descent, fill="ink", role="label",
                            owner=f"wire:{v.id}.{j}"))
-    x1 = x + width
+    x1 = x + width + room[0] + room[1]
     for v in values:
         for j, y in enumerate(ypos.get(v.id, ())):
             wires.to((v.id, j), x, y)
@@ -309,39 +367,7 @@ def _step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: _Wires, s
     passing = [v for v in sec.values if v.id in ypos and v.id not in consumed]
     for v in passing:
         items.append(_Item("pass", value=v))
-    # order: by where the inputs arrive; items without inputs keep their place in the next state
-    keyed = []
-    for it in items:
-        ins = [it.value] if it.kind == "pass" else [v for v in it.op.inputs if v.id in ypos]
-        if ins:
-            it.key = min(ypos[v.id][0] for v in ins)
-            keyed.append(it)
-    if nxt is not None:
-        producer = {}
-        for it in items:
-            for v in ([it.value] if it.kind == "pass" else it.op.outputs):
-                producer[v.id] = it
-        last = None
-        unkeyed = [it for it in items if it not in keyed]
-        for v in nxt.values:
-            it = producer.get(v.id)
-            if it is None:
-                continue
-            if it in unkeyed:
-                it.key = (last.key + 0.5) if last is not None else -1.0
-                unkeyed.remove(it)
-                keyed.append(it)
-            last = it
-        for it in unkeyed:
-            it.key = 1e18
-            keyed.append(it)
-    else:
-        for it in items:
-            if it not in keyed:
-                it.key = 1e18
-                keyed.append(it)
-    order = sorted(keyed, key=lambda it: (it.key, it.op.id if it.op is not None else -1,
-                                           it.value.id if it.value is not None else -1))
+    order = _order_items(items, nxt, ypos)
     # glyphs
     for it in order:
         if it.kind == "op":
@@ -487,6 +513,45 @@ def _step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: _Wires, s
     return x_end, produced, fresh
 
 
+def _order_items(items, nxt, ypos) -> list:
+    """The step's items top to bottom.
+
+    The next memory state's order is the model's (``order`` statements, the
+    ``output`` list, results in their first input's place): it is part of the
+    diagram's meaning, so each item takes the rank of its first value there.
+    Items that leave nothing in the next state (saves, deletions) sit just below
+    the item whose inputs arrive above theirs, so their wires stay short.
+    """
+    for it in items:
+        ins = [it.value] if it.kind == "pass" else [v for v in it.op.inputs if v.id in ypos]
+        it.key = min(ypos[v.id][0] for v in ins) if ins else 1e18
+    if nxt is None:
+        return sorted(items, key=lambda it: (it.key, it.op.id if it.op is not None else -1,
+                                             it.value.id if it.value is not None else -1))
+    index = {v.id: n for n, v in enumerate(nxt.values)}
+    ranked, unranked = [], []
+    for it in items:
+        outs = [it.value] if it.kind == "pass" else it.op.outputs
+        hits = [index[v.id] for v in outs if v.id in index]
+        if hits:
+            it.rank = float(min(hits))
+            ranked.append(it)
+        else:
+            unranked.append(it)
+    if unranked:
+        by_key = sorted(ranked, key=lambda it: it.key)
+        keys = [it.key for it in by_key]
+        best, run = [], -1.0
+        for it in by_key:  # the highest rank among the items arriving at or above each key
+            run = max(run, it.rank)
+            best.append(run)
+        for it in unranked:
+            n = bisect_right(keys, it.key)
+            it.rank = (best[n - 1] if n else -1.0) + 0.5
+    return sorted(items, key=lambda it: (it.rank, it.key, it.op.id if it.op is not None else -1,
+                                         it.value.id if it.value is not None else -1))
+
+
 def _item_spans(order, ypos) -> list[tuple[float, float, float]]:
     """For each pair of vertically adjacent items: the separator's y at the state on the left, in the glyph
     zone and at the state on the right (called before the step moves any value)."""
@@ -514,8 +579,12 @@ def _item_spans(order, ypos) -> list[tuple[float, float, float]]:
     out = []
     for a, b in zip(spans, spans[1:]):
         yl = (a[1] + b[0]) / 2
-        yz = (a[3] + b[2]) / 2
         yr = (a[5] + b[4]) / 2
+        # the separator runs level when it can: at its height on the left, else on the right, else midway
+        # between the rows; it only steps aside (midway between the glyphs) when a glyph reaches over that line
+        lo, hi = a[3] + SEP_CLEAR, b[2] - SEP_CLEAR
+        yz = next((y for y in (yl, yr, (max(a[1], a[5]) + min(b[0], b[4])) / 2) if lo <= y <= hi),
+                  (a[3] + b[2]) / 2)
         out.append((yl, yz, yr, a[6] and b[6], a[7] and b[7]))
     return out
 
@@ -596,6 +665,7 @@ def _group_items(panel: Panel, po: _PanelOut) -> tuple[list, list]:
         depth[g.id] = d
         return d
 
+    levels = _separator_levels(po) if any(g.kind != "repeat" for g in panel.groups) else []
     boxes: dict[int, tuple] = {}
     for g in sorted(panel.groups, key=lambda g: -_depth(g)):  # innermost first
         bbs = list(members[g.id])
@@ -606,6 +676,8 @@ def _group_items(panel: Panel, po: _PanelOut) -> tuple[list, list]:
         y0 = min(b[1] for b in bbs) - FENCE_PAD
         x1 = max(b[2] for b in bbs) + FENCE_PAD
         y1 = max(b[3] for b in bbs) + FENCE_PAD
+        if g.kind != "repeat":
+            y0, y1 = _clear_of_separators(x0, y0, x1, y1, min(b[1] for b in bbs), max(b[3] for b in bbs), levels)
         owner = f"group:{g.id}"
         if g.kind == "repeat":
             x0 -= BRACKET_W
@@ -653,6 +725,37 @@ def _group_items(panel: Panel, po: _PanelOut) -> tuple[list, list]:
     # outermost fences are drawn first
     back.reverse()
     return back, front
+
+
+def _separator_levels(po: _PanelOut) -> list[tuple[float, float, float]]:
+    """The level runs (x from, x to, y) of the panel's dashed separators."""
+    runs = []
+    for name, layer in po.items:
+        if name != "seps":
+            continue
+        for p in layer:
+            prev = None
+            for c in p.d:
+                pt = (c[1], c[2]) if c[0] in ("M", "L") else ((c[5], c[6]) if c[0] == "C" else None)
+                if pt is None:
+                    continue
+                if prev is not None and c[0] == "L" and abs(pt[1] - prev[1]) < 1e-6:
+                    runs.append((min(prev[0], pt[0]), max(prev[0], pt[0]), pt[1]))
+                prev = pt
+    return runs
+
+
+def _clear_of_separators(x0, y0, x1, y1, inner0, inner1, levels, gap=3.0):
+    """Pull a fence's top and bottom edges in so they do not run along a separator just outside its contents
+    (a tuple boundary drawn on the fence's edge reads as part of the fence)."""
+    for a, b, y in levels:
+        if b <= x0 or a >= x1:
+            continue
+        if inner1 < y < y1 + gap:
+            y1 = max(inner1 + 1.5, min(y1, y - gap))
+        elif y0 - gap < y < inner0:
+            y0 = min(inner0 - 1.5, max(y0, y + gap))
+    return y0, y1
 
 
 # --- panels, headers, legends, '=' -----------------------------------------------------------------------------------

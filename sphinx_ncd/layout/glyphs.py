@@ -242,6 +242,87 @@ def _block(g: OpRows) -> Glyph:
     return _tile(g, src, "regular", "block", "paper")
 
 
+# --- declared styles (``def NAME : SIG style bare|circle``) ---------------------------------------------------------
+
+
+def _styled_source(g: OpRows) -> tuple[str, str | None]:
+    """The label and font style of a function or learned map drawn in a declared style."""
+    learned = g.op.kind == OpKind.LEARNED
+    src = g.op.label or ("L" if learned else "f")
+    if learned and g.op.param("bias", False):
+        src = "{" + src + "}_{+}"
+    return src, ("bold" if learned else None)
+
+
+def _converge(glyph: Glyph, g: OpRows, xl: float, xr: float, cy: float, edge=None):
+    """Core input wires run into (xl, cy) and core output wires leave (xr, cy); ``edge(y)`` moves the meeting
+    point of a wire on row ``y`` (a circle's outline)."""
+    for ys, cs in zip(g.ins, g.in_core):
+        for y, c in zip(ys, cs):
+            if c:
+                x = xl if edge is None else edge(y, -1)
+                glyph.items.append(Path(wire_path([(0, y), (x, y if edge else cy)]), stroke=_ink(g), width=WIRE,
+                                        role="wire", owner=g.owner))
+    for ys, cs in zip(g.outs, g.out_core):
+        for y, c in zip(ys, cs):
+            if c:
+                x = xr if edge is None else edge(y, 1)
+                glyph.items.append(Path(wire_path([(x, y if edge else cy), (glyph.width, y)]), stroke=_ink(g),
+                                        width=WIRE, role="wire", owner=g.owner))
+
+
+def _bare(g: OpRows) -> Glyph:
+    """A label on its wire, no box: the core wires run into the label and out of it."""
+    src, style = _styled_source(g)
+    lab = label(src, FONT, style)
+    rows = _core_rows(g) or _all_rows(g) or [0.0]
+    y0, y1 = min(rows), max(rows)
+    spread = y1 - y0
+    lead = bend_length(spread / 2) if spread > 1e-6 else 8.0
+    w = 2 * lead + lab.width + 6
+    glyph = Glyph(w)
+    cy = _label_y(g, y0 - lab.height, y1 + lab.height, lab) if spread < 1e-6 else _free_centre(
+        y0, y1, sorted({g.ins[i][j] for (i, j), _ in g.pairs}), lab)
+    _converge(glyph, g, lead, w - lead, cy)
+    glyph.items.append(_text(src, w / 2, cy, g, style=style))
+    _pass_wires(glyph, g)
+    top, bottom = min(_all_rows(g) or [cy]), max(_all_rows(g) or [cy])
+    glyph.headroom = max(0.0, top - (cy - lab.ascent)) + 1
+    glyph.footroom = max(0.0, cy + lab.descent - bottom) + 1
+    return glyph
+
+
+def _circle(g: OpRows) -> Glyph:
+    """A circle over the core wires with the label inside; the wires end on its outline."""
+    src, style = _styled_source(g)
+    lab = label(src, FONT * 0.9, style)
+    rows = _core_rows(g) or _all_rows(g) or [0.0]
+    y0, y1 = min(rows), max(rows)
+    r = max(NORM_R + 2, lab.width / 2 + 4, lab.height / 2 + 3, (y1 - y0) / 2 + 4)
+    cy = (y0 + y1) / 2
+    lead = 8.0
+    w = 2 * (lead + r)
+    cx = w / 2
+    glyph = Glyph(w)
+
+    def edge(y, side):
+        dx = max(0.0, r * r - (y - cy) ** 2) ** 0.5
+        return cx + side * dx
+
+    _converge(glyph, g, cx - r, cx + r, cy, edge)
+    fill = "learned" if g.op.kind == OpKind.LEARNED else "paper"
+    glyph.items.append(Circle(cx, cy, r, stroke=_ink(g), fill=fill, width=THIN, role="box", owner=g.owner))
+    glyph.items.append(_text(src, cx, cy, g, size=FONT * 0.9, style=style))
+    _pass_wires(glyph, g)
+    top, bottom = min(_all_rows(g) or [cy]), max(_all_rows(g) or [cy])
+    glyph.headroom = max(0.0, top - (cy - r)) + 1
+    glyph.footroom = max(0.0, cy + r - bottom) + 1
+    return glyph
+
+
+_STYLES = {"bare": _bare, "circle": _circle}
+
+
 # --- element-wise -------------------------------------------------------------------------------
 
 
@@ -766,7 +847,10 @@ _BUILDERS = {
 
 def build_glyph(g: OpRows) -> Glyph:
     """The glyph for ``g.op`` (unknown kinds are drawn as generic boxes)."""
-    glyph = _BUILDERS.get(g.op.kind, _function)(g)
+    builder = _BUILDERS.get(g.op.kind, _function)
+    if g.op.kind in (OpKind.FUNCTION, OpKind.LEARNED):  # a declared look: ``def NAME : SIG style bare|circle``
+        builder = _STYLES.get(str(g.op.param("style", "box")), builder)
+    glyph = builder(g)
     _double_tandem(glyph, g)
     _ports(glyph, g)
     return glyph
