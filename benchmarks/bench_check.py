@@ -106,8 +106,8 @@ def _module_dir():
 
 def main(results: dict) -> None:
     import sphinx_ncd
-    from sphinx_ncd.check.api import check
-    from sphinx_ncd.check.worker import Worker
+    from sphinx_ncd.checking.api import check
+    from sphinx_ncd.checking.worker import Worker
 
     diagram = sphinx_ncd.parse(SPEC, filename="gpt2-small.ncd")
     worker = Worker()

@@ -46,7 +46,7 @@ def describe(diagram) -> str:
 
 def check(diagram, code, sizes=None, **options):
     """Run the PyTorch ``code`` on tensors shaped like ``diagram``; returns a report."""
-    from .check.api import check as _check
+    from .checking.api import check as _check
 
     return _check(diagram, code, sizes=sizes, **options)
 

@@ -2,7 +2,7 @@
 
 Parses a spec file and prints each vertical section's memory state and the
 diagram's signature, or the located error (exit status 0 / 1).  When the
-shape-checking stage is installed (``sphinx_ncd.check.cli``), its options
+shape-checking stage is installed (``sphinx_ncd.checking.cli``), its options
 (``--code``, ``--sizes`` ...) are added here and run after a successful parse.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ __all__ = ["add_parser", "run", "format_diagram"]
 
 def _check_cli():
     try:
-        from ..check import cli as check_cli  # written by the shape-checking stage
+        from ..checking import cli as check_cli  # written by the shape-checking stage
     except ImportError:
         return None
     if not hasattr(check_cli, "add_check_arguments") or not hasattr(check_cli, "run_check_cli"):

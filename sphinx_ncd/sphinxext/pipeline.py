@@ -62,7 +62,7 @@ def render(diagram, fmt: str, *, theme: str, scale: float, id_prefix: str,
 
 
 def check(diagram, code: str, sizes, **options):
-    return guarded("checking shapes", "exec", _stage("sphinx_ncd.check.api", "check"), diagram, code,
+    return guarded("checking shapes", "exec", _stage("sphinx_ncd.checking.api", "check"), diagram, code,
                    sizes=sizes, **options)
 
 

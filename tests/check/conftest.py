@@ -13,7 +13,7 @@ MODELS = str(HERE / "models")
 
 @pytest.fixture(scope="session")
 def worker():
-    from sphinx_ncd.check.worker import Worker
+    from sphinx_ncd.checking.worker import Worker
 
     w = Worker(memory_mb=2048)
     w.start()
@@ -24,7 +24,7 @@ def worker():
 @pytest.fixture
 def run(worker):
     """``run(diagram, code, **options)``: check with the shared worker, our models importable, no cache."""
-    from sphinx_ncd.check.api import check
+    from sphinx_ncd.checking.api import check
 
     def _run(diagram, code, sizes=None, **options):
         options.setdefault("worker", worker)

@@ -10,7 +10,10 @@ CODE = "import torch\ndef attend(q, k, v):\n    return (q @ k.T).softmax(-1) @ v
 
 @pytest.fixture
 def cached(worker):
-    from sphinx_ncd.check.api import check
+    import sphinx_ncd.checking.api as api
+    from sphinx_ncd.checking.api import check
+
+    api._CACHES.clear()  # start as a new build process does: earlier tests checked the same pairs
 
     def _check(diagram, code, **options):
         return check(diagram, code, worker=worker, path=(MODELS,), **options)
@@ -28,7 +31,7 @@ def test_the_second_check_is_served_from_memory(cached, parse, tmp_path):
 
 
 def test_the_disk_cache_survives_a_new_process(cached, parse, tmp_path):
-    import sphinx_ncd.check.api as api
+    import sphinx_ncd.checking.api as api
 
     d = parse(SDPA)
     cached(d, CODE, cache_dir=tmp_path)
@@ -46,7 +49,7 @@ def test_changing_code_mode_or_sizes_misses(cached, parse, tmp_path):
 
 
 def test_an_imported_module_is_keyed_by_its_files(tmp_path, parse, worker):
-    from sphinx_ncd.check.api import check
+    from sphinx_ncd.checking.api import check
 
     pkg = tmp_path / "src" / "tmpmodels"
     pkg.mkdir(parents=True)

@@ -9,7 +9,7 @@ from check_specs import MODELS, MLP, SDPA
 @pytest.fixture
 def ncd(worker, monkeypatch, tmp_path, capsys):
     """Run ``ncd check`` in-process with the session's worker; returns (status, stdout, stderr)."""
-    import sphinx_ncd.check.api as api
+    import sphinx_ncd.checking.api as api
     from sphinx_ncd.cli.main import main
 
     monkeypatch.setattr(api, "default_worker", lambda: worker)
@@ -64,6 +64,6 @@ def test_bad_sizes_are_a_clear_error(ncd):
 
 
 def test_parse_sizes_accepts_spaces_and_commas():
-    from sphinx_ncd.check.cli import parse_sizes
+    from sphinx_ncd.checking.cli import parse_sizes
 
     assert parse_sizes(["y=20", "x=22,m=8"]) == {"y": 20, "x": 22, "m": 8}

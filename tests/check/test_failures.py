@@ -153,8 +153,8 @@ def test_values_read_without_changing_shapes_still_prove(run, parse):
 
 
 def test_without_torch_nothing_is_checked(tmp_path, parse):
-    from sphinx_ncd.check.api import check
-    from sphinx_ncd.check.worker import Worker
+    from sphinx_ncd.checking.api import check
+    from sphinx_ncd.checking.worker import Worker
 
     shim = tmp_path / "shim" / "torch"
     shim.mkdir(parents=True)

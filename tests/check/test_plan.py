@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from check_handmade import build
-from sphinx_ncd.check.plan import make_plan
+from sphinx_ncd.checking.plan import make_plan
 from sphinx_ncd.errors import NCDError
 
 
@@ -65,6 +65,6 @@ def test_a_size_below_one_is_refused():
 
 
 def test_importing_the_checker_does_not_import_torch():
-    code = ("import sys, sphinx_ncd.check, sphinx_ncd.check.api, sphinx_ncd.check.cli, sphinx_ncd.check.plan\n"
+    code = ("import sys, sphinx_ncd, sphinx_ncd.checking.api, sphinx_ncd.checking.cli, sphinx_ncd.checking.plan\n"
             "assert 'torch' not in sys.modules, 'torch imported'\n")
     subprocess.run([sys.executable, "-c", code], check=True)

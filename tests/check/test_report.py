@@ -1,7 +1,7 @@
 """ShapeReport: what integrations read (badge, highlights, the printed report)."""
 from __future__ import annotations
 
-from sphinx_ncd.check.report import EXIT_STATUS, STATUSES, BoxVerdict, ShapeReport
+from sphinx_ncd.checking.report import EXIT_STATUS, STATUSES, BoxVerdict, ShapeReport
 from sphinx_ncd.errors import Span
 
 

@@ -32,7 +32,7 @@ def test_the_worker_is_reused_between_checks(run, parse, worker):
 def test_the_default_worker_belongs_to_its_process():
     import os
 
-    from sphinx_ncd.check.worker import default_worker
+    from sphinx_ncd.checking.worker import default_worker
 
     w = default_worker()
     assert w is default_worker() and w.owner_pid == os.getpid()

@@ -120,7 +120,7 @@ def test_the_cost_table_is_measured():
 @pytest.mark.slow
 @pytest.mark.parametrize("page,spec,opts", CHECKED, ids=[f"{p}:{s.name}" for p, s, _ in CHECKED])
 def test_checked_figures_pass(page, spec, opts):
-    from sphinx_ncd.check.api import check
+    from sphinx_ncd.checking.api import check
     diagram = sphinx_ncd.parse(spec.read_text(encoding="utf-8"), filename=spec.name,
                                search_path=[str(ROOT / "templates")])
     sizes = dict((k, int(v)) for k, v in (kv.split("=") for kv in opts.get("sizes", "").split()))

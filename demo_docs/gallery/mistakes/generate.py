@@ -66,9 +66,7 @@ def check_mistake(mistake: Mistake):
     """(status, report text, drawing) for one mistake; the drawing is the diagram
     with the boxes the checker blames highlighted (None when it blames no box)."""
     import sphinx_ncd
-    # the public ``sphinx_ncd.check`` function; ``import sphinx_ncd.check.api`` (as the
-    # first call does) rebinds the attribute to the subpackage, so name the function itself
-    from sphinx_ncd.check.api import check
+    from sphinx_ncd import check
 
     spec_path = DOCS / mistake.spec
     diagram = sphinx_ncd.parse(spec_path.read_text(encoding="utf-8"), filename=mistake.spec)

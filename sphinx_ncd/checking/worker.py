@@ -1,6 +1,6 @@
 """Check (stage: Diagram + PyTorch code -> ShapeReport): the worker subprocess, seen from the build.
 
-One long-lived ``python -m sphinx_ncd.check.runner`` per build process, started
+One long-lived ``python -m sphinx_ncd.checking.runner`` per build process, started
 lazily on the first check and reused: torch is imported once, in the worker,
 never in the build.  Requests and answers are JSON lines over pipes.
 
@@ -88,7 +88,7 @@ class Worker:
             env["PYTHONPATH"] = os.pathsep.join([self.extra_env["PYTHONPATH"], pkg_root])
         self._log = tempfile.TemporaryFile(prefix="ncd-check-log-")
         self._proc = subprocess.Popen(
-            [self.python, "-m", "sphinx_ncd.check.runner"],
+            [self.python, "-m", "sphinx_ncd.checking.runner"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
             cwd=self._dir, env=env, start_new_session=True,
         )

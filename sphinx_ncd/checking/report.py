@@ -2,7 +2,7 @@
 
 Plain frozen records handed to integrations (Sphinx badge and highlights, the
 ``ncd check`` command line).  Nothing here imports torch or runs code; the
-worker's plain-data answer is turned into these in :mod:`sphinx_ncd.check.api`.
+worker's plain-data answer is turned into these in :mod:`sphinx_ncd.checking.api`.
 
 Statuses, strongest first:
 

@@ -1,6 +1,6 @@
 """Check (stage: Diagram + PyTorch code -> ShapeReport): the worker process's main loop.
 
-Started by :mod:`sphinx_ncd.check.worker` as ``python -m sphinx_ncd.check.runner``
+Started by :mod:`sphinx_ncd.checking.worker` as ``python -m sphinx_ncd.checking.runner``
 with limits already in its environment.  It sets its own memory limit, keeps
 the protocol on a private copy of stdout (user code that prints goes to
 stderr), imports torch once, announces itself, then answers one JSON line per

@@ -2,7 +2,7 @@
 
 :func:`check` turns the diagram into a plan, looks the verdict up in the
 cache, otherwise asks the build's worker subprocess to run the code, and
-builds a :class:`~sphinx_ncd.check.report.ShapeReport` whose failures are
+builds a :class:`~sphinx_ncd.checking.report.ShapeReport` whose failures are
 located in the diagram's source (the bound box's statement).  No torch here.
 """
 from __future__ import annotations

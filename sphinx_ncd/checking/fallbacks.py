@@ -7,7 +7,7 @@ When a symbolic proof is not possible the checker falls back, in order, to
   (``.item()``, ``nonzero``, boolean masks) through unbacked symbols;
 * ``real``    -- real CPU tensors at the (small) sample sizes, only on request.
 
-Each backend offers what :func:`sphinx_ncd.check.engine.run_attempt` needs:
+Each backend offers what :func:`sphinx_ncd.checking.engine.run_attempt` needs:
 sizes by name, a mode to build and run in, tensors, equality and display.
 """
 from __future__ import annotations
