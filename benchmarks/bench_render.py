@@ -54,7 +54,7 @@ def _dot_source(diagram) -> str:
 
 def main(results: dict) -> None:
     import sphinx_ncd
-    from sphinx_ncd.render.api import render, scene, scene_to, svg_to
+    from sphinx_ncd.rendering.api import render, scene, scene_to, svg_to
 
     fig21 = (ROOT / "demo_docs" / "figures" / "fig21.ncd").read_text()
     d21 = sphinx_ncd.parse(fig21)

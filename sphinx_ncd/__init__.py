@@ -32,7 +32,7 @@ def parse(text: str, filename: str = "<spec>", *, line_offset: int = 0, search_p
 
 def render(diagram, format: str = "svg", **options):
     """Lay out and draw a diagram: ``str`` for SVG, ``bytes`` for PDF and PNG."""
-    from .render.api import render as _render
+    from .rendering.api import render as _render
 
     return _render(diagram, format=format, **options)
 

@@ -65,7 +65,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 def run(args) -> int:
     from ..model.build import parse
-    from ..render.api import render
+    from ..rendering.api import render
 
     fmt = args.format
     if fmt is None:

@@ -53,10 +53,8 @@ def render_entry(entry: Entry, *, search_path=()) -> tuple[bytes, float | None]:
     The diagram is laid out once: the scene gives both the PDF (the render
     stage's PDF backend) and the height of the main wire.
     """
-    # the stage functions themselves: importing a subpackage rebinds the
-    # package attribute of the same name (sphinx_ncd.render becomes a module)
     from ..model.build import parse
-    from ..render import api
+    from ..rendering import api
     from .baseline import fraction_from_scene
 
     text = entry.text()

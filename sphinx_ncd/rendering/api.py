@@ -6,7 +6,7 @@ straight from :mod:`.pdf`; PNG through cairosvg (imported lazily) on a
 resolved-colour SVG.  Every page is the drawing's own bounding box.  If the PDF
 backend cannot draw something in the scene, the whole diagram's PDF goes
 through SVG and cairosvg instead, with a
-:class:`~sphinx_ncd.render.pdf.PDFFallbackWarning` naming what it could not
+:class:`~sphinx_ncd.rendering.pdf.PDFFallbackWarning` naming what it could not
 draw.  ``svg_to(svg, format)`` converts an SVG this package wrote
 (CSS-variable or resolved) into PDF or PNG bytes with cairosvg.
 

@@ -1,9 +1,7 @@
 """Sphinx extension (integration): the only module that calls the diagram pipeline.
 
-Thin wrappers over the public API (``parse``, ``describe``, ``render``,
-``check``; reached through the stage modules that ``sphinx_ncd``'s own
-functions delegate to, because importing the subpackages ``sphinx_ncd.render``
-and ``sphinx_ncd.check`` rebinds those package attributes to the modules)
+Thin wrappers over the pipeline (``parse``, ``describe``, ``render``,
+``check``, imported lazily from the stage modules the public functions delegate to)
 that guarantee one thing to the rest of the extension:
 whatever goes wrong comes back as an :class:`~sphinx_ncd.errors.NCDError`
 with a ``kind``, never as a stray exception that would abort the build with a
@@ -55,7 +53,7 @@ def describe(diagram) -> str:
 def render(diagram, fmt: str, *, theme: str, scale: float, id_prefix: str,
            highlights: tuple = (), badge: str | None = None):
     """SVG text or PDF/PNG bytes."""
-    return guarded(f"rendering {fmt.upper()}", "render", _stage("sphinx_ncd.render.api", "render"),
+    return guarded(f"rendering {fmt.upper()}", "render", _stage("sphinx_ncd.rendering.api", "render"),
                    diagram, format=fmt,
                    theme=theme, scale=scale, id_prefix=id_prefix,
                    highlights=tuple(tuple(h) for h in highlights), badge=badge)

@@ -12,7 +12,7 @@ import pytest
 
 import sphinx_ncd
 from sphinx_ncd.layout.scene import Circle, Path, Text
-from sphinx_ncd.render.api import scene
+from sphinx_ncd.rendering.api import scene
 
 from render_helpers import ALL_SPECS, FIGURES, ROOT, chain_spec, geometry_problems, parallel_spec
 

@@ -11,7 +11,7 @@ import re
 import pytest
 
 import sphinx_ncd
-from sphinx_ncd.render.api import render
+from sphinx_ncd.rendering.api import render
 
 from render_helpers import FIGURES, ROOT
 

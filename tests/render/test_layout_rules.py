@@ -7,7 +7,7 @@ import pytest
 
 import sphinx_ncd
 from sphinx_ncd.layout.scene import Circle, Group, Path, Text, bbox_of
-from sphinx_ncd.render.api import scene
+from sphinx_ncd.rendering.api import scene
 
 from render_helpers import ROOT, geometry_problems
 

@@ -17,8 +17,8 @@ import pytest
 
 import sphinx_ncd
 from sphinx_ncd.layout.scene import Path as PPath, Scene
-from sphinx_ncd.render.api import render, scene, scene_to, svg_to
-from sphinx_ncd.render.pdf import PDFFallbackWarning, Unsupported, _arc, scene_to_pdf
+from sphinx_ncd.rendering.api import render, scene, scene_to, svg_to
+from sphinx_ncd.rendering.pdf import PDFFallbackWarning, Unsupported, _arc, scene_to_pdf
 
 from render_helpers import FIGURES, ROOT
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import sphinx_ncd
-from sphinx_ncd.render.api import render, scene
+from sphinx_ncd.rendering.api import render, scene
 
 from render_helpers import geometry_problems
 

@@ -11,7 +11,7 @@ import pytest
 import sphinx_ncd
 from sphinx_ncd import NCDError
 from sphinx_ncd.model.types import Diagram, Panel
-from sphinx_ncd.render.api import render, svg_to
+from sphinx_ncd.rendering.api import render, svg_to
 
 from render_helpers import FIGURES, ROOT, chain_spec, parallel_spec
 
@@ -47,7 +47,7 @@ def test_same_bytes_twice_in_one_process():
 
 
 def test_same_bytes_across_processes():
-    code = ("import sys, sphinx_ncd; from sphinx_ncd.render.api import render; "
+    code = ("import sys, sphinx_ncd; from sphinx_ncd.rendering.api import render; "
             f"sys.stdout.write(render(sphinx_ncd.parse(open({str(FIG21)!r}).read(), filename='t.ncd')))")
     outs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"}).stdout for seed in ("1", "2")]

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 import sphinx_ncd.model.build
-import sphinx_ncd.render.api
+import sphinx_ncd.rendering.api
 from ncd_sphinx_helpers import warnings_of
 
 
@@ -25,7 +25,7 @@ def _snapshot(*dirs) -> dict[str, tuple[int, int]]:
 def counting(monkeypatch):
     """Count calls into the pipeline (wrapping the real functions)."""
     calls = {"parse": 0, "render": 0}
-    real_parse, real_render = sphinx_ncd.model.build.parse, sphinx_ncd.render.api.render
+    real_parse, real_render = sphinx_ncd.model.build.parse, sphinx_ncd.rendering.api.render
 
     def parse(*args, **kwargs):
         calls["parse"] += 1
@@ -36,7 +36,7 @@ def counting(monkeypatch):
         return real_render(*args, **kwargs)
 
     monkeypatch.setattr(sphinx_ncd.model.build, "parse", parse)
-    monkeypatch.setattr(sphinx_ncd.render.api, "render", render)
+    monkeypatch.setattr(sphinx_ncd.rendering.api, "render", render)
     return calls
 
 

@@ -91,7 +91,7 @@ def check_mistake(mistake: Mistake):
 def main() -> int:
     out = HERE / "reports"
     out.mkdir(exist_ok=True)
-    from sphinx_ncd.render.api import render
+    from sphinx_ncd.rendering.api import render
 
     for mistake in CATALOGUE:
         status, text, drawing = check_mistake(mistake)
