@@ -9,7 +9,7 @@ one place.  Keep each stage's messages in its own section.
 # --- syntax -----------------------------------------------------------------
 
 UNEXPECTED_CHAR = "unexpected character {char!r}"
-HINT_CHARS = "expected names, numbers, quoted text or one of = : , ( ) [ ] {{ }} + - * / ^ ' -> .."
+HINT_CHARS = "expected names, numbers, quoted text or one of = : , ( ) [ ] {{ }} + - * / ^ ' -> .. ;"
 EXPECTED_GOT = "expected {expected}, found '{got}'"
 EXPECTED_AT_END = "expected {expected} at the end of the line"
 HINT_EXPECTED = "expected: {expected}"
@@ -18,7 +18,8 @@ HINT_PAREN = "every '(' needs a ')' on the same line, e.g. view X : (k h) -> k h
 EMPTY_GROUP = "empty parentheses: a group needs at least one axis"
 UNMATCHED_CLOSE = "'}}' without an opening '{{'"
 UNCLOSED_BRACE = "'{{' is never closed"
-HINT_CLOSE = "close the body with a line holding only '}}'"
+HINT_CLOSE = "close the body with '}}' (on a line of its own, or after the body's last statement)"
+HINT_INPUT_LIST = "several inputs are separated by ',' (input X: a, Y: b); ';' ends a statement"
 UNKNOWN_STATEMENT = "unknown statement '{word}'"
 HINT_STATEMENT = ("expected an assignment (Y = relu X) or one of: title, block, use, sizes, let, "
                   "width, tandem, def, input, output, order, save, fence, repeat")
@@ -63,6 +64,7 @@ DUPLICATE_OUTPUT = "'{name}' is listed twice"
 ORDER_INCOMPLETE = "order lists '{name}' twice"
 UNKNOWN_SLOT = "nothing was saved to '{slot}' before this load"
 HINT_SLOT = "save a value first (save X to {slot}) or give the loaded shape: load {slot} : a b"
+HINT_SLOTS_SAVED = "slots saved so far: {slots}; "
 UNKNOWN_BLOCK = "no block named '{name}'"
 HINT_BLOCKS = "blocks in scope: {names}"
 HINT_NO_BLOCKS = "define one with 'block Name(p) {{ ... }}' or import a library with 'use NAME'"

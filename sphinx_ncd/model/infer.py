@@ -79,7 +79,8 @@ class PanelBuilder(Operations):
         self.outputs: list[A.Name] | None = None
         self.groups: list[Group] = []
         self.group_stack: list[int] = []
-        self.slots: dict = {}  # slot base name -> (subscript expr or None, axes, label)
+        self.slots: dict = {}  # slot base name -> [(subscript or None, axes, label, index range)], latest last
+        self.loop_stack: list = []  # (index symbol, lower, upper) of the enclosing indexed repetitions
         self.orders: list = []  # (number of ops so far, [Value])
         self.next_value = 0
         self.axis_cache: dict = {}
@@ -325,7 +326,13 @@ class PanelBuilder(Operations):
     def st_Save(self, stmt: A.Save):
         v = self.value(stmt.value)
         base, sub = _slot(stmt.slot.text)
-        self.slots[base] = (sub, v.axes, stmt.slot.text)
+        entries = self.slots.setdefault(base, [])
+        # saving again under the same subscript replaces that slot; other subscripts are other slots
+        entries[:] = [e for e in entries if not _same_sub(e[0], sub)]
+        rng = None
+        if sub is not None and sub.is_Symbol:
+            rng = next(((lo, hi) for sym, lo, hi in reversed(self.loop_stack) if sym == sub), None)
+        entries.append((sub, v.axes, stmt.slot.text, rng))
         self.add_op(OpKind.SAVE, stmt.slot.text, [v], [], [v.axes], [], [()],
                     params=(("slot", stmt.slot.text),), span=stmt.span)
 
@@ -358,7 +365,11 @@ class PanelBuilder(Operations):
             upper = stmt.count.text
         self.open_group("repeat", "", None, index, lower, upper, stmt.span)
         before = dict(self.env)
+        if sym is not None:
+            self.loop_stack.append((sym, parse_size(lower), parse_size(upper)))
         self.run(stmt.body)
+        if sym is not None:
+            self.loop_stack.pop()
         self.group_stack.pop()
         for name, old in before.items():
             new = self.env.get(name)
@@ -375,6 +386,29 @@ class PanelBuilder(Operations):
                 hint = msg.HINT_REPEAT.format(index=index or "λ", name=name)
                 raise NCDError(msg.REPEAT_SHAPE.format(name=name, before=old.shape, after=new.shape),
                                stmt.span, kind="shape", hint=hint)
+        if sym is not None:
+            self.leave_repetition(before, sym, parse_size(upper))
+
+    def leave_repetition(self, before: dict, sym, upper) -> None:
+        r"""A value made or changed by ``repeat \lambda = lo..hi`` leaves it as its value at ``\lambda = hi``
+        (``x_{\lambda+1}`` becomes ``x_4`` for ``1..3``): the same value (same id), its axes substituted,
+        replacing the one its producer wrote.  Boxes keep their general signatures; a use inside the
+        repetition keeps the general form (the schedule gives copies the axes of each use)."""
+        for name, new in list(self.env.items()):
+            if before.get(name) is new or not any(a.size.has(sym) for a in new.axes):
+                continue
+            final = Value(new.id, new.name, tuple(self.substitute_axis(a, sym, upper) for a in new.axes), new.span)
+            for rec in reversed(self.ops):
+                outs = rec.outputs
+                for k, v in enumerate(outs):
+                    if v is new:
+                        outs[k] = final
+                        break
+                else:
+                    continue
+                break
+            self.inputs = [final if v is new else v for v in self.inputs]
+            self.env[name] = final
 
     def open_group(self, kind, title, color, index, lower, upper, span) -> int:
         gid = len(self.groups)
@@ -424,6 +458,13 @@ def _slot(text: str):
     return text, None
 
 
+
+
+def _same_sub(a, b) -> bool:
+    """Two slot subscripts name the same slot (``None`` is the unsubscripted slot)."""
+    if a is None or b is None:
+        return a is None and b is None
+    return a == b or sympy.expand(a - b) == 0
 
 
 def _is_name(text: str) -> bool:

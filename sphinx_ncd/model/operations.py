@@ -14,7 +14,7 @@ from ..errors import NCDError
 from ..syntax import ast as A
 from ..syntax.parser import CLAUSES, OPERATIONS
 from .sizes import SizeSyntaxError, parse_size, product, size_label, sizes_equal_plain
-from .types import Axis, OpKind, Value
+from .types import Axis, OpKind, Value, _shape_text
 
 __all__ = ["Operations"]
 
@@ -405,8 +405,10 @@ class Operations:
             sig = op.signature
             if len(sig.inputs) != 1 or len(sig.outputs) != 1:
                 raise NCDError(msg.ARITY.format(op=opname, expected=1, got=len(sig.inputs)), sig.span, kind="shape")
-            cin = self.segment_axes(sig.inputs[0])
-            core_out_ch = self.segment_axes(sig.outputs[0])
+            # a channel signature maps channel axes: a literal 1 there is one channel (Conv2d(c, 1)),
+            # an axis of size 1, not the scalar shape it is elsewhere
+            cin = self.segment_axes(sig.inputs[0]) or [self.axis(_ONE)]
+            core_out_ch = self.segment_axes(sig.outputs[0]) or [self.axis(_ONE)]
             rest_axes = [ax for i, ax in enumerate(v.axes) if i not in spatial]
             rest_pos = [i for i in range(len(v.axes)) if i not in spatial]
             m = self.match(cin, rest_axes)
@@ -470,14 +472,7 @@ class Operations:
         slot_name = op.options["slot"][0]
         base, sub = _slot(slot_name.text)
         given = self.segment_axes(op.options["shape"][0]) if "shape" in op.options else None
-        saved = self.slots.get(base)
-        axes = None
-        if saved is not None:
-            ssub, saxes, _ = saved
-            if ssub is not None and sub is not None and ssub.is_Symbol:
-                axes = tuple(self.derived_axis(a.size.subs(ssub, sub), a) if a.size.has(ssub) else a for a in saxes)
-            elif (ssub is None and sub is None) or (ssub is not None and sub is not None and ssub == sub):
-                axes = saxes
+        axes = self.saved_axes(base, sub)
         if given is not None:
             if axes is not None and (len(axes) != len(given) or not all(
                     self.same(a.size, b.size) for a, b in zip(axes, given))):
@@ -485,10 +480,44 @@ class Operations:
                                op.options["shape"][0].span, kind="shape")
             axes = tuple(given)
         if axes is None:
-            raise NCDError(msg.UNKNOWN_SLOT.format(slot=slot_name.text), slot_name.span, kind="shape",
-                           hint=msg.HINT_SLOT.format(slot=slot_name.text))
+            saved = [e[2] for entries in self.slots.values() for e in entries]
+            hint = msg.HINT_SLOT.format(slot=slot_name.text)
+            if saved:
+                hint = msg.HINT_SLOTS_SAVED.format(slots=", ".join(saved)) + hint
+            raise NCDError(msg.UNKNOWN_SLOT.format(slot=slot_name.text), slot_name.span, kind="shape", hint=hint)
         return self.finish(op, stmt, OpKind.LOAD, slot_name.text, [], [], [axes], [axes], [],
                            (("slot", slot_name.text),))
+
+    def saved_axes(self, base, sub):
+        r"""The axes in slot ``base_sub``: the slot saved under that very subscript (the latest), else one
+        saved under a repetition index (``C_\lambda``), with the index replaced by ``sub`` (a number within
+        that repetition's range, or an expression such as ``4-\lambda``).  ``None`` if there is none."""
+        entries = self.slots.get(base, ())
+        for ssub, saxes, _label, _rng in reversed(entries):
+            if _same_sub(ssub, sub):
+                return saxes
+        if sub is None:
+            return None
+        for ssub, saxes, _label, rng in reversed(entries):
+            if ssub is None or not ssub.is_Symbol:
+                continue
+            if rng is not None and sub.is_Number and rng[0].is_Number and rng[1].is_Number and not (
+                    rng[0] <= sub <= rng[1]):
+                continue
+            return tuple(self.substitute_axis(a, ssub, sub) for a in saxes)
+        return None
+
+    def substitute_axis(self, ax: Axis, sym, value) -> Axis:
+        r"""``ax`` with a repetition index replaced (``x_{\lambda+1}`` at 3 is ``x_4``), label and size."""
+        if not ax.size.has(sym):
+            return ax
+        size = ax.size.subs(sym, value)
+        try:
+            shown = parse_size(ax.label)
+        except SizeSyntaxError:
+            shown = None
+        label = size_label(shown.subs(sym, value)) if shown is not None and shown.has(sym) else size_label(size)
+        return Axis(label, size, ax.kind, ax.rank, ax.tangent)
 
     def op_block(self, op, stmt):
         from .blocks import instantiate
@@ -496,8 +525,11 @@ class Operations:
 
 
 
+_ONE = A.Atom("1", None)  # the literal channel count 1 (never reported: its span is not needed)
+
+
 def _shape(axes) -> str:
-    return " ".join(a.label for a in axes) or "1"
+    return _shape_text(axes)
 
 
 def _display(ax: Axis):
@@ -524,3 +556,8 @@ def _closest(name: str, options) -> str | None:
 def _slot(text: str):
     from .infer import _slot as slot
     return slot(text)
+
+
+def _same_sub(a, b) -> bool:
+    from .infer import _same_sub as same
+    return same(a, b)

@@ -42,19 +42,28 @@ def schedule(b, *, span=None, header=None, legend=(), op_id_start: int = 0) -> P
     origin: dict[int, int] = {}
     extra_after: dict[int, list] = {}  # id(record) or -1 (inputs) -> copy/delete records
 
-    def plan(v: Value, after_key: int, groups):
+    def plan(v: Value, after_key: int, groups, producer=None):
         n_uses = len(uses.get(v.id, ())) + len(out_slots.get(v.id, ()))
+        if n_uses == 1 and producer is not None and v.id in uses:
+            # the only use is inside the repetition that relabelled v on leaving: keep the general form
+            r, pos = uses[v.id][0]
+            if r.inputs[pos] is not v:
+                producer.outputs[producer.outputs.index(v)] = r.inputs[pos]
         if n_uses == 0:
             rec = OpRecord(OpKind.DELETE, "", [v], [], ((v.axes),), (), ((),), groups=groups, span=v.span)
             rec.core_in = (v.axes,)
             extra_after.setdefault(after_key, []).append(rec)
         elif n_uses > 1:
             copies = []
-            for _ in range(n_uses):
-                c = b.new_value(v.name, v.axes, v.span)
+            # each branch carries the axes its use saw (a use inside a repetition sees the general form
+            # of a value that leaves it relabelled)
+            seen = [r.inputs[pos].axes for r, pos in uses.get(v.id, ())]
+            seen += [v.axes] * len(out_slots.get(v.id, ()))
+            for axes in seen:
+                c = b.new_value(v.name, axes, v.span)
                 origin[c.id] = v.id
                 copies.append(c)
-            rec = OpRecord(OpKind.COPY, "", [v], copies, (v.axes,), tuple(v.axes for _ in copies), ((),),
+            rec = OpRecord(OpKind.COPY, "", [v], copies, (v.axes,), tuple(c.axes for c in copies), ((),),
                            groups=groups, span=v.span)
             extra_after.setdefault(after_key, []).append(rec)
             k = 0
@@ -68,8 +77,8 @@ def schedule(b, *, span=None, header=None, legend=(), op_id_start: int = 0) -> P
     for v in inputs:
         plan(v, -1, ())
     for r in records:
-        for v in r.outputs:
-            plan(v, id(r), r.groups)
+        for v in list(r.outputs):
+            plan(v, id(r), r.groups, r)
 
     ordered: list = list(extra_after.get(-1, ()))
     for r in records:

@@ -81,6 +81,11 @@ class Axis:
         return f"{mark}{self.label}{'′' if self.tangent else ''}"
 
 
+def _shape_text(axes) -> str:
+    """Axes as spec text: labels separated by spaces, a prime on tangent wires, ``1`` when empty."""
+    return " ".join(a.label + "'" if a.tangent else a.label for a in axes) or "1"
+
+
 @dataclass(frozen=True)
 class Value:
     """One tuple segment: a tensor in memory."""
@@ -92,8 +97,9 @@ class Value:
 
     @property
     def shape(self) -> str:
-        """The einops-style shape, e.g. ``"y k h"`` (``"1"`` for a scalar)."""
-        return " ".join(a.label for a in self.axes) or "1"
+        """The einops-style shape, e.g. ``"y k h"`` (``"1"`` for a scalar); a derivative (tangent) wire
+        carries its prime as written in a spec (``"a'"``)."""
+        return _shape_text(self.axes)
 
     def __repr__(self) -> str:
         return f"{self.name}: {self.shape}"
@@ -126,8 +132,8 @@ class Operation:
     @property
     def signature(self) -> str:
         """The core signature, e.g. ``"m -> k h"``."""
-        left = ", ".join(" ".join(a.label for a in seg) or "1" for seg in self.core_in)
-        right = ", ".join(" ".join(a.label for a in seg) or "1" for seg in self.core_out)
+        left = ", ".join(_shape_text(seg) for seg in self.core_in)
+        right = ", ".join(_shape_text(seg) for seg in self.core_out)
         return f"{left} -> {right}"
 
     def __repr__(self) -> str:

@@ -7,7 +7,8 @@ whitespace preceded it (``x/s`` is one axis, ``x / s`` is not).
 Token kinds: ``word`` (names and light-math labels such as ``L^Q``,
 ``C_{5-\\lambda}``, ``\\bar{x}``, optionally followed by primes ``a'``),
 ``num``, ``str`` (double quoted), ``color`` (``#dbdfef`` after a fence title),
-``op`` (punctuation, including ``->`` and ``..``).  ``#`` starts a comment.
+``op`` (punctuation, including ``->`` and ``..``).  ``#`` starts a comment; ``;`` separates
+statements (it is never a token: it splits the line).
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ _TOKEN = re.compile(
     r"|(?P<str>\"(?:[^\"\\]|\\.)*\")"
     r"|(?P<color>#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})(?=[ \t{]|$))"
     r"|(?P<hash>\#)"
+    r"|(?P<sep>;)"
     r"|(?P<op>->|\.\.|[=:,()\[\]{}+\-*/^'.])"
     r")"
 )
@@ -66,13 +68,14 @@ class Token:
 class Line:
     """One source line with its tokens."""
 
-    __slots__ = ("file", "number", "text", "tokens")
+    __slots__ = ("file", "number", "text", "tokens", "stop")
 
     def __init__(self, file: str, number: int, text: str):
         self.file = file
         self.number = number
         self.text = text
         self.tokens: list[Token] = []
+        self.stop = ""  # what ended this logical line before the physical line's end: ';' or '}
 
     def span(self, col: int, length: int = 1) -> Span:
         return make_span(self.file, self.number, col, length, self.text)
@@ -86,7 +89,12 @@ class Line:
 
 
 def tokenize(text: str, file: str = "<spec>", line_offset: int = 0) -> list[Line]:
-    """Split ``text`` into lines of tokens; blank and comment-only lines are dropped."""
+    """Split ``text`` into logical lines of tokens; blank and comment-only lines are dropped.
+
+    A ``;`` ends a logical line as a newline does (``input X: a; Y = relu X``); so does the ``{`` that
+    opens a body, and a ``}`` stands on a logical line of its own (``fence "F" { R = relu X }``).  Each
+    logical line keeps its physical line's number and text, and its tokens their columns, so errors
+    point into the line as written.  Empty statements (``;;``) are dropped."""
     lines: list[Line] = []
     match = _TOKEN.match
     for index, raw in enumerate(text.splitlines()):
@@ -115,7 +123,24 @@ def tokenize(text: str, file: str = "<spec>", line_offset: int = 0) -> list[Line
                 prev = tokens[-1] if tokens else None
                 if prev is None or not (prev.kind == "str" or prev.text == "fence"):
                     break  # a comment that happens to start like a colour
-            tokens.append(Token(kind, raw[start:end], start + 1, start > pos or pos == 0, line))
+            elif kind == "sep" or (kind == "op" and raw[start] in "{}"):
+                if kind == "sep" or raw[start] == "}":
+                    if tokens:  # close the statement before ';' or '}'
+                        line.stop = raw[start]
+                        lines.append(line)
+                        line = Line(file, line.number, raw)
+                        tokens = line.tokens
+                    if kind == "sep":
+                        pos = end
+                        continue
+                tokens.append(Token(kind, raw[start:end], start + 1, True, line))
+                pos = end
+                if raw[end:].strip(" \t"):  # more follows on this line: '{' and '}' end a statement
+                    lines.append(line)
+                    line = Line(file, line.number, raw)
+                    tokens = line.tokens
+                continue
+            tokens.append(Token(kind, raw[start:end], start + 1, start > pos or pos == 0 or not tokens, line))
             pos = end
         if tokens:
             lines.append(line)

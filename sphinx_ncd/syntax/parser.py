@@ -1,7 +1,8 @@
 """Syntax stage: the recursive-descent parser.  Tokens to :mod:`.ast` nodes.
 
-One statement per line.  ``{`` at the end of a ``fence``/``repeat``/``block``
-line opens a body closed by a line holding ``}``.  Errors are raised as
+One statement per logical line (the lexer splits lines at ``;``).  ``{`` at the
+end of a ``fence``/``repeat``/``block`` statement opens a body closed by a ``}``
+(the lexer puts each brace at the end of, or on, a logical line of its own).  Errors are raised as
 :class:`~sphinx_ncd.errors.NCDError` pointing at the offending token, with a
 hint saying what was expected.
 """
@@ -74,6 +75,9 @@ class _Cursor:
 
     def fail(self, expected: str, tok: Token | None = None) -> NCDError:
         tok = tok if tok is not None else self.peek()
+        if tok is None and self.line.stop:  # the statement ended at a ';' (or a '}') on the same line
+            return NCDError(msg.EXPECTED_GOT.format(expected=expected, got=self.line.stop), self.line.end_span(),
+                            kind="syntax", hint=msg.HINT_EXPECTED.format(expected=expected))
         if tok is None:
             return NCDError(msg.EXPECTED_AT_END.format(expected=expected), self.line.end_span(),
                             kind="syntax", hint=msg.HINT_EXPECTED.format(expected=expected))
@@ -282,7 +286,8 @@ class _Parser:
     def statement(self, line: Line):
         cur = _Cursor(line)
         first = cur.peek()
-        span = line.span(first.col, len(line.text.rstrip()) - first.col + 1)
+        last = line.tokens[-1]  # a statement ends at its last token (a ';' or a comment may follow)
+        span = line.span(first.col, last.col + len(last.text) - first.col)
         if first.kind == "op" and first.text == "=" and cur.n == 1:
             return A.PanelBreak(first.span())
         if first.kind != "word":
@@ -295,6 +300,8 @@ class _Parser:
         if handler is None:
             guess = difflib.get_close_matches(keyword, STATEMENTS, n=1, cutoff=0.75)
             hint = msg.HINT_STATEMENT.format()
+            if second is not None and second.kind == "op" and second.text == ":":  # 'input X: a; Y: b'
+                hint = msg.HINT_INPUT_LIST.format()
             if guess:
                 hint = msg.DID_YOU_MEAN.format(name=guess[0]) + " " + hint
             raise NCDError(msg.UNKNOWN_STATEMENT.format(word=keyword), first.span(), kind="syntax", hint=hint)

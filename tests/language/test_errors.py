@@ -17,7 +17,9 @@ ERRORS = [
     ('missing-shape', 'input X:',
      1, 9, "expected a shape (axes such as 'a b', or 1 for a scalar) at the end of the line"),
     ('bad-input-sep', 'input X: a; Y: b',
-     1, 11, "unexpected character ';'"),
+     1, 13, "unknown statement 'Y'"),
+    ('bad-char', 'input X: a | b',
+     1, 12, "unexpected character '|'"),
     ('title-unquoted', 'title Attention',
      1, 7, 'expected a quoted title, e.g. title "Multi-head attention", found \'Attention\''),
     ('unknown-value', 'input X: a\nY = relu Z',
@@ -264,6 +266,7 @@ def test_library_cycle(tmp_path):
 @pytest.mark.parametrize("spec, hint", [
     ("input X: a\nY = relu X % a comment", "comments start with '#' ('%' is kept free for LaTeX)"),
     ("inptu X: a", "did you mean 'input'? expected an assignment"),
+    ("input X: a; Y: b", "several inputs are separated by ','"),
     ("input S: y x\nA = sofmax S over x", "did you mean 'softmax'?"),
     ("input S: y x\nA = softmax S ovr x", "did you mean 'over'? clauses are:"),
 ])
