@@ -407,14 +407,18 @@ class Operations:
                 raise NCDError(msg.ARITY.format(op=opname, expected=1, got=len(sig.inputs)), sig.span, kind="shape")
             # a channel signature maps channel axes: a literal 1 there is one channel (Conv2d(c, 1)),
             # an axis of size 1, not the scalar shape it is elsewhere
-            cin = self.segment_axes(sig.inputs[0]) or [self.axis(_ONE)]
+            cin = self.segment_axes(sig.inputs[0])
+            one = not cin
+            if one:
+                cin = [self.axis(_ONE)]
             core_out_ch = self.segment_axes(sig.outputs[0]) or [self.axis(_ONE)]
             rest_axes = [ax for i, ax in enumerate(v.axes) if i not in spatial]
             rest_pos = [i for i in range(len(v.axes)) if i not in spatial]
             m = self.match(cin, rest_axes)
             if m is None:
+                hint = msg.HINT_CONV_ONE.format() if one else msg.HINT_SHAPE.format()
                 raise NCDError(msg.SHAPE_MISMATCH.format(op=_opname(op), expected=_shape(cin), got=v.shape),
-                               op.args[0].span, kind="shape", hint=msg.HINT_SHAPE.format())
+                               op.args[0].span, kind="shape", hint=hint)
             channel_idx = [rest_pos[k] for k in m]
         out = []
         core_in = []

@@ -96,6 +96,8 @@ def test_conv_from_one_channel_needs_that_axis():
     with pytest.raises(NCDError) as info:
         sphinx_ncd.parse("tandem Y\ninput X: b c Y\nZ = conv X over Y : 1 -> k kernel 3")
     assert info.value.message == "`conv` expects `1` but receives `b c Y`"
+    assert info.value.hint.startswith("in a channel signature 1 is one channel")
+    assert (info.value.span.line, info.value.span.column) == (3, 10)
 
 
 # --- 3. the value leaving an indexed repetition is the value at its last index ------------------------
@@ -153,6 +155,12 @@ def test_semicolons_with_bodies_panels_and_empty_statements():
     assert len(d.panels) == 2
     assert [g.kind for g in d.main.groups] == ["fence", "repeat"]
     assert d.main.signature == "a -> a"
+
+
+def test_semicolon_inside_a_label_still_ends_the_statement():
+    with pytest.raises(NCDError) as info:
+        sphinx_ncd.parse("input X: a\nY = F_{a;b} X : a -> b")
+    assert (info.value.span.line, info.value.span.column) == (2, 7)
 
 
 def test_semicolon_in_strings_and_comments_is_text():
