@@ -19,7 +19,8 @@ from ..errors import NCDError, Span
 
 __all__ = ["Token", "Line", "tokenize"]
 
-_BRACE = r"\{(?:[^{};]|\{(?:[^{};]|\{[^{};]*\})*\})*\}"  # no ';' inside: it always ends a statement
+# braces in a label are balanced and may hold any text, ';' included (J_{F;G}: the paper's composition)
+_BRACE = r"\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}"
 _WORD = (r"(?:[^\W\d_]|\\[A-Za-z]+)"  # a letter (any script: λ works as well as \lambda) or a command
          r"(?:[^\W_]|\\[A-Za-z]+|" + _BRACE + r"|[_^](?:" + _BRACE + r"|\\[A-Za-z]+|[^\W_])|_)*'*")
 _TOKEN = re.compile(
