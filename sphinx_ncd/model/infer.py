@@ -81,6 +81,7 @@ class PanelBuilder(Operations):
         self.group_stack: list[int] = []
         self.slots: dict = {}  # slot base name -> [(subscript or None, axes, label, index range)], latest last
         self.loop_stack: list = []  # (index symbol, lower, upper) of the enclosing indexed repetitions
+        self.general_of: dict = {}  # value id -> its general form, for values relabelled on leaving a repetition
         self.orders: list = []  # (number of ops so far, [Value])
         self.next_value = 0
         self.axis_cache: dict = {}
@@ -393,11 +394,13 @@ class PanelBuilder(Operations):
         r"""A value made or changed by ``repeat \lambda = lo..hi`` leaves it as its value at ``\lambda = hi``
         (``x_{\lambda+1}`` becomes ``x_4`` for ``1..3``): the same value (same id), its axes substituted,
         replacing the one its producer wrote.  Boxes keep their general signatures; a use inside the
-        repetition keeps the general form (the schedule gives copies the axes of each use)."""
+        repetition keeps the general form (the schedule gives copies the axes of each use, and keeps the
+        general form when nothing after the repetition uses the value)."""
         for name, new in list(self.env.items()):
             if before.get(name) is new or not any(a.size.has(sym) for a in new.axes):
                 continue
             final = Value(new.id, new.name, tuple(self.substitute_axis(a, sym, upper) for a in new.axes), new.span)
+            self.general_of[new.id] = self.general_of.get(new.id, new)
             for rec in reversed(self.ops):
                 outs = rec.outputs
                 for k, v in enumerate(outs):

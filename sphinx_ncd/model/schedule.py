@@ -42,13 +42,16 @@ def schedule(b, *, span=None, header=None, legend=(), op_id_start: int = 0) -> P
     origin: dict[int, int] = {}
     extra_after: dict[int, list] = {}  # id(record) or -1 (inputs) -> copy/delete records
 
+    general_of = getattr(b, "general_of", {})
+
     def plan(v: Value, after_key: int, groups, producer=None):
         n_uses = len(uses.get(v.id, ())) + len(out_slots.get(v.id, ()))
-        if n_uses == 1 and producer is not None and v.id in uses:
-            # the only use is inside the repetition that relabelled v on leaving: keep the general form
-            r, pos = uses[v.id][0]
-            if r.inputs[pos] is not v:
-                producer.outputs[producer.outputs.index(v)] = r.inputs[pos]
+        general = general_of.get(v.id)
+        if general is not None and producer is not None and not out_slots.get(v.id) and all(
+                r.inputs[pos] is not v for r, pos in uses.get(v.id, ())):
+            # relabelled on leaving a repetition, but only used inside it: it keeps its general form
+            producer.outputs[producer.outputs.index(v)] = general
+            v = general
         if n_uses == 0:
             rec = OpRecord(OpKind.DELETE, "", [v], [], ((v.axes),), (), ((),), groups=groups, span=v.span)
             rec.core_in = (v.axes,)

@@ -236,3 +236,15 @@ def test_every_figure_reads_the_same_on_one_line(path):
     assert "\n" not in joined
     assert _summary(sphinx_ncd.parse(joined, search_path=(str(path.parent),))) == _summary(
         sphinx_ncd.parse(text, search_path=(str(path.parent),)))
+
+
+@pytest.mark.parametrize("after", ["", "\nZ = relu X"])
+def test_a_value_made_and_used_only_inside_the_loop_keeps_the_general_form(after):
+    spec = ("input X: c_0\nrepeat \\lambda = 0..2 {\n  T = G X : c_\\lambda -> c_{\\lambda+1}\n"
+            "  U = relu T\n  V = relu T\n  X = F U V : c_{\\lambda+1}, c_{\\lambda+1} -> c_{\\lambda+1}\n}" + after)
+    d = sphinx_ncd.parse(spec)
+    (g,) = [o for o in d.operations if o.label == "G"]
+    (copy,) = _ops(d, OpKind.COPY)
+    assert g.outputs[0].shape == copy.inputs[0].shape == "c_{\\lambda+1}"
+    assert [v.shape for v in copy.outputs] == ["c_{\\lambda+1}"] * 2
+    assert d.signature.endswith("-> c_3")
