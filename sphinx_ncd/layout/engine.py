@@ -12,7 +12,7 @@ to right: linear in the number of operations and wires.
 
 Fences, repetition brackets, block headers, legends and the ``=`` between
 panels are added around the laid-out panels.  Nothing here writes output
-syntax; :mod:`sphinx_ncd.render.svg` turns the scene into SVG.
+syntax; :mod:`sphinx_ncd.rendering.svg` turns the scene into SVG.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from .. import messages as msg
 from ..model.types import AxisKind, Diagram, Group as ModelGroup, OpKind, Operation, Panel, Section, Value
 from .geometry import (
     BRACKET_W, EQ_GAP, EXTRUDE, FENCE_PAD, FONT, ITEM_GAP, LABEL_GAP, LABEL_PAD, MARGIN, PITCH,
-    SEP_DASH, SEP_WIDTH, SMALL_FONT, STATE_MIN_W, THIN, TITLE_GAP, WIRE, bend_length, wire_path,
+    SEP_DASH, SEP_WIDTH, SMALL_FONT, STATE_MIN_W, THIN, TITLE_GAP, WIRE, bend_length, separator_y, wire_path,
 )
 from .glyphs import Glyph, OpRows, axis_label_source, build_glyph
 from .mathtext import label, plain_text
@@ -108,7 +108,18 @@ def _core_flags(axes, core, prefer_front: bool = False) -> list[bool]:
     return flags or [True]
 
 
-def _op_rows(op: Operation, owner: str, alert: bool, ypos=None) -> OpRows:
+def _spaced_rows(values, reserve) -> list[list[float]]:
+    """Like :func:`_rel_rows`, with the reserved room kept below each value."""
+    out = []
+    y = 0.0
+    for v in values:
+        rows = [y + PITCH * r for r in range(_nrows(v))]
+        out.append(rows)
+        y = rows[-1] + reserve.get(v.id, 0.0) + ITEM_GAP
+    return out
+
+
+def _op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None) -> OpRows:
     if ypos is not None and len(op.inputs) > 1 and all(v.id in ypos for v in op.inputs):
         # stack the inputs in the order they arrive (top to bottom), so their wires need not cross
         order = sorted(range(len(op.inputs)), key=lambda i: (ypos[op.inputs[i].id][0], i))
@@ -117,7 +128,10 @@ def _op_rows(op: Operation, owner: str, alert: bool, ypos=None) -> OpRows:
             else _rel_rows(op.inputs)
     else:
         ins = _rel_rows(op.inputs)
-    outs = _rel_rows(op.outputs)
+    if op.kind == OpKind.COPY and reserve:  # each branch leaves room for what its consumer will grow into
+        outs = _spaced_rows(op.outputs, reserve)
+    else:
+        outs = _rel_rows(op.outputs)
     out_core = []
     for k, v in enumerate(op.outputs):
         core = op.core_out[k] if k < len(op.core_out) else v.axes
@@ -270,8 +284,10 @@ def _layout_panel(panel: Panel, hl: dict, x0: float) -> _PanelOut:
             continue
         # a step
         nxt = sections[idx + 1] if idx + 1 < len(sections) and sections[idx + 1].kind == "state" else None
+        later = sections[idx + 2] if nxt is not None and idx + 2 < len(sections) else None
+        reserve = _reserve(later)
         x, produced, new_runs = _step_column(sec, cur, nxt, ypos, values_by_id, x, wires, seps, glyph_groups, hl,
-                                             out)
+                                             out, reserve)
         if nxt is None:  # two steps in a row: an implicit state of what the step produced
             cur = [v for v in cur if v.id in ypos] + produced
             x = _state_column(cur, new_runs, ypos, x, wires, seps, labels, out)
@@ -352,13 +368,32 @@ def _state_column(values, new_runs, ypos, x, wires: _Wires, seps, labels, out, r
             wires.to((v.id, j), x1, y)
     order = sorted((ypos[v.id][0], ypos[v.id][-1]) for v in values if v.id in ypos)
     for (a0, a1), (b0, b1) in zip(order, order[1:]):
-        ym = (a1 + b0) / 2
+        ym = separator_y(a1, b0)
         seps.append(Path((("M", x, ym), ("L", x1, ym)), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH,
                          role="separator", owner="sep"))
     return x1
 
 
-def _step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: _Wires, seps, glyph_groups, hl, out):
+def _reserve(later) -> dict[int, float]:
+    """Room to keep below each value of the coming state: the extra height its consumer in the following step
+    will need (a map from one axis to three grows by two rows).  Leaving that room now lets the wires run
+    straight into their consumers instead of bending a second time (a copy feeding several maps)."""
+    out: dict[int, float] = {}
+    if later is None or later.kind != "step":
+        return out
+    for op in later.ops:
+        if len(op.inputs) != 1 or not op.outputs:
+            continue
+        rows = _rel_rows(op.outputs)
+        grown = (rows[-1][-1] - rows[0][0]) - PITCH * (_nrows(op.inputs[0]) - 1)
+        if grown > 1e-6:
+            out[op.inputs[0].id] = grown
+    return out
+
+
+def _step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: _Wires, seps, glyph_groups, hl, out,
+                 reserve=None):
+    reserve = reserve or {}
     cur_ids = {v.id for v in cur}
     items: list[_Item] = []
     for op in sec.ops:
@@ -372,7 +407,7 @@ def _step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: _Wires, s
     for it in order:
         if it.kind == "op":
             alert = it.op.id in hl
-            it.rows = _op_rows(it.op, f"op:{it.op.id}", alert, ypos)
+            it.rows = _op_rows(it.op, f"op:{it.op.id}", alert, ypos, reserve)
             it.glyph = build_glyph(it.rows)
     # vertical placement, top to bottom
     prev_bottom_row = None
@@ -396,8 +431,10 @@ def _step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: _Wires, s
             if top > least + COMPACT:  # pack towards the item above: the inputs bend up once
                 top = least
         it.top = top
-        prev_bottom_row = top + max(rows_rel)
-        prev_foot = foot
+        last = it.value if it.kind == "pass" else (it.op.outputs[-1] if it.op.outputs else None)
+        extra = reserve.get(last.id, 0.0) if last is not None else 0.0  # room the next step will fill
+        prev_bottom_row = top + max(rows_rel) + extra
+        prev_foot = max(0.0, foot - extra)
     # horizontal geometry: bend zone, glyph zone, stub
     dys = []
     for it in order:
@@ -482,14 +519,14 @@ def _step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: _Wires, s
             va, vb = op.inputs[a], op.inputs[b]
             if va.id not in ypos or vb.id not in ypos:
                 continue
-            yl = (ypos[va.id][-1] + ypos[vb.id][0]) / 2
-            yp = it.top + (rows.ins[a][-1] + rows.ins[b][0]) / 2
+            yl = separator_y(ypos[va.id][-1], ypos[vb.id][0])
+            yp = it.top + separator_y(rows.ins[a][-1], rows.ins[b][0])
             seps.append(Path(wire_path([(x, yl), (zx0, yp), (gx0, yp)]), stroke="ink", width=SEP_WIDTH,
                              dash=SEP_DASH, role="separator", owner=f"op:{op.id}"))
         for k in range(len(op.outputs) - 1):
             ya = it.top + rows.outs[k][-1]
             yb = it.top + rows.outs[k + 1][0]
-            ym = (ya + yb) / 2
+            ym = separator_y(ya, yb)
             seps.append(Path(wire_path([(gx1, ym), (x_end, ym)]), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH,
                              role="separator", owner=f"op:{op.id}"))
         items = [_translate(p, gx0, it.top) for p in g.items]
@@ -578,12 +615,12 @@ def _item_spans(order, ypos) -> list[tuple[float, float, float]]:
                           has_in, has_out))
     out = []
     for a, b in zip(spans, spans[1:]):
-        yl = (a[1] + b[0]) / 2
-        yr = (a[5] + b[4]) / 2
+        yl = separator_y(a[1], b[0])
+        yr = separator_y(a[5], b[4])
         # the separator runs level when it can: at its height on the left, else on the right, else midway
         # between the rows; it only steps aside (midway between the glyphs) when a glyph reaches over that line
         lo, hi = a[3] + SEP_CLEAR, b[2] - SEP_CLEAR
-        yz = next((y for y in (yl, yr, (max(a[1], a[5]) + min(b[0], b[4])) / 2) if lo <= y <= hi),
+        yz = next((y for y in (yl, yr, separator_y(max(a[1], a[5]), min(b[0], b[4]))) if lo <= y <= hi),
                   (a[3] + b[2]) / 2)
         out.append((yl, yz, yr, a[6] and b[6], a[7] and b[7]))
     return out

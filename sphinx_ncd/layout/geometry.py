@@ -41,6 +41,13 @@ MARGIN = 6.0  # around the whole drawing
 BRACKET_W = 7.0  # repetition parenthesis width
 
 
+def separator_y(above: float, below: float) -> float:
+    """Where the dashed separator between two segments runs: midway between the last wire of the one above and
+    the first of the one below, or, when they are further apart than usual (room kept for what the upper one
+    grows into), at the usual distance above the lower one."""
+    return max((above + below) / 2, below - ITEM_GAP / 2)
+
+
 def bend_length(dy: float) -> float:
     """Horizontal room a bend of vertical travel ``dy`` needs to cross other wires at a clear angle."""
     return min(BEND_MAX, max(BEND_MIN, BEND_SLOPE * abs(dy)))

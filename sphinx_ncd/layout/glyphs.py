@@ -20,7 +20,7 @@ from ..model.types import AxisKind, OpKind, Operation
 from .geometry import (
     ARROW, BOX_HPAD, BOX_MIN_W, BOX_PAD, CUP_R, CUT, DOT_R, EXTRUDE, FONT, NORM_R, PENT_H,
     PENT_POINT, PITCH, SEP_DASH, SEP_WIDTH, SHADOW, SMALL_FONT, THICK, THIN, TRI, WIRE,
-    bend_length, wire_path,
+    bend_length, separator_y, wire_path,
 )
 from .mathtext import label
 from .scene import Circle, Path, Text
@@ -123,7 +123,7 @@ def _seps_between(rows: list[list[float]]) -> list[float]:
     rows = sorted((r for r in rows if r), key=lambda r: r[0])
     for a, b in zip(rows, rows[1:]):
         if a and b:
-            out.append((a[-1] + b[0]) / 2)
+            out.append(separator_y(a[-1], b[0]))
     return out
 
 

@@ -243,3 +243,30 @@ def test_residual_separator_runs_level_and_clear_of_the_fence():
     fence = [bbox_of(p) for p in sc.walk() if isinstance(p, Path) and p.role == "fence"]
     assert fence and all(b[3] < y_sep - 2 for b in fence)
     assert geometry_problems(sc) == []
+
+
+# --- 4. a copy leaves its branches where their consumers will need them -------------------------------------------
+
+
+def _level(p: Path) -> bool:
+    ys = {round(c[2], 3) for c in p.d if c[0] in ("M", "L")} | {round(c[6], 3) for c in p.d if c[0] == "C"}
+    return len(ys) == 1
+
+
+@pytest.mark.parametrize("case", ["two-maps", "fig21"])
+def test_copy_branches_run_straight_into_growing_consumers(case):
+    if case == "fig21":
+        text, name = _fig("figures/fig21.ncd")
+    else:
+        text, name = "input X: x m\nK = L^K X : m -> k h\nV = L^V X : m -> k h\noutput K, V\n", "<spec>"
+    d, sc = _scene(text, filename=name)
+    copies = [op for op in d.main.operations if op.kind == "copy"]
+    assert copies
+    consumed = {v.id for op in d.main.operations if op.kind == "learned" for v in op.inputs}
+    branches = [v for op in copies for v in op.outputs if v.id in consumed]
+    assert len(branches) == 2
+    for v in branches:
+        runs = [p for p in sc.walk() if isinstance(p, Path) and p.role == "wire"
+                and p.owner.startswith(f"wire:{v.id}.")]
+        assert runs and all(_level(p) for p in runs), f"branch {v!r} bends between the copy and its map"
+    assert geometry_problems(sc) == []
