@@ -188,6 +188,10 @@ SPHINX_ERROR_TITLE = "Diagram error"
 SPHINX_DEFAULT_ALT = "Neural circuit diagram"
 SPHINX_PLACEHOLDER = "[diagram: {alt}]"
 SPHINX_VERDICT_NOTE = "Shape check: {summary}"
+SPHINX_VERDICT_EXPECTED_NOTE = "Shape check, as expected: {summary}"
+SPHINX_BAD_EXPECT = ("ncd: :expect: {value!r} is not one of {choices}; "
+                     "the check is treated as expected to pass")
+SPHINX_CHECK_UNEXPECTED = "ncd: shape check: expected {expected}, got {got}: {summary}"
 
 # --- LaTeX package and ncd-latex ----------------------------------------------------
 LATEX_ERROR_LINE = "{file}:{line}: ncd: {message}"  # how ncd-latex prints a diagram's error

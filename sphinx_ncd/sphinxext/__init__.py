@@ -24,7 +24,7 @@ from .nodes import ncd_diagram
 __all__ = ["setup", "ENV_VERSION"]
 
 #: bump when the node attributes or env tables change shape (invalidates pickled environments)
-ENV_VERSION = 2
+ENV_VERSION = 3
 
 STATIC = Path(__file__).resolve().parent / "static"
 

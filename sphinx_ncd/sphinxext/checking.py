@@ -8,9 +8,17 @@ diagram.  ``ncd_check`` decides globally: ``off`` never runs user code,
 diagram into a warning.  The verdict comes back as what the figure shows: a
 badge, highlighted boxes, a caption note.  A mismatch is a warning located at
 the offending box's spec line; an exception in user code at the user's line.
+
+``:expect: mismatch`` (or ``error``, ``proved_if``, ...) turns a figure into a
+mistake the checker must catch: when the status is the expected one the build
+does not warn and the figure also shows the whole report; when it is another
+(the checker stopped catching the mistake) that is an ``ncd.shape`` warning at
+the directive.
 """
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +30,9 @@ from ..errors import NCDError, Span
 from . import pipeline, state
 from .context import context
 from .locate import SpecSource, warn
+from .options import EXPECTATIONS, expectation
 
-__all__ = ["Verdict", "wanted", "run"]
+__all__ = ["Verdict", "wanted", "expected", "run", "report_text"]
 
 logger = logging.getLogger("sphinx_ncd")
 
@@ -38,11 +47,36 @@ class Verdict:
     summary: str  # one line
     badge: str | None  # drawn in a corner of the diagram
     highlights: tuple  # ((op_id, note), ...) drawn in the alert colour
+    expected: str | None = None  # the directive's :expect: (a valid one), or None
+    met: bool = False  # the status is the expected one
+    report: str = ""  # the whole report as text (shown under the figure when :expect: is given)
 
 
 def wanted(directive) -> bool:
     options = directive.options
     return "code" in options and options.get("check", True) and directive.config.ncd_check != "off"
+
+
+def expected(directive, source: SpecSource | None = None) -> str | None:
+    """The directive's ``:expect:`` status; an unknown value is a located ``ncd.config`` warning."""
+    if "expect" not in directive.options:
+        return None
+    value, text = expectation(directive.options["expect"])
+    if value is None:
+        env = directive.env
+        where = (source.at_directive() if source is not None
+                 else f"{env.doc2path(env.current_document.docname)}:{directive.lineno}")
+        warn(NCDError(msg.SPHINX_BAD_EXPECT.format(value=text, choices=", ".join(EXPECTATIONS)),
+                      kind="config"), None, location=where)
+    return value
+
+
+_SHOWN = {"mismatch": "a mismatch", "error": "an error", "proved_if": "'proved if'",
+          "not_checked": "not checked"}
+
+
+def _shown(status: str) -> str:
+    return _SHOWN.get(status, status)
 
 
 def _embedded_code(directive) -> tuple[str, str, int]:
@@ -76,6 +110,7 @@ def _code_offset(path: str, start: int, code: str) -> int:
 
 def run(directive, diagram, source: SpecSource) -> Verdict | None:
     """Check ``diagram`` against the directive's code.  Problems become located warnings."""
+    expect = expected(directive, source)
     config = directive.config
     env = directive.env
     docname = source.docname
@@ -98,7 +133,7 @@ def run(directive, diagram, source: SpecSource) -> Verdict | None:
                                 cache_dir=str(ctx.cache / "verdicts"))
     except NCDError as err:
         warn(_shift(err, code_file, code_offset), source)
-        return Verdict("not_checked", str(err.message), "not checked", ())
+        return Verdict("not_checked", str(err.message), "not checked", (), expect)
     status = str(getattr(report, "status", ""))
     summary = str(getattr(report, "summary", status))
     if getattr(report, "method", "") or status == "error":
@@ -106,7 +141,16 @@ def run(directive, diagram, source: SpecSource) -> Verdict | None:
         logger.verbose("ncd: %s:%d: executed code to check the diagram", docname, source.directive_line)
     strict = config.ncd_check == "strict"
     error = getattr(report, "error", None)
-    if status == "mismatch":
+    text = report_text(report, source, code_file, code_offset, str(env.srcdir))
+    met = expect is not None and status == expect
+    if expect is not None and status != "not_checked":
+        if met:
+            logger.verbose("ncd: %s:%d: %s, as expected", docname, source.directive_line, summary)
+        else:
+            warn(NCDError(msg.SPHINX_CHECK_UNEXPECTED.format(expected=_shown(expect), got=_shown(status),
+                                                              summary=summary), kind="shape"),
+                 None, location=source.at_directive(), note=text)
+    elif status == "mismatch":
         box = getattr(report, "mismatch", None)
         line = box.line() if hasattr(box, "line") else None
         warn(NCDError(msg.SPHINX_CHECK_FAILED.format(summary=summary), getattr(box, "span", None),
@@ -130,7 +174,33 @@ def run(directive, diagram, source: SpecSource) -> Verdict | None:
     badge = _call(report, "badge")
     highlights = _call(report, "highlights") or ()
     return Verdict(status, summary, str(badge) if badge else None,
-                   tuple((int(op), str(note)) for op, note in highlights))
+                   tuple((int(op), str(note)) for op, note in highlights), expect, met, text)
+
+
+def report_text(report, source: SpecSource, code_file: str | None, code_offset: int,
+                srcdir: str) -> str:
+    """The report as a reader sees it under the figure: the verdict, one line per
+    box, the notes, and the located message (file:line:col, the line, a caret).
+    Paths inside the source directory are shown relative to it."""
+    status = str(getattr(report, "status", ""))
+    lines = [f"verdict: {status.replace('_', ' ')}: {getattr(report, 'summary', '')}"]
+    for box in getattr(report, "boxes", ()) or ():
+        lines.append("  " + (box.line() if hasattr(box, "line") else str(box)))
+    lines.extend("  note: " + str(n) for n in getattr(report, "notes", ()) or ())
+    error = getattr(report, "error", None)
+    box = getattr(report, "mismatch", None)
+    if not isinstance(error, NCDError) and box is not None and getattr(box, "span", None) is not None:
+        error = NCDError(f"mismatch at {box.name}: expected {box.expected}, got {box.got}", box.span,
+                         kind="shape", hint=box.detail or None)
+    if isinstance(error, NCDError):
+        error = source.relocate(_shift(error, code_file, code_offset))
+        if source.offset:  # "while checking the diagram at index.rst:1": a line of the body, in the page
+            message = re.sub(rf"(?<![\w/.]){re.escape(source.name)}:(\d+)",
+                             lambda m: f"{source.path}:{int(m.group(1)) + source.offset}", error.message)
+            error = NCDError(message, error.span, kind=error.kind, hint=error.hint)
+        lines.append(error.format())
+    text = "\n".join(line.rstrip() for line in "\n".join(lines).splitlines())
+    return text.replace(srcdir.rstrip(os.sep) + os.sep, "")
 
 
 def import_path(config, confdir: str) -> list[str]:

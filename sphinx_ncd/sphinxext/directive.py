@@ -53,7 +53,7 @@ class NCDDirective(SphinxDirective):
             state.note_uncaptioned(self.env, docname, nodes.fully_normalize_name(self.options["name"]),
                                    here)
         if "code" not in self.options:
-            for option in ("sizes",):
+            for option in ("sizes", "expect"):
                 if option in self.options:
                     warn(NCDError(msg.SPHINX_CHECK_OPTIONS_WITHOUT_CODE.format(option=option),
                                   kind="config"), None, location=here)
@@ -115,6 +115,9 @@ class NCDDirective(SphinxDirective):
                 node["highlights"] = verdict.highlights
                 node["verdict"] = verdict.summary
                 node["verdict_status"] = verdict.status
+                node["verdict_met"] = verdict.met
+                if verdict.expected is not None and verdict.report:
+                    node["report"] = verdict.report
         if fmt is None:
             if diagram is not None:
                 outputs.write_description(ctx, node)
@@ -123,9 +126,10 @@ class NCDDirective(SphinxDirective):
         return node
 
     def _wrap(self, node: ncd_diagram) -> list[nodes.Node]:
+        report = self._report(node)
         if "caption" not in self.options:
             self.add_name(node)
-            return [node]
+            return [node, *report]
         figure = nodes.figure("", node, classes=["ncd-figure"])
         if "align" in node:
             figure["align"] = node.attributes.pop("align")
@@ -133,7 +137,8 @@ class NCDDirective(SphinxDirective):
         inodes, messages = self.parse_inline(caption_text)
         caption = nodes.caption(caption_text, "", *inodes)
         if node.get("verdict") and self.config.ncd_caption_verdict:
-            note = msg.SPHINX_VERDICT_NOTE.format(summary=node["verdict"])
+            template = msg.SPHINX_VERDICT_EXPECTED_NOTE if node.get("verdict_met") else msg.SPHINX_VERDICT_NOTE
+            note = template.format(summary=node["verdict"])
             caption += nodes.Text(" \N{EM DASH} ")
             caption += nodes.inline(note, note,
                                     classes=["ncd-verdict", f"ncd-{node.get('verdict_status', '')}"])
@@ -142,7 +147,17 @@ class NCDDirective(SphinxDirective):
         figure += caption
         set_source_info(self, figure)
         self.add_name(figure)
-        return [figure]
+        return [figure, *report]
+
+    def _report(self, node: ncd_diagram) -> list[nodes.Node]:
+        """The whole check report under the figure (only for ``:expect:``), as a literal block."""
+        text = node.get("report")
+        if not text:
+            return []
+        block = nodes.literal_block(text, text, language="none",
+                                    classes=["ncd-report", f"ncd-{node.get('verdict_status', '')}"])
+        set_source_info(self, block)
+        return [block]
 
     def _failed(self, text: str, location: str | None, kind: str | None) -> list[nodes.Node]:
         """An error box in place of the diagram (emitting the warning when ``kind`` is given)."""

@@ -25,5 +25,7 @@ class ncd_diagram(nodes.General, nodes.Inline, nodes.Element):
     ``align``/``width``/``height`` (str or absent); ``scale`` (float);
     ``theme`` (str or None: the configured one); ``format`` (str or None);
     ``badge`` (str or None) and ``highlights`` (tuple of (op_id, note)) from
-    the shape check.
+    the shape check; ``verdict_met`` (bool) the status is the ``:expect:``-ed
+    one; ``report`` (str, only with ``:expect:``) the whole report, shown
+    under the figure.
     """

@@ -13,7 +13,8 @@ from docutils.parsers.rst import directives
 from .. import messages as msg
 from .config import CHECK_METHODS, OUTPUT_FORMATS, THEMES
 
-__all__ = ["OPTION_SPEC", "align", "theme", "output_format", "scale", "sizes", "on_off"]
+__all__ = ["OPTION_SPEC", "EXPECTATIONS", "align", "theme", "output_format", "scale", "sizes", "on_off",
+           "expectation"]
 
 
 def align(argument: str) -> str:
@@ -70,6 +71,22 @@ def on_off(argument: str) -> bool:
     return value in ("on", "yes", "true")
 
 
+#: the verdicts ``:expect:`` accepts (a figure that shows a mistake the checker must catch)
+EXPECTATIONS = ("mismatch", "error", "proved_if", "proved", "checked")
+
+
+def expectation(argument: str) -> tuple[str | None, str]:
+    """``:expect:``'s value -> (status or None when unknown, the text as written).
+
+    ``proved if`` and ``proved-if`` are read as ``proved_if``.  An unknown value is
+    not a docutils option error but an ``ncd.config`` warning at the directive
+    (the directive reports it), so the diagram is still drawn and checked.
+    """
+    text = " ".join((argument or "").split())
+    value = text.lower().replace("-", "_").replace(" ", "_")
+    return (value if value in EXPECTATIONS else None), text
+
+
 OPTION_SPEC = {
     # standard figure options (graphviz, mermaid, image)
     "alt": directives.unchanged,
@@ -88,4 +105,5 @@ OPTION_SPEC = {
     "sizes": sizes,
     "check": on_off,
     "check-mode": check_mode,
+    "expect": directives.unchanged,  # validated by the directive (a located ncd.config warning)
 }

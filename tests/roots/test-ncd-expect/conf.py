@@ -1,0 +1,4 @@
+extensions = ["sphinx_ncd"]
+project = "ncd-expect"
+numfig = True
+ncd_check_path = ["."]
