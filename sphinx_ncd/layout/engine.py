@@ -17,14 +17,17 @@ syntax; :mod:`sphinx_ncd.rendering.svg` turns the scene into SVG.
 from __future__ import annotations
 
 from bisect import bisect_right
+import dataclasses
+import sympy
 from dataclasses import dataclass, field
 
 from ..errors import NCDError
 from .. import messages as msg
-from ..model.types import AxisKind, Diagram, Group as ModelGroup, OpKind, Operation, Panel, Section, Value
+from ..model.types import Axis, AxisKind, Diagram, Group as ModelGroup, OpKind, Operation, Panel, Section, Value
 from .geometry import (
     BRACKET_W, EQ_GAP, EXTRUDE, FENCE_PAD, FONT, ITEM_GAP, LABEL_GAP, LABEL_PAD, MARGIN, PITCH,
-    SEP_DASH, SEP_WIDTH, SMALL_FONT, STATE_MIN_W, THIN, TITLE_GAP, WIRE, bend_length, separator_y, wire_path,
+    SEP_DASH, SEP_WIDTH, SMALL_FONT, STATE_MIN_W, THIN, TITLE_GAP, WIRE, bend_length, bezier_y_at, separator_y,
+    wire_path,
 )
 from .glyphs import Glyph, OpRows, axis_label_source, build_glyph
 from .mathtext import label, plain_text
@@ -64,10 +67,27 @@ class _PanelOut:
     align_y: float = 0.0
     op_boxes: dict = field(default_factory=dict)  # op id -> absolute bbox
     op_ports: dict = field(default_factory=dict)  # op id -> list of absolute port points
+    wire_ops: list = field(default_factory=list)  # (points, op id it starts at or None, op id it ends at or None)
 
 
 def _nrows(v: Value) -> int:
     return max(1, len(v.axes))
+
+
+_ONE = Axis("1", sympy.Integer(1))  # the wire of a value with no axes (a scalar), where one is drawn
+
+
+def _shown_axes(v: Value) -> tuple:
+    """The axes drawn for ``v``: its own, or a single ``1`` wire for a scalar."""
+    return v.axes or (_ONE,)
+
+
+def _silent_values(panel: Panel) -> set:
+    """Scalars (no axes) that an operation produces and nothing consumes: they carry no wire and end at the
+    operation that produced them (a 1-length axis may be removed freely).  A scalar that feeds an operation, or
+    is an input of the diagram, keeps a wire labelled ``1`` so its data flow stays visible."""
+    consumed = {v.id for op in panel.operations for v in op.inputs}
+    return {v.id for op in panel.operations for v in op.outputs if not v.axes and v.id not in consumed}
 
 
 def _stack(values, top: float) -> dict[int, list[float]]:
@@ -142,6 +162,7 @@ def _op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None) ->
     for i, v in enumerate(op.inputs):
         core = op.core_in[i] if i < len(op.core_in) else v.axes
         in_core.append(_core_flags(v.axes, core, front) if v.axes else [True])
+    _broadcast_outward(op, ins, in_core)
     if op.kind in (OpKind.ELEMENTWISE, OpKind.SCALE):
         in_core = [[False] * len(c) for c in in_core]
         out_core = [[False] * len(c) for c in out_core]
@@ -169,6 +190,38 @@ def _op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None) ->
     return OpRows(op, ins, outs, in_core, out_core, pairs, owner=owner, alert=alert)
 
 
+def _broadcast_outward(op: Operation, ins, in_core) -> None:
+    """Where an input repeats an axis name (``a a``) and only one of them is the operation's, read it so the
+    broadcast wire lies outside the box's rows: it then passes over or under the box, never through it."""
+    def inside():
+        core = [ins[i][j] for i in range(len(ins)) for j in range(len(ins[i])) if j < len(in_core[i])
+                and in_core[i][j]]
+        if not core:
+            return []
+        lo, hi = min(core), max(core)
+        return [(i, j) for i in range(len(ins)) for j in range(len(ins[i])) if j < len(in_core[i])
+                and not in_core[i][j] and lo < ins[i][j] < hi]
+
+    for _ in range(8):
+        bad = inside()
+        if not bad:
+            return
+        swapped = False
+        for i, j in bad:
+            axes = op.inputs[i].axes
+            for j2 in range(len(axes)):
+                if j2 != j and in_core[i][j2] and axes[j2].label == axes[j].label:
+                    in_core[i][j], in_core[i][j2] = True, False
+                    if len(inside()) < len(bad):
+                        swapped = True
+                        break
+                    in_core[i][j], in_core[i][j2] = False, True
+            if swapped:
+                break
+        if not swapped:
+            return
+
+
 def _wire_style(axis, alert: bool) -> dict:
     stroke = "alert" if alert else ("tangent" if getattr(axis, "tangent", False) else "ink")
     return {"stroke": stroke, "tandem": getattr(axis, "kind", None) == AxisKind.TANDEM}
@@ -181,9 +234,12 @@ class _Wires:
         self.out = out
         self.runs: dict[tuple[int, int], list] = {}  # (value id, row) -> [points, style, owner]
         self.paths: list = []
+        self.silent: set = set()  # values drawn without a wire
 
-    def start(self, key, x, y, axis, alert=False):
-        self.runs[key] = [[(x, y)], _wire_style(axis, alert), f"wire:{key[0]}.{key[1]}"]
+    def start(self, key, x, y, axis, alert=False, op=None):
+        if key[0] in self.silent:
+            return
+        self.runs[key] = [[(x, y)], _wire_style(axis, alert), f"wire:{key[0]}.{key[1]}", op, None]
         self.out.anchors.append((x, y))
 
     def to(self, key, x, y):
@@ -194,10 +250,11 @@ class _Wires:
         if abs(pts[-1][0] - x) > 1e-9 or abs(pts[-1][1] - y) > 1e-9:
             pts.append((x, y))
 
-    def end(self, key, x, y):
+    def end(self, key, x, y, op=None):
         run = self.runs.pop(key, None)
         if run is None:
             return
+        run[4] = op
         self.to_run(run, x, y)
         self.out.anchors.append((x, y))
         self._emit(run)
@@ -209,9 +266,10 @@ class _Wires:
             pts.append((x, y))
 
     def _emit(self, run):
-        pts, style, owner = run
+        pts, style, owner, op_from, op_to = run
         if len(pts) < 2:
             return
+        self.out.wire_ops.append((pts, op_from, op_to))
         d = wire_path(pts)
         if style["tandem"]:
             for off in (-1.4, 1.4):
@@ -230,16 +288,18 @@ class _Wires:
 
 
 def _value_axis(v: Value, j: int):
-    return v.axes[j] if j < len(v.axes) else None
+    axes = _shown_axes(v)
+    return axes[j] if j < len(axes) else None
 
 
 def _layout_panel(panel: Panel, hl: dict, x0: float) -> _PanelOut:
     out = _PanelOut()
     wires = _Wires(out)
+    wires.silent = _silent_values(panel)
     seps: list = []
     labels: list = []
     glyph_groups: list = []
-    sections = list(panel.sections)
+    sections = _residual_sections(panel)
     if not sections or sections[0].kind != "state":
         sections.insert(0, Section("state", panel.inputs))
     repeats = _repeat_label_widths(panel)
@@ -250,7 +310,7 @@ def _layout_panel(panel: Panel, hl: dict, x0: float) -> _PanelOut:
     for v in first.values:
         values_by_id[v.id] = v
     out.align_y = ypos[first.values[0].id][0] if first.values else 0.0
-    new_runs: set = {(v.id, j) for v in first.values for j in range(len(v.axes))}
+    new_runs: set = {(v.id, j) for v in first.values for j in range(len(_shown_axes(v)))}
     for v in first.values:
         for j, y in enumerate(ypos[v.id]):
             wires.start((v.id, j), x0, y, _value_axis(v, j))
@@ -269,15 +329,16 @@ def _layout_panel(panel: Panel, hl: dict, x0: float) -> _PanelOut:
                     values_by_id[v.id] = v
                     for j, y in enumerate(ypos[v.id]):
                         wires.start((v.id, j), x, y, _value_axis(v, j))
-                new_runs |= {(v.id, j) for v in missing for j in range(len(v.axes))}
+                new_runs |= {(v.id, j) for v in missing for j in range(len(_shown_axes(v)))}
             if idx > 0:
                 x = _permute(sec.values, ypos, x, wires)
             if idx == len(sections) - 1 and idx > 0:  # the outputs: every wire named at the right edge
-                new_runs = new_runs | {(v.id, j) for v in sec.values for j in range(len(v.axes))}
+                new_runs = new_runs | {(v.id, j) for v in sec.values for j in range(len(_shown_axes(v)))}
             before = sections[idx - 1] if idx > 0 else None
             after = sections[idx + 1] if idx + 1 < len(sections) else None
             room = _bracket_room(before, after, repeats)
-            x = _state_column(sec.values, new_runs, ypos, x, wires, seps, labels, out, room)
+            x = _state_column([v for v in sec.values if v.id not in wires.silent], new_runs, ypos, x, wires, seps,
+                              labels, out, room)
             cur = list(sec.values)
             new_runs = set()
             idx += 1
@@ -290,11 +351,76 @@ def _layout_panel(panel: Panel, hl: dict, x0: float) -> _PanelOut:
                                              out, reserve)
         if nxt is None:  # two steps in a row: an implicit state of what the step produced
             cur = [v for v in cur if v.id in ypos] + produced
-            x = _state_column(cur, new_runs, ypos, x, wires, seps, labels, out)
+            x = _state_column([v for v in cur if v.id not in wires.silent], new_runs, ypos, x, wires, seps,
+                              labels, out)
             new_runs = set()
         idx += 1
     wires.finish(x)
     out.items = [("wires", wires.paths), ("seps", seps), ("glyphs", glyph_groups), ("labels", labels)]
+    return out
+
+
+def _residual_sections(panel: Panel) -> list:
+    """The panel's sections with residual skip branches drawn next to their box.
+
+    A copy's branch that only waits for an ``add`` (x + f(x)) runs level at the
+    copy's rows, directly above the branches that go through ``f``, instead of
+    being stacked under everything the step carries (a long loop down and back).
+    The copies are equal values, so which branch is drawn first changes nothing
+    the diagram says; each state lists the skip branch just before the first
+    value that descends from the same copy."""
+    consumers: dict[int, list] = {}
+    for op in panel.operations:
+        for v in op.inputs:
+            consumers.setdefault(v.id, []).append(op)
+    skip: dict[int, int] = {}  # value id -> the copy it branches from
+    for op in panel.operations:
+        if op.kind != OpKind.COPY or len(op.outputs) < 2:
+            continue
+        waiting = [v for v in op.outputs if [c.kind for c in consumers.get(v.id, ())] == [OpKind.ADD]]
+        working = [v for v in op.outputs if v not in waiting]
+        if len(waiting) == 1 and working:
+            skip[waiting[0].id] = op.id
+    if not skip:
+        return list(panel.sections)
+    copies = set(skip.values())
+    fenced = {g.id for g in panel.groups if g.kind != "repeat"}
+    copy_groups = {op.id: set(op.groups) for op in panel.operations if op.id in copies}
+    below: set = set()  # copies whose skip runs under the branch: a fence's title needs the room above it
+    tags: dict[int, frozenset] = {}
+    for op in panel.operations:
+        t = frozenset().union(*(tags.get(v.id, frozenset()) for v in op.inputs))
+        t -= {skip[v.id] for v in op.inputs if v.id in skip}  # the add closes the residual
+        for c in t:
+            if (set(op.groups) & fenced) - copy_groups[c]:
+                below.add(c)
+        if op.id in copies:
+            t |= {op.id}
+        for v in op.outputs:
+            tags[v.id] = t
+    out = []
+    for sec in panel.sections:
+        if sec.kind == "state":
+            vals = list(sec.values)
+            for sv in [v for v in vals if v.id in skip]:
+                rest = [v for v in vals if v is not sv]
+                kin = [n for n, v in enumerate(rest) if skip[sv.id] in tags.get(v.id, ())]
+                if kin:
+                    rest.insert(kin[-1] + 1 if skip[sv.id] in below else kin[0], sv)
+                    vals = rest
+            out.append(sec if vals == list(sec.values) else dataclasses.replace(sec, values=tuple(vals)))
+        else:
+            ops = []
+            for op in sec.ops:
+                if op.id in copies:
+                    first = op.id not in below
+                    order = sorted(range(len(op.outputs)), key=lambda k: ((op.outputs[k].id in skip) != first, k))
+                    if order != list(range(len(op.outputs))):
+                        op = dataclasses.replace(op, outputs=tuple(op.outputs[k] for k in order),
+                                                 core_out=tuple(op.core_out[k] for k in order)
+                                                 if len(op.core_out) == len(op.outputs) else op.core_out)
+                ops.append(op)
+            out.append(dataclasses.replace(sec, ops=tuple(ops)) if ops != list(sec.ops) else sec)
     return out
 
 
@@ -351,7 +477,7 @@ def _state_column(values, new_runs, ypos, x, wires: _Wires, seps, labels, out, r
     width = STATE_MIN_W
     pending = []
     for v in values:
-        for j, a in enumerate(v.axes):
+        for j, a in enumerate(_shown_axes(v)):
             if (v.id, j) not in new_runs:
                 continue
             lab = label(axis_label_source(a), FONT)
@@ -490,7 +616,7 @@ def _step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: _Wires, s
                 if (v.id, j) not in wires.runs and v.id not in ypos:
                     continue
                 wires.to((v.id, j), zx0, py)
-                wires.end((v.id, j), gx0, py)
+                wires.end((v.id, j), gx0, py, op=op.id)
                 ports.append((gx0, py))
         alert = op.id in hl
         for k, v in enumerate(op.outputs):
@@ -498,7 +624,7 @@ def _step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: _Wires, s
             ypos[v.id] = ys
             values_by_id[v.id] = v
             for l, y in enumerate(ys):
-                wires.start((v.id, l), gx1, y, _value_axis(v, l), alert=alert)
+                wires.start((v.id, l), gx1, y, _value_axis(v, l), alert=alert, op=op.id)
                 wires.to((v.id, l), x_end, y)
                 ports.append((gx1, y))
             produced.append(v)
@@ -509,7 +635,7 @@ def _step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: _Wires, s
         wiring = op.kind in _WIRINGS
         in_labels = {a.label for v in op.inputs for a in v.axes}
         for k, v in enumerate(op.outputs):
-            for l, a in enumerate(v.axes):
+            for l, a in enumerate(_shown_axes(v)):
                 if (k, l) in same or (wiring and a.label in in_labels):
                     continue
                 fresh.add((v.id, l))
@@ -702,8 +828,21 @@ def _group_items(panel: Panel, po: _PanelOut) -> tuple[list, list]:
         depth[g.id] = d
         return d
 
-    levels = _separator_levels(po) if any(g.kind != "repeat" for g in panel.groups) else []
+    levels_all = _separator_levels(po)
+    levels = levels_all if any(g.kind != "repeat" for g in panel.groups) else []
     boxes: dict[int, tuple] = {}
+    ops_in: dict[int, set] = {g.id: set() for g in panel.groups}  # every op inside a group, nested ones too
+    for op in panel.operations:
+        for gid in op.groups:
+            p, seen = gid, set()
+            while p is not None and p in by_id and p not in seen:
+                seen.add(p)
+                ops_in[p].add(op.id)
+                p = by_id[p].parent
+    by_op: dict[int, list] = {}  # op id -> the wire runs that start or end at it
+    for run in po.wire_ops:
+        for oid in {run[1], run[2]} - {None}:
+            by_op.setdefault(oid, []).append(run)
     for g in sorted(panel.groups, key=lambda g: -_depth(g)):  # innermost first
         bbs = list(members[g.id])
         bbs += [boxes[c.id] for c in panel.groups if c.parent == g.id and c.id in boxes]
@@ -713,6 +852,13 @@ def _group_items(panel: Panel, po: _PanelOut) -> tuple[list, list]:
         y0 = min(b[1] for b in bbs) - FENCE_PAD
         x1 = max(b[2] for b in bbs) + FENCE_PAD
         y1 = max(b[3] for b in bbs) + FENCE_PAD
+        if g.kind != "repeat":  # the wires into and between its operations, within its columns, are inside
+            runs = {id(r): r for oid in ops_in[g.id] for r in by_op.get(oid, ())}
+            span = _runs_y_extent(runs.values(), x0, x1)
+            if span is not None:
+                bbs.append((x0 + FENCE_PAD, span[0], x1 - FENCE_PAD, span[1]))
+                y0 = min(y0, span[0] - FENCE_PAD)
+                y1 = max(y1, span[1] + FENCE_PAD)
         if g.kind != "repeat":
             y0, y1 = _clear_of_separators(x0, y0, x1, y1, min(b[1] for b in bbs), max(b[3] for b in bbs), levels)
         owner = f"group:{g.id}"
@@ -731,7 +877,9 @@ def _group_items(panel: Panel, po: _PanelOut) -> tuple[list, list]:
                 top_src, bot_src = (f"{up}\\times" if up else ""), ""
             if top_src:
                 lab = label(top_src, SMALL_FONT + 1)
-                front.append(Text(lab, x1 + 1.5, y0 + lab.ascent - 2, role="label", owner=owner))
+                ty = _clear_y(lab, x1 + 1.5, (y0 + lab.ascent - 2, y0 - lab.descent - 1.5,
+                                              y0 - lab.descent - 1.5 - lab.height), po, levels_all)
+                front.append(Text(lab, x1 + 1.5, ty, role="label", owner=owner))
                 x1 += lab.width + 2
             if bot_src:
                 lab = label(bot_src, SMALL_FONT + 1)
@@ -762,6 +910,40 @@ def _group_items(panel: Panel, po: _PanelOut) -> tuple[list, list]:
     # outermost fences are drawn first
     back.reverse()
     return back, front
+
+
+def _clear_y(lab, x: float, candidates, po: _PanelOut, levels) -> float:
+    """The first baseline among ``candidates`` where the label at ``x`` touches no wire and no separator (a
+    bracket's bound written on a dashed line reads as part of it); the first one when none is clear."""
+    x1 = x + lab.width
+    for y in candidates:
+        top, bottom = y - lab.ascent - 1.0, y + lab.descent + 1.0
+        if any(a < x1 and b > x and top <= ly <= bottom for a, b, ly in levels):
+            continue
+        if any(ext is not None and ext[0] <= bottom and ext[1] >= top
+               for ext in (_runs_y_extent((r,), x, x1) for r in po.wire_ops)):
+            continue
+        return y
+    return candidates[0]
+
+
+def _runs_y_extent(runs, x0: float, x1: float):
+    """The vertical extent of wire runs (polylines with S-bends between points) where they lie between x0
+    and x1."""
+    lo, hi = None, None
+    for pts, _, _ in runs:
+        for (ax, ay), (bx, by) in zip(pts, pts[1:]):
+            if bx < ax:
+                ax, ay, bx, by = bx, by, ax, ay
+            if max(ax, bx) < x0 or min(ax, bx) > x1:
+                continue
+            ys = []
+            for x in (max(x0, min(ax, bx)), min(x1, max(ax, bx))):
+                ys.append(ay if abs(ay - by) < 1e-9 else bezier_y_at(ax, ay, bx, by, x))
+            for y in ys:
+                lo = y if lo is None else min(lo, y)
+                hi = y if hi is None else max(hi, y)
+    return None if lo is None else (lo - WIRE / 2, hi + WIRE / 2)
 
 
 def _separator_levels(po: _PanelOut) -> list[tuple[float, float, float]]:

@@ -67,6 +67,34 @@ def _overlap(a, b, shrink=0.6):
     return (min(a[2], b[2]) - max(a[0], b[0]) > shrink) and (min(a[3], b[3]) - max(a[1], b[1]) > shrink)
 
 
+def _segments(d):
+    """The path as straight pieces (curves split into 16 chords)."""
+    pts = _samples(d)
+    return list(zip(pts, pts[1:]))
+
+
+def _segment_hits(p, q, box, shrink=0.6) -> bool:
+    """Whether the straight piece p-q enters the interior of ``box`` (Liang-Barsky clipping)."""
+    x0, y0, x1, y1 = box[0] + shrink, box[1] + shrink, box[2] - shrink, box[3] - shrink
+    if x0 >= x1 or y0 >= y1:
+        return False
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    t0, t1 = 0.0, 1.0
+    for den, num in ((-dx, p[0] - x0), (dx, x1 - p[0]), (-dy, p[1] - y0), (dy, y1 - p[1])):
+        if abs(den) < 1e-12:
+            if num <= 0:
+                return False
+            continue
+        t = num / den
+        if den < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 >= t1:
+            return False
+    return True
+
+
 def _same_owner(a: str, b: str) -> bool:
     return a == b or (a.startswith("op:") and b.startswith("op:") and a == b)
 
@@ -102,9 +130,28 @@ def geometry_problems(scene) -> list[str]:
             wb = bbox_of(w)
             if not wb or not _overlap(b, wb, 0.0):
                 continue
-            if any(_inside(p, b) for p in _samples(w.d)):
+            # the label's ink must clear the line's ink: grow the box by half the stroke
+            h = w.width / 2
+            grown = (b[0] - h, b[1] - h, b[2] + h, b[3] + h)
+            if any(_segment_hits(p, q, grown, 0.0) for p, q in _segments(w.d)):
                 problems.append(f"label {t.label.text!r} ({t.owner}) crosses {w.role} of {w.owner}")
                 break
+    # a wire passes over a box (broadcasting) or ends at its edge; it never runs through its interior
+    for bx in boxes:
+        bb = bbox_of(bx)
+        if not bb:
+            continue
+        for w in wires:
+            if w.role != "wire" or w.owner == bx.owner or w.owner.startswith(bx.owner + "/"):  # its own strokes
+                continue
+            wb = bbox_of(w)
+            if not wb or not _overlap(bb, wb, 0.0):
+                continue
+            pts = _samples(w.d)
+            if any(_inside(e, bb, -1.0) for e in (pts[0], pts[-1])):  # it starts or ends at this box
+                continue
+            if any(_segment_hits(p, q, bb, 1.5) for p, q in _segments(w.d)):
+                problems.append(f"wire {w.owner} runs through the box of {bx.owner}")
     anchors = scene.anchors
     for w in wires:
         if w.role != "wire" or not w.owner.startswith("wire:"):
