@@ -110,6 +110,9 @@ def _declare(statements, decl: Declarations, filename: str, search_path, using: 
                 _use(name, decl, search_path, using)
         elif t is A.Sizes:
             for name, value in stmt.items:
+                if value < 1:
+                    raise NCDError(msg.SIZE_NOT_POSITIVE.format(name=name.text, value=value), name.span,
+                                   kind="shape")
                 meta["sizes"].append((name.text, value))
         elif t is A.Let:
             _let(stmt, decl)

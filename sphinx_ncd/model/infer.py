@@ -108,6 +108,8 @@ class PanelBuilder(Operations):
         except SizeSyntaxError:
             raise NCDError(msg.BAD_SIZE.format(text=text), atom.span, kind="syntax",
                            hint=msg.HINT_SIZE.format()) from None
+        if size.is_Number and size < 1:
+            raise NCDError(msg.AXIS_NOT_POSITIVE.format(size=core), atom.span, kind="shape")
         ax = self.make_axis(core, size, tangent)
         self.axis_cache[text] = ax
         return ax
@@ -359,10 +361,12 @@ class PanelBuilder(Operations):
                 self.decl.loops.append((sym, parse_size(lower), parse_size(upper)))
         else:
             try:
-                parse_size(stmt.count.text)
+                count = parse_size(stmt.count.text)
             except SizeSyntaxError:
                 raise NCDError(msg.REPEAT_BOUND.format(text=stmt.count.text), stmt.count.span,
                                kind="syntax") from None
+            if count.is_Number and count < 1:
+                raise NCDError(msg.REPEAT_EMPTY.format(count=stmt.count.text), stmt.count.span, kind="shape")
             upper = stmt.count.text
         self.open_group("repeat", "", None, index, lower, upper, stmt.span)
         before = dict(self.env)

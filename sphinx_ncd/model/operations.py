@@ -250,6 +250,9 @@ class Operations:
             if name not in bound:
                 raise NCDError(msg.EINSUM_NEW_AXIS.format(axis=name), atom.span, kind="shape",
                                hint=msg.HINT_AXES.format(axes=", ".join(bound)))
+            if name in out_names:
+                raise NCDError(msg.EINSUM_REPEATED_OUTPUT.format(axis=name), atom.span, kind="shape",
+                               hint=msg.HINT_EINSUM_REPEATED.format(axis=name))
             out_names.append(name)
             out_core.append(bound[name])
         trail = [a for a in trail if all(a.label != l.label for l in lead)]

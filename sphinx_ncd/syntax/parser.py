@@ -73,16 +73,21 @@ class _Cursor:
         tok = self.peek()
         return tok.span() if tok is not None else self.line.end_span()
 
-    def fail(self, expected: str, tok: Token | None = None) -> NCDError:
+    def fail(self, expected: str, tok: Token | None = None, choices=()) -> NCDError:
+        """An error at ``tok`` (default: the next token) saying what was expected there.
+
+        The message already names what was expected; the hint adds a did-you-mean when
+        the token is a word close to one of ``choices``.
+        """
         tok = tok if tok is not None else self.peek()
         if tok is None and self.line.stop:  # the statement ended at a ';' (or a '}') on the same line
             return NCDError(msg.EXPECTED_GOT.format(expected=expected, got=self.line.stop), self.line.end_span(),
-                            kind="syntax", hint=msg.HINT_EXPECTED.format(expected=expected))
+                            kind="syntax")
         if tok is None:
-            return NCDError(msg.EXPECTED_AT_END.format(expected=expected), self.line.end_span(),
-                            kind="syntax", hint=msg.HINT_EXPECTED.format(expected=expected))
-        return NCDError(msg.EXPECTED_GOT.format(expected=expected, got=tok.text), tok.span(),
-                        kind="syntax", hint=msg.HINT_EXPECTED.format(expected=expected))
+            return NCDError(msg.EXPECTED_AT_END.format(expected=expected), self.line.end_span(), kind="syntax")
+        close = difflib.get_close_matches(tok.text, sorted(choices), n=1) if tok.kind == "word" else []
+        return NCDError(msg.EXPECTED_GOT.format(expected=expected, got=tok.text), tok.span(), kind="syntax",
+                        hint=msg.DID_YOU_MEAN.format(name=close[0]) if close else None)
 
     def expect_op(self, text: str, what: str | None = None) -> Token:
         if not self.is_op(text):
@@ -623,7 +628,7 @@ class _Parser:
                 continue
             if tok.kind != "word" or tok.text not in CLAUSES or tok.text == "to":
                 raise cur.fail("':' and a signature, or a clause (over, at, on, by, kernel, stride, "
-                               "padding, dilation)")
+                               "padding, dilation)", choices=CLAUSES - {"to"})
             word = tok.text
             if word in op.options:
                 raise NCDError(msg.DUPLICATE_CLAUSE.format(clause=word), tok.span(), kind="syntax")

@@ -8,6 +8,14 @@ from sphinx_ncd import NCDError
 
 # (id, spec, line, column, message)
 ERRORS = [
+    ('einsum-repeated-output', 'input Q: y k, K: y k\nS = einsum Q K : y k, y k -> y y',
+     2, 32, "einsum output names axis 'y' twice; each output axis appears once"),
+    ('zero-length-axis', 'input X: 0',
+     1, 10, "an axis has at least one element, got size 0"),
+    ('zero-size', 'sizes a=0\ninput X: a',
+     1, 7, "sizes must be positive whole numbers, got a=0"),
+    ('repeat-zero-times', 'input X: a\nrepeat 0 {\n  X = relu X\n}',
+     2, 8, "a repetition runs at least once, got 0 times"),
     ('unexpected-char', 'input X: a\nY = relu X @',
      2, 12, "unexpected character '@'"),
     ('unknown-statement', 'inputs X: a',
@@ -269,6 +277,7 @@ def test_library_cycle(tmp_path):
     ("input X: a; Y: b", "several inputs are separated by ','"),
     ("input S: y x\nA = sofmax S over x", "did you mean 'softmax'?"),
     ("input S: y x\nA = softmax S ovr x", "did you mean 'over'? clauses are:"),
+    ("input X: c Y\nY = maxpool X over Y kernel 2 strde 2", "did you mean 'stride'?"),
 ])
 def test_hints_for_common_slips(spec, hint):
     with pytest.raises(NCDError) as info:
