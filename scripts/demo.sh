@@ -9,4 +9,4 @@ PY="${PYTHON:-python3}"
 "$PY" -m sphinx -W -E --keep-going -b html demo_docs demo_docs/_build/html
 "$PY" -m sphinx -M latexpdf demo_docs demo_docs/_build -W -E --keep-going   # -M must come first
 echo "demo: HTML at demo_docs/_build/html/index.html"
-ls demo_docs/_build/latex/*.pdf | grep -v '/ncd-[0-9a-f]*\.pdf$' | sed 's/^/demo: PDF at /'  # not the per-diagram PDFs
+echo "demo: PDF at demo_docs/_build/latex/$(sed -n 's/^ *("index", "\(.*\)\.tex".*/\1/p' demo_docs/conf.py).pdf"
