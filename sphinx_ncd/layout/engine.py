@@ -162,7 +162,6 @@ def _op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None) ->
     for i, v in enumerate(op.inputs):
         core = op.core_in[i] if i < len(op.core_in) else v.axes
         in_core.append(_core_flags(v.axes, core, front) if v.axes else [True])
-    _broadcast_outward(op, ins, in_core)
     if op.kind in (OpKind.ELEMENTWISE, OpKind.SCALE):
         in_core = [[False] * len(c) for c in in_core]
         out_core = [[False] * len(c) for c in out_core]
@@ -188,38 +187,6 @@ def _op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None) ->
         if (i, j) not in used:  # consumed without a partner: the box acts on it
             in_core[i][j] = True
     return OpRows(op, ins, outs, in_core, out_core, pairs, owner=owner, alert=alert)
-
-
-def _broadcast_outward(op: Operation, ins, in_core) -> None:
-    """Where an input repeats an axis name (``a a``) and only one of them is the operation's, read it so the
-    broadcast wire lies outside the box's rows: it then passes over or under the box, never through it."""
-    def inside():
-        core = [ins[i][j] for i in range(len(ins)) for j in range(len(ins[i])) if j < len(in_core[i])
-                and in_core[i][j]]
-        if not core:
-            return []
-        lo, hi = min(core), max(core)
-        return [(i, j) for i in range(len(ins)) for j in range(len(ins[i])) if j < len(in_core[i])
-                and not in_core[i][j] and lo < ins[i][j] < hi]
-
-    for _ in range(8):
-        bad = inside()
-        if not bad:
-            return
-        swapped = False
-        for i, j in bad:
-            axes = op.inputs[i].axes
-            for j2 in range(len(axes)):
-                if j2 != j and in_core[i][j2] and axes[j2].label == axes[j].label:
-                    in_core[i][j], in_core[i][j2] = True, False
-                    if len(inside()) < len(bad):
-                        swapped = True
-                        break
-                    in_core[i][j], in_core[i][j2] = False, True
-            if swapped:
-                break
-        if not swapped:
-            return
 
 
 def _wire_style(axis, alert: bool) -> dict:
