@@ -9,7 +9,12 @@ project = "Neural circuit diagrams"
 author = "sphinx_ncd"
 copyright = "sphinx_ncd authors"
 
-extensions = ["sphinx_ncd"]
+# Maths as SVG images made at build time (LaTeX + dvisvgm), so the pages need no
+# script from a CDN and read the same offline.
+extensions = ["sphinx_ncd", "sphinx.ext.imgmath"]
+imgmath_image_format = "svg"
+imgmath_use_preview = True  # baseline alignment with the surrounding text
+imgmath_font_size = 14
 if importlib.util.find_spec("myst_parser") is not None:
     extensions.append("myst_parser")
     myst_fence_as_directive = ["ncd"]
@@ -21,6 +26,8 @@ numfig_format = {"figure": "Fig. %s"}
 
 html_theme = "furo" if importlib.util.find_spec("furo") is not None else "alabaster"
 html_title = "Neural circuit diagrams"
+html_static_path = ["_static"]
+html_css_files = ["math.css"]  # the maths images follow the theme's dark mode
 
 # sphinx_ncd: block libraries for `use NAME`, where :code: import specs are found,
 # and the shape-check policy (a failed check is a warning, so -W fails the build).

@@ -10,6 +10,7 @@ APT_PACKAGES=(
   texlive-latex-base texlive-latex-recommended texlive-latex-extra
   texlive-fonts-recommended latexmk lmodern fonts-lmodern
   graphviz chromium poppler-utils
+  dvisvgm
 )
 
 missing=()

@@ -173,7 +173,9 @@ def run(directive, diagram, source: SpecSource) -> Verdict | None:
         logger.verbose("ncd: %s:%d: %s", docname, source.directive_line, summary)
     badge = _call(report, "badge")
     highlights = _call(report, "highlights") or ()
-    return Verdict(status, summary, str(badge) if badge else None,
+    # the caption shows the summary: paths inside the project relative to the source directory
+    shown = summary.replace(str(env.srcdir).rstrip(os.sep) + os.sep, "")
+    return Verdict(status, shown, str(badge) if badge else None,
                    tuple((int(op), str(note)) for op, note in highlights), expect, met, text)
 
 

@@ -28,7 +28,13 @@ from .nodes import ncd_diagram
 from .options import OPTION_SPEC
 from .sources import read_spec, search_path, used_libraries
 
-__all__ = ["NCDDirective"]
+__all__ = ["NCDDirective", "status_class"]
+
+
+def status_class(status: str) -> str:
+    """The HTML class of a verdict: ``ncd-proved``, ``ncd-mismatch`` ...; a failed run is
+    ``ncd-failed`` (``ncd-error`` is the class of the box that replaces a broken diagram)."""
+    return "ncd-failed" if status == "error" else f"ncd-{status}"
 
 
 class NCDDirective(SphinxDirective):
@@ -141,7 +147,7 @@ class NCDDirective(SphinxDirective):
             note = template.format(summary=node["verdict"])
             caption += nodes.Text(" \N{EM DASH} ")
             caption += nodes.inline(note, note,
-                                    classes=["ncd-verdict", f"ncd-{node.get('verdict_status', '')}"])
+                                    classes=["ncd-verdict", status_class(node.get("verdict_status", ""))])
         caption.extend(messages)
         set_source_info(self, caption)
         figure += caption
@@ -155,7 +161,7 @@ class NCDDirective(SphinxDirective):
         if not text:
             return []
         block = nodes.literal_block(text, text, language="none",
-                                    classes=["ncd-report", f"ncd-{node.get('verdict_status', '')}"])
+                                    classes=["ncd-report", status_class(node.get("verdict_status", ""))])
         set_source_info(self, block)
         return [block]
 

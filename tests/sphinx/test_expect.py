@@ -62,11 +62,13 @@ def test_expected_mismatch_met_unmet_and_bad_value(app):
     # an expected error (the code raises) is met too, located at the user's line
     tail = page[page.index("A mistake that is no longer there"):]
     errors = [html.unescape(re.sub(r"<[^>]+>", "", b))
-              for b in re.findall(r'<div class="[^"]*ncd-report ncd-error[^"]*".*?</pre>', tail, re.S)]
+              for b in re.findall(r'<div class="[^"]*ncd-report ncd-failed[^"]*".*?</pre>', tail, re.S)]
     assert len(errors) == 1 and errors[0].startswith("verdict: error: check failed")
-    assert "models.py:33:9: the code raised TypeError" in errors[0]
-    assert "(while checking the diagram at index.rst:42)" in errors[0]
-    assert source_line(app.srcdir, "index.rst", 42).strip() == "input X: 4"
+    assert "ncd-error" not in page  # that is the class of a broken diagram's box
+    assert str(app.srcdir) not in tail  # neither the caption note nor the report names the build's paths
+    assert "code/faulty/models.py:33:9: the code raised TypeError" in errors[0]
+    assert "(while checking the diagram at index.rst:43)" in errors[0]
+    assert source_line(app.srcdir, "index.rst", 43).strip() == "input X: 4"
 
 
 @pytest.mark.sphinx("html", testroot="ncd-expect", confoverrides={"ncd_check": "off"})

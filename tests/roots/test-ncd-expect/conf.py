@@ -1,4 +1,4 @@
 extensions = ["sphinx_ncd"]
 project = "ncd-expect"
 numfig = True
-ncd_check_path = ["."]
+ncd_check_path = ["code"]
