@@ -68,6 +68,7 @@ class _PanelOut:
     op_boxes: dict = field(default_factory=dict)  # op id -> absolute bbox
     op_ports: dict = field(default_factory=dict)  # op id -> list of absolute port points
     wire_ops: list = field(default_factory=list)  # (points, op id it starts at or None, op id it ends at or None)
+    run_spans: list = field(default_factory=list)  # cache of _run_spans
 
 
 def _nrows(v: Value) -> int:
@@ -888,10 +889,17 @@ def _clear_y(lab, x: float, candidates, po: _PanelOut, levels) -> float:
         if any(a < x1 and b > x and top <= ly <= bottom for a, b, ly in levels):
             continue
         if any(ext is not None and ext[0] <= bottom and ext[1] >= top
-               for ext in (_runs_y_extent((r,), x, x1) for r in po.wire_ops)):
+               for ext in (_runs_y_extent((r,), x, x1) for a, b, r in _run_spans(po) if a <= x1 and b >= x)):
             continue
         return y
     return candidates[0]
+
+
+def _run_spans(po: _PanelOut) -> list:
+    """(x from, x to, run) for every wire run of the panel, computed once."""
+    if len(po.run_spans) != len(po.wire_ops):
+        po.run_spans = [(min(p[0] for p in r[0]), max(p[0] for p in r[0]), r) for r in po.wire_ops]
+    return po.run_spans
 
 
 def _runs_y_extent(runs, x0: float, x1: float):
@@ -904,9 +912,11 @@ def _runs_y_extent(runs, x0: float, x1: float):
                 ax, ay, bx, by = bx, by, ax, ay
             if max(ax, bx) < x0 or min(ax, bx) > x1:
                 continue
-            ys = []
-            for x in (max(x0, min(ax, bx)), min(x1, max(ax, bx))):
-                ys.append(ay if abs(ay - by) < 1e-9 else bezier_y_at(ax, ay, bx, by, x))
+            if abs(ay - by) < 1e-9:
+                ys = (ay,)
+            else:  # a bend: its ends, or where the bounds clip it (y is monotone along a bend)
+                ys = (ay if ax >= x0 else bezier_y_at(ax, ay, bx, by, x0),
+                      by if bx <= x1 else bezier_y_at(ax, ay, bx, by, x1))
             for y in ys:
                 lo = y if lo is None else min(lo, y)
                 hi = y if hi is None else max(hi, y)
