@@ -1,5 +1,5 @@
-"""The gallery in a browser: every gallery page of the built demo site opened in
-headless Chromium, light and dark.  Every diagram of the page is in the DOM and
+"""The gallery in a browser: every gallery and reference page of the built demo site
+opened in headless Chromium, light and dark.  Every diagram of the page is in the DOM and
 non-empty, the console stays silent, and the screenshots follow the colour
 scheme (furo's automatic theme follows the system's preference)."""
 from __future__ import annotations
@@ -19,7 +19,8 @@ CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--hide-scrollbars", "--window-size=1200,1600", "--enable-logging=stderr", "--v=0"]
-PAGES = sorted(p.stem for p in (DOCS / "gallery").glob("*.rst"))
+PAGES = sorted(p.relative_to(DOCS).with_suffix("").as_posix()
+               for folder in ("gallery", "reference") for p in (DOCS / folder).glob("*.rst"))
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")]
@@ -49,9 +50,9 @@ def _mean_luminance(png: Path) -> float:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_gallery_page_in_chromium(site, tmp_path, page):
-    source = (DOCS / "gallery" / f"{page}.rst").read_text(encoding="utf-8")
+    source = (DOCS / f"{page}.rst").read_text(encoding="utf-8")
     expected = len(re.findall(r"^\.\. ncd::", source, re.MULTILINE))
-    url = (site / "gallery" / f"{page}.html").as_uri()
+    url = (site / f"{page}.html").as_uri()
 
     dom = _chromium(url, tmp_path / "profile-dom", "--dump-dom")
     assert dom.returncode == 0, dom.stderr[-2000:]
@@ -62,10 +63,14 @@ def test_gallery_page_in_chromium(site, tmp_path, page):
         assert width > 40
         assert svg.count("<path") + svg.count("<line") + svg.count("<use") > 3, "an empty diagram"
     assert "ncd-error" not in dom.stdout
+    # furo's stylesheet draws a red error box over any table of contents (``.. contents::``) in a page
+    tocs = [c for c in re.findall(r'class="([^"]*)"', dom.stdout)
+            if "contents" in c.split() and "this-will-duplicate-information-and-it-is-still-useful-here" not in c]
+    assert tocs == [], f"{page}: a contents directive shows furo's error box"
 
     luminance = {}
     for scheme in ("light", "dark"):
-        shot = tmp_path / f"{page}-{scheme}.png"
+        shot = tmp_path / f"{page.replace('/', '-')}-{scheme}.png"
         extra = ["--force-dark-mode"] if scheme == "dark" else []
         run = _chromium(url, tmp_path / f"profile-{scheme}", f"--screenshot={shot}", *extra)
         assert run.returncode == 0 and shot.is_file(), run.stderr[-2000:]
