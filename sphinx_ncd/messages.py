@@ -167,6 +167,19 @@ CHECK_SPECIALIZED = "the code fixes {fixed}"
 CHECK_FIRST_PANEL = "the spec is an equation of {n} diagrams; the code is checked against the first"
 CHECK_UNUSED_PARAMS = "{names}: on no wire and not passed to the code, so not covered by the check"
 CHECK_FALLBACK = "symbolic run failed ({reason}); fell back to {method}"
+CHECK_ABOUT_CODE = "{message} (code {code})"
+CHECK_MODULE_NOT_FOUND_HINT = "add its directory with --code-path DIR (or ncd_check_path in conf.py)"
+CHECK_OBJECT_DID_YOU_MEAN = "did you mean '{name}'?"
+CHECK_OBJECT_HAS = "it defines: {names}"
+CHECK_NO_SUCH_FILE = "no such file: {path}"
+CHECK_NO_SUCH_FILE_HINT = ("the code looks like a file path; give an existing .py file, "
+                           "or an import spec package.module:Object")
+CHECK_CANNOT_READ_FILE = "cannot read the code file {path}: {reason}"
+CHECK_BIAS_EXPECTED = "a bias"
+CHECK_BIAS_NONE = "no bias"
+CHECK_BIAS_EXTRA = "the diagram draws {box} without bias (no +) but {binding} has a bias"
+CHECK_BIAS_MISSING = "the diagram draws {box} with a bias (+) but {binding} has none (bias=False)"
+CHECK_SIZES_ARG_USAGE = "expected NAME=INT with a whole number of at least 1, got '{text}'"
 
 # --- Sphinx extension --------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from .. import messages as msg
 from ..errors import NCDError, Span
 from ..model.types import Diagram
 from .cache import VerdictCache, cache_key, code_fingerprint
-from .codeload import parse_spec
+from .codeload import looks_like_path, parse_spec
 from .plan import CheckPlan, make_plan
 from .report import BoxVerdict, ShapeReport
 from .worker import Worker, WorkerDied, WorkerTimeout, default_worker
@@ -56,12 +56,15 @@ def check(diagram: Diagram, code: str, sizes: dict | None = None, *, mode: str =
         raise NCDError(msg.CHECK_BAD_MODE.format(mode=mode), None, kind="config",
                        hint=msg.CHECK_BAD_MODE_HINT.format(modes=", ".join(MODES)))
     plan = make_plan(diagram, sizes)
+    if isinstance(code, str) and looks_like_path(code) and os.path.isfile(code.strip()):
+        code, filename = _read_code_file(code.strip()), filename or code.strip()
     desc = parse_spec(code, name)
+    label = _code_label(code, desc, filename)
     search = [os.path.abspath(p) for p in path] + [os.getcwd()]
     given = {k: v for k, v in plan.hints if k in plan.given}
 
     if importlib.util.find_spec("torch") is None:
-        return _build(diagram, plan, {"status": "not_checked", "reason": msg.CHECK_NO_TORCH})
+        return _build(diagram, plan, {"status": "not_checked", "reason": msg.CHECK_NO_TORCH}, code=label, filename=filename)
 
     key = None
     cache = _cache_for(cache_dir)
@@ -73,7 +76,7 @@ def check(diagram: Diagram, code: str, sizes: dict | None = None, *, mode: str =
                         mode=mode, sizes=given, namespace=namespace, name=name)
         hit = cache.get(key)
         if hit is not None:
-            return _build(diagram, plan, hit, cached=True)
+            return _build(diagram, plan, hit, cached=True, code=label, filename=filename)
 
     worker = worker or default_worker()
     request = {"op": "check", "plan": plan.as_json(), "code": desc, "mode": mode, "filename": filename,
@@ -82,16 +85,43 @@ def check(diagram: Diagram, code: str, sizes: dict | None = None, *, mode: str =
         result = worker.request(request, timeout)
     except WorkerTimeout:
         result = {"status": "error", "error": {"message": msg.CHECK_TIMEOUT.format(seconds=timeout),
-                                               "kind": "timeout"}, "transient": True}
+                                               "kind": "timeout", "about": "code"}, "transient": True}
     except WorkerDied as died:
         text = (msg.CHECK_MEMORY.format(limit=worker.memory_mb) if died.reason == "out of memory"
                 else msg.CHECK_WORKER_DIED.format(reason=died.reason))
-        result = {"status": "error", "error": {"message": text, "kind": "crash"}, "transient": True}
+        result = {"status": "error", "error": {"message": text, "kind": "crash", "about": "code"},
+                  "transient": True}
     if result.get("status") == "not_checked" and result.get("reason") == msg.CHECK_NO_TORCH:
         result["transient"] = True
     if use_cache and not result.get("transient") and not (result.get("error") or {}).get("restart"):
         cache.put(key, result)
-    return _build(diagram, plan, result)
+    return _build(diagram, plan, result, code=label, filename=filename)
+
+
+def _read_code_file(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NCDError(msg.CHECK_CANNOT_READ_FILE.format(path=path, reason=exc), None, kind="io") from None
+
+
+def _code_label(code: str, desc: dict, filename: str | None) -> str:
+    """How messages name the code: the import spec as written, or the embedded code's file."""
+    if desc["kind"] == "import":
+        return f"'{code.strip()}'"
+    return f"'{filename}'" if filename else "embedded"
+
+
+def _code_span(e: dict, filename: str | None) -> Span | None:
+    """Where a problem with the code itself is: the user's line, the module's file, the embedding file."""
+    if e.get("code_file") and not str(e["code_file"]).startswith("<"):
+        text = e.get("code_text") or ""
+        column = len(text) - len(text.lstrip()) + 1
+        return Span(e["code_file"], int(e.get("code_line") or 1), column, max(1, len(text.strip())), text)
+    if filename and not filename.startswith("<"):
+        return Span(filename, 1, 1, 1, "")
+    return None
 
 
 # --- turning the worker's answer into a located report -------------------------
@@ -128,7 +158,8 @@ def _names(text: str) -> set[str]:
     return set(re.findall(r"[A-Za-z_]\w*", text)) - {"divisible", "by", "mod"}
 
 
-def _build(diagram: Diagram, plan: CheckPlan, r: dict, cached: bool = False) -> ShapeReport:
+def _build(diagram: Diagram, plan: CheckPlan, r: dict, cached: bool = False, code: str = "embedded",
+           filename: str | None = None) -> ShapeReport:
     back = plan.original  # the worker knows sizes by identifiers; the report uses the diagram's names
     r = dict(r)
     for key in ("sizes", "fixed"):
@@ -205,18 +236,31 @@ def _build(diagram: Diagram, plan: CheckPlan, r: dict, cached: bool = False) -> 
         summary = msg.CHECK_ERROR.format(reason=e.get("message", "unknown"))
         code_location = e.get("code_location", "") or ""
         op = ops.get(e.get("op")) if e.get("op") is not None else None
-        span = op.span if op is not None and op.span is not None else _diagram_span(diagram)
-        location = span
         message = e.get("message", "check failed")
-        if e.get("code_file"):  # an exception in the user's code: point at their line
+        if e.get("about") == "code" and op is None:
+            # about the code itself (no such module or object, a timeout): never a line of the diagram
+            span = _code_span(e, filename)
+            location = None
+            if span is None or not span.text:
+                message = msg.CHECK_ABOUT_CODE.format(message=message, code=code)
+            error = NCDError(message, span, kind="exec", hint=e.get("hint"))
+        else:
+            span = op.span if op is not None and op.span is not None else _diagram_span(diagram)
+            location = span
+        if error is not None:
+            pass
+        elif e.get("code_file"):  # an exception in the user's code: point at their line
             text = e.get("code_text") or ""
             column = len(text) - len(text.lstrip()) + 1
             if span is not None:
                 message += " " + msg.CHECK_WHILE.format(where=f"{span.file}:{span.line}")
             span = Span(e["code_file"], int(e["code_line"]), column, max(1, len(text.strip())), text)
-        if e.get("kind") == "binding" and op is not None and span is not None:
+        if error is not None:
+            pass
+        elif e.get("kind") == "binding" and op is not None and span is not None:
             span = _binding_span(span, op.binding)
-        error = NCDError(message, span, kind="exec", hint=e.get("hint"))
+        if error is None:
+            error = NCDError(message, span, kind="exec", hint=e.get("hint"))
         if e.get("kind") == "binding" and op is not None:
             for i, bx in enumerate(boxes):
                 if bx.op_id == op.id:

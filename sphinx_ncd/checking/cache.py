@@ -74,7 +74,7 @@ def cache_key(*, source: str, desc: dict, fingerprint: str | None, mode: str, si
     blob = json.dumps({
         "diagram": source, "spec": desc.get("module", "") + ":" + desc.get("attr", "") + (desc.get("call") or ""),
         "code": fingerprint, "versions": versions(), "mode": mode, "sizes": sorted(sizes.items()),
-        "namespace": namespace, "name": name, "format": 1,
+        "namespace": namespace, "name": name, "format": 2,  # 2: bias compared
     }, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
 

@@ -9,7 +9,6 @@ status by verdict: 0 proved / proved if / checked, 1 mismatch or failure,
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from .. import messages as msg
@@ -37,6 +36,19 @@ def parse_sizes(items) -> dict[str, int]:
     return out
 
 
+def _sizes_item(text: str) -> str:
+    """argparse ``type`` for one ``--sizes`` item: a bad one is a usage error (exit status 2) naming it."""
+    for part in str(text).replace(",", " ").split():
+        name, eq, value = part.partition("=")
+        try:
+            number = int(value)
+        except ValueError:
+            number = 0
+        if not eq or not name.strip().isidentifier() or number < 1:
+            raise argparse.ArgumentTypeError(msg.CHECK_SIZES_ARG_USAGE.format(text=part))
+    return text
+
+
 def add_check_arguments(parser: argparse.ArgumentParser) -> None:
     from .api import MODES
 
@@ -44,7 +56,7 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--code", metavar="SPEC",
                        help="the code the diagram describes: package.module:Object(arg=...), "
                             "or a .py file whose last nn.Module class (or function) is checked")
-    group.add_argument("--sizes", nargs="+", metavar="NAME=INT", default=[],
+    group.add_argument("--sizes", nargs="+", metavar="NAME=INT", default=[], type=_sizes_item,
                        help="sizes of the diagram's axes (add to or override the spec's 'sizes')")
     group.add_argument("--mode", choices=MODES, default="auto",
                        help="auto: symbolic, then fallbacks (default); real runs real tensors")
@@ -60,11 +72,7 @@ def run_check_cli(diagram, args) -> int:
     from .api import check
 
     code = args.code
-    filename = None
-    if code and code.endswith(".py") and os.path.isfile(code):  # a file of code: embed its text
-        filename = code
-        with open(code, encoding="utf-8") as f:
-            code = f.read()
+    filename = None  # a .py file is read by check(), which names it in messages
     sizes = parse_sizes(getattr(args, "sizes", []))
     report = check(diagram, code, sizes or None, mode=getattr(args, "mode", "auto"),
                    timeout=float(getattr(args, "timeout", 30.0)), filename=filename,

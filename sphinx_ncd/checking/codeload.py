@@ -52,7 +52,24 @@ def parse_spec(code: str, name: str | None = None) -> dict:
                     raise NCDError(msg.CHECK_BAD_SPEC.format(spec=code.strip(), reason="not a call"), None,
                                    kind="config", hint=msg.CHECK_BAD_SPEC_HINT)
             return {"kind": "import", "module": m.group(1), "attr": m.group(2), "call": call}
+        if looks_like_path(code) and not os.path.exists(code.strip()):
+            raise NCDError(msg.CHECK_NO_SUCH_FILE.format(path=code.strip()), None, kind="io",
+                           hint=msg.CHECK_NO_SUCH_FILE_HINT)
     return {"kind": "source", "text": code, "name": name}
+
+
+_PATHLIKE = re.compile(r"^[\w.~@+\-/\\ ]+$")
+
+
+def looks_like_path(code: str) -> bool:
+    """A one-line code value naming a file: ends in ``.py``, or has a path separator and only path characters."""
+    text = code.strip()
+    if not text or "\n" in text or _SPEC.match(text):
+        return False
+    if text.endswith(".py"):
+        return True
+    seps = {"/", os.sep} | ({os.altsep} if os.altsep else set())
+    return any(s in text for s in seps) and bool(_PATHLIKE.match(text))
 
 
 # --- inside the worker --------------------------------------------------------
@@ -73,14 +90,26 @@ def load(desc: dict, filename: str | None, namespace: dict | None):
         _forget_if_changed(desc["module"], desc.get("fingerprint"))
         try:
             module = importlib.import_module(desc["module"])
+        except ModuleNotFoundError as exc:
+            missing = exc.name or ""
+            if missing and (desc["module"] == missing or desc["module"].startswith(missing + ".")):
+                # the module itself (or its package) is not on the path: nothing of the user's ran
+                raise NCDError(msg.CHECK_IMPORT_FAILED.format(module=desc["module"], reason=_one_line(exc)), None,
+                               kind="exec", hint=msg.CHECK_MODULE_NOT_FOUND_HINT) from None
+            raise _user_error(exc, msg.CHECK_IMPORT_FAILED.format(module=desc["module"], reason=_one_line(exc)),
+                              set()) from None
         except Exception as exc:  # ImportError, or the module raising at import time
             raise _user_error(exc, msg.CHECK_IMPORT_FAILED.format(module=desc["module"], reason=_one_line(exc)),
                               set()) from None
         obj = module
         for part in desc["attr"].split("."):
             if not hasattr(obj, part):
-                raise NCDError(msg.CHECK_NO_OBJECT.format(module=desc["module"], name=desc["attr"]), None,
-                               kind="exec")
+                err = NCDError(msg.CHECK_NO_OBJECT.format(module=desc["module"], name=desc["attr"]), None,
+                               kind="exec", hint=_object_hint(part, obj))
+                where = getattr(module, "__file__", None)
+                if where:  # the module the object should be in is where to look
+                    err.code_frame = (where, 1, "")
+                raise err
             obj = getattr(obj, part)
         files = _package_files(module)
         return obj, vars(module), files
@@ -125,7 +154,11 @@ def _pick(ns: dict, name: str | None, fname: str):
 
     if name:
         if name not in ns:
-            raise NCDError(msg.CHECK_NO_OBJECT.format(module=fname, name=name), None, kind="exec")
+            err = NCDError(msg.CHECK_NO_OBJECT.format(module=fname, name=name), None, kind="exec",
+                           hint=_object_hint(name, ns))
+            if not fname.startswith("<"):
+                err.code_frame = (fname, 1, "")
+            raise err
         return ns[name]
     classes, functions = [], []
     for value in ns.values():
@@ -140,6 +173,20 @@ def _pick(ns: dict, name: str | None, fname: str):
     if functions:
         return functions[-1]
     raise NCDError(msg.CHECK_NO_MODEL_IN_SOURCE, None, kind="exec")
+
+
+def _object_hint(name: str, holder) -> str | None:
+    """Did-you-mean over what ``holder`` (a module, a class or a namespace dict) defines."""
+    names = list(holder) if isinstance(holder, dict) else dir(holder)
+    names = [n for n in names if not n.startswith("_") and isinstance(n, str)]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if close:
+        return msg.CHECK_OBJECT_DID_YOU_MEAN.format(name=close[0])
+    values = holder if isinstance(holder, dict) else vars(holder) if hasattr(holder, "__dict__") else {}
+    home = values.get("__name__") if isinstance(values, dict) else None
+    own = [n for n in names if (inspect.isclass(values.get(n)) or inspect.isfunction(values.get(n)))
+           and getattr(values.get(n), "__module__", None) == home]
+    return msg.CHECK_OBJECT_HAS.format(names=", ".join(own[:12])) if own else None
 
 
 def used_names(obj, call: str | None, names) -> set[str]:
@@ -183,8 +230,11 @@ def construct(obj, call: str | None, names: dict, user_ns: dict):
     return obj  # a function is checked as it is
 
 
-def resolve_binding(model, path: str, user_ns: dict):
-    """Find what a box's binding names: ``("module", m)``, or ``("attr", owner, name)`` to wrap."""
+def resolve_binding(model, path: str, user_ns: dict, taken=()):
+    """Find what a box's binding names: ``("module", m)``, or ``("attr", owner, name)`` to wrap.
+
+    ``taken``: what the diagram's other boxes bind, suggested only when nothing free is close.
+    """
     import torch.nn as nn
 
     if isinstance(model, nn.Module):
@@ -217,7 +267,9 @@ def resolve_binding(model, path: str, user_ns: dict):
         raise BindingError(msg.CHECK_NO_BINDING.format(binding=path, owner=owner_name),
                            msg.CHECK_PLAIN_CONTAINER.format(name=plain[0], kind=plain[1]))
     modules, functions = _available(model, user_ns)
-    close = difflib.get_close_matches(path, modules + functions, n=1)
+    taken = set(taken) - {path}
+    close = (difflib.get_close_matches(path, [n for n in modules + functions if n not in taken], n=1)
+             or difflib.get_close_matches(path, modules + functions, n=1))
     suggest = msg.CHECK_DID_YOU_MEAN.format(name=close[0]) if close else ""
     owner_name = type(model).__name__ if isinstance(model, nn.Module) else getattr(model, "__name__", "the code")
     available = ", ".join(modules) if modules else "(no submodules)"

@@ -154,13 +154,18 @@ def run_attempt(plan: dict, obj, call, user_ns: dict, backend) -> Attempt:
         for box in plan["boxes"]:
             sharing.setdefault(box["binding"], []).append(box["op"])
         calls: dict[str, list] = {path: [] for path in sharing}
+        has_bias: dict[str, bool] = {}  # binding -> whether its module has a bias (Linear, Conv*)
         with contextlib.ExitStack() as stack:
             for path, ops in sharing.items():
                 try:
-                    target = resolve_binding(model, path, user_ns)
+                    target = resolve_binding(model, path, user_ns, taken=sharing)
                 except BindingError as err:
                     att.binding_error = (ops[0], err)
                     return att
+                if target[0] == "module":
+                    bias = _bias_of(target[1])
+                    if bias is not None:
+                        has_bias[path] = bias
                 stack.enter_context(_hook(target, ops, calls[path], att))
             inputs = [backend.tensor([to_dim(d, backend.value) for d in seg["dims"]]) for seg in plan["inputs"]]
             try:
@@ -175,8 +180,10 @@ def run_attempt(plan: dict, obj, call, user_ns: dict, backend) -> Attempt:
             for i, call in enumerate(calls[path]):
                 records[ops[i % len(ops)]].append(call)
         for box in plan["boxes"]:
-            att.boxes.append(_box_verdict(box, records[box["op"]], expected_of, backend,
-                                          stopped=att.exception is not None))
+            verdict = _box_verdict(box, records[box["op"]], expected_of, backend, stopped=att.exception is not None)
+            if verdict["status"] != "mismatch" and box["binding"] in has_bias:
+                verdict = _bias_verdict(box, has_bias[box["binding"]]) or verdict
+            att.boxes.append(verdict)
         if att.exception is None:
             got = _flatten(result, [])
             att.diagram = _compare_segments("output", plan["outputs"], got, expected_of, backend)
@@ -250,6 +257,32 @@ def _box_verdict(box: dict, calls: list, expected_of, backend, stopped: bool = F
     details.extend(g for g in groups_seen if g not in bound)
     got = " , ".join(backend.show_shape(t.shape) for t in calls[0][1])
     return {**out, "status": "ok", "got": got, "detail": "; ".join(details)}
+
+
+def _bias_of(module) -> bool | None:
+    """Whether a module has a bias: ``nn.Linear``, ``nn.Conv*`` and anything else whose ``bias``
+    attribute is a tensor (present) or None (absent, ``bias=False``); None when it has no such attribute."""
+    if "bias" not in getattr(module, "_parameters", {}) and not hasattr(module, "bias"):
+        return None
+    bias = getattr(module, "bias", False)
+    if bias is None:
+        return False
+    if isinstance(bias, torch.Tensor):
+        return True
+    return None
+
+
+def _bias_verdict(box: dict, code_bias: bool) -> dict | None:
+    """A mismatch when the box's ``+`` (bias drawn or not) disagrees with the bound module; else None."""
+    drawn = box.get("bias")
+    if drawn is None or bool(drawn) == code_bias:
+        return None
+    name = box.get("name") or box["label"]
+    text = msg.CHECK_BIAS_MISSING if drawn else msg.CHECK_BIAS_EXTRA
+    return {"op": box["op"], "status": "mismatch",
+            "expected": msg.CHECK_BIAS_EXPECTED if drawn else msg.CHECK_BIAS_NONE,
+            "got": msg.CHECK_BIAS_EXPECTED if code_bias else msg.CHECK_BIAS_NONE,
+            "detail": text.format(box=name, binding=box["binding"]), "bias": True}
 
 
 def _sig(box: dict) -> str:

@@ -148,6 +148,21 @@ def _bound_ops(panel: Panel, prefix: str = "") -> list[tuple[Operation, str]]:
     return out
 
 
+def _drawn_bias(op: Operation) -> bool | None:
+    """Whether the diagram draws a bias (``L+``, ``conv+``) on a learned box; None where it says nothing."""
+    if op.kind == OpKind.LEARNED or (op.kind == OpKind.CONV and op.param("learned", True)):
+        bias = op.param("bias")
+        return bool(bias) if bias is not None else None
+    return None
+
+
+def _box_word(op: Operation) -> str:
+    """How a message names the box's kind: its label for a learned box, ``conv`` for a convolution."""
+    if op.kind == OpKind.CONV:
+        return "convT" if op.param("transposed") else "conv"
+    return op.label or op.kind
+
+
 def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPlan:
     panel = diagram.main
     axes = _all_axes(panel)
@@ -168,6 +183,7 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
     for op, path in bound:
         boxes.append({
             "op": op.id, "binding": path, "label": op.label, "kind": op.kind,
+            "bias": _drawn_bias(op), "name": _box_word(op),
             "inputs": [shape(v) for v in op.inputs],
             "outputs": [shape(v) for v in op.outputs],
         })

@@ -56,7 +56,7 @@ def _error(exc: BaseException, files, op=None, backend=None) -> dict:
     if isinstance(exc, MemoryError) or "can't allocate memory" in str(exc):
         limit = int(os.environ.get("NCD_CHECK_MEMORY_MB", "0"))
         return {"message": msg.CHECK_MEMORY.format(limit=limit), "hint": None, "code_location": "",
-                "op": op, "kind": "memory", "restart": True}
+                "op": op, "kind": "memory", "restart": True, "about": "code" if op is None else None}
     frame = user_frame(exc, files)
     where = f"{frame[0]}:{frame[1]}" if frame else "?"
     text = str(exc).strip().splitlines()
@@ -76,7 +76,8 @@ def _ncd_error(err) -> dict:
            "op": None, "kind": err.kind}
     frame = getattr(err, "code_frame", None)
     if frame:
-        out.update(code_file=frame[0], code_line=frame[1], code_text=frame[2], hint=None)
+        # the hint quoted the user's line, which the span now shows; a hint of another kind stays
+        out.update(code_file=frame[0], code_line=frame[1], code_text=frame[2], hint=None if frame[2] else err.hint)
     return out
 
 
@@ -180,8 +181,8 @@ def _handle_check(req: dict) -> dict:
     notes: list[str] = []
     try:
         obj, user_ns, files = load(desc, req.get("filename"), req.get("namespace"))
-    except NCDError as err:
-        return {"status": "error", "error": _ncd_error(err), "notes": notes}
+    except NCDError as err:  # a problem with the code itself, not with a place in the diagram
+        return {"status": "error", "error": {**_ncd_error(err), "about": "code"}, "notes": notes}
     call = desc.get("call")
     from .codeload import used_names
 
@@ -197,6 +198,7 @@ def _handle_check(req: dict) -> dict:
             e = _error(att.construct_error, files)
             e["message"] = msg.CHECK_CONSTRUCT_FAILED.format(obj=getattr(obj, "__name__", "the model"),
                                                              reason=e["message"])
+            e["about"] = "code"  # building the model is about the code, not a place in the diagram
             return {"status": "error", "error": e, "notes": notes, "method": backend.method}
         if att.binding_error is not None:
             op, err = att.binding_error

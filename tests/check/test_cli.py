@@ -17,7 +17,10 @@ def ncd(worker, monkeypatch, tmp_path, capsys):
     def _ncd(spec: str, *args: str):
         path = tmp_path / "diagram.ncd"
         path.write_text(spec)
-        status = main(["check", str(path), "--code-path", MODELS, *args])
+        try:
+            status = main(["check", str(path), "--code-path", MODELS, *args])
+        except SystemExit as stop:  # a usage error: argparse exits
+            status = stop.code
         out, err = capsys.readouterr()
         return status, out, err
 
@@ -57,10 +60,52 @@ def test_a_python_file_is_checked_as_embedded_code(ncd, tmp_path):
     assert "proved" in out
 
 
-def test_bad_sizes_are_a_clear_error(ncd):
-    status, _, err = ncd(SDPA, "--code", "ncd_check_models.attention:sdpa", "--sizes", "y:20")
+@pytest.mark.parametrize("item", ["y:20", "b=abc", "y=0", "y=-3", "x=2.5"])
+def test_bad_sizes_are_a_usage_error_naming_the_item(ncd, item):
+    status, out, err = ncd(SDPA, "--code", "ncd_check_models.attention:sdpa", "--sizes", "x=4", item)
+    assert status == 2
+    assert f"argument --sizes: expected NAME=INT with a whole number of at least 1, got '{item}'" in err
+    assert "verdict" not in out  # nothing was checked
+
+
+def test_bad_sizes_are_refused_even_without_code(ncd):
+    status, _, err = ncd(SDPA, "--sizes", "b=abc")
+    assert status == 2
+    assert "got 'b=abc'" in err
+
+
+def test_a_missing_module_is_not_located_in_the_spec_and_says_how_to_fix_it(ncd):
+    status, out, err = ncd(MLP, "--code", "nosuchmod:X()")
     assert status == 1
-    assert "--sizes expects NAME=INT, got 'y:20'" in err
+    assert "verdict: check failed: cannot import 'nosuchmod'" in out
+    assert err.startswith("cannot import 'nosuchmod': No module named 'nosuchmod' (code 'nosuchmod:X()')")
+    assert "diagram.ncd" not in err and "^" not in err  # no caret under an unrelated spec line
+    assert "add its directory with --code-path DIR (or ncd_check_path in conf.py)" in err
+
+
+def test_a_missing_object_is_located_at_its_module_with_a_did_you_mean(ncd):
+    status, _, err = ncd(MLP, "--code", "ncd_check_models.mlp:Clasifier()")
+    assert status == 1
+    head = err.splitlines()[0]
+    assert head.startswith(MODELS) and "ncd_check_models/mlp.py:1:1: 'ncd_check_models.mlp' has no attribute" in head
+    assert "diagram.ncd" not in err and "^" not in err
+    assert "did you mean 'Classifier'?" in err
+
+
+def test_a_missing_file_is_no_such_file(ncd, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for value in ("nothere.py", "sub/nothere"):
+        status, out, err = ncd(MLP, "--code", value)
+        assert status == 1
+        assert err.startswith(f"no such file: {value}"), err
+        assert "NameError" not in err + out
+
+
+def test_a_python_file_with_a_path_is_read_by_the_api(run, parse, tmp_path):
+    code = tmp_path / "model.py"
+    code.write_text("import torch\ndef attend(q, k, v):\n    return (q @ k.T).softmax(-1) @ v\n")
+    report = run(parse(SDPA), str(code))
+    assert report.status == "proved", report.format()
 
 
 def test_parse_sizes_accepts_spaces_and_commas():
