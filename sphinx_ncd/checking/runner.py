@@ -105,10 +105,12 @@ def _verdict(plan: dict, att, backend, method: str, notes: list) -> dict:
     boxes = []
     for b in att.boxes:
         boxes.append(b)
-        if b["status"] == "mismatch" and mismatch is None:
+        if b["status"] == "mismatch" and mismatch is None and not b.get("bias"):
             mismatch = b
     if att.diagram is not None and att.diagram["status"] == "mismatch" and mismatch is None:
         mismatch = {**att.diagram, "op": None}
+    if mismatch is None:  # shapes agree everywhere: a box whose bias disagrees is the mismatch
+        mismatch = next((b for b in boxes if b["status"] == "mismatch"), None)
     assumptions = extra.get("assumptions", [])
     fixed = dict(extra.get("fixed", {}))
     if getattr(backend, "symbolic_build", True) is False:  # built with plain ints: its parameters are fixed
@@ -207,8 +209,8 @@ def _handle_check(req: dict) -> dict:
                               "kind": "binding"}}
         return None
 
-    def box_mismatch(att):
-        return any(b["status"] == "mismatch" for b in att.boxes)
+    def box_mismatch(att):  # a box whose shapes disagreed explains an exception; a bias never does
+        return any(b["status"] == "mismatch" and not b.get("bias") for b in att.boxes)
 
     if mode in ("fake", "dynamic", "real"):
         backend = {"fake": FakeBackend, "dynamic": DynamicBackend, "real": RealBackend}[mode](
