@@ -64,7 +64,8 @@ def check(diagram: Diagram, code: str, sizes: dict | None = None, *, mode: str =
     given = {k: v for k, v in plan.hints if k in plan.given}
 
     if importlib.util.find_spec("torch") is None:
-        return _build(diagram, plan, {"status": "not_checked", "reason": msg.CHECK_NO_TORCH}, code=label, filename=filename)
+        return _build(diagram, plan, {"status": "not_checked", "reason": msg.CHECK_NO_TORCH}, code=label,
+                      filename=filename, first=_first_line(desc))
 
     key = None
     cache = _cache_for(cache_dir)
@@ -76,7 +77,7 @@ def check(diagram: Diagram, code: str, sizes: dict | None = None, *, mode: str =
                         mode=mode, sizes=given, namespace=namespace, name=name)
         hit = cache.get(key)
         if hit is not None:
-            return _build(diagram, plan, hit, cached=True, code=label, filename=filename)
+            return _build(diagram, plan, hit, cached=True, code=label, filename=filename, first=_first_line(desc))
 
     worker = worker or default_worker()
     request = {"op": "check", "plan": plan.as_json(), "code": desc, "mode": mode, "filename": filename,
@@ -95,7 +96,7 @@ def check(diagram: Diagram, code: str, sizes: dict | None = None, *, mode: str =
         result["transient"] = True
     if use_cache and not result.get("transient") and not (result.get("error") or {}).get("restart"):
         cache.put(key, result)
-    return _build(diagram, plan, result, code=label, filename=filename)
+    return _build(diagram, plan, result, code=label, filename=filename, first=_first_line(desc))
 
 
 def _read_code_file(path: str) -> str:
@@ -113,14 +114,26 @@ def _code_label(code: str, desc: dict, filename: str | None) -> str:
     return f"'{filename}'" if filename else "embedded"
 
 
-def _code_span(e: dict, filename: str | None) -> Span | None:
+def _first_line(desc: dict) -> tuple[int, str]:
+    """The first line of embedded code that says something: (line number, text)."""
+    if desc["kind"] != "source":
+        return 1, ""
+    for i, line in enumerate(desc["text"].splitlines(), 1):
+        if line.strip() and not line.strip().startswith("#"):
+            return i, line
+    return 1, ""
+
+
+def _code_span(e: dict, filename: str | None, first: tuple[int, str] = (1, "")) -> Span | None:
     """Where a problem with the code itself is: the user's line, the module's file, the embedding file."""
     if e.get("code_file") and not str(e["code_file"]).startswith("<"):
         text = e.get("code_text") or ""
         column = len(text) - len(text.lstrip()) + 1
         return Span(e["code_file"], int(e.get("code_line") or 1), column, max(1, len(text.strip())), text)
     if filename and not filename.startswith("<"):
-        return Span(filename, 1, 1, 1, "")
+        line, text = first
+        column = len(text) - len(text.lstrip()) + 1
+        return Span(filename, line, column, max(1, len(text.strip())), text)
     return None
 
 
@@ -159,7 +172,7 @@ def _names(text: str) -> set[str]:
 
 
 def _build(diagram: Diagram, plan: CheckPlan, r: dict, cached: bool = False, code: str = "embedded",
-           filename: str | None = None) -> ShapeReport:
+           filename: str | None = None, first: tuple[int, str] = (1, "")) -> ShapeReport:
     back = plan.original  # the worker knows sizes by identifiers; the report uses the diagram's names
     r = dict(r)
     for key in ("sizes", "fixed"):
@@ -239,7 +252,7 @@ def _build(diagram: Diagram, plan: CheckPlan, r: dict, cached: bool = False, cod
         message = e.get("message", "check failed")
         if e.get("about") == "code" and op is None:
             # about the code itself (no such module or object, a timeout): never a line of the diagram
-            span = _code_span(e, filename)
+            span = _code_span(e, filename, first)
             location = None
             if span is None or not span.text:
                 message = msg.CHECK_ABOUT_CODE.format(message=message, code=code)

@@ -154,11 +154,9 @@ def _pick(ns: dict, name: str | None, fname: str):
 
     if name:
         if name not in ns:
-            err = NCDError(msg.CHECK_NO_OBJECT.format(module=fname, name=name), None, kind="exec",
+            # located by the caller at the embedded code's first line
+            raise NCDError(msg.CHECK_NO_OBJECT.format(module=fname, name=name), None, kind="exec",
                            hint=_object_hint(name, ns))
-            if not fname.startswith("<"):
-                err.code_frame = (fname, 1, "")
-            raise err
         return ns[name]
     classes, functions = [], []
     for value in ns.values():

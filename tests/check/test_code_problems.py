@@ -60,9 +60,10 @@ def test_a_module_importing_something_missing_points_at_its_import_line(run, par
 
 
 def test_embedded_code_without_the_named_object_is_located_at_its_file(run, parse):
-    report = run(parse("input X: a 4\noutput X\n"), PAIR, filename="guide.rst", name="Piar")
+    report = run(parse("input X: a 4\noutput X\n"), "\n# the model\n" + PAIR, filename="guide.rst", name="Piar")
     err = report.error
-    assert (err.span.file, err.span.line) == ("guide.rst", 1)
+    assert (err.span.file, err.span.line, err.span.text) == ("guide.rst", 3, "import torch")  # its first line
+    assert "guide.rst:3:1: " in err.format() and "^^^^^^^^^^^^" in err.format()
     assert err.hint == "did you mean 'Pair'?"
 
 
