@@ -56,7 +56,7 @@ def check(diagram: Diagram, code: str, sizes: dict | None = None, *, mode: str =
         raise NCDError(msg.CHECK_BAD_MODE.format(mode=mode), None, kind="config",
                        hint=msg.CHECK_BAD_MODE_HINT.format(modes=", ".join(MODES)))
     plan = make_plan(diagram, sizes)
-    if isinstance(code, str) and looks_like_path(code) and os.path.isfile(code.strip()):
+    if isinstance(code, str) and looks_like_path(code) and os.path.exists(code.strip()):
         code, filename = _read_code_file(code.strip()), filename or code.strip()
     desc = parse_spec(code, name)
     label = _code_label(code, desc, filename)

@@ -108,3 +108,11 @@ def test_a_timeout_is_about_the_code_not_a_line_of_the_spec(run, parse, worker):
     report = run(parse("input X: a\noutput X\n", "loop.ncd"), code, filename="guide.rst", timeout=2)
     assert (report.error.span.file, report.error.span.line) == ("guide.rst", 1)
     assert run(parse("input X: a\noutput X\n"), "import torch\ndef f(x):\n    return x\n").status == "proved"
+
+
+def test_a_directory_given_as_code_is_a_clear_error(run, parse, tmp_path):
+    from sphinx_ncd.errors import NCDError
+
+    (tmp_path / "models").mkdir()
+    with pytest.raises(NCDError, match=r"^cannot read the code file .*models: "):
+        run(parse(MLP), str(tmp_path / "models"))
