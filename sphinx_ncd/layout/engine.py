@@ -549,17 +549,51 @@ def _step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: _Wires, s
     jog = max((abs(yz - yr) for _, yz, yr, _, _ in spans), default=0.0)
     x_end = zx1 + (bend_length(jog) if jog > 1e-6 else STUB)
     xm = (zx0 + zx1) / 2
-    for yl, yz, yr, both_in, both_out in spans:
+
+    def _gx(it, side):  # where the item's glyph begins (side 0) or ends (side 1) in the zone
+        g0 = zx0 + (zone_w - it.glyph.width) / 2
+        return g0 + side * it.glyph.width
+
+    for (yl, yz, yr, both_in, both_out), a, b in zip(spans, order, order[1:]):
         if both_in and both_out:
             pts = [(x, yl), (zx0, yz), (zx1, yz), (x_end, yr)]
-        elif both_in:  # a segment ends in this step (saved, deleted): the separator ends with it
-            pts = [(x, yl), (zx0, yz), (xm, yz)]
-        elif both_out:  # a segment starts here (loaded, a unit)
-            pts = [(xm, yz), (zx1, yz), (x_end, yr)]
+        elif both_in:  # a segment ends in this step (saved, deleted): the separator ends where its wires do
+            ending = [it for it in (a, b) if it.kind == "op" and not it.op.outputs]
+            xe = min((_gx(it, 0) for it in ending), default=xm)
+            pts = [(x, yl), (zx0, yz), (xe, yz)] if xe > zx0 + 1e-6 else [(x, yl), (xe, yz)]
+        elif both_out:  # a segment starts here (loaded, a unit): the separator starts where its wires do
+            starting = [it for it in (a, b) if it.kind == "op" and not any(v.id in ypos for v in it.op.inputs)]
+            xs = max((_gx(it, 1) for it in starting), default=xm)
+            pts = [(xs, yz), (zx1, yz), (x_end, yr)] if xs < zx1 - 1e-6 else [(xs, yz), (x_end, yr)]
         else:
             continue
         seps.append(Path(wire_path(pts), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH, role="separator",
                          owner="sep"))
+    # segments that end here (saved, deleted) between two that go on: those two lie side by side from where
+    # the last of them ends, so their separator starts there
+    above, enders = None, []
+    for it in order:
+        if it.kind == "op" and not it.op.outputs:
+            enders.append(it)
+            continue
+        if it.kind == "pass":
+            rows_all = rows_out = [PITCH * j for j in range(_nrows(it.value))]
+            head = foot = 0.0
+        else:
+            rows_out = [y for ys in it.rows.outs for y in ys]
+            rows_all = [y for ys in it.rows.ins for y in ys] + rows_out
+            head, foot = it.glyph.headroom, it.glyph.footroom
+        if above is not None and enders and rows_out:
+            xs = max(_gx(e, 0) for e in enders)
+            yr = separator_y(above[0], it.top + rows_out[0])  # where the next state draws it
+            lo, hi = above[1] + SEP_CLEAR, it.top + min(rows_all) - head - SEP_CLEAR
+            ym = yr if lo <= yr <= hi else (lo + hi) / 2  # clear of the glyphs on either side
+            pts = [(xs, ym), (x_end, ym)] if abs(ym - yr) < 1e-6 or xs >= zx1 - 1e-6 else \
+                [(xs, ym), (zx1, ym), (x_end, yr)]
+            seps.append(Path(wire_path(pts), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH, role="separator",
+                             owner="sep"))
+        if rows_out:
+            above, enders = (it.top + rows_out[-1], it.top + max(rows_all) + foot), []
     produced: list[Value] = []
     fresh: set = set()
     # wires and glyphs

@@ -160,4 +160,47 @@ def geometry_problems(scene) -> list[str]:
         for end in (pts[0], pts[-1]):
             if not any(abs(end[0] - a[0]) < 0.05 and abs(end[1] - a[1]) < 2.0 for a in anchors):
                 problems.append(f"wire {w.owner} ends at {end} on no anchor")
+    problems += separator_end_problems(prims, anchors)
+    return problems
+
+
+SEP_REACH = 40.0  # a separator lies next to its segments: a wire end of theirs is at most about two rows away
+
+
+def separator_end_problems(prims, anchors=()) -> list[str]:
+    """A dashed separator lies between two segments that exist side by side: each of its ends must be where
+    the pair begins or stops coexisting, i.e. where a wire next to it starts or ends (an input or output edge,
+    a copy, an operation's ports, a save or load, a reordering where the wires bend across), at a dot (an outer product, an add), at a glyph
+    anchor, or
+    where another piece of the same dashed line continues.  An end anywhere else stops in mid-air."""
+    seps = [p for p in prims if isinstance(p, PPath) and p.role == "separator"]
+    wire_ends = []
+    bends = []  # (x, y from, y to) where a wire begins or stops bending: a reordering, where the pairs change
+    for w in prims:
+        if isinstance(w, PPath) and w.role == "wire":
+            pts = _samples(w.d)
+            wire_ends += [pts[0], pts[-1]]
+            cur = None
+            for c in w.d:
+                if c[0] == "C" and cur is not None:
+                    lo, hi = min(cur[1], c[6]), max(cur[1], c[6])
+                    bends += [(cur[0], lo, hi), (c[5], lo, hi)]
+                cur = (c[1], c[2]) if c[0] in ("M", "L") else (c[5], c[6]) if c[0] == "C" else cur
+    dots = [(c.cx, c.cy, c.r) for c in prims if isinstance(c, Circle) and c.fill not in (None, "none", "paper")]
+    sep_ends = []
+    for s in seps:
+        pts = _samples(s.d)
+        sep_ends.append((pts[0], pts[-1]))
+    problems = []
+    for n, s in enumerate(seps):
+        for end in sep_ends[n]:
+            ok = any(abs(end[0] - e[0]) < 1.0 and abs(end[1] - e[1]) <= SEP_REACH for e in wire_ends)
+            ok = ok or any(abs(end[0] - bx) < 1.0 and lo - SEP_REACH <= end[1] <= hi + SEP_REACH
+                           for bx, lo, hi in bends)
+            ok = ok or any(abs(end[0] - a[0]) < 1.0 and abs(end[1] - a[1]) <= SEP_REACH for a in anchors)
+            ok = ok or any((end[0] - cx) ** 2 + (end[1] - cy) ** 2 <= (r + 1.5) ** 2 for cx, cy, r in dots)
+            ok = ok or any(abs(end[0] - o[0]) < 0.5 and abs(end[1] - o[1]) < 0.5
+                           for m, pair in enumerate(sep_ends) if m != n for o in pair)
+            if not ok:
+                problems.append(f"separator {s.owner} ends at ({end[0]:.1f}, {end[1]:.1f}) in mid-air")
     return problems
