@@ -44,6 +44,7 @@ _WIRINGS = frozenset((OpKind.EINSUM, OpKind.ADD, OpKind.COPY, OpKind.ELEMENTWISE
                       OpKind.NORM, OpKind.INDEX, OpKind.CONCAT, OpKind.DELETE, OpKind.SAVE))
 ROW_GAP = 28.0  # between the figure and the block definitions drawn under it
 SEP_CLEAR = 4.0  # least room between a separator and a glyph it runs past
+BADGE_GAP = 6.0  # between the verdict badge and the top of the drawing
 COMPACT = PITCH  # an item further than this below its least position moves up
 
 
@@ -1149,8 +1150,10 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None) -> Scene:
         total = _union(total, (lx - 0.3, y - 0.3, lx + maxw + 14.3, y + h + 0.3))
     if badge:
         allb = total or (0, 0, 0, 0)
-        lab = label(str(badge), SMALL_FONT, "regular")
-        bt = Text(lab, allb[2] - lab.width, allb[1] - 4 - lab.descent, fill="muted", role="label", owner="badge")
+        # as large as the wire labels (a page scales the whole figure down), on its own line above the drawing
+        lab = label(str(badge), FONT, "regular")
+        bt = Text(lab, allb[2] - lab.width, allb[1] - BADGE_GAP - lab.descent, fill="muted", role="label",
+                  owner="badge")
         front_all.append(bt)
         total = _union(total, bt.bbox)
     items = back_all + mid_all + front_all

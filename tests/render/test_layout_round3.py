@@ -74,3 +74,28 @@ def test_the_deleted_segment_leaves_one_separator_between_its_neighbours():
         assert a <= reach + 0.5, xs
         reach = max(reach, b)
     assert xs[0][0] <= 0.0 and reach > 90.0, xs
+
+
+# --- 3. the verdict badge reads at the size of a wire label and never touches the drawing --------------------------
+
+@pytest.mark.parametrize("name", ["fig27", "fig21", "fig20"])
+def test_badge_is_as_large_as_a_wire_label_and_clear_of_the_drawing(name):
+    sc = scene(_parse(ROOT / "demo_docs" / "figures" / f"{name}.ncd"), badge="shapes proved")
+    prims = list(sc.walk())
+    badge = [p for p in prims if isinstance(p, Text) and p.owner == "badge"]
+    assert len(badge) == 1 and badge[0].label.text == "shapes proved"
+    bb = badge[0].bbox
+    wire_labels = [p for p in prims if isinstance(p, Text) and p.owner.startswith("wire:")
+                   and p.label.text.strip() and p.label.text.isalpha() and len(p.label.text) == 1]
+    assert wire_labels
+    # a plain wire label like 'b' or 'm': the badge's letters are at least as tall
+    assert badge[0].label.size >= max(t.label.size for t in wire_labels) - 1e-9
+    assert bb[3] - bb[1] >= min(t.bbox[3] - t.bbox[1] for t in wire_labels) - 1e-9
+    for p in prims:
+        if p is badge[0]:
+            continue
+        b = bbox_of(p)
+        assert not b or not (min(b[2], bb[2]) - max(b[0], bb[0]) > 0 and min(b[3], bb[3]) - max(b[1], bb[1]) > -2.0), \
+            (getattr(p, "role", ""), getattr(p, "owner", ""), b, bb)
+    vx, vy, vw, vh = sc.viewbox
+    assert vx <= bb[0] and bb[2] <= vx + vw and vy <= bb[1] and bb[3] <= vy + vh
