@@ -6,6 +6,7 @@ import pytest
 
 import sphinx_ncd
 from sphinx_ncd.layout.scene import Path, Text, bbox_of
+from sphinx_ncd.model.types import OpKind
 from sphinx_ncd.rendering.api import scene
 
 from render_helpers import ROOT, geometry_problems, separator_end_problems
@@ -99,3 +100,28 @@ def test_badge_is_as_large_as_a_wire_label_and_clear_of_the_drawing(name):
             (getattr(p, "role", ""), getattr(p, "owner", ""), b, bb)
     vx, vy, vw, vh = sc.viewbox
     assert vx <= bb[0] and bb[2] <= vx + vw and vy <= bb[1] and bb[3] <= vy + vh
+
+
+# --- 2. a residual whose add comes many steps after the copy still runs level at the copy's rows -------------------
+
+def test_far_residual_runs_level_at_the_copys_rows():
+    d = sphinx_ncd.parse(ATTENTION)
+    panel = d.panels[0]
+    add = next(op for op in panel.operations if op.kind == OpKind.ADD)
+    copies = {v.id: op for op in panel.operations if op.kind == OpKind.COPY for v in op.outputs}
+    skip = next(v for v in add.inputs if v.id in copies)
+    source = copies[skip.id].inputs[0]
+    sc = scene(d)
+    runs = [p for p in sc.walk() if isinstance(p, Path) and p.role == "wire"
+            and p.owner.startswith(f"wire:{skip.id}.")]
+    assert len(runs) == 2  # y and m
+    starts = {}
+    for p in sc.walk():
+        if isinstance(p, Path) and p.role == "wire" and p.owner.startswith(f"wire:{source.id}."):
+            starts[p.owner] = p.d[0][2]
+    rows = sorted(starts.values())
+    for r in runs:
+        ys = {round(c[-1], 6) for c in r.d if c[0] in ("M", "L")} | \
+             {round(y, 6) for c in r.d if c[0] == "C" for y in (c[2], c[4], c[6])}
+        assert len(ys) == 1, (r.owner, ys)  # level all the way to the add
+        assert ys.pop() in [round(y, 6) for y in rows]  # at the rows E came in on
