@@ -167,6 +167,21 @@ def geometry_problems(scene) -> list[str]:
 SEP_REACH = 40.0  # a separator lies next to its segments: a wire end of theirs is at most about two rows away
 
 
+def _nothing_between(end, e, wires_at) -> bool:
+    """Whether no wire passes x = end's x strictly between the heights of ``end`` and the wire end ``e``."""
+    lo, hi = sorted((end[1], e[1]))
+    x = end[0]
+    for pts in wires_at:
+        if abs(pts[0][0] - x) < 1.0 or abs(pts[-1][0] - x) < 1.0:  # wires ending or starting here are the pair
+            continue
+        for p, q in zip(pts, pts[1:]):
+            if min(p[0], q[0]) <= x <= max(p[0], q[0]):
+                y = p[1] if abs(q[0] - p[0]) < 1e-9 else p[1] + (q[1] - p[1]) * (x - p[0]) / (q[0] - p[0])
+                if lo + 1.0 < y < hi - 1.0:
+                    return False
+    return True
+
+
 def separator_end_problems(prims, anchors=()) -> list[str]:
     """A dashed separator lies between two segments that exist side by side: each of its ends must be where
     the pair begins or stops coexisting, i.e. where a wire next to it starts or ends (an input or output edge,
@@ -186,6 +201,7 @@ def separator_end_problems(prims, anchors=()) -> list[str]:
                     lo, hi = min(cur[1], c[6]), max(cur[1], c[6])
                     bends += [(cur[0], lo, hi), (c[5], lo, hi)]
                 cur = (c[1], c[2]) if c[0] in ("M", "L") else (c[5], c[6]) if c[0] == "C" else cur
+    wires_at = [_samples(w.d) for w in prims if isinstance(w, PPath) and w.role == "wire"]
     dots = [(c.cx, c.cy, c.r) for c in prims if isinstance(c, Circle) and c.fill not in (None, "none", "paper")]
     sep_ends = []
     for s in seps:
@@ -194,7 +210,10 @@ def separator_end_problems(prims, anchors=()) -> list[str]:
     problems = []
     for n, s in enumerate(seps):
         for end in sep_ends[n]:
-            ok = any(abs(end[0] - e[0]) < 1.0 and abs(end[1] - e[1]) <= SEP_REACH for e in wire_ends)
+            near = [e for e in wire_ends if abs(end[0] - e[0]) < 1.0]
+            ok = any(abs(end[1] - e[1]) <= SEP_REACH for e in near)
+            # further away only when no other wire runs between the separator's end and the wire's
+            ok = ok or any(_nothing_between(end, e, wires_at) for e in near)
             ok = ok or any(abs(end[0] - bx) < 1.0 and lo - SEP_REACH <= end[1] <= hi + SEP_REACH
                            for bx, lo, hi in bends)
             ok = ok or any(abs(end[0] - a[0]) < 1.0 and abs(end[1] - a[1]) <= SEP_REACH for a in anchors)
