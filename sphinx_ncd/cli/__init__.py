@@ -1,0 +1,1 @@
+"""Command line (integration): the ``ncd`` and ``ncd-latex`` commands; see ``main``."""

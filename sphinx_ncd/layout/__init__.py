@@ -1,0 +1,1 @@
+"""Layout (stage 3 of syntax -> model -> layout -> render): Diagram -> Scene in abstract units."""
