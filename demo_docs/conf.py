@@ -80,6 +80,7 @@ latex_documents = [
 ]
 latex_elements = {
     "papersize": "a4paper",
+    "extraclassoptions": "openany",  # chapters start on the next page, not the next right-hand page
     "figure_align": "htbp",
     # Latin Modern, like the diagrams' labels (and in Debian's base TeX Live, unlike tex-gyre)
     "fontpkg": r"\usepackage{lmodern}",
