@@ -136,24 +136,30 @@ class NCDDirective(SphinxDirective):
         if "caption" not in self.options:
             self.add_name(node)
             return [node, *report]
-        figure = nodes.figure("", node, classes=["ncd-figure"])
-        if "align" in node:
-            figure["align"] = node.attributes.pop("align")
+        note = None
+        if node.get("verdict") and self.config.ncd_caption_verdict:
+            template = msg.SPHINX_VERDICT_EXPECTED_NOTE if node.get("verdict_met") else msg.SPHINX_VERDICT_NOTE
+            text = template.format(summary=node["verdict"])
+            note = nodes.inline(text, text, classes=["ncd-verdict", status_class(node.get("verdict_status", ""))])
+        return [self._figure(node, note), *report]
+
+    def _figure(self, content: nodes.Element, note: nodes.Node | None = None) -> nodes.figure:
+        """``content`` in a numbered figure with the ``:caption:`` (and a note after it), named."""
+        figure = nodes.figure("", content, classes=["ncd-figure"])
+        if "align" in content:
+            figure["align"] = content.attributes.pop("align")
         caption_text = self.options["caption"]
         inodes, messages = self.parse_inline(caption_text)
         caption = nodes.caption(caption_text, "", *inodes)
-        if node.get("verdict") and self.config.ncd_caption_verdict:
-            template = msg.SPHINX_VERDICT_EXPECTED_NOTE if node.get("verdict_met") else msg.SPHINX_VERDICT_NOTE
-            note = template.format(summary=node["verdict"])
+        if note is not None:
             caption += nodes.Text(" \N{EM DASH} ")
-            caption += nodes.inline(note, note,
-                                    classes=["ncd-verdict", status_class(node.get("verdict_status", ""))])
+            caption += note
         caption.extend(messages)
         set_source_info(self, caption)
         figure += caption
         set_source_info(self, figure)
         self.add_name(figure)
-        return [figure, *report]
+        return figure
 
     def _report(self, node: ncd_diagram) -> list[nodes.Node]:
         """The whole check report under the figure (only for ``:expect:``), as a literal block."""
@@ -171,5 +177,7 @@ class NCDDirective(SphinxDirective):
             text, location = warn(NCDError(text, kind=kind), None, location=location)
         box = error_box(text, location, str(self.env.srcdir))
         set_source_info(self, box)
+        if "caption" in self.options:  # keep the figure's number, so a :numref: to it still resolves
+            return [self._figure(box)]
         self.add_name(box)
         return [box]
