@@ -229,6 +229,7 @@ LATEX_INSTALLED = "installed {path}"
 LATEX_UP_TO_DATE = "{path} is already up to date"
 LATEX_PRUNED = "ncd-latex: removed {count} unused cache file(s)"
 LATEX_NO_JOB = "ncd-latex: give a job name (e.g. `ncd-latex paper` after `pdflatex paper.tex`)"
+LATEX_STALE_MANIFEST = ("ncd-latex: warning: {tex} changed after LaTeX wrote {manifest}; these are the diagrams of the last LaTeX run (run LaTeX again to list the current ones)")
 
 # --- command line ----------------------------------------------------------------------
 

@@ -59,6 +59,9 @@ def _render(args) -> int:
         print(msg.LATEX_NO_JOB, file=sys.stderr)
         return 2
     manifest = read_manifest(path)
+    tex = path.with_suffix(".tex")
+    if not args.one and tex.is_file() and tex.stat().st_mtime > path.stat().st_mtime:
+        print(msg.LATEX_STALE_MANIFEST.format(tex=tex.name, manifest=path.name), file=sys.stderr)
     root = Path(args.root) if args.root else path.parent
     workers = args.jobs if args.jobs > 0 else default_workers()
     result = build_manifest(manifest, root=root, force=args.force, search_path=args.search_path, workers=workers)

@@ -82,3 +82,20 @@ def test_ncd_latex_render_verb_is_the_same_command(tmp_path, capsys):
     assert ncd_main(["latex", "render", str(tmp_path / "other")]) == 1
     assert "not an ncd manifest" in capsys.readouterr().err
     assert (tmp_path / "other.ncd").read_text() == "input X: m\n"
+
+
+def test_a_manifest_older_than_its_tex_file_is_named_stale(tmp_path, capsys):
+    import os
+
+    from sphinx_ncd.cli.latex_cmd import main as ncd_latex
+
+    manifest = tmp_path / "paper.ncd"
+    manifest.write_bytes(manifest_for(SPECS[:1]))
+    tex = tmp_path / "paper.tex"
+    tex.write_text("\\documentclass{article}\n")
+    os.utime(manifest, (1_000_000, 1_000_000))  # LaTeX ran, then the paper was edited
+    assert ncd_latex([str(tmp_path / "paper"), "-j", "1"]) == 0
+    assert "paper.tex changed after LaTeX wrote paper.ncd" in capsys.readouterr().err
+    os.utime(tex, (500_000, 500_000))  # the manifest is the newer: nothing to say
+    assert ncd_latex([str(tmp_path / "paper"), "-j", "1"]) == 0
+    assert "changed after" not in capsys.readouterr().err
