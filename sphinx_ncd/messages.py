@@ -64,7 +64,6 @@ CONCAT_SHAPES = "concat over '{axis}' needs the other axes equal, got `{first}` 
 BROADCAST_CLASH = "`{op}`: axis '{axis}' is broadcast with size {first} and {second}"
 CONV_OVER = "{op} needs the spatial axes: add 'over Y'"
 CONV_SIZE = "{op} over '{axis}': the output size is not positive ({size})"
-NOT_AN_OUTPUT = "'{name}' is not a value here"
 DUPLICATE_OUTPUT = "'{name}' is listed twice"
 ORDER_INCOMPLETE = "order lists '{name}' twice"
 UNKNOWN_SLOT = "nothing was saved to '{slot}' before this load"
@@ -102,7 +101,6 @@ HINT_CONV_ONE = "in a channel signature 1 is one channel of size 1: the input ne
 HINT_EINSUM = "an einsum pattern names its input's axes in order (einops style); a shorter pattern is broadcast over the rest"
 UNKNOWN_OPERATION = "unknown operation '{name}'"
 HINT_CLAUSE = "clauses are: over, at, on, by, kernel, stride, padding, dilation"
-NOT_TANGENT = "'{axis}' is a derivative wire but `{op}` expects `{expected}`"
 
 # --- layout and render -------------------------------------------------------
 
@@ -134,7 +132,6 @@ CHECK_MISMATCH_COUNT = "{where}: expected {expected} tensor(s), got {got}"
 CHECK_ERROR = "check failed: {reason}"
 CHECK_NO_TORCH = "torch is not installed"
 CHECK_NO_CODE = "no code given to check against"
-CHECK_OFF = "checking is switched off"
 CHECK_BAD_SIZE = "size {name}={value}: sizes must be positive whole numbers"
 CHECK_BAD_SIZES_ARG = "--sizes expects NAME=INT, got '{text}'"
 CHECK_BAD_MODE = "unknown check mode '{mode}'"
@@ -200,7 +197,6 @@ SPHINX_CHECK_NOT_CHECKED_STRICT = "ncd: shape check: {summary} (ncd_check = 'str
 SPHINX_CHECK_NO_TORCH = ("ncd: not checked: torch is not installed; {count} diagram(s) with :code: "
                          "were drawn without a shape check (pip install 'sphinx_ncd[check]')")
 SPHINX_EXECUTED_CODE = "ncd: executed code to check shapes in: {docs}"
-SPHINX_RENDER_FAILED = "ncd: could not produce the {format} file of this diagram: {reason}"
 SPHINX_INTERNAL = "ncd: internal error while {stage} ({kind}: {reason}); please report it"
 SPHINX_ERROR_TITLE = "Diagram error"
 SPHINX_DEFAULT_ALT = "Neural circuit diagram"

@@ -339,7 +339,6 @@ def _symbolic(hints, plan, build: bool = True):
 
 def _unified(plan, hints, attempt, failed, notes):
     """Run again with every free size equal (then also the given ones that are not parameters)."""
-    from . import symbolic
     from .plan import sample_primes
 
     given = [s for s in hints if s in set(plan["given"])]

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from .. import messages as msg
-from ..errors import NCDError, Span
+from ..errors import NCDError
 
 __all__ = ["add_parser", "run", "format_diagram"]
 

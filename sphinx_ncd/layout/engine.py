@@ -25,7 +25,7 @@ from ..errors import NCDError
 from .. import messages as msg
 from ..model.types import Axis, AxisKind, Diagram, Group as ModelGroup, OpKind, Operation, Panel, Section, Value
 from .geometry import (
-    BRACKET_W, EQ_GAP, EXTRUDE, FENCE_PAD, FONT, ITEM_GAP, LABEL_GAP, LABEL_PAD, MARGIN, PITCH,
+    BRACKET_W, EQ_GAP, FENCE_PAD, FONT, ITEM_GAP, LABEL_GAP, LABEL_PAD, MARGIN, PITCH,
     SEP_DASH, SEP_WIDTH, SMALL_FONT, STATE_MIN_W, THIN, TITLE_GAP, WIRE, bend_length, bezier_y_at, separator_y,
     wire_path,
 )
@@ -489,7 +489,6 @@ def _reserve(later) -> dict[int, float]:
 def _step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: _Wires, seps, glyph_groups, hl, out,
                  reserve=None):
     reserve = reserve or {}
-    cur_ids = {v.id for v in cur}
     items: list[_Item] = []
     for op in sec.ops:
         items.append(_Item("op", op=op))

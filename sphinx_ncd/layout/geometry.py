@@ -32,7 +32,6 @@ TRI = 14.0  # softmax triangle height
 NORM_R = 6.0  # normalisation circle
 PENT_H = 14.0  # index pentagon height
 PENT_POINT = 6.0  # index pentagon point length
-CUP_R = 6.0  # einsum cap radius
 FENCE_PAD = 8.0  # fence beyond its contents
 TITLE_GAP = 3.0
 ITEM_GAP = PITCH + SEG_GAP  # distance between the last wire of one item and the first of the next

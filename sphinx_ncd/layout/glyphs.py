@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ..model.types import AxisKind, OpKind, Operation
 from .geometry import (
-    ARROW, BOX_HPAD, BOX_MIN_W, BOX_PAD, CUP_R, CUT, DOT_R, EXTRUDE, FONT, NORM_R, PENT_H,
+    ARROW, BOX_HPAD, BOX_MIN_W, BOX_PAD, CUT, DOT_R, EXTRUDE, FONT, NORM_R, PENT_H,
     PENT_POINT, PITCH, SEP_DASH, SEP_WIDTH, SHADOW, SMALL_FONT, THICK, THIN, TRI, WIRE,
     bend_length, separator_y, wire_path,
 )
@@ -49,8 +49,6 @@ class Glyph:
     headroom: float = 0.0  # room needed above the top wire row
     footroom: float = 0.0  # room needed below the bottom wire row
     anchors: dict = field(default_factory=dict)  # name -> (x, y)
-    sep_in: bool = True  # the glyph continues dashed separators between its inputs itself
-    sep_out: bool = True
 
 
 def axis_label_source(axis) -> str:

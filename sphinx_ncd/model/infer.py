@@ -19,7 +19,7 @@ import difflib
 import sympy
 
 from .. import messages as msg
-from ..errors import NCDError, Span
+from ..errors import NCDError
 from ..syntax import ast as A
 from ..syntax.parser import CLAUSES
 from .operations import Operations, _opname
@@ -85,7 +85,6 @@ class PanelBuilder(Operations):
         self.orders: list = []  # (number of ops so far, [Value])
         self.next_value = 0
         self.axis_cache: dict = {}
-        self.first_span: Span | None = None
         self.saw_input = False
 
     # --- values and axes --------------------------------------------------------------------

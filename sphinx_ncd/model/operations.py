@@ -12,7 +12,7 @@ import sympy
 from .. import messages as msg
 from ..errors import NCDError
 from ..syntax import ast as A
-from ..syntax.parser import CLAUSES, OPERATIONS
+from ..syntax.parser import OPERATIONS
 from .sizes import SizeSyntaxError, parse_size, product, size_label, sizes_equal_plain
 from .types import Axis, OpKind, Value, _shape_text
 
@@ -84,12 +84,14 @@ class Operations:
                            hint=msg.HINT_DEF.format(op=op.label))
         return sig, None
 
-    def generic(self, op: A.Op, stmt, kind, label, params=(), view=False):
+    def generic(self, op: A.Op, kind):
+        """A box with a signature (written, or declared once with ``def``); a ``def ... learned``
+        makes it a learned box with that declaration's bias.  Returns the kind it is drawn as too."""
         sig, decl = self.signature_of(op, f"{op.head.text} X : a -> b")
         inputs = self.args(op, None)
-        conv = self.view_axes if view else self.segment_axes
-        core_in = [conv(s) for s in sig.inputs]
-        core_out = [conv(s) for s in sig.outputs]
+        core_in = [self.segment_axes(s) for s in sig.inputs]
+        core_out = [self.segment_axes(s) for s in sig.outputs]
+        params = ()
         spans = [a.span for a in op.args]
         if len(spans) < len(core_in):
             spans += [op.head.span] * (len(core_in) - len(spans))
@@ -99,7 +101,7 @@ class Operations:
             params = (("bias", decl.bias),) + tuple(params)
         if decl is not None and decl.style:
             params = tuple(params) + (("style", decl.style),)
-        return inputs, core_in, core_out, outs, broadcast, params
+        return kind, inputs, core_in, core_out, outs, broadcast, params
 
     def finish(self, op: A.Op, stmt, kind, label, inputs, core_in, core_out, outs, broadcast, params=(),
                body=None):
@@ -122,13 +124,12 @@ class Operations:
                 raise NCDError(msg.UNKNOWN_OPERATION.format(name=name), op.head.span, kind="syntax",
                                hint=msg.DID_YOU_MEAN.format(name=guess))
         self.no_clauses(op)
-        inputs, ci, co, outs, bc, params = self.generic(op, stmt, OpKind.FUNCTION, op.label)
-        kind = OpKind.LEARNED if params and params[0][0] == "bias" else OpKind.FUNCTION
+        kind, inputs, ci, co, outs, bc, params = self.generic(op, OpKind.FUNCTION)
         return self.finish(op, stmt, kind, op.label, inputs, ci, co, outs, bc, params)
 
     def op_learned(self, op, stmt):
         self.no_clauses(op)
-        inputs, ci, co, outs, bc, params = self.generic(op, stmt, OpKind.LEARNED, op.label)
+        _, inputs, ci, co, outs, bc, params = self.generic(op, OpKind.LEARNED)
         params = (("bias", op.bias),) + tuple(p for p in params if p[0] != "bias")
         return self.finish(op, stmt, OpKind.LEARNED, op.label, inputs, ci, co, outs, bc, params)
 

@@ -25,7 +25,7 @@ from xml.sax.saxutils import escape
 
 from ..layout.fonts import glyph as font_glyph
 from ..layout.scene import Circle, Group, Path, Scene, Text
-from .theme import DARK, LIGHT, colour, dark_variant, is_literal
+from .theme import colour, is_literal
 
 __all__ = ["scene_to_svg", "num"]
 
