@@ -7,13 +7,13 @@ infers each panel's shapes (:mod:`.infer`).  Every failure is an NCDError.
 """
 from __future__ import annotations
 
-import gc
 import os
 
 import sympy
 
 from .. import messages as msg
 from ..errors import NCDError
+from ..gcpause import paused_gc
 from ..syntax import ast as A
 from ..syntax.parser import parse_spec
 from .blocks import BlockInfo, find_library
@@ -32,15 +32,8 @@ def parse(text: str, filename: str = "<spec>", line_offset: int = 0, search_path
         raise TypeError("spec text must be a str")
     if isinstance(search_path, (str, os.PathLike)):
         search_path = (search_path,)
-    # Parsing allocates many small objects and frees them all at once; the cyclic collector
-    # would otherwise rescan the growing heap again and again (quadratic on long specs).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         return _parse(text, filename, line_offset, search_path)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _parse(text: str, filename: str, line_offset: int, search_path) -> Diagram:

@@ -16,13 +16,12 @@ Every failure to draw is an :class:`~sphinx_ncd.errors.NCDError` with
 """
 from __future__ import annotations
 
-import gc
 import re
 import warnings
-from contextlib import contextmanager
 
 from .. import messages as msg
 from ..errors import NCDError
+from ..gcpause import paused_gc
 
 __all__ = ["render", "scene", "scene_to", "svg_to", "FORMATS", "THEMES"]
 
@@ -42,24 +41,6 @@ def _check_options(format: str, theme: str, scale) -> float:
     if not (s > 0 and s < 1e4):
         raise NCDError(msg.RENDER_SCALE.format(scale=scale), None, kind="render")
     return s
-
-
-@contextmanager
-def _quiet_gc():
-    """Pause the cyclic garbage collector while drawing.
-
-    Layout allocates many small acyclic records; generational collections would
-    rescan every live object again and again and make big diagrams superlinear.
-    Reference counting still frees everything; the collector's previous state
-    is restored afterwards.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def scene(diagram, *, highlights=(), badge=None):
@@ -89,7 +70,7 @@ def render(diagram, format: str = "svg", *, theme: str = "auto", scale: float = 
     drawn in the alert colour; ``badge`` is a short verdict in the top right corner.
     """
     _check_options(format, theme, scale)
-    with _quiet_gc():
+    with paused_gc():
         sc = scene(diagram, highlights=highlights, badge=badge)
     return scene_to(sc, format, theme=theme, scale=scale, id_prefix=id_prefix)
 
@@ -108,7 +89,7 @@ def scene_to(sc, format: str = "svg", *, theme: str = "auto", scale: float = 1.0
         raise TypeError(f"scene_to() expects a scene from scene(), got {type(sc).__name__}")
     s = _check_options(format, theme, scale)
     print_theme = "dark" if theme == "dark" else "light"
-    with _quiet_gc():
+    with paused_gc():
         if format == "svg":
             return scene_to_svg(sc, theme=theme, scale=s, id_prefix=id_prefix)
         if format == "pdf":
