@@ -17,7 +17,7 @@ from .. import messages as msg
 from ..errors import NCDError
 from ..syntax import ast as A
 from .sizes import SizeSyntaxError, parse_size, size_label
-from .types import Axis, BlockHeader, OpKind, Panel
+from .types import Axis, BlockHeader, BlockParams, OpKind, Panel
 
 __all__ = ["BlockInfo", "instantiate", "template_dirs", "find_library"]
 
@@ -112,6 +112,7 @@ def instantiate(b, op: A.Op, stmt):
     core_in = []
     lead: list[Axis] = []
     broadcast = []
+    in_pos = []
     for v, pattern, arg in zip(inputs, panel.inputs, op.args):
         pat = pattern.axes
         if len(v.axes) < len(pat):
@@ -129,6 +130,7 @@ def instantiate(b, op: A.Op, stmt):
                 raise NCDError(msg.BLOCK_INPUT.format(block=info.name, expected=expected, got=v.shape), arg.span,
                                kind="shape")
         core_in.append(v.axes[extra:])
+        in_pos.append(tuple(range(extra, len(v.axes))))
         broadcast.append(v.axes[:extra])
         for ax in v.axes[:extra]:
             b._merge(lead, ax, op)
@@ -147,9 +149,9 @@ def instantiate(b, op: A.Op, stmt):
                     axes.append(Axis(_inst_label(p, subst, bound_axis), size, p.kind, p.rank, p.tangent))
         core_out.append(tuple(axes))
         outs.append(tuple(lead) + tuple(axes))
-    params = (("name", info.name), ("args", tuple(given)), ("expanded", op.expand))
-    label = info.name
-    return b.finish(op, stmt, OpKind.BLOCK, label, inputs, core_in, core_out, outs, broadcast, params,
+    params = BlockParams(info.name, tuple(given), bool(op.expand))
+    pos = (in_pos, [tuple(range(len(lead), len(lead) + len(c))) for c in core_out])
+    return b.finish(op, stmt, OpKind.BLOCK, info.name, inputs, core_in, core_out, outs, broadcast, params, pos,
                     body=panel if op.expand else None)
 
 

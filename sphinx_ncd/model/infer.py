@@ -25,7 +25,8 @@ from ..syntax.parser import CLAUSES
 from .operations import Operations, _opname
 from .schedule import schedule
 from .sizes import SizeSyntaxError, parse_size, product, size_label, sizes_equal_plain
-from .types import Axis, AxisKind, Group, OpKind, Panel, Value
+from .types import Axis, AxisKind, Group, OpKind, Panel, SlotParams, Value
+from .wiring import all_core, pair
 
 __all__ = ["Declarations", "PanelBuilder", "OpRecord"]
 
@@ -48,13 +49,15 @@ class OpRecord:
     """A mutable operation under construction (frozen into an Operation at the end)."""
 
     __slots__ = ("kind", "label", "inputs", "outputs", "core_in", "core_out", "broadcast", "params",
-                 "binding", "groups", "body", "span", "level", "order")
+                 "binding", "groups", "body", "span", "level", "order", "core_pos", "pairs")
 
-    def __init__(self, kind, label, inputs, outputs, core_in, core_out, broadcast, params=(),
-                 binding=None, groups=(), body=None, span=None):
+    def __init__(self, kind, label, inputs, outputs, core_in, core_out, broadcast, params,
+                 core_pos, binding=None, groups=(), body=None, span=None):
         self.kind, self.label, self.inputs, self.outputs = kind, label, list(inputs), list(outputs)
         self.core_in, self.core_out, self.broadcast = core_in, core_out, broadcast
         self.params, self.binding, self.groups, self.body, self.span = params, binding, groups, body, span
+        self.core_pos = (tuple(tuple(p) for p in core_pos[0]), tuple(tuple(p) for p in core_pos[1]))
+        self.pairs = pair(self.inputs, self.core_pos[0], self.outputs, self.core_pos[1])
         self.level = 0
         self.order = 0
 
@@ -335,8 +338,8 @@ class PanelBuilder(Operations):
         if sub is not None and sub.is_Symbol:
             rng = next(((lo, hi) for sym, lo, hi in reversed(self.loop_stack) if sym == sub), None)
         entries.append((sub, v.axes, stmt.slot.text, rng))
-        self.add_op(OpKind.SAVE, stmt.slot.text, [v], [], [v.axes], [], [()],
-                    params=(("slot", stmt.slot.text),), span=stmt.span)
+        self.add_op(OpKind.SAVE, stmt.slot.text, [v], [], [v.axes], [], [()], SlotParams(stmt.slot.text),
+                    (all_core([v]), ()), span=stmt.span)
 
     def st_Fence(self, stmt: A.Fence):
         gid = self.open_group("fence", stmt.title, stmt.color, None, None, None, stmt.span)
@@ -423,11 +426,11 @@ class PanelBuilder(Operations):
         self.group_stack.append(gid)
         return gid
 
-    def add_op(self, kind, label, inputs, outputs, core_in, core_out, broadcast, params=(), binding=None,
+    def add_op(self, kind, label, inputs, outputs, core_in, core_out, broadcast, params, core_pos, binding=None,
                body=None, span=None) -> OpRecord:
         rec = OpRecord(kind, label, inputs, outputs, tuple(tuple(c) for c in core_in),
-                       tuple(tuple(c) for c in core_out), tuple(tuple(b) for b in broadcast), tuple(params),
-                       binding, tuple(self.group_stack), body, span)
+                       tuple(tuple(c) for c in core_out), tuple(tuple(b) for b in broadcast), params,
+                       core_pos, binding, tuple(self.group_stack), body, span)
         self.ops.append(rec)
         return rec
 

@@ -14,7 +14,9 @@ from ..errors import NCDError
 from ..syntax import ast as A
 from ..syntax.parser import OPERATIONS
 from .sizes import SizeSyntaxError, parse_size, product, size_label, sizes_equal_plain
+from . import types as T
 from .types import Axis, OpKind, Value, _shape_text
+from .wiring import all_core
 
 __all__ = ["Operations"]
 
@@ -38,13 +40,15 @@ class Operations:
                                span or op.head.span, kind="syntax")
 
     def broadcast_apply(self, op: A.Op, inputs, core_in, core_out, arg_spans):
-        """Lift a core signature over the inputs; returns (outputs axes list, broadcast per input)."""
+        """Lift a core signature over the inputs; returns (outputs axes list, broadcast per input, core
+        positions (per input, per output))."""
         if len(core_in) != len(inputs):
             raise NCDError(msg.ARITY.format(op=_opname(op), expected=len(core_in), got=len(inputs)),
                            op.signature.span if op.signature else op.head.span, kind="shape")
         lead: list[Axis] = []
         trail: list[Axis] = []
         broadcast = []
+        in_pos = []
         for v, core, span in zip(inputs, core_in, arg_spans):
             idx = self.match(core, v.axes)
             if idx is None:
@@ -59,9 +63,11 @@ class Operations:
                 b.append(ax)
                 self._merge(lead if i < first else trail, ax, op)
             broadcast.append(tuple(b))
+            in_pos.append(tuple(idx))
         trail = [a for a in trail if all(a.label != l.label for l in lead)]
         outs = [tuple(lead) + tuple(c) + tuple(trail) for c in core_out]
-        return outs, broadcast
+        n = len(lead)
+        return outs, broadcast, (in_pos, [tuple(range(n, n + len(c))) for c in core_out])
 
     def _merge(self, into: list, ax: Axis, op):
         for i, other in enumerate(into):
@@ -91,27 +97,31 @@ class Operations:
         inputs = self.args(op, None)
         core_in = [self.segment_axes(s) for s in sig.inputs]
         core_out = [self.segment_axes(s) for s in sig.outputs]
-        params = ()
         spans = [a.span for a in op.args]
         if len(spans) < len(core_in):
             spans += [op.head.span] * (len(core_in) - len(spans))
-        outs, broadcast = self.broadcast_apply(op, inputs, core_in, core_out, spans)
+        outs, broadcast, pos = self.broadcast_apply(op, inputs, core_in, core_out, spans)
+        style = decl.style if decl is not None and decl.style else None
         if decl is not None and decl.learned:
             kind = OpKind.LEARNED
-            params = (("bias", decl.bias),) + tuple(params)
-        if decl is not None and decl.style:
-            params = tuple(params) + (("style", decl.style),)
-        return kind, inputs, core_in, core_out, outs, broadcast, params
+            params = T.LearnedParams(bias=bool(decl.bias), style=style)
+        elif kind == OpKind.LEARNED:
+            params = T.LearnedParams(bias=bool(op.bias), style=style)
+        else:
+            params = T.FunctionParams(style=style)
+        return kind, inputs, core_in, core_out, outs, broadcast, params, pos
 
-    def finish(self, op: A.Op, stmt, kind, label, inputs, core_in, core_out, outs, broadcast, params=(),
+    def finish(self, op: A.Op, stmt, kind, label, inputs, core_in, core_out, outs, broadcast, params, pos,
                body=None):
+        """Name the outputs and record the operation; ``pos`` is (core positions per input, per output)."""
         names = [t.text for t in stmt.targets]
         if len(outs) != len(names):
             raise NCDError(msg.TARGETS.format(op=_opname(op), expected=len(outs), got=len(names)),
                            stmt.targets[0].span, kind="shape")
         values = [self.new_value(n, axes, t.span) for n, axes, t in zip(names, outs, stmt.targets)]
         binding = op.binding.text if op.binding is not None else None
-        self.add_op(kind, label, inputs, values, core_in, core_out, broadcast, params, binding, body, stmt.span)
+        self.add_op(kind, label, inputs, values, core_in, core_out, broadcast, params, pos, binding, body,
+                    stmt.span)
         return values
 
     def op_function(self, op, stmt):
@@ -124,14 +134,14 @@ class Operations:
                 raise NCDError(msg.UNKNOWN_OPERATION.format(name=name), op.head.span, kind="syntax",
                                hint=msg.DID_YOU_MEAN.format(name=guess))
         self.no_clauses(op)
-        kind, inputs, ci, co, outs, bc, params = self.generic(op, OpKind.FUNCTION)
-        return self.finish(op, stmt, kind, op.label, inputs, ci, co, outs, bc, params)
+        kind, inputs, ci, co, outs, bc, params, pos = self.generic(op, OpKind.FUNCTION)
+        return self.finish(op, stmt, kind, op.label, inputs, ci, co, outs, bc, params, pos)
 
     def op_learned(self, op, stmt):
         self.no_clauses(op)
-        _, inputs, ci, co, outs, bc, params = self.generic(op, OpKind.LEARNED)
-        params = (("bias", op.bias),) + tuple(p for p in params if p[0] != "bias")
-        return self.finish(op, stmt, OpKind.LEARNED, op.label, inputs, ci, co, outs, bc, params)
+        _, inputs, ci, co, outs, bc, params, pos = self.generic(op, OpKind.LEARNED)
+        params = T.LearnedParams(bias=bool(op.bias), style=params.style)
+        return self.finish(op, stmt, OpKind.LEARNED, op.label, inputs, ci, co, outs, bc, params, pos)
 
     def op_elementwise(self, op, stmt):
         self.no_clauses(op)
@@ -140,7 +150,7 @@ class Operations:
                            kind="syntax")
         (v,) = self.args(op, 1)
         return self.finish(op, stmt, OpKind.ELEMENTWISE, op.label, [v], [()], [()], [v.axes], [v.axes],
-                           (("function", op.head.text if op.head.text != "map" else op.label),))
+                           T.ElementwiseParams(op.head.text if op.head.text != "map" else op.label), _NONE)
 
     def op_scale(self, op, stmt):
         self.no_clauses(op, ("by",))
@@ -154,7 +164,7 @@ class Operations:
                            hint=msg.HINT_SIZE.format()) from None
         (v,) = self.args(op, 1)
         return self.finish(op, stmt, OpKind.SCALE, atom.text, [v], [()], [()], [v.axes], [v.axes],
-                           (("factor", atom.text), ("value", factor)))
+                           T.ScaleParams(atom.text, factor), _NONE)
 
     def _over_one(self, op, v):
         if "over" not in op.options:
@@ -172,7 +182,9 @@ class Operations:
         gen = self.general(ax, self.axis(op.options["over"][0].items[0]))
         bc = v.axes[:i] + v.axes[i + 1:]
         out = v.axes[:i] + (gen,) + v.axes[i + 1:]
-        return self.finish(op, stmt, kind, op.label, [v], [(ax,)], [(gen,)], [out], [bc], (("over", gen),))
+        cls = T.SoftmaxParams if kind == OpKind.SOFTMAX else T.NormParams
+        return self.finish(op, stmt, kind, op.label, [v], [(ax,)], [(gen,)], [out], [bc], cls(gen),
+                           ([(i,)], [(i,)]))
 
     def op_norm(self, op, stmt):
         return self.op_softmax(op, stmt, OpKind.NORM)
@@ -187,7 +199,7 @@ class Operations:
         rest = v.axes[:i] + v.axes[i + 1:]
         label = op.options["at"][0]
         return self.finish(op, stmt, OpKind.INDEX, label, [v], [(ax,)], [()], [rest], [rest],
-                           (("axis", ax), ("index", label)))
+                           T.IndexParams(ax, label), ([(i,)], [()]))
 
     def op_einsum(self, op, stmt):
         """einops semantics: a pattern as long as its input names that input's axes by position (a new
@@ -209,6 +221,7 @@ class Operations:
         core_in = []
         broadcast = []
         names_in = []
+        in_pos = []
         for v, seg, arg in zip(inputs, sig.inputs, op.args):
             pattern = self.segment_axes(seg)
             if len(pattern) == len(v.axes):
@@ -240,6 +253,7 @@ class Operations:
                     self._merge(lead if i < first else trail, ax, op)
             broadcast.append(tuple(b))
             core_in.append(tuple(v.axes[i] for i in idx))
+            in_pos.append(tuple(idx))
             names_in.append(tuple(p.label for p in pattern))
         out_names = []
         out_core = []
@@ -264,11 +278,10 @@ class Operations:
                 counts[n] = counts.get(n, 0) + 1
         contracted = tuple(n for n in bound if n not in out_names)
         merged = tuple(n for n in bound if n in out_names and counts[n] > 1)
-        eq = ", ".join(" ".join(n) or "1" for n in names_in) + " -> " + (" ".join(out_names) or "1")
-        params = (("equation", eq), ("names_in", tuple(names_in)), ("names_out", tuple(out_names)),
-                  ("contracted", contracted), ("merged", merged), ("outer", len(inputs) > 1))
+        params = T.EinsumParams(tuple(names_in), tuple(out_names), contracted, merged, len(inputs) > 1)
+        pos = (in_pos, [tuple(range(len(lead), len(lead) + len(out_core)))])
         return self.finish(op, stmt, OpKind.EINSUM, "", inputs, core_in, [tuple(out_core)], [out], broadcast,
-                           params)
+                           params, pos)
 
     def op_view(self, op, stmt):
         self.no_clauses(op)
@@ -283,9 +296,9 @@ class Operations:
         if not self.same(left, right):
             raise NCDError(msg.VIEW_SIZE.format(left=_shape(core_in[0]), right=_shape(core_out[0])), sig.span,
                            kind="shape", hint=msg.HINT_VIEW.format())
-        outs, bc = self.broadcast_apply(op, inputs, core_in, core_out, [op.args[0].span])
+        outs, bc, pos = self.broadcast_apply(op, inputs, core_in, core_out, [op.args[0].span])
         eq = _shape(core_in[0]) + " -> " + _shape(core_out[0])
-        return self.finish(op, stmt, OpKind.VIEW, "", inputs, core_in, core_out, outs, bc, (("pattern", eq),))
+        return self.finish(op, stmt, OpKind.VIEW, "", inputs, core_in, core_out, outs, bc, T.ViewParams(eq), pos)
 
     def op_concat(self, op, stmt):
         self.no_clauses(op, ("over",))
@@ -322,7 +335,7 @@ class Operations:
         core_in = [(v.axes[i],) for v, i in zip(inputs, idx)]
         bc = [v.axes[:i] + v.axes[i + 1:] for v, i in zip(inputs, idx)]
         return self.finish(op, stmt, OpKind.CONCAT, "", inputs, core_in, [(out_ax,)], [out], bc,
-                           (("over", out_ax),))
+                           T.ConcatParams(out_ax), ([(i,) for i in idx], [(j,)]))
 
     def op_add(self, op, stmt):
         self.no_clauses(op)
@@ -337,7 +350,7 @@ class Operations:
                 raise NCDError(msg.ADD_SHAPES.format(first=first.shape, second=v.shape), name.span, kind="shape")
             out = [self.prefer(a, b) for a, b in zip(out, v.axes)]
         return self.finish(op, stmt, OpKind.ADD, "+", inputs, [v.axes for v in inputs], [tuple(out)],
-                           [tuple(out)], [() for _ in inputs])
+                           [tuple(out)], [() for _ in inputs], _NO_PARAMS, (all_core(inputs), [tuple(range(len(out)))]))
 
     def clause_size(self, op, name, default):
         if name not in op.options:
@@ -424,34 +437,17 @@ class Operations:
                 raise NCDError(msg.SHAPE_MISMATCH.format(op=_opname(op), expected=_shape(cin), got=v.shape),
                                op.args[0].span, kind="shape", hint=hint)
             channel_idx = [rest_pos[k] for k in m]
-        out = []
-        core_in = []
-        core_out = []
-        bc = []
-        for i, ax in enumerate(v.axes):
-            if i in resized:
-                core_in.append(ax)
-                if resized[i] is not None:
-                    out.append(resized[i])
-                    core_out.append(resized[i])
-            elif i in channel_idx:
-                core_in.append(ax)
-                if i == channel_idx[0]:
-                    out.extend(core_out_ch)
-                    core_out.extend(core_out_ch)
-            else:
-                out.append(ax)
-                bc.append(ax)
-        params = (("over", tuple(v.axes[i] for i in spatial)), ("kernel", kernel), ("stride", stride),
-                  ("dilation", dilation), ("padding", padding), ("transposed", op.transposed))
+        out, core_in, core_out, bc, pos = _conv_wiring(v, resized, channel_idx, core_out_ch)
+        over = tuple(v.axes[i] for i in spatial)
         if pool:
-            params += (("reduce", "max" if opname == "maxpool" else "mean"),)
+            params = T.PoolParams(over, kernel, stride, dilation, padding, bool(op.transposed), False, False,
+                                  "max" if opname == "maxpool" else "mean")
             kind, label = OpKind.POOL, ("Max" if opname == "maxpool" else r"\mathbb{E}")
         else:
-            params += (("learned", True), ("bias", op.bias))
+            params = T.ConvParams(over, kernel, stride, dilation, padding, bool(op.transposed), True, bool(op.bias))
             kind, label = OpKind.CONV, (r"\star^T" if op.transposed else r"\star")
         return self.finish(op, stmt, kind, label, [v], [tuple(core_in)], [tuple(core_out)], [tuple(out)],
-                           [tuple(bc)], params)
+                           [tuple(bc)], params, pos)
 
     def size_name(self, size, x, label=None) -> str:
         """Label of a resized axis: a let-defined neighbour (x_{\\lambda+1}) when it fits, else the size."""
@@ -474,7 +470,8 @@ class Operations:
         if op.args:
             raise NCDError(msg.UNIT_AXIS.format(), op.args[0].span, kind="syntax")
         ax = self.axis(op.options["axis"][0])
-        return self.finish(op, stmt, OpKind.UNIT, r"\eta", [], [], [(ax, ax)], [(ax, ax)], [], (("axis", ax),))
+        return self.finish(op, stmt, OpKind.UNIT, r"\eta", [], [], [(ax, ax)], [(ax, ax)], [], T.UnitParams(ax),
+                           ((), [(0, 1)]))
 
     def op_load(self, op, stmt):
         slot_name = op.options["slot"][0]
@@ -494,7 +491,7 @@ class Operations:
                 hint = msg.HINT_SLOTS_SAVED.format(slots=", ".join(saved)) + hint
             raise NCDError(msg.UNKNOWN_SLOT.format(slot=slot_name.text), slot_name.span, kind="shape", hint=hint)
         return self.finish(op, stmt, OpKind.LOAD, slot_name.text, [], [], [axes], [axes], [],
-                           (("slot", slot_name.text),))
+                           T.SlotParams(slot_name.text), ((), [tuple(range(len(axes)))]))
 
     def saved_axes(self, base, sub):
         r"""The axes in slot ``base_sub``: the slot saved under that very subscript (the latest), else one
@@ -533,7 +530,35 @@ class Operations:
 
 
 
-_ONE = A.Atom("1", None)  # the literal channel count 1 (never reported: its span is not needed)
+_ONE = A.Atom("1", None)
+_NONE = ([()], [()])  # core positions of a box that acts on no wire (all pass over it: relu, scale)
+_NO_PARAMS = T.NoParams()
+
+
+def _conv_wiring(v: Value, resized: dict, channel_idx: list, core_out_ch: list):
+    """A convolution's output axes in place of its input's: spatial axes resized (or reduced away), the
+    channel axes replaced by the output channels at the first one's place, the rest broadcast.  Returns
+    (output axes, core in, core out, broadcast, core positions)."""
+    out, core_in, core_out, bc, in_pos, out_pos = [], [], [], [], [], []
+    for i, ax in enumerate(v.axes):
+        if i in resized:
+            core_in.append(ax)
+            in_pos.append(i)
+            if resized[i] is not None:
+                out_pos.append(len(out))
+                out.append(resized[i])
+                core_out.append(resized[i])
+        elif i in channel_idx:
+            core_in.append(ax)
+            in_pos.append(i)
+            if i == channel_idx[0]:
+                out_pos.extend(range(len(out), len(out) + len(core_out_ch)))
+                out.extend(core_out_ch)
+                core_out.extend(core_out_ch)
+        else:
+            out.append(ax)
+            bc.append(ax)
+    return out, core_in, core_out, bc, ([tuple(in_pos)], [tuple(out_pos)])  # the literal channel count 1 (never reported: its span is not needed)
 
 
 def _shape(axes) -> str:

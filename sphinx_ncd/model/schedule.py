@@ -10,7 +10,10 @@ follows the data flow; ``order`` statements and the ``output`` list override it.
 """
 from __future__ import annotations
 
-from .types import Operation, OpKind, Panel, Section, Value
+from .types import NoParams, Operation, OpKind, Panel, Section, Value
+from .wiring import all_core
+
+_NO_PARAMS = NoParams()
 
 __all__ = ["schedule"]
 
@@ -53,8 +56,8 @@ def schedule(b, *, span=None, header=None, legend=(), op_id_start: int = 0) -> P
             producer.outputs[producer.outputs.index(v)] = general
             v = general
         if n_uses == 0:
-            rec = OpRecord(OpKind.DELETE, "", [v], [], ((v.axes),), (), ((),), groups=groups, span=v.span)
-            rec.core_in = (v.axes,)
+            rec = OpRecord(OpKind.DELETE, "", [v], [], (v.axes,), (), ((),), _NO_PARAMS, (all_core([v]), ()),
+                           groups=groups, span=v.span)
             extra_after.setdefault(after_key, []).append(rec)
         elif n_uses > 1:
             copies = []
@@ -67,7 +70,7 @@ def schedule(b, *, span=None, header=None, legend=(), op_id_start: int = 0) -> P
                 origin[c.id] = v.id
                 copies.append(c)
             rec = OpRecord(OpKind.COPY, "", [v], copies, (v.axes,), tuple(c.axes for c in copies), ((),),
-                           groups=groups, span=v.span)
+                           _NO_PARAMS, (all_core([v]), all_core(copies)), groups=groups, span=v.span)
             extra_after.setdefault(after_key, []).append(rec)
             k = 0
             for r, pos in uses.get(v.id, ()):
@@ -160,7 +163,8 @@ def schedule(b, *, span=None, header=None, legend=(), op_id_start: int = 0) -> P
         ops_here = []
         for r in step:
             op = Operation(next_id, r.kind, r.label, tuple(r.inputs), tuple(r.outputs), r.core_in, r.core_out,
-                           r.broadcast, r.params, r.binding, r.groups, r.body, r.span)
+                           r.broadcast, r.params, r.binding, r.groups, r.body, r.span, r.core_pos[0], r.core_pos[1],
+                           r.pairs)
             next_id += 1
             frozen[id(r)] = op
             ops_here.append(op)

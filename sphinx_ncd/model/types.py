@@ -21,7 +21,7 @@ Vocabulary (paper section 2):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import sympy
@@ -30,7 +30,10 @@ from ..errors import Span
 
 __all__ = [
     "AxisKind", "OpKind", "Axis", "Value", "Operation", "Group", "Section",
-    "BlockHeader", "Panel", "Diagram",
+    "BlockHeader", "Panel", "Diagram", "PARAMS_OF", "params_from_pairs",
+    "NoParams", "FunctionParams", "LearnedParams", "ElementwiseParams", "ScaleParams", "SoftmaxParams",
+    "NormParams", "IndexParams", "EinsumParams", "ViewParams", "ConcatParams", "ConvParams", "PoolParams",
+    "UnitParams", "SlotParams", "BlockParams",
 ]
 
 
@@ -43,27 +46,28 @@ class AxisKind:
 
 
 class OpKind:
-    """Every operation kind the model produces.  Layout has one glyph per kind."""
+    """Every operation kind the model produces.  Layout has one glyph per kind; each kind's parameters
+    are one typed record (``PARAMS_OF``)."""
 
     FUNCTION = "function"  # generic box, any signature
-    LEARNED = "learned"  # bold label, pale tile; params: bias (bool)
+    LEARNED = "learned"  # bold label, pale tile
     ELEMENTWISE = "elementwise"  # 1 -> 1 broadcast over everything: arrows around the label
-    SCALE = "scale"  # element-wise scaling; params: factor (str, the label source)
-    SOFTMAX = "softmax"  # params: over (Axis)
-    NORM = "norm"  # normalisation; params: over (Axis)
-    INDEX = "index"  # params: axis (Axis), index (str label)
-    EINSUM = "einsum"  # linear wiring; params: equation (str, einops form)
-    VIEW = "view"  # reshape / flatten / rearrange; params: pattern (str)
-    CONCAT = "concat"  # params: over (Axis)
+    SCALE = "scale"  # element-wise scaling
+    SOFTMAX = "softmax"
+    NORM = "norm"  # normalisation
+    INDEX = "index"
+    EINSUM = "einsum"  # linear wiring
+    VIEW = "view"  # reshape / flatten / rearrange
+    CONCAT = "concat"
     ADD = "add"  # sum of equal-shape segments
-    CONV = "conv"  # params: over (tuple of spatial Axis), kernel, stride, dilation, padding, transposed, learned, bias
-    POOL = "pool"  # params: reduce ("max" | "mean"), plus the conv params
-    UNIT = "unit"  # eta: 1 -> a a (a cup); params: axis
+    CONV = "conv"
+    POOL = "pool"
+    UNIT = "unit"  # eta: 1 -> a a (a cup)
     COPY = "copy"  # Delta: one input, several equal outputs (inferred from data flow)
     DELETE = "delete"  # one input, no outputs (inferred from data flow)
-    SAVE = "save"  # to memory: one input, no outputs; params: slot (str label)
-    LOAD = "load"  # from memory: no inputs, one output; params: slot (str label)
-    BLOCK = "block"  # a use of a reusable block; params: name, args; ``body`` when expanded
+    SAVE = "save"  # to memory: one input, no outputs
+    LOAD = "load"  # from memory: no inputs, one output
+    BLOCK = "block"  # a use of a reusable block; ``body`` when expanded
 
 
 @dataclass(frozen=True)
@@ -105,9 +109,192 @@ class Value:
         return f"{self.name}: {self.shape}"
 
 
+# --- typed parameters: one frozen record per operation kind ---------------------------------------
+#
+# ``Operation.params`` holds the record of the operation's kind (see ``PARAMS_OF``).  Every field has the
+# type it says; strings are label sources (light math) for display, never something to parse again.
+
+
+@dataclass(frozen=True)
+class NoParams:
+    """Kinds with nothing to set: add, copy, delete."""
+
+
+@dataclass(frozen=True)
+class FunctionParams:
+    """A generic box; ``style`` is a declared look (``def F : a -> b style bare``), None for a box."""
+
+    style: str | None = None
+
+
+@dataclass(frozen=True)
+class LearnedParams:
+    """A learned box (bold label, pale tile): with or without bias, and an optional declared look."""
+
+    bias: bool = False
+    style: str | None = None
+
+
+@dataclass(frozen=True)
+class ElementwiseParams:
+    """``relu X``, ``map f X``: the function's name as written (``relu``, ``f``)."""
+
+    function: str = ""
+
+
+@dataclass(frozen=True)
+class ScaleParams:
+    """``scale X by 1/sqrt(k)``: the factor as written (a label source) and as a size."""
+
+    factor: str = ""
+    value: sympy.Expr | None = None
+
+
+@dataclass(frozen=True)
+class SoftmaxParams:
+    """The one axis the softmax normalises over (as it leaves the box)."""
+
+    over: Axis | None = None
+
+
+@dataclass(frozen=True)
+class NormParams(SoftmaxParams):
+    """The one axis a normalisation acts over."""
+
+
+@dataclass(frozen=True)
+class IndexParams:
+    """``index X at i on y``: the axis indexed away and the index's label source."""
+
+    axis: Axis | None = None
+    index: str = ""
+
+
+@dataclass(frozen=True)
+class EinsumParams:
+    """An einsum's axis names, already parsed: one tuple of names per input, the output's names, the names
+    summed away (``contracted``), the names shared by several inputs and kept (``merged``), and whether it
+    joins several inputs (``outer``).  ``names_in[i][n]`` names input ``i``'s core axis ``n`` (the axis at
+    ``Operation.core_in_pos[i][n]``); ``names_out[n]`` the output's core axis ``n``."""
+
+    names_in: tuple[tuple[str, ...], ...] = ()
+    names_out: tuple[str, ...] = ()
+    contracted: tuple[str, ...] = ()
+    merged: tuple[str, ...] = ()
+    outer: bool = False
+
+    @property
+    def equation(self) -> str:
+        """The einops form, e.g. ``"y k h, x k h -> y x h"`` (for display only)."""
+        left = ", ".join(" ".join(n) or "1" for n in self.names_in)
+        return f"{left} -> {' '.join(self.names_out) or '1'}"
+
+
+@dataclass(frozen=True)
+class ViewParams:
+    """A reshape; ``pattern`` is the display form ``"28 28 -> 784"`` of ``core_in -> core_out``."""
+
+    pattern: str = ""
+
+
+@dataclass(frozen=True)
+class ConcatParams:
+    """The axis the inputs are joined along, as it leaves the box (its size the sum)."""
+
+    over: Axis | None = None
+
+
+@dataclass(frozen=True)
+class ConvParams:
+    """A convolution over the spatial axes ``over``; sizes are sympy expressions (``kernel`` None for a
+    global pooling).  ``learned`` and ``bias`` say what the box draws."""
+
+    over: tuple[Axis, ...] = ()
+    kernel: sympy.Expr | None = None
+    stride: sympy.Expr = sympy.Integer(1)
+    dilation: sympy.Expr = sympy.Integer(1)
+    padding: sympy.Expr = sympy.Integer(0)
+    transposed: bool = False
+    learned: bool = True
+    bias: bool = False
+
+
+@dataclass(frozen=True)
+class PoolParams(ConvParams):
+    """A pooling: a convolution's window, never learned; ``reduce`` is ``"max"`` or ``"mean"``."""
+
+    learned: bool = False
+    reduce: str = "max"
+
+
+@dataclass(frozen=True)
+class UnitParams:
+    """A cup (eta) on ``axis``."""
+
+    axis: Axis | None = None
+
+
+@dataclass(frozen=True)
+class SlotParams:
+    """``save X to C`` / ``load C``: the memory slot's label source (``C_\\lambda``)."""
+
+    slot: str = ""
+
+
+@dataclass(frozen=True)
+class BlockParams:
+    """A use of a block: its name, the arguments given ``(("s", "2"), ...)``, and whether it is drawn
+    expanded (then ``Operation.body`` holds the body)."""
+
+    name: str = ""
+    args: tuple[tuple[str, str], ...] = ()
+    expanded: bool = False
+
+
+PARAMS_OF: dict[str, type] = {
+    OpKind.FUNCTION: FunctionParams, OpKind.LEARNED: LearnedParams, OpKind.ELEMENTWISE: ElementwiseParams,
+    OpKind.SCALE: ScaleParams, OpKind.SOFTMAX: SoftmaxParams, OpKind.NORM: NormParams,
+    OpKind.INDEX: IndexParams, OpKind.EINSUM: EinsumParams, OpKind.VIEW: ViewParams,
+    OpKind.CONCAT: ConcatParams, OpKind.ADD: NoParams, OpKind.CONV: ConvParams, OpKind.POOL: PoolParams,
+    OpKind.UNIT: UnitParams, OpKind.COPY: NoParams, OpKind.DELETE: NoParams, OpKind.SAVE: SlotParams,
+    OpKind.LOAD: SlotParams, OpKind.BLOCK: BlockParams,
+}
+
+
+def params_from_pairs(kind: str, pairs) -> object:
+    """The typed record for ``kind`` from the old ``(("name", value), ...)`` form (a transition aid for
+    code that builds Operations by hand; the model itself builds the records directly).  Unknown names
+    are dropped; the einsum's ``equation`` is derived, never read."""
+    cls = PARAMS_OF.get(kind, NoParams)
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in pairs if k in names})
+
+
+# --- the operation ----------------------------------------------------------------------------------
+
+Pos = tuple  # (segment index, axis position within that segment's ``axes``)
+
+
 @dataclass(frozen=True)
 class Operation:
-    """One box or wiring acting in a step."""
+    """One box or wiring acting in a step.
+
+    Wiring, explicit (positions index ``inputs[i].axes`` / ``outputs[k].axes``):
+
+    * ``core_in_pos[i]``: the positions of input ``i``'s axes the operation acts on (its signature; the
+      axes are ``core_in[i]``, in that order); every other position of that input is broadcast.
+    * ``core_out_pos[k]``: the positions of output ``k``'s axes the operation produces (``core_out[k]``).
+    * ``broadcast_pairs``: ``((i, j), (k, l))`` for each broadcast wire that passes over the box, from
+      input ``i`` position ``j`` to output ``k`` position ``l``; one-to-one, in output order.  A broadcast
+      input wire with no pair is merged into a twin that passes (two inputs broadcast over the same
+      ``y``; it ends at the box); a broadcast output wire with no pair starts at the box (a second
+      output lifted over the same axis).
+
+    ``params`` is the typed record of the kind (:data:`PARAMS_OF`); ``param(name)`` reads one of its
+    fields (kept for code written against the old ``(("name", value), ...)`` form, which is still
+    accepted when building an Operation by hand).  Hand-built Operations may leave the positions out:
+    they are then derived from ``broadcast`` (:func:`sphinx_ncd.model.wiring.derive`).
+    """
 
     id: int  # unique within the diagram
     kind: str  # an OpKind
@@ -117,17 +304,31 @@ class Operation:
     core_in: tuple[tuple[Axis, ...], ...]  # per input: the axes the operation acts on (its signature)
     core_out: tuple[tuple[Axis, ...], ...]  # per output: the axes it produces
     broadcast: tuple[tuple[Axis, ...], ...]  # per input: the axes lifted over the box (drawn passing over)
-    params: tuple[tuple[str, Any], ...] = ()  # kind-specific settings, in a fixed order
+    params: Any = None  # the kind's typed record (a PARAMS_OF class); None: the kind's defaults
     binding: str | None = None  # dotted path of the PyTorch submodule/function: "Lq", "blocks.0.conv1"
     groups: tuple[int, ...] = ()  # ids of the enclosing Groups, outermost first
     body: "Panel | None" = None  # for BLOCK: the expanded body, when drawn expanded
     span: Span | None = None  # the statement that wrote it
+    core_in_pos: tuple[tuple[int, ...], ...] | None = None  # per input: positions of its core axes
+    core_out_pos: tuple[tuple[int, ...], ...] | None = None  # per output: positions of the axes it produces
+    broadcast_pairs: tuple[tuple[Pos, Pos], ...] | None = None  # ((in seg, pos), (out seg, pos)) per passing wire
+
+    def __post_init__(self):
+        params = self.params
+        if params is None or type(params) is tuple:
+            object.__setattr__(self, "params", params_from_pairs(self.kind, params or ()))
+        if self.core_in_pos is None or self.core_out_pos is None or self.broadcast_pairs is None:
+            from .wiring import derive
+            ci, co, pairs = derive(self)
+            object.__setattr__(self, "core_in_pos", ci if self.core_in_pos is None else self.core_in_pos)
+            object.__setattr__(self, "core_out_pos", co if self.core_out_pos is None else self.core_out_pos)
+            object.__setattr__(self, "broadcast_pairs", pairs if self.broadcast_pairs is None
+                               else self.broadcast_pairs)
 
     def param(self, name: str, default: Any = None) -> Any:
-        for key, value in self.params:
-            if key == name:
-                return value
-        return default
+        """One field of the typed parameters (``default`` when the kind has no such field).  Prefer
+        ``op.params.<field>``; this stays for code written against the old untyped bag."""
+        return getattr(self.params, name, default)
 
     @property
     def signature(self) -> str:
