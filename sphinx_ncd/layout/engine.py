@@ -29,8 +29,10 @@ from .geometry import (
     SEP_DASH, SEP_WIDTH, SMALL_FONT, STATE_MIN_W, THIN, TITLE_GAP, WIRE, bend_length, bezier_y_at, separator_y,
     wire_path,
 )
+from .fold import Strip, choose_cuts
 from .glyphs import Glyph, OpRows, axis_label_source, build_glyph
 from .mathtext import label, plain_text
+from .pieces import Piece, bbox_all, below, beside, place, shift_box, translate, union
 from .scene import Circle, Group, Path, Scene, Text, bbox_of
 
 __all__ = ["layout", "MAX_OPERATIONS", "MAX_WIRES"]
@@ -46,6 +48,10 @@ ROW_GAP = 28.0  # between the figure and the block definitions drawn under it
 SEP_CLEAR = 4.0  # least room between a separator and a glyph it runs past
 BADGE_GAP = 6.0  # between the verdict badge and the top of the drawing
 COMPACT = PITCH  # an item further than this below its least position moves up
+FOLD_GAP = 22.0  # between the rows of a folded panel
+ARROW_TIP = 7.0  # a continued wire's arrowhead: from the wire's end to its tip
+ARROW_NOTCH = 2.5  # ... and back from the wire's end to its barbs
+ARROW_HALF = 3.6  # ... half its height
 
 
 @dataclass(eq=False)  # compared by identity: field-wise equality would walk whole operations
@@ -70,6 +76,10 @@ class _PanelOut:
     op_ports: dict = field(default_factory=dict)  # op id -> list of absolute port points
     wire_ops: list = field(default_factory=list)  # (points, op id it starts at or None, op id it ends at or None)
     run_spans: list = field(default_factory=list)  # cache of _run_spans
+    section_x: dict = field(default_factory=dict)  # section index -> (x where it begins, x where it ends)
+    edge_in: dict = field(default_factory=dict)  # owner -> (x, y): wires that begin at the left edge
+    edge_out: dict = field(default_factory=dict)  # owner -> (x, y): wires that end at the right edge
+    edge_style: dict = field(default_factory=dict)  # owner -> wire style, for those
 
 
 def _nrows(v: Value) -> int:
@@ -252,6 +262,8 @@ class _Wires:
             run = self.runs[key]
             self.to_run(run, x, run[0][-1][1])
             self.out.anchors.append((x, run[0][-1][1]))
+            self.out.edge_out[run[2]] = (x, run[0][-1][1])
+            self.out.edge_style[run[2]] = run[1]
             self._emit(run)
         self.runs.clear()
 
@@ -261,16 +273,24 @@ def _value_axis(v: Value, j: int):
     return axes[j] if j < len(axes) else None
 
 
-def _layout_panel(panel: Panel, hl: dict, x0: float) -> _PanelOut:
-    out = _PanelOut()
-    wires = _Wires(out)
-    wires.silent = _silent_values(panel)
-    seps: list = []
-    labels: list = []
-    glyph_groups: list = []
+def panel_sections(panel: Panel) -> list:
+    """The sections the panel is drawn with: residual branches beside their box, a first state always."""
     sections = _residual_sections(panel)
     if not sections or sections[0].kind != "state":
         sections.insert(0, Section("state", panel.inputs))
+    return sections
+
+
+def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None, base: int = 0) -> _PanelOut:
+    """Lay out ``sections`` (the panel's own by default; a slice of them for one row of a folded panel, whose
+    first is section ``base`` of the panel) from x = ``x0``."""
+    out = _PanelOut()
+    wires = _Wires(out)
+    wires.silent = _silent_values(panel) if silent is None else silent
+    seps: list = []
+    labels: list = []
+    glyph_groups: list = []
+    sections = panel_sections(panel) if sections is None else list(sections)
     repeats = _repeat_label_widths(panel)
     ypos: dict[int, list[float]] = {}
     values_by_id: dict[int, Value] = {}
@@ -283,11 +303,14 @@ def _layout_panel(panel: Panel, hl: dict, x0: float) -> _PanelOut:
     for v in first.values:
         for j, y in enumerate(ypos[v.id]):
             wires.start((v.id, j), x0, y, _value_axis(v, j))
+            if v.id not in wires.silent:
+                out.edge_in[f"wire:{v.id}.{j}"] = (x0, y)
     x = x0
     cur: list[Value] = list(first.values)
     idx = 0
     while idx < len(sections):
         sec = sections[idx]
+        x_begin = x
         if sec.kind == "state":
             # values that appear from nowhere are stacked below
             missing = [v for v in sec.values if v.id not in ypos]
@@ -308,6 +331,7 @@ def _layout_panel(panel: Panel, hl: dict, x0: float) -> _PanelOut:
             room = _bracket_room(before, after, repeats)
             x = _state_column([v for v in sec.values if v.id not in wires.silent], new_runs, ypos, x, wires, seps,
                               labels, out, room)
+            out.section_x[base + idx] = (x_begin, x)
             cur = list(sec.values)
             new_runs = set()
             idx += 1
@@ -318,6 +342,7 @@ def _layout_panel(panel: Panel, hl: dict, x0: float) -> _PanelOut:
         reserve = _reserve(later)
         x, produced, new_runs = _step_column(sec, cur, nxt, ypos, values_by_id, x, wires, seps, glyph_groups, hl,
                                              out, reserve)
+        out.section_x[base + idx] = (x_begin, x)
         if nxt is None:  # two steps in a row: an implicit state of what the step produced
             cur = [v for v in cur if v.id in ypos] + produced
             x = _state_column([v for v in cur if v.id not in wires.silent], new_runs, ypos, x, wires, seps,
@@ -657,8 +682,8 @@ def _step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: _Wires, s
             ym = separator_y(ya, yb)
             seps.append(Path(wire_path([(gx1, ym), (x_end, ym)]), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH,
                              role="separator", owner=f"op:{op.id}"))
-        items = [_translate(p, gx0, it.top) for p in g.items]
-        bb = _bbox_all(items)
+        items = [translate(p, gx0, it.top) for p in g.items]
+        bb = bbox_all(items)
         grp = Group(tuple(items), role="op", owner=f"op:{op.id}", title=_op_title(op))
         glyph_groups.append(grp)
         if bb:
@@ -759,53 +784,13 @@ def _op_title(op: Operation) -> str:
     return f"{lab} : {op.signature}"
 
 
-def _translate(item, dx, dy):
-    if isinstance(item, Path):
-        d = []
-        for c in item.d:
-            if c[0] in ("M", "L"):
-                d.append((c[0], c[1] + dx, c[2] + dy))
-            elif c[0] == "C":
-                d.append(("C", c[1] + dx, c[2] + dy, c[3] + dx, c[4] + dy, c[5] + dx, c[6] + dy))
-            elif c[0] == "A":
-                d.append(("A", c[1], c[2], c[3] + dx, c[4] + dy))
-            else:
-                d.append(c)
-        return Path(tuple(d), item.stroke, item.fill, item.width, item.dash, item.role, item.owner, item.opacity,
-                    item.cap)
-    if isinstance(item, Circle):
-        return Circle(item.cx + dx, item.cy + dy, item.r, item.stroke, item.fill, item.width, item.role, item.owner)
-    if isinstance(item, Text):
-        return Text(item.label, item.x + dx, item.y + dy, item.fill, item.role, item.owner)
-    if isinstance(item, Group):
-        return Group(tuple(_translate(i, dx, dy) for i in item.items), item.role, item.owner, item.title)
-    return item
-
-
-def _union(a, b):
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
-
-
-def _shift_box(b, dy):
-    return None if b is None else (b[0], b[1] + dy, b[2], b[3] + dy)
-
-
-def _bbox_all(items):
-    boxes = [b for b in (bbox_of(i) for i in items) if b]
-    if not boxes:
-        return None
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-
-
 # --- groups: fences and repetition ------------------------------------------------------------------------------
 
 
-def _group_items(panel: Panel, po: _PanelOut) -> tuple[list, list]:
-    """Fence rectangles (drawn behind) and repetition brackets / titles (drawn in front)."""
+def _group_items(panel: Panel, po: _PanelOut, cut=(frozenset(), frozenset())) -> tuple[list, list]:
+    """Fence rectangles (drawn behind) and repetition brackets / titles (drawn in front).  ``cut``: the
+    repetitions that began on an earlier row of a folded panel (no opening bracket here) and those that go
+    on in a later one (no closing bracket, and the bounds are written where it closes)."""
     back, front = [], []
     if not panel.groups:
         return back, front
@@ -868,12 +853,16 @@ def _group_items(panel: Panel, po: _PanelOut) -> tuple[list, list]:
             x0 -= BRACKET_W
             x1 += BRACKET_W
             for side, xs in ((0, x0), (1, x1)):
+                if g.id in cut[side]:
+                    continue
                 bw = BRACKET_W if side == 0 else -BRACKET_W
                 front.append(Path((("M", xs + bw, y0), ("C", xs, y0 + 0.2 * (y1 - y0), xs, y1 - 0.2 * (y1 - y0),
                                                         xs + bw, y1)),
                                   stroke="ink", width=1.3, role="bracket", owner=owner))
             up = g.upper or ""
-            if g.index:
+            if g.id in cut[1]:
+                top_src, bot_src = "", ""
+            elif g.index:
                 top_src, bot_src = up, f"{g.index}={g.lower or ''}"
             else:
                 top_src, bot_src = (f"{up}\\times" if up else ""), ""
@@ -998,10 +987,10 @@ def _panel_bbox(po: _PanelOut, back, front):
         if name == "glyphs":
             for grp in layer:
                 op_id = int(grp.owner.split(":")[1]) if grp.owner.startswith("op:") else None
-                b = _union(b, po.op_boxes.get(op_id) if op_id in po.op_boxes else bbox_of(grp))
+                b = union(b, po.op_boxes.get(op_id) if op_id in po.op_boxes else bbox_of(grp))
         else:
-            b = _union(b, _bbox_all(layer))
-    return _union(_union(b, _bbox_all(back)), _bbox_all(front))
+            b = union(b, bbox_all(layer))
+    return union(union(b, bbox_all(back)), bbox_all(front))
 
 
 def _flatten(po: _PanelOut) -> list:
@@ -1032,45 +1021,162 @@ def _with_headers(panels) -> list[Panel]:
     return out
 
 
-def _lay_row(panels: list[Panel], hl: dict, op_boxes: dict):
-    """Panels side by side with '=' between them, aligned on their first wire."""
-    back_all, mid_all, front_all, anchors = [], [], [], []
-    total = None
-    x = 0.0
-    align = None
-    for n, p in enumerate(panels):
-        po = _layout_panel(p, hl, x)
-        back, front = _group_items(p, po)
-        items = _flatten(po)
-        shift = 0.0 if align is None else align - po.align_y
-        if align is None:
-            align = po.align_y
-        pb = _panel_bbox(po, back, front) or (x, 0, x, 0)
-        total = _union(total, _shift_box(pb, shift))
-        if shift:
-            items = [_translate(i, 0, shift) for i in items]
-            back = [_translate(i, 0, shift) for i in back]
-            front = [_translate(i, 0, shift) for i in front]
-            po.anchors = [(ax, ay + shift) for ax, ay in po.anchors]
-        back_all += back
-        mid_all += items
-        front_all += front
-        anchors += po.anchors
-        for op_id, b in po.op_boxes.items():
-            op_boxes.setdefault(op_id, _shift_box(b, shift))
-        x = pb[2]
-        if n + 1 < len(panels):
-            eq = label("=", FONT * 1.3, "regular")
-            ex = x + EQ_GAP
-            eqt = Text(eq, ex, align + (eq.ascent - eq.descent) / 2, role="label", owner="eq")
-            front_all.append(eqt)
-            total = _union(total, eqt.bbox)
-            x = ex + eq.width + EQ_GAP
-    return back_all, mid_all, front_all, anchors, total
+def _groups_in(panel: Panel, sections) -> set:
+    """Ids of the groups (with the groups around them) that operations of ``sections`` belong to."""
+    by_id = {g.id: g for g in panel.groups}
+    out: set = set()
+    for sec in sections:
+        for op in sec.ops:
+            for gid in op.groups:
+                p = gid
+                while p is not None and p in by_id and p not in out:
+                    out.add(p)
+                    p = by_id[p].parent
+    return out
 
 
-def layout(diagram: Diagram, highlights=(), badge: str | None = None) -> Scene:
-    """Lay out every panel of ``diagram`` side by side (``=`` between them) and return the scene."""
+def _panel_piece(panel: Panel, hl: dict, sections, silent, base: int, continued: bool, whole=None):
+    """One panel, or one row of a folded panel (``sections`` from section ``base`` of the panel's ``whole``
+    list), as a piece; a row that goes on in the next one ends in arrowheads.  Returns the piece and the column
+    pass's record."""
+    po = _layout_panel(panel, hl, 0.0, sections, silent, base)
+    cut = (frozenset(), frozenset())
+    if whole is not None and panel.groups:
+        here = _groups_in(panel, sections)
+        cut = (frozenset(here & _groups_in(panel, whole[:base])),
+               frozenset(here & _groups_in(panel, whole[base + len(sections):])))
+    back, front = _group_items(panel, po, cut)
+    piece = Piece(back=back, mid=_flatten(po), front=front, bbox=_panel_bbox(po, back, front) or (0, 0, 0, 0),
+                  align_y=po.align_y, anchors=list(po.anchors), op_boxes=dict(po.op_boxes), ins=dict(po.edge_in),
+                  outs=dict(po.edge_out))
+    if continued:
+        for owner, (x, y) in po.edge_out.items():
+            head = _arrowhead(x, y, po.edge_style.get(owner, {}), owner)
+            piece.front.append(head)
+            piece.bbox = union(piece.bbox, bbox_of(head))
+            piece.anchors.append((x + ARROW_TIP, y))
+    return piece, po
+
+
+def _arrowhead(x: float, y: float, style: dict, owner: str) -> Path:
+    """The paper's arrowhead where a wire leaves a folded row: its notch on the wire's end at ``x``."""
+    h = ARROW_HALF + (1.0 if style.get("tandem") else 0.0)
+    return Path((("M", x - ARROW_NOTCH, y - h), ("L", x + ARROW_TIP, y), ("L", x - ARROW_NOTCH, y + h),
+                 ("L", x, y), ("Z",)), stroke=None, fill=style.get("stroke", "ink"), role="arrow", owner=owner)
+
+
+def _strip(panel: Panel, sections, po: _PanelOut) -> Strip:
+    """What the folding needs to know of the unfolded strip (see :class:`.fold.Strip`)."""
+    left = [0.0] * len(sections)
+    right = [0.0] * len(sections)
+    for k, (a, b) in po.section_x.items():
+        left[k], right[k] = a, b
+    states = tuple(k for k, sec in enumerate(sections) if sec.kind == "state")
+    relabel = {}
+    for k in states:
+        widths = [label(axis_label_source(a), FONT).width + 2 * LABEL_PAD
+                  for v in sections[k].values for a in _shown_axes(v)]
+        relabel[k] = max([STATE_MIN_W, *widths])
+    by_id = {g.id: g for g in panel.groups}
+    steps_of: dict = {}
+    tags = []  # per section: what it belongs to (groups, and a block box of its own)
+    for k, sec in enumerate(sections):
+        tag = set()
+        for op in sec.ops:
+            for gid in op.groups:
+                p, seen = gid, set()
+                while p is not None and p in by_id and p not in seen:
+                    seen.add(p)
+                    steps_of.setdefault(p, []).append(k)
+                    p = by_id[p].parent
+                tag.add(("g", gid))
+            if op.kind == OpKind.BLOCK:
+                tag.add(("b", op.id))
+        tags.append(frozenset(tag))
+    groups = []
+    for gid, ks in steps_of.items():
+        pad = 2 * (FENCE_PAD + (BRACKET_W if by_id[gid].kind == "repeat" else 0.0))
+        groups.append((min(ks), max(ks), right[max(ks)] - left[min(ks)] + pad))
+    boundary = frozenset(k for k in states[1:-1] if tags[k - 1] != tags[k + 1])
+    breaks = frozenset(k for k in states[1:-1] if getattr(sections[k], "brk", False))
+    return Strip(tuple(left), tuple(right), relabel, states, tuple(groups), boundary, breaks, ARROW_TIP + 2.0)
+
+
+def _fold_panel(panel: Panel, hl: dict, target: float | None) -> Piece:
+    """The panel as one row, or folded into rows no wider than ``target`` where it can be (see :mod:`.fold`)."""
+    sections = panel_sections(panel)
+    silent = _silent_values(panel)
+    whole, po = _panel_piece(panel, hl, sections, silent, 0, False)
+    if target is None:
+        return whole
+    strip = _strip(panel, sections, po)
+    if whole.width <= target and not strip.breaks:
+        return whole
+    goal, cuts, rows = target, None, [whole]
+    for _ in range(3):  # the rows are measured on the strip; one that comes out wider tightens the goal
+        new = choose_cuts(strip, goal)
+        if new == cuts or not new:
+            break
+        cuts = new
+        bounds = [strip.states[0], *cuts, strip.states[-1]]
+        rows = [_panel_piece(panel, hl, sections[a:b + 1], silent, a, b != bounds[-1], sections)[0]
+                for a, b in zip(bounds, bounds[1:])]
+        over = max(r.width for r in rows) - target
+        if over <= 0.5:
+            break
+        goal -= over
+    return _stack_rows(rows)
+
+
+def _stack_rows(rows: list) -> Piece:
+    """Rows of one folded panel, top to bottom, left edges where they were laid out; every wire that leaves one
+    row's right edge is recorded as resumed at the next row's left edge."""
+    out = rows[0]
+    for prev, row in zip(rows, rows[1:]):
+        moved = place(row, 0.0, out.bbox[3] + FOLD_GAP - row.bbox[1])
+        cont = [(o, (prev_pt[0] + ARROW_TIP, prev_pt[1]), moved.ins[o])
+                for o, prev_pt in out.outs.items() if o in moved.ins]
+        out = below(out, moved, FOLD_GAP, keep_x=True, moved=True)
+        out.continued += cont
+        out.outs = dict(moved.outs)
+    out.rows = len(rows)
+    return out
+
+
+def _equation(panels, hl: dict, target: float | None) -> Piece:
+    """Panels joined by '=': side by side, aligned on their first wire, when that fits in ``target``; else one
+    under the other, '=' after a one-row panel (a block's header) or before the panel that follows."""
+    pieces = [_fold_panel(p, hl, target) for p in panels]
+    eq = label("=", FONT * 1.3, "regular")
+    eq_w = eq.width + 2 * EQ_GAP
+    side = sum(p.width for p in pieces) + eq_w * (len(pieces) - 1)
+    out = pieces[0]
+    for piece in pieces[1:]:
+        if target is None or side <= target:
+            ex = out.bbox[2] + EQ_GAP
+            t = Text(eq, ex, out.align_y + (eq.ascent - eq.descent) / 2, role="label", owner="eq")
+            out = beside(out, piece, 2 * EQ_GAP + eq.width, extra=(t,))
+        elif out.rows == 1 and out.bbox[2] + eq_w <= target:
+            t = Text(eq, out.bbox[2] + EQ_GAP, out.align_y + (eq.ascent - eq.descent) / 2, role="label",
+                     owner="eq")
+            out.front.append(t)
+            out.bbox = union(out.bbox, t.bbox)
+            out = below(out, piece, ROW_GAP)
+            out.rows = 2
+        else:
+            moved = place(piece, out.bbox[0] + eq_w - piece.bbox[0], out.bbox[3] + ROW_GAP - piece.bbox[1])
+            t = Text(eq, out.bbox[0] + EQ_GAP, moved.align_y + (eq.ascent - eq.descent) / 2, role="label",
+                     owner="eq")
+            out = below(out, moved, ROW_GAP, keep_x=True, moved=True)
+            out.front.append(t)
+            out.bbox = union(out.bbox, t.bbox)
+            out.rows = 2
+    return out
+
+
+def layout(diagram: Diagram, highlights=(), badge: str | None = None, max_width: float | None = None) -> Scene:
+    """Lay out every panel of ``diagram`` (``=`` between them) and return the scene.  A panel wider than
+    ``max_width`` (layout units; None: never) is folded into rows."""
     n_ops = sum(len(p.operations) for p in diagram.panels)
     if n_ops > MAX_OPERATIONS:
         raise NCDError(msg.RENDER_TOO_MANY_OPS.format(n=n_ops, limit=MAX_OPERATIONS), None, kind="render")
@@ -1086,32 +1192,14 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None) -> Scene:
         except (TypeError, ValueError):
             op_id, note = item, ""
         hl[op_id] = note or ""
-    rows = [_with_headers(diagram.panels)]
+    fig = _equation(_with_headers(diagram.panels), hl, max_width)
     for name, body in diagram.blocks:  # blocks defined by this spec: "Name(params) = body" under the figure
         if body.header is not None and body.span is not None and body.span.file == diagram.filename \
                 and body.operations and all(p is not body for p in diagram.panels):
-            rows.append(_with_headers((body,)))
-    back_all, mid_all, front_all, anchors = [], [], [], []
-    total = None
-    op_boxes: dict = {}
-    for panels in rows:
-        row_boxes: dict = {}
-        back, mid, front, anc, rb = _lay_row(panels, hl, row_boxes)
-        dy = 0.0
-        if total is not None and rb is not None:
-            dy = total[3] + ROW_GAP - rb[1]
-            back = [_translate(i, 0, dy) for i in back]
-            mid = [_translate(i, 0, dy) for i in mid]
-            front = [_translate(i, 0, dy) for i in front]
-            anc = [(ax, ay + dy) for ax, ay in anc]
-            rb = _shift_box(rb, dy)
-        back_all += back
-        mid_all += mid
-        front_all += front
-        anchors += anc
-        total = _union(total, rb)
-        for op_id, b in row_boxes.items():
-            op_boxes.setdefault(op_id, _shift_box(b, dy))
+            fig = below(fig, _equation(_with_headers((body,)), hl, max_width), ROW_GAP, keep_x=True)
+    back_all, mid_all, front_all, anchors = fig.back, fig.mid, fig.front, fig.anchors
+    total = fig.bbox
+    op_boxes = fig.op_boxes
     # highlight notes: under the drawing, each under its box's column, joined by a dotted leader
     notes = [(op_id, note) for op_id, note in hl.items() if note and op_id in op_boxes]
     if notes and total is not None:
@@ -1125,7 +1213,7 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None) -> Scene:
             front_all.append(Path((("M", lx, bb[3] + 1), ("L", lx, y - 1)), stroke="alert", width=0.7,
                                   dash=(1.2, 1.8), role="leader", owner=f"op:{op_id}"))
             front_all.append(t)
-            total = _union(total, t.bbox)
+            total = union(total, t.bbox)
             y = t.bbox[3] + 3
     # legend: derived sizes in a grey panel under the drawing
     legend = [pair for p in diagram.panels for pair in p.legend]
@@ -1146,7 +1234,7 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None) -> Scene:
         for lab in rows:
             front_all.append(Text(lab, lx + 7, cy + lab.ascent, role="label", owner="legend"))
             cy += lab.height + 4
-        total = _union(total, (lx - 0.3, y - 0.3, lx + maxw + 14.3, y + h + 0.3))
+        total = union(total, (lx - 0.3, y - 0.3, lx + maxw + 14.3, y + h + 0.3))
     if badge:
         allb = total or (0, 0, 0, 0)
         # as large as the wire labels (a page scales the whole figure down), on its own line above the drawing
@@ -1154,13 +1242,14 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None) -> Scene:
         bt = Text(lab, allb[2] - lab.width, allb[1] - BADGE_GAP - lab.descent, fill="muted", role="label",
                   owner="badge")
         front_all.append(bt)
-        total = _union(total, bt.bbox)
+        total = union(total, bt.bbox)
     items = back_all + mid_all + front_all
     bb = total or (0, 0, 1, 1)
     vb = (bb[0] - MARGIN, bb[1] - MARGIN, (bb[2] - bb[0]) + 2 * MARGIN, (bb[3] - bb[1]) + 2 * MARGIN)
     title = plain_text(diagram.title) if diagram.title else "Neural circuit diagram"
     desc = _describe(diagram)
-    return Scene(tuple(items), vb, title=title, description=desc, anchors=tuple(anchors))
+    return Scene(tuple(items), vb, title=title, description=desc, anchors=tuple(anchors),
+                 continued=tuple(fig.continued))
 
 
 def _describe(diagram: Diagram) -> str:

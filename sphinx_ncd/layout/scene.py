@@ -85,6 +85,8 @@ class Scene:
     title: str = ""  # short accessible name
     description: str = ""  # longer text (the diagram's signature and labels)
     anchors: tuple[tuple[float, float], ...] = field(default=(), repr=False)  # where wires may end
+    #: wires of a folded panel carried from one row to the next: (owner, arrowhead tip, where it resumes)
+    continued: tuple = field(default=(), repr=False)
 
     def walk(self):
         """Every primitive, groups flattened, in drawing order."""

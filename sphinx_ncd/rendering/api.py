@@ -23,10 +23,25 @@ from .. import messages as msg
 from ..errors import NCDError
 from ..gcpause import paused_gc
 
-__all__ = ["render", "scene", "scene_to", "svg_to", "FORMATS", "THEMES"]
+__all__ = ["render", "scene", "scene_to", "svg_to", "FORMATS", "THEMES", "DEFAULT_MAX_WIDTH"]
 
 FORMATS = ("svg", "pdf", "png")
+#: the fold width: a 736 px text column (furo's) at the reading scale the Sphinx extension uses (1.2)
+DEFAULT_MAX_WIDTH = 613.0
 THEMES = ("auto", "light", "dark")
+
+
+def _max_width(value):
+    """``max_width`` as a positive float, or None (never fold)."""
+    if value is None:
+        return None
+    try:
+        w = float(value)
+    except (TypeError, ValueError):
+        raise NCDError(msg.RENDER_MAX_WIDTH.format(value=value), None, kind="render") from None
+    if not (w > 0 and w < 1e7):
+        raise NCDError(msg.RENDER_MAX_WIDTH.format(value=value), None, kind="render")
+    return w
 
 
 def _check_options(format: str, theme: str, scale) -> float:
@@ -43,15 +58,18 @@ def _check_options(format: str, theme: str, scale) -> float:
     return s
 
 
-def scene(diagram, *, highlights=(), badge=None):
-    """The laid-out :class:`~sphinx_ncd.layout.scene.Scene` of ``diagram`` (what tests assert on)."""
+def scene(diagram, *, highlights=(), badge=None, max_width=DEFAULT_MAX_WIDTH):
+    """The laid-out :class:`~sphinx_ncd.layout.scene.Scene` of ``diagram`` (what tests assert on).
+
+    A panel wider than ``max_width`` (drawing units, 1 = 1 px at scale 1; ``None``: never) is folded into rows.
+    """
     from ..layout.engine import layout
     from ..model.types import Diagram
 
     if not isinstance(diagram, Diagram):
         raise NCDError(msg.RENDER_NOT_DIAGRAM.format(type=type(diagram).__name__), None, kind="render")
     try:
-        return layout(diagram, highlights=tuple(highlights or ()), badge=badge)
+        return layout(diagram, highlights=tuple(highlights or ()), badge=badge, max_width=_max_width(max_width))
     except NCDError as err:
         if err.span is None and diagram.main.span is not None:
             raise NCDError(err.message, diagram.main.span, kind=err.kind, hint=err.hint) from None
@@ -62,16 +80,17 @@ def scene(diagram, *, highlights=(), badge=None):
 
 
 def render(diagram, format: str = "svg", *, theme: str = "auto", scale: float = 1.0, id_prefix: str | None = None,
-           highlights=(), badge: str | None = None):
+           highlights=(), badge: str | None = None, max_width=DEFAULT_MAX_WIDTH):
     """Draw ``diagram``: SVG text (``str``), or PDF / PNG ``bytes``.
 
     ``theme="auto"`` follows the reader's colour scheme in browsers (PDF and PNG
     use the light colours); ``highlights`` is a tuple of ``(operation_id, note)``
-    drawn in the alert colour; ``badge`` is a short verdict in the top right corner.
+    drawn in the alert colour; ``badge`` is a short verdict in the top right corner; a panel wider than
+    ``max_width`` drawing units (``None``: never) is folded into rows at memory states.
     """
     _check_options(format, theme, scale)
     with paused_gc():
-        sc = scene(diagram, highlights=highlights, badge=badge)
+        sc = scene(diagram, highlights=highlights, badge=badge, max_width=max_width)
     return scene_to(sc, format, theme=theme, scale=scale, id_prefix=id_prefix)
 
 

@@ -111,7 +111,7 @@ def test_far_residual_runs_level_at_the_copys_rows():
     copies = {v.id: op for op in panel.operations if op.kind == OpKind.COPY for v in op.outputs}
     skip = next(v for v in add.inputs if v.id in copies)
     source = copies[skip.id].inputs[0]
-    sc = scene(d)
+    sc = scene(d, max_width=None)  # one row: the residual is not cut
     runs = [p for p in sc.walk() if isinstance(p, Path) and p.role == "wire"
             and p.owner.startswith(f"wire:{skip.id}.")]
     assert len(runs) == 2  # y and m

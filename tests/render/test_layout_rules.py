@@ -183,7 +183,7 @@ def test_groups_enclose_exactly_their_operations(case):
     else:
         text, name = _fig(f"figures/{case}.ncd")
     d = sphinx_ncd.parse(text, filename=name, search_path=(str(ROOT / "demo_docs" / "gallery" / "figures"),))
-    sc = scene(d)
+    sc = scene(d, max_width=None)  # one bracket per group (a folded one is drawn open on each row)
     ops = _ops(sc)
     extents = _group_extents(sc)
     panel_ops = [op for p in d.panels for op in p.operations]

@@ -1,0 +1,115 @@
+"""Layout (stage 3): folding -- where a panel wider than the target width is cut into rows.
+
+A panel is a strip of alternating memory states and steps.  It can be cut only
+at a memory state: the row before the cut ends with that state (every wire
+named, then an arrowhead at the row's right edge) and the next row begins with
+the same state (every wire named again, in the same order).  This module only
+*chooses* the cuts, from numbers the column pass measured on the unfolded strip;
+:mod:`.rows` lays each row out as its own piece and :mod:`.engine` stacks them.
+
+The choice is a small dynamic programme over the candidate states (linear in
+their number times the states one row can hold):
+
+- fewest rows first, then rows of even width;
+- a cut at a fence, block or repetition boundary is preferred to one inside a
+  chain of operations;
+- never inside a fence or a repetition unless that group alone is wider than the
+  target (then inside it, at a high price);
+- a ``break`` the author wrote is always a cut;
+- a row that cannot be made narrow enough (one step wider than the target) is
+  kept whole rather than cut where it may not be.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Strip", "choose_cuts", "ROW_COST", "OVERFLOW_COST"]
+
+ROW_COST = 1000.0  # every extra row
+OVERFLOW_COST = 100000.0  # a row wider than the target (only when nothing else fits)
+INSIDE_GROUP_COST = 20000.0  # a cut inside a fence or repetition wider than the target
+BOUNDARY_BONUS = 150.0  # a cut where a fence, block or repetition begins or ends
+RAGGED_COST = 400.0  # times the squared share of the target a row leaves empty
+
+
+@dataclass(frozen=True)
+class Strip:
+    """What the unfolded strip measured, per section index (states at even places, steps between).
+
+    ``left[k]``/``right[k]``: x where section ``k`` begins and ends; ``relabel[k]``: the width a state column
+    naming every wire of state ``k`` needs (a row that begins or ends there names them all);
+    ``groups``: per fence or repetition, (first step index, last step index, its width, is it a repetition);
+    ``boundary[k]``: whether a group begins or ends at state ``k``; ``breaks``: states the author cut at.
+    """
+
+    left: tuple[float, ...]
+    right: tuple[float, ...]
+    relabel: dict
+    states: tuple[int, ...]  # indices of the state sections, in order (the first and the last included)
+    groups: tuple[tuple[int, int, float], ...] = ()
+    boundary: frozenset = frozenset()
+    breaks: frozenset = frozenset()
+    edge: float = 0.0  # what a continued row adds at its right edge (the arrowheads)
+
+
+def _width(s: Strip, i: int, j: int) -> float:
+    """Estimated width of the row from state ``i`` to state ``j``."""
+    w = s.right[j] - s.left[i]
+    first, last = s.states[0], s.states[-1]
+    if i != first:  # the row begins by naming every wire
+        w += max(0.0, s.relabel.get(i, 0.0) - (s.right[i] - s.left[i]))
+    if j != last:
+        w += max(0.0, s.relabel.get(j, 0.0) - (s.right[j] - s.left[j])) + s.edge
+    return w
+
+
+def _cut_cost(s: Strip, k: int, target: float) -> float | None:
+    """The price of cutting at state ``k``; None where it may not be cut."""
+    cost = 0.0
+    for first, last, width in s.groups:
+        if first < k < last:
+            if width <= target:
+                return None
+            cost += INSIDE_GROUP_COST
+    if k in s.boundary:
+        cost -= BOUNDARY_BONUS
+    return cost
+
+
+def choose_cuts(s: Strip, target: float) -> list[int]:
+    """The states (section indices) to cut at, in order; empty when the strip is kept whole."""
+    first, last = s.states[0], s.states[-1]
+    if _width(s, first, last) <= target and not s.breaks:
+        return []
+    cands = [first]
+    cost_at = {}
+    for k in s.states[1:-1]:
+        c = 0.0 if k in s.breaks else _cut_cost(s, k, target)
+        if c is not None:
+            cands.append(k)
+            cost_at[k] = c
+    cands.append(last)
+    best = {first: (0.0, None)}
+    for n, j in enumerate(cands[1:], 1):
+        options = []
+        for m in range(n - 1, -1, -1):
+            i = cands[m]
+            if i not in best:
+                continue
+            w = _width(s, i, j)
+            if w > target and m < n - 1:
+                break  # longer rows only grow
+            cost = best[i][0] + ROW_COST + cost_at.get(j, 0.0)
+            cost += OVERFLOW_COST + (w - target) if w > target else RAGGED_COST * ((target - w) / target) ** 2
+            options.append((cost, i))
+            if i in s.breaks:
+                break  # a row never runs over a break
+        if options:
+            best[j] = min(options)
+    cuts = []
+    j = last
+    while best[j][1] is not None:
+        j = best[j][1]
+        if j != first:
+            cuts.append(j)
+    return sorted(cuts)

@@ -1,0 +1,145 @@
+"""Layout (stage 3): laid-out pieces and how they compose.
+
+A :class:`Piece` is a finished part of a drawing -- one row of a panel, a
+block's header, a whole equation -- as a value: its primitives in three layers
+(behind, middle, in front), its bounding box, the height of its first wire
+(where ``=`` and neighbours align) and its named ports: the wires that enter
+at its left edge and leave at its right edge, by owner (``"wire:5.1"``).
+
+Composition only ever *translates* a piece (:func:`place`), so the laws the
+tests state hold by construction: placing a piece never changes its inner
+geometry (every primitive moves by the same offset), and :func:`beside` and
+:func:`below` keep the order of what they join.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .scene import Circle, Group, Path, Text, bbox_of
+
+__all__ = ["Piece", "translate", "place", "beside", "below", "union", "bbox_all", "shift_box"]
+
+
+@dataclass
+class Piece:
+    back: list = field(default_factory=list)  # fences, drawn first
+    mid: list = field(default_factory=list)  # wires, separators, glyphs, wire labels
+    front: list = field(default_factory=list)  # brackets, titles, '=', arrowheads
+    bbox: tuple | None = None  # (x0, y0, x1, y1) of everything drawn
+    align_y: float = 0.0  # y of the first wire
+    anchors: list = field(default_factory=list)  # where wires may end
+    op_boxes: dict = field(default_factory=dict)  # op id -> bbox of its glyph
+    ins: dict = field(default_factory=dict)  # owner -> (x, y): wires entering at the left edge
+    outs: dict = field(default_factory=dict)  # owner -> (x, y): wires leaving at the right edge
+    continued: list = field(default_factory=list)  # (owner, arrow tip, resumed at): wires carried to the next row
+    rows: int = 1  # rows stacked in it (a folded panel, an equation set one panel under the other)
+
+    @property
+    def width(self) -> float:
+        return 0.0 if self.bbox is None else self.bbox[2] - self.bbox[0]
+
+    @property
+    def height(self) -> float:
+        return 0.0 if self.bbox is None else self.bbox[3] - self.bbox[1]
+
+
+def translate(item, dx: float, dy: float):
+    """The primitive (or group) moved by (dx, dy)."""
+    if isinstance(item, Path):
+        d = []
+        for c in item.d:
+            if c[0] in ("M", "L"):
+                d.append((c[0], c[1] + dx, c[2] + dy))
+            elif c[0] == "C":
+                d.append(("C", c[1] + dx, c[2] + dy, c[3] + dx, c[4] + dy, c[5] + dx, c[6] + dy))
+            elif c[0] == "A":
+                d.append(("A", c[1], c[2], c[3] + dx, c[4] + dy))
+            else:
+                d.append(c)
+        return Path(tuple(d), item.stroke, item.fill, item.width, item.dash, item.role, item.owner, item.opacity,
+                    item.cap)
+    if isinstance(item, Circle):
+        return Circle(item.cx + dx, item.cy + dy, item.r, item.stroke, item.fill, item.width, item.role, item.owner)
+    if isinstance(item, Text):
+        return Text(item.label, item.x + dx, item.y + dy, item.fill, item.role, item.owner)
+    if isinstance(item, Group):
+        return Group(tuple(translate(i, dx, dy) for i in item.items), item.role, item.owner, item.title)
+    return item
+
+
+def union(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def shift_box(b, dx: float = 0.0, dy: float = 0.0):
+    return None if b is None else (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)
+
+
+def bbox_all(items):
+    boxes = [b for b in (bbox_of(i) for i in items) if b]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _pt(p, dx, dy):
+    return (p[0] + dx, p[1] + dy)
+
+
+def place(piece: Piece, dx: float, dy: float) -> Piece:
+    """The same piece moved by (dx, dy): every primitive, box, port and anchor by the same offset."""
+    if not dx and not dy:
+        return piece
+    return Piece(
+        back=[translate(i, dx, dy) for i in piece.back],
+        mid=[translate(i, dx, dy) for i in piece.mid],
+        front=[translate(i, dx, dy) for i in piece.front],
+        bbox=shift_box(piece.bbox, dx, dy),
+        align_y=piece.align_y + dy,
+        anchors=[_pt(a, dx, dy) for a in piece.anchors],
+        op_boxes={k: shift_box(b, dx, dy) for k, b in piece.op_boxes.items()},
+        ins={k: _pt(p, dx, dy) for k, p in piece.ins.items()},
+        outs={k: _pt(p, dx, dy) for k, p in piece.outs.items()},
+        continued=[(o, _pt(a, dx, dy), _pt(b, dx, dy)) for o, a, b in piece.continued],
+        rows=piece.rows,
+    )
+
+
+def _join(a: Piece, b: Piece, extra=()) -> Piece:
+    """Both pieces as one (already placed); ``extra`` goes in front.  ``a``'s ports win where both have one."""
+    boxes = dict(b.op_boxes)
+    boxes.update(a.op_boxes)
+    bb = union(a.bbox, b.bbox)
+    for it in extra:
+        bb = union(bb, bbox_of(it))
+    return Piece(back=a.back + b.back, mid=a.mid + b.mid, front=a.front + b.front + list(extra), bbox=bb,
+                 align_y=a.align_y, anchors=a.anchors + b.anchors, op_boxes=boxes, ins={**b.ins, **a.ins},
+                 outs={**a.outs, **b.outs}, continued=a.continued + b.continued, rows=a.rows)
+
+
+def beside(a: Piece, b: Piece, gap: float, extra=()) -> Piece:
+    """``b`` to the right of ``a``, ``gap`` apart, their first wires level."""
+    if a.bbox is None:
+        return b
+    if b.bbox is None:
+        return a
+    moved = place(b, a.bbox[2] + gap - b.bbox[0], a.align_y - b.align_y)
+    return _join(a, moved, extra)
+
+
+def below(a: Piece, b: Piece, gap: float, keep_x: bool = False, moved: bool = False) -> Piece:
+    """``b`` under ``a``, ``gap`` apart, left edges aligned (``keep_x``: ``b`` keeps its x; ``moved``: ``b`` is
+    already where it goes)."""
+    if a.bbox is None:
+        return b
+    if b.bbox is None:
+        return a
+    if not moved:
+        b = place(b, 0.0 if keep_x else a.bbox[0] - b.bbox[0], a.bbox[3] + gap - b.bbox[1])
+    out = _join(a, b)
+    out.rows = a.rows + b.rows
+    return out
