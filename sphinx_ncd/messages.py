@@ -231,7 +231,6 @@ LATEX_STALE_MANIFEST = ("ncd-latex: warning: {tex} changed after LaTeX wrote {ma
 
 CLI_NO_FILE = "no such file: {path}"
 CLI_CANNOT_READ = "cannot read {path}: {reason}"
-RENDER_MAX_WIDTH = "max width must be a positive number of px (or none: never fold), got {value!r}"
 
 # --- break (a forced fold cut) ------------------------------------------------------------
 BREAK_IN_GROUP = "'break' inside a {group}: a fold never cuts a fence or a repetition"

@@ -12,34 +12,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .. import messages as msg
 from ..errors import NCDError
 from ..syntax import ast as A
 from .sizes import SizeSyntaxError, parse_size, size_label
-from .types import Axis, BlockHeader, BlockParams, OpKind, Panel
+from .records import closest
+from .types import Axis, BlockParams, OpKind, Panel
 
 __all__ = ["BlockInfo", "instantiate", "template_dirs", "find_library"]
 
 
 @dataclass
 class BlockInfo:
+    """A block definition: its statements, evaluated into a Panel on first use (by ``make``, the model's
+    entry point, which evaluates and schedules a body; this module never imports the evaluator)."""
+
     name: str
     params: tuple[str, ...]
     statements: list
     decl: object  # the Declarations of the file that defines it
     filename: str
     span: object = None
+    make: Callable[["BlockInfo"], Panel] | None = field(default=None, repr=False)
     panel: Panel | None = field(default=None)
 
     def build(self) -> Panel:
         if self.panel is None:
-            from .infer import PanelBuilder
-            builder = PanelBuilder(self.decl, self.filename)
-            builder.run(self.statements)
-            if not builder.inputs:
-                raise NCDError(msg.NO_INPUT.format(), self.span, kind="shape")
-            self.panel = builder.build(span=self.span, header=BlockHeader(self.name, self.params, self.span))
+            self.panel = self.make(self)
         return self.panel
 
 
@@ -69,8 +70,7 @@ def instantiate(b, op: A.Op, stmt):
     if info is None:
         names = sorted(b.decl.blocks)
         hint = msg.HINT_BLOCKS.format(names=", ".join(names)) if names else msg.HINT_NO_BLOCKS.format()
-        from .infer import _closest
-        guess = _closest(op.head.text, names)
+        guess = closest(op.head.text, names)
         if guess:
             hint = msg.DID_YOU_MEAN.format(name=guess) + " " + hint
         raise NCDError(msg.UNKNOWN_BLOCK.format(name=op.head.text), op.head.span, kind="shape", hint=hint)

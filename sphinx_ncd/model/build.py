@@ -17,9 +17,11 @@ from ..gcpause import paused_gc
 from ..syntax import ast as A
 from ..syntax.parser import parse_spec
 from .blocks import BlockInfo, find_library
-from .infer import Declarations, PanelBuilder
+from .infer import PanelBuilder
+from .records import Declarations
+from .schedule import schedule
 from .sizes import SizeSyntaxError, parse_size
-from .types import BlockHeader, Diagram
+from .types import BlockHeader, Diagram, Panel
 
 __all__ = ["parse"]
 
@@ -68,10 +70,8 @@ def _parse(text: str, filename: str, line_offset: int, search_path) -> Diagram:
             where = breaks[k - 1].span if k else (stmts[0].span if stmts else spec.span)
             raise NCDError((msg.EMPTY_PANEL if k else msg.NO_INPUT).format(), where, kind="shape")
         span = stmts[0].span if stmts else None
-        from .schedule import schedule
-        panel = schedule(b, span=span, header=header if k == 0 else None, legend=legend if k == 0 else (),
-                         op_id_start=next_op)
-        next_value = b.next_value
+        panel, next_value = schedule(b.result(), span=span, header=header if k == 0 else None,
+                                     legend=legend if k == 0 else (), op_id_start=next_op)
         next_op += len(panel.operations)
         panels.append(panel)
     blocks = []
@@ -79,6 +79,16 @@ def _parse(text: str, filename: str, line_offset: int, search_path) -> Diagram:
         if info.decl is decl:  # every block this spec defines, used or not (its errors surface too)
             blocks.append((name, info.build()))
     return Diagram(tuple(panels), text, filename, tuple(meta["sizes"]), meta["title"], tuple(blocks))
+
+
+def _block_panel(info: BlockInfo) -> Panel:
+    """A block definition's body, evaluated and scheduled (a block's ``break`` marks cuts in its body)."""
+    builder = PanelBuilder(info.decl, info.filename)
+    builder.run(info.statements)
+    if not builder.inputs:
+        raise NCDError(msg.NO_INPUT.format(), info.span, kind="shape")
+    panel, _ = schedule(builder.result(), span=info.span, header=BlockHeader(info.name, info.params, info.span))
+    return panel
 
 
 def _declare(statements, decl: Declarations, filename: str, search_path, using: tuple, top: bool) -> dict:
@@ -96,7 +106,7 @@ def _declare(statements, decl: Declarations, filename: str, search_path, using: 
             if stmt.name.text in decl.blocks and decl.blocks[stmt.name.text].decl is decl:
                 raise NCDError(msg.REDEFINED_BLOCK.format(name=stmt.name.text), stmt.name.span, kind="syntax")
             decl.blocks[stmt.name.text] = BlockInfo(stmt.name.text, tuple(p.text for p in stmt.params),
-                                                    stmt.body, decl, filename, stmt.span)
+                                                    stmt.body, decl, filename, stmt.span, _block_panel)
             _declare_axes_only(stmt.body, decl)
         elif t is A.Use:
             for name in stmt.names:
@@ -184,7 +194,8 @@ def _use(name: A.Name, decl: Declarations, search_path, using: tuple):
         header = meta["header"]
         if header is not None:
             body = [s for s in spec.statements if not isinstance(s, (A.BlockHeader, A.BlockDef))]
-            lib.blocks[header.name] = BlockInfo(header.name, header.params, body, lib, path.name, header.span)
+            lib.blocks[header.name] = BlockInfo(header.name, header.params, body, lib, path.name, header.span,
+                                                _block_panel)
         for info in lib.blocks.values():
             info.build()  # errors in a library surface where they are, once
         _LIBRARY_CACHE[key] = lib

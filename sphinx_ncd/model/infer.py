@@ -7,14 +7,13 @@ What it does, in order:
    the values, the axis names, size equality, broadcasting and the
    statements: inputs, outputs, order, save, fences, repetitions);
 2. infers copies (a value used twice) and deletions (a value never used);
-3. packs independent operations into the same step (:mod:`.schedule`).
+3. packs independent operations into the same step (:mod:`.schedule`, run by
+   :mod:`.build` on what :meth:`PanelBuilder.result` hands over).
 
 Every error is an :class:`~sphinx_ncd.errors.NCDError` located at the token
 that caused it.
 """
 from __future__ import annotations
-
-import difflib
 
 import sympy
 
@@ -23,50 +22,12 @@ from ..errors import NCDError
 from ..syntax import ast as A
 from ..syntax.parser import CLAUSES
 from .operations import Operations, _opname
-from .schedule import schedule
+from .records import Declarations, Evaluated, OpRecord, closest, is_name, same_sub, slot_name
 from .sizes import SizeSyntaxError, parse_size, product, size_label, sizes_equal_plain
-from .types import Axis, AxisKind, Group, OpKind, Panel, SlotParams, Value
-from .wiring import all_core, pair
+from .types import Axis, AxisKind, Group, OpKind, SlotParams, Value
+from .wiring import all_core
 
-__all__ = ["Declarations", "PanelBuilder", "OpRecord"]
-
-
-class Declarations:
-    """What a spec declares once for all its panels (``width``, ``tandem``, ``def``, ``let`` ...)."""
-
-    def __init__(self):
-        self.width: set[str] = set()
-        self.tandem: dict[str, int] = {}
-        self.defs: dict[str, A.Def] = {}
-        self.lets: list[tuple[str, str]] = []
-        self.rewrites: dict = {}  # sympy expr -> expr, from lets
-        self.fn_rewrites: list = []  # (func, index symbol, offset, rhs) for let x_{\lambda+1} = ...
-        self.blocks: dict = {}  # name -> BlockInfo
-        self.loops: list = []  # (symbol, lower, upper) of every indexed repetition seen
-
-
-class OpRecord:
-    """A mutable operation under construction (frozen into an Operation at the end)."""
-
-    __slots__ = ("kind", "label", "inputs", "outputs", "core_in", "core_out", "broadcast", "params",
-                 "binding", "groups", "body", "span", "level", "order", "core_pos", "pairs")
-
-    def __init__(self, kind, label, inputs, outputs, core_in, core_out, broadcast, params,
-                 core_pos, binding=None, groups=(), body=None, span=None):
-        self.kind, self.label, self.inputs, self.outputs = kind, label, list(inputs), list(outputs)
-        self.core_in, self.core_out, self.broadcast = core_in, core_out, broadcast
-        self.params, self.binding, self.groups, self.body, self.span = params, binding, groups, body, span
-        self.core_pos = (tuple(tuple(p) for p in core_pos[0]), tuple(tuple(p) for p in core_pos[1]))
-        self.pairs = pair(self.inputs, self.core_pos[0], self.outputs, self.core_pos[1])
-        self.level = 0
-        self.order = 0
-
-
-
-
-def _closest(name: str, options) -> str | None:
-    found = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
-    return found[0] if found else None
+__all__ = ["PanelBuilder", "Declarations"]
 
 
 class PanelBuilder(Operations):
@@ -89,6 +50,7 @@ class PanelBuilder(Operations):
         self.next_value = 0
         self.axis_cache: dict = {}
         self.saw_input = False
+        self.breaks: list[tuple[int, object]] = []  # (number of ops written before, span) per 'break'
 
     # --- values and axes --------------------------------------------------------------------
 
@@ -234,12 +196,12 @@ class PanelBuilder(Operations):
     def value(self, name: A.Name) -> Value:
         v = self.env.get(name.text)
         if v is None:
-            clause = _closest(name.text, CLAUSES)
+            clause = closest(name.text, CLAUSES)
             if clause and len(name.text) > 2:  # 'softmax S ovr x'
                 raise NCDError(msg.UNKNOWN_VALUE.format(name=name.text), name.span, kind="shape",
                                hint=msg.DID_YOU_MEAN.format(name=clause) + " " + msg.HINT_CLAUSE.format())
             if self.env:
-                guess = _closest(name.text, self.env)
+                guess = closest(name.text, self.env)
                 hint = msg.HINT_VALUES.format(names=", ".join(self.env))
                 if guess:
                     hint = msg.DID_YOU_MEAN.format(name=guess) + " " + hint
@@ -265,7 +227,7 @@ class PanelBuilder(Operations):
                 return hits[0]
         labels = [a.label for a in value.axes]
         hint = msg.HINT_AXES.format(axes=", ".join(labels) or "(none: a scalar)")
-        guess = _closest(atom.text, labels)
+        guess = closest(atom.text, labels)
         if guess:
             hint = msg.DID_YOU_MEAN.format(name=guess) + " " + hint
         raise NCDError(msg.UNKNOWN_AXIS.format(op=opname, word=word, axis=atom.text, shape=value.shape), atom.span,
@@ -330,16 +292,29 @@ class PanelBuilder(Operations):
 
     def st_Save(self, stmt: A.Save):
         v = self.value(stmt.value)
-        base, sub = _slot(stmt.slot.text)
+        base, sub = slot_name(stmt.slot.text)
         entries = self.slots.setdefault(base, [])
         # saving again under the same subscript replaces that slot; other subscripts are other slots
-        entries[:] = [e for e in entries if not _same_sub(e[0], sub)]
+        entries[:] = [e for e in entries if not same_sub(e[0], sub)]
         rng = None
         if sub is not None and sub.is_Symbol:
             rng = next(((lo, hi) for sym, lo, hi in reversed(self.loop_stack) if sym == sub), None)
         entries.append((sub, v.axes, stmt.slot.text, rng))
         self.add_op(OpKind.SAVE, stmt.slot.text, [v], [], [v.axes], [], [()], SlotParams(stmt.slot.text),
                     (all_core([v]), ()), span=stmt.span)
+
+    def st_Break(self, stmt: A.Break):
+        """A forced fold cut: between the operations written before and those after (never in a group)."""
+        if self.group_stack:
+            group = "fence" if self.groups[self.group_stack[-1]].kind == "fence" else "repetition"
+            raise NCDError(msg.BREAK_IN_GROUP.format(group=group), stmt.span, kind="syntax",
+                           hint=msg.HINT_BREAK_GROUP.format(group=group))
+        n = len(self.ops)
+        if n == 0:
+            raise NCDError(msg.BREAK_FIRST.format(), stmt.span, kind="syntax", hint=msg.HINT_BREAK.format())
+        if self.breaks and self.breaks[-1][0] == n:
+            raise NCDError(msg.BREAK_TWICE.format(), stmt.span, kind="syntax", hint=msg.HINT_BREAK.format())
+        self.breaks.append((n, stmt.span))
 
     def st_Fence(self, stmt: A.Fence):
         gid = self.open_group("fence", stmt.title, stmt.color, None, None, None, stmt.span)
@@ -358,7 +333,7 @@ class PanelBuilder(Operations):
                     parse_size(atom.text)
                 except SizeSyntaxError:
                     raise NCDError(msg.REPEAT_BOUND.format(text=atom.text), atom.span, kind="syntax") from None
-            sym = parse_size(index) if _is_name(index) else None
+            sym = parse_size(index) if is_name(index) else None
             if sym is not None:
                 self.decl.loops.append((sym, parse_size(lower), parse_size(upper)))
         else:
@@ -446,39 +421,10 @@ class PanelBuilder(Operations):
 
     # --- the panel --------------------------------------------------------------------------
 
-    def build(self, span=None, header=None, legend=()) -> Panel:
-        return schedule(self, span=span, header=header, legend=legend)
-
-
-def _slot(text: str):
-    """``C_\\lambda`` -> ('C', λ); ``C_{5-\\lambda}`` -> ('C', 5-λ); ``skip`` -> ('skip', None)."""
-    try:
-        e = parse_size(text)
-    except SizeSyntaxError:
-        return text, None
-    if isinstance(e, sympy.core.function.AppliedUndef):
-        return e.func.__name__, e.args[0]
-    if e.is_Symbol and "_" in text:
-        base, _, sub = text.partition("_")
-        try:
-            return base, parse_size(sub.strip("{}"))
-        except SizeSyntaxError:
-            return text, None
-    return text, None
-
-
-
-
-def _same_sub(a, b) -> bool:
-    """Two slot subscripts name the same slot (``None`` is the unsubscripted slot)."""
-    if a is None or b is None:
-        return a is None and b is None
-    return a == b or sympy.expand(a - b) == 0
-
-
-def _is_name(text: str) -> bool:
-    try:
-        return parse_size(text).is_Symbol
-    except SizeSyntaxError:
-        return False
-
+    def result(self) -> Evaluated:
+        """What the statements evaluated to, for the schedule (which copies what it changes)."""
+        if self.breaks and self.breaks[-1][0] == len(self.ops):
+            raise NCDError(msg.BREAK_LAST.format(), self.breaks[-1][1], kind="syntax", hint=msg.HINT_BREAK.format())
+        outputs = tuple(self.env[n.text] for n in self.outputs) if self.outputs is not None else None
+        return Evaluated(tuple(self.ops), tuple(self.inputs), outputs, tuple(self.orders), tuple(self.groups),
+                         dict(self.general_of), self.next_value, tuple(n for n, _ in self.breaks))

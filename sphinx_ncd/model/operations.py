@@ -16,6 +16,8 @@ from ..syntax.parser import OPERATIONS
 from .sizes import SizeSyntaxError, parse_size, product, size_label, sizes_equal_plain
 from . import types as T
 from .types import Axis, OpKind, Value, _shape_text
+from .blocks import instantiate
+from .records import closest, same_sub, slot_name
 from .wiring import all_core
 
 __all__ = ["Operations"]
@@ -129,7 +131,7 @@ class Operations:
         if op.signature is None and name in self.decl.blocks and name not in self.decl.defs:
             return self.op_block(op, stmt)  # a block used without arguments: Y = Name X
         if (op.signature is None or op.options) and name not in self.decl.defs:
-            guess = _closest(name, OPERATIONS)
+            guess = closest(name, OPERATIONS, 0.75)
             if guess and guess != name:  # 'sofmax S over x': a misspelt keyword, not a new function
                 raise NCDError(msg.UNKNOWN_OPERATION.format(name=name), op.head.span, kind="syntax",
                                hint=msg.DID_YOU_MEAN.format(name=guess))
@@ -474,24 +476,24 @@ class Operations:
                            ((), [(0, 1)]))
 
     def op_load(self, op, stmt):
-        slot_name = op.options["slot"][0]
-        base, sub = _slot(slot_name.text)
+        slot_atom = op.options["slot"][0]
+        base, sub = slot_name(slot_atom.text)
         given = self.segment_axes(op.options["shape"][0]) if "shape" in op.options else None
         axes = self.saved_axes(base, sub)
         if given is not None:
             if axes is not None and (len(axes) != len(given) or not all(
                     self.same(a.size, b.size) for a, b in zip(axes, given))):
-                raise NCDError(msg.LOAD_SHAPE.format(slot=slot_name.text, saved=_shape(axes), given=_shape(given)),
+                raise NCDError(msg.LOAD_SHAPE.format(slot=slot_atom.text, saved=_shape(axes), given=_shape(given)),
                                op.options["shape"][0].span, kind="shape")
             axes = tuple(given)
         if axes is None:
             saved = [e[2] for entries in self.slots.values() for e in entries]
-            hint = msg.HINT_SLOT.format(slot=slot_name.text)
+            hint = msg.HINT_SLOT.format(slot=slot_atom.text)
             if saved:
                 hint = msg.HINT_SLOTS_SAVED.format(slots=", ".join(saved)) + hint
-            raise NCDError(msg.UNKNOWN_SLOT.format(slot=slot_name.text), slot_name.span, kind="shape", hint=hint)
-        return self.finish(op, stmt, OpKind.LOAD, slot_name.text, [], [], [axes], [axes], [],
-                           T.SlotParams(slot_name.text), ((), [tuple(range(len(axes)))]))
+            raise NCDError(msg.UNKNOWN_SLOT.format(slot=slot_atom.text), slot_atom.span, kind="shape", hint=hint)
+        return self.finish(op, stmt, OpKind.LOAD, slot_atom.text, [], [], [axes], [axes], [],
+                           T.SlotParams(slot_atom.text), ((), [tuple(range(len(axes)))]))
 
     def saved_axes(self, base, sub):
         r"""The axes in slot ``base_sub``: the slot saved under that very subscript (the latest), else one
@@ -499,7 +501,7 @@ class Operations:
         that repetition's range, or an expression such as ``4-\lambda``).  ``None`` if there is none."""
         entries = self.slots.get(base, ())
         for ssub, saxes, _label, _rng in reversed(entries):
-            if _same_sub(ssub, sub):
+            if same_sub(ssub, sub):
                 return saxes
         if sub is None:
             return None
@@ -525,7 +527,6 @@ class Operations:
         return Axis(label, size, ax.kind, ax.rank, ax.tangent)
 
     def op_block(self, op, stmt):
-        from .blocks import instantiate
         return instantiate(self, op, stmt)
 
 
@@ -578,19 +579,3 @@ def _opname(op: A.Op) -> str:
     if op.binding is not None:
         return f"{head}[{op.binding.text}]"
     return head
-
-
-def _closest(name: str, options) -> str | None:
-    import difflib
-    found = difflib.get_close_matches(name, list(options), n=1, cutoff=0.75)
-    return found[0] if found else None
-
-
-def _slot(text: str):
-    from .infer import _slot as slot
-    return slot(text)
-
-
-def _same_sub(a, b) -> bool:
-    from .infer import _same_sub as same
-    return same(a, b)

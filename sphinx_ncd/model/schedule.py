@@ -1,97 +1,121 @@
 """Model stage: from evaluated operations to vertical sections.
 
-Infers copies (a value used by several operations gets a copy dot with one
+A pure function: :func:`schedule` reads what one panel's statements evaluated
+to (:class:`~sphinx_ncd.model.records.Evaluated`) and returns a new
+:class:`~sphinx_ncd.model.types.Panel`; it works on its own copies of the
+records and never changes the evaluator's.
+
+It infers copies (a value used by several operations gets a copy dot with one
 branch per use) and deletions (a value never used again ends), then packs
 independent operations into the same step: each operation goes in the first
 step after all its inputs exist (operations without inputs, such as loads and
 units, as late as their consumers allow).  Memory states alternate with steps;
 an operation's outputs take the place of its first input, so the tuple order
 follows the data flow; ``order`` statements and the ``output`` list override it.
+A ``break`` statement marks the memory state after the step of the last
+operation written before it as a forced fold cut (``Section.brk``).
 """
 from __future__ import annotations
 
+from .records import Evaluated, OpRecord, slot_name
 from .types import NoParams, Operation, OpKind, Panel, Section, Value
 from .wiring import all_core
 
-_NO_PARAMS = NoParams()
-
 __all__ = ["schedule"]
 
+_NO_PARAMS = NoParams()
 
-def schedule(b, *, span=None, header=None, legend=(), op_id_start: int = 0) -> Panel:
-    from .infer import OpRecord
 
-    records = b.ops
-    inputs = list(b.inputs)
-    # -- uses of every value, in data-flow order -------------------------------------------------
-    uses: dict[int, list] = {}
-    for r in records:
-        for k, v in enumerate(r.inputs):
-            uses.setdefault(v.id, []).append((r, k))
-    if b.outputs is not None:
-        out_values = [b.env[n.text] for n in b.outputs]
-    else:
-        consumed = set(uses)
-        seen = set()
-        out_values = []
-        for v in inputs + [o for r in records for o in r.outputs]:
-            if v.id not in consumed and v.id not in seen:
-                seen.add(v.id)
-                out_values.append(v)
-    out_slots: dict[int, list[int]] = {}
-    for i, v in enumerate(out_values):
-        out_slots.setdefault(v.id, []).append(i)
+def schedule(ev: Evaluated, *, span=None, header=None, legend=(), op_id_start: int = 0) -> tuple[Panel, int]:
+    """The panel ``ev`` describes, and the first Value id it left free (copies take new ids)."""
+    records = [r.copy() for r in ev.records]
+    flow = _Flow(ev, records)
+    ordered = flow.plan_all()
+    n_steps = _levels(ordered)
+    if ev.breaks:
+        n_steps = _cut(records, ordered, ev.breaks)
+    panel = _sections(ev, records, ordered, n_steps, flow, span, header, legend, op_id_start)
+    return panel, flow.next_value
 
-    origin: dict[int, int] = {}
-    extra_after: dict[int, list] = {}  # id(record) or -1 (inputs) -> copy/delete records
 
-    general_of = getattr(b, "general_of", {})
+class _Flow:
+    """Copies and deletions: which value goes where, on the schedule's own records."""
 
-    def plan(v: Value, after_key: int, groups, producer=None):
-        n_uses = len(uses.get(v.id, ())) + len(out_slots.get(v.id, ()))
-        general = general_of.get(v.id)
-        if general is not None and producer is not None and not out_slots.get(v.id) and all(
-                r.inputs[pos] is not v for r, pos in uses.get(v.id, ())):
+    def __init__(self, ev: Evaluated, records: list):
+        self.records = records
+        self.inputs = list(ev.inputs)
+        self.general_of = ev.general_of
+        self.next_value = ev.next_value
+        self.origin: dict[int, int] = {}  # copy's value id -> the value it copies
+        self.extra_after: dict = {}  # id(record) or -1 (inputs) -> copy/delete records
+        self.uses: dict[int, list] = {}
+        for r in records:
+            for k, v in enumerate(r.inputs):
+                self.uses.setdefault(v.id, []).append((r, k))
+        if ev.outputs is not None:
+            self.out_values = list(ev.outputs)
+        else:
+            seen = set()
+            self.out_values = []
+            for v in self.inputs + [o for r in records for o in r.outputs]:
+                if v.id not in self.uses and v.id not in seen:
+                    seen.add(v.id)
+                    self.out_values.append(v)
+        self.out_slots: dict[int, list[int]] = {}
+        for i, v in enumerate(self.out_values):
+            self.out_slots.setdefault(v.id, []).append(i)
+
+    def plan_all(self) -> list:
+        """Every record in data-flow order, with the copies and deletions it needs after it."""
+        for v in self.inputs:
+            self.plan(v, -1, ())
+        for r in self.records:
+            for v in list(r.outputs):
+                self.plan(v, id(r), r.groups, r)
+        ordered: list = list(self.extra_after.get(-1, ()))
+        for r in self.records:
+            ordered.append(r)
+            ordered.extend(self.extra_after.get(id(r), ()))
+        return ordered
+
+    def plan(self, v: Value, after_key: int, groups, producer=None):
+        uses = self.uses.get(v.id, ())
+        slots = self.out_slots.get(v.id, ())
+        general = self.general_of.get(v.id)
+        if general is not None and producer is not None and not slots and all(
+                r.inputs[pos] is not v for r, pos in uses):
             # relabelled on leaving a repetition, but only used inside it: it keeps its general form
             producer.outputs[producer.outputs.index(v)] = general
             v = general
+        n_uses = len(uses) + len(slots)
         if n_uses == 0:
             rec = OpRecord(OpKind.DELETE, "", [v], [], (v.axes,), (), ((),), _NO_PARAMS, (all_core([v]), ()),
                            groups=groups, span=v.span)
-            extra_after.setdefault(after_key, []).append(rec)
+            self.extra_after.setdefault(after_key, []).append(rec)
         elif n_uses > 1:
-            copies = []
             # each branch carries the axes its use saw (a use inside a repetition sees the general form
             # of a value that leaves it relabelled)
-            seen = [r.inputs[pos].axes for r, pos in uses.get(v.id, ())]
-            seen += [v.axes] * len(out_slots.get(v.id, ()))
+            seen = [r.inputs[pos].axes for r, pos in uses] + [v.axes] * len(slots)
+            copies = []
             for axes in seen:
-                c = b.new_value(v.name, axes, v.span)
-                origin[c.id] = v.id
+                c = Value(self.next_value, v.name, axes, v.span)
+                self.next_value += 1
+                self.origin[c.id] = v.id
                 copies.append(c)
             rec = OpRecord(OpKind.COPY, "", [v], copies, (v.axes,), tuple(c.axes for c in copies), ((),),
                            _NO_PARAMS, (all_core([v]), all_core(copies)), groups=groups, span=v.span)
-            extra_after.setdefault(after_key, []).append(rec)
+            self.extra_after.setdefault(after_key, []).append(rec)
             k = 0
-            for r, pos in uses.get(v.id, ()):
+            for r, pos in uses:
                 r.inputs[pos] = copies[k]
                 k += 1
-            for slot in out_slots.get(v.id, ()):
-                out_values[slot] = copies[k]
+            for slot in slots:
+                self.out_values[slot] = copies[k]
                 k += 1
 
-    for v in inputs:
-        plan(v, -1, ())
-    for r in records:
-        for v in list(r.outputs):
-            plan(v, id(r), r.groups, r)
 
-    ordered: list = list(extra_after.get(-1, ()))
-    for r in records:
-        ordered.append(r)
-        ordered.extend(extra_after.get(id(r), ()))
-
-    # -- levels ------------------------------------------------------------------------------
+def _levels(ordered: list) -> int:
+    """Give each record its step (``level``, from 1); returns the number of steps."""
     producer: dict[int, object] = {}
     last_save: dict[str, object] = {}
     load_after: dict[int, object] = {}
@@ -102,19 +126,19 @@ def schedule(b, *, span=None, header=None, legend=(), op_id_start: int = 0) -> P
             if p is not None and p.level > lvl:
                 lvl = p.level
         if r.kind == OpKind.LOAD:
-            dep = last_save.get(_slot_base(r))
+            dep = last_save.get(slot_name(r.label)[0])
             if dep is not None:
                 load_after[id(r)] = dep
         r.level = lvl + 1
         if r.kind == OpKind.SAVE:
-            last_save[_slot_base(r)] = r
+            last_save[slot_name(r.label)[0]] = r
         for v in r.outputs:
             producer[v.id] = r
     consumers: dict[int, list] = {}
     for r in ordered:
         for v in r.inputs:
             consumers.setdefault(v.id, []).append(r)
-    for r in reversed(ordered):
+    for r in reversed(ordered):  # sources (loads, units) as late as their consumers allow
         if r.inputs or r.kind not in (OpKind.LOAD, OpKind.UNIT):
             continue
         cl = [c.level for v in r.outputs for c in consumers.get(v.id, ())]
@@ -127,87 +151,109 @@ def schedule(b, *, span=None, header=None, legend=(), op_id_start: int = 0) -> P
             for c in consumers.get(v.id, ()):
                 if c.level <= r.level:
                     _push(c, r.level + 1, consumers)
+    return max((r.level for r in ordered), default=0)
 
-    n_steps = max((r.level for r in ordered), default=0)
+
+def _cut(records: list, ordered: list, breaks) -> int:
+    """Every operation written after a ``break`` goes after every one written before it (independent ones
+    are not packed across the cut); returns the number of steps."""
+    consumers: dict[int, list] = {}
+    for r in ordered:
+        for v in r.inputs:
+            consumers.setdefault(v.id, []).append(r)
+    for n in breaks:
+        cut = max(r.level for r in records[:n])
+        for r in records[n:]:
+            if r.level <= cut:
+                _push(r, cut + 1, consumers)
+    return max((r.level for r in ordered), default=0)
+
+
+def _after(records: list, marks) -> dict[int, list]:
+    """Statement marks (number of records written before) -> the step they follow, with their payloads."""
+    at: dict[int, list] = {}
+    for n_before, payload in marks:
+        lvl = max((records[i].level for i in range(n_before)), default=0)
+        at.setdefault(lvl, []).append(payload)
+    return at
+
+
+def _sections(ev, records, ordered, n_steps, flow, span, header, legend, op_id_start) -> Panel:
     by_level: dict[int, list] = {}
     for r in ordered:
         by_level.setdefault(r.level, []).append(r)
-
-    # when each 'order' statement applies: after the step of the last op written before it
-    order_at: dict[int, list] = {}
-    for n_before, values in b.orders:
-        lvl = max((records[i].level for i in range(n_before)), default=0)
-        order_at.setdefault(lvl, []).append(values)
-
-    # -- sections --------------------------------------------------------------------------------
-    state = list(inputs)
+    order_at = _after(records, ev.orders)
+    breaks_at = _after(records, [(n, True) for n in ev.breaks])
+    state = list(flow.inputs)
     if 0 in order_at:
-        state = _reorder(state, order_at[0], origin)
-    sections = [Section("state", tuple(state))]
-    frozen: dict[int, Operation] = {}
+        state = _reorder(state, order_at[0], flow.origin)
+    sections = [Section("state", tuple(state), brk=0 in breaks_at)]
     operations = []
-    next_id = op_id_start
     for lvl in range(1, n_steps + 1):
         step = by_level.get(lvl, [])
-        pos = {v.id: i for i, v in enumerate(state)}
-        big = len(state) + 1
-        step.sort(key=lambda r: min((pos.get(v.id, big) for v in r.inputs), default=big))
-        first_of: dict[int, object] = {}
-        consumed = set()
-        for r in step:
-            for v in r.inputs:
-                consumed.add(v.id)
-            if r.inputs:
-                first = min(r.inputs, key=lambda v: pos.get(v.id, big))
-                first_of[first.id] = r
-        ops_here = []
-        for r in step:
-            op = Operation(next_id, r.kind, r.label, tuple(r.inputs), tuple(r.outputs), r.core_in, r.core_out,
-                           r.broadcast, r.params, r.binding, r.groups, r.body, r.span, r.core_pos[0], r.core_pos[1],
-                           r.pairs)
-            next_id += 1
-            frozen[id(r)] = op
-            ops_here.append(op)
-            operations.append(op)
-        new_state = []
-        passing = []
-        for v in state:
-            if v.id in consumed:
-                r = first_of.get(v.id)
-                if r is not None:
-                    new_state.extend(r.outputs)
-            else:
-                new_state.append(v)
-                passing.append(v)
-        for r in step:
-            if not r.inputs:
-                new_state.extend(r.outputs)
-        state = new_state
+        ops_here, passing, state = _step(step, state, op_id_start + len(operations))
+        operations.extend(ops_here)
         if lvl in order_at:
-            state = _reorder(state, order_at[lvl], origin)
+            state = _reorder(state, order_at[lvl], flow.origin)
         sections.append(Section("step", tuple(passing), tuple(ops_here)))
-        sections.append(Section("state", tuple(state)))
-    final = tuple(out_values)
+        sections.append(Section("state", tuple(state), brk=lvl in breaks_at and lvl < n_steps))
+    final = tuple(flow.out_values)
     if {v.id for v in final} == {v.id for v in state} and len(final) == len(state):
         if [v.id for v in final] != [v.id for v in state]:
             sections[-1] = Section("state", final)
     else:
         final = tuple(state)
-    return Panel(tuple(inputs), final, tuple(sections), tuple(operations), tuple(b.groups), tuple(legend),
+    return Panel(tuple(flow.inputs), final, tuple(sections), tuple(operations), tuple(ev.groups), tuple(legend),
                  header, span)
 
 
+def _step(step: list, state: list, next_id: int):
+    """Freeze one step's records in top-to-bottom order; returns (operations, passing values, new state)."""
+    pos = {v.id: i for i, v in enumerate(state)}
+    big = len(state) + 1
+    step.sort(key=lambda r: min((pos.get(v.id, big) for v in r.inputs), default=big))
+    first_of: dict[int, object] = {}
+    consumed = set()
+    for r in step:
+        for v in r.inputs:
+            consumed.add(v.id)
+        if r.inputs:
+            first = min(r.inputs, key=lambda v: pos.get(v.id, big))
+            first_of[first.id] = r
+    ops_here = []
+    for r in step:
+        ops_here.append(Operation(next_id, r.kind, r.label, tuple(r.inputs), tuple(r.outputs), r.core_in,
+                                  r.core_out, r.broadcast, r.params, r.binding, r.groups, r.body, r.span,
+                                  r.core_pos[0], r.core_pos[1], r.pairs))
+        next_id += 1
+    new_state = []
+    passing = []
+    for v in state:
+        if v.id in consumed:
+            r = first_of.get(v.id)
+            if r is not None:
+                new_state.extend(r.outputs)
+        else:
+            new_state.append(v)
+            passing.append(v)
+    for r in step:
+        if not r.inputs:
+            new_state.extend(r.outputs)
+    return ops_here, passing, new_state
+
+
 def _push(r, level, consumers):
-    r.level = level
-    for v in r.outputs:
-        for c in consumers.get(v.id, ()):
-            if c.level <= level:
-                _push(c, level + 1, consumers)
-
-
-def _slot_base(r) -> str:
-    from .infer import _slot
-    return _slot(r.label)[0]
+    """Move ``r`` to ``level`` and its consumers after it (iteratively: chains can be long)."""
+    todo = [(r, level)]
+    while todo:
+        r, level = todo.pop()
+        if r.level >= level:
+            continue
+        r.level = level
+        for v in r.outputs:
+            for c in consumers.get(v.id, ()):
+                if c.level <= level:
+                    todo.append((c, level + 1))
 
 
 def _root(vid: int, origin: dict) -> int:

@@ -364,6 +364,7 @@ class Section:
     kind: str  # "state" | "step"
     values: tuple[Value, ...]  # state: the memory, top to bottom; step: the values passing through untouched
     ops: tuple[Operation, ...] = ()  # step: the operations acting in parallel, top to bottom
+    brk: bool = False  # state only: the author wrote ``break`` here, a forced fold cut (never the last state)
 
     def __repr__(self) -> str:
         if self.kind == "state":

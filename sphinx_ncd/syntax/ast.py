@@ -245,3 +245,12 @@ class PanelBreak(Node):
 
     def __init__(self, span: Span):
         self.span = span
+
+
+class Break(Node):
+    """``break``: the author's fold cut.  A diagram too wide for its page is folded into rows at the memory
+    state after the operations written before it (and always there, even when it would fit)."""
+    __slots__ = ()
+
+    def __init__(self, span: Span):
+        self.span = span

@@ -28,7 +28,7 @@ CLAUSES = frozenset({"over", "at", "on", "by", "kernel", "stride", "padding", "d
 _SEGMENT_STOP = CLAUSES | {"learned", "style"}  # also end a signature in a 'def'
 _INT_CLAUSES = ("kernel", "stride", "padding", "dilation")
 STATEMENTS = ("title", "block", "use", "sizes", "let", "width", "tandem", "def", "input", "output",
-              "order", "save", "fence", "repeat")
+              "order", "save", "fence", "repeat", "break")
 OPERATIONS = ("L", "L+", "learned", "map", "scale", "softmax", "norm", "index", "einsum", "view",
               "concat", "add", "conv", "convT", "maxpool", "avgpool", "unit", "load", "expand",
               *ELEMENTWISE)
@@ -442,6 +442,10 @@ class _Parser:
 
     def s_order(self, cur, span):
         return A.Order(self._names(cur, "a value name"), span)
+
+    def s_break(self, cur, span):
+        cur.expect_end("the end of the line: 'break' stands alone")
+        return A.Break(span)
 
     def s_save(self, cur, span):
         value = _name(cur.expect_word("the value to save, e.g. save X to C_\\lambda"))
