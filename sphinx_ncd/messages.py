@@ -231,6 +231,7 @@ LATEX_STALE_MANIFEST = ("ncd-latex: warning: {tex} changed after LaTeX wrote {ma
 
 CLI_NO_FILE = "no such file: {path}"
 CLI_CANNOT_READ = "cannot read {path}: {reason}"
+RENDER_MAX_WIDTH = "max width must be a positive number of px (or none: never fold), got {value!r}"
 
 # --- break (a forced fold cut) ------------------------------------------------------------
 BREAK_IN_GROUP = "'break' inside a {group}: a fold never cuts a fence or a repetition"
@@ -239,3 +240,4 @@ BREAK_FIRST = "'break' before the first operation: there is nothing to cut off"
 BREAK_LAST = "'break' after the last operation: nothing is left to fold onto a new row"
 BREAK_TWICE = "'break' right after another 'break': there is no operation between the two cuts"
 HINT_BREAK = "'break' goes between two operations, where the diagram should continue on a new row"
+SPHINX_OPEN_FULL_SIZE = "open the diagram full size"

@@ -7,6 +7,7 @@ or half-written figure behind.  Errors are printed located, exit status 1.
 """
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -29,7 +30,22 @@ def add_parser(subparsers) -> None:
     p.add_argument("--scale", type=float, default=1.0, help="size multiplier (1 unit = 1 px at scale 1)")
     p.add_argument("-I", "--search-path", action="append", default=[], metavar="DIR",
                    help="a directory searched by 'use NAME' (repeatable)")
+    p.add_argument("--max-width", type=_max_width, default=613.0, metavar="UNITS",
+                   help="fold a panel wider than this into rows (drawing units; default 613, a 736 px column "
+                        "at scale 1.2; 'none': never fold)")
     p.set_defaults(func=run)
+
+
+def _max_width(text: str):
+    if text.strip().lower() in ("none", "off", "0"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a width in drawing units or 'none', not {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"a positive width or 'none', not {text!r}")
+    return value
 
 
 def _read(file: str) -> tuple[str, str]:
@@ -81,7 +97,7 @@ def run(args) -> int:
     if args.file != "-":
         search.append(str(Path(args.file).resolve().parent))
     diagram = parse(text, filename=name, search_path=tuple(search))
-    out = render(diagram, format=fmt, theme=args.theme, scale=args.scale)
+    out = render(diagram, format=fmt, theme=args.theme, scale=args.scale, max_width=args.max_width)
     data = out.encode("utf-8") if isinstance(out, str) else out
     if args.output == "-":
         if fmt != "svg":

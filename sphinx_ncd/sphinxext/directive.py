@@ -95,6 +95,8 @@ class NCDDirective(SphinxDirective):
         node["search_path"] = dirs
         node["key"] = key
         node["scale"] = float(self.options.get("scale", 1.0)) * float(config.ncd_scale)
+        fold = self.options.get("max-width", config.ncd_max_width)
+        node["max_width"] = float(fold) / node["scale"] if fold else None  # drawing units
         node["theme"] = self.options.get("theme")
         node["format"] = self.options.get("format")
         for option in ("align", "width", "height"):

@@ -62,6 +62,20 @@ def sizes(argument: str) -> tuple[tuple[str, int], ...]:
     return tuple(pairs)
 
 
+def max_width(argument: str) -> float:
+    """``736``, ``736px``; ``none`` (or ``0``): never fold.  0.0 stands for never."""
+    text = (argument or "").strip().lower()
+    if text in ("none", "off", "no"):
+        return 0.0
+    try:
+        value = float(text[:-2] if text.endswith("px") else text)
+    except ValueError:
+        raise ValueError(f"max-width must be a width in px or 'none', not {argument!r}") from None
+    if value < 0:
+        raise ValueError(f"max-width must not be negative, not {argument!r}")
+    return value
+
+
 def check_mode(argument: str) -> str:
     return directives.choice(argument, CHECK_METHODS)
 
@@ -97,6 +111,7 @@ OPTION_SPEC = {
     "width": directives.length_or_percentage_or_unitless,
     "height": directives.length_or_unitless,
     "scale": scale,
+    "max-width": max_width,  # fold into rows above this width (px as shown)
     # drawing
     "theme": theme,
     "format": output_format,

@@ -31,7 +31,7 @@ def effective_theme(config, node, fmt: str) -> str:
 
 def output_key(config, node, fmt: str) -> str:
     return make_key(node["key"], fmt, effective_theme(config, node, fmt), node["scale"],
-                    node.get("badge"), [list(h) for h in node.get("highlights", ())])
+                    node.get("badge"), [list(h) for h in node.get("highlights", ())], node.get("max_width"))
 
 
 def ensure_file(ctx: Context, config, node, fmt: str, diagram=None) -> Path:
@@ -44,7 +44,7 @@ def ensure_file(ctx: Context, config, node, fmt: str, diagram=None) -> Path:
         diagram = pipeline.parse(node["spec"], node["spec_file"], tuple(node["search_path"]))
     data = pipeline.render(diagram, fmt, theme=effective_theme(config, node, fmt), scale=node["scale"],
                            id_prefix=f"ncd-{key[:10]}", highlights=node.get("highlights", ()),
-                           badge=node.get("badge"))
+                           badge=node.get("badge"), max_width=node.get("max_width"))
     if fmt == "svg" and not isinstance(data, str):
         data = bytes(data).decode("utf-8")
     if not data:

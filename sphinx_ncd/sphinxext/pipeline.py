@@ -51,12 +51,12 @@ def describe(diagram) -> str:
 
 
 def render(diagram, fmt: str, *, theme: str, scale: float, id_prefix: str,
-           highlights: tuple = (), badge: str | None = None):
-    """SVG text or PDF/PNG bytes."""
+           highlights: tuple = (), badge: str | None = None, max_width: float | None = None):
+    """SVG text or PDF/PNG bytes; a panel wider than ``max_width`` drawing units is folded (None: never)."""
     return guarded(f"rendering {fmt.upper()}", "render", _stage("sphinx_ncd.rendering.api", "render"),
                    diagram, format=fmt,
                    theme=theme, scale=scale, id_prefix=id_prefix,
-                   highlights=tuple(tuple(h) for h in highlights), badge=badge)
+                   highlights=tuple(tuple(h) for h in highlights), badge=badge, max_width=max_width)
 
 
 def check(diagram, code: str, sizes, **options):

@@ -6,6 +6,11 @@ furo's ``body[data-theme]``) as well as ``prefers-color-scheme``.  The
 ``svg``/``png`` formats write an ``<img>`` of a file copied into ``_images``.
 Accessibility: ``role="img"`` and an ``aria-label``/``<title>`` carrying the
 alt text (the user's ``:alt:``, else the generated description).
+
+Reading size: a diagram shrinks with a narrow column only down to where its
+wire labels are :data:`READABLE_PX` on screen (``min-width``); below that, and
+for a diagram wider than the fold width (a row that cannot be folded), it keeps
+its size and scrolls sideways, with a link that opens it full size.
 """
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ import re
 
 from docutils import nodes
 
+from .. import messages as msg
 from ..errors import NCDError
 from . import outputs
 from .context import context
@@ -26,6 +32,9 @@ _PROLOGUE = re.compile(r"^\s*(<!--.*?-->\s*)*(<\?xml[^>]*\?>\s*)?(<!--.*?-->\s*)
 _ROOT = re.compile(r"<svg\b[^>]*>", re.IGNORECASE)
 _TITLE = re.compile(r"(\s*<title\b[^>]*>)(.*?)</title>", re.DOTALL)
 _ATTR = r'\s{name}\s*=\s*"[^"]*"'
+_WIDTH = re.compile(r'\swidth="([0-9.]+)"')
+READABLE_PX = 12.0  # the smallest wire label a page may shrink a diagram to
+LABEL_UNITS = 11.0  # a wire label's size in drawing units (the layout's FONT)
 
 
 def _set_attr(tag: str, name: str, value: str) -> str:
@@ -48,6 +57,25 @@ def inline_svg(svg: str, alt: str) -> str:
     if title:
         rest = f"{title.group(1)}{html.escape(alt, quote=False)}</title>" + rest[title.end():]
     return svg[:match.start()] + tag + rest
+
+
+def _natural_width(body: str) -> float | None:
+    """The width in px the SVG asks for (its root's ``width``)."""
+    root = _ROOT.search(body)
+    match = _WIDTH.search(root.group(0)) if root else None
+    return float(match.group(1)) if match else None
+
+
+def _reading(node, config, body: str, sized: bool) -> tuple[str, bool]:
+    """(a ``min-width`` style keeping labels readable, whether the diagram is wider than the fold width)."""
+    width = _natural_width(body)
+    if width is None or sized:
+        return "", False
+    scale = float(node.get("scale") or 1.0)
+    least = width * min(1.0, READABLE_PX / (LABEL_UNITS * scale))
+    fold = node.get("max_width")
+    wide = bool(fold) and width > float(fold) * scale + 1.0
+    return f"min-width: {least:.0f}px", wide
 
 
 def _style(node) -> str:
@@ -74,6 +102,14 @@ def visit(self, node) -> None:
         if mode == "inline":
             classes.append("ncd-inline")
             body = inline_svg(outputs.svg_text(ctx, config, node), alt)
+            least, wide = _reading(node, config, body, "ncd-sized" in classes)
+            if least:
+                body = body.replace("<svg", f'<svg style="{least}"', 1) if "<svg" in body[:200] else body
+            if wide:
+                classes.append("ncd-wide")
+                uri = outputs.publish_file(ctx, config, node, "svg", self.builder)
+                body += (f'<a class="ncd-full" href="{html.escape(uri)}" target="_blank">'
+                         f'{html.escape(msg.SPHINX_OPEN_FULL_SIZE)}</a>')
         else:
             classes.append("ncd-img")
             uri = outputs.publish_file(ctx, config, node, mode, self.builder)

@@ -161,6 +161,7 @@ def geometry_problems(scene) -> list[str]:
             if not any(abs(end[0] - a[0]) < 0.05 and abs(end[1] - a[1]) < 2.0 for a in anchors):
                 problems.append(f"wire {w.owner} ends at {end} on no anchor")
     problems += separator_end_problems(prims, anchors)
+    problems += continuation_problems(scene)
     return problems
 
 
@@ -222,4 +223,49 @@ def separator_end_problems(prims, anchors=()) -> list[str]:
                            for m, pair in enumerate(sep_ends) if m != n for o in pair)
             if not ok:
                 problems.append(f"separator {s.owner} ends at ({end[0]:.1f}, {end[1]:.1f}) in mid-air")
+    return problems
+
+
+def continuation_problems(scene) -> list[str]:
+    """A folded panel's promises: every wire carried to the next row ends at an arrowhead on its row's right
+    edge, named there, and resumes at the next row's left edge with the same name, the carried wires of one
+    cut in the same top-to-bottom order on both rows."""
+    problems = []
+    prims = list(scene.walk())
+    arrows = [p for p in prims if isinstance(p, PPath) and p.role == "arrow"]
+    wires = [p for p in prims if isinstance(p, PPath) and p.role == "wire"]
+    labels = [t for t in prims if isinstance(t, Text)]
+
+    def name_near(owner, x0, x1, y):
+        for t in labels:
+            if t.owner == owner and x0 - 0.5 <= t.x <= x1 and -20.0 <= t.y - y <= 0.0:
+                return t.label.text
+        return None
+
+    cuts: dict = {}
+    for owner, tip, resumed in scene.continued:
+        head = [a for a in arrows if a.owner == owner and abs(bbox_of(a)[2] - tip[0]) < 0.05
+                and bbox_of(a)[1] <= tip[1] <= bbox_of(a)[3]]
+        if not head:
+            problems.append(f"continued wire {owner} has no arrowhead at {tip}")
+            continue
+        hb = bbox_of(head[0])
+        if not any(abs(_samples(w.d)[-1][1] - tip[1]) < 1.5 and hb[0] - 0.05 <= _samples(w.d)[-1][0] <= hb[2]
+                   for w in wires if w.owner == owner):
+            problems.append(f"continued wire {owner} does not run into its arrowhead at {tip}")
+        if not any(abs(_samples(w.d)[0][0] - resumed[0]) < 0.05 and abs(_samples(w.d)[0][1] - resumed[1]) < 1.5
+                   for w in wires if w.owner == owner):
+            problems.append(f"continued wire {owner} does not resume at {resumed}")
+        if not resumed[1] > hb[3]:
+            problems.append(f"continued wire {owner} resumes at {resumed}, not on a row below its arrowhead")
+        before = name_near(owner, tip[0] - 200.0, tip[0], tip[1])
+        after = name_near(owner, resumed[0], resumed[0] + 60.0, resumed[1])
+        if before is None or after is None or before != after:
+            problems.append(f"continued wire {owner}: named {before!r} where it leaves, {after!r} where it resumes")
+        cuts.setdefault(round(hb[0], 3), []).append((tip[1], resumed[1], owner))
+    for row in cuts.values():
+        left = [o for _, _, o in sorted(row)]
+        right = [o for _, _, o in sorted(row, key=lambda r: r[1])]
+        if left != right:
+            problems.append(f"wires leave a row in the order {left} and resume in the order {right}")
     return problems

@@ -1,0 +1,220 @@
+"""Folding: a panel wider than the target width is cut into rows at memory states.
+
+The laws: folding never changes the order of the sections or which wire goes
+where; every carried wire ends at an arrowhead and resumes, named the same, on
+the next row (``continuation_problems``, part of the geometry checker); cuts are
+never inside a fence narrower than the target; placing a piece never changes
+its inner geometry.
+"""
+from __future__ import annotations
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import pytest
+
+import sphinx_ncd
+from sphinx_ncd.layout.fold import Strip, choose_cuts
+from sphinx_ncd.layout.pieces import Piece, below, beside, place
+from sphinx_ncd.layout.scene import Group, Path, Text, bbox_of
+from sphinx_ncd.rendering.api import DEFAULT_MAX_WIDTH, scene
+
+from render_helpers import ROOT, chain_spec, geometry_problems
+from test_random import specs
+
+WIDE = {"fig26": ROOT / "demo_docs" / "figures" / "fig26.ncd",
+        "fig27": ROOT / "demo_docs" / "figures" / "fig27.ncd",
+        "fig22": ROOT / "demo_docs" / "gallery" / "figures" / "fig22.ncd"}
+
+
+def _parse(path):
+    return sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name)
+
+
+def _op_boxes(sc) -> dict:
+    out = {}
+    stack = list(sc.items)
+    while stack:
+        it = stack.pop()
+        if isinstance(it, Group):
+            if it.role == "op":
+                out[it.owner] = bbox_of(it)
+            stack.extend(it.items)
+    return out
+
+
+def _touching(pt, boxes, tol=1.5) -> set:
+    return {o for o, b in boxes.items() if b and b[0] - tol <= pt[0] <= b[2] + tol and b[1] - tol <= pt[1] <= b[3] + tol}
+
+
+def _wiring(sc) -> dict:
+    """wire owner -> the operations its runs start or end at (continued runs end at arrows and row edges)."""
+    boxes = _op_boxes(sc)
+    out: dict = {}
+    for p in sc.walk():
+        if isinstance(p, Path) and p.role == "wire" and p.owner.startswith("wire:"):
+            pts = [(c[-2], c[-1]) for c in p.d if c[0] in ("M", "L", "C")]
+            ends = _touching(pts[0], boxes) | _touching(pts[-1], boxes)
+            out.setdefault(p.owner, set()).update(ends)
+    return out
+
+
+# --- the paper's wide figures -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(WIDE))
+def test_wide_figures_fold_into_rows(name):
+    d = _parse(WIDE[name])
+    sc = scene(d)
+    x, y, w, h = sc.viewbox
+    assert w <= DEFAULT_MAX_WIDTH + 20  # the target, plus the margins
+    assert w / h <= 2.0  # no strip: at most about 2:1
+    assert sc.continued  # it was folded
+    assert geometry_problems(sc) == []
+    flat = scene(d, max_width=None)
+    assert flat.viewbox[2] > 1.5 * w
+
+
+@pytest.mark.parametrize("name", sorted(WIDE))
+def test_folding_keeps_the_sections_and_the_wires(name):
+    d = _parse(WIDE[name])
+    folded, flat = scene(d), scene(d, max_width=None)
+    assert set(_op_boxes(folded)) == set(_op_boxes(flat))
+    assert _wiring(folded) == _wiring(flat)
+
+
+def test_fence_narrower_than_the_target_is_never_cut():
+    d = _parse(WIDE["fig27"])
+    sc = scene(d)
+    fences: dict = {}
+    for it in sc.items:
+        if isinstance(it, Group) and it.role == "fence":
+            fences.setdefault(it.owner, []).append(bbox_of(it))
+    for owner, boxes in fences.items():
+        for b in boxes:
+            assert b[2] - b[0] <= DEFAULT_MAX_WIDTH
+    # the U-Net's double convolutions are each drawn whole, once per use
+    assert len(fences) >= 1 and all(len(set(bs)) == len(bs) for bs in fences.values())
+
+
+def test_a_narrow_diagram_is_not_folded():
+    d = _parse(ROOT / "demo_docs" / "figures" / "fig10.ncd")
+    assert scene(d).continued == () and scene(d).viewbox == scene(d, max_width=None).viewbox
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(specs(), st.floats(60.0, 700.0))
+def test_random_specs_folded_at_random_widths(text, width):
+    try:
+        d = sphinx_ncd.parse(text)
+    except sphinx_ncd.NCDError:
+        assume(False)
+        return
+    folded, flat = scene(d, max_width=width), scene(d, max_width=None)
+    assert geometry_problems(folded) == [], text
+    assert set(_op_boxes(folded)) == set(_op_boxes(flat)), text
+    assert _wiring(folded) == _wiring(flat), text
+
+
+def test_a_long_chain_folds_in_reading_order():
+    d = sphinx_ncd.parse(chain_spec(30))
+    folded, flat = scene(d, max_width=400), scene(d, max_width=None)
+    assert folded.viewbox[2] <= 420 and len(folded.continued) >= 2
+    assert geometry_problems(folded) == []
+    order = [o for o, _ in sorted(_op_boxes(flat).items(), key=lambda kv: kv[1][0])]
+    boxes = _op_boxes(folded)
+    cuts = sorted({t[1] for _, t, _ in folded.continued})  # one carried wire: one arrow per cut, row by row
+    reading = sorted(order, key=lambda o: (sum(boxes[o][1] > y for y in cuts), boxes[o][0]))
+    assert reading == order
+
+
+# --- the cut chooser ---------------------------------------------------------------------------------------------
+
+
+def _strip(widths, groups=(), boundary=(), breaks=()):
+    """A strip of states of no width and steps of the given widths (section 2k+1 is step k)."""
+    left, right, x = [], [], 0.0
+    for k in range(2 * len(widths) + 1):
+        w = widths[k // 2] if k % 2 else 0.0
+        left.append(x)
+        x += w
+        right.append(x)
+    states = tuple(range(0, 2 * len(widths) + 1, 2))
+    return Strip(tuple(left), tuple(right), {k: 0.0 for k in states}, states, tuple(groups), frozenset(boundary),
+                 frozenset(breaks))
+
+
+def test_cuts_only_when_too_wide_or_asked():
+    assert choose_cuts(_strip([100, 100]), 300) == []
+    assert choose_cuts(_strip([100, 100], breaks={2}), 300) == [2]
+    assert choose_cuts(_strip([100, 100, 100]), 250) in ([2], [4])
+
+
+def test_fewest_rows_of_even_width():
+    cuts = choose_cuts(_strip([100] * 6), 350)
+    assert cuts == [6]  # two rows of three (300 each), not 300 and 300 by another split
+
+
+def test_never_inside_a_narrow_fence_and_prefers_boundaries():
+    # steps 1..3 (sections 3, 5, 7) are one fence of 300: no cut at 4 or 6
+    s = _strip([100] * 6, groups=[(3, 7, 300.0)])
+    for c in choose_cuts(s, 450):
+        assert not 3 < c < 7
+    # a boundary is taken over an equally good mid-chain cut
+    assert choose_cuts(_strip([100] * 4, boundary={4}), 300) == [4]
+    assert choose_cuts(_strip([100] * 4, boundary={2, 6}), 300) in ([2], [6])
+
+
+def test_a_fence_wider_than_the_target_may_be_cut():
+    s = _strip([100] * 6, groups=[(1, 11, 600.0)])
+    assert choose_cuts(s, 350)
+
+
+# --- composition laws --------------------------------------------------------------------------------------------
+
+
+def _piece(text: str) -> Piece:
+    sc = scene(sphinx_ncd.parse(text), max_width=None)
+    items = list(sc.items)
+    from sphinx_ncd.layout.pieces import bbox_all
+
+    return Piece(mid=items, bbox=bbox_all(items), align_y=0.0)
+
+
+def _boxes(items):
+    out = []
+    stack = list(items)
+    while stack:
+        it = stack.pop(0)
+        if isinstance(it, Group):
+            stack[:0] = list(it.items)
+        else:
+            out.append(bbox_of(it))
+    return out
+
+
+def test_placing_a_piece_moves_every_primitive_by_the_same_offset():
+    p = _piece("input X: a b\nY = L X : b -> c\nZ = relu Y\noutput Z\n")
+    q = place(p, 13.5, -7.25)
+    for a, b in zip(_boxes(p.mid), _boxes(q.mid)):
+        if a is None:
+            continue
+        assert b == pytest.approx((a[0] + 13.5, a[1] - 7.25, a[2] + 13.5, a[3] - 7.25))
+    assert q.bbox == pytest.approx((p.bbox[0] + 13.5, p.bbox[1] - 7.25, p.bbox[2] + 13.5, p.bbox[3] - 7.25))
+
+
+def test_beside_and_below_keep_each_piece_whole_and_in_order():
+    p = _piece("input X: a b\nY = L X : b -> c\noutput Y\n")
+    q = _piece("input X: a\nY = softmax X over a\noutput Y\n")
+    side = beside(p, q, 10.0)
+    n = len(p.mid)
+    assert _boxes(side.mid[:n]) == _boxes(p.mid)  # the first piece does not move
+    moved = _boxes(side.mid[n:])
+    dx = moved[0][0] - _boxes(q.mid)[0][0]
+    dy = moved[0][1] - _boxes(q.mid)[0][1]
+    for a, b in zip(_boxes(q.mid), moved):
+        assert b == pytest.approx((a[0] + dx, a[1] + dy, a[2] + dx, a[3] + dy))
+    assert side.bbox[2] == pytest.approx(p.bbox[2] + 10.0 + q.width)
+    under = below(p, q, 5.0)
+    assert under.bbox[3] == pytest.approx(p.bbox[3] + 5.0 + q.height)
+    assert under.rows == 2
