@@ -150,8 +150,8 @@ def _bound_ops(panel: Panel, prefix: str = "") -> list[tuple[Operation, str]]:
 
 def _drawn_bias(op: Operation) -> bool | None:
     """Whether the diagram draws a bias (``L+``, ``conv+``) on a learned box; None where it says nothing."""
-    if op.kind == OpKind.LEARNED or (op.kind == OpKind.CONV and op.param("learned", True)):
-        bias = op.param("bias")
+    if op.kind == OpKind.LEARNED or (op.kind == OpKind.CONV and op.params.learned):
+        bias = op.params.bias
         return bool(bias) if bias is not None else None
     return None
 
@@ -159,7 +159,7 @@ def _drawn_bias(op: Operation) -> bool | None:
 def _box_word(op: Operation) -> str:
     """How a message names the box's kind: its label for a learned box, ``conv`` for a convolution."""
     if op.kind == OpKind.CONV:
-        return "convT" if op.param("transposed") else "conv"
+        return "convT" if op.params.transposed else "conv"
     return op.label or op.kind
 
 

@@ -21,6 +21,7 @@ from .. import messages as msg
 from ..errors import NCDError
 from ..syntax import ast as A
 from ..syntax.parser import CLAUSES
+from .kinds import KINDS
 from .operations import Operations, _opname
 from .records import Declarations, Evaluated, OpRecord, closest, is_name, same_sub, slot_name
 from .sizes import SizeSyntaxError, parse_size, product, size_label, sizes_equal_plain
@@ -411,7 +412,7 @@ class PanelBuilder(Operations):
 
     def st_Assign(self, stmt: A.Assign):
         op = stmt.op
-        handler = getattr(self, "op_" + op.kind)
+        handler = getattr(self, KINDS[op.kind].typing)
         produced = handler(op, stmt)
         if len(produced) != len(stmt.targets):
             raise NCDError(msg.TARGETS.format(op=_opname(op), expected=len(produced), got=len(stmt.targets)),

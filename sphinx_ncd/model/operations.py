@@ -17,6 +17,7 @@ from .sizes import SizeSyntaxError, parse_size, product, size_label, sizes_equal
 from . import types as T
 from .types import Axis, OpKind, Value, _shape_text
 from .blocks import instantiate
+from .kinds import KINDS
 from .records import closest, same_sub, slot_name
 from .wiring import all_core
 
@@ -35,7 +36,10 @@ class Operations:
             raise NCDError(msg.ARITY.format(op=_opname(op), expected=count, got=len(op.args)), span, kind="shape")
         return values
 
-    def no_clauses(self, op: A.Op, allowed=()):
+    def no_clauses(self, op: A.Op, allowed=None):
+        """Refuse every clause but those ``allowed`` (by default, those of the operation's kind)."""
+        if allowed is None:
+            allowed = KINDS[op.kind].clauses
         for key, (val, span) in op.options.items():
             if key not in allowed:
                 raise NCDError(msg.CLAUSE_NOT_ALLOWED.format(clause=key, op=_opname(op)),
@@ -155,7 +159,7 @@ class Operations:
                            T.ElementwiseParams(op.head.text if op.head.text != "map" else op.label), _NONE)
 
     def op_scale(self, op, stmt):
-        self.no_clauses(op, ("by",))
+        self.no_clauses(op)
         if "by" not in op.options:
             raise NCDError(msg.SCALE_NEEDS.format(), op.head.span, kind="syntax")
         atom = op.options["by"][0]
@@ -177,7 +181,7 @@ class Operations:
         return self.find_axis(v, seg.items[0], op.head.text)
 
     def op_softmax(self, op, stmt, kind=OpKind.SOFTMAX):
-        self.no_clauses(op, ("over",))
+        self.no_clauses(op)
         (v,) = self.args(op, 1)
         i = self._over_one(op, v)
         ax = v.axes[i]
@@ -192,7 +196,7 @@ class Operations:
         return self.op_softmax(op, stmt, OpKind.NORM)
 
     def op_index(self, op, stmt):
-        self.no_clauses(op, ("at", "on"))
+        self.no_clauses(op)
         if "at" not in op.options or "on" not in op.options:
             raise NCDError(msg.INDEX_NEEDS.format(), op.head.span, kind="syntax")
         (v,) = self.args(op, 1)
@@ -303,7 +307,7 @@ class Operations:
         return self.finish(op, stmt, OpKind.VIEW, "", inputs, core_in, core_out, outs, bc, T.ViewParams(eq), pos)
 
     def op_concat(self, op, stmt):
-        self.no_clauses(op, ("over",))
+        self.no_clauses(op)
         inputs = self.args(op, None)
         if len(inputs) < 2:
             raise NCDError(msg.ARITY.format(op="concat", expected=2, got=len(inputs)), op.head.span, kind="shape")
@@ -368,8 +372,7 @@ class Operations:
         return value
 
     def op_conv(self, op, stmt, pool=False):
-        allowed = ("over", "kernel", "stride", "padding", "dilation")
-        self.no_clauses(op, allowed)
+        self.no_clauses(op)
         opname = op.head.text
         if "over" not in op.options:
             raise NCDError(msg.CONV_OVER.format(op=opname), op.head.span, kind="syntax")

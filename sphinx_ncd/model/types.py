@@ -129,9 +129,10 @@ class FunctionParams:
 
 @dataclass(frozen=True)
 class LearnedParams:
-    """A learned box (bold label, pale tile): with or without bias, and an optional declared look."""
+    """A learned box (bold label, pale tile): with or without bias (None: the diagram does not say, only
+    in Operations built by hand), and an optional declared look."""
 
-    bias: bool = False
+    bias: bool | None = None
     style: str | None = None
 
 
@@ -207,7 +208,8 @@ class ConcatParams:
 @dataclass(frozen=True)
 class ConvParams:
     """A convolution over the spatial axes ``over``; sizes are sympy expressions (``kernel`` None for a
-    global pooling).  ``learned`` and ``bias`` say what the box draws."""
+    global pooling).  ``learned`` and ``bias`` say what the box draws (``bias`` None: the diagram does not
+    say, only in Operations built by hand)."""
 
     over: tuple[Axis, ...] = ()
     kernel: sympy.Expr | None = None
@@ -216,7 +218,7 @@ class ConvParams:
     padding: sympy.Expr = sympy.Integer(0)
     transposed: bool = False
     learned: bool = True
-    bias: bool = False
+    bias: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -12,26 +12,19 @@ import difflib
 
 from .. import messages as msg
 from ..errors import NCDError, Span
+from ..model.kinds import KINDS, WORDS
 from . import ast as A
 from .lexer import Line, Token, make_span, tokenize
 
-__all__ = ["parse_spec", "ELEMENTWISE", "CLAUSES"]
+__all__ = ["parse_spec", "CLAUSES", "OPERATIONS"]
 
-# element-wise functions: keyword -> label as drawn
-ELEMENTWISE = {
-    "relu": "ReLU", "gelu": "GELU", "sigmoid": r"\sigma", "tanh": "tanh", "exp": "exp",
-    "log": "log", "silu": "SiLU", "softplus": "softplus", "sqrt": "sqrt", "abs": "abs",
-    "square": "(\u00b7)^2", "dropout": "dropout", "neg": "-",
-}
-# clause keywords end a signature segment or an argument list
-CLAUSES = frozenset({"over", "at", "on", "by", "kernel", "stride", "padding", "dilation", "to"})
+# clause keywords end a signature segment or an argument list (every kind's, and save's 'to')
+CLAUSES = frozenset({c for r in KINDS.values() for c in r.clauses} | {"to"})
 _SEGMENT_STOP = CLAUSES | {"learned", "style"}  # also end a signature in a 'def'
 _INT_CLAUSES = ("kernel", "stride", "padding", "dilation")
 STATEMENTS = ("title", "block", "use", "sizes", "let", "width", "tandem", "def", "input", "output",
               "order", "save", "fence", "repeat", "break")
-OPERATIONS = ("L", "L+", "learned", "map", "scale", "softmax", "norm", "index", "einsum", "view",
-              "concat", "add", "conv", "convT", "maxpool", "avgpool", "unit", "load", "expand",
-              *ELEMENTWISE)
+OPERATIONS = (*WORDS, "L+", "expand")  # the words that write an operation (the kinds' rows)
 
 
 def _span_between(first: Token, last: Token) -> Span:
@@ -539,23 +532,14 @@ class _Parser:
                 cur.next()
                 bias = True
             kind, label = "learned", word
-        elif word == "L" or word.startswith(("L^", "L_")):
+        elif word.startswith(("L^", "L_")):
             kind, label = "learned", word
         elif word == "map":
             f = cur.expect_word("the function's label, e.g. map f X")
             kind, label = "elementwise", f.text
-        elif word in ELEMENTWISE:
-            kind, label = "elementwise", ELEMENTWISE[word]
-        elif word in ("scale", "softmax", "norm", "index", "einsum", "view", "concat", "add", "unit",
-                      "load"):
-            kind, label = word, {"softmax": "", "norm": "Norm", "einsum": "", "view": "", "concat": "",
-                                 "add": "+", "unit": r"\eta", "index": "", "scale": "", "load": ""}[word]
-        elif word in ("conv", "convT"):
-            kind, label = "conv", word
-        elif word in ("maxpool", "avgpool"):
-            kind, label = "pool", word
-        else:
-            kind, label = "function", word
+        else:  # a kind's word, drawn with the label its row gives (None: the word), or a generic box
+            kind, label = WORDS.get(word, ("function", None))
+            label = word if label is None else label
         if bias and kind not in ("learned", "conv"):
             raise NCDError(msg.BIAS_NOT_ALLOWED.format(op=word), cur.toks[cur.i - 1].span(), kind="syntax")
         op = A.Op(kind, label, head, span)
