@@ -75,39 +75,7 @@ def instantiate(b, op: A.Op, stmt):
             hint = msg.DID_YOU_MEAN.format(name=guess) + " " + hint
         raise NCDError(msg.UNKNOWN_BLOCK.format(name=op.head.text), op.head.span, kind="shape", hint=hint)
     panel = info.build()
-    # arguments -> substitution
-    subst: dict = {}
-    bound_axis: dict = {}
-    given: list = []
-    named = {n.text for n, _ in op.block_args if n is not None}
-    free = [p for p in info.params if p not in named]
-    positional = 0
-    seen = set()
-    for name, atom in op.block_args:
-        if name is None:
-            if positional >= len(free):
-                raise NCDError(msg.BLOCK_ARGS.format(block=info.name, expected=len(info.params),
-                                                     got=len(op.block_args)), atom.span, kind="shape")
-            pname = free[positional]
-            positional += 1
-            span = atom.span
-        else:
-            pname = name.text
-            span = name.span
-            if pname not in info.params:
-                raise NCDError(msg.BLOCK_PARAM.format(block=info.name, name=pname), name.span, kind="shape",
-                               hint=msg.HINT_PARAMS.format(params=", ".join(info.params)))
-        if pname in seen:
-            raise NCDError(msg.BLOCK_PARAM_DUP.format(name=pname), span, kind="shape")
-        seen.add(pname)
-        try:
-            value = parse_size(atom.text)
-        except SizeSyntaxError:
-            raise NCDError(msg.BAD_SIZE.format(text=atom.text), atom.span, kind="syntax",
-                           hint=msg.HINT_SIZE.format()) from None
-        subst[parse_size(pname)] = value
-        bound_axis[parse_size(pname)] = b.make_axis(atom.text, value)
-        given.append((pname, atom.text))
+    subst, bound_axis, given = _bind_args(b, info, op)
     inputs = b.args(op, len(panel.inputs))
     core_in = []
     lead: list[Axis] = []
@@ -153,6 +121,44 @@ def instantiate(b, op: A.Op, stmt):
     pos = (in_pos, [tuple(range(len(lead), len(lead) + len(c))) for c in core_out])
     return b.finish(op, stmt, OpKind.BLOCK, info.name, inputs, core_in, core_out, outs, broadcast, params, pos,
                     body=panel if op.expand else None)
+
+
+def _bind_args(b, info, op):
+    """A block use's arguments (positional, then by name) bound to its parameters: (size substitution,
+    parameter -> the Axis it names, the arguments as given)."""
+    subst: dict = {}
+    bound_axis: dict = {}
+    given: list = []
+    named = {n.text for n, _ in op.block_args if n is not None}
+    free = [p for p in info.params if p not in named]
+    positional = 0
+    seen = set()
+    for name, atom in op.block_args:
+        if name is None:
+            if positional >= len(free):
+                raise NCDError(msg.BLOCK_ARGS.format(block=info.name, expected=len(info.params),
+                                                     got=len(op.block_args)), atom.span, kind="shape")
+            pname = free[positional]
+            positional += 1
+            span = atom.span
+        else:
+            pname = name.text
+            span = name.span
+            if pname not in info.params:
+                raise NCDError(msg.BLOCK_PARAM.format(block=info.name, name=pname), name.span, kind="shape",
+                               hint=msg.HINT_PARAMS.format(params=", ".join(info.params)))
+        if pname in seen:
+            raise NCDError(msg.BLOCK_PARAM_DUP.format(name=pname), span, kind="shape")
+        seen.add(pname)
+        try:
+            value = parse_size(atom.text)
+        except SizeSyntaxError:
+            raise NCDError(msg.BAD_SIZE.format(text=atom.text), atom.span, kind="syntax",
+                           hint=msg.HINT_SIZE.format()) from None
+        subst[parse_size(pname)] = value
+        bound_axis[parse_size(pname)] = b.make_axis(atom.text, value)
+        given.append((pname, atom.text))
+    return subst, bound_axis, given
 
 
 def _inst_label(p: Axis, subst, bound_axis) -> str:

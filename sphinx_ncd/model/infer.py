@@ -20,7 +20,7 @@ import sympy
 from .. import messages as msg
 from ..errors import NCDError
 from ..syntax import ast as A
-from ..syntax.parser import CLAUSES
+from ..syntax.shapes import CLAUSES
 from .kinds import KINDS
 from .operations import Operations, _opname
 from .records import Declarations, Evaluated, OpRecord, closest, is_name, same_sub, slot_name

@@ -261,21 +261,7 @@ class Operations:
             core_in.append(tuple(v.axes[i] for i in idx))
             in_pos.append(tuple(idx))
             names_in.append(tuple(p.label for p in pattern))
-        out_names = []
-        out_core = []
-        for atom in sig.outputs[0].items:
-            if isinstance(atom, A.Group):
-                raise NCDError(msg.EXPECTED_GOT.format(expected="an axis", got="("), atom.span, kind="syntax",
-                               hint=msg.HINT_EXPECTED.format(expected="parentheses only in a view's signature"))
-            name = self.axis(atom).label
-            if name not in bound:
-                raise NCDError(msg.EINSUM_NEW_AXIS.format(axis=name), atom.span, kind="shape",
-                               hint=msg.HINT_AXES.format(axes=", ".join(bound)))
-            if name in out_names:
-                raise NCDError(msg.EINSUM_REPEATED_OUTPUT.format(axis=name), atom.span, kind="shape",
-                               hint=msg.HINT_EINSUM_REPEATED.format(axis=name))
-            out_names.append(name)
-            out_core.append(bound[name])
+        out_names, out_core = self._einsum_output(sig.outputs[0], bound)
         trail = [a for a in trail if all(a.label != l.label for l in lead)]
         out = tuple(lead) + tuple(out_core) + tuple(trail)
         counts: dict[str, int] = {}
@@ -288,6 +274,25 @@ class Operations:
         pos = (in_pos, [tuple(range(len(lead), len(lead) + len(out_core)))])
         return self.finish(op, stmt, OpKind.EINSUM, "", inputs, core_in, [tuple(out_core)], [out], broadcast,
                            params, pos)
+
+    def _einsum_output(self, seg, bound: dict):
+        """An einsum's output names (each bound by an input, none twice) and the axes they name."""
+        out_names = []
+        out_core = []
+        for atom in seg.items:
+            if isinstance(atom, A.Group):
+                raise NCDError(msg.EXPECTED_GOT.format(expected="an axis", got="("), atom.span, kind="syntax",
+                               hint=msg.HINT_EXPECTED.format(expected="parentheses only in a view's signature"))
+            name = self.axis(atom).label
+            if name not in bound:
+                raise NCDError(msg.EINSUM_NEW_AXIS.format(axis=name), atom.span, kind="shape",
+                               hint=msg.HINT_AXES.format(axes=", ".join(bound)))
+            if name in out_names:
+                raise NCDError(msg.EINSUM_REPEATED_OUTPUT.format(axis=name), atom.span, kind="shape",
+                               hint=msg.HINT_EINSUM_REPEATED.format(axis=name))
+            out_names.append(name)
+            out_core.append(bound[name])
+        return out_names, out_core
 
     def op_view(self, op, stmt):
         self.no_clauses(op)
@@ -391,29 +396,8 @@ class Operations:
                 raise NCDError(msg.OVER_ONE.format(op=opname, count="a group"), item.span, kind="syntax")
             spatial.append(self.find_axis(v, item, opname))
         named = {i: self.general(v.axes[i], self.axis(item)) for i, item in zip(spatial, seg.items)}
-        resized = {}
-        for i in spatial:
-            ax = named[i]
-            x = ax.size
-            if kernel is None:  # global pooling: the axis is reduced away
-                resized[i] = None
-                continue
-            shown = _display(ax)
-            if op.transposed:
-                rest = dilation * (kernel - 1) - 2 * padding + 1 - stride
-                size = x * stride + rest
-                label = size_label(shown * stride + rest)
-            else:
-                rest = 2 * padding - dilation * (kernel - 1) - 1 + stride
-                size = sympy.floor((x + rest) / stride)
-                exact = rest == 0 or (bool(rest.is_nonnegative) and bool((rest - stride).is_negative))
-                label = size_label(shown / stride) if exact else size_label(sympy.floor((shown + rest) / stride))
-            if size.is_Number and size <= 0:
-                raise NCDError(msg.CONV_SIZE.format(op=opname, axis=ax.label, size=size), seg.span, kind="shape")
-            if size == x:
-                resized[i] = ax
-            else:
-                resized[i] = Axis(self.size_name(size, x, label), size, ax.kind, ax.rank, ax.tangent)
+        resized = {i: self._window_axis(named[i], kernel, stride, padding, dilation, op.transposed, opname, seg)
+                   for i in spatial}
         channel_idx: list[int] = []
         core_out_ch: list[Axis] = []
         if pool:
@@ -453,6 +437,27 @@ class Operations:
             kind, label = OpKind.CONV, (r"\star^T" if op.transposed else r"\star")
         return self.finish(op, stmt, kind, label, [v], [tuple(core_in)], [tuple(core_out)], [tuple(out)],
                            [tuple(bc)], params, pos)
+
+    def _window_axis(self, ax: Axis, kernel, stride, padding, dilation, transposed, opname, seg):
+        """A spatial axis after a convolution's window (None: reduced away by a global pooling)."""
+        x = ax.size
+        if kernel is None:
+            return None
+        shown = _display(ax)
+        if transposed:
+            rest = dilation * (kernel - 1) - 2 * padding + 1 - stride
+            size = x * stride + rest
+            label = size_label(shown * stride + rest)
+        else:
+            rest = 2 * padding - dilation * (kernel - 1) - 1 + stride
+            size = sympy.floor((x + rest) / stride)
+            exact = rest == 0 or (bool(rest.is_nonnegative) and bool((rest - stride).is_negative))
+            label = size_label(shown / stride) if exact else size_label(sympy.floor((shown + rest) / stride))
+        if size.is_Number and size <= 0:
+            raise NCDError(msg.CONV_SIZE.format(op=opname, axis=ax.label, size=size), seg.span, kind="shape")
+        if size == x:
+            return ax
+        return Axis(self.size_name(size, x, label), size, ax.kind, ax.rank, ax.tangent)
 
     def size_name(self, size, x, label=None) -> str:
         """Label of a resized axis: a let-defined neighbour (x_{\\lambda+1}) when it fits, else the size."""

@@ -12,247 +12,17 @@ import difflib
 
 from .. import messages as msg
 from ..errors import NCDError, Span
-from ..model.kinds import KINDS, WORDS
+from ..model.kinds import WORDS
 from . import ast as A
-from .lexer import Line, Token, make_span, tokenize
+from .lexer import Line, Token, tokenize
+from .shapes import CLAUSES, Cursor, atom, name_of, segment, signature, span_between
 
 __all__ = ["parse_spec", "CLAUSES", "OPERATIONS"]
 
-# clause keywords end a signature segment or an argument list (every kind's, and save's 'to')
-CLAUSES = frozenset({c for r in KINDS.values() for c in r.clauses} | {"to"})
-_SEGMENT_STOP = CLAUSES | {"learned", "style"}  # also end a signature in a 'def'
 _INT_CLAUSES = ("kernel", "stride", "padding", "dilation")
 STATEMENTS = ("title", "block", "use", "sizes", "let", "width", "tandem", "def", "input", "output",
               "order", "save", "fence", "repeat", "break")
 OPERATIONS = (*WORDS, "L+", "expand")  # the words that write an operation (the kinds' rows)
-
-
-def _span_between(first: Token, last: Token) -> Span:
-    return first.line.span(first.col, last.col + len(last.text) - first.col)
-
-
-class _Cursor:
-    """Position within one line's tokens."""
-
-    __slots__ = ("line", "toks", "i", "n")
-
-    def __init__(self, line: Line):
-        self.line = line
-        self.toks = line.tokens
-        self.i = 0
-        self.n = len(line.tokens)
-
-    def peek(self, k: int = 0) -> Token | None:
-        j = self.i + k
-        return self.toks[j] if j < self.n else None
-
-    def at_end(self) -> bool:
-        return self.i >= self.n
-
-    def next(self) -> Token:
-        tok = self.toks[self.i]
-        self.i += 1
-        return tok
-
-    def is_op(self, text: str) -> bool:
-        tok = self.peek()
-        return tok is not None and tok.kind == "op" and tok.text == text
-
-    def is_word(self, text: str | None = None) -> bool:
-        tok = self.peek()
-        return tok is not None and tok.kind == "word" and (text is None or tok.text == text)
-
-    def here(self) -> Span:
-        tok = self.peek()
-        return tok.span() if tok is not None else self.line.end_span()
-
-    def fail(self, expected: str, tok: Token | None = None, choices=()) -> NCDError:
-        """An error at ``tok`` (default: the next token) saying what was expected there.
-
-        The message already names what was expected; the hint adds a did-you-mean when
-        the token is a word close to one of ``choices``.
-        """
-        tok = tok if tok is not None else self.peek()
-        if tok is None and self.line.stop:  # the statement ended at a ';' (or a '}') on the same line
-            return NCDError(msg.EXPECTED_GOT.format(expected=expected, got=self.line.stop), self.line.end_span(),
-                            kind="syntax")
-        if tok is None:
-            return NCDError(msg.EXPECTED_AT_END.format(expected=expected), self.line.end_span(), kind="syntax")
-        close = difflib.get_close_matches(tok.text, sorted(choices), n=1) if tok.kind == "word" else []
-        return NCDError(msg.EXPECTED_GOT.format(expected=expected, got=tok.text), tok.span(), kind="syntax",
-                        hint=msg.DID_YOU_MEAN.format(name=close[0]) if close else None)
-
-    def expect_op(self, text: str, what: str | None = None) -> Token:
-        if not self.is_op(text):
-            raise self.fail(what or f"'{text}'")
-        return self.next()
-
-    def expect_word(self, what: str) -> Token:
-        tok = self.peek()
-        if tok is None or tok.kind != "word":
-            raise self.fail(what)
-        self.i += 1
-        return tok
-
-    def expect_end(self, what: str = "the end of the line") -> None:
-        if not self.at_end():
-            raise self.fail(what)
-
-
-def _name(tok: Token) -> A.Name:
-    return A.Name.at(tok.text, tok.line, tok.col, len(tok.text))
-
-
-# --- shapes ----------------------------------------------------------------------------------
-
-_ENDS_OP = frozenset((",", "->", "{", "}", "]", "=", ":"))
-_EXPR_OPS = frozenset(("+", "-", "*", "/", "^", "'"))
-
-
-def _segment_ends(cur: _Cursor) -> bool:
-    if cur.i >= cur.n:
-        return True
-    tok = cur.toks[cur.i]
-    if tok.kind == "op":
-        return tok.text in _ENDS_OP
-    return tok.kind == "word" and tok.text in _SEGMENT_STOP
-
-
-def _atom(cur: _Cursor) -> A.Atom:
-    """A maximal run of adjacent tokens forming one axis expression."""
-    toks, i, n = cur.toks, cur.i, cur.n
-    if i >= n:
-        raise cur.fail("an axis")
-    first = toks[i]
-    kind = first.kind
-    if kind != "word" and kind != "num" and not (kind == "op" and first.text in "(-'"):
-        raise cur.fail("an axis (a name, a number or an expression such as x/s)")
-    if kind == "word" and (i + 1 >= n or toks[i + 1].space or toks[i + 1].kind == "word"):
-        # the common case: a single name
-        cur.i = i + 1
-        return A.Atom.at(first.text, first.line, first.col, len(first.text))
-    depth = 0
-    last = first
-    parts = []
-    j = i
-    while j < n:
-        tok = toks[j]
-        if j > i and tok.space:
-            break
-        kind = tok.kind
-        if kind == "op":
-            t = tok.text
-            if t == "(":
-                depth += 1
-            elif t == ")":
-                if depth == 0:
-                    break
-                depth -= 1
-            elif t not in _EXPR_OPS:
-                break
-        elif kind != "word" and kind != "num":
-            break
-        parts.append(tok.text)
-        last = tok
-        j += 1
-    cur.i = j
-    if depth:
-        raise NCDError(msg.UNBALANCED_PAREN.format(), first.span(), kind="syntax", hint=msg.HINT_PAREN.format())
-    if len(parts) > 1 and sum(1 for p in parts if p == "(") > 32:
-        raise NCDError(msg.TOO_DEEP.format(), first.span(), kind="syntax")
-    return A.Atom.at("".join(parts), first.line, first.col, last.col + len(last.text) - first.col)
-
-
-def _items(cur: _Cursor, in_group: bool, depth: int = 0) -> list:
-    if depth > 32:
-        raise NCDError(msg.TOO_DEEP.format(), cur.here(), kind="syntax")
-    items: list = []
-    while not cur.at_end():
-        tok = cur.peek()
-        if in_group and tok.kind == "op" and tok.text == ")":
-            break
-        if _segment_ends(cur):
-            break
-        if tok.kind == "op" and tok.text == "(":
-            # a group opens with '(' that starts an axis; an expression's parenthesis is not preceded by space
-            follower = cur.peek(1)
-            if follower is not None and not _closes_as_expression(cur):
-                open_tok = cur.next()
-                inner = _items(cur, True, depth + 1)
-                close = cur.peek()
-                if close is None or close.text != ")":
-                    raise NCDError(msg.UNBALANCED_PAREN.format(), open_tok.span(), kind="syntax", hint=msg.HINT_PAREN.format())
-                cur.next()
-                if not inner:
-                    raise NCDError(msg.EMPTY_GROUP.format(), _span_between(open_tok, close), kind="syntax")
-                items.append(A.Group(inner, _span_between(open_tok, close)))
-                continue
-        items.append(_atom(cur))
-    return items
-
-
-def _closes_as_expression(cur: _Cursor) -> bool:
-    """``(x-1)/2`` is one axis; ``(k h)`` is a group.  A group contains a space-separated item."""
-    depth = 0
-    j = cur.i
-    toks = cur.toks
-    first = True
-    while j < cur.n:
-        tok = toks[j]
-        if not first and tok.space and depth >= 1:
-            return False  # whitespace inside the parentheses: a group of axes
-        first = False
-        if tok.kind == "op" and tok.text == "(":
-            depth += 1
-        elif tok.kind == "op" and tok.text == ")":
-            depth -= 1
-            if depth == 0:
-                nxt = toks[j + 1] if j + 1 < cur.n else None
-                # "(x-1)/2": an operator follows the closing parenthesis
-                return nxt is not None and not nxt.space and nxt.kind == "op" and nxt.text in "+-*/^"
-        j += 1
-    return False
-
-
-def _where(item):
-    if isinstance(item, A.Group):
-        sp = item.span
-        return sp.column, sp.column + sp.length
-    _, col, length = item._where
-    return col, col + length
-
-
-def _segment(cur: _Cursor) -> A.Segment:
-    items = _items(cur, False)
-    if not items:
-        raise cur.fail("a shape (axes such as 'a b', or 1 for a scalar)")
-    start = _where(items[0])[0]
-    end = _where(items[-1])[1]
-    if len(items) == 1 and type(items[0]) is A.Atom and items[0].text == "1":
-        items = []  # "1" is the empty shape (a scalar)
-    return A.Segment.over(items, cur.line, start, end - start)
-
-
-def _segments(cur: _Cursor) -> list[A.Segment]:
-    segs = [_segment(cur)]
-    while cur.is_op(","):
-        cur.next()
-        segs.append(_segment(cur))
-    return segs
-
-
-def _signature(cur: _Cursor) -> A.Signature:
-    start = cur.here()
-    if cur.is_op("->"):
-        raise cur.fail("an input shape before '->'")
-    inputs = _segments(cur)
-    if not cur.is_op("->"):
-        raise cur.fail("'->' between the input and output shapes")
-    cur.next()
-    outputs = _segments(cur)
-    end = outputs[-1].span
-    return A.Signature(inputs, outputs, make_span(start.file, start.line, start.column,
-                                            max(1, end.column + end.length - start.column), start.text))
 
 
 # --- statements ------------------------------------------------------------------------------
@@ -270,7 +40,7 @@ class _Parser:
             if first.kind == "op" and first.text == "}":
                 if opener is None:
                     raise NCDError(msg.UNMATCHED_CLOSE.format(), first.span(), kind="syntax")
-                cur = _Cursor(line)
+                cur = Cursor(line)
                 cur.next()
                 cur.expect_end()
                 self.pos += 1
@@ -282,7 +52,7 @@ class _Parser:
         return stmts
 
     def statement(self, line: Line):
-        cur = _Cursor(line)
+        cur = Cursor(line)
         first = cur.peek()
         last = line.tokens[-1]  # a statement ends at its last token (a ';' or a comment may follow)
         span = line.span(first.col, last.col + len(last.text) - first.col)
@@ -316,12 +86,12 @@ class _Parser:
         return A.Title(_unquote(tok.text), span)
 
     def s_block(self, cur, span):
-        name = _name(cur.expect_word("a block name"))
+        name = name_of(cur.expect_word("a block name"))
         params: list[A.Name] = []
         if cur.is_op("("):
             cur.next()
             while not cur.is_op(")"):
-                params.append(_name(cur.expect_word("a parameter name")))
+                params.append(name_of(cur.expect_word("a parameter name")))
                 if cur.is_op(","):
                     cur.next()
                 elif not cur.is_op(")"):
@@ -335,17 +105,17 @@ class _Parser:
         return A.BlockHeader(name, params, span)
 
     def s_use(self, cur, span):
-        names = [_name(cur.expect_word("a library name, e.g. use attention"))]
+        names = [name_of(cur.expect_word("a library name, e.g. use attention"))]
         while cur.is_op(","):
             cur.next()
-            names.append(_name(cur.expect_word("a library name")))
+            names.append(name_of(cur.expect_word("a library name")))
         cur.expect_end()
         return A.Use(names, span)
 
     def s_sizes(self, cur, span):
         items = []
         while not cur.at_end():
-            name = _name(cur.expect_word("a size name, e.g. sizes y=20 x=22"))
+            name = name_of(cur.expect_word("a size name, e.g. sizes y=20 x=22"))
             cur.expect_op("=", "'=' and a whole number, e.g. y=20")
             tok = cur.peek()
             if tok is None or tok.kind != "num" or "." in tok.text:
@@ -357,16 +127,16 @@ class _Parser:
         return A.Sizes(items, span)
 
     def s_let(self, cur, span):
-        name = _name(cur.expect_word("a size name, e.g. let nb = n1/4"))
+        name = name_of(cur.expect_word("a size name, e.g. let nb = n1/4"))
         cur.expect_op("=")
-        expr = _atom(cur)
+        expr = atom(cur)
         cur.expect_end("the end of the line (write the expression without spaces)")
         return A.Let(name, expr, span)
 
     def _axis_decl(self, kind, cur, span):
         items = []
         while not cur.at_end():
-            name = _name(cur.expect_word("an axis name"))
+            name = name_of(cur.expect_word("an axis name"))
             rank = 2 if kind == "tandem" else 1
             if cur.is_op(":") and kind == "tandem":
                 cur.next()
@@ -386,9 +156,9 @@ class _Parser:
         return self._axis_decl("tandem", cur, span)
 
     def s_def(self, cur, span):
-        name = _name(cur.expect_word("a function name, e.g. def G : 3 -> 2"))
+        name = name_of(cur.expect_word("a function name, e.g. def G : 3 -> 2"))
         cur.expect_op(":", "':' and a signature, e.g. def G : 3 -> 2")
-        sig = _signature(cur)
+        sig = signature(cur)
         learned = bias = False
         style = None
         while not cur.at_end():
@@ -412,9 +182,9 @@ class _Parser:
     def s_input(self, cur, span):
         items = []
         while True:
-            name = _name(cur.expect_word("an input name, e.g. input X: a b"))
+            name = name_of(cur.expect_word("an input name, e.g. input X: a b"))
             cur.expect_op(":", f"':' and the shape of '{name.text}', e.g. {name.text}: a b")
-            seg = _segment(cur)
+            seg = segment(cur)
             items.append((name, seg))
             if cur.is_op(","):
                 cur.next()
@@ -423,10 +193,10 @@ class _Parser:
             return A.Input(items, span)
 
     def _names(self, cur, what):
-        names = [_name(cur.expect_word(what))]
+        names = [name_of(cur.expect_word(what))]
         while cur.is_op(","):
             cur.next()
-            names.append(_name(cur.expect_word(what)))
+            names.append(name_of(cur.expect_word(what)))
         cur.expect_end("',' and another name, or the end of the line")
         return names
 
@@ -441,11 +211,11 @@ class _Parser:
         return A.Break(span)
 
     def s_save(self, cur, span):
-        value = _name(cur.expect_word("the value to save, e.g. save X to C_\\lambda"))
+        value = name_of(cur.expect_word("the value to save, e.g. save X to C_\\lambda"))
         if not cur.is_word("to"):
             raise cur.fail("'to' and a memory slot, e.g. save X to C_\\lambda")
         cur.next()
-        slot = _name(cur.expect_word("a memory slot name, e.g. C_\\lambda"))
+        slot = name_of(cur.expect_word("a memory slot name, e.g. C_\\lambda"))
         cur.expect_end()
         return A.Save(value, slot, span)
 
@@ -468,15 +238,15 @@ class _Parser:
         index = lower = upper = count = None
         tok = cur.peek()
         if tok is not None and tok.kind == "word" and cur.peek(1) is not None and cur.peek(1).text == "=":
-            index = _name(cur.next())
+            index = name_of(cur.next())
             cur.next()
-            lower = _atom(cur)
+            lower = atom(cur)
             if lower.text.endswith("..") or not cur.is_op(".."):
                 raise cur.fail("'..' between the bounds, e.g. repeat \\lambda = 1..4 {")
             cur.next()
-            upper = _atom(cur)
+            upper = atom(cur)
         elif tok is not None and tok.kind in ("word", "num"):
-            count = _atom(cur)
+            count = atom(cur)
         else:
             raise cur.fail("a count or an index range, e.g. repeat N { or repeat \\lambda = 1..4 {")
         if not cur.is_op("{"):
@@ -488,10 +258,10 @@ class _Parser:
     # --- assignments and operations ---------------------------------------------------------
 
     def assign(self, cur, span):
-        targets = [_name(cur.next())]
+        targets = [name_of(cur.next())]
         while cur.is_op(","):
             cur.next()
-            targets.append(_name(cur.expect_word("a value name")))
+            targets.append(name_of(cur.expect_word("a value name")))
         cur.expect_op("=", "'=' after the names being assigned")
         op = self.operation(cur, span)
         return A.Assign(targets, op, span)
@@ -502,12 +272,12 @@ class _Parser:
             raise cur.fail("an operation, e.g. relu X, L[Lq] X : m -> k h, einsum A B : ...")
         cur.next()
         word = head_tok.text
-        head = _name(head_tok)
+        head = name_of(head_tok)
         expand = False
         if word == "expand":
             expand = True
             head_tok = cur.expect_word("a block name after 'expand'")
-            head = _name(head_tok)
+            head = name_of(head_tok)
             word = head_tok.text
         # a '+' glued to the head: bias (L+, conv+, learned+)
         bias = False
@@ -526,7 +296,7 @@ class _Parser:
             return op
         if word == "learned":
             head_tok = cur.expect_word("a label after 'learned', e.g. learned W^Q X : m -> k")
-            head = _name(head_tok)
+            head = name_of(head_tok)
             word = head_tok.text
             if cur.is_op("+") and not cur.peek().space:
                 cur.next()
@@ -551,15 +321,15 @@ class _Parser:
                 cur.next()
                 op.bias = True
         if kind == "unit":
-            op.options["axis"] = (_atom(cur), None)
+            op.options["axis"] = (atom(cur), None)
             if not cur.at_end():
                 raise NCDError(msg.UNIT_AXIS.format(), cur.here(), kind="syntax")
             return op
         if kind == "load":
-            op.options["slot"] = (_name(cur.expect_word("a memory slot, e.g. load C_\\lambda")), None)
+            op.options["slot"] = (name_of(cur.expect_word("a memory slot, e.g. load C_\\lambda")), None)
             if cur.is_op(":"):
                 cur.next()
-                op.options["shape"] = (_segment(cur), None)
+                op.options["shape"] = (segment(cur), None)
             cur.expect_end("':' and the loaded shape, or the end of the line")
             return op
         self.arguments(cur, op)
@@ -575,9 +345,9 @@ class _Parser:
             parts.append(cur.next())
         close = cur.next()
         if not parts:
-            raise NCDError(msg.EMPTY_BINDING.format(), _span_between(open_tok, close), kind="syntax", hint=msg.HINT_BINDING.format())
+            raise NCDError(msg.EMPTY_BINDING.format(), span_between(open_tok, close), kind="syntax", hint=msg.HINT_BINDING.format())
         text = "".join(t.text for t in parts)
-        op.binding = A.Name(text, _span_between(parts[0], parts[-1]))
+        op.binding = A.Name(text, span_between(parts[0], parts[-1]))
 
     def block_args(self, cur, op):
         cur.next()  # '('
@@ -587,9 +357,9 @@ class _Parser:
                 raise cur.fail("')' to close the block's arguments")
             name = None
             if tok.kind == "word" and cur.peek(1) is not None and cur.peek(1).text == "=":
-                name = _name(cur.next())
+                name = name_of(cur.next())
                 cur.next()
-            op.block_args.append((name, _atom(cur)))
+            op.block_args.append((name, atom(cur)))
             if cur.is_op(","):
                 cur.next()
             elif not cur.is_op(")"):
@@ -601,7 +371,7 @@ class _Parser:
             tok = cur.peek()
             if tok.kind != "word" or tok.text in CLAUSES:
                 break
-            op.args.append(_name(cur.next()))
+            op.args.append(name_of(cur.next()))
         if not op.args:
             raise cur.fail("the value this operation acts on")
 
@@ -612,7 +382,7 @@ class _Parser:
                 if op.signature is not None:
                     raise NCDError(msg.DUPLICATE_CLAUSE.format(clause=":"), tok.span(), kind="syntax")
                 cur.next()
-                op.signature = _signature(cur)
+                op.signature = signature(cur)
                 continue
             if tok.kind != "word" or tok.text not in CLAUSES or tok.text == "to":
                 raise cur.fail("':' and a signature, or a clause (over, at, on, by, kernel, stride, "
@@ -622,7 +392,7 @@ class _Parser:
                 raise NCDError(msg.DUPLICATE_CLAUSE.format(clause=word), tok.span(), kind="syntax")
             cur.next()
             if word == "over":
-                seg = _segment(cur)
+                seg = segment(cur)
                 if not seg.items:
                     raise cur.fail("the axis (or axes) to act over")
                 op.options[word] = (seg, tok.span())
@@ -630,7 +400,7 @@ class _Parser:
                 val = cur.peek()
                 if val is None or val.kind not in ("num", "word") or "." in val.text:
                     raise cur.fail(f"a whole number or a size name after '{word}'")
-                op.options[word] = (_atom(cur), val.span())
+                op.options[word] = (atom(cur), val.span())
             elif word == "at":
                 val = cur.peek()
                 if val is None or val.kind not in ("word", "num"):
@@ -638,9 +408,9 @@ class _Parser:
                 cur.next()
                 op.options[word] = (val.text, val.span())
             elif word == "on":
-                op.options[word] = (_atom(cur), tok.span())
+                op.options[word] = (atom(cur), tok.span())
             elif word == "by":
-                op.options[word] = (_atom(cur), tok.span())
+                op.options[word] = (atom(cur), tok.span())
 
 
 def _unquote(text: str) -> str:
