@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from ..errors import NCDError
 from .. import messages as msg
-from ..model.types import Axis, AxisKind, Diagram, Group as ModelGroup, OpKind, Operation, Panel, Section, Value
+from ..model.types import Axis, AxisKind, BlockParams, Diagram, Group as ModelGroup, OpKind, Operation, Panel, Section, Value
 from .geometry import (
     BRACKET_W, EQ_GAP, FENCE_PAD, FONT, ITEM_GAP, LABEL_GAP, LABEL_PAD, MARGIN, PITCH,
     SEP_DASH, SEP_WIDTH, SMALL_FONT, STATE_MIN_W, THIN, TITLE_GAP, WIRE, bend_length, bezier_y_at, separator_y,
@@ -117,29 +117,6 @@ def _rel_rows(values) -> list[list[float]]:
     return [st[v.id] for v in values]
 
 
-def _core_flags(axes, core, prefer_front: bool = False) -> list[bool]:
-    """Which of ``axes`` are the operation's core (the rest are broadcast over it)."""
-    n, m = len(axes), len(core)
-    if m == 0:
-        return [False] * max(1, n)
-    if prefer_front and m <= n and tuple(axes[:m]) == tuple(core):
-        return [True] * m + [False] * (n - m)
-    if m <= n and tuple(axes[n - m:]) == tuple(core):
-        return [False] * (n - m) + [True] * m
-    pool = list(core)
-    flags = []
-    for a in axes:
-        hit = next((i for i, c in enumerate(pool) if c == a), None)
-        if hit is None:
-            hit = next((i for i, c in enumerate(pool) if c.label == a.label), None)
-        if hit is not None:
-            pool.pop(hit)
-            flags.append(True)
-        else:
-            flags.append(False)
-    return flags or [True]
-
-
 def _spaced_rows(values, reserve) -> list[list[float]]:
     """Like :func:`_rel_rows`, with the reserved room kept below each value."""
     out = []
@@ -164,40 +141,14 @@ def _op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None) ->
         outs = _spaced_rows(op.outputs, reserve)
     else:
         outs = _rel_rows(op.outputs)
-    out_core = []
-    for k, v in enumerate(op.outputs):
-        core = op.core_out[k] if k < len(op.core_out) else v.axes
-        out_core.append(_core_flags(v.axes, core) if v.axes else [True])
-    # when the outputs' core comes first, an ambiguous input (repeated names) is read the same way
-    front = len(out_core) == 1 and bool(out_core[0]) and out_core[0][0] and not all(out_core[0])
-    in_core = []
-    for i, v in enumerate(op.inputs):
-        core = op.core_in[i] if i < len(op.core_in) else v.axes
-        in_core.append(_core_flags(v.axes, core, front) if v.axes else [True])
-    if op.kind in (OpKind.ELEMENTWISE, OpKind.SCALE):
-        in_core = [[False] * len(c) for c in in_core]
-        out_core = [[False] * len(c) for c in out_core]
-    # broadcast wires: pair input and output wires that are not core, by axis, in order
-    bin_ = [(i, j, op.inputs[i].axes[j]) for i in range(len(op.inputs)) for j in range(len(op.inputs[i].axes))
-            if not in_core[i][j]]
-    bout = [(k, l, op.outputs[k].axes[l]) for k in range(len(op.outputs)) for l in range(len(op.outputs[k].axes))
-            if not out_core[k][l]]
-    pairs = []
-    used = set()
-    for k, l, a in bout:
-        hit = next((x for x in bin_ if (x[0], x[1]) not in used and x[2] == a), None)
-        if hit is None:
-            hit = next((x for x in bin_ if (x[0], x[1]) not in used and x[2].label == a.label), None)
-        if hit is None:
-            hit = next((x for x in bin_ if (x[0], x[1]) not in used), None)
-        if hit is not None:
-            used.add((hit[0], hit[1]))
-            pairs.append(((hit[0], hit[1]), (k, l)))
-        else:  # an output wire with no source: treat it as produced by the box
-            out_core[k][l] = True
-    for i, j, a in bin_:
-        if (i, j) not in used:  # consumed without a partner: the box acts on it
-            in_core[i][j] = True
+    # which wires the box acts on and which pass over it: the model's explicit positions and pairing
+    pairs = [tuple(map(tuple, p)) for p in op.broadcast_pairs]
+    paired_in = {p[0] for p in pairs}
+    paired_out = {p[1] for p in pairs}
+    in_core = [[j in op.core_in_pos[i] or (i, j) not in paired_in for j in range(len(v.axes))] or [True]
+               for i, v in enumerate(op.inputs)]
+    out_core = [[l in op.core_out_pos[k] or (k, l) not in paired_out for l in range(len(v.axes))] or [True]
+                for k, v in enumerate(op.outputs)]
     return OpRows(op, ins, outs, in_core, out_core, pairs, owner=owner, alert=alert)
 
 
@@ -410,12 +361,20 @@ def _residual_sections(panel: Panel) -> list:
                     first = op.id not in below
                     order = sorted(range(len(op.outputs)), key=lambda k: ((op.outputs[k].id in skip) != first, k))
                     if order != list(range(len(op.outputs))):
-                        op = dataclasses.replace(op, outputs=tuple(op.outputs[k] for k in order),
-                                                 core_out=tuple(op.core_out[k] for k in order)
-                                                 if len(op.core_out) == len(op.outputs) else op.core_out)
+                        op = _reorder_outputs(op, order)
                 ops.append(op)
             out.append(dataclasses.replace(sec, ops=tuple(ops)) if ops != list(sec.ops) else sec)
     return out
+
+
+def _reorder_outputs(op: Operation, order: list) -> Operation:
+    """The same operation with its outputs listed in ``order`` (their positions and pairing follow them)."""
+    where = {k: n for n, k in enumerate(order)}
+    return dataclasses.replace(
+        op, outputs=tuple(op.outputs[k] for k in order),
+        core_out=tuple(op.core_out[k] for k in order) if len(op.core_out) == len(op.outputs) else op.core_out,
+        core_out_pos=tuple(op.core_out_pos[k] for k in order),
+        broadcast_pairs=tuple((a, (where[b[0]], b[1])) for a, b in op.broadcast_pairs))
 
 
 def _permute(values, ypos, x, wires: _Wires) -> float:
@@ -1006,7 +965,7 @@ def _header_panel(panel: Panel) -> Panel:
     op = Operation(id=-1, kind=OpKind.BLOCK, label=hdr.name, inputs=panel.inputs, outputs=tuple(
         Value(-1000 - i, v.name, v.axes) for i, v in enumerate(panel.outputs)),
         core_in=tuple(v.axes for v in panel.inputs), core_out=tuple(v.axes for v in panel.outputs),
-        broadcast=tuple(() for _ in panel.inputs), params=(("name", hdr.name), ("args", hdr.params)))
+        broadcast=tuple(() for _ in panel.inputs), params=BlockParams(hdr.name, tuple((p, p) for p in hdr.params)))
     return Panel(inputs=panel.inputs, outputs=op.outputs,
                  sections=(Section("state", panel.inputs), Section("step", (), (op,)), Section("state", op.outputs)),
                  operations=(op,))

@@ -214,7 +214,7 @@ def _function(g: OpRows) -> Glyph:
 
 def _learned(g: OpRows) -> Glyph:
     src = g.op.label or "L"
-    bias = bool(g.op.param("bias", False))
+    bias = g.op.kind == OpKind.LEARNED and bool(g.op.params.bias)
     glyph = _tile(g, src, "bold", "learned", "learned", extra_w=6.0 if bias else 0.0)
     if bias:
         y0, y1 = _box_extent(g)
@@ -228,13 +228,10 @@ def _learned(g: OpRows) -> Glyph:
 
 
 def _block(g: OpRows) -> Glyph:
-    name = g.op.param("name", g.op.label) or g.op.label or "Block"
-    args = g.op.param("args", ())
-    if isinstance(args, (list, tuple)) and args:
-        vals = [a[1] if isinstance(a, (list, tuple)) and len(a) == 2 else a for a in args]
-        src = f"{name}({', '.join(str(v) for v in vals)})"
-    elif isinstance(args, str) and args:
-        src = f"{name}({args})"
+    params = g.op.params  # a BlockParams
+    name = params.name or g.op.label or "Block"
+    if params.args:
+        src = f"{name}({', '.join(str(value) for _, value in params.args)})"
     else:
         src = g.op.label or name
     return _tile(g, src, "regular", "block", "paper")
@@ -247,7 +244,7 @@ def _styled_source(g: OpRows) -> tuple[str, str | None]:
     """The label and font style of a function or learned map drawn in a declared style."""
     learned = g.op.kind == OpKind.LEARNED
     src = g.op.label or ("L" if learned else "f")
-    if learned and g.op.param("bias", False):
+    if learned and g.op.params.bias:
         src = "{" + src + "}_{+}"
     return src, ("bold" if learned else None)
 
@@ -359,7 +356,7 @@ def _scale_source(factor: str) -> str:
 
 def _elementwise(g: OpRows) -> Glyph:
     if g.op.kind == OpKind.SCALE:
-        src = "\\ast " + _scale_source(str(g.op.param("factor", g.op.label) or g.op.label))
+        src = "\\ast " + _scale_source(str(g.op.params.factor or g.op.label))
     else:
         src = g.op.label or "f"
     lab = label(src, FONT)
@@ -392,7 +389,7 @@ def _find_row(g: OpRows, axis) -> tuple[int, int] | None:
 
 
 def _on_axis(g: OpRows, shape: str) -> Glyph:
-    over = g.op.param("over")
+    over = g.op.params.over
     hit = _find_row(g, over)
     if hit is None:
         cores = [(i, j) for i, cs in enumerate(g.in_core) for j, c in enumerate(cs) if c]
@@ -422,12 +419,12 @@ def _on_axis(g: OpRows, shape: str) -> Glyph:
 
 
 def _index(g: OpRows) -> Glyph:
-    axis = g.op.param("axis")
+    axis = g.op.params.axis
     hit = _find_row(g, axis)
     if hit is None:
         cores = [(i, j) for i, cs in enumerate(g.in_core) for j, c in enumerate(cs) if c]
         hit = cores[0] if cores else (0, 0)
-    src = str(g.op.param("index", g.op.label) or g.op.label or "i")
+    src = str(g.op.params.index or g.op.label or "i")
     lab = label(src, FONT * 0.9)
     pw = lab.width + 8 + PENT_POINT
     w = max(BOX_MIN_W + 8, pw + 16)
@@ -478,7 +475,7 @@ def _bar(g: OpRows, concat: bool) -> Glyph:
         _pass_wires(glyph, g)
     glyph.items.append(Path((("M", xb, y0), ("L", xb, y1)), stroke=_ink(g), width=THICK, role="box", owner=g.owner))
     if concat:
-        over = g.op.param("over")
+        over = g.op.params.over
         for k, out in enumerate(g.op.outputs):
             for l, a in enumerate(out.axes):
                 if over is not None and (a == over or a.label == getattr(over, "label", over)):
@@ -559,7 +556,7 @@ def _delete(g: OpRows) -> Glyph:
 
 
 def _save_load(g: OpRows, save: bool) -> Glyph:
-    slot = str(g.op.param("slot", g.op.label) or g.op.label or "C")
+    slot = str(g.op.params.slot or g.op.label or "C")
     lab = label(slot, FONT)
     w = lab.width + ARROW + 14
     glyph = Glyph(w)
@@ -608,15 +605,19 @@ def _unit(g: OpRows) -> Glyph:
 
 
 def _einsum_names(g: OpRows):
-    eq = str(g.op.param("equation", "") or "")
-    ins_n = [[a.label for a in v.axes] for v in g.op.inputs]
-    outs_n = [[a.label for a in v.axes] for v in g.op.outputs]
-    if "->" in eq:
-        lhs, rhs = eq.split("->", 1)
-        li = [s.split() for s in lhs.split(",")]
-        ro = [s.split() for s in rhs.split(",")]
-        if [len(x) for x in li] == [len(x) for x in ins_n] and [len(x) for x in ro] == [len(x) for x in outs_n]:
-            return li, ro
+    """The name of every input and output wire: the einsum's own names (the model's typed record) on its core
+    axes, the axis label on a wire passing over it."""
+    op = g.op
+    ins_n = [[a.label for a in v.axes] for v in op.inputs]
+    outs_n = [[a.label for a in v.axes] for v in op.outputs]
+    names_in = getattr(op.params, "names_in", ())
+    for i, names in enumerate(names_in[:len(ins_n)]):
+        for n, pos in zip(names, op.core_in_pos[i] if i < len(op.core_in_pos) else ()):
+            ins_n[i][pos] = n
+    names_out = getattr(op.params, "names_out", ())
+    if outs_n and op.core_out_pos:
+        for n, pos in zip(names_out, op.core_out_pos[0]):
+            outs_n[0][pos] = n
     return ins_n, outs_n
 
 
@@ -718,7 +719,7 @@ def _einsum(g: OpRows) -> Glyph:
 def _conv(g: OpRows) -> Glyph:
     """★ tensor on the spatial wire; kernel wire (double) into a learned map or a pooling box."""
     op = g.op
-    over = op.param("over") or ()
+    over = op.params.over or ()
     if not isinstance(over, (tuple, list)):
         over = (over,)
     spatial = [_find_row(g, a) for a in over]
@@ -730,21 +731,21 @@ def _conv(g: OpRows) -> Glyph:
     all_in = [g.ins[i][j] for i, j in spatial] or [0.0]
     ys = min(all_in)
     is_pool = op.kind == OpKind.POOL
-    transposed = bool(op.param("transposed", False))
+    transposed = bool(op.params.transposed)
     learned_lbl = op.label if op.label and not op.label.startswith("\\star") else "L"
     # geometry: star quad at x in [4, 4+qw], map box after it
     qw, qh = 22.0, 18.0
     xq = 4.0
     xk = xq + qw + 14  # map box left
     if is_pool:
-        reduce = str(op.param("reduce", "max"))
+        reduce = str(op.params.reduce or "max")
         msrc = "\\mathbb{E}" if reduce in ("mean", "avg", "average") else "Max"
         mstyle = None
     else:
         msrc = learned_lbl
         mstyle = "bold"
     mlab = label(msrc, FONT, mstyle)
-    bias = bool(op.param("bias", False)) and not is_pool
+    bias = not is_pool and bool(op.params.bias)
     mw = max(BOX_MIN_W, mlab.width + 2 * BOX_HPAD + (6 if bias else 0))
     w = xk + mw + 8
     glyph = Glyph(w)
@@ -779,8 +780,8 @@ def _conv(g: OpRows) -> Glyph:
     # spatial output leaves the top right of the quad
     yo = g.outs[spatial_out[0][0]][spatial_out[0][1]] if spatial_out else ys
     # stride and dilation marks
-    stride = op.param("stride")
-    dilation = op.param("dilation")
+    stride = op.params.stride
+    dilation = op.params.dilation
     if stride not in (None, 1, "1", ""):
         glyph.items.append(_text(str(stride), xq + qw + 6, ys - qh / 2 - 4, g, size=SMALL_FONT, role="glyph"))
     if dilation not in (None, 1, "1", ""):
@@ -847,7 +848,7 @@ def build_glyph(g: OpRows) -> Glyph:
     """The glyph for ``g.op`` (unknown kinds are drawn as generic boxes)."""
     builder = _BUILDERS.get(g.op.kind, _function)
     if g.op.kind in (OpKind.FUNCTION, OpKind.LEARNED):  # a declared look: ``def NAME : SIG style bare|circle``
-        builder = _STYLES.get(str(g.op.param("style", "box")), builder)
+        builder = _STYLES.get(g.op.params.style or "box", builder)
     glyph = builder(g)
     _double_tandem(glyph, g)
     _ports(glyph, g)
