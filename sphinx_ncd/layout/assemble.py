@@ -1,0 +1,135 @@
+"""Layout (stage 3): rows and equations -- a panel folded into rows, panels joined by '='.
+
+:func:`_fold_panel` measures the unfolded strip, lets :mod:`.fold` choose the cuts and stacks the rows,
+recording each carried wire; :func:`join_equation` sets panels side by side when they fit the target width and
+one under the other otherwise (a block's header above its body).
+"""
+from __future__ import annotations
+
+from ..model.types import OpKind, Panel
+from .fold import choose_cuts, Strip
+from .geometry import BRACKET_W, EQ_GAP, FENCE_PAD, FONT, LABEL_PAD, STATE_MIN_W
+from .glyphs import axis_label_source
+from .mathtext import label
+from .panels import panel_piece, panel_sections
+from .pieces import below, beside, Piece, place, union
+from .rows import shown_axes, silent_values
+from .scene import Text
+from .wires import ARROW_TIP, PanelOut
+
+
+__all__ = ["ROW_GAP", "FOLD_GAP", "join_equation"]
+
+ROW_GAP = 28.0  # between the figure and the block definitions drawn under it
+
+
+FOLD_GAP = 22.0  # between the rows of a folded panel
+
+
+def _strip(panel: Panel, sections, po: PanelOut) -> Strip:
+    """What the folding needs to know of the unfolded strip (see :class:`.fold.Strip`)."""
+    left = [0.0] * len(sections)
+    right = [0.0] * len(sections)
+    for k, (a, b) in po.section_x.items():
+        left[k], right[k] = a, b
+    states = tuple(k for k, sec in enumerate(sections) if sec.kind == "state")
+    relabel = {}
+    for k in states:
+        widths = [label(axis_label_source(a), FONT).width + 2 * LABEL_PAD
+                  for v in sections[k].values for a in shown_axes(v)]
+        relabel[k] = max([STATE_MIN_W, *widths])
+    by_id = {g.id: g for g in panel.groups}
+    steps_of: dict = {}
+    tags = []  # per section: what it belongs to (groups, and a block box of its own)
+    for k, sec in enumerate(sections):
+        tag = set()
+        for op in sec.ops:
+            for gid in op.groups:
+                p, seen = gid, set()
+                while p is not None and p in by_id and p not in seen:
+                    seen.add(p)
+                    steps_of.setdefault(p, []).append(k)
+                    p = by_id[p].parent
+                tag.add(("g", gid))
+            if op.kind == OpKind.BLOCK:
+                tag.add(("b", op.id))
+        tags.append(frozenset(tag))
+    groups = []
+    for gid, ks in steps_of.items():
+        pad = 2 * (FENCE_PAD + (BRACKET_W if by_id[gid].kind == "repeat" else 0.0))
+        groups.append((min(ks), max(ks), right[max(ks)] - left[min(ks)] + pad))
+    boundary = frozenset(k for k in states[1:-1] if tags[k - 1] != tags[k + 1])
+    breaks = frozenset(k for k in states[1:-1] if getattr(sections[k], "brk", False))
+    return Strip(tuple(left), tuple(right), relabel, states, tuple(groups), boundary, breaks, ARROW_TIP + 2.0)
+
+
+def _fold_panel(panel: Panel, hl: dict, target: float | None) -> Piece:
+    """The panel as one row, or folded into rows no wider than ``target`` where it can be (see :mod:`.fold`)."""
+    sections = panel_sections(panel)
+    silent = silent_values(panel)
+    whole, po = panel_piece(panel, hl, sections, silent, 0, False)
+    if target is None:
+        return whole
+    strip = _strip(panel, sections, po)
+    if whole.width <= target and not strip.breaks:
+        return whole
+    goal, cuts, rows = target, None, [whole]
+    for _ in range(3):  # the rows are measured on the strip; one that comes out wider tightens the goal
+        new = choose_cuts(strip, goal)
+        if new == cuts or not new:
+            break
+        cuts = new
+        bounds = [strip.states[0], *cuts, strip.states[-1]]
+        rows = [panel_piece(panel, hl, sections[a:b + 1], silent, a, b != bounds[-1], sections)[0]
+                for a, b in zip(bounds, bounds[1:])]
+        over = max(r.width for r in rows) - target
+        if over <= 0.5:
+            break
+        goal -= over
+    return _stack_rows(rows)
+
+
+def _stack_rows(rows: list) -> Piece:
+    """Rows of one folded panel, top to bottom, left edges where they were laid out; every wire that leaves one
+    row's right edge is recorded as resumed at the next row's left edge."""
+    out = rows[0]
+    for prev, row in zip(rows, rows[1:]):
+        moved = place(row, 0.0, out.bbox[3] + FOLD_GAP - row.bbox[1])
+        cont = [(o, (prev_pt[0] + ARROW_TIP, prev_pt[1]), moved.ins[o])
+                for o, prev_pt in out.outs.items() if o in moved.ins]
+        out = below(out, moved, FOLD_GAP, keep_x=True, moved=True)
+        out.continued += cont
+        out.outs = dict(moved.outs)
+    out.rows = len(rows)
+    return out
+
+
+def join_equation(panels, hl: dict, target: float | None) -> Piece:
+    """Panels joined by '=': side by side, aligned on their first wire, when that fits in ``target``; else one
+    under the other, '=' after a one-row panel (a block's header) or before the panel that follows."""
+    pieces = [_fold_panel(p, hl, target) for p in panels]
+    eq = label("=", FONT * 1.3, "regular")
+    eq_w = eq.width + 2 * EQ_GAP
+    side = sum(p.width for p in pieces) + eq_w * (len(pieces) - 1)
+    out = pieces[0]
+    for piece in pieces[1:]:
+        if target is None or side <= target:
+            ex = out.bbox[2] + EQ_GAP
+            t = Text(eq, ex, out.align_y + (eq.ascent - eq.descent) / 2, role="label", owner="eq")
+            out = beside(out, piece, 2 * EQ_GAP + eq.width, extra=(t,))
+        elif out.rows == 1 and out.bbox[2] + eq_w <= target:
+            t = Text(eq, out.bbox[2] + EQ_GAP, out.align_y + (eq.ascent - eq.descent) / 2, role="label",
+                     owner="eq")
+            out.front.append(t)
+            out.bbox = union(out.bbox, t.bbox)
+            out = below(out, piece, ROW_GAP)
+            out.rows = 2
+        else:
+            moved = place(piece, out.bbox[0] + eq_w - piece.bbox[0], out.bbox[3] + ROW_GAP - piece.bbox[1])
+            t = Text(eq, out.bbox[0] + EQ_GAP, moved.align_y + (eq.ascent - eq.descent) / 2, role="label",
+                     owner="eq")
+            out = below(out, moved, ROW_GAP, keep_x=True, moved=True)
+            out.front.append(t)
+            out.bbox = union(out.bbox, t.bbox)
+            out.rows = 2
+    return out

@@ -1,0 +1,377 @@
+"""Layout (stage 3): columns -- a memory state's column and a step's column.
+
+A *state* column shows the wires in memory (naming the new ones) with dashed separators between tuple
+segments; a *step* column holds the operations of one step side by side in the vertical direction, each as
+close as possible to the rows its inputs arrive on, with every other value passing through.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from ..model.types import Operation, OpKind, Panel, Section, Value
+from .geometry import (
+    bend_length, BRACKET_W, FENCE_PAD, FONT, ITEM_GAP, LABEL_GAP, LABEL_PAD, PITCH, SEP_DASH, SEP_WIDTH,
+    separator_y, SMALL_FONT, STATE_MIN_W, wire_path,
+)
+from .glyphs import axis_label_source, build_glyph, Glyph, OpRows
+from .mathtext import label, plain_text
+from .pieces import bbox_all, translate
+from .rows import nrows, op_rows, shown_axes, value_axis
+from .scene import Group, Path, Text
+from .wires import STUB, WireRuns
+
+
+__all__ = ["GLYPH_GAP", "SEP_CLEAR", "COMPACT", "bracket_room", "repeat_label_widths", "state_column", "step_column"]
+
+GLYPH_GAP = 4.0  # least room between the vertical extents of two items of one step
+
+
+_WIRINGS = frozenset((OpKind.EINSUM, OpKind.ADD, OpKind.COPY, OpKind.ELEMENTWISE, OpKind.SCALE, OpKind.SOFTMAX,
+                      OpKind.NORM, OpKind.INDEX, OpKind.CONCAT, OpKind.DELETE, OpKind.SAVE))
+
+
+SEP_CLEAR = 4.0  # least room between a separator and a glyph it runs past
+
+
+COMPACT = PITCH  # an item further than this below its least position moves up
+
+
+@dataclass(eq=False)  # compared by identity: field-wise equality would walk whole operations
+class _Item:
+    kind: str  # "op" | "pass"
+    op: Operation | None = None
+    value: Value | None = None
+    key: float = 0.0  # where the inputs arrive (y of the topmost)
+    rank: float = 0.0  # place in the next memory state
+    glyph: Glyph | None = None
+    rows: OpRows | None = None
+    top: float = 0.0  # absolute y of the item's first wire row
+    note: Text | None = None
+
+
+def bracket_room(before, after, repeats) -> tuple[float, float]:
+    """Width a state column needs so that the repetition brackets closing on its left and opening on its right,
+    with their bounds, fit between the neighbouring steps' glyphs."""
+    if not repeats:
+        return 0.0, 0.0
+    left = {gid for op in (before.ops if before is not None else ()) for gid in op.groups if gid in repeats}
+    right = {gid for op in (after.ops if after is not None else ()) for gid in op.groups if gid in repeats}
+    closing = left - right
+    opening = right - left
+    left = FENCE_PAD + BRACKET_W + max(repeats[gid] for gid in closing) + 2 if closing else 0.0
+    right = FENCE_PAD + BRACKET_W + 2 if opening else 0.0
+    return left, right
+
+
+def repeat_label_widths(panel: Panel) -> dict:
+    """Per repetition group: the width of the bound written by its closing bracket."""
+    out = {}
+    for g in panel.groups:
+        if g.kind == "repeat":
+            up = g.upper or ""
+            src = up if g.index else (f"{up}\\times" if up else "")
+            out[g.id] = label(src, SMALL_FONT + 1).width + 2 if src else 0.0
+    return out
+
+
+def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, room=(0.0, 0.0)) -> float:
+    """A memory state: its wires run level, new ones are named, separators between segments.  ``room`` is
+    (left, right) width kept free for repetition brackets closing and opening here."""
+    width = STATE_MIN_W
+    pending = []
+    for v in values:
+        for j, a in enumerate(shown_axes(v)):
+            if (v.id, j) not in new_runs:
+                continue
+            lab = label(axis_label_source(a), FONT)
+            width = max(width, lab.width + 2 * LABEL_PAD)
+            pending.append((v, j, lab))
+    for v, j, lab in pending:
+        y = ypos[v.id][j]
+        labels.append(Text(lab, x + room[0] + LABEL_PAD, y - LABEL_GAP - lab.descent, fill="ink", role="label",
+                           owner=f"wire:{v.id}.{j}"))
+    x1 = x + width + room[0] + room[1]
+    for v in values:
+        for j, y in enumerate(ypos.get(v.id, ())):
+            wires.to((v.id, j), x, y)
+            wires.to((v.id, j), x1, y)
+    order = sorted((ypos[v.id][0], ypos[v.id][-1]) for v in values if v.id in ypos)
+    for (a0, a1), (b0, b1) in zip(order, order[1:]):
+        ym = separator_y(a1, b0)
+        seps.append(Path((("M", x, ym), ("L", x1, ym)), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH,
+                         role="separator", owner="sep"))
+    return x1
+
+
+def step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: WireRuns, seps, glyph_groups, hl, out,
+                 reserve=None):
+    reserve = reserve or {}
+    items: list[_Item] = []
+    for op in sec.ops:
+        items.append(_Item("op", op=op))
+    consumed = {v.id for op in sec.ops for v in op.inputs}
+    passing = [v for v in sec.values if v.id in ypos and v.id not in consumed]
+    for v in passing:
+        items.append(_Item("pass", value=v))
+    order = _order_items(items, nxt, ypos)
+    # glyphs
+    for it in order:
+        if it.kind == "op":
+            alert = it.op.id in hl
+            it.rows = op_rows(it.op, f"op:{it.op.id}", alert, ypos, reserve)
+            it.glyph = build_glyph(it.rows)
+    # vertical placement, top to bottom
+    prev_bottom_row = None
+    prev_foot = 0.0
+    for it in order:
+        if it.kind == "pass":
+            rows_rel = [0.0 + PITCH * r for r in range(nrows(it.value))]
+            head, foot = 0.0, 0.0
+            desired = ypos[it.value.id][0]
+        else:
+            rel = [y for ys in it.rows.ins for y in ys] + [y for ys in it.rows.outs for y in ys]
+            rows_rel = rel or [0.0]
+            head, foot = it.glyph.headroom, it.glyph.footroom
+            ins = [v for v in it.op.inputs if v.id in ypos]
+            desired = min(ypos[v.id][0] for v in ins) if ins else None
+        if prev_bottom_row is None:
+            top = desired if desired is not None else 0.0
+        else:
+            least = max(prev_bottom_row + ITEM_GAP, prev_bottom_row + prev_foot + head + GLYPH_GAP)
+            top = least if desired is None else max(desired, least)
+            if top > least + COMPACT:  # pack towards the item above: the inputs bend up once
+                top = least
+        it.top = top
+        last = it.value if it.kind == "pass" else (it.op.outputs[-1] if it.op.outputs else None)
+        extra = reserve.get(last.id, 0.0) if last is not None else 0.0  # room the next step will fill
+        prev_bottom_row = top + max(rows_rel) + extra
+        prev_foot = max(0.0, foot - extra)
+    # horizontal geometry: bend zone, glyph zone, stub
+    dys = []
+    for it in order:
+        if it.kind == "pass":
+            for j, y in enumerate(ypos[it.value.id]):
+                dys.append(abs(it.top + PITCH * j - y))
+        else:
+            for i, v in enumerate(it.op.inputs):
+                if v.id in ypos:
+                    for j, y in enumerate(ypos[v.id]):
+                        if j < len(it.rows.ins[i]):
+                            dys.append(abs(it.top + it.rows.ins[i][j] - y))
+    bend = bend_length(max(dys, default=0.0)) if any(d > 1e-6 for d in dys) else STUB
+    zone_w = max((it.glyph.width for it in order if it.kind == "op"), default=STUB)
+    zx0 = x + bend
+    zx1 = zx0 + zone_w
+    spans = _item_spans(order, ypos)
+    jog = max((abs(yz - yr) for _, yz, yr, _, _ in spans), default=0.0)
+    x_end = zx1 + (bend_length(jog) if jog > 1e-6 else STUB)
+    xm = (zx0 + zx1) / 2
+
+    def _gx(it, side):  # where the item's glyph begins (side 0) or ends (side 1) in the zone
+        g0 = zx0 + (zone_w - it.glyph.width) / 2
+        return g0 + side * it.glyph.width
+
+    for (yl, yz, yr, both_in, both_out), a, b in zip(spans, order, order[1:]):
+        if both_in and both_out:
+            pts = [(x, yl), (zx0, yz), (zx1, yz), (x_end, yr)]
+        elif both_in:  # a segment ends in this step (saved, deleted): the separator ends where its wires do
+            ending = [it for it in (a, b) if it.kind == "op" and not it.op.outputs]
+            xe = min((_gx(it, 0) for it in ending), default=xm)
+            pts = [(x, yl), (zx0, yz), (xe, yz)] if xe > zx0 + 1e-6 else [(x, yl), (xe, yz)]
+        elif both_out:  # a segment starts here (loaded, a unit): the separator starts where its wires do
+            starting = [it for it in (a, b) if it.kind == "op" and not any(v.id in ypos for v in it.op.inputs)]
+            xs = max((_gx(it, 1) for it in starting), default=xm)
+            pts = [(xs, yz), (zx1, yz), (x_end, yr)] if xs < zx1 - 1e-6 else [(xs, yz), (x_end, yr)]
+        else:
+            continue
+        seps.append(Path(wire_path(pts), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH, role="separator",
+                         owner="sep"))
+    # segments that end here (saved, deleted) between two that go on: those two lie side by side from where
+    # the last of them ends, so their separator starts there
+    above, enders = None, []
+    for it in order:
+        if it.kind == "op" and not it.op.outputs:
+            enders.append(it)
+            continue
+        if it.kind == "pass":
+            rows_all = rows_out = [PITCH * j for j in range(nrows(it.value))]
+            head = foot = 0.0
+        else:
+            rows_out = [y for ys in it.rows.outs for y in ys]
+            rows_all = [y for ys in it.rows.ins for y in ys] + rows_out
+            head, foot = it.glyph.headroom, it.glyph.footroom
+        if above is not None and enders and rows_out:
+            xs = max(_gx(e, 0) for e in enders)
+            yr = separator_y(above[0], it.top + rows_out[0])  # where the next state draws it
+            lo, hi = above[1] + SEP_CLEAR, it.top + min(rows_all) - head - SEP_CLEAR
+            ym = yr if lo <= yr <= hi else (lo + hi) / 2  # clear of the glyphs on either side
+            pts = [(xs, ym), (x_end, ym)] if abs(ym - yr) < 1e-6 or xs >= zx1 - 1e-6 else \
+                [(xs, ym), (zx1, ym), (x_end, yr)]
+            seps.append(Path(wire_path(pts), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH, role="separator",
+                             owner="sep"))
+        if rows_out:
+            above, enders = (it.top + rows_out[-1], it.top + max(rows_all) + foot), []
+    produced: list[Value] = []
+    fresh: set = set()
+    # wires and glyphs
+    for it in order:
+        if it.kind == "pass":
+            v = it.value
+            new = [it.top + PITCH * j for j in range(nrows(v))]
+            for j, y in enumerate(new):
+                wires.to((v.id, j), zx0, y)
+                wires.to((v.id, j), x_end, y)
+            ypos[v.id] = new
+            continue
+        op, g, rows = it.op, it.glyph, it.rows
+        gx0 = zx0 + (zone_w - g.width) / 2
+        gx1 = gx0 + g.width
+        ports = []
+        for i, v in enumerate(op.inputs):
+            for j in range(nrows(v)):
+                if j >= len(rows.ins[i]):
+                    continue
+                py = it.top + rows.ins[i][j]
+                if (v.id, j) not in wires.runs and v.id not in ypos:
+                    continue
+                wires.to((v.id, j), zx0, py)
+                wires.end((v.id, j), gx0, py, op=op.id)
+                ports.append((gx0, py))
+        alert = op.id in hl
+        for k, v in enumerate(op.outputs):
+            ys = [it.top + y for y in rows.outs[k]]
+            ypos[v.id] = ys
+            values_by_id[v.id] = v
+            for l, y in enumerate(ys):
+                wires.start((v.id, l), gx1, y, value_axis(v, l), alert=alert, op=op.id)
+                wires.to((v.id, l), x_end, y)
+                ports.append((gx1, y))
+            produced.append(v)
+        same = {(k, l) for (i, j), (k, l) in rows.pairs
+                if op.inputs[i].axes[j].label == op.outputs[k].axes[l].label}
+        # label the wires that are new here: everything a map produces, and for pure wirings
+        # (einsum, copies, element-wise maps...) only wires whose name did not come in
+        wiring = op.kind in _WIRINGS
+        in_labels = {a.label for v in op.inputs for a in v.axes}
+        for k, v in enumerate(op.outputs):
+            for l, a in enumerate(shown_axes(v)):
+                if (k, l) in same or (wiring and a.label in in_labels):
+                    continue
+                fresh.add((v.id, l))
+        # separators between this op's inputs follow their segments into the glyph
+        stack = sorted((i for i in range(len(op.inputs)) if rows.ins[i]), key=lambda i: rows.ins[i][0])
+        for a, b in zip(stack, stack[1:]):
+            va, vb = op.inputs[a], op.inputs[b]
+            if va.id not in ypos or vb.id not in ypos:
+                continue
+            yl = separator_y(ypos[va.id][-1], ypos[vb.id][0])
+            yp = it.top + separator_y(rows.ins[a][-1], rows.ins[b][0])
+            seps.append(Path(wire_path([(x, yl), (zx0, yp), (gx0, yp)]), stroke="ink", width=SEP_WIDTH,
+                             dash=SEP_DASH, role="separator", owner=f"op:{op.id}"))
+        for k in range(len(op.outputs) - 1):
+            ya = it.top + rows.outs[k][-1]
+            yb = it.top + rows.outs[k + 1][0]
+            ym = separator_y(ya, yb)
+            seps.append(Path(wire_path([(gx1, ym), (x_end, ym)]), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH,
+                             role="separator", owner=f"op:{op.id}"))
+        items = [translate(p, gx0, it.top) for p in g.items]
+        bb = bbox_all(items)
+        grp = Group(tuple(items), role="op", owner=f"op:{op.id}", title=_op_title(op))
+        glyph_groups.append(grp)
+        if bb:
+            out.op_boxes[op.id] = bb
+        out.op_ports[op.id] = ports
+        for name, (ax, ay) in g.anchors.items():
+            out.anchors.append((gx0 + ax, it.top + ay))
+    # values of the current state that were neither consumed nor passed on: they end here
+    live = {v.id for v in passing} | {v.id for op in sec.ops for v in op.inputs} | {v.id for v in produced}
+    for v in cur:
+        if v.id not in live:
+            for j in range(nrows(v)):
+                key = (v.id, j)
+                if key in wires.runs:
+                    pts = wires.runs[key][0]
+                    wires.end(key, pts[-1][0], pts[-1][1])
+    return x_end, produced, fresh
+
+
+def _order_items(items, nxt, ypos) -> list:
+    """The step's items top to bottom.
+
+    The next memory state's order is the model's (``order`` statements, the
+    ``output`` list, results in their first input's place): it is part of the
+    diagram's meaning, so each item takes the rank of its first value there.
+    Items that leave nothing in the next state (saves, deletions) sit just below
+    the item whose inputs arrive above theirs, so their wires stay short.
+    """
+    for it in items:
+        ins = [it.value] if it.kind == "pass" else [v for v in it.op.inputs if v.id in ypos]
+        it.key = min(ypos[v.id][0] for v in ins) if ins else 1e18
+    if nxt is None:
+        return sorted(items, key=lambda it: (it.key, it.op.id if it.op is not None else -1,
+                                             it.value.id if it.value is not None else -1))
+    index = {v.id: n for n, v in enumerate(nxt.values)}
+    ranked, unranked = [], []
+    for it in items:
+        outs = [it.value] if it.kind == "pass" else it.op.outputs
+        hits = [index[v.id] for v in outs if v.id in index]
+        if hits:
+            it.rank = float(min(hits))
+            ranked.append(it)
+        else:
+            unranked.append(it)
+    if unranked:
+        by_key = sorted(ranked, key=lambda it: it.key)
+        keys = [it.key for it in by_key]
+        best, run = [], -1.0
+        for it in by_key:  # the highest rank among the items arriving at or above each key
+            run = max(run, it.rank)
+            best.append(run)
+        for it in unranked:
+            n = bisect_right(keys, it.key)
+            it.rank = (best[n - 1] if n else -1.0) + 0.5
+    return sorted(items, key=lambda it: (it.rank, it.key, it.op.id if it.op is not None else -1,
+                                         it.value.id if it.value is not None else -1))
+
+
+def _item_spans(order, ypos) -> list[tuple[float, float, float]]:
+    """For each pair of vertically adjacent items: the separator's y at the state on the left, in the glyph
+    zone and at the state on the right (called before the step moves any value)."""
+    spans = []
+    for it in order:
+        if it.kind == "pass":
+            n = nrows(it.value)
+            left = ypos[it.value.id]
+            placed = [it.top + PITCH * j for j in range(n)]
+            spans.append((left[0], left[-1], placed[0], placed[-1], placed[0], placed[-1], True, True))
+        else:
+            lefts = [y for v in it.op.inputs if v.id in ypos for y in ypos[v.id]]
+            ins = [it.top + y for ys in it.rows.ins for y in ys]
+            outs = [it.top + y for ys in it.rows.outs for y in ys]
+            alls = ins + outs
+            if not alls:
+                continue
+            has_in, has_out = bool(lefts), bool(it.op.outputs)
+            lefts = lefts or alls
+            outs = outs or alls
+            head = it.glyph.headroom
+            foot = it.glyph.footroom
+            spans.append((min(lefts), max(lefts), min(alls) - head, max(alls) + foot, min(outs), max(outs),
+                          has_in, has_out))
+    out = []
+    for a, b in zip(spans, spans[1:]):
+        yl = separator_y(a[1], b[0])
+        yr = separator_y(a[5], b[4])
+        # the separator runs level when it can: at its height on the left, else on the right, else midway
+        # between the rows; it only steps aside (midway between the glyphs) when a glyph reaches over that line
+        lo, hi = a[3] + SEP_CLEAR, b[2] - SEP_CLEAR
+        yz = next((y for y in (yl, yr, separator_y(max(a[1], a[5]), min(b[0], b[4]))) if lo <= y <= hi),
+                  (a[3] + b[2]) / 2)
+        out.append((yl, yz, yr, a[6] and b[6], a[7] and b[7]))
+    return out
+
+
+def _op_title(op: Operation) -> str:
+    lab = plain_text(op.label) if op.label else op.kind
+    return f"{lab} : {op.signature}"

@@ -1,0 +1,205 @@
+"""Layout (stage 3): fences and brackets -- the groups drawn around laid-out operations.
+
+A fence is a tinted rectangle (with its title) behind its operations and the wires into and between them;
+a repetition is a pair of brackets with its bounds.  On a row of a folded panel, a repetition that began
+earlier or goes on later is drawn open on that side.
+"""
+from __future__ import annotations
+
+from ..model.types import Group as ModelGroup, Panel
+from .geometry import bezier_y_at, BRACKET_W, FENCE_PAD, FONT, SMALL_FONT, THIN, TITLE_GAP, WIRE
+from .mathtext import label, plain_text
+from .scene import Group, Path, Text
+from .wires import PanelOut
+
+
+__all__ = ["group_items"]
+
+def group_items(panel: Panel, po: PanelOut, cut=(frozenset(), frozenset())) -> tuple[list, list]:
+    """Fence rectangles (drawn behind) and repetition brackets / titles (drawn in front).  ``cut``: the
+    repetitions that began on an earlier row of a folded panel (no opening bracket here) and those that go
+    on in a later one (no closing bracket, and the bounds are written where it closes)."""
+    back, front = [], []
+    if not panel.groups:
+        return back, front
+    members: dict[int, list] = {g.id: [] for g in panel.groups}
+    for op in panel.operations:
+        for gid in op.groups:
+            if gid in members and op.id in po.op_boxes:
+                members[gid].append(po.op_boxes[op.id])
+    by_id = {g.id: g for g in panel.groups}
+    depth = {}
+
+    def _depth(g: ModelGroup) -> int:
+        if g.id in depth:
+            return depth[g.id]
+        d = 0
+        p = g.parent
+        seen = set()
+        while p is not None and p in by_id and p not in seen:
+            seen.add(p)
+            d += 1
+            p = by_id[p].parent
+        depth[g.id] = d
+        return d
+
+    levels_all = _separator_levels(po)
+    levels = levels_all if any(g.kind != "repeat" for g in panel.groups) else []
+    boxes: dict[int, tuple] = {}
+    ops_in: dict[int, set] = {g.id: set() for g in panel.groups}  # every op inside a group, nested ones too
+    for op in panel.operations:
+        for gid in op.groups:
+            p, seen = gid, set()
+            while p is not None and p in by_id and p not in seen:
+                seen.add(p)
+                ops_in[p].add(op.id)
+                p = by_id[p].parent
+    by_op: dict[int, list] = {}  # op id -> the wire runs that start or end at it
+    for run in po.wire_ops:
+        for oid in {run[1], run[2]} - {None}:
+            by_op.setdefault(oid, []).append(run)
+    for g in sorted(panel.groups, key=lambda g: -_depth(g)):  # innermost first
+        bbs = list(members[g.id])
+        bbs += [boxes[c.id] for c in panel.groups if c.parent == g.id and c.id in boxes]
+        if not bbs:
+            continue
+        x0 = min(b[0] for b in bbs) - FENCE_PAD
+        y0 = min(b[1] for b in bbs) - FENCE_PAD
+        x1 = max(b[2] for b in bbs) + FENCE_PAD
+        y1 = max(b[3] for b in bbs) + FENCE_PAD
+        if g.kind != "repeat":  # the wires into and between its operations, within its columns, are inside
+            runs = {id(r): r for oid in ops_in[g.id] for r in by_op.get(oid, ())}
+            span = _runs_y_extent(runs.values(), x0, x1)
+            if span is not None:
+                bbs.append((x0 + FENCE_PAD, span[0], x1 - FENCE_PAD, span[1]))
+                y0 = min(y0, span[0] - FENCE_PAD)
+                y1 = max(y1, span[1] + FENCE_PAD)
+        if g.kind != "repeat":
+            y0, y1 = _clear_of_separators(x0, y0, x1, y1, min(b[1] for b in bbs), max(b[3] for b in bbs), levels)
+        owner = f"group:{g.id}"
+        if g.kind == "repeat":
+            x0 -= BRACKET_W
+            x1 += BRACKET_W
+            for side, xs in ((0, x0), (1, x1)):
+                if g.id in cut[side]:
+                    continue
+                bw = BRACKET_W if side == 0 else -BRACKET_W
+                front.append(Path((("M", xs + bw, y0), ("C", xs, y0 + 0.2 * (y1 - y0), xs, y1 - 0.2 * (y1 - y0),
+                                                        xs + bw, y1)),
+                                  stroke="ink", width=1.3, role="bracket", owner=owner))
+            up = g.upper or ""
+            if g.id in cut[1]:
+                top_src, bot_src = "", ""
+            elif g.index:
+                top_src, bot_src = up, f"{g.index}={g.lower or ''}"
+            else:
+                top_src, bot_src = (f"{up}\\times" if up else ""), ""
+            if top_src:
+                lab = label(top_src, SMALL_FONT + 1)
+                ty = _clear_y(lab, x1 + 1.5, (y0 + lab.ascent - 2, y0 - lab.descent - 1.5,
+                                              y0 - lab.descent - 1.5 - lab.height), po, levels_all)
+                front.append(Text(lab, x1 + 1.5, ty, role="label", owner=owner))
+                x1 += lab.width + 2
+            if bot_src:
+                lab = label(bot_src, SMALL_FONT + 1)
+                front.append(Text(lab, x1 - lab.width if not top_src else x1 - lab.width, y1 + lab.ascent + 2,
+                                  role="label", owner=owner))
+                y1 += lab.height + 3
+        else:
+            title_h = 0.0
+            if g.title:
+                lab = label(g.title, FONT * 0.95, "regular")
+                title_h = lab.height + TITLE_GAP
+                front.append(Text(lab, x0 + 5, y0 - TITLE_GAP - lab.descent, role="label", owner=owner))
+                y0 -= title_h + TITLE_GAP
+                x1 = max(x1, x0 + lab.width + 10)
+            rect = (("M", x0, y0), ("L", x1, y0), ("L", x1, y1), ("L", x0, y1), ("Z",))
+            if g.kind == "dotted":
+                back.append(Group((Path(rect, stroke="ink", fill=None, width=THIN, dash=(1.5, 2.5), role="fence",
+                                        owner=owner),), role="fence", owner=owner))
+            else:
+                fill = g.color or "fence"
+                shadow = tuple((c[0], c[1] + 2.5, c[2] + 2.5) if len(c) == 3 else c for c in rect)
+                back.append(Group((
+                    Path(shadow, stroke=None, fill="shadow", role="shadow", owner=owner, opacity=0.16),
+                    Path(rect, stroke=None, fill="paper", width=0.6, role="fence", owner=owner),
+                    Path(rect, stroke="fence-edge", fill=fill, width=0.6, role="fence", owner=owner, opacity=0.5)),
+                    role="fence", owner=owner, title=plain_text(g.title) if g.title else "fence"))
+        boxes[g.id] = (x0, y0, x1, y1)
+    # outermost fences are drawn first
+    back.reverse()
+    return back, front
+
+
+def _clear_y(lab, x: float, candidates, po: PanelOut, levels) -> float:
+    """The first baseline among ``candidates`` where the label at ``x`` touches no wire and no separator (a
+    bracket's bound written on a dashed line reads as part of it); the first one when none is clear."""
+    x1 = x + lab.width
+    for y in candidates:
+        top, bottom = y - lab.ascent - 1.0, y + lab.descent + 1.0
+        if any(a < x1 and b > x and top <= ly <= bottom for a, b, ly in levels):
+            continue
+        if any(ext is not None and ext[0] <= bottom and ext[1] >= top
+               for ext in (_runs_y_extent((r,), x, x1) for a, b, r in _run_spans(po) if a <= x1 and b >= x)):
+            continue
+        return y
+    return candidates[0]
+
+
+def _run_spans(po: PanelOut) -> list:
+    """(x from, x to, run) for every wire run of the panel, computed once."""
+    if len(po.run_spans) != len(po.wire_ops):
+        po.run_spans = [(min(p[0] for p in r[0]), max(p[0] for p in r[0]), r) for r in po.wire_ops]
+    return po.run_spans
+
+
+def _runs_y_extent(runs, x0: float, x1: float):
+    """The vertical extent of wire runs (polylines with S-bends between points) where they lie between x0
+    and x1."""
+    lo, hi = None, None
+    for pts, _, _ in runs:
+        for (ax, ay), (bx, by) in zip(pts, pts[1:]):
+            if bx < ax:
+                ax, ay, bx, by = bx, by, ax, ay
+            if max(ax, bx) < x0 or min(ax, bx) > x1:
+                continue
+            if abs(ay - by) < 1e-9:
+                ys = (ay,)
+            else:  # a bend: its ends, or where the bounds clip it (y is monotone along a bend)
+                ys = (ay if ax >= x0 else bezier_y_at(ax, ay, bx, by, x0),
+                      by if bx <= x1 else bezier_y_at(ax, ay, bx, by, x1))
+            for y in ys:
+                lo = y if lo is None else min(lo, y)
+                hi = y if hi is None else max(hi, y)
+    return None if lo is None else (lo - WIRE / 2, hi + WIRE / 2)
+
+
+def _separator_levels(po: PanelOut) -> list[tuple[float, float, float]]:
+    """The level runs (x from, x to, y) of the panel's dashed separators."""
+    runs = []
+    for name, layer in po.items:
+        if name != "seps":
+            continue
+        for p in layer:
+            prev = None
+            for c in p.d:
+                pt = (c[1], c[2]) if c[0] in ("M", "L") else ((c[5], c[6]) if c[0] == "C" else None)
+                if pt is None:
+                    continue
+                if prev is not None and c[0] == "L" and abs(pt[1] - prev[1]) < 1e-6:
+                    runs.append((min(prev[0], pt[0]), max(prev[0], pt[0]), pt[1]))
+                prev = pt
+    return runs
+
+
+def _clear_of_separators(x0, y0, x1, y1, inner0, inner1, levels, gap=3.0):
+    """Pull a fence's top and bottom edges in so they do not run along a separator just outside its contents
+    (a tuple boundary drawn on the fence's edge reads as part of the fence)."""
+    for a, b, y in levels:
+        if b <= x0 or a >= x1:
+            continue
+        if inner1 < y < y1 + gap:
+            y1 = max(inner1 + 1.5, min(y1, y - gap))
+        elif y0 - gap < y < inner0:
+            y0 = min(inner0 - 1.5, max(y0, y + gap))
+    return y0, y1

@@ -1,0 +1,251 @@
+"""Layout (stage 3): panels -- one panel's sections laid out left to right as a piece.
+
+:func:`_layout_panel` makes one pass over the sections (linear in operations and wires): state and step
+columns, the wires through them, then fences and brackets around; :func:`panel_piece` wraps the result as a
+:class:`~.pieces.Piece` with its ports, arrowheads on a row that goes on.  Block headers are panels too.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from ..model.types import BlockParams, Operation, OpKind, Panel, Section, Value
+from .columns import bracket_room, repeat_label_widths, state_column, step_column
+from .fences import group_items
+from .geometry import ITEM_GAP
+from .pieces import bbox_all, below, Piece, union
+from .rows import reserve_below, shown_axes, silent_values, stack_values, value_axis
+from .scene import bbox_of
+from .wires import ARROW_TIP, continue_arrow, PanelOut, permute, WireRuns
+
+
+__all__ = ["panel_sections", "with_headers", "panel_piece"]
+
+def panel_sections(panel: Panel) -> list:
+    """The sections the panel is drawn with: residual branches beside their box, a first state always."""
+    sections = _residual_sections(panel)
+    if not sections or sections[0].kind != "state":
+        sections.insert(0, Section("state", panel.inputs))
+    return sections
+
+
+def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None, base: int = 0) -> PanelOut:
+    """Lay out ``sections`` (the panel's own by default; a slice of them for one row of a folded panel, whose
+    first is section ``base`` of the panel) from x = ``x0``."""
+    out = PanelOut()
+    wires = WireRuns(out)
+    wires.silent = silent_values(panel) if silent is None else silent
+    seps: list = []
+    labels: list = []
+    glyph_groups: list = []
+    sections = panel_sections(panel) if sections is None else list(sections)
+    repeats = repeat_label_widths(panel)
+    ypos: dict[int, list[float]] = {}
+    values_by_id: dict[int, Value] = {}
+    first = sections[0]
+    ypos.update(stack_values(first.values, 0.0))
+    for v in first.values:
+        values_by_id[v.id] = v
+    out.align_y = ypos[first.values[0].id][0] if first.values else 0.0
+    new_runs: set = {(v.id, j) for v in first.values for j in range(len(shown_axes(v)))}
+    for v in first.values:
+        for j, y in enumerate(ypos[v.id]):
+            wires.start((v.id, j), x0, y, value_axis(v, j))
+            if v.id not in wires.silent:
+                out.edge_in[f"wire:{v.id}.{j}"] = (x0, y)
+    x = x0
+    cur: list[Value] = list(first.values)
+    idx = 0
+    while idx < len(sections):
+        sec = sections[idx]
+        x_begin = x
+        if sec.kind == "state":
+            # values that appear from nowhere are stacked below
+            missing = [v for v in sec.values if v.id not in ypos]
+            if missing:
+                bottom = max((ys[-1] for ys in ypos.values()), default=-ITEM_GAP)
+                ypos.update(stack_values(missing, bottom + ITEM_GAP))
+                for v in missing:
+                    values_by_id[v.id] = v
+                    for j, y in enumerate(ypos[v.id]):
+                        wires.start((v.id, j), x, y, value_axis(v, j))
+                new_runs |= {(v.id, j) for v in missing for j in range(len(shown_axes(v)))}
+            if idx > 0:
+                x = permute(sec.values, ypos, x, wires)
+            if idx == len(sections) - 1 and idx > 0:  # the outputs: every wire named at the right edge
+                new_runs = new_runs | {(v.id, j) for v in sec.values for j in range(len(shown_axes(v)))}
+            before = sections[idx - 1] if idx > 0 else None
+            after = sections[idx + 1] if idx + 1 < len(sections) else None
+            room = bracket_room(before, after, repeats)
+            x = state_column([v for v in sec.values if v.id not in wires.silent], new_runs, ypos, x, wires, seps,
+                              labels, out, room)
+            out.section_x[base + idx] = (x_begin, x)
+            cur = list(sec.values)
+            new_runs = set()
+            idx += 1
+            continue
+        # a step
+        nxt = sections[idx + 1] if idx + 1 < len(sections) and sections[idx + 1].kind == "state" else None
+        later = sections[idx + 2] if nxt is not None and idx + 2 < len(sections) else None
+        reserve = reserve_below(later)
+        x, produced, new_runs = step_column(sec, cur, nxt, ypos, values_by_id, x, wires, seps, glyph_groups, hl,
+                                             out, reserve)
+        out.section_x[base + idx] = (x_begin, x)
+        if nxt is None:  # two steps in a row: an implicit state of what the step produced
+            cur = [v for v in cur if v.id in ypos] + produced
+            x = state_column([v for v in cur if v.id not in wires.silent], new_runs, ypos, x, wires, seps,
+                              labels, out)
+            new_runs = set()
+        idx += 1
+    wires.finish(x)
+    out.items = [("wires", wires.paths), ("seps", seps), ("glyphs", glyph_groups), ("labels", labels)]
+    return out
+
+
+def _residual_sections(panel: Panel) -> list:
+    """The panel's sections with residual skip branches drawn next to their box.
+
+    A copy's branch that only waits for an ``add`` (x + f(x)) runs level at the
+    copy's rows, directly above the branches that go through ``f``, instead of
+    being stacked under everything the step carries (a long loop down and back).
+    The copies are equal values, so which branch is drawn first changes nothing
+    the diagram says; each state lists the skip branch just before the first
+    value that descends from the same copy."""
+    consumers: dict[int, list] = {}
+    for op in panel.operations:
+        for v in op.inputs:
+            consumers.setdefault(v.id, []).append(op)
+    skip: dict[int, int] = {}  # value id -> the copy it branches from
+    for op in panel.operations:
+        if op.kind != OpKind.COPY or len(op.outputs) < 2:
+            continue
+        waiting = [v for v in op.outputs if [c.kind for c in consumers.get(v.id, ())] == [OpKind.ADD]]
+        working = [v for v in op.outputs if v not in waiting]
+        if len(waiting) == 1 and working:
+            skip[waiting[0].id] = op.id
+    if not skip:
+        return list(panel.sections)
+    copies = set(skip.values())
+    fenced = {g.id for g in panel.groups if g.kind != "repeat"}
+    copy_groups = {op.id: set(op.groups) for op in panel.operations if op.id in copies}
+    below: set = set()  # copies whose skip runs under the branch: a fence's title needs the room above it
+    tags: dict[int, frozenset] = {}
+    for op in panel.operations:
+        t = frozenset().union(*(tags.get(v.id, frozenset()) for v in op.inputs))
+        t -= {skip[v.id] for v in op.inputs if v.id in skip}  # the add closes the residual
+        for c in t:
+            if (set(op.groups) & fenced) - copy_groups[c]:
+                below.add(c)
+        if op.id in copies:
+            t |= {op.id}
+        for v in op.outputs:
+            tags[v.id] = t
+    out = []
+    for sec in panel.sections:
+        if sec.kind == "state":
+            vals = list(sec.values)
+            for sv in [v for v in vals if v.id in skip]:
+                rest = [v for v in vals if v is not sv]
+                kin = [n for n, v in enumerate(rest) if skip[sv.id] in tags.get(v.id, ())]
+                if kin:
+                    rest.insert(kin[-1] + 1 if skip[sv.id] in below else kin[0], sv)
+                    vals = rest
+            out.append(sec if vals == list(sec.values) else dataclasses.replace(sec, values=tuple(vals)))
+        else:
+            ops = []
+            for op in sec.ops:
+                if op.id in copies:
+                    first = op.id not in below
+                    order = sorted(range(len(op.outputs)), key=lambda k: ((op.outputs[k].id in skip) != first, k))
+                    if order != list(range(len(op.outputs))):
+                        op = _reorder_outputs(op, order)
+                ops.append(op)
+            out.append(dataclasses.replace(sec, ops=tuple(ops)) if ops != list(sec.ops) else sec)
+    return out
+
+
+def _reorder_outputs(op: Operation, order: list) -> Operation:
+    """The same operation with its outputs listed in ``order`` (their positions and pairing follow them)."""
+    where = {k: n for n, k in enumerate(order)}
+    return dataclasses.replace(
+        op, outputs=tuple(op.outputs[k] for k in order),
+        core_out=tuple(op.core_out[k] for k in order) if len(op.core_out) == len(op.outputs) else op.core_out,
+        core_out_pos=tuple(op.core_out_pos[k] for k in order),
+        broadcast_pairs=tuple((a, (where[b[0]], b[1])) for a, b in op.broadcast_pairs))
+
+
+def _panel_bbox(po: PanelOut, back, front):
+    """Bounding box of a laid-out panel: its glyphs (known per op), wires, separators, labels and groups."""
+    b = None
+    for name, layer in po.items:
+        if name == "glyphs":
+            for grp in layer:
+                op_id = int(grp.owner.split(":")[1]) if grp.owner.startswith("op:") else None
+                b = union(b, po.op_boxes.get(op_id) if op_id in po.op_boxes else bbox_of(grp))
+        else:
+            b = union(b, bbox_all(layer))
+    return union(union(b, bbox_all(back)), bbox_all(front))
+
+
+def _flatten(po: PanelOut) -> list:
+    items = []
+    for _, layer in po.items:
+        items.extend(layer)
+    return items
+
+
+def _header_panel(panel: Panel) -> Panel:
+    """The collapsed configured component drawn left of a block definition's body."""
+    hdr = panel.header
+    op = Operation(id=-1, kind=OpKind.BLOCK, label=hdr.name, inputs=panel.inputs, outputs=tuple(
+        Value(-1000 - i, v.name, v.axes) for i, v in enumerate(panel.outputs)),
+        core_in=tuple(v.axes for v in panel.inputs), core_out=tuple(v.axes for v in panel.outputs),
+        broadcast=tuple(() for _ in panel.inputs), params=BlockParams(hdr.name, tuple((p, p) for p in hdr.params)))
+    return Panel(inputs=panel.inputs, outputs=op.outputs,
+                 sections=(Section("state", panel.inputs), Section("step", (), (op,)), Section("state", op.outputs)),
+                 operations=(op,))
+
+
+def with_headers(panels) -> list[Panel]:
+    out: list[Panel] = []
+    for p in panels:
+        if p.header is not None:
+            out.append(_header_panel(p))
+        out.append(p)
+    return out
+
+
+def _groups_in(panel: Panel, sections) -> set:
+    """Ids of the groups (with the groups around them) that operations of ``sections`` belong to."""
+    by_id = {g.id: g for g in panel.groups}
+    out: set = set()
+    for sec in sections:
+        for op in sec.ops:
+            for gid in op.groups:
+                p = gid
+                while p is not None and p in by_id and p not in out:
+                    out.add(p)
+                    p = by_id[p].parent
+    return out
+
+
+def panel_piece(panel: Panel, hl: dict, sections, silent, base: int, continued: bool, whole=None):
+    """One panel, or one row of a folded panel (``sections`` from section ``base`` of the panel's ``whole``
+    list), as a piece; a row that goes on in the next one ends in arrowheads.  Returns the piece and the column
+    pass's record."""
+    po = _layout_panel(panel, hl, 0.0, sections, silent, base)
+    cut = (frozenset(), frozenset())
+    if whole is not None and panel.groups:
+        here = _groups_in(panel, sections)
+        cut = (frozenset(here & _groups_in(panel, whole[:base])),
+               frozenset(here & _groups_in(panel, whole[base + len(sections):])))
+    back, front = group_items(panel, po, cut)
+    piece = Piece(back=back, mid=_flatten(po), front=front, bbox=_panel_bbox(po, back, front) or (0, 0, 0, 0),
+                  align_y=po.align_y, anchors=list(po.anchors), op_boxes=dict(po.op_boxes), ins=dict(po.edge_in),
+                  outs=dict(po.edge_out))
+    if continued:
+        for owner, (x, y) in po.edge_out.items():
+            head = continue_arrow(x, y, po.edge_style.get(owner, {}), owner)
+            piece.front.append(head)
+            piece.bbox = union(piece.bbox, bbox_of(head))
+            piece.anchors.append((x + ARROW_TIP, y))
+    return piece, po

@@ -1,0 +1,107 @@
+"""Layout (stage 3): ports and rows -- where each wire of an operation or a value sits, relative to its item.
+
+A value's wires are stacked on the uniform pitch, one tuple segment under the other; an operation's input and
+output rows, which of its wires it acts on and which pass over it (the model's ``core_in_pos``, ``core_out_pos``
+and ``broadcast_pairs``), are handed to its glyph as :class:`~.glyphs.OpRows`.
+"""
+from __future__ import annotations
+
+import sympy
+
+from ..model.types import Axis, Operation, OpKind, Panel, Value
+from .geometry import ITEM_GAP, PITCH
+from .glyphs import OpRows
+
+__all__ = ["nrows", "shown_axes", "silent_values", "stack_values", "op_rows", "value_axis", "reserve_below"]
+
+
+def nrows(v: Value) -> int:
+    return max(1, len(v.axes))
+
+
+_ONE = Axis("1", sympy.Integer(1))  # the wire of a value with no axes (a scalar), where one is drawn
+
+
+def shown_axes(v: Value) -> tuple:
+    """The axes drawn for ``v``: its own, or a single ``1`` wire for a scalar."""
+    return v.axes or (_ONE,)
+
+
+def silent_values(panel: Panel) -> set:
+    """Scalars (no axes) that an operation produces and nothing consumes: they carry no wire and end at the
+    operation that produced them (a 1-length axis may be removed freely).  A scalar that feeds an operation, or
+    is an input of the diagram, keeps a wire labelled ``1`` so its data flow stays visible."""
+    consumed = {v.id for op in panel.operations for v in op.inputs}
+    return {v.id for op in panel.operations for v in op.outputs if not v.axes and v.id not in consumed}
+
+
+def stack_values(values, top: float) -> dict[int, list[float]]:
+    out = {}
+    y = top
+    for v in values:
+        rows = [y + PITCH * r for r in range(nrows(v))]
+        out[v.id] = rows
+        y = rows[-1] + ITEM_GAP
+    return out
+
+
+def _rel_rows(values) -> list[list[float]]:
+    st = stack_values(values, 0.0)
+    return [st[v.id] for v in values]
+
+
+def _spaced_rows(values, reserve) -> list[list[float]]:
+    """Like :func:`_rel_rows`, with the reserved room kept below each value."""
+    out = []
+    y = 0.0
+    for v in values:
+        rows = [y + PITCH * r for r in range(nrows(v))]
+        out.append(rows)
+        y = rows[-1] + reserve.get(v.id, 0.0) + ITEM_GAP
+    return out
+
+
+def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None) -> OpRows:
+    if ypos is not None and len(op.inputs) > 1 and all(v.id in ypos for v in op.inputs):
+        # stack the inputs in the order they arrive (top to bottom), so their wires need not cross
+        order = sorted(range(len(op.inputs)), key=lambda i: (ypos[op.inputs[i].id][0], i))
+        stacked = stack_values([op.inputs[i] for i in order], 0.0)
+        ins = [stacked[v.id] for v in op.inputs] if len({v.id for v in op.inputs}) == len(op.inputs) \
+            else _rel_rows(op.inputs)
+    else:
+        ins = _rel_rows(op.inputs)
+    if op.kind == OpKind.COPY and reserve:  # each branch leaves room for what its consumer will grow into
+        outs = _spaced_rows(op.outputs, reserve)
+    else:
+        outs = _rel_rows(op.outputs)
+    # which wires the box acts on and which pass over it: the model's explicit positions and pairing
+    pairs = [tuple(map(tuple, p)) for p in op.broadcast_pairs]
+    paired_in = {p[0] for p in pairs}
+    paired_out = {p[1] for p in pairs}
+    in_core = [[j in op.core_in_pos[i] or (i, j) not in paired_in for j in range(len(v.axes))] or [True]
+               for i, v in enumerate(op.inputs)]
+    out_core = [[l in op.core_out_pos[k] or (k, l) not in paired_out for l in range(len(v.axes))] or [True]
+                for k, v in enumerate(op.outputs)]
+    return OpRows(op, ins, outs, in_core, out_core, pairs, owner=owner, alert=alert)
+
+
+def value_axis(v: Value, j: int):
+    axes = shown_axes(v)
+    return axes[j] if j < len(axes) else None
+
+
+def reserve_below(later) -> dict[int, float]:
+    """Room to keep below each value of the coming state: the extra height its consumer in the following step
+    will need (a map from one axis to three grows by two rows).  Leaving that room now lets the wires run
+    straight into their consumers instead of bending a second time (a copy feeding several maps)."""
+    out: dict[int, float] = {}
+    if later is None or later.kind != "step":
+        return out
+    for op in later.ops:
+        if len(op.inputs) != 1 or not op.outputs:
+            continue
+        rows = _rel_rows(op.outputs)
+        grown = (rows[-1][-1] - rows[0][0]) - PITCH * (nrows(op.inputs[0]) - 1)
+        if grown > 1e-6:
+            out[op.inputs[0].id] = grown
+    return out

@@ -1,0 +1,139 @@
+"""Layout (stage 3): wire routing -- runs from where a wire starts to where it ends, as paths.
+
+:class:`WireRuns` follows every wire through the columns (level where it can, S-bends where it moves) and
+emits one path per run; :func:`permute` brings wires into a state's order; :func:`continue_arrow` ends a wire
+carried to the next row of a folded panel.  :class:`PanelOut` is the record one column pass fills.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model.types import AxisKind
+from .geometry import bend_length, WIRE, wire_path
+from .rows import stack_values
+from .scene import Path
+
+
+__all__ = ["STUB", "ARROW_TIP", "ARROW_NOTCH", "ARROW_HALF", "PanelOut", "WireRuns", "permute", "continue_arrow"]
+
+STUB = 6.0  # straight wire between a glyph and the next state column
+
+
+ARROW_TIP = 7.0  # a continued wire's arrowhead: from the wire's end to its tip
+
+
+ARROW_NOTCH = 2.5  # ... and back from the wire's end to its barbs
+
+
+ARROW_HALF = 3.6  # ... half its height
+
+
+@dataclass
+class PanelOut:
+    items: list = field(default_factory=list)  # back to front: fences, wires, separators, glyphs, labels
+    anchors: list = field(default_factory=list)
+    align_y: float = 0.0
+    op_boxes: dict = field(default_factory=dict)  # op id -> absolute bbox
+    op_ports: dict = field(default_factory=dict)  # op id -> list of absolute port points
+    wire_ops: list = field(default_factory=list)  # (points, op id it starts at or None, op id it ends at or None)
+    run_spans: list = field(default_factory=list)  # cache of _run_spans
+    section_x: dict = field(default_factory=dict)  # section index -> (x where it begins, x where it ends)
+    edge_in: dict = field(default_factory=dict)  # owner -> (x, y): wires that begin at the left edge
+    edge_out: dict = field(default_factory=dict)  # owner -> (x, y): wires that end at the right edge
+    edge_style: dict = field(default_factory=dict)  # owner -> wire style, for those
+
+
+def _wire_style(axis, alert: bool) -> dict:
+    stroke = "alert" if alert else ("tangent" if getattr(axis, "tangent", False) else "ink")
+    return {"stroke": stroke, "tandem": getattr(axis, "kind", None) == AxisKind.TANDEM}
+
+
+class WireRuns:
+    """Wire runs: a wire from where it starts (input edge or output port) to where it ends (port or output edge)."""
+
+    def __init__(self, out: PanelOut):
+        self.out = out
+        self.runs: dict[tuple[int, int], list] = {}  # (value id, row) -> [points, style, owner]
+        self.paths: list = []
+        self.silent: set = set()  # values drawn without a wire
+
+    def start(self, key, x, y, axis, alert=False, op=None):
+        if key[0] in self.silent:
+            return
+        self.runs[key] = [[(x, y)], _wire_style(axis, alert), f"wire:{key[0]}.{key[1]}", op, None]
+        self.out.anchors.append((x, y))
+
+    def to(self, key, x, y):
+        run = self.runs.get(key)
+        if run is None:
+            return
+        pts = run[0]
+        if abs(pts[-1][0] - x) > 1e-9 or abs(pts[-1][1] - y) > 1e-9:
+            pts.append((x, y))
+
+    def end(self, key, x, y, op=None):
+        run = self.runs.pop(key, None)
+        if run is None:
+            return
+        run[4] = op
+        self.to_run(run, x, y)
+        self.out.anchors.append((x, y))
+        self._emit(run)
+
+    @staticmethod
+    def to_run(run, x, y):
+        pts = run[0]
+        if abs(pts[-1][0] - x) > 1e-9 or abs(pts[-1][1] - y) > 1e-9:
+            pts.append((x, y))
+
+    def _emit(self, run):
+        pts, style, owner, op_from, op_to = run
+        if len(pts) < 2:
+            return
+        self.out.wire_ops.append((pts, op_from, op_to))
+        d = wire_path(pts)
+        if style["tandem"]:
+            for off in (-1.4, 1.4):
+                self.paths.append(Path(wire_path([(x, y + off) for x, y in pts]), stroke=style["stroke"], width=0.85,
+                                       role="wire", owner=owner))
+        else:
+            self.paths.append(Path(d, stroke=style["stroke"], width=WIRE, role="wire", owner=owner))
+
+    def finish(self, x):
+        for key in sorted(self.runs):
+            run = self.runs[key]
+            self.to_run(run, x, run[0][-1][1])
+            self.out.anchors.append((x, run[0][-1][1]))
+            self.out.edge_out[run[2]] = (x, run[0][-1][1])
+            self.out.edge_style[run[2]] = run[1]
+            self._emit(run)
+        self.runs.clear()
+
+
+def permute(values, ypos, x, wires: WireRuns) -> float:
+    """Bring the wires into the state's own top-to-bottom order when the step left them otherwise.
+
+    Steps already place their items in the next state's order; this catches what
+    they cannot (one operation's outputs listed apart by an ``order`` or
+    ``output`` statement).  The wires cross in S-bends before the state column.
+    """
+    placed = [v for v in values if v.id in ypos]
+    tops = [ypos[v.id][0] for v in placed]
+    if all(a < b for a, b in zip(tops, tops[1:])):
+        return x
+    restacked = stack_values(placed, min(tops))
+    travel = max(abs(a - b) for v in placed for a, b in zip(ypos[v.id], restacked[v.id]))
+    x1 = x + bend_length(travel)
+    for v in placed:
+        for j, (y0, y1) in enumerate(zip(ypos[v.id], restacked[v.id])):
+            wires.to((v.id, j), x, y0)
+            wires.to((v.id, j), x1, y1)
+        ypos[v.id] = restacked[v.id]
+    return x1
+
+
+def continue_arrow(x: float, y: float, style: dict, owner: str) -> Path:
+    """The paper's arrowhead where a wire leaves a folded row: its notch on the wire's end at ``x``."""
+    h = ARROW_HALF + (1.0 if style.get("tandem") else 0.0)
+    return Path((("M", x - ARROW_NOTCH, y - h), ("L", x + ARROW_TIP, y), ("L", x - ARROW_NOTCH, y + h),
+                 ("L", x, y), ("Z",)), stroke=None, fill=style.get("stroke", "ink"), role="arrow", owner=owner)
