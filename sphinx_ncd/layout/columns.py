@@ -21,7 +21,6 @@ from .rows import nrows, op_rows, shown_axes, value_axis
 from .scene import Group, Path, Text
 from .wires import STUB, WireRuns
 
-
 __all__ = ["GLYPH_GAP", "SEP_CLEAR", "COMPACT", "bracket_room", "repeat_label_widths", "state_column", "step_column"]
 
 GLYPH_GAP = 4.0  # least room between the vertical extents of two items of one step
@@ -105,187 +104,26 @@ def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, 
 
 
 def step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: WireRuns, seps, glyph_groups, hl, out,
-                 reserve=None):
-    reserve = reserve or {}
-    items: list[_Item] = []
-    for op in sec.ops:
-        items.append(_Item("op", op=op))
-    consumed = {v.id for op in sec.ops for v in op.inputs}
-    passing = [v for v in sec.values if v.id in ypos and v.id not in consumed]
-    for v in passing:
-        items.append(_Item("pass", value=v))
-    order = _order_items(items, nxt, ypos)
-    # glyphs
-    for it in order:
-        if it.kind == "op":
-            alert = it.op.id in hl
-            it.rows = op_rows(it.op, f"op:{it.op.id}", alert, ypos, reserve)
-            it.glyph = build_glyph(it.rows)
-    # vertical placement, top to bottom
-    prev_bottom_row = None
-    prev_foot = 0.0
-    for it in order:
+                reserve=None):
+    """Lay out one step from ``x``: its items top to bottom, the bends into them, their glyphs, the wires through
+    and the separators between them.  Returns (x where the step ends, the values it produced, the wires that
+    are new there and must be named)."""
+    step = _Step(sec, ypos, x, wires, seps, hl, reserve or {})
+    step.order = _order_items(step.items(), nxt, ypos)
+    step.build_glyphs()
+    step.place_vertically()
+    step.zones()
+    step.separators_between()
+    step.separators_after_enders()
+    produced, fresh = [], set()
+    for it in step.order:
         if it.kind == "pass":
-            rows_rel = [0.0 + PITCH * r for r in range(nrows(it.value))]
-            head, foot = 0.0, 0.0
-            desired = ypos[it.value.id][0]
+            step.draw_pass(it)
         else:
-            rel = [y for ys in it.rows.ins for y in ys] + [y for ys in it.rows.outs for y in ys]
-            rows_rel = rel or [0.0]
-            head, foot = it.glyph.headroom, it.glyph.footroom
-            ins = [v for v in it.op.inputs if v.id in ypos]
-            desired = min(ypos[v.id][0] for v in ins) if ins else None
-        if prev_bottom_row is None:
-            top = desired if desired is not None else 0.0
-        else:
-            least = max(prev_bottom_row + ITEM_GAP, prev_bottom_row + prev_foot + head + GLYPH_GAP)
-            top = least if desired is None else max(desired, least)
-            if top > least + COMPACT:  # pack towards the item above: the inputs bend up once
-                top = least
-        it.top = top
-        last = it.value if it.kind == "pass" else (it.op.outputs[-1] if it.op.outputs else None)
-        extra = reserve.get(last.id, 0.0) if last is not None else 0.0  # room the next step will fill
-        prev_bottom_row = top + max(rows_rel) + extra
-        prev_foot = max(0.0, foot - extra)
-    # horizontal geometry: bend zone, glyph zone, stub
-    dys = []
-    for it in order:
-        if it.kind == "pass":
-            for j, y in enumerate(ypos[it.value.id]):
-                dys.append(abs(it.top + PITCH * j - y))
-        else:
-            for i, v in enumerate(it.op.inputs):
-                if v.id in ypos:
-                    for j, y in enumerate(ypos[v.id]):
-                        if j < len(it.rows.ins[i]):
-                            dys.append(abs(it.top + it.rows.ins[i][j] - y))
-    bend = bend_length(max(dys, default=0.0)) if any(d > 1e-6 for d in dys) else STUB
-    zone_w = max((it.glyph.width for it in order if it.kind == "op"), default=STUB)
-    zx0 = x + bend
-    zx1 = zx0 + zone_w
-    spans = _item_spans(order, ypos)
-    jog = max((abs(yz - yr) for _, yz, yr, _, _ in spans), default=0.0)
-    x_end = zx1 + (bend_length(jog) if jog > 1e-6 else STUB)
-    xm = (zx0 + zx1) / 2
-
-    def _gx(it, side):  # where the item's glyph begins (side 0) or ends (side 1) in the zone
-        g0 = zx0 + (zone_w - it.glyph.width) / 2
-        return g0 + side * it.glyph.width
-
-    for (yl, yz, yr, both_in, both_out), a, b in zip(spans, order, order[1:]):
-        if both_in and both_out:
-            pts = [(x, yl), (zx0, yz), (zx1, yz), (x_end, yr)]
-        elif both_in:  # a segment ends in this step (saved, deleted): the separator ends where its wires do
-            ending = [it for it in (a, b) if it.kind == "op" and not it.op.outputs]
-            xe = min((_gx(it, 0) for it in ending), default=xm)
-            pts = [(x, yl), (zx0, yz), (xe, yz)] if xe > zx0 + 1e-6 else [(x, yl), (xe, yz)]
-        elif both_out:  # a segment starts here (loaded, a unit): the separator starts where its wires do
-            starting = [it for it in (a, b) if it.kind == "op" and not any(v.id in ypos for v in it.op.inputs)]
-            xs = max((_gx(it, 1) for it in starting), default=xm)
-            pts = [(xs, yz), (zx1, yz), (x_end, yr)] if xs < zx1 - 1e-6 else [(xs, yz), (x_end, yr)]
-        else:
-            continue
-        seps.append(Path(wire_path(pts), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH, role="separator",
-                         owner="sep"))
-    # segments that end here (saved, deleted) between two that go on: those two lie side by side from where
-    # the last of them ends, so their separator starts there
-    above, enders = None, []
-    for it in order:
-        if it.kind == "op" and not it.op.outputs:
-            enders.append(it)
-            continue
-        if it.kind == "pass":
-            rows_all = rows_out = [PITCH * j for j in range(nrows(it.value))]
-            head = foot = 0.0
-        else:
-            rows_out = [y for ys in it.rows.outs for y in ys]
-            rows_all = [y for ys in it.rows.ins for y in ys] + rows_out
-            head, foot = it.glyph.headroom, it.glyph.footroom
-        if above is not None and enders and rows_out:
-            xs = max(_gx(e, 0) for e in enders)
-            yr = separator_y(above[0], it.top + rows_out[0])  # where the next state draws it
-            lo, hi = above[1] + SEP_CLEAR, it.top + min(rows_all) - head - SEP_CLEAR
-            ym = yr if lo <= yr <= hi else (lo + hi) / 2  # clear of the glyphs on either side
-            pts = [(xs, ym), (x_end, ym)] if abs(ym - yr) < 1e-6 or xs >= zx1 - 1e-6 else \
-                [(xs, ym), (zx1, ym), (x_end, yr)]
-            seps.append(Path(wire_path(pts), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH, role="separator",
-                             owner="sep"))
-        if rows_out:
-            above, enders = (it.top + rows_out[-1], it.top + max(rows_all) + foot), []
-    produced: list[Value] = []
-    fresh: set = set()
-    # wires and glyphs
-    for it in order:
-        if it.kind == "pass":
-            v = it.value
-            new = [it.top + PITCH * j for j in range(nrows(v))]
-            for j, y in enumerate(new):
-                wires.to((v.id, j), zx0, y)
-                wires.to((v.id, j), x_end, y)
-            ypos[v.id] = new
-            continue
-        op, g, rows = it.op, it.glyph, it.rows
-        gx0 = zx0 + (zone_w - g.width) / 2
-        gx1 = gx0 + g.width
-        ports = []
-        for i, v in enumerate(op.inputs):
-            for j in range(nrows(v)):
-                if j >= len(rows.ins[i]):
-                    continue
-                py = it.top + rows.ins[i][j]
-                if (v.id, j) not in wires.runs and v.id not in ypos:
-                    continue
-                wires.to((v.id, j), zx0, py)
-                wires.end((v.id, j), gx0, py, op=op.id)
-                ports.append((gx0, py))
-        alert = op.id in hl
-        for k, v in enumerate(op.outputs):
-            ys = [it.top + y for y in rows.outs[k]]
-            ypos[v.id] = ys
-            values_by_id[v.id] = v
-            for l, y in enumerate(ys):
-                wires.start((v.id, l), gx1, y, value_axis(v, l), alert=alert, op=op.id)
-                wires.to((v.id, l), x_end, y)
-                ports.append((gx1, y))
-            produced.append(v)
-        same = {(k, l) for (i, j), (k, l) in rows.pairs
-                if op.inputs[i].axes[j].label == op.outputs[k].axes[l].label}
-        # label the wires that are new here: everything a map produces, and for pure wirings
-        # (einsum, copies, element-wise maps...) only wires whose name did not come in
-        wiring = op.kind in _WIRINGS
-        in_labels = {a.label for v in op.inputs for a in v.axes}
-        for k, v in enumerate(op.outputs):
-            for l, a in enumerate(shown_axes(v)):
-                if (k, l) in same or (wiring and a.label in in_labels):
-                    continue
-                fresh.add((v.id, l))
-        # separators between this op's inputs follow their segments into the glyph
-        stack = sorted((i for i in range(len(op.inputs)) if rows.ins[i]), key=lambda i: rows.ins[i][0])
-        for a, b in zip(stack, stack[1:]):
-            va, vb = op.inputs[a], op.inputs[b]
-            if va.id not in ypos or vb.id not in ypos:
-                continue
-            yl = separator_y(ypos[va.id][-1], ypos[vb.id][0])
-            yp = it.top + separator_y(rows.ins[a][-1], rows.ins[b][0])
-            seps.append(Path(wire_path([(x, yl), (zx0, yp), (gx0, yp)]), stroke="ink", width=SEP_WIDTH,
-                             dash=SEP_DASH, role="separator", owner=f"op:{op.id}"))
-        for k in range(len(op.outputs) - 1):
-            ya = it.top + rows.outs[k][-1]
-            yb = it.top + rows.outs[k + 1][0]
-            ym = separator_y(ya, yb)
-            seps.append(Path(wire_path([(gx1, ym), (x_end, ym)]), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH,
-                             role="separator", owner=f"op:{op.id}"))
-        items = [translate(p, gx0, it.top) for p in g.items]
-        bb = bbox_all(items)
-        grp = Group(tuple(items), role="op", owner=f"op:{op.id}", title=_op_title(op))
-        glyph_groups.append(grp)
-        if bb:
-            out.op_boxes[op.id] = bb
-        out.op_ports[op.id] = ports
-        for name, (ax, ay) in g.anchors.items():
-            out.anchors.append((gx0 + ax, it.top + ay))
+            produced += step.draw_op(it, values_by_id, glyph_groups, out, fresh)
     # values of the current state that were neither consumed nor passed on: they end here
-    live = {v.id for v in passing} | {v.id for op in sec.ops for v in op.inputs} | {v.id for v in produced}
+    live = {it.value.id for it in step.order if it.kind == "pass"} | \
+        {v.id for op in sec.ops for v in op.inputs} | {v.id for v in produced}
     for v in cur:
         if v.id not in live:
             for j in range(nrows(v)):
@@ -293,7 +131,198 @@ def step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: WireRuns, 
                 if key in wires.runs:
                     pts = wires.runs[key][0]
                     wires.end(key, pts[-1][0], pts[-1][1])
-    return x_end, produced, fresh
+    return step.x_end, produced, fresh
+
+
+def _sep(pts, owner="sep") -> Path:
+    return Path(wire_path(pts), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH, role="separator", owner=owner)
+
+
+class _Step:
+    """One step column being laid out: its items, then its zones left to right -- the bends into the items, the
+    glyph zone (glyphs centred in it), the bends out to the next state."""
+
+    def __init__(self, sec, ypos, x, wires, seps, hl, reserve):
+        self.sec, self.ypos, self.x, self.wires, self.seps, self.hl, self.reserve = \
+            sec, ypos, x, wires, seps, hl, reserve
+        self.order: list = []
+
+    def items(self) -> list:
+        """An item per operation, and one per value passing through untouched."""
+        consumed = {v.id for op in self.sec.ops for v in op.inputs}
+        return [_Item("op", op=op) for op in self.sec.ops] + \
+            [_Item("pass", value=v) for v in self.sec.values if v.id in self.ypos and v.id not in consumed]
+
+    def build_glyphs(self) -> None:
+        for it in self.order:
+            if it.kind == "op":
+                it.rows = op_rows(it.op, f"op:{it.op.id}", it.op.id in self.hl, self.ypos, self.reserve)
+                it.glyph = build_glyph(it.rows)
+
+    def place_vertically(self) -> None:
+        """Each item's top row, top to bottom: where its inputs arrive, below the item above, packed up."""
+        ypos, prev_bottom_row, prev_foot = self.ypos, None, 0.0
+        for it in self.order:
+            if it.kind == "pass":
+                rows_rel = [0.0 + PITCH * r for r in range(nrows(it.value))]
+                head, foot = 0.0, 0.0
+                desired = ypos[it.value.id][0]
+            else:
+                rows_rel = [y for ys in it.rows.ins for y in ys] + [y for ys in it.rows.outs for y in ys] or [0.0]
+                head, foot = it.glyph.headroom, it.glyph.footroom
+                ins = [v for v in it.op.inputs if v.id in ypos]
+                desired = min(ypos[v.id][0] for v in ins) if ins else None
+            if prev_bottom_row is None:
+                top = desired if desired is not None else 0.0
+            else:
+                least = max(prev_bottom_row + ITEM_GAP, prev_bottom_row + prev_foot + head + GLYPH_GAP)
+                top = least if desired is None else max(desired, least)
+                if top > least + COMPACT:  # pack towards the item above: the inputs bend up once
+                    top = least
+            it.top = top
+            last = it.value if it.kind == "pass" else (it.op.outputs[-1] if it.op.outputs else None)
+            extra = self.reserve.get(last.id, 0.0) if last is not None else 0.0  # room the next step will fill
+            prev_bottom_row = top + max(rows_rel) + extra
+            prev_foot = max(0.0, foot - extra)
+
+    def zones(self) -> None:
+        """The horizontal geometry: bend zone, glyph zone, bends out (or short stubs where nothing bends)."""
+        dys = []
+        for it in self.order:
+            if it.kind == "pass":
+                dys += [abs(it.top + PITCH * j - y) for j, y in enumerate(self.ypos[it.value.id])]
+                continue
+            for i, v in enumerate(it.op.inputs):
+                if v.id in self.ypos:
+                    dys += [abs(it.top + it.rows.ins[i][j] - y) for j, y in enumerate(self.ypos[v.id])
+                            if j < len(it.rows.ins[i])]
+        bend = bend_length(max(dys, default=0.0)) if any(d > 1e-6 for d in dys) else STUB
+        self.zone_w = max((it.glyph.width for it in self.order if it.kind == "op"), default=STUB)
+        self.zx0 = self.x + bend
+        self.zx1 = self.zx0 + self.zone_w
+        self.spans = _item_spans(self.order, self.ypos)
+        jog = max((abs(yz - yr) for _, yz, yr, _, _ in self.spans), default=0.0)
+        self.x_end = self.zx1 + (bend_length(jog) if jog > 1e-6 else STUB)
+
+    def gx(self, it, side: int) -> float:
+        """Where the item's glyph begins (side 0) or ends (side 1) in the zone."""
+        g0 = self.zx0 + (self.zone_w - it.glyph.width) / 2
+        return g0 + side * it.glyph.width
+
+    def separators_between(self) -> None:
+        """The dashed separator between each pair of vertically adjacent items."""
+        x, zx0, zx1, x_end = self.x, self.zx0, self.zx1, self.x_end
+        xm = (zx0 + zx1) / 2
+        for (yl, yz, yr, both_in, both_out), a, b in zip(self.spans, self.order, self.order[1:]):
+            if both_in and both_out:
+                pts = [(x, yl), (zx0, yz), (zx1, yz), (x_end, yr)]
+            elif both_in:  # a segment ends in this step (saved, deleted): the separator ends where its wires do
+                ending = [it for it in (a, b) if it.kind == "op" and not it.op.outputs]
+                xe = min((self.gx(it, 0) for it in ending), default=xm)
+                pts = [(x, yl), (zx0, yz), (xe, yz)] if xe > zx0 + 1e-6 else [(x, yl), (xe, yz)]
+            elif both_out:  # a segment starts here (loaded, a unit): the separator starts where its wires do
+                starting = [it for it in (a, b)
+                            if it.kind == "op" and not any(v.id in self.ypos for v in it.op.inputs)]
+                xs = max((self.gx(it, 1) for it in starting), default=xm)
+                pts = [(xs, yz), (zx1, yz), (x_end, yr)] if xs < zx1 - 1e-6 else [(xs, yz), (x_end, yr)]
+            else:
+                continue
+            self.seps.append(_sep(pts))
+
+    def separators_after_enders(self) -> None:
+        """Segments that end here (saved, deleted) between two that go on: those two lie side by side from where
+        the last of them ends, so their separator starts there."""
+        above, enders = None, []
+        for it in self.order:
+            if it.kind == "op" and not it.op.outputs:
+                enders.append(it)
+                continue
+            if it.kind == "pass":
+                rows_all = rows_out = [PITCH * j for j in range(nrows(it.value))]
+                head = foot = 0.0
+            else:
+                rows_out = [y for ys in it.rows.outs for y in ys]
+                rows_all = [y for ys in it.rows.ins for y in ys] + rows_out
+                head, foot = it.glyph.headroom, it.glyph.footroom
+            if above is not None and enders and rows_out:
+                xs = max(self.gx(e, 0) for e in enders)
+                yr = separator_y(above[0], it.top + rows_out[0])  # where the next state draws it
+                lo, hi = above[1] + SEP_CLEAR, it.top + min(rows_all) - head - SEP_CLEAR
+                ym = yr if lo <= yr <= hi else (lo + hi) / 2  # clear of the glyphs on either side
+                pts = [(xs, ym), (self.x_end, ym)] if abs(ym - yr) < 1e-6 or xs >= self.zx1 - 1e-6 else \
+                    [(xs, ym), (self.zx1, ym), (self.x_end, yr)]
+                self.seps.append(_sep(pts))
+            if rows_out:
+                above, enders = (it.top + rows_out[-1], it.top + max(rows_all) + foot), []
+
+    def draw_pass(self, it) -> None:
+        v = it.value
+        new = [it.top + PITCH * j for j in range(nrows(v))]
+        for j, y in enumerate(new):
+            self.wires.to((v.id, j), self.zx0, y)
+            self.wires.to((v.id, j), self.x_end, y)
+        self.ypos[v.id] = new
+
+    def draw_op(self, it, values_by_id, glyph_groups, out, fresh) -> list:
+        """The operation's glyph, its wires in and out, the separators at its ports; returns what it produced."""
+        op, g, rows, ypos, wires = it.op, it.glyph, it.rows, self.ypos, self.wires
+        gx0 = self.gx(it, 0)
+        gx1 = gx0 + g.width
+        ports, produced = [], []
+        for i, v in enumerate(op.inputs):
+            for j in range(min(nrows(v), len(rows.ins[i]))):
+                py = it.top + rows.ins[i][j]
+                if (v.id, j) not in wires.runs and v.id not in ypos:
+                    continue
+                wires.to((v.id, j), self.zx0, py)
+                wires.end((v.id, j), gx0, py, op=op.id)
+                ports.append((gx0, py))
+        for k, v in enumerate(op.outputs):
+            ys = [it.top + y for y in rows.outs[k]]
+            ypos[v.id] = ys
+            values_by_id[v.id] = v
+            for l, y in enumerate(ys):
+                wires.start((v.id, l), gx1, y, value_axis(v, l), alert=op.id in self.hl, op=op.id)
+                wires.to((v.id, l), self.x_end, y)
+                ports.append((gx1, y))
+            produced.append(v)
+        fresh |= _fresh_wires(op, rows)
+        self._port_separators(it, gx0, gx1)
+        items = [translate(p, gx0, it.top) for p in g.items]
+        bb = bbox_all(items)
+        glyph_groups.append(Group(tuple(items), role="op", owner=f"op:{op.id}", title=_op_title(op)))
+        if bb:
+            out.op_boxes[op.id] = bb
+        out.op_ports[op.id] = ports
+        for name, (ax, ay) in g.anchors.items():
+            out.anchors.append((gx0 + ax, it.top + ay))
+        return produced
+
+    def _port_separators(self, it, gx0: float, gx1: float) -> None:
+        """Separators between an operation's inputs follow their segments into the glyph; those between its
+        outputs start at it."""
+        op, rows, ypos = it.op, it.rows, self.ypos
+        stack = sorted((i for i in range(len(op.inputs)) if rows.ins[i]), key=lambda i: rows.ins[i][0])
+        for a, b in zip(stack, stack[1:]):
+            va, vb = op.inputs[a], op.inputs[b]
+            if va.id not in ypos or vb.id not in ypos:
+                continue
+            yl = separator_y(ypos[va.id][-1], ypos[vb.id][0])
+            yp = it.top + separator_y(rows.ins[a][-1], rows.ins[b][0])
+            self.seps.append(_sep([(self.x, yl), (self.zx0, yp), (gx0, yp)], f"op:{op.id}"))
+        for k in range(len(op.outputs) - 1):
+            ym = separator_y(it.top + rows.outs[k][-1], it.top + rows.outs[k + 1][0])
+            self.seps.append(_sep([(gx1, ym), (self.x_end, ym)], f"op:{op.id}"))
+
+
+def _fresh_wires(op: Operation, rows) -> set:
+    """The wires new at this operation, to be named in the next state: everything a map produces, and for pure
+    wirings (einsum, copies, element-wise maps...) only wires whose name did not come in."""
+    same = {(k, l) for (i, j), (k, l) in rows.pairs if op.inputs[i].axes[j].label == op.outputs[k].axes[l].label}
+    wiring = op.kind in _WIRINGS
+    in_labels = {a.label for v in op.inputs for a in v.axes}
+    return {(v.id, l) for k, v in enumerate(op.outputs) for l, a in enumerate(shown_axes(v))
+            if not ((k, l) in same or (wiring and a.label in in_labels))}
 
 
 def _order_items(items, nxt, ypos) -> list:

@@ -6,12 +6,11 @@ earlier or goes on later is drawn open on that side.
 """
 from __future__ import annotations
 
-from ..model.types import Group as ModelGroup, Panel
+from ..model.types import Panel
 from .geometry import bezier_y_at, BRACKET_W, FENCE_PAD, FONT, SMALL_FONT, THIN, TITLE_GAP, WIRE
 from .mathtext import label, plain_text
 from .scene import Group, Path, Text
 from .wires import PanelOut
-
 
 __all__ = ["group_items"]
 
@@ -22,113 +21,107 @@ def group_items(panel: Panel, po: PanelOut, cut=(frozenset(), frozenset())) -> t
     back, front = [], []
     if not panel.groups:
         return back, front
+    by_id = {g.id: g for g in panel.groups}
     members: dict[int, list] = {g.id: [] for g in panel.groups}
+    ops_in: dict[int, set] = {g.id: set() for g in panel.groups}  # every op inside a group, nested ones too
     for op in panel.operations:
         for gid in op.groups:
             if gid in members and op.id in po.op_boxes:
                 members[gid].append(po.op_boxes[op.id])
-    by_id = {g.id: g for g in panel.groups}
-    depth = {}
-
-    def _depth(g: ModelGroup) -> int:
-        if g.id in depth:
-            return depth[g.id]
-        d = 0
-        p = g.parent
-        seen = set()
-        while p is not None and p in by_id and p not in seen:
-            seen.add(p)
-            d += 1
-            p = by_id[p].parent
-        depth[g.id] = d
-        return d
-
+            for p in _enclosing(gid, by_id):
+                ops_in[p].add(op.id)
     levels_all = _separator_levels(po)
     levels = levels_all if any(g.kind != "repeat" for g in panel.groups) else []
-    boxes: dict[int, tuple] = {}
-    ops_in: dict[int, set] = {g.id: set() for g in panel.groups}  # every op inside a group, nested ones too
-    for op in panel.operations:
-        for gid in op.groups:
-            p, seen = gid, set()
-            while p is not None and p in by_id and p not in seen:
-                seen.add(p)
-                ops_in[p].add(op.id)
-                p = by_id[p].parent
     by_op: dict[int, list] = {}  # op id -> the wire runs that start or end at it
     for run in po.wire_ops:
         for oid in {run[1], run[2]} - {None}:
             by_op.setdefault(oid, []).append(run)
-    for g in sorted(panel.groups, key=lambda g: -_depth(g)):  # innermost first
-        bbs = list(members[g.id])
-        bbs += [boxes[c.id] for c in panel.groups if c.parent == g.id and c.id in boxes]
+    boxes: dict[int, tuple] = {}
+    for g in sorted(panel.groups, key=lambda g: -len(_enclosing(g.id, by_id))):  # innermost first
+        bbs = list(members[g.id]) + [boxes[c.id] for c in panel.groups if c.parent == g.id and c.id in boxes]
         if not bbs:
             continue
-        x0 = min(b[0] for b in bbs) - FENCE_PAD
-        y0 = min(b[1] for b in bbs) - FENCE_PAD
-        x1 = max(b[2] for b in bbs) + FENCE_PAD
-        y1 = max(b[3] for b in bbs) + FENCE_PAD
-        if g.kind != "repeat":  # the wires into and between its operations, within its columns, are inside
-            runs = {id(r): r for oid in ops_in[g.id] for r in by_op.get(oid, ())}
-            span = _runs_y_extent(runs.values(), x0, x1)
-            if span is not None:
-                bbs.append((x0 + FENCE_PAD, span[0], x1 - FENCE_PAD, span[1]))
-                y0 = min(y0, span[0] - FENCE_PAD)
-                y1 = max(y1, span[1] + FENCE_PAD)
-        if g.kind != "repeat":
-            y0, y1 = _clear_of_separators(x0, y0, x1, y1, min(b[1] for b in bbs), max(b[3] for b in bbs), levels)
-        owner = f"group:{g.id}"
+        x0, y0 = min(b[0] for b in bbs) - FENCE_PAD, min(b[1] for b in bbs) - FENCE_PAD
+        x1, y1 = max(b[2] for b in bbs) + FENCE_PAD, max(b[3] for b in bbs) + FENCE_PAD
         if g.kind == "repeat":
-            x0 -= BRACKET_W
-            x1 += BRACKET_W
-            for side, xs in ((0, x0), (1, x1)):
-                if g.id in cut[side]:
-                    continue
-                bw = BRACKET_W if side == 0 else -BRACKET_W
-                front.append(Path((("M", xs + bw, y0), ("C", xs, y0 + 0.2 * (y1 - y0), xs, y1 - 0.2 * (y1 - y0),
-                                                        xs + bw, y1)),
-                                  stroke="ink", width=1.3, role="bracket", owner=owner))
-            up = g.upper or ""
-            if g.id in cut[1]:
-                top_src, bot_src = "", ""
-            elif g.index:
-                top_src, bot_src = up, f"{g.index}={g.lower or ''}"
-            else:
-                top_src, bot_src = (f"{up}\\times" if up else ""), ""
-            if top_src:
-                lab = label(top_src, SMALL_FONT + 1)
-                ty = _clear_y(lab, x1 + 1.5, (y0 + lab.ascent - 2, y0 - lab.descent - 1.5,
-                                              y0 - lab.descent - 1.5 - lab.height), po, levels_all)
-                front.append(Text(lab, x1 + 1.5, ty, role="label", owner=owner))
-                x1 += lab.width + 2
-            if bot_src:
-                lab = label(bot_src, SMALL_FONT + 1)
-                front.append(Text(lab, x1 - lab.width if not top_src else x1 - lab.width, y1 + lab.ascent + 2,
-                                  role="label", owner=owner))
-                y1 += lab.height + 3
-        else:
-            title_h = 0.0
-            if g.title:
-                lab = label(g.title, FONT * 0.95, "regular")
-                title_h = lab.height + TITLE_GAP
-                front.append(Text(lab, x0 + 5, y0 - TITLE_GAP - lab.descent, role="label", owner=owner))
-                y0 -= title_h + TITLE_GAP
-                x1 = max(x1, x0 + lab.width + 10)
-            rect = (("M", x0, y0), ("L", x1, y0), ("L", x1, y1), ("L", x0, y1), ("Z",))
-            if g.kind == "dotted":
-                back.append(Group((Path(rect, stroke="ink", fill=None, width=THIN, dash=(1.5, 2.5), role="fence",
-                                        owner=owner),), role="fence", owner=owner))
-            else:
-                fill = g.color or "fence"
-                shadow = tuple((c[0], c[1] + 2.5, c[2] + 2.5) if len(c) == 3 else c for c in rect)
-                back.append(Group((
-                    Path(shadow, stroke=None, fill="shadow", role="shadow", owner=owner, opacity=0.16),
-                    Path(rect, stroke=None, fill="paper", width=0.6, role="fence", owner=owner),
-                    Path(rect, stroke="fence-edge", fill=fill, width=0.6, role="fence", owner=owner, opacity=0.5)),
-                    role="fence", owner=owner, title=plain_text(g.title) if g.title else "fence"))
-        boxes[g.id] = (x0, y0, x1, y1)
-    # outermost fences are drawn first
-    back.reverse()
+            boxes[g.id] = _bracket(g, (x0, y0, x1, y1), cut, po, levels_all, front)
+            continue
+        # the wires into and between its operations, within its columns, are inside
+        runs = {id(r): r for oid in ops_in[g.id] for r in by_op.get(oid, ())}
+        span = _runs_y_extent(runs.values(), x0, x1)
+        if span is not None:
+            bbs.append((x0 + FENCE_PAD, span[0], x1 - FENCE_PAD, span[1]))
+            y0, y1 = min(y0, span[0] - FENCE_PAD), max(y1, span[1] + FENCE_PAD)
+        y0, y1 = _clear_of_separators(x0, y0, x1, y1, min(b[1] for b in bbs), max(b[3] for b in bbs), levels)
+        boxes[g.id] = _fence(g, (x0, y0, x1, y1), back, front)
+    back.reverse()  # outermost fences are drawn first
     return back, front
+
+
+def _enclosing(gid, by_id) -> list:
+    """The group and the groups around it, innermost first."""
+    out, p = [], gid
+    while p is not None and p in by_id and p not in out:
+        out.append(p)
+        p = by_id[p].parent
+    return out
+
+
+def _bracket(g, box, cut, po: PanelOut, levels, front) -> tuple:
+    """A repetition's brackets around ``box`` (open on a side where a folded row cuts it) and its bounds;
+    returns the box it takes."""
+    x0, y0, x1, y1 = box
+    owner = f"group:{g.id}"
+    x0 -= BRACKET_W
+    x1 += BRACKET_W
+    for side, xs in ((0, x0), (1, x1)):
+        if g.id in cut[side]:
+            continue
+        bw = BRACKET_W if side == 0 else -BRACKET_W
+        front.append(Path((("M", xs + bw, y0), ("C", xs, y0 + 0.2 * (y1 - y0), xs, y1 - 0.2 * (y1 - y0), xs + bw, y1)),
+                          stroke="ink", width=1.3, role="bracket", owner=owner))
+    up = g.upper or ""
+    if g.id in cut[1]:
+        top_src, bot_src = "", ""
+    elif g.index:
+        top_src, bot_src = up, f"{g.index}={g.lower or ''}"
+    else:
+        top_src, bot_src = (f"{up}\\times" if up else ""), ""
+    if top_src:
+        lab = label(top_src, SMALL_FONT + 1)
+        ty = _clear_y(lab, x1 + 1.5, (y0 + lab.ascent - 2, y0 - lab.descent - 1.5,
+                                      y0 - lab.descent - 1.5 - lab.height), po, levels)
+        front.append(Text(lab, x1 + 1.5, ty, role="label", owner=owner))
+        x1 += lab.width + 2
+    if bot_src:
+        lab = label(bot_src, SMALL_FONT + 1)
+        front.append(Text(lab, x1 - lab.width, y1 + lab.ascent + 2, role="label", owner=owner))
+        y1 += lab.height + 3
+    return (x0, y0, x1, y1)
+
+
+def _fence(g, box, back, front) -> tuple:
+    """A fence (tinted, shadowed) or a dotted outline around ``box``, its title above; returns its box."""
+    x0, y0, x1, y1 = box
+    owner = f"group:{g.id}"
+    if g.title:
+        lab = label(g.title, FONT * 0.95, "regular")
+        front.append(Text(lab, x0 + 5, y0 - TITLE_GAP - lab.descent, role="label", owner=owner))
+        y0 -= lab.height + 2 * TITLE_GAP
+        x1 = max(x1, x0 + lab.width + 10)
+    rect = (("M", x0, y0), ("L", x1, y0), ("L", x1, y1), ("L", x0, y1), ("Z",))
+    if g.kind == "dotted":
+        back.append(Group((Path(rect, stroke="ink", fill=None, width=THIN, dash=(1.5, 2.5), role="fence",
+                                owner=owner),), role="fence", owner=owner))
+    else:
+        shadow = tuple((c[0], c[1] + 2.5, c[2] + 2.5) if len(c) == 3 else c for c in rect)
+        back.append(Group((
+            Path(shadow, stroke=None, fill="shadow", role="shadow", owner=owner, opacity=0.16),
+            Path(rect, stroke=None, fill="paper", width=0.6, role="fence", owner=owner),
+            Path(rect, stroke="fence-edge", fill=g.color or "fence", width=0.6, role="fence", owner=owner,
+                 opacity=0.5)),
+            role="fence", owner=owner, title=plain_text(g.title) if g.title else "fence"))
+    return (x0, y0, x1, y1)
 
 
 def _clear_y(lab, x: float, candidates, po: PanelOut, levels) -> float:
