@@ -1,0 +1,269 @@
+"""Layout (stage 3): glyphs of pure wirings -- operations that only route wires.
+
+Views and concatenations (a bar), additions, copies, deletions, saves and loads, units, and einsums (cups,
+crossings and merges in two stages), as the paper draws them (``vocabulary.md``).
+"""
+from __future__ import annotations
+
+from .geometry import ARROW, bend_length, DOT_R, FONT, PITCH, THICK, THIN, WIRE, wire_path
+from .glyph_parts import (
+    all_rows, arrow_head, core_rows, draw_line, draw_sep, draw_text, Glyph, ink_of, OpRows, pass_wires,
+    seps_between,
+)
+from .mathtext import label
+from .scene import Circle, Path, Text
+
+
+__all__ = ["draw_bar", "draw_add", "draw_copy", "draw_delete", "draw_save_load", "draw_unit", "draw_einsum"]
+
+
+def draw_bar(g: OpRows, concat: bool) -> Glyph:
+    w = 24.0
+    glyph = Glyph(w)
+    xb = w / 2
+    core = core_rows(g) or all_rows(g) or [0.0]
+    if concat:
+        core = all_rows(g) or core
+    y0, y1 = min(core) - 5, max(core) + 5
+    for ys, cs in zip(g.ins, g.in_core):
+        for y, c in zip(ys, cs):
+            if c or concat:
+                glyph.items.append(draw_line(0, y, xb, y, g))
+    for ys, cs in zip(g.outs, g.out_core):
+        for y, c in zip(ys, cs):
+            if c or concat:
+                glyph.items.append(draw_line(xb, y, w, y, g))
+    if not concat:
+        pass_wires(glyph, g)
+    glyph.items.append(Path((("M", xb, y0), ("L", xb, y1)), stroke=ink_of(g), width=THICK, role="box", owner=g.owner))
+    if concat:
+        over = g.op.params.over
+        for k, out in enumerate(g.op.outputs):
+            for l, a in enumerate(out.axes):
+                if over is not None and (a == over or a.label == getattr(over, "label", over)):
+                    glyph.items.append(Circle(xb, g.outs[k][l], DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
+        # the separators between inputs end on the bar
+        for ysep in seps_between(g.ins):
+            glyph.items.append(draw_sep(0, ysep, xb, ysep, g))
+    else:
+        for ysep in seps_between(g.ins):
+            glyph.items.append(draw_sep(0, ysep, xb, ysep, g))
+    for ysep in seps_between(g.outs):
+        glyph.items.append(draw_sep(xb, ysep, w, ysep, g))
+    top = min(all_rows(g) or [0.0])
+    bottom = max(all_rows(g) or [0.0])
+    glyph.headroom = max(0.0, top - y0)
+    glyph.footroom = max(0.0, y1 - bottom)
+    return glyph
+
+
+def draw_add(g: OpRows) -> Glyph:
+    ins = g.ins
+    outs = g.outs[0] if g.outs else []
+    dy = max((abs(y - outs[min(j, len(outs) - 1)]) for ys in ins for j, y in enumerate(ys)),
+             default=0.0) if outs else 0.0
+    xm = bend_length(dy) + 4
+    w = xm + 16
+    glyph = Glyph(w)
+    for ys in ins:
+        for j, y in enumerate(ys):
+            if j < len(outs):
+                glyph.items.append(Path(wire_path([(0, y), (xm, outs[j])]), stroke=ink_of(g), width=WIRE,
+                                        owner=g.owner))
+    for ysep in seps_between(ins):
+        glyph.items.append(draw_sep(0, ysep, xm, outs[-1] if outs else ysep, g))
+    for y in outs:
+        glyph.items.append(draw_line(xm, y, w, y, g))
+        glyph.items.append(Circle(xm, y, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
+    if outs:
+        yb = outs[-1] + 9
+        glyph.items.append(draw_text("+", xm + 6, yb, g, size=FONT * 0.9))
+        glyph.footroom = 14 if len(ins) < 2 else 0
+    glyph.anchors["sum"] = (xm, outs[0] if outs else 0.0)
+    return glyph
+
+
+def draw_copy(g: OpRows) -> Glyph:
+    src = g.ins[0] if g.ins else []
+    dy = max((abs(y - ys[j]) for ys in g.outs for j, y in enumerate(src) if j < len(ys)), default=0.0)
+    xd = 6.0
+    w = xd + bend_length(dy) + 6
+    glyph = Glyph(w)
+    for j, y in enumerate(src):
+        glyph.items.append(draw_line(0, y, xd, y, g))
+        for ys in g.outs:
+            if j < len(ys):
+                glyph.items.append(Path(wire_path([(xd, y), (w, ys[j])]), stroke=ink_of(g), width=WIRE,
+                                        owner=g.owner))
+    for y in src:
+        glyph.items.append(Circle(xd, y, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
+    if src:
+        for ysep in seps_between(g.outs):
+            glyph.items.append(draw_sep(xd, src[-1], w, ysep, g))
+    if not src:  # copying a scalar: a dot that splits
+        for ys in g.outs:
+            for y in ys:
+                glyph.items.append(draw_line(xd, 0, w, y, g))
+    glyph.anchors["split"] = (xd, src[0] if src else 0.0)
+    return glyph
+
+
+def draw_delete(g: OpRows) -> Glyph:
+    w = 12.0
+    glyph = Glyph(w)
+    for ys in g.ins:
+        for y in ys:
+            glyph.items.append(draw_line(0, y, w / 2, y, g))
+            glyph.items.append(Circle(w / 2, y, DOT_R * 0.8, fill="paper", stroke=ink_of(g), width=THIN, owner=g.owner))
+    return glyph
+
+
+def draw_save_load(g: OpRows, save: bool) -> Glyph:
+    slot = str(g.op.params.slot or g.op.label or "C")
+    lab = label(slot, FONT)
+    w = lab.width + ARROW + 14
+    glyph = Glyph(w)
+    rows = g.ins if save else g.outs
+    ys = [y for r in rows for y in r] or [0.0]
+    cy = (min(ys) + max(ys)) / 2
+    if save:
+        xa = 8 + ARROW
+        for y in ys:
+            glyph.items.append(Path(wire_path([(0, y), (xa - ARROW * 0.7, cy)]), stroke=ink_of(g), width=WIRE,
+                                    owner=g.owner))
+        glyph.items.append(arrow_head(xa, cy, g))
+        glyph.items.append(Text(lab, xa + 2, cy + (lab.ascent - lab.descent) / 2, fill=ink_of(g), owner=g.owner))
+    else:
+        glyph.items.append(Text(lab, 0, cy + (lab.ascent - lab.descent) / 2, fill=ink_of(g), owner=g.owner))
+        xa = lab.width + 2 + ARROW
+        glyph.items.append(arrow_head(xa, cy, g))
+        for y in ys:
+            glyph.items.append(Path(wire_path([(xa, cy), (w, y)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
+    glyph.headroom = max(0.0, min(ys) - (cy - lab.ascent)) + 1
+    glyph.footroom = max(0.0, cy + lab.descent - max(ys)) + 1
+    return glyph
+
+
+def draw_unit(g: OpRows) -> Glyph:
+    outs = [y for ys in g.outs for y in ys]
+    glyph = Glyph(24.0)
+    pass_wires(glyph, g)
+    pairs_out = {(k, l) for _, (k, l) in g.pairs}
+    free = [g.outs[k][l] for k in range(len(g.outs)) for l in range(len(g.outs[k])) if (k, l) not in pairs_out]
+    for a, b in zip(free[0::2], free[1::2]):
+        r = abs(b - a) / 2
+        xc = glyph.width - 8 - 0.0
+        glyph.width = max(glyph.width, r + 14)
+        xc = glyph.width - 8
+        glyph.items.append(Path((("M", glyph.width, a), ("L", xc, a), ("A", r, 0, xc, b), ("L", glyph.width, b)),
+                                stroke=ink_of(g), width=WIRE, owner=g.owner))
+    if len(free) % 2:
+        glyph.items.append(Circle(glyph.width - 8, free[-1], DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
+        glyph.items.append(draw_line(glyph.width - 8, free[-1], glyph.width, free[-1], g))
+    del outs
+    return glyph
+
+
+def _einsum_names(g: OpRows):
+    """The name of every input and output wire: the einsum's own names (the model's typed record) on its core
+    axes, the axis label on a wire passing over it."""
+    op = g.op
+    ins_n = [[a.label for a in v.axes] for v in op.inputs]
+    outs_n = [[a.label for a in v.axes] for v in op.outputs]
+    names_in = getattr(op.params, "names_in", ())
+    for i, names in enumerate(names_in[:len(ins_n)]):
+        for n, pos in zip(names, op.core_in_pos[i] if i < len(op.core_in_pos) else ()):
+            ins_n[i][pos] = n
+    names_out = getattr(op.params, "names_out", ())
+    if outs_n and op.core_out_pos:
+        for n, pos in zip(names_out, op.core_out_pos[0]):
+            outs_n[0][pos] = n
+    return ins_n, outs_n
+
+
+def draw_einsum(g: OpRows) -> Glyph:
+    """Linear wiring in two stages.
+
+    First every wire bends (crossings = transposes) into an intermediate order
+    where the wires of one contracted axis are neighbours and the wires of one
+    output axis are neighbours; then contracted neighbours close in a
+    semicircular cap (inner product), output neighbours meet in a dot
+    (diagonal), and each output wire bends to its row.  The separators between
+    the inputs end in a dot (outer product).
+    """
+    ins_n, outs_n = _einsum_names(g)
+    src: dict[str, list[float]] = {}
+    for i, names in enumerate(ins_n):
+        for j, n in enumerate(names[:len(g.ins[i])]):
+            src.setdefault(n, []).append(g.ins[i][j])
+    out_rows: dict[str, list[float]] = {}
+    for k, names in enumerate(outs_n):
+        for l, n in enumerate(names[:len(g.outs[k])]):
+            out_rows.setdefault(n, []).append(g.outs[k][l])
+    # units: (kind, name, source rows); ordered by where their sources are
+    units = sorted(((sum(ys) / len(ys), "out" if n in out_rows else "cap", n, sorted(ys)) for n, ys in src.items()),
+                   key=lambda u: (u[0], u[2]))
+    mid: dict[str, list[float]] = {}
+    y = min((y for ys in g.ins for y in ys), default=0.0)
+    for _, kind, n, ys in units:
+        mid[n] = [y + PITCH * r for r in range(len(ys))]
+        y = mid[n][-1] + PITCH
+    # stage 1: sources -> intermediate rows (sources of one unit keep their order)
+    d1 = [abs(a - b) for _, _, n, ys in units for a, b in zip(ys, mid[n])]
+    x1 = bend_length(max(d1, default=0.0)) if any(d > 1e-6 for d in d1) else 4.0
+    # junction points (merge dots / caps) and stage 2: the output wires bend to their rows
+    junction = {n: (mid[n][0] + mid[n][-1]) / 2 for _, _, n, _ in units}
+    d2 = [abs(junction[n] - yo) for n, outs in out_rows.items() if n in junction for yo in outs]
+    rmax = max((abs(mid[n][-1] - mid[n][0]) / 2 for _, kind, n, _ in units if kind == "cap"), default=0.0)
+    xj = x1 + max(rmax, DOT_R) + 2
+    x2 = xj + (bend_length(max(d2, default=0.0)) if any(d > 1e-6 for d in d2) else 6.0)
+    glyph = Glyph(x2 + 4)
+    for unit in units:
+        _einsum_unit(glyph, g, unit, mid[unit[2]], junction[unit[2]], out_rows.get(unit[2], []), (x1, xj, x2))
+    w = glyph.width
+    for n, outs in out_rows.items():  # an axis from nowhere starts at a dot
+        if n not in src:
+            for yo in outs:
+                glyph.items.append(draw_line(xj, yo, w, yo, g))
+                glyph.items.append(Circle(xj, yo, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
+    # outer product: the separators between inputs end in a dot
+    for ysep in seps_between(g.ins):
+        glyph.items.append(draw_sep(0, ysep, 5, ysep, g))
+        glyph.items.append(Circle(5, ysep, DOT_R * 0.8, fill=ink_of(g), stroke=None, owner=g.owner))
+    for ysep in seps_between(g.outs):
+        glyph.items.append(draw_sep(w - 4, ysep, w, ysep, g))
+    allm = [y for m in mid.values() for y in m]
+    if allm:
+        glyph.footroom = max(0.0, max(allm) - max(all_rows(g)))
+    return glyph
+
+
+def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs) -> None:
+    """One axis name of an einsum: its input wires into their intermediate rows ``m``, then a cap (summed over
+    by a pair), a merge dot (several inputs), or on to its output rows ``outs``."""
+    _, kind, n, ys = unit
+    x1, xj, x2 = xs
+    w = glyph.width
+    if kind == "cap" and len(ys) == 2:
+        r = (m[1] - m[0]) / 2
+        d = wire_path([(0, ys[0]), (x1, m[0])]) + (("A", r, 1, x1, m[1]),) + wire_path([(x1, m[1]), (0, ys[1])])[1:]
+        glyph.items.append(Path(d, stroke=ink_of(g), width=WIRE, owner=g.owner))
+        glyph.anchors[f"cap.{n}"] = (x1 + r, yj)
+        return
+    if kind == "out" and len(ys) == 1:  # a wire that only moves: one S-bend across the whole glyph
+        for yo in outs:
+            glyph.items.append(Path(wire_path([(0, ys[0]), (w, yo)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
+        return
+    for a, b in zip(ys, m):
+        glyph.items.append(Path(wire_path([(0, a), (x1, b)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
+    if len(ys) > 1:
+        for b in m:
+            glyph.items.append(Path(wire_path([(x1, b), (xj, yj)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
+        glyph.items.append(Circle(xj, yj, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
+    else:
+        glyph.items.append(draw_line(x1, m[0], xj, yj, g))
+    if kind == "cap":  # summed out alone: the wire ends in a dot
+        glyph.items.append(Circle(xj, yj, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
+        return
+    for yo in outs:
+        glyph.items.append(Path(wire_path([(xj, yj), (x2, yo), (w, yo)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
