@@ -38,6 +38,8 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None, max_width:
     if not diagram.panels or all(not p.sections and not p.inputs and not p.operations for p in diagram.panels):
         raise NCDError(msg.RENDER_EMPTY, None, kind="render")
     hl = _highlights(highlights)
+    if max_width is not None:  # the drawing's margins are part of the width it is shown at
+        max_width = max(1.0, max_width - 2 * MARGIN)
     fig = join_equation(with_headers(diagram.panels), hl, max_width)
     for name, body in diagram.blocks:  # blocks defined by this spec: "Name(params) = body" under the figure
         if body.header is not None and body.span is not None and body.span.file == diagram.filename \

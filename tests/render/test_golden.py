@@ -1,7 +1,7 @@
 """Golden files: the paper's figures compared with stored SVGs, numbers within a tolerance.
 
-A missing baseline is written (and the test passes); a changed drawing is saved
-beside the baseline as ``<name>.new.svg`` for review and the test fails.  To
+A missing baseline or a changed drawing is saved beside the baseline as
+``<name>.new.svg`` for review and the test fails.  To
 accept a reviewed change, move the ``.new.svg`` over the baseline.
 """
 from __future__ import annotations
@@ -50,9 +50,9 @@ def test_golden(path):
     GOLDEN.mkdir(parents=True, exist_ok=True)
     base = GOLDEN / f"{path.stem}.svg"
     new = GOLDEN / f"{path.stem}.new.svg"
-    if not base.exists():
-        base.write_text(svg, encoding="utf-8")
-        return
+    if not base.exists():  # a golden test without its baseline proves nothing: write a candidate and fail
+        new.write_text(svg, encoding="utf-8")
+        pytest.fail(f"{path.stem}: no baseline; review {new.name} and move it over {base.name}")
     diff = differences(base.read_text(encoding="utf-8"), svg)
     if diff is None:
         if new.exists():
