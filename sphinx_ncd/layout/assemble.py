@@ -6,6 +6,8 @@ one under the other otherwise (a block's header above its body).
 """
 from __future__ import annotations
 
+import math
+
 from ..model.types import OpKind, Panel
 from .fold import choose_cuts, Strip
 from .geometry import BRACKET_W, EQ_GAP, FENCE_PAD, FONT, LABEL_PAD, STATE_MIN_W
@@ -64,12 +66,15 @@ def _strip(panel: Panel, sections, po: PanelOut) -> Strip:
 
 
 def _fold_panel(panel: Panel, hl: dict, target: float | None) -> Piece:
-    """The panel as one row, or folded into rows no wider than ``target`` where it can be (see :mod:`.fold`)."""
+    """The panel as one row, or folded into rows no wider than ``target`` where it can be (see :mod:`.fold`).
+    With no target, only the author's ``break`` statements cut it."""
     sections = panel_sections(panel)
     silent = silent_values(panel)
     whole, po = panel_piece(panel, hl, sections, silent, 0, False)
     if target is None:
-        return whole
+        if not any(getattr(sec, "brk", False) for sec in sections):
+            return whole
+        target = math.inf
     strip = _strip(panel, sections, po)
     if whole.width <= target and not strip.breaks:
         return whole

@@ -21,6 +21,7 @@ their number times the states one row can hold):
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 __all__ = ["Strip", "choose_cuts", "ROW_COST", "OVERFLOW_COST"]
@@ -100,7 +101,10 @@ def choose_cuts(s: Strip, target: float) -> list[int]:
             if w > target and m < n - 1:
                 break  # longer rows only grow
             cost = best[i][0] + ROW_COST + cost_at.get(j, 0.0)
-            cost += OVERFLOW_COST + (w - target) if w > target else RAGGED_COST * ((target - w) / target) ** 2
+            if w > target:
+                cost += OVERFLOW_COST + (w - target)
+            elif target != math.inf:
+                cost += RAGGED_COST * ((target - w) / target) ** 2
             options.append((cost, i))
             if i in s.breaks:
                 break  # a row never runs over a break

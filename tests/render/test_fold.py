@@ -218,3 +218,30 @@ def test_beside_and_below_keep_each_piece_whole_and_in_order():
     under = below(p, q, 5.0)
     assert under.bbox[3] == pytest.approx(p.bbox[3] + 5.0 + q.height)
     assert under.rows == 2
+
+
+# --- the author's break --------------------------------------------------------------------------------------------
+
+BREAK = """\
+input X: a b
+Y = relu X
+break
+Z = softmax Y over a
+output Z
+"""
+
+
+@pytest.mark.parametrize("width", [None, DEFAULT_MAX_WIDTH, 2000.0])
+def test_break_forces_a_cut_at_any_width(width):
+    d = sphinx_ncd.parse(BREAK)
+    sc = scene(d, max_width=width)
+    assert [o for o, _, _ in sc.continued] == ["wire:1.0", "wire:1.1"]  # Y's two wires, a then b
+    assert geometry_problems(sc) == []
+    boxes = _op_boxes(sc)
+    relu, softmax = sorted(boxes.values(), key=lambda b: b[1])
+    assert softmax[1] > relu[3]  # the softmax is on the row below the ReLU
+
+
+def test_without_a_break_the_same_spec_is_one_row():
+    d = sphinx_ncd.parse(BREAK.replace("break\n", ""))
+    assert scene(d).continued == ()
