@@ -85,7 +85,9 @@ class PanelBuilder(Operations):
         decl = self.decl
         if decl.tandem or decl.width:
             names = {label}
-            if not size.is_Number:
+            if size.is_Symbol:
+                names.add(size.name)
+            elif not size.is_Number:
                 names |= {s.name for s in size.free_symbols}
                 names |= {f.func.__name__ for f in size.atoms(sympy.core.function.AppliedUndef)}
             tandem = sorted(n for n in names if n in decl.tandem)

@@ -539,7 +539,7 @@ class Operations:
 
 
 
-_ONE = A.Atom("1", None)
+_ONE = A.Atom("1", None)  # the literal channel count 1 (never reported: its span is not needed)
 _NONE = ([()], [()])  # core positions of a box that acts on no wire (all pass over it: relu, scale)
 _NO_PARAMS = T.NoParams()
 
@@ -567,7 +567,7 @@ def _conv_wiring(v: Value, resized: dict, channel_idx: list, core_out_ch: list):
         else:
             out.append(ax)
             bc.append(ax)
-    return out, core_in, core_out, bc, ([tuple(in_pos)], [tuple(out_pos)])  # the literal channel count 1 (never reported: its span is not needed)
+    return out, core_in, core_out, bc, ([tuple(in_pos)], [tuple(out_pos)])
 
 
 def _shape(axes) -> str:

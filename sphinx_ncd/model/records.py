@@ -49,15 +49,18 @@ class OpRecord:
         self.kind, self.label, self.inputs, self.outputs = kind, label, list(inputs), list(outputs)
         self.core_in, self.core_out, self.broadcast = core_in, core_out, broadcast
         self.params, self.binding, self.groups, self.body, self.span = params, binding, groups, body, span
-        self.core_pos = (tuple(tuple(p) for p in core_pos[0]), tuple(tuple(p) for p in core_pos[1]))
+        self.core_pos = (tuple(core_pos[0]), tuple(core_pos[1]))  # each entry a tuple of positions
         self.pairs = pair(self.inputs, self.core_pos[0], self.outputs, self.core_pos[1]) if pairs is None else pairs
         self.level = 0
 
     def copy(self) -> "OpRecord":
         """A new record with its own input and output lists (the schedule's, not the evaluator's)."""
-        return OpRecord(self.kind, self.label, self.inputs, self.outputs, self.core_in, self.core_out,
-                        self.broadcast, self.params, self.core_pos, self.binding, self.groups, self.body,
-                        self.span, self.pairs)
+        new = object.__new__(OpRecord)
+        new.kind, new.label, new.inputs, new.outputs = self.kind, self.label, self.inputs[:], self.outputs[:]
+        new.core_in, new.core_out, new.broadcast, new.params = self.core_in, self.core_out, self.broadcast, self.params
+        new.binding, new.groups, new.body, new.span = self.binding, self.groups, self.body, self.span
+        new.level, new.core_pos, new.pairs = self.level, self.core_pos, self.pairs
+        return new
 
 
 @dataclass(frozen=True)

@@ -222,9 +222,11 @@ def _step(step: list, state: list, next_id: int):
             first_of[first.id] = r
     ops_here = []
     for r in step:
-        ops_here.append(Operation(next_id, r.kind, r.label, tuple(r.inputs), tuple(r.outputs), r.core_in,
-                                  r.core_out, r.broadcast, r.params, r.binding, r.groups, r.body, r.span,
-                                  r.core_pos[0], r.core_pos[1], r.pairs))
+        ops_here.append(Operation.frozen(
+            id=next_id, kind=r.kind, label=r.label, inputs=tuple(r.inputs), outputs=tuple(r.outputs),
+            core_in=r.core_in, core_out=r.core_out, broadcast=r.broadcast, params=r.params, binding=r.binding,
+            groups=r.groups, body=r.body, span=r.span, core_in_pos=r.core_pos[0], core_out_pos=r.core_pos[1],
+            broadcast_pairs=r.pairs))
         next_id += 1
     new_state = []
     passing = []

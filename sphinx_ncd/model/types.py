@@ -21,7 +21,7 @@ Vocabulary (paper section 2):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 import sympy
@@ -35,6 +35,26 @@ __all__ = [
     "NormParams", "IndexParams", "EinsumParams", "ViewParams", "ConcatParams", "ConvParams", "PoolParams",
     "UnitParams", "SlotParams", "BlockParams",
 ]
+
+
+def _record(cls):
+    """``@dataclass(frozen=True)``, built faster: its ``__init__`` (same parameters and defaults) fills the
+    instance's ``__dict__`` once instead of calling ``object.__setattr__`` per field, which made building
+    the model's many small records a large part of shape inference.  Frozen afterwards as usual."""
+    cls = dataclass(frozen=True)(cls)
+    params, lines, env = [], [], {}
+    for f in fields(cls):
+        if f.default is not MISSING:
+            env[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        else:
+            params.append(f.name)
+        lines.append(f"    d[{f.name!r}] = {f.name}\n")
+    post = "    self.__post_init__()\n" if hasattr(cls, "__post_init__") else ""
+    exec(f"def __init__(self, {', '.join(params)}):\n    d = self.__dict__\n{''.join(lines)}{post}", env)
+    env["__init__"].__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = env["__init__"]
+    return cls
 
 
 class AxisKind:
@@ -70,7 +90,7 @@ class OpKind:
     BLOCK = "block"  # a use of a reusable block; ``body`` when expanded
 
 
-@dataclass(frozen=True)
+@_record
 class Axis:
     """One wire."""
 
@@ -90,7 +110,7 @@ def _shape_text(axes) -> str:
     return " ".join(a.label + "'" if a.tangent else a.label for a in axes) or "1"
 
 
-@dataclass(frozen=True)
+@_record
 class Value:
     """One tuple segment: a tensor in memory."""
 
@@ -115,19 +135,19 @@ class Value:
 # type it says; strings are label sources (light math) for display, never something to parse again.
 
 
-@dataclass(frozen=True)
+@_record
 class NoParams:
     """Kinds with nothing to set: add, copy, delete."""
 
 
-@dataclass(frozen=True)
+@_record
 class FunctionParams:
     """A generic box; ``style`` is a declared look (``def F : a -> b style bare``), None for a box."""
 
     style: str | None = None
 
 
-@dataclass(frozen=True)
+@_record
 class LearnedParams:
     """A learned box (bold label, pale tile): with or without bias (None: the diagram does not say, only
     in Operations built by hand), and an optional declared look."""
@@ -136,14 +156,14 @@ class LearnedParams:
     style: str | None = None
 
 
-@dataclass(frozen=True)
+@_record
 class ElementwiseParams:
     """``relu X``, ``map f X``: the function's name as written (``relu``, ``f``)."""
 
     function: str = ""
 
 
-@dataclass(frozen=True)
+@_record
 class ScaleParams:
     """``scale X by 1/sqrt(k)``: the factor as written (a label source) and as a size."""
 
@@ -151,19 +171,19 @@ class ScaleParams:
     value: sympy.Expr | None = None
 
 
-@dataclass(frozen=True)
+@_record
 class SoftmaxParams:
     """The one axis the softmax normalises over (as it leaves the box)."""
 
     over: Axis | None = None
 
 
-@dataclass(frozen=True)
+@_record
 class NormParams(SoftmaxParams):
     """The one axis a normalisation acts over."""
 
 
-@dataclass(frozen=True)
+@_record
 class IndexParams:
     """``index X at i on y``: the axis indexed away and the index's label source."""
 
@@ -171,7 +191,7 @@ class IndexParams:
     index: str = ""
 
 
-@dataclass(frozen=True)
+@_record
 class EinsumParams:
     """An einsum's axis names, already parsed: one tuple of names per input, the output's names, the names
     summed away (``contracted``), the names shared by several inputs and kept (``merged``), and whether it
@@ -191,21 +211,21 @@ class EinsumParams:
         return f"{left} -> {' '.join(self.names_out) or '1'}"
 
 
-@dataclass(frozen=True)
+@_record
 class ViewParams:
     """A reshape; ``pattern`` is the display form ``"28 28 -> 784"`` of ``core_in -> core_out``."""
 
     pattern: str = ""
 
 
-@dataclass(frozen=True)
+@_record
 class ConcatParams:
     """The axis the inputs are joined along, as it leaves the box (its size the sum)."""
 
     over: Axis | None = None
 
 
-@dataclass(frozen=True)
+@_record
 class ConvParams:
     """A convolution over the spatial axes ``over``; sizes are sympy expressions (``kernel`` None for a
     global pooling).  ``learned`` and ``bias`` say what the box draws (``bias`` None: the diagram does not
@@ -221,7 +241,7 @@ class ConvParams:
     bias: bool | None = None
 
 
-@dataclass(frozen=True)
+@_record
 class PoolParams(ConvParams):
     """A pooling: a convolution's window, never learned; ``reduce`` is ``"max"`` or ``"mean"``."""
 
@@ -229,21 +249,21 @@ class PoolParams(ConvParams):
     reduce: str = "max"
 
 
-@dataclass(frozen=True)
+@_record
 class UnitParams:
     """A cup (eta) on ``axis``."""
 
     axis: Axis | None = None
 
 
-@dataclass(frozen=True)
+@_record
 class SlotParams:
     """``save X to C`` / ``load C``: the memory slot's label source (``C_\\lambda``)."""
 
     slot: str = ""
 
 
-@dataclass(frozen=True)
+@_record
 class BlockParams:
     """A use of a block: its name, the arguments given ``(("s", "2"), ...)``, and whether it is drawn
     expanded (then ``Operation.body`` holds the body)."""
@@ -277,7 +297,7 @@ def params_from_pairs(kind: str, pairs) -> object:
 Pos = tuple  # (segment index, axis position within that segment's ``axes``)
 
 
-@dataclass(frozen=True)
+@_record
 class Operation:
     """One box or wiring acting in a step.
 
@@ -327,6 +347,14 @@ class Operation:
             object.__setattr__(self, "broadcast_pairs", pairs if self.broadcast_pairs is None
                                else self.broadcast_pairs)
 
+    @classmethod
+    def frozen(cls, **fields_: Any) -> "Operation":
+        """The model's fast constructor: every field given, already typed and wired (no conversion, no
+        derivation).  The schedule freezes each operation with it; hand-built code uses ``Operation(...)``."""
+        op = object.__new__(cls)
+        op.__dict__.update(fields_)
+        return op
+
     def param(self, name: str, default: Any = None) -> Any:
         """One field of the typed parameters (``default`` when the kind has no such field).  Prefer
         ``op.params.<field>``; this stays for code written against the old untyped bag."""
@@ -344,7 +372,7 @@ class Operation:
         return f"<{self.kind} {self.label}{bind} : {self.signature}>"
 
 
-@dataclass(frozen=True)
+@_record
 class Group:
     """A fence (titled translucent rectangle) or a repetition bracket."""
 
@@ -359,7 +387,7 @@ class Group:
     span: Span | None = None
 
 
-@dataclass(frozen=True)
+@_record
 class Section:
     """One vertical section of a panel."""
 
@@ -374,7 +402,7 @@ class Section:
         return "step(" + ", ".join(repr(o) for o in self.ops) + ")"
 
 
-@dataclass(frozen=True)
+@_record
 class BlockHeader:
     """``block Name(params)``: the spec defines a configured component."""
 
@@ -383,7 +411,7 @@ class BlockHeader:
     span: Span | None = None
 
 
-@dataclass(frozen=True)
+@_record
 class Panel:
     """One diagram read left to right."""
 
@@ -408,7 +436,7 @@ class Panel:
         return f"{left} -> {right}"
 
 
-@dataclass(frozen=True)
+@_record
 class Diagram:
     """What one spec describes.  ``sphinx_ncd.parse`` returns this."""
 

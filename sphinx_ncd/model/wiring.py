@@ -19,25 +19,24 @@ def pair(inputs, core_in_pos, outputs, core_out_pos) -> tuple:
     """``((i, j), (k, l))`` for every broadcast output wire ``(k, l)`` (in output order) and the first
     unused broadcast input wire ``(i, j)`` with the same label and tangency (in input order).  An output
     wire with no such input wire stays unpaired (it starts at the box)."""
-    free = []
+    free: dict = {}  # (label, tangent) -> broadcast input wires not yet paired, in input order
     for i, v in enumerate(inputs):
         core = core_in_pos[i] if i < len(core_in_pos) else ()
+        if len(core) == len(v.axes):
+            continue  # every wire of this input is core
         for j, ax in enumerate(v.axes):
             if j not in core:
-                free.append((i, j, ax.label, ax.tangent))
+                free.setdefault((ax.label, ax.tangent), []).append((i, j))
     if not free:
         return ()
     pairs = []
     for k, v in enumerate(outputs):
         core = core_out_pos[k] if k < len(core_out_pos) else ()
         for l, ax in enumerate(v.axes):
-            if l in core:
-                continue
-            for n, (i, j, label, tangent) in enumerate(free):
-                if label == ax.label and tangent == ax.tangent:
-                    pairs.append(((i, j), (k, l)))
-                    del free[n]
-                    break
+            if l not in core:
+                waiting = free.get((ax.label, ax.tangent))
+                if waiting:
+                    pairs.append((waiting.pop(0), (k, l)))
     return tuple(pairs)
 
 
