@@ -35,6 +35,7 @@ _ATTR = r'\s{name}\s*=\s*"[^"]*"'
 _WIDTH = re.compile(r'\swidth="([0-9.]+)"')
 READABLE_PX = 12.0  # the smallest wire label a page may shrink a diagram to
 LABEL_UNITS = 11.0  # a wire label's size in drawing units (the layout's FONT)
+COLUMN_PX = 736.0  # the text column a diagram is compared with when folding is off (furo's)
 
 
 def _set_attr(tag: str, name: str, value: str) -> str:
@@ -67,15 +68,15 @@ def _natural_width(body: str) -> float | None:
 
 
 def _reading(node, config, body: str, sized: bool) -> tuple[str, bool]:
-    """(a ``min-width`` style keeping labels readable, whether the diagram is wider than the fold width)."""
+    """(a ``min-width`` style keeping labels readable, whether the diagram is wider than the column: the fold
+    width ``ncd_max_width``, or :data:`COLUMN_PX` when folding is off)."""
     width = _natural_width(body)
     if width is None or sized:
         return "", False
     scale = float(node.get("scale") or 1.0)
     least = width * min(1.0, READABLE_PX / (LABEL_UNITS * scale))
-    fold = node.get("max_width")
-    wide = bool(fold) and width > float(fold) * scale + 1.0
-    return f"min-width: {least:.0f}px", wide
+    column = float(config.ncd_max_width or COLUMN_PX)  # the width the page gives diagrams
+    return f"min-width: {least:.0f}px", width > column + 1.0
 
 
 def _style(node) -> str:
