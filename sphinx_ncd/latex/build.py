@@ -59,7 +59,7 @@ def render_entry(entry: Entry, *, search_path=()) -> tuple[bytes, float | None]:
 
     text = entry.text()
     diagram = parse(text, filename=entry.file, line_offset=entry.line - 1, search_path=tuple(search_path))
-    sc = api.scene(diagram)
+    sc = api.scene(diagram) if entry.max_width is None else api.scene(diagram, max_width=entry.max_width)
     pdf = api.scene_to(sc, "pdf")
     try:
         wire = fraction_from_scene(sc)

@@ -7,6 +7,7 @@ by LF), and :func:`spec_md5` recomputes it the same way.  Format::
     ncd-manifest 1
     cache=ncd-cache
     @ md5=<hex> line=<n> kind=<inline|env|input> status=<cached|missing|error> from=<n> file=<name>
+    >maxwidth=<drawing units, when the diagram sets a fold width>
     !<the diagram's options as written, when it has some>
     |<spec line, verbatim>
     .
@@ -50,6 +51,7 @@ class Entry:
     file: str  # the file the spec lines come from, as TeX named it
     lines: tuple[bytes, ...]  # the spec lines, verbatim
     options: str = ""  # the options as written in the .tex file (sizes, alignment): not part of the hash
+    fold: str = ""  # the fold width (maxwidth=) in drawing units, as TeX wrote it: part of the hash
 
     @property
     def data(self) -> bytes:
@@ -65,8 +67,16 @@ class Entry:
             raise NCDError(msg.LATEX_NOT_UTF8,
                            Span(self.file, self.line + before, 1, 1, line_text), kind="io") from None
 
+    @property
+    def max_width(self) -> float | None:
+        """The fold width in drawing units, or None for the renderer's default."""
+        try:
+            return float(self.fold) if self.fold else None
+        except ValueError:
+            return None
+
     def python_md5(self) -> str:
-        return spec_md5(self.data)
+        return spec_md5(self.data + (b"\nmaxwidth=" + self.fold.encode("ascii") if self.fold else b""))
 
 
 @dataclass(frozen=True)
@@ -125,8 +135,11 @@ def parse_manifest(data: bytes, path: Path | str = "<manifest>") -> Manifest:
         if not m:
             raise bad(i)
         spec: list[bytes] = []
-        options = ""
+        options, fold = "", ""
         i += 1
+        if i < n and lines[i].startswith(b">maxwidth="):
+            fold = lines[i][len(b">maxwidth="):].decode("ascii", "replace")
+            i += 1
         if i < n and lines[i].startswith(b"!"):
             options = lines[i][1:].decode("utf-8", "replace")
             i += 1
@@ -142,6 +155,6 @@ def parse_manifest(data: bytes, path: Path | str = "<manifest>") -> Manifest:
         entries.append(Entry(
             md5=m["md5"].decode(), line=int(m["line"]), kind=m["kind"].decode(),
             status=m["status"].decode(), from_line=int(m["from"]),
-            file=m["file"].decode("utf-8", "replace"), lines=tuple(spec), options=options,
+            file=m["file"].decode("utf-8", "replace"), lines=tuple(spec), options=options, fold=fold,
         ))
     return Manifest(path=path, cache=cache, entries=tuple(entries))
