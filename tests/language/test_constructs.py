@@ -133,7 +133,7 @@ def test_broadcast_axes_recorded():
     assert op.binding == "Lq"
     assert [a.label for a in op.broadcast[0]] == ["y"]
     assert op.signature == "m -> k h"
-    assert op.param("bias") is False
+    assert op.params.bias is False
 
 
 def test_inner_broadcast_recorded():
@@ -167,17 +167,17 @@ def test_conv_sizes_follow_equation_5():
     out = d.main.outputs[0].axes[1].size
     assert out.subs(sympy.Symbol("x", integer=True, positive=True), 16) == 5  # floor((16-2-1)/3+1)
     op = d.operations[0]
-    assert (op.param("kernel"), op.param("stride"), op.param("padding"), op.param("dilation")) == (3, 3, 0, 1)
+    assert (op.params.kernel, op.params.stride, op.params.padding, op.params.dilation) == (3, 3, 0, 1)
 
 
 def test_einsum_wiring_params():
     d = sphinx_ncd.parse("input Q: y k h, K: x k h\nS = einsum Q K : y k h, x k h -> y x h")
     op = d.operations[0]
-    assert op.param("contracted") == ("k",)
-    assert op.param("merged") == ("h",)
-    assert op.param("names_in") == (("y", "k", "h"), ("x", "k", "h"))
-    assert op.param("names_out") == ("y", "x", "h")
-    assert op.param("equation") == "y k h, x k h -> y x h"
+    assert op.params.contracted == ("k",)
+    assert op.params.merged == ("h",)
+    assert op.params.names_in == (("y", "k", "h"), ("x", "k", "h"))
+    assert op.params.names_out == ("y", "x", "h")
+    assert op.params.equation == "y k h, x k h -> y x h"
 
 
 def test_copies_and_deletions_inferred():
@@ -202,7 +202,7 @@ def test_block_parameters_carried_into_sizes():
     d = sphinx_ncd.parse(spec)
     assert d.signature == "b 16 x -> b 64 x/2"
     op = d.operations[0]
-    assert op.param("args") == (("s", "2"), ("n1", "64"))
+    assert op.params.args == (("s", "2"), ("n1", "64"))
     assert dict(d.blocks)["B"].signature == "b n0 x -> b n1 x/s"
 
 

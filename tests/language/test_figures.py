@@ -54,7 +54,7 @@ def test_fig19_mlp_layers():
     d = parse("fig19.ncd")
     assert [(o.kind, o.signature) for o in d.operations if o.kind == OpKind.LEARNED] == [
         ("learned", "784 -> 512"), ("learned", "512 -> 512"), ("learned", "512 -> 10")]
-    assert all(o.param("bias") for o in d.operations if o.kind == OpKind.LEARNED)
+    assert all(o.params.bias for o in d.operations if o.kind == OpKind.LEARNED)
 
 
 def test_fig26_block_and_residuals():
@@ -72,8 +72,8 @@ def test_fig27_saves_and_loads():
     d = parse("fig27.ncd")
     saves = [o for o in d.operations if o.kind == OpKind.SAVE]
     loads = [o for o in d.operations if o.kind == OpKind.LOAD]
-    assert [o.param("slot") for o in saves] == ["C_\\lambda"]
-    assert [o.param("slot") for o in loads] == ["C_{4-\\lambda}"]
+    assert [o.params.slot for o in saves] == ["C_\\lambda"]
+    assert [o.params.slot for o in loads] == ["C_{4-\\lambda}"]
     assert loads[0].outputs[0].shape == "b c_{5-\\lambda} x_{4-\\lambda}"
     repeats = [g for g in d.main.groups if g.kind == "repeat"]
     assert [(g.index, g.lower, g.upper) for g in repeats] == [("\\lambda", "0", "3"), ("\\lambda", "1", "4")]
@@ -83,8 +83,8 @@ def test_fig28_tandem_convolutions():
     d = parse("fig28.ncd")
     convs = [o for o in d.operations if o.kind == OpKind.CONV]
     assert [o.binding for o in convs] == ["Cq", "Ck", "Cv", "Co"]
-    assert convs[-1].param("transposed") is True
-    assert all(not o.param("bias") for o in convs)
+    assert convs[-1].params.transposed is True
+    assert all(not o.params.bias for o in convs)
     y = d.main.inputs[0].axes[2]
     assert (y.kind, y.rank) == ("tandem", 2)
 
@@ -111,7 +111,7 @@ def test_template_libraries(library, blocks):
 def _block_signature(library, name):
     from sphinx_ncd.model.blocks import BlockInfo  # noqa: F401
     from sphinx_ncd.model.build import _use
-    from sphinx_ncd.model.infer import Declarations
+    from sphinx_ncd.model.records import Declarations
     from sphinx_ncd.syntax.ast import Name
     from sphinx_ncd.errors import Span
     decl = Declarations()
