@@ -42,3 +42,19 @@ def test_render_to_stdout(capsys):
     assert main(["render", str(FIG20), "-o", "-"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("<svg") and out.rstrip().endswith("</svg>")
+
+
+def test_max_width_folds_and_none_never(tmp_path, capsys):
+    spec = tmp_path / "chain.ncd"
+    spec.write_text("input X: a b\n" + "X = relu X\nX = L X : b -> b\n" * 10 + "output X\n")
+    widths = {}
+    for arg in ("300", "none"):
+        out = tmp_path / f"chain-{arg}.svg"
+        assert main(["render", str(spec), "-o", str(out), "--max-width", arg]) == 0
+        widths[arg] = float(ET.fromstring(out.read_text()).get("width"))
+    assert widths["300"] <= 300 < widths["none"]
+    try:
+        code = main(["render", str(spec), "-o", str(tmp_path / "x.svg"), "--max-width", "wide"])
+    except SystemExit as stop:  # argparse's usage error
+        code = stop.code
+    assert code == 2 and "max-width" in capsys.readouterr().err
