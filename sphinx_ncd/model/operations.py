@@ -431,11 +431,11 @@ class Operations:
         if pool:
             params = T.PoolParams(over, kernel, stride, dilation, padding, bool(op.transposed), False, False,
                                   "max" if opname == "maxpool" else "mean")
-            kind, label = OpKind.POOL, ("Max" if opname == "maxpool" else r"\mathbb{E}")
+            kind = OpKind.POOL
         else:
             params = T.ConvParams(over, kernel, stride, dilation, padding, bool(op.transposed), True, bool(op.bias))
-            kind, label = OpKind.CONV, (r"\star^T" if op.transposed else r"\star")
-        return self.finish(op, stmt, kind, label, [v], [tuple(core_in)], [tuple(core_out)], [tuple(out)],
+            kind = OpKind.CONV
+        return self.finish(op, stmt, kind, op.label, [v], [tuple(core_in)], [tuple(core_out)], [tuple(out)],
                            [tuple(bc)], params, pos)
 
     def _window_axis(self, ax: Axis, kernel, stride, padding, dilation, transposed, opname, seg):
