@@ -3,6 +3,7 @@
 Prints medians (after a warm-up) and ratios measured in this same run:
 * parse + layout + SVG of the paper's multi-head attention (Figure 21);
 * generated chains of 10, 100 and 1,000 operations, and the growth ratios;
+* folding: fig 27 folded into rows against one row, and folded chains' growth;
 * Figure 21's PDF: the render stage's PDF backend (scene -> PDF) next to the
   SVG -> cairosvg route it replaced, and SVG -> PNG through cairosvg;
 * ``dot -Tsvg`` on an equivalent graph (one node per operation), when Graphviz is installed.
@@ -80,6 +81,7 @@ def main(results: dict) -> None:
     print(f"growth: 100/10 = {r1:.1f}x, 1000/100 = {r2:.1f}x (target <= 12x); 100 ops target <= 30 ms")
     results["growth_100_over_10"] = r1
     results["growth_1000_over_100"] = r2
+    _folding(results, sphinx_ncd, scene)
 
     svg = render(d21)
     sc21 = scene(d21)
@@ -114,6 +116,23 @@ def main(results: dict) -> None:
         results["dot_chain_100_ms"] = tdot100 * 1e3
     else:
         print("Graphviz (dot) not installed: no anchor measured")
+
+
+def _folding(results: dict, sphinx_ncd, scene) -> None:
+    """What folding costs: the U-Net (fig27) laid out folded at the default width against one long row, and the
+    1,000-operation chain folded into rows against the 100-operation one (still linear)."""
+    d27 = sphinx_ncd.parse((ROOT / "demo_docs" / "figures" / "fig27.ncd").read_text(), filename="fig27.ncd")
+    folded = _median(lambda: scene(d27), runs=15)
+    flat = _median(lambda: scene(d27, max_width=None), runs=15)
+    print(f"fig27 layout folded into rows {folded * 1e3:.2f} ms vs one row {flat * 1e3:.2f} ms "
+          f"({folded / flat:.2f}x; target <= 2.5x: the strip is measured once, then each row is laid out)")
+    results["fig27_layout_folded_ms"] = folded * 1e3
+    results["fig27_fold_over_flat"] = folded / flat
+    c100, c1000 = sphinx_ncd.parse(_chain(100)), sphinx_ncd.parse(_chain(1000))
+    t100 = _median(lambda: scene(c100, max_width=400), runs=7, warm=1)
+    t1000 = _median(lambda: scene(c1000, max_width=400), runs=5, warm=1)
+    print(f"chains folded at 400 units: 1000/100 = {t1000 / t100:.1f}x (target <= 12x)")
+    results["fold_growth_1000_over_100"] = t1000 / t100
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from .rows import shown_axes, silent_values
 from .scene import Text
 from .wires import ARROW_TIP, PanelOut
 
-
 __all__ = ["ROW_GAP", "FOLD_GAP", "join_equation"]
 
 ROW_GAP = 28.0  # between the figure and the block definitions drawn under it
@@ -28,7 +27,30 @@ ROW_GAP = 28.0  # between the figure and the block definitions drawn under it
 FOLD_GAP = 22.0  # between the rows of a folded panel
 
 
-def _strip(panel: Panel, sections, po: PanelOut) -> Strip:
+def _group_spans(panel: Panel, sections) -> tuple[dict, list]:
+    """(group id -> (its first step, its last step), counting the steps of the groups inside it; per section,
+    what it belongs to: its groups, and a block box of its own)."""
+    by_id = {g.id: g for g in panel.groups}
+    spans: dict = {}
+    tags = []
+    for k, sec in enumerate(sections):
+        tag = set()
+        for op in sec.ops:
+            for gid in op.groups:
+                p, seen = gid, set()
+                while p is not None and p in by_id and p not in seen:
+                    seen.add(p)
+                    first, last = spans.get(p, (k, k))
+                    spans[p] = (min(first, k), max(last, k))
+                    p = by_id[p].parent
+                tag.add(("g", gid))
+            if op.kind == OpKind.BLOCK:
+                tag.add(("b", op.id))
+        tags.append(frozenset(tag))
+    return spans, tags
+
+
+def _strip(panel: Panel, sections, po: PanelOut, spans: dict, tags: list) -> Strip:
     """What the folding needs to know of the unfolded strip (see :class:`.fold.Strip`)."""
     left = [0.0] * len(sections)
     right = [0.0] * len(sections)
@@ -40,26 +62,9 @@ def _strip(panel: Panel, sections, po: PanelOut) -> Strip:
         widths = [label(axis_label_source(a), FONT).width + 2 * LABEL_PAD
                   for v in sections[k].values for a in shown_axes(v)]
         relabel[k] = max([STATE_MIN_W, *widths])
-    by_id = {g.id: g for g in panel.groups}
-    steps_of: dict = {}
-    tags = []  # per section: what it belongs to (groups, and a block box of its own)
-    for k, sec in enumerate(sections):
-        tag = set()
-        for op in sec.ops:
-            for gid in op.groups:
-                p, seen = gid, set()
-                while p is not None and p in by_id and p not in seen:
-                    seen.add(p)
-                    steps_of.setdefault(p, []).append(k)
-                    p = by_id[p].parent
-                tag.add(("g", gid))
-            if op.kind == OpKind.BLOCK:
-                tag.add(("b", op.id))
-        tags.append(frozenset(tag))
-    groups = []
-    for gid, ks in steps_of.items():
-        pad = 2 * (FENCE_PAD + (BRACKET_W if by_id[gid].kind == "repeat" else 0.0))
-        groups.append((min(ks), max(ks), right[max(ks)] - left[min(ks)] + pad))
+    kinds = {g.id: g.kind for g in panel.groups}
+    groups = [(first, last, 2 * (FENCE_PAD + (BRACKET_W if kinds[gid] == "repeat" else 0.0)))
+              for gid, (first, last) in spans.items()]
     boundary = frozenset(k for k in states[1:-1] if tags[k - 1] != tags[k + 1])
     breaks = frozenset(k for k in states[1:-1] if getattr(sections[k], "brk", False))
     return Strip(tuple(left), tuple(right), relabel, states, tuple(groups), boundary, breaks, ARROW_TIP + 2.0)
@@ -75,18 +80,27 @@ def _fold_panel(panel: Panel, hl: dict, target: float | None) -> Piece:
         if not any(getattr(sec, "brk", False) for sec in sections):
             return whole
         target = math.inf
-    strip = _strip(panel, sections, po)
+    spans, tags = _group_spans(panel, sections)
+    strip = _strip(panel, sections, po, spans, tags)
     if whole.width <= target and not strip.breaks:
         return whole
     goal, cuts, rows = target, None, [whole]
+    laid: dict = {}  # (first state, last state) -> the row, laid out once
+
+    def row(a: int, b: int, last: bool) -> Piece:
+        if (a, b) not in laid:  # the groups it shares with the rows before and after it are drawn open there
+            here = {g for g, (first, end) in spans.items() if first <= b and end >= a}
+            cut = (frozenset(g for g in here if spans[g][0] < a), frozenset(g for g in here if spans[g][1] > b))
+            laid[a, b] = panel_piece(panel, hl, sections[a:b + 1], silent, a, not last, cut)[0]
+        return laid[a, b]
+
     for _ in range(3):  # the rows are measured on the strip; one that comes out wider tightens the goal
         new = choose_cuts(strip, goal)
         if new == cuts or not new:
             break
         cuts = new
         bounds = [strip.states[0], *cuts, strip.states[-1]]
-        rows = [panel_piece(panel, hl, sections[a:b + 1], silent, a, b != bounds[-1], sections)[0]
-                for a, b in zip(bounds, bounds[1:])]
+        rows = [row(a, b, b == bounds[-1]) for a, b in zip(bounds, bounds[1:])]
         over = max(r.width for r in rows) - target
         if over <= 0.5:
             break

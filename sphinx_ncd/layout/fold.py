@@ -39,7 +39,8 @@ class Strip:
 
     ``left[k]``/``right[k]``: x where section ``k`` begins and ends; ``relabel[k]``: the width a state column
     naming every wire of state ``k`` needs (a row that begins or ends there names them all);
-    ``groups``: per fence or repetition, (first step index, last step index, its width, is it a repetition);
+    ``groups``: per fence or repetition, (first step index, last step index, the room its edges take beyond its
+    steps): a row holding it whole is the row from the state before its first step to the state after its last;
     ``boundary[k]``: whether a group begins or ends at state ``k``; ``breaks``: states the author cut at.
     """
 
@@ -47,7 +48,7 @@ class Strip:
     right: tuple[float, ...]
     relabel: dict
     states: tuple[int, ...]  # indices of the state sections, in order (the first and the last included)
-    groups: tuple[tuple[int, int, float], ...] = ()
+    groups: tuple[tuple[int, int, float], ...] = ()  # (first step, last step, edge room)
     boundary: frozenset = frozenset()
     breaks: frozenset = frozenset()
     edge: float = 0.0  # what a continued row adds at its right edge (the arrowheads)
@@ -67,9 +68,9 @@ def _width(s: Strip, i: int, j: int) -> float:
 def _cut_cost(s: Strip, k: int, target: float) -> float | None:
     """The price of cutting at state ``k``; None where it may not be cut."""
     cost = 0.0
-    for first, last, width in s.groups:
+    for first, last, pad in s.groups:
         if first < k < last:
-            if width <= target:
+            if _width(s, first - 1, last + 1) + pad <= target:  # it fits on a row of its own: keep it whole
                 return None
             cost += INSIDE_GROUP_COST
     if k in s.boundary:

@@ -17,7 +17,6 @@ from .rows import reserve_below, shown_axes, silent_values, stack_values, value_
 from .scene import bbox_of
 from .wires import ARROW_TIP, continue_arrow, PanelOut, permute, WireRuns
 
-
 __all__ = ["panel_sections", "with_headers", "panel_piece"]
 
 def panel_sections(panel: Panel) -> list:
@@ -214,30 +213,12 @@ def with_headers(panels) -> list[Panel]:
     return out
 
 
-def _groups_in(panel: Panel, sections) -> set:
-    """Ids of the groups (with the groups around them) that operations of ``sections`` belong to."""
-    by_id = {g.id: g for g in panel.groups}
-    out: set = set()
-    for sec in sections:
-        for op in sec.ops:
-            for gid in op.groups:
-                p = gid
-                while p is not None and p in by_id and p not in out:
-                    out.add(p)
-                    p = by_id[p].parent
-    return out
-
-
-def panel_piece(panel: Panel, hl: dict, sections, silent, base: int, continued: bool, whole=None):
-    """One panel, or one row of a folded panel (``sections`` from section ``base`` of the panel's ``whole``
-    list), as a piece; a row that goes on in the next one ends in arrowheads.  Returns the piece and the column
-    pass's record."""
+def panel_piece(panel: Panel, hl: dict, sections, silent, base: int, continued: bool,
+                cut=(frozenset(), frozenset())):
+    """One panel, or one row of a folded panel (``sections`` from section ``base``), as a piece; a row that goes
+    on in the next one ends in arrowheads; ``cut``: the repetitions it continues and those it leaves open (see
+    :func:`.fences.group_items`).  Returns the piece and the column pass's record."""
     po = _layout_panel(panel, hl, 0.0, sections, silent, base)
-    cut = (frozenset(), frozenset())
-    if whole is not None and panel.groups:
-        here = _groups_in(panel, sections)
-        cut = (frozenset(here & _groups_in(panel, whole[:base])),
-               frozenset(here & _groups_in(panel, whole[base + len(sections):])))
     back, front = group_items(panel, po, cut)
     piece = Piece(back=back, mid=_flatten(po), front=front, bbox=_panel_bbox(po, back, front) or (0, 0, 0, 0),
                   align_y=po.align_y, anchors=list(po.anchors), op_boxes=dict(po.op_boxes), ins=dict(po.edge_in),
