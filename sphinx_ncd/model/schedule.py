@@ -182,8 +182,8 @@ def _sections(ev, records, ordered, n_steps, flow, span, header, legend, op_id_s
     by_level: dict[int, list] = {}
     for r in ordered:
         by_level.setdefault(r.level, []).append(r)
-    order_at = _after(records, ev.orders)
-    breaks_at = _after(records, [(n, True) for n in ev.breaks])
+    order_at = _after(records, ev.orders) if ev.orders else {}
+    breaks_at = _after(records, [(n, True) for n in ev.breaks]) if ev.breaks else {}
     state = list(flow.inputs)
     if 0 in order_at:
         state = _reorder(state, order_at[0], flow.origin)
