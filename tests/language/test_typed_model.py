@@ -211,3 +211,10 @@ def test_clauses_come_from_the_row():
         sphinx_ncd.parse("input X: a b\nY = softmax X over a kernel 3")
     assert "kernel" in str(err.value)
     assert "kernel" in K.KINDS["conv"].clauses and "kernel" not in K.KINDS["softmax"].clauses
+
+
+def test_each_rows_glyph_names_a_layout_builder():
+    from sphinx_ncd.layout import glyphs  # the drawing code stays in the layout; the row names it
+
+    for row in K.KINDS.values():
+        assert callable(getattr(glyphs, "draw_" + row.glyph, None)), f"{row.kind}: no draw_{row.glyph}"
