@@ -20,7 +20,8 @@ LEGEND_GAP = 12.0  # between the drawing and the legend
 
 
 def add_notes(fig: Piece, hl: dict) -> None:
-    """Highlight notes under the drawing, each under its box's column, joined to it by a dotted leader."""
+    """Highlight notes under a piece (a panel, or one row of a folded panel), each under its box's column -- or
+    as far right as keeps it within the piece -- joined to its box by a dotted leader."""
     notes = [(op_id, note) for op_id, note in hl.items() if note and op_id in fig.op_boxes]
     if not notes or fig.bbox is None:
         return
@@ -28,7 +29,8 @@ def add_notes(fig: Piece, hl: dict) -> None:
     for op_id, note in sorted(notes, key=lambda kv: (fig.op_boxes[kv[0]][0], str(kv[0]))):
         bb = fig.op_boxes[op_id]
         lab = label(str(note), SMALL_FONT + 0.5, "regular")
-        t = Text(lab, bb[0], y + lab.ascent, fill="alert", role="label", owner=f"op:{op_id}")
+        tx = max(fig.bbox[0], min(bb[0], fig.bbox[2] - lab.width))
+        t = Text(lab, tx, y + lab.ascent, fill="alert", role="label", owner=f"op:{op_id}")
         lx = min(bb[2], bb[0] + 3)
         fig.front.append(Path((("M", lx, bb[3] + 1), ("L", lx, y - 1)), stroke="alert", width=0.7,
                               dash=(1.2, 1.8), role="leader", owner=f"op:{op_id}"))

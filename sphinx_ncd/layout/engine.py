@@ -10,7 +10,7 @@ from __future__ import annotations
 from .. import messages as msg
 from ..errors import NCDError
 from ..model.types import Diagram
-from .annotations import add_badge, add_legend, add_notes, describe_scene
+from .annotations import add_badge, add_legend, describe_scene
 from .assemble import join_equation, ROW_GAP
 from .geometry import MARGIN
 from .mathtext import plain_text
@@ -45,7 +45,6 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None, max_width:
         if body.header is not None and body.span is not None and body.span.file == diagram.filename \
                 and body.operations and all(p is not body for p in diagram.panels):
             fig = below(fig, join_equation(with_headers((body,)), hl, max_width), ROW_GAP, keep_x=True)
-    add_notes(fig, hl)
     add_legend(fig, [pair for p in diagram.panels for pair in p.legend])
     add_badge(fig, badge)
     items = fig.back + fig.mid + fig.front

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 from ..model.types import BlockParams, Operation, OpKind, Panel, Section, Value
+from .annotations import add_notes
 from .columns import bracket_room, repeat_label_widths, state_column, step_column
 from .fences import group_items
 from .geometry import ITEM_GAP
@@ -223,6 +224,7 @@ def panel_piece(panel: Panel, hl: dict, sections, silent, base: int, continued: 
     piece = Piece(back=back, mid=_flatten(po), front=front, bbox=_panel_bbox(po, back, front) or (0, 0, 0, 0),
                   align_y=po.align_y, anchors=list(po.anchors), op_boxes=dict(po.op_boxes), ins=dict(po.edge_in),
                   outs=dict(po.edge_out))
+    add_notes(piece, hl)  # under the row that holds the box
     if continued:
         for owner, (x, y) in po.edge_out.items():
             head = continue_arrow(x, y, po.edge_style.get(owner, {}), owner)
