@@ -245,3 +245,15 @@ def test_break_forces_a_cut_at_any_width(width):
 def test_without_a_break_the_same_spec_is_one_row():
     d = sphinx_ncd.parse(BREAK.replace("break\n", ""))
     assert scene(d).continued == ()
+
+
+def test_a_highlight_note_sits_under_its_own_row():
+    d = sphinx_ncd.parse(chain_spec(30))
+    target = d.operations[3]  # on the first row
+    sc = scene(d, max_width=400, highlights=[(target.id, "look here")])
+    note = next(p for p in sc.walk() if isinstance(p, Text) and p.label.text == "look here")
+    box = _op_boxes(sc)[f"op:{target.id}"]
+    first_cut = min(t[1] for _, t, _ in sc.continued)  # the first row's carried wire
+    next_row = min(r[1] for _, _, r in sc.continued)  # where it resumes
+    assert box[3] < note.y < next_row and first_cut < note.y
+    assert geometry_problems(sc) == []
