@@ -146,7 +146,8 @@ def draw_elementwise(g: OpRows) -> Glyph:
     return glyph
 
 
-def draw_on_axis(g: OpRows, shape: str) -> Glyph:
+def draw_on_axis(g: OpRows, shape: str | None = None) -> Glyph:
+    shape = shape or ("softmax" if g.op.kind == OpKind.SOFTMAX else "norm")
     over = g.op.params.over
     hit = find_row(g, over)
     if hit is None:

@@ -5,6 +5,7 @@ crossings and merges in two stages), as the paper draws them (``vocabulary.md``)
 """
 from __future__ import annotations
 
+from ..model.types import OpKind
 from .geometry import ARROW, bend_length, DOT_R, FONT, PITCH, THICK, THIN, WIRE, wire_path
 from .glyph_parts import (
     all_rows, arrow_head, core_rows, draw_line, draw_sep, draw_text, Glyph, ink_of, OpRows, pass_wires,
@@ -13,11 +14,11 @@ from .glyph_parts import (
 from .mathtext import label
 from .scene import Circle, Path, Text
 
-
 __all__ = ["draw_bar", "draw_add", "draw_copy", "draw_delete", "draw_save_load", "draw_unit", "draw_einsum"]
 
 
-def draw_bar(g: OpRows, concat: bool) -> Glyph:
+def draw_bar(g: OpRows, concat: bool | None = None) -> Glyph:
+    concat = g.op.kind == OpKind.CONCAT if concat is None else concat
     w = 24.0
     glyph = Glyph(w)
     xb = w / 2
@@ -118,7 +119,8 @@ def draw_delete(g: OpRows) -> Glyph:
     return glyph
 
 
-def draw_save_load(g: OpRows, save: bool) -> Glyph:
+def draw_save_load(g: OpRows, save: bool | None = None) -> Glyph:
+    save = g.op.kind == OpKind.SAVE if save is None else save
     slot = str(g.op.params.slot or g.op.label or "C")
     lab = label(slot, FONT)
     w = lab.width + ARROW + 14

@@ -7,6 +7,7 @@ operations.
 """
 from __future__ import annotations
 
+from ..model.kinds import KINDS
 from ..model.types import AxisKind, OpKind
 from .glyph_boxes import draw_block, draw_elementwise, draw_function, draw_index, draw_learned, draw_on_axis, STYLES
 from .glyph_conv import draw_conv
@@ -14,34 +15,31 @@ from .glyph_parts import axis_label_source, draw_ports, Glyph, OpRows, OVER
 from .glyph_wirings import draw_add, draw_bar, draw_copy, draw_delete, draw_einsum, draw_save_load, draw_unit
 from .scene import Path
 
-__all__ = ["OpRows", "Glyph", "build_glyph", "axis_label_source", "OVER"]
+__all__ = ["OpRows", "Glyph", "build_glyph", "axis_label_source", "OVER", "BUILDERS"]
 
-_BUILDERS = {
-    OpKind.FUNCTION: draw_function,
-    OpKind.LEARNED: draw_learned,
-    OpKind.ELEMENTWISE: draw_elementwise,
-    OpKind.SCALE: draw_elementwise,
-    OpKind.SOFTMAX: lambda g: draw_on_axis(g, "softmax"),
-    OpKind.NORM: lambda g: draw_on_axis(g, "norm"),
-    OpKind.INDEX: draw_index,
-    OpKind.EINSUM: draw_einsum,
-    OpKind.VIEW: lambda g: draw_bar(g, False),
-    OpKind.CONCAT: lambda g: draw_bar(g, True),
-    OpKind.ADD: draw_add,
-    OpKind.CONV: draw_conv,
-    OpKind.POOL: draw_conv,
-    OpKind.UNIT: draw_unit,
-    OpKind.COPY: draw_copy,
-    OpKind.DELETE: draw_delete,
-    OpKind.SAVE: lambda g: draw_save_load(g, True),
-    OpKind.LOAD: lambda g: draw_save_load(g, False),
-    OpKind.BLOCK: draw_block,
+#: the glyph names of the model's kind table (``KINDS[kind].glyph``) -> their builders
+BUILDERS = {
+    "function": draw_function,
+    "learned": draw_learned,
+    "elementwise": draw_elementwise,  # element-wise maps and scalings
+    "on_axis": draw_on_axis,  # softmax, normalisation
+    "index": draw_index,
+    "einsum": draw_einsum,
+    "bar": draw_bar,  # views, concatenations
+    "add": draw_add,
+    "conv": draw_conv,  # convolutions, pooling
+    "unit": draw_unit,
+    "copy": draw_copy,
+    "delete": draw_delete,
+    "save_load": draw_save_load,
+    "block": draw_block,
 }
 
 
 def build_glyph(g: OpRows) -> Glyph:
-    """The glyph for ``g.op`` (unknown kinds are drawn as generic boxes)."""
-    builder = _BUILDERS.get(g.op.kind, draw_function)
+    """The glyph for ``g.op``: the builder its kind's row names (unknown kinds are drawn as generic boxes)."""
+    row = KINDS.get(g.op.kind)
+    builder = BUILDERS.get(row.glyph, draw_function) if row is not None else draw_function
     if g.op.kind in (OpKind.FUNCTION, OpKind.LEARNED):  # a declared look: ``def NAME : SIG style bare|circle``
         builder = STYLES.get(g.op.params.style or "box", builder)
     glyph = builder(g)
