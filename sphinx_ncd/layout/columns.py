@@ -296,6 +296,7 @@ class _Step:
         out.op_ports[op.id] = ports
         for name, (ax, ay) in g.anchors.items():
             out.anchors.append((gx0 + ax, it.top + ay))
+            out.named[f"op:{op.id}/{name}"] = (gx0 + ax, it.top + ay)
         return produced
 
     def _port_separators(self, it, gx0: float, gx1: float) -> None:

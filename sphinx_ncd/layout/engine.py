@@ -53,7 +53,7 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None, max_width:
     title = plain_text(diagram.title) if diagram.title else "Neural circuit diagram"
     desc = describe_scene(diagram)
     return Scene(tuple(items), vb, title=title, description=desc, anchors=tuple(fig.anchors),
-                 continued=tuple(fig.continued))
+                 continued=tuple(fig.continued), named_anchors=dict(fig.named))
 
 
 def _highlights(highlights) -> dict:

@@ -222,8 +222,8 @@ def panel_piece(panel: Panel, hl: dict, sections, silent, base: int, continued: 
     po = _layout_panel(panel, hl, 0.0, sections, silent, base)
     back, front = group_items(panel, po, cut)
     piece = Piece(back=back, mid=_flatten(po), front=front, bbox=_panel_bbox(po, back, front) or (0, 0, 0, 0),
-                  align_y=po.align_y, anchors=list(po.anchors), op_boxes=dict(po.op_boxes), ins=dict(po.edge_in),
-                  outs=dict(po.edge_out))
+                  align_y=po.align_y, anchors=list(po.anchors), named=dict(po.named), op_boxes=dict(po.op_boxes),
+                  ins=dict(po.edge_in), outs=dict(po.edge_out))
     add_notes(piece, hl)  # under the row that holds the box
     if continued:
         for owner, (x, y) in po.edge_out.items():

@@ -28,6 +28,7 @@ class Piece:
     bbox: tuple | None = None  # (x0, y0, x1, y1) of everything drawn
     align_y: float = 0.0  # y of the first wire
     anchors: list = field(default_factory=list)  # where wires may end
+    named: dict = field(default_factory=dict)  # "op:<id>/<name>" -> point: the glyphs' named anchors
     op_boxes: dict = field(default_factory=dict)  # op id -> bbox of its glyph
     ins: dict = field(default_factory=dict)  # owner -> (x, y): wires entering at the left edge
     outs: dict = field(default_factory=dict)  # owner -> (x, y): wires leaving at the right edge
@@ -101,6 +102,7 @@ def place(piece: Piece, dx: float, dy: float) -> Piece:
         bbox=shift_box(piece.bbox, dx, dy),
         align_y=piece.align_y + dy,
         anchors=[_pt(a, dx, dy) for a in piece.anchors],
+        named={k: _pt(p, dx, dy) for k, p in piece.named.items()},
         op_boxes={k: shift_box(b, dx, dy) for k, b in piece.op_boxes.items()},
         ins={k: _pt(p, dx, dy) for k, p in piece.ins.items()},
         outs={k: _pt(p, dx, dy) for k, p in piece.outs.items()},
@@ -117,8 +119,8 @@ def _join(a: Piece, b: Piece, extra=()) -> Piece:
     for it in extra:
         bb = union(bb, bbox_of(it))
     return Piece(back=a.back + b.back, mid=a.mid + b.mid, front=a.front + b.front + list(extra), bbox=bb,
-                 align_y=a.align_y, anchors=a.anchors + b.anchors, op_boxes=boxes, ins={**b.ins, **a.ins},
-                 outs={**a.outs, **b.outs}, continued=a.continued + b.continued, rows=a.rows)
+                 align_y=a.align_y, anchors=a.anchors + b.anchors, named={**b.named, **a.named}, op_boxes=boxes,
+                 ins={**b.ins, **a.ins}, outs={**a.outs, **b.outs}, continued=a.continued + b.continued, rows=a.rows)
 
 
 def beside(a: Piece, b: Piece, gap: float, extra=()) -> Piece:

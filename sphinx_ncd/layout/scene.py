@@ -87,6 +87,8 @@ class Scene:
     anchors: tuple[tuple[float, float], ...] = field(default=(), repr=False)  # where wires may end
     #: wires of a folded panel carried from one row to the next: (owner, arrowhead tip, where it resumes)
     continued: tuple = field(default=(), repr=False)
+    #: the glyphs' named anchors, "op:<id>/<name>" -> (x, y): "op:7/cap.k" (an einsum's cup over k), "op:3/kernel"
+    named_anchors: dict = field(default_factory=dict, repr=False, compare=False)
 
     def walk(self):
         """Every primitive, groups flattened, in drawing order."""

@@ -32,6 +32,7 @@ ARROW_HALF = 3.6  # ... half its height
 class PanelOut:
     items: list = field(default_factory=list)  # back to front: fences, wires, separators, glyphs, labels
     anchors: list = field(default_factory=list)
+    named: dict = field(default_factory=dict)  # "op:<id>/<glyph anchor name>" -> point
     align_y: float = 0.0
     op_boxes: dict = field(default_factory=dict)  # op id -> absolute bbox
     op_ports: dict = field(default_factory=dict)  # op id -> list of absolute port points

@@ -257,3 +257,18 @@ def test_a_highlight_note_sits_under_its_own_row():
     next_row = min(r[1] for _, _, r in sc.continued)  # where it resumes
     assert box[3] < note.y < next_row and first_cut < note.y
     assert geometry_problems(sc) == []
+
+
+def test_glyph_anchor_names_survive_into_the_scene_and_move_with_their_row():
+    text = ("input Q: y k, K: x k\n" + "Q = relu Q\n" * 6 + "S = einsum Q K : y k, x k -> y x\noutput S\n")
+    d = sphinx_ncd.parse(text)
+    einsum = next(op for op in d.operations if op.kind == "einsum")
+    flat, folded = scene(d, max_width=None), scene(d, max_width=260)
+    name = f"op:{einsum.id}/cap.k"  # the cup that sums over k
+    assert name in flat.named_anchors and name in folded.named_anchors
+    for sc in (flat, folded):  # it sits on the einsum's glyph, wherever the glyph went
+        x, y = sc.named_anchors[name]
+        box = _op_boxes(sc)[f"op:{einsum.id}"]
+        assert box[0] - 1 <= x <= box[2] + 1 and box[1] - 1 <= y <= box[3] + 1
+    assert folded.continued  # it was folded, so the glyph moved to a lower row
+    assert folded.named_anchors[name][1] > flat.named_anchors[name][1]
