@@ -1,0 +1,125 @@
+"""Cost stage: the one place that reads the model's operations.
+
+Every other cost module works on the :class:`OpFacts` built here, never on
+:class:`~sphinx_ncd.model.types.Operation` itself, so a change in how the model
+stores an operation's settings is absorbed in this file alone.  Sizes are sympy
+expressions: an axis of size ``s`` and rank ``r`` (a tandem image axis) holds
+``s**r`` elements.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+
+__all__ = ["OpFacts", "read_operation", "elements", "axes_elements"]
+
+
+def axes_elements(axes) -> sympy.Expr:
+    """Elements in a tensor with these axes."""
+    out = sympy.Integer(1)
+    for a in axes:
+        out *= a.size ** a.rank
+    return out
+
+
+def elements(value) -> sympy.Expr:
+    """Elements in one value (a tuple segment)."""
+    return axes_elements(value.axes)
+
+
+@dataclass(frozen=True)
+class OpFacts:
+    """What the cost model needs to know about one operation."""
+
+    id: int
+    kind: str
+    label: str
+    binding: str | None
+    groups: tuple[int, ...]
+    inputs: tuple[tuple[int, sympy.Expr], ...]       # (value id, elements)
+    outputs: tuple[tuple[int, sympy.Expr], ...]
+    core_in: tuple[sympy.Expr, ...]                   # elements of each input's core (signature) part
+    core_out: tuple[sympy.Expr, ...]
+    lifted: sympy.Expr                                # elements of the axes broadcast over the box
+    settings: dict[str, Any] = field(default_factory=dict)
+    span: Any = None
+
+
+def _einsum_settings(op) -> dict:
+    """Distinct axes of the inputs (label -> elements) and which of them are summed away."""
+    sizes: dict[str, sympy.Expr] = {}
+    for v in op.inputs:
+        for a in v.axes:
+            sizes.setdefault(_axis_key(a), a.size ** a.rank)
+    kept = {_axis_key(a) for v in op.outputs for a in v.axes}
+    per_input = [[_axis_key(a) for a in v.axes] for v in op.inputs]
+    return {"axes": sizes, "kept": kept, "per_input": per_input, "out": [[_axis_key(a) for a in v.axes]
+                                                                          for v in op.outputs]}
+
+
+def _axis_key(a) -> str:
+    return a.label + ("'" if a.tangent else "")
+
+
+def _conv_settings(op) -> dict:
+    """Kernel window, input and output spatial elements of a convolution or pooling."""
+    over = op.param("over") or ()
+    kernel, transposed = op.param("kernel"), bool(op.param("transposed"))
+    stride, dilation, padding = op.param("stride"), op.param("dilation"), op.param("padding")
+    in_spatial = axes_elements(over)
+    if kernel is None:  # global pooling: every position is one window
+        return {"window": in_spatial, "in_spatial": in_spatial, "out_spatial": sympy.Integer(1),
+                "transposed": False, "bias": False, "kind": op.param("reduce")}
+    out_spatial = sympy.Integer(1)
+    for a in over:
+        if transposed:
+            size = (a.size - 1) * stride - 2 * padding + dilation * (kernel - 1) + 1
+        else:
+            size = sympy.floor((a.size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1
+        out_spatial *= size ** a.rank
+    rank = sum(a.rank for a in over)
+    return {"window": kernel ** rank, "in_spatial": in_spatial, "out_spatial": out_spatial,
+            "transposed": transposed, "bias": bool(op.param("bias")), "kind": op.param("reduce")}
+
+
+def _block_settings(op, blocks) -> dict:
+    """The block's panel and the substitution that binds its sizes to this use's."""
+    from ..model.sizes import parse_size
+
+    panel = op.body if op.body is not None else dict(blocks).get(op.param("name"))
+    subst = {parse_size(name): parse_size(text) for name, text in (op.param("args") or ())}
+    if panel is not None:
+        for pattern, core in zip(panel.inputs, op.core_in):
+            for p, a in zip(pattern.axes, core):
+                if p.size.is_Symbol and p.size not in subst:
+                    subst[p.size] = a.size
+    return {"panel": panel, "subst": subst}
+
+
+def read_operation(op, blocks=()) -> OpFacts:
+    """The :class:`OpFacts` of one model operation (``blocks``: the diagram's block definitions)."""
+    kind = op.kind
+    settings: dict[str, Any] = {}
+    if kind == "learned":
+        settings["bias"] = bool(op.param("bias"))
+    elif kind == "einsum":
+        settings.update(_einsum_settings(op))
+    elif kind in ("conv", "pool"):
+        settings.update(_conv_settings(op))
+    elif kind == "block":
+        settings.update(_block_settings(op, blocks))
+    elif kind == "elementwise":
+        settings["function"] = op.param("function")
+    elif kind == "softmax" or kind == "norm":
+        over = op.param("over")
+        settings["over"] = over.size ** over.rank if over is not None else sympy.Integer(1)
+    lifted = axes_elements(op.broadcast[0]) if op.broadcast else sympy.Integer(1)
+    return OpFacts(
+        id=op.id, kind=kind, label=op.label, binding=op.binding, groups=tuple(op.groups),
+        inputs=tuple((v.id, elements(v)) for v in op.inputs),
+        outputs=tuple((v.id, elements(v)) for v in op.outputs),
+        core_in=tuple(axes_elements(c) for c in op.core_in),
+        core_out=tuple(axes_elements(c) for c in op.core_out),
+        lifted=lifted, settings=settings, span=op.span)

@@ -1,0 +1,239 @@
+"""Cost stage: the whole diagram's cost -- per section, per box, per fence, totals.
+
+:func:`analyse` walks the main panel's vertical sections, costs every box
+(:mod:`.flops`; a block use is the sum of its body's boxes, a box under a repetition
+is counted once per repetition), every fence (:mod:`.traffic`), the memory states
+(the peak live memory of the forward pass) and the activations training keeps for
+the reverse pass (the paper's section 3.6: every box's inputs, beside the weights
+and their gradients).  Figures are sympy expressions in the diagram's sizes,
+evaluated at ``sizes`` (the spec's own ``sizes``, then the ones given) when every
+symbol has a value.  The roofline uses a :mod:`.machines` preset.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy
+
+from .adapter import elements, read_operation
+from .flops import ZERO, OpCost, op_cost
+from .machines import get_machine
+from .streaming import naive_attention_traffic, streamed_attention
+from .traffic import aliases, fence_traffic
+
+__all__ = ["Box", "SectionRow", "CostReport", "analyse"]
+
+
+@dataclass(frozen=True)
+class Box:
+    """One box's cost (a block use: its whole body)."""
+
+    op_id: int
+    name: str
+    kind: str
+    binding: str | None
+    cost: OpCost
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    """One step of the diagram: its boxes and the memory state it leaves."""
+
+    index: int
+    boxes: tuple[Box, ...]
+    flops: sympy.Expr
+    counted: sympy.Expr
+    params: sympy.Expr
+    traffic: sympy.Expr        # elements, each box its own kernel
+    state: sympy.Expr          # elements in the memory state after the step
+
+
+@dataclass
+class CostReport:
+    """What :func:`sphinx_ncd.cost` returns.  ``value(expr)`` evaluates a figure at the sizes."""
+
+    diagram: object
+    sizes: dict
+    machine: object
+    dtype_bytes: int
+    rows: list = field(default_factory=list)
+    fences: list = field(default_factory=list)
+    states: list = field(default_factory=list)
+    saved: sympy.Expr = ZERO
+    output: sympy.Expr = ZERO
+
+    # --- totals ---------------------------------------------------------------------------------
+    @property
+    def boxes(self) -> list[Box]:
+        return [b for r in self.rows for b in r.boxes]
+
+    @property
+    def flops(self):
+        return sum((r.flops for r in self.rows), ZERO)
+
+    @property
+    def counted(self):
+        return sum((r.counted for r in self.rows), ZERO)
+
+    @property
+    def params(self):
+        return sum((r.params for r in self.rows), ZERO)
+
+    @property
+    def traffic(self):
+        return sum((r.traffic for r in self.rows), ZERO)
+
+    @property
+    def peak_forward(self):
+        """Largest memory state, plus the weights."""
+        return _max(self.states) + self.params
+
+    @property
+    def peak_training(self):
+        """Weights and their gradients, every box's saved inputs, and the output."""
+        return 2 * self.params + self.saved + self.output
+
+    # --- evaluation -----------------------------------------------------------------------------
+    def value(self, expr):
+        """``expr`` at the sizes: an int (or float) when every symbol has a value, else the expression."""
+        expr = sympy.sympify(expr)
+        table = {s: sympy.Integer(self.sizes[s.name]) for s in expr.free_symbols if s.name in self.sizes}
+        out = expr.xreplace(table) if table else expr
+        if out.free_symbols:
+            return sympy.simplify(out)
+        out = sympy.nsimplify(out) if not out.is_Number else out
+        return int(out) if out.is_Integer else float(out)
+
+    def numeric(self, expr) -> bool:
+        return isinstance(self.value(expr), (int, float))
+
+    def roofline(self, flops, traffic_elements):
+        """(FLOP/byte, 'compute'|'memory', seconds), or None when the sizes leave a symbol."""
+        f, t = self.value(flops), self.value(traffic_elements)
+        if not isinstance(f, (int, float)) or not isinstance(t, (int, float)):
+            return None
+        nbytes = t * self.dtype_bytes
+        intensity = f / nbytes if nbytes else float("inf")
+        return intensity, self.machine.bound(f, nbytes), self.machine.roofline_time(f, nbytes)
+
+    def unfused_time(self):
+        """Seconds with every box its own kernel, or None."""
+        total = 0.0
+        for b in self.boxes:
+            r = self.roofline(b.cost.flops, b.cost.reads + b.cost.writes)
+            if r is None:
+                return None
+            total += r[2]
+        return total
+
+    def attention(self, fence) -> dict | None:
+        """Naive against streamed figures (elements, at the sizes) for a fence holding attention."""
+        att = fence.attention
+        if att is None:
+            return None
+        y, x, k, pairs = (self.value(att[n]) for n in ("y", "x", "k", "pairs"))
+        if not all(isinstance(v, (int, float)) for v in (y, x, k, pairs)):
+            return None
+        y, x, k, pairs = int(y), int(x), int(k), int(pairs)
+        st = streamed_attention(y, x, k, self.machine.fast_memory // self.dtype_bytes)
+        naive = naive_attention_traffic(y, x, k) * pairs
+        streamed = st["traffic"] * pairs if st["fits"] else None
+        return {"y": y, "x": x, "k": k, "pairs": pairs, "naive": naive, "streamed": streamed,
+                "block": st["block"], "onchip": st["onchip"], "flops": st["flops"] * pairs,
+                "ratio": (naive / streamed) if streamed else None}
+
+
+def _max(exprs):
+    exprs = [e for e in exprs]
+    if not exprs:
+        return ZERO
+    return exprs[0] if len(exprs) == 1 else sympy.Max(*exprs)
+
+
+def _name(op) -> str:
+    label = op.label or op.kind
+    return f"{label}[{op.binding}]" if op.binding else label
+
+
+def _block_cost(facts, blocks, depth=0) -> OpCost:
+    """A block use: the sum of its body's boxes with the use's sizes, once per lifted element."""
+    panel, subst = facts.settings.get("panel"), facts.settings.get("subst", {})
+    if panel is None or depth > 20:
+        return OpCost(ZERO, ZERO, ZERO, ZERO, ZERO, assumed=True)
+    parts = [_cost_of(read_operation(o, blocks), blocks, depth + 1) for o in panel.operations]
+    total = OpCost(*(sum((getattr(p, n) for p in parts), ZERO).xreplace(subst)
+                     for n in ("flops", "counted", "params", "reads", "writes")),
+                   assumed=any(p.assumed for p in parts))
+    return OpCost(total.flops * facts.lifted, total.counted * facts.lifted, total.params,
+                  total.reads * facts.lifted, total.writes * facts.lifted, total.assumed)
+
+
+def _cost_of(facts, blocks, depth=0) -> OpCost:
+    return _block_cost(facts, blocks, depth) if facts.kind == "block" else op_cost(facts)
+
+
+def _repeats(panel) -> dict[int, object]:
+    """group id -> (index symbol, lower, upper) for every repetition with readable bounds."""
+    from ..model.sizes import SizeSyntaxError, parse_size
+
+    out = {}
+    for g in panel.groups:
+        if g.kind != "repeat" or g.lower is None or g.upper is None:
+            continue
+        try:
+            index = parse_size(g.index) if g.index else sympy.Symbol("_i")
+            out[g.id] = (index, parse_size(g.lower), parse_size(g.upper))
+        except SizeSyntaxError:
+            continue
+    return out
+
+
+def _repeated(cost: OpCost, groups, repeats) -> OpCost:
+    for gid in groups:
+        if gid not in repeats:
+            continue
+        index, lo, hi = repeats[gid]
+
+        def over(e):
+            return sympy.summation(e, (index, lo, hi)) if e.has(index) else e * (hi - lo + 1)
+        cost = OpCost(over(cost.flops), over(cost.counted), over(cost.params), over(cost.reads),
+                      over(cost.writes), cost.assumed)
+    return cost
+
+
+def analyse(diagram, sizes=None, machine="h100", dtype_bytes=2) -> CostReport:
+    """The :class:`CostReport` of ``diagram``'s main panel."""
+    given = {str(k): int(v) for k, v in tuple(diagram.sizes) + tuple((sizes or {}).items())}
+    report = CostReport(diagram, given, get_machine(machine), int(dtype_bytes))
+    panel = diagram.main
+    repeats = _repeats(panel)
+    all_facts, all_costs = [], []
+    states = [s for s in panel.sections if s.kind == "state"]
+    report.states = [sum((elements(v) for v in s.values), ZERO) for s in states]
+    steps = [s for s in panel.sections if s.kind == "step"]
+    for i, step in enumerate(steps):
+        boxes = []
+        for op in step.ops:
+            facts = read_operation(op, diagram.blocks)
+            cost = _repeated(_cost_of(facts, diagram.blocks), facts.groups, repeats)
+            all_facts.append(facts)
+            all_costs.append(cost)
+            boxes.append(Box(op.id, _name(op), op.kind, op.binding, cost))
+        report.rows.append(SectionRow(
+            i + 1, tuple(boxes), sum((b.cost.flops for b in boxes), ZERO),
+            sum((b.cost.counted for b in boxes), ZERO), sum((b.cost.params for b in boxes), ZERO),
+            sum((b.cost.reads + b.cost.writes for b in boxes), ZERO),
+            report.states[i + 1] if i + 1 < len(report.states) else ZERO))
+    root = aliases(all_facts)
+    saved: dict[int, sympy.Expr] = {}
+    for f, c in zip(all_facts, all_costs):
+        if c.flops != 0:
+            for v, n in f.inputs:
+                saved.setdefault(root.get(v, v), n)
+    report.saved = sum(saved.values(), ZERO)
+    report.output = sum((elements(v) for v in panel.outputs), ZERO)
+    outputs = [v.id for v in panel.outputs]
+    for g in panel.groups:
+        if g.kind == "fence":
+            report.fences.append(fence_traffic(g, all_facts, all_costs, outputs, root))
+    return report
