@@ -231,3 +231,12 @@ LATEX_STALE_MANIFEST = ("ncd-latex: warning: {tex} changed after LaTeX wrote {ma
 
 CLI_NO_FILE = "no such file: {path}"
 CLI_CANNOT_READ = "cannot read {path}: {reason}"
+
+# --- cost analysis (sphinx_ncd.cost, ncd cost, :cost:) ---------------------------------
+COST_UNKNOWN_MACHINE = "unknown machine {name!r}"
+COST_HINT_MACHINES = "known machines: {names}"
+COST_UNKNOWN_SIZE = "size {name!r} is not a size of this diagram"
+COST_HINT_SIZES = "its sizes: {names}"
+COST_BAD_SIZE = "size {name}={value}: sizes are positive integers"
+COST_BAD_DTYPE = "bytes per element must be 1, 2, 4 or 8, not {value!r}"
+COST_BAD_OPTION = "ncd: :cost: {text!r}: expected NAME=INT sizes, machine=NAME and bytes=N, separated by spaces"

@@ -13,7 +13,7 @@ from typing import Any
 
 import sympy
 
-__all__ = ["OpFacts", "read_operation", "elements", "axes_elements"]
+__all__ = ["OpFacts", "read_operation", "elements", "axes_elements", "size_names"]
 
 
 def axes_elements(axes) -> sympy.Expr:
@@ -115,7 +115,10 @@ def read_operation(op, blocks=()) -> OpFacts:
     elif kind == "softmax" or kind == "norm":
         over = op.param("over")
         settings["over"] = over.size ** over.rank if over is not None else sympy.Integer(1)
-    lifted = axes_elements(op.broadcast[0]) if op.broadcast else sympy.Integer(1)
+    if op.outputs and op.core_out:  # the axes the box is lifted over, whichever input brought them
+        lifted = sympy.cancel(elements(op.outputs[0]) / axes_elements(op.core_out[0]))
+    else:
+        lifted = axes_elements(op.broadcast[0]) if op.broadcast else sympy.Integer(1)
     return OpFacts(
         id=op.id, kind=kind, label=op.label, binding=op.binding, groups=tuple(op.groups),
         inputs=tuple((v.id, elements(v)) for v in op.inputs),
@@ -123,3 +126,14 @@ def read_operation(op, blocks=()) -> OpFacts:
         core_in=tuple(axes_elements(c) for c in op.core_in),
         core_out=tuple(axes_elements(c) for c in op.core_out),
         lifted=lifted, settings=settings, span=op.span)
+
+
+def size_names(diagram) -> set[str]:
+    """Names of the sizes the main panel's wires are measured in (and its block parameters)."""
+    panel = diagram.main
+    names = set(panel.header.params) if panel.header else set()
+    values = list(panel.inputs) + [v for op in panel.operations for v in op.outputs]
+    for v in values:
+        for a in v.axes:
+            names |= {s.name for s in sympy.sympify(a.size).free_symbols}
+    return names

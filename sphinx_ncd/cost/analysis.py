@@ -62,6 +62,11 @@ class CostReport:
     saved: sympy.Expr = ZERO
     output: sympy.Expr = ZERO
 
+    def __str__(self) -> str:
+        from .table import as_text
+
+        return as_text(self)
+
     # --- totals ---------------------------------------------------------------------------------
     @property
     def boxes(self) -> list[Box]:
@@ -112,6 +117,8 @@ class CostReport:
         f, t = self.value(flops), self.value(traffic_elements)
         if not isinstance(f, (int, float)) or not isinstance(t, (int, float)):
             return None
+        if f == 0 and t == 0:
+            return None
         nbytes = t * self.dtype_bytes
         intensity = f / nbytes if nbytes else float("inf")
         return intensity, self.machine.bound(f, nbytes), self.machine.roofline_time(f, nbytes)
@@ -120,10 +127,10 @@ class CostReport:
         """Seconds with every box its own kernel, or None."""
         total = 0.0
         for b in self.boxes:
-            r = self.roofline(b.cost.flops, b.cost.reads + b.cost.writes)
-            if r is None:
+            if not (self.numeric(b.cost.flops) and self.numeric(b.cost.reads + b.cost.writes)):
                 return None
-            total += r[2]
+            r = self.roofline(b.cost.flops, b.cost.reads + b.cost.writes)
+            total += r[2] if r is not None else 0.0
         return total
 
     def attention(self, fence) -> dict | None:
@@ -148,6 +155,14 @@ def _max(exprs):
     if not exprs:
         return ZERO
     return exprs[0] if len(exprs) == 1 else sympy.Max(*exprs)
+
+
+def _state_size(state, root) -> sympy.Expr:
+    """Elements in a memory state; the copies of a value are one tensor."""
+    seen: dict[int, sympy.Expr] = {}
+    for v in state.values:
+        seen.setdefault(root.get(v.id, v.id), elements(v))
+    return sum(seen.values(), ZERO)
 
 
 def _name(op) -> str:
@@ -201,15 +216,42 @@ def _repeated(cost: OpCost, groups, repeats) -> OpCost:
     return cost
 
 
+def _validated(diagram, sizes, machine, dtype_bytes):
+    """(sizes, Machine, bytes per element), or a clear NCDError naming what is wrong."""
+    from .. import messages as msg
+    from ..errors import NCDError
+    from .adapter import size_names
+    from .machines import MACHINES
+
+    try:
+        machine = get_machine(machine)
+    except KeyError:
+        raise NCDError(msg.COST_UNKNOWN_MACHINE.format(name=machine), None, kind="config",
+                       hint=msg.COST_HINT_MACHINES.format(names=", ".join(sorted(MACHINES)))) from None
+    if dtype_bytes not in (1, 2, 4, 8):
+        raise NCDError(msg.COST_BAD_DTYPE.format(value=dtype_bytes), None, kind="config")
+    known = size_names(diagram)
+    given = {str(k): v for k, v in tuple(diagram.sizes)}
+    for name, value in (sizes or {}).items():
+        if str(name) not in known and str(name) not in given:
+            raise NCDError(msg.COST_UNKNOWN_SIZE.format(name=str(name)), None, kind="config",
+                           hint=msg.COST_HINT_SIZES.format(names=", ".join(sorted(known)) or "(none)"))
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise NCDError(msg.COST_BAD_SIZE.format(name=name, value=value), None, kind="config")
+        given[str(name)] = value
+    return given, machine, dtype_bytes
+
+
 def analyse(diagram, sizes=None, machine="h100", dtype_bytes=2) -> CostReport:
     """The :class:`CostReport` of ``diagram``'s main panel."""
-    given = {str(k): int(v) for k, v in tuple(diagram.sizes) + tuple((sizes or {}).items())}
-    report = CostReport(diagram, given, get_machine(machine), int(dtype_bytes))
+    given, machine, dtype_bytes = _validated(diagram, sizes, machine, dtype_bytes)
+    report = CostReport(diagram, given, machine, int(dtype_bytes))
     panel = diagram.main
     repeats = _repeats(panel)
     all_facts, all_costs = [], []
     states = [s for s in panel.sections if s.kind == "state"]
-    report.states = [sum((elements(v) for v in s.values), ZERO) for s in states]
+    root = aliases(read_operation(op, diagram.blocks) for op in panel.operations if op.kind == "copy")
+    report.states = [_state_size(s, root) for s in states]
     steps = [s for s in panel.sections if s.kind == "step"]
     for i, step in enumerate(steps):
         boxes = []
@@ -224,7 +266,6 @@ def analyse(diagram, sizes=None, machine="h100", dtype_bytes=2) -> CostReport:
             sum((b.cost.counted for b in boxes), ZERO), sum((b.cost.params for b in boxes), ZERO),
             sum((b.cost.reads + b.cost.writes for b in boxes), ZERO),
             report.states[i + 1] if i + 1 < len(report.states) else ZERO))
-    root = aliases(all_facts)
     saved: dict[int, sympy.Expr] = {}
     for f, c in zip(all_facts, all_costs):
         if c.flops != 0:
