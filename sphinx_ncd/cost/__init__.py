@@ -16,11 +16,25 @@ dependency-free modules can be imported on a machine holding only torch.
 """
 from __future__ import annotations
 
+import sys
+import types
+
 __all__ = ["cost"]
 
 
-def cost(diagram, sizes=None, machine="h100", dtype_bytes=2, **options):
+def cost(diagram, sizes=None, machine="h100", dtype_bytes=2):
     """The cost table of ``diagram`` (see :func:`sphinx_ncd.cost.analysis.analyse`)."""
     from .analysis import analyse
 
-    return analyse(diagram, sizes=sizes, machine=machine, dtype_bytes=dtype_bytes, **options)
+    return analyse(diagram, sizes=sizes, machine=machine, dtype_bytes=dtype_bytes)
+
+
+class _CallablePackage(types.ModuleType):
+    """Once a submodule is imported, ``sphinx_ncd.cost`` names this package, not the function of
+    ``sphinx_ncd/__init__.py``; calling the package calls :func:`cost`, so both read the same."""
+
+    def __call__(self, diagram, sizes=None, machine="h100", dtype_bytes=2):
+        return cost(diagram, sizes=sizes, machine=machine, dtype_bytes=dtype_bytes)
+
+
+sys.modules[__name__].__class__ = _CallablePackage

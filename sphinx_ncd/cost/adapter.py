@@ -8,12 +8,13 @@ expressions: an axis of size ``s`` and rank ``r`` (a tandem image axis) holds
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import sympy
 
-__all__ = ["OpFacts", "read_operation", "elements", "axes_elements", "size_names"]
+__all__ = ["OpFacts", "read_operation", "elements", "axes_elements", "size_names", "size_table", "legend_table"]
 
 
 def axes_elements(axes) -> sympy.Expr:
@@ -84,6 +85,24 @@ def _conv_settings(op) -> dict:
             "transposed": transposed, "bias": bool(op.param("bias")), "kind": op.param("reduce")}
 
 
+_DERIVATIVE = re.compile(r"^[DR](?:[A-Z]|\\mathcal)")
+
+
+def _linear_inputs(op) -> tuple[int, ...]:
+    """The inputs a generic box is costed as a dense map of.
+
+    A box with tangent (primed) inputs is linear in those; one of the paper's derivative
+    boxes (``DF X dX``, ``RF X dY``, ``D\\mathcal{L}``) in its last input, the earlier
+    ones being the point it is taken at; any other box in all of its inputs.
+    """
+    tangent = tuple(i for i, core in enumerate(op.core_in) if any(a.tangent for a in core))
+    if tangent:
+        return tangent
+    if len(op.core_in) > 1 and _DERIVATIVE.match(op.label or ""):
+        return (len(op.core_in) - 1,)
+    return tuple(range(len(op.core_in)))
+
+
 def _block_settings(op, blocks) -> dict:
     """The block's panel and the substitution that binds its sizes to this use's."""
     from ..model.sizes import parse_size
@@ -110,6 +129,8 @@ def read_operation(op, blocks=()) -> OpFacts:
         settings.update(_conv_settings(op))
     elif kind == "block":
         settings.update(_block_settings(op, blocks))
+    elif kind == "function":
+        settings["linear_in"] = _linear_inputs(op)
     elif kind == "elementwise":
         settings["function"] = op.param("function")
     elif kind == "softmax" or kind == "norm":
@@ -135,5 +156,36 @@ def size_names(diagram) -> set[str]:
     values = list(panel.inputs) + [v for op in panel.operations for v in op.outputs]
     for v in values:
         for a in v.axes:
-            names |= {s.name for s in sympy.sympify(a.size).free_symbols}
+            names |= set(size_table(sympy.sympify(a.size), None))
     return names
+
+
+def _applied_name(e) -> str:
+    """``n(0)`` (the size ``n_0``) -> ``"n_0"``, as sizes are named in ``--sizes``."""
+    return e.func.__name__ + "_" + "_".join(sympy.sstr(a).replace(" ", "") for a in e.args)
+
+
+def size_table(expr, sizes) -> dict:
+    """The atoms of ``expr`` that name sizes (symbols, subscripted sizes such as ``n_0``), by name
+    -> atom; with ``sizes`` (name -> int), atom -> value for the atoms that have one."""
+    from sympy.core.function import AppliedUndef
+
+    atoms = {s.name: s for s in expr.free_symbols}
+    atoms.update((_applied_name(e), e) for e in expr.atoms(AppliedUndef) if not e.free_symbols)
+    if sizes is None:
+        return atoms
+    return {atom: sympy.Integer(sizes[name]) for name, atom in atoms.items() if name in sizes}
+
+
+def legend_table(*panels) -> dict:
+    """Derived sizes (``let nb = n1/4``) of these panels: symbol -> expression."""
+    from ..model.sizes import SizeSyntaxError, parse_size
+
+    out = {}
+    for panel in panels:
+        for name, text in getattr(panel, "legend", ()) or ():
+            try:
+                out[parse_size(name)] = parse_size(text)
+            except SizeSyntaxError:
+                continue
+    return out

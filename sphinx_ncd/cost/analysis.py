@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from .adapter import elements, read_operation
+from .adapter import elements, legend_table, read_operation, size_table
 from .flops import ZERO, OpCost, op_cost
 from .machines import get_machine
 from .streaming import naive_attention_traffic, streamed_attention
@@ -61,6 +61,7 @@ class CostReport:
     states: list = field(default_factory=list)
     saved: sympy.Expr = ZERO
     output: sympy.Expr = ZERO
+    lets: dict = field(default_factory=dict)   # derived sizes (let nb = n1/4)
 
     def __str__(self) -> str:
         from .table import as_text
@@ -101,10 +102,10 @@ class CostReport:
     # --- evaluation -----------------------------------------------------------------------------
     def value(self, expr):
         """``expr`` at the sizes: an int (or float) when every symbol has a value, else the expression."""
-        expr = sympy.sympify(expr)
-        table = {s: sympy.Integer(self.sizes[s.name]) for s in expr.free_symbols if s.name in self.sizes}
+        expr = sympy.sympify(expr).xreplace(self.lets)
+        table = size_table(expr, self.sizes)
         out = expr.xreplace(table) if table else expr
-        if out.free_symbols:
+        if not out.is_number:
             return sympy.simplify(out)
         out = sympy.nsimplify(out) if not out.is_Number else out
         return int(out) if out.is_Integer else float(out)
@@ -170,34 +171,39 @@ def _name(op) -> str:
     return f"{label}[{op.binding}]" if op.binding else label
 
 
-def _block_cost(facts, blocks, depth=0) -> OpCost:
+def _block_cost(facts, ctx, depth=0) -> OpCost:
     """A block use: the sum of its body's boxes with the use's sizes, once per lifted element."""
     panel, subst = facts.settings.get("panel"), facts.settings.get("subst", {})
     if panel is None or depth > 20:
         return OpCost(ZERO, ZERO, ZERO, ZERO, ZERO, assumed=True)
-    parts = [_cost_of(read_operation(o, blocks), blocks, depth + 1) for o in panel.operations]
-    total = OpCost(*(sum((getattr(p, n) for p in parts), ZERO).xreplace(subst)
-                     for n in ("flops", "counted", "params", "reads", "writes")),
-                   assumed=any(p.assumed for p in parts))
-    return OpCost(total.flops * facts.lifted, total.counted * facts.lifted, total.params,
-                  total.reads * facts.lifted, total.writes * facts.lifted, total.assumed)
+    repeats = _repeats(panel)
+    parts = [_repeated(_cost_of(f, ctx, depth + 1), f.groups, repeats)
+             for f in (read_operation(o, ctx["blocks"]) for o in panel.operations)]
+    lets = {**ctx["lets"], **legend_table(panel)}
+
+    def total(name):
+        return sum((getattr(p, name) for p in parts), ZERO).xreplace(lets).xreplace(subst)
+    flops, counted, params, reads, writes = (total(n) for n in ("flops", "counted", "params", "reads", "writes"))
+    k = facts.lifted
+    return OpCost(flops * k, counted * k, params, reads * k, writes * k, any(p.assumed for p in parts))
 
 
-def _cost_of(facts, blocks, depth=0) -> OpCost:
-    return _block_cost(facts, blocks, depth) if facts.kind == "block" else op_cost(facts)
+def _cost_of(facts, ctx, depth=0) -> OpCost:
+    return _block_cost(facts, ctx, depth) if facts.kind == "block" else op_cost(facts)
 
 
 def _repeats(panel) -> dict[int, object]:
-    """group id -> (index symbol, lower, upper) for every repetition with readable bounds."""
+    """group id -> (index symbol or None, lower, upper) for every repetition with readable bounds."""
     from ..model.sizes import SizeSyntaxError, parse_size
 
     out = {}
     for g in panel.groups:
-        if g.kind != "repeat" or g.lower is None or g.upper is None:
+        if g.kind != "repeat" or g.upper is None:
             continue
         try:
-            index = parse_size(g.index) if g.index else sympy.Symbol("_i")
-            out[g.id] = (index, parse_size(g.lower), parse_size(g.upper))
+            index = parse_size(g.index) if g.index else None
+            lower = parse_size(g.lower) if g.lower is not None else sympy.Integer(1)
+            out[g.id] = (index, lower, parse_size(g.upper))
         except SizeSyntaxError:
             continue
     return out
@@ -210,7 +216,8 @@ def _repeated(cost: OpCost, groups, repeats) -> OpCost:
         index, lo, hi = repeats[gid]
 
         def over(e):
-            return sympy.summation(e, (index, lo, hi)) if e.has(index) else e * (hi - lo + 1)
+            return sympy.summation(e, (index, lo, hi)) if index is not None and e.has(index) \
+                else e * (hi - lo + 1)
         cost = OpCost(over(cost.flops), over(cost.counted), over(cost.params), over(cost.reads),
                       over(cost.writes), cost.assumed)
     return cost
@@ -248,6 +255,8 @@ def analyse(diagram, sizes=None, machine="h100", dtype_bytes=2) -> CostReport:
     report = CostReport(diagram, given, machine, int(dtype_bytes))
     panel = diagram.main
     repeats = _repeats(panel)
+    ctx = {"blocks": diagram.blocks, "lets": legend_table(panel)}
+    report.lets = ctx["lets"]
     all_facts, all_costs = [], []
     states = [s for s in panel.sections if s.kind == "state"]
     root = aliases(read_operation(op, diagram.blocks) for op in panel.operations if op.kind == "copy")
@@ -257,7 +266,7 @@ def analyse(diagram, sizes=None, machine="h100", dtype_bytes=2) -> CostReport:
         boxes = []
         for op in step.ops:
             facts = read_operation(op, diagram.blocks)
-            cost = _repeated(_cost_of(facts, diagram.blocks), facts.groups, repeats)
+            cost = _repeated(_cost_of(facts, ctx), facts.groups, repeats).xreplace(ctx["lets"])
             all_facts.append(facts)
             all_costs.append(cost)
             boxes.append(Box(op.id, _name(op), op.kind, op.binding, cost))

@@ -31,6 +31,12 @@ class OpCost:
     writes: sympy.Expr
     assumed: bool = False      # a generic box: costed as the dense map its signature allows
 
+    def xreplace(self, table) -> "OpCost":
+        if not table:
+            return self
+        return OpCost(*(sympy.sympify(getattr(self, n)).xreplace(table)
+                        for n in ("flops", "counted", "params", "reads", "writes")), self.assumed)
+
     def scaled(self, factor) -> "OpCost":
         return OpCost(self.flops * factor, self.counted * factor, self.params, self.reads * factor,
                       self.writes * factor, self.assumed)
@@ -46,12 +52,12 @@ def _sum(exprs):
 def _dense(f, learned: bool) -> tuple:
     """A linear (or generic) box: (counted, other, params).
 
-    A learned box maps all its inputs; a generic box with several inputs is read as the
-    paper reads its derivative boxes (``DF X dX``, ``RF X dY``): linear in its last input,
-    the earlier ones the point it is taken at.
+    A learned box maps all its inputs; a generic box the inputs the adapter says it is
+    linear in (see :func:`sphinx_ncd.cost.adapter._linear_inputs`).
     """
     outs = _sum(f.core_out)
-    ins = _sum(f.core_in) if learned else (f.core_in[-1] if f.core_in else ZERO)
+    linear = f.settings.get("linear_in", range(len(f.core_in)))
+    ins = _sum(f.core_in) if learned else _sum(f.core_in[i] for i in linear)
     counted = MULTIPLY_ADD * f.lifted * ins * outs
     if not learned:
         return counted, ZERO, ZERO

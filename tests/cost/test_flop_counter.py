@@ -1,0 +1,85 @@
+"""The cost model's FLOPs against torch.utils.flop_counter.FlopCounterMode.
+
+For every bound box (``L^Q[Lq]``) of every checked figure of the demo, the code beside
+the figure is built at small sizes and run on real tensors under FlopCounterMode; the
+FLOPs torch attributes to the bound submodule must equal the box's ``counted`` FLOPs
+(the matrix products, contractions, linear maps and convolutions both count) exactly.
+"""
+import importlib
+import sys
+
+import pytest
+import sympy
+
+import sphinx_ncd
+from sphinx_ncd.cost.adapter import size_names
+
+from .gallery import DOCS, ROOT, checked_figures
+
+torch = pytest.importorskip("torch")
+from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
+
+if str(DOCS / "code") not in sys.path:
+    sys.path.insert(0, str(DOCS / "code"))
+
+def _parse(spec):
+    return sphinx_ncd.parse(spec.read_text(encoding="utf-8"), filename=spec.name,
+                            search_path=[str(ROOT / "templates")])
+
+
+def _bound(panel):
+    return [op for op in panel.operations if op.binding]
+
+
+FIGURES = [f for f in checked_figures() if _bound(_parse(f[1]).main)]
+PRIMES = (5, 7, 11, 13, 17, 19, 23, 29)
+
+
+def _sizes(diagram, opts):
+    sizes = dict(diagram.sizes)
+    sizes.update((k, int(v)) for k, v in (kv.split("=") for kv in opts.get("sizes", "").split()))
+    free = sorted(n for n in size_names(diagram) if n not in sizes)
+    sizes.update(zip(free, PRIMES))
+    return sizes
+
+
+def _dims(value, sizes):
+    from sphinx_ncd.checking.plan import _size
+
+    dims = []
+    for axis in value.axes:
+        size = _size(axis)
+        n = int(size.xreplace({s: sympy.Integer(sizes[s.name]) for s in size.free_symbols}))
+        dims += [n] * axis.rank
+    return dims
+
+
+def _build(spec, sizes):
+    from sphinx_ncd.checking.codeload import construct
+
+    module, _, call = spec.partition(":")
+    name, paren, args = call.partition("(")
+    obj = getattr(importlib.import_module(module), name)
+    return construct(obj, paren + args if paren else None, sizes, {})
+
+
+@pytest.mark.parametrize("page,spec,opts", FIGURES, ids=[f"{p}:{s.name}" for p, s, _ in FIGURES])
+def test_bound_boxes_agree_with_flop_counter(page, spec, opts):
+    diagram = _parse(spec)
+    sizes = _sizes(diagram, opts)
+    model = _build(opts["code"], sizes)
+    assert isinstance(model, torch.nn.Module)
+    inputs = [torch.randn(*_dims(v, sizes)) for v in diagram.main.inputs]
+    with FlopCounterMode(display=False) as counter:
+        model(*inputs)
+    counts = counter.get_flop_counts()
+    report = sphinx_ncd.cost(diagram, sizes={k: v for k, v in sizes.items() if k in size_names(diagram)})
+    boxes = {b.op_id: b for b in report.boxes}
+    prefix = type(model).__name__
+    compared = 0
+    for op in _bound(diagram.main):
+        torch_flops = sum(counts.get(f"{prefix}.{op.binding}", {}).values())
+        ours = report.value(boxes[op.id].cost.counted)
+        assert ours == torch_flops, (op, ours, torch_flops)
+        compared += 1
+    assert compared
