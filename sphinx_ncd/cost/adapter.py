@@ -14,20 +14,43 @@ from typing import Any
 
 import sympy
 
-__all__ = ["OpFacts", "read_operation", "elements", "axes_elements", "size_names", "size_table", "legend_table"]
+__all__ = ["At", "SYMBOLIC", "OpFacts", "read_operation", "elements", "axes_elements", "size_names", "size_table", "legend_table"]
 
 
-def axes_elements(axes) -> sympy.Expr:
-    """Elements in a tensor with these axes."""
-    out = sympy.Integer(1)
+class At:
+    """Sizes to evaluate at: a size expression -> an ``int`` when every name in it has a value
+    (derived sizes, ``let nb = n1/4``, substituted first), else the expression.  Cached per
+    expression, so a diagram's few distinct sizes are evaluated once."""
+
+    def __init__(self, sizes=None, lets=None):
+        self.sizes, self.lets, self._cache = dict(sizes or {}), dict(lets or {}), {}
+
+    def size(self, expr):
+        hit = self._cache.get(expr)
+        if hit is None:
+            e = sympy.sympify(expr)
+            e = e.xreplace(self.lets) if self.lets else e
+            table = size_table(e, self.sizes) if self.sizes else {}
+            out = e.xreplace(table) if table else e
+            hit = int(out) if out.is_Integer else out
+            self._cache[expr] = hit
+        return hit
+
+
+SYMBOLIC = At()
+
+
+def axes_elements(axes, at: At = SYMBOLIC):
+    """Elements in a tensor with these axes (an ``int`` when ``at`` gives every size)."""
+    out = 1
     for a in axes:
-        out *= a.size ** a.rank
+        out *= at.size(a.size) ** a.rank
     return out
 
 
-def elements(value) -> sympy.Expr:
+def elements(value, at: At = SYMBOLIC):
     """Elements in one value (a tuple segment)."""
-    return axes_elements(value.axes)
+    return axes_elements(value.axes, at)
 
 
 @dataclass(frozen=True)
@@ -48,12 +71,12 @@ class OpFacts:
     span: Any = None
 
 
-def _einsum_settings(op) -> dict:
+def _einsum_settings(op, at) -> dict:
     """Distinct axes of the inputs (label -> elements) and which of them are summed away."""
     sizes: dict[str, sympy.Expr] = {}
     for v in op.inputs:
         for a in v.axes:
-            sizes.setdefault(_axis_key(a), a.size ** a.rank)
+            sizes.setdefault(_axis_key(a), at.size(a.size) ** a.rank)
     kept = {_axis_key(a) for v in op.outputs for a in v.axes}
     per_input = [[_axis_key(a) for a in v.axes] for v in op.inputs]
     return {"axes": sizes, "kept": kept, "per_input": per_input, "out": [[_axis_key(a) for a in v.axes]
@@ -64,22 +87,22 @@ def _axis_key(a) -> str:
     return a.label + ("'" if a.tangent else "")
 
 
-def _conv_settings(op) -> dict:
+def _conv_settings(op, at) -> dict:
     """Kernel window, input and output spatial elements of a convolution or pooling."""
     over = op.param("over") or ()
     kernel, transposed = op.param("kernel"), bool(op.param("transposed"))
     stride, dilation, padding = op.param("stride"), op.param("dilation"), op.param("padding")
-    in_spatial = axes_elements(over)
+    in_spatial = axes_elements(over, at)
     if kernel is None:  # global pooling: every position is one window
         return {"window": in_spatial, "in_spatial": in_spatial, "out_spatial": sympy.Integer(1),
                 "transposed": False, "bias": False, "kind": op.param("reduce")}
-    out_spatial = sympy.Integer(1)
+    out_spatial = 1
     for a in over:
         if transposed:
             size = (a.size - 1) * stride - 2 * padding + dilation * (kernel - 1) + 1
         else:
             size = sympy.floor((a.size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1
-        out_spatial *= size ** a.rank
+        out_spatial *= at.size(size) ** a.rank
     rank = sum(a.rank for a in over)
     return {"window": kernel ** rank, "in_spatial": in_spatial, "out_spatial": out_spatial,
             "transposed": transposed, "bias": bool(op.param("bias")), "kind": op.param("reduce")}
@@ -117,16 +140,17 @@ def _block_settings(op, blocks) -> dict:
     return {"panel": panel, "subst": subst}
 
 
-def read_operation(op, blocks=()) -> OpFacts:
-    """The :class:`OpFacts` of one model operation (``blocks``: the diagram's block definitions)."""
+def read_operation(op, blocks=(), at: At = SYMBOLIC) -> OpFacts:
+    """The :class:`OpFacts` of one model operation (``blocks``: the diagram's block definitions;
+    ``at``: the sizes to evaluate at, symbolic by default)."""
     kind = op.kind
     settings: dict[str, Any] = {}
     if kind == "learned":
         settings["bias"] = bool(op.param("bias"))
     elif kind == "einsum":
-        settings.update(_einsum_settings(op))
+        settings.update(_einsum_settings(op, at))
     elif kind in ("conv", "pool"):
-        settings.update(_conv_settings(op))
+        settings.update(_conv_settings(op, at))
     elif kind == "block":
         settings.update(_block_settings(op, blocks))
     elif kind == "function":
@@ -135,17 +159,18 @@ def read_operation(op, blocks=()) -> OpFacts:
         settings["function"] = op.param("function")
     elif kind == "softmax" or kind == "norm":
         over = op.param("over")
-        settings["over"] = over.size ** over.rank if over is not None else sympy.Integer(1)
+        settings["over"] = at.size(over.size) ** over.rank if over is not None else 1
     if op.outputs and op.core_out:  # the axes the box is lifted over, whichever input brought them
-        lifted = sympy.cancel(elements(op.outputs[0]) / axes_elements(op.core_out[0]))
+        whole, core = elements(op.outputs[0], at), axes_elements(op.core_out[0], at)
+        lifted = whole // core if isinstance(whole, int) and isinstance(core, int) else sympy.cancel(whole / core)
     else:
-        lifted = axes_elements(op.broadcast[0]) if op.broadcast else sympy.Integer(1)
+        lifted = axes_elements(op.broadcast[0], at) if op.broadcast else 1
     return OpFacts(
         id=op.id, kind=kind, label=op.label, binding=op.binding, groups=tuple(op.groups),
-        inputs=tuple((v.id, elements(v)) for v in op.inputs),
-        outputs=tuple((v.id, elements(v)) for v in op.outputs),
-        core_in=tuple(axes_elements(c) for c in op.core_in),
-        core_out=tuple(axes_elements(c) for c in op.core_out),
+        inputs=tuple((v.id, elements(v, at)) for v in op.inputs),
+        outputs=tuple((v.id, elements(v, at)) for v in op.outputs),
+        core_in=tuple(axes_elements(c, at) for c in op.core_in),
+        core_out=tuple(axes_elements(c, at) for c in op.core_out),
         lifted=lifted, settings=settings, span=op.span)
 
 
@@ -154,9 +179,8 @@ def size_names(diagram) -> set[str]:
     panel = diagram.main
     names = set(panel.header.params) if panel.header else set()
     values = list(panel.inputs) + [v for op in panel.operations for v in op.outputs]
-    for v in values:
-        for a in v.axes:
-            names |= set(size_table(sympy.sympify(a.size), None))
+    for size in {a.size for v in values for a in v.axes}:
+        names |= set(size_table(sympy.sympify(size), None))
     return names
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from .adapter import elements, legend_table, read_operation, size_table
+from .adapter import At, elements, legend_table, read_operation, size_table
 from .flops import ZERO, OpCost, op_cost
 from .machines import get_machine
 from .streaming import naive_attention_traffic, streamed_attention
@@ -102,12 +102,13 @@ class CostReport:
     # --- evaluation -----------------------------------------------------------------------------
     def value(self, expr):
         """``expr`` at the sizes: an int (or float) when every symbol has a value, else the expression."""
+        if isinstance(expr, int):
+            return expr
         expr = sympy.sympify(expr).xreplace(self.lets)
         table = size_table(expr, self.sizes)
         out = expr.xreplace(table) if table else expr
         if not out.is_number:
-            return sympy.simplify(out)
-        out = sympy.nsimplify(out) if not out.is_Number else out
+            return out
         return int(out) if out.is_Integer else float(out)
 
     def numeric(self, expr) -> bool:
@@ -152,17 +153,21 @@ class CostReport:
 
 
 def _max(exprs):
-    exprs = [e for e in exprs]
-    if not exprs:
+    """The largest of ``exprs``, unevaluated (sympy's Max compares symbolic terms slowly):
+    substituting the sizes makes it a number."""
+    unique = list(dict.fromkeys(exprs))
+    if not unique:
         return ZERO
-    return exprs[0] if len(exprs) == 1 else sympy.Max(*exprs)
+    if all(isinstance(e, int) for e in unique):
+        return max(unique)
+    return unique[0] if len(unique) == 1 else sympy.Max(*unique, evaluate=False)
 
 
-def _state_size(state, root) -> sympy.Expr:
+def _state_size(state, root, at) -> sympy.Expr:
     """Elements in a memory state; the copies of a value are one tensor."""
     seen: dict[int, sympy.Expr] = {}
     for v in state.values:
-        seen.setdefault(root.get(v.id, v.id), elements(v))
+        seen.setdefault(root.get(v.id, v.id), elements(v, at))
     return sum(seen.values(), ZERO)
 
 
@@ -216,6 +221,7 @@ def _repeated(cost: OpCost, groups, repeats) -> OpCost:
         index, lo, hi = repeats[gid]
 
         def over(e):
+            e = sympy.sympify(e)
             return sympy.summation(e, (index, lo, hi)) if index is not None and e.has(index) \
                 else e * (hi - lo + 1)
         cost = OpCost(over(cost.flops), over(cost.counted), over(cost.params), over(cost.reads),
@@ -257,15 +263,16 @@ def analyse(diagram, sizes=None, machine="h100", dtype_bytes=2) -> CostReport:
     repeats = _repeats(panel)
     ctx = {"blocks": diagram.blocks, "lets": legend_table(panel)}
     report.lets = ctx["lets"]
+    at = At(given, ctx["lets"])
     all_facts, all_costs = [], []
     states = [s for s in panel.sections if s.kind == "state"]
-    root = aliases(read_operation(op, diagram.blocks) for op in panel.operations if op.kind == "copy")
-    report.states = [_state_size(s, root) for s in states]
+    root = aliases(read_operation(op, diagram.blocks, at) for op in panel.operations if op.kind == "copy")
+    report.states = [_state_size(s, root, at) for s in states]
     steps = [s for s in panel.sections if s.kind == "step"]
     for i, step in enumerate(steps):
         boxes = []
         for op in step.ops:
-            facts = read_operation(op, diagram.blocks)
+            facts = read_operation(op, diagram.blocks, at)
             cost = _repeated(_cost_of(facts, ctx), facts.groups, repeats).xreplace(ctx["lets"])
             all_facts.append(facts)
             all_costs.append(cost)
@@ -281,7 +288,7 @@ def analyse(diagram, sizes=None, machine="h100", dtype_bytes=2) -> CostReport:
             for v, n in f.inputs:
                 saved.setdefault(root.get(v, v), n)
     report.saved = sum(saved.values(), ZERO)
-    report.output = sum((elements(v) for v in panel.outputs), ZERO)
+    report.output = sum((elements(v, at) for v in panel.outputs), ZERO)
     outputs = [v.id for v in panel.outputs]
     for g in panel.groups:
         if g.kind == "fence":

@@ -16,7 +16,7 @@ from .conventions import MULTIPLY_ADD, PER_ELEMENT
 
 __all__ = ["OpCost", "op_cost", "ZERO"]
 
-ZERO = sympy.Integer(0)
+ZERO = 0   # an int: figures evaluated at sizes stay plain ints (fast); symbolic ones become sympy
 _FREE = {"view", "index", "copy", "delete", "save", "load"}  # references to memory: no arithmetic, no traffic
 
 
@@ -88,7 +88,7 @@ def _einsum(f) -> tuple:
 
 
 def _prod(exprs):
-    out = sympy.Integer(1)
+    out = 1
     for e in exprs:
         out *= e
     return out

@@ -72,17 +72,19 @@ def _peak_inner(inside, inner, made, root) -> sympy.Expr:
     for i, (f, _) in enumerate(inside):
         for v, _ in f.inputs:
             last[root.get(v, v)] = i
-    peak, live = ZERO, {}
+    peaks, live = [], {}
     for i, (f, _) in enumerate(inside):
         for v, _ in f.outputs:
             r = root.get(v, v)
             if r in inner:
                 live[r] = made[r]
-        total = sum(live.values(), ZERO)
-        peak = total if peak == ZERO else sympy.Max(peak, total)
+        peaks.append(sum(live.values(), ZERO))
         for r in [r for r in live if last.get(r, -1) <= i]:
             del live[r]
-    return peak
+    unique = list(dict.fromkeys(peaks)) or [ZERO]
+    if all(isinstance(e, int) for e in unique):
+        return max(unique)
+    return unique[0] if len(unique) == 1 else sympy.Max(*unique, evaluate=False)
 
 
 def find_attention(facts) -> dict | None:
@@ -102,7 +104,9 @@ def find_attention(facts) -> dict | None:
         contracted, shared = first
         scores = soft.outputs[0][1]
         x = soft.settings["over"]
-        return {"y": scores / (x * shared), "x": x, "k": contracted, "pairs": shared}
+        pairs = x * shared
+        y = scores // pairs if isinstance(scores, int) and isinstance(pairs, int) else scores / pairs
+        return {"y": y, "x": x, "k": contracted, "pairs": shared}
     return None
 
 
@@ -114,10 +118,10 @@ def _contraction(f):
     merged = [n for n in dict.fromkeys(a) if n in b and n in s["kept"]]
     if not gone:
         return None
-    size = sympy.Integer(1)
+    size = 1
     for n in gone:
         size *= s["axes"][n]
-    shared = sympy.Integer(1)
+    shared = 1
     for n in merged:
         shared *= s["axes"][n]
     return size, shared
