@@ -11,7 +11,7 @@ symbol has a value.  The roofline uses a :mod:`.machines` preset.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy
 
@@ -293,4 +293,22 @@ def analyse(diagram, sizes=None, machine="h100", dtype_bytes=2) -> CostReport:
     for g in panel.groups:
         if g.kind == "fence":
             report.fences.append(fence_traffic(g, all_facts, all_costs, outputs, root))
+    return _innermost_attention(report, panel)
+
+
+def _innermost_attention(report, panel):
+    """Attention is reported on the innermost fence holding it, not again on the fences around it."""
+    parent = {g.id: g.parent for g in panel.groups}
+    holding = {f.group for f in report.fences if f.attention is not None}
+    for i, f in enumerate(report.fences):
+        if f.attention is not None and any(_inside(h, f.group, parent) for h in holding if h != f.group):
+            report.fences[i] = replace(f, attention=None)
     return report
+
+
+def _inside(group, outer, parent) -> bool:
+    while group is not None:
+        group = parent.get(group)
+        if group == outer:
+            return True
+    return False
