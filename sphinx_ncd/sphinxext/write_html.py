@@ -74,6 +74,9 @@ def visit(self, node) -> None:
         if mode == "inline":
             classes.append("ncd-inline")
             body = inline_svg(outputs.svg_text(ctx, config, node), alt)
+            if node.get("cost_titles"):  # :cost: -- each box's figures in its hover text
+                from ..cost.sphinx import add_box_titles
+                body = add_box_titles(body, node["cost_titles"])
         else:
             classes.append("ncd-img")
             uri = outputs.publish_file(ctx, config, node, mode, self.builder)
