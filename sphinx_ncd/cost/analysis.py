@@ -172,7 +172,9 @@ def _state_size(state, root, at) -> sympy.Expr:
 
 
 def _name(op) -> str:
-    label = op.label or op.kind
+    from ..layout.mathtext import plain_text
+
+    label = plain_text(op.label) if op.label else op.kind
     return f"{label}[{op.binding}]" if op.binding else label
 
 

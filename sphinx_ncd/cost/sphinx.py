@@ -16,14 +16,15 @@ import re
 from .. import messages as msg
 from ..errors import NCDError
 
-__all__ = ["parse_option", "cost_nodes", "add_box_titles"]
+__all__ = ["parse_option", "option_sets", "cost_nodes", "add_box_titles"]
 
 _TOKEN = re.compile(r"([A-Za-z_\\][\w\\']*)=(\w+)")
 
 
 def parse_option(text: str) -> tuple[dict, str, int]:
-    """``"a=256 b=64 machine=h200 bytes=4"`` -> (sizes, machine, bytes per element)."""
-    sizes, machine, nbytes = {}, "h100", 2
+    """``"a=256 b=64 machine=h200 bytes=4"`` -> (sizes, machine, bytes per element); None for
+    a machine or element size not given."""
+    sizes, machine, nbytes = {}, None, None
     for item in (text or "").replace(",", " ").split():
         m = _TOKEN.fullmatch(item)
         if not m:
@@ -55,20 +56,32 @@ def cost_nodes(directive, node, diagram) -> list:
     from .analysis import analyse
     from .table import as_html, as_latex, box_titles
 
-    sizes, machine, nbytes = parse_option(directive.options.get("cost", ""))
-    given = dict(directive.options.get("sizes", ()))
-    given.update(sizes)
-    report = analyse(diagram, sizes=given, machine=machine, dtype_bytes=nbytes)
-    per_box = box_titles(report)
+    reports = [analyse(diagram, sizes=sizes, machine=machine, dtype_bytes=nbytes)
+               for sizes, machine, nbytes in option_sets(directive.options.get("cost", ""),
+                                                         dict(directive.options.get("sizes", ())))]
+    per_box = box_titles(reports[0])
     titles: dict[str, list[str]] = {}
     for op in diagram.operations:
         if op.id in per_box:
             titles.setdefault(_op_title(op), []).append(per_box[op.id])
     node["cost_titles"] = titles
     box = nodes.container("", classes=["ncd-cost"])
-    box += nodes.raw("", as_html(report), format="html")
-    box += nodes.raw("", as_latex(report), format="latex")
+    for report in reports:
+        box += nodes.raw("", as_html(report), format="html")
+        box += nodes.raw("", as_latex(report), format="latex")
     return [box]
+
+
+def option_sets(text: str, sizes: dict) -> list[tuple[dict, str, int]]:
+    """One (sizes, machine, bytes) per table: ``common; set 1; set 2`` gives a table per set,
+    each with the common part (and the ``:sizes:`` option's sizes) under its own."""
+    parts = [p for p in (text or "").split(";")]
+    common = parse_option(parts[0])
+    sets = [parse_option(p) for p in parts[1:]] or [({}, None, None)]
+    out = []
+    for own, machine, nbytes in sets:
+        out.append(({**sizes, **common[0], **own}, machine or common[1] or "h100", nbytes or common[2] or 2))
+    return out
 
 
 _OP_TITLE = re.compile(r'(<g class="ncd-op"><title>)(.*?)(</title>)', re.DOTALL)

@@ -120,10 +120,13 @@ def as_text(report) -> str:
 def as_html(report) -> str:
     header, rows, total, extra = cells(report)
     e = html.escape
-    out = ['<table class="ncd-cost docutils"><caption>' + e(title(report)) + "</caption><thead><tr>"]
+    out = ['<table class="ncd-cost docutils" style="font-size: 0.8em"><caption>' + e(title(report))
+           + "</caption><thead><tr>"]
     out += [f"<th>{e(h)}</th>" for h in header] + ["</tr></thead><tbody>"]
-    for r in rows + [total]:
-        out.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>")
+    for r in rows + [total]:  # figures never wrap inside a cell; the box names may
+        out.append("<tr>" + "".join(f"<td>{e(c)}</td>" if i == 1 else
+                                    f'<td style="white-space: nowrap">{e(c)}</td>' for i, c in enumerate(r))
+                   + "</tr>")
     out.append("</tbody></table>")
     out.append('<ul class="ncd-cost-notes">' + "".join(f"<li>{e(n)}</li>" for n in extra) + "</ul>")
     return "".join(out)
