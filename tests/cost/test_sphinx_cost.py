@@ -40,3 +40,15 @@ def test_cost_table_in_latex(app):
     assert r"\begin{tabular}{llrrrrrrrr}" in tex
     assert tex.index(r"\end{figure}") < tex.index(r"\begin{tabular}{llrrrrrrrr}")
     assert r"Scaled Dot-Product Attention" in tex and r"\item peak memory" in tex
+
+
+def test_option_sets_share_the_common_part():
+    from sphinx_ncd.cost.sphinx import option_sets
+
+    assert option_sets("machine=h200 k=64; y=1 x=1; y=2 machine=a100", {"a": 3}) == [
+        ({"a": 3, "k": 64, "y": 1, "x": 1}, "h200", 2), ({"a": 3, "k": 64, "y": 2}, "a100", 2)]
+    assert option_sets("", {}) == [({}, "h100", 2)]
+    assert option_sets("a=5 bytes=4", {"a": 3}) == [({"a": 5}, "h100", 4)]
+    from sphinx_ncd.errors import NCDError
+    with pytest.raises(NCDError, match="expected NAME=INT"):
+        option_sets("a=five", {})
