@@ -14,7 +14,14 @@ from typing import Any
 
 import sympy
 
-__all__ = ["At", "SYMBOLIC", "OpFacts", "read_operation", "elements", "axes_elements", "size_names", "size_table", "legend_table"]
+__all__ = ["At", "SYMBOLIC", "divide", "OpFacts", "read_operation", "elements", "axes_elements", "size_names", "size_table", "legend_table"]
+
+
+def divide(a, b):
+    """``a / b`` kept exact: an ``int`` when both are ints and it divides, else a sympy expression."""
+    if isinstance(a, int) and isinstance(b, int):
+        return a // b if a % b == 0 else sympy.Rational(a, b)
+    return sympy.cancel(sympy.sympify(a) / b)
 
 
 class At:
@@ -23,7 +30,8 @@ class At:
     expression, so a diagram's few distinct sizes are evaluated once."""
 
     def __init__(self, sizes=None, lets=None):
-        self.sizes, self.lets, self._cache = dict(sizes or {}), dict(lets or {}), {}
+        self.lets, self._cache = dict(lets or {}), {}
+        self.sizes = _recurrences(dict(sizes or {}), self.lets)
 
     def size(self, expr):
         hit = self._cache.get(expr)
@@ -35,6 +43,31 @@ class At:
             hit = int(out) if out.is_Integer else out
             self._cache[expr] = hit
         return hit
+
+
+def _recurrences(sizes: dict, lets: dict) -> dict:
+    """Sizes a recurrence derives from a given one: ``let x_{\\lambda+1} = x_\\lambda/2`` with
+    ``x_0=256`` gives ``x_1=128``, ``x_2=64``, ... (while the values stay positive integers)."""
+    from sympy.core.function import AppliedUndef
+
+    for lhs, rhs in lets.items():
+        if not isinstance(lhs, AppliedUndef) or len(lhs.args) != 1:
+            continue
+        (arg,) = lhs.args
+        index = next(iter(arg.free_symbols), None)
+        if index is None or sympy.simplify(arg - index) != 1:
+            continue
+        for k in range(64):
+            here = rhs.xreplace({index: sympy.Integer(k)})
+            table = size_table(here, sizes)
+            value = here.xreplace(table) if table else here
+            name = _applied_name(lhs.xreplace({index: sympy.Integer(k)}))
+            if not value.is_Integer or value < 1 or name in sizes:
+                if not value.is_Integer and not table:
+                    break
+                continue
+            sizes[name] = int(value)
+    return sizes
 
 
 SYMBOLIC = At()
@@ -162,7 +195,7 @@ def read_operation(op, blocks=(), at: At = SYMBOLIC) -> OpFacts:
         settings["over"] = at.size(over.size) ** over.rank if over is not None else 1
     if op.outputs and op.core_out:  # the axes the box is lifted over, whichever input brought them
         whole, core = elements(op.outputs[0], at), axes_elements(op.core_out[0], at)
-        lifted = whole // core if isinstance(whole, int) and isinstance(core, int) else sympy.cancel(whole / core)
+        lifted = divide(whole, core)
     else:
         lifted = axes_elements(op.broadcast[0], at) if op.broadcast else 1
     return OpFacts(

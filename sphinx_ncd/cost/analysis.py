@@ -62,6 +62,7 @@ class CostReport:
     saved: sympy.Expr = ZERO
     output: sympy.Expr = ZERO
     lets: dict = field(default_factory=dict)   # derived sizes (let nb = n1/4)
+    derived: dict = field(default_factory=dict)  # the sizes with those a recurrence gives (x_1 from x_0)
 
     def __str__(self) -> str:
         from .table import as_text
@@ -105,7 +106,7 @@ class CostReport:
         if isinstance(expr, int):
             return expr
         expr = sympy.sympify(expr).xreplace(self.lets)
-        table = size_table(expr, self.sizes)
+        table = size_table(expr, self.derived or self.sizes)
         out = expr.xreplace(table) if table else expr
         if not out.is_number:
             return out
@@ -269,8 +270,10 @@ def analyse(diagram, sizes=None, machine="h100", dtype_bytes=2) -> CostReport:
     all_facts, all_costs = [], []
     states = [s for s in panel.sections if s.kind == "state"]
     root = aliases(read_operation(op, diagram.blocks, at) for op in panel.operations if op.kind == "copy")
-    report.states = [_state_size(s, root, at) for s in states]
     steps = [s for s in panel.sections if s.kind == "step"]
+    report.derived = at.sizes
+    report.states = [_per_repeat(_state_size(s, root, at), _step_groups(steps, i), repeats, "max")
+                     for i, s in enumerate(states)]
     for i, step in enumerate(steps):
         boxes = []
         for op in step.ops:
@@ -288,14 +291,49 @@ def analyse(diagram, sizes=None, machine="h100", dtype_bytes=2) -> CostReport:
     for f, c in zip(all_facts, all_costs):
         if c.flops != 0:
             for v, n in f.inputs:
-                saved.setdefault(root.get(v, v), n)
+                saved.setdefault(root.get(v, v), _per_repeat(n, f.groups, repeats, "sum"))
     report.saved = sum(saved.values(), ZERO)
     report.output = sum((elements(v, at) for v in panel.outputs), ZERO)
     outputs = [v.id for v in panel.outputs]
     for g in panel.groups:
         if g.kind == "fence":
-            report.fences.append(fence_traffic(g, all_facts, all_costs, outputs, root))
+            f = fence_traffic(g, all_facts, all_costs, outputs, root)
+            report.fences.append(replace(f, fused=_per_repeat(f.fused, _enclosing(g, panel), repeats, "sum"),
+                                         onchip=_per_repeat(f.onchip, _enclosing(g, panel), repeats, "max")))
     return _innermost_attention(report, panel)
+
+
+def _step_groups(steps, i) -> set:
+    """Groups of the boxes beside memory state ``i`` (the step before it, else the one after)."""
+    for step in (steps[i - 1] if i > 0 else None, steps[i] if i < len(steps) else None):
+        if step is not None and step.ops:
+            return {g for op in step.ops for g in op.groups}
+    return set()
+
+
+def _enclosing(group, panel) -> set:
+    parent = {g.id: g.parent for g in panel.groups}
+    out, gid = set(), group.parent
+    while gid is not None:
+        out.add(gid)
+        gid = parent.get(gid)
+    return out
+
+
+def _per_repeat(expr, groups, repeats, how):
+    """``expr`` written with a repetition's index: summed over it (traffic, saved inputs) or its
+    largest value over it (a memory state, an on-chip need)."""
+    for gid in groups:
+        if gid not in repeats or isinstance(expr, int):
+            continue
+        index, lo, hi = repeats[gid]
+        if index is None or not sympy.sympify(expr).has(index):
+            continue
+        if how == "sum":
+            expr = sympy.summation(expr, (index, lo, hi))
+        elif lo.is_Integer and hi.is_Integer and hi - lo < 64:
+            expr = _max([sympy.sympify(expr).xreplace({index: sympy.Integer(k)}) for k in range(lo, hi + 1)])
+    return expr
 
 
 def _innermost_attention(report, panel):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from .adapter import divide
 from .conventions import MULTIPLY_ADD, PER_ELEMENT
 
 __all__ = ["OpCost", "op_cost", "ZERO"]
@@ -72,7 +73,7 @@ def _einsum(f) -> tuple:
     if len(per_input) == 1:
         gone = [n for n in dict.fromkeys(per_input[0]) if n not in kept]
         total = _prod(sizes[n] for n in dict.fromkeys(per_input[0]))
-        return ZERO, (total - total / _prod(sizes[n] for n in gone) if gone else ZERO)
+        return ZERO, (total - divide(total, _prod(sizes[n] for n in gone)) if gone else ZERO)
     counted, other = ZERO, ZERO
     running = list(dict.fromkeys(per_input[0]))
     for i, names in enumerate(per_input[1:], start=1):
@@ -97,8 +98,8 @@ def _prod(exprs):
 def _conv(f) -> tuple:
     """(counted, other, params) of a convolution or pooling, per torch's convolution count."""
     s = f.settings
-    c_in = f.core_in[0] / s["in_spatial"]
-    c_out = f.core_out[0] / s["out_spatial"]
+    c_in = divide(f.core_in[0], s["in_spatial"])
+    c_out = divide(f.core_out[0], s["out_spatial"])
     if f.kind == "pool":
         return ZERO, f.lifted * c_in * s["out_spatial"] * s["window"], ZERO
     spatial = s["in_spatial"] if s["transposed"] else s["out_spatial"]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from .adapter import divide
 from .flops import ZERO
 
 __all__ = ["FenceTraffic", "fence_traffic", "aliases", "find_attention"]
@@ -105,7 +106,7 @@ def find_attention(facts) -> dict | None:
         scores = soft.outputs[0][1]
         x = soft.settings["over"]
         pairs = x * shared
-        y = scores // pairs if isinstance(scores, int) and isinstance(pairs, int) else scores / pairs
+        y = divide(scores, pairs)
         return {"y": y, "x": x, "k": contracted, "pairs": shared}
     return None
 
