@@ -1,9 +1,11 @@
 """Benchmark (cost stage): ``ncd cost`` on a 100-operation diagram.
 
-Target: the cost table (analysis and its text) of a 104-box transformer stack at
-concrete sizes in under 100 ms, median.  Anchors measured in the same run: parsing
-the same spec (the model stage ``ncd cost`` runs first), and the whole command
-(parse, analyse, print) as ``ncd cost`` runs it in-process.
+Target: ``ncd cost`` on a 120-box transformer stack at concrete sizes under 100 ms,
+median.  Printed: the cost stage alone (analysis and its text table), the anchor
+measured in the same run -- parsing the same spec, the model stage every command
+runs first -- and the whole command in-process (parse, analyse, print).  On a loaded
+machine the parse dominates the whole command; the ratio cost/parse does not depend
+on the load.
 """
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ def stack_spec(layers: int = LAYERS) -> str:
     return "\n".join(lines + ["output X"]) + "\n"
 
 
-def _median(fn, rounds: int = 7) -> float:
+def _median(fn, rounds: int = 11) -> float:
     fn()
     times = []
     for _ in range(rounds):
@@ -69,9 +71,10 @@ def main(results: dict) -> None:
             with redirect_stdout(io.StringIO()):
                 ncd_main(argv)
         command_s = _median(command)
-    print(f"{boxes} boxes: cost table {cost_s * 1e3:.1f} ms (target < {TARGET_S * 1e3:.0f} ms), "
-          f"parse {parse_s * 1e3:.1f} ms, whole `ncd cost` {command_s * 1e3:.1f} ms; "
-          f"cost/parse {cost_s / parse_s:.2f}x")
+    print(f"{boxes} boxes: cost stage {cost_s * 1e3:.1f} ms, parse (anchor) {parse_s * 1e3:.1f} ms, "
+          f"whole `ncd cost` {command_s * 1e3:.1f} ms (target < {TARGET_S * 1e3:.0f} ms: "
+          f"{'met' if command_s < TARGET_S else 'NOT met'}); cost/parse {cost_s / parse_s:.2f}x")
     results.update({"boxes": boxes, "cost_ms": cost_s * 1e3, "parse_ms": parse_s * 1e3,
                     "command_ms": command_s * 1e3, "cost_over_parse": cost_s / parse_s,
-                    "target_ms": TARGET_S * 1e3, "met": command_s < TARGET_S})
+                    "target_ms": TARGET_S * 1e3, "met_cost_stage": cost_s < TARGET_S,
+                    "met_whole_command": command_s < TARGET_S})

@@ -164,11 +164,17 @@ def _max(exprs):
     return unique[0] if len(unique) == 1 else sympy.Max(*unique, evaluate=False)
 
 
-def _state_size(state, root, at) -> sympy.Expr:
-    """Elements in a memory state; the copies of a value are one tensor."""
+def _state_size(state, root, at, known: dict) -> sympy.Expr:
+    """Elements in a memory state; the copies of a value are one tensor (``known``: value id ->
+    elements, filled as values are met, since a value stays in many states)."""
     seen: dict[int, sympy.Expr] = {}
     for v in state.values:
-        seen.setdefault(root.get(v.id, v.id), elements(v, at))
+        r = root.get(v.id, v.id)
+        if r not in seen:
+            n = known.get(v.id)
+            if n is None:
+                n = known[v.id] = elements(v, at)
+            seen[r] = n
     return sum(seen.values(), ZERO)
 
 
@@ -272,8 +278,9 @@ def analyse(diagram, sizes=None, machine="h100", dtype_bytes=2) -> CostReport:
     root = aliases(read_operation(op, diagram.blocks, at) for op in panel.operations if op.kind == "copy")
     steps = [s for s in panel.sections if s.kind == "step"]
     report.derived = at.sizes
-    report.states = [_per_repeat(_state_size(s, root, at), _step_groups(steps, i), repeats, "max")
-                     for i, s in enumerate(states)]
+    known: dict = {}
+    report.states = [_per_repeat(_state_size(s, root, at, known), _step_groups(steps, i) if repeats else (),
+                                 repeats, "max") for i, s in enumerate(states)]
     for i, step in enumerate(steps):
         boxes = []
         for op in step.ops:
