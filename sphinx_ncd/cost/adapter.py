@@ -14,7 +14,7 @@ from typing import Any
 
 import sympy
 
-__all__ = ["At", "SYMBOLIC", "divide", "OpFacts", "read_operation", "elements", "axes_elements", "size_names", "size_table", "legend_table"]
+__all__ = ["At", "SYMBOLIC", "divide", "OpFacts", "read_operation", "elements", "axes_elements", "size_names", "size_table", "legend_table", "display_name"]
 
 
 def divide(a, b):
@@ -246,3 +246,11 @@ def legend_table(*panels) -> dict:
             except SizeSyntaxError:
                 continue
     return out
+
+
+def display_name(facts) -> str:
+    """A box's name in the table: its label as plain text (or its kind), and its binding."""
+    from ..layout.mathtext import plain_text
+
+    label = plain_text(facts.label) if facts.label else facts.kind
+    return f"{label}[{facts.binding}]" if facts.binding else label

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import sympy
 
-from .adapter import At, elements, legend_table, read_operation, size_table
+from .adapter import At, display_name, elements, legend_table, read_operation, size_table
 from .flops import ZERO, OpCost, op_cost
 from .machines import get_machine
 from .streaming import naive_attention_traffic, streamed_attention
@@ -178,13 +178,6 @@ def _state_size(state, root, at, known: dict) -> sympy.Expr:
     return sum(seen.values(), ZERO)
 
 
-def _name(op) -> str:
-    from ..layout.mathtext import plain_text
-
-    label = plain_text(op.label) if op.label else op.kind
-    return f"{label}[{op.binding}]" if op.binding else label
-
-
 def _block_cost(facts, ctx, depth=0) -> OpCost:
     """A block use: the sum of its body's boxes with the use's sizes, once per lifted element."""
     panel, subst = facts.settings.get("panel"), facts.settings.get("subst", {})
@@ -288,7 +281,7 @@ def analyse(diagram, sizes=None, machine="h100", dtype_bytes=2) -> CostReport:
             cost = _repeated(_cost_of(facts, ctx), facts.groups, repeats).xreplace(ctx["lets"])
             all_facts.append(facts)
             all_costs.append(cost)
-            boxes.append(Box(op.id, _name(op), op.kind, op.binding, cost))
+            boxes.append(Box(facts.id, display_name(facts), facts.kind, facts.binding, cost))
         report.rows.append(SectionRow(
             i + 1, tuple(boxes), sum((b.cost.flops for b in boxes), ZERO),
             sum((b.cost.counted for b in boxes), ZERO), sum((b.cost.params for b in boxes), ZERO),
