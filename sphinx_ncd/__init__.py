@@ -52,14 +52,14 @@ def check(diagram, code, sizes=None, **options):
     return _check(diagram, code, sizes=sizes, **options)
 
 
-def cost(diagram, sizes=None, machine="h100", dtype_bytes=2):
+def cost(diagram, sizes=None, machine="h100", dtype_bytes=2, search_path=()):
     """FLOPs, parameters, memory and memory traffic per section, with a roofline on ``machine``.
 
     Returns a :class:`~sphinx_ncd.cost.analysis.CostReport`; ``str(report)`` is the table.
     """
     from .cost.analysis import analyse
 
-    return analyse(diagram, sizes=sizes, machine=machine, dtype_bytes=dtype_bytes)
+    return analyse(diagram, sizes=sizes, machine=machine, dtype_bytes=dtype_bytes, search_path=search_path)
 
 
 def setup(app):

@@ -71,7 +71,8 @@ def run(args) -> int:
     if args.file != "-":
         search.append(str(Path(args.file).resolve().parent))
     diagram = parse(text, filename=name, search_path=tuple(search))
-    report = analyse(diagram, sizes=dict(args.sizes), machine=args.machine, dtype_bytes=_DTYPES[args.dtype])
+    report = analyse(diagram, sizes=dict(args.sizes), machine=args.machine, dtype_bytes=_DTYPES[args.dtype],
+                     search_path=tuple(search))
     try:
         sys.stdout.write(as_text(report))
         sys.stdout.flush()

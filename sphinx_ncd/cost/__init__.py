@@ -22,19 +22,19 @@ import types
 __all__ = ["cost"]
 
 
-def cost(diagram, sizes=None, machine="h100", dtype_bytes=2):
+def cost(diagram, sizes=None, machine="h100", dtype_bytes=2, search_path=()):
     """The cost table of ``diagram`` (see :func:`sphinx_ncd.cost.analysis.analyse`)."""
     from .analysis import analyse
 
-    return analyse(diagram, sizes=sizes, machine=machine, dtype_bytes=dtype_bytes)
+    return analyse(diagram, sizes=sizes, machine=machine, dtype_bytes=dtype_bytes, search_path=search_path)
 
 
 class _CallablePackage(types.ModuleType):
     """Once a submodule is imported, ``sphinx_ncd.cost`` names this package, not the function of
     ``sphinx_ncd/__init__.py``; calling the package calls :func:`cost`, so both read the same."""
 
-    def __call__(self, diagram, sizes=None, machine="h100", dtype_bytes=2):
-        return cost(diagram, sizes=sizes, machine=machine, dtype_bytes=dtype_bytes)
+    def __call__(self, diagram, sizes=None, machine="h100", dtype_bytes=2, search_path=()):
+        return cost(diagram, sizes=sizes, machine=machine, dtype_bytes=dtype_bytes, search_path=search_path)
 
 
 sys.modules[__name__].__class__ = _CallablePackage

@@ -14,7 +14,7 @@ from typing import Any
 
 import sympy
 
-__all__ = ["At", "SYMBOLIC", "divide", "OpFacts", "read_operation", "elements", "axes_elements", "size_names", "size_table", "legend_table", "display_name"]
+__all__ = ["At", "SYMBOLIC", "divide", "OpFacts", "read_operation", "elements", "axes_elements", "size_names", "size_table", "legend_table", "display_name", "library_blocks"]
 
 
 def divide(a, b):
@@ -254,3 +254,29 @@ def display_name(facts) -> str:
 
     label = plain_text(facts.label) if facts.label else facts.kind
     return f"{label}[{facts.binding}]" if facts.binding else label
+
+
+_USE = re.compile(r"^[ \t]*use[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
+
+
+def library_blocks(diagram, search_path=(), seen=None) -> tuple:
+    """The blocks of the libraries the spec uses (``use attention``): the model keeps only the
+    blocks a spec defines itself, and a collapsed use of a library block needs its body."""
+    from pathlib import Path
+
+    from ..model.blocks import template_dirs
+    from ..model.build import parse
+
+    seen = set() if seen is None else seen
+    dirs = list(template_dirs(search_path))
+    if diagram.filename and Path(diagram.filename).parent.is_dir():
+        dirs.append(Path(diagram.filename).parent)
+    out: list = []
+    for name in _USE.findall(diagram.source or ""):
+        path = next((d / f"{name}.ncd" for d in dirs if (d / f"{name}.ncd").is_file()), None)
+        if path is None or path in seen:
+            continue
+        seen.add(path)
+        library = parse(path.read_text(encoding="utf-8"), filename=str(path), search_path=tuple(search_path))
+        out += list(library.blocks) + list(library_blocks(library, search_path, seen))
+    return tuple(out)

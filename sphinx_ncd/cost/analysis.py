@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import sympy
 
-from .adapter import At, display_name, elements, legend_table, read_operation, size_table
+from .adapter import At, display_name, elements, legend_table, library_blocks, read_operation, size_table
 from .flops import ZERO, OpCost, op_cost
 from .machines import get_machine
 from .streaming import naive_attention_traffic, streamed_attention
@@ -63,6 +63,7 @@ class CostReport:
     output: sympy.Expr = ZERO
     lets: dict = field(default_factory=dict)   # derived sizes (let nb = n1/4)
     derived: dict = field(default_factory=dict)  # the sizes with those a recurrence gives (x_1 from x_0)
+    uncosted: tuple = ()                         # blocks whose definition was not found (counted as 0)
 
     def __str__(self) -> str:
         from .table import as_text
@@ -182,6 +183,7 @@ def _block_cost(facts, ctx, depth=0) -> OpCost:
     """A block use: the sum of its body's boxes with the use's sizes, once per lifted element."""
     panel, subst = facts.settings.get("panel"), facts.settings.get("subst", {})
     if panel is None or depth > 20:
+        ctx["missing"].add(facts.label)
         return OpCost(ZERO, ZERO, ZERO, ZERO, ZERO, assumed=True)
     repeats = _repeats(panel)
     parts = [_repeated(_cost_of(f, ctx, depth + 1), f.groups, repeats)
@@ -257,13 +259,15 @@ def _validated(diagram, sizes, machine, dtype_bytes):
     return given, machine, dtype_bytes
 
 
-def analyse(diagram, sizes=None, machine="h100", dtype_bytes=2) -> CostReport:
-    """The :class:`CostReport` of ``diagram``'s main panel."""
+def analyse(diagram, sizes=None, machine="h100", dtype_bytes=2, search_path=()) -> CostReport:
+    """The :class:`CostReport` of ``diagram``'s main panel (``search_path``: where ``use`` finds
+    block libraries, as for :func:`sphinx_ncd.parse`)."""
     given, machine, dtype_bytes = _validated(diagram, sizes, machine, dtype_bytes)
     report = CostReport(diagram, given, machine, int(dtype_bytes))
     panel = diagram.main
     repeats = _repeats(panel)
-    ctx = {"blocks": diagram.blocks, "lets": legend_table(panel)}
+    blocks = tuple(diagram.blocks) + library_blocks(diagram, search_path)
+    ctx = {"blocks": blocks, "lets": legend_table(panel), "missing": set()}
     report.lets = ctx["lets"]
     at = At(given, ctx["lets"])
     all_facts, all_costs = [], []
@@ -277,7 +281,7 @@ def analyse(diagram, sizes=None, machine="h100", dtype_bytes=2) -> CostReport:
     for i, step in enumerate(steps):
         boxes = []
         for op in step.ops:
-            facts = read_operation(op, diagram.blocks, at)
+            facts = read_operation(op, blocks, at)
             cost = _repeated(_cost_of(facts, ctx), facts.groups, repeats).xreplace(ctx["lets"])
             all_facts.append(facts)
             all_costs.append(cost)
@@ -294,6 +298,7 @@ def analyse(diagram, sizes=None, machine="h100", dtype_bytes=2) -> CostReport:
                 saved.setdefault(root.get(v, v), _per_repeat(n, f.groups, repeats, "sum"))
     report.saved = sum(saved.values(), ZERO)
     report.output = sum((elements(v, at) for v in panel.outputs), ZERO)
+    report.uncosted = tuple(sorted(ctx["missing"]))
     outputs = [v.id for v in panel.outputs]
     for g in panel.groups:
         if g.kind == "fence":

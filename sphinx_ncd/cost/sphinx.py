@@ -56,7 +56,8 @@ def cost_nodes(directive, node, diagram) -> list:
     from .analysis import analyse
     from .table import as_html, as_latex, box_titles
 
-    reports = [analyse(diagram, sizes=sizes, machine=machine, dtype_bytes=nbytes)
+    reports = [analyse(diagram, sizes=sizes, machine=machine, dtype_bytes=nbytes,
+                       search_path=tuple(node.get("search_path") or ()))
                for sizes, machine, nbytes in option_sets(directive.options.get("cost", ""),
                                                          dict(directive.options.get("sizes", ())))]
     per_box = box_titles(reports[0])

@@ -76,6 +76,9 @@ def notes(report) -> list[str]:
            f"inputs, the output)"]
     for f in report.fences:
         out.append(_fence_note(report, f))
+    if report.uncosted:
+        out.append("not costed (counted as 0): the uses of " + ", ".join(report.uncosted)
+                   + ", whose block definition was not found (give its library's directory)")
     out.append(f"machine: {m.name}, {m.peak_flops / 1e12:.4g} TFLOP/s ({m.dtype}), {m.bandwidth / 1e12:.3g} TB/s, "
                f"fast memory {m.fast_memory // 1024} KB; {report.dtype_bytes} bytes per element; roofline "
                f"with every box its own kernel")

@@ -83,3 +83,28 @@ def test_bound_boxes_agree_with_flop_counter(page, spec, opts):
         assert ours == torch_flops, (op, ours, torch_flops)
         compared += 1
     assert compared
+
+
+# Whole models whose code computes nothing the diagram does not draw: the diagram's total
+# matrix-product FLOPs equal torch's for the whole forward pass, blocks and repetitions included.
+# (Left out: the derivative figures, whose code runs autograd; figures whose code writes a
+# contraction as an element-wise product and a sum, which torch counts as 0; the U-Net, see
+# the cost reference page.)
+WHOLE = ["fig19.ncd", "fig20.ncd", "fig21.ncd", "fig22.ncd", "fig24-conv.ncd", "fig25-stride-dilation.ncd",
+         "fig25-padding.ncd", "fig25-transposed.ncd", "fig26.ncd", "fig28.ncd", "fig14.ncd", "fig18-outer.ncd"]
+WHOLE_FIGURES = {s.name: (p, s, o) for p, s, o in checked_figures() if s.name in WHOLE}
+
+
+@pytest.mark.parametrize("name", WHOLE)
+def test_whole_model_agrees_with_flop_counter(name):
+    page, spec, opts = WHOLE_FIGURES[name]
+    diagram = _parse(spec)
+    sizes = _sizes(diagram, opts)
+    model = _build(opts["code"], sizes)
+    inputs = [torch.randn(*_dims(v, sizes)) for v in diagram.main.inputs]
+    with FlopCounterMode(display=False) as counter:
+        model(*inputs)
+    report = sphinx_ncd.cost(diagram, sizes={k: v for k, v in sizes.items() if k in size_names(diagram)},
+                             search_path=[str(ROOT / "templates")])
+    assert not report.uncosted
+    assert report.value(report.counted) == counter.get_total_flops() > 0
