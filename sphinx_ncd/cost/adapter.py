@@ -14,7 +14,7 @@ from typing import Any
 
 import sympy
 
-__all__ = ["At", "SYMBOLIC", "divide", "OpFacts", "read_operation", "elements", "axes_elements", "size_names", "size_table", "legend_table", "display_name", "library_blocks"]
+__all__ = ["At", "SYMBOLIC", "divide", "OpFacts", "read_operation", "elements", "axes_elements", "size_names", "size_table", "legend_table", "display_name", "library_blocks", "carried_sizes"]
 
 
 def divide(a, b):
@@ -214,7 +214,8 @@ def size_names(diagram) -> set[str]:
     values = list(panel.inputs) + [v for op in panel.operations for v in op.outputs]
     for size in {a.size for v in values for a in v.axes}:
         names |= set(size_table(sympy.sympify(size), None))
-    return names
+    indices = {str(_index_of(g)) for g in panel.groups if _index_of(g) is not None}
+    return names - indices
 
 
 def _applied_name(e) -> str:
@@ -280,3 +281,80 @@ def library_blocks(diagram, search_path=(), seen=None) -> tuple:
         library = parse(path.read_text(encoding="utf-8"), filename=str(path), search_path=tuple(search_path))
         out += list(library.blocks) + list(library_blocks(library, search_path, seen))
     return tuple(out)
+
+
+def carried_sizes(panel, repeat_ids) -> dict:
+    """op id -> {entry size: its size at the iteration} for the boxes of a repetition that read
+    a loop-carried value.
+
+    The model draws a repetition's body once: its first box reads the value as it enters the
+    loop (the U-Net's ``X: b c_0 x_0``) and the body's last value of that name is given as it
+    leaves (``b c_4 x_4``).  That exit size is matched with the body's own indexed sizes
+    (``c_{\\lambda+1}`` is ``c_4`` at the last iteration) and shifted back one iteration:
+    from the second iteration on, the box reads ``b c_\\lambda x_\\lambda``.
+    """
+    out: dict = {}
+    for g in panel.groups:
+        index = _index_of(g) if g.id in repeat_ids else None
+        if index is None:
+            continue
+        from ..model.sizes import parse_size
+
+        hi = parse_size(g.upper)
+        body = [op for op in panel.operations if g.id in op.groups]
+        indexed = _indexed_atoms(body, index)
+        made = {v.id for op in body for v in op.outputs}
+        last = {v.name: v for op in body for v in op.outputs}
+        for op in body:
+            for v in op.inputs:
+                back = last.get(v.name)
+                if v.id in made or back is None or len(back.axes) != len(v.axes):
+                    continue
+                for a, b in zip(v.axes, back.axes):
+                    form = _per_iteration(_label_size(b), indexed, index, hi)
+                    if form is not None and a.size != form and (a.size.is_Symbol or a.size.is_Function):
+                        out.setdefault(op.id, {})[a.size] = form.xreplace({index: index - 1})
+    return out
+
+
+def _index_of(group):
+    from ..model.sizes import SizeSyntaxError, parse_size
+
+    if group.kind != "repeat" or not group.index or group.upper is None:
+        return None
+    try:
+        return parse_size(group.index)
+    except SizeSyntaxError:
+        return None
+
+
+def _label_size(axis):
+    from ..model.sizes import SizeSyntaxError, parse_size
+
+    try:
+        return parse_size(axis.label)
+    except SizeSyntaxError:
+        return axis.size
+
+
+def _indexed_atoms(body, index) -> list:
+    """Subscripted sizes written with the repetition's index (``c_{\\lambda+1}``) in the body."""
+    from sympy.core.function import AppliedUndef
+
+    atoms = set()
+    for op in body:
+        for seg in tuple(op.core_in) + tuple(op.core_out) + tuple(v.axes for v in op.inputs + op.outputs):
+            for a in seg:
+                for e in (a.size, _label_size(a)):
+                    atoms |= {x for x in sympy.sympify(e).atoms(AppliedUndef) if x.has(index)}
+    return sorted(atoms, key=sympy.default_sort_key)
+
+
+def _per_iteration(exit_size, indexed, index, hi):
+    """The indexed size that is ``exit_size`` at the last iteration, if there is one."""
+    if not exit_size.is_Function:
+        return None
+    for atom in indexed:
+        if atom.func == exit_size.func and atom.xreplace({index: hi}) == exit_size:
+            return atom
+    return None

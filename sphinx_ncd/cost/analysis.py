@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 
 import sympy
 
-from .adapter import At, display_name, elements, legend_table, library_blocks, read_operation, size_table
+from .adapter import (At, carried_sizes, display_name, elements, legend_table, library_blocks, read_operation,
+                      size_table)
 from .flops import ZERO, OpCost, op_cost
 from .machines import get_machine
 from .streaming import naive_attention_traffic, streamed_attention
@@ -275,6 +276,7 @@ def analyse(diagram, sizes=None, machine="h100", dtype_bytes=2, search_path=()) 
     root = aliases(read_operation(op, diagram.blocks, at) for op in panel.operations if op.kind == "copy")
     steps = [s for s in panel.sections if s.kind == "step"]
     report.derived = at.sizes
+    carried = carried_sizes(panel, set(repeats))
     known: dict = {}
     report.states = [_per_repeat(_state_size(s, root, at, known), _step_groups(steps, i) if repeats else (),
                                  repeats, "max") for i, s in enumerate(states)]
@@ -282,7 +284,10 @@ def analyse(diagram, sizes=None, machine="h100", dtype_bytes=2, search_path=()) 
         boxes = []
         for op in step.ops:
             facts = read_operation(op, blocks, at)
-            cost = _repeated(_cost_of(facts, ctx), facts.groups, repeats).xreplace(ctx["lets"])
+            if op.id in carried:
+                cost = _carried(read_operation(op, blocks), carried[op.id], ctx, repeats)
+            else:
+                cost = _repeated(_cost_of(facts, ctx), facts.groups, repeats).xreplace(ctx["lets"])
             all_facts.append(facts)
             all_costs.append(cost)
             boxes.append(Box(facts.id, display_name(facts), facts.kind, facts.binding, cost))
@@ -306,6 +311,22 @@ def analyse(diagram, sizes=None, machine="h100", dtype_bytes=2, search_path=()) 
             report.fences.append(replace(f, fused=_per_repeat(f.fused, _enclosing(g, panel), repeats, "sum"),
                                          onchip=_per_repeat(f.onchip, _enclosing(g, panel), repeats, "max")))
     return _innermost_attention(report, panel)
+
+
+def _carried(facts, table, ctx, repeats) -> OpCost:
+    """A box reading a loop-carried value: its first iteration at the entry sizes, the others at
+    the sizes the previous iteration left (``table``), summed over the repetition."""
+    cost = _cost_of(facts, ctx)
+    gid = next(g for g in facts.groups if g in repeats)
+    index, lo, hi = repeats[gid]
+
+    def over(e):
+        e = sympy.sympify(e)
+        first = e.xreplace({index: lo})
+        rest = sympy.summation(e.xreplace(table), (index, lo + 1, hi)) if hi > lo else ZERO
+        return (first + rest).xreplace(ctx["lets"])
+    return OpCost(over(cost.flops), over(cost.counted), over(cost.params), over(cost.reads), over(cost.writes),
+                  cost.assumed)
 
 
 def _step_groups(steps, i) -> set:
