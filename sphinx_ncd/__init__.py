@@ -6,6 +6,7 @@ and torch is never imported unless a check runs)::
     diagram = sphinx_ncd.parse(text, filename="attention.ncd")   # syntax + model
     svg     = sphinx_ncd.render(diagram, format="svg")            # layout + render
     report  = sphinx_ncd.check(diagram, "pkg.mod:Model(m=8)", sizes={"y": 5})
+    table   = sphinx_ncd.cost(diagram, sizes={"y": 4096}, machine="h100")  # FLOPs, memory, traffic
 
 Errors are always :class:`sphinx_ncd.NCDError`, located in the user's source.
 ``extensions = ["sphinx_ncd"]`` in a Sphinx ``conf.py`` registers the ``ncd``
@@ -16,7 +17,7 @@ from __future__ import annotations
 from .errors import NCDError, Span
 
 __version__ = "0.1.0"
-__all__ = ["NCDError", "Span", "parse", "render", "check", "describe", "setup", "__version__"]
+__all__ = ["NCDError", "Span", "parse", "render", "check", "describe", "cost", "setup", "__version__"]
 
 
 def parse(text: str, filename: str = "<spec>", *, line_offset: int = 0, search_path=()):
@@ -49,6 +50,16 @@ def check(diagram, code, sizes=None, **options):
     from .checking.api import check as _check
 
     return _check(diagram, code, sizes=sizes, **options)
+
+
+def cost(diagram, sizes=None, machine="h100", dtype_bytes=2, search_path=()):
+    """FLOPs, parameters, memory and memory traffic per section, with a roofline on ``machine``.
+
+    Returns a :class:`~sphinx_ncd.cost.analysis.CostReport`; ``str(report)`` is the table.
+    """
+    from .cost.analysis import analyse
+
+    return analyse(diagram, sizes=sizes, machine=machine, dtype_bytes=dtype_bytes, search_path=search_path)
 
 
 def setup(app):

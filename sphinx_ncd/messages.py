@@ -241,3 +241,12 @@ BREAK_LAST = "'break' after the last operation: nothing is left to fold onto a n
 BREAK_TWICE = "'break' right after another 'break': there is no operation between the two cuts"
 HINT_BREAK = "'break' goes between two operations, where the diagram should continue on a new row"
 SPHINX_OPEN_FULL_SIZE = "open the diagram full size"
+
+# --- cost analysis (sphinx_ncd.cost, ncd cost, :cost:) ---------------------------------
+COST_UNKNOWN_MACHINE = "unknown machine {name!r}"
+COST_HINT_MACHINES = "known machines: {names}"
+COST_UNKNOWN_SIZE = "size {name!r} is not a size of this diagram"
+COST_HINT_SIZES = "its sizes: {names}"
+COST_BAD_SIZE = "size {name}={value}: sizes are positive integers"
+COST_BAD_DTYPE = "bytes per element must be 1, 2, 4 or 8, not {value!r}"
+COST_BAD_OPTION = "ncd: :cost: {text!r}: expected NAME=INT sizes, machine=NAME and bytes=N, separated by spaces"

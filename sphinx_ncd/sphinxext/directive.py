@@ -72,7 +72,7 @@ class NCDDirective(SphinxDirective):
         except NCDError as err:
             shown, where = warn(err, source)
             return self._failed(shown, where, None)
-        return self._wrap(node)
+        return self._wrap(node) + getattr(self, "_cost_table", [])
 
     # -- building the node ------------------------------------------------------------
 
@@ -126,6 +126,9 @@ class NCDDirective(SphinxDirective):
                 node["verdict_met"] = verdict.met
                 if verdict.expected is not None and verdict.report:
                     node["report"] = verdict.report
+        if "cost" in self.options:  # the cost table under the figure (sphinx_ncd.cost)
+            diagram = diagram or pipeline.parse(text, source.name, dirs)
+            self._cost_table = self._cost(node, diagram)
         if fmt is None:
             if diagram is not None:
                 outputs.write_description(ctx, node)
@@ -172,6 +175,16 @@ class NCDDirective(SphinxDirective):
                                     classes=["ncd-report", status_class(node.get("verdict_status", ""))])
         set_source_info(self, block)
         return [block]
+
+    def _cost(self, node: ncd_diagram, diagram) -> list[nodes.Node]:
+        """The ``:cost:`` table nodes, or none after a located warning."""
+        from ..cost.sphinx import cost_nodes
+
+        try:
+            return cost_nodes(self, node, diagram)
+        except NCDError as err:
+            warn(err, None, location=f"{self.env.doc2path(self.env.current_document.docname)}:{self.lineno}")
+            return []
 
     def _failed(self, text: str, location: str | None, kind: str | None) -> list[nodes.Node]:
         """An error box in place of the diagram (emitting the warning when ``kind`` is given)."""

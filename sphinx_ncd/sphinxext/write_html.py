@@ -103,6 +103,9 @@ def visit(self, node) -> None:
         if mode == "inline":
             classes.append("ncd-inline")
             body = inline_svg(outputs.svg_text(ctx, config, node), alt)
+            if node.get("cost_titles"):  # :cost: -- each box's figures in its hover text
+                from ..cost.sphinx import add_box_titles
+                body = add_box_titles(body, node["cost_titles"])
             least, wide = _reading(node, config, body, "ncd-sized" in classes)
             if least:
                 body = body.replace("<svg", f'<svg style="{least}"', 1) if "<svg" in body[:200] else body
