@@ -231,3 +231,17 @@ LATEX_STALE_MANIFEST = ("ncd-latex: warning: {tex} changed after LaTeX wrote {ma
 
 CLI_NO_FILE = "no such file: {path}"
 CLI_CANNOT_READ = "cannot read {path}: {reason}"
+
+# --- codegen: reference code from a diagram (sphinx_ncd.codegen) ---------------
+
+CODEGEN_UNSUPPORTED = "no code is generated for {what}"
+CODEGEN_REPEAT = "no code is generated for a repetition: unroll it, or check the figure without repeat"
+CODEGEN_BLOCK = ("no code is generated for the block '{name}' used as one box; "
+                 "draw it expanded, or check its own spec")
+CODEGEN_SIZE = "no Python expression for the size '{size}'"
+CODEGEN_LEARNED_ARITY = ("a learned box with {inputs} input(s) and {outputs} output(s) has no nn.Linear meaning; "
+                         "write one input and one output")
+CODEGEN_CONV_DIMS = "a convolution over {n} spatial dimensions has no nn.Conv meaning (1 to 3)"
+CODEGEN_GENERIC_BROADCAST = ("the box '{box}' has several inputs or outputs and is broadcast; "
+                             "the generated code cannot lift its function")
+CODEGEN_NEEDS_FUNCTION = "the box '{name}' has no known meaning: pass functions={{'{name}': callable}}"
