@@ -245,3 +245,27 @@ CODEGEN_CONV_DIMS = "a convolution over {n} spatial dimensions has no nn.Conv me
 CODEGEN_GENERIC_BROADCAST = ("the box '{box}' has several inputs or outputs and is broadcast; "
                              "the generated code cannot lift its function")
 CODEGEN_NEEDS_FUNCTION = "the box '{name}' has no known meaning: pass functions={{'{name}': callable}}"
+
+# --- the value check (sphinx_ncd.checking.values) ---------------------------------
+
+VALUES_AGREE = "values agree to 1e-10 (largest difference {diff:.1e}; sizes {sizes}; seed {seed})"
+VALUES_DIFFER = "values differ at {box}: {detail}"
+VALUES_NOT_CHECKED = "values not checked: {reason}"
+VALUES_ERROR = "value check failed: {reason}"
+VALUES_OUTPUT_DIFFERS = "its output differs by up to {diff:.3g}"
+VALUES_INPUT_DIFFERS = "its input differs already, by up to {diff:.3g}: the difference arises before this box"
+VALUES_DIAGRAM_DIFFERS = "the diagram's output differs by up to {diff:.3g}"
+VALUES_ONLY_WHERE = ", only where {where}"
+VALUES_NOT_CALLED = "the code never calls '{binding}'"
+VALUES_SHAPE = "the code's tensor has another number of entries"
+VALUES_COUNT = "the code calls it another number of times than the diagram"
+VALUES_SHARED = ("'{a}' and '{b}' are one module object in the code, but the diagram draws two boxes, "
+                 "each with its own weights")
+VALUES_SOFTMAX = "{box}: softmax over {axis} in the diagram; the code's values match a softmax over {other}"
+VALUES_GROUP_OUT = "{box}: the diagram flattens its output as ({order}); the code's values match ({other})"
+VALUES_GROUP_IN = "{box}: the diagram flattens its input as ({order}); the code's values match ({other})"
+VALUES_ALSO = " (likewise at {boxes})"
+VALUES_NO_MEANING = "the box '{box}' has no known meaning and no binding to take its function from"
+VALUES_UNBOUND_WEIGHTS = "the learned box '{box}' has no binding, so the code's weights cannot be matched to it"
+VALUES_NO_VALUE = "'{name}' has no value: give it with sizes ({name}=...)"
+VALUES_FIRST_DIFFERENCE = "first difference: {box}: {detail}"
