@@ -73,14 +73,15 @@ def _box(box, user, ref):
         if len(u_in) == len(r_in):
             status, d, i = _compare_lists(r_in, u_in)
             if status != "agree":
-                entry.update(status="input", max_diff=d)
-                return entry, (r_in[i], u_in[i], box["inputs"][i] if i < len(box["inputs"]) else None)
+                seg = box["inputs"][i] if i < len(box["inputs"]) else None
+                entry.update(status="input", max_diff=d, value=seg["name"] if seg else "")
+                return entry, (r_in[i], u_in[i], seg)
             entry["max_diff"] = max(entry["max_diff"], d)
         status, d, i = _compare_lists(r_out, u_out)
         if status != "agree":
             entry.update(status="output", max_diff=d)
             seg = box["outputs"][i] if i is not None and i < len(box["outputs"]) else None
-            pair = (r_out[i], u_out[i], seg) if i is not None else None
+            pair = (r_out[i], u_out[i], seg) if i is not None and i < len(u_out) else None
             return entry, pair
         entry["max_diff"] = max(entry["max_diff"], d)
     return entry, None
@@ -101,7 +102,7 @@ def compare_runs(plan, hints, user_by_path, ref_by_path, user_out, ref_out) -> d
     if first is None and status != "agree":
         first = {"op": None, "binding": None, "status": "output" if status == "differ" else status,
                  "max_diff": d, "detail": ""}
-        if i is not None and i < len(ref_out):
+        if i is not None and i < len(ref_out) and i < len(user_out):
             pair = (ref_out[i], user_out[i], plan["outputs"][i] if i < len(plan["outputs"]) else None)
     return {"status": "agree" if first is None else "differ", "boxes": boxes, "outputs": outputs,
             "first": first, "max_diff": largest, "_first_pair": pair}

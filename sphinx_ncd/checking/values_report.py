@@ -29,7 +29,7 @@ def _detail(first: dict) -> str:
     if first.get("op") is None:
         text = msg.VALUES_DIAGRAM_DIFFERS.format(diff=diff or 0.0)
     elif status == "input":
-        text = msg.VALUES_INPUT_DIFFERS.format(diff=diff or 0.0)
+        text = msg.VALUES_INPUT_DIFFERS.format(diff=diff or 0.0, value=first.get("value", "")).replace("  ", " ")
     else:
         text = msg.VALUES_OUTPUT_DIFFERS.format(diff=diff or 0.0)
     if first.get("axis"):
@@ -84,7 +84,7 @@ def build_report(diagram, plan, r: dict, seed: int, cached: bool = False):
                            seconds=seconds)
     first = r.get("first") or {}
     notes = []
-    first_name = box_name(ops[first["op"]]) if first.get("op") in ops else "the diagram's output"
+    first_name = box_name(ops[first["op"]]) if first.get("op") in ops else "output"
     first_text = _detail(first)
     shared = r.get("shared") or []
     explained = r.get("explained")

@@ -25,8 +25,13 @@ MAX_VARIANTS = 24
 
 def box_name(step_or_op) -> str:
     """How the verdict names a box: ``L^O[Lo]`` when bound, else the value it writes (``A``)."""
+    label = step_or_op.label
+    if step_or_op.kind == OpKind.CONV:
+        label = "convT" if "^T" in label else "conv"
+    elif step_or_op.kind == OpKind.POOL:
+        label = "maxpool" if label == "Max" else "avgpool"
     if step_or_op.binding:
-        return f"{step_or_op.label}[{step_or_op.binding}]"
+        return f"{label}[{step_or_op.binding}]"
     if step_or_op.outputs:
         return step_or_op.outputs[0].name
     return step_or_op.label or step_or_op.kind

@@ -146,15 +146,16 @@ def pool(em, step) -> str:
     args = [f"kernel_size={em.size(step.kernel, step)}", f"stride={em.size(step.stride, step)}"]
     if str(step.padding) != "0":
         args.append(f"padding={em.size(step.padding, step)}")
-    if step.reduce == "max":
-        if str(step.dilation) != "1":
-            args.append(f"dilation={em.size(step.dilation, step)}")
-        call = f"fn.max_pool{n}d({pre.apply(x)}, {', '.join(args)})"
+    if step.reduce == "max" and str(step.dilation) != "1":
+        args.append(f"dilation={em.size(step.dilation, step)}")
+    elif str(step.dilation) != "1":
+        raise NCDError(msg.CODEGEN_UNSUPPORTED.format(what="average pooling with dilation"), step.span,
+                       kind="shape")
+    if step.binding:  # bound: a pooling submodule the shape check can find
+        word = "MaxPool" if step.reduce == "max" else "AvgPool"
+        call = f"{em.module(step, 'pool', f'nn.{word}{n}d(' + ', '.join(args) + ')')}({pre.apply(x)})"
     else:
-        if str(step.dilation) != "1":
-            raise NCDError(msg.CODEGEN_UNSUPPORTED.format(what="average pooling with dilation"), step.span,
-                           kind="shape")
-        call = f"fn.avg_pool{n}d({pre.apply(x)}, {', '.join(args)})"
+        call = f"fn.{'max' if step.reduce == 'max' else 'avg'}_pool{n}d({pre.apply(x)}, {', '.join(args)})"
     o_space_pos = [j for j, ax in enumerate(out.axes) if j not in batch_pos]
     sizes = split_sizes([per[j] for j in batch_pos], [value.axes[j] for j in batch_pos], em.sizes) or {}
     got = [group(flat(out_per[j] for j in batch_pos))] + flat(out_per[j] for j in o_space_pos)

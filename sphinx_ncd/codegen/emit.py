@@ -12,9 +12,8 @@ import sympy
 
 from .. import messages as msg
 from ..errors import NCDError
-from ..model.types import OpKind
 from .adapter import Step
-from .layout import Pattern, dim_names, flat, group, positions, split_sizes
+from .layout import dim_names, flat, positions
 from .names import SizePrinter, identifier
 
 __all__ = ["Emitter", "ELEMENTWISE_CODE"]
@@ -78,7 +77,7 @@ class Emitter:
     def function(self, name: str) -> str:
         if name not in self.functions:
             self.functions.append(name)
-        return f'self.functions["{name}"]'
+        return f"self.functions[{name!r}]"
 
     # --- one step --------------------------------------------------------------------------------
 
@@ -237,9 +236,3 @@ def einsum_patterns(step: Step) -> tuple[list[str], str]:
     out = lead + [x for n in step.names_out for x in core_names[n]] + trail
     return pattern_in, " ".join(out) or ""
 
-
-def check_kind(kind: str) -> bool:
-    return kind in vars(OpKind).values()
-
-
-_ = (group, split_sizes, Pattern)  # re-exported helpers used by the box emitters
