@@ -36,6 +36,7 @@ class Emitter:
         self.modules: list[tuple[str, str, Step]] = []  # (binding path, constructor text, step)
         self.functions: list[str] = []  # names of user-supplied callables
         self.memory = False
+        self.indexes: list[str] = []  # size names that are positions (index at i_a): default 0
         self.mutations = dict(mutations or {})
         self.last_use: dict[int, int] = {}
         for i, s in enumerate(steps):
@@ -146,9 +147,11 @@ class Emitter:
         pos = positions(value.axes, (step.axis,))[0]
         start = len(flat(dim_names(value.axes)[:pos]))
         try:
-            where = self.size(sympy.sympify(step.index.replace("{", "").replace("}", "")), step)
-        except (sympy.SympifyError, TypeError, NCDError):
-            where = self.sizes.prefix + self.sizes.arg(identifier(step.index))
+            expr = sympy.sympify(step.index.replace("{", "").replace("}", ""))
+        except (sympy.SympifyError, TypeError):
+            expr = sympy.Symbol(identifier(step.index))
+        self.indexes.extend(s.name for s in expr.free_symbols if s.name not in self.indexes)
+        where = self.size(expr, step)
         return f"{self.of(value)}.select({start}, {where})"
 
     def emit_concat(self, step):

@@ -33,6 +33,7 @@ class GeneratedCode:
     modules: tuple[tuple[str, int, str], ...]  # (binding path, op id, kind) per learned submodule
     functions: tuple[str, ...]  # box names whose callable the user supplies
     lines: tuple[tuple[int, int], ...]  # (op id, line number in source)
+    indexes: tuple[str, ...] = ()  # size names that are index positions (default 0: the diagram names no value)
 
 
 def class_name(diagram: Diagram) -> str:
@@ -77,7 +78,7 @@ def generate(diagram: Diagram, *, name: str | None = None, mutations: dict | Non
 
 def _assemble(diagram, em, params, body, returns, cls) -> GeneratedCode:
     given = dict(diagram.sizes)
-    sizes = [(arg, sym, given.get(sym)) for sym, arg in em.sizes.symbols.items()]
+    sizes = [(arg, sym, given.get(sym, 0 if sym in em.indexes else None)) for sym, arg in em.sizes.symbols.items()]
     args = []
     for arg, _, default in sizes:  # a size without a default first: Python requires it
         if default is None:
@@ -139,7 +140,7 @@ def _line_numbers(source: str, body) -> tuple[tuple[int, int], ...]:
 def _result(source, cls, sizes, em, lines) -> GeneratedCode:
     modules = tuple((path, step.op_id, step.kind) for path, _, step in em.modules)
     return GeneratedCode(source=source, class_name=cls, sizes=tuple(sizes), modules=modules,
-                         functions=tuple(em.functions), lines=lines)
+                         functions=tuple(em.functions), lines=lines, indexes=tuple(em.indexes))
 
 
 def _imports(text: str) -> list[str]:

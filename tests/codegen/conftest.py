@@ -63,3 +63,16 @@ def parse_file(path):
 
     return sphinx_ncd.parse(Path(path).read_text(encoding="utf-8"), filename=str(path),
                             search_path=(str(ROOT / "templates"),))
+
+
+@pytest.fixture
+def run_check(worker):
+    """``run_check(diagram, code, sizes=None)``: a shape check with the shared worker, no cache."""
+    from sphinx_ncd.checking.api import check
+
+    def _run(diagram, code, sizes=None, **options):
+        options.setdefault("worker", worker)
+        options.setdefault("use_cache", False)
+        return check(diagram, code, sizes, **options)
+
+    return _run
