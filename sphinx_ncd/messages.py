@@ -269,3 +269,8 @@ VALUES_NO_MEANING = "the box '{box}' has no known meaning and no binding to take
 VALUES_UNBOUND_WEIGHTS = "the learned box '{box}' has no binding, so the code's weights cannot be matched to it"
 VALUES_NO_VALUE = "'{name}' has no value: give it with sizes ({name}=...)"
 VALUES_FIRST_DIFFERENCE = "first difference: {box}: {detail}"
+SPHINX_VALUES_NOTE = "Value check: {summary}"
+SPHINX_VALUES_EXPECTED_NOTE = "Value check, as expected: {summary}"
+SPHINX_VALUES_FAILED = "ncd: value check: {summary}"
+SPHINX_VALUES_UNEXPECTED = "ncd: value check: expected the values to differ, got {got}: {summary}"
+SPHINX_BAD_CHECK = "check must be on, off or values, not {value!r}"
