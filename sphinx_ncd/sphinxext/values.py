@@ -60,13 +60,20 @@ def run(directive, diagram, source: SpecSource, expect_differ: bool) -> ValueVer
 
     config, env = directive.config, directive.env
     code = directive.options["code"].strip()
+    filename, name = None, None
     if code == "embedded" or code.startswith("embedded:"):
-        return None  # embedded code: the value check takes import specs (and files) only, for now
+        from .checking import _embedded_code
+
+        name = code.partition(":")[2].strip() or None
+        try:
+            code, filename, _ = _embedded_code(directive)
+        except NCDError:
+            return None  # the shape check has warned about it already
     sizes = dict(directive.options.get("sizes", ())) or None
     ctx = context(env)
     try:
-        report = check_values(diagram, code, sizes, timeout=float(config.ncd_check_timeout),
-                              path=import_path(config, ctx.confdir), cache_dir=str(ctx.cache / "verdicts"))
+        report = check_values(diagram, code, sizes, timeout=float(config.ncd_check_timeout), filename=filename,
+                              name=name, path=import_path(config, ctx.confdir), cache_dir=str(ctx.cache / "verdicts"))
     except NCDError as err:
         warn(err, source)
         return None
