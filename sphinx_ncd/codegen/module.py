@@ -150,7 +150,8 @@ def _imports(text: str) -> list[str]:
     out.append("")
     if "einops." in text:
         out.append("import einops")
-    out.append("import torch")
+    if "torch." in text:
+        out.append("import torch")
     out.append("from torch import nn")
     if "fn." in text:
         out.append("from torch.nn import functional as fn")

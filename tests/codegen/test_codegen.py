@@ -98,3 +98,24 @@ def test_line_map_points_at_each_operation():
     for op_id, n in g.lines:
         assert lines[n - 1].strip().split(" = ")[0]  # an assignment
     assert len(g.lines) == 8  # every operation that computes (the copy of X is a wiring)
+
+
+def test_generated_modules_pass_ruff(tmp_path):
+    import importlib.util
+    import subprocess
+    import sys
+
+    if importlib.util.find_spec("ruff") is None:
+        pytest.skip("ruff is not installed (pip install -e '.[test]')")
+    count = 0
+    for spec in gallery_specs():
+        try:
+            src = codegen(parse_file(spec))
+        except NCDError:
+            continue
+        (tmp_path / (spec.stem.replace("-", "_") + ".py")).write_text(src)
+        count += 1
+    assert count >= 30
+    r = subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated", str(tmp_path)], capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
