@@ -12,7 +12,7 @@ import re
 
 import sympy
 
-__all__ = ["identifier", "axis_names", "SizePrinter", "RESERVED"]
+__all__ = ["identifier", "SizePrinter", "RESERVED"]
 
 RESERVED = frozenset({"self", "torch", "nn", "math", "einops", "fn", "functions", "super", "int", "float"})
 
@@ -34,28 +34,6 @@ def _einops_name(text: str) -> str:
     """einops refuses names that start or end with an underscore."""
     name = identifier(text, "a").strip("_")
     return name or "a"
-
-
-def axis_names(axes, taken=None) -> list[str]:
-    """One einops name per tensor dimension of ``axes`` (a value's wires, in order), all distinct.
-
-    A wire of rank ``r`` > 1 gives ``r`` names (``Y1 Y2``).  A label repeated in the same value
-    (``b b c``) gets a suffix the second time (``b b2 c``).  ``taken`` collects the names used.
-    """
-    used = set() if taken is None else taken
-    out = []
-    for ax in axes:
-        base = _einops_name(ax.label)
-        if ax.tangent:
-            base += "d"
-        parts = [base] if ax.rank <= 1 else [f"{base}{i}" for i in range(1, ax.rank + 1)]
-        for p in parts:
-            name, n = p, 2
-            while name in out:
-                name, n = f"{p}{n}", n + 1
-            out.append(name)
-            used.add(name)
-    return out
 
 
 class SizePrinter:

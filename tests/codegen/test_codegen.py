@@ -119,3 +119,25 @@ def test_generated_modules_pass_ruff(tmp_path):
     r = subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated", str(tmp_path)], capture_output=True,
                        text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+VIEWS = [  # (spec, the same computation in plain torch, input shape)
+    ("input X: y (k h)\nX = view X : (k h) -> k h\noutput X\n", lambda x: x.reshape(5, 3, 4), (5, 12)),
+    ("input X: y k h\nX = view X : k h -> h k\noutput X\n", lambda x: x.permute(0, 2, 1), (5, 3, 4)),
+    ("input X: 28 28\nX = view X : 28 28 -> 784\noutput X\n", lambda x: x.reshape(784), (28, 28)),
+    ("input X: b 6 4\nX = view X : 6 4 -> 3 8\noutput X\n", lambda x: x.reshape(2, 3, 8), (2, 6, 4)),
+]
+
+
+@pytest.mark.parametrize("spec,expected,shape", VIEWS)
+def test_views_compute_what_they_say(spec, expected, shape):
+    import torch
+
+    text = "sizes k=3 h=4\n" + spec
+    src = codegen(sphinx_ncd.parse(text, filename="v.ncd"))
+    ns = {}
+    exec(compile(src, "v.py", "exec"), ns)
+    cls = next(v for k, v in ns.items() if isinstance(v, type) and issubclass(v, torch.nn.Module) and v is not
+               torch.nn.Module)
+    x = torch.randn(*shape)
+    assert torch.equal(cls()(x), expected(x))
