@@ -63,6 +63,7 @@ class ValueReport:
     cached: bool = False
     seconds: float = 0.0
     notes: tuple[str, ...] = field(default=())
+    note: str = ""  # a short line drawn beside the blamed box
 
     @property
     def ok(self) -> bool:
@@ -75,7 +76,7 @@ class ValueReport:
     def highlights(self) -> tuple[tuple[int, str], ...]:
         if self.status != "differ" or self.blamed is None:
             return ()
-        return ((self.blamed, self.summary.split(": ", 1)[-1]),)
+        return ((self.blamed, self.note or self.summary.split(": ", 1)[-1]),)
 
     def format(self) -> str:
         lines = [f"values: {self.summary}"] + ["  " + b.line() for b in self.boxes]

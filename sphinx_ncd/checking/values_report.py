@@ -103,4 +103,17 @@ def build_report(diagram, plan, r: dict, seed: int, cached: bool = False):
         summary = msg.VALUES_DIFFER.format(box=first_name, detail=first_text)
     err = NCDError(summary, _span_of(diagram, blamed), kind="shape")
     return ValueReport("differ", summary, tuple(boxes), blamed=blamed, error=err, max_diff=largest,
-                       sizes=sizes, cached=cached, seconds=seconds, notes=tuple(notes))
+                       sizes=sizes, cached=cached, seconds=seconds, notes=tuple(notes),
+                       note=_short(first, shared, explained))
+
+
+def _short(first: dict, shared, explained) -> str:
+    """The line drawn beside the blamed box: what the code does, or where its values part."""
+    if shared:
+        return msg.VALUES_NOTE_SHARED.format(a=shared[0][0], b=shared[0][1])
+    if explained:
+        return explained["text"].split("; ", 1)[-1]
+    text = msg.VALUES_NOTE_DIFFER.format(diff=first.get("max_diff") or 0.0)
+    if first.get("axis"):
+        text += msg.VALUES_ONLY_WHERE.format(where=first["axis"])
+    return text
