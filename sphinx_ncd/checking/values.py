@@ -111,7 +111,7 @@ def _meanings(diagram: Diagram, generated, hints: dict, extra: dict):
             return _not_checked(msg.VALUES_UNBOUND_WEIGHTS.format(box=box_name(step)), step.span)
     sizes = {}
     for arg, sym, default in generated.sizes:
-        value = extra.get(sym, hints.get(sym, None if sym in generated.indexes else default))
+        value = extra.get(sym, hints.get(sym, None if sym in generated.indexes + generated.factors else default))
         if value is None:
             return _not_checked(msg.VALUES_NO_VALUE.format(name=sym), diagram.main.span)
         sizes[arg] = int(value)

@@ -221,8 +221,11 @@ def _reference_targets(reference, ref, user_targets) -> dict:
     for path, _ in ref["modules"]:
         out[path] = ("module", reference.get_submodule(path))
     for name, path in ref["functions"]:
-        if path in user_targets:
-            out[path] = ("global", reference.functions, name)
+        if path in user_targets:  # the generated module keeps it as the attribute its binding names
+            try:
+                out[path] = resolve_binding(reference, path, {})
+            except BindingError:
+                out[path] = ("global", reference.functions, name)
     return out
 
 

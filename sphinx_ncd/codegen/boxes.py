@@ -56,9 +56,11 @@ def learned(em, step) -> str:
     obroad = flat(out_per[j] for j in range(len(out.axes)) if j not in core_pos)
     if len(onames) == 1 and flat(out_per) == obroad[:lead] + onames + obroad[lead:]:
         return call
-    sizes = split_sizes([out_per[j] for j in core_pos], [out.axes[j] for j in core_pos], em.sizes) or {}
+    sizes = {}
+    if len(onames) > 1:
+        sizes = split_sizes([out_per[j] for j in core_pos], [out.axes[j] for j in core_pos], em.sizes) or {}
     left = obroad[:lead] + [group(onames)] + obroad[lead:]
-    return Pattern(left, flat(out_per), sizes if len(onames) > 1 else {}).apply(call)
+    return Pattern(left, flat(out_per), sizes).apply(call)
 
 
 def _spatial_layout(em, step, value, channel_core):
@@ -157,14 +159,17 @@ def pool(em, step) -> str:
     else:
         call = f"fn.{'max' if step.reduce == 'max' else 'avg'}_pool{n}d({pre.apply(x)}, {', '.join(args)})"
     o_space_pos = [j for j, ax in enumerate(out.axes) if j not in batch_pos]
-    sizes = split_sizes([per[j] for j in batch_pos], [value.axes[j] for j in batch_pos], em.sizes) or {}
+    sizes = {}
+    if len(batch) > 1:
+        sizes = split_sizes([per[j] for j in batch_pos], [value.axes[j] for j in batch_pos], em.sizes) or {}
     got = [group(flat(out_per[j] for j in batch_pos))] + flat(out_per[j] for j in o_space_pos)
-    return Pattern(got, flat(out_per), sizes if len(batch) > 1 else {}).apply(call)
+    return Pattern(got, flat(out_per), sizes).apply(call)
 
 
 def generic(em, step, name: str) -> str:
-    """A box whose meaning the user supplies: ``self.functions[name]`` on the core axes."""
-    fn = em.function(name)
+    """A box whose meaning the user supplies: ``self.functions[name]`` on the core axes (kept as the
+    attribute its binding names, ``self.f``, when it has one)."""
+    fn = em.function(name, step.binding)
     args = [em.of(v) for v in step.inputs]
     if not any(step.broadcast):
         return f"{fn}({', '.join(args)})"
@@ -176,9 +181,13 @@ def generic(em, step, name: str) -> str:
     cnames = flat(per[j] for j in pos)
     pre = Pattern(flat(per), [group(bnames)] + cnames)
     out_per = dim_names(out.axes)
-    o_core = [j for j, ax in enumerate(out.axes) if ax in step.core_out[0]]
+    first = min(pos) if pos else len(value.axes)
+    lead = len([j for j in rest if j < first])  # the output is lead + core + trail, as the model builds it
+    o_core = list(range(lead, lead + len(step.core_out[0])))
     o_rest = [j for j in range(len(out.axes)) if j not in o_core]
-    sizes = split_sizes([per[j] for j in rest], [value.axes[j] for j in rest], em.sizes) or {}
+    sizes = {}
+    if len(bnames) > 1:
+        sizes = split_sizes([per[j] for j in rest], [value.axes[j] for j in rest], em.sizes) or {}
     got = [group(flat(out_per[j] for j in o_rest))] + flat(out_per[j] for j in o_core)
-    post = Pattern(got, flat(out_per), sizes if len(bnames) > 1 else {})
+    post = Pattern(got, flat(out_per), sizes)
     return post.apply(f"torch.vmap({fn})({pre.apply(args[0])})")

@@ -14,7 +14,7 @@ from .. import messages as msg
 from ..errors import NCDError
 from .adapter import Step
 from .layout import dim_names, flat, positions
-from .names import SizePrinter, identifier
+from .names import RESERVED, SizePrinter, identifier
 
 __all__ = ["Emitter", "ELEMENTWISE_CODE"]
 
@@ -36,7 +36,11 @@ class Emitter:
         self.modules: list[tuple[str, str, Step]] = []  # (binding path, constructor text, step)
         self.functions: list[str] = []  # names of user-supplied callables
         self.memory = False
-        self.indexes: list[str] = []  # size names that are positions (index at i_a): default 0
+        self.bound_functions: dict[str, str] = {}  # binding -> box name: the user's callable as an attribute
+        self.indexes: list[str] = []
+        self.factors: list[str] = []  # scale factors that size no wire (scale x by r): default 1
+        self.wires = {x.name for st in steps for v in st.inputs + st.outputs for ax in v.axes
+                      for x in sympy.sympify(ax.size).free_symbols}  # size names that are positions (index at i_a): default 0
         self.mutations = dict(mutations or {})
         self.last_use: dict[int, int] = {}
         for i, s in enumerate(steps):
@@ -75,9 +79,12 @@ class Emitter:
         self.modules.append((path, ctor, step))
         return module_access(path)
 
-    def function(self, name: str) -> str:
+    def function(self, name: str, binding: str | None = None) -> str:
         if name not in self.functions:
             self.functions.append(name)
+        if binding and binding.isidentifier() and binding not in RESERVED:
+            self.bound_functions.setdefault(binding, name)
+            return f"self.{binding}"
         return f"self.functions[{name!r}]"
 
     # --- one step --------------------------------------------------------------------------------
@@ -120,6 +127,7 @@ class Emitter:
     def emit_scale(self, step):
         expr = sympy.sympify(step.factor)
         swap = {s: sympy.Symbol("self." + self.sizes.arg(s.name)) for s in expr.free_symbols}
+        self.factors.extend(s.name for s in expr.free_symbols if s.name not in self.wires | set(self.factors))
         return f"{self.of(step.inputs[0])} * ({sympy.pycode(expr.xreplace(swap), fully_qualified_modules=True)})"
 
     def emit_elementwise(self, step):

@@ -34,6 +34,7 @@ class GeneratedCode:
     functions: tuple[str, ...]  # box names whose callable the user supplies
     lines: tuple[tuple[int, int], ...]  # (op id, line number in source)
     indexes: tuple[str, ...] = ()  # size names that are index positions (default 0: the diagram names no value)
+    factors: tuple[str, ...] = ()  # names only used as scale factors (default 1)
 
 
 def class_name(diagram: Diagram) -> str:
@@ -78,7 +79,8 @@ def generate(diagram: Diagram, *, name: str | None = None, mutations: dict | Non
 
 def _assemble(diagram, em, params, body, returns, cls) -> GeneratedCode:
     given = dict(diagram.sizes)
-    sizes = [(arg, sym, given.get(sym, 0 if sym in em.indexes else None)) for sym, arg in em.sizes.symbols.items()]
+    sizes = [(arg, sym, given.get(sym, 0 if sym in em.indexes else (1 if sym in em.factors else None)))
+             for sym, arg in em.sizes.symbols.items()]
     args = []
     for arg, _, default in sizes:  # a size without a default first: Python requires it
         if default is None:
@@ -100,6 +102,8 @@ def _assemble(diagram, em, params, body, returns, cls) -> GeneratedCode:
         head.append("        if missing:")
         head.append(f'            raise TypeError("{cls} needs a callable for the box(es) " + ", ".join(missing)')
         head.append('                            + ": pass functions={name: callable}")')
+        for binding, box in em.bound_functions.items():
+            head.append(f"        self.{binding} = self.functions[{box!r}]")
     head.extend(_modules(em))
     forward = ["", f"    def forward(self{''.join(', ' + p for p in params)}):"]
     if em.memory:
@@ -140,7 +144,8 @@ def _line_numbers(source: str, body) -> tuple[tuple[int, int], ...]:
 def _result(source, cls, sizes, em, lines) -> GeneratedCode:
     modules = tuple((path, step.op_id, step.kind) for path, _, step in em.modules)
     return GeneratedCode(source=source, class_name=cls, sizes=tuple(sizes), modules=modules,
-                         functions=tuple(em.functions), lines=lines, indexes=tuple(em.indexes))
+                         functions=tuple(em.functions), lines=lines, indexes=tuple(em.indexes),
+                         factors=tuple(em.factors))
 
 
 def _imports(text: str) -> list[str]:
