@@ -174,7 +174,7 @@ def generic(em, step, name: str) -> str:
     if not any(step.broadcast):
         return f"{fn}({', '.join(args)})"
     if len(step.inputs) != 1 or len(step.outputs) != 1:
-        raise NCDError(msg.CODEGEN_GENERIC_BROADCAST.format(box=step.label or name), step.span, kind="shape")
+        return _lifted(em, step, fn, name)
     value, out = step.inputs[0], step.outputs[0]
     per, pos, rest = _split(value, step.core_in[0])
     bnames = flat(per[j] for j in rest)
@@ -191,3 +191,49 @@ def generic(em, step, name: str) -> str:
     got = [group(flat(out_per[j] for j in o_rest))] + flat(out_per[j] for j in o_core)
     post = Pattern(got, flat(out_per), sizes)
     return post.apply(f"torch.vmap({fn})({pre.apply(args[0])})")
+
+
+def _lifted(em, step, fn: str, name: str) -> str:
+    """Several inputs or outputs: every input brought to (broadcast axes flattened, its core), the
+    ones an input lacks repeated, then one ``torch.vmap`` and each output put back in its order."""
+    lead, trail, sizes_of = [], [], {}
+    for value, core in zip(step.inputs, step.core_in):
+        pos = positions(value.axes, core)
+        first = min(pos) if pos else len(value.axes)
+        for j, ax in enumerate(value.axes):
+            if j in pos:
+                continue
+            if ax.rank != 1:
+                raise NCDError(msg.CODEGEN_GENERIC_BROADCAST.format(box=step.label or name), step.span, kind="shape")
+            label = dim_names([ax])[0][0]
+            into = lead if j < first else trail
+            if label not in lead and label not in trail:
+                into.append(label)
+            sizes_of[label] = ax.size
+    batch = lead + trail
+    args = []
+    for value, core in zip(step.inputs, step.core_in):
+        pos = positions(value.axes, core)
+        per = dim_names(value.axes, avoid=batch)
+        names = [dim_names([ax])[0][0] if j not in pos else None for j, ax in enumerate(value.axes)]
+        left = flat([names[j]] if names[j] else per[j] for j in range(len(value.axes)))
+        right = [group(batch)] + flat(per[j] for j in pos)
+        missing = {b: em.size(sizes_of[b], step) for b in batch if b not in left}
+        if missing:
+            args.append(f'einops.repeat({em.of(value)}, "{" ".join(left)} -> {" ".join(right)}"'
+                        + "".join(f", {k}={v}" for k, v in missing.items()) + ")")
+        else:
+            args.append(Pattern(left, right).apply(em.of(value)))
+    call = f"torch.vmap({fn})({', '.join(args)})"
+    posts = []
+    for out, core in zip(step.outputs, step.core_out):
+        per = dim_names(out.axes, avoid=batch)
+        core_pos = list(range(len(lead), len(lead) + len(core)))
+        left = [group(batch)] + flat(per[j] for j in core_pos)
+        right = batch[:len(lead)] + flat(per[j] for j in core_pos) + batch[len(lead):]
+        kw = {b: em.size(sizes_of[b], step) for b in batch} if len(batch) > 1 else {}
+        posts.append(Pattern(left, right, kw))
+    if len(posts) == 1:
+        return posts[0].apply(call)
+    items = ", ".join(p.apply(f"out[{i}]") for i, p in enumerate(posts))
+    return f"(lambda out: ({items}))({call})"

@@ -31,6 +31,10 @@ def _generated():
 GENERATED = _generated()
 
 
+def _dims(core) -> list:
+    return [r for ax in core for r in range(ax.rank)]
+
+
 def with_callables(diagram) -> str:
     """The generated source plus a subclass that passes a shape-correct callable for every box."""
     g = generate(diagram)
@@ -42,12 +46,19 @@ def with_callables(diagram) -> str:
         name = step.label if step.kind == "function" else (step.function if step.kind == "elementwise" else None)
         if name not in g.functions or any(b[0] == name for b in boxes):
             continue
+        known = {}  # a size an input's core shows: read it from that input (tandem wires included)
+        for i, core in enumerate(step.core_in):
+            k = 0
+            for ax in core:
+                for r in range(ax.rank):
+                    known.setdefault((ax.size, r), f"xs[{i}].shape[{k - len(_dims(core))}]")
+                    k += 1
         shapes = []
         for core in step.core_out:
             dims = []
             for ax in core:
-                dims.extend([printer(ax.size)] * ax.rank)
-            shapes.append("(" + "".join(d + ", " for d in dims) + ")")
+                dims.extend(known.get((ax.size, r)) or printer(ax.size) for r in range(ax.rank))
+            shapes.append("lambda xs: (" + "".join(d + ", " for d in dims) + ")")
         boxes.append((name, shapes, step.kind == "elementwise"))
     own = [a for a, _, _ in g.sizes]
     # sizes only the callables need (inside the diagram, on no input or output): any whole number does
@@ -58,7 +69,7 @@ def with_callables(diagram) -> str:
              "        if same:",
              "            return xs[0] * 2",
              "        s = sum(x.sum() for x in xs)",
-             "        outs = [s * torch.ones(shape) for shape in shapes]",
+             "        outs = [s * torch.ones(shape(xs)) for shape in shapes]",
              "        return outs[0] if len(outs) == 1 else tuple(outs)",
              "    return f", "",
              f"class Checked({g.class_name}):",
