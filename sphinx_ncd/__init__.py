@@ -16,7 +16,7 @@ from __future__ import annotations
 from .errors import NCDError, Span
 
 __version__ = "0.1.0"
-__all__ = ["NCDError", "Span", "parse", "render", "check", "describe", "setup", "__version__"]
+__all__ = ["NCDError", "Span", "parse", "render", "check", "describe", "setup", "codegen", "__version__"]
 
 
 def parse(text: str, filename: str = "<spec>", *, line_offset: int = 0, search_path=()):
@@ -49,6 +49,15 @@ def check(diagram, code, sizes=None, **options):
     from .checking.api import check as _check
 
     return _check(diagram, code, sizes=sizes, **options)
+
+
+def __getattr__(name: str):
+    """``sphinx_ncd.codegen(diagram)``: the code-generation package, itself callable, imported lazily."""
+    if name == "codegen":
+        import importlib
+
+        return importlib.import_module(".codegen", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def setup(app):

@@ -141,3 +141,15 @@ def test_views_compute_what_they_say(spec, expected, shape):
                torch.nn.Module)
     x = torch.randn(*shape)
     assert torch.equal(cls()(x), expected(x))
+
+
+def test_sphinx_ncd_codegen_is_callable_in_a_fresh_interpreter():
+    import subprocess
+    import sys
+
+    code = ("import sphinx_ncd\n"
+            "d = sphinx_ncd.parse('input X: a\\nY = relu X\\noutput Y\\n', filename='r.ncd')\n"
+            "src = sphinx_ncd.codegen(d)\n"
+            "import sphinx_ncd.codegen.module, sphinx_ncd.checking.values\n"
+            "assert sphinx_ncd.codegen(d) == src and 'torch.relu(X)' in src\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
