@@ -276,3 +276,4 @@ SPHINX_VALUES_UNEXPECTED = "ncd: value check: expected the values to differ, got
 SPHINX_BAD_CHECK = "check must be on, off or values, not {value!r}"
 VALUES_NOTE_SHARED = "'{a}' and '{b}' are one module"
 VALUES_NOTE_DIFFER = "values differ by up to {diff:.2g}"
+VALUES_NEEDS_CODE = "--values compares the diagram with code: give the code with --code"

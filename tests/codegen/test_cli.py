@@ -47,3 +47,9 @@ def test_check_values_agrees_on_correct_code():
              "ncd_gallery.attention:MultiHeadAttention(m=m, k=k, h=h)", "--sizes", "m=8", "k=2", "h=4", "--values")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "values: values agree to 1e-10" in r.stdout
+
+
+def test_values_without_code_is_a_clear_error():
+    r = _ncd("check", "demo_docs/figures/fig20.ncd", "-q", "--values")
+    assert r.returncode == 1 and "--values compares the diagram with code" in r.stderr
+    assert "Traceback" not in r.stderr

@@ -95,3 +95,11 @@ def test_an_expected_value_difference_is_quiet_and_reported(build):
     r, html = build(_page([":code: models:Attention()", ":check: values", ":sizes: y=5 x=5 k=3",
                            ":expect: values differ", ":caption: Not a mistake."]))
     assert "expected the values to differ, got agree" in r.stderr
+
+
+def test_the_check_option_names_its_values():
+    from sphinx_ncd.sphinxext.options import check_option
+
+    assert check_option("values") == "values" and check_option("on") is True and check_option("off") is False
+    with pytest.raises(ValueError, match="on, off or values"):
+        check_option("vals")
