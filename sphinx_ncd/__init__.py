@@ -17,7 +17,7 @@ from __future__ import annotations
 from .errors import NCDError, Span
 
 __version__ = "0.1.0"
-__all__ = ["NCDError", "Span", "parse", "render", "check", "describe", "cost", "setup", "__version__"]
+__all__ = ["NCDError", "Span", "parse", "render", "check", "describe", "cost", "setup", "codegen", "__version__"]
 
 
 def parse(text: str, filename: str = "<spec>", *, line_offset: int = 0, search_path=()):
@@ -60,6 +60,13 @@ def cost(diagram, sizes=None, machine="h100", dtype_bytes=2, search_path=()):
     from .cost.analysis import analyse
 
     return analyse(diagram, sizes=sizes, machine=machine, dtype_bytes=dtype_bytes, search_path=search_path)
+def __getattr__(name: str):
+    """``sphinx_ncd.codegen(diagram)``: the code-generation package, itself callable, imported lazily."""
+    if name == "codegen":
+        import importlib
+
+        return importlib.import_module(".codegen", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def setup(app):

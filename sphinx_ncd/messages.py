@@ -250,3 +250,49 @@ COST_HINT_SIZES = "its sizes: {names}"
 COST_BAD_SIZE = "size {name}={value}: sizes are positive integers"
 COST_BAD_DTYPE = "bytes per element must be 1, 2, 4 or 8, not {value!r}"
 COST_BAD_OPTION = "ncd: :cost: {text!r}: expected NAME=INT sizes, machine=NAME and bytes=N, separated by spaces"
+
+# --- codegen: reference code from a diagram (sphinx_ncd.codegen) ---------------
+
+CODEGEN_UNSUPPORTED = "no code is generated for {what}"
+CODEGEN_REPEAT = "no code is generated for a repetition: unroll it, or check the figure without repeat"
+CODEGEN_BLOCK = ("no code is generated for the block '{name}' used as one box; "
+                 "draw it expanded, or check its own spec")
+CODEGEN_SIZE = "no Python expression for the size '{size}'"
+CODEGEN_LEARNED_ARITY = ("a learned box with {inputs} input(s) and {outputs} output(s) has no nn.Linear meaning; "
+                         "write one input and one output")
+CODEGEN_CONV_DIMS = "a convolution over {n} spatial dimensions has no nn.Conv meaning (1 to 3)"
+CODEGEN_GENERIC_BROADCAST = ("the box '{box}' has several inputs or outputs and is broadcast; "
+                             "the generated code cannot lift its function")
+CODEGEN_NEEDS_FUNCTION = "the box '{name}' has no known meaning: pass functions={{'{name}': callable}}"
+
+# --- the value check (sphinx_ncd.checking.values) ---------------------------------
+
+VALUES_AGREE = "values agree to 1e-10 (largest difference {diff:.1e}; sizes {sizes}; seed {seed})"
+VALUES_DIFFER = "values differ at {box}: {detail}"
+VALUES_NOT_CHECKED = "values not checked: {reason}"
+VALUES_ERROR = "value check failed: {reason}"
+VALUES_OUTPUT_DIFFERS = "its output differs by up to {diff:.3g}"
+VALUES_INPUT_DIFFERS = "its input {value} differs already, by up to {diff:.3g}: the difference arises before this box"
+VALUES_DIAGRAM_DIFFERS = "its values differ by up to {diff:.3g}"
+VALUES_ONLY_WHERE = ", only where {where}"
+VALUES_NOT_CALLED = "the code never calls '{binding}'"
+VALUES_SHAPE = "the code's tensor has another number of entries"
+VALUES_COUNT = "the code calls it another number of times than the diagram"
+VALUES_SHARED = ("'{a}' and '{b}' are one module object in the code, but the diagram draws two boxes, "
+                 "each with its own weights")
+VALUES_SOFTMAX = "{box}: softmax over {axis} in the diagram; the code's values match a softmax over {other}"
+VALUES_GROUP_OUT = "{box}: the diagram flattens its output as ({order}); the code's values match ({other})"
+VALUES_GROUP_IN = "{box}: the diagram flattens its input as ({order}); the code's values match ({other})"
+VALUES_ALSO = " (likewise at {boxes})"
+VALUES_NO_MEANING = "the box '{box}' has no known meaning and no binding to take its function from"
+VALUES_UNBOUND_WEIGHTS = "the learned box '{box}' has no binding, so the code's weights cannot be matched to it"
+VALUES_NO_VALUE = "'{name}' has no value: give it with sizes ({name}=...)"
+VALUES_FIRST_DIFFERENCE = "first difference: {box}: {detail}"
+SPHINX_VALUES_NOTE = "Value check: {summary}"
+SPHINX_VALUES_EXPECTED_NOTE = "Value check, as expected: {summary}"
+SPHINX_VALUES_FAILED = "ncd: value check: {summary}"
+SPHINX_VALUES_UNEXPECTED = "ncd: value check: expected the values to differ, got {got}: {summary}"
+SPHINX_BAD_CHECK = "check must be on, off or values, not {value!r}"
+VALUES_NOTE_SHARED = "'{a}' and '{b}' are one module"
+VALUES_NOTE_DIFFER = "values differ by up to {diff:.2g}"
+VALUES_NEEDS_CODE = "--values compares the diagram with code: give the code with --code"

@@ -65,6 +65,9 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--name", default=None, help="the object to check in a .py file (default: the last)")
     group.add_argument("--code-path", action="append", default=[], metavar="DIR",
                        help="a directory to import the code from (repeatable; default: the current one)")
+    from .values_cli import add_values_argument
+
+    add_values_argument(group)
 
 
 def run_check_cli(diagram, args) -> int:
@@ -85,4 +88,8 @@ def run_check_cli(diagram, args) -> int:
     print(f"verdict: {report.summary}", file=out)
     if report.error is not None:
         print(report.error.format(), file=sys.stderr)
+    if getattr(args, "values", False):
+        from .values_cli import run_values_cli
+
+        return run_values_cli(diagram, args, sizes, EXIT_STATUS.get(report.status, 1))
     return EXIT_STATUS.get(report.status, 1)

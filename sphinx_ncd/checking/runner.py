@@ -473,6 +473,11 @@ def main() -> int:
                         "message": f"internal error in the checker: {type(exc).__name__}: {exc}",
                         "hint": traceback.format_exc(limit=-3), "code_location": "", "op": None,
                         "kind": "exec"}}
+        elif req.get("op") == "values" and hello["torch"] is not None:  # the value check (its own module)
+            _set_cpu_budget(float(req.get("cpu_seconds", 60)))
+            from .values_run import handle_values
+
+            reply = handle_values(req)
         elif req.get("op") == "status":
             reply = {"vmhwm_kb": _status_kb("VmHWM"), "vmrss_kb": _status_kb("VmRSS")}
         else:

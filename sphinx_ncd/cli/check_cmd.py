@@ -98,4 +98,6 @@ def run(args) -> int:
     cli = _check_cli()
     if cli is not None and getattr(args, "code", None):
         return int(cli.run_check_cli(diagram, args) or 0)
+    if getattr(args, "values", False):  # a value check compares the diagram with code: it needs --code
+        raise NCDError(msg.VALUES_NEEDS_CODE, None, kind="config")
     return 0

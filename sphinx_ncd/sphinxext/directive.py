@@ -19,7 +19,7 @@ from sphinx.util.nodes import set_source_info
 
 from .. import messages as msg
 from ..errors import NCDError
-from . import checking, outputs, pipeline, state
+from . import checking, outputs, pipeline, state, values
 from .cache import make_key
 from .context import context
 from .errorbox import error_box
@@ -116,6 +116,9 @@ class NCDDirective(SphinxDirective):
         node["description"] = description
         node["alt"] = self.options.get("alt") or description or msg.SPHINX_DEFAULT_ALT
         node["verdict"] = ""
+        values_differ = check and values.wanted(self) and values.take_expectation(self)
+        if "show-code" in self.options and diagram is None:
+            diagram = pipeline.parse(text, source.name, dirs)
         if check:
             verdict = checking.run(self, diagram, source)
             if verdict is not None:
@@ -126,6 +129,10 @@ class NCDDirective(SphinxDirective):
                 node["verdict_met"] = verdict.met
                 if verdict.expected is not None and verdict.report:
                     node["report"] = verdict.report
+            if values.wanted(self):
+                self._values(node, diagram, source, values_differ)
+        if "show-code" in self.options:
+            node["code_nodes"] = values.code_block(self, diagram, source)
         if "cost" in self.options:  # the cost table under the figure (sphinx_ncd.cost)
             diagram = diagram or pipeline.parse(text, source.name, dirs)
             self._cost_table = self._cost(node, diagram)
@@ -136,8 +143,21 @@ class NCDDirective(SphinxDirective):
             outputs.ensure_file(ctx, config, node, fmt, diagram)
         return node
 
+    def _values(self, node, diagram, source, expect_differ: bool) -> None:
+        """The value check's verdict beside the shape check's: badge, highlight, caption note, report."""
+        verdict = values.run(self, diagram, source, expect_differ)
+        if verdict is None:
+            return
+        node["badge"] = " \N{MIDDLE DOT} ".join(b for b in (node.get("badge"), verdict.badge) if b)
+        node["highlights"] = tuple(node.get("highlights") or ()) + tuple(verdict.highlights)
+        node["value_verdict"] = verdict.summary
+        node["value_status"] = verdict.status
+        node["value_met"] = verdict.met
+        if verdict.met or verdict.status == "differ":
+            node["value_report"] = verdict.report
+
     def _wrap(self, node: ncd_diagram) -> list[nodes.Node]:
-        report = self._report(node)
+        report = self._report(node) + self._value_report(node) + list(node.attributes.pop("code_nodes", []))
         if "caption" not in self.options:
             self.add_name(node)
             return [node, *report]
@@ -146,7 +166,25 @@ class NCDDirective(SphinxDirective):
             template = msg.SPHINX_VERDICT_EXPECTED_NOTE if node.get("verdict_met") else msg.SPHINX_VERDICT_NOTE
             text = template.format(summary=node["verdict"])
             note = nodes.inline(text, text, classes=["ncd-verdict", status_class(node.get("verdict_status", ""))])
+        if node.get("value_verdict") and self.config.ncd_caption_verdict:
+            template = msg.SPHINX_VALUES_EXPECTED_NOTE if node.get("value_met") else msg.SPHINX_VALUES_NOTE
+            text = template.format(summary=node["value_verdict"])
+            status = {"agree": "proved", "differ": "mismatch"}.get(node.get("value_status"), "not_checked")
+            value_note = nodes.inline(text, text, classes=["ncd-verdict", "ncd-values", status_class(status)])
+            if note is None:
+                note = value_note
+            else:
+                note = nodes.inline("", "", note, nodes.Text(" \N{EM DASH} "), value_note)
         return [self._figure(node, note), *report]
+
+    def _value_report(self, node: ncd_diagram) -> list[nodes.Node]:
+        text = node.get("value_report")
+        if not text:
+            return []
+        status = "mismatch" if node.get("value_status") == "differ" else node.get("value_status", "")
+        block = nodes.literal_block(text, text, language="none", classes=["ncd-report", status_class(status)])
+        set_source_info(self, block)
+        return [block]
 
     def _figure(self, content: nodes.Element, note: nodes.Node | None = None) -> nodes.figure:
         """``content`` in a numbered figure with the ``:caption:`` (and a note after it), named."""

@@ -85,6 +85,16 @@ def on_off(argument: str) -> bool:
     return value in ("on", "yes", "true")
 
 
+def check_option(argument: str):
+    """``:check:``: on / off (a bool), or ``values`` (the shape check, then the value check)."""
+    if (argument or "").strip().lower() == "values":
+        return "values"
+    try:
+        return on_off(argument)
+    except ValueError:
+        raise ValueError(msg.SPHINX_BAD_CHECK.format(value=argument)) from None
+
+
 #: the verdicts ``:expect:`` accepts (a figure that shows a mistake the checker must catch)
 EXPECTATIONS = ("mismatch", "error", "proved_if", "proved", "checked")
 
@@ -118,9 +128,11 @@ OPTION_SPEC = {
     # shape checking (sphinx_ncd.check)
     "code": directives.unchanged_required,
     "sizes": sizes,
-    "check": on_off,
+    "check": check_option,
     "check-mode": check_mode,
     "expect": directives.unchanged,  # validated by the directive (a located ncd.config warning)
     # cost analysis (sphinx_ncd.cost): sizes, machine=NAME, bytes=N; validated by the directive
     "cost": directives.unchanged,
+    # the generated reference module (sphinx_ncd.codegen) shown under the figure
+    "show-code": directives.flag,
 }

@@ -133,8 +133,14 @@ def test_every_mistake_is_checked_live_with_its_expected_verdict():
     for name in ("SoftmaxModuleMLP", "DoubleConvolutionTwiceC0", "PaddedPoolingUNet", "ConcatWithoutTuple",
                  "ForwardReturnsNothing", "PythonListOfBlocks", "VisualAttentionWrongSize"):
         assert f"ncd_gallery.mistakes:{name}" in codes, name
+    # and every mistake only values show (shapes right), checked with :check: values
+    for name in ("WrongAxisAttention", "HeadsSplitHK", "SharedKeyValue", "PartialHeadLoop"):
+        assert f"ncd_gallery.mistakes_values:{name}" in codes, name
     for _, spec, opts in mistakes:
-        assert opts.get("expect") in ("mismatch", "error"), (spec.name, opts)
+        if opts.get("code", "").startswith("ncd_gallery.mistakes_values:"):
+            assert opts.get("expect") == "values differ" and opts.get("check") == "values", (spec.name, opts)
+        else:
+            assert opts.get("expect") in ("mismatch", "error"), (spec.name, opts)
     # and the other pages expect nothing to fail
     assert all(page == "mistakes.rst" for page, _, _ in EXPECTED)
 
@@ -147,6 +153,13 @@ def test_every_mistake_is_caught(page, spec, opts):
                                search_path=[str(ROOT / "templates")])
     sizes = dict((k, int(v)) for k, v in (kv.split("=") for kv in opts.get("sizes", "").split()))
     report = check(diagram, opts["code"], sizes=sizes or None, path=[str(DOCS / "code")])
+    if opts["expect"] == "values differ":  # shapes right, values wrong: the value check catches it
+        from sphinx_ncd.checking.values import check_values
+
+        assert report.status in ("proved", "proved_if", "checked"), (report.status, report.summary)
+        values = check_values(diagram, opts["code"], sizes or None, path=[str(DOCS / "code")])
+        assert values.status == "differ" and values.error.span is not None, values.summary
+        return
     assert report.status == opts["expect"], (report.status, report.summary)
     if report.status == "mismatch":
         assert report.mismatch is not None and report.mismatch.span is not None

@@ -1,0 +1,91 @@
+"""Codegen (stage: Diagram -> Python source): the one place that reads the model's operations.
+
+:func:`read_panel` turns a panel's :class:`~sphinx_ncd.model.types.Operation` records into
+:class:`Step` records holding plain fields (kind, values, core axes, the kind's settings),
+so the emitters never call ``op.param`` themselves.  When the model gives each kind typed
+parameters, only this module changes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model.types import Axis, Operation, OpKind, Panel, Value
+
+__all__ = ["Step", "read_panel", "read_op", "GENERIC_KINDS"]
+
+GENERIC_KINDS = (OpKind.FUNCTION, OpKind.NORM, OpKind.BLOCK)  # boxes with no meaning the code knows
+
+
+@dataclass(frozen=True)
+class Step:
+    """One operation, as the code generator needs it."""
+
+    op_id: int
+    kind: str
+    label: str
+    binding: str | None
+    inputs: tuple[Value, ...]
+    outputs: tuple[Value, ...]
+    core_in: tuple[tuple[Axis, ...], ...]
+    core_out: tuple[tuple[Axis, ...], ...]
+    broadcast: tuple[tuple[Axis, ...], ...]
+    span: Any = None
+    groups: tuple[int, ...] = ()
+    # kind-specific settings, read once here
+    bias: bool = False
+    function: str = ""  # elementwise: relu, gelu ... (or a user function name for ``map f``)
+    factor: Any = None  # scale: the sympy value
+    factor_text: str = ""
+    over: tuple[Axis, ...] = ()  # softmax / norm / concat: one axis; conv / pool: the spatial axes
+    index: str = ""  # index: the label of the position taken
+    axis: Axis | None = None  # index: the axis indexed; unit: the axis
+    names_in: tuple[tuple[str, ...], ...] = ()  # einsum: the pattern's names per input
+    names_out: tuple[str, ...] = ()
+    kernel: Any = None
+    stride: Any = 1
+    dilation: Any = 1
+    padding: Any = 0
+    transposed: bool = False
+    reduce: str = ""  # pool: "max" | "mean"
+    slot: str = ""  # save / load
+    block: str = ""  # block: its name
+    extra: dict = field(default_factory=dict)  # anything else, for messages
+
+
+def read_op(op: Operation) -> Step:
+    p = op.param
+    common = dict(op_id=op.id, kind=op.kind, label=op.label, binding=op.binding, inputs=op.inputs,
+                  outputs=op.outputs, core_in=op.core_in, core_out=op.core_out, broadcast=op.broadcast,
+                  span=op.span, groups=op.groups)
+    kind = op.kind
+    if kind == OpKind.LEARNED:
+        return Step(**common, bias=bool(p("bias", False)))
+    if kind == OpKind.ELEMENTWISE:
+        return Step(**common, function=str(p("function", op.label)))
+    if kind == OpKind.SCALE:
+        return Step(**common, factor=p("value"), factor_text=str(p("factor", op.label)))
+    if kind in (OpKind.SOFTMAX, OpKind.NORM, OpKind.CONCAT):
+        over = p("over")
+        return Step(**common, over=(over,) if over is not None else ())
+    if kind == OpKind.INDEX:
+        return Step(**common, axis=p("axis"), index=str(p("index", op.label)))
+    if kind == OpKind.EINSUM:
+        return Step(**common, names_in=tuple(tuple(n) for n in p("names_in", ())),
+                    names_out=tuple(p("names_out", ())))
+    if kind in (OpKind.CONV, OpKind.POOL):
+        return Step(**common, over=tuple(p("over", ())), kernel=p("kernel"), stride=p("stride", 1),
+                    dilation=p("dilation", 1), padding=p("padding", 0), transposed=bool(p("transposed", False)),
+                    reduce=str(p("reduce", "")), bias=bool(p("bias", False)))
+    if kind == OpKind.UNIT:
+        return Step(**common, axis=p("axis"))
+    if kind in (OpKind.SAVE, OpKind.LOAD):
+        return Step(**common, slot=str(p("slot", op.label)))
+    if kind == OpKind.BLOCK:
+        return Step(**common, block=str(p("name", op.label)), extra={"expanded": op.body is not None})
+    return Step(**common)
+
+
+def read_panel(panel: Panel) -> list[Step]:
+    """Every operation of the panel in data-flow order (the diagram's order)."""
+    return [read_op(op) for op in panel.operations]

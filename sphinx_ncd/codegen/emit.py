@@ -1,0 +1,249 @@
+"""Codegen (stage: Diagram -> Python source): one line of ``forward`` per operation.
+
+Each ``emit_<kind>`` gets a :class:`~sphinx_ncd.codegen.adapter.Step` and the
+:class:`Emitter` (variables, sizes, submodules) and returns the expression that
+computes the step's outputs; a construct with no code meaning raises a located
+:class:`~sphinx_ncd.errors.NCDError`.  Learned boxes become submodules named by
+their bindings; wirings become einops calls with the diagram's axis names.
+"""
+from __future__ import annotations
+
+import sympy
+
+from .. import messages as msg
+from ..errors import NCDError
+from .adapter import Step
+from .layout import dim_names, flat, positions
+from .names import RESERVED, SizePrinter, identifier
+
+__all__ = ["Emitter", "ELEMENTWISE_CODE"]
+
+ELEMENTWISE_CODE = {
+    "relu": "torch.relu({x})", "gelu": "fn.gelu({x})", "sigmoid": "torch.sigmoid({x})",
+    "tanh": "torch.tanh({x})", "exp": "torch.exp({x})", "log": "torch.log({x})", "silu": "fn.silu({x})",
+    "softplus": "fn.softplus({x})", "sqrt": "torch.sqrt({x})", "abs": "torch.abs({x})",
+    "square": "torch.square({x})", "neg": "torch.neg({x})", "dropout": "fn.dropout({x}, training=False)",
+}
+
+
+class Emitter:
+    """State of one generation: variables per value, sizes used, submodules, user functions."""
+
+    def __init__(self, steps: list[Step], outputs, mutations: dict | None = None):
+        self.sizes = SizePrinter()
+        self.var: dict[int, str] = {}  # value id -> Python variable
+        self.holder: dict[str, int] = {}  # Python variable -> the value id it holds now
+        self.modules: list[tuple[str, str, Step]] = []  # (binding path, constructor text, step)
+        self.functions: list[str] = []  # names of user-supplied callables
+        self.memory = False
+        self.bound_functions: dict[str, str] = {}  # binding -> box name: the user's callable as an attribute
+        self.indexes: list[str] = []
+        self.factors: list[str] = []  # scale factors that size no wire (scale x by r): default 1
+        self.wires = {x.name for st in steps for v in st.inputs + st.outputs for ax in v.axes
+                      for x in sympy.sympify(ax.size).free_symbols}  # size names that are positions (index at i_a): default 0
+        self.mutations = dict(mutations or {})
+        self.last_use: dict[int, int] = {}
+        for i, s in enumerate(steps):
+            for v in s.inputs:
+                self.last_use[v.id] = i
+        for v in outputs:
+            self.last_use[v.id] = len(steps) + 1
+        self.index = 0
+
+    # --- variables -------------------------------------------------------------------------------
+
+    def bind_input(self, value) -> str:
+        return self.assign(value)
+
+    def assign(self, value) -> str:
+        base = identifier(value.name, "v")
+        name, n = base, 1
+        while name in self.holder and self.holder[name] != value.id and \
+                self.last_use.get(self.holder[name], -1) > self.index:
+            name, n = f"{base}_{n}", n + 1
+        self.holder[name] = value.id
+        self.var[value.id] = name
+        return name
+
+    def of(self, value) -> str:
+        return self.var[value.id]
+
+    def size(self, size, step: Step) -> str:
+        text = self.sizes(size)
+        if text is None:
+            raise NCDError(msg.CODEGEN_SIZE.format(size=sympy.sstr(size)), step.span, kind="shape")
+        return text
+
+    def module(self, step: Step, word: str, ctor: str) -> str:
+        path = step.binding or f"{word}{len(self.modules) + 1}"
+        self.modules.append((path, ctor, step))
+        return module_access(path)
+
+    def function(self, name: str, binding: str | None = None) -> str:
+        if name not in self.functions:
+            self.functions.append(name)
+        if binding and binding.isidentifier() and binding not in RESERVED:
+            self.bound_functions.setdefault(binding, name)
+            return f"self.{binding}"
+        return f"self.functions[{name!r}]"
+
+    # --- one step --------------------------------------------------------------------------------
+
+    def emit(self, step: Step) -> str | None:
+        """The line for ``step`` (``None`` for a pure wiring such as a copy)."""
+        handler = getattr(self, "emit_" + step.kind, None)
+        if handler is None:
+            raise NCDError(msg.CODEGEN_UNSUPPORTED.format(what=step.kind), step.span, kind="shape")
+        for g in step.extra.get("repeat", ()):
+            raise NCDError(msg.CODEGEN_REPEAT.format(), g, kind="shape")
+        expr = handler(step)
+        if expr is None:
+            return None
+        targets = [self.assign(v) for v in step.outputs]
+        if not targets:
+            return expr
+        return f"{', '.join(targets)} = {expr}"
+
+    def emit_copy(self, step):
+        for v in step.outputs:
+            self.var[v.id] = self.of(step.inputs[0])
+        return None
+
+    def emit_delete(self, step):
+        return None
+
+    def emit_save(self, step):
+        self.memory = True
+        return f'memory["{step.slot}"] = {self.of(step.inputs[0])}'
+
+    def emit_load(self, step):
+        if not self.memory:
+            raise NCDError(msg.CODEGEN_UNSUPPORTED.format(what="load before any save"), step.span, kind="shape")
+        return f'memory["{step.slot}"]'
+
+    def emit_add(self, step):
+        return " + ".join(self.of(v) for v in step.inputs)
+
+    def emit_scale(self, step):
+        expr = sympy.sympify(step.factor)
+        swap = {s: sympy.Symbol("self." + self.sizes.arg(s.name)) for s in expr.free_symbols}
+        self.factors.extend(s.name for s in expr.free_symbols if s.name not in self.wires | set(self.factors))
+        return f"{self.of(step.inputs[0])} * ({sympy.pycode(expr.xreplace(swap), fully_qualified_modules=True)})"
+
+    def emit_elementwise(self, step):
+        x = self.of(step.inputs[0])
+        template = ELEMENTWISE_CODE.get(step.function)
+        if template is None:  # map f: a function the user supplies, applied to every entry
+            return f"{self.function(step.function)}({x})"
+        return template.format(x=x)
+
+    def emit_softmax(self, step):
+        value = step.inputs[0]
+        over = self.mutations.get(step.op_id, {}).get("over", step.core_in[0][0])
+        per = dim_names(value.axes)
+        pos = positions(value.axes, (over,))[0]
+        start = len(flat(per[:pos]))
+        rank = len(per[pos])
+        ndim = len(flat(per))
+        x = self.of(value)
+        if rank == 1:
+            return f"torch.softmax({x}, dim={start - ndim})"
+        return f"torch.softmax({x}.flatten({start}, {start + rank - 1}), dim={start}).reshape({x}.shape)"
+
+    def emit_index(self, step):
+        value = step.inputs[0]
+        pos = positions(value.axes, (step.axis,))[0]
+        start = len(flat(dim_names(value.axes)[:pos]))
+        try:
+            expr = sympy.sympify(step.index.replace("{", "").replace("}", ""))
+        except (sympy.SympifyError, TypeError):
+            expr = sympy.Symbol(identifier(step.index))
+        self.indexes.extend(s.name for s in expr.free_symbols if s.name not in self.indexes)
+        where = self.size(expr, step)
+        return f"{self.of(value)}.select({start}, {where})"
+
+    def emit_concat(self, step):
+        first = step.inputs[0]
+        pos = positions(first.axes, step.core_in[0])[0]
+        start = len(flat(dim_names(first.axes)[:pos]))
+        return f"torch.cat([{', '.join(self.of(v) for v in step.inputs)}], dim={start})"
+
+    def emit_unit(self, step):
+        return f"torch.eye({self.size(step.axis.size, step)}, dtype=torch.get_default_dtype())"
+
+    def emit_einsum(self, step):
+        pattern_in, pattern_out = einsum_patterns(step)
+        args = ", ".join(self.of(v) for v in step.inputs)
+        return f'einops.einsum({args}, "{", ".join(pattern_in)} -> {pattern_out}")'
+
+    def emit_view(self, step):
+        from .wiring import view_pattern
+
+        return view_pattern(self, step).apply(self.of(step.inputs[0]))
+
+    def emit_learned(self, step):
+        from .boxes import learned
+
+        return learned(self, step)
+
+    def emit_conv(self, step):
+        from .boxes import conv
+
+        return conv(self, step)
+
+    def emit_pool(self, step):
+        from .boxes import pool
+
+        return pool(self, step)
+
+    def emit_function(self, step):
+        from .boxes import generic
+
+        return generic(self, step, step.label)
+
+    def emit_norm(self, step):
+        from .boxes import generic
+
+        return generic(self, step, step.binding or "norm")
+
+    def emit_block(self, step):
+        raise NCDError(msg.CODEGEN_BLOCK.format(name=step.block), step.span, kind="shape")
+
+
+def module_access(path: str) -> str:
+    """``self.Lq``; a dotted binding lives in nested ``nn.ModuleDict`` s: ``self.stack["0"]``."""
+    head, *rest = path.split(".")
+    text = f"self.{head}" if head.isidentifier() and head not in ("functions",) else f'getattr(self, "{head}")'
+    for part in rest:
+        text += f'["{part}"]'
+    return text
+
+
+def einsum_patterns(step: Step) -> tuple[list[str], str]:
+    """Full einops patterns: the signature's names on the core axes, the wire labels elsewhere."""
+    core_names: dict[str, list[str]] = {}
+    for names, core in zip(step.names_in, step.core_in):
+        for n, ax in zip(names, core):
+            base = identifier(n, "a").strip("_") or "a"
+            core_names[n] = [base] if ax.rank <= 1 else [f"{base}{i}" for i in range(1, ax.rank + 1)]
+    reserved = {x for v in core_names.values() for x in v}
+    pattern_in, lead, trail = [], [], []
+    for value, names, core in zip(step.inputs, step.names_in, step.core_in):
+        pos = positions(value.axes, core)
+        per = dim_names(value.axes, avoid=reserved)
+        parts = []
+        first = min(pos) if pos else len(value.axes)
+        for j, ax in enumerate(value.axes):
+            if j in pos:
+                parts.extend(core_names[names[pos.index(j)]])
+            else:
+                parts.extend(per[j])
+                into = lead if j < first else trail
+                for n in per[j]:
+                    if n not in into:
+                        into.append(n)
+        pattern_in.append(" ".join(parts))
+    trail = [n for n in trail if n not in lead]
+    out = lead + [x for n in step.names_out for x in core_names[n]] + trail
+    return pattern_in, " ".join(out) or ""
+
