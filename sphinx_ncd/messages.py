@@ -231,3 +231,32 @@ LATEX_STALE_MANIFEST = ("ncd-latex: warning: {tex} changed after LaTeX wrote {ma
 
 CLI_NO_FILE = "no such file: {path}"
 CLI_CANNOT_READ = "cannot read {path}: {reason}"
+
+# --- drafting a spec from code (ncd draft) --------------------------------------------
+
+DRAFT_INPUT_SYNTAX = "cannot read the input description: {reason}"
+HINT_DRAFT_INPUT = "expected NAME: AXES, NAME: AXES (e.g. \"x: b t d\" or \"E: y m, X: x m\")"
+DRAFT_INPUT_AXIS = "'{axis}' is not an axis name or a whole number"
+DRAFT_INPUT_DUPLICATE = "input '{name}' is described twice"
+DRAFT_AXIS_REPEATED = "axis '{axis}' appears twice in input '{name}': give each axis its own name"
+DRAFT_INPUT_COUNT = "{obj}.forward takes {expected} tensor input(s) ({names}), the description gives {got}"
+HINT_DRAFT_INPUT_COUNT = "describe one input per tensor argument of forward, in order: {names}"
+DRAFT_SIZES_ARG = "--sizes expects NAME=INT (a positive whole number), got '{text}'"
+DRAFT_SIZE_UNUSED = "size '{name}' names no axis of the inputs"
+HINT_DRAFT_SIZE_UNUSED = "the inputs' axes are: {axes}"
+DRAFT_COLLIDE = "sizes collide: {first} and {second} are both {value}, so the draft cannot tell them apart"
+HINT_DRAFT_COLLIDE = ("give every axis and constructor argument its own size (distinct primes are best), "
+                      "e.g. --sizes {name}={suggest}")
+DRAFT_NOT_MODULE = "{obj} is not an nn.Module (got {kind}); ncd draft needs a module to export"
+DRAFT_CONSTRUCT = "building {obj} failed: {reason}"
+DRAFT_FORWARD_FAILED = "{obj}.forward fails on inputs shaped {shapes}: {reason}"
+HINT_DRAFT_FORWARD = "does the input description match what forward expects? ({where})"
+DRAFT_EXPORT_FAILED = "torch.export cannot trace {obj}: {reason}"
+HINT_DRAFT_DATA_DEPENDENT = ("the code branches on tensor values (data-dependent control flow) at {where}; "
+                             "draft a submodule without it, or write that part of the spec by hand")
+HINT_DRAFT_EXPORT = "at {where}"
+DRAFT_NO_TORCH = "ncd draft needs torch (pip install 'sphinx_ncd[check]')"
+DRAFT_BAD_DEPTH = "--depth must be a whole number >= 0, got {value}"
+DRAFT_PARSE_FAILED = "the draft does not parse (please report it with the model): {error}"
+DRAFT_SIZE_CONFLICT = "size {name}={given} contradicts the constructor's {name}={value}"
+DRAFT_OPTION_TYPE = "{what} must be {expected}, got {got!r}"
