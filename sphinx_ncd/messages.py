@@ -236,7 +236,7 @@ CLI_CANNOT_READ = "cannot read {path}: {reason}"
 
 DRAFT_INPUT_SYNTAX = "cannot read the input description: {reason}"
 HINT_DRAFT_INPUT = "expected NAME: AXES, NAME: AXES (e.g. \"x: b t d\" or \"E: y m, X: x m\")"
-DRAFT_INPUT_AXIS = "'{axis}' is not an axis name or a whole number"
+DRAFT_INPUT_AXIS = "'{axis}' is not an axis name, a whole number or a multiple of a name (4*H)"
 DRAFT_INPUT_DUPLICATE = "input '{name}' is described twice"
 DRAFT_AXIS_REPEATED = "axis '{axis}' appears twice in input '{name}': give each axis its own name"
 DRAFT_INPUT_COUNT = "{obj}.forward takes {expected} tensor input(s) ({names}), the description gives {got}"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from .. import messages as msg
 from ..errors import NCDError
-from .inputs import parse_inputs, parse_sizes
+from .inputs import axis_parts, parse_inputs, parse_sizes
 
 __all__ = ["Draft", "draft"]
 
@@ -65,7 +65,10 @@ def draft(code: str, inputs: str, sizes=None, depth: int | None = None, path=(),
     names = Names(reserved=[d.name for d in described])
     tr = Translator(namer, names)
     for d, node in zip(described, user_inputs):
-        axes = [Ax(a, sympy.Integer(int(a)) if a.isdigit() else namer.symbols[a]) for a in d.axes]
+        axes = []
+        for word in d.axes:
+            k, a = axis_parts(word)
+            axes.append(Ax(word, k * namer.symbols[a] if a else sympy.Integer(k)))
         tr.bind(node, Val(d.name, axes))
     tr.run(steps)
     out_names = [tr.val(n).name if n in tr.env else n.name for n in outputs]
@@ -82,7 +85,11 @@ def draft(code: str, inputs: str, sizes=None, depth: int | None = None, path=(),
         symbols = set(make_plan(parse(text, filename="draft.ncd")).symbols)
     except NCDError as err:
         raise NCDError(msg.DRAFT_PARSE_FAILED.format(error=err.format()), None, kind="internal") from None
-    check_code = _check_code(code, traced, {k: v for k, v in atoms.items() if k in symbols})
+    divisors = {x.name for size in tr.seen for x in sympy.fraction(sympy.together(size))[1].free_symbols}
+    fixed = _fixed_sizes(text, given, traced.arguments, atoms, symbols, divisors)
+    if fixed:
+        text = text.replace("\ninput ", f"\nsizes {' '.join(f'{k}={v}' for k, v in fixed.items())}\ninput ", 1)
+    check_code = _check_code(code, traced, {k: v for k, v in atoms.items() if k in symbols or k in fixed})
     text = text.replace("\0", check_code)
     return Draft(text, check_code, tuple(dict.fromkeys(header.generic)), tuple(namer.notes),
                  tuple(atoms.items()))
@@ -106,14 +113,29 @@ def _atoms(traced, described, graph) -> dict[str, int]:
         if value in by_value:
             taken = set(atoms.values())
             suggest = next(p for p in (17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61) if p not in taken)
-            span = next((d.span for d in described if name in d.axes), None)
-            if span is None:
-                span = next((d.span for d in described if by_value[value] in d.axes), None)
+            def where(axis):
+                return next((d.span for d in described if any(axis_parts(a)[1] == axis for a in d.axes)), None)
+
+            span = where(name) or where(by_value[value])
             fixed = name if name in traced.axis_values else by_value[value]
             raise NCDError(msg.DRAFT_COLLIDE.format(first=by_value[value], second=name, value=value), span,
                            kind="config", hint=msg.HINT_DRAFT_COLLIDE.format(name=fixed, suggest=suggest))
         by_value[value] = name
     return atoms
+
+
+def _fixed_sizes(text, given, arguments, atoms, symbols, divisors) -> dict[str, int]:
+    """The ``sizes`` line: what the user gave, and -- when a constructor argument divides a size
+    (``d/h``) or shapes a wire the check cannot pass it to by name -- every constructor size, so the
+    check builds the module at sizes it accepts (``d`` divisible by ``h``)."""
+    import re
+
+    fixed = dict(given)
+    words = set(re.findall(r"[A-Za-z_]\w*", text.split("\ninput ", 1)[-1]))
+    loose = [k for k in arguments if k in atoms and (k in divisors or (k not in symbols and k in words))]
+    if loose:
+        fixed.update({k: atoms[k] for k in arguments if k in atoms})
+    return fixed
 
 
 def _check_code(code: str, traced, atoms: dict[str, int]) -> str:

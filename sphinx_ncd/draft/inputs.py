@@ -2,7 +2,8 @@
 
 ``ncd draft ... --input "E: y m, X: x m" --sizes y=13`` describes the tensors
 ``forward`` takes: one ``NAME: AXES`` per tensor argument, in order, each axis
-a name or a whole number.  This module reads that text and the ``--sizes``
+a name, a whole number, or a multiple of a name (``4*H``: a side that the code
+needs divisible by 4, as a U-Net's).  This module reads that text and the ``--sizes``
 list, with errors located in the description itself (``<--input>:1:7``).
 No torch here.
 """
@@ -14,10 +15,21 @@ from dataclasses import dataclass
 from .. import messages as msg
 from ..errors import NCDError, Span
 
-__all__ = ["InputDesc", "parse_inputs", "parse_sizes", "INPUT_FILE"]
+__all__ = ["InputDesc", "parse_inputs", "parse_sizes", "axis_parts", "INPUT_FILE"]
 
 INPUT_FILE = "<--input>"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
+_MULTIPLE = re.compile(r"([1-9][0-9]*)\*([A-Za-z_][A-Za-z0-9_]*)$")  # 4*H: a side divisible by 4
+
+
+def axis_parts(word: str) -> tuple[int, str | None]:
+    """``"28"`` -> (28, None); ``"t"`` -> (1, "t"); ``"4*H"`` -> (4, "H")."""
+    if word.isdigit():
+        return int(word), None
+    m = _MULTIPLE.match(word)
+    if m:
+        return int(m.group(1)), m.group(2)
+    return 1, word
 
 
 @dataclass(frozen=True)
@@ -62,10 +74,10 @@ def parse_inputs(text: str) -> list[InputDesc]:
         for m in re.finditer(r"\S+", axes_text):
             word = m.group(0)
             at = col + m.start()
-            if not (_NAME.match(word) or word.isdigit()) or word == "0":
+            if not (_NAME.match(word) or word.isdigit() or _MULTIPLE.match(word)) or word == "0":
                 raise NCDError(msg.DRAFT_INPUT_AXIS.format(axis=word), _span(flat, at, len(word)), kind="config",
                                hint=msg.HINT_DRAFT_INPUT)
-            if not word.isdigit() and word in axes:
+            if not word.isdigit() and axis_parts(word)[1] in [axis_parts(a)[1] for a in axes]:
                 raise NCDError(msg.DRAFT_AXIS_REPEATED.format(axis=word, name=name), _span(flat, at, len(word)),
                                kind="config")
             axes.append(word)

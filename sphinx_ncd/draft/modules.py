@@ -69,6 +69,18 @@ class ModuleHandlers:
     # --- learned maps ---------------------------------------------------------------------
 
     def _learned(self, step, x: Val, out, fan_in: int, fan_out: int, bias: bool):
+        merged = self.merges.pop(x.name, None)
+        if merged is not None and len(step.inputs[0].users) == 1:
+            # a merge of axes then L : (k h) -> m is L : k h -> m (the checker binds the axes)
+            index, src, axes = merged
+            if src.axes[len(src.axes) - len(axes):] == list(axes):
+                self.stmts[index].text = ""
+                name = self.new_name(out, step.path.replace(".", "_"))
+                new = self.axis(fan_out, [axes[-1]])
+                core = " ".join(a.label for a in axes)
+                self.emit(f"{name} = L{'+' if bias else ''}[{step.path}] {src.name} : {core} -> {new.label}")
+                self.learned[name] = (len(self.stmts) - 1, self.stmts[-1].text.rsplit("-> ", 1)[0] + "-> ")
+                return self.bind(out, Val(name, src.axes[:len(src.axes) - len(axes)] + [new]))
         shown = x.shown
         if not shown or self.namer.value(shown[-1].size) != fan_in or x.axes[-1].hidden:
             return False
@@ -79,6 +91,7 @@ class ModuleHandlers:
         name = self.new_name(out, step.path.replace(".", "_"))
         plus = "+" if bias else ""
         self.emit(f"{name} = L{plus}[{step.path}] {x.name} : {core.label} -> {new.label}")
+        self.learned[name] = (len(self.stmts) - 1, self.stmts[-1].text.rsplit("-> ", 1)[0] + "-> ")
         self.bind(out, Val(name, x.axes[:-1] + [new]))
 
     def mod_Linear(self, step, m, x, out):
@@ -122,7 +135,7 @@ class ModuleHandlers:
         plus = "+" if m.bias is not None else ""
         clauses = f"kernel {k}" + (f" stride {s}" if s != 1 else "") + (f" padding {p}" if p else "") + \
             (f" dilation {d}" if d != 1 else "")
-        over = " ".join(a.label for a in spatial)
+        over = self.over(x, spatial)
         self.emit(f"{name} = {op}{plus}[{step.path}] {x.name} over {over} : {cin.label} -> {cout.label} {clauses}")
         self.bind(out, Val(name, x.axes[:ch] + [cout] + sizes))
 
@@ -160,7 +173,7 @@ class ModuleHandlers:
         name = self.new_name(out, step.path.replace(".", "_"))
         clauses = f"kernel {k}" + (f" stride {s}" if s != k else "") + (f" padding {p}" if p else "") + \
             (f" dilation {d}" if d != 1 else "")
-        over = " ".join(a.label for a in spatial)
+        over = self.over(x, spatial)
         self.emit(f"{name} = {word}[{step.path}] {x.name} over {over} {clauses}")
         self.bind(out, Val(name, x.axes[:-n] + sizes))
 
@@ -185,7 +198,7 @@ class ModuleHandlers:
             return False
         spatial, _ = found
         name = self.new_name(out, step.path.replace(".", "_"))
-        self.emit(f"{name} = avgpool[{step.path}] {x.name} over {' '.join(a.label for a in spatial)}")
+        self.emit(f"{name} = avgpool[{step.path}] {x.name} over {self.over(x, spatial)}")
         ones = [Ax("1", sympy.Integer(1), hidden=True) for _ in spatial]
         self.bind(out, Val(name, x.axes[:-n] + ones))
 

@@ -275,3 +275,65 @@ class OpHandlers:
             self.env[node] = self.env[ins[0]]
             return None
         return False
+
+    # --- splitting into equal parts: a view that counts the parts, then one index per part -----
+
+    def _split_parts(self, node, ins, dim: int, parts: int):
+        from .values import Ax
+
+        x = self.val(ins[0])
+        ax = x.axes[dim]
+        total = self.namer.value(ax.size)
+        if ax.hidden or parts < 2 or total is None or total % parts:
+            return False
+        users = self._outputs(node)
+        if any(getattr(u.target, "__name__", "") != "getitem" for u in users):
+            return False
+        import sympy
+
+        from .values import label_for
+
+        size = sympy.simplify(ax.size / parts)
+        piece = self.axis(total // parts, [Ax(label_for(size), size)])
+        count = Ax(str(parts), sympy.Integer(parts))
+        name = self.new_name(node)
+        self.emit(f"{name} = view {x.name} : {ax.label} -> {parts} {piece.label}", comment=f"{parts} equal parts")
+        rest = x.axes[:dim] + x.axes[dim + 1:] if dim != -1 else x.axes[:-1]
+        rest = list(rest)
+        rest.insert(dim % len(x.axes), piece)
+        for u in users:
+            part = self.new_name(u, f"{node.name}_{u.args[1]}")
+            self.emit(f"{part} = index {name} at {u.args[1]} on {count.label}")
+            self.bind(u, Val(part, list(rest)))
+        return None
+
+    def aten_split(self, node, ins):
+        from .translate import concrete
+
+        x = concrete(ins[0])
+        dim = int(node.args[2]) if len(node.args) > 2 else int(node.kwargs.get("dim", 0))
+        size = node.args[1]
+        if not isinstance(size, int) or x is None or x[dim] % size:
+            return False
+        return self._split_parts(node, ins, dim, x[dim] // size)
+
+    def aten_chunk(self, node, ins):
+        from .translate import concrete
+
+        x = concrete(ins[0])
+        dim = int(node.args[2]) if len(node.args) > 2 else 0
+        if x is None or x[dim] % int(node.args[1]):
+            return False
+        return self._split_parts(node, ins, dim, int(node.args[1]))
+
+    def aten_unbind(self, node, ins):
+        x = self.val(ins[0])
+        dim = int(node.args[1]) if len(node.args) > 1 else 0
+        if x.axes[dim].hidden:
+            return False
+        rest = [a for i, a in enumerate(x.axes) if i != dim % len(x.axes)]
+        for u in self._outputs(node):
+            part = self.new_name(u, f"{node.name}_{u.args[1]}")
+            self.emit(f"{part} = index {x.name} at {u.args[1]} on {x.axes[dim].label}")
+            self.bind(u, Val(part, list(rest)))
+        return None

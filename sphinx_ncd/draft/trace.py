@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from .. import messages as msg
 from ..checking.codeload import construct, load, parse_spec, user_frame
 from ..errors import NCDError, Span
-from .inputs import InputDesc
+from .inputs import InputDesc, axis_parts
 
 __all__ = ["Traced", "trace", "constructor_sizes", "prime_sizes", "source_root"]
 
@@ -77,8 +77,9 @@ def prime_sizes(inputs: list[InputDesc], given: dict[str, int], fixed: dict[str,
     taken |= {int(a) for d in inputs for a in d.axes if a.isdigit()}
     primes = (p for p in _PRIMES if p not in taken)
     for d in inputs:
-        for a in d.axes:
-            if a.isdigit() or a in out:
+        for word in d.axes:
+            a = axis_parts(word)[1]
+            if a is None or a in out:
                 continue
             if a in given:
                 out[a] = given[a]
@@ -86,7 +87,7 @@ def prime_sizes(inputs: list[InputDesc], given: dict[str, int], fixed: dict[str,
                 out[a] = fixed[a]
             else:
                 out[a] = next(primes)
-    axes = sorted({a for d in inputs for a in d.axes if not a.isdigit()})
+    axes = sorted({axis_parts(a)[1] for d in inputs for a in d.axes if not a.isdigit()})
     for name in given:
         if name not in out:
             raise NCDError(msg.DRAFT_SIZE_UNUSED.format(name=name), None, kind="config",
@@ -204,11 +205,14 @@ def trace(traced: Traced, inputs: list[InputDesc], sizes: dict[str, int]) -> Tra
 
     _check_count(traced.model, traced.obj_name, inputs)
     fixed = {n: v for n, v in traced.arguments.items()
-             if any(n in d.axes for d in inputs)}
+             if any(n == axis_parts(a)[1] for d in inputs for a in d.axes)}
     traced.axis_values = prime_sizes(inputs, sizes, fixed)
     tensors = []
     for d in inputs:
-        shape = [int(a) if a.isdigit() else traced.axis_values[a] for a in d.axes]
+        shape = []
+        for word in d.axes:
+            k, a = axis_parts(word)
+            shape.append(k * traced.axis_values[a] if a else k)
         tensors.append(torch.randn(*shape))
     shapes = ", ".join(f"{d.name}: ({' '.join(str(t) for t in x.shape)})" for d, x in zip(inputs, tensors))
     traced.model.eval()

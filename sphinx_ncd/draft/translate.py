@@ -38,6 +38,8 @@ class Translator(ModuleHandlers, OpHandlers):
         self.lets = Lets()
         self.step: Step | None = None
         self.seen: dict = {}  # every size a value has had, first seen first (for naming scalars)
+        self.learned: dict = {}  # value name -> (statement index, its text up to the output signature)
+        self.merges: dict = {}  # value name -> (statement index, source Val, the merged axes)
 
     # --- the walk ---------------------------------------------------------------------------
 
@@ -117,6 +119,21 @@ class Translator(ModuleHandlers, OpHandlers):
                 out.append(self.axis(v, prefer))
         return out
 
+    def over(self, x: Val, axes) -> str:
+        """How an ``over`` clause names these axes: a resized axis by the one size it comes from (``H``
+        for ``floor(H/2)``) when no other axis of the value involves that size, as the model finds it."""
+        words = []
+        for ax in axes:
+            free = ax.size.free_symbols
+            if len(free) == 1 and not ax.size.is_Symbol:
+                (sym,) = free
+                others = [a for a in x.axes if a is not ax and not a.hidden and sym in a.size.free_symbols]
+                if not others:
+                    words.append(sym.name)
+                    continue
+            words.append(ax.label)
+        return " ".join(words)
+
     # --- views: merging and splitting axes ----------------------------------------------------
 
     def view_to(self, node, src: Val, shape: tuple[int, ...], name_base: str | None = None) -> Val:
@@ -141,10 +158,20 @@ class Translator(ModuleHandlers, OpHandlers):
             total = total * a.size
         new_mid = self._factors(total, real_out, mid_in)
         out_axes = axes[:p] + self._with_ones(new_mid, mid_out) + axes[len(axes) - s:]
+        source = node.all_input_nodes[0] if node.all_input_nodes else None
+        alone = source is not None and len(source.users) == 1
+        fold = self.learned.pop(src.name, None)
+        if fold is not None and alone and s == 0 and len(mid_in) == 1 and mid_in[0] is axes[-1]:
+            # L : m -> (k h) then a split: the learned box gives k h itself (the checker binds the axes)
+            index, head = fold
+            self.stmts[index].text = head + pattern_text([a.label for a in new_mid])
+            return Val(src.name, out_axes)
         name = self.new_name(node, name_base)
         left = pattern_text([a.label for a in mid_in])
         right = pattern_text([a.label for a in new_mid])
         self.emit(f"{name} = view {src.name} : {left} -> {right}")
+        if s == 0 and len(new_mid) == 1 and len(mid_in) > 1 and alone is not None:
+            self.merges[name] = (len(self.stmts) - 1, src, mid_in)
         return Val(name, out_axes)
 
     @staticmethod

@@ -39,6 +39,8 @@ def _tree(stmts) -> _Fence:
     root = _Fence("", "")
     stack = [root]
     for s in stmts:
+        if not s.text:  # folded into a neighbour
+            continue
         chain = list(s.parents)
         depth = 0  # how much of the open stack this statement shares
         while depth + 1 < len(stack) and depth < len(chain) and stack[depth + 1].path == chain[depth][0]:
