@@ -6,6 +6,7 @@ and torch is never imported unless a check runs)::
     diagram = sphinx_ncd.parse(text, filename="attention.ncd")   # syntax + model
     svg     = sphinx_ncd.render(diagram, format="svg")            # layout + render
     report  = sphinx_ncd.check(diagram, "pkg.mod:Model(m=8)", sizes={"y": 5})
+    spec    = sphinx_ncd.draft("pkg.mod:Block(d=64, h=4)", "x: b t d").text  # a first spec from code
 
 Errors are always :class:`sphinx_ncd.NCDError`, located in the user's source.
 ``extensions = ["sphinx_ncd"]`` in a Sphinx ``conf.py`` registers the ``ncd``
@@ -16,7 +17,7 @@ from __future__ import annotations
 from .errors import NCDError, Span
 
 __version__ = "0.1.0"
-__all__ = ["NCDError", "Span", "parse", "render", "check", "describe", "setup", "__version__"]
+__all__ = ["NCDError", "Span", "parse", "render", "check", "describe", "setup", "__version__", "draft"]
 
 
 def parse(text: str, filename: str = "<spec>", *, line_offset: int = 0, search_path=()):
@@ -49,6 +50,14 @@ def check(diagram, code, sizes=None, **options):
     from .checking.api import check as _check
 
     return _check(diagram, code, sizes=sizes, **options)
+
+
+def draft(code, inputs, sizes=None, depth=None, **options):
+    """Draft a spec from the ``nn.Module`` ``code`` called on ``inputs`` (``"x: b t d"``); returns a
+    :class:`~sphinx_ncd.draft.api.Draft` (``.text``, ``.check_code``, ``.generic``)."""
+    from .draft.api import draft as _draft
+
+    return _draft(code, inputs, sizes=sizes, depth=depth, **options)
 
 
 def setup(app):

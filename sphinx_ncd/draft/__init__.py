@@ -12,6 +12,9 @@ for the rest.  Modules: :mod:`.inputs` (the description), :mod:`.trace`
 """
 from __future__ import annotations
 
+import sys
+import types
+
 __all__ = ["draft", "Draft"]
 
 
@@ -28,3 +31,14 @@ def __getattr__(name):
 
         return Draft
     raise AttributeError(name)
+
+
+class _CallableModule(types.ModuleType):
+    """``sphinx_ncd.draft`` is both this package and the public function: importing the package
+    rebinds the name on ``sphinx_ncd``, so the package itself answers a call."""
+
+    def __call__(self, *args, **kwargs):
+        return draft(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

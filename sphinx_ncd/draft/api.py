@@ -111,12 +111,10 @@ def _atoms(traced, described, graph) -> dict[str, int]:
     by_value: dict[int, str] = {}
     for name, value in atoms.items():
         if value in by_value:
-            taken = set(atoms.values())
-            suggest = next(p for p in (17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61) if p not in taken)
-            def where(axis):
-                return next((d.span for d in described if any(axis_parts(a)[1] == axis for a in d.axes)), None)
-
-            span = where(name) or where(by_value[value])
+            taken = set(atoms.values()) | set(traced.arguments.values())
+            suggest = next(p for p in (17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67) if p not in taken)
+            spans = [d.where(a) for a in (name, by_value[value]) for d in described]
+            span = next((s for s in spans if s is not None), None)
             fixed = name if name in traced.axis_values else by_value[value]
             raise NCDError(msg.DRAFT_COLLIDE.format(first=by_value[value], second=name, value=value), span,
                            kind="config", hint=msg.HINT_DRAFT_COLLIDE.format(name=fixed, suggest=suggest))

@@ -39,6 +39,14 @@ class InputDesc:
     name: str
     axes: tuple[str, ...]
     span: Span  # where the description of this input starts
+    axis_spans: tuple = ()  # one Span per axis
+
+    def where(self, axis: str) -> Span | None:
+        """The span of the axis named ``axis`` (``H`` also finds ``4*H``)."""
+        for word, span in zip(self.axes, self.axis_spans):
+            if axis_parts(word)[1] == axis:
+                return span
+        return None
 
 
 def _span(text: str, start: int, length: int) -> Span:
@@ -70,6 +78,7 @@ def parse_inputs(text: str) -> list[InputDesc]:
             raise NCDError(msg.DRAFT_INPUT_DUPLICATE.format(name=name), _span(flat, name_col, len(name)),
                            kind="config")
         axes: list[str] = []
+        spans: list[Span] = []
         col = start + len(name_text) + 1
         for m in re.finditer(r"\S+", axes_text):
             word = m.group(0)
@@ -81,7 +90,8 @@ def parse_inputs(text: str) -> list[InputDesc]:
                 raise NCDError(msg.DRAFT_AXIS_REPEATED.format(axis=word, name=name), _span(flat, at, len(word)),
                                kind="config")
             axes.append(word)
-        out.append(InputDesc(name, tuple(axes), _span(flat, name_col, len(name))))
+            spans.append(_span(flat, at, len(word)))
+        out.append(InputDesc(name, tuple(axes), _span(flat, name_col, len(name)), tuple(spans)))
     return out
 
 

@@ -261,7 +261,8 @@ class ModuleHandlers:
     def mod_Flatten(self, step, m, x, out):
         from .translate import concrete
 
-        self.bind(out, self.view_to(out, x, concrete(out), step.path.replace(".", "_")))
+        v = self.bind(out, self.view_to(out, x, concrete(out), step.path.replace(".", "_")))
+        self.merges.pop(v.name, None)  # an nn.Flatten is a layer of its own: keep its view
 
 
 def _label(size) -> str:

@@ -1,0 +1,54 @@
+"""Test models for ncd draft: tiny modules, and modules a draft must refuse with a located error."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class Scale(nn.Module):
+    """``a -> a``: times two (the warm-up model)."""
+
+    def forward(self, x):
+        return x * 2
+
+
+class DataDependent(nn.Module):
+    """Branches on a tensor's values: torch.export cannot trace it."""
+
+    def __init__(self, d: int = 4):
+        super().__init__()
+        self.L = nn.Linear(d, d)
+
+    def forward(self, x):
+        if x.sum() > 0:  # data-dependent control flow
+            return self.L(x)
+        return x
+
+
+class Gated(nn.Module):
+    """``b d -> b d``: a learned gate multiplied in, and a sum over the features (generic boxes)."""
+
+    def __init__(self, d: int):
+        super().__init__()
+        self.gate = nn.Linear(d, d)
+
+    def forward(self, x):
+        g = torch.sigmoid(self.gate(x))
+        return (x * g).cumsum(-1)
+
+
+class Nested(nn.Module):
+    """Two levels of submodules, for --depth."""
+
+    def __init__(self, d: int, f: int):
+        super().__init__()
+        self.inner = nn.Sequential(nn.Linear(d, f), nn.ReLU(), nn.Linear(f, d))
+        self.norm = nn.LayerNorm(d)
+
+    def forward(self, x):
+        return self.norm(x + self.inner(x))
+
+
+def not_a_module(d: int):
+    """A function, not a module."""
+    return d
