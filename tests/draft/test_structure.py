@@ -1,0 +1,53 @@
+"""What a draft says beyond the gallery: generic boxes listed in the header, --depth folding
+submodules into bound boxes, and the naming of sizes from the atoms."""
+from __future__ import annotations
+
+import sympy
+
+import sphinx_ncd
+from sphinx_ncd.draft.naming import SizeNamer, spec_size
+
+
+def test_generic_boxes_are_listed_and_still_proved(drafting, prove):
+    result = drafting("small_models:Gated(d=11)", "x: b d")
+    assert result.generic == ("mul", "cumsum")
+    assert "# generic boxes (no construct in the language): mul, cumsum" in result.text
+    assert "mul = mul x sigmoid_ : b d, b d -> b d" in result.text
+    assert prove(result).status == "proved"
+
+
+def test_depth_folds_deep_submodules_into_bound_boxes(drafting, prove):
+    full = drafting("small_models:Nested(d=11, f=13)", "x: b d")
+    assert "inner_0 = L+[inner.0] x : d -> f" in full.text and full.generic == ()
+    folded = drafting("small_models:Nested(d=11, f=13)", "x: b d", depth=0)
+    assert "inner = Sequential[inner] x : b d -> b d" in folded.text
+    assert "L+[inner.0]" not in folded.text
+    assert folded.generic == ("inner (Sequential)",)
+    assert prove(folded).status == "proved"
+
+
+def test_title_and_check_spec(drafting):
+    result = drafting("small_models:Nested(d=11, f=13)", "x: b d", title="Residual MLP")
+    assert 'title "Residual MLP"' in result.text
+    assert result.check_code == "small_models:Nested(d=d, f=f)"
+    assert dict(result.sizes) == {"b": 17, "d": 11, "f": 13}
+    assert sphinx_ncd.parse(result.text).signature == "b d -> b d"
+
+
+def test_naming_prefers_atoms_then_multiples_then_products():
+    namer = SizeNamer({"d": 35, "h": 5, "t": 19})
+    d, h = namer.symbols["d"], namer.symbols["h"]
+    assert namer.name(35) == d
+    assert namer.name(105) == 3 * d
+    assert namer.name(7) == d / h
+    assert namer.name(95) == h * namer.symbols["t"]
+    assert namer.name(1000003) == sympy.Integer(1000003)
+    assert namer.factor(1 / 7 ** 0.5) == "1/sqrt(d/h)" or namer.factor(1 / 7 ** 0.5, [d / h]) == "1/sqrt(d/h)"
+    assert namer.factor(0.5) == "1/2"
+    assert spec_size(d / h) == "d/h"
+
+
+def test_naming_notes_ambiguity():
+    namer = SizeNamer({"k": 7, "h": 5, "a": 35, "c": 49})
+    assert namer.name(245) == namer.symbols["k"] * namer.symbols["a"]  # the first of two products
+    assert namer.notes == ["size 245 read as a*k; it could also be c*h"]
