@@ -80,3 +80,13 @@ def test_gpt2_block_from_transformers(drafting, prove):
     assert sphinx_ncd.render(diagram, format="png")[:4] == b"\x89PNG"
     report = prove(result)
     assert report.status == "proved", report.summary
+
+
+def test_demo_page_draft_is_what_ncd_draft_writes_today(drafting):
+    """demo_docs/figures/fig21-drafted.ncd is shown as 'unedited': it must be today's draft."""
+    import pathlib
+
+    page = pathlib.Path(__file__).resolve().parents[2] / "demo_docs" / "figures" / "fig21-drafted.ncd"
+    fresh = drafting("ncd_gallery.attention:MultiHeadAttention(m=11, k=7, h=5)", "E: y m, X: x m",
+                     title="Multi-head attention, drafted")
+    assert page.read_text(encoding="utf-8") == fresh.text
