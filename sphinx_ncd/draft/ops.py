@@ -337,3 +337,50 @@ class OpHandlers:
             self.emit(f"{part} = index {x.name} at {u.args[1]} on {x.axes[dim].label}")
             self.bind(u, Val(part, list(rest)))
         return None
+
+    # --- scaled dot-product attention, drawn as the paper draws it ------------------------------
+
+    def aten_scaled_dot_product_attention(self, node, ins):
+        """``F.scaled_dot_product_attention`` in a fence: scores (einsum), scale, SoftMax over the
+        keys, then the weighted sum of the values; a mask is named in a comment."""
+        from .translate import concrete
+
+        q, k, v = node.args[:3]
+        shapes = [concrete(x) for x in (q, k, v)]
+        if any(s is None or len(s) < 2 for s in shapes) or len({len(s) for s in shapes}) != 1:
+            return False
+        if node.kwargs.get("enable_gqa") or shapes[0][:-2] != shapes[1][:-2]:
+            return False
+        batch = "abcdefgh"[:len(shapes[0]) - 2]
+        mask = node.args[3] if len(node.args) > 3 else node.kwargs.get("attn_mask")
+        causal = node.args[5] if len(node.args) > 5 else node.kwargs.get("is_causal", False)
+        scale = node.kwargs.get("scale") or (node.args[6] if len(node.args) > 6 else None)
+        step, fence = self.step, ((f"@{node.name}", "Scaled Dot-Product Attention"),)
+        self.step = type(step)(step.kind, step.nodes, step.path, step.module, step.inputs, step.outputs,
+                               step.parents + fence, step.source)
+        try:
+            scores = _Temp("scores")
+            s = self.einsum(scores, [q, k], [batch + "yz", batch + "xz"], batch + "yx")
+            factor = self.namer.factor(float(scale) if scale else 1 / shapes[0][-1] ** 0.5,
+                                       [a.size for a in s.shown] + list(self.seen))
+            if factor is None:
+                return False
+            scaled = Val(self.names.fresh("scaled"), list(s.axes))
+            note = "causal mask" if causal else ("masked" if mask is not None else "")
+            self.emit(f"{scaled.name} = scale {s.name} by {factor}", comment=note)
+            weights = Val(self.names.fresh("weights"), list(s.axes))
+            self.emit(f"{weights.name} = softmax {scaled.name} over {s.axes[-1].label}")
+            self.bind(scores, weights)
+            return self.einsum(node, [scores, v], [batch + "yx", batch + "xw"], batch + "yw")
+        finally:
+            self.step = step
+
+
+class _Temp:
+    """A value of the draft that no graph node holds (an intermediate of an expanded op)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.users = {}
+        self.all_input_nodes = []
+        self.meta = {}

@@ -74,7 +74,7 @@ def _lines(f: _Fence, indent: int, level: int, out: list) -> None:
                 _lines(item, indent, level, out)
                 continue
             leaf = item.path.rsplit(".", 1)[-1]
-            title = item.cls if leaf == item.cls else f"{item.cls} ({item.path})"
+            title = item.cls if leaf == item.cls or item.path.startswith("@") else f"{item.cls} ({item.path})"
             out.append(f'{pad}fence "{title}" {_COLORS[level % len(_COLORS)]} {{')
             _lines(item, indent + 1, level + 1, out)
             out.append(f"{pad}}}")

@@ -51,3 +51,19 @@ def test_naming_notes_ambiguity():
     namer = SizeNamer({"k": 7, "h": 5, "a": 35, "c": 49})
     assert namer.name(245) == namer.symbols["k"] * namer.symbols["a"]  # the first of two products
     assert namer.notes == ["size 245 read as a*k; it could also be c*h"]
+
+
+def test_fused_attention_is_drawn_as_the_paper_draws_it(drafting, prove):
+    """F.scaled_dot_product_attention: a fence with the scores, the scale, SoftMax over the keys'
+    positions (a second name for t) and the weighted sum -- not a generic box."""
+    result = drafting("small_models:FusedAttention(d=35, h=5)", "x: b t d")
+    text = result.text
+    assert result.generic == ()
+    assert 'fence "Scaled Dot-Product Attention" ' in text
+    for line in ("scores = einsum view_ view_1_1 : b t h d/h, b t2 h d/h -> b h t t2",
+                 "scaled = scale scores by 1/sqrt(d/h)", "weights = softmax scaled over t2",
+                 "scaled_dot_product_attention = einsum weights view_2 : b h t t2, b t2 h d/h -> b h t d/h",
+                 "out = L+[out] transpose_3 : h d/h -> d"):
+        assert line in text, f"{line!r} not in the draft:\n{text}"
+    assert "causal mask" in text
+    assert prove(result).status == "proved"

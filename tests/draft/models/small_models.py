@@ -52,3 +52,20 @@ class Nested(nn.Module):
 def not_a_module(d: int):
     """A function, not a module."""
     return d
+
+
+class FusedAttention(nn.Module):
+    """``b t d -> b t d``: causal self-attention through F.scaled_dot_product_attention, h heads."""
+
+    def __init__(self, d: int, h: int):
+        super().__init__()
+        self.h = h
+        self.qkv = nn.Linear(d, 3 * d)
+        self.out = nn.Linear(d, d)
+
+    def forward(self, x):
+        b, t, d = x.shape
+        q, k, v = self.qkv(x).split(d, dim=-1)
+        q, k, v = (z.view(b, t, self.h, d // self.h).transpose(1, 2) for z in (q, k, v))
+        o = nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+        return self.out(o.transpose(1, 2).reshape(b, t, d))
