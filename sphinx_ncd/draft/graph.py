@@ -163,8 +163,20 @@ def steps_of(program, model, depth: int | None = None) -> tuple[list[Step], list
         parents = tuple((p, c) for _, p, c in stack[:level])
         steps.append(Step("module", nodes, path, module, inputs, outputs, parents,
                           source_of(nodes[0], _module_file(module))))
-    outputs = list(output_node.args[0]) if isinstance(output_node.args[0], (tuple, list)) else [output_node.args[0]]
+    outputs = [n for n in _flat(output_node.args[0])
+               if hasattr(n, "meta") and hasattr(n.meta.get("val"), "shape")]
     return steps, user_inputs, outputs
+
+
+def _flat(obj):
+    if isinstance(obj, (tuple, list)):
+        for o in obj:
+            yield from _flat(o)
+    elif isinstance(obj, dict):
+        for o in obj.values():
+            yield from _flat(o)
+    elif obj is not None:
+        yield obj
 
 
 def _submodule(model, path: str):

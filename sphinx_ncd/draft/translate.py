@@ -46,10 +46,32 @@ class Translator(ModuleHandlers, OpHandlers):
     def run(self, steps: list[Step]) -> None:
         for step in steps:
             self.step = step
-            if step.kind == "module":
-                self.module_step(step)
-            else:
-                self.op_step(step)
+            mark = len(self.stmts)
+            try:
+                if step.kind == "module":
+                    self.module_step(step)
+                else:
+                    self.op_step(step)
+            except Exception as exc:  # a case the handlers do not know: a generic box, or a located error
+                del self.stmts[mark:]
+                self._fallback(step, exc)
+
+    def _fallback(self, step: Step, exc: Exception) -> None:
+        from .. import messages as msg
+        from ..errors import NCDError, Span
+
+        ins = [n for n in step.inputs if n in self.env]
+        outs = [n for n in (step.outputs or step.nodes[-1:]) if concrete(n) is not None]
+        try:
+            if not ins or not outs:
+                raise exc
+            label = type(step.module).__name__ if step.kind == "module" else step.op
+            self.generic(label, ins, outs, binding=step.path or None,
+                         why=f"{step.path} ({label})" if step.path else label)
+        except Exception as again:
+            span = Span(step.source[0], step.source[1], 1) if step.source else None
+            raise NCDError(msg.DRAFT_INTERNAL.format(what=step.path or step.op, error=again), span,
+                           kind="internal") from None
 
     def emit(self, text: str, generic: str | None = None, comment: str = "") -> None:
         s = self.step

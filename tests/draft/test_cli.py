@@ -2,6 +2,8 @@
 and ``ncd check --code`` on it as written; errors located, exit status 1."""
 from __future__ import annotations
 
+import pytest
+
 from sphinx_ncd.cli.main import main
 
 from .conftest import PATHS
@@ -11,6 +13,7 @@ def _paths():
     return [a for p in PATHS for a in ("-I", p)]
 
 
+@pytest.mark.slow  # `ncd check` starts its own worker (a fresh torch import)
 def test_draft_to_a_file_then_render_and_check(tmp_path, drafting, capsys, monkeypatch):
     out = tmp_path / "conv.ncd"
     code = "ncd_gallery.convolution:LearnedConvolution(c=5, o=7, kernel=3, stride=2, padding=1)"

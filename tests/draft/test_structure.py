@@ -67,3 +67,16 @@ def test_fused_attention_is_drawn_as_the_paper_draws_it(drafting, prove):
         assert line in text, f"{line!r} not in the draft:\n{text}"
     assert "causal mask" in text
     assert prove(result).status == "proved"
+
+
+def test_a_step_the_handlers_fail_on_becomes_a_generic_box(drafting, prove, monkeypatch):
+    from sphinx_ncd.draft.translate import Translator
+
+    def broken(self, node, ins):
+        raise KeyError("a case the handler does not know")
+
+    monkeypatch.setattr(Translator, "aten_softmax", broken)
+    result = drafting("ncd_gallery.attention:ScaledDotProductAttention()", "Q: y k, K: x k, V: x k")
+    assert "softmax_ = f_softmax div : y x -> y x" in result.text
+    assert result.generic == ("softmax",)
+    assert prove(result).status == "proved"
