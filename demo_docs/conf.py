@@ -28,7 +28,6 @@ html_theme = "furo" if importlib.util.find_spec("furo") is not None else "alabas
 html_title = "Neural circuit diagrams"
 html_static_path = ["_static"]
 html_css_files = ["math.css"]  # the maths images follow the theme's dark mode
-html_css_files.append("pairs.css")  # two figures side by side (figures/drafted)
 
 # sphinx_ncd: block libraries for `use NAME`, where :code: import specs are found,
 # and the shape-check policy (a failed check is a warning, so -W fails the build).
