@@ -106,7 +106,8 @@ class OpHandlers:
             return False
         a, b = self.val(ins[0]), self.val(ins[1])
         same = concrete(ins[0]) == concrete(ins[1]) == concrete(node)
-        if word == "add" and same and len(node.args) == 2 and (len(node.kwargs) == 0 or node.kwargs.get("alpha", 1) == 1):
+        plain = len(node.args) == 2 and node.kwargs.get("alpha", 1) == 1
+        if word == "add" and same and plain:
             name = self.new_name(node)
             self.emit(f"{name} = add {a.name} {b.name}")
             return self.bind(node, Val(name, list(a.axes)))
