@@ -7,6 +7,7 @@ and torch is never imported unless a check runs)::
     svg     = sphinx_ncd.render(diagram, format="svg")            # layout + render
     report  = sphinx_ncd.check(diagram, "pkg.mod:Model(m=8)", sizes={"y": 5})
     table   = sphinx_ncd.cost(diagram, sizes={"y": 4096}, machine="h100")  # FLOPs, memory, traffic
+    spec    = sphinx_ncd.draft("pkg.mod:Block(d=64, h=4)", "x: b t d").text  # a first spec from code
 
 Errors are always :class:`sphinx_ncd.NCDError`, located in the user's source.
 ``extensions = ["sphinx_ncd"]`` in a Sphinx ``conf.py`` registers the ``ncd``
@@ -17,7 +18,7 @@ from __future__ import annotations
 from .errors import NCDError, Span
 
 __version__ = "0.1.0"
-__all__ = ["NCDError", "Span", "parse", "render", "check", "describe", "cost", "setup", "codegen", "__version__"]
+__all__ = ["NCDError", "Span", "parse", "render", "check", "describe", "cost", "draft", "setup", "codegen", "__version__"]
 
 
 def parse(text: str, filename: str = "<spec>", *, line_offset: int = 0, search_path=()):
@@ -60,6 +61,8 @@ def cost(diagram, sizes=None, machine="h100", dtype_bytes=2, search_path=()):
     from .cost.analysis import analyse
 
     return analyse(diagram, sizes=sizes, machine=machine, dtype_bytes=dtype_bytes, search_path=search_path)
+
+
 def __getattr__(name: str):
     """``sphinx_ncd.codegen(diagram)``: the code-generation package, itself callable, imported lazily."""
     if name == "codegen":
@@ -67,6 +70,14 @@ def __getattr__(name: str):
 
         return importlib.import_module(".codegen", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def draft(code, inputs, sizes=None, depth=None, **options):
+    """Draft a spec from the ``nn.Module`` ``code`` called on ``inputs`` (``"x: b t d"``); returns a
+    :class:`~sphinx_ncd.draft.api.Draft` (``.text``, ``.check_code``, ``.generic``)."""
+    from .draft.api import draft as _draft
+
+    return _draft(code, inputs, sizes=sizes, depth=depth, **options)
 
 
 def setup(app):

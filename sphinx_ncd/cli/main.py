@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-VERB_MODULES = ("check_cmd", "render_cmd", "latex_cmd", "cost_cmd", "code_cmd")
+VERB_MODULES = ("check_cmd", "render_cmd", "latex_cmd", "cost_cmd", "code_cmd", "draft_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:
