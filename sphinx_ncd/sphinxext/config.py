@@ -18,6 +18,7 @@ from typing import Any
 from sphinx.util import logging
 
 from .. import messages as msg
+from . import compat
 
 __all__ = ["ConfigValue", "CONFIG_VALUES", "register", "validate", "OUTPUT_FORMATS", "THEMES",
            "CHECK_MODES"]
@@ -75,8 +76,8 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
 
 def register(app) -> None:
     for value in CONFIG_VALUES:
-        app.add_config_value(value.name, value.default, value.rebuild, types=frozenset(value.types),
-                             description=value.doc)
+        compat.add_config_value(app, value.name, value.default, value.rebuild, frozenset(value.types),
+                                value.doc)
 
 
 _CHOICES = {

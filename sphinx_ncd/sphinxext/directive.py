@@ -19,7 +19,7 @@ from sphinx.util.nodes import set_source_info
 
 from .. import messages as msg
 from ..errors import NCDError
-from . import checking, outputs, pipeline, state
+from . import checking, compat, outputs, pipeline, state
 from .cache import make_key
 from .context import context
 from .errorbox import error_box
@@ -47,7 +47,7 @@ class NCDDirective(SphinxDirective):
     option_spec = OPTION_SPEC
 
     def run(self) -> list[nodes.Node]:
-        docname = self.env.current_document.docname
+        docname = compat.docname(self.env)
         here = f"{self.env.doc2path(docname)}:{self.lineno}"
         if self.arguments and self.content:
             warn(NCDError(msg.SPHINX_BOTH_SOURCES.format(path=self.arguments[0]), kind="config"), None,
@@ -149,7 +149,7 @@ class NCDDirective(SphinxDirective):
         if "align" in content:
             figure["align"] = content.attributes.pop("align")
         caption_text = self.options["caption"]
-        inodes, messages = self.parse_inline(caption_text)
+        inodes, messages = compat.parse_inline(self, caption_text)
         caption = nodes.caption(caption_text, "", *inodes)
         if note is not None:
             caption += nodes.Text(" \N{EM DASH} ")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import messages as msg
 from ..errors import NCDError
+from . import compat
 from .locate import SpecSource
 
 __all__ = ["read_spec", "search_path", "used_libraries"]
@@ -23,7 +24,7 @@ __all__ = ["read_spec", "search_path", "used_libraries"]
 def read_spec(directive) -> tuple[str, SpecSource]:
     """The spec text and its origin.  Raises NCDError (kind ``io``) located at the directive."""
     env = directive.env
-    docname = env.current_document.docname
+    docname = compat.docname(env)
     doc_path = str(env.doc2path(docname))
     line = directive.lineno
     if directive.arguments:
