@@ -36,13 +36,15 @@ def _set_attr(tag: str, name: str, value: str) -> str:
     return tag[:-1].rstrip("/") + text + (" />" if tag.endswith("/>") else ">")
 
 
-def inline_svg(svg: str, alt: str) -> str:
+def inline_svg(svg: str, alt: str, style: str = "") -> str:
     """The SVG ready to sit in an HTML page: no prologue, labelled with ``alt``."""
     svg = _PROLOGUE.sub("", svg, count=1)
     match = _ROOT.search(svg)
     if not match:
         return svg
     tag = _set_attr(_set_attr(match.group(0), "role", "img"), "aria-label", alt)
+    if style:
+        tag = _set_attr(tag, "style", style)
     rest = svg[match.end():]
     title = _TITLE.match(rest)
     if title:
@@ -51,12 +53,16 @@ def inline_svg(svg: str, alt: str) -> str:
 
 
 def _style(node) -> str:
-    parts = []
-    if node.get("width"):
-        parts.append(f"width: {node['width']}")
-    if node.get("height"):
-        parts.append(f"height: {node['height']}")
-    return "; ".join(parts)
+    """The wrapper's style: ``:width:`` (the drawing fills the wrapper's width)."""
+    return f"width: {node['width']}" if node.get("width") else ""
+
+
+def _drawing_style(node) -> str:
+    """The drawing's own style: ``:height:`` sizes the SVG or image itself (its width
+    follows from the aspect ratio, or fills ``:width:``), so nothing is cropped."""
+    if not node.get("height"):
+        return ""
+    return f"height: {node['height']}; width: {'100%' if node.get('width') else 'auto'}"
 
 
 def visit(self, node) -> None:
@@ -73,11 +79,13 @@ def visit(self, node) -> None:
     try:
         if mode == "inline":
             classes.append("ncd-inline")
-            body = inline_svg(outputs.svg_text(ctx, config, node), alt)
+            body = inline_svg(outputs.svg_text(ctx, config, node), alt, _drawing_style(node))
         else:
             classes.append("ncd-img")
             uri = outputs.publish_file(ctx, config, node, mode, self.builder)
-            body = f'<img class="ncd-{mode}" src="{html.escape(uri)}" alt="{html.escape(alt)}" />'
+            drawing = _drawing_style(node)
+            extra = f' style="{html.escape(drawing)}"' if drawing else ""
+            body = f'<img class="ncd-{mode}" src="{html.escape(uri)}" alt="{html.escape(alt)}"{extra} />'
     except NCDError as err:
         text, where = warn(err, None, location=f"{node.get('spec_location', '')}")
         self.body.append('<div class="admonition error ncd-error"><p class="admonition-title">'
