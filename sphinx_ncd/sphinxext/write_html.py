@@ -65,9 +65,27 @@ def _drawing_style(node) -> str:
     return f"height: {node['height']}; width: {'100%' if node.get('width') else 'auto'}"
 
 
+_ID = re.compile(r'<svg\b[^>]*\sid="([^"]+)"')
+
+
+def _unique_ids(translator, svg: str) -> str:
+    """The same diagram twice on one page: the second copy's ids (and the CSS and
+    ``href`` that name them, all starting with the drawing's id) get a suffix."""
+    match = _ID.search(svg)
+    if not match:
+        return svg
+    seen = translator.__dict__.setdefault("ncd_ids", {})
+    pid = match.group(1)
+    count = seen.get(pid, 0) + 1
+    seen[pid] = count
+    return svg if count == 1 else svg.replace(pid, f"{pid}-{count}")
+
+
 def visit(self, node) -> None:
     ctx, config = context(self.builder.env), self.builder.config
     mode = node.get("format") or config.ncd_output_format
+    if mode == "inline" and self.builder.name.startswith("epub"):
+        mode = "svg"  # an inline SVG needs the OPF "svg" property Sphinx does not declare (epubcheck OPF-014)
     classes = list(node.get("classes", ["ncd"]))
     if node.get("align"):
         classes.append(f"align-{node['align']}")
@@ -79,12 +97,14 @@ def visit(self, node) -> None:
     try:
         if mode == "inline":
             classes.append("ncd-inline")
-            body = inline_svg(outputs.svg_text(ctx, config, node), alt, _drawing_style(node))
+            body = _unique_ids(self, inline_svg(outputs.svg_text(ctx, config, node), alt, _drawing_style(node)))
         else:
             classes.append("ncd-img")
             uri = outputs.publish_file(ctx, config, node, mode, self.builder)
             drawing = _drawing_style(node)
             extra = f' style="{html.escape(drawing)}"' if drawing else ""
+            if mode == "png":  # drawn at 2x: shown at its 1x size, sharp on HiDPI screens
+                extra += f' srcset="{html.escape(uri)} {outputs.HTML_PNG_DENSITY:g}x"'
             body = f'<img class="ncd-{mode}" src="{html.escape(uri)}" alt="{html.escape(alt)}"{extra} />'
     except NCDError as err:
         text, where = warn(err, None, location=f"{node.get('spec_location', '')}")
