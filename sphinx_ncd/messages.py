@@ -231,3 +231,12 @@ LATEX_STALE_MANIFEST = ("ncd-latex: warning: {tex} changed after LaTeX wrote {ma
 
 CLI_NO_FILE = "no such file: {path}"
 CLI_CANNOT_READ = "cannot read {path}: {reason}"
+
+# fixes the parser and the command line know (issue: errors that know the fix say it)
+HINT_CALL = "the values an operation acts on follow it after a space: {fix}"
+HINT_PLUS = "values are added with the add operation: {fix}"
+HINT_NORM_OVER = "a normalisation over an axis is norm: {fix}"
+AXIS_POSITION = "'over {text}': a position is not an axis"
+HINT_OVER_POSITION = "'over' names axes, not positions: write the axis's name, e.g. {op} X over d"
+CLI_CODE_FILE_COLON = "--code {spec}: give the .py file and the object's name separately"
+HINT_CODE_FILE = "write: --code {file} --name {name}"

@@ -48,7 +48,8 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
                 '"svg" (an <img> of an SVG file) or "png" (an <img> of a PNG file). '
                 "The directive's :format: option overrides it."),
     ConfigValue("ncd_theme", "auto", "html", (str,),
-                'Colours: "auto" (light, dark with the reader\'s preference or the theme\'s toggle), '
+                'Colours: "auto" (dark where the page is dark -- the theme\'s dark mode, as in furo, '
+                'pydata-sphinx-theme or sphinx-book-theme -- and light on themes without one), '
                 '"light" or "dark". PDF and PNG output use "light" when this is "auto".'),
     ConfigValue("ncd_scale", 1.0, "env", (int, float),
                 "Default drawing scale for every diagram (the :scale: option multiplies it)."),
@@ -56,7 +57,8 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
                 "Directories (relative to conf.py) searched by `use NAME` for NAME.ncd block libraries."),
     ConfigValue("ncd_cache_dir", None, "", (str, type(None)),
                 "Where rendered diagrams are cached (relative to conf.py); default <doctreedir>/ncd-cache, "
-                "outside the output directory."),
+                "outside the output directory (with sphinx-build -b, whose doctrees are inside it: "
+                ".ncd-cache beside the output directory)."),
     ConfigValue("ncd_check", "auto", "env", (str,),
                 '"auto": run the shape check of every directive with a :code: option (a mismatch or a failed '
                 'run is a warning); "off": never run user code; "strict": a diagram left unchecked '
