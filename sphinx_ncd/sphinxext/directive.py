@@ -19,7 +19,7 @@ from sphinx.util.nodes import set_source_info
 
 from .. import messages as msg
 from ..errors import NCDError
-from . import checking, compat, outputs, pipeline, state
+from . import checking, compat, i18n, outputs, pipeline, state
 from .cache import make_key
 from .context import context
 from .errorbox import error_box
@@ -128,7 +128,9 @@ class NCDDirective(SphinxDirective):
             if diagram is not None:
                 outputs.write_description(ctx, node)
         else:
-            outputs.ensure_file(ctx, config, node, fmt, diagram)
+            path = outputs.ensure_file(ctx, config, node, fmt, diagram)
+            svg = path.read_text(encoding="utf-8") if fmt == "svg" else None
+            i18n.set_search_text(node, i18n.search_text(node["alt"], svg))  # alt text and labels
         return node
 
     def _wrap(self, node: ncd_diagram) -> list[nodes.Node]:
@@ -136,12 +138,7 @@ class NCDDirective(SphinxDirective):
         if "caption" not in self.options:
             self.add_name(node)
             return [node, *report]
-        note = None
-        if node.get("verdict") and self.config.ncd_caption_verdict:
-            template = msg.SPHINX_VERDICT_EXPECTED_NOTE if node.get("verdict_met") else msg.SPHINX_VERDICT_NOTE
-            text = template.format(summary=node["verdict"])
-            note = nodes.inline(text, text, classes=["ncd-verdict", status_class(node.get("verdict_status", ""))])
-        return [self._figure(node, note), *report]
+        return [self._figure(node, i18n.verdict_note(node, self.config)), *report]
 
     def _figure(self, content: nodes.Element, note: nodes.Node | None = None) -> nodes.figure:
         """``content`` in a numbered figure with the ``:caption:`` (and a note after it), named."""
@@ -152,8 +149,7 @@ class NCDDirective(SphinxDirective):
         inodes, messages = compat.parse_inline(self, caption_text)
         caption = nodes.caption(caption_text, "", *inodes)
         if note is not None:
-            caption += nodes.Text(" \N{EM DASH} ")
-            caption += note
+            i18n.add_note(caption, note)
         caption.extend(messages)
         set_source_info(self, caption)
         figure += caption
