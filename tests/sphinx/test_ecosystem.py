@@ -98,3 +98,22 @@ def test_cache_dir_rules(tmp_path):
     assert cache_dir(config, tmp_path, tmp_path / "_build" / "doctrees", out) == \
         tmp_path / "_build" / "doctrees" / "ncd-cache"
     assert cache_dir(SimpleNamespace(ncd_cache_dir="c"), tmp_path, out / ".doctrees", out) == tmp_path / "c"
+
+
+@pytest.mark.sphinx("latex", testroot="ncd-basic", srcdir="ncd-basic-latex-dark", confoverrides={"ncd_theme": "dark"})
+def test_latex_dark_theme_is_visible_on_paper(app, tmp_path):
+    """``:theme: dark`` in a PDF: the dark page is drawn under the light ink, so it shows on white paper."""
+    from PIL import Image
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("poppler's pdftoppm is not installed")
+    app.build()
+    pdf = sorted(app.outdir.glob("ncd-*.pdf"))[0]
+    subprocess.run(["pdftoppm", "-png", "-r", "150", "-singlefile", str(pdf), str(tmp_path / "page")],
+                   check=True, timeout=60)
+    image = Image.open(tmp_path / "page.png").convert("L")
+    values = image.tobytes()
+    mean = sum(values) / len(values)
+    light = sum(1 for v in values if v > 180)
+    assert mean < 110, f"no dark page under the dark ink ({mean:.0f}): invisible on white paper"
+    assert light > 50, "no light ink on the dark page"
