@@ -13,6 +13,7 @@ import difflib
 from .. import messages as msg
 from ..errors import NCDError, Span
 from . import ast as A
+from . import fixes
 from .lexer import Line, Token, make_span, tokenize
 
 __all__ = ["parse_spec", "ELEMENTWISE", "CLAUSES"]
@@ -616,7 +617,7 @@ class _Parser:
             op.args.append(_name(cur.next()))
         if not op.args:
             err = cur.fail("the value this operation acts on")
-            raise NCDError(err.message, err.span, kind=err.kind, hint=_argument_fix(cur) or err.hint)
+            raise NCDError(err.message, err.span, kind=err.kind, hint=fixes.argument_fix(cur) or err.hint)
 
     def clauses(self, cur, op):
         while not cur.at_end():
@@ -635,7 +636,7 @@ class _Parser:
                 raise NCDError(msg.DUPLICATE_CLAUSE.format(clause=word), tok.span(), kind="syntax")
             cur.next()
             if word == "over":
-                _check_over(cur, op, tok)
+                fixes.check_over(cur, op, tok)
                 seg = _segment(cur)
                 if not seg.items:
                     raise cur.fail("the axis (or axes) to act over")
@@ -655,37 +656,6 @@ class _Parser:
                 op.options[word] = (_atom(cur), tok.span())
             elif word == "by":
                 op.options[word] = (_atom(cur), tok.span())
-
-
-def _argument_fix(cur) -> str | None:
-    """The fix for an operation written like a call (``relu(X)``) or with ``+`` (``X + R``)."""
-    head, tok = cur.toks[cur.i - 1], cur.peek()
-    if tok is None or tok.kind != "op":
-        return None
-    if tok.text == "(":
-        words = []
-        for later in cur.toks[cur.i + 1:]:
-            if later.kind == "op" and later.text == ")":
-                break
-            if later.kind in ("word", "num"):
-                words.append(later.text)
-        return msg.HINT_CALL.format(fix=" ".join([head.text, *words])) if words else None
-    if tok.text == "+" and cur.peek(1) is not None and cur.peek(1).kind == "word":
-        return msg.HINT_PLUS.format(fix=f"add {head.text} {cur.peek(1).text}")
-    return None
-
-
-def _check_over(cur, op, over_tok) -> None:
-    """``over`` after a normalisation written as a function, or with a position (``-1``)."""
-    arg = op.args[0].text if op.args else "X"
-    if op.kind == "function" and "norm" in str(op.label).lower():
-        raise NCDError(msg.CLAUSE_NOT_ALLOWED.format(clause="over", op=op.label), over_tok.span(), kind="syntax",
-                       hint=msg.HINT_NORM_OVER.format(fix=f"norm {arg} over "
-                                                      + (" ".join(x.text for x in cur.toks[cur.i:]) or "d")))
-    tok, nxt = cur.peek(), cur.peek(1)
-    if tok is not None and tok.kind == "op" and tok.text == "-" and nxt is not None and nxt.kind == "num":
-        raise NCDError(msg.AXIS_POSITION.format(text=f"-{nxt.text}"), tok.span(), kind="syntax",
-                       hint=msg.HINT_OVER_POSITION.format(op=op.kind if op.kind != "function" else op.label))
 
 
 def _unquote(text: str) -> str:

@@ -74,3 +74,17 @@ def test_readme_shell_examples_parse_in_bash():
                 continue
             check = subprocess.run(["bash", "-n", "-c", line], capture_output=True, text=True, timeout=30)
             assert check.returncode == 0, f"{line!r}: {check.stderr}"
+
+
+def test_render_png_is_2x_by_default(tmp_path):
+    from PIL import Image
+
+    spec = tmp_path / "mlp.ncd"
+    spec.write_text("input X: 784\nH = L+[fc1] X : 784 -> 512\nY = relu H\noutput Y\n")
+    assert main(["render", str(spec), "-o", str(tmp_path / "a.png")]) == 0
+    assert main(["render", str(spec), "-o", str(tmp_path / "b.png"), "--scale", "1"]) == 0
+    assert main(["render", str(spec), "-o", str(tmp_path / "c.svg")]) == 0
+    width_2x = Image.open(tmp_path / "a.png").size[0]
+    width_1x = Image.open(tmp_path / "b.png").size[0]
+    svg_width = float(re.search(r'<svg\b[^>]*\swidth="([\d.]+)"', (tmp_path / "c.svg").read_text()).group(1))
+    assert width_1x == pytest.approx(svg_width, abs=2) and width_2x == pytest.approx(2 * svg_width, abs=2)
