@@ -73,3 +73,15 @@ def test_extension_source_uses_the_shims():
         assert "current_document" not in text, path.name
         assert "description=" not in text or "add_config_value" not in text, path.name
         assert "self.parse_inline(" not in text, path.name
+
+
+def test_ci_runs_the_readme_test_command():
+    """The README opens with two commands (set up and build, run the tests); CI runs the same test command."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first = re.search(r"```bash\n(.*?)```", readme, re.S).group(1)
+    commands = [line.split("#", 1)[0].strip() for line in first.splitlines() if line.strip()]
+    assert len(commands) == 2 and commands[0] == "bash scripts/demo.sh"
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+          if line.strip() and not line.startswith("#")]
+    assert ci[-1] == commands[1]
+    assert "bash scripts/install.sh" in ci
