@@ -3,8 +3,14 @@
 The block libraries in the top-level ``templates/`` directory ship inside the
 package as ``sphinx_ncd/templates/*.ncd`` (``use NAME`` finds them there after
 a regular install, and in ``templates/`` in a source checkout).
+
+Building writes nothing into the source tree: setuptools' ``build/`` and
+``*.egg-info`` directories go to a per-checkout folder under the system's
+temporary directory (a read-only checkout builds too).
 """
+import hashlib
 import shutil
+import tempfile
 from pathlib import Path
 
 from setuptools import setup
@@ -26,4 +32,9 @@ class BuildWithTemplates(build_py):
                 shutil.copy2(path, target / path.name)
 
 
-setup(cmdclass={"build_py": BuildWithTemplates})
+SCRATCH = Path(tempfile.gettempdir()) / ("sphinx_ncd-build-" + hashlib.sha256(str(HERE).encode()).hexdigest()[:12])
+SCRATCH.mkdir(parents=True, exist_ok=True)
+
+setup(cmdclass={"build_py": BuildWithTemplates},
+      options={"build": {"build_base": str(SCRATCH / "build")},
+               "egg_info": {"egg_base": str(SCRATCH)}})

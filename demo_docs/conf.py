@@ -8,6 +8,7 @@ import os
 project = "Neural circuit diagrams"
 author = "sphinx_ncd"
 copyright = "sphinx_ncd authors"
+version = release = "0.1"  # an EPUB needs a version (epubcheck RSC-005 on an empty one)
 
 # Maths as SVG images made at build time (LaTeX + dvisvgm), so the pages need no
 # script from a CDN and read the same offline.

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Install everything sphinx_ncd needs on a fresh Debian machine: system packages
 # (TeX Live, latexmk, Graphviz for benchmark comparisons, Chromium for browser
-# tests, poppler for PDF-to-PNG), then the Python package with all its extras.
+# tests, poppler for PDF-to-PNG, epubcheck for the EPUB test), then the Python
+# package with all its extras into the virtual environment .venv (Debian's own
+# Python refuses `pip install` outside one: "externally-managed-environment").
+# The venv sees the base Python's packages (--system-site-packages), so what is
+# already installed there is not downloaded again.  PYTHON=/path/to/python
+# installs into that interpreter instead (a venv or conda you already use).
 # Safe to run again: each step is skipped when its result is already present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +16,8 @@ APT_PACKAGES=(
   texlive-fonts-recommended latexmk lmodern fonts-lmodern
   graphviz chromium poppler-utils
   dvisvgm
+  epubcheck
+  python3-venv
 )
 
 missing=()
@@ -25,11 +32,19 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-PY="${PYTHON:-python3}"
-# torch is pinned: this version has a CPU build available locally; any other
-# request pulls several GB of CUDA packages.
+if [ -n "${PYTHON:-}" ]; then
+  PY="$PYTHON"
+else
+  if [ ! -x .venv/bin/python ]; then
+    echo "install: creating the virtual environment .venv"
+    python3 -m venv --system-site-packages .venv
+  fi
+  PY=.venv/bin/python
+fi
+# torch is pinned here (the package itself accepts a range): this version has a
+# CPU build available locally; any other request pulls several GB of CUDA packages.
 if ! "$PY" -c 'import torch, sys; sys.exit(torch.__version__.split("+")[0] != "2.13.0")' 2>/dev/null; then
   "$PY" -m pip install -q torch==2.13.0
 fi
 "$PY" -m pip install -q -e ".[all]"
-echo "install: done"
+echo "install: done ($("$PY" -c 'import sys; print(sys.prefix)'))"

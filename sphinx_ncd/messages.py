@@ -326,3 +326,12 @@ DRAFT_PARSE_FAILED = "the draft does not parse (please report it with the model)
 DRAFT_SIZE_CONFLICT = "size {name}={given} contradicts the constructor's {name}={value}"
 DRAFT_OPTION_TYPE = "{what} must be {expected}, got {got!r}"
 DRAFT_INTERNAL = "cannot draft '{what}' ({error}); please report it with the model"
+
+# fixes the parser and the command line know (issue: errors that know the fix say it)
+HINT_CALL = "the values an operation acts on follow it after a space: {fix}"
+HINT_PLUS = "values are added with the add operation: {fix}"
+HINT_NORM_OVER = "a normalisation over an axis is norm: {fix}"
+AXIS_POSITION = "'over {text}': a position is not an axis"
+HINT_OVER_POSITION = "'over' names axes, not positions: write the axis's name, e.g. {op} X over d"
+CLI_CODE_FILE_COLON = "--code {spec}: give the .py file and the object's name separately"
+HINT_CODE_FILE = "write: --code {file} --name {name}"

@@ -8,13 +8,14 @@ shape-checking stage is installed (``sphinx_ncd.checking.cli``), its options
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
 from .. import messages as msg
 from ..errors import NCDError
 
-__all__ = ["add_parser", "run", "format_diagram"]
+__all__ = ["add_parser", "run", "format_diagram", "operation_text"]
 
 
 def _check_cli():
@@ -68,8 +69,29 @@ def _format_panel(panel, lines) -> None:
             lines.append(f"  state {n}: {shapes}")
             n += 1
         else:
-            lines.append("    step: " + "; ".join(repr(o) for o in section.ops))
+            lines.append("    step: " + "; ".join(operation_text(o) for o in section.ops))
     lines.append(f"signature: {panel.signature}")
+
+
+def operation_text(op) -> str:
+    """One operation as a reader writes it: ``S = einsum Q K : y k, x k -> y x``."""
+    outs = ", ".join(v.name for v in op.outputs)
+    name = " ".join(part for part in (op.kind, op.label) if part)
+    bind = f"[{op.binding}]" if op.binding else ""
+    ins = " ".join(v.name for v in op.inputs)
+    head = f"{outs} = " if outs else ""
+    return f"{head}{name}{bind} {ins} : {op.signature}".replace("  ", " ")
+
+
+_FILE_COLON = re.compile(r"^(?P<file>[^:()]+\.py):(?P<name>[A-Za-z_]\w*)$")
+
+
+def _check_code_argument(code) -> None:
+    """``--code buggy.py:MLP``: a file and a name are separate options; say so."""
+    match = _FILE_COLON.match(code or "")
+    if match:
+        raise NCDError(msg.CLI_CODE_FILE_COLON.format(spec=code), None, kind="config",
+                       hint=msg.HINT_CODE_FILE.format(file=match.group("file"), name=match.group("name")))
 
 
 def run(args) -> int:
@@ -97,6 +119,7 @@ def run(args) -> int:
         return 0
     cli = _check_cli()
     if cli is not None and getattr(args, "code", None):
+        _check_code_argument(args.code)
         return int(cli.run_check_cli(diagram, args) or 0)
     if getattr(args, "values", False):  # a value check compares the diagram with code: it needs --code
         raise NCDError(msg.VALUES_NEEDS_CODE, None, kind="config")

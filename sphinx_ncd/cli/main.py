@@ -15,7 +15,10 @@ VERB_MODULES = ("check_cmd", "render_cmd", "latex_cmd", "cost_cmd", "code_cmd", 
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .. import __version__
+
     parser = argparse.ArgumentParser(prog="ncd", description="Neural circuit diagrams as code.")
+    parser.add_argument("--version", action="version", version=f"ncd (sphinx_ncd) {__version__}")
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
     sub.required = True
     for name in VERB_MODULES:

@@ -16,7 +16,10 @@ from pathlib import Path
 from .. import messages as msg
 from ..errors import NCDError
 
-__all__ = ["add_parser", "run"]
+__all__ = ["add_parser", "run", "PNG_SCALE"]
+
+#: the default scale of PNG output (2x: sharp on HiDPI screens)
+PNG_SCALE = 2.0
 
 
 def add_parser(subparsers) -> None:
@@ -27,7 +30,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--format", choices=("svg", "pdf", "png"), help="output format (default: from the suffix)")
     p.add_argument("--theme", choices=("auto", "light", "dark"), default="auto",
                    help="colours: auto follows the reader's scheme in browsers (PDF/PNG use light)")
-    p.add_argument("--scale", type=float, default=1.0, help="size multiplier (1 unit = 1 px at scale 1)")
+    p.add_argument("--scale", type=float, default=None,
+                   help="size multiplier (1 unit = 1 px at scale 1; default 1, and 2 for PNG: sharp on HiDPI screens)")
     p.add_argument("-I", "--search-path", action="append", default=[], metavar="DIR",
                    help="a directory searched by 'use NAME' (repeatable)")
     p.add_argument("--max-width", type=_max_width, default=613.0, metavar="UNITS",
@@ -97,7 +101,8 @@ def run(args) -> int:
     if args.file != "-":
         search.append(str(Path(args.file).resolve().parent))
     diagram = parse(text, filename=name, search_path=tuple(search))
-    out = render(diagram, format=fmt, theme=args.theme, scale=args.scale, max_width=args.max_width)
+    scale = args.scale if args.scale is not None else (PNG_SCALE if fmt == "png" else 1.0)
+    out = render(diagram, format=fmt, theme=args.theme, scale=scale, max_width=args.max_width)
     data = out.encode("utf-8") if isinstance(out, str) else out
     if args.output == "-":
         if fmt != "svg":

@@ -473,6 +473,12 @@ class Diagram:
 
         return render(self, format="svg")
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter display: SVG, PNG (2x), PDF and text (see :mod:`sphinx_ncd.rendering.notebook`)."""
+        from ..rendering.notebook import mime_bundle
+
+        return mime_bundle(self, include, exclude)
+
     def __repr__(self) -> str:
         eq = f" (= {len(self.panels) - 1} more)" if len(self.panels) > 1 else ""
         return f"<Diagram {self.title or self.filename}: {self.signature}{eq}, {len(self.operations)} ops>"

@@ -23,7 +23,7 @@ from .. import messages as msg
 from ..errors import NCDError
 from ..gcpause import paused_gc
 
-__all__ = ["render", "scene", "scene_to", "svg_to", "FORMATS", "THEMES", "DEFAULT_MAX_WIDTH"]
+__all__ = ["render", "scene", "scene_to", "svg_to", "on_paper", "FORMATS", "THEMES", "DEFAULT_MAX_WIDTH"]
 
 FORMATS = ("svg", "pdf", "png")
 #: the fold width: a 736 px text column (furo's) at the reading scale the Sphinx extension uses (1.2)
@@ -80,17 +80,21 @@ def scene(diagram, *, highlights=(), badge=None, max_width=DEFAULT_MAX_WIDTH):
 
 
 def render(diagram, format: str = "svg", *, theme: str = "auto", scale: float = 1.0, id_prefix: str | None = None,
-           highlights=(), badge: str | None = None, max_width=DEFAULT_MAX_WIDTH):
+           highlights=(), badge: str | None = None, max_width=DEFAULT_MAX_WIDTH, paper: bool = False):
     """Draw ``diagram``: SVG text (``str``), or PDF / PNG ``bytes``.
 
     ``theme="auto"`` follows the reader's colour scheme in browsers (PDF and PNG
     use the light colours); ``highlights`` is a tuple of ``(operation_id, note)``
     drawn in the alert colour; ``badge`` is a short verdict in the top right corner; a panel wider than
     ``max_width`` drawing units (``None``: never) is folded into rows at memory states.
+    ``paper=True`` draws a dark PDF or PNG over the dark theme's page colour, so its
+    light ink shows on white paper (what Sphinx's LaTeX output uses).
     """
     _check_options(format, theme, scale)
     with paused_gc():
         sc = scene(diagram, highlights=highlights, badge=badge, max_width=max_width)
+    if paper and theme == "dark" and format != "svg":
+        sc = on_paper(sc)
     return scene_to(sc, format, theme=theme, scale=scale, id_prefix=id_prefix)
 
 
@@ -122,6 +126,18 @@ def scene_to(sc, format: str = "svg", *, theme: str = "auto", scale: float = 1.0
                               stacklevel=2)
         svg = scene_to_svg(sc, theme=print_theme, scale=1.0, id_prefix=id_prefix, resolved=True)
     return _cairo(svg, format, s)
+
+
+def on_paper(sc):
+    """The scene over a rectangle of the theme's ``paper`` colour (its whole viewBox)."""
+    from dataclasses import replace
+
+    from ..layout.scene import Path
+
+    x, y, w, h = sc.viewbox
+    rect = Path(d=(("M", x, y), ("L", x + w, y), ("L", x + w, y + h), ("L", x, y + h), ("Z",)),
+                stroke=None, fill="paper", role="paper")
+    return replace(sc, items=(rect, *sc.items))
 
 
 def _cairo(svg: str, format: str, scale: float) -> bytes:

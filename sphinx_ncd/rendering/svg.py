@@ -9,9 +9,11 @@ the same diagram always gives the same bytes.
 Two flavours:
 
 * ``resolved=False`` (the default, for browsers): colours are CSS custom
-  properties (``--ncd-ink`` ...) set on the root, switched by
-  ``prefers-color-scheme: dark`` and by a ``data-theme="dark"|"light"``
-  attribute on any ancestor (as furo sets it), on a transparent background;
+  properties (``--ncd-ink`` ...) set on the root; ``theme="auto"`` draws light
+  unless an ancestor marks the page dark (``data-theme="dark"`` as furo,
+  pydata-sphinx-theme and sphinx-book-theme set it, or ``data-theme="auto"``
+  with the reader's system in dark mode), so a page without a dark mode keeps
+  dark ink on its white background; the background is transparent;
   label text is kept as invisible ``<text>`` for search and selection, and
   ``<title>`` / ``aria-label`` name the figure for screen readers.
 * ``resolved=True`` (for cairosvg, which ignores CSS variables): the same
@@ -190,10 +192,21 @@ def _css(pid: str, roles: dict[str, str], theme: str) -> str:
     if theme == "dark":
         return f"{sel}{{{block(True)}}}" + text
     light, dark = block(False), block(True)
+    # light unless the page says it is dark (see DARK_PAGE): a page without a dark
+    # mode stays white when the reader's system is dark, so the ink must stay dark
+    dark_page = ",".join(f"{marker} {sel}" for marker in DARK_PAGE)
+    auto = ",".join(f"{marker} {sel}" for marker in AUTO_PAGE)
     return (f"{sel}{{{light}}}"
-            f"@media (prefers-color-scheme:dark){{{sel}{{{dark}}}"
-            f"[data-theme=\"light\"] {sel},.light {sel}{{{light}}}}}"
-            f"[data-theme=\"dark\"] {sel},.dark {sel}{{{dark}}}" + text)
+            f"{dark_page}{{{dark}}}"
+            f"@media (prefers-color-scheme:dark){{{auto}{{{dark}}}}}" + text)
+
+
+#: ancestors that mark a dark page: pydata-sphinx-theme and sphinx-book-theme
+#: (``html[data-theme]``), furo's toggle (``body[data-theme]``), JupyterLab,
+#: VS Code, and a plain ``dark`` class for any other page
+DARK_PAGE = ('[data-theme="dark"]', '[data-jp-theme-light="false"]', ".vscode-dark", ".dark")
+#: ancestors of a page that follows the reader's system setting (furo's default)
+AUTO_PAGE = ('[data-theme="auto"]',)
 
 
 def scene_to_svg(scene: Scene, *, theme: str = "auto", scale: float = 1.0, id_prefix: str | None = None,

@@ -17,14 +17,14 @@ import sphinx_ncd
 
 from . import config as _config
 from . import context as _context
-from . import pipeline, state, write_html, write_latex, write_plain, write_texinfo
+from . import i18n, pipeline, state, write_html, write_latex, write_plain, write_texinfo
 from .directive import NCDDirective
 from .nodes import ncd_diagram
 
 __all__ = ["setup", "ENV_VERSION"]
 
 #: bump when the node attributes or env tables change shape (invalidates pickled environments)
-ENV_VERSION = 3
+ENV_VERSION = 4
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -51,6 +51,7 @@ def setup(app):
         man=(write_plain.visit_man, None),
     )
     app.add_directive("ncd", NCDDirective)
+    app.add_transform(i18n.RestoreVerdict)
     app.add_css_file("ncd.css")
     app.connect("config-inited", _config.validate)
     app.connect("config-inited", _add_static_path)

@@ -53,17 +53,30 @@ def pipeline_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def cache_dir(config, confdir, doctreedir) -> Path:
+def cache_dir(config, confdir, doctreedir, outdir=None) -> Path:
     """The cache directory for this build: ``ncd_cache_dir`` (relative to the
-    configuration directory) or ``<doctreedir>/ncd-cache``."""
+    configuration directory) or ``<doctreedir>/ncd-cache`` -- unless the doctree
+    directory lies inside the output directory (``sphinx-build -b``'s default),
+    then ``.ncd-cache`` beside the output directory, so the cache never ships
+    with the output (an EPUB packs every file of its directory)."""
     configured = config.ncd_cache_dir
     if configured:
         base = Path(configured)
         if not base.is_absolute():
             base = Path(confdir) / base
+    elif outdir is not None and _inside(Path(doctreedir), Path(outdir)):
+        base = Path(outdir).resolve().parent / ".ncd-cache"
     else:
         base = Path(doctreedir) / "ncd-cache"
     return base
+
+
+def _inside(path: Path, directory: Path) -> bool:
+    try:
+        path.resolve().relative_to(directory.resolve())
+    except ValueError:
+        return False
+    return True
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:

@@ -27,7 +27,7 @@ from sphinx.util import logging
 
 from .. import messages as msg
 from ..errors import NCDError, Span
-from . import pipeline, state
+from . import compat, pipeline, state
 from .context import context
 from .locate import SpecSource, warn
 from .options import EXPECTATIONS, expectation
@@ -65,7 +65,7 @@ def expected(directive, source: SpecSource | None = None) -> str | None:
     if value is None:
         env = directive.env
         where = (source.at_directive() if source is not None
-                 else f"{env.doc2path(env.current_document.docname)}:{directive.lineno}")
+                 else f"{env.doc2path(compat.docname(env))}:{directive.lineno}")
         warn(NCDError(msg.SPHINX_BAD_EXPECT.format(value=text, choices=", ".join(EXPECTATIONS)),
                       kind="config"), None, location=where)
     return value
@@ -89,7 +89,7 @@ def _embedded_code(directive) -> tuple[str, str, int]:
     block = blocks[-1]
     code = block.astext()
     env = directive.env
-    path = str(env.doc2path(env.current_document.docname))
+    path = str(env.doc2path(compat.docname(env)))
     offset = _code_offset(path, block.line or 0, code)
     return code, path, offset
 

@@ -18,6 +18,7 @@ from typing import Any
 from sphinx.util import logging
 
 from .. import messages as msg
+from . import compat
 
 __all__ = ["ConfigValue", "CONFIG_VALUES", "register", "validate", "OUTPUT_FORMATS", "THEMES",
            "CHECK_MODES"]
@@ -47,7 +48,8 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
                 '"svg" (an <img> of an SVG file) or "png" (an <img> of a PNG file). '
                 "The directive's :format: option overrides it."),
     ConfigValue("ncd_theme", "auto", "html", (str,),
-                'Colours: "auto" (light, dark with the reader\'s preference or the theme\'s toggle), '
+                'Colours: "auto" (dark where the page is dark -- the theme\'s dark mode, as in furo, '
+                'pydata-sphinx-theme or sphinx-book-theme -- and light on themes without one), '
                 '"light" or "dark". PDF and PNG output use "light" when this is "auto".'),
     ConfigValue("ncd_scale", 1.2, "env", (int, float),
                 "Default drawing scale for every diagram (the :scale: option multiplies it); the default 1.2 "
@@ -56,7 +58,8 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
                 "Directories (relative to conf.py) searched by `use NAME` for NAME.ncd block libraries."),
     ConfigValue("ncd_cache_dir", None, "", (str, type(None)),
                 "Where rendered diagrams are cached (relative to conf.py); default <doctreedir>/ncd-cache, "
-                "outside the output directory."),
+                "outside the output directory (with sphinx-build -b, whose doctrees are inside it: "
+                ".ncd-cache beside the output directory)."),
     ConfigValue("ncd_check", "auto", "env", (str,),
                 '"auto": run the shape check of every directive with a :code: option (a mismatch or a failed '
                 'run is a warning); "off": never run user code; "strict": a diagram left unchecked '
@@ -80,8 +83,8 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
 
 def register(app) -> None:
     for value in CONFIG_VALUES:
-        app.add_config_value(value.name, value.default, value.rebuild, types=frozenset(value.types),
-                             description=value.doc)
+        compat.add_config_value(app, value.name, value.default, value.rebuild, frozenset(value.types),
+                                value.doc)
 
 
 _CHOICES = {

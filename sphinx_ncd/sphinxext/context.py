@@ -25,7 +25,7 @@ class Context:
 
 def init(app) -> None:
     """``builder-inited``."""
-    app.env.ncd_context = Context(cache=cache_dir(app.config, app.confdir, app.doctreedir),
+    app.env.ncd_context = Context(cache=cache_dir(app.config, app.confdir, app.doctreedir, app.outdir),
                                   builder_format=getattr(app.builder, "format", ""),
                                   confdir=str(app.confdir), fingerprint=pipeline_fingerprint())
 

@@ -19,7 +19,7 @@ from sphinx.util.nodes import set_source_info
 
 from .. import messages as msg
 from ..errors import NCDError
-from . import checking, outputs, pipeline, state, values
+from . import checking, compat, i18n, outputs, pipeline, state, values
 from .cache import make_key
 from .context import context
 from .errorbox import error_box
@@ -47,7 +47,7 @@ class NCDDirective(SphinxDirective):
     option_spec = OPTION_SPEC
 
     def run(self) -> list[nodes.Node]:
-        docname = self.env.current_document.docname
+        docname = compat.docname(self.env)
         here = f"{self.env.doc2path(docname)}:{self.lineno}"
         if self.arguments and self.content:
             warn(NCDError(msg.SPHINX_BOTH_SOURCES.format(path=self.arguments[0]), kind="config"), None,
@@ -140,7 +140,9 @@ class NCDDirective(SphinxDirective):
             if diagram is not None:
                 outputs.write_description(ctx, node)
         else:
-            outputs.ensure_file(ctx, config, node, fmt, diagram)
+            path = outputs.ensure_file(ctx, config, node, fmt, diagram)
+            svg = path.read_text(encoding="utf-8") if fmt == "svg" else None
+            i18n.set_search_text(node, i18n.search_text(node["alt"], svg))  # alt text and labels
         return node
 
     def _values(self, node, diagram, source, expect_differ: bool) -> None:
@@ -161,11 +163,7 @@ class NCDDirective(SphinxDirective):
         if "caption" not in self.options:
             self.add_name(node)
             return [node, *report]
-        note = None
-        if node.get("verdict") and self.config.ncd_caption_verdict:
-            template = msg.SPHINX_VERDICT_EXPECTED_NOTE if node.get("verdict_met") else msg.SPHINX_VERDICT_NOTE
-            text = template.format(summary=node["verdict"])
-            note = nodes.inline(text, text, classes=["ncd-verdict", status_class(node.get("verdict_status", ""))])
+        note = i18n.verdict_note(node, self.config)
         if node.get("value_verdict") and self.config.ncd_caption_verdict:
             template = msg.SPHINX_VALUES_EXPECTED_NOTE if node.get("value_met") else msg.SPHINX_VALUES_NOTE
             text = template.format(summary=node["value_verdict"])
@@ -192,11 +190,10 @@ class NCDDirective(SphinxDirective):
         if "align" in content:
             figure["align"] = content.attributes.pop("align")
         caption_text = self.options["caption"]
-        inodes, messages = self.parse_inline(caption_text)
+        inodes, messages = compat.parse_inline(self, caption_text)
         caption = nodes.caption(caption_text, "", *inodes)
         if note is not None:
-            caption += nodes.Text(" \N{EM DASH} ")
-            caption += note
+            i18n.add_note(caption, note)
         caption.extend(messages)
         set_source_info(self, caption)
         figure += caption

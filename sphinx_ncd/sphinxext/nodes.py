@@ -10,11 +10,12 @@ parallel reading and reuse by another builder.
 from __future__ import annotations
 
 from docutils import nodes
+from sphinx import addnodes
 
 __all__ = ["ncd_diagram"]
 
 
-class ncd_diagram(nodes.General, nodes.Inline, nodes.Element):
+class ncd_diagram(nodes.General, nodes.Inline, nodes.Element, addnodes.translatable):
     """One diagram.  Attributes (all set by the directive):
 
     ``spec`` (str) the spec text; ``spec_file`` (str) the name errors use;
@@ -29,3 +30,22 @@ class ncd_diagram(nodes.General, nodes.Inline, nodes.Element):
     one; ``report`` (str, only with ``:expect:``) the whole report, shown
     under the figure.
     """
+
+    # translation (sphinx.addnodes.translatable): the alt text and the spec's quoted
+    # titles are messages; their text child is what the search index reads (see .i18n)
+    def preserve_original_messages(self) -> None:
+        from .i18n import quoted_texts
+
+        self.setdefault("original_messages", [m for m in [self.get("alt", ""), *quoted_texts(self.get("spec", ""))]
+                                              if m])
+
+    def extract_original_messages(self):
+        from .i18n import quoted_texts
+
+        return self.get("original_messages") or [m for m in [self.get("alt", ""),
+                                                             *quoted_texts(self.get("spec", ""))] if m]
+
+    def apply_translated_message(self, original_message: str, translated_message: str) -> None:
+        from .i18n import translate
+
+        translate(self, original_message, translated_message)

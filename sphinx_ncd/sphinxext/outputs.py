@@ -29,20 +29,31 @@ def effective_theme(config, node, fmt: str) -> str:
     return theme if fmt == "svg" else pipeline.print_theme(theme)
 
 
-def output_key(config, node, fmt: str) -> str:
-    return make_key(node["key"], fmt, effective_theme(config, node, fmt), node["scale"],
+#: pixels per CSS pixel of an HTML PNG (shown at 1x through ``srcset``: sharp on HiDPI screens)
+HTML_PNG_DENSITY = 2.0
+
+
+def render_scale(ctx: Context, node, fmt: str) -> float:
+    """The drawing scale of the file: HTML PNGs are drawn at :data:`HTML_PNG_DENSITY`."""
+    dense = fmt == "png" and ctx.builder_format == "html"
+    return node["scale"] * (HTML_PNG_DENSITY if dense else 1.0)
+
+
+def output_key(config, node, fmt: str, scale: float | None = None) -> str:
+    return make_key(node["key"], fmt, effective_theme(config, node, fmt), node["scale"] if scale is None else scale,
                     node.get("badge"), [list(h) for h in node.get("highlights", ())], node.get("max_width"))
 
 
 def ensure_file(ctx: Context, config, node, fmt: str, diagram=None) -> Path:
     """The cached file of ``node`` in ``fmt``, rendered now if missing.  Raises NCDError."""
-    key = output_key(config, node, fmt)
+    scale = render_scale(ctx, node, fmt)
+    key = output_key(config, node, fmt, scale)
     path = ctx.cache / f"ncd-{key}.{fmt}"
     if path.exists():
         return path
     if diagram is None:
         diagram = pipeline.parse(node["spec"], node["spec_file"], tuple(node["search_path"]))
-    data = pipeline.render(diagram, fmt, theme=effective_theme(config, node, fmt), scale=node["scale"],
+    data = pipeline.render(diagram, fmt, theme=effective_theme(config, node, fmt), scale=scale,
                            id_prefix=f"ncd-{key[:10]}", highlights=node.get("highlights", ()),
                            badge=node.get("badge"), max_width=node.get("max_width"))
     if fmt == "svg" and not isinstance(data, str):
@@ -76,7 +87,7 @@ def cached_description(ctx: Context, config, node, fmt: str | None) -> str | Non
     if fmt is None:
         path = ctx.cache / f"ncd-{node['key']}.txt"
     else:
-        path = ctx.cache / f"ncd-{output_key(config, node, fmt)}.{fmt}"
+        path = ctx.cache / f"ncd-{output_key(config, node, fmt, render_scale(ctx, node, fmt))}.{fmt}"
         if fmt != "svg":
             if not path.exists():
                 return None

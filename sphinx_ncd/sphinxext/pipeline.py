@@ -56,7 +56,8 @@ def render(diagram, fmt: str, *, theme: str, scale: float, id_prefix: str,
     return guarded(f"rendering {fmt.upper()}", "render", _stage("sphinx_ncd.rendering.api", "render"),
                    diagram, format=fmt,
                    theme=theme, scale=scale, id_prefix=id_prefix,
-                   highlights=tuple(tuple(h) for h in highlights), badge=badge, max_width=max_width)
+                   highlights=tuple(tuple(h) for h in highlights), badge=badge, max_width=max_width,
+                   paper=fmt != "svg")
 
 
 def check(diagram, code: str, sizes, **options):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import messages as msg
 from ..errors import NCDError
+from . import compat
 from .locate import SpecSource
 
 __all__ = ["read_spec", "search_path", "used_libraries"]
@@ -23,7 +24,7 @@ __all__ = ["read_spec", "search_path", "used_libraries"]
 def read_spec(directive) -> tuple[str, SpecSource]:
     """The spec text and its origin.  Raises NCDError (kind ``io``) located at the directive."""
     env = directive.env
-    docname = env.current_document.docname
+    docname = compat.docname(env)
     doc_path = str(env.doc2path(docname))
     line = directive.lineno
     if directive.arguments:
@@ -44,8 +45,30 @@ def read_spec(directive) -> tuple[str, SpecSource]:
                                 doc_path=doc_path, directive_line=line)
     text = "\n".join(directive.content)
     name = os.path.relpath(doc_path, env.srcdir).replace(os.sep, "/")
-    return text, SpecSource(name=name, path=doc_path, offset=body_offset(directive),
-                            docname=docname, doc_path=doc_path, directive_line=line)
+    path, offset = body_origin(directive) or (doc_path, body_offset(directive))
+    here = _source_and_line(directive, directive.lineno)
+    directive_path, line = here if here and path != doc_path else (doc_path, line)
+    return text, SpecSource(name=name, path=path, offset=offset,
+                            docname=docname, doc_path=directive_path, directive_line=line)
+
+
+def _source_and_line(directive, lineno: int) -> tuple[str, int] | None:
+    try:
+        source, line = directive.state_machine.get_source_and_line(lineno)
+    except (AttributeError, IndexError, TypeError):
+        return None
+    return (str(source), int(line)) if source and line else None
+
+
+def body_origin(directive) -> tuple[str, int] | None:
+    """(source, line offset) of the body as docutils records it, for bodies that do not
+    come from the document's own lines: an autodoc docstring is
+    ``mod.py:docstring of mod.f`` (as docutils' own warnings say), an included file its path.
+    None for MyST (its line numbers are relative) or when docutils does not know."""
+    if type(directive.state).__module__.startswith("myst_parser"):
+        return None
+    found = _source_and_line(directive, directive.content_offset + 1)
+    return (found[0], found[1] - 1) if found else None
 
 
 def body_offset(directive) -> int:

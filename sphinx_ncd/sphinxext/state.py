@@ -17,6 +17,7 @@ import importlib.util
 from sphinx.util import logging
 
 from .. import messages as msg
+from . import compat
 
 __all__ = ["TABLES", "record", "purge", "merge", "before_read", "summarize", "torch_available"]
 
@@ -78,7 +79,7 @@ def collect_numrefs(app, doctree) -> None:
     targets = {node.get("reftarget", "") for node in doctree.findall(addnodes.pending_xref)
                if node.get("reftype") == "numref"}
     if targets:
-        _table(app.env, "ncd_numrefs")[app.env.current_document.docname] = sorted(targets)
+        _table(app.env, "ncd_numrefs")[compat.docname(app.env)] = sorted(targets)
 
 
 def check_numrefs(app, env) -> None:

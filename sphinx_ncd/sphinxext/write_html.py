@@ -46,13 +46,15 @@ def _set_attr(tag: str, name: str, value: str) -> str:
     return tag[:-1].rstrip("/") + text + (" />" if tag.endswith("/>") else ">")
 
 
-def inline_svg(svg: str, alt: str) -> str:
+def inline_svg(svg: str, alt: str, style: str = "") -> str:
     """The SVG ready to sit in an HTML page: no prologue, labelled with ``alt``."""
     svg = _PROLOGUE.sub("", svg, count=1)
     match = _ROOT.search(svg)
     if not match:
         return svg
     tag = _set_attr(_set_attr(match.group(0), "role", "img"), "aria-label", alt)
+    if style:
+        tag = _set_attr(tag, "style", style)
     rest = svg[match.end():]
     title = _TITLE.match(rest)
     if title:
@@ -80,17 +82,39 @@ def _reading(node, config, body: str, sized: bool) -> tuple[str, bool]:
 
 
 def _style(node) -> str:
-    parts = []
-    if node.get("width"):
-        parts.append(f"width: {node['width']}")
-    if node.get("height"):
-        parts.append(f"height: {node['height']}")
-    return "; ".join(parts)
+    """The wrapper's style: ``:width:`` (the drawing fills the wrapper's width)."""
+    return f"width: {node['width']}" if node.get("width") else ""
+
+
+def _drawing_style(node) -> str:
+    """The drawing's own style: ``:height:`` sizes the SVG or image itself (its width
+    follows from the aspect ratio, or fills ``:width:``), so nothing is cropped."""
+    if not node.get("height"):
+        return ""
+    return f"height: {node['height']}; width: {'100%' if node.get('width') else 'auto'}"
+
+
+_ID = re.compile(r'<svg\b[^>]*\sid="([^"]+)"')
+
+
+def _unique_ids(translator, svg: str) -> str:
+    """The same diagram twice on one page: the second copy's ids (and the CSS and
+    ``href`` that name them, all starting with the drawing's id) get a suffix."""
+    match = _ID.search(svg)
+    if not match:
+        return svg
+    seen = translator.__dict__.setdefault("ncd_ids", {})
+    pid = match.group(1)
+    count = seen.get(pid, 0) + 1
+    seen[pid] = count
+    return svg if count == 1 else svg.replace(pid, f"{pid}-{count}")
 
 
 def visit(self, node) -> None:
     ctx, config = context(self.builder.env), self.builder.config
     mode = node.get("format") or config.ncd_output_format
+    if mode == "inline" and self.builder.name.startswith("epub"):
+        mode = "svg"  # an inline SVG needs the OPF "svg" property Sphinx does not declare (epubcheck OPF-014)
     classes = list(node.get("classes", ["ncd"]))
     if node.get("align"):
         classes.append(f"align-{node['align']}")
@@ -102,7 +126,7 @@ def visit(self, node) -> None:
     try:
         if mode == "inline":
             classes.append("ncd-inline")
-            body = inline_svg(outputs.svg_text(ctx, config, node), alt)
+            body = _unique_ids(self, inline_svg(outputs.svg_text(ctx, config, node), alt, _drawing_style(node)))
             if node.get("cost_titles"):  # :cost: -- each box's figures in its hover text
                 from ..cost.sphinx import add_box_titles
                 body = add_box_titles(body, node["cost_titles"])
@@ -117,7 +141,11 @@ def visit(self, node) -> None:
         else:
             classes.append("ncd-img")
             uri = outputs.publish_file(ctx, config, node, mode, self.builder)
-            body = f'<img class="ncd-{mode}" src="{html.escape(uri)}" alt="{html.escape(alt)}" />'
+            drawing = _drawing_style(node)
+            extra = f' style="{html.escape(drawing)}"' if drawing else ""
+            if mode == "png":  # drawn at 2x: shown at its 1x size, sharp on HiDPI screens
+                extra += f' srcset="{html.escape(uri)} {outputs.HTML_PNG_DENSITY:g}x"'
+            body = f'<img class="ncd-{mode}" src="{html.escape(uri)}" alt="{html.escape(alt)}"{extra} />'
     except NCDError as err:
         text, where = warn(err, None, location=f"{node.get('spec_location', '')}")
         self.body.append('<div class="admonition error ncd-error"><p class="admonition-title">'

@@ -14,6 +14,7 @@ from .. import messages as msg
 from ..errors import NCDError, Span
 from ..model.kinds import WORDS
 from . import ast as A
+from . import fixes
 from .lexer import Line, Token, tokenize
 from .shapes import CLAUSES, Cursor, atom, name_of, segment, signature, span_between
 
@@ -373,7 +374,8 @@ class _Parser:
                 break
             op.args.append(name_of(cur.next()))
         if not op.args:
-            raise cur.fail("the value this operation acts on")
+            err = cur.fail("the value this operation acts on")
+            raise NCDError(err.message, err.span, kind=err.kind, hint=fixes.argument_fix(cur) or err.hint)
 
     def clauses(self, cur, op):
         while not cur.at_end():
@@ -392,6 +394,7 @@ class _Parser:
                 raise NCDError(msg.DUPLICATE_CLAUSE.format(clause=word), tok.span(), kind="syntax")
             cur.next()
             if word == "over":
+                fixes.check_over(cur, op, tok)
                 seg = segment(cur)
                 if not seg.items:
                     raise cur.fail("the axis (or axes) to act over")
