@@ -17,7 +17,7 @@ import sphinx_ncd
 
 from . import config as _config
 from . import context as _context
-from . import pipeline, state, write_html, write_latex, write_plain, write_texinfo
+from . import interactive, pipeline, state, write_html, write_latex, write_plain, write_texinfo
 from .directive import NCDDirective
 from .nodes import ncd_diagram
 
@@ -52,6 +52,7 @@ def setup(app):
     )
     app.add_directive("ncd", NCDDirective)
     app.add_css_file("ncd.css")
+    interactive.setup(app)
     app.connect("config-inited", _config.validate)
     app.connect("config-inited", _add_static_path)
     app.connect("builder-inited", _context.init)

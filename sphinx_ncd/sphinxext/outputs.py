@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from ..errors import NCDError
-from . import pipeline
+from . import interactive, pipeline
 from .cache import atomic_write, make_key, publish
 from .context import Context
 
@@ -31,7 +31,8 @@ def effective_theme(config, node, fmt: str) -> str:
 
 def output_key(config, node, fmt: str) -> str:
     return make_key(node["key"], fmt, effective_theme(config, node, fmt), node["scale"],
-                    node.get("badge"), [list(h) for h in node.get("highlights", ())], node.get("max_width"))
+                    node.get("badge"), [list(h) for h in node.get("highlights", ())], node.get("max_width"),
+                    interactive.key_part(config, node, fmt))
 
 
 def ensure_file(ctx: Context, config, node, fmt: str, diagram=None) -> Path:
@@ -42,9 +43,13 @@ def ensure_file(ctx: Context, config, node, fmt: str, diagram=None) -> Path:
         return path
     if diagram is None:
         diagram = pipeline.parse(node["spec"], node["spec_file"], tuple(node["search_path"]))
-    data = pipeline.render(diagram, fmt, theme=effective_theme(config, node, fmt), scale=node["scale"],
-                           id_prefix=f"ncd-{key[:10]}", highlights=node.get("highlights", ()),
-                           badge=node.get("badge"), max_width=node.get("max_width"))
+    if fmt == "svg" and interactive.wanted(config):  # hooks and metadata for the page script
+        data = interactive.render_svg(diagram, node, theme=effective_theme(config, node, fmt),
+                                      id_prefix=f"ncd-{key[:10]}")
+    else:
+        data = pipeline.render(diagram, fmt, theme=effective_theme(config, node, fmt), scale=node["scale"],
+                               id_prefix=f"ncd-{key[:10]}", highlights=node.get("highlights", ()),
+                               badge=node.get("badge"), max_width=node.get("max_width"))
     if fmt == "svg" and not isinstance(data, str):
         data = bytes(data).decode("utf-8")
     if not data:
