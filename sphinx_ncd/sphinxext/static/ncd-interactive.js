@@ -43,8 +43,9 @@
       var w = d.w[e.dataset.w];
       if (!w) return;
       (axis[w[0]] = axis[w[0]] || []).push(e);
-      if (e.tagName === "g") {
+      if (e.tagName === "g") {  // a label: above the wires' wide hover strokes
         e.setAttribute("tabindex", "0"); e.setAttribute("role", "button"); e.setAttribute("aria-label", say(w, d));
+        e.parentNode.appendChild(e);
       } else if (e.getAttribute("stroke-width")) {
         var h = e.cloneNode(); h.removeAttribute("style"); h.setAttribute("class", "ncd-hit"); e.after(h);
       }
