@@ -9,6 +9,10 @@ that axis, hover or focus a box for its signature, binding and check, click it
 (or press Enter) to jump to the bound code, zoom and a full-size view.  With
 JavaScript off the page shows the same static SVG as without this module.
 
+The script and styles are written readable in ``assets/``; a page gets them
+squeezed (:func:`squeeze`: comments and indentation dropped, lines kept), written
+once into the diagram cache's ``static/`` folder, which joins ``html_static_path``.
+
 The jump target of a diagram's boxes (:func:`code_target`): ``linkcode``'s
 ``linkcode_resolve`` for the ``:code:`` class when the project uses it, else
 ``viewcode``'s page of the class's module when it has one, else the page
@@ -18,18 +22,57 @@ from __future__ import annotations
 
 import html
 import posixpath
+import re
+from pathlib import Path
 
 from . import pipeline
+from .cache import atomic_write
+from .context import context
 
-__all__ = ["setup", "wanted", "key_part", "render_svg", "code_target", "wrapper_attributes"]
+__all__ = ["setup", "wanted", "key_part", "render_svg", "code_target", "wrapper_attributes", "squeeze",
+           "page_assets"]
 
 CONFIG = "ncd_interactive"
 JS, CSS = "ncd-interactive.js", "ncd-interactive.css"
+ASSETS = Path(__file__).resolve().parent / "assets"
 
 
 def setup(app) -> None:
     app.add_config_value(CONFIG, True, "env", types=frozenset({bool}),
                          description="HTML: hover, focus, zoom and code links on inline diagrams")
+    app.connect("builder-inited", _add_assets, priority=600)  # after context.init
+
+
+def squeeze(text: str, css: bool) -> str:
+    """``text`` without comments and indentation (JavaScript keeps its line breaks; CSS is one line)."""
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)
+    if css:
+        return re.sub(r"\s*([{};,])\s*|(:)\s+", r"\1\2", " ".join(text.split())) + "\n"
+    lines = (re.sub(r"\s+//\s.*$", "", line).strip() for line in text.splitlines())
+    code = "\n".join(line for line in lines if line and not line.startswith("//")) + "\n"
+    # spaces next to punctuation go, outside string literals (never around + or -: "a + +b")
+    parts = re.split(r"(\"(?:[^\"\\\n]|\\.)*\")", code)
+    return "".join(part if k % 2 else re.sub(r"[ \t]*([{}();,=:?<>!&|])[ \t]*", r"\1", part)
+                   for k, part in enumerate(parts))
+
+
+def page_assets() -> dict[str, str]:
+    """File name -> the squeezed text a page gets."""
+    return {name: squeeze((ASSETS / name).read_text(encoding="utf-8"), name.endswith(".css")) for name in (JS, CSS)}
+
+
+def _add_assets(app) -> None:
+    """``builder-inited``: the squeezed script and styles, linked from every page of an HTML builder."""
+    if getattr(app.builder, "format", "") != "html" or not wanted(app.config):
+        return
+    folder = context(app.env).cache / "static"
+    for name, text in page_assets().items():
+        target = folder / name
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            folder.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, text)
+    if str(folder) not in [str(p) for p in app.config.html_static_path]:
+        app.config.html_static_path.append(str(folder))
     app.add_css_file(CSS)
     app.add_js_file(JS, loading_method="defer")
 
