@@ -115,7 +115,7 @@ def code_target(builder, node, docname: str) -> tuple[str, str]:
     if parts:
         module, fullname = parts
         resolve = getattr(config, "linkcode_resolve", None)
-        if callable(resolve):
+        if callable(resolve) and "sphinx.ext.linkcode" in config.extensions:
             try:
                 uri = resolve("py", {"module": module, "fullname": fullname})
             except Exception:  # noqa: BLE001 - the project's own resolver; no link rather than no page

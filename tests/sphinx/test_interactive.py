@@ -116,3 +116,10 @@ def test_interactive_off_is_the_static_svg(make_app, rootdir, tmp_path):
     app, page = _site(make_app, rootdir, tmp_path, html_theme="alabaster", ncd_interactive=False)
     assert "ncd-interactive.js" not in page and "ncd-interactive.css" not in page and "data-w=" not in page and "<metadata" not in page
     assert "data-ncd-href" not in page and not (app.outdir / "_static" / "ncd-interactive.js").exists()
+
+
+def test_boxes_open_viewcode_page_without_linkcode(make_app, rootdir, tmp_path):
+    app, page = _site(make_app, rootdir, tmp_path, html_theme="alabaster",
+                      extensions=["sphinx_ncd", "sphinx.ext.autodoc", "sphinx.ext.viewcode"])
+    assert 'data-ncd-href="_modules/toy.html#Attention" data-ncd-where="toy.Attention"' in page
+    assert 'id="Attention"' in (app.outdir / "_modules" / "toy.html").read_text(encoding="utf-8")

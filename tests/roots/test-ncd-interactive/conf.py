@@ -1,4 +1,8 @@
-extensions = ["sphinx_ncd", "sphinx.ext.linkcode"]
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # toy.py, for autodoc and viewcode
+extensions = ["sphinx_ncd", "sphinx.ext.autodoc", "sphinx.ext.linkcode"]  # a test swaps linkcode for viewcode
 project = "ncd-interactive"
 html_theme = "furo"  # the tests override it (furo, sphinx_rtd_theme)
 html_static_path = ["_static"]
