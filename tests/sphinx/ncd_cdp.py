@@ -90,7 +90,13 @@ class Browser:
 
     def wait(self, condition: str, timeout: float = 20) -> None:
         deadline = time.monotonic() + timeout
-        while not self.eval(f"!!({condition})"):
+        while True:
+            try:
+                if self.eval(f"!!({condition})"):
+                    return
+            except RuntimeError as err:  # the page is navigating: ask the next one
+                if "navigated" not in str(err) and "context" not in str(err):
+                    raise
             if time.monotonic() > deadline:
                 raise TimeoutError(condition)
             time.sleep(0.05)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -55,9 +54,11 @@ def _build(make_app, rootdir, tmp_path, theme):
 
 def _hover(browser, selector: str):
     browser.eval(f"document.querySelector({selector!r}).scrollIntoView({{block: 'center'}})")
+    browser.mouse(1, 1)  # off the diagram first: its tooltip goes
+    browser.wait("document.querySelector('.ncd-tip').hidden")
     x, y = browser.eval(_POINT % f"document.querySelector({selector!r})")
     browser.mouse(x, y)
-    time.sleep(0.05)
+    browser.wait("!document.querySelector('.ncd-tip').hidden", timeout=5)
     return browser.eval(_TIP)
 
 
