@@ -7,7 +7,8 @@ diagrams follow the theme's dark mode, and the environment hooks of
 :mod:`.state`.  Modules: :mod:`.directive` (reading), :mod:`.sources` (spec
 files, dependencies), :mod:`.locate` (located warnings), :mod:`.outputs` and
 :mod:`.cache` (rendered files), :mod:`.checking` (shape checks),
-:mod:`.errorbox` (what replaces a failed diagram).
+:mod:`.errorbox` (what replaces a failed diagram), :mod:`.interactive` (hover, focus, zoom and
+code links on inline HTML diagrams).
 """
 from __future__ import annotations
 
