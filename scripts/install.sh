@@ -47,4 +47,12 @@ if ! "$PY" -c 'import torch, sys; sys.exit(torch.__version__.split("+")[0] != "2
   "$PY" -m pip install -q torch==2.13.0
 fi
 "$PY" -m pip install -q -e ".[all]"
+# axe-core (npm) for the accessibility test of interactive diagrams, under .node/ (skipped without npm)
+if [ ! -f .node/node_modules/axe-core/axe.min.js ]; then
+  if command -v npm >/dev/null; then
+    npm install --silent --no-audit --no-fund --prefix .node axe-core@4.14 >/dev/null
+  else
+    echo "install: npm not found: the axe-core accessibility test will be skipped"
+  fi
+fi
 echo "install: done ($("$PY" -c 'import sys; print(sys.prefix)'))"

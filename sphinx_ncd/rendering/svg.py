@@ -53,9 +53,10 @@ def _clean(s: str) -> str:
 
 
 class _Writer:
-    def __init__(self, resolved: bool, dark: bool):
+    def __init__(self, resolved: bool, dark: bool, data: bool = False):
         self.resolved = resolved
         self.dark = dark
+        self.data = data  # interactive HTML: data-w / data-op hooks (see rendering/interactive.py)
         self.out: list[str] = []
         self.glyph_ids: dict[tuple[str, str], str] = {}
         self.glyph_defs: list[str] = []
@@ -113,7 +114,7 @@ class _Writer:
             a += f' {"fill-opacity" if p.fill else "opacity"}="{num(p.opacity)}"'
         if p.cap != "butt":
             a += f' stroke-linecap="{p.cap}"'
-        self.out.append(a + "/>")
+        self.out.append(a + self.hook(p) + "/>")
 
     def circle(self, c: Circle):
         a = f'<circle cx="{num(c.cx)}" cy="{num(c.cy)}" r="{num(c.r)}"'
@@ -129,15 +130,25 @@ class _Writer:
             return
         for style, ch, _, _, _ in lab.glyphs:
             self.glyph_def(style, ch)
-        self.out.append(f'<g{self.paint("fill", t.fill)} transform="translate({num(t.x)} {num(t.y)})">{inner}</g>')
+        self.out.append(f'<g{self.paint("fill", t.fill)}{self.hook(t)} transform="translate({num(t.x)} {num(t.y)})">'
+                        f'{inner}</g>')
         if not self.resolved and lab.text.strip():
             self.texts.append(
                 f'<text x="{num(t.x)}" y="{num(t.y)}" font-size="{num(lab.size)}" textLength="{num(max(lab.width, 0.01))}" '
                 f'lengthAdjust="spacingAndGlyphs">{escape(_clean(lab.text))}</text>')
 
+    def hook(self, it) -> str:
+        """``data-w="<value>.<row>"`` on a wire or its axis label, when writing for interactive HTML."""
+        if self.data and it.role in ("wire", "label", "arrow") and it.owner.startswith("wire:"):
+            return f' data-w="{it.owner[5:]}"'
+        return ""
+
     def item(self, it):
         if isinstance(it, Group):
             cls = f' class="ncd-{it.role}"' if it.role else ""
+            if self.data and it.role == "op" and it.owner.startswith("op:"):
+                cls += f' data-op="{it.owner[3:]}"'
+
             self.out.append(f"<g{cls}>")
             if it.title and not self.resolved:
                 self.out.append(f"<title>{escape(_clean(it.title))}</title>")
@@ -210,10 +221,11 @@ AUTO_PAGE = ('[data-theme="auto"]',)
 
 
 def scene_to_svg(scene: Scene, *, theme: str = "auto", scale: float = 1.0, id_prefix: str | None = None,
-                 resolved: bool = False) -> str:
-    """The SVG text of ``scene``.  ``resolved`` writes literal colours of ``theme`` (cairosvg input)."""
+                 resolved: bool = False, data: bool = False) -> str:
+    """The SVG text of ``scene``.  ``resolved`` writes literal colours of ``theme`` (cairosvg input); ``data``
+    marks wires, axis labels and boxes for the interactive HTML page (``data-w``, ``data-op``)."""
     dark = theme == "dark"
-    w = _Writer(resolved, dark)
+    w = _Writer(resolved, dark, data and not resolved)
     for it in scene.items:
         w.item(it)
     vx, vy, vw, vh = scene.viewbox

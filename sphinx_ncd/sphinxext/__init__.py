@@ -7,7 +7,8 @@ diagrams follow the theme's dark mode, and the environment hooks of
 :mod:`.state`.  Modules: :mod:`.directive` (reading), :mod:`.sources` (spec
 files, dependencies), :mod:`.locate` (located warnings), :mod:`.outputs` and
 :mod:`.cache` (rendered files), :mod:`.checking` (shape checks),
-:mod:`.errorbox` (what replaces a failed diagram).
+:mod:`.errorbox` (what replaces a failed diagram), :mod:`.interactive` (hover, focus, zoom and
+code links on inline HTML diagrams).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import sphinx_ncd
 
 from . import config as _config
 from . import context as _context
-from . import i18n, pipeline, state, write_html, write_latex, write_plain, write_texinfo
+from . import i18n, interactive, pipeline, state, write_html, write_latex, write_plain, write_texinfo
 from .directive import NCDDirective
 from .nodes import ncd_diagram
 
@@ -53,6 +54,7 @@ def setup(app):
     app.add_directive("ncd", NCDDirective)
     app.add_transform(i18n.RestoreVerdict)
     app.add_css_file("ncd.css")
+    interactive.setup(app)
     app.connect("config-inited", _config.validate)
     app.connect("config-inited", _add_static_path)
     app.connect("builder-inited", _context.init)

@@ -103,6 +103,8 @@ class NCDDirective(SphinxDirective):
             if option in self.options:
                 node[option] = self.options[option]
         node["classes"] = ["ncd", *self.options.get("class", [])]
+        node["code"] = self.options.get("code")  # interactive HTML: where a click on a box goes
+        node["sizes"] = [list(s) for s in self.options.get("sizes", ())]  # interactive HTML: sizes shown
 
         fmt = pipeline.builder_format(ctx.builder_format, node["format"] or config.ncd_output_format)
         check = checking.wanted(self)

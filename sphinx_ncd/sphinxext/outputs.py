@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from ..errors import NCDError
-from . import pipeline
+from . import interactive, pipeline
 from .cache import atomic_write, make_key, publish
 from .context import Context
 
@@ -41,7 +41,8 @@ def render_scale(ctx: Context, node, fmt: str) -> float:
 
 def output_key(config, node, fmt: str, scale: float | None = None) -> str:
     return make_key(node["key"], fmt, effective_theme(config, node, fmt), node["scale"] if scale is None else scale,
-                    node.get("badge"), [list(h) for h in node.get("highlights", ())], node.get("max_width"))
+                    node.get("badge"), [list(h) for h in node.get("highlights", ())], node.get("max_width"),
+                    interactive.key_part(config, node, fmt))
 
 
 def ensure_file(ctx: Context, config, node, fmt: str, diagram=None) -> Path:
@@ -53,9 +54,13 @@ def ensure_file(ctx: Context, config, node, fmt: str, diagram=None) -> Path:
         return path
     if diagram is None:
         diagram = pipeline.parse(node["spec"], node["spec_file"], tuple(node["search_path"]))
-    data = pipeline.render(diagram, fmt, theme=effective_theme(config, node, fmt), scale=scale,
-                           id_prefix=f"ncd-{key[:10]}", highlights=node.get("highlights", ()),
-                           badge=node.get("badge"), max_width=node.get("max_width"))
+    if fmt == "svg" and interactive.wanted(config):  # hooks and metadata for the page script
+        data = interactive.render_svg(diagram, node, theme=effective_theme(config, node, fmt),
+                                      id_prefix=f"ncd-{key[:10]}")
+    else:
+        data = pipeline.render(diagram, fmt, theme=effective_theme(config, node, fmt), scale=scale,
+                               id_prefix=f"ncd-{key[:10]}", highlights=node.get("highlights", ()),
+                               badge=node.get("badge"), max_width=node.get("max_width"))
     if fmt == "svg" and not isinstance(data, str):
         data = bytes(data).decode("utf-8")
     if not data:

@@ -21,7 +21,7 @@ from docutils import nodes
 
 from .. import messages as msg
 from ..errors import NCDError
-from . import outputs
+from . import interactive, outputs
 from .context import context
 from .locate import warn
 
@@ -122,6 +122,8 @@ def visit(self, node) -> None:
         classes.append("ncd-sized")
     style = _style(node)
     style_attr = f' style="{html.escape(style)}"' if style else ""
+    if mode == "inline" and interactive.wanted(config):
+        style_attr += interactive.wrapper_attributes(self.builder, node, self.builder.current_docname)
     alt = node.get("alt", "")
     try:
         if mode == "inline":

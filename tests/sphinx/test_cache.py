@@ -8,6 +8,7 @@ import pytest
 
 import sphinx_ncd.model.build
 import sphinx_ncd.rendering.api
+import sphinx_ncd.rendering.interactive
 from ncd_sphinx_helpers import warnings_of
 
 
@@ -37,6 +38,13 @@ def counting(monkeypatch):
 
     monkeypatch.setattr(sphinx_ncd.model.build, "parse", parse)
     monkeypatch.setattr(sphinx_ncd.rendering.api, "render", render)
+    real_interactive = sphinx_ncd.rendering.interactive.render_interactive
+
+    def render_interactive(*args, **kwargs):  # the SVG an HTML page inlines (ncd_interactive)
+        calls["render"] += 1
+        return real_interactive(*args, **kwargs)
+
+    monkeypatch.setattr(sphinx_ncd.rendering.interactive, "render_interactive", render_interactive)
     return calls
 
 
