@@ -231,3 +231,9 @@ LATEX_STALE_MANIFEST = ("ncd-latex: warning: {tex} changed after LaTeX wrote {ma
 
 CLI_NO_FILE = "no such file: {path}"
 CLI_CANNOT_READ = "cannot read {path}: {reason}"
+
+# --- checking real models ------------------------------------------------------------------
+CHECK_LITERAL_ADOPTED = "the code's call fixes {sizes}: proved at that size"
+CHECK_LITERAL_SIZES_HINT = ("the call passes whole numbers ({sizes}) where the diagram's sizes are free: give the diagram "
+                            "those sizes (--sizes {given}, or the directive's :sizes:), or pass the diagram's names "
+                            "(e.g. {example})")

@@ -16,7 +16,7 @@ from .. import messages as msg
 from ..errors import NCDError, Span
 from ..model.types import Diagram
 from .cache import VerdictCache, cache_key, code_fingerprint
-from .codeload import looks_like_path, parse_spec
+from .codeload import literal_sizes, looks_like_path, parse_spec
 from .plan import CheckPlan, make_plan
 from .report import BoxVerdict, ShapeReport
 from .worker import Worker, WorkerDied, WorkerTimeout, default_worker
@@ -59,6 +59,10 @@ def check(diagram: Diagram, code: str, sizes: dict | None = None, *, mode: str =
     if isinstance(code, str) and looks_like_path(code) and os.path.exists(code.strip()):
         code, filename = _read_code_file(code.strip()), filename or code.strip()
     desc = parse_spec(code, name)
+    literals = literal_sizes(desc)
+    adopted = {k: v for k, v in literals.items() if k in plan.symbols and k not in plan.given}
+    if adopted:  # MLP(d=512): the call fixes the diagram's d; prove at that size, and say so
+        plan = make_plan(diagram, {**(sizes or {}), **adopted})
     label = _code_label(code, desc, filename)
     search = [os.path.abspath(p) for p in path] + [os.getcwd()]
     given = {k: v for k, v in plan.hints if k in plan.given}
@@ -77,6 +81,7 @@ def check(diagram: Diagram, code: str, sizes: dict | None = None, *, mode: str =
                         mode=mode, sizes=given, namespace=namespace, name=name)
         hit = cache.get(key)
         if hit is not None:
+            hit = _explain_literals(hit, literals, adopted)
             return _build(diagram, plan, hit, cached=True, code=label, filename=filename, first=_first_line(desc))
 
     worker = worker or default_worker()
@@ -96,7 +101,26 @@ def check(diagram: Diagram, code: str, sizes: dict | None = None, *, mode: str =
         result["transient"] = True
     if use_cache and not result.get("transient") and not (result.get("error") or {}).get("restart"):
         cache.put(key, result)
+    result = _explain_literals(result, literals, adopted)
     return _build(diagram, plan, result, code=label, filename=filename, first=_first_line(desc))
+
+
+def _explain_literals(result: dict, literals: dict, adopted: dict) -> dict:
+    """Say which sizes the call's numbers fixed; when the code failed with numbers the diagram leaves free,
+    say how to pass them (not a fault of the code)."""
+    result = dict(result)
+    if adopted:
+        fixed = ", ".join(f"{k}={v}" for k, v in adopted.items())
+        result["notes"] = list(result.get("notes", ())) + [msg.CHECK_LITERAL_ADOPTED.format(sizes=fixed)]
+    rest = {k: v for k, v in literals.items() if k not in adopted}
+    if rest and result.get("status") in ("error", "mismatch") and isinstance(result.get("error"), dict):
+        err = dict(result["error"])
+        name = next(iter(rest))
+        err["hint"] = msg.CHECK_LITERAL_SIZES_HINT.format(
+            sizes=", ".join(f"{k}={v}" for k, v in rest.items()),
+            given=" ".join(f"AXIS={v}" for v in rest.values()), example=f"{name}=AXIS")
+        result["error"] = err
+    return result
 
 
 def _read_code_file(path: str) -> str:

@@ -72,7 +72,7 @@ def cache_key(*, source: str, desc: dict, fingerprint: str | None, mode: str, si
     if fingerprint is None:
         return None
     blob = json.dumps({
-        "diagram": source, "spec": desc.get("module", "") + ":" + desc.get("attr", "") + (desc.get("call") or ""),
+        "diagram": source, "spec": desc.get("module", "") + ":" + desc.get("attr", "") + (desc.get("call") or "") + (desc.get("forward") or ""),
         "code": fingerprint, "versions": versions(), "mode": mode, "sizes": sorted(sizes.items()),
         "namespace": namespace, "name": name, "format": 2,  # 2: bias compared
     }, sort_keys=True, default=str)

@@ -19,7 +19,7 @@ import sympy
 import torch
 
 from .. import messages as msg
-from .codeload import BindingError, construct, resolve_binding
+from .codeload import BindingError, call_forward, construct, resolve_binding
 
 __all__ = ["run_attempt", "Attempt", "to_dim"]
 
@@ -141,7 +141,7 @@ def _patched(holder, name, wrapper):
 def run_attempt(plan: dict, obj, call, user_ns: dict, backend) -> Attempt:
     """Build, hook, run and compare once with ``backend``."""
     att = Attempt()
-    names = dict(backend.names)
+    names = {**plan.get("constants", {}), **backend.names}  # --sizes no wire shows reach the constructor too
     with backend.mode():
         try:
             with backend.building():
@@ -155,10 +155,12 @@ def run_attempt(plan: dict, obj, call, user_ns: dict, backend) -> Attempt:
             sharing.setdefault(box["binding"], []).append(box["op"])
         calls: dict[str, list] = {path: [] for path in sharing}
         has_bias: dict[str, bool] = {}  # binding -> whether its module has a bias (Linear, Conv*)
+        modules: dict[str, object] = {}  # binding -> the bound nn.Module (its settings are compared too)
         with contextlib.ExitStack() as stack:
             for path, ops in sharing.items():
+                base, element = split_binding(path)
                 try:
-                    target = resolve_binding(model, path, user_ns, taken=sharing)
+                    target = resolve_binding(model, base, user_ns, taken=sharing)
                 except BindingError as err:
                     att.binding_error = (ops[0], err)
                     return att
@@ -166,11 +168,13 @@ def run_attempt(plan: dict, obj, call, user_ns: dict, backend) -> Attempt:
                     bias = _bias_of(target[1])
                     if bias is not None:
                         has_bias[path] = bias
-                stack.enter_context(_hook(target, ops, calls[path], att))
+                    modules[path] = target[1]
+                stack.enter_context(_hook(target, ops, calls[path], att, element))
             inputs = [backend.tensor([to_dim(d, backend.value) for d in seg["dims"]]) for seg in plan["inputs"]]
             try:
                 with backend.running():
-                    result = model(*inputs)
+                    result = call_forward(model, plan.get("forward"), inputs, [s["name"] for s in plan["inputs"]],
+                                          names, user_ns)
             except Exception as exc:
                 att.exception = exc
         # compare (also after an exception: a box that already disagreed explains it)
@@ -190,10 +194,25 @@ def run_attempt(plan: dict, obj, call, user_ns: dict, backend) -> Attempt:
     return att
 
 
+def split_binding(path: str) -> tuple[str, int | None]:
+    """``attn:0`` -> ``("attn", 0)``: the box is element 0 of what ``attn`` returns; ``fc1`` -> ``("fc1", None)``."""
+    base, colon, element = path.rpartition(":")
+    if colon and element.lstrip("-").isdigit():
+        return base, int(element)
+    return path, None
+
+
+def _element(out, element: int | None):
+    """The returned value a box stands for: all of it, or one element of the tuple it returns."""
+    if element is None or not isinstance(out, (tuple, list)):
+        return out
+    return out[element] if -len(out) <= element < len(out) else ()
+
+
 @contextlib.contextmanager
-def _hook(target, ops, record, att):
+def _hook(target, ops, record, att, element=None):
     def on_call(args, out):
-        record.append((_flatten(args, []), _flatten(out, [])))
+        record.append((_flatten(args, []), _flatten(_element(out, element), [])))
 
     def running():
         return ops[len(record) % len(ops)]

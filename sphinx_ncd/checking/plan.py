@@ -53,6 +53,7 @@ class CheckPlan:
     ops: tuple[Operation, ...]  # the bound operations, same order as boxes (not sent)
 
     safe: tuple[tuple[str, str], ...] = ()  # (axis name, the identifier the worker knows it by)
+    constants: tuple[tuple[str, int], ...] = ()  # given sizes no wire shows: constructor arguments only
 
     def as_json(self) -> dict:
         """What the worker gets: sizes under safe identifiers, with the diagram's names to display."""
@@ -67,6 +68,7 @@ class CheckPlan:
             "inputs": list(self.inputs),
             "outputs": list(self.outputs),
             "boxes": list(self.boxes),
+            "constants": dict(self.constants),
         }
 
     def original(self, name: str) -> str:
@@ -86,11 +88,42 @@ def _safe_name(name: str, index: int) -> str:
 
 
 
-def _size(axis: Axis) -> sympy.Expr:
-    """The axis size with subscripted names (``c(0)`` for ``c_0``) as plain symbols named ``c_0``."""
+def _lets(diagram: Diagram) -> dict[str, sympy.Expr]:
+    """The sizes ``let`` defines (``let f = 4d``, ``let e = d/h``), by name, fully expanded."""
+    from ..model.sizes import SizeSyntaxError, parse_size
+
+    panels = list(diagram.panels) + [body for _, body in diagram.blocks]
+    found: dict[str, sympy.Expr] = {}
+    while panels:
+        panel = panels.pop()
+        for name, text in panel.legend:
+            try:
+                lhs, rhs = parse_size(name), parse_size(text)
+            except SizeSyntaxError:
+                continue
+            if isinstance(lhs, sympy.Symbol) and lhs.name not in found:
+                found[lhs.name] = rhs
+        panels.extend(op.body for op in panel.operations if op.body is not None)
+    for _ in range(8):  # let g = 2f with let f = 4d
+        changed = False
+        for name, expr in found.items():
+            new = expr.xreplace({s: found[s.name] for s in expr.free_symbols
+                                 if s.name in found and s.name != name})
+            if new != expr:
+                found[name], changed = new, True
+        if not changed:
+            break
+    return found
+
+
+def _size(axis: Axis, lets: dict | None = None) -> sympy.Expr:
+    """The axis size with ``let`` names replaced by their definitions and subscripted names
+    (``c(0)`` for ``c_0``) as plain symbols named ``c_0``."""
     from sympy.core.function import AppliedUndef
 
     size = sympy.sympify(axis.size)
+    if lets and size.free_symbols:
+        size = size.xreplace({s: lets[s.name] for s in size.free_symbols if s.name in lets})
     if not size.atoms(AppliedUndef):
         return size
 
@@ -102,18 +135,18 @@ def _size(axis: Axis) -> sympy.Expr:
     return size.replace(lambda e: isinstance(e, AppliedUndef), name)
 
 
-def _tandem_symbols(axes: list[Axis]) -> set[sympy.Symbol]:
+def _tandem_symbols(axes: list[Axis], lets: dict) -> set[sympy.Symbol]:
     """Symbols that stand for a 2-D (or n-D) extent: they size tandem axes and nothing else."""
     multi, single = set(), set()
     for axis in axes:
-        free = _size(axis).free_symbols
+        free = _size(axis, lets).free_symbols
         (multi if axis.rank > 1 else single).update(free)
     return multi - single
 
 
-def _expand(axis: Axis, tandem: set[sympy.Symbol]) -> list[tuple[sympy.Expr, str]]:
+def _expand(axis: Axis, tandem: set[sympy.Symbol], lets: dict) -> list[tuple[sympy.Expr, str]]:
     """One (size, label) per tensor dimension the wire stands for."""
-    size = _size(axis)
+    size = _size(axis, lets)
     if axis.rank <= 1:
         return [(size, axis.label)]
     out = []
@@ -166,12 +199,13 @@ def _box_word(op: Operation) -> str:
 def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPlan:
     panel = diagram.main
     axes = _all_axes(panel)
-    tandem = _tandem_symbols(axes)
+    lets = _lets(diagram)
+    tandem = _tandem_symbols(axes, lets)
 
     def shape(value: Value) -> dict:
         dims, labels = [], []
         for axis in value.axes:
-            for size, label in _expand(axis, tandem):
+            for size, label in _expand(axis, tandem, lets):
                 dims.append(size)
                 labels.append(label)
         return {"name": value.name, "dims": dims, "labels": labels}
@@ -227,6 +261,7 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
 
     return CheckPlan(
         safe=tuple(safe.items()),
+        constants=tuple((k, v) for k, v in given.items() if k not in safe and k.isidentifier()),
         multiples=tuple((n, worker_text(f)) for n, f in _multiples(every, symbols)),
         symbols=tuple(symbols),
         hints=tuple((s, hints[s]) for s in symbols),

@@ -190,7 +190,7 @@ def _handle_check(req: dict) -> dict:
 
     display = plan.get("display") or {}
     back = {display.get(n, n): n for n in plan["symbols"]}
-    plan = dict(plan, used=sorted(back[n] for n in used_names(obj, call, list(back))))
+    plan = dict(plan, used=sorted(back[n] for n in used_names(obj, call, list(back))), forward=desc.get("forward"))
 
     def attempt(backend):
         return engine.run_attempt(plan, obj, call, user_ns, backend)
