@@ -16,6 +16,7 @@ feature-detects it and the worker falls back to concrete fake tensors.
 from __future__ import annotations
 
 import contextlib
+import sys
 
 import torch
 
@@ -90,7 +91,7 @@ class SymbolicBackend(ConcreteBackend):
 
         if not issubclass(torch.SymInt, numbers.Integral):
             numbers.Integral.register(torch.SymInt)
-        return no_init()
+        return _building()
 
     def tensor(self, dims):
         return torch.empty(tuple(dims))  # () gives a 0-d tensor: an input with no axes
@@ -193,6 +194,34 @@ class SymbolicBackend(ConcreteBackend):
         bounds = [(n, v, self.shown(t)) for n, v, t in bounds]
         return {"assumptions": assumptions, "fixed": fixed, "config": [self.shown(c) for c in config],
                 "bounds": bounds}
+
+
+@contextlib.contextmanager
+def _building():
+    with no_init(), _configs_take_symbols():
+        yield
+
+
+@contextlib.contextmanager
+def _configs_take_symbols():
+    """Hugging Face configs are strict dataclasses that test ``isinstance(n_embd, int)``: while a model
+    is built, a symbolic whole number passes that test (it is one), so ``GPT2Config(n_embd=d)`` keeps d free."""
+    module = sys.modules.get("huggingface_hub.dataclasses")
+    original = getattr(module, "_validate_simple_type", None)
+    if original is None:
+        yield
+        return
+
+    def validate(name, value, expected_type):
+        if expected_type is int and isinstance(value, torch.SymInt):
+            return None
+        return original(name, value, expected_type)
+
+    module._validate_simple_type = validate
+    try:
+        yield
+    finally:
+        module._validate_simple_type = original
 
 
 @contextlib.contextmanager
