@@ -203,23 +203,27 @@ def _build(diagram: Diagram, plan: CheckPlan, r: dict, cached: bool = False, cod
         if isinstance(r.get(key), dict):
             r[key] = {back(k): v for k, v in r[key].items()}
     r["unused"] = [back(n) for n in r.get("unused", ())]
-    ops = {op.id: op for op in plan.ops}
+    ops = dict(zip(plan.keys, plan.ops))
+    drawn = dict(zip(plan.keys, plan.drawn))
     bindings = {b["op"]: b["binding"] for b in plan.boxes}
     status = r.get("status", "error")
     sizes = tuple(sorted((r.get("sizes") or {}).items(), key=lambda kv: plan.symbols.index(kv[0])
                          if kv[0] in plan.symbols else 0))
     boxes = []
+    keys = []  # per verdict in boxes: its key in the plan
     seen = set()
     for b in r.get("boxes", []):
+        keys.append(b["op"])
         op = ops.get(b["op"])
         seen.add(b["op"])
         boxes.append(BoxVerdict(
-            op_id=b["op"], binding=bindings.get(b["op"]), label=op.label if op else "", status=b["status"],
+            op_id=drawn.get(b["op"], b["op"]), binding=bindings.get(b["op"]), label=op.label if op else "", status=b["status"],
             expected=b.get("expected", ""), got=b.get("got", ""), detail=b.get("detail", ""),
             span=op.span if op else None))
-    for op in plan.ops:  # boxes the run never reached
-        if op.id not in seen:
-            boxes.append(BoxVerdict(op.id, bindings.get(op.id), op.label, "not_checked", span=op.span,
+    for key, op in ops.items():  # boxes the run never reached
+        if key not in seen:
+            keys.append(key)
+            boxes.append(BoxVerdict(drawn[key], bindings.get(key), op.label, "not_checked", span=op.span,
                                     expected=op.signature))
     mismatch = None
     m = r.get("mismatch")
@@ -228,7 +232,7 @@ def _build(diagram: Diagram, plan: CheckPlan, r: dict, cached: bool = False, cod
             mismatch = BoxVerdict(None, None, "diagram", "mismatch", m.get("expected", ""), m.get("got", ""),
                                   m.get("detail", ""), _diagram_span(diagram, "outputs"))
         else:
-            mismatch = next((b for b in boxes if b.op_id == m["op"]), None)
+            mismatch = next((b for b, k in zip(boxes, keys) if k == m["op"]), None)
     assumptions = tuple(r.get("assumptions", ()))
     fixed = r.get("fixed", {}) or {}
     notes = list(r.get("notes", ()))
@@ -300,7 +304,7 @@ def _build(diagram: Diagram, plan: CheckPlan, r: dict, cached: bool = False, cod
             error = NCDError(message, span, kind="exec", hint=e.get("hint"))
         if e.get("kind") == "binding" and op is not None:
             for i, bx in enumerate(boxes):
-                if bx.op_id == op.id:
+                if keys[i] == e.get("op"):
                     boxes[i] = BoxVerdict(bx.op_id, bx.binding, bx.label, "error", bx.expected, "",
                                           e.get("message", ""), bx.span)
     if fixed and status == "proved" and not any("fixes" in n for n in notes):

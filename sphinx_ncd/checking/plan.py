@@ -53,6 +53,8 @@ class CheckPlan:
     ops: tuple[Operation, ...]  # the bound operations, same order as boxes (not sent)
 
     safe: tuple[tuple[str, str], ...] = ()  # (axis name, the identifier the worker knows it by)
+    keys: tuple[int, ...] = ()  # per box: its key in the worker's answers (op id; another for boxes inside blocks)
+    drawn: tuple[int, ...] = ()  # per box: the drawn operation it is part of (the block's box, for one inside)
     constants: tuple[tuple[str, int], ...] = ()  # given sizes no wire shows: constructor arguments only
 
     def as_json(self) -> dict:
@@ -170,14 +172,94 @@ def _all_axes(panel: Panel) -> list[Axis]:
     return axes
 
 
-def _bound_ops(panel: Panel, prefix: str = "") -> list[tuple[Operation, str]]:
+@dataclass(frozen=True)
+class _Place:
+    """Where a box of a block's body sits in the diagram: its sizes in the user's names."""
+
+    subst: tuple = ()  # ((block size Symbol, size at the use site), ...)
+    labels: tuple = ()  # ((block size Symbol, the use site's axis label), ...)
+    lead: tuple[Axis, ...] = ()  # the use site's extra leading axes (broadcast over the block)
+
+    def axes(self, value: Value) -> tuple[Axis, ...]:
+        if not self.subst:
+            return tuple(self.lead) + tuple(value.axes)
+        table, labels = dict(self.subst), dict(self.labels)
+        out = []
+        for axis in value.axes:
+            size = sympy.sympify(axis.size)
+            new = size.xreplace(table)
+            if new == size:
+                out.append(axis)
+                continue
+            label = labels.get(size) if size.is_Symbol else None
+            out.append(Axis(label or _label_of(new), new, axis.kind, axis.rank, axis.tangent))
+        return tuple(self.lead) + tuple(out)
+
+
+def _label_of(size) -> str:
+    from ..model.sizes import size_label
+
+    return size_label(size)
+
+
+def _instance(op: Operation, place: _Place) -> tuple[Panel, _Place] | None:
+    """The body of a block use (drawn expanded or as one box) and how its sizes map to the use site."""
+    from ..model.sizes import SizeSyntaxError, parse_size
+
+    body = op.body if op.body is not None else op.param("definition")
+    if body is None:
+        return None
+    outer = dict(place.subst)
+    table: dict = {}
+    labels: dict = {}
+    for name, text in op.param("args", ()) or ():
+        try:
+            table[parse_size(name)] = parse_size(text).xreplace(outer)
+        except SizeSyntaxError:
+            continue
+        labels[parse_size(name)] = text
+    actual = [place.axes(v) for v in op.inputs]
+    lead: tuple[Axis, ...] = ()
+    for seg, pattern in zip(actual, body.inputs):
+        extra = len(seg) - len(pattern.axes)
+        if extra < 0:
+            return None
+        lead = lead or tuple(seg[:extra])
+        for p, a in zip(pattern.axes, seg[extra:]):
+            size = sympy.sympify(p.size)
+            if size.is_Symbol and size not in table:
+                table[size] = sympy.sympify(a.size)
+                labels[size] = a.label
+    return body, _Place(tuple(table.items()), tuple(labels.items()), lead)
+
+
+def _box_keys(panel: Panel, bound) -> tuple[list[int], list[int]]:
+    """A distinct key per bound box (a block's body reuses op ids) and the drawn operation holding it."""
+    nxt = max([op.id for op in panel.operations] + [0]) + 1
+    keys, drawn = [], []
+    for op, _, _, top in bound:
+        if op is top:
+            keys.append(op.id)
+        else:
+            keys.append(nxt)
+            nxt += 1
+        drawn.append(top.id)
+    return keys, drawn
+
+
+def _bound_ops(panel: Panel, prefix: str = "", place: _Place = _Place(), top: Operation | None = None) -> list:
+    """Every box bound to code, also inside blocks (used by name or expanded):
+    ``(operation, binding path, its _Place, the drawn top-level operation holding it)``."""
     out = []
     for op in panel.operations:
+        holder = top or op
         if op.binding:
-            out.append((op, prefix + op.binding))
-        if op.kind == OpKind.BLOCK and op.body is not None:
-            inner = prefix + op.binding + "." if op.binding else prefix
-            out.extend(_bound_ops(op.body, inner))
+            out.append((op, prefix + op.binding, place, holder))
+        if op.kind == OpKind.BLOCK:
+            inner = _instance(op, place)
+            if inner is not None:
+                path = prefix + op.binding + "." if op.binding else prefix
+                out.extend(_bound_ops(inner[0], path, inner[1], holder))
     return out
 
 
@@ -202,9 +284,9 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
     lets = _lets(diagram)
     tandem = _tandem_symbols(axes, lets)
 
-    def shape(value: Value) -> dict:
+    def shape(value: Value, place: _Place = _Place()) -> dict:
         dims, labels = [], []
-        for axis in value.axes:
+        for axis in place.axes(value):
             for size, label in _expand(axis, tandem, lets):
                 dims.append(size)
                 labels.append(label)
@@ -214,12 +296,13 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
     outputs = [shape(v) for v in panel.outputs]
     bound = _bound_ops(panel)
     boxes = []
-    for op, path in bound:
+    keys, drawn = _box_keys(panel, bound)
+    for (op, path, place, _), key in zip(bound, keys):
         boxes.append({
-            "op": op.id, "binding": path, "label": op.label, "kind": op.kind,
+            "op": key, "binding": path, "label": op.label, "kind": op.kind,
             "bias": _drawn_bias(op), "name": _box_word(op),
-            "inputs": [shape(v) for v in op.inputs],
-            "outputs": [shape(v) for v in op.outputs],
+            "inputs": [shape(v, place) for v in op.inputs],
+            "outputs": [shape(v, place) for v in op.outputs],
         })
 
     every = [d for seg in inputs + outputs for d in seg["dims"]]
@@ -271,7 +354,9 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
         outputs=tuple(plain(s) for s in outputs),
         boxes=tuple({**b, "inputs": [plain(s) for s in b["inputs"]],
                      "outputs": [plain(s) for s in b["outputs"]]} for b in boxes),
-        ops=tuple(op for op, _ in bound),
+        ops=tuple(op for op, _, _, _ in bound),
+        keys=tuple(keys),
+        drawn=tuple(drawn),
     )
 
 

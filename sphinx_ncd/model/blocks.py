@@ -147,7 +147,8 @@ def instantiate(b, op: A.Op, stmt):
                     axes.append(Axis(_inst_label(p, subst, bound_axis), size, p.kind, p.rank, p.tangent))
         core_out.append(tuple(axes))
         outs.append(tuple(lead) + tuple(axes))
-    params = (("name", info.name), ("args", tuple(given)), ("expanded", op.expand))
+    params = (("name", info.name), ("args", tuple(given)), ("expanded", op.expand),
+              ("definition", panel))  # the block's own panel: the checker checks the boxes inside
     label = info.name
     return b.finish(op, stmt, OpKind.BLOCK, label, inputs, core_in, core_out, outs, broadcast, params,
                     body=panel if op.expand else None)
