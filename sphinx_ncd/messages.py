@@ -237,3 +237,5 @@ CHECK_LITERAL_ADOPTED = "the code's call fixes {sizes}: proved at that size"
 CHECK_LITERAL_SIZES_HINT = ("the call passes whole numbers ({sizes}) where the diagram's sizes are free: give the diagram "
                             "those sizes (--sizes {given}, or the directive's :sizes:), or pass the diagram's names "
                             "(e.g. {example})")
+CHECK_SETTING = "{setting}: diagram {diagram}, code {code}"
+CHECK_SETTINGS_DIFFER = "the box draws other settings than '{binding}' has: {details}"

@@ -74,7 +74,7 @@ def cache_key(*, source: str, desc: dict, fingerprint: str | None, mode: str, si
     blob = json.dumps({
         "diagram": source, "spec": desc.get("module", "") + ":" + desc.get("attr", "") + (desc.get("call") or "") + (desc.get("forward") or ""),
         "code": fingerprint, "versions": versions(), "mode": mode, "sizes": sorted(sizes.items()),
-        "namespace": namespace, "name": name, "format": 2,  # 2: bias compared
+        "namespace": namespace, "name": name, "format": 3,  # 2: bias compared; 3: settings
     }, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
 

@@ -20,6 +20,7 @@ import torch
 
 from .. import messages as msg
 from .codeload import BindingError, call_forward, construct, resolve_binding
+from .settings import compare_settings
 
 __all__ = ["run_attempt", "Attempt", "to_dim"]
 
@@ -185,6 +186,8 @@ def run_attempt(plan: dict, obj, call, user_ns: dict, backend) -> Attempt:
                 records[ops[i % len(ops)]].append(call)
         for box in plan["boxes"]:
             verdict = _box_verdict(box, records[box["op"]], expected_of, backend, stopped=att.exception is not None)
+            if verdict["status"] != "mismatch" and box["binding"] in modules:
+                verdict = compare_settings(box, modules[box["binding"]], expected_of, backend) or verdict
             if verdict["status"] != "mismatch" and box["binding"] in has_bias:
                 verdict = _bias_verdict(box, has_bias[box["binding"]]) or verdict
             att.boxes.append(verdict)

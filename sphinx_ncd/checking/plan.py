@@ -20,6 +20,7 @@ import sympy
 from .. import messages as msg
 from ..errors import NCDError
 from ..model.types import Axis, Diagram, OpKind, Operation, Panel, Value
+from .settings import drawn_settings
 
 __all__ = ["CheckPlan", "make_plan", "sample_primes"]
 
@@ -295,12 +296,19 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
     inputs = [shape(v) for v in panel.inputs]
     outputs = [shape(v) for v in panel.outputs]
     bound = _bound_ops(panel)
+    keys, drawn = _box_keys(panel, bound)
     boxes = []
     keys, drawn = _box_keys(panel, bound)
+    def settings(op: Operation, place: _Place) -> dict:
+        dims = lambda axes: shape(Value(-1, "", tuple(axes)), _Place(place.subst, place.labels))["dims"]  # noqa: E731
+        over = op.param("over") if op.kind == OpKind.NORM else None
+        return drawn_settings(op, op.kind, [dims(a) for a in op.core_in], [dims(a) for a in op.core_out],
+                              dims([over]) if isinstance(over, Axis) else None)
+
     for (op, path, place, _), key in zip(bound, keys):
         boxes.append({
             "op": key, "binding": path, "label": op.label, "kind": op.kind,
-            "bias": _drawn_bias(op), "name": _box_word(op),
+            "bias": _drawn_bias(op), "name": _box_word(op), "settings": settings(op, place),
             "inputs": [shape(v, place) for v in op.inputs],
             "outputs": [shape(v, place) for v in op.outputs],
         })
@@ -353,6 +361,8 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
         inputs=tuple(plain(s) for s in inputs),
         outputs=tuple(plain(s) for s in outputs),
         boxes=tuple({**b, "inputs": [plain(s) for s in b["inputs"]],
+                     "settings": {k: [worker_text(d) for d in v] if isinstance(v, list) else v
+                                  for k, v in b["settings"].items()},
                      "outputs": [plain(s) for s in b["outputs"]]} for b in boxes),
         ops=tuple(op for op, _, _, _ in bound),
         keys=tuple(keys),

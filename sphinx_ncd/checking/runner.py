@@ -105,7 +105,7 @@ def _verdict(plan: dict, att, backend, method: str, notes: list) -> dict:
     boxes = []
     for b in att.boxes:
         boxes.append(b)
-        if b["status"] == "mismatch" and mismatch is None and not b.get("bias"):
+        if b["status"] == "mismatch" and mismatch is None and not b.get("bias") and not b.get("setting"):
             mismatch = b
     if att.diagram is not None and att.diagram["status"] == "mismatch" and mismatch is None:
         mismatch = {**att.diagram, "op": None}
@@ -210,7 +210,7 @@ def _handle_check(req: dict) -> dict:
         return None
 
     def box_mismatch(att):  # a box whose shapes disagreed explains an exception; a bias never does
-        return any(b["status"] == "mismatch" and not b.get("bias") for b in att.boxes)
+        return any(b["status"] == "mismatch" and not b.get("bias") and not b.get("setting") for b in att.boxes)
 
     if mode in ("fake", "dynamic", "real"):
         backend = {"fake": FakeBackend, "dynamic": DynamicBackend, "real": RealBackend}[mode](
