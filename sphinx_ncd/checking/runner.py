@@ -334,7 +334,24 @@ def _symbolic(hints, plan, build: bool = True):
     backend = symbolic.SymbolicBackend(hints, symbolic_build=build, multiples=plan.get("multiples"),
                                        display=plan.get("display"))
     backend.config_names = set(plan["given"]) & set(plan["params"])
+    backend.domain = _domain(plan)
     return backend
+
+
+def _domain(plan) -> list:
+    """The diagram's sizes that are expressions (``floor((p - 5)/2) + 1``): a wire is never empty."""
+    from .engine import _parse
+
+    out, seen = [], set()
+    for seg in plan["inputs"] + plan["outputs"] + [s for b in plan["boxes"] for s in b["inputs"] + b["outputs"]]:
+        for d in seg["dims"]:
+            if d not in seen and not d.isidentifier() and not d.isdigit():
+                seen.add(d)
+                try:
+                    out.append(_parse(d))
+                except Exception:  # noqa: BLE001 - an expression we cannot read only limits the filter
+                    pass
+    return out
 
 
 def _unified(plan, hints, attempt, failed, notes):
