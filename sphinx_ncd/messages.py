@@ -239,3 +239,6 @@ CHECK_LITERAL_SIZES_HINT = ("the call passes whole numbers ({sizes}) where the d
                             "(e.g. {example})")
 CHECK_SETTING = "{setting}: diagram {diagram}, code {code}"
 CHECK_SETTINGS_DIFFER = "the box draws other settings than '{binding}' has: {details}"
+CHECK_FINDING_EQUAL_AXES = ("the code holds only when {a} = {b}, two independent axes of the diagram (a transpose or "
+                            "a wrong axis?); write ':expect: proved_if' if that is intended")
+SPHINX_CHECK_FINDING = "ncd: shape check: {summary}: {finding}"

@@ -13,7 +13,6 @@ import sys
 
 from .. import messages as msg
 from ..errors import NCDError
-from .report import EXIT_STATUS
 
 __all__ = ["add_check_arguments", "run_check_cli", "parse_sizes"]
 
@@ -85,4 +84,6 @@ def run_check_cli(diagram, args) -> int:
     print(f"verdict: {report.summary}", file=out)
     if report.error is not None:
         print(report.error.format(), file=sys.stderr)
-    return EXIT_STATUS.get(report.status, 1)
+    for finding in report.findings:
+        print(f"  finding: {finding}", file=out)
+    return report.exit_status

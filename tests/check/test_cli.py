@@ -33,17 +33,18 @@ def test_proved_exits_zero_and_prints_the_verdict(ncd):
     assert "verdict: proved for every y, k, x" in out
 
 
-def test_proved_if_exits_zero_and_names_the_assumption(ncd):
+def test_proved_if_equating_two_axes_is_a_finding_with_exit_status_one(ncd):
     status, out, _ = ncd(SDPA, "--code", "ncd_check_models.attention:sdpa_transposed")
-    assert status == 0
+    assert status == 1
     assert "verdict: proved if y = x" in out
+    assert "finding: the code holds only when y = x, two independent axes of the diagram" in out
 
 
 def test_mismatch_exits_one_with_the_box_and_its_location(ncd):
     status, out, err = ncd(MLP, "--code", "ncd_check_models.mlp:WideFirst()")
     assert status == 1
-    assert "L[layers.0]: mismatch: expected b 512, got b 500" in out
-    assert "diagram.ncd:3:1: mismatch at L[layers.0]" in err
+    assert "L+[layers.0]: mismatch: expected b 512, got b 500" in out
+    assert "diagram.ncd:3:1: mismatch at L+[layers.0]" in err
 
 
 def test_sizes_are_passed_through(ncd):
