@@ -45,7 +45,7 @@ def compare_settings(box: dict, module, expected_of, backend) -> dict | None:
         return None
     found = []  # (setting, diagram text, code text)
     if box["kind"] in ("conv", "pool"):
-        found = _conv(drawn, module, expected_of)
+        found = _conv(drawn, module, expected_of, backend)
     elif box["kind"] == "norm":
         found = _norm(drawn, module, expected_of, backend)
     elif box["kind"] == "learned":
@@ -61,30 +61,28 @@ def compare_settings(box: dict, module, expected_of, backend) -> dict | None:
             "detail": msg.CHECK_SETTINGS_DIFFER.format(binding=box["binding"], details=detail)}
 
 
-def _ints(value) -> tuple | None:
-    """A module setting as a tuple of ints (``3`` or ``(3, 3)``); None for ``'same'`` and the like."""
-    if isinstance(value, int):
-        return (value,)
-    if isinstance(value, (tuple, list)) and all(isinstance(v, int) for v in value):
-        return tuple(value)
-    return None
+def _values(value) -> tuple | None:
+    """A module setting as a tuple (``3`` or ``(3, 3)``, whole numbers, maybe symbolic); None for ``'same'``."""
+    if isinstance(value, (tuple, list)):
+        return tuple(value) if all(not isinstance(v, str) for v in value) else None
+    return None if isinstance(value, str) else (value,)
 
 
-def _conv(drawn: dict, module, expected_of) -> list:
+def _conv(drawn: dict, module, expected_of, backend) -> list:
     found = []
     for name in _CONV_SETTINGS:
         if name not in drawn or not hasattr(module, _TORCH_NAME[name]):
             continue
-        code = _ints(getattr(module, _TORCH_NAME[name]))
+        code = _values(getattr(module, _TORCH_NAME[name]))
         if code is None:
             continue
         try:
-            want = int(expected_of({"dims": [drawn[name]]})[0])
-        except (TypeError, ValueError):
-            continue  # a block parameter with no concrete value here
-        if any(c != want for c in code):
-            shown = str(code[0]) if len(set(code)) == 1 else "×".join(str(c) for c in code)
-            found.append((name, str(want), shown))
+            want = expected_of({"dims": [drawn[name]]})[0]
+        except (TypeError, ValueError, KeyError):
+            continue  # a block parameter with no value here
+        if not all(backend.equal(c, want) for c in code):
+            shown = [backend.show(c) for c in code]
+            found.append((name, backend.show(want), shown[0] if len(set(shown)) == 1 else "×".join(shown)))
     return found
 
 
