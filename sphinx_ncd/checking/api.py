@@ -20,12 +20,11 @@ from .codeload import literal_sizes, looks_like_path, parse_spec
 from .plan import CheckPlan, make_plan
 from .answer import Answer
 from .assemble import assemble
-from .report import ShapeReport
+from .report import MODES, ShapeReport
 from .worker import Worker, WorkerDied, WorkerTimeout, default_worker
 
 __all__ = ["check", "MODES"]
 
-MODES = ("auto", "symbolic", "fake", "dynamic", "real")
 
 _CACHES: dict[tuple, VerdictCache] = {}
 _CACHES_LOCK = threading.Lock()

@@ -22,6 +22,8 @@ from ..errors import NCDError, Span
 
 __all__ = ["BoxVerdict", "ShapeReport", "STATUSES", "EXIT_STATUS"]
 
+MODES = ("auto", "symbolic", "fake", "dynamic", "real")  # how a check runs the code (see api.check)
+
 STATUSES = ("proved", "proved_if", "checked", "not_checked", "mismatch", "error")
 
 # ``ncd check`` exit status by verdict

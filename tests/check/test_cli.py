@@ -113,3 +113,27 @@ def test_parse_sizes_accepts_spaces_and_commas():
     from sphinx_ncd.checking.cli import parse_sizes
 
     assert parse_sizes(["y=20", "x=22,m=8"]) == {"y": 20, "x": 22, "m": 8}
+
+
+def test_a_repeated_check_replays_its_output_without_parsing_or_a_worker(ncd, monkeypatch, tmp_path):
+    import sphinx_ncd.checking.api as api
+    import sphinx_ncd.model.build as build
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = ncd(SDPA, "--code", "ncd_check_models.attention:sdpa_transposed")
+    assert first[0] == 1 and "verdict: proved if y = x" in first[1]
+
+    def refuse(*_a, **_k):
+        raise AssertionError("a replayed check must not parse the spec nor start a worker")
+
+    monkeypatch.setattr(api, "default_worker", refuse)
+    monkeypatch.setattr(build, "parse", refuse)
+    assert ncd(SDPA, "--code", "ncd_check_models.attention:sdpa_transposed") == first
+    # another option, another check; --no-cache always runs
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(api, "default_worker", refuse)
+    import pytest
+
+    with pytest.raises(AssertionError, match="a replayed check must not"):
+        ncd(SDPA, "--code", "ncd_check_models.attention:sdpa_transposed", "--no-cache")
