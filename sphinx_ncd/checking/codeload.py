@@ -308,6 +308,9 @@ def resolve_binding(model, path: str, user_ns: dict, taken=()):
                 return ("attr", obj, parts[-1])
         elif callable(user_ns[head]):
             return ("global", holder, last)
+    last = path.rpartition(".")[2]
+    if last != path and callable(user_ns.get(last)) and not isinstance(user_ns.get(last), type):
+        return ("global", user_ns, last)  # a module-level function bound inside a block: attn.eager_attention_forward
     plain = _plain_container(model, path)
     if plain is not None:
         owner_name = type(model).__name__

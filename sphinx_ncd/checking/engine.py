@@ -143,6 +143,12 @@ def run_attempt(plan: dict, obj, call, user_ns: dict, backend) -> Attempt:
     """Build, hook, run and compare once with ``backend``."""
     att = Attempt()
     names = {**plan.get("constants", {}), **backend.names}  # --sizes no wire shows reach the constructor too
+    for name, expr in (plan.get("derived") or {}).items():  # and let sizes: hidden_size=d with let d = h e
+        if name not in names:
+            try:
+                names[name] = to_dim(expr, backend.value)
+            except (KeyError, ValueError):
+                pass
     with backend.mode():
         try:
             with backend.building():

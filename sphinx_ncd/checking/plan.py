@@ -57,6 +57,7 @@ class CheckPlan:
     keys: tuple[int, ...] = ()  # per box: its key in the worker's answers (op id; another for boxes inside blocks)
     drawn: tuple[int, ...] = ()  # per box: the drawn operation it is part of (the block's box, for one inside)
     constants: tuple[tuple[str, int], ...] = ()  # given sizes no wire shows: constructor arguments only
+    derived: tuple[tuple[str, str], ...] = ()  # let sizes (worker expressions): constructor arguments too
 
     def as_json(self) -> dict:
         """What the worker gets: sizes under safe identifiers, with the diagram's names to display."""
@@ -72,6 +73,7 @@ class CheckPlan:
             "outputs": list(self.outputs),
             "boxes": list(self.boxes),
             "constants": dict(self.constants),
+            "derived": dict(self.derived),
         }
 
     def original(self, name: str) -> str:
@@ -181,18 +183,22 @@ class _Place:
     labels: tuple = ()  # ((block size Symbol, the use site's axis label), ...)
     lead: tuple[Axis, ...] = ()  # the use site's extra leading axes (broadcast over the block)
 
-    def axes(self, value: Value) -> tuple[Axis, ...]:
+    def axes(self, value: Value, lets: dict | None = None) -> tuple[Axis, ...]:
         if not self.subst:
             return tuple(self.lead) + tuple(value.axes)
         table, labels = dict(self.subst), dict(self.labels)
         out = []
         for axis in value.axes:
             size = sympy.sympify(axis.size)
+            if lets and any(x.name in lets for x in size.free_symbols):  # let e = d/h: the block's d and h
+                size = size.xreplace({x: lets[x.name] for x in size.free_symbols if x.name in lets})
             new = size.xreplace(table)
             if new == size:
                 out.append(axis)
                 continue
             label = labels.get(size) if size.is_Symbol else None
+            if label is None and sympy.sympify(axis.size).is_Symbol and new != size:
+                label = axis.label  # a let name keeps its name: "e", not "d/h"
             out.append(Axis(label or _label_of(new), new, axis.kind, axis.rank, axis.tangent))
         return tuple(self.lead) + tuple(out)
 
@@ -259,7 +265,8 @@ def _bound_ops(panel: Panel, prefix: str = "", place: _Place = _Place(), top: Op
         if op.kind == OpKind.BLOCK:
             inner = _instance(op, place)
             if inner is not None:
-                path = prefix + op.binding + "." if op.binding else prefix
+                # inside MLP(m)[mlp] the boxes bind mlp.fc1; inside GPT2Attention(d, h)[attn:0], attn.c_attn
+                path = prefix + op.binding.rsplit(":", 1)[0] + "." if op.binding else prefix
                 out.extend(_bound_ops(inner[0], path, inner[1], holder))
     return out
 
@@ -287,7 +294,7 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
 
     def shape(value: Value, place: _Place = _Place()) -> dict:
         dims, labels = [], []
-        for axis in place.axes(value):
+        for axis in place.axes(value, lets):
             for size, label in _expand(axis, tandem, lets):
                 dims.append(size)
                 labels.append(label)
@@ -353,6 +360,9 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
     return CheckPlan(
         safe=tuple(safe.items()),
         constants=tuple((k, v) for k, v in given.items() if k not in safe and k.isidentifier()),
+        derived=tuple((k, worker_text(v)) for k, v in lets.items()
+                      if k.isidentifier() and k not in safe
+                      and all(x.name in safe for x in v.free_symbols)),
         multiples=tuple((n, worker_text(f)) for n, f in _multiples(every, symbols)),
         symbols=tuple(symbols),
         hints=tuple((s, hints[s]) for s in symbols),
