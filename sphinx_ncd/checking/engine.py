@@ -20,6 +20,7 @@ import torch
 
 from .. import messages as msg
 from .codeload import BindingError, call_forward, construct, resolve_binding
+from .repeats import share_repeats
 from .settings import compare_settings
 
 __all__ = ["run_attempt", "Attempt", "to_dim"]
@@ -177,6 +178,7 @@ def run_attempt(plan: dict, obj, call, user_ns: dict, backend) -> Attempt:
                         has_bias[path] = bias
                     modules[path] = target[1]
                 stack.enter_context(_hook(target, ops, calls[path], att, element))
+            stack.enter_context(share_repeats(modules, backend))  # GPT-2's 12 layers: proved once
             inputs = [backend.tensor([to_dim(d, backend.value) for d in seg["dims"]]) for seg in plan["inputs"]]
             try:
                 with backend.running():
