@@ -9,6 +9,7 @@ No torch here.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from .. import messages as msg
@@ -42,6 +43,17 @@ def written_name(op: Operation, path: str | None) -> str:
     return name
 
 
+def user_text(text: str, tandem) -> str:
+    """Messages in the names the user wrote: a tandem axis's dimensions ``Y_1 Y_2`` (and ``Y_1, Y_2``) are
+    ``Y``; one of them alone is ``Y[1]``."""
+    for base, rank in tandem:
+        for sep in (" ", ", "):
+            text = re.sub(r"(?<![\w.])" + re.escape(sep.join(f"{base}_{i}" for i in range(1, rank + 1))) + r"(?![\w])",
+                          base, text)
+        text = re.sub(rf"(?<![\w.]){re.escape(base)}_(\d+)(?![\w])", rf"{base}[\1]", text)
+    return text
+
+
 class _Index:
     """The plan's boxes by key: the operation, the drawn operation holding it, its binding and name."""
 
@@ -49,11 +61,13 @@ class _Index:
         self.op = dict(zip(plan.keys, plan.ops))
         self.drawn = dict(zip(plan.keys, plan.drawn))
         self.binding = {b["op"]: b["binding"] for b in plan.boxes}
+        self.tandem = plan.tandem
 
     def verdict(self, key, status, expected="", got="", detail="") -> BoxVerdict:
         op = self.op.get(key)
+        shown = lambda text: user_text(text, self.tandem)  # noqa: E731
         return BoxVerdict(self.drawn.get(key, key), self.binding.get(key), op.label if op else "", status,
-                          expected, got, detail, op.span if op else None,
+                          shown(expected), shown(got), shown(detail), op.span if op else None,
                           written=written_name(op, self.binding.get(key)) if op else "")
 
 
@@ -62,6 +76,9 @@ def assemble(diagram: Diagram, plan: CheckPlan, answer: Answer, *, cached: bool 
     index = _Index(plan)
     boxes, keys = _boxes(answer, index)
     mismatch = _mismatch(answer.mismatch, boxes, keys, diagram)
+    if mismatch is not None and mismatch.op_id is None:
+        mismatch = dataclasses.replace(mismatch, **{k: user_text(getattr(mismatch, k), plan.tandem)
+                                                    for k in ("expected", "got", "detail")})
     notes = list(answer.notes)
     if len(diagram.panels) > 1:
         notes.append(msg.CHECK_FIRST_PANEL.format(n=len(diagram.panels)))
@@ -90,8 +107,9 @@ def assemble(diagram: Diagram, plan: CheckPlan, answer: Answer, *, cached: bool 
         if problem.kind == "binding" and problem.key in keys:
             i = keys.index(problem.key)
             boxes[i] = index.verdict(problem.key, "error", boxes[i].expected, "", problem.message)
+    summary = user_text(summary, plan.tandem)
     return ShapeReport(
-        status=status, summary=summary, assumptions=answer.assumptions, sizes=_ordered(plan, answer.sizes),
+        status=status, summary=summary, assumptions=tuple(user_text(a, plan.tandem) for a in answer.assumptions), sizes=_ordered(plan, answer.sizes),
         boxes=tuple(boxes), mismatch=mismatch if status == "mismatch" else None, error=error,
         method=answer.method, code_location=code_location,
         location=location if error is not None and error.span is not location else None,
@@ -118,7 +136,7 @@ def _mismatch(m: BoxAnswer | None, boxes, keys, diagram: Diagram) -> BoxVerdict 
         return None
     if m.key is None:
         return BoxVerdict(None, None, "diagram", "mismatch", m.expected, m.got, m.detail,
-                          _diagram_span(diagram, "outputs"))
+                          _diagram_span(diagram, "outputs"))  # the caller shows it in the user's names
     return next((b for b, k in zip(boxes, keys) if k == m.key), None)
 
 

@@ -58,6 +58,7 @@ class CheckPlan:
     drawn: tuple[int, ...] = ()  # per box: the drawn operation it is part of (the block's box, for one inside)
     constants: tuple[tuple[str, int], ...] = ()  # given sizes no wire shows: constructor arguments only
     derived: tuple[tuple[str, str], ...] = ()  # let sizes (worker expressions): constructor arguments too
+    tandem: tuple[tuple[str, int], ...] = ()  # (tandem size symbol "Y", its rank): dimensions Y_1, Y_2 in messages
 
     def as_json(self) -> dict:
         """What the worker gets: sizes under safe identifiers, with the diagram's names to display."""
@@ -203,6 +204,22 @@ class _Place:
         return tuple(self.lead) + tuple(out)
 
 
+def _plain_label(label: str, size) -> str:
+    """A label as messages show it: TeX (``\\lfloor (h-3)/2\\rfloor``) becomes ``⌊(h - 3)/2⌋``."""
+    if "\\" not in label and "{" not in label:
+        return label
+    from sympy.printing.str import StrPrinter
+
+    class Plain(StrPrinter):
+        def _print_floor(self, e):
+            return "⌊" + self._print(e.args[0]) + "⌋"
+
+        def _print_ceiling(self, e):
+            return "⌈" + self._print(e.args[0]) + "⌉"
+
+    return Plain().doprint(size).replace("*", "·")
+
+
 def _label_of(size) -> str:
     from ..model.sizes import size_label
 
@@ -297,7 +314,7 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
         for axis in place.axes(value, lets):
             for size, label in _expand(axis, tandem, lets):
                 dims.append(size)
-                labels.append(label)
+                labels.append(_plain_label(label, size))
         return {"name": value.name, "dims": dims, "labels": labels}
 
     inputs = [shape(v) for v in panel.inputs]
@@ -360,6 +377,7 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
     return CheckPlan(
         safe=tuple(safe.items()),
         constants=tuple((k, v) for k, v in given.items() if k not in safe and k.isidentifier()),
+        tandem=tuple(sorted({(str(a.size), a.rank) for a in axes if a.rank > 1 and sympy.sympify(a.size).is_Symbol})),
         derived=tuple((k, worker_text(v)) for k, v in lets.items()
                       if k.isidentifier() and k not in safe
                       and all(x.name in safe for x in v.free_symbols)),
