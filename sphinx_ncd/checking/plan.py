@@ -303,6 +303,20 @@ def _box_word(op: Operation) -> str:
     return op.label or op.kind
 
 
+def _plan_boxes(bound, keys, shape) -> list[dict]:
+    """Each bound box as plain data: binding path, kind, drawn bias and settings, shapes at its place."""
+    def settings(op: Operation, place: _Place) -> dict:
+        dims = lambda axes: shape(Value(-1, "", tuple(axes)), _Place(place.subst, place.labels))["dims"]  # noqa: E731
+        over = op.param("over") if op.kind == OpKind.NORM else None
+        return drawn_settings(op, op.kind, [dims(a) for a in op.core_in], [dims(a) for a in op.core_out],
+                              dims([over]) if isinstance(over, Axis) else None)
+
+    return [{"op": key, "binding": path, "label": op.label, "kind": op.kind,
+             "bias": _drawn_bias(op), "name": _box_word(op), "settings": settings(op, place),
+             "inputs": [shape(v, place) for v in op.inputs], "outputs": [shape(v, place) for v in op.outputs]}
+            for (op, path, place, _), key in zip(bound, keys)]
+
+
 def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPlan:
     panel = diagram.main
     axes = _all_axes(panel)
@@ -321,21 +335,7 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
     outputs = [shape(v) for v in panel.outputs]
     bound = _bound_ops(panel)
     keys, drawn = _box_keys(panel, bound)
-    boxes = []
-    keys, drawn = _box_keys(panel, bound)
-    def settings(op: Operation, place: _Place) -> dict:
-        dims = lambda axes: shape(Value(-1, "", tuple(axes)), _Place(place.subst, place.labels))["dims"]  # noqa: E731
-        over = op.param("over") if op.kind == OpKind.NORM else None
-        return drawn_settings(op, op.kind, [dims(a) for a in op.core_in], [dims(a) for a in op.core_out],
-                              dims([over]) if isinstance(over, Axis) else None)
-
-    for (op, path, place, _), key in zip(bound, keys):
-        boxes.append({
-            "op": key, "binding": path, "label": op.label, "kind": op.kind,
-            "bias": _drawn_bias(op), "name": _box_word(op), "settings": settings(op, place),
-            "inputs": [shape(v, place) for v in op.inputs],
-            "outputs": [shape(v, place) for v in op.outputs],
-        })
+    boxes = _plan_boxes(bound, keys, shape)
 
     every = [d for seg in inputs + outputs for d in seg["dims"]]
     every += [d for box in boxes for seg in box["inputs"] + box["outputs"] for d in seg["dims"]]
