@@ -335,3 +335,14 @@ AXIS_POSITION = "'over {text}': a position is not an axis"
 HINT_OVER_POSITION = "'over' names axes, not positions: write the axis's name, e.g. {op} X over d"
 CLI_CODE_FILE_COLON = "--code {spec}: give the .py file and the object's name separately"
 HINT_CODE_FILE = "write: --code {file} --name {name}"
+
+# --- checking real models ------------------------------------------------------------------
+CHECK_LITERAL_ADOPTED = "the code's call fixes {sizes}: proved at that size"
+CHECK_LITERAL_SIZES_HINT = ("the call passes whole numbers ({sizes}) where the diagram's sizes are free: give the diagram "
+                            "those sizes (--sizes {given}, or the directive's :sizes:), or pass the diagram's names "
+                            "(e.g. {example})")
+CHECK_SETTING = "{setting}: diagram {diagram}, code {code}"
+CHECK_SETTINGS_DIFFER = "the box draws other settings than '{binding}' has: {details}"
+CHECK_FINDING_EQUAL_AXES = ("the code holds only when {a} = {b}, two independent axes of the diagram (a transpose or "
+                            "a wrong axis?); write ':expect: proved_if' if that is intended")
+SPHINX_CHECK_FINDING = "ncd: shape check: {summary}: {finding}"

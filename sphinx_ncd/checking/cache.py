@@ -58,6 +58,10 @@ def code_fingerprint(desc: dict, path: list[str] = ()) -> str | None:
         if found is None or not found.origin or not os.path.isfile(found.origin):
             return None
         spec = pathlib.Path(found.origin)
+    installed = _installed_version(top, spec)
+    if installed is not None:  # an installed library (transformers): its version names its files
+        h.update(installed.encode())
+        return h.hexdigest()
     files = [spec] if spec.name != "__init__.py" else sorted(spec.parent.rglob("*.py"))[:_MAX_FILES]
     for f in files:
         try:
@@ -72,11 +76,25 @@ def cache_key(*, source: str, desc: dict, fingerprint: str | None, mode: str, si
     if fingerprint is None:
         return None
     blob = json.dumps({
-        "diagram": source, "spec": desc.get("module", "") + ":" + desc.get("attr", "") + (desc.get("call") or ""),
+        "diagram": source, "spec": desc.get("module", "") + ":" + desc.get("attr", "") + (desc.get("call") or "") + (desc.get("forward") or ""),
         "code": fingerprint, "versions": versions(), "mode": mode, "sizes": sorted(sizes.items()),
-        "namespace": namespace, "name": name, "format": 2,  # 2: bias compared
+        "namespace": namespace, "name": name, "format": 3,  # 2: bias compared; 3: settings
     }, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _installed_version(top: str, origin: pathlib.Path) -> str | None:
+    """``"transformers 4.50.0"`` for a package installed in site-packages (not an editable checkout)."""
+    import sysconfig
+
+    where = str(origin.resolve())
+    lib = {os.path.realpath(sysconfig.get_paths()[k]) for k in ("purelib", "platlib")}
+    if not any(where.startswith(d + os.sep) for d in lib):
+        return None
+    try:
+        return f"{top} {importlib.metadata.version(top)}"
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 class VerdictCache:

@@ -13,9 +13,8 @@ import sys
 
 from .. import messages as msg
 from ..errors import NCDError
-from .report import EXIT_STATUS
 
-__all__ = ["add_check_arguments", "run_check_cli", "parse_sizes"]
+__all__ = ["add_check_arguments", "run_check_cli", "parse_sizes", "default_cache_dir"]
 
 
 def parse_sizes(items) -> dict[str, int]:
@@ -50,7 +49,7 @@ def _sizes_item(text: str) -> str:
 
 
 def add_check_arguments(parser: argparse.ArgumentParser) -> None:
-    from .api import MODES
+    from .report import MODES
 
     group = parser.add_argument_group("shape check (runs the PyTorch code on fake tensors)")
     group.add_argument("--code", metavar="SPEC",
@@ -68,6 +67,16 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> None:
     from .values_cli import add_values_argument
 
     add_values_argument(group)
+    group.add_argument("--no-cache", action="store_true",
+                       help="run the code even if this check's verdict is cached (in $XDG_CACHE_HOME/sphinx_ncd)")
+
+
+def default_cache_dir() -> str:
+    """Where ``ncd check`` keeps verdicts between runs: a repeated check starts no worker."""
+    import os
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "sphinx_ncd", "verdicts")
 
 
 def run_check_cli(diagram, args) -> int:
@@ -79,17 +88,33 @@ def run_check_cli(diagram, args) -> int:
     sizes = parse_sizes(getattr(args, "sizes", []))
     report = check(diagram, code, sizes or None, mode=getattr(args, "mode", "auto"),
                    timeout=float(getattr(args, "timeout", 30.0)), filename=filename,
-                   name=getattr(args, "name", None), path=tuple(getattr(args, "code_path", []) or ()))
-    out = sys.stdout
-    for box in report.boxes:
-        print(f"  {box.line()}", file=out)
-    for note in report.notes:
-        print(f"  note: {note}", file=out)
-    print(f"verdict: {report.summary}", file=out)
-    if report.error is not None:
-        print(report.error.format(), file=sys.stderr)
+                   name=getattr(args, "name", None), path=tuple(getattr(args, "code_path", []) or ()),
+                   cache_dir=default_cache_dir(), use_cache=not getattr(args, "no_cache", False))
+    lines = [f"  {box.line()}" for box in report.boxes] + [f"  note: {note}" for note in report.notes]
+    lines.append(f"verdict: {report.summary}")
+    lines.extend(f"  finding: {finding}" for finding in report.findings)
+    out, err = "\n".join(lines), report.error.format() if report.error is not None else ""
+    print(out)
+    if err:
+        print(err, file=sys.stderr)
+    key = getattr(args, "transcript_key", None)
+    if key and report.status in ("proved", "proved_if", "checked", "mismatch"):  # never a timeout or crash
+        from .transcript import store
+
+        store(default_cache_dir(), key, getattr(args, "diagram_text", ""), out, err, report.exit_status)
     if getattr(args, "values", False):
         from .values_cli import run_values_cli
 
-        return run_values_cli(diagram, args, sizes, EXIT_STATUS.get(report.status, 1))
-    return EXIT_STATUS.get(report.status, 1)
+        return run_values_cli(diagram, args, sizes, report.exit_status)
+    return report.exit_status
+
+
+def replay(args, text: str, search) -> int | None:
+    """A check already run with the same spec, code and options: print its output again and return its
+    exit status, without parsing the spec or starting a worker; None when it must run."""
+    if getattr(args, "no_cache", False) or not getattr(args, "code", None):
+        return None
+    from .transcript import key_for, load
+
+    args.transcript_key = key_for(args, text, search)
+    return load(default_cache_dir(), args.transcript_key)

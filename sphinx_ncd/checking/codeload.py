@@ -30,7 +30,7 @@ from ..errors import NCDError
 
 __all__ = ["parse_spec", "load", "construct", "resolve_binding", "user_frame", "BindingError"]
 
-_SPEC = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*:\s*([A-Za-z_][\w.]*)\s*(\(.*\))?\s*$", re.S)
+_SPEC = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*:\s*([A-Za-z_][\w.]*)\s*(\(.*\S)?\s*$", re.S)
 _EMBEDDED_MODULE = "ncd_embedded"
 
 
@@ -48,14 +48,49 @@ def parse_spec(code: str, name: str | None = None) -> dict:
                 except SyntaxError as exc:
                     raise NCDError(msg.CHECK_BAD_SPEC.format(spec=code.strip(), reason=exc.msg), None,
                                    kind="config", hint=msg.CHECK_BAD_SPEC_HINT) from None
-                if not isinstance(tree.body, ast.Call):
+                ctor, forward = _split_call(tree.body)
+                if ctor is None:
                     raise NCDError(msg.CHECK_BAD_SPEC.format(spec=code.strip(), reason="not a call"), None,
                                    kind="config", hint=msg.CHECK_BAD_SPEC_HINT)
+                call = ast.unparse(ctor)[1:]
+                if forward is not None:
+                    return {"kind": "import", "module": m.group(1), "attr": m.group(2), "call": call,
+                            "forward": forward}
             return {"kind": "import", "module": m.group(1), "attr": m.group(2), "call": call}
         if looks_like_path(code) and not os.path.exists(code.strip()):
             raise NCDError(msg.CHECK_NO_SUCH_FILE.format(path=code.strip()), None, kind="io",
                            hint=msg.CHECK_NO_SUCH_FILE_HINT)
     return {"kind": "source", "text": code, "name": name}
+
+
+MODEL_NAME = "__ncd_model__"  # the built model inside a forward template
+
+
+def _split_call(expr):
+    """``f(ctor args)`` -> (that call, None); ``f(ctor args)(X, mask=M)[0]`` -> (the constructor call,
+    the forward template with the built model as ``__ncd_model__``); (None, None) when there is no call."""
+    node, parent, field = expr, None, None
+    while True:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "f":
+            break
+        nxt = node.func if isinstance(node, ast.Call) else getattr(node, "value", None) \
+            if isinstance(node, (ast.Subscript, ast.Attribute)) else None
+        if nxt is None:
+            return None, None
+        parent, field, node = node, "func" if isinstance(node, ast.Call) else "value", nxt
+    if parent is None:
+        return node, None
+    setattr(parent, field, ast.Name(MODEL_NAME, ast.Load()))
+    return node, ast.unparse(expr)
+
+
+def literal_sizes(desc: dict) -> dict[str, int]:
+    """Keyword arguments of an import spec's call that are whole-number literals: ``MLP(d=512)`` -> ``{"d": 512}``."""
+    if desc.get("kind") != "import" or not desc.get("call"):
+        return {}
+    tree = ast.parse("f" + desc["call"], mode="eval").body
+    return {k.arg: k.value.value for k in tree.keywords
+            if k.arg and isinstance(k.value, ast.Constant) and type(k.value.value) is int and k.value.value > 0}
 
 
 _PATHLIKE = re.compile(r"^[\w.~@+\-/\\ ]+$")
@@ -207,6 +242,7 @@ def construct(obj, call: str | None, names: dict, user_ns: dict):
         tree = ast.parse("f" + call, mode="eval").body
         env = {"__builtins__": {"int": int, "float": float, "len": len, "min": min, "max": max, "abs": abs,
                                 "True": True, "False": False, "None": None}}
+        env.update({k: v for k, v in user_ns.items() if not k.startswith("__")})  # GPT2Config(...)
         env.update(names)
         args = [eval(compile(ast.Expression(a), "<spec>", "eval"), env) for a in tree.args]
         kwargs = {k.arg: eval(compile(ast.Expression(k.value), "<spec>", "eval"), env) for k in tree.keywords}
@@ -226,6 +262,19 @@ def construct(obj, call: str | None, names: dict, user_ns: dict):
                 raise TypeError(f"{obj.__name__}() needs the argument '{p.name}', which names no size of the diagram")
         return obj(**kwargs)
     return obj  # a function is checked as it is
+
+
+def call_forward(model, template: str | None, inputs: list, names: list[str], sizes: dict, user_ns: dict):
+    """Run the model on the diagram's inputs: ``model(*inputs)``, or the spec's forward template
+    (``__ncd_model__(X, position_embeddings=(C, S))[0]``) with the inputs by their diagram names."""
+    if not template:
+        return model(*inputs)
+    env = {k: v for k, v in user_ns.items() if not k.startswith("__")}
+    env["__builtins__"] = {"None": None, "True": True, "False": False, "int": int, "len": len, "tuple": tuple}
+    env.update(sizes)
+    env.update(zip(names, inputs))
+    env[MODEL_NAME] = model
+    return eval(compile(template, "<spec>", "eval"), env)
 
 
 def resolve_binding(model, path: str, user_ns: dict, taken=()):
@@ -259,6 +308,9 @@ def resolve_binding(model, path: str, user_ns: dict, taken=()):
                 return ("attr", obj, parts[-1])
         elif callable(user_ns[head]):
             return ("global", holder, last)
+    last = path.rpartition(".")[2]
+    if last != path and callable(user_ns.get(last)) and not isinstance(user_ns.get(last), type):
+        return ("global", user_ns, last)  # a module-level function bound inside a block: attn.eager_attention_forward
     plain = _plain_container(model, path)
     if plain is not None:
         owner_name = type(model).__name__

@@ -19,7 +19,9 @@ import sympy
 import torch
 
 from .. import messages as msg
-from .codeload import BindingError, construct, resolve_binding
+from .codeload import BindingError, call_forward, construct, resolve_binding
+from .repeats import share_repeats
+from .settings import compare_settings
 
 __all__ = ["run_attempt", "Attempt", "to_dim"]
 
@@ -141,7 +143,13 @@ def _patched(holder, name, wrapper):
 def run_attempt(plan: dict, obj, call, user_ns: dict, backend) -> Attempt:
     """Build, hook, run and compare once with ``backend``."""
     att = Attempt()
-    names = dict(backend.names)
+    names = {**plan.get("constants", {}), **backend.names}  # --sizes no wire shows reach the constructor too
+    for name, expr in (plan.get("derived") or {}).items():  # and let sizes: hidden_size=d with let d = h e
+        if name not in names:
+            try:
+                names[name] = to_dim(expr, backend.value)
+            except (KeyError, ValueError):
+                pass
     with backend.mode():
         try:
             with backend.building():
@@ -155,10 +163,12 @@ def run_attempt(plan: dict, obj, call, user_ns: dict, backend) -> Attempt:
             sharing.setdefault(box["binding"], []).append(box["op"])
         calls: dict[str, list] = {path: [] for path in sharing}
         has_bias: dict[str, bool] = {}  # binding -> whether its module has a bias (Linear, Conv*)
+        modules: dict[str, object] = {}  # binding -> the bound nn.Module (its settings are compared too)
         with contextlib.ExitStack() as stack:
             for path, ops in sharing.items():
+                base, element = split_binding(path)
                 try:
-                    target = resolve_binding(model, path, user_ns, taken=sharing)
+                    target = resolve_binding(model, base, user_ns, taken=sharing)
                 except BindingError as err:
                     att.binding_error = (ops[0], err)
                     return att
@@ -166,11 +176,14 @@ def run_attempt(plan: dict, obj, call, user_ns: dict, backend) -> Attempt:
                     bias = _bias_of(target[1])
                     if bias is not None:
                         has_bias[path] = bias
-                stack.enter_context(_hook(target, ops, calls[path], att))
+                    modules[path] = target[1]
+                stack.enter_context(_hook(target, ops, calls[path], att, element))
+            stack.enter_context(share_repeats(modules, backend))  # GPT-2's 12 layers: proved once
             inputs = [backend.tensor([to_dim(d, backend.value) for d in seg["dims"]]) for seg in plan["inputs"]]
             try:
                 with backend.running():
-                    result = model(*inputs)
+                    result = call_forward(model, plan.get("forward"), inputs, [s["name"] for s in plan["inputs"]],
+                                          names, user_ns)
             except Exception as exc:
                 att.exception = exc
         # compare (also after an exception: a box that already disagreed explains it)
@@ -181,6 +194,8 @@ def run_attempt(plan: dict, obj, call, user_ns: dict, backend) -> Attempt:
                 records[ops[i % len(ops)]].append(call)
         for box in plan["boxes"]:
             verdict = _box_verdict(box, records[box["op"]], expected_of, backend, stopped=att.exception is not None)
+            if verdict["status"] != "mismatch" and box["binding"] in modules:
+                verdict = compare_settings(box, modules[box["binding"]], expected_of, backend) or verdict
             if verdict["status"] != "mismatch" and box["binding"] in has_bias:
                 verdict = _bias_verdict(box, has_bias[box["binding"]]) or verdict
             att.boxes.append(verdict)
@@ -190,10 +205,25 @@ def run_attempt(plan: dict, obj, call, user_ns: dict, backend) -> Attempt:
     return att
 
 
+def split_binding(path: str) -> tuple[str, int | None]:
+    """``attn:0`` -> ``("attn", 0)``: the box is element 0 of what ``attn`` returns; ``fc1`` -> ``("fc1", None)``."""
+    base, colon, element = path.rpartition(":")
+    if colon and element.lstrip("-").isdigit():
+        return base, int(element)
+    return path, None
+
+
+def _element(out, element: int | None):
+    """The returned value a box stands for: all of it, or one element of the tuple it returns."""
+    if element is None or not isinstance(out, (tuple, list)):
+        return out
+    return out[element] if -len(out) <= element < len(out) else ()
+
+
 @contextlib.contextmanager
-def _hook(target, ops, record, att):
+def _hook(target, ops, record, att, element=None):
     def on_call(args, out):
-        record.append((_flatten(args, []), _flatten(out, [])))
+        record.append((_flatten(args, []), _flatten(_element(out, element), [])))
 
     def running():
         return ops[len(record) % len(ops)]

@@ -20,6 +20,7 @@ import sympy
 from .. import messages as msg
 from ..errors import NCDError
 from ..model.types import Axis, Diagram, OpKind, Operation, Panel, Value
+from .settings import drawn_settings
 
 __all__ = ["CheckPlan", "make_plan", "sample_primes"]
 
@@ -53,6 +54,11 @@ class CheckPlan:
     ops: tuple[Operation, ...]  # the bound operations, same order as boxes (not sent)
 
     safe: tuple[tuple[str, str], ...] = ()  # (axis name, the identifier the worker knows it by)
+    keys: tuple[int, ...] = ()  # per box: its key in the worker's answers (op id; another for boxes inside blocks)
+    drawn: tuple[int, ...] = ()  # per box: the drawn operation it is part of (the block's box, for one inside)
+    constants: tuple[tuple[str, int], ...] = ()  # given sizes no wire shows: constructor arguments only
+    derived: tuple[tuple[str, str], ...] = ()  # let sizes (worker expressions): constructor arguments too
+    tandem: tuple[tuple[str, int], ...] = ()  # (tandem size symbol "Y", its rank): dimensions Y_1, Y_2 in messages
 
     def as_json(self) -> dict:
         """What the worker gets: sizes under safe identifiers, with the diagram's names to display."""
@@ -67,6 +73,8 @@ class CheckPlan:
             "inputs": list(self.inputs),
             "outputs": list(self.outputs),
             "boxes": list(self.boxes),
+            "constants": dict(self.constants),
+            "derived": dict(self.derived),
         }
 
     def original(self, name: str) -> str:
@@ -86,11 +94,42 @@ def _safe_name(name: str, index: int) -> str:
 
 
 
-def _size(axis: Axis) -> sympy.Expr:
-    """The axis size with subscripted names (``c(0)`` for ``c_0``) as plain symbols named ``c_0``."""
+def _lets(diagram: Diagram) -> dict[str, sympy.Expr]:
+    """The sizes ``let`` defines (``let f = 4d``, ``let e = d/h``), by name, fully expanded."""
+    from ..model.sizes import SizeSyntaxError, parse_size
+
+    panels = list(diagram.panels) + [body for _, body in diagram.blocks]
+    found: dict[str, sympy.Expr] = {}
+    while panels:
+        panel = panels.pop()
+        for name, text in panel.legend:
+            try:
+                lhs, rhs = parse_size(name), parse_size(text)
+            except SizeSyntaxError:
+                continue
+            if isinstance(lhs, sympy.Symbol) and lhs.name not in found:
+                found[lhs.name] = rhs
+        panels.extend(op.body for op in panel.operations if op.body is not None)
+    for _ in range(8):  # let g = 2f with let f = 4d
+        changed = False
+        for name, expr in found.items():
+            new = expr.xreplace({s: found[s.name] for s in expr.free_symbols
+                                 if s.name in found and s.name != name})
+            if new != expr:
+                found[name], changed = new, True
+        if not changed:
+            break
+    return found
+
+
+def _size(axis: Axis, lets: dict | None = None) -> sympy.Expr:
+    """The axis size with ``let`` names replaced by their definitions and subscripted names
+    (``c(0)`` for ``c_0``) as plain symbols named ``c_0``."""
     from sympy.core.function import AppliedUndef
 
     size = sympy.sympify(axis.size)
+    if lets and size.free_symbols:
+        size = size.xreplace({s: lets[s.name] for s in size.free_symbols if s.name in lets})
     if not size.atoms(AppliedUndef):
         return size
 
@@ -102,18 +141,18 @@ def _size(axis: Axis) -> sympy.Expr:
     return size.replace(lambda e: isinstance(e, AppliedUndef), name)
 
 
-def _tandem_symbols(axes: list[Axis]) -> set[sympy.Symbol]:
+def _tandem_symbols(axes: list[Axis], lets: dict) -> set[sympy.Symbol]:
     """Symbols that stand for a 2-D (or n-D) extent: they size tandem axes and nothing else."""
     multi, single = set(), set()
     for axis in axes:
-        free = _size(axis).free_symbols
+        free = _size(axis, lets).free_symbols
         (multi if axis.rank > 1 else single).update(free)
     return multi - single
 
 
-def _expand(axis: Axis, tandem: set[sympy.Symbol]) -> list[tuple[sympy.Expr, str]]:
+def _expand(axis: Axis, tandem: set[sympy.Symbol], lets: dict) -> list[tuple[sympy.Expr, str]]:
     """One (size, label) per tensor dimension the wire stands for."""
-    size = _size(axis)
+    size = _size(axis, lets)
     if axis.rank <= 1:
         return [(size, axis.label)]
     out = []
@@ -137,14 +176,115 @@ def _all_axes(panel: Panel) -> list[Axis]:
     return axes
 
 
-def _bound_ops(panel: Panel, prefix: str = "") -> list[tuple[Operation, str]]:
+@dataclass(frozen=True)
+class _Place:
+    """Where a box of a block's body sits in the diagram: its sizes in the user's names."""
+
+    subst: tuple = ()  # ((block size Symbol, size at the use site), ...)
+    labels: tuple = ()  # ((block size Symbol, the use site's axis label), ...)
+    lead: tuple[Axis, ...] = ()  # the use site's extra leading axes (broadcast over the block)
+
+    def axes(self, value: Value, lets: dict | None = None) -> tuple[Axis, ...]:
+        if not self.subst:
+            return tuple(self.lead) + tuple(value.axes)
+        table, labels = dict(self.subst), dict(self.labels)
+        out = []
+        for axis in value.axes:
+            size = sympy.sympify(axis.size)
+            if lets and any(x.name in lets for x in size.free_symbols):  # let e = d/h: the block's d and h
+                size = size.xreplace({x: lets[x.name] for x in size.free_symbols if x.name in lets})
+            new = size.xreplace(table)
+            if new == size:
+                out.append(axis)
+                continue
+            label = labels.get(size) if size.is_Symbol else None
+            if label is None and sympy.sympify(axis.size).is_Symbol and new != size:
+                label = axis.label  # a let name keeps its name: "e", not "d/h"
+            out.append(Axis(label or _label_of(new), new, axis.kind, axis.rank, axis.tangent))
+        return tuple(self.lead) + tuple(out)
+
+
+def _plain_label(label: str, size) -> str:
+    """A label as messages show it: TeX (``\\lfloor (h-3)/2\\rfloor``) becomes ``⌊(h - 3)/2⌋``."""
+    if "\\" not in label and "{" not in label:
+        return label
+    from sympy.printing.str import StrPrinter
+
+    class Plain(StrPrinter):
+        def _print_floor(self, e):
+            return "⌊" + self._print(e.args[0]) + "⌋"
+
+        def _print_ceiling(self, e):
+            return "⌈" + self._print(e.args[0]) + "⌉"
+
+    return Plain().doprint(size).replace("*", "·")
+
+
+def _label_of(size) -> str:
+    from ..model.sizes import size_label
+
+    return size_label(size)
+
+
+def _instance(op: Operation, place: _Place) -> tuple[Panel, _Place] | None:
+    """The body of a block use (drawn expanded or as one box) and how its sizes map to the use site."""
+    from ..model.sizes import SizeSyntaxError, parse_size
+
+    body = op.body if op.body is not None else op.param("definition")
+    if body is None:
+        return None
+    outer = dict(place.subst)
+    table: dict = {}
+    labels: dict = {}
+    for name, text in op.param("args", ()) or ():
+        try:
+            table[parse_size(name)] = parse_size(text).xreplace(outer)
+        except SizeSyntaxError:
+            continue
+        labels[parse_size(name)] = text
+    actual = [place.axes(v) for v in op.inputs]
+    lead: tuple[Axis, ...] = ()
+    for seg, pattern in zip(actual, body.inputs):
+        extra = len(seg) - len(pattern.axes)
+        if extra < 0:
+            return None
+        lead = lead or tuple(seg[:extra])
+        for p, a in zip(pattern.axes, seg[extra:]):
+            size = sympy.sympify(p.size)
+            if size.is_Symbol and size not in table:
+                table[size] = sympy.sympify(a.size)
+                labels[size] = a.label
+    return body, _Place(tuple(table.items()), tuple(labels.items()), lead)
+
+
+def _box_keys(panel: Panel, bound) -> tuple[list[int], list[int]]:
+    """A distinct key per bound box (a block's body reuses op ids) and the drawn operation holding it."""
+    nxt = max([op.id for op in panel.operations] + [0]) + 1
+    keys, drawn = [], []
+    for op, _, _, top in bound:
+        if op is top:
+            keys.append(op.id)
+        else:
+            keys.append(nxt)
+            nxt += 1
+        drawn.append(top.id)
+    return keys, drawn
+
+
+def _bound_ops(panel: Panel, prefix: str = "", place: _Place = _Place(), top: Operation | None = None) -> list:
+    """Every box bound to code, also inside blocks (used by name or expanded):
+    ``(operation, binding path, its _Place, the drawn top-level operation holding it)``."""
     out = []
     for op in panel.operations:
+        holder = top or op
         if op.binding:
-            out.append((op, prefix + op.binding))
-        if op.kind == OpKind.BLOCK and op.body is not None:
-            inner = prefix + op.binding + "." if op.binding else prefix
-            out.extend(_bound_ops(op.body, inner))
+            out.append((op, prefix + op.binding, place, holder))
+        if op.kind == OpKind.BLOCK:
+            inner = _instance(op, place)
+            if inner is not None:
+                # inside MLP(m)[mlp] the boxes bind mlp.fc1; inside GPT2Attention(d, h)[attn:0], attn.c_attn
+                path = prefix + op.binding.rsplit(":", 1)[0] + "." if op.binding else prefix
+                out.extend(_bound_ops(inner[0], path, inner[1], holder))
     return out
 
 
@@ -163,30 +303,39 @@ def _box_word(op: Operation) -> str:
     return op.label or op.kind
 
 
+def _plan_boxes(bound, keys, shape) -> list[dict]:
+    """Each bound box as plain data: binding path, kind, drawn bias and settings, shapes at its place."""
+    def settings(op: Operation, place: _Place) -> dict:
+        dims = lambda axes: shape(Value(-1, "", tuple(axes)), _Place(place.subst, place.labels))["dims"]  # noqa: E731
+        over = op.param("over") if op.kind == OpKind.NORM else None
+        return drawn_settings(op, op.kind, [dims(a) for a in op.core_in], [dims(a) for a in op.core_out],
+                              dims([over]) if isinstance(over, Axis) else None)
+
+    return [{"op": key, "binding": path, "label": op.label, "kind": op.kind,
+             "bias": _drawn_bias(op), "name": _box_word(op), "settings": settings(op, place),
+             "inputs": [shape(v, place) for v in op.inputs], "outputs": [shape(v, place) for v in op.outputs]}
+            for (op, path, place, _), key in zip(bound, keys)]
+
+
 def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPlan:
     panel = diagram.main
     axes = _all_axes(panel)
-    tandem = _tandem_symbols(axes)
+    lets = _lets(diagram)
+    tandem = _tandem_symbols(axes, lets)
 
-    def shape(value: Value) -> dict:
+    def shape(value: Value, place: _Place = _Place()) -> dict:
         dims, labels = [], []
-        for axis in value.axes:
-            for size, label in _expand(axis, tandem):
+        for axis in place.axes(value, lets):
+            for size, label in _expand(axis, tandem, lets):
                 dims.append(size)
-                labels.append(label)
+                labels.append(_plain_label(label, size))
         return {"name": value.name, "dims": dims, "labels": labels}
 
     inputs = [shape(v) for v in panel.inputs]
     outputs = [shape(v) for v in panel.outputs]
     bound = _bound_ops(panel)
-    boxes = []
-    for op, path in bound:
-        boxes.append({
-            "op": op.id, "binding": path, "label": op.label, "kind": op.kind,
-            "bias": _drawn_bias(op), "name": _box_word(op),
-            "inputs": [shape(v) for v in op.inputs],
-            "outputs": [shape(v) for v in op.outputs],
-        })
+    keys, drawn = _box_keys(panel, bound)
+    boxes = _plan_boxes(bound, keys, shape)
 
     every = [d for seg in inputs + outputs for d in seg["dims"]]
     every += [d for box in boxes for seg in box["inputs"] + box["outputs"] for d in seg["dims"]]
@@ -227,6 +376,11 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
 
     return CheckPlan(
         safe=tuple(safe.items()),
+        constants=tuple((k, v) for k, v in given.items() if k not in safe and k.isidentifier()),
+        tandem=tuple(sorted({(str(a.size), a.rank) for a in axes if a.rank > 1 and sympy.sympify(a.size).is_Symbol})),
+        derived=tuple((k, worker_text(v)) for k, v in lets.items()
+                      if k.isidentifier() and k not in safe
+                      and all(x.name in safe for x in v.free_symbols)),
         multiples=tuple((n, worker_text(f)) for n, f in _multiples(every, symbols)),
         symbols=tuple(symbols),
         hints=tuple((s, hints[s]) for s in symbols),
@@ -235,8 +389,12 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
         inputs=tuple(plain(s) for s in inputs),
         outputs=tuple(plain(s) for s in outputs),
         boxes=tuple({**b, "inputs": [plain(s) for s in b["inputs"]],
+                     "settings": {k: [worker_text(d) for d in v] if isinstance(v, list) else v
+                                  for k, v in b["settings"].items()},
                      "outputs": [plain(s) for s in b["outputs"]]} for b in boxes),
-        ops=tuple(op for op, _ in bound),
+        ops=tuple(op for op, _, _, _ in bound),
+        keys=tuple(keys),
+        drawn=tuple(drawn),
     )
 
 

@@ -2,7 +2,8 @@
 
 Plain frozen records handed to integrations (Sphinx badge and highlights, the
 ``ncd check`` command line).  Nothing here imports torch or runs code; the
-worker's plain-data answer is turned into these in :mod:`sphinx_ncd.checking.api`.
+worker's answer (:mod:`sphinx_ncd.checking.answer`) is turned into these in
+:mod:`sphinx_ncd.checking.assemble`.
 
 Statuses, strongest first:
 
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from ..errors import NCDError, Span
 
 __all__ = ["BoxVerdict", "ShapeReport", "STATUSES", "EXIT_STATUS"]
+
+MODES = ("auto", "symbolic", "fake", "dynamic", "real")  # how a check runs the code (see api.check)
 
 STATUSES = ("proved", "proved_if", "checked", "not_checked", "mismatch", "error")
 
@@ -48,11 +51,14 @@ class BoxVerdict:
     got: str = ""  # what the code produced, in axis names where they match: "y 7"
     detail: str = ""  # one line: which wire, bound axes accepted, call count ...
     span: Span | None = None  # the statement that wrote the box
+    written: str = ""  # the box as the user wrote it: "L+[fc1]", "conv+[c1]", "L+[fc1] in mlp"
 
     @property
     def name(self) -> str:
         if self.op_id is None:
             return "diagram"
+        if self.written:
+            return self.written
         return f"{self.label}[{self.binding}]" if self.binding else self.label or f"op {self.op_id}"
 
     def line(self) -> str:
@@ -86,6 +92,12 @@ class ShapeReport:
     seconds: float = 0.0  # time spent in the worker
     notes: tuple[str, ...] = field(default=())  # extra lines: fixed sizes, fallbacks taken
     producer: int | None = None  # for a whole-diagram mismatch: the operation making that output
+    findings: tuple[str, ...] = ()  # proved-if assumptions that are a mistake: "t = v" equates two axes
+
+    @property
+    def exit_status(self) -> int:
+        """``ncd check``'s exit status: by verdict, and 1 for a finding (unless that was expected)."""
+        return 1 if self.findings else EXIT_STATUS.get(self.status, 1)
 
     @property
     def ok(self) -> bool:
@@ -116,6 +128,7 @@ class ShapeReport:
         for box in self.boxes:
             lines.append("  " + box.line())
         lines.extend("  note: " + n for n in self.notes)
+        lines.extend("  finding: " + f for f in self.findings)
         if self.error is not None:
             lines.append(self.error.format())
         return "\n".join(lines)

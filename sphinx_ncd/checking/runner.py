@@ -105,7 +105,7 @@ def _verdict(plan: dict, att, backend, method: str, notes: list) -> dict:
     boxes = []
     for b in att.boxes:
         boxes.append(b)
-        if b["status"] == "mismatch" and mismatch is None and not b.get("bias"):
+        if b["status"] == "mismatch" and mismatch is None and not b.get("bias") and not b.get("setting"):
             mismatch = b
     if att.diagram is not None and att.diagram["status"] == "mismatch" and mismatch is None:
         mismatch = {**att.diagram, "op": None}
@@ -190,7 +190,7 @@ def _handle_check(req: dict) -> dict:
 
     display = plan.get("display") or {}
     back = {display.get(n, n): n for n in plan["symbols"]}
-    plan = dict(plan, used=sorted(back[n] for n in used_names(obj, call, list(back))))
+    plan = dict(plan, used=sorted(back[n] for n in used_names(obj, call, list(back))), forward=desc.get("forward"))
 
     def attempt(backend):
         return engine.run_attempt(plan, obj, call, user_ns, backend)
@@ -210,7 +210,7 @@ def _handle_check(req: dict) -> dict:
         return None
 
     def box_mismatch(att):  # a box whose shapes disagreed explains an exception; a bias never does
-        return any(b["status"] == "mismatch" and not b.get("bias") for b in att.boxes)
+        return any(b["status"] == "mismatch" and not b.get("bias") and not b.get("setting") for b in att.boxes)
 
     if mode in ("fake", "dynamic", "real"):
         backend = {"fake": FakeBackend, "dynamic": DynamicBackend, "real": RealBackend}[mode](
@@ -334,7 +334,24 @@ def _symbolic(hints, plan, build: bool = True):
     backend = symbolic.SymbolicBackend(hints, symbolic_build=build, multiples=plan.get("multiples"),
                                        display=plan.get("display"))
     backend.config_names = set(plan["given"]) & set(plan["params"])
+    backend.domain = _domain(plan)
     return backend
+
+
+def _domain(plan) -> list:
+    """The diagram's sizes that are expressions (``floor((p - 5)/2) + 1``): a wire is never empty."""
+    from .engine import _parse
+
+    out, seen = [], set()
+    for seg in plan["inputs"] + plan["outputs"] + [s for b in plan["boxes"] for s in b["inputs"] + b["outputs"]]:
+        for d in seg["dims"]:
+            if d not in seen and not d.isidentifier() and not d.isdigit():
+                seen.add(d)
+                try:
+                    out.append(_parse(d))
+                except Exception:  # noqa: BLE001 - an expression we cannot read only limits the filter
+                    pass
+    return out
 
 
 def _unified(plan, hints, attempt, failed, notes):

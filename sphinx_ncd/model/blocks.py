@@ -117,7 +117,7 @@ def instantiate(b, op: A.Op, stmt):
                     axes.append(Axis(_inst_label(p, subst, bound_axis), size, p.kind, p.rank, p.tangent))
         core_out.append(tuple(axes))
         outs.append(tuple(lead) + tuple(axes))
-    params = BlockParams(info.name, tuple(given), bool(op.expand))
+    params = BlockParams(info.name, tuple(given), bool(op.expand), panel)  # the checker checks the boxes inside
     pos = (in_pos, [tuple(range(len(lead), len(lead) + len(c))) for c in core_out])
     return b.finish(op, stmt, OpKind.BLOCK, info.name, inputs, core_in, core_out, outs, broadcast, params, pos,
                     body=panel if op.expand else None)

@@ -266,11 +266,13 @@ class SlotParams:
 @_record
 class BlockParams:
     """A use of a block: its name, the arguments given ``(("s", "2"), ...)``, and whether it is drawn
-    expanded (then ``Operation.body`` holds the body)."""
+    expanded (then ``Operation.body`` holds the body); ``definition`` is the block's own panel, so the
+    checker can check the boxes inside a block used by name."""
 
     name: str = ""
     args: tuple[tuple[str, str], ...] = ()
     expanded: bool = False
+    definition: "Panel | None" = field(default=None, repr=False, compare=False)  # the block's own panel
 
 
 PARAMS_OF: dict[str, type] = {

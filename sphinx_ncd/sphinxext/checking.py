@@ -26,6 +26,7 @@ from docutils import nodes
 from sphinx.util import logging
 
 from .. import messages as msg
+from ..checking.report import ShapeReport
 from ..errors import NCDError, Span
 from . import compat, pipeline, state
 from .context import context
@@ -134,13 +135,11 @@ def run(directive, diagram, source: SpecSource) -> Verdict | None:
     except NCDError as err:
         warn(_shift(err, code_file, code_offset), source)
         return Verdict("not_checked", str(err.message), "not checked", (), expect)
-    status = str(getattr(report, "status", ""))
-    summary = str(getattr(report, "summary", status))
-    if getattr(report, "method", "") or status == "error":
+    status, summary, error = report.status, report.summary, report.error
+    if report.method or status == "error":
         state.record(env, "ncd_executed", docname)
         logger.verbose("ncd: %s:%d: executed code to check the diagram", docname, source.directive_line)
     strict = config.ncd_check == "strict"
-    error = getattr(report, "error", None)
     text = report_text(report, source, code_file, code_offset, str(env.srcdir))
     met = expect is not None and status == expect
     if expect is not None and status != "not_checked":
@@ -150,48 +149,43 @@ def run(directive, diagram, source: SpecSource) -> Verdict | None:
             warn(NCDError(msg.SPHINX_CHECK_UNEXPECTED.format(expected=_shown(expect), got=_shown(status),
                                                               summary=summary), kind="shape"),
                  None, location=source.at_directive(), note=text)
+    elif report.findings:  # "proved if t = v": the code only works when two axes of the diagram are equal
+        warn(NCDError(msg.SPHINX_CHECK_FINDING.format(summary=summary, finding=report.findings[0]), kind="shape"),
+             None, location=source.at_directive(), note=text)
     elif status == "mismatch":
-        box = getattr(report, "mismatch", None)
-        line = box.line() if hasattr(box, "line") else None
-        warn(NCDError(msg.SPHINX_CHECK_FAILED.format(summary=summary), getattr(box, "span", None),
-                      kind="shape", hint=line), source)
+        box = report.mismatch
+        warn(NCDError(msg.SPHINX_CHECK_FAILED.format(summary=summary), box.span if box else None,
+                      kind="shape", hint=box.line() if box else None), source)
     elif status == "not_checked":
         if not have_torch:
             state.record(env, "ncd_no_torch", docname)
         if strict:
-            span = error.span if isinstance(error, NCDError) else None
-            warn(NCDError(msg.SPHINX_CHECK_NOT_CHECKED_STRICT.format(summary=summary), span,
-                          kind="exec"), source)
+            warn(NCDError(msg.SPHINX_CHECK_NOT_CHECKED_STRICT.format(summary=summary),
+                          error.span if error else None, kind="exec"), source)
         elif have_torch:
             logger.info("ncd: %s:%d: %s", docname, source.directive_line, summary)
-    elif status == "error" or isinstance(error, NCDError):
-        if isinstance(error, NCDError):
-            warn(_shift(error, code_file, code_offset), source)
-        else:
-            warn(NCDError(msg.SPHINX_CHECK_FAILED.format(summary=summary), kind="exec"), source)
+    elif error is not None:
+        warn(_shift(error, code_file, code_offset), source)
+    elif status == "error":
+        warn(NCDError(msg.SPHINX_CHECK_FAILED.format(summary=summary), kind="exec"), source)
     else:
         logger.verbose("ncd: %s:%d: %s", docname, source.directive_line, summary)
-    badge = _call(report, "badge")
-    highlights = _call(report, "highlights") or ()
     # the caption shows the summary: paths inside the project relative to the source directory
     shown = summary.replace(str(env.srcdir).rstrip(os.sep) + os.sep, "")
-    return Verdict(status, shown, str(badge) if badge else None,
-                   tuple((int(op), str(note)) for op, note in highlights), expect, met, text)
+    return Verdict(status, shown, report.badge(), report.highlights(), expect, met, text)
 
 
-def report_text(report, source: SpecSource, code_file: str | None, code_offset: int,
+def report_text(report: ShapeReport, source: SpecSource, code_file: str | None, code_offset: int,
                 srcdir: str) -> str:
     """The report as a reader sees it under the figure: the verdict, one line per
     box, the notes, and the located message (file:line:col, the line, a caret).
     Paths inside the source directory are shown relative to it."""
-    status = str(getattr(report, "status", ""))
-    lines = [f"verdict: {status.replace('_', ' ')}: {getattr(report, 'summary', '')}"]
-    for box in getattr(report, "boxes", ()) or ():
-        lines.append("  " + (box.line() if hasattr(box, "line") else str(box)))
-    lines.extend("  note: " + str(n) for n in getattr(report, "notes", ()) or ())
-    error = getattr(report, "error", None)
-    box = getattr(report, "mismatch", None)
-    if not isinstance(error, NCDError) and box is not None and getattr(box, "span", None) is not None:
+    lines = [f"verdict: {report.status.replace('_', ' ')}: {report.summary}"]
+    lines.extend("  " + box.line() for box in report.boxes)
+    lines.extend("  note: " + n for n in report.notes)
+    lines.extend("  finding: " + f for f in report.findings)
+    error, box = report.error, report.mismatch
+    if error is None and box is not None and box.span is not None:
         error = NCDError(f"mismatch at {box.name}: expected {box.expected}, got {box.got}", box.span,
                          kind="shape", hint=box.detail or None)
     if isinstance(error, NCDError):
@@ -213,14 +207,6 @@ def import_path(config, confdir: str) -> list[str]:
         dirs.append(str(path if path.is_absolute() else Path(confdir) / path))
     dirs.append(confdir)
     return list(dict.fromkeys(dirs))
-
-
-def _call(report, name):
-    method = getattr(report, name, None)
-    try:
-        return method() if callable(method) else method
-    except Exception:  # noqa: BLE001 - a verdict display problem must not hide the figure
-        return None
 
 
 def _shift(err: NCDError, code_file: str | None, offset: int) -> NCDError:

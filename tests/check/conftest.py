@@ -43,3 +43,9 @@ def parse():
         return sphinx_ncd.parse(text, filename=filename)
 
     return _parse
+
+
+@pytest.fixture(autouse=True)
+def _private_cli_cache(tmp_path, monkeypatch):
+    """``ncd check`` keeps its output under $XDG_CACHE_HOME: each test gets its own, never the user's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))

@@ -33,17 +33,18 @@ def test_proved_exits_zero_and_prints_the_verdict(ncd):
     assert "verdict: proved for every y, k, x" in out
 
 
-def test_proved_if_exits_zero_and_names_the_assumption(ncd):
+def test_proved_if_equating_two_axes_is_a_finding_with_exit_status_one(ncd):
     status, out, _ = ncd(SDPA, "--code", "ncd_check_models.attention:sdpa_transposed")
-    assert status == 0
+    assert status == 1
     assert "verdict: proved if y = x" in out
+    assert "finding: the code holds only when y = x, two independent axes of the diagram" in out
 
 
 def test_mismatch_exits_one_with_the_box_and_its_location(ncd):
     status, out, err = ncd(MLP, "--code", "ncd_check_models.mlp:WideFirst()")
     assert status == 1
-    assert "L[layers.0]: mismatch: expected b 512, got b 500" in out
-    assert "diagram.ncd:3:1: mismatch at L[layers.0]" in err
+    assert "L+[layers.0]: mismatch: expected b 512, got b 500" in out
+    assert "diagram.ncd:3:1: mismatch at L+[layers.0]" in err
 
 
 def test_sizes_are_passed_through(ncd):
@@ -112,3 +113,27 @@ def test_parse_sizes_accepts_spaces_and_commas():
     from sphinx_ncd.checking.cli import parse_sizes
 
     assert parse_sizes(["y=20", "x=22,m=8"]) == {"y": 20, "x": 22, "m": 8}
+
+
+def test_a_repeated_check_replays_its_output_without_parsing_or_a_worker(ncd, monkeypatch, tmp_path):
+    import sphinx_ncd.checking.api as api
+    import sphinx_ncd.model.build as build
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = ncd(SDPA, "--code", "ncd_check_models.attention:sdpa_transposed")
+    assert first[0] == 1 and "verdict: proved if y = x" in first[1]
+
+    def refuse(*_a, **_k):
+        raise AssertionError("a replayed check must not parse the spec nor start a worker")
+
+    monkeypatch.setattr(api, "default_worker", refuse)
+    monkeypatch.setattr(build, "parse", refuse)
+    assert ncd(SDPA, "--code", "ncd_check_models.attention:sdpa_transposed") == first
+    # another option, another check; --no-cache always runs
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(api, "default_worker", refuse)
+    import pytest
+
+    with pytest.raises(AssertionError, match="a replayed check must not"):
+        ncd(SDPA, "--code", "ncd_check_models.attention:sdpa_transposed", "--no-cache")

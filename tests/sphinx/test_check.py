@@ -75,3 +75,14 @@ def test_strict_makes_unchecked_diagrams_warnings(app, no_torch):
     warnings = ncd_warnings(app)
     assert len(warnings) == 3
     assert all("ncd_check = 'strict'" in w and w.rstrip().endswith("[ncd.exec]") for w in warnings)
+
+
+@pytest.mark.sphinx("html", testroot="ncd-finding")
+def test_an_assumption_equating_two_axes_warns_unless_expected(app):
+    app.build()
+    warnings = ncd_warnings(app)
+    assert len(warnings) == 1, warnings_of(app)
+    finding = warnings[0]
+    assert finding.startswith(str(app.srcdir / "index.rst") + ":4: WARNING"), finding
+    assert "proved if y = x" in finding and "two independent axes" in finding
+    assert "[ncd.shape]" in finding

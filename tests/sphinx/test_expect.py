@@ -45,13 +45,13 @@ def test_expected_mismatch_met_unmet_and_bad_value(app):
     page = (app.outdir / "index.html").read_text(encoding="utf-8")
     figure, report = _figure_and_report(page, "A mistake the checker catches")
     # the verdict on the figure: caption note, badge and the highlighted box with its note
-    assert "Shape check, as expected: mismatch at L[fc1]" in figure
+    assert "Shape check, as expected: mismatch at L+[fc1]" in figure
     assert 'class="ncd-verdict ncd-mismatch"' in figure
     assert "shape mismatch" in figure and "expected 512, got 256" in figure.split("<figcaption")[0]
     # the whole report under it: verdict, one line per box, the located message
-    assert report.startswith("verdict: mismatch: mismatch at L[fc1]: expected 512, got 256"), report
-    assert "  L[fc2]: mismatch" in report
-    assert "index.rst:11:1: mismatch at L[fc1]" in report
+    assert report.startswith("verdict: mismatch: mismatch at L+[fc1]: expected 512, got 256"), report
+    assert "  L+[fc2]: mismatch" in report
+    assert "index.rst:11:1: mismatch at L+[fc1]" in report
     assert "    H = L+[fc1] X : 784 -> 512\n    ^^^^" in report
     assert str(app.srcdir) not in report  # paths relative to the source directory
 
@@ -83,7 +83,7 @@ def test_expect_without_a_check_runs_nothing_and_shows_no_report(app):
 def test_expected_report_in_latex(app):
     app.build()
     tex = next(app.outdir.glob("*.tex")).read_text(encoding="utf-8")
-    assert "verdict: mismatch: mismatch at L[fc1]" in tex
+    assert "verdict: mismatch: mismatch at L+[fc1]" in tex
     assert "Shape check, as expected" in tex
 
 

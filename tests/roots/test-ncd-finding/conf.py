@@ -1,0 +1,3 @@
+extensions = ["sphinx_ncd"]
+project = "ncd-finding"
+ncd_check_path = ["."]
