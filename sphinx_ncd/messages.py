@@ -241,3 +241,7 @@ BREAK_LAST = "'break' after the last operation: nothing is left to fold onto a n
 BREAK_TWICE = "'break' right after another 'break': there is no operation between the two cuts"
 HINT_BREAK = "'break' goes between two operations, where the diagram should continue on a new row"
 SPHINX_OPEN_FULL_SIZE = "open the diagram full size"
+LATEX_LABELS_NO_TEX = "labels=tex: cannot measure the labels: the paper '{tex}' is not there (run ncd-latex beside the paper)"
+LATEX_LABELS_NO_ENGINE = "labels=tex: cannot measure the labels: '{engine}' is not installed"
+LATEX_LABELS_FAILED = "{tex}: labels=tex: measuring the labels in the paper's preamble failed: {reason}"
+LATEX_LABELS_TEX_ERROR = "{tex}: ncd: warning: a label did not typeset cleanly in the paper's preamble: {error}"
