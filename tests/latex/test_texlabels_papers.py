@@ -103,3 +103,17 @@ def test_outline_labels_stay_available(tmp_path, tex, ncd_latex, pdf_text):
     assert final.returncode == 0
     assert not list((work / "ncd-cache").glob("*.lbl"))
     assert "LQ" not in pdf_text(final.pdf)  # the labels are outlines in the drawing, not text
+
+
+def test_a_label_with_an_undefined_macro_is_reported(tmp_path, tex, ncd_latex):
+    work = tmp_path / "bad"
+    work.mkdir()
+    (work / "paper.tex").write_text("\\documentclass{article}\n\\usepackage[labels=tex]{ncd}\n\\begin{document}\n"
+                                    "\\ncd{input X: m; Y = \\nosuchmacro X : m -> k; output Y}\n\\end{document}\n")
+    assert tex(work).returncode == 0
+    proc = ncd_latex(work, "paper")
+    assert proc.returncode == 0, proc.stderr
+    assert "paper.tex: ncd: warning: a label did not typeset cleanly" in proc.stderr
+    assert "Undefined control sequence" in proc.stderr
+    final = tex(work)
+    assert "Undefined control sequence" in final.log  # TeX itself stops at the diagram, as for any typo
