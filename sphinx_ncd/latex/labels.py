@@ -10,8 +10,9 @@ layout's label hook (:func:`sphinx_ncd.layout.mathtext.measured_by`):
   lacks is noted in ``missing`` and drawn as outlines (never left out).
 
 Sizes: a label of the layout's font size ``FONT`` is typeset at the paper's
-``\\normalsize``; other sizes in proportion (``ratio``).  TeX measures in bp;
-the drawing's unit is 0.75 bp.
+``\\normalsize``; smaller and larger ones at the paper's ``\\small``,
+``\\footnotesize`` or ``\\large`` (:func:`size_command`), sizes whose fonts a paper
+has loaded anyway.  TeX measures in bp; the drawing's unit is 0.75 bp.
 """
 from __future__ import annotations
 
@@ -39,14 +40,20 @@ _TEXT_SPECIAL = {"#": r"\#", "$": r"\$", "%": r"\%", "&": r"\&", "~": r"\textasc
 
 @dataclass(frozen=True)
 class Request:
-    """One label to typeset: its TeX code and its size relative to the paper's ``\\normalsize``."""
+    """One label to typeset: its TeX code and the paper's size command it is set in."""
 
     tex: str
-    ratio: str  # decimal, 4 places: the same text in Python, in the .lbl file and in TeX
+    size: str  # the size command's name (normalsize, small, footnotesize, large)
 
 
-def _ratio(size: float) -> str:
-    return f"{size / FONT:.4f}"
+def size_command(size: float) -> str:
+    """The LaTeX size command for a label drawn at ``size`` units (``FONT``: ``normalsize``)."""
+    r = size / FONT
+    if r >= 1.15:
+        return "large"
+    if r >= 0.93:
+        return "normalsize"
+    return "small" if r >= 0.84 else "footnotesize"
 
 
 def _braced(src: str, i: int) -> int:
@@ -117,7 +124,7 @@ def to_tex(src: str, style: str | None) -> str:
 
 
 def request_for(src: str, size: float, style: str | None) -> Request:
-    return Request(to_tex(src, style), _ratio(size))
+    return Request(to_tex(src, style), size_command(size))
 
 
 @dataclass

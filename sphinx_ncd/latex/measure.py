@@ -3,7 +3,7 @@
 Every label of the document that is not yet measured is typeset in ONE TeX run:
 a small document made of the paper's preamble (the text of ``paper.tex`` before
 ``\\begin{document}``, so its fonts, packages and macros) and one
-``\\ncdmeasure{ratio}{TeX code}`` per label; ``ncd.sty`` writes each box's
+``\\ncdmeasure{size}{TeX code}`` per label; ``ncd.sty`` writes each box's
 width, height and depth (bp).  The results are kept in the cache directory as
 ``labels-<md5>.tsv``, keyed by the engine and the preamble's bytes, so a warm
 run (or an unchanged preamble with one new label) costs nothing (or one run).
@@ -58,13 +58,13 @@ class LabelTable:
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        rows = [f"{r.ratio}\t{w:.4f} {h:.4f} {d:.4f}\t{r.tex}" for r, (w, h, d) in self.dims.items()]
+        rows = [f"{r.size}\t{w:.4f} {h:.4f} {d:.4f}\t{r.tex}" for r, (w, h, d) in self.dims.items()]
         atomic_write(self.path, ("\n".join(rows) + "\n").encode("utf-8"))
 
 
 def _document(preamble: bytes, requests: list[Request], out_name: str) -> bytes:
     body = [b"\\begin{document}", b"\\ncdmeasurebegin{" + out_name.encode() + b"}"]
-    body += [b"\\ncdmeasure{" + r.ratio.encode() + b"}{" + r.tex.encode("utf-8") + b"}" for r in requests]
+    body += [b"\\ncdmeasure{" + r.size.encode() + b"}{" + r.tex.encode("utf-8") + b"}" for r in requests]
     body += [b"\\ncdmeasureend", b"\\end{document}", b""]
     return preamble.rstrip(b"\n") + b"\n" + b"\n".join(body)
 

@@ -5,7 +5,7 @@ no glyphs (:class:`~sphinx_ncd.latex.labels.Measured`), so the PDF backend draws
 none of them; this module lists them as TeX code::
 
     \\ncdlabels{<width bp>}{<height bp>}
-    \\ncdlabel{<x bp>}{<y bp>}{<ratio>}{<RRGGBB>}{<TeX code>}
+    \\ncdlabel{<x bp>}{<y bp>}{<size>}{<RRGGBB>}{<TeX code>}
 
 (x, y): the label's baseline origin, from the drawing's bottom left corner; the
 ink colour is ``000000`` (the paper's text colour), other roles their light-theme colour.
@@ -21,7 +21,7 @@ __all__ = ["overlay_labels", "overlay_text"]
 
 
 def overlay_labels(sc) -> list[tuple[float, float, str, str, str]]:
-    """(x bp, y bp from the bottom, ratio, colour, TeX code) of every label TeX typesets."""
+    """(x bp, y bp from the bottom, size command, colour, TeX code) of every label TeX typesets."""
     x0, y0, _w, h = sc.viewbox
     out = []
     for item in sc.walk():
@@ -30,7 +30,7 @@ def overlay_labels(sc) -> list[tuple[float, float, str, str, str]]:
         lab = item.label
         req = request_for(lab.source, lab.size, lab.style)
         rgb = "000000" if item.fill == "ink" else colour(item.fill, False).lstrip("#").upper()
-        out.append(((item.x - x0) * PT_PER_UNIT, (y0 + h - item.y) * PT_PER_UNIT, req.ratio, rgb, req.tex))
+        out.append(((item.x - x0) * PT_PER_UNIT, (y0 + h - item.y) * PT_PER_UNIT, req.size, rgb, req.tex))
     return out
 
 

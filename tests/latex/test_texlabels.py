@@ -74,8 +74,8 @@ def test_preamble_and_table(tmp_path):
                    "\\begin{document}\nhello\n\\end{document}\n")
     assert preamble_of(tex).endswith(b"\\usepackage{ncd}\n")
     table = LabelTable(tmp_path, preamble_of(tex), "pdftex")
-    table.dims[Request("$m$", "1.0000")] = (7.19, 4.33, 0.11)
+    table.dims[Request("$m$", "normalsize")] = (7.19, 4.33, 0.11)
     table.save()
     again = LabelTable(tmp_path, preamble_of(tex), "pdftex")
-    assert again.dims == {Request("$m$", "1.0000"): (7.19, 4.33, 0.11)}
+    assert again.dims == {Request("$m$", "normalsize"): (7.19, 4.33, 0.11)}
     assert LabelTable(tmp_path, preamble_of(tex) + b"\\usepackage{mathptmx}\n", "pdftex").dims == {}
