@@ -117,3 +117,17 @@ def test_a_label_with_an_undefined_macro_is_reported(tmp_path, tex, ncd_latex):
     assert "Undefined control sequence" in proc.stderr
     final = tex(work)
     assert "Undefined control sequence" in final.log  # TeX itself stops at the diagram, as for any typo
+
+
+def test_shellescape_renders_tex_labels_in_one_run(tmp_path, tex, pdf_text):
+    import sys
+
+    work = tmp_path / "shell"
+    shutil.copytree(LATEX_DIR / "example" / "labels", work)
+    command = f"{sys.executable} -m sphinx_ncd.latex"
+    src = work / "times.tex"
+    src.write_text(src.read_text().replace("[labels=tex]", f"[labels=tex, shellescape, command={{{command}}}]"))
+    run = tex(work, "times.tex", extra_args=("-shell-escape",))
+    assert run.returncode == 0 and run.warnings() == [], run.log[-3000:]
+    assert "NimbusRomNo9L-ReguItal" in fonts(run.pdf) and "LQ" in pdf_text(run.pdf)
+    assert len(list((work / "ncd-cache").glob("*.lbl"))) == 2
