@@ -9,6 +9,11 @@
 2. A warm-cache pdflatex run of the example paper (latex/example) against the
    same paper with each diagram replaced by a plain ``\\includegraphics`` of the
    same cached PDF, in the same run.  Target: <= 10% more.
+3. Labels typeset by TeX (``\\usepackage[labels=tex]{ncd}``) on the example paper:
+   the cold ``ncd-latex`` pass (layout, one TeX run measuring every label in the
+   paper's preamble, drawing; a fresh interpreter, imports included) against the
+   outlined-labels pass of the same paper in the same run (target: under 2 s), and
+   the warm-cache pdflatex run against plain ``\\includegraphics`` (target: <= 10% more).
 """
 from __future__ import annotations
 
@@ -150,6 +155,61 @@ def bench_warm_paper(results: dict) -> None:
         results["warm_paper_wall_ratio"] = wratio
 
 
+def _ncd_latex_seconds(work: Path, job: str) -> tuple[float, float]:
+    """(wall, CPU) seconds of a fresh ``ncd-latex`` process on a cold cache (imports and TeX runs included)."""
+    import resource
+
+    shutil.rmtree(work / "ncd-cache", ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "sphinx_ncd.latex", "-q", job], cwd=work, check=True, env=_env())
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
+def bench_tex_labels(results: dict) -> None:
+    sys.path.insert(0, str(ROOT))
+    from sphinx_ncd.latex.manifest import read_manifest
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "example"
+        shutil.copytree(ROOT / "latex" / "example", work,
+                        ignore=shutil.ignore_patterns("ncd-cache", "*.aux", "*.log", "*.pdf", "paper.ncd", "labels"))
+        tex = (work / "paper.tex").read_text()
+        (work / "outline.tex").write_text(tex)
+        (work / "tex.tex").write_text(tex.replace("\\usepackage{ncd}", "\\usepackage[labels=tex]{ncd}"))
+        _pdflatex(work, "outline.tex")
+        _pdflatex(work, "tex.tex")
+        cold_tex, cold_outline = [], []
+        for _ in range(RUNS):
+            cold_outline.append(_ncd_latex_seconds(work, "outline"))
+            cold_tex.append(_ncd_latex_seconds(work, "tex"))
+        a, b = statistics.median(w for w, _ in cold_tex), statistics.median(w for w, _ in cold_outline)
+        ac, bc = statistics.median(c for _, c in cold_tex), statistics.median(c for _, c in cold_outline)
+        print(f"labels=tex, cold ncd-latex pass of the example paper: {a:.3f} s wall, {ac:.3f} s CPU (outlined "
+              f"labels {b:.3f} s wall, {bc:.3f} s CPU; CPU ratio {ac / bc:.2f})  target < 2 s: "
+              f"{'OK' if a < 2.0 else 'MISSED'}; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        _ncd_latex_seconds(work, "tex")
+        _pdflatex(work, "tex.tex")
+        md5s = [e.md5 for e in read_manifest(work / "tex.ncd").entries]
+        (work / "plain.tex").write_text(_plain_version(tex, md5s))
+        _pdflatex(work, "plain.tex")
+        ncd, plain = [], []
+        for _ in range(RUNS * 2 + 1):
+            ncd.append(_pdflatex_times(work, "tex.tex"))
+            plain.append(_pdflatex_times(work, "plain.tex"))
+        ac, bc = statistics.median(c for _, c in ncd), statistics.median(c for _, c in plain)
+        print(f"labels=tex, warm-cache pdflatex of the example, CPU time: {ac * 1000:.0f} ms, plain "
+              f"\\includegraphics {bc * 1000:.0f} ms, ratio {ac / bc:.3f} (+{(ac / bc - 1) * 100:.1f}%)  "
+              f"target <= +10%: {'OK' if ac / bc <= 1.10 else 'MISSED'}")
+        results["tex_labels_cold_seconds"] = a
+        results["tex_labels_cold_outline_seconds"] = b
+        results["tex_labels_cold_cpu_seconds"] = ac
+        results["tex_labels_cold_outline_cpu_seconds"] = bc
+        results["tex_labels_warm_ratio"] = ac / bc
+
+
 def main(results: dict) -> None:
     if shutil.which("pdflatex") is None:
         print("pdflatex is not installed: LaTeX benchmarks skipped")
@@ -157,6 +217,7 @@ def main(results: dict) -> None:
         return
     bench_ncd_latex(results)
     bench_warm_paper(results)
+    bench_tex_labels(results)
 
 
 if __name__ == "__main__":

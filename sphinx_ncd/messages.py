@@ -346,3 +346,7 @@ CHECK_SETTINGS_DIFFER = "the box draws other settings than '{binding}' has: {det
 CHECK_FINDING_EQUAL_AXES = ("the code holds only when {a} = {b}, two independent axes of the diagram (a transpose or "
                             "a wrong axis?); write ':expect: proved_if' if that is intended")
 SPHINX_CHECK_FINDING = "ncd: shape check: {summary}: {finding}"
+LATEX_LABELS_NO_TEX = "labels=tex: cannot measure the labels: the paper '{tex}' is not there (run ncd-latex beside the paper)"
+LATEX_LABELS_NO_ENGINE = "labels=tex: cannot measure the labels: '{engine}' is not installed"
+LATEX_LABELS_FAILED = "{tex}: labels=tex: measuring the labels in the paper's preamble failed: {reason}"
+LATEX_LABELS_TEX_ERROR = "{tex}: ncd: warning: a label did not typeset cleanly in the paper's preamble: {error}"

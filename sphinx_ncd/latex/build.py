@@ -123,7 +123,7 @@ def build_manifest(manifest: Manifest, *, root: Path | None = None, force: bool 
     cache = Cache(root / manifest.cache)
     result = BuildResult()
     start = time.perf_counter()
-    jobs = []
+    jobs, tex_jobs = [], []
     for entry in manifest.unique():
         if not force and cache.has_pdf(entry.md5):
             result.cached.append(entry.md5)
@@ -134,7 +134,9 @@ def build_manifest(manifest: Manifest, *, root: Path | None = None, force: bool 
                                                  python=ours), file=stream)
         here = (root / entry.file).parent
         paths = [here] + ([root] if here != root else []) + [Path(p) for p in search_path]
-        jobs.append((entry, tuple(paths)))
+        (tex_jobs if entry.labels else jobs).append((entry, tuple(paths)))
+    if tex_jobs:  # labels=tex: measured by TeX in the paper's preamble, drawn as an overlay
+        _build_tex_labels(tex_jobs, manifest, root, cache, result, stream)
     for md5, pdf, wire, text in _outcomes(jobs, workers):
         if text is None:
             cache.store(md5, pdf, wire)
@@ -145,3 +147,23 @@ def build_manifest(manifest: Manifest, *, root: Path | None = None, force: bool 
             print(text, file=stream)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _build_tex_labels(jobs: list, manifest: Manifest, root: Path, cache: Cache, result: BuildResult, stream) -> None:
+    """Render the ``labels=tex`` entries (:mod:`.texlabels`): the drawing, its wire and its label overlay."""
+    from .cache import atomic_write
+    from .texlabels import render_tex_labels
+
+    name = manifest.path.name.split(".")[0] + ".tex"
+    tex = manifest.path.with_name(name) if manifest.path.with_name(name).is_file() else root / name
+    warn = lambda text: print(text, file=stream)  # noqa: E731
+    for md5, pdf, wire, text, lbl in render_tex_labels(jobs, tex=tex, root=root, cache_dir=cache.dir, warn=warn):
+        if text is None:
+            cache.ensure()
+            atomic_write(cache.path(md5, "lbl"), lbl.encode("utf-8"))  # before the PDF TeX looks for
+            cache.store(md5, pdf, wire)
+            result.rendered.append(md5)
+        else:
+            cache.store_error(md5, text + "\n")
+            result.failed.append((md5, text))
+            print(text, file=stream)

@@ -19,7 +19,7 @@ from ..errors import NCDError
 
 __all__ = ["Cache", "atomic_write"]
 
-_OURS = re.compile(r"^[0-9a-f]{32}\.(pdf|meta|err)$")
+_OURS = re.compile(r"^[0-9a-f]{32}\.(pdf|meta|err|lbl)$")  # lbl: labels=tex overlays
 
 
 def atomic_write(path: Path, data: bytes) -> None:

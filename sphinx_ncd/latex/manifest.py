@@ -8,6 +8,7 @@ by LF), and :func:`spec_md5` recomputes it the same way.  Format::
     cache=ncd-cache
     @ md5=<hex> line=<n> kind=<inline|env|input> status=<cached|missing|error> from=<n> file=<name>
     >maxwidth=<drawing units, when the diagram sets a fold width>
+    >labels=<font md5> engine=<engine>   (labels typeset by TeX: ``labels=tex``)
     !<the diagram's options as written, when it has some>
     |<spec line, verbatim>
     .
@@ -52,6 +53,8 @@ class Entry:
     lines: tuple[bytes, ...]  # the spec lines, verbatim
     options: str = ""  # the options as written in the .tex file (sizes, alignment): not part of the hash
     fold: str = ""  # the fold width (maxwidth=) in drawing units, as TeX wrote it: part of the hash
+    labels: str = ""  # with labels=tex: the MD5 of the paper's label fonts (part of the hash), else ""
+    engine: str = ""  # with labels=tex: the TeX engine that measures them (pdftex, xetex, luatex)
 
     @property
     def data(self) -> bytes:
@@ -76,7 +79,8 @@ class Entry:
             return None
 
     def python_md5(self) -> str:
-        return spec_md5(self.data + (b"\nmaxwidth=" + self.fold.encode("ascii") if self.fold else b""))
+        return spec_md5(self.data + (b"\nmaxwidth=" + self.fold.encode("ascii") if self.fold else b"")
+                        + (b"\nlabels=" + self.labels.encode("ascii") if self.labels else b""))
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,12 @@ def parse_manifest(data: bytes, path: Path | str = "<manifest>") -> Manifest:
         if i < n and lines[i].startswith(b">maxwidth="):
             fold = lines[i][len(b">maxwidth="):].decode("ascii", "replace")
             i += 1
+        labels, engine = "", ""
+        if i < n and lines[i].startswith(b">labels="):
+            words = lines[i][len(b">labels="):].decode("ascii", "replace").split()
+            labels = words[0] if words else ""
+            engine = next((w[7:] for w in words[1:] if w.startswith("engine=")), "pdftex")
+            i += 1
         if i < n and lines[i].startswith(b"!"):
             options = lines[i][1:].decode("utf-8", "replace")
             i += 1
@@ -156,5 +166,6 @@ def parse_manifest(data: bytes, path: Path | str = "<manifest>") -> Manifest:
             md5=m["md5"].decode(), line=int(m["line"]), kind=m["kind"].decode(),
             status=m["status"].decode(), from_line=int(m["from"]),
             file=m["file"].decode("utf-8", "replace"), lines=tuple(spec), options=options, fold=fold,
+            labels=labels, engine=engine,
         ))
     return Manifest(path=path, cache=cache, entries=tuple(entries))

@@ -20,12 +20,14 @@ fail except absurd brace nesting.  Results are cached per process.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .fonts import glyph
 
-__all__ = ["Label", "label", "plain_text"]
+__all__ = ["Label", "label", "outline_label", "measured_by", "plain_text"]
 
 SCRIPT_SCALE = 0.7  # size of sub/superscripts relative to their base
 SUP_RAISE = 0.42  # superscript baseline raise (em of the base)
@@ -77,6 +79,8 @@ class Label:
     glyphs: tuple[tuple[str, str, float, float, float], ...]  # (style, char, x, y, size)
     rules: tuple[tuple[float, float, float, float], ...]  # (x0, y, x1, thickness): overlines
     size: float  # nominal font size
+    source: str = ""  # the label's source, when it is typeset elsewhere (TeX labels: no glyphs here)
+    style: str | None = None  # the style it was asked for (with ``source``)
 
     @property
     def height(self) -> float:
@@ -360,8 +364,34 @@ def _plain(nodes: list) -> str:
     return "".join(out)
 
 
-@lru_cache(maxsize=4096)
+#: a measurer that replaces the shipped fonts' metrics (``ncd-latex`` with TeX labels): an object
+#: with ``label(src, size, style, outline)`` returning a :class:`Label`; None: the shipped fonts
+_MEASURER: ContextVar = ContextVar("ncd_label_measurer", default=None)
+
+
 def label(src: str, size: float, style: str | None = None) -> Label:
+    """Measure the light-math label ``src`` at font ``size`` (see :func:`outline_label`).
+
+    Inside :func:`measured_by` the measurer's sizes are used instead (labels typeset by TeX).
+    """
+    measurer = _MEASURER.get()
+    if measurer is not None:
+        return measurer.label(src, size, style, outline_label)
+    return outline_label(src, size, style)
+
+
+@contextmanager
+def measured_by(measurer):
+    """Lay out with label sizes from ``measurer`` (an object with ``label(src, size, style, outline)``)."""
+    token = _MEASURER.set(measurer)
+    try:
+        yield measurer
+    finally:
+        _MEASURER.reset(token)
+
+
+@lru_cache(maxsize=4096)
+def outline_label(src: str, size: float, style: str | None = None) -> Label:
     """Measure the light-math label ``src`` at font ``size``.
 
     ``style`` forces a style for the whole label ("bold" for learned tiles,
