@@ -269,3 +269,20 @@ def continuation_problems(scene) -> list[str]:
         if left != right:
             problems.append(f"wires leave a row in the order {left} and resume in the order {right}")
     return problems
+
+
+def crossing_problems(scene) -> list[str]:
+    """The paper's rule for junctions: no two wires cross within one wire pitch of a dot (a reader must see
+    which wires meet at a join or copy and which only pass it)."""
+    from sphinx_ncd.layout.crossings import dots_of, scene_stats
+    from sphinx_ncd.layout.geometry import PITCH
+
+    dots = dots_of(scene)
+    out = []
+    for c in scene_stats(scene).points:
+        for d in dots:
+            dist = ((c.x - d.cx) ** 2 + (c.y - d.cy) ** 2) ** 0.5
+            if dist < PITCH:
+                out.append(f"wires {c.a} and {c.b} cross at ({c.x:.1f}, {c.y:.1f}), {dist:.1f} from the dot of {d.owner}")
+                break
+    return out
