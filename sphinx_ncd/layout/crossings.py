@@ -17,6 +17,7 @@ from .scene import Circle, Path, bbox_of
 __all__ = ["Crossing", "SceneStats", "crossings", "scene_stats", "wire_polyline"]
 
 CHORDS = 16  # chords per cubic curve
+DOUBLE_WIDTH = 3.0  # the two strokes of a doubled (tuple) wire lie about 2.8 apart
 END_CLEAR = 0.75  # an intersection this close to an end of either path is a junction, not a crossing
 
 
@@ -97,6 +98,17 @@ def _near(pt, ends) -> bool:
     return any(abs(pt[0] - e[0]) <= END_CLEAR and abs(pt[1] - e[1]) <= END_CLEAR for e in ends)
 
 
+def _double_split(pt, pa, pb) -> bool:
+    """Whether ``pt`` is where the two strokes of one doubled (tuple) wire part at a copy: both strokes leave
+    one x within a doubled line's width of each other, and cross within that width of their start's height."""
+    for ea in (pa[0], pa[-1]):
+        for eb in (pb[0], pb[-1]):
+            if abs(ea[0] - eb[0]) < 0.05 and 0.0 < abs(ea[1] - eb[1]) <= DOUBLE_WIDTH \
+                    and min(abs(pt[1] - ea[1]), abs(pt[1] - eb[1])) <= DOUBLE_WIDTH + 1e-6:
+                return True
+    return False
+
+
 def _pair_crossings(pa, pb) -> list[tuple[float, float]]:
     ends = (pa[0], pa[-1], pb[0], pb[-1])
     found: list[tuple[float, float]] = []
@@ -106,7 +118,7 @@ def _pair_crossings(pa, pb) -> list[tuple[float, float]]:
             if max(r[0], s[0]) < lo_x or min(r[0], s[0]) > hi_x or max(r[1], s[1]) < lo_y or min(r[1], s[1]) > hi_y:
                 continue
             pt = _cross(p, q, r, s)
-            if pt is None or _near(pt, ends):
+            if pt is None or _near(pt, ends) or _double_split(pt, pa, pb):
                 continue
             if any(abs(pt[0] - f[0]) < 0.5 and abs(pt[1] - f[1]) < 0.5 for f in found):  # a chord joint
                 continue
@@ -119,18 +131,55 @@ def _wires(scene) -> list:
 
 
 def crossings(scene) -> list[Crossing]:
-    """Every point where two wires of ``scene`` cross (junctions at their ends are not crossings)."""
+    """Every point where two drawn wires of ``scene`` cross (junctions at their ends are not crossings).  The
+    two strokes of a doubled (tuple) wire are one drawn wire: where it crosses another wire, one crossing."""
     wires = [(w, wire_polyline(w.d), bbox_of(w)) for w in _wires(scene)]
     wires = [(w, pts, bb) for w, pts, bb in wires if len(pts) >= 2 and bb]
+    group = _stroke_groups([pts for _, pts, _ in wires])
     out: list[Crossing] = []
+    seen: dict = {}  # (group, group) -> crossings already counted between them
     for i, (wa, pa, ba) in enumerate(wires):
-        for wb, pb, bb in wires[i + 1:]:
-            if wa.owner == wb.owner and wa.owner.startswith("wire:"):
-                continue  # pieces of one wire
+        for j in range(i + 1, len(wires)):
+            wb, pb, bb = wires[j]
+            if (wa.owner == wb.owner and wa.owner.startswith("wire:")) or group[i] == group[j]:
+                continue  # pieces of one wire, or the strokes of one doubled wire
             if ba[2] < bb[0] or bb[2] < ba[0] or ba[3] < bb[1] or bb[3] < ba[1]:
                 continue
-            out += [Crossing(x, y, wa.owner, wb.owner) for x, y in _pair_crossings(pa, pb)]
+            key = (min(group[i], group[j]), max(group[i], group[j]))
+            for x, y in _pair_crossings(pa, pb):
+                near = seen.setdefault(key, [])
+                if any(abs(x - u) <= 4 * DOUBLE_WIDTH and abs(y - v) <= 4 * DOUBLE_WIDTH for u, v in near):
+                    continue  # the other stroke of a doubled wire crossing the same place
+                near.append((x, y))
+                out.append(Crossing(x, y, wa.owner, wb.owner))
     return out
+
+
+def _stroke_groups(lines) -> list[int]:
+    """Which drawn wire each stroke belongs to: two strokes that start at one x and end at one x, each time
+    within a doubled line's width of each other in height, draw one doubled wire."""
+    parent = list(range(len(lines)))
+
+    def find(k):
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    by_start: dict = {}
+    for k, pts in enumerate(lines):
+        by_start.setdefault(round(pts[0][0], 1), []).append(k)
+    for ks in by_start.values():
+        for a in ks:
+            for b in ks:
+                if a < b and _twins(lines[a], lines[b]):
+                    parent[find(a)] = find(b)
+    return [find(k) for k in range(len(lines))]
+
+
+def _twins(pa, pb) -> bool:
+    return all(abs(p[0] - q[0]) < 0.05 and 0.0 < abs(p[1] - q[1]) <= DOUBLE_WIDTH
+               for p, q in ((pa[0], pb[0]), (pa[-1], pb[-1])))
 
 
 def dots_of(scene) -> list[Circle]:

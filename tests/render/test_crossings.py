@@ -48,6 +48,16 @@ def test_pieces_of_one_wire_do_not_cross_themselves_but_an_operations_strokes_do
     assert len(crossings(_scene(a2, b2))) == 1
 
 
+def test_a_doubled_wire_crossing_another_is_one_crossing():
+    upper = Path((("M", 0.0, 38.6), ("C", 30.0, 38.6, 30.0, 98.6, 60.0, 98.6)), owner="op:2")
+    lower = Path((("M", 0.0, 41.4), ("C", 30.0, 41.4, 30.0, 101.4, 60.0, 101.4)), owner="op:2")
+    level = Path((("M", -10.0, 70.0), ("L", 80.0, 70.0)), owner="wire:4")
+    assert len(crossings(_scene(upper, lower, level))) == 1
+    # where a doubled copy parts, its own strokes cross: not a crossing
+    straight = Path((("M", 0.0, 41.4), ("L", 60.0, 41.4)), owner="op:2")
+    assert crossings(_scene(upper, straight)) == []
+
+
 def test_a_cap_crosses_the_wire_passing_under_it():
     cap = Path((("M", 0.0, 0.0), ("L", 10.0, 0.0), ("A", 10.0, 1, 10.0, 20.0), ("L", 0.0, 20.0)), owner="op:1")
     passing = Path((("M", 15.0, -20.0), ("L", 15.0, 40.0)), owner="wire:9")
@@ -75,11 +85,11 @@ def _parse(path):
 # neighbouring wire, einsum reorderings beside their join): to be fixed in the layout, one by one
 KNOWN_NEAR_DOT = {
     "demo_docs/figures/fig17.ncd", "demo_docs/figures/fig20.ncd", "demo_docs/figures/fig21.ncd",
-    "demo_docs/figures/fig26.ncd", "demo_docs/figures/fig27.ncd", "demo_docs/figures/fig28.ncd",
+    "demo_docs/figures/fig26.ncd", "demo_docs/figures/fig28.ncd",
     "demo_docs/gallery/figures/fig16.ncd", "demo_docs/gallery/figures/fig18-snake.ncd",
     "demo_docs/gallery/figures/fig22.ncd", "demo_docs/gallery/figures/fig34.ncd",
-    "demo_docs/gallery/mistakes/unet-padding.ncd", "latex/example/figures/attention.ncd",
-    "templates/attention.ncd", "templates/resnet.ncd", "templates/transformer.ncd", "templates/unet.ncd",
+    "latex/example/figures/attention.ncd",
+    "templates/attention.ncd", "templates/resnet.ncd", "templates/transformer.ncd",
 }
 
 
@@ -102,10 +112,11 @@ def test_the_known_list_names_real_specs():
     assert KNOWN_NEAR_DOT <= {str(p.relative_to(ROOT)) for p in ALL_SPECS}
 
 
-# crossings in the paper's own drawings, a doubled (tuple) line counted as one wire: fig 21 about 8, fig 27
-# (the save and load copies) 3, fig 28 about 10; the layout still draws figs 27 and 28 with more
+# crossings in the paper's own drawings, a doubled (tuple) line counted as one wire: fig 21 about 8; fig 27
+# 2 (x crossing c where it is saved and where it is loaded) plus the one the batch wire b, which the paper
+# leaves out, adds at the save; fig 28 about 10, which the layout still exceeds (11)
 PAPER_CROSSINGS = {"fig21": 8, "fig27": 3, "fig28": 10}
-STILL_OVER = {"fig27": "fig 27 draws 10 (the save copies cross each other)", "fig28": "fig 28 draws 22"}
+STILL_OVER = {"fig28": "fig 28 draws 11"}
 
 
 @pytest.mark.parametrize("name", sorted(PAPER_CROSSINGS))
@@ -132,3 +143,19 @@ def test_random_specs_statistics_are_consistent(text):
     vx, vy, vw, vh = sc.viewbox
     assert all(vx <= c.x <= vx + vw and vy <= c.y <= vy + vh for c in stats.points)
     assert stats.near_dots == sum(1 for _ in crossing_problems(sc))
+
+
+COPY_SPEC = "input X: a m\nQ = L[q] X : m -> k\nK = L[k] X : m -> k\nV = L[v] X : m -> k\noutput Q, K, V\n"
+
+
+def test_copy_dots_are_staggered_clear_of_the_crossings():
+    """A value of two wires copied downwards: the copies of the upper wire cross the lower one, so the lower
+    wire's dot is further left, at least a pitch before the crossing."""
+    from sphinx_ncd.layout.crossings import dots_of
+
+    sc = scene(sphinx_ncd.parse(COPY_SPEC))
+    dots = sorted(dots_of(sc), key=lambda d: d.cy)
+    assert len(dots) == 2 and dots[1].cx < dots[0].cx
+    stats = scene_stats(sc)
+    assert stats.crossings > 0 and stats.near_dots == 0
+    assert crossing_problems(sc) == []
