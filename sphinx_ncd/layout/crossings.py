@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .geometry import PITCH
 from .scene import Circle, Path, bbox_of
 
-__all__ = ["Crossing", "SceneStats", "crossings", "scene_stats", "wire_polyline"]
+__all__ = ["Crossing", "SceneStats", "crossings", "crossings_of", "near_dots", "scene_stats", "wire_polyline"]
 
 CHORDS = 16  # chords per cubic curve
 DOUBLE_WIDTH = 3.0  # the two strokes of a doubled (tuple) wire lie about 2.8 apart
@@ -133,7 +133,12 @@ def _wires(scene) -> list:
 def crossings(scene) -> list[Crossing]:
     """Every point where two drawn wires of ``scene`` cross (junctions at their ends are not crossings).  The
     two strokes of a doubled (tuple) wire are one drawn wire: where it crosses another wire, one crossing."""
-    wires = [(w, wire_polyline(w.d), bbox_of(w)) for w in _wires(scene)]
+    return crossings_of(_wires(scene))
+
+
+def crossings_of(paths) -> list[Crossing]:
+    """The crossings among the wire ``paths`` (see :func:`crossings`)."""
+    wires = [(w, wire_polyline(w.d), bbox_of(w)) for w in paths]
     wires = [(w, pts, bb) for w, pts, bb in wires if len(pts) >= 2 and bb]
     group = _stroke_groups([pts for _, pts, _ in wires])
     out: list[Crossing] = []
@@ -191,5 +196,10 @@ def scene_stats(scene) -> SceneStats:
     """The scene's statistics: crossing count, wires, dots, crossings within one pitch of a dot."""
     found = crossings(scene)
     dots = dots_of(scene)
-    near = sum(1 for c in found if any((c.x - d.cx) ** 2 + (c.y - d.cy) ** 2 < PITCH ** 2 for d in dots))
+    near = near_dots(found, dots)
     return SceneStats(len(found), len(_wires(scene)), len(dots), near, tuple(found))
+
+
+def near_dots(found, dots) -> int:
+    """How many of the crossings ``found`` lie within one wire pitch of one of the ``dots``."""
+    return sum(1 for c in found if any((c.x - d.cx) ** 2 + (c.y - d.cy) ** 2 < PITCH ** 2 for d in dots))

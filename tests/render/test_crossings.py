@@ -81,8 +81,10 @@ def _parse(path):
                             search_path=(str(path.parent), str(ROOT / "templates")))
 
 
-# the specs on which the present layout still crosses wires next to a dot (copy fan-outs crossing the
-# neighbouring wire, einsum reorderings beside their join): to be fixed in the layout, one by one
+# the specs on which the present layout still crosses wires next to a dot: an einsum's first-stage bends
+# cross just past the dot its input separators end in, or just before its merge dot (figs 16, 17, 20, 21,
+# 28, 34, the attention templates); an addition's wires cross beside its dot (fig 26, resnet); fig 22's
+# copies inside repeated blocks.  To be fixed in the layout, one by one (copies are fixed: staggered dots)
 KNOWN_NEAR_DOT = {
     "demo_docs/figures/fig17.ncd", "demo_docs/figures/fig20.ncd", "demo_docs/figures/fig21.ncd",
     "demo_docs/figures/fig26.ncd", "demo_docs/figures/fig28.ncd",
