@@ -59,28 +59,32 @@ def draw_bar(g: OpRows, concat: bool | None = None) -> Glyph:
 
 
 def draw_add(g: OpRows) -> Glyph:
+    """Addition: the inputs' wires join the output's in dots.  Where the joining wires bend across the
+    output's other rows, the dots are staggered as a copy's are, mirrored (:func:`copy_dot_steps`)."""
     ins = g.ins
     outs = g.outs[0] if g.outs else []
     dy = max((abs(y - outs[min(j, len(outs) - 1)]) for ys in ins for j, y in enumerate(ys)),
              default=0.0) if outs else 0.0
-    xm = bend_length(dy) + 4
+    steps, widen = copy_dot_steps(outs, ins, dy)
+    xm = bend_length(dy) + 4 + widen
     w = xm + 16
     glyph = Glyph(w)
+    xs = [xm - steps[j] for j in range(len(outs))]
     for ys in ins:
         for j, y in enumerate(ys):
             if j < len(outs):
-                glyph.items.append(Path(wire_path([(0, y), (xm, outs[j])]), stroke=ink_of(g), width=WIRE,
+                glyph.items.append(Path(wire_path([(0, y), (xs[j], outs[j])]), stroke=ink_of(g), width=WIRE,
                                         owner=g.owner))
     for ysep in seps_between(ins):
-        glyph.items.append(draw_sep(0, ysep, xm, outs[-1] if outs else ysep, g))
-    for y in outs:
-        glyph.items.append(draw_line(xm, y, w, y, g))
-        glyph.items.append(Circle(xm, y, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
+        glyph.items.append(draw_sep(0, ysep, xs[-1] if outs else xm, outs[-1] if outs else ysep, g))
+    for j, y in enumerate(outs):
+        glyph.items.append(draw_line(xs[j], y, w, y, g))
+        glyph.items.append(Circle(xs[j], y, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
     if outs:
         yb = outs[-1] + 9
-        glyph.items.append(draw_text("+", xm + 6, yb, g, size=FONT * 0.9))
+        glyph.items.append(draw_text("+", xs[-1] + 6, yb, g, size=FONT * 0.9))
         glyph.footroom = 14 if len(ins) < 2 else 0
-    glyph.anchors["sum"] = (xm, outs[0] if outs else 0.0)
+    glyph.anchors["sum"] = (xs[0] if outs else xm, outs[0] if outs else 0.0)
     return glyph
 
 
