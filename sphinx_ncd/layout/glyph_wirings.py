@@ -268,8 +268,11 @@ def draw_einsum(g: OpRows) -> Glyph:
     xj = x1 + max(rmax, DOT_R) + 2
     x2 = xj + (bend_length(max(d2, default=0.0)) if any(d > 1e-6 for d in d2) else 6.0)
     glyph = Glyph(x2 + 4)
+    direct = not seps_between(g.ins) and not any((kind == "out" and len(ys) > 1) or (kind == "cap" and len(ys) != 2)
+                                                 for _, kind, _, ys in units)  # no dot drawn
     for unit in units:
-        _einsum_unit(glyph, g, unit, mid[unit[2]], junction[unit[2]], out_rows.get(unit[2], []), (x1, xj, x2))
+        _einsum_unit(glyph, g, unit, mid[unit[2]], junction[unit[2]], out_rows.get(unit[2], []), (x1, xj, x2),
+                     direct)
     w = glyph.width
     for n, outs in out_rows.items():  # an axis from nowhere starts at a dot
         if n not in src:
@@ -288,9 +291,10 @@ def draw_einsum(g: OpRows) -> Glyph:
     return glyph
 
 
-def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs) -> None:
+def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs, direct: bool = True) -> None:
     """One axis name of an einsum: its input wires into their intermediate rows ``m``, then a cap (summed over
-    by a pair), a merge dot (several inputs), or on to its output rows ``outs``."""
+    by a pair), a merge dot (several inputs), or on to its output rows ``outs``.  A wire that only moves takes
+    one S-bend across the glyph when ``direct`` (no dot it could run through), else both stages."""
     _, kind, n, ys = unit
     x1, xj, x2 = xs
     w = glyph.width
@@ -300,7 +304,7 @@ def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs) -> None:
         glyph.items.append(Path(d, stroke=ink_of(g), width=WIRE, owner=g.owner))
         glyph.anchors[f"cap.{n}"] = (x1 + r, yj)
         return
-    if kind == "out" and len(ys) == 1:  # a wire that only moves: one S-bend across the whole glyph
+    if kind == "out" and len(ys) == 1 and direct:  # a wire that only moves: one S-bend across the whole glyph
         for yo in outs:
             glyph.items.append(Path(wire_path([(0, ys[0]), (w, yo)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
         return
