@@ -16,7 +16,7 @@ from sphinx_ncd.layout.geometry import PITCH
 from sphinx_ncd.layout.scene import Circle, Path, Scene
 from sphinx_ncd.rendering.api import scene
 
-from render_helpers import ALL_SPECS, ROOT, crossing_problems
+from render_helpers import ALL_SPECS, ROOT, crossing_problems, dot_problems
 from test_random import specs
 
 
@@ -182,3 +182,31 @@ def test_random_specs_without_einsums_cross_clear_of_dots(text):
         assume(False)
         return
     assert crossing_problems(scene(d)) == [], text
+
+
+@pytest.mark.parametrize("path", ALL_SPECS, ids=[str(p.relative_to(ROOT)) for p in ALL_SPECS])
+def test_no_wire_runs_through_a_dot_it_does_not_end_at(path):
+    """Fig 21's h-merge and fig 28's b-merge: a wire that only moves used to run through the einsum's dot."""
+    try:
+        d = _parse(path)
+    except sphinx_ncd.NCDError:
+        pytest.skip("not a valid spec on its own (an error example or a fragment)")
+    assert dot_problems(scene(d)) == []
+
+
+def test_the_dot_check_sees_a_wire_through_a_dot():
+    through = Path((("M", 0.0, 0.0), ("L", 100.0, 0.0)), owner="wire:1")
+    ending = Path((("M", 50.0, 0.0), ("L", 90.0, 40.0)), owner="op:2")
+    sc = _scene(through, ending, Circle(50.0, 0.0, 2.5, owner="op:2"))
+    assert [p for p in dot_problems(sc) if "wire:1" in p] and not [p for p in dot_problems(sc) if "op:2 runs" in p]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(specs())
+def test_random_specs_no_wire_through_a_dot(text):
+    try:
+        d = sphinx_ncd.parse(text)
+    except sphinx_ncd.NCDError:
+        assume(False)
+        return
+    assert dot_problems(scene(d)) == [], text
