@@ -59,54 +59,102 @@ def draw_bar(g: OpRows, concat: bool | None = None) -> Glyph:
 
 
 def draw_add(g: OpRows) -> Glyph:
+    """Addition: the inputs' wires join the output's in dots.  Where the joining wires bend across the
+    output's other rows, the dots are staggered as a copy's are, mirrored (:func:`copy_dot_steps`)."""
     ins = g.ins
     outs = g.outs[0] if g.outs else []
     dy = max((abs(y - outs[min(j, len(outs) - 1)]) for ys in ins for j, y in enumerate(ys)),
              default=0.0) if outs else 0.0
-    xm = bend_length(dy) + 4
+    steps, widen = copy_dot_steps(outs, ins, dy)
+    xm = bend_length(dy) + 4 + widen
     w = xm + 16
     glyph = Glyph(w)
+    xs = [xm - steps[j] for j in range(len(outs))]
     for ys in ins:
         for j, y in enumerate(ys):
             if j < len(outs):
-                glyph.items.append(Path(wire_path([(0, y), (xm, outs[j])]), stroke=ink_of(g), width=WIRE,
+                glyph.items.append(Path(wire_path([(0, y), (xs[j], outs[j])]), stroke=ink_of(g), width=WIRE,
                                         owner=g.owner))
     for ysep in seps_between(ins):
-        glyph.items.append(draw_sep(0, ysep, xm, outs[-1] if outs else ysep, g))
-    for y in outs:
-        glyph.items.append(draw_line(xm, y, w, y, g))
-        glyph.items.append(Circle(xm, y, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
+        glyph.items.append(draw_sep(0, ysep, xs[-1] if outs else xm, outs[-1] if outs else ysep, g))
+    for j, y in enumerate(outs):
+        glyph.items.append(draw_line(xs[j], y, w, y, g))
+        glyph.items.append(Circle(xs[j], y, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
     if outs:
         yb = outs[-1] + 9
-        glyph.items.append(draw_text("+", xm + 6, yb, g, size=FONT * 0.9))
+        glyph.items.append(draw_text("+", xs[-1] + 6, yb, g, size=FONT * 0.9))
         glyph.footroom = 14 if len(ins) < 2 else 0
-    glyph.anchors["sum"] = (xm, outs[0] if outs else 0.0)
+    glyph.anchors["sum"] = (xs[0] if outs else xm, outs[0] if outs else 0.0)
     return glyph
 
 
 def draw_copy(g: OpRows) -> Glyph:
+    """Copies: each source wire ends in a dot its copies leave from.  Where the copies bend across the source's
+    other wires, the dots are staggered (:func:`copy_dot_steps`) so that no crossing is within a wire pitch of
+    the dot of the wire crossed."""
     src = g.ins[0] if g.ins else []
     dy = max((abs(y - ys[j]) for ys in g.outs for j, y in enumerate(src) if j < len(ys)), default=0.0)
     xd = 6.0
-    w = xd + bend_length(dy) + 6
+    steps, widen = copy_dot_steps(src, g.outs, dy)
+    w = xd + widen + bend_length(dy) + 6
     glyph = Glyph(w)
     for j, y in enumerate(src):
-        glyph.items.append(draw_line(0, y, xd, y, g))
+        xj = xd + steps[j]
+        glyph.items.append(draw_line(0, y, xj, y, g))
         for ys in g.outs:
             if j < len(ys):
-                glyph.items.append(Path(wire_path([(xd, y), (w, ys[j])]), stroke=ink_of(g), width=WIRE,
+                glyph.items.append(Path(wire_path([(xj, y), (w, ys[j])]), stroke=ink_of(g), width=WIRE,
                                         owner=g.owner))
-    for y in src:
-        glyph.items.append(Circle(xd, y, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
+    for j, y in enumerate(src):
+        glyph.items.append(Circle(xd + steps[j], y, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
     if src:
         for ysep in seps_between(g.outs):
-            glyph.items.append(draw_sep(xd, src[-1], w, ysep, g))
+            glyph.items.append(draw_sep(xd + steps[-1], src[-1], w, ysep, g))
     if not src:  # copying a scalar: a dot that splits
         for ys in g.outs:
             for y in ys:
                 glyph.items.append(draw_line(xd, 0, w, y, g))
-    glyph.anchors["split"] = (xd, src[0] if src else 0.0)
+    glyph.anchors["split"] = (xd + (steps[0] if steps else 0.0), src[0] if src else 0.0)
     return glyph
+
+
+def copy_dot_steps(src: list[float], outs: list[list[float]], dy: float) -> tuple[list[float], float]:
+    """How far right of the first dot column each source wire's copy dot sits, and how much the glyph widens.
+    Copies bending down cross the wires below their source, so a lower wire's dot is drawn further left
+    (copies bending up: further right), by enough that the crossing is at least a pitch past it.  The
+    bends end where they would without staggering (the later dots' bends are a little steeper) unless that
+    would make them too steep; level or mixed copies keep one column."""
+    n = len(src)
+    drops = [ys[j] - y for ys in outs for j, y in enumerate(src) if j < len(ys) and abs(ys[j] - y) > 1e-9]
+    if n < 2 or not drops or (min(drops) < 0 < max(drops)):
+        return [0.0] * n, 0.0
+    gap = min(abs(b - a) for a, b in zip(src, src[1:]))
+    length = bend_length(dy)
+    r = bend_reach(1.0, dy, gap - 2 * WIRE)  # the steepest copy crosses the next wire (a doubled one's near
+    # stroke, ~1.4 off its row) r * its length on
+    need = PITCH + 1.0
+    if r * length >= need:
+        return [0.0] * n, 0.0
+    room = 1.0 - r * (n - 1)  # the first branch is shortened by (n - 1) steps
+    step = (need - r * length) / room if room > 0.2 else 0.0
+    widen = 0.0
+    if step <= 0.0 or length - (n - 1) * step < 0.6 * length:  # too steep: widen instead
+        step, widen = need - r * length, (n - 1) * (need - r * length)
+    return [(n - 1 - j) * step if drops[0] > 0 else j * step for j in range(n)], widen
+
+
+def bend_reach(length: float, drop: float, rise: float) -> float:
+    """Horizontal distance from its start at which an S-bend (:func:`wire_path`) of ``length`` and vertical
+    travel ``drop`` has travelled ``rise`` vertically."""
+    if abs(drop) <= rise:
+        return length
+    f = rise / abs(drop)
+    lo, hi = 0.0, 1.0
+    for _ in range(40):  # y(t) = 3t^2 - 2t^3 rises monotonically on [0, 1]
+        t = (lo + hi) / 2
+        lo, hi = (t, hi) if 3 * t * t - 2 * t ** 3 < f else (lo, t)
+    t = (lo + hi) / 2
+    return length * (1.5 * t * (1 - t) * (1 - t) + 1.5 * t * t * (1 - t) + t ** 3)  # x(t), controls at mid
 
 
 def draw_delete(g: OpRows) -> Glyph:
@@ -220,8 +268,11 @@ def draw_einsum(g: OpRows) -> Glyph:
     xj = x1 + max(rmax, DOT_R) + 2
     x2 = xj + (bend_length(max(d2, default=0.0)) if any(d > 1e-6 for d in d2) else 6.0)
     glyph = Glyph(x2 + 4)
+    direct = not seps_between(g.ins) and not any((kind == "out" and len(ys) > 1) or (kind == "cap" and len(ys) != 2)
+                                                 for _, kind, _, ys in units)  # no dot drawn
     for unit in units:
-        _einsum_unit(glyph, g, unit, mid[unit[2]], junction[unit[2]], out_rows.get(unit[2], []), (x1, xj, x2))
+        _einsum_unit(glyph, g, unit, mid[unit[2]], junction[unit[2]], out_rows.get(unit[2], []), (x1, xj, x2),
+                     direct)
     w = glyph.width
     for n, outs in out_rows.items():  # an axis from nowhere starts at a dot
         if n not in src:
@@ -240,9 +291,10 @@ def draw_einsum(g: OpRows) -> Glyph:
     return glyph
 
 
-def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs) -> None:
+def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs, direct: bool = True) -> None:
     """One axis name of an einsum: its input wires into their intermediate rows ``m``, then a cap (summed over
-    by a pair), a merge dot (several inputs), or on to its output rows ``outs``."""
+    by a pair), a merge dot (several inputs), or on to its output rows ``outs``.  A wire that only moves takes
+    one S-bend across the glyph when ``direct`` (no dot it could run through), else both stages."""
     _, kind, n, ys = unit
     x1, xj, x2 = xs
     w = glyph.width
@@ -252,7 +304,7 @@ def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs) -> None:
         glyph.items.append(Path(d, stroke=ink_of(g), width=WIRE, owner=g.owner))
         glyph.anchors[f"cap.{n}"] = (x1 + r, yj)
         return
-    if kind == "out" and len(ys) == 1:  # a wire that only moves: one S-bend across the whole glyph
+    if kind == "out" and len(ys) == 1 and direct:  # a wire that only moves: one S-bend across the whole glyph
         for yo in outs:
             glyph.items.append(Path(wire_path([(0, ys[0]), (w, yo)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
         return

@@ -269,3 +269,43 @@ def continuation_problems(scene) -> list[str]:
         if left != right:
             problems.append(f"wires leave a row in the order {left} and resume in the order {right}")
     return problems
+
+
+def crossing_problems(scene) -> list[str]:
+    """The paper's rule for junctions: no two wires cross within one wire pitch of a dot (a reader must see
+    which wires meet at a join or copy and which only pass it)."""
+    from sphinx_ncd.layout.crossings import dots_of, scene_stats
+    from sphinx_ncd.layout.geometry import PITCH
+
+    dots = dots_of(scene)
+    out = []
+    for c in scene_stats(scene).points:
+        for d in dots:
+            dist = ((c.x - d.cx) ** 2 + (c.y - d.cy) ** 2) ** 0.5
+            if dist < PITCH:
+                out.append(f"wires {c.a} and {c.b} cross at ({c.x:.1f}, {c.y:.1f}), {dist:.1f} from the dot of {d.owner}")
+                break
+    return out
+
+
+def dot_problems(scene) -> list[str]:
+    """A dot is a junction of the wires that end at it: no other wire's ink touches it."""
+    from sphinx_ncd.layout.crossings import dots_of, wire_polyline
+
+    def dist(p, a, b):
+        dx, dy = b[0] - a[0], b[1] - a[1]
+        L = dx * dx + dy * dy
+        t = 0.0 if L == 0 else max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / L))
+        return ((p[0] - a[0] - t * dx) ** 2 + (p[1] - a[1] - t * dy) ** 2) ** 0.5
+
+    out = []
+    wires = [(w, wire_polyline(w.d)) for w in scene.walk() if isinstance(w, PPath) and w.role == "wire"]
+    for d in dots_of(scene):
+        c = (d.cx, d.cy)
+        for w, pts in wires:
+            if len(pts) < 2 or any(abs(e[0] - d.cx) <= d.r + 0.5 and abs(e[1] - d.cy) <= d.r + 3.0
+                                   for e in (pts[0], pts[-1])):
+                continue  # it ends at the dot (a doubled wire's strokes end beside its centre)
+            if min(dist(c, a, b) for a, b in zip(pts, pts[1:])) < d.r + w.width / 2:
+                out.append(f"wire {w.owner} runs through the dot of {d.owner} at ({d.cx:.1f}, {d.cy:.1f})")
+    return out
