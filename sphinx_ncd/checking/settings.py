@@ -25,9 +25,10 @@ def drawn_settings(op, kind: str, core_in: list, core_out: list, over: list | No
     """
     out: dict = {}
     if kind in ("conv", "pool"):
+        windowed = op.param("kernel") is not None  # no kernel drawn (a global pooling): no window to compare
         for name in _CONV_SETTINGS:
             value = op.param(name, 1 if name == "groups" else None)
-            if value is None or (name == "groups" and kind == "pool"):
+            if value is None or (name == "groups" and kind == "pool") or (name != "groups" and not windowed):
                 continue
             out[name] = str(value)
         out["spatial"] = len(core_in[0]) - 1 if kind == "conv" and core_in else None
