@@ -231,3 +231,16 @@ LATEX_STALE_MANIFEST = ("ncd-latex: warning: {tex} changed after LaTeX wrote {ma
 
 CLI_NO_FILE = "no such file: {path}"
 CLI_CANNOT_READ = "cannot read {path}: {reason}"
+
+# --- bounds on one spec's work (sphinx_ncd.limits) --------------------------------------
+LIMIT_SPEC_SIZE = "the spec is too long ({chars} characters; at most {limit})"
+LIMIT_SURROGATE = "invalid character U+{code} (a lone surrogate, not valid Unicode text)"
+LIMIT_LINES = "the spec has too many statements ({count}; at most {limit})"
+LIMIT_AXES = "too many axes on one wire (at most {limit})"
+LIMIT_NOT_DIGITS = "'{text}' is not a number written with the digits 0-9"
+LIMIT_DIGITS = "a number of {count} digits is too large for a size (at most {limit} digits)"
+LIMIT_NESTING = "fences, repetitions and blocks nested too deeply (more than {limit} levels)"
+LIMIT_EXPONENT = "exponent too large for a size (at most {limit} on a symbolic base)"
+LIMIT_TERMS = "size expression too large (its expansion would have more than {limit} terms)"
+BLOCK_USES_ITSELF = "block '{name}' uses itself{via}; a diagram cannot contain itself"
+CLI_INTERNAL = "ncd: internal error ({kind}: {reason}); please report it with the input"

@@ -31,12 +31,17 @@ class BlockInfo:
     filename: str
     span: object = None
     panel: Panel | None = field(default=None)
+    building: bool = False  # True while its body is being inferred (a use now is a cycle)
 
     def build(self) -> Panel:
         if self.panel is None:
             from .infer import PanelBuilder
             builder = PanelBuilder(self.decl, self.filename)
-            builder.run(self.statements)
+            self.building = True
+            try:
+                builder.run(self.statements)
+            finally:
+                self.building = False
             if not builder.inputs:
                 raise NCDError(msg.NO_INPUT.format(), self.span, kind="shape")
             self.panel = builder.build(span=self.span, header=BlockHeader(self.name, self.params, self.span))
@@ -74,6 +79,10 @@ def instantiate(b, op: A.Op, stmt):
         if guess:
             hint = msg.DID_YOU_MEAN.format(name=guess) + " " + hint
         raise NCDError(msg.UNKNOWN_BLOCK.format(name=op.head.text), op.head.span, kind="shape", hint=hint)
+    if info.building:
+        via = [other.name for other in b.decl.blocks.values() if other.building and other is not info]
+        raise NCDError(msg.BLOCK_USES_ITSELF.format(name=info.name, via=f" (through {', '.join(via)})" if via else ""),
+                       op.head.span, kind="shape")
     panel = info.build()
     # arguments -> substitution
     subst: dict = {}
