@@ -244,3 +244,4 @@ LIMIT_EXPONENT = "exponent too large for a size (at most {limit} on a symbolic b
 LIMIT_TERMS = "size expression too large (its expansion would have more than {limit} terms)"
 BLOCK_USES_ITSELF = "block '{name}' uses itself{via}; a diagram cannot contain itself"
 CLI_INTERNAL = "ncd: internal error ({kind}: {reason}); please report it with the input"
+SPHINX_CACHE_CORRUPT = "ncd: the cached file {file} is corrupt ({reason}); rendering it again"
