@@ -245,3 +245,4 @@ LIMIT_TERMS = "size expression too large (its expansion would have more than {li
 BLOCK_USES_ITSELF = "block '{name}' uses itself{via}; a diagram cannot contain itself"
 CLI_INTERNAL = "ncd: internal error ({kind}: {reason}); please report it with the input"
 SPHINX_CACHE_CORRUPT = "ncd: the cached file {file} is corrupt ({reason}); rendering it again"
+LATEX_CACHE_CORRUPT = "{file}:{line}: ncd: warning: the cached {path} is corrupt ({reason}); rendering it again"

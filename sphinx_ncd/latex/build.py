@@ -125,9 +125,13 @@ def build_manifest(manifest: Manifest, *, root: Path | None = None, force: bool 
     start = time.perf_counter()
     jobs = []
     for entry in manifest.unique():
-        if not force and cache.has_pdf(entry.md5):
+        problem = None if force else cache.pdf_problem(entry.md5)
+        if not force and problem is None:
             result.cached.append(entry.md5)
             continue
+        if problem not in (None, "missing"):
+            print(msg.LATEX_CACHE_CORRUPT.format(file=entry.file, line=entry.line,
+                                                 path=cache.path(entry.md5, "pdf"), reason=problem), file=stream)
         ours = entry.python_md5()
         if ours != entry.md5:
             print(msg.LATEX_HASH_MISMATCH.format(file=entry.file, line=entry.line, tex=entry.md5,
