@@ -180,7 +180,7 @@ CHECK_SIZES_ARG_USAGE = "expected NAME=INT with a whole number of at least 1, go
 
 # --- Sphinx extension --------------------------------------------------------------
 
-SPHINX_BAD_CONFIG = "ncd: {name} = {value!r} is not one of {choices}; using {default!r}"
+SPHINX_BAD_CONFIG = "ncd: {name} = {value!r} is not {choices}; using {default!r}"
 SPHINX_BOTH_SOURCES = ("ncd: the directive has both a file argument ({path}) and a body; "
                        "give the spec in one place only (the body is ignored)")
 SPHINX_NO_SOURCE = "ncd: the directive has neither a file argument nor a body: nothing to draw"
