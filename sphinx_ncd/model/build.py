@@ -14,6 +14,7 @@ import sympy
 from .. import messages as msg
 from ..errors import NCDError
 from ..gcpause import paused_gc
+from ..safeio import read_text_file
 from ..syntax import ast as A
 from ..syntax.parser import parse_spec
 from .blocks import BlockInfo, find_library
@@ -177,7 +178,10 @@ def _use(name: A.Name, decl: Declarations, search_path, using: tuple):
     key = (key_path, st.st_mtime_ns, st.st_size, search_path)
     lib = _LIBRARY_CACHE.get(key)
     if lib is None:
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = read_text_file(path, shown=path.name)
+        except NCDError as err:  # too large, or not UTF-8: said at the 'use'
+            raise NCDError(err.message, err.span or name.span, kind="io") from None
         spec = parse_spec(text, str(path.name), 0)
         lib = Declarations()
         meta = _declare(spec.statements, lib, path.name, search_path, using + (key_path,), top=True)
