@@ -23,6 +23,7 @@ import resource
 import sys
 import time
 import traceback
+from . import isolate
 
 __all__ = ["main", "handle_check"]
 
@@ -419,7 +420,23 @@ def _short(exc: BaseException, files=frozenset()) -> str:
     return f"{type(exc).__name__}: {first[:120]}{where}"
 
 
+def _answer(req: dict) -> dict:
+    """One check, in the forked child (:func:`isolate.run_forked`)."""
+    _set_cpu_budget(float(req.get("cpu_seconds", 60)))
+    try:
+        return handle_check(req)
+    except MemoryError as exc:
+        return {"status": "error", "error": _error(exc, set())}
+    except Exception as exc:  # a bug of ours: report it rather than die
+        return {"status": "error", "error": {
+            "message": f"internal error in the checker: {type(exc).__name__}: {exc}",
+            "hint": traceback.format_exc(limit=-3), "code_location": "", "op": None,
+            "kind": "exec"}}
+
+
 def main() -> int:
+    isolate.become_subreaper()
+    isolate.install_sigterm()
     proto = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # whatever the user's code prints goes to stderr, never into the protocol
     sys.stdout = sys.stderr
@@ -456,28 +473,26 @@ def main() -> int:
             req = json.loads(line)
         except ValueError:
             continue
+        if not isinstance(req, dict):
+            continue
+        nonce = req.pop("nonce", None)  # never seen by the check's child
         t0 = time.perf_counter()
         if req.get("op") == "check":
             if hello["torch"] is None:
                 from .. import messages as msg
 
                 reply = {"status": "not_checked", "reason": msg.CHECK_NO_TORCH}
-            else:
-                _set_cpu_budget(float(req.get("cpu_seconds", 60)))
-                try:
-                    reply = handle_check(req)
-                except MemoryError as exc:
-                    reply = {"status": "error", "error": _error(exc, set())}
-                except Exception as exc:  # a bug of ours: report it rather than die
-                    reply = {"status": "error", "error": {
-                        "message": f"internal error in the checker: {type(exc).__name__}: {exc}",
-                        "hint": traceback.format_exc(limit=-3), "code_location": "", "op": None,
-                        "kind": "exec"}}
+            else:  # a fresh child per check: nothing it does outlives it (isolate)
+                reply, status = isolate.run_forked(_answer, req, close_fds=(proto.fileno(),))
+                if reply is None:  # it died: end as it did (no interpreter shutdown to wait on)
+                    sys.stderr.flush()
+                    os._exit(isolate.mirror_death(status))
         elif req.get("op") == "status":
             reply = {"vmhwm_kb": _status_kb("VmHWM"), "vmrss_kb": _status_kb("VmRSS")}
         else:
             reply = {"status": "error", "error": {"message": f"unknown request {req.get('op')!r}"}}
         reply["id"] = req.get("id")
+        reply["nonce"] = nonce
         reply["seconds"] = time.perf_counter() - t0
         proto.write(json.dumps(reply, default=str) + "\n")
         if reply.get("error", {}) and reply["error"].get("restart"):
