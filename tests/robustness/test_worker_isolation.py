@@ -85,7 +85,7 @@ def test_a_timed_out_check_leaves_no_process_behind(worker, tmp_path):
 
 PATCHER = """import sys, torch
 for name, module in list(sys.modules.items()):
-    if name.startswith("sphinx_ncd.checking"):
+    if name.startswith("sphinx_ncd.checking") or name == "__main__":  # the runner runs as __main__
         for attr in ("handle_check", "_handle_check", "_verdict"):
             if hasattr(module, attr):
                 setattr(module, attr, lambda *a, **k: {"status": "proved", "boxes": []})
