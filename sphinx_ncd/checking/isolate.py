@@ -1,7 +1,7 @@
 """Check (stage: Diagram + PyTorch code -> ShapeReport): one check cannot outlive or touch another.
 
 Inside the worker (``runner``), which keeps torch warm, every check runs in a
-**fresh forked child**: whatever the user's code patches (the runner, torch,
+**fresh forked child** (forked ahead of time, between checks: :class:`Isolator`): whatever the user's code patches (the runner, torch,
 ``sys.modules``), whatever threads it leaves spinning, dies with the child.
 The child hands its verdict back on a **private pipe** created for that one
 request (length-prefixed JSON), never on the worker's protocol channel, which
@@ -19,13 +19,14 @@ exiting.
 from __future__ import annotations
 
 import ctypes
+import gc
 import json
 import os
 import select
 import signal
 import struct
 
-__all__ = ["become_subreaper", "run_forked", "kill_descendants", "install_sigterm", "mirror_death"]
+__all__ = ["become_subreaper", "Isolator", "kill_descendants", "install_sigterm", "mirror_death"]
 
 _PR_SET_CHILD_SUBREAPER = 36
 _HEADER = struct.Struct("!Q")
@@ -116,49 +117,112 @@ def install_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-def run_forked(fn, req: dict, close_fds=()) -> tuple[dict | None, int]:
-    """``fn(req)`` in a forked child: ``(reply, 0)``, or ``(None, wait status)`` when it died first.
+class Isolator:
+    """Runs each request in a fresh child of this (warm, clean) process.
 
-    Every descendant the child left behind is killed before this returns.
+    The child for the next request is forked ahead of time, right after the
+    previous one is cleaned up, so a request does not wait for a fork of a
+    process that holds torch (the costly part: copying its page tables).  A
+    spare is a copy of the worker as it is between checks -- nothing of any
+    check is in it -- and waits on its own request pipe.
     """
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        _child(fn, req, read_end, write_end, close_fds)
-    os.close(write_end)
-    try:
-        data, status = _receive(read_end, pid)
-    finally:
-        os.close(read_end)
-    if status is None:
-        if data is not None:
+
+    def __init__(self, fn, close_fds=()):
+        self.fn = fn
+        self.close_fds = tuple(close_fds)
+        self.spare: tuple[int, int, int] | None = None  # (pid, request write end, reply read end)
+
+    def _fork(self) -> tuple[int, int, int]:
+        # the warm heap goes to the collector's permanent generation: a child's collections
+        # then never walk (and copy-on-write) the hundreds of megabytes torch holds
+        gc.freeze()
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            os.close(req_w)
+            _child(self.fn, req_r, rep_r, rep_w, self.close_fds)
+        os.close(req_r)
+        os.close(rep_w)
+        return pid, req_w, rep_r
+
+    def run(self, req: dict) -> tuple[dict | None, int]:
+        """``fn(req)`` in a fresh child: ``(reply, 0)``, or ``(None, wait status)`` when it died first.
+
+        On return the child and everything it started have been sent SIGKILL;
+        :meth:`settle` (after the answer is sent) reaps them and forks the next spare.
+        """
+        pid, req_w, rep_r = self.spare or self._fork()
+        self.spare = None
+        try:
+            _send(req_w, json.dumps(req).encode("utf-8"))
+        except OSError:
+            pass  # it died already: _receive says how
+        finally:
+            os.close(req_w)
+        try:
+            data, status = _receive(rep_r, pid)
+        finally:
+            os.close(rep_r)
+        _signal_tree(os.getpid(), (signal.SIGSTOP, signal.SIGKILL))  # nothing of this check runs on
+        if status is None and data is None:
+            _, status = os.waitpid(pid, 0)  # how it died; an answered child is reaped in settle()
+        try:
+            reply = json.loads(data) if data is not None else None
+        except ValueError:
+            reply = None
+        return (reply, 0) if isinstance(reply, dict) else (None, status or 0)
+
+    def settle(self) -> None:
+        """Reap every descendant, then fork the spare for the next request."""
+        kill_descendants()
+        self.spare = self._fork()
+
+
+def _signal_tree(root: int, signals) -> list[int]:
+    tree = _tree(root)
+    for sig in signals:
+        for pid in tree:
             try:
-                os.kill(pid, signal.SIGKILL)  # it has answered; it must not go on
-            except ProcessLookupError:
+                os.kill(pid, sig)
+            except (ProcessLookupError, PermissionError):
                 pass
-        _, status = os.waitpid(pid, 0)
-    kill_descendants()
-    try:
-        reply = json.loads(data) if data is not None else None
-    except ValueError:
-        reply = None
-    return (reply, 0) if isinstance(reply, dict) else (None, status or 0)
+    return tree
 
 
-def _child(fn, req, read_end, write_end, close_fds) -> None:
+def _send(fd: int, data: bytes) -> None:
+    view = memoryview(_HEADER.pack(len(data)) + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read_message(fd: int) -> bytes | None:
+    buf = b""
+    while True:
+        message = _complete(buf)
+        if message is not None:
+            return message
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return None
+        buf += chunk
+
+
+def _child(fn, req_r, rep_r, rep_w, close_fds) -> None:
     code = 0
     try:
-        os.close(read_end)
+        os.close(rep_r)
         for fd in close_fds:  # the protocol channel is the worker's alone
             os.close(fd)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.close(null)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        data = json.dumps(fn(req), default=str).encode("utf-8")
-        view = memoryview(_HEADER.pack(len(data)) + data)
-        while view:
-            view = view[os.write(write_end, view):]
+        data = _read_message(req_r)
+        os.close(req_r)
+        if data is None:  # the worker went away before asking anything
+            os._exit(0)
+        _send(rep_w, json.dumps(fn(json.loads(data)), default=str).encode("utf-8"))
     except SystemExit as exc:  # the user's sys.exit(n): the worker reports it as it always did
         code = exc.code if isinstance(exc.code, int) else 1
     except BaseException:  # noqa: BLE001 - nothing may escape a forked child

@@ -465,6 +465,7 @@ def main() -> int:
     except ImportError as exc:
         hello["torch"] = None
         hello["reason"] = str(exc)
+    isolator = isolate.Isolator(_answer, close_fds=(proto.fileno(),))
     proto.write(json.dumps(hello) + "\n")
     for line in sys.stdin:
         if not line.strip():
@@ -483,8 +484,9 @@ def main() -> int:
 
                 reply = {"status": "not_checked", "reason": msg.CHECK_NO_TORCH}
             else:  # a fresh child per check: nothing it does outlives it (isolate)
-                reply, status = isolate.run_forked(_answer, req, close_fds=(proto.fileno(),))
+                reply, status = isolator.run(req)
                 if reply is None:  # it died: end as it did (no interpreter shutdown to wait on)
+                    isolate.kill_descendants()
                     sys.stderr.flush()
                     os._exit(isolate.mirror_death(status))
         elif req.get("op") == "status":
@@ -495,6 +497,8 @@ def main() -> int:
         reply["nonce"] = nonce
         reply["seconds"] = time.perf_counter() - t0
         proto.write(json.dumps(reply, default=str) + "\n")
+        if req.get("op") == "check" and hello["torch"] is not None:
+            isolator.settle()  # after answering: reap what the check left, fork the next child
         if reply.get("error", {}) and reply["error"].get("restart"):
             return 3  # after running out of memory, start clean
     return 0
