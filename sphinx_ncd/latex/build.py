@@ -123,15 +123,17 @@ def build_manifest(manifest: Manifest, *, root: Path | None = None, force: bool 
     cache = Cache(root / manifest.cache)
     result = BuildResult()
     start = time.perf_counter()
+    listed = {entry.md5: entry for entry in manifest.unique()}
+    for md5, problem in cache.sweep():  # corrupt files, listed in this manifest or not
+        entry = listed.get(md5)
+        where = f"{entry.file}:{entry.line}" if entry else str(manifest.path.name)
+        print(msg.LATEX_CACHE_CORRUPT.format(where=where, path=cache.path(md5, "pdf"), reason=problem),
+              file=stream)
     jobs = []
     for entry in manifest.unique():
-        problem = None if force else cache.pdf_problem(entry.md5)
-        if not force and problem is None:
+        if not force and cache.has_pdf(entry.md5):
             result.cached.append(entry.md5)
             continue
-        if problem not in (None, "missing"):
-            print(msg.LATEX_CACHE_CORRUPT.format(file=entry.file, line=entry.line,
-                                                 path=cache.path(entry.md5, "pdf"), reason=problem), file=stream)
         ours = entry.python_md5()
         if ours != entry.md5:
             print(msg.LATEX_HASH_MISMATCH.format(file=entry.file, line=entry.line, tex=entry.md5,

@@ -75,6 +75,30 @@ class Cache:
             return "checksum mismatch"
         return format_problem(data, "pdf")
 
+    def sweep(self) -> list[tuple[str, str]]:
+        """Remove every corrupt PDF in the cache, listed or not; returns ``(md5, why)`` of each.
+
+        TeX includes whatever ``<md5>.pdf`` exists, and a corrupt one stops LaTeX
+        before its manifest lists the rest: removed, it is "missing" on the next
+        run and rendered again, so one round heals any number of them.
+        """
+        removed = []
+        if not self.dir.is_dir():
+            return removed
+        for path in sorted(self.dir.glob("*.pdf")):
+            md5 = path.stem
+            if not _OURS.match(path.name):
+                continue
+            problem = self.pdf_problem(md5)
+            if problem not in (None, "missing"):
+                for ext in ("pdf", "sum", "meta"):
+                    try:
+                        self.path(md5, ext).unlink()
+                    except FileNotFoundError:
+                        pass
+                removed.append((md5, problem))
+        return removed
+
     def store(self, md5: str, pdf: bytes, wire: float | None) -> None:
         self.ensure()
         meta = self.path(md5, "meta")

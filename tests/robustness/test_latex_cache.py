@@ -77,3 +77,17 @@ def test_build_manifest_reports_corrupt_entries_on_its_stream(tmp_path):
     err = io.StringIO()
     result = build_manifest(manifest, stream=err)
     assert len(result.rendered) == 1 and "checksum mismatch" in err.getvalue()
+
+
+def test_corrupt_pdfs_the_manifest_does_not_list_yet_are_removed_too(tmp_path, capsys):
+    """LaTeX stopped at the first corrupt PDF, so its manifest lists only that one: all go in one run."""
+    (tmp_path / "paper.ncd").write_bytes(_manifest(SPECS))
+    assert ncd_latex([str(tmp_path / "paper"), "-j", "1"]) == 0
+    for p in sorted((tmp_path / "ncd-cache").glob("*.pdf")):
+        p.write_bytes(b"\0" * 100)
+    (tmp_path / "paper.ncd").write_bytes(_manifest(SPECS[:1]))
+    capsys.readouterr()
+    assert ncd_latex([str(tmp_path / "paper"), "-j", "1"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("is corrupt") == 9
+    assert len(list((tmp_path / "ncd-cache").glob("*.pdf"))) == 1  # the listed one, rendered again
