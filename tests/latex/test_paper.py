@@ -85,12 +85,14 @@ def test_prune_removes_only_unused_cache_files(tmp_path, tex, ncd_latex):
     (used,) = read_manifest(tmp_path / "paper.ncd").entries
     cache = tmp_path / "ncd-cache"
     stale = cache / ("0" * 32 + ".pdf")
-    stale.write_bytes(b"%PDF-1.4 old")
+    from sphinx_ncd.latex.cache import Cache
+
+    Cache(cache).store("0" * 32, (cache / f"{used.md5}.pdf").read_bytes(), None)  # a whole, unused entry
     (cache / ("0" * 32 + ".err")).write_text("old error")
     mine = cache / "notes.txt"  # not a cache file name: never touched
     mine.write_text("keep me")
     proc = ncd_latex(tmp_path, "paper", "--prune")
-    assert "removed 2 unused cache file(s)" in proc.stdout
+    assert "removed 3 unused cache file(s)" in proc.stdout  # .pdf, .sum, .err
     assert not stale.exists() and mine.read_text() == "keep me"
     assert (cache / f"{used.md5}.pdf").exists() and (cache / f"{used.md5}.meta").exists()
 
