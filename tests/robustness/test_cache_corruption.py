@@ -38,8 +38,13 @@ def _build(make_app, srcdir, builder, **conf):
     return app
 
 
-@pytest.mark.parametrize("how", ["random", "truncated", "zeroed", "bad-utf8"])
-def test_corrupt_svg_cache_heals_in_html(make_app, rootdir, tmp_path, how):
+SVG_WAYS = ["random", "truncated", "zeroed", "bad-utf8"]
+PDF_WAYS = [("random", "pdf"), ("truncated", "pdf"), ("zeroed", "pdf"), ("bad-utf8", "pdf.txt"),
+            ("empty", "pdf.txt")]
+
+
+def test_corrupt_svg_cache_heals_in_html(make_app, rootdir, tmp_path):
+    """Each cached SVG corrupt in its own way (random bytes, truncated, zeroed, bad UTF-8)."""
     srcdir = tmp_path / "src"
     shutil.copytree(rootdir / "test-ncd-basic", srcdir)
     app = _build(make_app, srcdir, "html")
@@ -47,9 +52,9 @@ def test_corrupt_svg_cache_heals_in_html(make_app, rootdir, tmp_path, how):
     before = (app.outdir / "index.html").read_text(encoding="utf-8")
     cache = app.doctreedir / "ncd-cache"
     files = sorted(cache.glob("ncd-*.svg"))
-    assert files
-    for path in files:
-        _corrupt(path, how)
+    assert len(files) >= len(SVG_WAYS)
+    for index, path in enumerate(files):
+        _corrupt(path, SVG_WAYS[index % len(SVG_WAYS)])
     app2 = _build(make_app, srcdir, "html")  # -E: still broken before this fix
     warnings = warnings_of(app2)
     assert len(warnings) == len(files) and all("is corrupt" in w and "rendering it again" in w for w in warnings)
@@ -60,21 +65,21 @@ def test_corrupt_svg_cache_heals_in_html(make_app, rootdir, tmp_path, how):
     assert warnings_of(app3) == []  # healed for good
 
 
-@pytest.mark.parametrize("how,target", [("random", "pdf"), ("truncated", "pdf"), ("zeroed", "pdf"),
-                                        ("bad-utf8", "pdf.txt"), ("empty", "pdf.txt")])
-def test_corrupt_pdf_cache_heals_in_latex(make_app, rootdir, tmp_path, how, target):
+def test_corrupt_pdf_cache_heals_in_latex(make_app, rootdir, tmp_path):
+    """Cached PDFs random, truncated, zeroed; sidecars with bad UTF-8 or empty."""
     srcdir = tmp_path / "src"
     shutil.copytree(rootdir / "test-ncd-basic", srcdir)
     app = _build(make_app, srcdir, "latex")
     assert warnings_of(app) == []
     cache = app.doctreedir / "ncd-cache"
-    files = sorted(cache.glob(f"ncd-*.{target}"))
+    files = sorted(cache.glob("ncd-*.pdf"))
     assert files
-    for path in files:
-        _corrupt(path, how)
+    for index, (how, target) in enumerate(PDF_WAYS):
+        path = files[index % len(files)]
+        _corrupt(path if target == "pdf" else path.with_suffix(".pdf.txt"), how)
     app2 = _build(make_app, srcdir, "latex")
     warnings = warnings_of(app2)
-    assert warnings and all("is corrupt" in w for w in warnings)
+    assert len(warnings) == min(len(files), len(PDF_WAYS)) and all("is corrupt" in w for w in warnings)
     published = sorted(app2.outdir.glob("ncd-*.pdf"))
     assert published
     for pdf in published:
