@@ -34,7 +34,24 @@ def parse(text: str, filename: str = "<spec>", line_offset: int = 0, search_path
     if isinstance(search_path, (str, os.PathLike)):
         search_path = (search_path,)
     with paused_gc():
-        return _parse(text, filename, line_offset, search_path)
+        try:
+            return _parse(text, filename, line_offset, search_path)
+        except SizeSyntaxError as exc:  # a name used as a size somewhere that does not expect a refusal
+            raise _located_size_error(str(exc), text, filename, line_offset) from None
+
+
+def _located_size_error(bad: str, text: str, filename: str, line_offset: int) -> NCDError:
+    """BAD_SIZE at the first place ``bad`` is written in the spec (the limits refuse it everywhere)."""
+    from ..errors import Span
+
+    for number, line in enumerate(text.split("\n"), 1):
+        column = line.find(bad) if bad else -1
+        if column >= 0:
+            span = Span(filename, number + line_offset, column + 1, len(bad), line)
+            return NCDError(msg.BAD_SIZE.format(text=bad), span, kind="syntax", hint=msg.HINT_SIZE.format())
+    first = text.split("\n", 1)[0]
+    return NCDError(msg.BAD_SIZE.format(text=bad), Span(filename, 1 + line_offset, 1, 1, first), kind="syntax",
+                    hint=msg.HINT_SIZE.format())
 
 
 def _parse(text: str, filename: str, line_offset: int, search_path) -> Diagram:

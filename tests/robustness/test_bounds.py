@@ -27,6 +27,9 @@ CASES = {  # name -> (spec, expected words, (line, column))
     "two blocks that use each other": ("block A {\n input X: x\n Y = B X\n output Y\n}\nblock B {\n input X: x\n"
                                        " Y = A X\n output Y\n}\ninput X: x\nY = A X\noutput Y\n",
                                        "through", (8, 6)),
+    "a block parameter named like a huge power (found by the campaign)": (
+        "block B(x^99999999, c) {\n input X: c\n Y = relu X\n output Y\n}\ninput X: c\nY = B(2, c) X\noutput Y\n",
+        "x^99999999", (1, 9)),
     "a lone surrogate in the title": ('title "a\udc80b"\ninput X: x\noutput X\n', "surrogate", (1, 9)),
 }
 
