@@ -88,12 +88,13 @@ def kill_descendants(rounds: int = 20) -> int:
                 except (ProcessLookupError, PermissionError):
                     pass
         killed += len(tree)
-        _reap(block=True, pids=tree)
-    _reap(block=False)
+        _reap(tree)
+    _reap(())
     return killed
 
 
-def _reap(block: bool, pids=()) -> None:
+def _reap(pids) -> None:
+    """Wait for ``pids`` (those that are our children), then reap any other dead child."""
     for pid in pids:
         try:
             os.waitpid(pid, 0)

@@ -501,7 +501,9 @@ def main() -> int:
         if req.get("op") == "check" and hello["torch"] is not None:
             isolator.settle()  # after answering: reap what the check left, fork the next child
         if reply.get("error", {}) and reply["error"].get("restart"):
-            return 3  # after running out of memory, start clean
+            isolate.kill_descendants()  # after running out of memory, start clean
+            proto.flush()
+            os._exit(3)
     return 0
 
 
