@@ -41,7 +41,7 @@ def scale(argument: str) -> float:
     if percent or value > 10:
         value /= 100.0
     if not 0 < value <= 100:  # also refuses nan and inf
-        raise ValueError(f"scale must be positive, not {argument!r}")
+        raise ValueError(f"scale must be a positive number up to 100 (10000%), not {argument!r}")
     return value
 
 
