@@ -14,6 +14,8 @@ from ncd_sphinx_helpers import warnings_of
 from sphinx_ncd.integrity import format_problem
 from sphinx_ncd.sphinxext.outputs import entry_problem
 
+pytestmark = pytest.mark.slow  # end to end: a real worker process / real Sphinx builds
+
 
 def _corrupt(path, how: str) -> None:
     data = path.read_bytes()

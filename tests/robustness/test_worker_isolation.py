@@ -14,6 +14,8 @@ import sphinx_ncd
 
 pytest.importorskip("torch")
 
+pytestmark = pytest.mark.slow  # end to end: a real worker process / real Sphinx builds
+
 IDENTITY = "input X: a\noutput X\n"
 WRONG = "import torch\ndef f(x):\n    return torch.cat([x, x])\n"  # a -> 2a: a mismatch
 
