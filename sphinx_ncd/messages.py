@@ -180,7 +180,7 @@ CHECK_SIZES_ARG_USAGE = "expected NAME=INT with a whole number of at least 1, go
 
 # --- Sphinx extension --------------------------------------------------------------
 
-SPHINX_BAD_CONFIG = "ncd: {name} = {value!r} is not one of {choices}; using {default!r}"
+SPHINX_BAD_CONFIG = "ncd: {name} = {value!r} is not {choices}; using {default!r}"
 SPHINX_BOTH_SOURCES = ("ncd: the directive has both a file argument ({path}) and a body; "
                        "give the spec in one place only (the body is ignored)")
 SPHINX_NO_SOURCE = "ncd: the directive has neither a file argument nor a body: nothing to draw"
@@ -350,3 +350,23 @@ LATEX_LABELS_NO_TEX = "labels=tex: cannot measure the labels: the paper '{tex}' 
 LATEX_LABELS_NO_ENGINE = "labels=tex: cannot measure the labels: '{engine}' is not installed"
 LATEX_LABELS_FAILED = "{tex}: labels=tex: measuring the labels in the paper's preamble failed: {reason}"
 LATEX_LABELS_TEX_ERROR = "{tex}: ncd: warning: a label did not typeset cleanly in the paper's preamble: {error}"
+
+# --- bounds on one spec's work (sphinx_ncd.limits) --------------------------------------
+LIMIT_SPEC_SIZE = "the spec is too long ({chars} characters; at most {limit})"
+LIMIT_SURROGATE = "invalid character U+{code} (a lone surrogate, not valid Unicode text)"
+LIMIT_LINES = "the spec has too many statements ({count}; at most {limit})"
+LIMIT_AXES = "too many axes on one wire (at most {limit})"
+LIMIT_NOT_DIGITS = "'{text}' is not a number written with the digits 0-9"
+LIMIT_DIGITS = "a number of {count} digits is too large for a size (at most {limit} digits)"
+LIMIT_NESTING = "fences, repetitions and blocks nested too deeply (more than {limit} levels)"
+LIMIT_EXPONENT = "exponent too large for a size (at most {limit} on a symbolic base)"
+LIMIT_TERMS = "size expression too large (its expansion would have more than {limit} terms)"
+BLOCK_USES_ITSELF = "block '{name}' uses itself{via}; a diagram cannot contain itself"
+CLI_INTERNAL = "ncd: internal error ({kind}: {reason}); please report it with the input"
+SPHINX_CACHE_CORRUPT = "ncd: the cached file {file} is corrupt ({reason}); rendering it again"
+LATEX_CACHE_CORRUPT = "{where}: ncd: warning: the cached {path} is corrupt ({reason}); removed, to be rendered again"
+IO_NOT_REGULAR = "{path} is {kind}, not a regular file; refusing to read it"
+IO_CANNOT_READ = "cannot read {path}: {reason}"
+IO_TOO_LARGE = "{path} is too large ({size} bytes; at most {limit})"
+IO_NOT_UTF8 = "{path} is not valid UTF-8 (save it as UTF-8)"
+SPHINX_CODE_OUTSIDE_SRCDIR = "ncd: :code: {path!r} is outside the source directory; refusing to read or run it"

@@ -123,11 +123,15 @@ def _explain_literals(result: dict, literals: dict, adopted: dict) -> dict:
 
 
 def _read_code_file(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as f:
-            return f.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise NCDError(msg.CHECK_CANNOT_READ_FILE.format(path=path, reason=exc), None, kind="io") from None
+    from ..safeio import read_text_file
+
+    try:  # never waits on a FIFO; a directory or a huge file is a clear error
+        return read_text_file(path, allow_stream=True)
+    except NCDError as err:
+        reason = err.message
+        for prefix in (f"cannot read {path}: ", f"{path} "):
+            reason = reason.removeprefix(prefix)
+        raise NCDError(msg.CHECK_CANNOT_READ_FILE.format(path=path, reason=reason), None, kind="io") from None
 
 
 def _code_label(code: str, desc: dict, filename: str | None) -> str:

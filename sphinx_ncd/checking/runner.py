@@ -23,6 +23,7 @@ import resource
 import sys
 import time
 import traceback
+from . import isolate
 
 __all__ = ["main", "handle_check"]
 
@@ -436,7 +437,27 @@ def _short(exc: BaseException, files=frozenset()) -> str:
     return f"{type(exc).__name__}: {first[:120]}{where}"
 
 
+def _answer(req: dict) -> dict:
+    """One check (shapes, or values), in the forked child (:func:`isolate.run_forked`)."""
+    _set_cpu_budget(float(req.get("cpu_seconds", 60)))
+    try:
+        if req.get("op") == "values":  # the value check (its own module), as isolated as a shape check
+            from .values_run import handle_values
+
+            return handle_values(req)
+        return handle_check(req)
+    except MemoryError as exc:
+        return {"status": "error", "error": _error(exc, set())}
+    except Exception as exc:  # a bug of ours: report it rather than die
+        return {"status": "error", "error": {
+            "message": f"internal error in the checker: {type(exc).__name__}: {exc}",
+            "hint": traceback.format_exc(limit=-3), "code_location": "", "op": None,
+            "kind": "exec"}}
+
+
 def main() -> int:
+    isolate.become_subreaper()
+    isolate.install_sigterm()
     proto = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # whatever the user's code prints goes to stderr, never into the protocol
     sys.stdout = sys.stderr
@@ -465,6 +486,7 @@ def main() -> int:
     except ImportError as exc:
         hello["torch"] = None
         hello["reason"] = str(exc)
+    isolator = isolate.Isolator(_answer, close_fds=(proto.fileno(),))
     proto.write(json.dumps(hello) + "\n")
     for line in sys.stdin:
         if not line.strip():
@@ -473,37 +495,36 @@ def main() -> int:
             req = json.loads(line)
         except ValueError:
             continue
+        if not isinstance(req, dict):
+            continue
+        nonce = req.pop("nonce", None)  # never seen by the check's child
         t0 = time.perf_counter()
-        if req.get("op") == "check":
+        if req.get("op") in ("check", "values"):
             if hello["torch"] is None:
                 from .. import messages as msg
 
                 reply = {"status": "not_checked", "reason": msg.CHECK_NO_TORCH}
-            else:
-                _set_cpu_budget(float(req.get("cpu_seconds", 60)))
-                try:
-                    reply = handle_check(req)
-                except MemoryError as exc:
-                    reply = {"status": "error", "error": _error(exc, set())}
-                except Exception as exc:  # a bug of ours: report it rather than die
-                    reply = {"status": "error", "error": {
-                        "message": f"internal error in the checker: {type(exc).__name__}: {exc}",
-                        "hint": traceback.format_exc(limit=-3), "code_location": "", "op": None,
-                        "kind": "exec"}}
-        elif req.get("op") == "values" and hello["torch"] is not None:  # the value check (its own module)
-            _set_cpu_budget(float(req.get("cpu_seconds", 60)))
-            from .values_run import handle_values
-
-            reply = handle_values(req)
+            else:  # a fresh child per check: nothing it does outlives it (isolate)
+                reply, status = isolator.run(req)
+                if reply is None:  # it died: end as it did (no interpreter shutdown to wait on)
+                    isolate.kill_descendants()
+                    sys.stderr.flush()
+                    os._exit(isolate.mirror_death(status))
         elif req.get("op") == "status":
-            reply = {"vmhwm_kb": _status_kb("VmHWM"), "vmrss_kb": _status_kb("VmRSS")}
+            children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the checks' own children
+            reply = {"vmhwm_kb": max(_status_kb("VmHWM"), children), "vmrss_kb": _status_kb("VmRSS")}
         else:
             reply = {"status": "error", "error": {"message": f"unknown request {req.get('op')!r}"}}
         reply["id"] = req.get("id")
+        reply["nonce"] = nonce
         reply["seconds"] = time.perf_counter() - t0
         proto.write(json.dumps(reply, default=str) + "\n")
+        if req.get("op") == "check" and hello["torch"] is not None:
+            isolator.settle()  # after answering: reap what the check left, fork the next child
         if reply.get("error", {}) and reply["error"].get("restart"):
-            return 3  # after running out of memory, start clean
+            isolate.kill_descendants()  # after running out of memory, start clean
+            proto.flush()
+            os._exit(3)
     return 0
 
 

@@ -4,8 +4,11 @@ One long-lived ``python -m sphinx_ncd.checking.runner`` per build process, start
 lazily on the first check and reused: torch is imported once, in the worker,
 never in the build.  Requests and answers are JSON lines over pipes.
 
-Isolation (it protects the build, not the machine): a per-check timeout after
-which the worker is killed and restarted on the next check; ``RLIMIT_AS`` and a
+Isolation (it protects the build, not the machine): each check runs in a fresh
+child forked by the worker, which reaps and kills whatever the check started
+(:mod:`.isolate`); every answer echoes a per-request nonce the check never sees, and
+a line that is not a JSON answer is skipped; a per-check timeout after
+which the worker is killed (with all its descendants) and restarted on the next check; ``RLIMIT_AS`` and a
 per-check ``RLIMIT_CPU`` set by the worker itself; ``CUDA_VISIBLE_DEVICES=""``;
 a temporary working directory removed when the worker stops.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import selectors
 import shutil
 import signal
@@ -102,13 +106,25 @@ class Worker:
         return self.hello
 
     def kill(self) -> None:
+        """Stop the worker and everything it started.
+
+        SIGTERM first: the worker (a child subreaper) kills every descendant, even
+        those in sessions of their own, then exits.  Then SIGKILL to its process
+        group -- also when the worker itself is already dead, as its children may not be.
+        """
         proc = self._proc
-        if proc is not None and proc.poll() is None:
+        if proc is not None:
+            if proc.poll() is None:
+                try:
+                    proc.send_signal(signal.SIGTERM)
+                    proc.wait(2)
+                except (ProcessLookupError, subprocess.TimeoutExpired):
+                    pass
             try:
                 os.killpg(proc.pid, signal.SIGKILL)  # the worker's own session: it and its children
             except (ProcessLookupError, PermissionError):
-                proc.kill()
-        if proc is not None:
+                if proc.poll() is None:
+                    proc.kill()
             try:
                 proc.wait(5)
             except subprocess.TimeoutExpired:
@@ -165,7 +181,8 @@ class Worker:
                 self.start()
                 start_budget = time.perf_counter() - t0
             self._next_id += 1
-            payload = dict(payload, id=self._next_id)
+            # the answer must echo a nonce no check's code ever sees: a forged line cannot pass
+            payload = dict(payload, id=self._next_id, nonce=secrets.token_hex(16))
             payload.setdefault("cpu_seconds", max(1.0, timeout) + 5)
             try:
                 self._proc.stdin.write((json.dumps(payload) + "\n").encode())
@@ -175,9 +192,10 @@ class Worker:
                 raise died from None
             del start_budget
             try:
+                deadline = time.monotonic() + timeout
                 while True:
-                    reply = self._read(timeout)
-                    if reply.get("id") == payload["id"]:
+                    reply = self._read(max(0.0, deadline - time.monotonic()))
+                    if reply.get("id") == payload["id"] and reply.get("nonce") == payload["nonce"]:
                         break
             except WorkerTimeout:
                 self.kill()
@@ -216,7 +234,11 @@ class Worker:
         finally:
             sel.close()
         line, _, self._buf = self._buf.partition(b"\n")
-        return json.loads(line)
+        try:
+            reply = json.loads(line)
+        except ValueError:  # not ours (a stray write into the pipe): not an answer, not a traceback
+            return {}
+        return reply if isinstance(reply, dict) else {}
 
     def status(self, timeout: float = 10.0) -> dict:
         """Memory figures of the running worker (``vmhwm_kb``, ``vmrss_kb``)."""

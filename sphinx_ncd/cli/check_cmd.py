@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .. import messages as msg
 from ..errors import NCDError
+from ..safeio import read_stdin, read_text_file
 
 __all__ = ["add_parser", "run", "format_diagram", "operation_text"]
 
@@ -96,16 +97,11 @@ def _check_code_argument(code) -> None:
 
 def run(args) -> int:
     if args.file == "-":
-        text, name = sys.stdin.read(), "<stdin>"
+        text, name = read_stdin(), "<stdin>"
     else:
-        path = Path(args.file)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise NCDError(msg.CLI_NO_FILE.format(path=args.file), None, kind="io") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise NCDError(msg.CLI_CANNOT_READ.format(path=args.file, reason=exc), None, kind="io") from None
-        name = args.file
+        if not os.path.lexists(args.file):
+            raise NCDError(msg.CLI_NO_FILE.format(path=args.file), None, kind="io")
+        text, name = read_text_file(args.file, allow_stream=True), args.file  # bounded, never a traceback
     search = list(args.search_path)
     if args.file != "-":
         search.append(str(Path(args.file).resolve().parent))

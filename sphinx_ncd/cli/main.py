@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .. import messages as msg
     from ..errors import NCDError
 
     args = build_parser().parse_args(argv)
@@ -43,6 +44,17 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except RecursionError:  # a last line of defence: a bug must not print a traceback
+        print(msg.CLI_INTERNAL.format(kind="RecursionError", reason="nested too deeply"), file=sys.stderr)
+        return 2
+    except (Exception, MemoryError) as exc:  # noqa: BLE001
+        print(msg.CLI_INTERNAL.format(kind=type(exc).__name__, reason=_one_line(exc)), file=sys.stderr)
+        return 2
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:300].encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 if __name__ == "__main__":

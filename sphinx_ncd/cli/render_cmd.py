@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import messages as msg
 from ..errors import NCDError
+from ..safeio import read_stdin, read_text_file
 
 __all__ = ["add_parser", "run", "PNG_SCALE"]
 
@@ -54,12 +55,8 @@ def _max_width(text: str):
 
 def _read(file: str) -> tuple[str, str]:
     if file == "-":
-        return sys.stdin.read(), "<stdin>"
-    try:
-        return Path(file).read_text(encoding="utf-8"), file
-    except (OSError, UnicodeDecodeError) as exc:
-        raise NCDError(msg.RENDER_READ.format(path=file, reason=getattr(exc, "strerror", None) or exc), None,
-                       kind="io") from None
+        return read_stdin(), "<stdin>"
+    return read_text_file(file, allow_stream=True), file  # bounded, never a traceback
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -123,6 +123,12 @@ def build_manifest(manifest: Manifest, *, root: Path | None = None, force: bool 
     cache = Cache(root / manifest.cache)
     result = BuildResult()
     start = time.perf_counter()
+    listed = {entry.md5: entry for entry in manifest.unique()}
+    for md5, problem in cache.sweep():  # corrupt files, listed in this manifest or not
+        entry = listed.get(md5)
+        where = f"{entry.file}:{entry.line}" if entry else str(manifest.path.name)
+        print(msg.LATEX_CACHE_CORRUPT.format(where=where, path=cache.path(md5, "pdf"), reason=problem),
+              file=stream)
     jobs, tex_jobs = [], []
     for entry in manifest.unique():
         if not force and cache.has_pdf(entry.md5):

@@ -3,7 +3,10 @@
 Files are named by the MD5 TeX computed over the spec: ``<md5>.pdf`` (the
 drawing), ``<md5>.meta`` (``wire=<fraction>``: where the main wire sits, read
 by ``ncd.sty`` for ``align=wire``) and ``<md5>.err`` (the located error the
-next LaTeX run raises).  Only files with such names are ever written or
+next LaTeX run raises), with ``<md5>.sum``: the SHA-256 of the PDF and its
+``.meta``.  A PDF is reported as cached only when it proves itself against its
+``.sum`` and has the shape of a PDF (:mod:`sphinx_ncd.integrity`); a corrupt
+one is rendered again (with a warning) before TeX can choke on it.  Only files with such names are ever written or
 removed, always atomically (a temporary file named with the process id, then
 ``os.replace``), so nothing a user wrote is touched and two concurrent runs
 cannot leave a half-written PDF.
@@ -16,10 +19,11 @@ from pathlib import Path
 
 from .. import messages as msg
 from ..errors import NCDError
+from ..integrity import digest, format_problem
 
 __all__ = ["Cache", "atomic_write"]
 
-_OURS = re.compile(r"^[0-9a-f]{32}\.(pdf|meta|err|lbl)$")  # lbl: labels=tex overlays
+_OURS = re.compile(r"^[0-9a-f]{32}\.(pdf|meta|err|sum|lbl)$")  # lbl: labels=tex overlays
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -46,16 +50,65 @@ class Cache:
         return self.dir / f"{md5}.{ext}"
 
     def has_pdf(self, md5: str) -> bool:
-        return self.path(md5, "pdf").is_file()
+        return self.pdf_problem(md5) is None
+
+    def pdf_problem(self, md5: str) -> str | None:
+        """None when ``<md5>.pdf`` is whole, ``"missing"``, or why it is corrupt."""
+        pdf = self.path(md5, "pdf")
+        try:
+            data = pdf.read_bytes()
+        except FileNotFoundError:
+            return "missing"
+        except OSError as exc:
+            return f"unreadable ({exc.strerror or exc})"
+        try:
+            meta = self.path(md5, "meta").read_bytes()
+        except FileNotFoundError:
+            meta = b""
+        except OSError as exc:
+            return f"unreadable .meta ({exc.strerror or exc})"
+        try:
+            recorded = self.path(md5, "sum").read_bytes().decode("ascii").strip()
+        except (OSError, UnicodeError):
+            return "no readable checksum (.sum)"
+        if recorded != digest(data, meta):
+            return "checksum mismatch"
+        return format_problem(data, "pdf")
+
+    def sweep(self) -> list[tuple[str, str]]:
+        """Remove every corrupt PDF in the cache, listed or not; returns ``(md5, why)`` of each.
+
+        TeX includes whatever ``<md5>.pdf`` exists, and a corrupt one stops LaTeX
+        before its manifest lists the rest: removed, it is "missing" on the next
+        run and rendered again, so one round heals any number of them.
+        """
+        removed = []
+        if not self.dir.is_dir():
+            return removed
+        for path in sorted(self.dir.glob("*.pdf")):
+            md5 = path.stem
+            if not _OURS.match(path.name):
+                continue
+            problem = self.pdf_problem(md5)
+            if problem not in (None, "missing"):
+                for ext in ("pdf", "sum", "meta"):
+                    try:
+                        self.path(md5, ext).unlink()
+                    except FileNotFoundError:
+                        pass
+                removed.append((md5, problem))
+        return removed
 
     def store(self, md5: str, pdf: bytes, wire: float | None) -> None:
         self.ensure()
         meta = self.path(md5, "meta")
+        meta_bytes = f"wire={wire:.5f}\n".encode() if wire is not None else b""
         if wire is not None:
-            atomic_write(meta, f"wire={wire:.5f}\n".encode())
+            atomic_write(meta, meta_bytes)
         elif meta.exists():
             meta.unlink()
         atomic_write(self.path(md5, "pdf"), pdf)
+        atomic_write(self.path(md5, "sum"), digest(pdf, meta_bytes).encode("ascii") + b"\n")
         err = self.path(md5, "err")
         if err.exists():
             err.unlink()

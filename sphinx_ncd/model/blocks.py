@@ -37,10 +37,15 @@ class BlockInfo:
     span: object = None
     make: Callable[["BlockInfo"], Panel] | None = field(default=None, repr=False)
     panel: Panel | None = field(default=None)
+    building: bool = False  # True while its body is being inferred (a use now is a cycle)
 
     def build(self) -> Panel:
         if self.panel is None:
-            self.panel = self.make(self)
+            self.building = True  # a use of this block while its body is inferred is a cycle
+            try:
+                self.panel = self.make(self)
+            finally:
+                self.building = False
         return self.panel
 
 
@@ -74,6 +79,10 @@ def instantiate(b, op: A.Op, stmt):
         if guess:
             hint = msg.DID_YOU_MEAN.format(name=guess) + " " + hint
         raise NCDError(msg.UNKNOWN_BLOCK.format(name=op.head.text), op.head.span, kind="shape", hint=hint)
+    if info.building:
+        via = [other.name for other in b.decl.blocks.values() if other.building and other is not info]
+        raise NCDError(msg.BLOCK_USES_ITSELF.format(name=info.name, via=f" (through {', '.join(via)})" if via else ""),
+                       op.head.span, kind="shape")
     panel = info.build()
     subst, bound_axis, given = _bind_args(b, info, op)
     inputs = b.args(op, len(panel.inputs))

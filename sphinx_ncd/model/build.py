@@ -14,6 +14,7 @@ import sympy
 from .. import messages as msg
 from ..errors import NCDError
 from ..gcpause import paused_gc
+from ..safeio import read_text_file
 from ..syntax import ast as A
 from ..syntax.parser import parse_spec
 from .blocks import BlockInfo, find_library
@@ -35,7 +36,24 @@ def parse(text: str, filename: str = "<spec>", line_offset: int = 0, search_path
     if isinstance(search_path, (str, os.PathLike)):
         search_path = (search_path,)
     with paused_gc():
-        return _parse(text, filename, line_offset, search_path)
+        try:
+            return _parse(text, filename, line_offset, search_path)
+        except SizeSyntaxError as exc:  # a name used as a size somewhere that does not expect a refusal
+            raise _located_size_error(str(exc), text, filename, line_offset) from None
+
+
+def _located_size_error(bad: str, text: str, filename: str, line_offset: int) -> NCDError:
+    """BAD_SIZE at the first place ``bad`` is written in the spec (the limits refuse it everywhere)."""
+    from ..errors import Span
+
+    for number, line in enumerate(text.split("\n"), 1):
+        column = line.find(bad) if bad else -1
+        if column >= 0:
+            span = Span(filename, number + line_offset, column + 1, len(bad), line)
+            return NCDError(msg.BAD_SIZE.format(text=bad), span, kind="syntax", hint=msg.HINT_SIZE.format())
+    first = text.split("\n", 1)[0]
+    return NCDError(msg.BAD_SIZE.format(text=bad), Span(filename, 1 + line_offset, 1, 1, first), kind="syntax",
+                    hint=msg.HINT_SIZE.format())
 
 
 def _parse(text: str, filename: str, line_offset: int, search_path) -> Diagram:
@@ -187,7 +205,10 @@ def _use(name: A.Name, decl: Declarations, search_path, using: tuple):
     key = (key_path, st.st_mtime_ns, st.st_size, search_path)
     lib = _LIBRARY_CACHE.get(key)
     if lib is None:
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = read_text_file(path, shown=path.name)
+        except NCDError as err:  # too large, or not UTF-8: said at the 'use'
+            raise NCDError(err.message, err.span or name.span, kind="io") from None
         spec = parse_spec(text, str(path.name), 0)
         lib = Declarations()
         meta = _declare(spec.statements, lib, path.name, search_path, using + (key_path,), top=True)

@@ -18,6 +18,8 @@ from functools import lru_cache
 import sympy
 from sympy.core.function import AppliedUndef
 
+from ..limits import number_problem, size_problem
+
 __all__ = ["parse_size", "size_label", "symbol", "SizeSyntaxError", "sizes_equal_plain", "product"]
 
 _TOK = re.compile(r"\s*(?:(\d+)|((?:[^\W\d_]|\\[A-Za-z]+)(?:[^\W_]|\\[A-Za-z]+|\{(?:[^{}]|\{[^{}]*\})*\}"
@@ -68,6 +70,8 @@ def _split_script(word: str):
 def _word(word: str) -> sympy.Expr:
     base, mark, rest = _split_script(word)
     if mark == "^" and rest.isdigit():
+        if number_problem(rest):
+            raise SizeSyntaxError(word)
         return sympy.Pow(_word(base), int(rest))
     if mark == "_" and rest and "_" not in rest and "^" not in rest and base.isalpha():
         sub = _strip_braces(rest)
@@ -86,6 +90,8 @@ def _word(word: str) -> sympy.Expr:
 def parse_size(text: str) -> sympy.Expr:
     """Parse a size expression; raises :class:`SizeSyntaxError`."""
     if text.isdigit():
+        if number_problem(text):
+            raise SizeSyntaxError(text)
         return sympy.Integer(int(text))
     toks = []
     pos = 0
@@ -108,7 +114,7 @@ def parse_size(text: str) -> sympy.Expr:
         raise SizeSyntaxError(text)
     parser = _ExprParser(toks, text)
     expr = parser.expr()
-    if parser.i != len(toks) or expr.has(sympy.zoo, sympy.oo, sympy.nan, sympy.I):
+    if parser.i != len(toks) or expr.has(sympy.zoo, sympy.oo, sympy.nan, sympy.I) or size_problem(expr):
         raise SizeSyntaxError(text)
     return expr
 
@@ -157,6 +163,8 @@ class _ExprParser:
         if kind == "op" and val == "^":
             self.i += 1
             exp = self.unary()
+            if size_problem(sympy.Pow(base, exp, evaluate=False)):
+                raise SizeSyntaxError(self.text)  # x^99999999: refused before sympy expands it
             if base.is_Number and exp.is_Number and abs(base) > 1 and (
                     abs(exp) > 4096 or float(abs(exp)) * math.log10(float(abs(base))) > 400):
                 raise SizeSyntaxError(self.text)  # an absurd size, not worth computing
@@ -169,6 +177,8 @@ class _ExprParser:
             raise SizeSyntaxError(self.text)
         self.i += 1
         if kind == "num":
+            if number_problem(val):
+                raise SizeSyntaxError(self.text)
             return sympy.Integer(int(val))
         if kind == "word":
             nk, nv = self.peek()

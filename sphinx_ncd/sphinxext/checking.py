@@ -26,12 +26,14 @@ from docutils import nodes
 from sphinx.util import logging
 
 from .. import messages as msg
+from ..checking.codeload import looks_like_path
 from ..checking.report import ShapeReport
 from ..errors import NCDError, Span
 from . import compat, pipeline, state
 from .context import context
 from .locate import SpecSource, warn
 from .options import EXPECTATIONS, expectation
+from .sources import resolve_code_file
 
 __all__ = ["Verdict", "wanted", "expected", "run", "report_text"]
 
@@ -121,6 +123,8 @@ def run(directive, diagram, source: SpecSource) -> Verdict | None:
         if code == "embedded" or code.startswith("embedded:"):
             name = code.partition(":")[2].strip() or None
             code, code_file, code_offset = _embedded_code(directive)
+        elif looks_like_path(code):  # a file: relative to the document, confined to the source directory
+            code, code_file, _ = resolve_code_file(directive, code)
     except NCDError as err:
         warn(err, source, location=source.at_directive())
         return None

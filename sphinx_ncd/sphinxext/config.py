@@ -5,11 +5,15 @@ rebuild scope and the text that documents it (the README's table is written
 from the same words).  ``'env'`` values change what is read (parsing,
 checking, the rendered file), so changing them re-reads every document;
 ``'html'`` values only change how finished diagrams are written out.
-:func:`validate` runs on ``config-inited`` and turns a bad value into a
-located ``ncd.config`` warning plus the default, never a crash.
+:func:`validate` runs on ``config-inited`` and checks every value (type, range,
+choices: ``_CHECKS``); a bad one becomes a located ``ncd.config`` warning plus a
+safe value -- the default, except that an unclear ``ncd_check`` means ``"off"`` --
+never a crash.
 """
 from __future__ import annotations
 
+import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,14 +91,6 @@ def register(app) -> None:
                                 value.doc)
 
 
-_CHOICES = {
-    "ncd_output_format": OUTPUT_FORMATS,
-    "ncd_theme": THEMES,
-    "ncd_check": CHECK_MODES,
-    "ncd_check_mode": CHECK_METHODS,
-}
-
-
 def _where(app, name: str) -> str | None:
     """``conf.py:LINE`` of the assignment to ``name`` (the file when not found)."""
     path = Path(app.confdir) / "conf.py"
@@ -108,24 +104,104 @@ def _where(app, name: str) -> str | None:
 
 
 def validate(app, config) -> None:
-    """``config-inited``: replace a value outside its choices by the default, with a warning."""
-    defaults = {v.name: v.default for v in CONFIG_VALUES}
-    for name, choices in _CHOICES.items():
-        value = getattr(config, name)
-        if value not in choices:
-            logger.warning(msg.SPHINX_BAD_CONFIG.format(name=name, value=value,
-                                                        choices=", ".join(map(repr, choices)),
-                                                        default=defaults[name]),
-                           type="ncd", subtype="config", location=_where(app, name))
-            setattr(config, name, defaults[name])
-    if config.ncd_max_width is not None and not config.ncd_max_width >= 0:
-        logger.warning(msg.SPHINX_BAD_CONFIG.format(name="ncd_max_width", value=config.ncd_max_width,
-                                                    choices="a width in px, or 0 or None (never fold)",
-                                                    default=736),
-                       type="ncd", subtype="config", location=_where(app, "ncd_max_width"))
-        config.ncd_max_width = 736
-    if config.ncd_scale <= 0:
-        logger.warning(msg.SPHINX_BAD_CONFIG.format(name="ncd_scale", value=config.ncd_scale,
-                                                    choices="a positive number", default=1.0),
-                       type="ncd", subtype="config", location=_where(app, "ncd_scale"))
-        config.ncd_scale = 1.0
+    """``config-inited``: every ``ncd_*`` value is checked; a bad one becomes a located warning
+    and a safe value (the default, or ``"off"`` for ``ncd_check``: an unclear value never runs code)."""
+    for value in CONFIG_VALUES:
+        current = getattr(config, value.name)
+        try:
+            setattr(config, value.name, _CHECKS.get(value.name, _typed(value))(current, app))
+        except _Bad as bad:
+            safe = _SAFE.get(value.name, value.default)
+            logger.warning(msg.SPHINX_BAD_CONFIG.format(name=value.name, value=_shown(current),
+                                                        choices=bad.expected, default=safe),
+                           type="ncd", subtype="config", location=_where(app, value.name))
+            setattr(config, value.name, safe)
+
+
+class _Bad(Exception):
+    def __init__(self, expected: str):
+        super().__init__(expected)
+        self.expected = expected
+
+
+def _shown(value) -> Any:
+    text = repr(value)
+    return value if len(text) <= 80 else _Short(text[:77] + "...")
+
+
+class _Short(str):
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _typed(value: ConfigValue):
+    def check(current, app):
+        if isinstance(current, value.types):
+            return current
+        raise _Bad("a " + " or ".join(t.__name__ for t in value.types))
+    return check
+
+
+def _choice(choices):
+    def check(value, app):
+        if isinstance(value, str) and value in choices:
+            return value
+        raise _Bad("one of " + ", ".join(map(repr, choices)))
+    return check
+
+
+def _number(low: float, high: float):
+    def check(value, app):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) \
+                and low < value <= high:
+            return float(value)
+        raise _Bad(f"a number above {low:g} and at most {high:g}")
+    return check
+
+
+def _flag(value, app):
+    if isinstance(value, bool):
+        return value
+    raise _Bad("True or False")
+
+
+def _directories(value, app):
+    if isinstance(value, (list, tuple)) and all(isinstance(v, (str, os.PathLike)) for v in value):
+        return list(value)
+    raise _Bad("a list of directory names")
+
+
+def _cache_directory(value, app):
+    if value is None:
+        return None
+    if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
+        raise _Bad("None or a directory name")
+    path = Path(value) if Path(value).is_absolute() else Path(app.confdir) / value
+    if path.exists() and not path.is_dir():
+        raise _Bad("None or a directory name (it names an existing file)")
+    return value
+
+
+def _fold_width(value, app):
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0:
+        return value
+    raise _Bad("a width in px, or 0 or None (never fold)")
+
+
+_CHECKS = {
+    "ncd_output_format": _choice(OUTPUT_FORMATS),
+    "ncd_theme": _choice(THEMES),
+    "ncd_scale": _number(0.0, 100.0),
+    "ncd_template_path": _directories,
+    "ncd_cache_dir": _cache_directory,
+    "ncd_check": _choice(CHECK_MODES),
+    "ncd_check_path": _directories,
+    "ncd_check_mode": _choice(CHECK_METHODS),
+    "ncd_check_timeout": _number(0.0, 24 * 3600.0),
+    "ncd_caption_verdict": _flag,
+    "ncd_max_width": _fold_width,
+}
+#: what a bad value becomes when the default would not be safe
+_SAFE = {"ncd_check": "off"}

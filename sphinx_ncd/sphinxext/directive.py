@@ -19,6 +19,7 @@ from sphinx.util.nodes import set_source_info
 
 from .. import messages as msg
 from ..errors import NCDError
+from ..safeio import read_text_file
 from . import checking, compat, i18n, outputs, pipeline, state, values
 from .cache import make_key
 from .context import context
@@ -85,7 +86,7 @@ class NCDDirective(SphinxDirective):
         # the spec's own file name is not part of the key: the same diagram on
         # two pages is one file (spans only matter for errors, which are not cached)
         key = make_key(ctx.fingerprint, text,
-                       [path.read_text(encoding="utf-8") for path in libraries])
+                       [_library_text(path) for path in libraries])
         node = ncd_diagram()
         set_source_info(self, node)
         node["spec"] = text
@@ -233,3 +234,11 @@ class NCDDirective(SphinxDirective):
             return [self._figure(box)]
         self.add_name(box)
         return [box]
+
+
+def _library_text(path) -> str:
+    """A library's text for the cache key ("" when unreadable: parsing then reports it at the 'use')."""
+    try:
+        return read_text_file(path)
+    except NCDError:
+        return ""

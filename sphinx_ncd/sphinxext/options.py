@@ -40,8 +40,8 @@ def scale(argument: str) -> float:
         raise ValueError(f"scale must be a positive number or a percentage, not {argument!r}") from None
     if percent or value > 10:
         value /= 100.0
-    if value <= 0:
-        raise ValueError(f"scale must be positive, not {argument!r}")
+    if not 0 < value <= 100:  # also refuses nan and inf
+        raise ValueError(f"scale must be a positive number up to 100 (10000%), not {argument!r}")
     return value
 
 

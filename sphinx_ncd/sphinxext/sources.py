@@ -2,7 +2,9 @@
 
 Owns the file rules: a file argument is resolved with ``env.relfn2path``
 (relative to the document, or to the source directory when it starts with
-``/``), must stay inside the source directory, and is registered with
+``/``), must stay inside the source directory, is read without ever waiting
+(a FIFO, a directory or a file over 4 MiB is a clear error: :mod:`sphinx_ncd.safeio`),
+and is registered with
 ``env.note_dependency`` so editing it rebuilds the page.  Block libraries a
 spec imports with ``use NAME`` are looked up on the search path, registered as
 dependencies too, and their text goes into the cache key.
@@ -15,10 +17,11 @@ from pathlib import Path
 
 from .. import messages as msg
 from ..errors import NCDError
+from ..safeio import read_text_file
 from . import compat
 from .locate import SpecSource
 
-__all__ = ["read_spec", "search_path", "used_libraries"]
+__all__ = ["read_spec", "search_path", "used_libraries", "resolve_code_file"]
 
 
 def read_spec(directive) -> tuple[str, SpecSource]:
@@ -35,12 +38,12 @@ def read_spec(directive) -> tuple[str, SpecSource]:
         if os.path.commonpath([srcdir, real]) != srcdir:
             raise NCDError(msg.SPHINX_OUTSIDE_SRCDIR.format(path=argument), kind="io")
         env.note_dependency(rel)
-        try:
-            text = Path(real).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            raise NCDError(msg.SPHINX_FILE_UNREADABLE.format(path=argument, reason=reason),
-                           kind="io") from None
+        try:  # never waits on a FIFO, never reads a directory or an oversized file
+            text = read_text_file(real, shown=argument)
+        except NCDError as err:
+            if err.span is not None:  # not UTF-8: the error points into the file
+                raise err.relocated(file=rel) from None
+            raise NCDError("ncd: " + err.message, kind="io") from None
         return text, SpecSource(name=rel, path=real, offset=0, docname=docname,
                                 doc_path=doc_path, directive_line=line)
     text = "\n".join(directive.content)
@@ -114,8 +117,29 @@ def used_libraries(text: str, dirs: tuple[str, ...], limit: int = 64) -> list[Pa
                     if candidate.is_file():
                         found.append(candidate)
                         try:
-                            todo.append(candidate.read_text(encoding="utf-8"))
-                        except (OSError, UnicodeDecodeError):
+                            todo.append(read_text_file(candidate))
+                        except NCDError:  # parsing the spec reports it, located at the 'use'
                             pass
                         break
     return found
+
+
+def resolve_code_file(directive, argument: str) -> tuple[str, str, str]:
+    """A ``:code:`` value naming a file: ``(text, real path, name relative to the source directory)``.
+
+    The same rules as a file argument: relative to the document (or to the
+    source directory when it starts with ``/``), confined to the source
+    directory, registered as a dependency, read without waiting.  Raises NCDError.
+    """
+    env = directive.env
+    rel, absolute = env.relfn2path(argument.strip(), env.current_document.docname)
+    srcdir = os.path.realpath(env.srcdir)
+    real = os.path.realpath(absolute)
+    if os.path.commonpath([srcdir, real]) != srcdir:
+        raise NCDError(msg.SPHINX_CODE_OUTSIDE_SRCDIR.format(path=argument.strip()), kind="io")
+    env.note_dependency(rel)
+    try:
+        text = read_text_file(real, shown=argument.strip())
+    except NCDError as err:
+        raise NCDError("ncd: :code: " + err.message, kind="io") from None
+    return text, real, rel

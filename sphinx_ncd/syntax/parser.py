@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 
 from .. import messages as msg
+from .. import limits
 from ..errors import NCDError, Span
 from ..model.kinds import WORDS
 from . import ast as A
@@ -32,8 +33,13 @@ class _Parser:
     def __init__(self, lines: list[Line]):
         self.lines = lines
         self.pos = 0
+        self.depth = 0
 
     def body(self, opener: Token | None) -> list:
+        if opener is not None:
+            self.depth += 1
+            if self.depth > limits.MAX_NESTING:
+                raise limits.nesting_error(opener.span())
         stmts: list = []
         while self.pos < len(self.lines):
             line = self.lines[self.pos]
@@ -45,6 +51,7 @@ class _Parser:
                 cur.next()
                 cur.expect_end()
                 self.pos += 1
+                self.depth -= 1
                 return stmts
             self.pos += 1
             stmts.append(self.statement(line))
@@ -422,7 +429,9 @@ def _unquote(text: str) -> str:
 
 def parse_spec(text: str, filename: str = "<spec>", line_offset: int = 0) -> A.Spec:
     """Parse spec ``text`` into an :class:`~sphinx_ncd.syntax.ast.Spec`; raises NCDError."""
+    limits.check_source(text, filename, line_offset)
     lines = tokenize(text, filename, line_offset)
+    limits.check_tokens(lines)
     parser = _Parser(lines)
     body = parser.body(None)
     raw = text.splitlines()

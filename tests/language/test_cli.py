@@ -47,7 +47,7 @@ def test_check_missing_file(tmp_path, capsys):
 
 def test_check_directory_is_a_clear_error(tmp_path, capsys):
     assert main(["check", str(tmp_path)]) == 1
-    assert capsys.readouterr().err.startswith(f"cannot read {tmp_path}:")
+    assert capsys.readouterr().err.startswith(f"{tmp_path} is a directory, not a regular file")
 
 
 def test_check_uses_the_spec_directory_for_libraries(tmp_path, capsys):

@@ -54,7 +54,12 @@ def test_error_line_is_the_spec_line_in_the_tex_file(tmp_path):
     assert text.splitlines()[0].startswith("paper.tex:43: ncd: ")
     assert (tmp_path / "ncd-cache" / f"{md5}.err").read_text().splitlines()[0] == text.splitlines()[0]
     # fixing the renderer's input is a new hash; a later success removes a stale error of the same hash
-    (tmp_path / "ncd-cache" / f"{md5}.pdf").write_bytes(b"")
+    from sphinx_ncd.latex.cache import Cache
+    from sphinx_ncd.latex.build import render_entry
+
+    good = parse_manifest(manifest_for(SPECS[:1]), tmp_path / "paper.ncd").entries[0]
+    Cache(tmp_path / "ncd-cache").store(md5, render_entry(good)[0], None)
+    assert not (tmp_path / "ncd-cache" / f"{md5}.err").exists()
     assert build_manifest(parse_manifest(data, tmp_path / "paper.ncd"), stream=err).cached == [md5]
 
 

@@ -85,12 +85,14 @@ def test_prune_removes_only_unused_cache_files(tmp_path, tex, ncd_latex):
     (used,) = read_manifest(tmp_path / "paper.ncd").entries
     cache = tmp_path / "ncd-cache"
     stale = cache / ("0" * 32 + ".pdf")
-    stale.write_bytes(b"%PDF-1.4 old")
+    from sphinx_ncd.latex.cache import Cache
+
+    Cache(cache).store("0" * 32, (cache / f"{used.md5}.pdf").read_bytes(), None)  # a whole, unused entry
     (cache / ("0" * 32 + ".err")).write_text("old error")
     mine = cache / "notes.txt"  # not a cache file name: never touched
     mine.write_text("keep me")
     proc = ncd_latex(tmp_path, "paper", "--prune")
-    assert "removed 2 unused cache file(s)" in proc.stdout
+    assert "removed 3 unused cache file(s)" in proc.stdout  # .pdf, .sum, .err
     assert not stale.exists() and mine.read_text() == "keep me"
     assert (cache / f"{used.md5}.pdf").exists() and (cache / f"{used.md5}.meta").exists()
 
@@ -197,5 +199,34 @@ def test_latexmk_rule_runs_the_whole_loop(example, pdf_text, included_graphics, 
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     log = (example / "paper.log").read_text(errors="replace")
     assert "Package ncd Warning" not in log
+    assert len(set(included_graphics(log))) == 6
+    assert "not rendered" not in pdf_text(example / "paper.pdf")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("latexmk") is None, reason="latexmk is not installed")
+def test_latexmk_heals_corrupt_cached_pdfs(example, pdf_text, included_graphics, tmp_path):
+    """Every cached PDF corrupt: LaTeX fails on the first, the rule runs ncd-latex, which removes them all."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    wrapper = bindir / "ncd-latex"
+    wrapper.write_text(f"#!/bin/sh\nexec {sys.executable} -m sphinx_ncd.latex \"$@\"\n")
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, PATH=f"{bindir}{os.pathsep}{os.environ['PATH']}",
+               TEXINPUTS=f"{os.path.join(repo, 'latex')}{os.pathsep}")
+    command = ["latexmk", "-r", os.path.join(repo, "latex", "latexmkrc"), "-pdf", "-interaction=nonstopmode",
+               "paper.tex"]
+    first = subprocess.run(command, cwd=example, env=env, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stdout[-3000:]
+    pdfs = sorted((example / "ncd-cache").glob("*.pdf"))
+    assert len(pdfs) == 6
+    for index, pdf in enumerate(pdfs):
+        data = pdf.read_bytes()
+        pdf.write_bytes([b"\0" * len(data), data[: len(data) // 2], os.urandom(len(data))][index % 3])
+    again = subprocess.run(command, cwd=example, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert (again.stdout + again.stderr).count("is corrupt") == 6
+    log = (example / "paper.log").read_text(errors="replace")
     assert len(set(included_graphics(log))) == 6
     assert "not rendered" not in pdf_text(example / "paper.pdf")
