@@ -272,14 +272,15 @@ def _box_keys(panel: Panel, bound) -> tuple[list[int], list[int]]:
 
 
 def _bound_ops(panel: Panel, prefix: str = "", place: _Place = _Place(), top: Operation | None = None) -> list:
-    """Every box bound to code, also inside blocks (used by name or expanded):
+    """Every box bound to code, also inside blocks (bound ones used by name, or expanded):
     ``(operation, binding path, its _Place, the drawn top-level operation holding it)``."""
     out = []
     for op in panel.operations:
         holder = top or op
         if op.binding:
             out.append((op, prefix + op.binding, place, holder))
-        if op.kind == OpKind.BLOCK:
+        if op.kind == OpKind.BLOCK and (op.binding or op.body is not None):
+            # a block used by name with no binding says nothing of where its boxes live in the code
             inner = _instance(op, place)
             if inner is not None:
                 # inside MLP(m)[mlp] the boxes bind mlp.fc1; inside GPT2Attention(d, h)[attn:0], attn.c_attn
