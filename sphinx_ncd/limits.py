@@ -25,7 +25,7 @@ __all__ = ["MAX_SPEC_CHARS", "MAX_LINES", "MAX_NESTING", "MAX_DIGITS", "MAX_EXPO
            "MAX_AXES", "check_source", "check_tokens", "size_problem", "number_problem", "nesting_error"]
 
 MAX_SPEC_CHARS = 200_000   # characters in one spec (the longest template is ~3,000)
-MAX_LINES = 2_000          # logical lines (statements) in one spec, blocks included
+MAX_LINES = 2_500          # logical lines (statements) in one spec, blocks included
 MAX_NESTING = 32           # fences / repetitions / blocks nested in one another
 MAX_DIGITS = 18            # digits in one number (sizes up to 10^18)
 MAX_EXPONENT = 16          # |n| in a symbolic power x^n

@@ -221,7 +221,7 @@ class NCDDirective(SphinxDirective):
         try:
             return cost_nodes(self, node, diagram)
         except NCDError as err:
-            warn(err, None, location=f"{self.env.doc2path(self.env.current_document.docname)}:{self.lineno}")
+            warn(err, None, location=f"{self.env.doc2path(compat.docname(self.env))}:{self.lineno}")
             return []
 
     def _failed(self, text: str, location: str | None, kind: str | None) -> list[nodes.Node]:

@@ -25,7 +25,7 @@ import posixpath
 import re
 from pathlib import Path
 
-from . import pipeline
+from . import compat, pipeline
 from .cache import atomic_write
 from .context import context
 
@@ -38,8 +38,8 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 
 
 def setup(app) -> None:
-    app.add_config_value(CONFIG, True, "env", types=frozenset({bool}),
-                         description="HTML: hover, focus, zoom and code links on inline diagrams")
+    compat.add_config_value(app, CONFIG, True, "env", frozenset({bool}),
+                            "HTML: hover, focus, zoom and code links on inline diagrams")
     app.connect("builder-inited", _add_assets, priority=600)  # after context.init
 
 

@@ -51,20 +51,22 @@ def render_scale(ctx: Context, node, fmt: str) -> float:
     return node["scale"] * (HTML_PNG_DENSITY if dense else 1.0)
 
 
-def output_key(config, node, fmt: str, scale: float | None = None) -> str:
+def output_key(config, node, fmt: str, scale: float | None = None, inline: bool = False) -> str:
     return make_key(node["key"], fmt, effective_theme(config, node, fmt), node["scale"] if scale is None else scale,
                     node.get("badge"), [list(h) for h in node.get("highlights", ())], node.get("max_width"),
-                    interactive.key_part(config, node, fmt), CACHE_LAYOUT)
+                    interactive.key_part(config, node, fmt) if inline else None, CACHE_LAYOUT)
 
 
-def ensure_file(ctx: Context, config, node, fmt: str, diagram=None) -> Path:
+def ensure_file(ctx: Context, config, node, fmt: str, diagram=None, *, inline: bool = False) -> Path:
     """The cached file of ``node`` in ``fmt``, rendered now if missing or corrupt.  Raises NCDError.
 
     A cached file is served only after it proves itself (:func:`entry_problem`); a
-    corrupt one is rendered again, with a warning, and the build goes on.
+    corrupt one is rendered again, with a warning, and the build goes on.  ``inline``: the SVG is inlined
+    in an HTML page, so it carries the interactive hooks (a file shown through ``<img>`` or packed in an
+    EPUB never does: no script reaches into it).
     """
     scale = render_scale(ctx, node, fmt)
-    key = output_key(config, node, fmt, scale)
+    key = output_key(config, node, fmt, scale, inline)
     path = ctx.cache / f"ncd-{key}.{fmt}"
     problem = entry_problem(path, fmt)
     if problem is None:
@@ -74,7 +76,7 @@ def ensure_file(ctx: Context, config, node, fmt: str, diagram=None) -> Path:
                        location=node.get("spec_location") or None, type="ncd", subtype="cache")
     if diagram is None:
         diagram = pipeline.parse(node["spec"], node["spec_file"], tuple(node["search_path"]))
-    if fmt == "svg" and interactive.wanted(config):  # hooks and metadata for the page script
+    if inline and fmt == "svg" and interactive.wanted(config):  # hooks and metadata for the page script
         data = interactive.render_svg(diagram, node, theme=effective_theme(config, node, fmt),
                                       id_prefix=f"ncd-{key[:10]}")
     else:
@@ -198,7 +200,7 @@ def write_description(ctx: Context, node) -> None:
 
 
 def svg_text(ctx: Context, config, node) -> str:
-    return strip_comment(ensure_file(ctx, config, node, "svg").read_text(encoding="utf-8"))
+    return strip_comment(ensure_file(ctx, config, node, "svg", inline=True).read_text(encoding="utf-8"))
 
 
 def publish_file(ctx: Context, config, node, fmt: str, builder) -> str:

@@ -132,7 +132,7 @@ def resolve_code_file(directive, argument: str) -> tuple[str, str, str]:
     directory, registered as a dependency, read without waiting.  Raises NCDError.
     """
     env = directive.env
-    rel, absolute = env.relfn2path(argument.strip(), env.current_document.docname)
+    rel, absolute = env.relfn2path(argument.strip(), compat.docname(env))
     srcdir = os.path.realpath(env.srcdir)
     real = os.path.realpath(absolute)
     if os.path.commonpath([srcdir, real]) != srcdir:

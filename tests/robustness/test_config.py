@@ -9,7 +9,7 @@ import pytest
 from ncd_sphinx_helpers import warnings_of
 
 BAD = {  # name -> (bad value as written in conf.py, the value the build then uses)
-    "ncd_scale": ("'2'", 1.0),
+    "ncd_scale": ("'2'", 1.2),  # the default reading scale
     "ncd_template_path": ("None", []),
     "ncd_check_path": ("1", []),
     "ncd_cache_dir": ("1", None),
@@ -54,7 +54,7 @@ def test_numbers_out_of_range_fall_back(make_app, rootdir, tmp_path, scale, time
     app = make_app("html", srcdir=srcdir, freshenv=True)
     app.build()
     ours = [w for w in warnings_of(app) if "[ncd.config]" in w]
-    assert len(ours) == 2 and app.config.ncd_scale == 1.0 and app.config.ncd_check_timeout == 30.0
+    assert len(ours) == 2 and app.config.ncd_scale == 1.2 and app.config.ncd_check_timeout == 30.0
     assert "internal error" not in app.warning.getvalue()
 
 

@@ -48,7 +48,7 @@ def test_html_png_is_2x_with_srcset(app):
     assert len(images) == 3, page
     src, srcset = images[0]
     assert srcset == f"{src} 2x"
-    svg_pixels = 235  # the MLP is 235 units wide at scale 1
+    svg_pixels = 235 * app.config.ncd_scale  # the MLP is 235 units wide at scale 1
     assert Image.open(app.outdir / src).size[0] == pytest.approx(2 * svg_pixels, abs=4)
 
 

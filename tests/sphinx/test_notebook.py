@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import os
+import sys
 import re
 from pathlib import Path
 
@@ -57,6 +58,10 @@ def test_notebook_to_latex_contains_the_diagram(tmp_path, monkeypatch):
     from nbclient import NotebookClient
 
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    # nbconvert's templates lie in <prefix>/share/jupyter of the Python it was installed into: in a virtual
+    # environment made with --system-site-packages that can be the base Python's prefix
+    shares = [os.path.join(prefix, "share", "jupyter") for prefix in dict.fromkeys((sys.prefix, sys.base_prefix))]
+    monkeypatch.setenv("JUPYTER_PATH", os.pathsep.join(filter(None, [*shares, os.environ.get("JUPYTER_PATH")])))
     nb = nbformat.v4.new_notebook()
     # (no Markdown cell: nbconvert converts Markdown to LaTeX with pandoc)
     nb.cells = [nbformat.v4.new_code_cell(f"import sphinx_ncd\nsphinx_ncd.parse({MLP!r})")]
