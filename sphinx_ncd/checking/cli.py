@@ -112,8 +112,8 @@ def run_check_cli(diagram, args) -> int:
 def replay(args, text: str, search) -> int | None:
     """A check already run with the same spec, code and options: print its output again and return its
     exit status, without parsing the spec or starting a worker; None when it must run."""
-    if getattr(args, "no_cache", False) or not getattr(args, "code", None):
-        return None
+    if getattr(args, "no_cache", False) or not getattr(args, "code", None) or getattr(args, "values", False):
+        return None  # (a value check's output is not kept: it always runs)
     from .transcript import key_for, load
 
     args.transcript_key = key_for(args, text, search)

@@ -108,10 +108,11 @@ class NCDDirective(SphinxDirective):
         node["sizes"] = [list(s) for s in self.options.get("sizes", ())]  # interactive HTML: sizes shown
 
         fmt = pipeline.builder_format(ctx.builder_format, node["format"] or config.ncd_output_format)
+        inline = outputs.inlined(ctx, config, node, fmt, self.env.app.builder.name)
         check = checking.wanted(self)
         # a cache hit (same spec, libraries, options, configuration, pipeline)
         # needs no parsing at all: the cached file carries the description
-        description = None if check else outputs.cached_description(ctx, config, node, fmt)
+        description = None if check else outputs.cached_description(ctx, config, node, fmt, inline)
         diagram = None
         if description is None:
             diagram = pipeline.parse(text, source.name, dirs)
@@ -143,7 +144,7 @@ class NCDDirective(SphinxDirective):
             if diagram is not None:
                 outputs.write_description(ctx, node)
         else:
-            path = outputs.ensure_file(ctx, config, node, fmt, diagram)
+            path = outputs.ensure_file(ctx, config, node, fmt, diagram, inline=inline)
             svg = path.read_text(encoding="utf-8") if fmt == "svg" else None
             i18n.set_search_text(node, i18n.search_text(node["alt"], svg))  # alt text and labels
         return node

@@ -27,7 +27,7 @@ from . import interactive, pipeline
 from .cache import atomic_write, make_key, publish
 from .context import Context
 
-__all__ = ["output_key", "ensure_file", "svg_text", "publish_file", "cached_description",
+__all__ = ["output_key", "ensure_file", "inlined", "svg_text", "publish_file", "cached_description",
            "write_description", "entry_problem"]
 
 logger = logging.getLogger("sphinx_ncd")
@@ -177,7 +177,14 @@ def entry_problem(path: Path, fmt: str) -> str | None:
     return None
 
 
-def cached_description(ctx: Context, config, node, fmt: str | None) -> str | None:
+def inlined(ctx: Context, config, node, fmt: str | None, builder_name: str) -> bool:
+    """Whether the page inlines the node's SVG (HTML builders but EPUB, format ``inline``): then its file is
+    the interactive one (the same test as :mod:`.write_html`'s)."""
+    mode = node["format"] or config.ncd_output_format
+    return fmt == "svg" and ctx.builder_format == "html" and mode == "inline" and not builder_name.startswith("epub")
+
+
+def cached_description(ctx: Context, config, node, fmt: str | None, inline: bool = False) -> str | None:
     """The description stored with the node's cached output, or None on a miss (or a corrupt entry)."""
     if fmt is None:
         try:
@@ -187,7 +194,7 @@ def cached_description(ctx: Context, config, node, fmt: str | None) -> str | Non
             return described.decode("utf-8")
         except (OSError, ValueError):
             return None
-    path = ctx.cache / f"ncd-{output_key(config, node, fmt, render_scale(ctx, node, fmt))}.{fmt}"
+    path = ctx.cache / f"ncd-{output_key(config, node, fmt, render_scale(ctx, node, fmt), inline)}.{fmt}"
     if entry_problem(path, fmt) is not None:
         return None
     return _VERIFIED[str(path)][1]
