@@ -45,16 +45,21 @@ def setup(app) -> None:
 
 
 def squeeze(text: str, css: bool) -> str:
-    """``text`` without comments and indentation (JavaScript keeps its line breaks; CSS is one line)."""
+    """``text`` without comments and indentation, a block's last semicolon dropped (JavaScript keeps the
+    line breaks where a statement may end without a semicolon; CSS is one line)."""
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)
     if css:
-        return re.sub(r"\s*([{};,])\s*|(:)\s+", r"\1\2", " ".join(text.split())) + "\n"
+        return re.sub(r"\s*([{};,])\s*|(:)\s+", r"\1\2", " ".join(text.split())).replace(";}", "}") + "\n"
     lines = (re.sub(r"\s+//\s.*$", "", line).strip() for line in text.splitlines())
     code = "\n".join(line for line in lines if line and not line.startswith("//")) + "\n"
     # spaces next to punctuation go, outside string literals (never around + or -: "a + +b")
     parts = re.split(r"(\"(?:[^\"\\\n]|\\.)*\")", code)
-    return "".join(part if k % 2 else re.sub(r"[ \t]*([{}();,=:?<>!&|])[ \t]*", r"\1", part)
-                   for k, part in enumerate(parts))
+    # a line ending in { ; , or } joins the next (no return, break or ++ ends such a line: same meaning)
+    code = "".join(part if k % 2 else re.sub(r"([{};,])\n", r"\1", re.sub(
+        r"[ \t]*([{}();,=:?<>!&|])[ \t]*", r"\1", part)).replace(";}", "}") for k, part in enumerate(parts))
+    # then around + and * too, where no sign follows ("a + +b", "a + -1" keep theirs)
+    code = re.sub(r"(\"(?:[^\"\\\n]|\\.)*\")|[ \t]+([+*])[ \t]+(?=[\w(\".$])", lambda m: m.group(1) or m.group(2), code)
+    return code.rstrip("\n") + "\n"
 
 
 def page_assets() -> dict[str, str]:

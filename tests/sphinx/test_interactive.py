@@ -90,8 +90,10 @@ def test_squeezed_script_is_valid_javascript(tmp_path):
 
 def test_squeeze_keeps_strings_and_unary_plus():
     out = squeeze('var a = " = x ; y " + +b; // gone\n/* gone */ f( a , b );\n', css=False)
-    assert out == 'var a=" = x ; y " + +b;\nf(a,b);\n'
-    assert squeeze("a :not(b) { c: d; }\n", css=True) == "a :not(b){c:d;}\n"
+    assert out == 'var a=" = x ; y " + +b;f(a,b);\n'
+    assert squeeze('if (a) { f(";}"); g(); }\n', css=False) == 'if(a){f(";}");g()}\n'
+    assert squeeze("a :not(b) { c: d; e: f; }\n", css=True) == "a :not(b){c:d;e:f}\n"
+    assert squeeze("x = a + b * 2 + -1 + +c;\n", css=False) == "x=a+b*2 + -1 + +c;\n"
 
 
 def _site(make_app, rootdir, tmp_path, **conf):
