@@ -11,7 +11,7 @@ hooks stand for:
 * ``w``: per wire hook, ``[axis index, value name]``;
 * ``o``: per box hook, ``[title, binding or "", note or ""]``; the note is the
   box's own results (``notes``: its shape check, value check, cost figures,
-  joined by "; "), after the diagram-wide ``verdict`` when one is given; without
+  one a line), after the diagram-wide ``verdict`` when one is given; without
   ``notes``, a highlight's note on its box, else the ``verdict``.
 
 A browser without the script shows the SVG exactly as before (the metadata is
@@ -72,7 +72,7 @@ def _box_notes(diagram, highlights, verdict: str, notes) -> dict[int, str]:
             if notes is None:
                 out[op.id] = marked.get(op.id, verdict)
             else:
-                out[op.id] = "; ".join(([verdict] if verdict else []) + own.get(op.id, []))
+                out[op.id] = "\n".join(([verdict] if verdict else []) + own.get(op.id, []))
     return out
 
 

@@ -133,10 +133,10 @@ def test_metadata_notes_are_each_box_own():
     notes = ((1, "shape check: proved (y x -> y x)"), (2, "shape check: proved (x -> k)"), (2, "cost: 1 kFLOP"))
     meta = metadata(diagram, highlights=((1, "expected x, got y"),), notes=notes)
     assert meta["o"]["0"][2] == "" and meta["o"]["1"][2] == "shape check: proved (y x -> y x)"
-    assert meta["o"]["2"][2] == "shape check: proved (x -> k); cost: 1 kFLOP"
+    assert meta["o"]["2"][2] == "shape check: proved (x -> k)\ncost: 1 kFLOP"
     wide = metadata(diagram, verdict="shape check of the diagram: not checked", notes=((2, "cost: 1 kFLOP"),))
     assert wide["o"]["0"][2] == "shape check of the diagram: not checked"
-    assert wide["o"]["2"][2] == "shape check of the diagram: not checked; cost: 1 kFLOP"
+    assert wide["o"]["2"][2] == "shape check of the diagram: not checked\ncost: 1 kFLOP"
 
 
 def test_broadcast_wires_over_a_box_have_hooks():
@@ -191,7 +191,7 @@ def test_a_box_shows_its_own_shape_value_and_cost(make_app, tmp_path):
     meta = _meta((app.outdir / "index.html").read_text(encoding="utf-8"))
     notes = {o[1]: o[2] for o in meta["o"].values()}
     assert set(notes) == {"fc1", "fc2", ""}
-    fc1, fc2 = notes["fc1"].split("; "), notes["fc2"].split("; ")
+    fc1, fc2 = notes["fc1"].split("\n"), notes["fc2"].split("\n")
     assert fc1[0] == "shape check: proved (16 -> 8)" and fc2[0] == "shape check: proved (8 -> 4)", notes
     assert fc1[1].startswith("values agree") and fc2[1].startswith("values agree"), notes
     assert fc1[2] == "cost: 264 FLOP, 136 params, traffic 320 B" and fc2[2].startswith("cost: 64 FLOP"), notes

@@ -159,8 +159,9 @@ def test_hover_focus_click(make_app, rootdir, tmp_path, theme, dark):
         browser.wait("document.querySelector('.ncd-tools')")
         second = ":not(figure) > div.ncd-inline svg.ncd-diagram"
         tip = _hover(browser, f'{second} g[data-op="0"]')
-        head, cost, where = tip.split(" \u2014 ")[:2], tip.split(" \u2014 ")[2], tip.split(" \u2014 ")[3:]
-        assert head == ["L : 784 -> 512", "bound to fc1"] and where == ["index.rst, line 19"], tip
+        head, cost = tip.split("\n")  # then its own results, one a line (white-space: pre-line)
+        assert head == "L : 784 -> 512 \u2014 bound to fc1 \u2014 index.rst, line 19", tip
+        assert browser.eval("document.querySelector('.ncd-tip').getBoundingClientRect().height") > 30  # 2 lines
         assert cost.startswith("cost: ") and "FLOP" in cost and "params" in cost, tip  # its own :cost: figures
         # a wire drawn over a box (b, broadcast over L): hoverable; its axis label lights it too
         over = f'{second} g[data-op="0"] path[data-w]:not(.ncd-hit)'

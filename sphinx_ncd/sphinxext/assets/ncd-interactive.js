@@ -51,7 +51,7 @@ function init(div) {
   svg.querySelectorAll("g[data-op]").forEach(function (g) {
     var o = d.o[g.dataset.op];
     if (!o) return;
-    g.dataset.tip = [o[0], o[1] && "bound to " + o[1], o[2], where].filter(Boolean).join(D);
+    g.dataset.tip = [o[0], o[1] && "bound to " + o[1], where].filter(Boolean).join(D) + (o[2] ? "\n" + o[2] : "");
     at(g, {tabindex: 0, role: href ? "link" : "img", "aria-label": g.dataset.tip});
   });
   function over(e) {
