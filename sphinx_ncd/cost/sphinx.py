@@ -87,8 +87,7 @@ def option_sets(text: str, sizes: dict) -> list[tuple[dict, str, int]]:
     return out
 
 
-# a box's group: ``data-op`` in the SVG of interactive HTML (sphinxext/interactive.py)
-_OP_TITLE = re.compile(r'(<g class="ncd-op"(?: data-op="\d+")?><title>)(.*?)(</title>)', re.DOTALL)
+_OP_TITLE = re.compile(r'(<g class="ncd-op"[^>]*><title>)(.*?)(</title>)', re.DOTALL)
 
 
 def add_box_titles(svg: str, titles: dict | None) -> str:

@@ -20,7 +20,7 @@ def test_cost_table_under_the_figure_and_box_hover_in_html(app):
     assert [name for _, name in rows][:4] == ["einsum", "1/sqrt(k)", "softmax", "einsum"]
     assert "NVIDIA H200" in page and "streamed" in page
     # the einsum box's hover text carries its figures
-    hover = re.findall(r'<g class="ncd-op"(?: data-op="\d+")?><title>([^<]*)</title>', page)  # data-op: interactive
+    hover = re.findall(r'<g class="ncd-op"[^>]*><title>([^<]*)</title>', page)
     softmax = [h for h in hover if h.startswith("softmax")]
     assert softmax and "FLOP" in softmax[0] and "traffic" in softmax[0]
     assert sum("FLOP" in h for h in hover) >= 4
