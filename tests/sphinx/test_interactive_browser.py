@@ -2,12 +2,14 @@
 
 The page (``tests/roots/test-ncd-interactive``) has an attention diagram folded
 into rows, bound to code through ``linkcode`` (``code.html``), with sizes, and a
-second diagram with no code (its boxes open the page's source).  Chromium is
+second diagram with no code (its boxes open the page's source), a ``:cost:``
+(its boxes' own figures) and a wire broadcast over a box.  Chromium is
 driven over the DevTools protocol (:mod:`ncd_cdp`): the mouse really moves
-over a wire, an axis label and a box, clicks a box, the keyboard tabs and
+over a wire, a wire over a box, an axis label and a box, clicks a box, the
+keyboard tabs (also round the full-size view, which keeps the focus) and
 presses Escape, and the test reads what the page shows.  axe-core, when
 installed (``scripts/install.sh`` puts it under ``.node/``), checks the
-diagrams for accessibility violations.
+diagrams and the full-size view for accessibility violations.
 """
 from __future__ import annotations
 
@@ -192,5 +194,11 @@ def test_axe_finds_no_violation_in_diagrams(make_app, rootdir, tmp_path, theme, 
         passes, violations = result
         assert passes > 5
         assert violations == []
+        # the full-size view (a modal dialog with a copy of the drawing) too
+        browser.eval("document.querySelector('.ncd-tools button[aria-label=\"full-size view\"]').click()")
+        result = browser.eval("""axe.run({include: [['.ncd-overlay']]}).then(function (r) {
+            return [r.passes.length, r.violations.map(function (v) {
+              return v.id + ': ' + v.nodes.map(function (n) { return n.target.join(' '); }).join(', '); })]; })""")
+        assert result[0] > 5 and result[1] == [], result
     finally:
         browser.close()
