@@ -66,6 +66,8 @@ def cost_nodes(directive, node, diagram) -> list:
         if op.id in per_box:
             titles.setdefault(_op_title(op), []).append(per_box[op.id])
     node["cost_titles"] = titles
+    # interactive HTML: each box's figures in its hover note
+    node["cost_boxes"] = [[op_id, "cost: " + text.split(": ", 1)[-1]] for op_id, text in per_box.items()]
     box = nodes.container("", classes=["ncd-cost"])
     for report in reports:
         box += nodes.raw("", as_html(report), format="html")

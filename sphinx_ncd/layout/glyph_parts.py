@@ -20,13 +20,19 @@ from .scene import Path, Text
 
 
 __all__ = [
-    "OVER", "OpRows", "Glyph", "axis_label_source", "ink_of", "draw_line", "poly", "draw_text", "core_rows",
+    "OVER", "over_owner", "OpRows", "Glyph", "axis_label_source", "ink_of", "draw_line", "poly", "draw_text", "core_rows",
     "all_rows", "draw_ports", "pass_wires", "seps_between", "draw_sep", "box_extent", "label_y", "free_centre",
     "draw_tile", "converge", "draw_straight", "arrow_head", "find_row",
 ]
 
 
 OVER = "/over"  # owner suffix of broadcast wires drawn over a box (a label must not sit on them)
+
+
+def over_owner(g: "OpRows", i: int, j: int) -> str:
+    """The owner of the broadcast wire of input ``i``'s row ``j`` drawn over ``g``'s box:
+    ``"op:3/over:5.1"`` (the SVG's interactive hook names wire ``5.1`` by it)."""
+    return f"{g.owner}{OVER}:{g.op.inputs[i].id}.{j}"
 
 
 @dataclass
@@ -108,7 +114,7 @@ def pass_wires(glyph: Glyph, g: OpRows, x0=0.0, x1=None):
     x1 = glyph.width if x1 is None else x1
     for (i, j), (k, l) in g.pairs:
         glyph.items.append(Path(wire_path([(x0, g.ins[i][j]), (x1, g.outs[k][l])]), stroke=ink_of(g),
-                                width=WIRE, role="wire", owner=g.owner + OVER))
+                                width=WIRE, role="wire", owner=over_owner(g, i, j)))
 
 
 def seps_between(rows: list[list[float]]) -> list[float]:
@@ -159,8 +165,8 @@ def draw_tile(g: OpRows, src: str, style, shape: str, fill: str, extra_w: float 
     y0, y1 = box_extent(g)
     w = max(BOX_MIN_W, lab.width + 2 * BOX_HPAD + extra_w)
     # broadcast wires cross the box straight; those that change row bend after it
-    moves = [(g.ins[i][j], g.outs[k][l]) for (i, j), (k, l) in g.pairs]
-    dy = max((abs(a - b) for a, b in moves), default=0.0)
+    moves = [(g.ins[i][j], g.outs[k][l], over_owner(g, i, j)) for (i, j), (k, l) in g.pairs]
+    dy = max((abs(a - b) for a, b, _ in moves), default=0.0)
     xb = w + (EXTRUDE if shape == "block" else 0.0) + (SHADOW if shape == "learned" else 0.0)
     total = xb + bend_length(dy) if dy > 1e-6 else w
     glyph = Glyph(total)
@@ -184,9 +190,9 @@ def draw_tile(g: OpRows, src: str, style, shape: str, fill: str, extra_w: float 
         glyph.items.append(poly([(0, y0), (w, y0), (w, y1), (0, y1)], g, fill=fill))
     cy = label_y(g, y0, y1, lab)
     glyph.items.append(draw_text(src, (w - extra_w) / 2, cy, g, style=style))
-    for a, b in moves:
+    for a, b, owner in moves:
         pts = [(0, a), (total, b)] if abs(a - b) < 1e-6 else [(0, a), (xb, a), (total, b)]
-        glyph.items.append(Path(wire_path(pts), stroke=ink_of(g), width=WIRE, role="wire", owner=g.owner + OVER))
+        glyph.items.append(Path(wire_path(pts), stroke=ink_of(g), width=WIRE, role="wire", owner=owner))
     top = min(all_rows(g) or [0.0])
     bottom = max(all_rows(g) or [0.0])
     glyph.headroom = max(glyph.headroom, top - y0 + (EXTRUDE + 1 if shape == "block" else 0))

@@ -9,7 +9,10 @@ hooks stand for:
 * ``a``: the axes, one entry per distinct axis label:
   ``[label, symbolic size, size at the given sizes or ""]``;
 * ``w``: per wire hook, ``[axis index, value name]``;
-* ``o``: per box hook, ``[title, binding or "", check note or ""]``.
+* ``o``: per box hook, ``[title, binding or "", note or ""]``; the note is the
+  box's own results (``notes``: its shape check, value check, cost figures,
+  one a line), after the diagram-wide ``verdict`` when one is given; without
+  ``notes``, a highlight's note on its box, else the ``verdict``.
 
 A browser without the script shows the SVG exactly as before (the metadata is
 not drawn); a standalone SVG file written by ``ncd render`` carries none of it.
@@ -57,7 +60,23 @@ def _op_title(op) -> str:
     return f"{lab} : {op.signature}"
 
 
-def metadata(diagram, sizes=(), highlights=(), verdict: str = "") -> dict:
+def _box_notes(diagram, highlights, verdict: str, notes) -> dict[int, str]:
+    """op id -> the note of its hover text (see the module's docstring)."""
+    marked = {int(op): str(note) for op, note in highlights or ()}
+    own: dict[int, list[str]] = {}
+    for op_id, note in notes or ():
+        own.setdefault(int(op_id), []).append(str(note))
+    out = {}
+    for panel in diagram.panels:
+        for op in panel.operations:
+            if notes is None:
+                out[op.id] = marked.get(op.id, verdict)
+            else:
+                out[op.id] = "\n".join(([verdict] if verdict else []) + own.get(op.id, []))
+    return out
+
+
+def metadata(diagram, sizes=(), highlights=(), verdict: str = "", notes=None) -> dict:
     """The metadata of :mod:`this module <.interactive>`'s docstring, for ``diagram``."""
     given = {**dict(diagram.sizes), **dict(sizes or ())}
     axes: list = []
@@ -70,21 +89,21 @@ def metadata(diagram, sizes=(), highlights=(), verdict: str = "") -> dict:
                 axis_index[name] = len(axes)
                 axes.append([name, str(axis.size), _concrete(axis.size, given)])
             wires[f"{vid}.{j}"] = [axis_index[name], v.name]
-    notes = {int(op): str(note) for op, note in highlights or ()}
+    box_notes = _box_notes(diagram, highlights, verdict, notes)
     ops = {}
     for panel in diagram.panels:
         for op in panel.operations:
-            ops[str(op.id)] = [_op_title(op), op.binding or "", notes.get(op.id, verdict)]
+            ops[str(op.id)] = [_op_title(op), op.binding or "", box_notes[op.id]]
     return {"a": axes, "w": wires, "o": ops}
 
 
 def render_interactive(diagram, *, theme: str = "auto", scale: float = 1.0, id_prefix: str | None = None,
                        highlights=(), badge: str | None = None, max_width=None, sizes=(),
-                       verdict: str = "") -> str:
+                       verdict: str = "", notes=None) -> str:
     """The SVG text of ``diagram`` with its interactive hooks and metadata (see the module's docstring)."""
     s = _check_options("svg", theme, scale)
     sc = scene(diagram, highlights=highlights, badge=badge, max_width=max_width)
     svg = scene_to_svg(sc, theme=theme, scale=s, id_prefix=id_prefix, data=True)
-    meta = json.dumps(metadata(diagram, sizes, highlights, verdict), separators=(",", ":"), ensure_ascii=False)
+    meta = json.dumps(metadata(diagram, sizes, highlights, verdict, notes), separators=(",", ":"), ensure_ascii=False)
     end = svg.rindex("</svg>")
     return svg[:end] + f'<metadata class="ncd-meta">{escape(meta)}</metadata>' + svg[end:]

@@ -26,6 +26,7 @@ from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from ..layout.fonts import glyph as font_glyph
+from ..layout.glyph_parts import OVER
 from ..layout.scene import Circle, Group, Path, Scene, Text
 from .theme import colour, is_literal
 
@@ -141,6 +142,8 @@ class _Writer:
         """``data-w="<value>.<row>"`` on a wire or its axis label, when writing for interactive HTML."""
         if self.data and it.role in ("wire", "label", "arrow") and it.owner.startswith("wire:"):
             return f' data-w="{it.owner[5:]}"'
+        if self.data and it.role == "wire" and OVER + ":" in it.owner:  # a broadcast wire drawn over a box
+            return f' data-w="{it.owner.rpartition(":")[2]}"'
         return ""
 
     def item(self, it):

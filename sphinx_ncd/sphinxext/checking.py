@@ -53,6 +53,7 @@ class Verdict:
     expected: str | None = None  # the directive's :expect: (a valid one), or None
     met: bool = False  # the status is the expected one
     report: str = ""  # the whole report as text (shown under the figure when :expect: is given)
+    boxes: tuple = ()  # ((op_id, "shape check: proved (x -> k)"), ...): each bound box's own result
 
 
 def wanted(directive) -> bool:
@@ -176,7 +177,10 @@ def run(directive, diagram, source: SpecSource) -> Verdict | None:
         logger.verbose("ncd: %s:%d: %s", docname, source.directive_line, summary)
     # the caption shows the summary: paths inside the project relative to the source directory
     shown = summary.replace(str(env.srcdir).rstrip(os.sep) + os.sep, "")
-    return Verdict(status, shown, report.badge(), report.highlights(), expect, met, text)
+    inside = str(env.srcdir).rstrip(os.sep) + os.sep
+    boxes = tuple((b.op_id, "shape check: " + b.line()[len(b.name) + 2:].replace(inside, ""))
+                  for b in report.boxes if b.op_id is not None)
+    return Verdict(status, shown, report.badge(), report.highlights(), expect, met, text, boxes)
 
 
 def report_text(report: ShapeReport, source: SpecSource, code_file: str | None, code_offset: int,

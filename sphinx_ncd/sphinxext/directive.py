@@ -131,6 +131,7 @@ class NCDDirective(SphinxDirective):
                 node["verdict"] = verdict.summary
                 node["verdict_status"] = verdict.status
                 node["verdict_met"] = verdict.met
+                node["shape_boxes"] = [list(b) for b in verdict.boxes]  # interactive HTML: each box's own result
                 if verdict.expected is not None and verdict.report:
                     node["report"] = verdict.report
             if values.wanted(self):
@@ -159,6 +160,7 @@ class NCDDirective(SphinxDirective):
         node["value_verdict"] = verdict.summary
         node["value_status"] = verdict.status
         node["value_met"] = verdict.met
+        node["value_boxes"] = [list(b) for b in verdict.boxes]  # interactive HTML: each box's own result
         if verdict.met or verdict.status == "differ":
             node["value_report"] = verdict.report
 

@@ -5,7 +5,8 @@ written by :func:`sphinx_ncd.rendering.interactive.render_interactive` (hooks
 on wires, axis labels and boxes plus a ``<metadata>`` JSON), and every page
 gets ``ncd-interactive.js`` and ``.css`` (``static/``): hover a wire for its
 axis, sizes and value, hover or focus an axis label to light up every wire of
-that axis, hover or focus a box for its signature, binding and check, click it
+that axis, hover or focus a box for its signature, binding and its own shape
+check, value check and cost (:func:`box_notes`), click it
 (or press Enter) to jump to the bound code, zoom and a full-size view.  With
 JavaScript off the page shows the same static SVG as without this module.
 
@@ -29,7 +30,7 @@ from . import compat, pipeline
 from .cache import atomic_write
 from .context import context
 
-__all__ = ["setup", "wanted", "key_part", "render_svg", "code_target", "wrapper_attributes", "squeeze",
+__all__ = ["setup", "wanted", "key_part", "box_notes", "render_svg", "code_target", "wrapper_attributes", "squeeze",
            "page_assets"]
 
 CONFIG = "ncd_interactive"
@@ -44,16 +45,21 @@ def setup(app) -> None:
 
 
 def squeeze(text: str, css: bool) -> str:
-    """``text`` without comments and indentation (JavaScript keeps its line breaks; CSS is one line)."""
+    """``text`` without comments and indentation, a block's last semicolon dropped (JavaScript keeps the
+    line breaks where a statement may end without a semicolon; CSS is one line)."""
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)
     if css:
-        return re.sub(r"\s*([{};,])\s*|(:)\s+", r"\1\2", " ".join(text.split())) + "\n"
+        return re.sub(r"\s*([{};,])\s*|(:)\s+", r"\1\2", " ".join(text.split())).replace(";}", "}") + "\n"
     lines = (re.sub(r"\s+//\s.*$", "", line).strip() for line in text.splitlines())
     code = "\n".join(line for line in lines if line and not line.startswith("//")) + "\n"
     # spaces next to punctuation go, outside string literals (never around + or -: "a + +b")
     parts = re.split(r"(\"(?:[^\"\\\n]|\\.)*\")", code)
-    return "".join(part if k % 2 else re.sub(r"[ \t]*([{}();,=:?<>!&|])[ \t]*", r"\1", part)
-                   for k, part in enumerate(parts))
+    # a line ending in { ; , or } joins the next (no return, break or ++ ends such a line: same meaning)
+    code = "".join(part if k % 2 else re.sub(r"([{};,])\n", r"\1", re.sub(
+        r"[ \t]*([{}();,=:?<>!&|])[ \t]*", r"\1", part)).replace(";}", "}") for k, part in enumerate(parts))
+    # then around + and * too, where no sign follows ("a + +b", "a + -1" keep theirs)
+    code = re.sub(r"(\"(?:[^\"\\\n]|\\.)*\")|[ \t]+([+*])[ \t]+(?=[\w(\".$])", lambda m: m.group(1) or m.group(2), code)
+    return code.rstrip("\n") + "\n"
 
 
 def page_assets() -> dict[str, str]:
@@ -85,19 +91,36 @@ def key_part(config, node, fmt: str):
     """What the interactive SVG adds to a file's cache key (nothing for other formats or with it off)."""
     if fmt != "svg" or not wanted(config):
         return None
-    return ["interactive", list(node.get("sizes") or ()), node.get("verdict", "")]
+    verdict, notes = box_notes(node)
+    return ["interactive", list(node.get("sizes") or ()), verdict, [list(n) for n in notes]]
+
+
+def box_notes(node) -> tuple[str, tuple]:
+    """(diagram-wide note, ((op_id, note), ...)) for the hover text of ``node``'s boxes: each box's own
+    shape check, value check and cost; the shape-check verdict of the whole diagram only when the check
+    judged no box on its own (not run, or the diagram's signature alone); a highlight's note (a mismatch
+    blamed on the box's output) when its own checks say nothing."""
+    shapes = [tuple(b) for b in node.get("shape_boxes") or ()]
+    values = [tuple(b) for b in node.get("value_boxes") or ()]
+    costs = [tuple(b) for b in node.get("cost_boxes") or ()]
+    judged = {int(op) for op, _ in shapes + values}
+    marked = [(int(op), str(note)) for op, note in node.get("highlights") or () if int(op) not in judged]
+    verdict = node.get("verdict", "")
+    wide = f"shape check of the diagram: {verdict}" if verdict and not shapes else ""
+    return wide, tuple(shapes + marked + values + costs)
 
 
 def render_svg(diagram, node, *, theme: str, id_prefix: str) -> str:
     """The interactive SVG of ``node``'s diagram (an NCDError on any failure)."""
     from ..rendering.interactive import render_interactive
 
+    verdict, notes = box_notes(node)
     return pipeline.guarded("rendering SVG", "render", render_interactive, diagram, theme=theme,
                             scale=node["scale"], id_prefix=id_prefix,
                             highlights=tuple(tuple(h) for h in node.get("highlights", ())),
                             badge=node.get("badge"), max_width=node.get("max_width"),
                             sizes=tuple(tuple(s) for s in node.get("sizes") or ()),
-                            verdict=node.get("verdict", ""))
+                            verdict=verdict, notes=notes)
 
 
 def _code_parts(code: str) -> tuple[str, str] | None:

@@ -38,6 +38,7 @@ class ValueVerdict:
     highlights: tuple
     met: bool = False
     report: str = ""
+    boxes: tuple = ()  # ((op_id, "values agree (largest difference 1.2e-07)"), ...): each bound box's own result
 
 
 def wanted(directive) -> bool:
@@ -91,7 +92,8 @@ def run(directive, diagram, source: SpecSource, expect_differ: bool) -> ValueVer
         warn(report.error, source)
     else:
         logger.verbose("ncd: %s:%d: %s", source.docname, source.directive_line, summary)
-    return ValueVerdict(report.status, summary, report.badge(), report.highlights(), met, text)
+    boxes = tuple((b.op_id, b.line()[len(b.name) + 2:]) for b in report.boxes if b.op_id is not None)
+    return ValueVerdict(report.status, summary, report.badge(), report.highlights(), met, text, boxes)
 
 
 def _report_text(report, source: SpecSource, srcdir: str) -> str:

@@ -109,9 +109,11 @@ class Browser:
         self.mouse(x, y, "mousePressed", button="left", clickCount=1)
         self.mouse(x, y, "mouseReleased", button="left", clickCount=1)
 
-    def key(self, key: str, code: str, keycode: int) -> None:
+    def key(self, key: str, code: str, keycode: int, modifiers: int = 0) -> None:
+        """Press and release a key; ``modifiers``: 8 holds Shift (the DevTools protocol's bit mask)."""
         for kind in ("rawKeyDown", "keyUp"):
-            self.send("Input.dispatchKeyEvent", type=kind, key=key, code=code, windowsVirtualKeyCode=keycode)
+            self.send("Input.dispatchKeyEvent", type=kind, key=key, code=code, windowsVirtualKeyCode=keycode,
+                      modifiers=modifiers)
 
     def console_errors(self) -> list[str]:
         out = []

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from html import unescape
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -89,8 +90,10 @@ def test_squeezed_script_is_valid_javascript(tmp_path):
 
 def test_squeeze_keeps_strings_and_unary_plus():
     out = squeeze('var a = " = x ; y " + +b; // gone\n/* gone */ f( a , b );\n', css=False)
-    assert out == 'var a=" = x ; y " + +b;\nf(a,b);\n'
-    assert squeeze("a :not(b) { c: d; }\n", css=True) == "a :not(b){c:d;}\n"
+    assert out == 'var a=" = x ; y " + +b;f(a,b);\n'
+    assert squeeze('if (a) { f(";}"); g(); }\n', css=False) == 'if(a){f(";}");g()}\n'
+    assert squeeze("a :not(b) { c: d; e: f; }\n", css=True) == "a :not(b){c:d;e:f}\n"
+    assert squeeze("x = a + b * 2 + -1 + +c;\n", css=False) == "x=a+b*2 + -1 + +c;\n"
 
 
 def _site(make_app, rootdir, tmp_path, **conf):
@@ -123,3 +126,73 @@ def test_boxes_open_viewcode_page_without_linkcode(make_app, rootdir, tmp_path):
                       extensions=["sphinx_ncd", "sphinx.ext.autodoc", "sphinx.ext.viewcode"])
     assert 'data-ncd-href="_modules/toy.html#Attention" data-ncd-where="toy.Attention"' in page
     assert 'id="Attention"' in (app.outdir / "_modules" / "toy.html").read_text(encoding="utf-8")
+
+
+def test_metadata_notes_are_each_box_own():
+    diagram = sphinx_ncd.parse(SPEC)
+    notes = ((1, "shape check: proved (y x -> y x)"), (2, "shape check: proved (x -> k)"), (2, "cost: 1 kFLOP"))
+    meta = metadata(diagram, highlights=((1, "expected x, got y"),), notes=notes)
+    assert meta["o"]["0"][2] == "" and meta["o"]["1"][2] == "shape check: proved (y x -> y x)"
+    assert meta["o"]["2"][2] == "shape check: proved (x -> k)\ncost: 1 kFLOP"
+    wide = metadata(diagram, verdict="shape check of the diagram: not checked", notes=((2, "cost: 1 kFLOP"),))
+    assert wide["o"]["0"][2] == "shape check of the diagram: not checked"
+    assert wide["o"]["2"][2] == "shape check of the diagram: not checked\ncost: 1 kFLOP"
+
+
+def test_broadcast_wires_over_a_box_have_hooks():
+    """``O = L[proj] S : x -> k``: the y wire crosses the box; hovering it names axis y, value S."""
+    diagram = sphinx_ncd.parse(SPEC)
+    svg = render_interactive(diagram)
+    meta = _meta(svg)
+    proj = next(o.id for o in diagram.operations if o.binding == "proj")
+    root = ElementTree.fromstring(svg)
+    box = next(g for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("data-op") == str(proj))
+    over = [p.get("data-w") for p in box.iter("{http://www.w3.org/2000/svg}path") if p.get("data-w")]
+    assert [(meta["a"][meta["w"][h][0]][0], meta["w"][h][1]) for h in over] == [("y", "S")]
+
+
+BOUND = """\
+.. code-block:: python
+
+   import torch
+   from torch import nn
+
+   class MLP(nn.Module):
+       def __init__(self):
+           super().__init__()
+           self.fc1, self.fc2 = nn.Linear(16, 8), nn.Linear(8, 4, bias=False)
+
+       def forward(self, x):
+           return self.fc2(torch.relu(self.fc1(x)))
+
+.. ncd::
+   :code: embedded:MLP
+   :check: values
+   :cost: machine=h100
+
+   input X: 16
+   H = L+[fc1] X : 16 -> 8
+   Y = relu H
+   O = L[fc2] Y : 8 -> 4
+   output O
+"""
+
+
+@pytest.mark.slow
+def test_a_box_shows_its_own_shape_value_and_cost(make_app, tmp_path):
+    pytest.importorskip("torch")
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text('extensions = ["sphinx_ncd"]\n')
+    (src / "index.rst").write_text("Bound\n=====\n\n" + BOUND)
+    app = make_app("html", srcdir=src)
+    app.build()
+    assert [w for w in warnings_of(app) if "ncd" in w] == []
+    meta = _meta((app.outdir / "index.html").read_text(encoding="utf-8"))
+    notes = {o[1]: o[2] for o in meta["o"].values()}
+    assert set(notes) == {"fc1", "fc2", ""}
+    fc1, fc2 = notes["fc1"].split("\n"), notes["fc2"].split("\n")
+    assert fc1[0] == "shape check: proved (16 -> 8)" and fc2[0] == "shape check: proved (8 -> 4)", notes
+    assert fc1[1].startswith("values agree") and fc2[1].startswith("values agree"), notes
+    assert fc1[2] == "cost: 264 FLOP, 136 params, traffic 320 B" and fc2[2].startswith("cost: 64 FLOP"), notes
+    assert "cost: " in notes[""] and "shape check" not in notes[""]  # relu: not bound, no check of its own

@@ -2,12 +2,14 @@
 
 The page (``tests/roots/test-ncd-interactive``) has an attention diagram folded
 into rows, bound to code through ``linkcode`` (``code.html``), with sizes, and a
-second diagram with no code (its boxes open the page's source).  Chromium is
+second diagram with no code (its boxes open the page's source), a ``:cost:``
+(its boxes' own figures) and a wire broadcast over a box.  Chromium is
 driven over the DevTools protocol (:mod:`ncd_cdp`): the mouse really moves
-over a wire, an axis label and a box, clicks a box, the keyboard tabs and
+over a wire, a wire over a box, an axis label and a box, clicks a box, the
+keyboard tabs (also round the full-size view, which keeps the focus) and
 presses Escape, and the test reads what the page shows.  axe-core, when
 installed (``scripts/install.sh`` puts it under ``.node/``), checks the
-diagrams for accessibility violations.
+diagrams and the full-size view for accessibility violations.
 """
 from __future__ import annotations
 
@@ -53,7 +55,7 @@ def _build(make_app, rootdir, tmp_path, theme):
 
 
 def _hover(browser, selector: str):
-    browser.eval(f"document.querySelector({selector!r}).scrollIntoView({{block: 'center'}})")
+    browser.eval(f"document.querySelector({selector!r}).scrollIntoView({{block: 'center', behavior: 'instant'}})")
     browser.mouse(1, 1)  # off the diagram first: its tooltip goes
     browser.wait("document.querySelector('.ncd-tip').hidden")
     x, y = browser.eval(_POINT % f"document.querySelector({selector!r})")
@@ -63,7 +65,7 @@ def _hover(browser, selector: str):
 
 
 def _click(browser, selector: str) -> None:
-    browser.eval(f"document.querySelector({selector!r}).scrollIntoView({{block: 'center'}})")
+    browser.eval(f"document.querySelector({selector!r}).scrollIntoView({{block: 'center', behavior: 'instant'}})")
     x, y = browser.eval(_POINT % f"document.querySelector({selector!r})")
     browser.click(x, y)
 
@@ -136,8 +138,20 @@ def test_hover_focus_click(make_app, rootdir, tmp_path, theme, dark):
         assert zoomed > width * 1.1
         browser.eval("document.querySelector('.ncd-tools button[aria-label=\"full-size view\"]').click()")
         assert browser.eval("!!document.querySelector('.ncd-overlay svg.ncd-diagram')")
+        # the full-size view keeps the focus: Tab and Shift+Tab cycle inside it, past either end
+        inside = "document.querySelector('.ncd-overlay').contains(document.activeElement)"
+        count = browser.eval("document.querySelectorAll('.ncd-overlay [tabindex], .ncd-overlay button').length")
+        assert count > 5 and browser.eval(inside)
+        for _ in range(count + 2):
+            browser.key("Tab", "Tab", 9)
+            assert browser.eval(inside)
+        assert browser.eval("document.activeElement.className") != "ncd-close"  # it went round, not stuck
+        for _ in range(3):
+            browser.key("Tab", "Tab", 9, modifiers=8)
+            assert browser.eval(inside)
         browser.key("Escape", "Escape", 27)
         assert browser.eval("document.querySelector('.ncd-overlay')") is None
+        assert browser.eval("document.activeElement.getAttribute('aria-label')") == "full-size view"
         # click a box: to the bound code
         _click(browser, f'{first} g[data-op="1"]')
         browser.wait("location.pathname.endsWith('code.html')")
@@ -147,7 +161,18 @@ def test_hover_focus_click(make_app, rootdir, tmp_path, theme, dark):
         browser.wait("document.querySelector('.ncd-tools')")
         second = ":not(figure) > div.ncd-inline svg.ncd-diagram"
         tip = _hover(browser, f'{second} g[data-op="0"]')
-        assert tip == "L : 784 -> 512 \u2014 bound to fc1 \u2014 index.rst, line 19"
+        head, cost = tip.split("\n")  # then its own results, one a line (white-space: pre-line)
+        assert head == "L : 784 -> 512 \u2014 bound to fc1 \u2014 index.rst, line 19", tip
+        assert browser.eval("document.querySelector('.ncd-tip').getBoundingClientRect().height") > 30  # 2 lines
+        assert cost.startswith("cost: ") and "FLOP" in cost and "params" in cost, tip  # its own :cost: figures
+        # a wire drawn over a box (b, broadcast over L): hoverable; its axis label lights it too
+        over = f'{second} g[data-op="0"] path[data-w]:not(.ncd-hit)'
+        assert _hover(browser, over) == "axis b \u2014 size b \u2014 value X"
+        assert browser.eval(f"document.querySelector({over!r}).classList.contains('ncd-lit')")
+        hook = browser.eval(f"document.querySelector({over!r}).dataset.w")
+        _hover(browser, f'{second} g[data-w="{hook}"]')
+        assert browser.eval(f"document.querySelector({over!r}).classList.contains('ncd-lit')")
+        assert browser.eval(_LIT) >= 3  # the b wire before, over and after the box
         _click(browser, f'{second} g[data-op="0"]')
         browser.wait("location.pathname.endsWith('_sources/index.rst.txt')")
         assert browser.console_errors() == []
@@ -169,5 +194,11 @@ def test_axe_finds_no_violation_in_diagrams(make_app, rootdir, tmp_path, theme, 
         passes, violations = result
         assert passes > 5
         assert violations == []
+        # the full-size view (a modal dialog with a copy of the drawing) too
+        browser.eval("document.querySelector('.ncd-tools button[aria-label=\"full-size view\"]').click()")
+        result = browser.eval("""axe.run({include: [['.ncd-overlay']]}).then(function (r) {
+            return [r.passes.length, r.violations.map(function (v) {
+              return v.id + ': ' + v.nodes.map(function (n) { return n.target.join(' '); }).join(', '); })]; })""")
+        assert result[0] > 5 and result[1] == [], result
     finally:
         browser.close()

@@ -1,6 +1,5 @@
 /* sphinx_ncd interactive diagrams: hover/focus wires, axis labels (light the axis), boxes (click: code); zoom */
 (function () {
-"use strict";
 var tip, lit = [], D = " \u2014 ";
 function at(e, o) { for (var k in o) e.setAttribute(k, o[k]); return e; }
 function el(t, o) { return at(document.createElement(t), o); }
@@ -18,16 +17,21 @@ function show(el, t) {
 function hide() { tip.hidden = true; unlight(); }
 function btn(p, t, label, fn) {
   var b = el("button", {type: "button", "aria-label": label});
-  b.textContent = t; b.onclick = fn; p.appendChild(b); return b;
+  b.textContent = t; b.onclick = fn; return p.appendChild(b);
 }
 function full(svg, from) {
   var o = el("div", {"class": "ncd-overlay", role: "dialog", "aria-modal": "true", "aria-label": svg.getAttribute("aria-label")}),
     c = svg.cloneNode(true);
-  function close() { o.remove(); removeEventListener("keydown", esc); from.focus(); }
-  function esc(e) { if (e.key == "Escape") close(); }
+  function close() { o.remove(); removeEventListener("keydown", key, true); from.focus(); }
+  function key(e) {  // Escape closes; Tab and Shift+Tab cycle inside the view (focus never leaves it)
+    var f = o.querySelectorAll("[tabindex],button"), x = document.activeElement, s = e.shiftKey,
+      a = o.firstChild, b = f[f.length - 1];
+    if (e.key == "Escape") close();
+    if (e.key == "Tab" && (!o.contains(x) || x == (s ? a : b))) { e.preventDefault(); (s ? b : a).focus(); }
+  }
   c.removeAttribute("id"); c.style.cssText = "width:" + c.getAttribute("width") + "px;max-width:none";
   btn(o, "\u00d7", "close", close).className = "ncd-close";
-  o.appendChild(c); document.body.appendChild(o); addEventListener("keydown", esc); o.firstChild.focus();
+  o.appendChild(c); document.body.appendChild(o); addEventListener("keydown", key, true); o.firstChild.focus();
 }
 function init(div) {
   var svg = div.querySelector("svg.ncd-diagram"), m = svg && svg.querySelector("metadata.ncd-meta");
@@ -47,7 +51,7 @@ function init(div) {
   svg.querySelectorAll("g[data-op]").forEach(function (g) {
     var o = d.o[g.dataset.op];
     if (!o) return;
-    g.dataset.tip = [o[0], o[1] && "bound to " + o[1], o[2], where].filter(Boolean).join(D);
+    g.dataset.tip = [o[0], o[1] && "bound to " + o[1], where].filter(Boolean).join(D) + (o[2] ? "\n" + o[2] : "");
     at(g, {tabindex: 0, role: href ? "link" : "img", "aria-label": g.dataset.tip});
   });
   function over(e) {
@@ -67,10 +71,10 @@ function init(div) {
   });
   var bar = el("div", {"class": "ncd-tools"}), z = 1, w0 = +svg.getAttribute("width");
   function zoom(f) {
-    z = Math.min(4, Math.max(0.5, z * f));
+    z = Math.min(4, Math.max(.5, z * f));
     svg.style.width = w0 * z + "px"; svg.style.maxWidth = "none";
   }
-  btn(bar, "\u2212", "zoom out", function () { zoom(0.8); });
+  btn(bar, "\u2212", "zoom out", function () { zoom(.8); });
   btn(bar, "+", "zoom in", function () { zoom(1.25); });
   var f = btn(bar, "\u2922", "full-size view", function () { full(svg, f); });
   div.insertBefore(bar, div.firstChild);
