@@ -12,6 +12,7 @@ import html
 
 import sympy
 
+from ..layout.mathtext import GREEK
 from .conventions import CONVENTION_TEXT
 
 __all__ = ["cells", "as_text", "as_html", "as_latex", "fmt_count", "fmt_bytes", "fmt_time", "box_titles"]
@@ -137,10 +138,18 @@ def as_html(report) -> str:
     return "".join(out)
 
 
+_TEX_CHARS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+              "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "µ": r"\textmu{}",
+              # what labels and sizes may hold that pdfLaTeX's inputenc does not know
+              "·": r"\ensuremath{\cdot}", "⌊": r"\ensuremath{\lfloor}", "⌋": r"\ensuremath{\rfloor}",
+              "⌈": r"\ensuremath{\lceil}", "⌉": r"\ensuremath{\rceil}", "√": r"\ensuremath{\surd}",
+              "★": r"\ensuremath{\star}", "′": r"\ensuremath{'}", "×": r"\ensuremath{\times}", "−": "-",
+              "≤": r"\ensuremath{\le}", "≥": r"\ensuremath{\ge}",
+              **{ch: rf"\ensuremath{{\{name}}}" for name, ch in GREEK.items()}}
+
+
 def _tex(text: str) -> str:
-    repl = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-            "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "µ": r"\textmu{}"}
-    return "".join(repl.get(ch, ch) for ch in text)
+    return "".join(_TEX_CHARS.get(ch, ch) for ch in text)
 
 
 def as_latex(report) -> str:
