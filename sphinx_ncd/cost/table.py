@@ -9,6 +9,7 @@ leave symbolic is shown as its expression.
 from __future__ import annotations
 
 import html
+import unicodedata
 
 import sympy
 
@@ -149,7 +150,16 @@ _TEX_CHARS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#"
 
 
 def _tex(text: str) -> str:
-    return "".join(_TEX_CHARS.get(ch, ch) for ch in text)
+    return "".join(_TEX_CHARS.get(ch) or (ch if ord(ch) < 128 else _tex_other(ch)) for ch in text)
+
+
+def _tex_other(ch: str) -> str:
+    """A character pdfLaTeX cannot take as it is: a script capital as ``\\mathcal``, anything else as ``?``
+    (a table cell must never stop the document)."""
+    name = unicodedata.name(ch, "")
+    if name.startswith("SCRIPT CAPITAL ") and len(name) == len("SCRIPT CAPITAL ") + 1:
+        return rf"\ensuremath{{\mathcal{{{name[-1]}}}}}"
+    return "?"
 
 
 def as_latex(report) -> str:
