@@ -41,15 +41,18 @@ def dim_names(axes, avoid=()) -> list[list[str]]:
     for ax in axes:
         base = _einops_name(ax.label.strip("()").replace(" ", "_")) + ("d" if ax.tangent else "")
         parts = [base] if ax.rank <= 1 else [f"{base}{i}" for i in range(1, ax.rank + 1)]
-        names = []
-        for p in parts:
-            name, n = p, 2
-            while name in used:
-                name, n = f"{p}{n}", n + 1
-            used.add(name)
-            names.append(name)
-        out.append(names)
+        out.append([fresh_name(p, used) for p in parts])
     return out
+
+
+def fresh_name(base: str, used: set, sep: str = "") -> str:
+    """``base``, or ``base2``, ``base3``... (with ``sep`` before the number): the first not in ``used``,
+    which it joins."""
+    name, n = base, 2
+    while name in used:
+        name, n = f"{base}{sep}{n}", n + 1
+    used.add(name)
+    return name
 
 
 def flat(per_axis) -> list[str]:

@@ -8,7 +8,7 @@ the side with one axis is written as a group of the other's (``d28 d28_2 ->
 """
 from __future__ import annotations
 
-from .layout import Pattern, dim_names, flat, positions
+from .layout import Pattern, dim_names, flat, fresh_name, positions
 from .names import _einops_name
 
 __all__ = ["view_pattern"]
@@ -25,12 +25,7 @@ def _elements(axes, avoid):
         for part in inner:
             base = _einops_name(part) + ("d" if ax.tangent else "")
             parts = [base] if ax.rank <= 1 or len(inner) > 1 else [f"{base}{i}" for i in range(1, ax.rank + 1)]
-            for p in parts:
-                name, n = p, 2
-                while name in used:
-                    name, n = f"{p}_{n}", n + 1
-                used.add(name)
-                names.append(name)
+            names.extend(fresh_name(p, used, "_") for p in parts)
         out.append(names)
     return out
 
