@@ -47,6 +47,30 @@ def test_copy_next_to_a_paper_never_overwrites_a_different_file(tmp_path, capsys
     assert sty.read_bytes() == (REPO / "latex" / "ncd.sty").read_bytes()
 
 
+def test_copy_places_every_file_of_the_package_and_tex_finds_them(tmp_path, capsys):
+    """Overleaf, arXiv: the copied files alone (no TEXINPUTS) load the package, labels=tex included."""
+    from sphinx_ncd.latex.install import STY_FILES
+
+    assert ncd_main(["latex", "copy", str(tmp_path)]) == 0
+    for name in STY_FILES:
+        assert (tmp_path / name).read_bytes() == (REPO / "latex" / name).read_bytes()
+    (tmp_path / "ncd-labels.sty").write_text("% edited\n")
+    assert ncd_main(["latex", "copy", str(tmp_path)]) == 1  # one differing part: nothing is replaced
+    assert "ncd-labels.sty exists and differs" in capsys.readouterr().err
+    assert ncd_main(["latex", "copy", str(tmp_path), "--force"]) == 0
+    if shutil.which("pdflatex") is None:
+        return
+    (tmp_path / "paper.tex").write_text("\\documentclass{article}\n\\usepackage[labels=tex]{ncd}\n"
+                                        "\\begin{document}\nText.\n\\end{document}\n")
+    env = {k: v for k, v in os.environ.items() if k != "TEXINPUTS"}
+    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "paper.tex"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    log = (tmp_path / "paper.log").read_text(errors="replace")
+    for name in STY_FILES:
+        assert f"./{name}" in log.replace("\n", "")
+
+
 @pytest.mark.skipif(shutil.which("kpsewhich") is None, reason="TeX Live is not installed")
 def test_install_into_texmfhome_is_found_by_kpsewhich(tmp_path):
     home = tmp_path / "home"
@@ -64,8 +88,11 @@ def test_install_into_texmfhome_is_found_by_kpsewhich(tmp_path):
 
 
 def test_install_to_an_explicit_texmfhome(tmp_path, capsys):
+    from sphinx_ncd.latex.install import STY_FILES
+
     assert ncd_main(["latex", "install", "--texmfhome", str(tmp_path)]) == 0
-    assert (tmp_path / "tex" / "latex" / "ncd" / "ncd.sty").is_file()
+    for name in STY_FILES:
+        assert (tmp_path / "tex" / "latex" / "ncd" / name).is_file()
 
 
 @pytest.mark.slow
@@ -83,7 +110,8 @@ def test_a_built_wheel_ships_ncd_sty(tmp_path):
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
         assert "sphinx_ncd/latex/ncd.sty" in names and "sphinx_ncd/latex/latexmkrc" in names
-        assert zf.read("sphinx_ncd/latex/ncd.sty") == (REPO / "latex" / "ncd.sty").read_bytes()
+        for name in ("ncd.sty", "ncd-capture.sty", "ncd-manifest.sty", "ncd-labels.sty"):
+            assert zf.read(f"sphinx_ncd/latex/{name}") == (REPO / "latex" / name).read_bytes()
         zf.extractall(tmp_path / "site")
     # the installed package finds its own copy (-S: no site-packages, so not this checkout)
     proc = subprocess.run([sys.executable, "-S", "-c", "from sphinx_ncd.latex.install import sty_path; "
