@@ -73,18 +73,23 @@ def _tex_errors(log: str) -> list[str]:
     return [line[2:].strip() for line in log.splitlines() if line.startswith("! ")]
 
 
-def _env() -> dict:
-    """TeX's environment, with this package's ncd.sty found after the paper's own directory."""
+def _env(texinputs=()) -> dict:
+    """TeX's environment: the paper's own directory, ``texinputs``, then this package's ncd.sty."""
     env = dict(os.environ)
     sty_dir = str(Path(__file__).resolve().parent)
-    env["TEXINPUTS"] = f".{os.pathsep}{env.get('TEXINPUTS', '')}{os.pathsep}{sty_dir}{os.pathsep}"
+    extra = "".join(f"{d}{os.pathsep}" for d in texinputs)
+    env["TEXINPUTS"] = f".{os.pathsep}{extra}{env.get('TEXINPUTS', '')}{os.pathsep}{sty_dir}{os.pathsep}"
     return env
 
 
 def measure(requests, *, tex: Path, root: Path, cache_dir: Path, engine: str = "pdftex",
-            warn=None) -> dict:
-    """Sizes (bp) of ``requests`` typeset in ``tex``'s preamble; one TeX run for those not cached."""
-    preamble = preamble_of(tex)
+            warn=None, preamble: bytes | None = None, texinputs=()) -> dict:
+    """Sizes (bp) of ``requests`` typeset in ``tex``'s preamble; one TeX run for those not cached.
+
+    ``preamble``: the preamble itself when the document is not written yet (the Sphinx LaTeX
+    builder), ``tex`` then only names it in messages; ``texinputs``: more directories TeX searches.
+    """
+    preamble = preamble_of(tex) if preamble is None else preamble
     table = LabelTable(cache_dir, preamble, engine)
     todo = [r for r in dict.fromkeys(requests) if r not in table.dims]
     if not todo:
@@ -96,7 +101,7 @@ def measure(requests, *, tex: Path, root: Path, cache_dir: Path, engine: str = "
         src = Path(tmp) / "ncd-measure.tex"
         src.write_bytes(_document(preamble, todo, "ncd-measure.dims"))
         proc = subprocess.run([exe, "-interaction=batchmode", draft, f"-output-directory={tmp}", str(src)],
-                              cwd=root, env=_env(), capture_output=True, timeout=300)
+                              cwd=root, env=_env(texinputs), capture_output=True, timeout=300)
         log_path = Path(tmp) / "ncd-measure.log"
         log = log_path.read_text(errors="replace") if log_path.exists() else proc.stdout.decode(errors="replace")
         out = Path(tmp) / "ncd-measure.dims"

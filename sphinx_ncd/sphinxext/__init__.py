@@ -18,7 +18,8 @@ import sphinx_ncd
 
 from . import config as _config
 from . import context as _context
-from . import i18n, interactive, pipeline, state, write_html, write_latex, write_plain, write_texinfo
+from . import i18n, interactive, latex_labels, pipeline, state, write_html, write_latex, write_plain, \
+    write_texinfo
 from .directive import NCDDirective
 from .nodes import ncd_diagram
 
@@ -64,6 +65,8 @@ def setup(app):
     app.connect("env-updated", state.summarize)
     app.connect("doctree-read", state.collect_numrefs)
     app.connect("env-check-consistency", state.check_numrefs)
+    app.connect("config-inited", latex_labels.add_package)  # after validate: a bad value is "tex" by then
+    app.connect("builder-inited", latex_labels.copy_package)
     return {
         "version": sphinx_ncd.__version__,
         "env_version": ENV_VERSION,

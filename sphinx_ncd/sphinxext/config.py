@@ -82,6 +82,10 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
                 "Width in px (as shown, after the scale) above which a diagram is folded into rows at memory "
                 "states; the default fits furo's 736 px text column. None or 0: never fold. The directive's "
                 ":max-width: option overrides it."),
+    ConfigValue("ncd_latex_labels", "tex", "", (str,),
+                'LaTeX builder: "tex" (labels typeset by the document\'s own TeX run over the drawing, in its '
+                'fonts and size, and searchable in the PDF; their sizes are measured in one TeX run of the '
+                'document\'s preamble, cached) or "outline" (labels drawn into the PDF as outlines).'),
 )
 
 
@@ -202,6 +206,7 @@ _CHECKS = {
     "ncd_check_timeout": _number(0.0, 24 * 3600.0),
     "ncd_caption_verdict": _flag,
     "ncd_max_width": _fold_width,
+    "ncd_latex_labels": _choice(("tex", "outline")),
 }
 #: what a bad value becomes when the default would not be safe
 _SAFE = {"ncd_check": "off"}

@@ -3,7 +3,9 @@
 LaTeX gets a pre-rendered PDF per diagram (never SVG: pdflatex has no SVG
 graphics driver, and ``make latexpdf`` runs without shell escape) copied next
 to the ``.tex`` file and included with ``\\sphinxincludegraphics``, so Sphinx's
-own figure float, caption and ``\\label`` apply unchanged.
+own figure float, caption and ``\\label`` apply unchanged.  With
+``ncd_latex_labels = "tex"`` the PDF has no labels and ``\\ncdlabelled`` typesets
+them over it from a ``.lbl`` file (:mod:`.latex_labels`).
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from docutils import nodes
 
 from .. import messages as msg
 from ..errors import NCDError
-from . import outputs
+from . import latex_labels, outputs
 from .context import context
 from .locate import warn
 
@@ -24,7 +26,8 @@ _ALIGN = {"left": ("{", r"\hspace*{\fill}}"), "right": (r"{\hspace*{\fill}", "}"
 def visit(self, node) -> None:
     ctx, config = context(self.builder.env), self.builder.config
     try:
-        name = outputs.publish_file(ctx, config, node, "pdf", self.builder)
+        labelled = latex_labels.labelled_file(self, ctx, config, node)
+        name = labelled[0] if labelled else outputs.publish_file(ctx, config, node, "pdf", self.builder)
     except NCDError as err:
         text, _ = warn(err, None, location=node.get("spec_location"))
         self.body.append("\n\\begin{center}\\fbox{\\parbox{0.9\\linewidth}{\\textbf{%s:} %s}}\\end{center}\n"
@@ -40,6 +43,8 @@ def visit(self, node) -> None:
     pre, post = _ALIGN.get(node.get("align", ""), ("", ""))
     stem, _, ext = name.rpartition(".")
     graphic = r"\sphinxincludegraphics[%s]{{%s}.%s}" % (",".join(options), stem, ext)
+    if labelled:
+        graphic = r"\ncdlabelled{%s}{%s}" % (graphic, labelled[1])
     if inline:
         self.body.append(graphic)
     else:
