@@ -157,7 +157,6 @@ def build_manifest(manifest: Manifest, *, root: Path | None = None, force: bool 
 
 def _build_tex_labels(jobs: list, manifest: Manifest, root: Path, cache: Cache, result: BuildResult, stream) -> None:
     """Render the ``labels=tex`` entries (:mod:`.texlabels`): the drawing, its wire and its label overlay."""
-    from .cache import atomic_write
     from .texlabels import render_tex_labels
 
     name = manifest.path.name.split(".")[0] + ".tex"
@@ -165,9 +164,7 @@ def _build_tex_labels(jobs: list, manifest: Manifest, root: Path, cache: Cache, 
     warn = lambda text: print(text, file=stream)  # noqa: E731
     for md5, pdf, wire, text, lbl in render_tex_labels(jobs, tex=tex, root=root, cache_dir=cache.dir, warn=warn):
         if text is None:
-            cache.ensure()
-            atomic_write(cache.path(md5, "lbl"), lbl.encode("utf-8"))  # before the PDF TeX looks for
-            cache.store(md5, pdf, wire)
+            cache.store(md5, pdf, wire, lbl.encode("utf-8"))
             result.rendered.append(md5)
         else:
             cache.store_error(md5, text + "\n")

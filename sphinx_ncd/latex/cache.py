@@ -3,8 +3,9 @@
 Files are named by the MD5 TeX computed over the spec: ``<md5>.pdf`` (the
 drawing), ``<md5>.meta`` (``wire=<fraction>``: where the main wire sits, read
 by ``ncd.sty`` for ``align=wire``) and ``<md5>.err`` (the located error the
-next LaTeX run raises), with ``<md5>.sum``: the SHA-256 of the PDF and its
-``.meta``.  A PDF is reported as cached only when it proves itself against its
+next LaTeX run raises), with ``<md5>.sum``: the SHA-256 of the PDF, its
+``.meta`` and, with ``labels=tex``, its label overlay ``<md5>.lbl`` (a corrupt
+or missing overlay fails the checksum like a corrupt PDF).  A PDF is reported as cached only when it proves itself against its
 ``.sum`` and has the shape of a PDF (:mod:`sphinx_ncd.integrity`); a corrupt
 one is rendered again (with a warning) before TeX can choke on it.  Only files with such names are ever written or
 removed, always atomically (a temporary file named with the process id, then
@@ -35,6 +36,11 @@ def atomic_write(path: Path, data: bytes) -> None:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def _sum(pdf: bytes, meta: bytes, lbl: bytes | None) -> str:
+    """The checksum of a cached diagram: the overlay is covered when there is one (outlined labels: none)."""
+    return digest(pdf, meta) if lbl is None else digest(pdf, meta, lbl)
 
 
 class Cache:
@@ -68,11 +74,17 @@ class Cache:
         except OSError as exc:
             return f"unreadable .meta ({exc.strerror or exc})"
         try:
+            lbl = self.path(md5, "lbl").read_bytes()
+        except FileNotFoundError:
+            lbl = None
+        except OSError as exc:
+            return f"unreadable .lbl ({exc.strerror or exc})"
+        try:
             recorded = self.path(md5, "sum").read_bytes().decode("ascii").strip()
         except (OSError, UnicodeError):
             return "no readable checksum (.sum)"
-        if recorded != digest(data, meta):
-            return "checksum mismatch"
+        if recorded != _sum(data, meta, lbl):
+            return "checksum mismatch of the drawing, its .meta or its .lbl"
         return format_problem(data, "pdf")
 
     def sweep(self) -> list[tuple[str, str]]:
@@ -91,7 +103,7 @@ class Cache:
                 continue
             problem = self.pdf_problem(md5)
             if problem not in (None, "missing"):
-                for ext in ("pdf", "sum", "meta"):
+                for ext in ("pdf", "sum", "meta", "lbl"):
                     try:
                         self.path(md5, ext).unlink()
                     except FileNotFoundError:
@@ -99,8 +111,13 @@ class Cache:
                 removed.append((md5, problem))
         return removed
 
-    def store(self, md5: str, pdf: bytes, wire: float | None) -> None:
+    def store(self, md5: str, pdf: bytes, wire: float | None, lbl: bytes | None = None) -> None:
+        """Write a diagram's drawing, wire height and (``labels=tex``) overlay, then their checksum."""
         self.ensure()
+        if lbl is not None:  # before the PDF TeX looks for
+            atomic_write(self.path(md5, "lbl"), lbl)
+        elif self.path(md5, "lbl").exists():
+            self.path(md5, "lbl").unlink()
         meta = self.path(md5, "meta")
         meta_bytes = f"wire={wire:.5f}\n".encode() if wire is not None else b""
         if wire is not None:
@@ -108,7 +125,7 @@ class Cache:
         elif meta.exists():
             meta.unlink()
         atomic_write(self.path(md5, "pdf"), pdf)
-        atomic_write(self.path(md5, "sum"), digest(pdf, meta_bytes).encode("ascii") + b"\n")
+        atomic_write(self.path(md5, "sum"), _sum(pdf, meta_bytes, lbl).encode("ascii") + b"\n")
         err = self.path(md5, "err")
         if err.exists():
             err.unlink()

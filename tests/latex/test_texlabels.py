@@ -79,3 +79,38 @@ def test_preamble_and_table(tmp_path):
     again = LabelTable(tmp_path, preamble_of(tex), "pdftex")
     assert again.dims == {Request("$m$", "normalsize"): (7.19, 4.33, 0.11)}
     assert LabelTable(tmp_path, preamble_of(tex) + b"\\usepackage{mathptmx}\n", "pdftex").dims == {}
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\nstartxref\n0\n%%EOF\n"
+
+
+@pytest.mark.parametrize("damage", ["edited", "truncated", "deleted"])
+def test_a_corrupt_or_missing_overlay_fails_the_checksum_and_is_swept(tmp_path, damage):
+    """The .lbl is covered by the diagram's .sum: never typeset when it is not the one ncd-latex wrote."""
+    from sphinx_ncd.latex.cache import Cache
+
+    cache = Cache(tmp_path / "ncd-cache")
+    md5 = "0123456789abcdef0123456789abcdef"
+    overlay = b"\\ncdlabels{10.000}{5.000}%\n\\ncdlabel{1.000}{2.000}{normalsize}{000000}{$m$}%\n"
+    cache.store(md5, PDF, 0.5, overlay)
+    assert cache.pdf_problem(md5) is None
+    lbl = cache.path(md5, "lbl")
+    if damage == "deleted":
+        lbl.unlink()
+    else:
+        lbl.write_bytes(overlay.replace(b"$m$", b"$k$") if damage == "edited" else overlay[:20])
+    problem = cache.pdf_problem(md5)
+    assert "checksum mismatch" in problem and ".lbl" in problem
+    assert cache.sweep() == [(md5, problem)]
+    assert not any(cache.path(md5, ext).exists() for ext in ("pdf", "meta", "sum", "lbl"))
+
+
+def test_outlined_diagrams_keep_their_checksum_without_an_overlay(tmp_path):
+    from sphinx_ncd.integrity import digest
+    from sphinx_ncd.latex.cache import Cache
+
+    cache = Cache(tmp_path)
+    md5 = "f" * 32
+    cache.store(md5, PDF, None)
+    assert not cache.path(md5, "lbl").exists() and cache.pdf_problem(md5) is None
+    assert cache.path(md5, "sum").read_text().strip() == digest(PDF, b"")  # as before overlays existed

@@ -131,3 +131,15 @@ def test_shellescape_renders_tex_labels_in_one_run(tmp_path, tex, pdf_text):
     assert run.returncode == 0 and run.warnings() == [], run.log[-3000:]
     assert "NimbusRomNo9L-ReguItal" in fonts(run.pdf) and "LQ" in pdf_text(run.pdf)
     assert len(list((work / "ncd-cache").glob("*.lbl"))) == 2
+
+
+def test_a_corrupt_overlay_is_refused_and_made_again(tmp_path, tex, ncd_latex):
+    work, _final = build(tmp_path, "cm", tex, ncd_latex)
+    lbl = sorted((work / "ncd-cache").glob("*.lbl"))[0]
+    good = lbl.read_bytes()
+    lbl.write_bytes(good.replace(b"{000000}", b"{FF0000}", 1))  # still valid TeX: only the checksum can tell
+    proc = ncd_latex(work, "cm")
+    assert proc.returncode == 0, proc.stderr
+    assert "cm.tex:" in proc.stderr and "is corrupt (checksum mismatch of the drawing, its .meta or its .lbl)" \
+        in proc.stderr
+    assert " 1 rendered" in proc.stdout and lbl.read_bytes() == good
