@@ -74,7 +74,7 @@ def test_wheel_holds_everything_and_building_writes_nothing_into_the_source(tmp_
               if p.is_file() and "__pycache__" not in p.parts}
     assert wanted <= names, sorted(wanted - names)
     for needed in ("sphinx_ncd/latex/ncd.sty", "sphinx_ncd/latex/latexmkrc", "sphinx_ncd/sphinxext/static/ncd.css",
-                   "sphinx_ncd/templates/attention.ncd"):
+                   "sphinx_ncd/templates/attention.ncd", "sphinx_ncd/latex/ncd-labels.sty"):
         assert needed in names
     metadata = wheel.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
     assert 'Requires-Dist: sphinx>=7.2.6; extra == "sphinx"' in metadata
