@@ -370,6 +370,7 @@ IO_CANNOT_READ = "cannot read {path}: {reason}"
 IO_TOO_LARGE = "{path} is too large ({size} bytes; at most {limit})"
 IO_NOT_UTF8 = "{path} is not valid UTF-8 (save it as UTF-8)"
 SPHINX_CODE_OUTSIDE_SRCDIR = "ncd: :code: {path!r} is outside the source directory; refusing to read or run it"
-SPHINX_LATEX_LABELS_OUTLINE = ("ncd: latex_engine {engine!r} is not installed here: diagram labels are drawn as "
-                               "outlines (ncd_latex_labels = \"tex\" typesets them with the document's fonts)")
+SPHINX_LATEX_LABELS_OUTLINE = ("ncd: latex_engine {engine!r} is not installed here, or is not pdflatex, xelatex or "
+                               "lualatex: diagram labels are drawn as outlines (ncd_latex_labels = \"tex\" "
+                               "typesets them with the document's fonts)")
 SPHINX_LATEX_LABELS_FAILED = "ncd: diagram labels are drawn as outlines: {reason}"

@@ -66,7 +66,13 @@ class _Document:
         if not self.usable:
             logger.info(msg.SPHINX_LATEX_LABELS_OUTLINE.format(engine=builder.config.latex_engine))
             return
-        self.preamble = _preamble(translator)
+        try:
+            self.preamble = _preamble(translator)
+        except Exception as exc:  # noqa: BLE001 - a custom template we cannot render: outlines, said once
+            self.usable = False
+            logger.warning(msg.SPHINX_LATEX_LABELS_FAILED.format(reason=f"{type(exc).__name__}: {exc}"),
+                           type="ncd", subtype="latex")
+            return
         self.key = hashlib.sha256(self.engine.encode() + b"\n" + self.preamble).hexdigest()[:16]
         self.measured = None  # labels.Measured, after the first miss
 
@@ -111,7 +117,11 @@ def _sphinx_texinputs() -> str:
 
 def _preamble(translator) -> bytes:
     """The document's preamble: Sphinx's template rendered with this document's elements, before the body."""
-    text = translator.render("latex.tex.jinja", {**translator.elements, "body": "", "indices": ""})
+    import sphinx
+
+    latex_templates = Path(sphinx.__file__).resolve().parent / "templates" / "latex"
+    name = "latex.tex.jinja" if (latex_templates / "latex.tex.jinja").is_file() else "latex.tex_t"  # Sphinx < 8
+    text = translator.render(name, {**translator.elements, "body": "", "indices": ""})
     head, _, _ = text.partition("\\begin{document}")
     return head.encode("utf-8")
 

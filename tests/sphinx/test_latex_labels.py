@@ -145,3 +145,15 @@ def test_the_pdf_has_labels_in_the_documents_fonts_and_macros(make_app, rootdir,
     assert "Attn" in text                                                # the preamble's macro, typeset
     # in the document's fonts (lmodern, conf.py's fontpkg): the learned maps' bold math italic L
     assert "LMMathItalic10-Bold" in _fonts(pdf)
+
+
+@needs_tex
+def test_a_preamble_tex_cannot_load_gives_outlines_and_one_warning(make_app, rootdir, tmp_path):
+    conf = 'latex_elements["preamble"] = r"\\usepackage{no-such-package-ncd}"\n'
+    app = make_app("latex", srcdir=_source(rootdir, tmp_path, conf=conf))
+    app.build()
+    warnings = ncd_warnings(app)
+    assert len(warnings) == 1, warnings
+    assert "diagram labels are drawn as outlines" in warnings[0] and "no-such-package-ncd" in warnings[0]
+    tex = (app.outdir / "ncdbasic.tex").read_text(encoding="utf-8")
+    assert "\\ncdlabelled" not in tex and tex.count("\\sphinxincludegraphics") == 4
