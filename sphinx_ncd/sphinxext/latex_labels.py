@@ -88,22 +88,25 @@ class _Document:
                                subtype="latex")
         return self.measured
 
-    def _measure(self, ctx: Context):
+    def _measure(self, ctx: Context, requests=None):
+        """Sizes of ``requests`` (default: every label of the document) from one TeX run of the preamble."""
         from ..latex.labels import Measured, Recorder
         from ..latex.measure import measure
 
-        recorder = Recorder()
-        for node in self.translator.document.findall(ncd_diagram):
-            try:
-                _scene(_diagram(node), node, recorder)
-            except NCDError:
-                continue  # its error is reported where the diagram is written
+        if requests is None:
+            recorder = Recorder()
+            for node in self.translator.document.findall(ncd_diagram):
+                try:
+                    _scene(_diagram(node), node, recorder)
+                except NCDError:
+                    continue  # its error is reported where the diagram is written
+            requests = recorder.requests
         outdir = Path(self.translator.builder.outdir)
         name = outdir / f"{getattr(self.translator.document.settings, '_docname', 'document')}.tex"
         with tempfile.TemporaryDirectory(prefix="ncd-sphinx-") as tmp:
             # sphinxmessages.sty is written at the end of the build: a stand-in for the first one
             (Path(tmp) / "sphinxmessages.sty").write_text("\\ProvidesPackage{sphinxmessages}\n")
-            dims = measure(list(recorder.requests), tex=name, root=outdir, cache_dir=ctx.cache, engine=self.engine,
+            dims = measure(list(requests), tex=name, root=outdir, cache_dir=ctx.cache, engine=self.engine,
                            warn=lambda text: logger.warning(text, type="ncd", subtype="latex"),
                            preamble=self.preamble, texinputs=(tmp, _sphinx_texinputs()))
         return Measured(dict(dims))
@@ -166,7 +169,7 @@ def labelled_file(translator, ctx: Context, config, node) -> tuple[str, str] | N
         measured = doc.measured_labels(ctx)
         if measured is None:  # the measuring run failed (warned once): outlines
             return None
-        _render(measured, ctx, node, theme, pdf, lbl, summed)
+        _render(doc, measured, ctx, node, theme, pdf, lbl, summed)
     out = Path(translator.builder.outdir) / (getattr(translator.builder, "imagedir", "") or "")
     publish(pdf, out / pdf.name)
     publish(lbl, out / lbl.name)
@@ -187,12 +190,21 @@ def _problem(pdf: Path, lbl: Path, summed: Path) -> str | None:
     return format_problem(data, "pdf")
 
 
-def _render(measured, ctx: Context, node, theme: str, pdf: Path, lbl: Path, summed: Path) -> None:
+def _render(doc: _Document, measured, ctx: Context, node, theme: str, pdf: Path, lbl: Path,
+            summed: Path) -> None:
     from ..latex.overlay import overlay_text
     from ..rendering import api
     from ..rendering.pdf import PT_PER_UNIT
 
-    sc = _scene(_diagram(node), node, measured)
+    diagram = _diagram(node)
+    sc = _scene(diagram, node, measured)
+    if measured.missing:  # TeX's sizes changed a fold: labels the first layout did not have, measured now
+        try:
+            measured.dims.update(doc._measure(ctx, list(measured.missing)).dims)
+            measured.missing.clear()
+            sc = _scene(diagram, node, measured)
+        except NCDError as err:  # those few labels stay outlines
+            logger.warning(msg.SPHINX_LATEX_LABELS_FAILED.format(reason=err.message), type="ncd", subtype="latex")
     data = pipeline.guarded("rendering PDF", "render", api.scene_to, sc, "pdf", theme=theme,
                             scale=outputs.render_scale(ctx, node, "pdf"))
     _x, _y, w, h = sc.viewbox

@@ -157,3 +157,18 @@ def test_a_preamble_tex_cannot_load_gives_outlines_and_one_warning(make_app, roo
     assert "diagram labels are drawn as outlines" in warnings[0] and "no-such-package-ncd" in warnings[0]
     tex = (app.outdir / "ncdbasic.tex").read_text(encoding="utf-8")
     assert "\\ncdlabelled" not in tex and tex.count("\\sphinxincludegraphics") == 4
+
+
+@needs_tex
+def test_labels_the_first_layout_did_not_ask_for_are_measured_too(make_app, rootdir, tmp_path, monkeypatch):
+    """A fold that TeX's sizes change can bring labels the recording layout never saw: measured afterwards."""
+    from sphinx_ncd.latex.labels import Recorder
+
+    monkeypatch.setattr(Recorder, "label", lambda self, src, size, style, outline: outline(src, size, style))
+    app = make_app("latex", srcdir=_source(rootdir, tmp_path))
+    app.build()
+    assert warnings_of(app) == []
+    tex = (app.outdir / "ncdbasic.tex").read_text(encoding="utf-8")
+    overlays = [(app.outdir / lbl).read_text(encoding="utf-8") for _, lbl in _labelled(tex)]
+    assert len(overlays) == 4 and all("\\ncdlabel{" in text for text in overlays)  # none left to outlines
+    assert any("{$784$}" in text and "ReLU" in text for text in overlays)
