@@ -82,10 +82,9 @@ class _Document:
         if self.measured is None and self.usable:
             try:
                 self.measured = self._measure(ctx)
-            except NCDError as err:
+            except NCDError as err:  # e.g. a font package this TeX lacks: the PDF build needs it anyway
                 self.usable = False
-                logger.warning(msg.SPHINX_LATEX_LABELS_FAILED.format(reason=err.message), type="ncd",
-                               subtype="latex")
+                logger.info(msg.SPHINX_LATEX_LABELS_FAILED.format(reason=err.message))
         return self.measured
 
     def _measure(self, ctx: Context, requests=None):

@@ -148,13 +148,14 @@ def test_the_pdf_has_labels_in_the_documents_fonts_and_macros(make_app, rootdir,
 
 
 @needs_tex
-def test_a_preamble_tex_cannot_load_gives_outlines_and_one_warning(make_app, rootdir, tmp_path):
+def test_a_preamble_tex_cannot_load_gives_outlines_and_says_why(make_app, rootdir, tmp_path):
+    """No warning: without a package, the PDF build stops anyway, and `-b latex -W` must not."""
     conf = 'latex_elements["preamble"] = r"\\usepackage{no-such-package-ncd}"\n'
     app = make_app("latex", srcdir=_source(rootdir, tmp_path, conf=conf))
     app.build()
-    warnings = ncd_warnings(app)
-    assert len(warnings) == 1, warnings
-    assert "diagram labels are drawn as outlines" in warnings[0] and "no-such-package-ncd" in warnings[0]
+    assert warnings_of(app) == []
+    said = [line for line in app.status.getvalue().splitlines() if "diagram labels are drawn as outlines" in line]
+    assert len(said) == 1 and "no-such-package-ncd" in said[0], said
     tex = (app.outdir / "ncdbasic.tex").read_text(encoding="utf-8")
     assert "\\ncdlabelled" not in tex and tex.count("\\sphinxincludegraphics") == 4
 
