@@ -5,7 +5,7 @@ becomes TeX code (:func:`to_tex`) that ``ncd.sty`` typesets in the paper's own
 fonts, so the layout needs the sizes TeX gives it.  Two measurers plug into the
 layout's label hook (:func:`sphinx_ncd.layout.mathtext.measured_by`):
 
-- :class:`Recorder` lays out with the shipped fonts' sizes and notes every label asked for;
+- :class:`Recorder` lays out with sizes estimated from each label's length and notes every label asked for;
 - :class:`Measured` answers from a table TeX measured (:mod:`.measure`); a label the table
   lacks is noted in ``missing`` and drawn as outlines (never left out).
 
@@ -129,13 +129,20 @@ def request_for(src: str, size: float, style: str | None) -> Request:
 
 @dataclass
 class Recorder:
-    """Lays out with the shipped fonts and records every label's :class:`Request`."""
+    """Records every label's :class:`Request` during a layout whose only product is that list.
+
+    Sizes are estimated from the label's length (no font is read: loading the outline
+    fonts was most of a cold ``ncd-latex`` pass's layout time); a label that only
+    TeX's sizes bring about (a different fold) is measured later (:attr:`Measured.missing`).
+    """
 
     requests: dict = field(default_factory=dict)  # Request -> None (ordered set)
 
     def label(self, src, size, style, outline):
         self.requests.setdefault(request_for(src, size, style), None)
-        return outline(src, size, style)
+        text = plain_text(src)
+        return Label(text, 0.55 * size * max(1, len(text)), 0.72 * size, 0.22 * size, (), (), size,
+                     source=src, style=style)
 
 
 @dataclass

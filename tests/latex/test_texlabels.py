@@ -61,6 +61,15 @@ def test_recorded_then_measured_labels_carry_tex_sizes_and_no_glyphs():
     assert label("m", 11.0).glyphs
 
 
+def test_the_recording_layout_reads_no_font():
+    """Only the list of labels matters there: sizes are estimates, no outline is made."""
+    rec = Recorder()
+    with measured_by(rec):
+        lab = label("softmax", 11.0)
+    assert not lab.glyphs and lab.width > 0 and lab.source == "softmax"
+    assert list(rec.requests) == [request_for("softmax", 11.0, None)]
+
+
 def test_a_label_the_table_lacks_is_drawn_as_outlines():
     measured = Measured({})
     with measured_by(measured):
