@@ -114,7 +114,7 @@ def measure(requests, *, tex: Path, root: Path, cache_dir: Path, engine: str = "
         for error in _tex_errors(log)[:3]:
             if warn is not None:
                 warn(msg.LATEX_LABELS_TEX_ERROR.format(tex=Path(tex).name, error=error))
-    for req, row in zip(todo, rows):
-        table.dims[req] = tuple(float(v) for v in row.split())
+    for req, row in zip(todo, rows):  # as saved (4 decimals): a later run reads the same sizes, same layout
+        table.dims[req] = tuple(round(float(v), 4) for v in row.split())
     table.save()
     return table.dims
