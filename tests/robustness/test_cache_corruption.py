@@ -68,9 +68,15 @@ def test_corrupt_svg_cache_heals_in_html(make_app, rootdir, tmp_path):
 
 
 def test_corrupt_pdf_cache_heals_in_latex(make_app, rootdir, tmp_path):
-    """Cached PDFs random, truncated, zeroed; sidecars with bad UTF-8 or empty."""
+    """Cached PDFs random, truncated, zeroed; sidecars with bad UTF-8 or empty.
+
+    (Outlined labels: the drawings with TeX-typeset labels keep a .lbl and a .sum instead
+    of the sidecar, see tests/sphinx/test_latex_labels.py.)
+    """
     srcdir = tmp_path / "src"
     shutil.copytree(rootdir / "test-ncd-basic", srcdir)
+    with open(srcdir / "conf.py", "a", encoding="utf-8") as fh:
+        fh.write('ncd_latex_labels = "outline"\n')
     app = _build(make_app, srcdir, "latex")
     assert warnings_of(app) == []
     cache = app.doctreedir / "ncd-cache"

@@ -173,3 +173,22 @@ def test_labels_the_first_layout_did_not_ask_for_are_measured_too(make_app, root
     overlays = [(app.outdir / lbl).read_text(encoding="utf-8") for _, lbl in _labelled(tex)]
     assert len(overlays) == 4 and all("\\ncdlabel{" in text for text in overlays)  # none left to outlines
     assert any("{$784$}" in text and "ReLU" in text for text in overlays)
+
+
+@needs_tex
+@pytest.mark.parametrize("part", ["pdf", "sum"])
+def test_a_corrupt_drawing_or_checksum_is_drawn_again(make_app, rootdir, tmp_path, part):
+    src = _source(rootdir, tmp_path)
+    app = make_app("latex", srcdir=src)
+    app.build()
+    cache = app.env.ncd_context.cache
+    stem = sorted(cache.glob("ncd-*.lbl"))[0].stem
+    pdf = cache / f"{stem}.pdf"
+    good = pdf.read_bytes()
+    target = cache / f"{stem}.{part}"
+    target.write_bytes(target.read_bytes()[: len(target.read_bytes()) // 2])
+    app = make_app("latex", srcdir=src, freshenv=True)
+    app.build()
+    corrupt = [w for w in ncd_warnings(app) if "is corrupt" in w]
+    assert len(corrupt) == 1 and stem in corrupt[0], ncd_warnings(app)
+    assert pdf.read_bytes() == good and (app.outdir / pdf.name).read_bytes() == good
