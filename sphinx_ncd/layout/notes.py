@@ -1,0 +1,183 @@
+"""Layout (stage 3): the author's notes -- ``note`` statements drawn clear of the diagram.
+
+Each note is a tinted box of wrapped text under the row (of a folded panel) that holds its first target, with a
+leader line up to what it explains: a value (its wires where they are first shown), an operation (its glyph) or
+a fence.  Notes never overlap the drawing or each other: they sit below everything the row draws, side by side
+in the order of their targets, and start a new line of notes when the next would pass the fold width.  A note
+with ``highlight`` also tints a column behind each of its targets (behind the wires and glyphs, above the fences),
+in the note's colour.  Text is wrapped to :data:`NOTE_WRAP` (or the fold width, if narrower); ``$...$`` in a note is
+maths, set like the wire labels.
+"""
+from __future__ import annotations
+
+import re
+
+from .geometry import SMALL_FONT
+from .mathtext import label
+from .pieces import union
+from .scene import Path, Text, bbox_of
+
+__all__ = ["NOTE_FONT", "NOTE_WRAP", "add_author_notes", "note_lines"]
+
+NOTE_FONT = SMALL_FONT + 1.5
+NOTE_WRAP = 240.0  # widest line of a note's text
+NOTE_PAD = 5.0  # inside a note's box
+NOTE_GAP = 16.0  # between the drawing and the first line of notes (room for the leaders to show)
+NOTE_SPACE = 10.0  # between two notes side by side, or two lines of notes
+LINE_GAP = 2.5  # between two lines of a note's text
+HL_PAD = 4.0  # a highlight beyond its targets
+_ESCAPE = {c: "\\" + c for c in "\\{}^_"}
+_SEGMENT = re.compile(r"\$[^$]*\$|[^\s$]+|\s+")
+
+
+def _words(text: str) -> list[str]:
+    """The note as label sources, one per word (what lies between spaces); ``$...$`` is maths, set as the wire
+    labels are, and stays whole (``$h$-axes`` is one word)."""
+    out: list[str] = []
+    glue = False
+    for seg in _SEGMENT.findall(text):
+        if seg.isspace():
+            glue = False
+            continue
+        src = seg[1:-1] if seg.startswith("$") else "\\text{" + "".join(_ESCAPE.get(c, c) for c in seg) + "}"
+        if glue and out:
+            out[-1] += src
+        else:
+            out.append(src)
+        glue = True
+    return [w for w in out if w]
+
+
+def note_lines(text: str, wrap: float) -> list:
+    """``text`` wrapped to ``wrap`` units: the measured Label of each line."""
+    lines, cur = [], ""
+    for w in _words(text):
+        trial = cur + "\\text{ }" + w if cur else w
+        if cur and label(trial, NOTE_FONT).width > wrap:
+            lines.append(label(cur, NOTE_FONT))
+            cur = w
+        else:
+            cur = trial
+    if cur:
+        lines.append(label(cur, NOTE_FONT))
+    return lines
+
+
+def _value_box(vid: int, piece, po, sections, base: int):
+    """Where the value's wires are first shown in this row: the state column, from its first wire's label down
+    to its last wire."""
+    prefix = f"wire:{vid}."
+    paths = [p for p in piece.mid if isinstance(p, Path) and p.role == "wire" and p.owner.startswith(prefix)]
+    for k, sec in enumerate(sections):
+        if sec.kind != "state" or all(v.id != vid for v in sec.values) or base + k not in po.section_x:
+            continue
+        x0, x1 = po.section_x[base + k]
+        ys = [c[-1] for p in paths for c in p.d if c[0] in ("M", "L", "C") and x0 - 0.5 <= c[-2] <= x1 + 0.5]
+        if ys:
+            return (x0, min(ys) - 14.0, x1, max(ys) + 2.0)
+    return None
+
+
+def _target_box(target, piece, po, sections, base: int):
+    kind, tid = target
+    if kind == "op":
+        return piece.op_boxes.get(tid)
+    if kind == "fence":
+        boxes = [bbox_of(g) for g in piece.back if getattr(g, "role", "") == "fence" and g.owner == f"group:{tid}"]
+        return boxes[0] if boxes else None
+    return _value_box(tid, piece, po, sections, base)
+
+
+def add_author_notes(piece, panel, po, sections, base: int, fold: float | None) -> None:
+    """The notes of ``panel`` whose first target is in this row, under it (see the module's docstring)."""
+    todo = []
+    for n, note in enumerate(panel.notes):
+        boxes = [_target_box(t, piece, po, sections, base) for t in note.targets]
+        if boxes[0] is not None:
+            todo.append((f"note:{base}.{n}", note, [b for b in boxes if b is not None]))
+    if not todo or piece.bbox is None:
+        return
+    obstacles = [b for b in piece.op_boxes.values()] + \
+        [t.bbox for t in piece.mid + piece.front if isinstance(t, Text)]
+    hl_layer = []
+    for owner, note, boxes in todo:
+        if note.highlight is not None:  # a tinted column behind each target; one leader, from the lowest
+            boxes[:] = [_pad(b, HL_PAD) for b in boxes]
+            hl_layer += [_rect(b, note.highlight or "note", None, "highlight", owner, 0.8) for b in boxes]
+            boxes[:] = [max(boxes, key=lambda b: (b[3], -b[0]))]
+    wrap = NOTE_WRAP if fold is None else max(60.0, min(NOTE_WRAP, fold - 2 * NOTE_PAD))
+    left = piece.bbox[0]
+    right = left + max(piece.width, min(fold or 0.0, 2 * NOTE_WRAP))
+    top = piece.bbox[3] + NOTE_GAP
+    x, line_bottom = left, top
+    drawn, leaders = [], []
+    for owner, note, boxes in sorted(todo, key=lambda t: _centre(t[2][0])):
+        lines = note_lines(note.text, wrap)
+        w = max(lab.width for lab in lines) + 2 * NOTE_PAD
+        h = sum(lab.height for lab in lines) + LINE_GAP * (len(lines) - 1) + 2 * NOTE_PAD
+        want = min(max(_centre(_union(boxes)) - w / 2, left), right - w)
+        if drawn and max(want, x) + w > right:  # a new line of notes
+            x, top = left, line_bottom + NOTE_SPACE
+        nx = max(want, x)
+        box = (nx, top, nx + w, top + h)
+        drawn.append(_rect(box, note.highlight or "note", "note-edge", "note", owner, 1.0))
+        ty = top + NOTE_PAD
+        for lab in lines:
+            drawn.append(Text(lab, nx + NOTE_PAD, ty + lab.ascent, role="label", owner=owner))
+            ty += lab.height + LINE_GAP
+        for target in boxes:
+            leaders.append(_leader(target, box, obstacles, owner))
+        x, line_bottom = box[2] + NOTE_SPACE, max(line_bottom, box[3])
+        piece.bbox = union(piece.bbox, box)
+    piece.back.extend(hl_layer)
+    piece.mid[:0] = leaders  # under the wires and glyphs, over the fences and highlights
+    piece.front.extend(drawn)
+
+
+def _leader(target, box, obstacles, owner) -> Path:
+    """A line from the bottom of ``target`` to the top of the note's ``box``, at the x (within the target) that
+    passes fewest labels and glyphs."""
+    x0, x1 = target[0] + 2.0, target[2] - 2.0
+    xs = [(x0 + x1) / 2] if x1 <= x0 else [x0 + (x1 - x0) * k / 8 for k in (4, 3, 5, 2, 6, 1, 7, 0, 8)]
+    best = None
+    for tx in xs:
+        nx = min(max(tx, box[0] + 6.0), box[2] - 6.0)
+        hits = sum(1 for ob in obstacles if ob is not target and _crosses((tx, target[3]), (nx, box[1]), ob))
+        if best is None or hits < best[0]:
+            best = (hits, tx, nx)
+    _, tx, nx = best
+    return Path((("M", tx, target[3]), ("L", nx, box[1])), stroke="note-edge", width=0.9, dash=(2.0, 1.6),
+                role="leader", owner=owner)
+
+
+def _crosses(p, q, box) -> bool:
+    """Whether the segment p-q passes through ``box`` (sampled; leaders are short and nearly vertical)."""
+    if box[3] <= p[1] + 0.5:
+        return False
+    for k in range(1, 24):
+        t = k / 24
+        x, y = p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t
+        if box[0] < x < box[2] and box[1] < y < box[3]:
+            return True
+    return False
+
+
+def _rect(box, fill, stroke, role, owner, opacity) -> Path:
+    x0, y0, x1, y1 = box
+    return Path((("M", x0, y0), ("L", x1, y0), ("L", x1, y1), ("L", x0, y1), ("Z",)), stroke=stroke, fill=fill,
+                width=0.7, role=role, owner=owner, opacity=opacity)
+
+
+def _union(boxes):
+    out = None
+    for b in boxes:
+        out = union(out, b)
+    return out
+
+
+def _pad(box, d):
+    return (box[0] - d, box[1] - d, box[2] + d, box[3] + d)
+
+
+def _centre(box) -> float:
+    return (box[0] + box[2]) / 2
