@@ -15,7 +15,7 @@ import re
 from .geometry import SMALL_FONT
 from .mathtext import label
 from .pieces import union
-from .scene import Path, Text, bbox_of
+from .scene import Group, Path, Text, bbox_of
 
 __all__ = ["NOTE_FONT", "NOTE_WRAP", "add_author_notes", "note_lines"]
 
@@ -69,7 +69,8 @@ def _value_box(vid: int, piece, po, sections, base: int):
     prefix = f"wire:{vid}."
     paths = [p for p in piece.mid if isinstance(p, Path) and p.role == "wire" and p.owner.startswith(prefix)]
     for k, sec in enumerate(sections):
-        if sec.kind != "state" or all(v.id != vid for v in sec.values) or base + k not in po.section_x:
+        if (base and not k) or sec.kind != "state" or all(v.id != vid for v in sec.values) \
+                or base + k not in po.section_x:  # (a row's first state is the last of the row before)
             continue
         x0, x1 = po.section_x[base + k]
         ys = [c[-1] for p in paths for c in p.d if c[0] in ("M", "L", "C") and x0 - 0.5 <= c[-2] <= x1 + 0.5]
@@ -78,21 +79,24 @@ def _value_box(vid: int, piece, po, sections, base: int):
     return None
 
 
-def _target_box(target, piece, po, sections, base: int):
+def _target_box(target, piece, po, sections, base: int, continued=frozenset()):
     kind, tid = target
     if kind == "op":
         return piece.op_boxes.get(tid)
     if kind == "fence":
+        if tid in continued:  # the fence began in a row before this one
+            return None
         boxes = [bbox_of(g) for g in piece.back if getattr(g, "role", "") == "fence" and g.owner == f"group:{tid}"]
         return boxes[0] if boxes else None
     return _value_box(tid, piece, po, sections, base)
 
 
-def add_author_notes(piece, panel, po, sections, base: int, fold: float | None) -> None:
-    """The notes of ``panel`` whose first target is in this row, under it (see the module's docstring)."""
+def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, continued=frozenset()) -> None:
+    """The notes of ``panel`` whose first target is in this row, under it (see the module's docstring);
+    ``continued``: the groups that began in a row before this one."""
     todo = []
     for n, note in enumerate(panel.notes):
-        boxes = [_target_box(t, piece, po, sections, base) for t in note.targets]
+        boxes = [_target_box(t, piece, po, sections, base, continued) for t in note.targets]
         if boxes[0] is not None:
             todo.append((f"note:{base}.{n}", note, [b for b in boxes if b is not None]))
     if not todo or piece.bbox is None:
@@ -107,7 +111,8 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None) 
             boxes[:] = [max(boxes, key=lambda b: (b[3], -b[0]))]
     wrap = NOTE_WRAP if fold is None else max(60.0, min(NOTE_WRAP, fold - 2 * NOTE_PAD))
     left = piece.bbox[0]
-    right = left + max(piece.width, min(fold or 0.0, 2 * NOTE_WRAP))
+    # rows are laid out from x = 0 (a fence's pad may reach left of it): no row's notes pass the fold width
+    right = max(piece.bbox[2], min(left, 0.0) + (fold if fold is not None else 2 * NOTE_WRAP))
     top = piece.bbox[3] + NOTE_GAP
     x, line_bottom = left, top
     drawn, leaders = [], []
@@ -120,11 +125,12 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None) 
             x, top = left, line_bottom + NOTE_SPACE
         nx = max(want, x)
         box = (nx, top, nx + w, top + h)
-        drawn.append(_rect(box, note.highlight or "note", "note-edge", "note", owner, 1.0))
+        parts = [_rect(box, note.highlight or "note", "note-edge", "note", owner, 1.0)]
         ty = top + NOTE_PAD
         for lab in lines:
-            drawn.append(Text(lab, nx + NOTE_PAD, ty + lab.ascent, role="label", owner=owner))
+            parts.append(Text(lab, nx + NOTE_PAD, ty + lab.ascent, role="label", owner=owner))
             ty += lab.height + LINE_GAP
+        drawn.append(Group(tuple(parts), role="note", owner=owner, title=" ".join(lab.text for lab in lines)))
         for target in boxes:
             leaders.append(_leader(target, box, obstacles, owner))
         x, line_bottom = box[2] + NOTE_SPACE, max(line_bottom, box[3])

@@ -12,7 +12,7 @@ from ..model.types import BlockParams, Operation, OpKind, Panel, Section, Value
 from .annotations import add_notes
 from .columns import bracket_room, repeat_label_widths, state_column, step_column
 from .fences import group_items
-from .names import edge_names
+from .names import column_lead, edge_names
 from .notes import add_author_notes
 from .geometry import ITEM_GAP
 from .pieces import bbox_all, below, Piece, union
@@ -49,7 +49,8 @@ def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None,
         values_by_id[v.id] = v
     out.align_y = ypos[first.values[0].id][0] if first.values else 0.0
     names, total = _value_names(panel, base)
-    if names and base == 0:  # the panel's inputs: named left of where their wires begin
+    if names and base == 0:  # the panel's inputs: named left of where their wires begin (at x0 or after)
+        x0 += column_lead(first.values, names)
         edge_names(first.values, ypos, x0, "left", names, labels)
     new_runs: set = {(v.id, j) for v in first.values for j in range(len(shown_axes(v)))}
     for v in first.values:
@@ -243,7 +244,7 @@ def panel_piece(panel: Panel, hl: dict, sections, silent, base: int, continued: 
                   ins=dict(po.edge_in), outs=dict(po.edge_out))
     add_notes(piece, hl)  # under the row that holds the box
     if panel.notes:  # the author's notes, wrapped to the fold width ``fold``
-        add_author_notes(piece, panel, po, sections, base, fold)
+        add_author_notes(piece, panel, po, sections, base, fold, cut[0])
     if continued:
         for owner, (x, y) in po.edge_out.items():
             head = continue_arrow(x, y, po.edge_style.get(owner, {}), owner)
