@@ -131,7 +131,7 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, 
             parts.append(Text(lab, nx + NOTE_PAD, ty + lab.ascent, role="label", owner=owner))
             ty += lab.height + LINE_GAP
         drawn.append(Group(tuple(parts), role="note", owner=owner, title=" ".join(lab.text for lab in lines)))
-        for target in boxes:
+        for target in _columns(boxes):
             leaders.append(_leader(target, box, obstacles, owner))
         x, line_bottom = box[2] + NOTE_SPACE, max(line_bottom, box[3])
         piece.bbox = union(piece.bbox, box)
@@ -154,6 +154,16 @@ def _leader(target, box, obstacles, owner) -> Path:
     _, tx, nx = best
     return Path((("M", tx, target[3]), ("L", nx, box[1])), stroke="note-edge", width=0.9, dash=(2.0, 1.6),
                 role="leader", owner=owner)
+
+
+def _columns(boxes) -> list:
+    """One target per column: of targets whose x-ranges overlap (values stacked in one memory state), the
+    lowest -- one leader reaches them all."""
+    out: list = []
+    for b in sorted(boxes, key=lambda b: -b[3]):
+        if not any(b[0] < o[2] and o[0] < b[2] for o in out):
+            out.append(b)
+    return out
 
 
 def _crosses(p, q, box) -> bool:
