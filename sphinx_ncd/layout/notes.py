@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from .geometry import SMALL_FONT
-from .mathtext import label
+from .mathtext import label, outline_label
 from .pieces import union
 from .scene import Group, Path, Text, bbox_of
 
@@ -49,11 +49,12 @@ def _words(text: str) -> list[str]:
 
 
 def note_lines(text: str, wrap: float) -> list:
-    """``text`` wrapped to ``wrap`` units: the measured Label of each line."""
+    """``text`` wrapped to ``wrap`` units: the measured Label of each line.  The breaks are chosen on the shipped
+    fonts' widths, so labels typeset by TeX (``labels=tex``) ask TeX for the same lines in every pass."""
     lines, cur = [], ""
     for w in _words(text):
         trial = cur + "\\text{ }" + w if cur else w
-        if cur and label(trial, NOTE_FONT).width > wrap:
+        if cur and outline_label(trial, NOTE_FONT).width > wrap:
             lines.append(label(cur, NOTE_FONT))
             cur = w
         else:
