@@ -30,37 +30,65 @@ _ESCAPE = {c: "\\" + c for c in "\\{}^_"}
 _SEGMENT = re.compile(r"\$[^$]*\$|[^\s$]+|\s+")
 
 
-def _words(text: str) -> list[str]:
-    """The note as label sources, one per word (what lies between spaces); ``$...$`` is maths, set as the wire
-    labels are, and stays whole (``$h$-axes`` is one word)."""
-    out: list[str] = []
+def _words(text: str) -> list[list[tuple[str, str]]]:
+    """The note's words (what lies between spaces), each as pieces ``("text", chars)`` or ``("math", source)``:
+    ``$...$`` is maths, set as the wire labels are, and stays whole (``$h$-axes`` is one word)."""
+    out: list[list[tuple[str, str]]] = []
     glue = False
     for seg in _SEGMENT.findall(text):
         if seg.isspace():
             glue = False
             continue
-        src = seg[1:-1] if seg.startswith("$") else "\\text{" + "".join(_ESCAPE.get(c, c) for c in seg) + "}"
+        piece = ("math", seg[1:-1].strip()) if seg.startswith("$") else ("text", seg)
+        if not piece[1]:
+            continue
         if glue and out:
-            out[-1] += src
+            out[-1].append(piece)
         else:
-            out.append(src)
+            out.append([piece])
         glue = True
-    return [w for w in out if w]
+    return out
+
+
+def _src(pieces) -> str:
+    """The label source of a word (or a line): text pieces as ``\\text{..}`` with TeX's specials escaped."""
+    return "".join(p if kind == "math" else "\\text{" + "".join(_ESCAPE.get(c, c) for c in p) + "}"
+                   for kind, p in pieces)
+
+
+def _width(pieces) -> float:
+    return outline_label(_src(pieces), NOTE_FONT).width
+
+
+def _fit(word, wrap: float) -> list:
+    """A word no wider than ``wrap``, or one too wide (an address, a long name) cut between its characters."""
+    if _width(word) <= wrap:
+        return [word]
+    chunks, cur = [], []
+    for kind, p in word:
+        for part in ([p] if kind == "math" else list(p)):
+            trial = cur + [(kind, part)]
+            if cur and _width(trial) > wrap:
+                chunks.append(cur)
+                trial = [(kind, part)]
+            cur = trial
+    return chunks + [cur] if cur else chunks
 
 
 def note_lines(text: str, wrap: float) -> list:
     """``text`` wrapped to ``wrap`` units: the measured Label of each line.  The breaks are chosen on the shipped
     fonts' widths, so labels typeset by TeX (``labels=tex``) ask TeX for the same lines in every pass."""
-    lines, cur = [], ""
-    for w in _words(text):
-        trial = cur + "\\text{ }" + w if cur else w
-        if cur and outline_label(trial, NOTE_FONT).width > wrap:
-            lines.append(label(cur, NOTE_FONT))
-            cur = w
-        else:
-            cur = trial
+    lines, cur = [], []
+    for word in _words(text):
+        for chunk in _fit(word, wrap):
+            trial = cur + [("text", " ")] + chunk if cur else chunk
+            if cur and _width(trial) > wrap:
+                lines.append(label(_src(cur), NOTE_FONT))
+                cur = chunk
+            else:
+                cur = trial
     if cur:
-        lines.append(label(cur, NOTE_FONT))
+        lines.append(label(_src(cur), NOTE_FONT))
     return lines
 
 

@@ -213,3 +213,24 @@ def test_the_interactive_hover_of_a_box_shows_its_note():
     for tid in noted:
         text = meta["o"][str(tid)][2]
         assert any(n.text.replace("$", "") in text for n in d.main.notes if ("op", tid) in n.targets)
+
+
+HOSTILE = [
+    "x" * 300,  # one word wider than any fold: cut between its characters
+    "https://example.org/a/very/long/address/that/never/breaks/anywhere/at/all and on",
+    r"back\slash {brace} ^caret_ under\ λ ∑ 🙂 $\bar{x}_1$ $$ end",
+    "$" + "k_1 " * 40 + "$",  # a long piece of maths stays whole
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_any_note_text_is_drawn_within_the_fold(text):
+    spec = "input X: a\nY = relu X\nZ = relu Y\n" + f'note Y "{text}" highlight\nnote op Z "{text}"\noutput Z\n'
+    d = sphinx_ncd.parse(spec)
+    for width in (613, 300):
+        sc = scene(d, max_width=width)
+        assert len(_notes(sc)) == 2 and geometry_problems(sc) == []
+        if "$" + "k_1" not in text:
+            assert sc.viewbox[2] <= width + 0.5
+    for fmt in ("svg", "pdf", "png"):
+        assert render(d, fmt)
