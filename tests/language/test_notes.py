@@ -138,3 +138,11 @@ def test_misuse_is_a_located_error(case):
     text = err.format()
     assert text.startswith(f"notes.ncd:{line}:{col}:") and spec.splitlines()[line - 1] in text
     assert "\n" + " " * (col - 1 + text.split("\n")[1].index(spec.splitlines()[line - 1][:1])) + "^" in text
+
+
+def test_the_description_reads_the_notes_out():
+    from sphinx_ncd.model.describe import describe
+
+    text = describe(sphinx_ncd.parse(ATTENTION))
+    assert text.endswith("Notes: We copy the injected data to generate K and V. Learned linear maps generate Q, K "
+                         "and V. The heads run side by side. A final layer combines the heads.")
