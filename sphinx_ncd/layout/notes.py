@@ -142,10 +142,11 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, 
     left = piece.bbox[0]
     # rows are laid out from x = 0 (a fence's pad may reach left of it): no row's notes pass the fold width
     right = max(piece.bbox[2], min(left, 0.0) + (fold if fold is not None else 2 * NOTE_WRAP))
-    top = piece.bbox[3] + NOTE_GAP
+    bottom = piece.bbox[3]
+    top = bottom + NOTE_GAP
     x, line_bottom = left, top
-    drawn, leaders = [], []
-    for owner, note, boxes in sorted(todo, key=lambda t: _centre(t[2][0])):
+    drawn, leaders, placed = [], [], []
+    for k, (owner, note, boxes) in enumerate(sorted(todo, key=lambda t: _centre(t[2][0]))):
         lines = note_lines(note.text, wrap)
         w = max(lab.width for lab in lines) + 2 * NOTE_PAD
         h = sum(lab.height for lab in lines) + LINE_GAP * (len(lines) - 1) + 2 * NOTE_PAD
@@ -160,29 +161,93 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, 
             parts.append(Text(lab, nx + NOTE_PAD, ty + lab.ascent, role="label", owner=owner))
             ty += lab.height + LINE_GAP
         drawn.append(Group(tuple(parts), role="note", owner=owner, title=" ".join(lab.text for lab in lines)))
-        for target in _columns(boxes):
-            leaders.append(_leader(target, box, obstacles, owner))
+        placed.append((owner, box, boxes, bottom + 3.0 + 3.5 * (k % 3)))
         x, line_bottom = box[2] + NOTE_SPACE, max(line_bottom, box[3])
         piece.bbox = union(piece.bbox, box)
+    for owner, box, boxes, lane in placed:  # once every note stands where it stays
+        others = [b for o, b, _, _ in placed if o != owner]
+        for target in _columns(boxes):
+            leaders.append(_leader(target, box, obstacles, others, lane, owner))
+            piece.bbox = union(piece.bbox, bbox_of(leaders[-1]))
     piece.back.extend(hl_layer)
     piece.mid[:0] = leaders  # under the wires and glyphs, over the fences and highlights
     piece.front.extend(drawn)
 
 
-def _leader(target, box, obstacles, owner) -> Path:
-    """A line from the bottom of ``target`` to the top of the note's ``box``, at the x (within the target) that
-    passes fewest labels and glyphs."""
+def _leader(target, box, obstacles, others, lane: float, owner) -> Path:
+    """A line from the bottom of ``target`` to the note's ``box``: straight to its top, at the x (within the
+    target) that passes fewest labels and glyphs; where other notes (``others``) stand in the way, down to the
+    ``lane`` under the drawing and along it, then down a column clear of them to the note's top, or beside
+    them to its side."""
     x0, x1 = target[0] + 2.0, target[2] - 2.0
-    xs = [(x0 + x1) / 2] if x1 <= x0 else [x0 + (x1 - x0) * k / 8 for k in (4, 3, 5, 2, 6, 1, 7, 0, 8)]
+    txs = [(x0 + x1) / 2] if x1 <= x0 else [x0 + (x1 - x0) * k / 8 for k in (4, 3, 5, 2, 6, 1, 7, 0, 8)]
+    n0, n1 = box[0] + 6.0, box[2] - 6.0
+    nxs = [(n0 + n1) / 2] if n1 <= n0 else [n0 + (n1 - n0) * k / 8 for k in range(9)]
     best = None
-    for tx in xs:
-        nx = min(max(tx, box[0] + 6.0), box[2] - 6.0)
-        hits = sum(1 for ob in obstacles if ob is not target and _crosses((tx, target[3]), (nx, box[1]), ob))
-        if best is None or hits < best[0]:
-            best = (hits, tx, nx)
-    _, tx, nx = best
-    return Path((("M", tx, target[3]), ("L", nx, box[1])), stroke="note-edge", width=0.9, dash=(2.0, 1.6),
-                role="leader", owner=owner)
+    for tx in txs:
+        for nx in nxs:
+            a, b = (tx, target[3]), (nx, box[1])
+            if any(_hits(a, b, o) for o in others):
+                continue
+            score = (sum(1 for ob in obstacles if ob is not target and _hits(a, b, ob)), abs(nx - tx))
+            if best is None or score < best[0]:
+                best = (score, tx, nx)
+    style = {"stroke": "note-edge", "width": 0.9, "dash": (2.0, 1.6), "role": "leader", "owner": owner}
+    if best is not None:
+        _, tx, nx = best
+        return Path((("M", tx, target[3]), ("L", nx, box[1])), **style)
+    tx = txs[0]
+    route = _around(tx, box, others, lane)
+    return Path((("M", tx, target[3]), ("L", tx, lane), *(("L", x, y) for x, y in route)), **style)
+
+
+def _around(tx: float, box, others, lane: float) -> list:
+    """The rest of a bent leader, from (tx, lane): a column clear of the ``others`` down to the note's top, or
+    one beside them down to the middle of the note's left or right side; the shortest that crosses none."""
+    n0, n1 = box[0] + 6.0, box[2] - 6.0
+    above = [o for o in others if o[3] > lane and o[1] < box[1]]
+    free = [x for x in _steps(n0, n1) if not any(o[0] - 2.0 <= x <= o[2] + 2.0 for o in above)]
+    if free:
+        gx = min(free, key=lambda x: abs(x - tx))
+        return [(gx, lane), (gx, box[1])]
+    ym = box[1] + min(10.0, (box[3] - box[1]) / 2)
+    routes = []
+    for side in (-1, 1):
+        cx = box[0] - 3.0 if side < 0 else box[2] + 3.0
+        while True:  # step out past every note the column would run through
+            hit = [o for o in others if o[0] - 2.0 <= cx <= o[2] + 2.0 and o[3] > lane and o[1] < ym]
+            if not hit:
+                break
+            cx = min(o[0] for o in hit) - 3.0 if side < 0 else max(o[2] for o in hit) + 3.0
+        edge = box[0] if side < 0 else box[2]
+        if not any(_hits((cx, ym), (edge, ym), o, 0.5) for o in others):
+            routes.append((abs(cx - tx) + abs(cx - edge), [(cx, lane), (cx, ym), (edge, ym)]))
+    return min(routes)[1] if routes else [((n0 + n1) / 2, lane), ((n0 + n1) / 2, box[1])]
+
+
+def _steps(a: float, b: float, step: float = 2.0) -> list:
+    n = max(0, int((b - a) / step))
+    return [a + k * step for k in range(n + 1)]
+
+
+def _hits(p, q, box, pad: float = 1.0) -> bool:
+    """Whether the segment p-q enters ``box`` grown by ``pad`` (Liang-Barsky clipping)."""
+    bx0, by0, bx1, by1 = box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    t0, t1 = 0.0, 1.0
+    for den, num in ((-dx, p[0] - bx0), (dx, bx1 - p[0]), (-dy, p[1] - by0), (dy, by1 - p[1])):
+        if abs(den) < 1e-12:
+            if num < 0:
+                return False
+            continue
+        t = num / den
+        if den < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return False
+    return True
 
 
 def _columns(boxes) -> list:
@@ -193,18 +258,6 @@ def _columns(boxes) -> list:
         if not any(b[0] < o[2] and o[0] < b[2] for o in out):
             out.append(b)
     return out
-
-
-def _crosses(p, q, box) -> bool:
-    """Whether the segment p-q passes through ``box`` (sampled; leaders are short and nearly vertical)."""
-    if box[3] <= p[1] + 0.5:
-        return False
-    for k in range(1, 24):
-        t = k / 24
-        x, y = p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t
-        if box[0] < x < box[2] and box[1] < y < box[3]:
-            return True
-    return False
 
 
 def _rect(box, fill, stroke, role, owner, opacity) -> Path:

@@ -116,8 +116,11 @@ def test_notes_stand_clear_of_the_drawing_and_of_each_other(width):
             assert bb[0] <= t.bbox[0] and t.bbox[2] <= bb[2] + 0.01 and bb[1] <= t.bbox[1] and t.bbox[3] <= bb[3]
             assert t.label.width <= min(NOTE_WRAP, width or NOTE_WRAP) + 0.01
         for leader in leaders:  # from the target down to the top of its note
-            (_, x0, y0), (_, x1, y1) = leader.d
-            assert y0 < y1 and abs(y1 - bb[1]) < 0.5 and bb[0] <= x1 <= bb[2]
+            (_, x0, y0), (_, x1, y1) = leader.d[0], leader.d[-1]
+            if width != 300:  # the notes of a row stand side by side: straight leaders
+                assert len(leader.d) == 2
+            else:  # or under one another: round the notes above, to the note's top or side
+                assert y0 < y1 and any(abs(c) < 0.5 for c in (y1 - bb[1], x1 - bb[0], x1 - bb[2]))
     for p in sc.walk():  # nothing but a note's own parts overlaps a note
         owner = getattr(p, "owner", "")
         pb = bbox_of(p)
@@ -234,3 +237,17 @@ def test_any_note_text_is_drawn_within_the_fold(text):
             assert sc.viewbox[2] <= width + 0.5
     for fmt in ("svg", "pdf", "png"):
         assert render(d, fmt)
+
+
+def test_the_geometry_checker_catches_a_note_on_the_drawing():
+    import dataclasses
+
+    from render_helpers import note_problems
+
+    sc = scene(_annotated())
+    assert note_problems(sc) == []
+    moved = tuple(dataclasses.replace(p, d=tuple((c[0], c[1], c[2] - 150) if len(c) == 3 else c for c in p.d))
+                  if isinstance(p, Path) and p.role == "note" else p for p in sc.walk())
+    problems = note_problems(dataclasses.replace(sc, items=moved))
+    assert any("overlaps the note" in p for p in problems)
+    assert any("does not end on the edge of its note" in p for p in problems)
