@@ -189,7 +189,8 @@ def _leader(target, box, obstacles, others, lane: float, owner) -> Path:
             a, b = (tx, target[3]), (nx, box[1])
             if any(_hits(a, b, o) for o in others):
                 continue
-            score = (sum(1 for ob in obstacles if ob is not target and _hits(a, b, ob)), abs(nx - tx))
+            score = (sum(1 for ob in obstacles if ob is not target and _hits(a, b, ob)),
+                     abs(nx - tx) + abs(tx - txs[0]))  # steep, and from the target's middle
             if best is None or score < best[0]:
                 best = (score, tx, nx)
     style = {"stroke": "note-edge", "width": 0.9, "dash": (2.0, 1.6), "role": "leader", "owner": owner}
