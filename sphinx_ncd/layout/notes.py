@@ -11,6 +11,7 @@ maths, set like the wire labels.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .geometry import SMALL_FONT
 from .mathtext import label, outline_label
@@ -78,18 +79,23 @@ def _fit(word, wrap: float) -> list:
 def note_lines(text: str, wrap: float) -> list:
     """``text`` wrapped to ``wrap`` units: the measured Label of each line.  The breaks are chosen on the shipped
     fonts' widths, so labels typeset by TeX (``labels=tex``) ask TeX for the same lines in every pass."""
+    return [label(src, NOTE_FONT) for src in _line_sources(text, wrap)]
+
+
+@lru_cache(maxsize=512)
+def _line_sources(text: str, wrap: float) -> tuple[str, ...]:
     lines, cur = [], []
     for word in _words(text):
         for chunk in _fit(word, wrap):
             trial = cur + [("text", " ")] + chunk if cur else chunk
             if cur and _width(trial) > wrap:
-                lines.append(label(_src(cur), NOTE_FONT))
+                lines.append(_src(cur))
                 cur = chunk
             else:
                 cur = trial
     if cur:
-        lines.append(label(_src(cur), NOTE_FONT))
-    return lines
+        lines.append(_src(cur))
+    return tuple(lines)
 
 
 def _value_box(vid: int, piece, po, sections, base: int):
@@ -183,16 +189,22 @@ def _leader(target, box, obstacles, others, lane: float, owner) -> Path:
     txs = [(x0 + x1) / 2] if x1 <= x0 else [x0 + (x1 - x0) * k / 8 for k in (4, 3, 5, 2, 6, 1, 7, 0, 8)]
     n0, n1 = box[0] + 6.0, box[2] - 6.0
     nxs = [(n0 + n1) / 2] if n1 <= n0 else [n0 + (n1 - n0) * k / 8 for k in range(9)]
+    lo, hi = min(x0, n0) - 2.0, max(x1, n1) + 2.0  # what a straight leader can pass at all
+    obstacles = [ob for ob in obstacles if ob is not target and ob[2] > lo and ob[0] < hi and ob[3] > target[3]
+                 and ob[1] < box[1]]
+    others_near = [o for o in others if o[2] > lo and o[0] < hi and o[1] < box[1]]
     best = None
-    for tx in txs:
-        for nx in nxs:
+    for tx in txs:  # from the target's middle outwards, each as steep as the note allows; the first clear wins
+        for nx in sorted(nxs, key=lambda n: abs(n - tx)):
             a, b = (tx, target[3]), (nx, box[1])
-            if any(_hits(a, b, o) for o in others):
+            if any(_hits(a, b, o) for o in others_near):
                 continue
-            score = (sum(1 for ob in obstacles if ob is not target and _hits(a, b, ob)),
-                     abs(nx - tx) + abs(tx - txs[0]))  # steep, and from the target's middle
+            score = (sum(1 for ob in obstacles if _hits(a, b, ob)), abs(nx - tx) + abs(tx - txs[0]))
             if best is None or score < best[0]:
                 best = (score, tx, nx)
+            break
+        if best is not None and best[0][0] == 0:
+            break
     style = {"stroke": "note-edge", "width": 0.9, "dash": (2.0, 1.6), "role": "leader", "owner": owner}
     if best is not None:
         _, tx, nx = best
