@@ -384,3 +384,6 @@ HINT_NO_FENCES = "there is no fence before this note; a note on a fence comes af
 NOTE_FENCE_HIGHLIGHT = "a fence is tinted already; 'highlight' is for values and operations"
 NAME_TWICE = "'{name}' is named twice"
 NOTE_SILENT = "'{name}' draws no wire (a scalar nothing uses); a note or name needs something drawn to point at"
+NOTE_NO_SAVE = "no 'save ... to {slot}' before this note"
+HINT_SAVES = "the memory slots saved so far: {slots}"
+HINT_NO_SAVES = "a note on a save comes after the 'save' statement it explains"

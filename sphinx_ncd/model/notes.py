@@ -12,7 +12,7 @@ import dataclasses
 from .. import messages as msg
 from ..errors import NCDError
 from ..syntax import ast as A
-from .types import Note, Panel
+from .types import Note, OpKind, Panel
 
 __all__ = ["collect_name", "collect_note", "attach"]
 
@@ -43,6 +43,9 @@ def collect_note(builder, stmt: A.Note) -> None:
         if stmt.highlight is not None:
             raise NCDError(msg.NOTE_FENCE_HIGHLIGHT.format(), stmt.span, kind="shape")
         targets.append(("fence", hit.id, title))
+    elif stmt.kind == "save":
+        for slot in stmt.targets:
+            targets.append(("save", _save_span(builder, slot), slot))
     else:
         inputs = {v.id for v in builder.inputs}
         for name in stmt.targets:
@@ -54,11 +57,26 @@ def collect_note(builder, stmt: A.Note) -> None:
     builder.notes.append((stmt.text, tuple(targets), stmt.highlight, stmt.span))
 
 
+def _save_span(builder, slot):
+    """The statement of the latest ``save ... to SLOT`` before the note (the schedule keeps it on the op)."""
+    saves = [rec for rec in builder.ops if rec.kind == OpKind.SAVE]
+    hit = next((rec for rec in reversed(saves) if rec.label == slot.text), None)
+    if hit is None:
+        slots = ", ".join(dict.fromkeys(rec.label for rec in saves))
+        hint = msg.HINT_SAVES.format(slots=slots) if slots else msg.HINT_NO_SAVES.format()
+        raise NCDError(msg.NOTE_NO_SAVE.format(slot=slot.text), slot.span, kind="shape", hint=hint)
+    return hit.span
+
+
 def attach(panel: Panel, builder) -> Panel:
     """``panel`` with the names and notes its statements wrote (operations by id)."""
     if not builder.value_names and not builder.notes:
         return panel
     made_by = {v.id: op.id for op in panel.operations for v in op.outputs}
+    saved_by = {}
+    for op in panel.operations:
+        if op.kind == OpKind.SAVE:
+            saved_by.setdefault(op.span, op.id)
     consumed = {v.id for op in panel.operations for v in op.inputs}
     drawn = {v.id for v in panel.inputs} | consumed | {v.id for v in panel.outputs}
     silent = {v.id for op in panel.operations for v in op.outputs if not v.axes and v.id not in drawn}
@@ -80,6 +98,8 @@ def attach(panel: Panel, builder) -> Panel:
                     raise NCDError(msg.NOTE_NO_OP.format(name=name.text), name.span, kind="shape",
                                    hint=msg.HINT_NOTE_NO_OP.format(name=name.text))
                 tid = made_by[tid]
+            elif kind == "save":
+                kind, tid = "op", saved_by[tid]
             elif kind == "value":
                 check_drawn(tid, name)
             resolved.append((kind, tid))

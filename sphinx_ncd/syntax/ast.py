@@ -266,9 +266,9 @@ class NameValues(Node):
 
 
 class Note(Node):
-    """``note [op|fence] TARGETS "text" [highlight [#color]]``: an explanatory note drawn clear of the diagram
-    with a leader line to what it explains.  ``kind`` is "value", "op" or "fence"; ``targets`` are value names,
-    or (fence) one Name holding the fence's title; ``highlight`` is None (no tint), "" (the theme's tint) or a
+    """``note [op|save|fence] TARGETS "text" [highlight [#color]]``: an explanatory note drawn clear of the
+    diagram with a leader line to what it explains.  ``kind`` is "value", "op", "save" or "fence"; ``targets``
+    are value names, memory slots (save), or (fence) one Name holding the fence's title; ``highlight`` is None (no tint), "" (the theme's tint) or a
     colour."""
     __slots__ = ("kind", "targets", "text", "text_span", "highlight")
 

@@ -1,8 +1,8 @@
 """Syntax stage: the ``name`` and ``note`` statements (what the author writes on a figure).
 
 ``name Q, K, V`` draws each value's name at its wires; ``note`` attaches an explanatory note to values, to the
-operations that make them (``note op``) or to a fence (``note fence "Title"``), optionally with a tinted
-highlight behind what it explains::
+operations that make them (``note op``), to a save to memory (``note save C_\\lambda``) or to a fence
+(``note fence "Title"``), optionally with a tinted highlight behind what it explains::
 
     note X "We copy the injected data to generate $K$ and $V$."
     note op Q, K, V "Learned linear maps generate $Q$, $K$ and $V$." highlight
@@ -34,7 +34,7 @@ def parse_name(cur: Cursor, span) -> A.NameValues:
 
 
 def parse_note(cur: Cursor, span) -> A.Note:
-    """``note [op|fence] TARGETS "text" [highlight [#color]]``."""
+    """``note [op|save|fence] TARGETS "text" [highlight [#color]]``."""
     kind = "value"
     first, after = cur.peek(), cur.peek(1)
     if first is not None and first.kind == "word" and first.text == "op" and after is not None \
@@ -44,6 +44,10 @@ def parse_note(cur: Cursor, span) -> A.Note:
     elif first is not None and first.kind == "word" and first.text == "fence" and after is not None \
             and after.kind == "str":
         kind = "fence"
+        cur.next()
+    elif first is not None and first.kind == "word" and first.text == "save" and after is not None \
+            and after.kind == "word":
+        kind = "save"
         cur.next()
     if kind == "fence":
         tok = cur.next()

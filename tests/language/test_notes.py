@@ -106,6 +106,16 @@ def test_a_highlight_colour_and_a_comment_after_it():
     assert [n.highlight for n in d.main.notes] == ["#abc", ""]
 
 
+def test_a_note_on_a_save_points_at_the_latest_save_to_that_slot():
+    spec = ('input X: a\nsave X to C\nY = relu X\nsave Y to C\nnote save C "the second"\n'
+            'Z = load C : a\nnote op Z "loaded"\nW = add Y Z\noutput W\n')
+    d = sphinx_ncd.parse(spec)
+    saves = [op for op in d.main.operations if op.kind == "save"]
+    load = next(op for op in d.main.operations if op.kind == "load")
+    assert [n.targets for n in d.main.notes] == [(("op", saves[1].id),), (("op", load.id),)]
+    assert saves[1].span.line == 4
+
+
 # (id, spec, line, column, words in the message)
 ERRORS = [
     ("unknown-value", 'input X: a\nnote Z "z"', 2, 6, "no value named 'Z'"),
@@ -120,6 +130,8 @@ ERRORS = [
     ("empty-text", 'input X: a\nnote X "  "', 2, 8, "a note with no text"),
     ("odd-dollar", 'input X: a\nnote X "costs $5"', 2, 8, "an unmatched '$'"),
     ("after-text", 'input X: a\nnote X "x" loudly', 2, 12, "'highlight'"),
+    ("save-unknown", 'input X: a\nsave X to C\nnote save D "d"', 3, 11, "no 'save ... to D' before this note"),
+    ("save-none", 'input X: a\nnote save D "d"', 2, 11, "no 'save ... to D' before this note"),
     ("name-unknown", 'input X: a\nname Y', 2, 6, "no value named 'Y'"),
     ("name-twice", 'input X: a\nname X, X', 2, 9, "'X' is named twice"),
     ("name-no-list", 'input X: a\nname X Y', 2, 8, "',' and another value name"),
