@@ -133,7 +133,8 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, 
     for n, note in enumerate(panel.notes):
         boxes = [_target_box(t, piece, po, sections, base, continued) for t in note.targets]
         if boxes[0] is not None:
-            todo.append((f"note:{base}.{n}", note, [b for b in boxes if b is not None]))
+            where = f":{note.span.file}:{note.span.line}:{note.span.column}" if note.span is not None else ""
+            todo.append((f"note:{n}{where}", note, [b for b in boxes if b is not None]))  # unique per statement
     if not todo or piece.bbox is None:
         return
     obstacles = [b for b in piece.op_boxes.values()] + \

@@ -251,3 +251,15 @@ def test_the_geometry_checker_catches_a_note_on_the_drawing():
     problems = note_problems(dataclasses.replace(sc, items=moved))
     assert any("overlaps the note" in p for p in problems)
     assert any("does not end on the edge of its note" in p for p in problems)
+
+
+def test_notes_of_a_block_definition_and_of_the_figure_are_both_drawn():
+    spec = ('block Twice {\n  input X: a\n  Y = relu X\n  name Y\n  note op Y "first" highlight\n  output Y\n}\n'
+            'input Z: a\nW = Twice Z\nnote W "the block once"\noutput W\n')
+    d = sphinx_ncd.parse(spec, filename="b.ncd")
+    sc = scene(d)
+    notes = _notes(sc)
+    assert len(notes) == 2  # one owner per note statement, across panels
+    assert sorted(" ".join(t.label.text for t in texts) for _, texts, _, _ in notes.values()) == [
+        "first", "the block once"]
+    assert geometry_problems(sc) == []
