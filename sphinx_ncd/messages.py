@@ -374,3 +374,20 @@ SPHINX_LATEX_LABELS_OUTLINE = ("ncd: latex_engine {engine!r} is not installed he
                                "lualatex: diagram labels are drawn as outlines (ncd_latex_labels = \"tex\" "
                                "typesets them with the document's fonts)")
 SPHINX_LATEX_LABELS_FAILED = "ncd: diagram labels are drawn as outlines: {reason}"
+
+# --- names and notes on a figure (syntax/notes.py, model/notes.py) ----------------------
+NOTE_EMPTY = "a note with no text"
+NOTE_TOO_LONG = "the note is too long ({chars} characters; at most {limit}): a note explains one part in a sentence or two"
+NOTE_DOLLAR = "an unmatched '$' in the note: maths in a note goes between two '$'"
+HINT_NOTE_DOLLAR = "write the maths as $K$ (a label, as on the wires), or leave the '$' out"
+NOTE_NO_OP = "'{name}' is an input of the diagram: no operation makes it"
+HINT_NOTE_NO_OP = "write 'note {name} \"...\"' to explain the value itself"
+NOTE_UNKNOWN_FENCE = "no fence titled \"{title}\" before this note"
+HINT_FENCES = "the fences so far: {titles}"
+HINT_NO_FENCES = "there is no fence before this note; write the note after the fence (usually after its closing brace)"
+NOTE_FENCE_HIGHLIGHT = "a fence is tinted already; 'highlight' is for values and operations"
+NAME_TWICE = "'{name}' is named twice"
+NOTE_SILENT = "'{name}' draws no wire (a scalar nothing uses); a note or name needs something drawn to point at"
+NOTE_NO_SAVE = "no 'save ... to {slot}' before this note"
+HINT_SAVES = "the memory slots saved so far: {slots}"
+HINT_NO_SAVES = "a note on a save comes after the 'save' statement it explains"

@@ -75,7 +75,7 @@ def _fold_panel(panel: Panel, hl: dict, target: float | None) -> Piece:
     With no target, only the author's ``break`` statements cut it."""
     sections = panel_sections(panel)
     silent = silent_values(panel)
-    whole, po = panel_piece(panel, hl, sections, silent, 0, False)
+    whole, po = panel_piece(panel, hl, sections, silent, 0, False, fold=target)
     if target is None:
         if not any(getattr(sec, "brk", False) for sec in sections):
             return whole
@@ -91,7 +91,7 @@ def _fold_panel(panel: Panel, hl: dict, target: float | None) -> Piece:
         if (a, b) not in laid:  # the groups it shares with the rows before and after it are drawn open there
             here = {g for g, (first, end) in spans.items() if first <= b and end >= a}
             cut = (frozenset(g for g in here if spans[g][0] < a), frozenset(g for g in here if spans[g][1] > b))
-            laid[a, b] = panel_piece(panel, hl, sections[a:b + 1], silent, a, not last, cut)[0]
+            laid[a, b] = panel_piece(panel, hl, sections[a:b + 1], silent, a, not last, cut, target)[0]
         return laid[a, b]
 
     for _ in range(3):  # the rows are measured on the strip; one that comes out wider tightens the goal

@@ -16,6 +16,7 @@ from .geometry import (
 )
 from .glyphs import axis_label_source, build_glyph, Glyph, OpRows
 from .mathtext import label, plain_text
+from .names import column_lead, column_names
 from .pieces import bbox_all, translate
 from .rows import nrows, op_rows, shown_axes, value_axis
 from .scene import Group, Path, Text
@@ -74,9 +75,12 @@ def repeat_label_widths(panel: Panel) -> dict:
     return out
 
 
-def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, room=(0.0, 0.0)) -> float:
+def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, room=(0.0, 0.0),
+                 names=None) -> float:
     """A memory state: its wires run level, new ones are named, separators between segments.  ``room`` is
-    (left, right) width kept free for repetition brackets closing and opening here."""
+    (left, right) width kept free for repetition brackets closing and opening here; ``names``: value id ->
+    the name a ``name`` statement draws left of the axis labels of a value new here (:mod:`.names`)."""
+    lead = column_lead(values, names)
     width = STATE_MIN_W
     pending = []
     for v in values:
@@ -88,9 +92,11 @@ def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, 
             pending.append((v, j, lab))
     for v, j, lab in pending:
         y = ypos[v.id][j]
-        labels.append(Text(lab, x + room[0] + LABEL_PAD, y - LABEL_GAP - lab.descent, fill="ink", role="label",
-                           owner=f"wire:{v.id}.{j}"))
-    x1 = x + width + room[0] + room[1]
+        labels.append(Text(lab, x + room[0] + LABEL_PAD + lead, y - LABEL_GAP - lab.descent, fill="ink",
+                           role="label", owner=f"wire:{v.id}.{j}"))
+    if lead:
+        column_names(values, ypos, x + room[0] + LABEL_PAD, names, labels)
+    x1 = x + width + lead + room[0] + room[1]
     for v in values:
         for j, y in enumerate(ypos.get(v.id, ())):
             wires.to((v.id, j), x, y)

@@ -2,7 +2,7 @@
 
 :func:`_layout_panel` makes one pass over the sections (linear in operations and wires): state and step
 columns, the wires through them, then fences and brackets around; :func:`panel_piece` wraps the result as a
-:class:`~.pieces.Piece` with its ports, arrowheads on a row that goes on.  Block headers are panels too.
+:class:`~.pieces.Piece` with its ports, arrowheads on a row that goes on, and the notes under it.  Block headers are panels too.
 """
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from ..model.types import BlockParams, Operation, OpKind, Panel, Section, Value
 from .annotations import add_notes
 from .columns import bracket_room, repeat_label_widths, state_column, step_column
 from .fences import group_items
+from .names import column_lead, edge_names
+from .notes import add_author_notes
 from .geometry import ITEM_GAP
 from .pieces import bbox_all, below, Piece, union
 from .rows import reserve_below, shown_axes, silent_values, stack_values, value_axis
@@ -46,6 +48,10 @@ def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None,
     for v in first.values:
         values_by_id[v.id] = v
     out.align_y = ypos[first.values[0].id][0] if first.values else 0.0
+    names, total = _value_names(panel, base)
+    if names and base == 0:  # the panel's inputs: named left of where their wires begin (at x0 or after)
+        x0 += column_lead(first.values, names)
+        edge_names(first.values, ypos, x0, "left", names, labels)
     new_runs: set = {(v.id, j) for v in first.values for j in range(len(shown_axes(v)))}
     for v in first.values:
         for j, y in enumerate(ypos[v.id]):
@@ -77,7 +83,7 @@ def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None,
             after = sections[idx + 1] if idx + 1 < len(sections) else None
             room = bracket_room(before, after, repeats)
             x = state_column([v for v in sec.values if v.id not in wires.silent], new_runs, ypos, x, wires, seps,
-                              labels, out, room)
+                              labels, out, room, None if base + idx == total - 1 else names)
             out.section_x[base + idx] = (x_begin, x)
             cur = list(sec.values)
             new_runs = set()
@@ -93,12 +99,24 @@ def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None,
         if nxt is None:  # two steps in a row: an implicit state of what the step produced
             cur = [v for v in cur if v.id in ypos] + produced
             x = state_column([v for v in cur if v.id not in wires.silent], new_runs, ypos, x, wires, seps,
-                              labels, out)
+                              labels, out, names=names)
             new_runs = set()
         idx += 1
     wires.finish(x)
+    if names and base + len(sections) == total:  # the panel's outputs: named right of where their wires end
+        edge_names([v for v in sections[-1].values if v.id not in wires.silent], ypos, x, "right", names, labels)
     out.items = [("wires", wires.paths), ("seps", seps), ("glyphs", glyph_groups), ("labels", labels)]
     return out
+
+
+def _value_names(panel: Panel, base: int) -> tuple[dict | None, int]:
+    """(value id -> name, for the values a ``name`` statement names that no row before this one showed; the
+    number of the panel's sections), or (None, 0) when the panel names none."""
+    if not panel.names:
+        return None, 0
+    sections = panel_sections(panel)
+    shown = {v.id for sec in sections[:base + 1] if base and sec.kind == "state" for v in sec.values}
+    return {vid: name for vid, name in panel.names if vid not in shown}, len(sections)
 
 
 def _residual_sections(panel: Panel) -> list:
@@ -215,7 +233,7 @@ def with_headers(panels) -> list[Panel]:
 
 
 def panel_piece(panel: Panel, hl: dict, sections, silent, base: int, continued: bool,
-                cut=(frozenset(), frozenset())):
+                cut=(frozenset(), frozenset()), fold: float | None = None):
     """One panel, or one row of a folded panel (``sections`` from section ``base``), as a piece; a row that goes
     on in the next one ends in arrowheads; ``cut``: the repetitions it continues and those it leaves open (see
     :func:`.fences.group_items`).  Returns the piece and the column pass's record."""
@@ -225,6 +243,8 @@ def panel_piece(panel: Panel, hl: dict, sections, silent, base: int, continued: 
                   align_y=po.align_y, anchors=list(po.anchors), named=dict(po.named), op_boxes=dict(po.op_boxes),
                   ins=dict(po.edge_in), outs=dict(po.edge_out))
     add_notes(piece, hl)  # under the row that holds the box
+    if panel.notes:  # the author's notes, wrapped to the fold width ``fold``
+        add_author_notes(piece, panel, po, sections, base, fold, cut[0])
     if continued:
         for owner, (x, y) in po.edge_out.items():
             head = continue_arrow(x, y, po.edge_style.get(owner, {}), owner)

@@ -19,6 +19,7 @@ from ..syntax import ast as A
 from ..syntax.parser import parse_spec
 from .blocks import BlockInfo, find_library
 from .infer import PanelBuilder
+from .notes import attach as attach_notes
 from .records import Declarations
 from .schedule import schedule
 from .sizes import SizeSyntaxError, parse_size
@@ -90,6 +91,7 @@ def _parse(text: str, filename: str, line_offset: int, search_path) -> Diagram:
         span = stmts[0].span if stmts else None
         panel, next_value = schedule(b.result(), span=span, header=header if k == 0 else None,
                                      legend=legend if k == 0 else (), op_id_start=next_op)
+        panel = attach_notes(panel, b)
         next_op += len(panel.operations)
         panels.append(panel)
     blocks = []
@@ -106,7 +108,7 @@ def _block_panel(info: BlockInfo) -> Panel:
     if not builder.inputs:
         raise NCDError(msg.NO_INPUT.format(), info.span, kind="shape")
     panel, _ = schedule(builder.result(), span=info.span, header=BlockHeader(info.name, info.params, info.span))
-    return panel
+    return attach_notes(panel, builder)
 
 
 def _declare(statements, decl: Declarations, filename: str, search_path, using: tuple, top: bool) -> dict:

@@ -64,4 +64,6 @@ def _describe(diagram: Diagram) -> str:
     if diagram.main.header is not None:
         h = diagram.main.header
         head += f" of block {h.name}({', '.join(h.params)})"
-    return f"{head}: {body}."
+    notes = [n.text.replace("$", "") for p in diagram.panels for n in p.notes]
+    tail = (" Notes: " + " ".join(t if t.endswith((".", "!", "?")) else t + "." for t in notes)) if notes else ""
+    return f"{head}: {body}.{tail}"

@@ -22,6 +22,7 @@ from ..errors import NCDError
 from ..syntax import ast as A
 from ..syntax.shapes import CLAUSES
 from .kinds import KINDS
+from .notes import collect_name, collect_note
 from .operations import Operations, _opname
 from .records import Declarations, Evaluated, OpRecord, closest, is_name, same_sub, slot_name
 from .sizes import SizeSyntaxError, parse_size, product, size_label, sizes_equal_plain
@@ -52,6 +53,8 @@ class PanelBuilder(Operations):
         self.axis_cache: dict = {}
         self.saw_input = False
         self.breaks: list[tuple[int, object]] = []  # (number of ops written before, span) per 'break'
+        self.value_names: list = []  # (value id, name, Name) per value a 'name' statement names
+        self.notes: list = []  # (text, targets, highlight, span) per 'note' statement (see .notes)
 
     # --- values and axes --------------------------------------------------------------------
 
@@ -318,6 +321,12 @@ class PanelBuilder(Operations):
         if self.breaks and self.breaks[-1][0] == n:
             raise NCDError(msg.BREAK_TWICE.format(), stmt.span, kind="syntax", hint=msg.HINT_BREAK.format())
         self.breaks.append((n, stmt.span))
+
+    def st_NameValues(self, stmt: A.NameValues):
+        collect_name(self, stmt)
+
+    def st_Note(self, stmt: A.Note):
+        collect_note(self, stmt)
 
     def st_Fence(self, stmt: A.Fence):
         gid = self.open_group("fence", stmt.title, stmt.color, None, None, None, stmt.span)

@@ -33,7 +33,7 @@ __all__ = [
     "BlockHeader", "Panel", "Diagram", "PARAMS_OF", "params_from_pairs",
     "NoParams", "FunctionParams", "LearnedParams", "ElementwiseParams", "ScaleParams", "SoftmaxParams",
     "NormParams", "IndexParams", "EinsumParams", "ViewParams", "ConcatParams", "ConvParams", "PoolParams",
-    "UnitParams", "SlotParams", "BlockParams",
+    "UnitParams", "SlotParams", "BlockParams", "Note",
 ]
 
 
@@ -414,6 +414,17 @@ class BlockHeader:
 
 
 @_record
+class Note:
+    """An author's note on the figure (``note`` statements): ``targets`` are ("value", value id), ("op", op id)
+    or ("fence", group id); ``highlight`` None (no tint), "" (the theme's tint) or a colour."""
+
+    text: str  # as written; maths between '$'
+    targets: tuple[tuple[str, int], ...]
+    highlight: str | None = None
+    span: Span | None = None
+
+
+@_record
 class Panel:
     """One diagram read left to right."""
 
@@ -425,6 +436,8 @@ class Panel:
     legend: tuple[tuple[str, str], ...] = ()  # derived sizes: (("nb", "n1/4"), ...)
     header: BlockHeader | None = None  # when the panel defines a block
     span: Span | None = None
+    names: tuple[tuple[int, str], ...] = ()  # (value id, name) drawn at the value's wires (``name`` statements)
+    notes: tuple[Note, ...] = ()  # the author's notes (``note`` statements)
 
     @property
     def states(self) -> tuple[Section, ...]:

@@ -12,7 +12,8 @@ hooks stand for:
 * ``o``: per box hook, ``[title, binding or "", note or ""]``; the note is the
   box's own results (``notes``: its shape check, value check, cost figures,
   one a line), after the diagram-wide ``verdict`` when one is given; without
-  ``notes``, a highlight's note on its box, else the ``verdict``.
+  ``notes``, a highlight's note on its box, else the ``verdict``; then the author's
+  ``note`` statements on the box (``note op Y "..."``), one a line.
 
 A browser without the script shows the SVG exactly as before (the metadata is
 not drawn); a standalone SVG file written by ``ncd render`` carries none of it.
@@ -68,9 +69,13 @@ def _box_notes(diagram, highlights, verdict: str, notes) -> dict[int, str]:
         own.setdefault(int(op_id), []).append(str(note))
     out = {}
     for panel in diagram.panels:
+        for note in panel.notes:  # the author's notes on a box join its hover text
+            for kind, tid in note.targets:
+                if kind == "op":
+                    own.setdefault(tid, []).append(note.text.replace("$", ""))
         for op in panel.operations:
             if notes is None:
-                out[op.id] = marked.get(op.id, verdict)
+                out[op.id] = "\n".join([marked.get(op.id, verdict)] + own.get(op.id, [])).strip("\n")
             else:
                 out[op.id] = "\n".join(([verdict] if verdict else []) + own.get(op.id, []))
     return out

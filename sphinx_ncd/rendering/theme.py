@@ -25,6 +25,8 @@ LIGHT = {
     "legend": "#eeeeee",
     "legend-edge": "#9a9a9a",
     "muted": "#5f5f5f",
+    "note": "#fff1a8",
+    "note-edge": "#b59a2a",
 }
 
 DARK = {
@@ -43,6 +45,8 @@ DARK = {
     "legend": "#2b2d31",
     "legend-edge": "#6a6a6a",
     "muted": "#a8a8a8",
+    "note": "#4a4322",
+    "note-edge": "#b8a35a",
 }
 
 DARK_BACKGROUND = "#1b1c1f"

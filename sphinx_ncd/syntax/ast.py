@@ -12,6 +12,7 @@ __all__ = [
     "Node", "Name", "Atom", "Group", "Segment", "Signature", "Spec", "Title", "BlockHeader",
     "BlockDef", "Use", "Sizes", "Let", "AxisDecl", "Def", "Input", "Output", "Order", "Save",
     "Assign", "Op", "Fence", "Repeat", "PanelBreak",
+    "NameValues", "Note",
 ]
 
 
@@ -254,3 +255,23 @@ class Break(Node):
 
     def __init__(self, span: Span):
         self.span = span
+
+
+class NameValues(Node):
+    """``name Q, K, V``: draw each value's name at its wires, where they first appear."""
+    __slots__ = ("names",)
+
+    def __init__(self, names: list[Name], span: Span):
+        self.names, self.span = names, span
+
+
+class Note(Node):
+    """``note [op|save|fence] TARGETS "text" [highlight [#color]]``: an explanatory note drawn clear of the
+    diagram with a leader line to what it explains.  ``kind`` is "value", "op", "save" or "fence"; ``targets``
+    are value names, memory slots (save), or (fence) one Name holding the fence's title; ``highlight`` is None (no tint), "" (the theme's tint) or a
+    colour."""
+    __slots__ = ("kind", "targets", "text", "text_span", "highlight")
+
+    def __init__(self, kind: str, targets: list[Name], text: str, text_span: Span, highlight, span: Span):
+        self.kind, self.targets, self.text, self.text_span = kind, targets, text, text_span
+        self.highlight, self.span = highlight, span

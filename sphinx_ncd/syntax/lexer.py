@@ -122,7 +122,7 @@ def tokenize(text: str, file: str = "<spec>", line_offset: int = 0) -> list[Line
             start, end = m.span(kind)
             if kind == "color":
                 prev = tokens[-1] if tokens else None
-                if prev is None or not (prev.kind == "str" or prev.text == "fence"):
+                if prev is None or not (prev.kind == "str" or prev.text in ("fence", "highlight")):
                     break  # a comment that happens to start like a colour
             elif kind == "sep" or (kind == "op" and raw[start] in "{}"):
                 if kind == "sep" or raw[start] == "}":

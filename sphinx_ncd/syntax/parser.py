@@ -16,6 +16,7 @@ from ..errors import NCDError, Span
 from ..model.kinds import WORDS
 from . import ast as A
 from . import fixes
+from . import notes
 from .lexer import Line, Token, tokenize
 from .shapes import CLAUSES, Cursor, atom, name_of, segment, signature, span_between
 
@@ -23,7 +24,7 @@ __all__ = ["parse_spec", "CLAUSES", "OPERATIONS"]
 
 _INT_CLAUSES = ("kernel", "stride", "padding", "dilation")
 STATEMENTS = ("title", "block", "use", "sizes", "let", "width", "tandem", "def", "input", "output",
-              "order", "save", "fence", "repeat", "break")
+              "order", "save", "fence", "repeat", "break", "name", "note")
 OPERATIONS = (*WORDS, "L+", "expand")  # the words that write an operation (the kinds' rows)
 
 
@@ -217,6 +218,12 @@ class _Parser:
     def s_break(self, cur, span):
         cur.expect_end("the end of the line: 'break' stands alone")
         return A.Break(span)
+
+    def s_name(self, cur, span):
+        return notes.parse_name(cur, span)
+
+    def s_note(self, cur, span):
+        return notes.parse_note(cur, span)
 
     def s_save(self, cur, span):
         value = name_of(cur.expect_word("the value to save, e.g. save X to C_\\lambda"))

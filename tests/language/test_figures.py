@@ -21,8 +21,10 @@ SIGNATURES = {
     "fig20.ncd": ["y k, x k, x k -> y k"],
     "fig21.ncd": ["y m, x m -> y m"],
     "fig21-drafted.ncd": ["y m, x m -> y m"],  # ncd draft of the same module (figures/drafted.rst)
+    "fig21-notes.ncd": ["y m, x m -> y m"],  # fig 21 with the paper's names and notes (figures/fig21.rst)
     "fig26.ncd": ["b 3 Y -> b y"],
     "fig27.ncd": ["b c_0 x_0 -> b y x_0"],
+    "fig27-notes.ncd": ["b c_0 x_0 -> b y x_0"],  # fig 27 with the paper's notes (gallery/vision.rst)
     "fig28.ncd": ["b c Y, b c X -> b c Y"],
 }
 

@@ -162,6 +162,34 @@ def geometry_problems(scene) -> list[str]:
                 problems.append(f"wire {w.owner} ends at {end} on no anchor")
     problems += separator_end_problems(prims, anchors)
     problems += continuation_problems(scene)
+    problems += note_problems(scene)
+    return problems
+
+
+def note_problems(scene) -> list[str]:
+    """The author's notes (``note`` statements): each note's box overlaps nothing but its own text, and its
+    leaders run from above down to its edge (its top, or a side where other notes stand above it)."""
+    problems = []
+    prims = list(scene.walk())
+    boxes = {p.owner: bbox_of(p) for p in prims if isinstance(p, PPath) and p.role == "note"}
+    for p in prims:
+        owner = getattr(p, "owner", "")
+        pb = bbox_of(p)
+        if pb is None:
+            continue
+        line = isinstance(p, PPath) and p.role in ("leader", "wire", "separator")
+        for o, nb in boxes.items():
+            if o == owner or not _overlap(pb, nb, 0.0):
+                continue
+            if (any(_segment_hits(a, b, nb, 1.0) for a, b in _segments(p.d)) if line else _overlap(pb, nb, 0.5)):
+                problems.append(f"{getattr(p, 'role', '')} of {owner} overlaps the note {o}")
+        if isinstance(p, PPath) and p.role == "leader" and owner in boxes:
+            (_, x0, y0), (_, x1, y1) = p.d[0], p.d[-1]
+            nb = boxes[owner]
+            on_top = abs(y1 - nb[1]) < 0.5 and nb[0] - 0.5 <= x1 <= nb[2] + 0.5
+            on_side = min(abs(x1 - nb[0]), abs(x1 - nb[2])) < 0.5 and nb[1] - 0.5 <= y1 <= nb[3] + 0.5
+            if not (y0 < y1 and (on_top or on_side)):
+                problems.append(f"leader of {owner} does not end on the edge of its note")
     return problems
 
 

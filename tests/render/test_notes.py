@@ -1,0 +1,265 @@
+"""Layout and outputs of the ``name`` and ``note`` statements.
+
+Names: an input's name left of where its wires begin, an output's right of where they end, a value made inside
+the diagram named once in the state where it first shows, never on a wire.  Notes: under the row of their first
+target, clear of everything else, wrapped to the fold width, a leader from the target, a highlight behind each
+target; in SVG (light and dark), PDF, PNG and the interactive SVG's box hover.
+"""
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+
+import sphinx_ncd
+from sphinx_ncd.layout.notes import NOTE_WRAP
+from sphinx_ncd.layout.scene import Path, Text, bbox_of
+from sphinx_ncd.rendering.api import render, scene
+from sphinx_ncd.rendering.interactive import metadata
+
+from render_helpers import ROOT, chain_spec, geometry_problems
+
+ANNOTATED = ROOT / "demo_docs" / "figures" / "fig21-notes.ncd"
+
+SCALED = """\
+width y x
+input Q: y k, K: x k, V: x k
+name Q, K, V
+S = einsum Q K : y k, x k -> y x
+A = softmax S over x
+name A
+O = einsum A V : y x, x k -> y k
+name O
+output O
+"""
+
+
+def _annotated():
+    return sphinx_ncd.parse(ANNOTATED.read_text(encoding="utf-8"), filename=ANNOTATED.name)
+
+
+def _owned(sc, prefix):
+    return [p for p in sc.walk() if getattr(p, "owner", "").startswith(prefix)]
+
+
+def _wire_xs(sc, vid):
+    xs = [c[-2] for p in _owned(sc, f"wire:{vid}.") if isinstance(p, Path) for c in p.d if c[0] in "MLC"]
+    return min(xs), max(xs)
+
+
+def test_names_stand_where_the_paper_puts_them():
+    d = sphinx_ncd.parse(SCALED)
+    sc = scene(d, max_width=None)
+    ids = {v.name: v.id for v in d.main.inputs}
+    ids.update({v.name: v.id for op in d.main.operations for v in op.outputs})
+    for name in "QKV":  # inputs: left of their wires, one each
+        texts = [t for t in _owned(sc, f"name:{ids[name]}") if isinstance(t, Text)]
+        assert len(texts) == 1 and texts[0].label.text == name
+        assert texts[0].bbox[2] < _wire_xs(sc, ids[name])[0]
+    out = [t for t in _owned(sc, f"name:{ids['O']}") if isinstance(t, Text)]
+    assert len(out) == 1 and out[0].bbox[0] > _wire_xs(sc, ids["O"])[1]
+    inner = [t for t in _owned(sc, f"name:{ids['A']}") if isinstance(t, Text)]
+    assert len(inner) == 1
+    lo, hi = _wire_xs(sc, ids["A"])
+    assert lo - 1 <= inner[0].bbox[0] <= hi
+    assert geometry_problems(sc) == []
+
+
+def test_a_name_is_drawn_once_even_across_folded_rows():
+    d = sphinx_ncd.parse(chain_spec(12).replace("output", "name " + _chain_names(12) + "\noutput"))
+    for width in (None, 300):
+        sc = scene(d, max_width=width)
+        owners = [t.owner for t in sc.walk() if isinstance(t, Text) and t.owner.startswith("name:")]
+        assert owners and len(owners) == len(set(owners)) == len(d.main.names)
+        assert geometry_problems(sc) == []
+
+
+def _chain_names(n):
+    d = sphinx_ncd.parse(chain_spec(n))
+    return ", ".join(dict.fromkeys(v.name for op in d.main.operations for v in op.outputs if v.axes))
+
+
+def _notes(sc):
+    """owner -> (note box, its texts, its leaders, its highlights)."""
+    out = {}
+    for p in sc.walk():
+        if getattr(p, "owner", "").startswith("note:"):
+            box, texts, leaders, hls = out.setdefault(p.owner, [None, [], [], []])
+            if isinstance(p, Text):
+                texts.append(p)
+            elif p.role == "note":
+                out[p.owner][0] = p
+            elif p.role == "leader":
+                leaders.append(p)
+            elif p.role == "highlight":
+                hls.append(p)
+    return out
+
+
+def _overlaps(a, b, shrink=0.5):
+    return min(a[2], b[2]) - max(a[0], b[0]) > shrink and min(a[3], b[3]) - max(a[1], b[1]) > shrink
+
+
+@pytest.mark.parametrize("width", [None, 613, 300])
+def test_notes_stand_clear_of_the_drawing_and_of_each_other(width):
+    d = _annotated()
+    sc = scene(d, max_width=width)
+    notes = _notes(sc)
+    assert len(notes) == len(d.main.notes)
+    boxes = {}
+    for owner, (box, texts, leaders, _) in notes.items():
+        assert box is not None and texts and leaders, owner
+        bb = bbox_of(box)
+        boxes[owner] = bb
+        for t in texts:  # the text inside its box, no line wider than the wrap (or the fold)
+            assert bb[0] <= t.bbox[0] and t.bbox[2] <= bb[2] + 0.01 and bb[1] <= t.bbox[1] and t.bbox[3] <= bb[3]
+            assert t.label.width <= min(NOTE_WRAP, width or NOTE_WRAP) + 0.01
+        for leader in leaders:  # from the target down to the top of its note
+            (_, x0, y0), (_, x1, y1) = leader.d[0], leader.d[-1]
+            if width != 300:  # the notes of a row stand side by side: straight leaders
+                assert len(leader.d) == 2
+            else:  # or under one another: round the notes above, to the note's top or side
+                assert y0 < y1 and any(abs(c) < 0.5 for c in (y1 - bb[1], x1 - bb[0], x1 - bb[2]))
+    for p in sc.walk():  # nothing but a note's own parts overlaps a note
+        owner = getattr(p, "owner", "")
+        pb = bbox_of(p)
+        if pb is None or owner.startswith("note:"):
+            continue
+        for o, bb in boxes.items():
+            assert not _overlaps(pb, bb), (p.role, owner, o)
+    keys = sorted(boxes)
+    for i, a in enumerate(keys):
+        for b in keys[i + 1:]:
+            assert not _overlaps(boxes[a], boxes[b]), (a, b)
+    if width:
+        assert sc.viewbox[2] <= width + 0.5
+    assert geometry_problems(sc) == []
+
+
+def test_a_highlight_lies_behind_each_target_it_explains():
+    d = _annotated()
+    sc = scene(d, max_width=None)
+    op_boxes = {p.owner: bbox_of(p) for p in sc.walk() if getattr(p, "role", "") == "box"}
+    lit = [n for n in d.main.notes if n.highlight is not None]
+    assert lit
+    items = list(sc.walk())
+    for note in lit:
+        hls = [p for p in items if getattr(p, "role", "") == "highlight"]
+        for kind, tid in note.targets:
+            box = op_boxes[f"op:{tid}"]
+            assert any(bbox_of(h)[0] <= box[0] and bbox_of(h)[2] >= box[2] and bbox_of(h)[1] <= box[1]
+                       and bbox_of(h)[3] >= box[3] for h in hls), tid
+    first_box = next(k for k, p in enumerate(items) if getattr(p, "role", "") == "box")
+    assert all(k < first_box for k, p in enumerate(items) if getattr(p, "role", "") == "highlight")
+
+
+def _random_annotated(seed: int) -> str:
+    rng = random.Random(seed)
+    spec = chain_spec(rng.randint(2, 14))
+    d = sphinx_ncd.parse(spec)
+    made = list(dict.fromkeys(v.name for op in d.main.operations for v in op.outputs if v.axes))
+    lines = spec.rstrip("\n").split("\n")
+    out = lines[-1]
+    extra = []
+    for k in range(rng.randint(1, 4)):
+        target = rng.choice(made)
+        kind = rng.choice(["", "op "])
+        words = " ".join(rng.choice(["the", "map", "$x$", "wire", "copies", "heads", "$k_1$"])
+                         for _ in range(rng.randint(1, 40)))
+        extra.append(f'note {kind}{target} "{words}"' + (" highlight" if rng.random() < 0.5 else ""))
+    return "\n".join(lines[:-1] + extra + [out]) + "\n"
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_notes_keep_the_layouts_promises(seed):
+    d = sphinx_ncd.parse(_random_annotated(seed))
+    for width in (None, 613, 300):
+        sc = scene(d, max_width=width)
+        assert geometry_problems(sc) == []
+        notes = _notes(sc)
+        assert len(notes) == len(d.main.notes)
+        others = [bbox_of(p) for p in sc.walk() if not getattr(p, "owner", "").startswith("note:")]
+        for box, *_ in notes.values():
+            assert not any(b and _overlaps(b, bbox_of(box)) for b in others)
+
+
+def test_svg_carries_the_notes_in_both_themes():
+    d = _annotated()
+    auto = render(d, "svg")
+    assert ">We copy the injected data to generate K and V.</text>" in auto  # selectable, searchable
+    assert "<title>We copy the injected data to generate K and V.</title>" in auto  # the note's accessible name
+    assert "--ncd-note:#fff1a8" in auto and "--ncd-note:#4a4322" in auto  # light, and dark in the media query
+    dark = render(d, "svg", theme="dark")
+    assert "#4a4322" in dark and "#fff1a8" not in dark
+
+
+def test_pdf_and_png_draw_the_notes():
+    d = _annotated()
+    plain = sphinx_ncd.parse("\n".join(line for line in ANNOTATED.read_text(encoding="utf-8").splitlines()
+                                       if not line.strip().startswith(("note", "name"))))
+    pdf = render(d, "pdf")
+    assert pdf.startswith(b"%PDF") and len(pdf) > len(render(plain, "pdf"))
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(render(d, "png", scale=1))).convert("RGB")
+    assert img.size[1] > Image.open(io.BytesIO(render(plain, "png", scale=1))).size[1]
+    colours = img.getcolors(1 << 20)
+    assert any(abs(r - 0xff) < 3 and abs(g - 0xf1) < 3 and abs(b - 0xa8) < 3 for _, (r, g, b) in colours)
+
+
+def test_the_interactive_hover_of_a_box_shows_its_note():
+    d = _annotated()
+    meta = metadata(d)
+    noted = {tid for n in d.main.notes for kind, tid in n.targets if kind == "op"}
+    assert noted
+    for tid in noted:
+        text = meta["o"][str(tid)][2]
+        assert any(n.text.replace("$", "") in text for n in d.main.notes if ("op", tid) in n.targets)
+
+
+HOSTILE = [
+    "x" * 300,  # one word wider than any fold: cut between its characters
+    "https://example.org/a/very/long/address/that/never/breaks/anywhere/at/all and on",
+    r"back\slash {brace} ^caret_ under\ λ ∑ 🙂 $\bar{x}_1$ $$ end",
+    "$" + "k_1 " * 40 + "$",  # a long piece of maths stays whole
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_any_note_text_is_drawn_within_the_fold(text):
+    spec = "input X: a\nY = relu X\nZ = relu Y\n" + f'note Y "{text}" highlight\nnote op Z "{text}"\noutput Z\n'
+    d = sphinx_ncd.parse(spec)
+    for width in (613, 300):
+        sc = scene(d, max_width=width)
+        assert len(_notes(sc)) == 2 and geometry_problems(sc) == []
+        if "$" + "k_1" not in text:
+            assert sc.viewbox[2] <= width + 0.5
+    for fmt in ("svg", "pdf", "png"):
+        assert render(d, fmt)
+
+
+def test_the_geometry_checker_catches_a_note_on_the_drawing():
+    import dataclasses
+
+    from render_helpers import note_problems
+
+    sc = scene(_annotated())
+    assert note_problems(sc) == []
+    moved = tuple(dataclasses.replace(p, d=tuple((c[0], c[1], c[2] - 150) if len(c) == 3 else c for c in p.d))
+                  if isinstance(p, Path) and p.role == "note" else p for p in sc.walk())
+    problems = note_problems(dataclasses.replace(sc, items=moved))
+    assert any("overlaps the note" in p for p in problems)
+    assert any("does not end on the edge of its note" in p for p in problems)
+
+
+def test_notes_of_a_block_definition_and_of_the_figure_are_both_drawn():
+    spec = ('block Twice {\n  input X: a\n  Y = relu X\n  name Y\n  note op Y "first" highlight\n  output Y\n}\n'
+            'input Z: a\nW = Twice Z\nnote W "the block once"\noutput W\n')
+    d = sphinx_ncd.parse(spec, filename="b.ncd")
+    sc = scene(d)
+    notes = _notes(sc)
+    assert len(notes) == 2  # one owner per note statement, across panels
+    assert sorted(" ".join(t.label.text for t in texts) for _, texts, _, _ in notes.values()) == [
+        "first", "the block once"]
+    assert geometry_problems(sc) == []
