@@ -428,6 +428,9 @@ def _choose_hints(symbols, given, literals, dims) -> dict[str, int]:
             value = expr.subs({x: hints[x.name] for x in expr.free_symbols})
             if value.is_Integer and value > 0:
                 continue
+            if value.is_Integer and _grow(expr, hints, free):  # let y = x-k+1: a difference made positive
+                changed = True
+                continue
             num, den = sympy.fraction(sympy.together(expr))
             den_value = den.subs({x: hints[x.name] for x in den.free_symbols})
             for sym in sorted(num.free_symbols, key=lambda x: x.name):
@@ -438,3 +441,20 @@ def _choose_hints(symbols, given, literals, dims) -> dict[str, int]:
         if not changed:
             break
     return hints
+
+
+def _grow(expr, hints, free) -> bool:
+    """A whole size that the samples make zero or negative (``x-k+1`` at x=5, k=7): raise a free symbol
+    with a positive coefficient until the size is at least 3 and that symbol's sample is distinct from
+    every other sample.  False when no symbol can raise it."""
+    poly = sympy.expand(expr)
+    for sym in sorted(poly.free_symbols, key=lambda x: x.name):
+        if sym.name not in free or not poly.coeff(sym).is_positive or poly.coeff(sym).free_symbols:
+            continue
+        others = {v for n, v in hints.items() if n != sym.name}
+        for _ in range(10000):
+            value = poly.subs({x: hints[x.name] for x in poly.free_symbols})
+            if value >= 3 and hints[sym.name] not in others:
+                return True
+            hints[sym.name] += 1
+    return False
