@@ -105,10 +105,11 @@ def _meanings(diagram: Diagram, generated, hints: dict, extra: dict):
         if step is None or not step.binding:
             return _not_checked(msg.VALUES_NO_MEANING.format(box=name), step.span if step else None)
         functions.append((name, step.binding))
-    for path, op_id, _kind in generated.modules:
+    for op_id, box in generated.unbound:  # in a repetition, or in a block used without a binding
         step = steps[op_id]
-        if not step.binding and step.kind in (OpKind.LEARNED, OpKind.CONV):
-            return _not_checked(msg.VALUES_UNBOUND_WEIGHTS.format(box=box_name(step)), step.span)
+        if step.kind == OpKind.BLOCK:
+            return _not_checked(msg.VALUES_UNBOUND_BLOCK.format(box=box, where=step.block), step.span)
+        return _not_checked(msg.VALUES_UNBOUND_WEIGHTS.format(box=box_name(step)), step.span)
     sizes = {}
     for arg, sym, default in generated.sizes:
         value = extra.get(sym, hints.get(sym, None if sym in generated.indexes + generated.factors else default))

@@ -61,8 +61,10 @@ def with_callables(diagram) -> str:
     printer = SizePrinter(prefix="")
     lets = _lets(diagram)
     boxes = []
-    for step in read_panel(diagram.main):
-        name = step.label if step.kind == "function" else (step.function if step.kind == "elementwise" else None)
+    steps = [s for panel in [diagram.main] + [p for _, p in diagram.blocks] for s in read_panel(panel)]
+    for step in steps:
+        name = {"function": step.label, "elementwise": step.function,
+                "norm": step.binding or "norm"}.get(step.kind)
         if name not in g.functions or any(b[0] == name for b in boxes):
             continue
         known = {}  # a size an input's core shows: read it from that input (tandem wires included)
@@ -79,10 +81,10 @@ def with_callables(diagram) -> str:
                 dims.extend(known.get((ax.size, r)) or _from_inputs(ax.size, known, lets) or printer(ax.size)
                             for r in range(ax.rank))
             shapes.append("lambda xs: (" + "".join(d + ", " for d in dims) + ")")
-        boxes.append((name, shapes, step.kind == "elementwise"))
+        boxes.append((name, shapes, step.kind in ("elementwise", "norm")))
     own = [a for a, _, _ in g.sizes]
     # sizes only the callables need (inside the diagram, on no input or output): any whole number does
-    args = [a if d is None else f"{a}={d}" for a, _, d in g.sizes]
+    args = [a for a, _, d in g.sizes if d is None] + [f"{a}={d}" for a, _, d in g.sizes if d is not None]
     args += [f"{a}=3" for a in dict.fromkeys(printer.symbols.values()) if a not in own]
     lines = [g.source, "", "def _box(*shapes, same=False):",
              "    def f(*xs):",
