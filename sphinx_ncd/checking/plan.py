@@ -271,13 +271,17 @@ def _box_keys(panel: Panel, bound) -> tuple[list[int], list[int]]:
     return keys, drawn
 
 
-def _bound_ops(panel: Panel, prefix: str = "", place: _Place = _Place(), top: Operation | None = None) -> list:
+def _bound_ops(panel: Panel, prefix: str = "", place: _Place = _Place(), top: Operation | None = None,
+               per_iteration: dict | None = None) -> list:
     """Every box bound to code, also inside blocks (bound ones used by name, or expanded):
-    ``(operation, binding path, its _Place, the drawn top-level operation holding it)``."""
+    ``(operation, binding path, its _Place, the drawn top-level operation holding it)``.  A box bound by
+    its repetition's index (``[down.\\lambda.conv.0]``) is one box per iteration (``per_iteration``)."""
     out = []
     for op in panel.operations:
         holder = top or op
-        if op.binding:
+        if op.binding and per_iteration and op.id in per_iteration:
+            out.extend((copy, prefix + path, place, holder) for copy, path in per_iteration[op.id])
+        elif op.binding:
             out.append((op, prefix + op.binding, place, holder))
         if op.kind == OpKind.BLOCK and (op.binding or op.body is not None):
             # a block used by name with no binding says nothing of where its boxes live in the code
@@ -324,9 +328,13 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
     lets = _lets(diagram)
     tandem = _tandem_symbols(axes, lets)
 
+    from ..codegen.iterations import resolver
+
+    resolve = resolver(diagram)  # let x_{\lambda+1} = x_\lambda/2: x_4 is x_0/16
+
     def shape(value: Value, place: _Place = _Place()) -> dict:
         dims, labels = [], []
-        for axis in place.axes(value, lets):
+        for axis in map(resolve, place.axes(value, lets)):
             for size, label in _expand(axis, tandem, lets):
                 dims.append(size)
                 labels.append(_plain_label(label, size))
@@ -334,7 +342,9 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
 
     inputs = [shape(v) for v in panel.inputs]
     outputs = [shape(v) for v in panel.outputs]
-    bound = _bound_ops(panel)
+    from ..codegen.iterations import iterations
+
+    bound = _bound_ops(panel, per_iteration=iterations(diagram, panel))
     keys, drawn = _box_keys(panel, bound)
     boxes = _plan_boxes(bound, keys, shape)
 

@@ -97,9 +97,10 @@ def _not_checked(reason: str, span=None) -> ValueReport:
 def _meanings(diagram: Diagram, generated, hints: dict, extra: dict):
     """(functions as (name, binding), sizes for the constructor) or a not-checked report."""
     steps = {s.op_id: s for s in read_panel(diagram.main)}
+    inner = [s for _, panel in diagram.blocks for s in read_panel(panel)]  # a box inside a block used as one
     functions = []
     for name in generated.functions:
-        step = next((s for s in steps.values() if (s.kind in (OpKind.FUNCTION, OpKind.NORM)
+        step = next((s for s in list(steps.values()) + inner if (s.kind in (OpKind.FUNCTION, OpKind.NORM)
                                                     and name in (s.label, s.binding, "norm"))
                      or (s.kind == OpKind.ELEMENTWISE and s.function == name)), None)
         if step is None or not step.binding:

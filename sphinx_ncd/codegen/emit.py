@@ -51,6 +51,7 @@ class Emitter:
         self.index = 0
         self.scope = None  # inside a repetition's body: its per-iteration modules (repeats.Scope)
         self.repeats = 0
+        self.group = None  # the repetition being written
         self.unbound: list[tuple[int, str]] = []  # (op id, box) of learned boxes no binding reaches
         self.calls: list[tuple[str, str]] = []  # (binding path, text) of bound user callables kept as modules
         self.blocks = None  # the generation's block classes (blockcode.Blocks), set by generate
@@ -83,7 +84,7 @@ class Emitter:
     def module(self, step: Step, word: str, ctor: str) -> str:
         if self.scope is not None:  # inside a repetition: one module per iteration
             if step.binding:
-                raise NCDError(msg.CODEGEN_REPEAT_BOUND.format(binding=step.binding), step.span, kind="shape")
+                return self.scope.add_bound(self, step, ctor)
             if step.kind != "block":
                 self.unbound.append((step.op_id, step.label or word))
             return self.scope.add(word, ctor)

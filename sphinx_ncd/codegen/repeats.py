@@ -21,6 +21,7 @@ from .. import messages as msg
 from ..errors import NCDError
 from ..model.sizes import SizeSyntaxError, parse_size
 from ..model.types import Value
+from .iterations import binding_at, bounds, general_axes, is_indexed
 from .names import identifier
 
 __all__ = ["Scope", "emit_repeat", "repeat_of", "generalize"]
@@ -31,15 +32,51 @@ HOLE = "\x00"  # a module's access inside a loop body, filled in once the body's
 class Scope:
     """The modules made inside one repetition's body: one of each per iteration."""
 
-    def __init__(self):
+    def __init__(self, sym=None, var="_", loop_range=""):
         self.modules: list[tuple[str, str]] = []  # (name in the iteration, constructor text)
         self.words: list[str] = []
+        self.sym, self.var, self.loop_range = sym, var, loop_range
+        self.bound: dict[tuple[str, str], dict] = {}  # (attribute, index part) -> tree of the rest
+
+    def add_bound(self, em, step, ctor: str) -> str:
+        """A box bound by the index (``down.\\lambda.conv.0``): its modules live at the paths it names,
+        one per iteration, in an ``nn.ModuleDict`` keyed by the index's value."""
+        parts = step.binding.split(".")
+        if len(parts) < 2 or is_indexed(parts[0], self.sym) or not is_indexed(parts[1], self.sym) \
+                or any(is_indexed(p, self.sym) for p in parts[2:]) or not parts[0].isidentifier():
+            raise NCDError(msg.CODEGEN_REPEAT_BOUND.format(binding=step.binding), step.span, kind="shape")
+        key = _bare(em.size(parse_size(parts[1]), step))
+        node = self.bound.setdefault((parts[0], key), {})
+        for p in parts[2:-1]:
+            node = node.setdefault(p, {})
+        if len(parts) == 2:
+            node[""] = ctor
+        else:
+            node[parts[-1]] = ctor
+        lo, hi = bounds(em.group)
+        for v in range(lo, hi + 1):
+            em.inner.append((binding_at(step.binding, self.sym, v), step.op_id, step.kind))
+        return f"self.{parts[0]}[str({key})]" + "".join(f'["{p}"]' for p in parts[2:])
+
+    def bound_lines(self) -> list[str]:
+        out = []
+        for (attr, key), tree in self.bound.items():
+            inner = tree[""] if "" in tree else _tree_text(tree, 3)
+            out.append(f"self.{attr} = nn.ModuleDict({{\n            str({key}): {inner}\n"
+                       f"            for {self.var} in {self.loop_range}}})")
+        return out
 
     def add(self, word: str, ctor: str) -> str:
         name = f"{word}{len(self.modules) + 1}"
         self.words.append(word)
         self.modules.append((name, ctor))
         return f"{HOLE}{name}{HOLE}"
+
+
+def _tree_text(node: dict, depth: int) -> str:
+    pad = "    " * (depth + 1)
+    items = "".join(f'\n{pad}"{k}": {v if isinstance(v, str) else _tree_text(v, depth + 1)},' for k, v in node.items())
+    return "nn.ModuleDict({" + items + "\n" + "    " * depth + "})"
 
 
 def repeat_of(step, groups: dict):
@@ -77,32 +114,10 @@ def _range(em, lo, hi, step) -> str:
 
 def generalize(steps, sym):
     """The body's steps with every value at its general shape (the index free), so a box's sizes hold at
-    every iteration: a value entering the repetition has the shape the body leaves it with, one
-    iteration earlier."""
+    every iteration."""
     if sym is None:
         return list(steps)
-    made = {v.id for s in steps for v in s.outputs}
-    gen: dict[int, tuple] = {}
-    for _ in range(2):
-        for s in steps:
-            ins = [gen.get(v.id, v.axes) for v in s.inputs]
-            for k, out in enumerate(s.outputs):
-                axes = list(out.axes)
-                if k < len(s.core_out_pos):
-                    for p, ax in zip(s.core_out_pos[k], s.core_out[k]):
-                        axes[p] = ax
-                for (i, j), (kk, pos) in s.broadcast_pairs:
-                    if kk == k and i < len(ins) and j < len(ins[i]):
-                        axes[pos] = ins[i][j]
-                gen[out.id] = tuple(axes)
-        for s in steps:
-            for v in s.inputs:
-                if v.id in made:
-                    continue
-                end = [o for t in steps for o in t.outputs if o.name == v.name]
-                if end and len(gen[end[-1].id]) == len(v.axes):
-                    gen[v.id] = tuple(dataclasses.replace(a, size=sympy.sympify(a.size).subs(sym, sym - 1))
-                                      for a in gen[end[-1].id])
+    gen = general_axes(steps, sym)
     return [_with_axes(s, gen) for s in steps]
 
 
@@ -145,7 +160,8 @@ def emit_repeat(em, group, steps, emit_one) -> tuple[list[tuple[str, int]], list
             carried[v.id] = end[-1]
         else:  # used by every iteration: keep its variable alive to the loop's end
             em.last_use[v.id] = max(em.last_use.get(v.id, 0), em.index + len(steps))
-    scope = em.scope = Scope()
+    scope = em.scope = Scope(sym, var, loop_range)
+    em.group = group
     lines = []
     start = em.index
     try:
@@ -169,7 +185,7 @@ def emit_repeat(em, group, steps, emit_one) -> tuple[list[tuple[str, int]], list
 def _wrap(em, group, scope, lines, var, loop_range):
     if not scope.modules:
         head = f"for {var} in {loop_range}:"
-        return [(head, -1)] + [("    " + t, o) for t, o in lines], []
+        return [(head, -1)] + [("    " + t, o) for t, o in lines], scope.bound_lines()
     single = len(scope.modules) == 1
     em.repeats += 1
     name = f"{scope.words[0]}s" if single else f"repeat{em.repeats}"
@@ -192,4 +208,4 @@ def _wrap(em, group, scope, lines, var, loop_range):
         inner = "".join(f'\n                "{m}": {c},' for m, c in scope.modules)
         ctor = "nn.ModuleDict({" + inner + "\n            })"
     init = f"self.{name} = nn.ModuleList(\n            {ctor}\n            for {var} in {loop_range})"
-    return [(head, -1)] + body, [init]
+    return [(head, -1)] + body, [init] + scope.bound_lines()
