@@ -86,10 +86,10 @@ class Emitter:
             if step.binding:
                 return self.scope.add_bound(self, step, ctor)
             if step.kind != "block":
-                self.unbound.append((step.op_id, step.label or word))
+                self.unbound.append((step.op_id, _word(step, word)))
             return self.scope.add(word, ctor)
         if not step.binding and step.kind != "block":
-            self.unbound.append((step.op_id, step.label or word))
+            self.unbound.append((step.op_id, _word(step, word)))
         path = step.binding or f"{word}{len(self.modules) + 1}"
         self.modules.append((path, ctor, step))
         return module_access(path)
@@ -245,6 +245,13 @@ class Emitter:
         from .blockcode import use_block
 
         return use_block(self, step)
+
+
+def _word(step, word: str) -> str:
+    """How a message names a learned box: its label (``L^Q``), ``conv`` or ``convT`` for a convolution."""
+    if step.kind == "conv":
+        return "convT" if step.transposed else "conv"
+    return step.label or word
 
 
 def module_access(path: str) -> str:

@@ -68,7 +68,10 @@ class _Part:
 def generate(diagram: Diagram, *, name: str | None = None, mutations: dict | None = None) -> GeneratedCode:
     """The reference module for ``diagram`` (its first panel); ``mutations`` alter steps (value check)."""
     blocks = Blocks(diagram, lambda panel, cls: _panel_class(panel, cls, {}, None, blocks))
-    top = _panel_class(diagram.main, name or class_name(diagram), dict(diagram.sizes), mutations, blocks)
+    cls = name or class_name(diagram)
+    top = _panel_class(diagram.main, cls, dict(diagram.sizes), mutations, blocks)
+    if any(p.class_name == cls for p in blocks.parts.values()):  # a block named like the diagram
+        top = _panel_class(diagram.main, cls + "Model", dict(diagram.sizes), mutations, blocks)
     classes = [p.text for p in blocks.parts.values()] + [top.text]
     text = "\n\n\n".join(classes)
     if "Call(" in text:
