@@ -277,19 +277,19 @@ def _bound_ops(panel: Panel, prefix: str = "", place: _Place = _Place(), top: Op
     ``(operation, binding path, its _Place, the drawn top-level operation holding it)``.  A box bound by
     its repetition's index (``[down.\\lambda.conv.0]``) is one box per iteration (``per_iteration``)."""
     out = []
-    for op in panel.operations:
-        holder = top or op
-        if op.binding and per_iteration and op.id in per_iteration:
-            out.extend((copy, prefix + path, place, holder) for copy, path in per_iteration[op.id])
-        elif op.binding:
-            out.append((op, prefix + op.binding, place, holder))
-        if op.kind == OpKind.BLOCK and (op.binding or op.body is not None):
-            # a block used by name with no binding says nothing of where its boxes live in the code
-            inner = _instance(op, place)
-            if inner is not None:
-                # inside MLP(m)[mlp] the boxes bind mlp.fc1; inside GPT2Attention(d, h)[attn:0], attn.c_attn
-                path = prefix + op.binding.rsplit(":", 1)[0] + "." if op.binding else prefix
-                out.extend(_bound_ops(inner[0], path, inner[1], holder))
+    for drawn in panel.operations:
+        holder = top or drawn
+        copies = (per_iteration or {}).get(drawn.id) if drawn.binding else None
+        for op, binding in copies or [(drawn, drawn.binding)]:
+            if binding:
+                out.append((op, prefix + binding, place, holder))
+            if op.kind == OpKind.BLOCK and (binding or op.body is not None):
+                # a block used by name with no binding says nothing of where its boxes live in the code
+                inner = _instance(op, place)
+                if inner is not None:
+                    # inside MLP(m)[mlp] the boxes bind mlp.fc1; inside GPT2Attention(d, h)[attn:0], attn.c_attn
+                    path = prefix + binding.rsplit(":", 1)[0] + "." if binding else prefix
+                    out.extend(_bound_ops(inner[0], path, inner[1], holder))
     return out
 
 

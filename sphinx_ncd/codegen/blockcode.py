@@ -15,6 +15,7 @@ import sympy
 from .. import messages as msg
 from ..errors import NCDError
 from ..model.sizes import SizeSyntaxError, parse_size
+from .iterations import binding_at, bounds, is_indexed
 from .names import identifier
 
 __all__ = ["Blocks", "use_block", "snake"]
@@ -108,12 +109,25 @@ def use_block(em, step) -> str:
         args.append("functions=self.functions")
     ctor = f"{part.class_name}({', '.join(args)})"
     access = em.module(step, snake(step.block), ctor)
-    prefix = step.binding.rsplit(":", 1)[0] + "." if step.binding and em.scope is None else None
     for path, _op, kind in part.modules:
-        if prefix is None:
+        prefixes = _prefixes(em, step)
+        if not prefixes:
             em.unbound.append((step.op_id, f"{path} in {step.block}"))
-        else:
-            em.inner.append((prefix + path, step.op_id, kind))
+        em.inner.extend((prefix + path, step.op_id, kind) for prefix in prefixes)
     for _op, box in part.unbound:
         em.unbound.append((step.op_id, f"{box} in {step.block}"))
     return f"{access}({', '.join(em.of(v) for v in step.inputs)})"
+
+
+def _prefixes(em, step) -> list[str]:
+    """Where the code holds the block's submodules: its binding (one per iteration when the binding names
+    the repetition's index); none when it has no binding."""
+    if not step.binding:
+        return []
+    path = step.binding.rsplit(":", 1)[0]
+    if em.scope is None:
+        return [path + "."]
+    if em.scope.sym is None or not is_indexed(path, em.scope.sym):
+        return []
+    lo, hi = bounds(em.group)
+    return [binding_at(path, em.scope.sym, v) + "." for v in range(lo, hi + 1)]

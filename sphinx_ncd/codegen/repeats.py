@@ -39,31 +39,34 @@ class Scope:
         self.bound: dict[tuple[str, str], dict] = {}  # (attribute, index part) -> tree of the rest
 
     def add_bound(self, em, step, ctor: str) -> str:
-        """A box bound by the index (``down.\\lambda.conv.0``): its modules live at the paths it names,
-        one per iteration, in an ``nn.ModuleDict`` keyed by the index's value."""
+        """A box bound by the index (``down.\\lambda.conv.0``, ``encoder.layers.\\lambda``): its modules live
+        at the paths it names, one per iteration, in an ``nn.ModuleDict`` keyed by the index's value."""
         parts = step.binding.split(".")
-        if len(parts) < 2 or is_indexed(parts[0], self.sym) or not is_indexed(parts[1], self.sym) \
-                or any(is_indexed(p, self.sym) for p in parts[2:]) or not parts[0].isidentifier():
+        where = [j for j, p in enumerate(parts) if is_indexed(p, self.sym)]
+        if len(where) != 1 or where[0] == 0 or not parts[0].isidentifier():
             raise NCDError(msg.CODEGEN_REPEAT_BOUND.format(binding=step.binding), step.span, kind="shape")
-        key = _bare(em.size(parse_size(parts[1]), step))
-        node = self.bound.setdefault((parts[0], key), {})
-        for p in parts[2:-1]:
+        j = where[0]
+        key = _bare(em.size(parse_size(parts[j]), step))
+        node = self.bound.setdefault((tuple(parts[:j]), key), {})
+        for p in parts[j + 1:-1]:
             node = node.setdefault(p, {})
-        if len(parts) == 2:
-            node[""] = ctor
-        else:
-            node[parts[-1]] = ctor
+        node[parts[-1] if j < len(parts) - 1 else ""] = ctor
         lo, hi = bounds(em.group)
         for v in range(lo, hi + 1):
-            em.inner.append((binding_at(step.binding, self.sym, v), step.op_id, step.kind))
-        return f"self.{parts[0]}[str({key})]" + "".join(f'["{p}"]' for p in parts[2:])
+            if step.kind != "block":  # a block's own learned boxes are listed by the block's use
+                em.inner.append((binding_at(step.binding, self.sym, v), step.op_id, step.kind))
+        return (f"self.{parts[0]}" + "".join(f'["{p}"]' for p in parts[1:j]) + f"[str({key})]"
+                + "".join(f'["{p}"]' for p in parts[j + 1:]))
 
     def bound_lines(self) -> list[str]:
         out = []
-        for (attr, key), tree in self.bound.items():
+        for (prefix, key), tree in self.bound.items():
             inner = tree[""] if "" in tree else _tree_text(tree, 3)
-            out.append(f"self.{attr} = nn.ModuleDict({{\n            str({key}): {inner}\n"
-                       f"            for {self.var} in {self.loop_range}}})")
+            text = (f"nn.ModuleDict({{\n            str({key}): {inner}\n"
+                    f"            for {self.var} in {self.loop_range}}})")
+            for p in reversed(prefix[1:]):  # encoder.layers.\lambda: the ModuleDict inside one more
+                text = f'nn.ModuleDict({{"{p}": {text}}})'
+            out.append(f"self.{prefix[0]} = {text}")
         return out
 
     def add(self, word: str, ctor: str) -> str:

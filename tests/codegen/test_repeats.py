@@ -164,3 +164,67 @@ def test_index_bindings_need_number_bounds():
     with pytest.raises(NCDError) as info:
         codegen(sphinx_ncd.parse(text, filename="n.ncd"))
     assert info.value.span.line == 2 and "number bounds" in info.value.message
+
+
+STACK = """\
+sizes c=4
+block Unit(c) {
+  input X: b c
+  H = L+[lin] X : c -> c
+  H = relu H
+  Y = add X H
+  output Y
+}
+input X: b c
+repeat \\lambda = 0..2 {
+  X = Unit(c)[encoder.layers.\\lambda] X
+}
+output X
+"""
+
+STACK_CODE = """\
+import torch
+from torch import nn
+
+
+class Unit(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.lin = nn.Linear(c, c)
+
+    def forward(self, x):
+        return x + torch.relu(self.lin(x))
+
+
+class Encoder(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.layers = nn.ModuleList(Unit(c) for _ in range(3))
+
+
+class Stack(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.encoder = Encoder(c)
+
+    def forward(self, x):
+        for layer in self.encoder.layers{order}:
+            x = layer(x)
+        return x
+"""
+
+
+def test_blocks_repeated_by_the_index_are_checked_layer_by_layer(values, run_check):
+    diagram = sphinx_ncd.parse(STACK, filename="stack.ncd")
+    g = generate(diagram)
+    assert 'self.encoder = nn.ModuleDict({"layers": nn.ModuleDict({' in g.source
+    assert {p for p, _, _ in g.modules} == {f"encoder.layers.{i}.lin" for i in range(3)}
+    code = STACK_CODE.replace("{order}", "")
+    assert run_check(diagram, code, name="Stack").status == "proved"
+    report = values(diagram, code, name="Stack")
+    assert report.status == "agree", report.format()
+    names = [b.name for b in report.boxes]
+    assert all(any(f"encoder.layers.{i}" in n for n in names) for i in range(3)), report.format()
+    assert all(b.status == "agree" for b in report.boxes), report.format()
+    swapped = values(diagram, STACK_CODE.replace("{order}", "[::-1]"), name="Stack")  # layers run backwards
+    assert swapped.status == "differ", swapped.format()
