@@ -54,6 +54,7 @@ class Emitter:
         self.group = None  # the repetition being written
         self.unbound: list[tuple[int, str]] = []  # (op id, box) of learned boxes no binding reaches
         self.calls: list[tuple[str, str]] = []  # (binding path, text) of bound user callables kept as modules
+        self.order: dict[str, int] = {}  # binding path -> when it was made: the constructor keeps that order
         self.blocks = None  # the generation's block classes (blockcode.Blocks), set by generate
         self.inner: list[tuple[str, int, str]] = []  # (path, op id of the block use, kind): learned boxes in blocks
 
@@ -91,6 +92,7 @@ class Emitter:
         if not step.binding and step.kind != "block":
             self.unbound.append((step.op_id, _word(step, word)))
         path = step.binding or f"{word}{len(self.modules) + 1}"
+        self.order.setdefault(path, len(self.order))
         self.modules.append((path, ctor, step))
         return module_access(path)
 
@@ -104,6 +106,7 @@ class Emitter:
             # a dotted binding (norm[4.0]): the callable kept as a module where the binding names it
             if binding not in dict(self.calls):
                 self.calls.append((binding, f"Call(self.functions[{name!r}])"))
+                self.order.setdefault(binding, len(self.order))
             return module_access(binding)
         return f"self.functions[{name!r}]"
 

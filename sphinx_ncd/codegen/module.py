@@ -131,7 +131,7 @@ def _emit_body(em, panel, steps):
                 raise NCDError(msg.CODEGEN_REPEAT_NESTED.format(), inner[0].span, kind="shape")
         lines, init = emit_repeat(em, g, steps[i:j], lambda st: _line(em, st))
         body += lines
-        inits += init
+        inits += [(len(em.order) - 0.5, line) for line in init]  # after the modules made before it
         i = j
     return body, inits
 
@@ -175,8 +175,8 @@ def _class_text(panel, em, params, body, returns, cls, sizes, inits) -> str:
         head.append('                            + ": pass functions={name: callable}")')
         for binding, box in em.bound_functions.items():
             head.append(f"        self.{binding} = self.functions[{box!r}]")
-    head.extend(_modules(em))
-    head.extend("        " + line for line in inits)
+    made = _modules(em) + [(pos, "        " + line) for pos, line in inits]
+    head.extend(line for _, line in sorted(made, key=lambda m: m[0]))  # in the diagram's order
     forward = ["", f"    def forward(self{''.join(', ' + p for p in params)}):"]
     if em.memory:
         forward.append("        memory = {}")
@@ -229,8 +229,9 @@ def _imports(text: str) -> list[str]:
     return out
 
 
-def _modules(em) -> list[str]:
-    """Constructor lines for the submodules: plain attributes, or nested ModuleDicts for dotted paths."""
+def _modules(em) -> list[tuple[int, str]]:
+    """Constructor lines for the submodules (with when each was first made): plain attributes, or nested
+    ModuleDicts for dotted paths."""
     tree: dict = {}
     for path, ctor, _ in list(em.modules) + [(p, c, None) for p, c in em.calls]:
         node = tree
@@ -245,10 +246,11 @@ def _modules(em) -> list[str]:
     for key, node in tree.items():
         target = module_access(key)
         text = node if isinstance(node, str) else _dict_text(node, 2)
+        pos = min(n for path, n in em.order.items() if path == key or path.startswith(key + "."))
         if target.startswith("getattr"):
-            lines.append(f'        self.add_module("{key}", {text})')
+            lines.append((pos, f'        self.add_module("{key}", {text})'))
         else:
-            lines.append(f"        {target} = {text}")
+            lines.append((pos, f"        {target} = {text}"))
     return lines
 
 
