@@ -254,7 +254,6 @@ COST_BAD_OPTION = "ncd: :cost: {text!r}: expected NAME=INT sizes, machine=NAME a
 # --- codegen: reference code from a diagram (sphinx_ncd.codegen) ---------------
 
 CODEGEN_UNSUPPORTED = "no code is generated for {what}"
-CODEGEN_REPEAT = "no code is generated for a repetition: unroll it, or check the figure without repeat"
 CODEGEN_BLOCK = ("no code is generated for the block '{name}' used as one box; "
                  "draw it expanded, or check its own spec")
 CODEGEN_REPEAT_BOUND = ("the box bound to '{binding}' is inside a repetition: its iterations are separate modules, "
