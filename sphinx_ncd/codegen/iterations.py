@@ -140,6 +140,10 @@ def _at(axis, sym, value, rules, given):
     return dataclasses.replace(axis, size=size, label=size_label(size))
 
 
+def _value_at(value, axes, sym, v, rules, given):
+    return dataclasses.replace(value, axes=tuple(_at(a, sym, v, rules, given) for a in axes))
+
+
 def iterations(diagram, panel) -> dict[int, list]:
     """Per box bound by its repetition's index: ``[(operation at that iteration, binding), ...]``."""
     rules = _indexed_lets(list(diagram.panels) + [p for _, p in diagram.blocks])
@@ -159,11 +163,12 @@ def iterations(diagram, panel) -> dict[int, list]:
         for op in bound:
             copies = []
             for v in range(lo, hi + 1):
-                def value(val, v=v):  # entering at LO: the shape the model gives it there
-                    axes = val.axes if v == lo and val.id not in made else gen.get(val.id, val.axes)
-                    return dataclasses.replace(val, axes=tuple(_at(a, sym, v, rules, given) for a in axes))
-
-                ins, outs = tuple(value(x) for x in op.inputs), tuple(value(x) for x in op.outputs)
+                # a value entering at LO has the shape the model gives it there; the others their general one
+                axes_of = {x.id: x.axes if v == lo and x.id not in made else gen.get(x.id, x.axes)
+                           for x in op.inputs + op.outputs}
+                ins, outs = ([_value_at(x, axes_of[x.id], sym, v, rules, given) for x in vals]
+                             for vals in (op.inputs, op.outputs))
+                ins, outs = tuple(ins), tuple(outs)
                 core_in = tuple(tuple(x.axes[p] for p in pos) for x, pos in zip(ins, op.core_in_pos))
                 core_out = tuple(tuple(x.axes[p] for p in pos) for x, pos in zip(outs, op.core_out_pos))
                 path = binding_at(op.binding, sym, v)

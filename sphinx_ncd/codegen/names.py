@@ -113,7 +113,7 @@ class SizePrinter:
         ranges = [self.loops.get(s.name) for s in index.free_symbols]
         if len(e.args) != 1 or None in ranges or len(ranges) != 1:
             return None
-        var, lo, hi = ranges[0]
+        _, lo, hi = ranges[0]
         sym = next(iter(index.free_symbols))
         try:
             values = [int(index.subs(sym, v)) for v in range(int(lo), int(hi) + 1)]
