@@ -33,7 +33,7 @@ FIGURES = [  # (spec, the gallery's own correct code, sizes as the gallery page 
     ("demo_docs/gallery/figures/fig25-padding.ncd",
      "ncd_gallery.convolution:LearnedConvolution(c=3, o=5, kernel=3, padding=1)", {}),
     ("demo_docs/figures/fig28.ncd", "ncd_gallery.vision:VisualAttention(c=33, k=8)", {}),
-    ("demo_docs/figures/fig27.ncd", "ncd_gallery.unet:UNet(c0=1, y=2, c1=c_1)",  # two repetitions, 27 boxes
+    ("demo_docs/figures/fig27.ncd", "ncd_gallery.unet:UNet(c0=1, y=2, c1=4)",  # two repetitions, 27 boxes
      {"x_0": 16, "c_1": 4, "c_2": 8, "c_3": 16, "c_4": 32, "c_5": 64}),
 ]
 
