@@ -131,17 +131,20 @@ def _resolve(size, rules, given: set):
     return size
 
 
-def _at(axis, sym, value, rules, given):
-    size = sympy.sympify(axis.size).xreplace({s: value for s in sympy.sympify(axis.size).free_symbols
-                                              if s.name == sym.name})
-    size = _resolve(size, rules, given)
-    from ..model.sizes import size_label
+def _at(axis, sym, value, rules, given, memo):
+    key = (axis.size, value)
+    if key not in memo:
+        size = sympy.sympify(axis.size)
+        size = _resolve(size.xreplace({s: value for s in size.free_symbols if s.name == sym.name}), rules, given)
+        from ..model.sizes import size_label
 
-    return dataclasses.replace(axis, size=size, label=size_label(size))
+        memo[key] = (size, size_label(size))
+    size, label = memo[key]
+    return dataclasses.replace(axis, size=size, label=label)
 
 
-def _value_at(value, axes, sym, v, rules, given):
-    return dataclasses.replace(value, axes=tuple(_at(a, sym, v, rules, given) for a in axes))
+def _value_at(value, axes, sym, v, rules, given, memo):
+    return dataclasses.replace(value, axes=tuple(_at(a, sym, v, rules, given, memo) for a in axes))
 
 
 def iterations(diagram, panel) -> dict[int, list]:
@@ -159,6 +162,7 @@ def iterations(diagram, panel) -> dict[int, list]:
             continue
         lo, hi = bounds(group)
         gen = general_axes(body, sym)
+        memo: dict = {}
         made = {x.id for o in body for x in o.outputs}
         for op in bound:
             copies = []
@@ -166,7 +170,7 @@ def iterations(diagram, panel) -> dict[int, list]:
                 # a value entering at LO has the shape the model gives it there; the others their general one
                 axes_of = {x.id: x.axes if v == lo and x.id not in made else gen.get(x.id, x.axes)
                            for x in op.inputs + op.outputs}
-                ins, outs = ([_value_at(x, axes_of[x.id], sym, v, rules, given) for x in vals]
+                ins, outs = ([_value_at(x, axes_of[x.id], sym, v, rules, given, memo) for x in vals]
                              for vals in (op.inputs, op.outputs))
                 ins, outs = tuple(ins), tuple(outs)
                 core_in = tuple(tuple(x.axes[p] for p in pos) for x, pos in zip(ins, op.core_in_pos))
@@ -187,9 +191,15 @@ def resolver(diagram):
     given = {str(n) for n, _ in diagram.sizes}
     from ..model.sizes import size_label
 
+    seen: dict = {}
+
     def resolve(axis):
         size = sympy.sympify(axis.size)
-        new = _resolve(size, rules, given)
+        if not size.has(AppliedUndef):
+            return axis
+        if size not in seen:
+            seen[size] = _resolve(size, rules, given)
+        new = seen[size]
         return axis if new == size else dataclasses.replace(axis, size=new, label=size_label(new))
 
     return resolve
