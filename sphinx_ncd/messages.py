@@ -254,9 +254,16 @@ COST_BAD_OPTION = "ncd: :cost: {text!r}: expected NAME=INT sizes, machine=NAME a
 # --- codegen: reference code from a diagram (sphinx_ncd.codegen) ---------------
 
 CODEGEN_UNSUPPORTED = "no code is generated for {what}"
-CODEGEN_REPEAT = "no code is generated for a repetition: unroll it, or check the figure without repeat"
 CODEGEN_BLOCK = ("no code is generated for the block '{name}' used as one box; "
                  "draw it expanded, or check its own spec")
+CODEGEN_REPEAT_BOUND = ("the box bound to '{binding}' is inside a repetition: its iterations are separate modules, "
+                        "which one binding cannot name; bind the block it belongs to, or leave it unbound")
+CODEGEN_REPEAT_NESTED = "no code is generated for a repetition inside a repetition: make the inner one a block"
+CODEGEN_REPEAT_SPLIT = "no code is generated for a repetition whose operations are not one run in the diagram's order"
+CODEGEN_BLOCK_BROADCAST = ("the block '{name}' is used with extra leading axes ({axes}); its generated module takes "
+                           "exactly the block's inputs")
+REPEAT_INDEXED_BINDING_BOUNDS = ("a binding that names each iteration by the index needs a repetition with number "
+                                 "bounds (repeat \\lambda = 0..3)")
 CODEGEN_SIZE = "no Python expression for the size '{size}'"
 CODEGEN_LEARNED_ARITY = ("a learned box with {inputs} input(s) and {outputs} output(s) has no nn.Linear meaning; "
                          "write one input and one output")
@@ -286,6 +293,8 @@ VALUES_GROUP_IN = "{box}: the diagram flattens its input as ({order}); the code'
 VALUES_ALSO = " (likewise at {boxes})"
 VALUES_NO_MEANING = "the box '{box}' has no known meaning and no binding to take its function from"
 VALUES_UNBOUND_WEIGHTS = "the learned box '{box}' has no binding, so the code's weights cannot be matched to it"
+VALUES_UNBOUND_BLOCK = ("the learned box '{box}' has no binding that reaches it in the code (the block '{where}' "
+                        "or a repetition in it is unbound), so the code's weights cannot be matched to it")
 VALUES_NO_VALUE = "'{name}' has no value: give it with sizes ({name}=...)"
 VALUES_FIRST_DIFFERENCE = "first difference: {box}: {detail}"
 SPHINX_VALUES_NOTE = "Value check: {summary}"

@@ -271,21 +271,25 @@ def _box_keys(panel: Panel, bound) -> tuple[list[int], list[int]]:
     return keys, drawn
 
 
-def _bound_ops(panel: Panel, prefix: str = "", place: _Place = _Place(), top: Operation | None = None) -> list:
+def _bound_ops(panel: Panel, prefix: str = "", place: _Place = _Place(), top: Operation | None = None,
+               per_iteration: dict | None = None) -> list:
     """Every box bound to code, also inside blocks (bound ones used by name, or expanded):
-    ``(operation, binding path, its _Place, the drawn top-level operation holding it)``."""
+    ``(operation, binding path, its _Place, the drawn top-level operation holding it)``.  A box bound by
+    its repetition's index (``[down.\\lambda.conv.0]``) is one box per iteration (``per_iteration``)."""
     out = []
-    for op in panel.operations:
-        holder = top or op
-        if op.binding:
-            out.append((op, prefix + op.binding, place, holder))
-        if op.kind == OpKind.BLOCK and (op.binding or op.body is not None):
-            # a block used by name with no binding says nothing of where its boxes live in the code
-            inner = _instance(op, place)
-            if inner is not None:
-                # inside MLP(m)[mlp] the boxes bind mlp.fc1; inside GPT2Attention(d, h)[attn:0], attn.c_attn
-                path = prefix + op.binding.rsplit(":", 1)[0] + "." if op.binding else prefix
-                out.extend(_bound_ops(inner[0], path, inner[1], holder))
+    for drawn in panel.operations:
+        holder = top or drawn
+        copies = (per_iteration or {}).get(drawn.id) if drawn.binding else None
+        for op, binding in copies or [(drawn, drawn.binding)]:
+            if binding:
+                out.append((op, prefix + binding, place, holder))
+            if op.kind == OpKind.BLOCK and (binding or op.body is not None):
+                # a block used by name with no binding says nothing of where its boxes live in the code
+                inner = _instance(op, place)
+                if inner is not None:
+                    # inside MLP(m)[mlp] the boxes bind mlp.fc1; inside GPT2Attention(d, h)[attn:0], attn.c_attn
+                    path = prefix + binding.rsplit(":", 1)[0] + "." if binding else prefix
+                    out.extend(_bound_ops(inner[0], path, inner[1], holder))
     return out
 
 
@@ -324,9 +328,13 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
     lets = _lets(diagram)
     tandem = _tandem_symbols(axes, lets)
 
+    from ..codegen.iterations import resolver
+
+    resolve = resolver(diagram)  # let x_{\lambda+1} = x_\lambda/2: x_4 is x_0/16
+
     def shape(value: Value, place: _Place = _Place()) -> dict:
         dims, labels = [], []
-        for axis in place.axes(value, lets):
+        for axis in map(resolve, place.axes(value, lets)):
             for size, label in _expand(axis, tandem, lets):
                 dims.append(size)
                 labels.append(_plain_label(label, size))
@@ -334,7 +342,9 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
 
     inputs = [shape(v) for v in panel.inputs]
     outputs = [shape(v) for v in panel.outputs]
-    bound = _bound_ops(panel)
+    from ..codegen.iterations import iterations
+
+    bound = _bound_ops(panel, per_iteration=iterations(diagram, panel))
     keys, drawn = _box_keys(panel, bound)
     boxes = _plan_boxes(bound, keys, shape)
 
@@ -428,6 +438,9 @@ def _choose_hints(symbols, given, literals, dims) -> dict[str, int]:
             value = expr.subs({x: hints[x.name] for x in expr.free_symbols})
             if value.is_Integer and value > 0:
                 continue
+            if value.is_Integer and _grow(expr, hints, free):  # let y = x-k+1: a difference made positive
+                changed = True
+                continue
             num, den = sympy.fraction(sympy.together(expr))
             den_value = den.subs({x: hints[x.name] for x in den.free_symbols})
             for sym in sorted(num.free_symbols, key=lambda x: x.name):
@@ -438,3 +451,20 @@ def _choose_hints(symbols, given, literals, dims) -> dict[str, int]:
         if not changed:
             break
     return hints
+
+
+def _grow(expr, hints, free) -> bool:
+    """A whole size that the samples make zero or negative (``x-k+1`` at x=5, k=7): raise a free symbol
+    with a positive coefficient until the size is at least 3 and that symbol's sample is distinct from
+    every other sample.  False when no symbol can raise it."""
+    poly = sympy.expand(expr)
+    for sym in sorted(poly.free_symbols, key=lambda x: x.name):
+        if sym.name not in free or not poly.coeff(sym).is_positive or poly.coeff(sym).free_symbols:
+            continue
+        others = {v for n, v in hints.items() if n != sym.name}
+        for _ in range(10000):
+            value = poly.subs({x: hints[x.name] for x in poly.free_symbols})
+            if value >= 3 and hints[sym.name] not in others:
+                return True
+            hints[sym.name] += 1
+    return False

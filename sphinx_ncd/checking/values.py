@@ -97,18 +97,20 @@ def _not_checked(reason: str, span=None) -> ValueReport:
 def _meanings(diagram: Diagram, generated, hints: dict, extra: dict):
     """(functions as (name, binding), sizes for the constructor) or a not-checked report."""
     steps = {s.op_id: s for s in read_panel(diagram.main)}
+    inner = [s for _, panel in diagram.blocks for s in read_panel(panel)]  # a box inside a block used as one
     functions = []
     for name in generated.functions:
-        step = next((s for s in steps.values() if (s.kind in (OpKind.FUNCTION, OpKind.NORM)
+        step = next((s for s in list(steps.values()) + inner if (s.kind in (OpKind.FUNCTION, OpKind.NORM)
                                                     and name in (s.label, s.binding, "norm"))
                      or (s.kind == OpKind.ELEMENTWISE and s.function == name)), None)
         if step is None or not step.binding:
             return _not_checked(msg.VALUES_NO_MEANING.format(box=name), step.span if step else None)
         functions.append((name, step.binding))
-    for path, op_id, _kind in generated.modules:
+    for op_id, box in generated.unbound:  # in a repetition, or in a block used without a binding
         step = steps[op_id]
-        if not step.binding and step.kind in (OpKind.LEARNED, OpKind.CONV):
-            return _not_checked(msg.VALUES_UNBOUND_WEIGHTS.format(box=box_name(step)), step.span)
+        if step.kind == OpKind.BLOCK:
+            return _not_checked(msg.VALUES_UNBOUND_BLOCK.format(box=box, where=step.block), step.span)
+        return _not_checked(msg.VALUES_UNBOUND_WEIGHTS.format(box=box_name(step)), step.span)
     sizes = {}
     for arg, sym, default in generated.sizes:
         value = extra.get(sym, hints.get(sym, None if sym in generated.indexes + generated.factors else default))

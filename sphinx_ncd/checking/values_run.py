@@ -226,6 +226,14 @@ def _reference_targets(reference, ref, user_targets) -> dict:
                 out[path] = resolve_binding(reference, path, {})
             except BindingError:
                 out[path] = ("global", reference.functions, name)
+    for path in user_targets:  # a block used as one box: its own generated submodule
+        if path not in out:
+            try:
+                target = resolve_binding(reference, path, {})
+            except BindingError:
+                continue
+            if target[0] == "module":
+                out[path] = target
     return out
 
 

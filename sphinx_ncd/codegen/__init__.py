@@ -5,10 +5,13 @@ PyTorch ``nn.Module`` with einops: one line per operation in the diagram's
 order, named after its values; learned boxes are ``nn.Linear`` / ``nn.Conv*``
 submodules named by their bindings; einsums and views are einops calls with
 the diagram's axis names; a generic box calls a function the user supplies
-(``functions={"F": callable}``).  A construct with no code meaning raises a
-located :class:`~sphinx_ncd.NCDError`.  Modules: ``adapter`` (the one reader of
-the model's operations), ``names``, ``layout``, ``emit``, ``boxes``, ``wiring``,
-``module``.  No torch is imported here.
+(``functions={"F": callable}``); a repetition is a loop over an ``nn.ModuleList``
+(or, when its bindings name the index, over the modules they name), a block used as
+one box a submodule of its own generated class.  A construct with no code meaning
+raises a located :class:`~sphinx_ncd.NCDError`.  Modules: ``adapter`` (the one
+reader of the model's operations), ``names``, ``layout``, ``emit``, ``boxes``,
+``wiring``, ``repeats``, ``iterations`` (a repetition's body per iteration, shared
+with the check plan), ``blockcode``, ``module``.  No torch is imported here.
 """
 from __future__ import annotations
 

@@ -51,13 +51,19 @@ class Step:
     slot: str = ""  # save / load
     block: str = ""  # block: its name
     extra: dict = field(default_factory=dict)  # anything else, for messages
+    core_in_pos: tuple = ()  # per input: positions of its core axes (the model's wiring)
+    core_out_pos: tuple = ()  # per output: positions of the axes it produces
+    broadcast_pairs: tuple = ()  # ((input, position), (output, position)) per wire passing over the box
+    definition: Any = None  # block: the block's own panel (its body drawn expanded, or its definition)
+    args: tuple = ()  # block: the arguments given, ((name, text), ...)
 
 
 def read_op(op: Operation) -> Step:
     p = op.param
     common = dict(op_id=op.id, kind=op.kind, label=op.label, binding=op.binding, inputs=op.inputs,
                   outputs=op.outputs, core_in=op.core_in, core_out=op.core_out, broadcast=op.broadcast,
-                  span=op.span, groups=op.groups)
+                  span=op.span, groups=op.groups, core_in_pos=op.core_in_pos or (),
+                  core_out_pos=op.core_out_pos or (), broadcast_pairs=op.broadcast_pairs or ())
     kind = op.kind
     if kind == OpKind.LEARNED:
         return Step(**common, bias=bool(p("bias", False)))
@@ -82,7 +88,8 @@ def read_op(op: Operation) -> Step:
     if kind in (OpKind.SAVE, OpKind.LOAD):
         return Step(**common, slot=str(p("slot", op.label)))
     if kind == OpKind.BLOCK:
-        return Step(**common, block=str(p("name", op.label)), extra={"expanded": op.body is not None})
+        return Step(**common, block=str(p("name", op.label)), extra={"expanded": op.body is not None},
+                    definition=op.body if op.body is not None else p("definition"), args=tuple(p("args", ()) or ()))
     return Step(**common)
 
 

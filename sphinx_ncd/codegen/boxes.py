@@ -140,7 +140,10 @@ def pool(em, step) -> str:
     out_per = dim_names(out.axes)
     x = em.of(value)
     if step.kernel is None:  # global pooling: the spatial axes are reduced away
-        return f'einops.reduce({x}, "{" ".join(flat(per))} -> {" ".join(flat(out_per))}", "{step.reduce}")'
+        pattern = f'"{" ".join(flat(per))} -> {" ".join(flat(out_per))}", "{step.reduce}"'
+        if step.binding:  # bound: a module where the binding names it (einops' Reduce layer)
+            return f"{em.module(step, 'pool', f'Reduce({pattern})')}({x})"
+        return f"einops.reduce({x}, {pattern})"
     n = len(space)
     if n not in (1, 2, 3):
         raise NCDError(msg.CODEGEN_CONV_DIMS.format(n=n), step.span, kind="shape")
@@ -171,7 +174,8 @@ def generic(em, step, name: str) -> str:
     attribute its binding names, ``self.f``, when it has one)."""
     fn = em.function(name, step.binding)
     args = [em.of(v) for v in step.inputs]
-    if not any(step.broadcast):
+    if not any(step.broadcast) or (step.kind == "norm" and step.binding):
+        # a bound normalisation is the code's own module (BatchNorm2d, LayerNorm): it takes the whole tensor
         return f"{fn}({', '.join(args)})"
     if len(step.inputs) != 1 or len(step.outputs) != 1:
         return _lifted(em, step, fn, name)
@@ -188,6 +192,9 @@ def generic(em, step, name: str) -> str:
     sizes = {}
     if len(bnames) > 1:
         sizes = split_sizes([per[j] for j in rest], [value.axes[j] for j in rest], em.sizes) or {}
+        if len(sizes) < len(bnames) - 1:  # a tandem wire (two dimensions): read the sizes off the input
+            shape = " ".join(n if n in bnames else "_" for n in flat(per))
+            sizes = {"**einops.parse_shape": f'({args[0]}, "{shape}")'}
     got = [group(flat(out_per[j] for j in o_rest))] + flat(out_per[j] for j in o_core)
     post = Pattern(got, flat(out_per), sizes)
     return post.apply(f"torch.vmap({fn})({pre.apply(args[0])})")

@@ -49,6 +49,14 @@ class Emitter:
         for v in outputs:
             self.last_use[v.id] = len(steps) + 1
         self.index = 0
+        self.scope = None  # inside a repetition's body: its per-iteration modules (repeats.Scope)
+        self.repeats = 0
+        self.group = None  # the repetition being written
+        self.unbound: list[tuple[int, str]] = []  # (op id, box) of learned boxes no binding reaches
+        self.calls: list[tuple[str, str]] = []  # (binding path, text) of bound user callables kept as modules
+        self.order: dict[str, int] = {}  # binding path -> when it was made: the constructor keeps that order
+        self.blocks = None  # the generation's block classes (blockcode.Blocks), set by generate
+        self.inner: list[tuple[str, int, str]] = []  # (path, op id of the block use, kind): learned boxes in blocks
 
     # --- variables -------------------------------------------------------------------------------
 
@@ -75,7 +83,16 @@ class Emitter:
         return text
 
     def module(self, step: Step, word: str, ctor: str) -> str:
+        if self.scope is not None:  # inside a repetition: one module per iteration
+            if step.binding:
+                return self.scope.add_bound(self, step, ctor)
+            if step.kind != "block":
+                self.unbound.append((step.op_id, _word(step, word)))
+            return self.scope.add(word, ctor)
+        if not step.binding and step.kind != "block":
+            self.unbound.append((step.op_id, _word(step, word)))
         path = step.binding or f"{word}{len(self.modules) + 1}"
+        self.order.setdefault(path, len(self.order))
         self.modules.append((path, ctor, step))
         return module_access(path)
 
@@ -85,6 +102,12 @@ class Emitter:
         if binding and binding.isidentifier() and binding not in RESERVED:
             self.bound_functions.setdefault(binding, name)
             return f"self.{binding}"
+        if binding and self.scope is None and all(p.isidentifier() or p.isdigit() for p in binding.split(".")):
+            # a dotted binding (norm[4.0]): the callable kept as a module where the binding names it
+            if binding not in dict(self.calls):
+                self.calls.append((binding, f"Call(self.functions[{name!r}])"))
+                self.order.setdefault(binding, len(self.order))
+            return module_access(binding)
         return f"self.functions[{name!r}]"
 
     # --- one step --------------------------------------------------------------------------------
@@ -94,8 +117,6 @@ class Emitter:
         handler = getattr(self, "emit_" + step.kind, None)
         if handler is None:
             raise NCDError(msg.CODEGEN_UNSUPPORTED.format(what=step.kind), step.span, kind="shape")
-        for g in step.extra.get("repeat", ()):
-            raise NCDError(msg.CODEGEN_REPEAT.format(), g, kind="shape")
         expr = handler(step)
         if expr is None:
             return None
@@ -114,12 +135,29 @@ class Emitter:
 
     def emit_save(self, step):
         self.memory = True
-        return f'memory["{step.slot}"] = {self.of(step.inputs[0])}'
+        return f"memory[{self.slot(step)}] = {self.of(step.inputs[0])}"
 
     def emit_load(self, step):
         if not self.memory:
             raise NCDError(msg.CODEGEN_UNSUPPORTED.format(what="load before any save"), step.span, kind="shape")
-        return f'memory["{step.slot}"]'
+        return f"memory[{self.slot(step)}]"
+
+    def slot(self, step) -> str:
+        """A memory slot's key: ``"C"``; ``"C_2"``; inside a repetition ``f"C_{4 - lambda_}"``."""
+        from ..model.sizes import SizeSyntaxError, parse_size
+
+        try:
+            expr = parse_size(step.slot)
+        except SizeSyntaxError:
+            return f'"{step.slot}"'
+        if getattr(expr, "args", None) and len(expr.args) == 1 and not expr.is_Symbol and \
+                hasattr(expr.func, "__name__") and expr.args[0].free_symbols:
+            index = self.size(expr.args[0], step)
+            index = index[1:-1] if index.startswith("(") and index.endswith(")") else index
+            return 'f"' + expr.func.__name__ + "_{" + index + '}"'
+        if getattr(expr, "args", None) and len(expr.args) == 1 and expr.args[0].is_Integer:
+            return f'"{expr.func.__name__}_{int(expr.args[0])}"'
+        return f'"{step.slot}"'
 
     def emit_add(self, step):
         return " + ".join(self.of(v) for v in step.inputs)
@@ -207,7 +245,16 @@ class Emitter:
         return generic(self, step, step.binding or "norm")
 
     def emit_block(self, step):
-        raise NCDError(msg.CODEGEN_BLOCK.format(name=step.block), step.span, kind="shape")
+        from .blockcode import use_block
+
+        return use_block(self, step)
+
+
+def _word(step, word: str) -> str:
+    """How a message names a learned box: its label (``L^Q``), ``conv`` or ``convT`` for a convolution."""
+    if step.kind == "conv":
+        return "convT" if step.transposed else "conv"
+    return step.label or word
 
 
 def module_access(path: str) -> str:

@@ -79,7 +79,7 @@ class Pattern:
     def apply(self, expr: str) -> str:
         if self.identity:
             return expr
-        kwargs = "".join(f", {k}={v}" for k, v in self.sizes.items())
+        kwargs = "".join(f", {k}{v}" if k.startswith("**") else f", {k}={v}" for k, v in self.sizes.items())
         return f'einops.rearrange({expr}, "{" ".join(self.left)} -> {" ".join(self.right)}"{kwargs})'
 
 

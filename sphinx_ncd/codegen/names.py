@@ -45,6 +45,8 @@ class SizePrinter:
     def __init__(self, prefix: str = "self."):
         self.prefix = prefix
         self.symbols: dict[str, str] = {}  # diagram symbol name -> argument name
+        self.loops: dict[str, tuple[str, object, object]] = {}  # repetition index -> (loop variable, lo, hi)
+        self.families: dict[str, set[int]] = {}  # c_\lambda: the family c and the indices its sizes take
 
     def arg(self, name: str) -> str:
         if name not in self.symbols:
@@ -60,15 +62,18 @@ class SizePrinter:
         if e.is_Integer:
             return str(int(e))
         if e.is_Symbol:
+            if e.name in self.loops:
+                return self.loops[e.name][0]
             return self.prefix + self.arg(e.name)
+        if _is_family(e):
+            return self._family(e)
         if isinstance(e, sympy.floor):
             return self._division(e.args[0])
         if e.is_Add:
             num, den = sympy.fraction(sympy.together(e))
             if den != 1:
                 return self._division(e)
-            parts = [self._expr(a) for a in e.args]
-            return None if None in parts else "(" + " + ".join(parts) + ")"
+            return self._sum(e)
         if e.is_Mul or (e.is_Pow and e.exp.is_Integer and e.exp > 0):
             num, den = sympy.fraction(e)
             if den != 1:
@@ -88,6 +93,50 @@ class SizePrinter:
             return " * ".join(factors)
         return None
 
+    def _sum(self, e) -> str | None:
+        """``(lambda_ + 1)``, ``(5 - lambda_)``: terms with sizes first, a negative term subtracted."""
+        terms = sorted(sympy.Add.make_args(e), key=lambda t: (t.could_extract_minus_sign(), t.is_Number,
+                                                              sympy.default_sort_key(t)))
+        text = ""
+        for t in terms:
+            negative = t.could_extract_minus_sign()
+            part = self._expr(-t if negative else t)
+            if part is None:
+                return None
+            text += (" - " if negative else " + ") + part if text else ("-" if negative else "") + part
+        return "(" + text + ")"
+
+    def _family(self, e) -> str | None:
+        """``c_{\\lambda+1}`` inside a repetition: ``self.c[lambda_ + 1]``, the family a tuple of its sizes
+        over every index the repetition reaches (each a constructor argument ``c_0``, ``c_1`` ...)."""
+        index = e.args[0]
+        ranges = [self.loops.get(s.name) for s in index.free_symbols]
+        if len(e.args) != 1 or None in ranges or len(ranges) != 1:
+            return None
+        _, lo, hi = ranges[0]
+        sym = next(iter(index.free_symbols))
+        try:
+            values = [int(index.subs(sym, v)) for v in range(int(lo), int(hi) + 1)]
+        except (TypeError, ValueError):
+            return None  # bounds that are sizes (repeat N): no tuple of known length
+        if min(values) < 0:
+            return None
+        self.families.setdefault(e.func.__name__, set()).update(values)
+        for i in range(max(values) + 1):
+            self.arg(f"{e.func.__name__}_{i}")
+        text = self._expr(index)
+        if text is not None and text.startswith("(") and text.endswith(")"):
+            text = text[1:-1]
+        return None if text is None else f"{self.prefix}{identifier(e.func.__name__, 'n')}[{text}]"
+
+    def family_lines(self, indent: str) -> list[str]:
+        """``self.c = (self.c_0, ..., self.c_5)`` for each family a repetition indexes."""
+        out = []
+        for base, values in self.families.items():
+            items = ", ".join(self.prefix + self.arg(f"{base}_{i}") for i in range(max(values) + 1))
+            out.append(f"{indent}{self.prefix}{identifier(base, 'n')} = ({items},)")
+        return out
+
     def _division(self, e) -> str | None:
         num, den = sympy.fraction(sympy.together(e))
         a, b = self._expr(num), self._expr(den)
@@ -96,8 +145,15 @@ class SizePrinter:
         return f"({a}) // ({b})" if not (num.is_Atom and den.is_Atom) else f"{a} // {b}"
 
 
+def _is_family(e) -> bool:
+    from sympy.core.function import AppliedUndef
+
+    return isinstance(e, AppliedUndef)
+
+
 def _plain(expr):
-    """Subscripted sizes (``c(0)`` for ``c_0``) as plain symbols named ``c_0``."""
+    """Subscripted sizes (``c(0)`` for ``c_0``) as plain symbols named ``c_0``; one whose subscript holds a
+    repetition's index (``c(lambda + 1)``) stays a family member."""
     from sympy.core.function import AppliedUndef
 
     if not expr.atoms(AppliedUndef):
@@ -107,4 +163,4 @@ def _plain(expr):
         args = "_".join(sympy.sstr(a).replace(" ", "") for a in e.args)
         return sympy.Symbol(f"{e.func.__name__}_{args}", integer=True, positive=True)
 
-    return expr.replace(lambda e: isinstance(e, AppliedUndef), name)
+    return expr.replace(lambda e: isinstance(e, AppliedUndef) and all(a.is_Integer for a in e.args), name)

@@ -27,10 +27,10 @@ def test_code_writes_a_module(tmp_path):
 
 def test_code_refuses_with_a_location(tmp_path):
     spec = tmp_path / "r.ncd"
-    spec.write_text("input X: a\nrepeat N {\n  X = relu X\n}\noutput X\n")
+    spec.write_text("input X: a\nrepeat N {\n  repeat M {\n    X = relu X\n  }\n}\noutput X\n")
     r = _ncd("code", str(spec))
     assert r.returncode == 1
-    assert f"{spec}:2:1:" in r.stderr and "^" in r.stderr and "Traceback" not in r.stderr
+    assert f"{spec}:3:3:" in r.stderr and "^" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_check_values_catches_the_wrong_axis():

@@ -8,7 +8,9 @@ axes and wires its results on).
 from __future__ import annotations
 
 import pytest
+import sympy
 
+from sphinx_ncd.checking.plan import _lets
 from sphinx_ncd.codegen import generate
 from sphinx_ncd.codegen.adapter import read_panel
 from sphinx_ncd.codegen.names import SizePrinter
@@ -35,15 +37,34 @@ def _dims(core) -> list:
     return [r for ax in core for r in range(ax.rank)]
 
 
+def _from_inputs(size, known, lets) -> str | None:
+    """A size the box derives from its inputs' sizes (``y = x-k+1`` from a ``let``), as a real function
+    would compute it: the expression over the input dimensions that show each of its symbols."""
+    expr = sympy.sympify(size)
+    expr = expr.xreplace({s: lets[s.name] for s in expr.free_symbols if s.name in lets})
+    table = {}
+    for s in expr.free_symbols:
+        text = known.get((s, 0))
+        if text is None:
+            return None
+        table[s] = sympy.Symbol(text)
+    if not table:
+        return None
+    return "(" + sympy.pycode(expr.xreplace(table)) + ")"
+
+
 def with_callables(diagram) -> str:
     """The generated source plus a subclass that passes a shape-correct callable for every box."""
     g = generate(diagram)
     if not g.functions:
         return g.source
     printer = SizePrinter(prefix="")
+    lets = _lets(diagram)
     boxes = []
-    for step in read_panel(diagram.main):
-        name = step.label if step.kind == "function" else (step.function if step.kind == "elementwise" else None)
+    steps = [s for panel in [diagram.main] + [p for _, p in diagram.blocks] for s in read_panel(panel)]
+    for step in steps:
+        name = {"function": step.label, "elementwise": step.function,
+                "norm": step.binding or "norm"}.get(step.kind)
         if name not in g.functions or any(b[0] == name for b in boxes):
             continue
         known = {}  # a size an input's core shows: read it from that input (tandem wires included)
@@ -57,12 +78,13 @@ def with_callables(diagram) -> str:
         for core in step.core_out:
             dims = []
             for ax in core:
-                dims.extend(known.get((ax.size, r)) or printer(ax.size) for r in range(ax.rank))
+                dims.extend(known.get((ax.size, r)) or _from_inputs(ax.size, known, lets) or printer(ax.size)
+                            for r in range(ax.rank))
             shapes.append("lambda xs: (" + "".join(d + ", " for d in dims) + ")")
-        boxes.append((name, shapes, step.kind == "elementwise"))
+        boxes.append((name, shapes, step.kind in ("elementwise", "norm")))
     own = [a for a, _, _ in g.sizes]
     # sizes only the callables need (inside the diagram, on no input or output): any whole number does
-    args = [a if d is None else f"{a}={d}" for a, _, d in g.sizes]
+    args = [a for a, _, d in g.sizes if d is None] + [f"{a}={d}" for a, _, d in g.sizes if d is not None]
     args += [f"{a}=3" for a in dict.fromkeys(printer.symbols.values()) if a not in own]
     lines = [g.source, "", "def _box(*shapes, same=False):",
              "    def f(*xs):",
@@ -88,16 +110,8 @@ def test_every_figure_that_generates_is_covered():
     assert len(GENERATED) >= 39
 
 
-# A size the diagram derives with 'let' (fig 23: y = x-k+1) reaches the checker since issue 12, and the
-# generated module's output of that size leaves torch's size-one guard as an assumption
-# ("x-k+1 < 2" false); the checker should read it as implied by the definition.  Strict: a fix must remove it.
-KNOWN_LET_GUARD = {"fig23.ncd"}
-
-
 def _spec_param(path):
-    marks = [pytest.mark.xfail(strict=True, reason="a let-derived size leaves a size-one guard")] \
-        if path.name in KNOWN_LET_GUARD else []
-    return pytest.param(path, id=path.name, marks=marks)
+    return pytest.param(path, id=path.name)
 
 
 @pytest.mark.parametrize("spec", [_spec_param(p) for p in GENERATED])
