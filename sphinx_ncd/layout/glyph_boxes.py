@@ -252,20 +252,23 @@ def draw_index(g: OpRows) -> Glyph:
     src = str(g.op.params.index or g.op.label or "i")
     lab = label(src, FONT * 0.9)
     pw = lab.width + 8 + PENT_POINT
-    w = max(BOX_MIN_W + 8, pw + 16)
-    glyph = Glyph(w)
     i, j = hit
     yk = g.ins[i][j] if g.ins and g.ins[i] else 0.0
     x0 = 6.0
+    # the remaining wires: pair in order, skipping the indexed one; each runs level under the pentagon and
+    # moves to its new row only past its tip (the paper's figures 8 and 9)
+    rest_in = [g.ins[a][b] for a in range(len(g.ins)) for b in range(len(g.ins[a])) if (a, b) != (i, j)]
+    rest_out = [y for ys in g.outs for y in ys]
+    travel = max((abs(a - b) for a, b in zip(rest_in, rest_out)), default=0.0)
+    x_tip = x0 + pw + 4
+    w = max(BOX_MIN_W + 8, pw + 16, x_tip + (bend_length(travel) if travel > 1e-6 else 0.0))
+    glyph = Glyph(w)
     glyph.items.append(draw_line(0, yk, x0, yk, g))
     h = PENT_H
     pts = [(x0, yk - h / 2), (x0 + pw - PENT_POINT, yk - h / 2), (x0 + pw, yk), (x0 + pw - PENT_POINT, yk + h / 2),
            (x0, yk + h / 2)]
-    # the remaining wires: pair in order, skipping the indexed one
-    rest_in = [g.ins[a][b] for a in range(len(g.ins)) for b in range(len(g.ins[a])) if (a, b) != (i, j)]
-    rest_out = [y for ys in g.outs for y in ys]
     for y0, y1 in zip(rest_in, rest_out):
-        glyph.items.append(draw_line(0, y0, w, y1, g))
+        glyph.items.append(draw_wire([(0, y0)] + ([(x_tip, y0)] if abs(y0 - y1) > 1e-6 else []) + [(w, y1)], g))
     glyph.items.append(poly(pts, g, fill="index", stroke="index", role="box"))
     lt = draw_text(src, x0 + (pw - PENT_POINT) / 2 + 1, yk, g, size=FONT * 0.9, fill="index-text")
     glyph.items.append(lt)

@@ -1,26 +1,34 @@
 """Layout (stage 3): the convolution and pooling glyph.
 
-The star tensor on the spatial wire, the kernel wire (double) into a learned map or a pooling box, and the
-stride and dilation marks, as the paper draws them (``vocabulary.md``).
+As the paper draws them (``vocabulary.md``, paper figures 24-27): a plain learned convolution (stride and
+dilation 1) is a compact ``★3`` box, thick-edged, carrying its kernel size, so a padded convolution is told
+from a plain one by its output size; a strided, dilated or transposed convolution, or a pooling, is the
+star tensor on the spatial wire with its stride and dilation marks, the transposed ``T`` beside it, the
+kernel size (``2²``) on the kernel wire (double) that runs into a large bold L or the pooling box.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..model.types import AxisKind, OpKind
 from .geometry import BOX_HPAD, BOX_MIN_W, BOX_PAD, CUT, FONT, PITCH, SHADOW, SMALL_FONT, THIN, WIRE, wire_path
 from .glyph_parts import (
     all_rows, draw_line, draw_text, find_row, free_centre, Glyph, ink_of, OpRows, OVER, pass_wires, poly,
 )
+from ..model.sizes import size_label
+from .glyph_boxes import LEARNED_SIZE, learned_source
+from .glyph_parts import draw_tile
 from .mathtext import label
 from .scene import Path, Text
 
 __all__ = ["draw_conv"]
 
 
-QUAD_W, QUAD_H = 22.0, 18.0  # the star tensor
+QUAD_W, QUAD_H = 24.0, 20.0  # the star tensor
 QUAD_X = 4.0  # its left edge
-MAP_GAP = 14.0  # between the star tensor and the map box
+MAP_GAP = 26.0  # between the star tensor and the map (room for the T and the kernel size)
+STAR_SIZE = FONT * 1.5  # the star in the tensor
+COMPACT_EDGE = 2.0  # the compact box's thick edge, as the paper's ★3
 
 
 @dataclass
@@ -62,30 +70,108 @@ def _conv_rows(g: OpRows) -> _ConvRows:
     return _ConvRows(spatial, other_in, spatial_out, chan_out, ys, ys + PITCH * 0.9)
 
 
+def _one(v) -> bool:
+    return v in (None, 1, "1", "")
+
+
+def kernel_source(op, power: bool) -> str:
+    """The kernel size as the paper writes it: ``3`` in the compact box, ``3^{2}`` on a rank-2 kernel wire."""
+    k = op.params.kernel
+    if k is None:
+        return ""
+    src = size_label(k)
+    over = op.params.over or ()
+    rank = sum(getattr(a, "rank", 1) for a in (over if isinstance(over, (tuple, list)) else (over,)))
+    if power and rank > 1:
+        src = ("{" + src + "}" if len(src) > 1 else src) + "^{" + str(rank) + "}"
+    return src
+
+
 def draw_conv(g: OpRows) -> Glyph:
-    """★ tensor on the spatial wire; kernel wire (double) into a learned map or a pooling box."""
+    """A compact ★k box for a plain learned convolution; else the star tensor and its kernel wire."""
+    p = g.op.params
+    if g.op.kind != OpKind.POOL and not p.transposed and _one(p.stride) and _one(p.dilation):
+        return _compact(g)
+    return _tensor_form(g)
+
+
+def _compact(g: OpRows) -> Glyph:
+    """The paper's ★3 box: every core wire enters and leaves it; a large star, then the kernel size."""
+    k = kernel_source(g.op, power=False) or " "
+    star = label("\\star", STAR_SIZE)
+    gap = 1.5
+    glyph = draw_tile(g, k, None, "box", "conv", extra_w=star.width + gap)
+    items, text = [], None
+    for it in glyph.items:
+        if isinstance(it, Path) and it.role == "box":
+            it = replace(it, width=COMPACT_EDGE)
+        elif isinstance(it, Text) and it.owner == g.owner and text is None:
+            text = it  # the kernel size, re-placed after the star below
+            continue
+        items.append(it)
+    glyph.items = items
+    if text is not None:
+        lab = text.label
+        x0 = (glyph_box_width(lab, star.width + gap) - lab.width - star.width - gap) / 2
+        items.append(Text(star, x0, text.y, fill=ink_of(g), role="label", owner=g.owner))
+        items.append(Text(lab, x0 + star.width + gap, text.y, fill=ink_of(g), role="label", owner=g.owner))
+    return glyph
+
+
+def glyph_box_width(lab, extra: float) -> float:
+    """The width draw_tile gives a box for ``lab`` and ``extra`` room."""
+    return max(BOX_MIN_W, lab.width + 2 * BOX_HPAD + extra)
+
+
+def _tensor_form(g: OpRows) -> Glyph:
+    """★ tensor on the spatial wire; kernel wire (double) into a large bold L (a tile when a channel wire
+    lies above the spatial one: the L could not be reached without crossing it) or a pooling box."""
     op = g.op
     r = _conv_rows(g)
     is_pool = op.kind == OpKind.POOL
+    bias = not is_pool and bool(op.params.bias)
     if is_pool:
         msrc = "\\mathbb{E}" if str(op.params.reduce or "max") in ("mean", "avg", "average") else "Max"
-        mstyle = None
     else:
         msrc = op.label if op.label and not op.label.startswith("\\star") else "L"
-        mstyle = "bold"
-    mlab = label(msrc, FONT, mstyle)
-    bias = not is_pool and bool(op.params.bias)
-    xk = QUAD_X + QUAD_W + MAP_GAP  # map box left
-    mw = max(BOX_MIN_W, mlab.width + 2 * BOX_HPAD + (6 if bias else 0))
+    chan_rows = [g.ins[i][j] for i, j in r.other_in] + [g.outs[k][l] for k, l in r.chan_out]
+    letter = not is_pool and all(y > r.ys for y in chan_rows)
+    if letter:
+        mlab = label(learned_source(msrc, bias), LEARNED_SIZE)
+        mw = mlab.width + 4
+    else:
+        mlab = label(msrc, FONT, None if is_pool else "bold")
+        mw = max(BOX_MIN_W, mlab.width + 2 * BOX_HPAD + (6 if bias else 0))
+    xk = QUAD_X + QUAD_W + MAP_GAP  # the map's left
     w = xk + mw + 8
     glyph = Glyph(w)
-    map_rows = [r.ky] + [g.ins[i][j] for i, j in r.other_in] + [g.outs[k][l] for k, l in r.chan_out]
+    map_rows = [r.ky] + chan_rows
     my0, my1 = (r.ky - BOX_PAD, r.ky + BOX_PAD) if is_pool else (min(map_rows) - BOX_PAD, max(map_rows) + BOX_PAD)
     _star(glyph, g, r)
     yo = g.outs[r.spatial_out[0][0]][r.spatial_out[0][1]] if r.spatial_out else r.ys
-    # the channel wires go into the map box
-    for i, j in r.other_in:
+    for i, j in r.other_in:  # the channel wires go into the map
         glyph.items.append(draw_line(0, g.ins[i][j], xk, g.ins[i][j], g))
+    if letter:
+        base = max(map_rows) + 0.12 * LEARNED_SIZE
+        glyph.items.append(Text(mlab, xk + 1, base, fill=ink_of(g), role="label", owner=g.owner))
+        my1 = max(my1, base + mlab.descent)
+    else:
+        _map_box(glyph, g, msrc, mlab, xk, mw, my0, my1, yo if r.spatial_out else None, is_pool, bias)
+    x_out = xk + (mlab.width + 3 if letter else mw)
+    for k, l in r.chan_out:  # channel outputs leave the map
+        glyph.items.append(draw_line(x_out, g.outs[k][l], w, g.outs[k][l], g))
+    pass_wires(glyph, g)
+    if r.spatial_out:  # the spatial output leaves the tensor's top right (over the map box, if one)
+        glyph.items.append(Path(wire_path([(QUAD_X + QUAD_W, r.ys - QUAD_H / 4), (w, yo)]), stroke=ink_of(g),
+                                width=WIRE, owner=g.owner + OVER))
+    rows = all_rows(g) or [0.0]
+    glyph.headroom = max(0.0, min(rows) - (r.ys - QUAD_H / 2 - 12))
+    glyph.footroom = max(0.0, max(my1, r.ky + 12) + SHADOW - max(rows))
+    return glyph
+
+
+def _map_box(glyph, g, msrc, mlab, xk, mw, my0, my1, yo, is_pool, bias) -> None:
+    """The pooling box, or the learned tile, with its label (and bias '+')."""
     if is_pool:
         glyph.items.append(poly([(xk, my0), (xk + mw, my0), (xk + mw, my1), (xk, my1)], g, fill="paper"))
     else:
@@ -93,22 +179,13 @@ def draw_conv(g: OpRows) -> Glyph:
         glyph.items.append(poly([(x + SHADOW, y + SHADOW) for x, y in pts], g, fill="shadow", stroke="",
                                 role="shadow", opacity=0.35))
         glyph.items.append(poly(pts, g, fill="learned"))
-    mcy = free_centre(my0, my1, [yo] if r.spatial_out else [], mlab)
+    mstyle = None if is_pool else "bold"
+    mcy = free_centre(my0, my1, [yo] if yo is not None else [], mlab)
     glyph.items.append(draw_text(msrc, xk + (mw - (6 if bias else 0)) / 2, mcy, g, style=mstyle))
     if bias:
         plus = label("+", SMALL_FONT + 1, "bold")
         glyph.items.append(Text(plus, xk + (mw - 6) / 2 + mlab.width / 2 + 0.5, mcy + mlab.ascent / 2 + 1.5,
                                 fill=ink_of(g), owner=g.owner))
-    for k, l in r.chan_out:  # channel outputs leave the map box
-        glyph.items.append(draw_line(xk + mw, g.outs[k][l], w, g.outs[k][l], g))
-    pass_wires(glyph, g)
-    if r.spatial_out:  # the spatial output leaves the tensor's top right and passes over the map
-        glyph.items.append(Path(wire_path([(QUAD_X + QUAD_W, r.ys - QUAD_H / 4), (w, yo)]), stroke=ink_of(g),
-                                width=WIRE, owner=g.owner + OVER))
-    rows = all_rows(g) or [0.0]
-    glyph.headroom = max(0.0, min(rows) - (r.ys - QUAD_H / 2 - 12))
-    glyph.footroom = max(0.0, max(my1, r.ky + 12) + SHADOW - max(rows))
-    return glyph
 
 
 def _star(glyph: Glyph, g: OpRows, r: _ConvRows) -> None:
@@ -121,13 +198,17 @@ def _star(glyph: Glyph, g: OpRows, r: _ConvRows) -> None:
     glyph.items.append(poly(quad, g, fill="conv"))
     glyph.items.append(Path((("M", xq, ys + qh / 2), ("L", xq + qw, ys - qh / 2 - 2)), stroke=ink_of(g),
                             width=THIN * 0.8, role="glyph", owner=g.owner))
-    glyph.items.append(draw_text("\\star" + ("^{\\top}" if g.op.params.transposed else ""), xq + qw * 0.33, ys - 1,
-                                 g, size=FONT * 0.95, role="glyph"))
-    stride, dilation = g.op.params.stride, g.op.params.dilation
-    if stride not in (None, 1, "1", ""):
-        glyph.items.append(draw_text(str(stride), xq + qw + 6, ys - qh / 2 - 4, g, size=SMALL_FONT, role="glyph"))
-    if dilation not in (None, 1, "1", ""):
-        glyph.items.append(draw_text(str(dilation), xq + qw + 6, ky + 8, g, size=SMALL_FONT, role="glyph"))
+    glyph.items.append(draw_text("\\star", xq + qw * 0.3, ys - qh * 0.08, g, size=STAR_SIZE, role="glyph"))
+    p = g.op.params
+    if not _one(p.stride):
+        glyph.items.append(draw_text(str(p.stride), xq + qw + 6, ys - qh / 2 - 4, g, size=SMALL_FONT, role="glyph"))
+    if not _one(p.dilation):
+        glyph.items.append(draw_text(str(p.dilation), xq + qw + 6, ky + 8, g, size=SMALL_FONT, role="glyph"))
+    if p.transposed:  # the paper's T, beside the tensor (not on its diagonal)
+        glyph.items.append(draw_text("T", xq + qw + 6, (ys + ky) / 2 - 1, g, size=SMALL_FONT + 1, role="glyph"))
+    k = kernel_source(g.op, power=True)
+    if k:  # the kernel size on the kernel wire, as the paper's 2²
+        glyph.items.append(draw_text(k, xq + qw + MAP_GAP - 8, ky - 7, g, size=SMALL_FONT, role="glyph"))
     xk = xq + qw + MAP_GAP
     for off in (-1.3, 1.3):
         glyph.items.append(Path((("M", xq + qw, ky + off), ("L", xk, ky + off)), stroke=ink_of(g), width=0.8,
