@@ -27,7 +27,8 @@ from functools import lru_cache
 
 from .fonts import glyph
 
-__all__ = ["Label", "label", "outline_label", "measured_by", "plain_text", "label_face", "current_face"]
+__all__ = ["Label", "label", "outline_label", "measured_by", "plain_text", "label_face", "current_face",
+           "set_default_face", "FACES"]
 
 SCRIPT_SCALE = 0.7  # size of sub/superscripts relative to their base
 SUP_RAISE = 0.42  # superscript baseline raise (em of the base)
@@ -439,24 +440,35 @@ def measured_by(measurer):
         _MEASURER.reset(token)
 
 
-#: the face labels are drawn in: "serif" (the paper's Latin Modern Math) or "sans" (the first releases')
-_FACE: ContextVar = ContextVar("ncd_label_face", default="serif")
+#: the face labels are drawn in: "serif" (the paper's Latin Modern Math) or "sans" (the first releases');
+#: None: the process default (:func:`set_default_face`, which Sphinx sets from ``ncd_label_face``)
+_FACE: ContextVar = ContextVar("ncd_label_face", default=None)
+_DEFAULT_FACE = ["serif"]
 
 
 @contextmanager
 def label_face(face: str | None):
     """Lay out and draw labels in ``face`` ("serif" or "sans"; None: the current one) within the block."""
-    if face is not None and face not in FACES:
-        raise ValueError(f"label face {face!r}: one of {', '.join(FACES)}")
-    token = _FACE.set(face or _FACE.get())
+    token = _FACE.set(_checked(face) if face is not None else _FACE.get())
     try:
         yield
     finally:
         _FACE.reset(token)
 
 
+def set_default_face(face: str) -> None:
+    """The face of every label laid out outside :func:`label_face` in this process."""
+    _DEFAULT_FACE[0] = _checked(face)
+
+
 def current_face() -> str:
-    return _FACE.get()
+    return _FACE.get() or _DEFAULT_FACE[0]
+
+
+def _checked(face) -> str:
+    if face not in FACES:
+        raise ValueError(f"label face {face!r}: one of {', '.join(FACES)}")
+    return face
 
 
 def outline_label(src: str, size: float, style: str | None = None) -> Label:
@@ -465,7 +477,7 @@ def outline_label(src: str, size: float, style: str | None = None) -> Label:
     ``style`` forces a style for the whole label ("bold" for learned tiles, "italic", and "regular"
     for upright sans text: titles and names); ``None`` follows the math convention.
     """
-    return _outline(src, size, style, _FACE.get())
+    return _outline(src, size, style, current_face())
 
 
 @lru_cache(maxsize=4096)

@@ -82,6 +82,9 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
                 "Width in px (as shown, after the scale) above which a diagram is folded into rows at memory "
                 "states; the default fits furo's 736 px text column. None or 0: never fold. The directive's "
                 ":max-width: option overrides it."),
+    ConfigValue("ncd_label_face", "serif", "env", (str,),
+                'The face of diagram labels: "serif" (the paper\'s Latin Modern Math italic, the default) or '
+                '"sans" (Latin Modern Sans oblique, the look of the first releases).'),
 )
 
 
@@ -202,6 +205,7 @@ _CHECKS = {
     "ncd_check_timeout": _number(0.0, 24 * 3600.0),
     "ncd_caption_verdict": _flag,
     "ncd_max_width": _fold_width,
+    "ncd_label_face": _choice(("serif", "sans")),
 }
 #: what a bad value becomes when the default would not be safe
 _SAFE = {"ncd_check": "off"}
