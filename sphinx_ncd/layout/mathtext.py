@@ -28,7 +28,7 @@ from functools import lru_cache
 from .fonts import glyph
 
 __all__ = ["Label", "label", "outline_label", "measured_by", "plain_text", "label_face", "current_face",
-           "set_default_face", "FACES"]
+           "set_default_face", "FACES", "numbered"]
 
 SCRIPT_SCALE = 0.7  # size of sub/superscripts relative to their base
 SUP_RAISE = 0.42  # superscript baseline raise (em of the base)
@@ -251,33 +251,16 @@ def _is_letter(node) -> bool:
     return node[0] == "char" and node[2] is None and node[1].isascii() and node[1].isalpha()
 
 
-def _is_digit(node) -> bool:
-    return node[0] == "char" and node[2] is None and node[1].isascii() and node[1].isdigit()
-
-
 def _runs(nodes: list) -> list:
-    """Resolve the math convention: letters in a run of 2+ letters are upright (a word); a lone letter
-    followed by digits, ``n0``, is the paper's ``n_0`` (the digits are its subscript)."""
+    """Resolve the math convention: letters in a run of 2+ letters are upright (a word)."""
     out = []
     n = len(nodes)
-    i = 0
-    while i < n:
-        node = nodes[i]
-        if not _is_letter(node):
+    for i, node in enumerate(nodes):
+        if _is_letter(node):
+            word = (i > 0 and _is_letter(nodes[i - 1])) or (i + 1 < n and _is_letter(nodes[i + 1]))
+            out.append(("char", node[1], "word" if word else "letter"))
+        else:
             out.append(node)
-            i += 1
-            continue
-        prev_letter = i > 0 and _is_letter(nodes[i - 1])
-        next_letter = i + 1 < n and _is_letter(nodes[i + 1])
-        j = i + 1
-        while j < n and _is_digit(nodes[j]):
-            j += 1
-        if not prev_letter and j > i + 1 and (j == n or not _is_letter(nodes[j])):
-            out.append(("scripts", ("char", node[1], "letter"), ("group", nodes[i + 1:j]), None))
-            i = j
-            continue
-        out.append(("char", node[1], "word" if (prev_letter or next_letter) else "letter"))
-        i += 1
     return out
 
 
@@ -424,10 +407,22 @@ def label(src: str, size: float, style: str | None = None) -> Label:
 
     Inside :func:`measured_by` the measurer's sizes are used instead (labels typeset by TeX).
     """
+    if style != "regular":
+        src = numbered(src)
     measurer = _MEASURER.get()
     if measurer is not None:
         return measurer.label(src, size, style, outline_label)
     return outline_label(src, size, style)
+
+
+_NUMBERED = re.compile(r"(?<![A-Za-z\\])([A-Za-z])([0-9]+)(?![A-Za-z0-9])")
+
+
+def numbered(src: str) -> str:
+    """The paper's subscripts: a lone letter followed by digits is that letter with the digits as its
+    subscript (``n0`` -> ``n_{0}``, ``2x12`` -> ``2x_{12}``); a word with a number (``fc1``) is left alone.
+    Applied to every label but upright sans text, before any measurer (TeX labels get it too)."""
+    return _NUMBERED.sub(r"\1_{\2}", src) if any(c.isdigit() for c in src) else src
 
 
 @contextmanager

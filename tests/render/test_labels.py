@@ -102,3 +102,15 @@ def test_anything_renders_without_error():
 def test_cached():
     assert label("L^Q", 11) is label("L^Q", 11)
     assert glyph("italic", "x") is glyph("italic", "x")
+
+
+def test_tex_labels_get_the_same_subscripts():
+    """The subscript rule is applied to the source, so labels typeset by TeX show n_0 as the outlines do."""
+    from sphinx_ncd.latex.labels import Recorder, request_for
+    from sphinx_ncd.layout.mathtext import measured_by
+
+    rec = Recorder()
+    with measured_by(rec):
+        label("n0", 11)
+        label("fc1", 11)
+    assert request_for("n_{0}", 11, None) in rec.requests and request_for("fc1", 11, None) in rec.requests
