@@ -418,6 +418,7 @@ def label(src: str, size: float, style: str | None = None) -> Label:
 _NUMBERED = re.compile(r"(?<![A-Za-z\\])([A-Za-z])([0-9]+)(?![A-Za-z0-9])")
 
 
+@lru_cache(maxsize=4096)
 def numbered(src: str) -> str:
     """The paper's subscripts: a lone letter followed by digits is that letter with the digits as its
     subscript (``n0`` -> ``n_{0}``, ``2x12`` -> ``2x_{12}``); a word with a number (``fc1``) is left alone.
