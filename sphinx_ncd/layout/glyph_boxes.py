@@ -28,6 +28,7 @@ def draw_function(g: OpRows) -> Glyph:
     return draw_tile(g, g.op.label or "f", None, "box", "paper")
 
 
+INDEX_FONT = 10.2  # the index in its pentagon: 12 px and more at the reading scale (1.2)
 LEARNED_SIZE = FONT * 1.9  # the paper's learned map: a large bold L, its superscript about the labels' size
 
 
@@ -250,7 +251,7 @@ def draw_index(g: OpRows) -> Glyph:
         cores = [(i, j) for i, cs in enumerate(g.in_core) for j, c in enumerate(cs) if c]
         hit = cores[0] if cores else (0, 0)
     src = str(g.op.params.index or g.op.label or "i")
-    lab = label(src, FONT * 0.9)
+    lab = label(src, INDEX_FONT)
     pw = lab.width + 8 + PENT_POINT
     i, j = hit
     yk = g.ins[i][j] if g.ins and g.ins[i] else 0.0
@@ -270,7 +271,7 @@ def draw_index(g: OpRows) -> Glyph:
     for y0, y1 in zip(rest_in, rest_out):
         glyph.items.append(draw_wire([(0, y0)] + ([(x_tip, y0)] if abs(y0 - y1) > 1e-6 else []) + [(w, y1)], g))
     glyph.items.append(poly(pts, g, fill="index", stroke="index", role="box"))
-    lt = draw_text(src, x0 + (pw - PENT_POINT) / 2 + 1, yk, g, size=FONT * 0.9, fill="index-text")
+    lt = draw_text(src, x0 + (pw - PENT_POINT) / 2 + 1, yk, g, size=INDEX_FONT, fill="index-text")
     glyph.items.append(lt)
     glyph.anchors["index"] = (x0, yk)
     top = min(all_rows(g) or [yk])

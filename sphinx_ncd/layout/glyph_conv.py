@@ -29,6 +29,7 @@ QUAD_X = 4.0  # its left edge
 MAP_GAP = 26.0  # between the star tensor and the map (room for the T and the kernel size)
 STAR_SIZE = FONT * 1.5  # the star in the tensor
 COMPACT_EDGE = 2.0  # the compact box's thick edge, as the paper's ★3
+MARK_FONT = 10.2  # stride, dilation, kernel size and T: 12 px and more at the reading scale (1.2)
 
 
 @dataclass
@@ -201,14 +202,14 @@ def _star(glyph: Glyph, g: OpRows, r: _ConvRows) -> None:
     glyph.items.append(draw_text("\\star", xq + qw * 0.3, ys - qh * 0.08, g, size=STAR_SIZE, role="glyph"))
     p = g.op.params
     if not _one(p.stride):
-        glyph.items.append(draw_text(str(p.stride), xq + qw + 6, ys - qh / 2 - 4, g, size=SMALL_FONT, role="glyph"))
+        glyph.items.append(draw_text(str(p.stride), xq + qw + 6, ys - qh / 2 - 4, g, size=MARK_FONT, role="glyph"))
     if not _one(p.dilation):
-        glyph.items.append(draw_text(str(p.dilation), xq + qw + 6, ky + 8, g, size=SMALL_FONT, role="glyph"))
+        glyph.items.append(draw_text(str(p.dilation), xq + qw + 6, ky + 9, g, size=MARK_FONT, role="glyph"))
     if p.transposed:  # the paper's T, beside the tensor (not on its diagonal)
-        glyph.items.append(draw_text("T", xq + qw + 6, (ys + ky) / 2 - 1, g, size=SMALL_FONT + 1, role="glyph"))
+        glyph.items.append(draw_text("T", xq + qw + 5, (ys + ky) / 2 - 1, g, size=MARK_FONT, role="glyph"))
     k = kernel_source(g.op, power=True)
     if k:  # the kernel size on the kernel wire, as the paper's 2²
-        glyph.items.append(draw_text(k, xq + qw + MAP_GAP - 8, ky - 7, g, size=SMALL_FONT, role="glyph"))
+        glyph.items.append(draw_text(k, xq + qw + MAP_GAP - 8, ky - 7.5, g, size=MARK_FONT, role="glyph"))
     xk = xq + qw + MAP_GAP
     for off in (-1.3, 1.3):
         glyph.items.append(Path((("M", xq + qw, ky + off), ("L", xk, ky + off)), stroke=ink_of(g), width=0.8,
