@@ -4,20 +4,21 @@ As the paper draws them (``vocabulary.md``, paper figures 24-27): a plain learne
 dilation 1) is a compact ``★3`` box, thick-edged, carrying its kernel size, so a padded convolution is told
 from a plain one by its output size; a strided, dilated or transposed convolution, or a pooling, is the
 star tensor on the spatial wire with its stride and dilation marks, the transposed ``T`` beside it, the
-kernel size (``2²``) on the kernel wire (double) that runs into a large bold L or the pooling box.
+kernel size (``2²``) on the kernel wire (double) that runs into a large bold L, or into the pooling's
+reduction written after it (``2² ═Max➤``).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..model.types import AxisKind, OpKind
-from .geometry import BOX_HPAD, BOX_MIN_W, BOX_PAD, CUT, FONT, PITCH, SHADOW, SMALL_FONT, THIN, WIRE, wire_path
-from .glyph_parts import (
-    all_rows, draw_line, draw_text, find_row, free_centre, Glyph, ink_of, OpRows, OVER, pass_wires, poly,
-)
 from ..model.sizes import size_label
+from ..model.types import AxisKind, OpKind
+from .geometry import ARROW, BOX_HPAD, BOX_MIN_W, BOX_PAD, CUT, FONT, PITCH, SHADOW, SMALL_FONT, THIN, WIRE, wire_path
 from .glyph_boxes import LEARNED_SIZE, learned_source
-from .glyph_parts import draw_tile
+from .glyph_parts import (
+    all_rows, arrow_head, draw_line, draw_text, draw_tile, find_row, free_centre, Glyph, ink_of, OpRows, OVER,
+    pass_wires, poly,
+)
 from .mathtext import label
 from .scene import Path, Text
 
@@ -140,6 +141,9 @@ def _tensor_form(g: OpRows) -> Glyph:
     if letter:
         mlab = label(learned_source(msrc, bias), LEARNED_SIZE)
         mw = mlab.width + 4
+    elif is_pool:  # the paper's 2² ═Max➤: the reduction written after the kernel wire, no box
+        mlab = label(msrc, FONT)
+        mw = mlab.width + 3 + ARROW
     else:
         mlab = label(msrc, FONT, None if is_pool else "bold")
         mw = max(BOX_MIN_W, mlab.width + 2 * BOX_HPAD + (6 if bias else 0))
@@ -156,8 +160,12 @@ def _tensor_form(g: OpRows) -> Glyph:
         base = max(map_rows) + 0.12 * LEARNED_SIZE
         glyph.items.append(Text(mlab, xk + 1, base, fill=ink_of(g), role="label", owner=g.owner))
         my1 = max(my1, base + mlab.descent)
+    elif is_pool:
+        glyph.items.append(draw_text(msrc, xk + 1 + mlab.width / 2, r.ky, g))
+        glyph.items.append(arrow_head(xk + mw, r.ky, g))
+        my1 = r.ky + mlab.height / 2 + 1
     else:
-        _map_box(glyph, g, msrc, mlab, xk, mw, my0, my1, yo if r.spatial_out else None, is_pool, bias)
+        _map_box(glyph, g, msrc, mlab, xk, mw, my0, my1, yo if r.spatial_out else None, bias)
     x_out = xk + (mlab.width + 3 if letter else mw)
     for k, l in r.chan_out:  # channel outputs leave the map
         glyph.items.append(draw_line(x_out, g.outs[k][l], w, g.outs[k][l], g))
@@ -171,18 +179,14 @@ def _tensor_form(g: OpRows) -> Glyph:
     return glyph
 
 
-def _map_box(glyph, g, msrc, mlab, xk, mw, my0, my1, yo, is_pool, bias) -> None:
-    """The pooling box, or the learned tile, with its label (and bias '+')."""
-    if is_pool:
-        glyph.items.append(poly([(xk, my0), (xk + mw, my0), (xk + mw, my1), (xk, my1)], g, fill="paper"))
-    else:
-        pts = [(xk, my0), (xk + mw, my0), (xk + mw, my1), (xk + CUT, my1), (xk, my1 - CUT)]
-        glyph.items.append(poly([(x + SHADOW, y + SHADOW) for x, y in pts], g, fill="shadow", stroke="",
-                                role="shadow", opacity=0.35))
-        glyph.items.append(poly(pts, g, fill="learned"))
-    mstyle = None if is_pool else "bold"
+def _map_box(glyph, g, msrc, mlab, xk, mw, my0, my1, yo, bias) -> None:
+    """The learned tile (when the L cannot stand on its wires), with its label and bias '+'."""
+    pts = [(xk, my0), (xk + mw, my0), (xk + mw, my1), (xk + CUT, my1), (xk, my1 - CUT)]
+    glyph.items.append(poly([(x + SHADOW, y + SHADOW) for x, y in pts], g, fill="shadow", stroke="",
+                            role="shadow", opacity=0.35))
+    glyph.items.append(poly(pts, g, fill="learned"))
     mcy = free_centre(my0, my1, [yo] if yo is not None else [], mlab)
-    glyph.items.append(draw_text(msrc, xk + (mw - (6 if bias else 0)) / 2, mcy, g, style=mstyle))
+    glyph.items.append(draw_text(msrc, xk + (mw - (6 if bias else 0)) / 2, mcy, g, style="bold"))
     if bias:
         plus = label("+", SMALL_FONT + 1, "bold")
         glyph.items.append(Text(plus, xk + (mw - 6) / 2 + mlab.width / 2 + 0.5, mcy + mlab.ascent / 2 + 1.5,
