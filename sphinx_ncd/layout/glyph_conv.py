@@ -44,6 +44,7 @@ class _ConvRows:
     chan_out: list
     ys: float  # the spatial input's row
     ky: float  # the kernel wire's row
+    up: bool = False  # the kernel wire leaves the tensor's top (the channel wires lie just above the spatial one)
 
 
 def _conv_rows(g: OpRows) -> _ConvRows:
@@ -126,8 +127,9 @@ def glyph_box_width(lab, extra: float) -> float:
 
 
 def _tensor_form(g: OpRows) -> Glyph:
-    """★ tensor on the spatial wire; kernel wire (double) into a large bold L (a tile when a channel wire
-    lies above the spatial one: the L could not be reached without crossing it) or a pooling box."""
+    """★ tensor on the spatial wire; kernel wire (double) into a large bold L standing on the channel wires
+    (the tensor mirrored when they lie just above the spatial wire: the kernel wire then leaves its top), or
+    into the pooling's reduction.  A tile only where the channel wires lie farther off."""
     op = g.op
     r = _conv_rows(g)
     is_pool = op.kind == OpKind.POOL
@@ -137,7 +139,12 @@ def _tensor_form(g: OpRows) -> Glyph:
     else:
         msrc = op.label if op.label and not op.label.startswith("\\star") else "L"
     chan_rows = [g.ins[i][j] for i, j in r.other_in] + [g.outs[k][l] for k, l in r.chan_out]
-    letter = not is_pool and all(y > r.ys for y in chan_rows)
+    passing = [g.ins[i][j] for (i, j), _ in g.pairs]
+    r.up = not is_pool and bool(chan_rows) and all(r.ys - 1.25 * PITCH <= y < r.ys for y in chan_rows) \
+        and not any(min(chan_rows) - 1 < y < r.ys for y in passing)
+    if r.up:  # mirrored: the kernel wire leaves the top right corner, up to the L on the channel wires
+        r.ky = r.ys - QUAD_H / 2 - 2
+    letter = not is_pool and (r.up or all(y > r.ys for y in chan_rows))
     if letter:
         mlab = label(learned_source(msrc, bias), LEARNED_SIZE)
         mw = mlab.width + 4
@@ -156,8 +163,8 @@ def _tensor_form(g: OpRows) -> Glyph:
     yo = g.outs[r.spatial_out[0][0]][r.spatial_out[0][1]] if r.spatial_out else r.ys
     for i, j in r.other_in:  # the channel wires go into the map
         glyph.items.append(draw_line(0, g.ins[i][j], xk, g.ins[i][j], g))
+    base = r.ys - 8.5 if r.up else max(map_rows) + 0.12 * LEARNED_SIZE  # the L's baseline
     if letter:
-        base = max(map_rows) + 0.12 * LEARNED_SIZE
         glyph.items.append(Text(mlab, xk + 1, base, fill=ink_of(g), role="label", owner=g.owner))
         my1 = max(my1, base + mlab.descent)
     elif is_pool:
@@ -170,12 +177,15 @@ def _tensor_form(g: OpRows) -> Glyph:
     for k, l in r.chan_out:  # channel outputs leave the map
         glyph.items.append(draw_line(x_out, g.outs[k][l], w, g.outs[k][l], g))
     pass_wires(glyph, g)
-    if r.spatial_out:  # the spatial output leaves the tensor's top right (over the map box, if one)
-        glyph.items.append(Path(wire_path([(QUAD_X + QUAD_W, r.ys - QUAD_H / 4), (w, yo)]), stroke=ink_of(g),
+    if r.spatial_out:  # the spatial output leaves the tensor's right side (over the map box, if one)
+        y_exit = r.ys + (QUAD_H / 4 if r.up else -QUAD_H / 4)
+        glyph.items.append(Path(wire_path([(QUAD_X + QUAD_W, y_exit), (w, yo)]), stroke=ink_of(g),
                                 width=WIRE, owner=g.owner + OVER))
     rows = all_rows(g) or [0.0]
-    glyph.headroom = max(0.0, min(rows) - (r.ys - QUAD_H / 2 - 12))
-    glyph.footroom = max(0.0, max(my1, r.ky + 12) + SHADOW - max(rows))
+    top = min(r.ys - QUAD_H / 2 - 12, base - mlab.ascent - 1) if r.up else r.ys - QUAD_H / 2 - 12
+    glyph.headroom = max(0.0, min(rows) - top)
+    bottom = r.ys + QUAD_H / 2 + 14 if r.up else max(my1, r.ky + 12) + SHADOW
+    glyph.footroom = max(0.0, bottom - max(rows))
     return glyph
 
 
@@ -194,28 +204,45 @@ def _map_box(glyph, g, msrc, mlab, xk, mw, my0, my1, yo, bias) -> None:
 
 
 def _star(glyph: Glyph, g: OpRows, r: _ConvRows) -> None:
-    """The star tensor on the spatial wire, its stride and dilation marks, and the kernel wire (double) from it
-    to the map box."""
+    """The star tensor on the spatial wire, its marks, and the kernel wire (double) from it to the map;
+    mirrored top to bottom when the kernel wire leaves at the top (``r.up``)."""
     xq, qw, qh, ys, ky = QUAD_X, QUAD_W, QUAD_H, r.ys, r.ky
     for i, j in r.spatial:
         glyph.items.append(draw_line(0, g.ins[i][j], xq, ys, g))
-    quad = [(xq, ys - qh / 2), (xq + qw, ys - qh / 2 - 2), (xq + qw, ky + 3), (xq, ys + qh / 2)]
+    if r.up:
+        quad = [(xq, ys - qh / 2), (xq + qw, ky - 3), (xq + qw, ys + qh / 2 + 2), (xq, ys + qh / 2)]
+        diagonal = ((xq, ys - qh / 2), (xq + qw, ys + qh / 2 + 2))
+    else:
+        quad = [(xq, ys - qh / 2), (xq + qw, ys - qh / 2 - 2), (xq + qw, ky + 3), (xq, ys + qh / 2)]
+        diagonal = ((xq, ys + qh / 2), (xq + qw, ys - qh / 2 - 2))
     glyph.items.append(poly(quad, g, fill="conv"))
-    glyph.items.append(Path((("M", xq, ys + qh / 2), ("L", xq + qw, ys - qh / 2 - 2)), stroke=ink_of(g),
-                            width=THIN * 0.8, role="glyph", owner=g.owner))
-    glyph.items.append(draw_text("\\star", xq + qw * 0.3, ys - qh * 0.08, g, size=STAR_SIZE, role="glyph"))
-    p = g.op.params
-    if not _one(p.stride):
-        glyph.items.append(draw_text(str(p.stride), xq + qw + 6, ys - qh / 2 - 4, g, size=MARK_FONT, role="glyph"))
-    if not _one(p.dilation):
-        glyph.items.append(draw_text(str(p.dilation), xq + qw + 6, ky + 9, g, size=MARK_FONT, role="glyph"))
-    if p.transposed:  # the paper's T, beside the tensor (not on its diagonal)
-        glyph.items.append(draw_text("T", xq + qw + 5, (ys + ky) / 2 - 1, g, size=MARK_FONT, role="glyph"))
-    k = kernel_source(g.op, power=True)
-    if k:  # the kernel size on the kernel wire, as the paper's 2²
-        glyph.items.append(draw_text(k, xq + qw + MAP_GAP - 8, ky - 7.5, g, size=MARK_FONT, role="glyph"))
+    glyph.items.append(Path((("M", *diagonal[0]), ("L", *diagonal[1])), stroke=ink_of(g), width=THIN * 0.8,
+                            role="glyph", owner=g.owner))
+    glyph.items.append(draw_text("\\star", xq + qw * 0.3, ys + qh * (0.2 if r.up else -0.08), g, size=STAR_SIZE,
+                                 role="glyph"))
+    _marks(glyph, g, r)
     xk = xq + qw + MAP_GAP
     for off in (-1.3, 1.3):
         glyph.items.append(Path((("M", xq + qw, ky + off), ("L", xk, ky + off)), stroke=ink_of(g), width=0.8,
                                 role="wire", owner=g.owner))
     glyph.anchors["kernel"] = (xk, ky)
+
+
+def _marks(glyph: Glyph, g: OpRows, r: _ConvRows) -> None:
+    """Stride (beside the tensor, away from the kernel wire), dilation and kernel size (at the kernel wire, on
+    the spatial wire's side when mirrored) and the transposed T."""
+    xq, qw, qh, ys, ky = QUAD_X, QUAD_W, QUAD_H, r.ys, r.ky
+    p = g.op.params
+    if not _one(p.stride):
+        y = ys + qh / 2 + 6 if r.up else ys - qh / 2 - 4
+        glyph.items.append(draw_text(str(p.stride), xq + qw + 6, y, g, size=MARK_FONT, role="glyph"))
+    if not _one(p.dilation):
+        glyph.items.append(draw_text(str(p.dilation), xq + qw + 6, ky + (7.5 if r.up else 9), g, size=MARK_FONT,
+                                     role="glyph"))
+    if p.transposed:  # the paper's T, beside the tensor (not on its diagonal)
+        where = (xq + qw + 16, ys + qh / 2 + 6) if r.up else (xq + qw + 5, (ys + ky) / 2 - 1)
+        glyph.items.append(draw_text("T", *where, g, size=MARK_FONT, role="glyph"))
+    k = kernel_source(g.op, power=True)
+    if k:  # the kernel size on the kernel wire, as the paper's 2²
+        glyph.items.append(draw_text(k, xq + qw + MAP_GAP - 8, ky + (7.5 if r.up else -7.5), g, size=MARK_FONT,
+                                     role="glyph"))

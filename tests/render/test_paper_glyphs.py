@@ -60,6 +60,8 @@ def test_strided_transposed_and_pooling_show_the_kernel_size_on_the_kernel_wire(
     quad = [it for it in items if isinstance(it, Path) and it.fill == "conv"]
     qx1 = max(c[1] for c in quad[0].d if c[0] in ("M", "L"))
     assert t.bbox[0] > qx1  # beside the tensor, not on its diagonal
+    assert _op_boxes(items) == [p for p in _op_boxes(items) if p.fill == "conv"]  # a bold L after it, no tile
+    assert any(it.label.glyphs[0][1] == "\U0001d40b" for it in items if isinstance(it, Text) and it.label.glyphs)
     star = [it for it in items if isinstance(it, Text) and it.label.text == "⋆"][0]
     assert star.label.size > 11  # the larger star
     _, pooled = _items("tandem X\ninput V: c X\nY = maxpool V over X kernel 2 stride 2\noutput Y\n")
