@@ -400,3 +400,4 @@ NOTE_SILENT = "'{name}' draws no wire (a scalar nothing uses); a note or name ne
 NOTE_NO_SAVE = "no 'save ... to {slot}' before this note"
 HINT_SAVES = "the memory slots saved so far: {slots}"
 HINT_NO_SAVES = "a note on a save comes after the 'save' statement it explains"
+RENDER_LABEL_FACE = "label face must be one of {expected}, got {face!r}"

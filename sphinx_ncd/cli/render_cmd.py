@@ -38,6 +38,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--max-width", type=_max_width, default=613.0, metavar="UNITS",
                    help="fold a panel wider than this into rows (drawing units; default 613, a 736 px column "
                         "at scale 1.2; 'none': never fold)")
+    p.add_argument("--label-face", choices=("serif", "sans"), default="serif",
+                   help="the labels' face: serif (the paper's Latin Modern Math, default) or sans "
+                        "(Latin Modern Sans, the look of the first releases)")
     p.set_defaults(func=run)
 
 
@@ -99,7 +102,8 @@ def run(args) -> int:
         search.append(str(Path(args.file).resolve().parent))
     diagram = parse(text, filename=name, search_path=tuple(search))
     scale = args.scale if args.scale is not None else (PNG_SCALE if fmt == "png" else 1.0)
-    out = render(diagram, format=fmt, theme=args.theme, scale=scale, max_width=args.max_width)
+    out = render(diagram, format=fmt, theme=args.theme, scale=scale, max_width=args.max_width,
+                 label_face=args.label_face)
     data = out.encode("utf-8") if isinstance(out, str) else out
     if args.output == "-":
         if fmt != "svg":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..errors import NCDError
 from ..model.types import Diagram
+from .axismarks import marked
 from .geometry import FONT, SMALL_FONT
 from .mathtext import label, plain_text
 from .pieces import Piece, union
@@ -39,13 +40,14 @@ def add_notes(fig: Piece, hl: dict) -> None:
         y = t.bbox[3] + 3
 
 
-def add_legend(fig: Piece, legend) -> None:
-    """The derived sizes (``(name, expression)`` pairs) in a grey panel under the drawing."""
+def add_legend(fig: Piece, legend, marks=None) -> None:
+    """The derived sizes (``(name, expression)`` pairs) in a grey panel under the drawing; the names in
+    ``marks`` (see :func:`.axismarks.name_marks`) overlined as their wires are."""
     if not legend:
         return
     allb = fig.bbox or (0, 0, 0, 0)
     y, lx = allb[3] + LEGEND_GAP, allb[0]
-    rows = [label(f"{name} = {expr}", FONT * 0.95) for name, expr in legend]
+    rows = [label(marked(f"{name} = {expr}", marks or {}), FONT * 0.95) for name, expr in legend]
     maxw = max(lab.width for lab in rows)
     h = sum(lab.height + 4 for lab in rows) + 8
     fig.front.append(Path((("M", lx, y), ("L", lx + maxw + 14, y), ("L", lx + maxw + 14, y + h), ("L", lx, y + h),

@@ -12,6 +12,7 @@ from ..errors import NCDError
 from ..model.types import Diagram
 from .annotations import add_badge, add_legend, describe_scene
 from .assemble import join_equation, ROW_GAP
+from .axismarks import name_marks
 from .geometry import MARGIN
 from .mathtext import plain_text
 from .panels import with_headers
@@ -45,7 +46,9 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None, max_width:
         if body.header is not None and body.span is not None and body.span.file == diagram.filename \
                 and body.operations and all(p is not body for p in diagram.panels):
             fig = below(fig, join_equation(with_headers((body,)), hl, max_width), ROW_GAP, keep_x=True)
-    add_legend(fig, [pair for p in diagram.panels for pair in p.legend])
+    add_legend(fig, [pair for p in diagram.panels for pair in p.legend], name_marks(
+        ax for p in diagram.panels + tuple(b for _, b in diagram.blocks) for s in p.sections for v in s.values
+        for ax in v.axes))
     add_badge(fig, badge)
     items = fig.back + fig.mid + fig.front
     bb = fig.bbox or (0, 0, 1, 1)

@@ -6,6 +6,12 @@ SVG, a PDF and a PNG show the same letters on every machine.  Everything here
 is a pure function of (style, character), cached per process with
 ``functools.lru_cache``; there is no other module state.
 
+Two faces: the paper's serif (Latin Modern Math: its upright Latin letters and
+digits, and its Unicode math alphabets for italic, bold and bold italic) and the
+sans of the first releases (Latin Modern Sans).  A ``serif*`` style maps a
+character to the math font's alphabet (``x`` -> U+1D465) before the look-up, so
+a :class:`Glyph` always names the font and character actually drawn.
+
 Coordinates returned here are in *em* units (1.0 = the font size), y pointing
 **up** as in the font; callers scale and flip.
 """
@@ -15,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["STYLES", "Glyph", "glyph", "font_path"]
+__all__ = ["STYLES", "SERIF_STYLES", "Glyph", "glyph", "font_path", "serif_char"]
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 
@@ -27,6 +33,17 @@ STYLES = {
     "bolditalic": "lmsans10-boldoblique.otf",
     "math": "latinmodern-math.otf",
 }
+
+#: the serif styles, drawn from the math font: style -> (first capital, first small letter, first digit)
+#: of its Unicode math alphabet (None: the font's own ASCII letters or digits)
+SERIF_STYLES = {
+    "serif": (None, None, None),
+    "serif-italic": (0x1D434, 0x1D44E, None),
+    "serif-bold": (0x1D400, 0x1D41A, 0x1D7CE),
+    "serif-bolditalic": (0x1D468, 0x1D482, 0x1D7CE),
+}
+#: letters whose math-italic code point is elsewhere (Unicode left the alphabet's slot empty)
+_ITALIC_HOLES = {"h": "\u210e"}
 
 #: character drawn when no shipped font has the requested one
 MISSING_CHAR = "?"
@@ -44,7 +61,21 @@ class Glyph:
 
 
 def font_path(style: str) -> Path:
-    return FONT_DIR / STYLES[style]
+    return FONT_DIR / STYLES["math" if style in SERIF_STYLES else style]
+
+
+def serif_char(style: str, char: str) -> str:
+    """The math font's character for ``char`` in the serif ``style`` (``x`` in serif-italic -> U+1D465)."""
+    caps, small, digits = SERIF_STYLES[style]
+    if style == "serif-italic" and char in _ITALIC_HOLES:
+        return _ITALIC_HOLES[char]
+    if "A" <= char <= "Z" and caps is not None:
+        return chr(caps + ord(char) - 65)
+    if "a" <= char <= "z" and small is not None:
+        return chr(small + ord(char) - 97)
+    if "0" <= char <= "9" and digits is not None:
+        return chr(digits + ord(char) - 48)
+    return char
 
 
 @lru_cache(maxsize=None)
@@ -109,6 +140,9 @@ class _PathPen:
 @lru_cache(maxsize=4096)
 def glyph(style: str, char: str) -> Glyph:
     """The glyph for ``char`` in ``style``; falls back to the math font, then to '?'."""
+    if style in SERIF_STYLES:
+        mapped = serif_char(style, char)
+        return glyph("math", mapped if ord(mapped) in _font("math")[1] else char)
     for st in (style, "math", "regular"):
         font, cmap, glyphset, upm = _font(st)
         name = cmap.get(ord(char))

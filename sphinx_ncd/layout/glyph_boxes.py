@@ -10,26 +10,89 @@ import re
 
 from ..model.types import OpKind
 from .geometry import (
-    ARROW, bend_length, BOX_HPAD, BOX_MIN_W, FONT, NORM_R, PENT_H, PENT_POINT, PITCH, SMALL_FONT, THIN, TRI,
+    ARROW, bend_length, BOX_HPAD, BOX_MIN_W, FONT, NORM_R, PENT_H, PENT_POINT, PITCH, SMALL_FONT, THIN, TRI, WIRE,
+    wire_path,
 )
 from .glyph_parts import (
     all_rows, arrow_head, box_extent, converge, core_rows, draw_line, draw_straight, draw_text, draw_tile,
     find_row, free_centre, Glyph, ink_of, label_y, OpRows, pass_wires, poly,
 )
 from .mathtext import label
-from .scene import Circle, Text
+from .scene import Circle, Path, Text
 
 
-__all__ = ["draw_function", "draw_learned", "draw_block", "STYLES", "draw_elementwise", "draw_on_axis", "draw_index"]
+__all__ = ["draw_function", "draw_learned", "draw_letter", "learned_source", "draw_block", "STYLES", "draw_elementwise", "draw_on_axis", "draw_index"]
 
 
 def draw_function(g: OpRows) -> Glyph:
     return draw_tile(g, g.op.label or "f", None, "box", "paper")
 
 
+INDEX_FONT = 10.2  # the index in its pentagon: 12 px and more at the reading scale (1.2)
+LEARNED_SIZE = FONT * 1.9  # the paper's learned map: a large bold L, its superscript about the labels' size
+
+
+def learned_source(src: str, bias: bool = False) -> str:
+    """The label of a learned map as the paper sets it: the letter bold, its scripts plain (``L^Q`` ->
+    ``\\mathbf{L}^Q``); ``bias`` adds the ``+`` subscript (``L_+``)."""
+    if src[:1].isascii() and src[:1].isalpha() and (len(src) == 1 or src[1] in "^_"):
+        out = "\\mathbf{" + src[0] + "}" + src[1:]
+    else:
+        out = "\\mathbf{" + src + "}"
+    if bias:
+        out = out + "_{+}" if "_" not in src else "{" + out + "}_{+}"
+    return out
+
+
 def draw_learned(g: OpRows) -> Glyph:
-    src = g.op.label or "L"
+    """A learned map as the paper draws it: a large bold L on its wires, no box (a tile when declared
+    ``style box``)."""
     bias = g.op.kind == OpKind.LEARNED and bool(g.op.params.bias)
+    if getattr(g.op.params, "style", None) == "box":
+        return _learned_tile(g, bias)
+    return draw_letter(g, learned_source(g.op.label or "L", bias), LEARNED_SIZE)
+
+
+def draw_letter(g: OpRows, src: str, size: float) -> Glyph:
+    """A label standing on its core wires, no box: its baseline on the lowest core wire (the paper's L^Q: the
+    input meets the letter's top left, the outputs leave its superscript and its foot).  Each wire runs
+    level into the label's side; one whose row is far outside the label's height bends to its edge."""
+    lab = label(src, size)
+    rows = sorted({g.ins[i][j] for i, cs in enumerate(g.in_core) for j, c in enumerate(cs) if c}
+                  | {g.outs[k][l] for k, cs in enumerate(g.out_core) for l, c in enumerate(cs) if c}) or all_rows(g) \
+        or [0.0]
+    passing = sorted({g.ins[i][j] for (i, j), _ in g.pairs})
+    base = rows[-1] + 0.12 * size
+    if any(base - lab.ascent - 1 < y < base + lab.descent + 1 for y in passing):
+        base = free_centre(rows[0] - lab.height, rows[-1] + lab.height, passing, lab) + (lab.ascent - lab.descent) / 2
+    band = (base - lab.ascent - 0.5 * size, base)  # rows a wire may meet the label at, level
+
+    def meet(y):
+        return min(max(y, band[0]), band[1])
+
+    travel = max([abs(y - meet(y)) for y in rows] + [0.0])
+    lead = bend_length(travel) if travel > 1e-6 else 8.0
+    w = 2 * lead + lab.width + 4
+    glyph = Glyph(w)
+    xl, xr = lead + 1, lead + 3 + lab.width
+    for ys, cs in zip(g.ins, g.in_core):
+        glyph.items.extend(draw_wire([(0, y), (xl, meet(y))], g) for y, c in zip(ys, cs) if c)
+    for ys, cs in zip(g.outs, g.out_core):
+        glyph.items.extend(draw_wire([(xr, meet(y)), (w, y)], g) for y, c in zip(ys, cs) if c)
+    glyph.items.append(Text(lab, lead + 2, base, fill=ink_of(g), role="label", owner=g.owner))
+    pass_wires(glyph, g)
+    top, bottom = min(all_rows(g) or [base]), max(all_rows(g) or [base])
+    glyph.headroom = max(0.0, top - (base - lab.ascent)) + 1
+    glyph.footroom = max(0.0, base + lab.descent - bottom) + 1
+    return glyph
+
+
+def draw_wire(points, g: OpRows) -> Path:
+    return Path(wire_path(points), stroke=ink_of(g), width=WIRE, role="wire", owner=g.owner)
+
+
+def _learned_tile(g: OpRows, bias: bool) -> Glyph:
+    src = g.op.label or "L"
     glyph = draw_tile(g, src, "bold", "learned", "learned", extra_w=6.0 if bias else 0.0)
     if bias:
         y0, y1 = box_extent(g)
@@ -45,20 +108,24 @@ def draw_learned(g: OpRows) -> Glyph:
 def draw_block(g: OpRows) -> Glyph:
     params = g.op.params  # a BlockParams
     name = params.name or g.op.label or "Block"
-    if params.args:
-        src = f"{name}({', '.join(str(value) for _, value in params.args)})"
+    if params.args:  # the name in sans, its arguments in math, as the paper writes Block(s, N)
+        src = f"\\mathsf{{{_escaped(name)}}}({', '.join(str(value) for _, value in params.args)})"
     else:
         src = g.op.label or name
-    return draw_tile(g, src, "regular", "block", "paper")
+        return draw_tile(g, src, "regular", "block", "paper")
+    return draw_tile(g, src, None, "block", "paper")
+
+
+def _escaped(name: str) -> str:
+    """A block name as label source: its characters drawn as written."""
+    return "".join("\\" + c if c in "\\{}^_" else c for c in name)
 
 
 def _styled_source(g: OpRows) -> tuple[str, str | None]:
     """The label and font style of a function or learned map drawn in a declared style."""
-    learned = g.op.kind == OpKind.LEARNED
-    src = g.op.label or ("L" if learned else "f")
-    if learned and g.op.params.bias:
-        src = "{" + src + "}_{+}"
-    return src, ("bold" if learned else None)
+    if g.op.kind == OpKind.LEARNED:
+        return learned_source(g.op.label or "L", bool(g.op.params.bias)), None
+    return g.op.label or "f", None
 
 
 def _bare(g: OpRows) -> Glyph:
@@ -184,24 +251,27 @@ def draw_index(g: OpRows) -> Glyph:
         cores = [(i, j) for i, cs in enumerate(g.in_core) for j, c in enumerate(cs) if c]
         hit = cores[0] if cores else (0, 0)
     src = str(g.op.params.index or g.op.label or "i")
-    lab = label(src, FONT * 0.9)
+    lab = label(src, INDEX_FONT)
     pw = lab.width + 8 + PENT_POINT
-    w = max(BOX_MIN_W + 8, pw + 16)
-    glyph = Glyph(w)
     i, j = hit
     yk = g.ins[i][j] if g.ins and g.ins[i] else 0.0
     x0 = 6.0
+    # the remaining wires: pair in order, skipping the indexed one; each runs level under the pentagon and
+    # moves to its new row only past its tip (the paper's figures 8 and 9)
+    rest_in = [g.ins[a][b] for a in range(len(g.ins)) for b in range(len(g.ins[a])) if (a, b) != (i, j)]
+    rest_out = [y for ys in g.outs for y in ys]
+    travel = max((abs(a - b) for a, b in zip(rest_in, rest_out)), default=0.0)
+    x_tip = x0 + pw + 4
+    w = max(BOX_MIN_W + 8, pw + 16, x_tip + (bend_length(travel) if travel > 1e-6 else 0.0))
+    glyph = Glyph(w)
     glyph.items.append(draw_line(0, yk, x0, yk, g))
     h = PENT_H
     pts = [(x0, yk - h / 2), (x0 + pw - PENT_POINT, yk - h / 2), (x0 + pw, yk), (x0 + pw - PENT_POINT, yk + h / 2),
            (x0, yk + h / 2)]
-    # the remaining wires: pair in order, skipping the indexed one
-    rest_in = [g.ins[a][b] for a in range(len(g.ins)) for b in range(len(g.ins[a])) if (a, b) != (i, j)]
-    rest_out = [y for ys in g.outs for y in ys]
     for y0, y1 in zip(rest_in, rest_out):
-        glyph.items.append(draw_line(0, y0, w, y1, g))
+        glyph.items.append(draw_wire([(0, y0)] + ([(x_tip, y0)] if abs(y0 - y1) > 1e-6 else []) + [(w, y1)], g))
     glyph.items.append(poly(pts, g, fill="index", stroke="index", role="box"))
-    lt = draw_text(src, x0 + (pw - PENT_POINT) / 2 + 1, yk, g, size=FONT * 0.9, fill="index-text")
+    lt = draw_text(src, x0 + (pw - PENT_POINT) / 2 + 1, yk, g, size=INDEX_FONT, fill="index-text")
     glyph.items.append(lt)
     glyph.anchors["index"] = (x0, yk)
     top = min(all_rows(g) or [yk])

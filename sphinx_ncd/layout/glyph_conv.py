@@ -1,16 +1,23 @@
 """Layout (stage 3): the convolution and pooling glyph.
 
-The star tensor on the spatial wire, the kernel wire (double) into a learned map or a pooling box, and the
-stride and dilation marks, as the paper draws them (``vocabulary.md``).
+As the paper draws them (``vocabulary.md``, paper figures 24-27): a plain learned convolution (stride and
+dilation 1) is a compact ``★3`` box, thick-edged, carrying its kernel size, so a padded convolution is told
+from a plain one by its output size; a strided, dilated or transposed convolution, or a pooling, is the
+star tensor on the spatial wire with its stride and dilation marks, the transposed ``T`` beside it, the
+kernel size (``2²``) on the kernel wire (double) that runs into a large bold L, or into the pooling's
+reduction written after it (``2² ═Max➤``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from ..model.sizes import size_label
 from ..model.types import AxisKind, OpKind
-from .geometry import BOX_HPAD, BOX_MIN_W, BOX_PAD, CUT, FONT, PITCH, SHADOW, SMALL_FONT, THIN, WIRE, wire_path
+from .geometry import ARROW, BOX_HPAD, BOX_MIN_W, BOX_PAD, CUT, FONT, PITCH, SHADOW, SMALL_FONT, THIN, WIRE, wire_path
+from .glyph_boxes import LEARNED_SIZE, learned_source
 from .glyph_parts import (
-    all_rows, draw_line, draw_text, find_row, free_centre, Glyph, ink_of, OpRows, OVER, pass_wires, poly,
+    all_rows, arrow_head, draw_line, draw_text, draw_tile, find_row, free_centre, Glyph, ink_of, OpRows, OVER,
+    pass_wires, poly,
 )
 from .mathtext import label
 from .scene import Path, Text
@@ -18,9 +25,12 @@ from .scene import Path, Text
 __all__ = ["draw_conv"]
 
 
-QUAD_W, QUAD_H = 22.0, 18.0  # the star tensor
+QUAD_W, QUAD_H = 24.0, 20.0  # the star tensor
 QUAD_X = 4.0  # its left edge
-MAP_GAP = 14.0  # between the star tensor and the map box
+MAP_GAP = 26.0  # between the star tensor and the map (room for the T and the kernel size)
+STAR_SIZE = FONT * 1.5  # the star in the tensor
+COMPACT_EDGE = 2.0  # the compact box's thick edge, as the paper's ★3
+MARK_FONT = 10.2  # stride, dilation, kernel size and T: 12 px and more at the reading scale (1.2)
 
 
 @dataclass
@@ -34,6 +44,7 @@ class _ConvRows:
     chan_out: list
     ys: float  # the spatial input's row
     ky: float  # the kernel wire's row
+    up: bool = False  # the kernel wire leaves the tensor's top (the channel wires lie just above the spatial one)
 
 
 def _conv_rows(g: OpRows) -> _ConvRows:
@@ -62,74 +73,176 @@ def _conv_rows(g: OpRows) -> _ConvRows:
     return _ConvRows(spatial, other_in, spatial_out, chan_out, ys, ys + PITCH * 0.9)
 
 
+def _one(v) -> bool:
+    return v in (None, 1, "1", "")
+
+
+def kernel_source(op, power: bool) -> str:
+    """The kernel size as the paper writes it: ``3`` in the compact box, ``3^{2}`` on a rank-2 kernel wire."""
+    k = op.params.kernel
+    if k is None:
+        return ""
+    src = size_label(k)
+    over = op.params.over or ()
+    rank = sum(getattr(a, "rank", 1) for a in (over if isinstance(over, (tuple, list)) else (over,)))
+    if power and rank > 1:
+        src = ("{" + src + "}" if len(src) > 1 else src) + "^{" + str(rank) + "}"
+    return src
+
+
 def draw_conv(g: OpRows) -> Glyph:
-    """★ tensor on the spatial wire; kernel wire (double) into a learned map or a pooling box."""
+    """A compact ★k box for a plain learned convolution; else the star tensor and its kernel wire."""
+    p = g.op.params
+    if g.op.kind != OpKind.POOL and not p.transposed and _one(p.stride) and _one(p.dilation):
+        return _compact(g)
+    return _tensor_form(g)
+
+
+def _compact(g: OpRows) -> Glyph:
+    """The paper's ★3 box: every core wire enters and leaves it; a large star, then the kernel size."""
+    k = kernel_source(g.op, power=False) or " "
+    star = label("\\star", STAR_SIZE)
+    gap = 1.5
+    glyph = draw_tile(g, k, None, "box", "conv", extra_w=star.width + gap)
+    items, text = [], None
+    for it in glyph.items:
+        if isinstance(it, Path) and it.role == "box":
+            it = replace(it, width=COMPACT_EDGE)
+        elif isinstance(it, Text) and it.owner == g.owner and text is None:
+            text = it  # the kernel size, re-placed after the star below
+            continue
+        items.append(it)
+    glyph.items = items
+    if text is not None:
+        lab = text.label
+        x0 = (glyph_box_width(lab, star.width + gap) - lab.width - star.width - gap) / 2
+        items.append(Text(star, x0, text.y, fill=ink_of(g), role="label", owner=g.owner))
+        items.append(Text(lab, x0 + star.width + gap, text.y, fill=ink_of(g), role="label", owner=g.owner))
+    return glyph
+
+
+def glyph_box_width(lab, extra: float) -> float:
+    """The width draw_tile gives a box for ``lab`` and ``extra`` room."""
+    return max(BOX_MIN_W, lab.width + 2 * BOX_HPAD + extra)
+
+
+def _tensor_form(g: OpRows) -> Glyph:
+    """★ tensor on the spatial wire; kernel wire (double) into a large bold L standing on the channel wires
+    (the tensor mirrored when they lie just above the spatial wire: the kernel wire then leaves its top), or
+    into the pooling's reduction.  A tile only where the channel wires lie farther off."""
     op = g.op
     r = _conv_rows(g)
     is_pool = op.kind == OpKind.POOL
+    bias = not is_pool and bool(op.params.bias)
     if is_pool:
         msrc = "\\mathbb{E}" if str(op.params.reduce or "max") in ("mean", "avg", "average") else "Max"
-        mstyle = None
     else:
         msrc = op.label if op.label and not op.label.startswith("\\star") else "L"
-        mstyle = "bold"
-    mlab = label(msrc, FONT, mstyle)
-    bias = not is_pool and bool(op.params.bias)
-    xk = QUAD_X + QUAD_W + MAP_GAP  # map box left
-    mw = max(BOX_MIN_W, mlab.width + 2 * BOX_HPAD + (6 if bias else 0))
+    chan_rows = [g.ins[i][j] for i, j in r.other_in] + [g.outs[k][l] for k, l in r.chan_out]
+    passing = [g.ins[i][j] for (i, j), _ in g.pairs]
+    r.up = not is_pool and bool(chan_rows) and all(r.ys - 1.25 * PITCH <= y < r.ys for y in chan_rows) \
+        and not any(min(chan_rows) - 1 < y < r.ys for y in passing)
+    if r.up:  # mirrored: the kernel wire leaves the top right corner, up to the L on the channel wires
+        r.ky = r.ys - QUAD_H / 2 - 2
+    letter = not is_pool and (r.up or all(y > r.ys for y in chan_rows))
+    if letter:
+        mlab = label(learned_source(msrc, bias), LEARNED_SIZE)
+        mw = mlab.width + 4
+    elif is_pool:  # the paper's 2² ═Max➤: the reduction written after the kernel wire, no box
+        mlab = label(msrc, FONT)
+        mw = mlab.width + 3 + ARROW
+    else:
+        mlab = label(msrc, FONT, None if is_pool else "bold")
+        mw = max(BOX_MIN_W, mlab.width + 2 * BOX_HPAD + (6 if bias else 0))
+    xk = QUAD_X + QUAD_W + MAP_GAP  # the map's left
     w = xk + mw + 8
     glyph = Glyph(w)
-    map_rows = [r.ky] + [g.ins[i][j] for i, j in r.other_in] + [g.outs[k][l] for k, l in r.chan_out]
+    map_rows = [r.ky] + chan_rows
     my0, my1 = (r.ky - BOX_PAD, r.ky + BOX_PAD) if is_pool else (min(map_rows) - BOX_PAD, max(map_rows) + BOX_PAD)
     _star(glyph, g, r)
     yo = g.outs[r.spatial_out[0][0]][r.spatial_out[0][1]] if r.spatial_out else r.ys
-    # the channel wires go into the map box
-    for i, j in r.other_in:
+    for i, j in r.other_in:  # the channel wires go into the map
         glyph.items.append(draw_line(0, g.ins[i][j], xk, g.ins[i][j], g))
-    if is_pool:
-        glyph.items.append(poly([(xk, my0), (xk + mw, my0), (xk + mw, my1), (xk, my1)], g, fill="paper"))
+    base = r.ys - 8.5 if r.up else max(map_rows) + 0.12 * LEARNED_SIZE  # the L's baseline
+    if letter:
+        glyph.items.append(Text(mlab, xk + 1, base, fill=ink_of(g), role="label", owner=g.owner))
+        my1 = max(my1, base + mlab.descent)
+    elif is_pool:
+        glyph.items.append(draw_text(msrc, xk + 1 + mlab.width / 2, r.ky, g))
+        glyph.items.append(arrow_head(xk + mw, r.ky, g))
+        my1 = r.ky + mlab.height / 2 + 1
     else:
-        pts = [(xk, my0), (xk + mw, my0), (xk + mw, my1), (xk + CUT, my1), (xk, my1 - CUT)]
-        glyph.items.append(poly([(x + SHADOW, y + SHADOW) for x, y in pts], g, fill="shadow", stroke="",
-                                role="shadow", opacity=0.35))
-        glyph.items.append(poly(pts, g, fill="learned"))
-    mcy = free_centre(my0, my1, [yo] if r.spatial_out else [], mlab)
-    glyph.items.append(draw_text(msrc, xk + (mw - (6 if bias else 0)) / 2, mcy, g, style=mstyle))
+        _map_box(glyph, g, msrc, mlab, xk, mw, my0, my1, yo if r.spatial_out else None, bias)
+    x_out = xk + (mlab.width + 3 if letter else mw)
+    for k, l in r.chan_out:  # channel outputs leave the map
+        glyph.items.append(draw_line(x_out, g.outs[k][l], w, g.outs[k][l], g))
+    pass_wires(glyph, g)
+    if r.spatial_out:  # the spatial output leaves the tensor's right side (over the map box, if one)
+        y_exit = r.ys + (QUAD_H / 4 if r.up else -QUAD_H / 4)
+        glyph.items.append(Path(wire_path([(QUAD_X + QUAD_W, y_exit), (w, yo)]), stroke=ink_of(g),
+                                width=WIRE, owner=g.owner + OVER))
+    rows = all_rows(g) or [0.0]
+    top = min(r.ys - QUAD_H / 2 - 12, base - mlab.ascent - 1) if r.up else r.ys - QUAD_H / 2 - 12
+    glyph.headroom = max(0.0, min(rows) - top)
+    bottom = r.ys + QUAD_H / 2 + 14 if r.up else max(my1, r.ky + 12) + SHADOW
+    glyph.footroom = max(0.0, bottom - max(rows))
+    return glyph
+
+
+def _map_box(glyph, g, msrc, mlab, xk, mw, my0, my1, yo, bias) -> None:
+    """The learned tile (when the L cannot stand on its wires), with its label and bias '+'."""
+    pts = [(xk, my0), (xk + mw, my0), (xk + mw, my1), (xk + CUT, my1), (xk, my1 - CUT)]
+    glyph.items.append(poly([(x + SHADOW, y + SHADOW) for x, y in pts], g, fill="shadow", stroke="",
+                            role="shadow", opacity=0.35))
+    glyph.items.append(poly(pts, g, fill="learned"))
+    mcy = free_centre(my0, my1, [yo] if yo is not None else [], mlab)
+    glyph.items.append(draw_text(msrc, xk + (mw - (6 if bias else 0)) / 2, mcy, g, style="bold"))
     if bias:
         plus = label("+", SMALL_FONT + 1, "bold")
         glyph.items.append(Text(plus, xk + (mw - 6) / 2 + mlab.width / 2 + 0.5, mcy + mlab.ascent / 2 + 1.5,
                                 fill=ink_of(g), owner=g.owner))
-    for k, l in r.chan_out:  # channel outputs leave the map box
-        glyph.items.append(draw_line(xk + mw, g.outs[k][l], w, g.outs[k][l], g))
-    pass_wires(glyph, g)
-    if r.spatial_out:  # the spatial output leaves the tensor's top right and passes over the map
-        glyph.items.append(Path(wire_path([(QUAD_X + QUAD_W, r.ys - QUAD_H / 4), (w, yo)]), stroke=ink_of(g),
-                                width=WIRE, owner=g.owner + OVER))
-    rows = all_rows(g) or [0.0]
-    glyph.headroom = max(0.0, min(rows) - (r.ys - QUAD_H / 2 - 12))
-    glyph.footroom = max(0.0, max(my1, r.ky + 12) + SHADOW - max(rows))
-    return glyph
 
 
 def _star(glyph: Glyph, g: OpRows, r: _ConvRows) -> None:
-    """The star tensor on the spatial wire, its stride and dilation marks, and the kernel wire (double) from it
-    to the map box."""
+    """The star tensor on the spatial wire, its marks, and the kernel wire (double) from it to the map;
+    mirrored top to bottom when the kernel wire leaves at the top (``r.up``)."""
     xq, qw, qh, ys, ky = QUAD_X, QUAD_W, QUAD_H, r.ys, r.ky
     for i, j in r.spatial:
         glyph.items.append(draw_line(0, g.ins[i][j], xq, ys, g))
-    quad = [(xq, ys - qh / 2), (xq + qw, ys - qh / 2 - 2), (xq + qw, ky + 3), (xq, ys + qh / 2)]
+    if r.up:
+        quad = [(xq, ys - qh / 2), (xq + qw, ky - 3), (xq + qw, ys + qh / 2 + 2), (xq, ys + qh / 2)]
+        diagonal = ((xq, ys - qh / 2), (xq + qw, ys + qh / 2 + 2))
+    else:
+        quad = [(xq, ys - qh / 2), (xq + qw, ys - qh / 2 - 2), (xq + qw, ky + 3), (xq, ys + qh / 2)]
+        diagonal = ((xq, ys + qh / 2), (xq + qw, ys - qh / 2 - 2))
     glyph.items.append(poly(quad, g, fill="conv"))
-    glyph.items.append(Path((("M", xq, ys + qh / 2), ("L", xq + qw, ys - qh / 2 - 2)), stroke=ink_of(g),
-                            width=THIN * 0.8, role="glyph", owner=g.owner))
-    glyph.items.append(draw_text("\\star" + ("^{\\top}" if g.op.params.transposed else ""), xq + qw * 0.33, ys - 1,
-                                 g, size=FONT * 0.95, role="glyph"))
-    stride, dilation = g.op.params.stride, g.op.params.dilation
-    if stride not in (None, 1, "1", ""):
-        glyph.items.append(draw_text(str(stride), xq + qw + 6, ys - qh / 2 - 4, g, size=SMALL_FONT, role="glyph"))
-    if dilation not in (None, 1, "1", ""):
-        glyph.items.append(draw_text(str(dilation), xq + qw + 6, ky + 8, g, size=SMALL_FONT, role="glyph"))
+    glyph.items.append(Path((("M", *diagonal[0]), ("L", *diagonal[1])), stroke=ink_of(g), width=THIN * 0.8,
+                            role="glyph", owner=g.owner))
+    glyph.items.append(draw_text("\\star", xq + qw * 0.3, ys + qh * (0.2 if r.up else -0.08), g, size=STAR_SIZE,
+                                 role="glyph"))
+    _marks(glyph, g, r)
     xk = xq + qw + MAP_GAP
     for off in (-1.3, 1.3):
         glyph.items.append(Path((("M", xq + qw, ky + off), ("L", xk, ky + off)), stroke=ink_of(g), width=0.8,
                                 role="wire", owner=g.owner))
     glyph.anchors["kernel"] = (xk, ky)
+
+
+def _marks(glyph: Glyph, g: OpRows, r: _ConvRows) -> None:
+    """Stride (beside the tensor, away from the kernel wire), dilation and kernel size (at the kernel wire, on
+    the spatial wire's side when mirrored) and the transposed T."""
+    xq, qw, qh, ys, ky = QUAD_X, QUAD_W, QUAD_H, r.ys, r.ky
+    p = g.op.params
+    if not _one(p.stride):
+        y = ys + qh / 2 + 6 if r.up else ys - qh / 2 - 4
+        glyph.items.append(draw_text(str(p.stride), xq + qw + 6, y, g, size=MARK_FONT, role="glyph"))
+    if not _one(p.dilation):
+        glyph.items.append(draw_text(str(p.dilation), xq + qw + 6, ky + (7.5 if r.up else 9), g, size=MARK_FONT,
+                                     role="glyph"))
+    if p.transposed:  # the paper's T, beside the tensor (not on its diagonal)
+        where = (xq + qw + 16, ys + qh / 2 + 6) if r.up else (xq + qw + 5, (ys + ky) / 2 - 1)
+        glyph.items.append(draw_text("T", *where, g, size=MARK_FONT, role="glyph"))
+    k = kernel_source(g.op, power=True)
+    if k:  # the kernel size on the kernel wire, as the paper's 2²
+        glyph.items.append(draw_text(k, xq + qw + MAP_GAP - 8, ky + (7.5 if r.up else -7.5), g, size=MARK_FONT,
+                                     role="glyph"))

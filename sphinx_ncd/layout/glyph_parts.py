@@ -15,6 +15,7 @@ from .geometry import (
     ARROW, bend_length, BOX_HPAD, BOX_MIN_W, BOX_PAD, CUT, EXTRUDE, FONT, SEP_DASH, SEP_WIDTH, separator_y,
     SHADOW, THIN, WIRE, wire_path,
 )
+from .axismarks import axis_label_source  # noqa: F401 - re-exported: glyphs use it from here
 from .mathtext import label
 from .scene import Path, Text
 
@@ -54,18 +55,6 @@ class Glyph:
     headroom: float = 0.0  # room needed above the top wire row
     footroom: float = 0.0  # room needed below the bottom wire row
     anchors: dict = field(default_factory=dict)  # name -> (x, y)
-
-
-def axis_label_source(axis) -> str:
-    """The light-math source of a wire label: overlined for width axes, bold overlined for tandem."""
-    src = axis.label
-    if getattr(axis, "tangent", False) and not src.endswith("'"):
-        src = "{" + src + "}'"
-    if axis.kind == AxisKind.WIDTH:
-        src = "\\bar{" + src + "}"
-    elif axis.kind == AxisKind.TANDEM:
-        src = "\\bar{\\mathbf{" + src + "}}"
-    return src
 
 
 def ink_of(g: OpRows) -> str:

@@ -27,7 +27,8 @@ from functools import lru_cache
 
 from .fonts import glyph
 
-__all__ = ["Label", "label", "outline_label", "measured_by", "plain_text"]
+__all__ = ["Label", "label", "outline_label", "measured_by", "plain_text", "label_face", "current_face",
+           "set_default_face", "FACES", "numbered"]
 
 SCRIPT_SCALE = 0.7  # size of sub/superscripts relative to their base
 SUP_RAISE = 0.42  # superscript baseline raise (em of the base)
@@ -60,11 +61,20 @@ BLACKBOARD = {"E": "𝔼", "R": "ℝ", "N": "ℕ", "Z": "ℤ"}
 # \mathcal{A..Z}: the Unicode mathematical script capitals (some live in the BMP)
 _SCRIPT_BMP = {"B": "ℬ", "E": "ℰ", "F": "ℱ", "H": "ℋ", "I": "ℐ", "L": "ℒ", "M": "ℳ", "R": "ℛ"}
 CALLIGRAPHIC = {c: _SCRIPT_BMP.get(c, chr(0x1D49C + i)) for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
+#: a style is (family, bold, italic); None leaves that attribute to the enclosing style, and at the top to
+#: the math convention.  Family "math" is the face's math family (serif Latin Modern Math, or the old sans),
+#: "sans" is always Latin Modern Sans (titles and names, as the paper sets them).
+PLAIN = (None, None, None)
 STYLE_COMMANDS = {
-    "mathbf": "bold", "boldsymbol": "bold", "bm": "bold", "textbf": "bold",
-    "mathrm": "regular", "text": "regular", "operatorname": "regular", "textrm": "regular",
-    "mathsf": "regular", "mathit": "italic", "textit": "italic",
+    "mathbf": (None, True, False), "textbf": (None, True, False), "boldsymbol": (None, True, None),
+    "bm": (None, True, None), "mathrm": ("math", False, False), "text": ("math", False, False),
+    "operatorname": ("math", False, False), "textrm": ("math", False, False),
+    "mathsf": ("sans", False, False), "mathit": (None, None, True), "textit": (None, None, True),
 }
+#: what a caller's ``style`` argument asks for: "regular" is upright sans text (fence titles, block names)
+CALLER_STYLES = {None: PLAIN, "regular": ("sans", False, False), "bold": (None, True, False),
+                 "italic": (None, None, True), "bolditalic": (None, True, True)}
+FACES = ("serif", "sans")  # the label faces: the paper's serif math, or the sans of the first releases
 _TOKEN = re.compile(r"\\([A-Za-z]+)\s?|\\(.)|(.)", re.S)
 
 
@@ -190,7 +200,7 @@ class _Parser:
                 return ("char", GREEK[val], None)
             if val in SYMBOLS:
                 return ("char", SYMBOLS[val], None)
-            return ("style", "regular", [("char", c, "regular") for c in val])
+            return ("style", ("math", False, False), [("char", c, "regular") for c in val])
         return ("char", val, None)
 
 
@@ -237,106 +247,129 @@ class _Box:
             self.desc = max(self.desc, other.desc + dy)
 
 
+def _is_letter(node) -> bool:
+    return node[0] == "char" and node[2] is None and node[1].isascii() and node[1].isalpha()
+
+
 def _runs(nodes: list) -> list:
-    """Resolve the math convention: letters in a run of 2+ letters are upright."""
+    """Resolve the math convention: letters in a run of 2+ letters are upright (a word)."""
     out = []
     n = len(nodes)
     for i, node in enumerate(nodes):
-        if node[0] == "char" and node[2] is None and node[1].isalpha() and node[1].isascii():
-            prev_letter = i > 0 and nodes[i - 1][0] == "char" and nodes[i - 1][1].isascii() and nodes[i - 1][1].isalpha()
-            next_letter = i + 1 < n and nodes[i + 1][0] == "char" and nodes[i + 1][1].isascii() and nodes[i + 1][1].isalpha()
-            out.append(("char", node[1], "word" if (prev_letter or next_letter) else "letter"))
+        if _is_letter(node):
+            word = (i > 0 and _is_letter(nodes[i - 1])) or (i + 1 < n and _is_letter(nodes[i + 1]))
+            out.append(("char", node[1], "word" if word else "letter"))
         else:
             out.append(node)
     return out
 
 
-def _char_style(ch: str, hint, style: str | None) -> tuple[str, str]:
-    """(font style, character actually drawn) for one character."""
+def _merge(outer: tuple, inner: tuple) -> tuple:
+    """A style inside another: what the inner one sets wins."""
+    return tuple(o if i is None else i for o, i in zip(outer, inner))
+
+
+def _font_style(family: str, bold: bool, italic: bool) -> str:
+    """The :mod:`.fonts` style of a family ("serif" or "sans"), weight and shape."""
+    if family == "serif":
+        return "serif" + ("-bolditalic" if bold and italic else "-bold" if bold else "-italic" if italic else "")
+    return ("bold" if bold else "") + ("italic" if italic else "") or "regular"
+
+
+def _char_style(ch: str, hint, style: tuple, face: str) -> tuple[str, str]:
+    """(font style, character) for one character: ``style`` is (family, bold, italic), see STYLE_COMMANDS."""
     if hint == "math":
         return "math", ch
-    if ch in MATH_CHARS and hint is None and style in (None, "bold", "italic"):
+    family, bold, italic = style
+    if ch in MATH_CHARS and hint is None and family is None:
         ch = MATH_CHARS[ch]
-    if style == "bold":
-        return "bold", ch
-    if style in ("regular", "italic"):
-        if ch in _GREEK_LOWER and style == "italic":
-            return "math", _math_italic(ch)
-        return style, ch
-    # math convention
-    if ch in _GREEK_LOWER:
-        return "math", _math_italic(ch)
-    if hint == "letter":
-        return "italic", ch
-    if hint in ("word", "regular"):
-        return "regular", ch
-    return "regular", ch
+    if ch in _GREEK_LOWER:  # the math font's: upright only when asked for
+        return ("math", ch) if italic is False else ("math", _math_italic(ch))
+    fam = "sans" if family == "sans" else face
+    if not (ch.isascii() and ch.isalpha()):  # digits, signs, symbols: upright
+        return _font_style(fam, bool(bold), False), ch
+    if italic is None:
+        italic = hint == "letter"
+    return _font_style(fam, bool(bold), italic), ch
 
 
-def _layout(nodes: list, size: float, style: str | None) -> _Box:
+def _char_box(ch: str, hint, size: float, style: tuple, face: str) -> _Box:
+    st, ch = _char_style(ch, hint, style, face)
+    g = glyph(st, ch)
     box = _Box()
-    for node in _runs(nodes):
+    box.width = g.advance * size
+    if g.path:
+        box.glyphs.append((g.style, g.char, 0.0, 0.0, size))
+        box.asc = g.bounds[3] * size
+        box.desc = -g.bounds[1] * size
+    return box
+
+
+def _bar_box(kind: str, inner: list, size: float, style: tuple, face: str) -> _Box:
+    """An overlined group, or a square root: radical sign and vinculum."""
+    box = _Box()
+    sub = _layout(inner, size, style, face)
+    if kind == "sqrt":
+        g = glyph("math", "√")
+        rad = _Box()
+        rad.width = g.advance * size
+        rad.glyphs.append((g.style, g.char, 0.0, 0.0, size))
+        rad.asc, rad.desc = g.bounds[3] * size, -g.bounds[1] * size
+        box.place(rad, 0.0, 0.0)
+        box.width = rad.width
+    top = max(sub.asc, 0.62 * size) + OVERLINE_GAP * size
+    t = OVERLINE_THICKNESS * size
+    inset = 0.04 * size if kind == "bar" else 0.0
+    sub.rules.append((inset, -top - t / 2, sub.width - inset, t))
+    sub.asc = max(sub.asc, top + t)
+    box.place(sub, box.width, 0.0)
+    box.width += sub.width
+    return box
+
+
+def _scripts_box(node, size: float, style: tuple, face: str) -> _Box:
+    """A base with its subscript and/or superscript (stacked at one x when both)."""
+    _, base, sb, sp = node
+    box = _Box()
+    base_asc = 0.6 * size
+    if base is not None:
+        b = _layout([base], size, style, face)
+        box.place(b, 0.0, 0.0)
+        box.width = b.width
+        base_asc = b.asc
+    x = box.width
+    w = 0.0
+    s = size * SCRIPT_SCALE
+    if sp is not None:
+        sup = _layout([sp], s, style, face)
+        box.place(sup, x, -max(SUP_RAISE * size, base_asc - 0.6 * sup.asc))
+        w = max(w, sup.width)
+    if sb is not None:
+        sub = _layout([sb], s, style, face)
+        box.place(sub, x, SUB_DROP * size + (0.1 * size if sp is not None else 0.0))
+        w = max(w, sub.width)
+    box.width = x + w
+    return box
+
+
+def _layout(nodes: list, size: float, style: tuple, face: str) -> _Box:
+    box = _Box()
+    for node in (_runs(nodes) if style[0] is None else nodes):
         kind = node[0]
         if kind == "char":
-            st, ch = _char_style(node[1], node[2], style)
-            g = glyph(st, ch)
-            sub = _Box()
-            sub.width = g.advance * size
-            if g.path:
-                sub.glyphs.append((g.style, g.char, 0.0, 0.0, size))
-                sub.asc = g.bounds[3] * size
-                sub.desc = -g.bounds[1] * size
-            box.place(sub, box.width, 0.0)
-            box.width += sub.width
+            sub = _char_box(node[1], node[2], size, style, face)
         elif kind == "group":
-            sub = _layout(node[1], size, style)
-            box.place(sub, box.width, 0.0)
-            box.width += sub.width
+            sub = _layout(node[1], size, style, face)
         elif kind == "style":
-            sub = _layout(node[2], size, node[1])
-            box.place(sub, box.width, 0.0)
-            box.width += sub.width
+            sub = _layout(node[2], size, _merge(style, node[1]), face)
         elif kind in ("bar", "sqrt"):
-            sub = _layout(node[1], size, style)
-            x0 = box.width
-            if kind == "sqrt":
-                g = glyph("math", "√")
-                rad = _Box()
-                rad.width = g.advance * size
-                rad.glyphs.append((g.style, g.char, 0.0, 0.0, size))
-                rad.asc, rad.desc = g.bounds[3] * size, -g.bounds[1] * size
-                box.place(rad, box.width, 0.0)
-                box.width += rad.width
-                x0 = box.width
-            top = max(sub.asc, 0.62 * size) + OVERLINE_GAP * size
-            t = OVERLINE_THICKNESS * size
-            inset = 0.04 * size if kind == "bar" else 0.0
-            sub.rules.append((inset, -top - t / 2, sub.width - inset, t))
-            sub.asc = max(sub.asc, top + t)
-            box.place(sub, x0, 0.0)
-            box.width = x0 + sub.width
+            sub = _bar_box(kind, node[1], size, style, face)
         elif kind == "scripts":
-            _, base, sb, sp = node
-            if base is not None:
-                b = _layout([base], size, style)
-                box.place(b, box.width, 0.0)
-                box.width += b.width
-                base_asc = b.asc
-            else:
-                base_asc = 0.6 * size
-            x = box.width
-            w = 0.0
-            s = size * SCRIPT_SCALE
-            if sp is not None:
-                sup = _layout([sp], s, style)
-                dy = -max(SUP_RAISE * size, base_asc - 0.6 * sup.asc)
-                box.place(sup, x, dy)
-                w = max(w, sup.width)
-            if sb is not None:
-                sub = _layout([sb], s, style)
-                box.place(sub, x, SUB_DROP * size + (0.1 * size if sp is not None else 0.0))
-                w = max(w, sub.width)
-            box.width = x + w
+            sub = _scripts_box(node, size, style, face)
+        else:  # pragma: no cover - the parser makes no other node
+            continue
+        box.place(sub, box.width, 0.0)
+        box.width += sub.width
     return box
 
 
@@ -374,10 +407,23 @@ def label(src: str, size: float, style: str | None = None) -> Label:
 
     Inside :func:`measured_by` the measurer's sizes are used instead (labels typeset by TeX).
     """
+    if style != "regular":
+        src = numbered(src)
     measurer = _MEASURER.get()
     if measurer is not None:
         return measurer.label(src, size, style, outline_label)
     return outline_label(src, size, style)
+
+
+_NUMBERED = re.compile(r"(?<![A-Za-z\\])([A-Za-z])([0-9]+)(?![A-Za-z0-9])")
+
+
+@lru_cache(maxsize=4096)
+def numbered(src: str) -> str:
+    """The paper's subscripts: a lone letter followed by digits is that letter with the digits as its
+    subscript (``n0`` -> ``n_{0}``, ``2x12`` -> ``2x_{12}``); a word with a number (``fc1``) is left alone.
+    Applied to every label but upright sans text, before any measurer (TeX labels get it too)."""
+    return _NUMBERED.sub(r"\1_{\2}", src) if any(c.isdigit() for c in src) else src
 
 
 @contextmanager
@@ -390,17 +436,52 @@ def measured_by(measurer):
         _MEASURER.reset(token)
 
 
-@lru_cache(maxsize=4096)
-def outline_label(src: str, size: float, style: str | None = None) -> Label:
-    """Measure the light-math label ``src`` at font ``size``.
+#: the face labels are drawn in: "serif" (the paper's Latin Modern Math) or "sans" (the first releases');
+#: None: the process default (:func:`set_default_face`, which Sphinx sets from ``ncd_label_face``)
+_FACE: ContextVar = ContextVar("ncd_label_face", default=None)
+_DEFAULT_FACE = ["serif"]
 
-    ``style`` forces a style for the whole label ("bold" for learned tiles,
-    "regular", "italic"); ``None`` follows the math convention.
+
+@contextmanager
+def label_face(face: str | None):
+    """Lay out and draw labels in ``face`` ("serif" or "sans"; None: the current one) within the block."""
+    token = _FACE.set(_checked(face) if face is not None else _FACE.get())
+    try:
+        yield
+    finally:
+        _FACE.reset(token)
+
+
+def set_default_face(face: str) -> None:
+    """The face of every label laid out outside :func:`label_face` in this process."""
+    _DEFAULT_FACE[0] = _checked(face)
+
+
+def current_face() -> str:
+    return _FACE.get() or _DEFAULT_FACE[0]
+
+
+def _checked(face) -> str:
+    if face not in FACES:
+        raise ValueError(f"label face {face!r}: one of {', '.join(FACES)}")
+    return face
+
+
+def outline_label(src: str, size: float, style: str | None = None) -> Label:
+    """Measure the light-math label ``src`` at font ``size``, in the current face (:func:`label_face`).
+
+    ``style`` forces a style for the whole label ("bold" for learned tiles, "italic", and "regular"
+    for upright sans text: titles and names); ``None`` follows the math convention.
     """
+    return _outline(src, size, style, current_face())
+
+
+@lru_cache(maxsize=4096)
+def _outline(src: str, size: float, style: str | None, face: str) -> Label:
     nodes = _parse(src)
     if nodes is None:  # absurd nesting: draw the source text literally
         nodes = [("char", c, "regular") for c in src]
-    box = _layout(nodes, size, style)
+    box = _layout(nodes, size, CALLER_STYLES.get(style, PLAIN), face)
     text = _plain(nodes)
     return Label(text, box.width, box.asc, box.desc, tuple(box.glyphs), tuple(box.rules), size)
 

@@ -58,11 +58,22 @@ def _check_options(format: str, theme: str, scale) -> float:
     return s
 
 
-def scene(diagram, *, highlights=(), badge=None, max_width=DEFAULT_MAX_WIDTH):
+def scene(diagram, *, highlights=(), badge=None, max_width=DEFAULT_MAX_WIDTH, label_face=None):
     """The laid-out :class:`~sphinx_ncd.layout.scene.Scene` of ``diagram`` (what tests assert on).
 
     A panel wider than ``max_width`` (drawing units, 1 = 1 px at scale 1; ``None``: never) is folded into rows.
+    ``label_face``: "serif" (the paper's Latin Modern Math, the default) or "sans" (Latin Modern Sans).
     """
+    from ..layout.mathtext import FACES, label_face as face_of_labels
+
+    if label_face is not None and label_face not in FACES:
+        raise NCDError(msg.RENDER_LABEL_FACE.format(face=label_face, expected=", ".join(FACES)), None,
+                       kind="render")
+    with face_of_labels(label_face):
+        return _laid_out(diagram, highlights, badge, max_width)
+
+
+def _laid_out(diagram, highlights, badge, max_width):
     from ..layout.engine import layout
     from ..model.types import Diagram
 
@@ -80,7 +91,8 @@ def scene(diagram, *, highlights=(), badge=None, max_width=DEFAULT_MAX_WIDTH):
 
 
 def render(diagram, format: str = "svg", *, theme: str = "auto", scale: float = 1.0, id_prefix: str | None = None,
-           highlights=(), badge: str | None = None, max_width=DEFAULT_MAX_WIDTH, paper: bool = False):
+           highlights=(), badge: str | None = None, max_width=DEFAULT_MAX_WIDTH, paper: bool = False,
+           label_face: str | None = None):
     """Draw ``diagram``: SVG text (``str``), or PDF / PNG ``bytes``.
 
     ``theme="auto"`` follows the reader's colour scheme in browsers (PDF and PNG
@@ -88,11 +100,11 @@ def render(diagram, format: str = "svg", *, theme: str = "auto", scale: float = 
     drawn in the alert colour; ``badge`` is a short verdict in the top right corner; a panel wider than
     ``max_width`` drawing units (``None``: never) is folded into rows at memory states.
     ``paper=True`` draws a dark PDF or PNG over the dark theme's page colour, so its
-    light ink shows on white paper (what Sphinx's LaTeX output uses).
+    light ink shows on white paper (what Sphinx's LaTeX output uses).  ``label_face``: see :func:`scene`.
     """
     _check_options(format, theme, scale)
     with paused_gc():
-        sc = scene(diagram, highlights=highlights, badge=badge, max_width=max_width)
+        sc = scene(diagram, highlights=highlights, badge=badge, max_width=max_width, label_face=label_face)
     if paper and theme == "dark" and format != "svg":
         sc = on_paper(sc)
     return scene_to(sc, format, theme=theme, scale=scale, id_prefix=id_prefix)

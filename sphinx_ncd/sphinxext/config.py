@@ -86,6 +86,9 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
                 'LaTeX builder: "tex" (labels typeset by the document\'s own TeX run over the drawing, in its '
                 'fonts and size, and searchable in the PDF; their sizes are measured in one TeX run of the '
                 'document\'s preamble, cached) or "outline" (labels drawn into the PDF as outlines).'),
+    ConfigValue("ncd_label_face", "serif", "env", (str,),
+                'The face of diagram labels: "serif" (the paper\'s Latin Modern Math italic, the default) or '
+                '"sans" (Latin Modern Sans oblique, the look of the first releases).'),
 )
 
 
@@ -207,6 +210,7 @@ _CHECKS = {
     "ncd_caption_verdict": _flag,
     "ncd_max_width": _fold_width,
     "ncd_latex_labels": _choice(("tex", "outline")),
+    "ncd_label_face": _choice(("serif", "sans")),
 }
 #: what a bad value becomes when the default would not be safe
 _SAFE = {"ncd_check": "off"}

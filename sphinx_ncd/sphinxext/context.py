@@ -24,10 +24,15 @@ class Context:
 
 
 def init(app) -> None:
-    """``builder-inited``."""
+    """``builder-inited``; also sets the labels' face (``ncd_label_face``) for this process and the readers
+    it forks, and makes it part of every cache key."""
+    from ..layout.mathtext import set_default_face
+
+    face = getattr(app.config, "ncd_label_face", "serif")
+    set_default_face(face)
     app.env.ncd_context = Context(cache=cache_dir(app.config, app.confdir, app.doctreedir, app.outdir),
                                   builder_format=getattr(app.builder, "format", ""),
-                                  confdir=str(app.confdir), fingerprint=pipeline_fingerprint())
+                                  confdir=str(app.confdir), fingerprint=pipeline_fingerprint() + "-" + face)
 
 
 def context(env) -> Context:

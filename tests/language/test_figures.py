@@ -68,7 +68,7 @@ def test_fig26_block_and_residuals():
     assert body.signature == "b n0 Y -> b n1 Y/s"
     assert [g.kind for g in body.groups].count("repeat") == 1
     assert sum(o.kind == OpKind.ADD for o in body.operations) == 2
-    assert d.main.legend == (("nb", "n1/4"),)
+    assert d.main.legend == (("n_b", "n1/4"),)  # the paper's n_b: a declared subscript
 
 
 def test_fig27_saves_and_loads():

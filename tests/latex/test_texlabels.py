@@ -44,7 +44,7 @@ def test_recorded_then_measured_labels_carry_tex_sizes_and_no_glyphs():
     with measured_by(rec):
         api.scene(diagram)
     assert {request_for("m", 11.0, None), request_for("k", 11.0, None)} <= set(rec.requests)
-    assert any("L^Q" in r.tex for r in rec.requests)
+    assert any(r"\mathbf{L}^Q" in r.tex for r in rec.requests)  # the bold letter, plain scripts
     dims = {r: (30.0, 7.5, 1.5) for r in rec.requests}  # bp
     measured = Measured(dims)
     with measured_by(measured):
