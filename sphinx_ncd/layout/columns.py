@@ -16,9 +16,8 @@ from .geometry import (
 )
 from .glyphs import axis_label_source, build_glyph, Glyph, OpRows
 from .mathtext import label, plain_text
-from .pieces import bbox_all, translate
 from .rows import nrows, op_rows, shown_axes, value_axis
-from .scene import Group, Path, Text
+from .scene import bbox_moved, Group, Path, Text
 from .wires import STUB, WireRuns
 
 __all__ = ["GLYPH_GAP", "SEP_CLEAR", "COMPACT", "bracket_room", "repeat_label_widths", "state_column", "step_column"]
@@ -288,9 +287,10 @@ class _Step:
             produced.append(v)
         fresh |= _fresh_wires(op, rows)
         self._port_separators(it, gx0, gx1)
-        items = [translate(p, gx0, it.top) for p in g.items]
-        bb = bbox_all(items)
-        glyph_groups.append(Group(tuple(items), role="op", owner=f"op:{op.id}", title=_op_title(op)))
+        # the glyph is drawn from its own origin: it is moved into place with the piece (see .pieces.Piece)
+        group = Group(tuple(g.items), role="op", owner=f"op:{op.id}", title=_op_title(op))
+        bb = bbox_moved(group, gx0, it.top)
+        glyph_groups.append((gx0, it.top, group))
         if bb:
             out.op_boxes[op.id] = bb
         out.op_ports[op.id] = ports

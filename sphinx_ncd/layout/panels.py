@@ -15,7 +15,7 @@ from .fences import group_items
 from .geometry import ITEM_GAP
 from .pieces import bbox_all, below, Piece, union
 from .rows import reserve_below, shown_axes, silent_values, stack_values, value_axis
-from .scene import bbox_of
+from .scene import bbox_moved, bbox_of
 from .wires import ARROW_TIP, continue_arrow, PanelOut, permute, WireRuns
 
 __all__ = ["panel_sections", "with_headers", "panel_piece"]
@@ -178,19 +178,30 @@ def _panel_bbox(po: PanelOut, back, front):
     b = None
     for name, layer in po.items:
         if name == "glyphs":
-            for grp in layer:
+            for dx, dy, grp in layer:
                 op_id = int(grp.owner.split(":")[1]) if grp.owner.startswith("op:") else None
-                b = union(b, po.op_boxes.get(op_id) if op_id in po.op_boxes else bbox_of(grp))
+                b = union(b, po.op_boxes.get(op_id) if op_id in po.op_boxes else bbox_moved(grp, dx, dy))
         else:
             b = union(b, bbox_all(layer))
     return union(union(b, bbox_all(back)), bbox_all(front))
 
 
-def _flatten(po: PanelOut) -> list:
-    items = []
-    for _, layer in po.items:
-        items.extend(layer)
-    return items
+def _segments(po: PanelOut) -> list:
+    """The panel's middle layer as a piece's segments (see :class:`.pieces.Piece`): each glyph, drawn from its
+    own origin, with the offset that puts it in place."""
+    segs, run = [], []
+    for name, layer in po.items:
+        if name != "glyphs":
+            run.extend(layer)
+            continue
+        for dx, dy, grp in layer:
+            if run:
+                segs.append(((), tuple(run)))
+                run = []
+            segs.append((((dx, dy),), (grp,)))
+    if run or not segs:
+        segs.append(((), tuple(run)))
+    return segs
 
 
 def _header_panel(panel: Panel) -> Panel:
@@ -221,9 +232,10 @@ def panel_piece(panel: Panel, hl: dict, sections, silent, base: int, continued: 
     :func:`.fences.group_items`).  Returns the piece and the column pass's record."""
     po = _layout_panel(panel, hl, 0.0, sections, silent, base)
     back, front = group_items(panel, po, cut)
-    piece = Piece(back=back, mid=_flatten(po), front=front, bbox=_panel_bbox(po, back, front) or (0, 0, 0, 0),
+    piece = Piece(back=back, front=front, bbox=_panel_bbox(po, back, front) or (0, 0, 0, 0),
                   align_y=po.align_y, anchors=list(po.anchors), named=dict(po.named), op_boxes=dict(po.op_boxes),
                   ins=dict(po.edge_in), outs=dict(po.edge_out))
+    piece.set_segments(1, _segments(po))
     add_notes(piece, hl)  # under the row that holds the box
     if continued:
         for owner, (x, y) in po.edge_out.items():
