@@ -22,6 +22,7 @@ Two flavours:
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
@@ -35,22 +36,36 @@ __all__ = ["scene_to_svg", "num"]
 _PREFIX = "\x00P"  # replaced by the content-hash prefix once the body is known
 
 
-def num(v: float) -> str:
-    """The one number format: at most two decimals, no trailing zeros, no negative zero."""
+def _num(v: float) -> str:
     s = f"{v:.2f}"
     if s[-1] == "0":
         s = s[:-3] if s[-2] == "0" else s[:-1]
     return "0" if s == "-0" else s
 
 
+_NUMS: dict = {}  # value -> its text: a drawing repeats its coordinates (rows, columns, widths) many times
+
+
+def num(v: float) -> str:
+    """The one number format: at most two decimals, no trailing zeros, no negative zero."""
+    s = _NUMS.get(v)
+    if s is None:
+        if len(_NUMS) > 65536:
+            _NUMS.clear()
+        s = _NUMS[v] = _num(v)
+    return s
+
+
 def _attr(s: str) -> str:
     return escape(s, {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
 
+_XML_BAD = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _clean(s: str) -> str:
     """Drop characters XML 1.0 cannot carry."""
-    return "".join(c for c in s if c in "\t\n\r" or (ord(c) >= 0x20 and not 0xD800 <= ord(c) <= 0xDFFF
-                                                     and ord(c) not in (0xFFFE, 0xFFFF)))
+    return _XML_BAD.sub("", s)
 
 
 class _Writer:
@@ -63,6 +78,8 @@ class _Writer:
         self.glyph_defs: list[str] = []
         self.roles: dict[str, str] = {}  # role or literal -> css variable suffix
         self.texts: list[str] = []
+        self.paints: dict = {}  # (fill, stroke) -> the attribute text painting them
+        self.kinds = {Group: self.group, Path: self.path, Circle: self.circle, Text: self.text}
 
     def _var(self, role: str) -> str:
         if role not in self.roles:
@@ -78,9 +95,15 @@ class _Writer:
         return f' style="{prop}:var(--ncd-{self._var(role)})"'
 
     def paint2(self, fill: str | None, stroke: str | None) -> str:
-        if self.resolved or not fill or not stroke:
-            return self.paint("fill", fill) + self.paint("stroke", stroke)
-        return f' style="fill:var(--ncd-{self._var(fill)});stroke:var(--ncd-{self._var(stroke)})"'
+        key = (fill, stroke)
+        out = self.paints.get(key)
+        if out is None:
+            if self.resolved or not fill or not stroke:
+                out = self.paint("fill", fill) + self.paint("stroke", stroke)
+            else:
+                out = f' style="fill:var(--ncd-{self._var(fill)});stroke:var(--ncd-{self._var(stroke)})"'
+            self.paints[key] = out
+        return out
 
     def glyph_def(self, style: str, char: str):
         key = (style, char)
@@ -94,28 +117,29 @@ class _Writer:
     # --- primitives -----------------------------------------------------------------------
 
     def path(self, p: Path):
+        n = num
         d = []
         for c in p.d:
             op = c[0]
-            if op in ("M", "L"):
-                d.append(f"{op}{num(c[1])} {num(c[2])}")
+            if op == "L" or op == "M":
+                d.append(f"{op}{n(c[1])} {n(c[2])}")
             elif op == "C":
-                d.append("C" + " ".join(num(v) for v in c[1:]))
+                d.append(f"C{n(c[1])} {n(c[2])} {n(c[3])} {n(c[4])} {n(c[5])} {n(c[6])}")
             elif op == "A":
-                d.append(f"A{num(c[1])} {num(c[1])} 0 0 {int(c[2])} {num(c[3])} {num(c[4])}")
+                r = n(c[1])
+                d.append(f"A{r} {r} 0 0 {int(c[2])} {n(c[3])} {n(c[4])}")
             elif op == "Z":
                 d.append("Z")
-        a = f'<path d="{"".join(d)}"'
-        a += self.paint2(p.fill, p.stroke or None)
+        a = f'<path d="{"".join(d)}"' + self.paint2(p.fill, p.stroke or None)
         if p.stroke:
-            a += f' stroke-width="{num(p.width)}"'
+            a += f' stroke-width="{n(p.width)}"'
         if p.dash:
-            a += f' stroke-dasharray="{" ".join(num(v) for v in p.dash)}"'
+            a += f' stroke-dasharray="{" ".join(n(v) for v in p.dash)}"'
         if p.opacity != 1.0:
-            a += f' {"fill-opacity" if p.fill else "opacity"}="{num(p.opacity)}"'
+            a += f' {"fill-opacity" if p.fill else "opacity"}="{n(p.opacity)}"'
         if p.cap != "butt":
             a += f' stroke-linecap="{p.cap}"'
-        self.out.append(a + self.hook(p) + "/>")
+        self.out.append(a + self.hook(p) + "/>" if self.data else a + "/>")
 
     def circle(self, c: Circle):
         a = f'<circle cx="{num(c.cx)}" cy="{num(c.cy)}" r="{num(c.r)}"'
@@ -126,17 +150,18 @@ class _Writer:
 
     def text(self, t: Text):
         lab = t.label
-        inner = _label_markup(lab)
+        inner, keys, plain = _label_parts(lab)
         if not inner:
             return
-        for style, ch, _, _, _ in lab.glyphs:
-            self.glyph_def(style, ch)
+        for key in keys:
+            if key not in self.glyph_ids:
+                self.glyph_def(*key)
         self.out.append(f'<g{self.paint("fill", t.fill)}{self.hook(t)} transform="translate({num(t.x)} {num(t.y)})">'
                         f'{inner}</g>')
-        if not self.resolved and lab.text.strip():
+        if not self.resolved and plain:
             self.texts.append(
                 f'<text x="{num(t.x)}" y="{num(t.y)}" font-size="{num(lab.size)}" textLength="{num(max(lab.width, 0.01))}" '
-                f'lengthAdjust="spacingAndGlyphs">{escape(_clean(lab.text))}</text>')
+                f'lengthAdjust="spacingAndGlyphs">{plain}</text>')
 
     def hook(self, it) -> str:
         """``data-w="<value>.<row>"`` on a wire or its axis label, when writing for interactive HTML."""
@@ -147,23 +172,40 @@ class _Writer:
         return ""
 
     def item(self, it):
-        if isinstance(it, Group):
-            cls = f' class="ncd-{it.role}"' if it.role else ""
-            if self.data and it.role == "op" and it.owner.startswith("op:"):
-                cls += f' data-op="{it.owner[3:]}"'
+        write = self.kinds.get(type(it))
+        if write is not None:
+            write(it)
 
-            self.out.append(f"<g{cls}>")
-            if it.title and not self.resolved:
-                self.out.append(f"<title>{escape(_clean(it.title))}</title>")
-            for sub in it.items:
-                self.item(sub)
-            self.out.append("</g>")
-        elif isinstance(it, Path):
-            self.path(it)
-        elif isinstance(it, Circle):
-            self.circle(it)
-        elif isinstance(it, Text):
-            self.text(it)
+    def group(self, it: Group):
+        cls = f' class="ncd-{it.role}"' if it.role else ""
+        if self.data and it.role == "op" and it.owner.startswith("op:"):
+            cls += f' data-op="{it.owner[3:]}"'
+        self.out.append(f"<g{cls}>")
+        if it.title and not self.resolved:
+            self.out.append(f"<title>{escape(_clean(it.title))}</title>")
+        kinds = self.kinds
+        for sub in it.items:
+            write = kinds.get(type(sub))
+            if write is not None:
+                write(sub)
+        self.out.append("</g>")
+
+
+_LABELS: dict = {}  # id(label) -> (label, its parts): labels are measured once and shared (mathtext's cache)
+
+
+def _label_parts(lab) -> tuple:
+    """(the label's ``<use>`` / ``<rect>`` markup, the (style, char) of each glyph, its plain text escaped for a
+    ``<text>``, or "" when it has none)."""
+    hit = _LABELS.get(id(lab))
+    if hit is not None and hit[0] is lab:
+        return hit[1]
+    if len(_LABELS) > 8192:
+        _LABELS.clear()
+    parts = (_label_markup(lab), tuple(dict.fromkeys((style, ch) for style, ch, _, _, _ in lab.glyphs)),
+             escape(_clean(lab.text)) if lab.text.strip() else "")
+    _LABELS[id(lab)] = (lab, parts)  # the label is kept: its id is not reused while it is here
+    return parts
 
 
 def _glyph_id(style: str, char: str) -> str:
