@@ -76,9 +76,10 @@ def _fold_panel(panel: Panel, hl: dict, target: float | None) -> Piece:
     sections = panel_sections(panel)
     silent = silent_values(panel)
     whole, po = panel_piece(panel, hl, sections, silent, 0, False)
-    if target is None:
-        if not any(getattr(sec, "brk", False) for sec in sections):
+    if not any(getattr(sec, "brk", False) for sec in sections[1:-1] if sec.kind == "state"):
+        if target is None or whole.width <= target:  # nothing asks for a cut
             return whole
+    elif target is None:
         target = math.inf
     spans, tags = _group_spans(panel, sections)
     strip = _strip(panel, sections, po, spans, tags)
@@ -91,7 +92,7 @@ def _fold_panel(panel: Panel, hl: dict, target: float | None) -> Piece:
         if (a, b) not in laid:  # the groups it shares with the rows before and after it are drawn open there
             here = {g for g, (first, end) in spans.items() if first <= b and end >= a}
             cut = (frozenset(g for g in here if spans[g][0] < a), frozenset(g for g in here if spans[g][1] > b))
-            laid[a, b] = panel_piece(panel, hl, sections[a:b + 1], silent, a, not last, cut)[0]
+            laid[a, b] = panel_piece(panel, hl, sections[a:b + 1], silent, a, not last, cut, po.glyphs)[0]
         return laid[a, b]
 
     for _ in range(3):  # the rows are measured on the strip; one that comes out wider tightens the goal

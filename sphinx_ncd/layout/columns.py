@@ -107,7 +107,7 @@ def step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: WireRuns, 
     """Lay out one step from ``x``: its items top to bottom, the bends into them, their glyphs, the wires through
     and the separators between them.  Returns (x where the step ends, the values it produced, the wires that
     are new there and must be named)."""
-    step = _Step(sec, ypos, x, wires, seps, hl, reserve or {})
+    step = _Step(sec, ypos, x, wires, seps, hl, reserve or {}, out.glyphs)
     step.order = _order_items(step.items(), nxt, ypos)
     step.build_glyphs()
     step.place_vertically()
@@ -141,9 +141,10 @@ class _Step:
     """One step column being laid out: its items, then its zones left to right -- the bends into the items, the
     glyph zone (glyphs centred in it), the bends out to the next state."""
 
-    def __init__(self, sec, ypos, x, wires, seps, hl, reserve):
+    def __init__(self, sec, ypos, x, wires, seps, hl, reserve, glyphs):
         self.sec, self.ypos, self.x, self.wires, self.seps, self.hl, self.reserve = \
             sec, ypos, x, wires, seps, hl, reserve
+        self.glyphs = glyphs  # op id -> (rows, glyph) drawn before (glyphs are pure functions of their rows)
         self.order: list = []
 
     def items(self) -> list:
@@ -156,7 +157,12 @@ class _Step:
         for it in self.order:
             if it.kind == "op":
                 it.rows = op_rows(it.op, f"op:{it.op.id}", it.op.id in self.hl, self.ypos, self.reserve)
-                it.glyph = build_glyph(it.rows)
+                seen = self.glyphs.get(it.op.id)
+                if seen is not None and seen[0] == it.rows:
+                    it.glyph = seen[1]
+                else:
+                    it.glyph = build_glyph(it.rows)
+                    self.glyphs[it.op.id] = (it.rows, it.glyph)
 
     def place_vertically(self) -> None:
         """Each item's top row, top to bottom: where its inputs arrive, below the item above, packed up."""

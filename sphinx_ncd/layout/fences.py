@@ -149,21 +149,35 @@ def _run_spans(po: PanelOut) -> list:
 def _runs_y_extent(runs, x0: float, x1: float):
     """The vertical extent of wire runs (polylines with S-bends between points) where they lie between x0
     and x1."""
-    lo, hi = None, None
+    lo = hi = None
     for pts, _, _ in runs:
-        for (ax, ay), (bx, by) in zip(pts, pts[1:]):
-            if bx < ax:
-                ax, ay, bx, by = bx, by, ax, ay
-            if max(ax, bx) < x0 or min(ax, bx) > x1:
+        px, py = pts[0]
+        for k in range(1, len(pts)):
+            qx, qy = pts[k]
+            if qx < px:
+                ax, ay, bx, by = qx, qy, px, py
+            else:
+                ax, ay, bx, by = px, py, qx, qy
+            px, py = qx, qy
+            if bx < x0 or ax > x1:
                 continue
             if abs(ay - by) < 1e-9:
-                ys = (ay,)
-            else:  # a bend: its ends, or where the bounds clip it (y is monotone along a bend)
-                ys = (ay if ax >= x0 else bezier_y_at(ax, ay, bx, by, x0),
-                      by if bx <= x1 else bezier_y_at(ax, ay, bx, by, x1))
-            for y in ys:
-                lo = y if lo is None else min(lo, y)
-                hi = y if hi is None else max(hi, y)
+                if lo is None:
+                    lo = hi = ay
+                elif ay < lo:
+                    lo = ay
+                elif ay > hi:
+                    hi = ay
+                continue
+            # a bend: its ends, or where the bounds clip it (y is monotone along a bend)
+            for y in (ay if ax >= x0 else bezier_y_at(ax, ay, bx, by, x0),
+                      by if bx <= x1 else bezier_y_at(ax, ay, bx, by, x1)):
+                if lo is None:
+                    lo = hi = y
+                elif y < lo:
+                    lo = y
+                elif y > hi:
+                    hi = y
     return None if lo is None else (lo - WIRE / 2, hi + WIRE / 2)
 
 

@@ -28,10 +28,14 @@ def panel_sections(panel: Panel) -> list:
     return sections
 
 
-def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None, base: int = 0) -> PanelOut:
+def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None, base: int = 0,
+                  glyphs=None) -> PanelOut:
     """Lay out ``sections`` (the panel's own by default; a slice of them for one row of a folded panel, whose
-    first is section ``base`` of the panel) from x = ``x0``."""
+    first is section ``base`` of the panel) from x = ``x0``; ``glyphs``: the glyphs drawn by an earlier pass over
+    the same panel (see :class:`.wires.PanelOut`)."""
     out = PanelOut()
+    if glyphs is not None:
+        out.glyphs = glyphs
     wires = WireRuns(out)
     wires.silent = silent_values(panel) if silent is None else silent
     seps: list = []
@@ -226,11 +230,12 @@ def with_headers(panels) -> list[Panel]:
 
 
 def panel_piece(panel: Panel, hl: dict, sections, silent, base: int, continued: bool,
-                cut=(frozenset(), frozenset())):
+                cut=(frozenset(), frozenset()), glyphs=None):
     """One panel, or one row of a folded panel (``sections`` from section ``base``), as a piece; a row that goes
     on in the next one ends in arrowheads; ``cut``: the repetitions it continues and those it leaves open (see
-    :func:`.fences.group_items`).  Returns the piece and the column pass's record."""
-    po = _layout_panel(panel, hl, 0.0, sections, silent, base)
+    :func:`.fences.group_items`); ``glyphs``: those an earlier pass over the panel drew.  Returns the piece and the
+    column pass's record."""
+    po = _layout_panel(panel, hl, 0.0, sections, silent, base, glyphs)
     back, front = group_items(panel, po, cut)
     piece = Piece(back=back, front=front, bbox=_panel_bbox(po, back, front) or (0, 0, 0, 0),
                   align_y=po.align_y, anchors=list(po.anchors), named=dict(po.named), op_boxes=dict(po.op_boxes),

@@ -42,6 +42,9 @@ class PanelOut:
     edge_in: dict = field(default_factory=dict)  # owner -> (x, y): wires that begin at the left edge
     edge_out: dict = field(default_factory=dict)  # owner -> (x, y): wires that end at the right edge
     edge_style: dict = field(default_factory=dict)  # owner -> wire style, for those
+    #: op id -> (its rows, its glyph): shared by the passes over one panel (the unfolded strip, then its rows), so
+    #: an operation whose rows come out the same is drawn once
+    glyphs: dict = field(default_factory=dict)
 
 
 def _wire_style(axis, alert: bool) -> dict:
