@@ -14,7 +14,7 @@ from .geometry import BRACKET_W, EQ_GAP, FENCE_PAD, FONT, LABEL_PAD, STATE_MIN_W
 from .glyphs import axis_label_source
 from .mathtext import label
 from .panels import panel_piece, panel_sections
-from .pieces import below, beside, Piece, place, union
+from .pieces import below, beside, join_all, Piece, place, union
 from .rows import shown_axes, silent_values
 from .scene import Text
 from .wires import ARROW_TIP, PanelOut
@@ -112,14 +112,20 @@ def _fold_panel(panel: Panel, hl: dict, target: float | None) -> Piece:
 def _stack_rows(rows: list) -> Piece:
     """Rows of one folded panel, top to bottom, left edges where they were laid out; every wire that leaves one
     row's right edge is recorded as resumed at the next row's left edge."""
-    out = rows[0]
-    for prev, row in zip(rows, rows[1:]):
-        moved = place(row, 0.0, out.bbox[3] + FOLD_GAP - row.bbox[1])
-        cont = [(o, (prev_pt[0] + ARROW_TIP, prev_pt[1]), moved.ins[o])
-                for o, prev_pt in out.outs.items() if o in moved.ins]
-        out = below(out, moved, FOLD_GAP, keep_x=True, moved=True)
-        out.continued += cont
-        out.outs = dict(moved.outs)
+    if len(rows) == 1:
+        rows[0].rows = 1
+        return rows[0]
+    placed, carried = [rows[0]], []
+    bottom, outs = rows[0].bbox[3], rows[0].outs
+    for row in rows[1:]:
+        moved = place(row, 0.0, bottom + FOLD_GAP - row.bbox[1])
+        carried.append([(o, (prev_pt[0] + ARROW_TIP, prev_pt[1]), moved.ins[o])
+                        for o, prev_pt in outs.items() if o in moved.ins])
+        placed.append(moved)
+        bottom, outs = max(bottom, moved.bbox[3]), moved.outs
+    out = join_all(placed)
+    out.continued = [c for row, cont in zip(placed, [[]] + carried) for c in (*row.continued, *cont)]
+    out.outs = dict(outs)
     out.rows = len(rows)
     return out
 

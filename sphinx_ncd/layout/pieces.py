@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .scene import Circle, Group, Path, Text, bbox_of
 
-__all__ = ["Piece", "translate", "place", "beside", "below", "union", "bbox_all", "shift_box"]
+__all__ = ["Piece", "translate", "place", "beside", "below", "join_all", "union", "bbox_all", "shift_box"]
 
 
 class Piece:
@@ -80,36 +80,52 @@ def _moved(items, offs) -> list | tuple:
     """``items`` moved by each offset of ``offs`` in turn."""
     if not offs:
         return items
-    if len(offs) == 1:
-        dx, dy = offs[0]
-        return [translate(i, dx, dy) for i in items]
-    out = items
-    for dx, dy in offs:
-        out = [translate(i, dx, dy) for i in out]
+    return [translate_by(i, offs) for i in items]
+
+
+def _moved_cmds(d, dx: float, dy: float) -> list:
+    out = []
+    for c in d:
+        op = c[0]
+        if op == "M" or op == "L":
+            out.append((op, c[1] + dx, c[2] + dy))
+        elif op == "C":
+            out.append(("C", c[1] + dx, c[2] + dy, c[3] + dx, c[4] + dy, c[5] + dx, c[6] + dy))
+        elif op == "A":
+            out.append(("A", c[1], c[2], c[3] + dx, c[4] + dy))
+        else:
+            out.append(c)
     return out
 
 
 def translate(item, dx: float, dy: float):
     """The primitive (or group) moved by (dx, dy)."""
+    return translate_by(item, ((dx, dy),))
+
+
+def translate_by(item, offs):
+    """The primitive (or group) moved by each (dx, dy) of ``offs`` in turn: the same numbers as moving it once
+    per offset, with one copy made."""
     if isinstance(item, Path):
-        d = []
-        for c in item.d:
-            if c[0] in ("M", "L"):
-                d.append((c[0], c[1] + dx, c[2] + dy))
-            elif c[0] == "C":
-                d.append(("C", c[1] + dx, c[2] + dy, c[3] + dx, c[4] + dy, c[5] + dx, c[6] + dy))
-            elif c[0] == "A":
-                d.append(("A", c[1], c[2], c[3] + dx, c[4] + dy))
-            else:
-                d.append(c)
+        d = item.d
+        for dx, dy in offs:
+            d = _moved_cmds(d, dx, dy)
         return Path(tuple(d), item.stroke, item.fill, item.width, item.dash, item.role, item.owner, item.opacity,
                     item.cap)
-    if isinstance(item, Circle):
-        return Circle(item.cx + dx, item.cy + dy, item.r, item.stroke, item.fill, item.width, item.role, item.owner)
     if isinstance(item, Text):
-        return Text(item.label, item.x + dx, item.y + dy, item.fill, item.role, item.owner)
+        x, y = item.x, item.y
+        for dx, dy in offs:
+            x += dx
+            y += dy
+        return Text(item.label, x, y, item.fill, item.role, item.owner)
+    if isinstance(item, Circle):
+        x, y = item.cx, item.cy
+        for dx, dy in offs:
+            x += dx
+            y += dy
+        return Circle(x, y, item.r, item.stroke, item.fill, item.width, item.role, item.owner)
     if isinstance(item, Group):
-        return Group(tuple(translate(i, dx, dy) for i in item.items), item.role, item.owner, item.title)
+        return Group(tuple([translate_by(i, offs) for i in item.items]), item.role, item.owner, item.title)
     return item
 
 
@@ -171,6 +187,28 @@ def _join(a: Piece, b: Piece, extra=()) -> Piece:
     out._layers = [_frozen(sa) + _frozen(sb) for sa, sb in zip(a._layers, b._layers)]
     if extra:
         out._layers[2].append(((), tuple(extra)))
+    return out
+
+
+def join_all(parts: list) -> Piece:
+    """Pieces already placed, as one, in one step: what joining them two at a time, first to last, gives (the
+    first piece's ports win on the left, the last's on the right) without copying what is joined again at each
+    step (a panel folded into many rows)."""
+    first = parts[0]
+    out = Piece(bbox=first.bbox, align_y=first.align_y, rows=first.rows)
+    layers = ([], [], [])
+    for p in parts:
+        out.bbox = union(out.bbox, p.bbox)
+        out.anchors += p.anchors
+        out.continued += p.continued
+        out.outs.update(p.outs)
+        for k in range(3):
+            layers[k].extend(_frozen(p._layers[k]))
+    for p in reversed(parts):  # the first piece's wins
+        out.named.update(p.named)
+        out.op_boxes.update(p.op_boxes)
+        out.ins.update(p.ins)
+    out._layers = list(layers)
     return out
 
 
