@@ -69,7 +69,8 @@ def scene(diagram, *, highlights=(), badge=None, max_width=DEFAULT_MAX_WIDTH):
     if not isinstance(diagram, Diagram):
         raise NCDError(msg.RENDER_NOT_DIAGRAM.format(type=type(diagram).__name__), None, kind="render")
     try:
-        return layout(diagram, highlights=tuple(highlights or ()), badge=badge, max_width=_max_width(max_width))
+        with paused_gc():  # as render() does: a long diagram's records are freed by reference counting
+            return layout(diagram, highlights=tuple(highlights or ()), badge=badge, max_width=_max_width(max_width))
     except NCDError as err:
         if err.span is None and diagram.main.span is not None:
             raise NCDError(err.message, diagram.main.span, kind=err.kind, hint=err.hint) from None
