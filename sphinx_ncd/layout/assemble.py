@@ -13,11 +13,11 @@ from .fold import choose_cuts, Strip
 from .geometry import BRACKET_W, EQ_GAP, FENCE_PAD, FONT, LABEL_PAD, STATE_MIN_W
 from .glyphs import axis_label_source
 from .mathtext import label
-from .panels import panel_piece, panel_sections
+from .panels import measure_panel, panel_piece, panel_sections
 from .pieces import below, beside, join_all, Piece, place, union
 from .rows import shown_axes, silent_values
 from .scene import Text
-from .wires import ARROW_TIP, PanelOut
+from .wires import ARROW_TIP, PanelOut, STUB
 
 __all__ = ["ROW_GAP", "FOLD_GAP", "join_equation"]
 
@@ -75,17 +75,21 @@ def _fold_panel(panel: Panel, hl: dict, target: float | None) -> Piece:
     With no target, only the author's ``break`` statements cut it."""
     sections = panel_sections(panel)
     silent = silent_values(panel)
-    whole, po = panel_piece(panel, hl, sections, silent, 0, False)
-    if not any(getattr(sec, "brk", False) for sec in sections[1:-1] if sec.kind == "state"):
-        if target is None or whole.width <= target:  # nothing asks for a cut
-            return whole
-    elif target is None:
-        target = math.inf
+    asked = any(getattr(sec, "brk", False) for sec in sections[1:-1] if sec.kind == "state")
+    po = _measured(panel, hl, sections, silent, target) if target is not None and not asked else None
+    whole = None
+    if po is None:
+        whole, po = panel_piece(panel, hl, sections, silent, 0, False)
+        if not asked:
+            if target is None or whole.width <= target:  # nothing asks for a cut
+                return whole
+        elif target is None:
+            target = math.inf
     spans, tags = _group_spans(panel, sections)
     strip = _strip(panel, sections, po, spans, tags)
-    if whole.width <= target and not strip.breaks:
+    if whole is not None and whole.width <= target and not strip.breaks:
         return whole
-    goal, cuts, rows = target, None, [whole]
+    goal, cuts, rows = target, None, None
     laid: dict = {}  # (first state, last state) -> the row, laid out once
 
     def row(a: int, b: int, last: bool) -> Piece:
@@ -106,7 +110,24 @@ def _fold_panel(panel: Panel, hl: dict, target: float | None) -> Piece:
         if over <= 0.5:
             break
         goal -= over
+    if rows is None:  # no cut helps: one row after all
+        return whole if whole is not None else panel_piece(panel, hl, sections, silent, 0, False, glyphs=po.glyphs)[0]
     return _stack_rows(rows)
+
+
+def _measured(panel: Panel, hl: dict, sections, silent, target: float):
+    """The unfolded strip's columns, measured without drawing it (see :func:`.panels.measure_panel`), when the
+    panel is surely wider than ``target``: its columns alone are wider (each state and step column takes some
+    least width), and wires run from its left edge to its right edge, so the drawing is at least as wide.  None
+    when it may fit: it is then laid out whole."""
+    n_states = sum(1 for sec in sections if sec.kind == "state")
+    if n_states * STATE_MIN_W + (len(sections) - n_states) * 2 * STUB <= target:
+        return None
+    po = measure_panel(panel, hl, sections, silent)
+    xs = po.section_x.values()
+    if po.edge_in and po.edge_out and max(b for _, b in xs) - min(a for a, _ in xs) > target:
+        return po
+    return None
 
 
 def _stack_rows(rows: list) -> Piece:

@@ -85,7 +85,7 @@ def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, 
             lab = label(axis_label_source(a), FONT)
             width = max(width, lab.width + 2 * LABEL_PAD)
             pending.append((v, j, lab))
-    for v, j, lab in pending:
+    for v, j, lab in ([] if out.measure else pending):
         y = ypos[v.id][j]
         labels.append(Text(lab, x + room[0] + LABEL_PAD, y - LABEL_GAP - lab.descent, fill="ink", role="label",
                            owner=f"wire:{v.id}.{j}"))
@@ -94,7 +94,7 @@ def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, 
         for j, y in enumerate(ypos.get(v.id, ())):
             wires.to((v.id, j), x, y)
             wires.to((v.id, j), x1, y)
-    order = sorted((ypos[v.id][0], ypos[v.id][-1]) for v in values if v.id in ypos)
+    order = [] if out.measure else sorted((ypos[v.id][0], ypos[v.id][-1]) for v in values if v.id in ypos)
     for (a0, a1), (b0, b1) in zip(order, order[1:]):
         ym = separator_y(a1, b0)
         seps.append(Path((("M", x, ym), ("L", x1, ym)), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH,
@@ -112,8 +112,9 @@ def step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: WireRuns, 
     step.build_glyphs()
     step.place_vertically()
     step.zones()
-    step.separators_between()
-    step.separators_after_enders()
+    if not out.measure:
+        step.separators_between()
+        step.separators_after_enders()
     produced, fresh = [], set()
     for it in step.order:
         if it.kind == "pass":
@@ -292,6 +293,8 @@ class _Step:
                 ports.append((gx1, y))
             produced.append(v)
         fresh |= _fresh_wires(op, rows)
+        if out.measure:
+            return produced
         self._port_separators(it, gx0, gx1)
         # the glyph is drawn from its own origin: it is moved into place with the piece (see .pieces.Piece)
         group = Group(tuple(g.items), role="op", owner=f"op:{op.id}", title=_op_title(op))

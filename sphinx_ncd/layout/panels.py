@@ -18,7 +18,7 @@ from .rows import reserve_below, shown_axes, silent_values, stack_values, value_
 from .scene import bbox_moved, bbox_of
 from .wires import ARROW_TIP, continue_arrow, PanelOut, permute, WireRuns
 
-__all__ = ["panel_sections", "with_headers", "panel_piece"]
+__all__ = ["panel_sections", "with_headers", "panel_piece", "measure_panel"]
 
 def panel_sections(panel: Panel) -> list:
     """The sections the panel is drawn with: residual branches beside their box, a first state always."""
@@ -29,11 +29,12 @@ def panel_sections(panel: Panel) -> list:
 
 
 def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None, base: int = 0,
-                  glyphs=None) -> PanelOut:
+                  glyphs=None, measure: bool = False) -> PanelOut:
     """Lay out ``sections`` (the panel's own by default; a slice of them for one row of a folded panel, whose
     first is section ``base`` of the panel) from x = ``x0``; ``glyphs``: the glyphs drawn by an earlier pass over
-    the same panel (see :class:`.wires.PanelOut`)."""
+    the same panel (see :class:`.wires.PanelOut`); ``measure``: only where the columns and wires go."""
     out = PanelOut()
+    out.measure = measure
     if glyphs is not None:
         out.glyphs = glyphs
     wires = WireRuns(out)
@@ -227,6 +228,12 @@ def with_headers(panels) -> list[Panel]:
             out.append(_header_panel(p))
         out.append(p)
     return out
+
+
+def measure_panel(panel: Panel, hl: dict, sections, silent) -> PanelOut:
+    """The column pass over the whole panel without drawing it: where its sections begin and end, its edges'
+    wires, and its glyphs (which a fold's rows then reuse).  Nothing it skips moves anything."""
+    return _layout_panel(panel, hl, 0.0, sections, silent, 0, None, measure=True)
 
 
 def panel_piece(panel: Panel, hl: dict, sections, silent, base: int, continued: bool,

@@ -45,6 +45,7 @@ class PanelOut:
     #: op id -> (its rows, its glyph): shared by the passes over one panel (the unfolded strip, then its rows), so
     #: an operation whose rows come out the same is drawn once
     glyphs: dict = field(default_factory=dict)
+    measure: bool = False  # a pass that only measures (folding's look at the unfolded strip): no primitives made
 
 
 def _wire_style(axis, alert: bool) -> dict:
@@ -92,7 +93,7 @@ class WireRuns:
 
     def _emit(self, run):
         pts, style, owner, op_from, op_to = run
-        if len(pts) < 2:
+        if len(pts) < 2 or self.out.measure:
             return
         self.out.wire_ops.append((pts, op_from, op_to))
         d = wire_path(pts)
