@@ -43,17 +43,22 @@ def _num(v: float) -> str:
     return "0" if s == "-0" else s
 
 
-_NUMS: dict = {}  # value -> its text: a drawing repeats its coordinates (rows, columns, widths) many times
+class _Numbers(dict):
+    """value -> its text (``_NUMS[v]``): a drawing repeats its coordinates (rows, columns, widths) many times."""
+
+    def __missing__(self, v: float) -> str:
+        if len(self) > 65536:
+            self.clear()
+        s = self[v] = _num(v)
+        return s
+
+
+_NUMS = _Numbers()
 
 
 def num(v: float) -> str:
     """The one number format: at most two decimals, no trailing zeros, no negative zero."""
-    s = _NUMS.get(v)
-    if s is None:
-        if len(_NUMS) > 65536:
-            _NUMS.clear()
-        s = _NUMS[v] = _num(v)
-    return s
+    return _NUMS[v]
 
 
 def _attr(s: str) -> str:
@@ -117,26 +122,26 @@ class _Writer:
     # --- primitives -----------------------------------------------------------------------
 
     def path(self, p: Path):
-        n = num
+        n = _NUMS
         d = []
         for c in p.d:
             op = c[0]
             if op == "L" or op == "M":
-                d.append(f"{op}{n(c[1])} {n(c[2])}")
+                d.append(f"{op}{n[c[1]]} {n[c[2]]}")
             elif op == "C":
-                d.append(f"C{n(c[1])} {n(c[2])} {n(c[3])} {n(c[4])} {n(c[5])} {n(c[6])}")
+                d.append(f"C{n[c[1]]} {n[c[2]]} {n[c[3]]} {n[c[4]]} {n[c[5]]} {n[c[6]]}")
             elif op == "A":
-                r = n(c[1])
-                d.append(f"A{r} {r} 0 0 {int(c[2])} {n(c[3])} {n(c[4])}")
+                r = n[c[1]]
+                d.append(f"A{r} {r} 0 0 {int(c[2])} {n[c[3]]} {n[c[4]]}")
             elif op == "Z":
                 d.append("Z")
         a = f'<path d="{"".join(d)}"' + self.paint2(p.fill, p.stroke or None)
         if p.stroke:
-            a += f' stroke-width="{n(p.width)}"'
+            a += f' stroke-width="{n[p.width]}"'
         if p.dash:
-            a += f' stroke-dasharray="{" ".join(n(v) for v in p.dash)}"'
+            a += f' stroke-dasharray="{" ".join(n[v] for v in p.dash)}"'
         if p.opacity != 1.0:
-            a += f' {"fill-opacity" if p.fill else "opacity"}="{n(p.opacity)}"'
+            a += f' {"fill-opacity" if p.fill else "opacity"}="{n[p.opacity]}"'
         if p.cap != "butt":
             a += f' stroke-linecap="{p.cap}"'
         self.out.append(a + self.hook(p) + "/>" if self.data else a + "/>")
