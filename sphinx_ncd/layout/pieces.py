@@ -62,6 +62,10 @@ class Piece:
     def _set(self, k: int, items) -> None:
         self._layers[k] = [((), items)]
 
+    def parts(self) -> tuple:
+        """Every layer's segments, back to front, not moved yet: ``((offsets, items), ...)``."""
+        return tuple((offs, items) for segs in self._layers for offs, items in segs)
+
     def set_segments(self, k: int, segs: list) -> None:
         """Layer ``k`` (0 back, 1 mid, 2 front) as segments: ``(offsets, items)`` pairs, the items (a tuple) to be
         moved by each (dx, dy) of ``offsets`` in turn when the layer is read."""

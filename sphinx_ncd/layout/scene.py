@@ -116,6 +116,10 @@ class Scene:
     continued: tuple = field(default=(), repr=False)
     #: the glyphs' named anchors, "op:<id>/<name>" -> (x, y): "op:7/cap.k" (an einsum's cup over k), "op:3/kernel"
     named_anchors: dict = field(default_factory=dict, repr=False, compare=False)
+    #: a scene laid out only to be written at once (:func:`~sphinx_ncd.rendering.api.render`): its primitives as
+    #: ``(offsets, items)`` parts not yet moved into place (see :class:`.pieces.Piece`), ``items`` empty; the SVG
+    #: writer moves each coordinate as it writes it.  Empty on every scene handed out.
+    parts: tuple = field(default=(), repr=False, compare=False)
 
     def walk(self):
         """Every primitive, groups flattened, in drawing order."""

@@ -63,6 +63,12 @@ def scene(diagram, *, highlights=(), badge=None, max_width=DEFAULT_MAX_WIDTH):
 
     A panel wider than ``max_width`` (drawing units, 1 = 1 px at scale 1; ``None``: never) is folded into rows.
     """
+    return _scene(diagram, highlights, badge, max_width, False)
+
+
+def _scene(diagram, highlights, badge, max_width, parts: bool):
+    """:func:`scene`; ``parts``: for the SVG writer only, the primitives left where each part was laid out (see
+    :attr:`~sphinx_ncd.layout.scene.Scene.parts`)."""
     from ..layout.engine import layout
     from ..model.types import Diagram
 
@@ -70,7 +76,8 @@ def scene(diagram, *, highlights=(), badge=None, max_width=DEFAULT_MAX_WIDTH):
         raise NCDError(msg.RENDER_NOT_DIAGRAM.format(type=type(diagram).__name__), None, kind="render")
     try:
         with paused_gc():  # as render() does: a long diagram's records are freed by reference counting
-            return layout(diagram, highlights=tuple(highlights or ()), badge=badge, max_width=_max_width(max_width))
+            return layout(diagram, highlights=tuple(highlights or ()), badge=badge, max_width=_max_width(max_width),
+                          parts=parts)
     except NCDError as err:
         if err.span is None and diagram.main.span is not None:
             raise NCDError(err.message, diagram.main.span, kind=err.kind, hint=err.hint) from None
@@ -92,8 +99,8 @@ def render(diagram, format: str = "svg", *, theme: str = "auto", scale: float = 
     light ink shows on white paper (what Sphinx's LaTeX output uses).
     """
     _check_options(format, theme, scale)
-    with paused_gc():
-        sc = scene(diagram, highlights=highlights, badge=badge, max_width=max_width)
+    with paused_gc():  # an SVG is written straight from the laid-out parts: nothing is moved twice
+        sc = _scene(diagram, highlights, badge, max_width, format == "svg")
     if paper and theme == "dark" and format != "svg":
         sc = on_paper(sc)
     return scene_to(sc, format, theme=theme, scale=scale, id_prefix=id_prefix)

@@ -28,6 +28,7 @@ from xml.sax.saxutils import escape
 
 from ..layout.fonts import glyph as font_glyph
 from ..layout.glyph_parts import OVER
+from ..layout.pieces import _moved_cmds
 from ..layout.scene import Circle, Group, Path, Scene, Text
 from .theme import colour, is_literal
 
@@ -121,21 +122,9 @@ class _Writer:
 
     # --- primitives -----------------------------------------------------------------------
 
-    def path(self, p: Path):
+    def path(self, p: Path, d_text: str | None = None):
         n = _NUMS
-        d = []
-        for c in p.d:
-            op = c[0]
-            if op == "L" or op == "M":
-                d.append(f"{op}{n[c[1]]} {n[c[2]]}")
-            elif op == "C":
-                d.append(f"C{n[c[1]]} {n[c[2]]} {n[c[3]]} {n[c[4]]} {n[c[5]]} {n[c[6]]}")
-            elif op == "A":
-                r = n[c[1]]
-                d.append(f"A{r} {r} 0 0 {int(c[2])} {n[c[3]]} {n[c[4]]}")
-            elif op == "Z":
-                d.append("Z")
-        a = f'<path d="{"".join(d)}"' + self.paint2(p.fill, p.stroke or None)
+        a = f'<path d="{_d_text(p.d) if d_text is None else d_text}"' + self.paint2(p.fill, p.stroke or None)
         if p.stroke:
             a += f' stroke-width="{n[p.width]}"'
         if p.dash:
@@ -146,14 +135,40 @@ class _Writer:
             a += f' stroke-linecap="{p.cap}"'
         self.out.append(a + self.hook(p) + "/>" if self.data else a + "/>")
 
-    def circle(self, c: Circle):
-        a = f'<circle cx="{num(c.cx)}" cy="{num(c.cy)}" r="{num(c.r)}"'
+    def moved(self, it, offs) -> None:
+        """``it`` moved by each (dx, dy) of ``offs`` in turn, written without making the moved copy: the numbers
+        are those :func:`~sphinx_ncd.layout.pieces.translate_by` gives (a scene made by :func:`render`)."""
+        kind = type(it)
+        if kind is Path:
+            d = it.d
+            for dx, dy in offs[:-1]:
+                d = _moved_cmds(d, dx, dy)
+            dx, dy = offs[-1]
+            self.path(it, _d_text_moved(d, dx, dy))
+        elif kind is Group:
+            self.group(it, offs)
+        elif kind is Text or kind is Circle:
+            x, y = (it.x, it.y) if kind is Text else (it.cx, it.cy)
+            for dx, dy in offs:
+                x += dx
+                y += dy
+            if kind is Text:
+                self.text(it, x, y)
+            else:
+                self.circle(it, x, y)
+
+    def circle(self, c: Circle, cx: float | None = None, cy: float | None = None):
+        if cx is None:
+            cx, cy = c.cx, c.cy
+        a = f'<circle cx="{num(cx)}" cy="{num(cy)}" r="{num(c.r)}"'
         a += self.paint2(c.fill, c.stroke)
         if c.stroke:
             a += f' stroke-width="{num(c.width)}"'
         self.out.append(a + "/>")
 
-    def text(self, t: Text):
+    def text(self, t: Text, x: float | None = None, y: float | None = None):
+        if x is None:
+            x, y = t.x, t.y
         lab = t.label
         inner, keys, plain = _label_parts(lab)
         if not inner:
@@ -161,11 +176,11 @@ class _Writer:
         for key in keys:
             if key not in self.glyph_ids:
                 self.glyph_def(*key)
-        self.out.append(f'<g{self.paint("fill", t.fill)}{self.hook(t)} transform="translate({num(t.x)} {num(t.y)})">'
+        self.out.append(f'<g{self.paint("fill", t.fill)}{self.hook(t)} transform="translate({num(x)} {num(y)})">'
                         f'{inner}</g>')
         if not self.resolved and plain:
             self.texts.append(
-                f'<text x="{num(t.x)}" y="{num(t.y)}" font-size="{num(lab.size)}" textLength="{num(max(lab.width, 0.01))}" '
+                f'<text x="{num(x)}" y="{num(y)}" font-size="{num(lab.size)}" textLength="{num(max(lab.width, 0.01))}" '
                 f'lengthAdjust="spacingAndGlyphs">{plain}</text>')
 
     def hook(self, it) -> str:
@@ -181,18 +196,22 @@ class _Writer:
         if write is not None:
             write(it)
 
-    def group(self, it: Group):
+    def group(self, it: Group, offs=()):
         cls = f' class="ncd-{it.role}"' if it.role else ""
         if self.data and it.role == "op" and it.owner.startswith("op:"):
             cls += f' data-op="{it.owner[3:]}"'
         self.out.append(f"<g{cls}>")
         if it.title and not self.resolved:
             self.out.append(f"<title>{escape(_clean(it.title))}</title>")
-        kinds = self.kinds
-        for sub in it.items:
-            write = kinds.get(type(sub))
-            if write is not None:
-                write(sub)
+        if offs:
+            for sub in it.items:
+                self.moved(sub, offs)
+        else:
+            kinds = self.kinds
+            for sub in it.items:
+                write = kinds.get(type(sub))
+                if write is not None:
+                    write(sub)
         self.out.append("</g>")
 
 
@@ -211,6 +230,42 @@ def _label_parts(lab) -> tuple:
              escape(_clean(lab.text)) if lab.text.strip() else "")
     _LABELS[id(lab)] = (lab, parts)  # the label is kept: its id is not reused while it is here
     return parts
+
+
+def _d_text(d) -> str:
+    """A path's ``d`` attribute."""
+    n = _NUMS
+    out = []
+    for c in d:
+        op = c[0]
+        if op == "L" or op == "M":
+            out.append(f"{op}{n[c[1]]} {n[c[2]]}")
+        elif op == "C":
+            out.append(f"C{n[c[1]]} {n[c[2]]} {n[c[3]]} {n[c[4]]} {n[c[5]]} {n[c[6]]}")
+        elif op == "A":
+            r = n[c[1]]
+            out.append(f"A{r} {r} 0 0 {int(c[2])} {n[c[3]]} {n[c[4]]}")
+        elif op == "Z":
+            out.append("Z")
+    return "".join(out)
+
+
+def _d_text_moved(d, dx: float, dy: float) -> str:
+    """:func:`_d_text` of the path moved by (dx, dy)."""
+    n = _NUMS
+    out = []
+    for c in d:
+        op = c[0]
+        if op == "L" or op == "M":
+            out.append(f"{op}{n[c[1] + dx]} {n[c[2] + dy]}")
+        elif op == "C":
+            out.append(f"C{n[c[1] + dx]} {n[c[2] + dy]} {n[c[3] + dx]} {n[c[4] + dy]} {n[c[5] + dx]} {n[c[6] + dy]}")
+        elif op == "A":
+            r = n[c[1]]
+            out.append(f"A{r} {r} 0 0 {int(c[2])} {n[c[3] + dx]} {n[c[4] + dy]}")
+        elif op == "Z":
+            out.append("Z")
+    return "".join(out)
 
 
 def _glyph_id(style: str, char: str) -> str:
@@ -276,8 +331,16 @@ def scene_to_svg(scene: Scene, *, theme: str = "auto", scale: float = 1.0, id_pr
     marks wires, axis labels and boxes for the interactive HTML page (``data-w``, ``data-op``)."""
     dark = theme == "dark"
     w = _Writer(resolved, dark, data and not resolved)
-    for it in scene.items:
-        w.item(it)
+    if scene.parts:  # placed lazily: each part moved as it is written
+        for offs, items in scene.parts:
+            for it in items:
+                if offs:
+                    w.moved(it, offs)
+                else:
+                    w.item(it)
+    else:
+        for it in scene.items:
+            w.item(it)
     vx, vy, vw, vh = scene.viewbox
     body = "".join(w.out)
     defs = "<defs>" + "".join(w.glyph_defs) + "</defs>" if w.glyph_defs else ""
