@@ -30,7 +30,7 @@ class Piece:
     and the primitives are moved once, by every offset in the order they were given (so the sums are the same
     as moving them piece by piece), when a layer is first read."""
 
-    __slots__ = ("_layers", "bbox", "align_y", "anchors", "named", "op_boxes", "ins", "outs", "continued", "rows")
+    __slots__ = ("_layers", "align_y", "anchors", "bbox", "continued", "ins", "named", "op_boxes", "outs", "rows")
 
     def __init__(self, back=None, mid=None, front=None, bbox=None, align_y=0.0, anchors=None, named=None,
                  op_boxes=None, ins=None, outs=None, continued=None, rows=1):

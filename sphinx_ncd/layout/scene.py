@@ -15,7 +15,7 @@ label's own box from someone else's.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, MISSING
+from dataclasses import MISSING, dataclass, field, fields
 
 from .mathtext import Label
 
@@ -30,6 +30,8 @@ def _quick_init(cls):
     equality, hashing, ``repr`` and frozenness."""
     params, entries, env = [], [], {"_set": object.__setattr__}
     for f in fields(cls):
+        if f.default_factory is not MISSING:
+            raise TypeError(f"{cls.__name__}.{f.name}: a primitive's fields have plain defaults")
         if f.default is MISSING:
             params.append(f.name)
         else:

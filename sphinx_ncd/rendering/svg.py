@@ -6,6 +6,10 @@ Numbers use one fixed format; every id starts with a prefix derived from a
 hash of the drawing itself, so two figures inlined in one page never clash and
 the same diagram always gives the same bytes.
 
+A scene laid out only to be written (``render()``) carries its primitives as parts not yet moved into
+place (:attr:`~sphinx_ncd.layout.scene.Scene.parts`); the writer moves each coordinate as it writes it, with the
+same sums as moving the primitives, so both give the same bytes.
+
 Two flavours:
 
 * ``resolved=False`` (the default, for browsers): colours are CSS custom
