@@ -13,11 +13,11 @@ from .fold import choose_cuts, Strip
 from .geometry import BRACKET_W, EQ_GAP, FENCE_PAD, FONT, LABEL_PAD, STATE_MIN_W
 from .glyphs import axis_label_source
 from .mathtext import label
-from .panels import panel_piece, panel_sections
-from .pieces import below, beside, Piece, place, union
+from .panels import measure_panel, panel_piece, panel_sections
+from .pieces import below, beside, join_all, Piece, place, union
 from .rows import shown_axes, silent_values
 from .scene import Text
-from .wires import ARROW_TIP, PanelOut
+from .wires import ARROW_TIP, PanelOut, STUB
 
 __all__ = ["ROW_GAP", "FOLD_GAP", "join_equation"]
 
@@ -75,23 +75,29 @@ def _fold_panel(panel: Panel, hl: dict, target: float | None) -> Piece:
     With no target, only the author's ``break`` statements cut it."""
     sections = panel_sections(panel)
     silent = silent_values(panel)
-    whole, po = panel_piece(panel, hl, sections, silent, 0, False, fold=target)
-    if target is None:
-        if not any(getattr(sec, "brk", False) for sec in sections):
-            return whole
-        target = math.inf
+    asked = any(getattr(sec, "brk", False) for sec in sections[1:-1] if sec.kind == "state")
+    po = _measured(panel, hl, sections, silent, target) if target is not None and not asked else None
+    whole = None
+    if po is None:
+        whole, po = panel_piece(panel, hl, sections, silent, 0, False, fold=target)
+        if not asked:
+            if target is None or whole.width <= target:  # nothing asks for a cut
+                return whole
+        elif target is None:
+            target = math.inf
     spans, tags = _group_spans(panel, sections)
     strip = _strip(panel, sections, po, spans, tags)
-    if whole.width <= target and not strip.breaks:
+    if whole is not None and whole.width <= target and not strip.breaks:
         return whole
-    goal, cuts, rows = target, None, [whole]
+    goal, cuts, rows = target, None, None
     laid: dict = {}  # (first state, last state) -> the row, laid out once
 
     def row(a: int, b: int, last: bool) -> Piece:
         if (a, b) not in laid:  # the groups it shares with the rows before and after it are drawn open there
             here = {g for g, (first, end) in spans.items() if first <= b and end >= a}
             cut = (frozenset(g for g in here if spans[g][0] < a), frozenset(g for g in here if spans[g][1] > b))
-            laid[a, b] = panel_piece(panel, hl, sections[a:b + 1], silent, a, not last, cut, target)[0]
+            laid[a, b] = panel_piece(panel, hl, sections[a:b + 1], silent, a, not last, cut, po.glyphs,
+                                     fold=target)[0]
         return laid[a, b]
 
     for _ in range(3):  # the rows are measured on the strip; one that comes out wider tightens the goal
@@ -105,20 +111,43 @@ def _fold_panel(panel: Panel, hl: dict, target: float | None) -> Piece:
         if over <= 0.5:
             break
         goal -= over
+    if rows is None:  # no cut helps: one row after all
+        return whole if whole is not None else panel_piece(panel, hl, sections, silent, 0, False, glyphs=po.glyphs)[0]
     return _stack_rows(rows)
+
+
+def _measured(panel: Panel, hl: dict, sections, silent, target: float):
+    """The unfolded strip's columns, measured without drawing it (see :func:`.panels.measure_panel`), when the
+    panel is surely wider than ``target``: its columns alone are wider (each state and step column takes some
+    least width), and wires run from its left edge to its right edge, so the drawing is at least as wide.  None
+    when it may fit: it is then laid out whole."""
+    n_states = sum(1 for sec in sections if sec.kind == "state")
+    if n_states * STATE_MIN_W + (len(sections) - n_states) * 2 * STUB <= target:
+        return None
+    po = measure_panel(panel, hl, sections, silent)
+    xs = po.section_x.values()
+    if po.edge_in and po.edge_out and max(b for _, b in xs) - min(a for a, _ in xs) > target:
+        return po
+    return None
 
 
 def _stack_rows(rows: list) -> Piece:
     """Rows of one folded panel, top to bottom, left edges where they were laid out; every wire that leaves one
     row's right edge is recorded as resumed at the next row's left edge."""
-    out = rows[0]
-    for prev, row in zip(rows, rows[1:]):
-        moved = place(row, 0.0, out.bbox[3] + FOLD_GAP - row.bbox[1])
-        cont = [(o, (prev_pt[0] + ARROW_TIP, prev_pt[1]), moved.ins[o])
-                for o, prev_pt in out.outs.items() if o in moved.ins]
-        out = below(out, moved, FOLD_GAP, keep_x=True, moved=True)
-        out.continued += cont
-        out.outs = dict(moved.outs)
+    if len(rows) == 1:
+        rows[0].rows = 1
+        return rows[0]
+    placed, carried = [rows[0]], []
+    bottom, outs = rows[0].bbox[3], rows[0].outs
+    for row in rows[1:]:
+        moved = place(row, 0.0, bottom + FOLD_GAP - row.bbox[1])
+        carried.append([(o, (prev_pt[0] + ARROW_TIP, prev_pt[1]), moved.ins[o])
+                        for o, prev_pt in outs.items() if o in moved.ins])
+        placed.append(moved)
+        bottom, outs = max(bottom, moved.bbox[3]), moved.outs
+    out = join_all(placed)
+    out.continued = [c for row, cont in zip(placed, [[]] + carried) for c in (*row.continued, *cont)]
+    out.outs = dict(outs)
     out.rows = len(rows)
     return out
 

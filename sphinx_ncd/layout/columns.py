@@ -17,9 +17,8 @@ from .geometry import (
 from .glyphs import axis_label_source, build_glyph, Glyph, OpRows
 from .mathtext import label, plain_text
 from .names import column_lead, column_names
-from .pieces import bbox_all, translate
 from .rows import nrows, op_rows, shown_axes, value_axis
-from .scene import Group, Path, Text
+from .scene import bbox_moved, Group, Path, Text
 from .wires import STUB, WireRuns
 
 __all__ = ["GLYPH_GAP", "SEP_CLEAR", "COMPACT", "bracket_room", "repeat_label_widths", "state_column", "step_column"]
@@ -90,7 +89,7 @@ def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, 
             lab = label(axis_label_source(a), FONT)
             width = max(width, lab.width + 2 * LABEL_PAD)
             pending.append((v, j, lab))
-    for v, j, lab in pending:
+    for v, j, lab in ([] if out.measure else pending):
         y = ypos[v.id][j]
         labels.append(Text(lab, x + room[0] + LABEL_PAD + lead, y - LABEL_GAP - lab.descent, fill="ink",
                            role="label", owner=f"wire:{v.id}.{j}"))
@@ -101,7 +100,7 @@ def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, 
         for j, y in enumerate(ypos.get(v.id, ())):
             wires.to((v.id, j), x, y)
             wires.to((v.id, j), x1, y)
-    order = sorted((ypos[v.id][0], ypos[v.id][-1]) for v in values if v.id in ypos)
+    order = [] if out.measure else sorted((ypos[v.id][0], ypos[v.id][-1]) for v in values if v.id in ypos)
     for (a0, a1), (b0, b1) in zip(order, order[1:]):
         ym = separator_y(a1, b0)
         seps.append(Path((("M", x, ym), ("L", x1, ym)), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH,
@@ -114,13 +113,14 @@ def step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: WireRuns, 
     """Lay out one step from ``x``: its items top to bottom, the bends into them, their glyphs, the wires through
     and the separators between them.  Returns (x where the step ends, the values it produced, the wires that
     are new there and must be named)."""
-    step = _Step(sec, ypos, x, wires, seps, hl, reserve or {})
+    step = _Step(sec, ypos, x, wires, seps, hl, reserve or {}, out.glyphs)
     step.order = _order_items(step.items(), nxt, ypos)
     step.build_glyphs()
     step.place_vertically()
     step.zones()
-    step.separators_between()
-    step.separators_after_enders()
+    if not out.measure:
+        step.separators_between()
+        step.separators_after_enders()
     produced, fresh = [], set()
     for it in step.order:
         if it.kind == "pass":
@@ -148,9 +148,10 @@ class _Step:
     """One step column being laid out: its items, then its zones left to right -- the bends into the items, the
     glyph zone (glyphs centred in it), the bends out to the next state."""
 
-    def __init__(self, sec, ypos, x, wires, seps, hl, reserve):
+    def __init__(self, sec, ypos, x, wires, seps, hl, reserve, glyphs):
         self.sec, self.ypos, self.x, self.wires, self.seps, self.hl, self.reserve = \
             sec, ypos, x, wires, seps, hl, reserve
+        self.glyphs = glyphs  # op id -> (rows, glyph) drawn before (glyphs are pure functions of their rows)
         self.order: list = []
 
     def items(self) -> list:
@@ -163,7 +164,12 @@ class _Step:
         for it in self.order:
             if it.kind == "op":
                 it.rows = op_rows(it.op, f"op:{it.op.id}", it.op.id in self.hl, self.ypos, self.reserve)
-                it.glyph = build_glyph(it.rows)
+                seen = self.glyphs.get(it.op.id)
+                if seen is not None and seen[0] == it.rows:
+                    it.glyph = seen[1]
+                else:
+                    it.glyph = build_glyph(it.rows)
+                    self.glyphs[it.op.id] = (it.rows, it.glyph)
 
     def place_vertically(self) -> None:
         """Each item's top row, top to bottom: where its inputs arrive, below the item above, packed up."""
@@ -293,10 +299,13 @@ class _Step:
                 ports.append((gx1, y))
             produced.append(v)
         fresh |= _fresh_wires(op, rows)
+        if out.measure:
+            return produced
         self._port_separators(it, gx0, gx1)
-        items = [translate(p, gx0, it.top) for p in g.items]
-        bb = bbox_all(items)
-        glyph_groups.append(Group(tuple(items), role="op", owner=f"op:{op.id}", title=_op_title(op)))
+        # the glyph is drawn from its own origin: it is moved into place with the piece (see .pieces.Piece)
+        group = Group(tuple(g.items), role="op", owner=f"op:{op.id}", title=_op_title(op))
+        bb = bbox_moved(group, gx0, it.top)
+        glyph_groups.append((gx0, it.top, group))
         if bb:
             out.op_boxes[op.id] = bb
         out.op_ports[op.id] = ports

@@ -27,9 +27,11 @@ MAX_OPERATIONS = 20000  # beyond this a diagram is refused (a clear error, not a
 MAX_WIRES = 20000
 
 
-def layout(diagram: Diagram, highlights=(), badge: str | None = None, max_width: float | None = None) -> Scene:
+def layout(diagram: Diagram, highlights=(), badge: str | None = None, max_width: float | None = None,
+           parts: bool = False) -> Scene:
     """Lay out every panel of ``diagram`` (``=`` between them) and return the scene.  A panel wider than
-    ``max_width`` (layout units; None: never) is folded into rows."""
+    ``max_width`` (layout units; None: never) is folded into rows.  ``parts``: a scene to be written at once,
+    its primitives left unmoved (see :attr:`.scene.Scene.parts`)."""
     n_ops = sum(len(p.operations) for p in diagram.panels)
     if n_ops > MAX_OPERATIONS:
         raise NCDError(msg.RENDER_TOO_MANY_OPS.format(n=n_ops, limit=MAX_OPERATIONS), None, kind="render")
@@ -50,13 +52,13 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None, max_width:
         ax for p in diagram.panels + tuple(b for _, b in diagram.blocks) for s in p.sections for v in s.values
         for ax in v.axes))
     add_badge(fig, badge)
-    items = fig.back + fig.mid + fig.front
+    items = () if parts else fig.back + fig.mid + fig.front
     bb = fig.bbox or (0, 0, 1, 1)
     vb = (bb[0] - MARGIN, bb[1] - MARGIN, (bb[2] - bb[0]) + 2 * MARGIN, (bb[3] - bb[1]) + 2 * MARGIN)
     title = plain_text(diagram.title) if diagram.title else "Neural circuit diagram"
     desc = describe_scene(diagram)
     return Scene(tuple(items), vb, title=title, description=desc, anchors=tuple(fig.anchors),
-                 continued=tuple(fig.continued), named_anchors=dict(fig.named))
+                 continued=tuple(fig.continued), named_anchors=dict(fig.named), parts=fig.parts() if parts else ())
 
 
 def _highlights(highlights) -> dict:

@@ -53,7 +53,12 @@ def group_items(panel: Panel, po: PanelOut, cut=(frozenset(), frozenset())) -> t
             bbs.append((x0 + FENCE_PAD, span[0], x1 - FENCE_PAD, span[1]))
             y0, y1 = min(y0, span[0] - FENCE_PAD), max(y1, span[1] + FENCE_PAD)
         y0, y1 = _clear_of_separators(x0, y0, x1, y1, min(b[1] for b in bbs), max(b[3] for b in bbs), levels)
-        boxes[g.id] = _fence(g, (x0, y0, x1, y1), back, front)
+        opened = (g.id in cut[0], g.id in cut[1])
+        if opened[0] or opened[1]:  # a row of a folded panel cuts it: it runs on to the row's edge, open there
+            edges = po.section_x.values()
+            x0 = min(a for a, _ in edges) if opened[0] else x0
+            x1 = max(b for _, b in edges) if opened[1] else x1
+        boxes[g.id] = _fence(g, (x0, y0, x1, y1), back, front, opened)
     back.reverse()  # outermost fences are drawn first
     return back, front
 
@@ -100,10 +105,14 @@ def _bracket(g, box, cut, po: PanelOut, levels, front) -> tuple:
     return (x0, y0, x1, y1)
 
 
-def _fence(g, box, back, front) -> tuple:
-    """A fence (tinted, shadowed) or a dotted outline around ``box``, its title above; returns its box."""
+def _fence(g, box, back, front, opened=(False, False)) -> tuple:
+    """A fence (tinted, shadowed) or a dotted outline around ``box``, its title above; returns its box.  On a row
+    of a folded panel it is drawn open on a side where the row cuts it (``opened``: left, right), as the paper
+    continues a box across rows, and titled only on the row where it begins."""
     x0, y0, x1, y1 = box
     owner = f"group:{g.id}"
+    if opened[0] or opened[1]:
+        return _open_fence(g, box, back, front, opened)
     if g.title:
         lab = label(g.title, FONT * 0.95, "regular")
         front.append(Text(lab, x0 + 5, y0 - TITLE_GAP - lab.descent, role="label", owner=owner))
@@ -121,6 +130,39 @@ def _fence(g, box, back, front) -> tuple:
             Path(rect, stroke="fence-edge", fill=g.color or "fence", width=0.6, role="fence", owner=owner,
                  opacity=0.5)),
             role="fence", owner=owner, title=plain_text(g.title) if g.title else "fence"))
+    return (x0, y0, x1, y1)
+
+
+def _open_fence(g, box, back, front, opened) -> tuple:
+    """A fence cut by the rows of a folded panel: its fill and shadow as usual, its edge without the sides the
+    cut opens."""
+    x0, y0, x1, y1 = box
+    owner = f"group:{g.id}"
+    if g.title and not opened[0]:
+        lab = label(g.title, FONT * 0.95, "regular")
+        front.append(Text(lab, x0 + 5, y0 - TITLE_GAP - lab.descent, role="label", owner=owner))
+        y0 -= lab.height + 2 * TITLE_GAP
+        if not opened[1]:  # an open side stays at the cut
+            x1 = max(x1, x0 + lab.width + 10)
+    rect = (("M", x0, y0), ("L", x1, y0), ("L", x1, y1), ("L", x0, y1), ("Z",))
+    if opened[0] and opened[1]:  # top and bottom only
+        edge = (("M", x0, y0), ("L", x1, y0), ("M", x0, y1), ("L", x1, y1))
+    elif opened[0]:  # from the top left round the right side to the bottom left
+        edge = (("M", x0, y0), ("L", x1, y0), ("L", x1, y1), ("L", x0, y1))
+    else:  # from the top right round the left side to the bottom right
+        edge = (("M", x1, y0), ("L", x0, y0), ("L", x0, y1), ("L", x1, y1))
+    if g.kind == "dotted":
+        back.append(Group((Path(edge, stroke="ink", fill=None, width=THIN, dash=(1.5, 2.5), role="fence",
+                                owner=owner),), role="fence", owner=owner))
+        return (x0, y0, x1, y1)
+    sx1 = x1 if opened[1] else x1 + 2.5  # no shadow beyond an open side: the box goes on
+    shadow = (("M", x0 + 2.5, y0 + 2.5), ("L", sx1, y0 + 2.5), ("L", sx1, y1 + 2.5), ("L", x0 + 2.5, y1 + 2.5), ("Z",))
+    back.append(Group((
+        Path(shadow, stroke=None, fill="shadow", role="shadow", owner=owner, opacity=0.16),
+        Path(rect, stroke=None, fill="paper", width=0.6, role="fence", owner=owner),
+        Path(rect, stroke=None, fill=g.color or "fence", width=0.6, role="fence", owner=owner, opacity=0.5),
+        Path(edge, stroke="fence-edge", fill=None, width=0.6, role="fence", owner=owner)),
+        role="fence", owner=owner, title=plain_text(g.title) if g.title else "fence"))
     return (x0, y0, x1, y1)
 
 
@@ -149,21 +191,35 @@ def _run_spans(po: PanelOut) -> list:
 def _runs_y_extent(runs, x0: float, x1: float):
     """The vertical extent of wire runs (polylines with S-bends between points) where they lie between x0
     and x1."""
-    lo, hi = None, None
+    lo = hi = None
     for pts, _, _ in runs:
-        for (ax, ay), (bx, by) in zip(pts, pts[1:]):
-            if bx < ax:
-                ax, ay, bx, by = bx, by, ax, ay
-            if max(ax, bx) < x0 or min(ax, bx) > x1:
+        px, py = pts[0]
+        for k in range(1, len(pts)):
+            qx, qy = pts[k]
+            if qx < px:
+                ax, ay, bx, by = qx, qy, px, py
+            else:
+                ax, ay, bx, by = px, py, qx, qy
+            px, py = qx, qy
+            if bx < x0 or ax > x1:
                 continue
             if abs(ay - by) < 1e-9:
-                ys = (ay,)
-            else:  # a bend: its ends, or where the bounds clip it (y is monotone along a bend)
-                ys = (ay if ax >= x0 else bezier_y_at(ax, ay, bx, by, x0),
-                      by if bx <= x1 else bezier_y_at(ax, ay, bx, by, x1))
-            for y in ys:
-                lo = y if lo is None else min(lo, y)
-                hi = y if hi is None else max(hi, y)
+                if lo is None:
+                    lo = hi = ay
+                elif ay < lo:
+                    lo = ay
+                elif ay > hi:
+                    hi = ay
+                continue
+            # a bend: its ends, or where the bounds clip it (y is monotone along a bend)
+            for y in (ay if ax >= x0 else bezier_y_at(ax, ay, bx, by, x0),
+                      by if bx <= x1 else bezier_y_at(ax, ay, bx, by, x1)):
+                if lo is None:
+                    lo = hi = y
+                elif y < lo:
+                    lo = y
+                elif y > hi:
+                    hi = y
     return None if lo is None else (lo - WIRE / 2, hi + WIRE / 2)
 
 

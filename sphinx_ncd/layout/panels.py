@@ -17,10 +17,10 @@ from .notes import add_author_notes
 from .geometry import ITEM_GAP
 from .pieces import bbox_all, below, Piece, union
 from .rows import reserve_below, shown_axes, silent_values, stack_values, value_axis
-from .scene import bbox_of
+from .scene import bbox_moved, bbox_of
 from .wires import ARROW_TIP, continue_arrow, PanelOut, permute, WireRuns
 
-__all__ = ["panel_sections", "with_headers", "panel_piece"]
+__all__ = ["panel_sections", "with_headers", "panel_piece", "measure_panel"]
 
 def panel_sections(panel: Panel) -> list:
     """The sections the panel is drawn with: residual branches beside their box, a first state always."""
@@ -30,10 +30,15 @@ def panel_sections(panel: Panel) -> list:
     return sections
 
 
-def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None, base: int = 0) -> PanelOut:
+def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None, base: int = 0,
+                  glyphs=None, measure: bool = False) -> PanelOut:
     """Lay out ``sections`` (the panel's own by default; a slice of them for one row of a folded panel, whose
-    first is section ``base`` of the panel) from x = ``x0``."""
+    first is section ``base`` of the panel) from x = ``x0``; ``glyphs``: the glyphs drawn by an earlier pass over
+    the same panel (see :class:`.wires.PanelOut`); ``measure``: only where the columns and wires go."""
     out = PanelOut()
+    out.measure = measure
+    if glyphs is not None:
+        out.glyphs = glyphs
     wires = WireRuns(out)
     wires.silent = silent_values(panel) if silent is None else silent
     seps: list = []
@@ -196,19 +201,30 @@ def _panel_bbox(po: PanelOut, back, front):
     b = None
     for name, layer in po.items:
         if name == "glyphs":
-            for grp in layer:
+            for dx, dy, grp in layer:
                 op_id = int(grp.owner.split(":")[1]) if grp.owner.startswith("op:") else None
-                b = union(b, po.op_boxes.get(op_id) if op_id in po.op_boxes else bbox_of(grp))
+                b = union(b, po.op_boxes.get(op_id) if op_id in po.op_boxes else bbox_moved(grp, dx, dy))
         else:
             b = union(b, bbox_all(layer))
     return union(union(b, bbox_all(back)), bbox_all(front))
 
 
-def _flatten(po: PanelOut) -> list:
-    items = []
-    for _, layer in po.items:
-        items.extend(layer)
-    return items
+def _segments(po: PanelOut) -> list:
+    """The panel's middle layer as a piece's segments (see :class:`.pieces.Piece`): each glyph, drawn from its
+    own origin, with the offset that puts it in place."""
+    segs, run = [], []
+    for name, layer in po.items:
+        if name != "glyphs":
+            run.extend(layer)
+            continue
+        for dx, dy, grp in layer:
+            if run:
+                segs.append(((), tuple(run)))
+                run = []
+            segs.append((((dx, dy),), (grp,)))
+    if run or not segs:
+        segs.append(((), tuple(run)))
+    return segs
 
 
 def _header_panel(panel: Panel) -> Panel:
@@ -232,16 +248,24 @@ def with_headers(panels) -> list[Panel]:
     return out
 
 
+def measure_panel(panel: Panel, hl: dict, sections, silent) -> PanelOut:
+    """The column pass over the whole panel without drawing it: where its sections begin and end, its edges'
+    wires, and its glyphs (which a fold's rows then reuse).  Nothing it skips moves anything."""
+    return _layout_panel(panel, hl, 0.0, sections, silent, 0, None, measure=True)
+
+
 def panel_piece(panel: Panel, hl: dict, sections, silent, base: int, continued: bool,
-                cut=(frozenset(), frozenset()), fold: float | None = None):
+                cut=(frozenset(), frozenset()), glyphs=None, fold: float | None = None):
     """One panel, or one row of a folded panel (``sections`` from section ``base``), as a piece; a row that goes
     on in the next one ends in arrowheads; ``cut``: the repetitions it continues and those it leaves open (see
-    :func:`.fences.group_items`).  Returns the piece and the column pass's record."""
-    po = _layout_panel(panel, hl, 0.0, sections, silent, base)
+    :func:`.fences.group_items`); ``glyphs``: those an earlier pass over the panel drew.  Returns the piece and the
+    column pass's record."""
+    po = _layout_panel(panel, hl, 0.0, sections, silent, base, glyphs)
     back, front = group_items(panel, po, cut)
-    piece = Piece(back=back, mid=_flatten(po), front=front, bbox=_panel_bbox(po, back, front) or (0, 0, 0, 0),
+    piece = Piece(back=back, front=front, bbox=_panel_bbox(po, back, front) or (0, 0, 0, 0),
                   align_y=po.align_y, anchors=list(po.anchors), named=dict(po.named), op_boxes=dict(po.op_boxes),
                   ins=dict(po.edge_in), outs=dict(po.edge_out))
+    piece.set_segments(1, _segments(po))
     add_notes(piece, hl)  # under the row that holds the box
     if panel.notes:  # the author's notes, wrapped to the fold width ``fold``
         add_author_notes(piece, panel, po, sections, base, fold, cut[0])

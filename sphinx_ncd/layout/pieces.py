@@ -13,27 +13,63 @@ geometry (every primitive moves by the same offset), and :func:`beside` and
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from .scene import Circle, Group, Path, Text, bbox_of
 
-__all__ = ["Piece", "translate", "place", "beside", "below", "union", "bbox_all", "shift_box"]
+__all__ = ["Piece", "translate", "place", "beside", "below", "join_all", "union", "bbox_all", "shift_box"]
 
 
-@dataclass
 class Piece:
-    back: list = field(default_factory=list)  # fences, drawn first
-    mid: list = field(default_factory=list)  # wires, separators, glyphs, wire labels
-    front: list = field(default_factory=list)  # brackets, titles, '=', arrowheads
-    bbox: tuple | None = None  # (x0, y0, x1, y1) of everything drawn
-    align_y: float = 0.0  # y of the first wire
-    anchors: list = field(default_factory=list)  # where wires may end
-    named: dict = field(default_factory=dict)  # "op:<id>/<name>" -> point: the glyphs' named anchors
-    op_boxes: dict = field(default_factory=dict)  # op id -> bbox of its glyph
-    ins: dict = field(default_factory=dict)  # owner -> (x, y): wires entering at the left edge
-    outs: dict = field(default_factory=dict)  # owner -> (x, y): wires leaving at the right edge
-    continued: list = field(default_factory=list)  # (owner, arrow tip, resumed at): wires carried to the next row
-    rows: int = 1  # rows stacked in it (a folded panel, an equation set one panel under the other)
+    """A laid-out piece.  ``back`` (fences, drawn first), ``mid`` (wires, separators, glyphs, wire labels) and
+    ``front`` (brackets, titles, '=', arrowheads) are its primitives; ``bbox`` (x0, y0, x1, y1) bounds
+    everything drawn; ``align_y`` is the y of its first wire; ``anchors`` are where wires may end, ``named`` the
+    glyphs' named anchors ("op:<id>/<name>" -> point), ``op_boxes`` each op's glyph box; ``ins`` / ``outs``
+    (owner -> (x, y)) the wires entering at its left edge and leaving at its right edge; ``continued`` the wires
+    carried to the next row (owner, arrow tip, resumed at); ``rows`` how many rows are stacked in it.
+
+    Placement is lazy: :func:`place` records its offset with the primitives it moves instead of copying them,
+    and the primitives are moved once, by every offset in the order they were given (so the sums are the same
+    as moving them piece by piece), when a layer is first read."""
+
+    __slots__ = ("_layers", "align_y", "anchors", "bbox", "continued", "ins", "named", "op_boxes", "outs", "rows")
+
+    def __init__(self, back=None, mid=None, front=None, bbox=None, align_y=0.0, anchors=None, named=None,
+                 op_boxes=None, ins=None, outs=None, continued=None, rows=1):
+        # per layer: [(offsets, items), ...]; a layer with one segment and no offsets is its list itself
+        self._layers = [[((), [] if back is None else back)], [((), [] if mid is None else mid)],
+                        [((), [] if front is None else front)]]
+        self.bbox = bbox
+        self.align_y = align_y
+        self.anchors = [] if anchors is None else anchors
+        self.named = {} if named is None else named
+        self.op_boxes = {} if op_boxes is None else op_boxes
+        self.ins = {} if ins is None else ins
+        self.outs = {} if outs is None else outs
+        self.continued = [] if continued is None else continued
+        self.rows = rows
+
+    def _layer(self, k: int) -> list:
+        segs = self._layers[k]
+        if len(segs) == 1 and not segs[0][0] and not isinstance(segs[0][1], tuple):
+            return segs[0][1]
+        flat = [moved for offs, items in segs for moved in _moved(items, offs)]
+        self._layers[k] = [((), flat)]
+        return flat
+
+    back = property(lambda self: self._layer(0), lambda self, v: self._set(0, v))
+    mid = property(lambda self: self._layer(1), lambda self, v: self._set(1, v))
+    front = property(lambda self: self._layer(2), lambda self, v: self._set(2, v))
+
+    def _set(self, k: int, items) -> None:
+        self._layers[k] = [((), items)]
+
+    def parts(self) -> tuple:
+        """Every layer's segments, back to front, not moved yet: ``((offsets, items), ...)``."""
+        return tuple((offs, items) for segs in self._layers for offs, items in segs)
+
+    def set_segments(self, k: int, segs: list) -> None:
+        """Layer ``k`` (0 back, 1 mid, 2 front) as segments: ``(offsets, items)`` pairs, the items (a tuple) to be
+        moved by each (dx, dy) of ``offsets`` in turn when the layer is read."""
+        self._layers[k] = list(segs)
 
     @property
     def width(self) -> float:
@@ -44,27 +80,56 @@ class Piece:
         return 0.0 if self.bbox is None else self.bbox[3] - self.bbox[1]
 
 
+def _moved(items, offs) -> list | tuple:
+    """``items`` moved by each offset of ``offs`` in turn."""
+    if not offs:
+        return items
+    return [translate_by(i, offs) for i in items]
+
+
+def _moved_cmds(d, dx: float, dy: float) -> list:
+    out = []
+    for c in d:
+        op = c[0]
+        if op == "M" or op == "L":
+            out.append((op, c[1] + dx, c[2] + dy))
+        elif op == "C":
+            out.append(("C", c[1] + dx, c[2] + dy, c[3] + dx, c[4] + dy, c[5] + dx, c[6] + dy))
+        elif op == "A":
+            out.append(("A", c[1], c[2], c[3] + dx, c[4] + dy))
+        else:
+            out.append(c)
+    return out
+
+
 def translate(item, dx: float, dy: float):
     """The primitive (or group) moved by (dx, dy)."""
+    return translate_by(item, ((dx, dy),))
+
+
+def translate_by(item, offs):
+    """The primitive (or group) moved by each (dx, dy) of ``offs`` in turn: the same numbers as moving it once
+    per offset, with one copy made."""
     if isinstance(item, Path):
-        d = []
-        for c in item.d:
-            if c[0] in ("M", "L"):
-                d.append((c[0], c[1] + dx, c[2] + dy))
-            elif c[0] == "C":
-                d.append(("C", c[1] + dx, c[2] + dy, c[3] + dx, c[4] + dy, c[5] + dx, c[6] + dy))
-            elif c[0] == "A":
-                d.append(("A", c[1], c[2], c[3] + dx, c[4] + dy))
-            else:
-                d.append(c)
+        d = item.d
+        for dx, dy in offs:
+            d = _moved_cmds(d, dx, dy)
         return Path(tuple(d), item.stroke, item.fill, item.width, item.dash, item.role, item.owner, item.opacity,
                     item.cap)
-    if isinstance(item, Circle):
-        return Circle(item.cx + dx, item.cy + dy, item.r, item.stroke, item.fill, item.width, item.role, item.owner)
     if isinstance(item, Text):
-        return Text(item.label, item.x + dx, item.y + dy, item.fill, item.role, item.owner)
+        x, y = item.x, item.y
+        for dx, dy in offs:
+            x += dx
+            y += dy
+        return Text(item.label, x, y, item.fill, item.role, item.owner)
+    if isinstance(item, Circle):
+        x, y = item.cx, item.cy
+        for dx, dy in offs:
+            x += dx
+            y += dy
+        return Circle(x, y, item.r, item.stroke, item.fill, item.width, item.role, item.owner)
     if isinstance(item, Group):
-        return Group(tuple(translate(i, dx, dy) for i in item.items), item.role, item.owner, item.title)
+        return Group(tuple([translate_by(i, offs) for i in item.items]), item.role, item.owner, item.title)
     return item
 
 
@@ -92,13 +157,11 @@ def _pt(p, dx, dy):
 
 
 def place(piece: Piece, dx: float, dy: float) -> Piece:
-    """The same piece moved by (dx, dy): every primitive, box, port and anchor by the same offset."""
+    """The same piece moved by (dx, dy): every primitive, box, port and anchor by the same offset (the primitives
+    when they are first read, see :class:`Piece`)."""
     if not dx and not dy:
         return piece
-    return Piece(
-        back=[translate(i, dx, dy) for i in piece.back],
-        mid=[translate(i, dx, dy) for i in piece.mid],
-        front=[translate(i, dx, dy) for i in piece.front],
+    out = Piece(
         bbox=shift_box(piece.bbox, dx, dy),
         align_y=piece.align_y + dy,
         anchors=[_pt(a, dx, dy) for a in piece.anchors],
@@ -109,6 +172,10 @@ def place(piece: Piece, dx: float, dy: float) -> Piece:
         continued=[(o, _pt(a, dx, dy), _pt(b, dx, dy)) for o, a, b in piece.continued],
         rows=piece.rows,
     )
+    step = ((dx, dy),)
+    # a tuple: the piece's own list is shared, never appended to
+    out._layers = [[(offs + step, tuple(items)) for offs, items in segs] for segs in piece._layers]
+    return out
 
 
 def _join(a: Piece, b: Piece, extra=()) -> Piece:
@@ -118,9 +185,40 @@ def _join(a: Piece, b: Piece, extra=()) -> Piece:
     bb = union(a.bbox, b.bbox)
     for it in extra:
         bb = union(bb, bbox_of(it))
-    return Piece(back=a.back + b.back, mid=a.mid + b.mid, front=a.front + b.front + list(extra), bbox=bb,
-                 align_y=a.align_y, anchors=a.anchors + b.anchors, named={**b.named, **a.named}, op_boxes=boxes,
-                 ins={**b.ins, **a.ins}, outs={**a.outs, **b.outs}, continued=a.continued + b.continued, rows=a.rows)
+    out = Piece(bbox=bb, align_y=a.align_y, anchors=a.anchors + b.anchors, named={**b.named, **a.named},
+                op_boxes=boxes, ins={**b.ins, **a.ins}, outs={**a.outs, **b.outs}, continued=a.continued + b.continued,
+                rows=a.rows)
+    out._layers = [_frozen(sa) + _frozen(sb) for sa, sb in zip(a._layers, b._layers)]
+    if extra:
+        out._layers[2].append(((), tuple(extra)))
+    return out
+
+
+def join_all(parts: list) -> Piece:
+    """Pieces already placed, as one, in one step: what joining them two at a time, first to last, gives (the
+    first piece's ports win on the left, the last's on the right) without copying what is joined again at each
+    step (a panel folded into many rows)."""
+    first = parts[0]
+    out = Piece(bbox=first.bbox, align_y=first.align_y, rows=first.rows)
+    layers = ([], [], [])
+    for p in parts:
+        out.bbox = union(out.bbox, p.bbox)
+        out.anchors += p.anchors
+        out.continued += p.continued
+        out.outs.update(p.outs)
+        for k in range(3):
+            layers[k].extend(_frozen(p._layers[k]))
+    for p in reversed(parts):  # the first piece's wins
+        out.named.update(p.named)
+        out.op_boxes.update(p.op_boxes)
+        out.ins.update(p.ins)
+    out._layers = list(layers)
+    return out
+
+
+def _frozen(segs) -> list:
+    """A layer's segments with their item lists as tuples: a joined piece never sees later appends to a part."""
+    return [(offs, items if isinstance(items, tuple) else tuple(items)) for offs, items in segs]
 
 
 def beside(a: Piece, b: Piece, gap: float, extra=()) -> Piece:

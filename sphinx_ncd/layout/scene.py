@@ -15,15 +15,41 @@ label's own box from someone else's.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 
 from .mathtext import Label
 
-__all__ = ["Path", "Circle", "Text", "Group", "Scene", "bbox_of", "path_points"]
+__all__ = ["Path", "Circle", "Text", "Group", "Scene", "bbox_of", "bbox_moved", "path_points"]
+
+def _quick_init(cls):
+    """Give a frozen primitive a constructor that sets its fields in one step.
+
+    A frozen dataclass's own ``__init__`` sets each field through ``object.__setattr__``; a layout makes
+    thousands of primitives, and that was a tenth of a render.  This one takes the same arguments (the same
+    names, order and defaults) and fills the instance's ``__dict__`` at once; the dataclass keeps its
+    equality, hashing, ``repr`` and frozenness."""
+    params, entries, env = [], [], {"_set": object.__setattr__}
+    for f in fields(cls):
+        if f.default_factory is not MISSING:
+            raise TypeError(f"{cls.__name__}.{f.name}: a primitive's fields have plain defaults")
+        if f.default is MISSING:
+            params.append(f.name)
+        else:
+            env[f"_d_{f.name}"] = f.default
+            params.append(f"{f.name}=_d_{f.name}")
+        entries.append(f"{f.name!r}: {f.name}")
+    src = f"def __init__(self, {', '.join(params)}):\n    _set(self, '__dict__', {{{', '.join(entries)}}})\n"
+    exec(src, env)  # noqa: S102 -- a constructor generated from the class's own field list, as dataclasses does
+    init = env["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = init
+    return cls
+
 
 Cmd = tuple  # ("M", x, y) | ("L", x, y) | ("C", x1, y1, x2, y2, x, y) | ("A", r, sweep, x, y) | ("Z",)
 
 
+@_quick_init
 @dataclass(frozen=True)
 class Path:
     d: tuple[Cmd, ...]
@@ -37,6 +63,7 @@ class Path:
     cap: str = "butt"  # stroke-linecap
 
 
+@_quick_init
 @dataclass(frozen=True)
 class Circle:
     cx: float
@@ -49,6 +76,7 @@ class Circle:
     owner: str = ""
 
 
+@_quick_init
 @dataclass(frozen=True)
 class Text:
     """A measured label whose baseline origin is at (x, y)."""
@@ -66,6 +94,7 @@ class Text:
         return (self.x, self.y - lab.ascent, self.x + lab.width, self.y + lab.descent)
 
 
+@_quick_init
 @dataclass(frozen=True)
 class Group:
     """Primitives drawn together (one operation, one fence); ``title`` is its accessible name."""
@@ -89,6 +118,10 @@ class Scene:
     continued: tuple = field(default=(), repr=False)
     #: the glyphs' named anchors, "op:<id>/<name>" -> (x, y): "op:7/cap.k" (an einsum's cup over k), "op:3/kernel"
     named_anchors: dict = field(default_factory=dict, repr=False, compare=False)
+    #: a scene laid out only to be written at once (:func:`~sphinx_ncd.rendering.api.render`): its primitives as
+    #: ``(offsets, items)`` parts not yet moved into place (see :class:`.pieces.Piece`), ``items`` empty; the SVG
+    #: writer moves each coordinate as it writes it.  Empty on every scene handed out.
+    parts: tuple = field(default=(), repr=False, compare=False)
 
     def walk(self):
         """Every primitive, groups flattened, in drawing order."""
@@ -155,6 +188,48 @@ def bbox_of(item) -> tuple[float, float, float, float] | None:
         return (min(xs) - h, min(ys) - h, max(xs) + h, max(ys) + h)
     if isinstance(item, Group):
         boxes = [b for b in (bbox_of(i) for i in item.items) if b]
+        if not boxes:
+            return None
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    return None
+
+
+def bbox_moved(item, dx: float, dy: float) -> tuple[float, float, float, float] | None:
+    """:func:`bbox_of` the primitive (or group) moved by (dx, dy), without making the moved copy: every
+    coordinate is moved first, as :func:`.pieces.translate` moves it, so the box is the moved copy's to the bit."""
+    if isinstance(item, Text):
+        x, y, lab = item.x + dx, item.y + dy, item.label
+        return (x, y - lab.ascent, x + lab.width, y + lab.descent)
+    if isinstance(item, Circle):
+        cx, cy = item.cx + dx, item.cy + dy
+        r = item.r + (item.width / 2 if item.stroke else 0)
+        return (cx - r, cy - r, cx + r, cy + r)
+    if isinstance(item, Path):
+        xs: list[float] = []
+        ys: list[float] = []
+        cx, cy = 0.0, 0.0
+        for c in item.d:
+            op = c[0]
+            if op == "L" or op == "M":
+                cx, cy = c[1] + dx, c[2] + dy
+                xs.append(cx)
+                ys.append(cy)
+            elif op == "C":
+                xs += (c[1] + dx, c[3] + dx, c[5] + dx)
+                ys += (c[2] + dy, c[4] + dy, c[6] + dy)
+                cx, cy = c[5] + dx, c[6] + dy
+            elif op == "A":
+                r, ex, ey = c[1], c[3] + dx, c[4] + dy
+                mx, my = (cx + ex) / 2, (cy + ey) / 2
+                xs += (mx - r, mx + r, ex)
+                ys += (my - r, my + r, ey)
+                cx, cy = ex, ey
+        if not xs:
+            return None
+        h = item.width / 2 if item.stroke else 0
+        return (min(xs) - h, min(ys) - h, max(xs) + h, max(ys) + h)
+    if isinstance(item, Group):
+        boxes = [b for b in (bbox_moved(i, dx, dy) for i in item.items) if b]
         if not boxes:
             return None
         return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))

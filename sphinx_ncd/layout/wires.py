@@ -42,6 +42,10 @@ class PanelOut:
     edge_in: dict = field(default_factory=dict)  # owner -> (x, y): wires that begin at the left edge
     edge_out: dict = field(default_factory=dict)  # owner -> (x, y): wires that end at the right edge
     edge_style: dict = field(default_factory=dict)  # owner -> wire style, for those
+    #: op id -> (its rows, its glyph): shared by the passes over one panel (the unfolded strip, then its rows), so
+    #: an operation whose rows come out the same is drawn once
+    glyphs: dict = field(default_factory=dict)
+    measure: bool = False  # a pass that only measures (folding's look at the unfolded strip): no primitives made
 
 
 def _wire_style(axis, alert: bool) -> dict:
@@ -89,7 +93,7 @@ class WireRuns:
 
     def _emit(self, run):
         pts, style, owner, op_from, op_to = run
-        if len(pts) < 2:
+        if len(pts) < 2 or self.out.measure:
             return
         self.out.wire_ops.append((pts, op_from, op_to))
         d = wire_path(pts)

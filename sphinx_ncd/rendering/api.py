@@ -64,23 +64,31 @@ def scene(diagram, *, highlights=(), badge=None, max_width=DEFAULT_MAX_WIDTH, la
     A panel wider than ``max_width`` (drawing units, 1 = 1 px at scale 1; ``None``: never) is folded into rows.
     ``label_face``: "serif" (the paper's Latin Modern Math, the default) or "sans" (Latin Modern Sans).
     """
+    return _scene(diagram, highlights, badge, max_width, False, label_face)
+
+
+def _scene(diagram, highlights, badge, max_width, parts: bool, label_face=None):
+    """:func:`scene`; ``parts``: for the SVG writer only, the primitives left where each part was laid out (see
+    :attr:`~sphinx_ncd.layout.scene.Scene.parts`)."""
     from ..layout.mathtext import FACES, label_face as face_of_labels
 
     if label_face is not None and label_face not in FACES:
         raise NCDError(msg.RENDER_LABEL_FACE.format(face=label_face, expected=", ".join(FACES)), None,
                        kind="render")
     with face_of_labels(label_face):
-        return _laid_out(diagram, highlights, badge, max_width)
+        return _laid_out(diagram, highlights, badge, max_width, parts)
 
 
-def _laid_out(diagram, highlights, badge, max_width):
+def _laid_out(diagram, highlights, badge, max_width, parts: bool):
     from ..layout.engine import layout
     from ..model.types import Diagram
 
     if not isinstance(diagram, Diagram):
         raise NCDError(msg.RENDER_NOT_DIAGRAM.format(type=type(diagram).__name__), None, kind="render")
     try:
-        return layout(diagram, highlights=tuple(highlights or ()), badge=badge, max_width=_max_width(max_width))
+        with paused_gc():  # as render() does: a long diagram's records are freed by reference counting
+            return layout(diagram, highlights=tuple(highlights or ()), badge=badge, max_width=_max_width(max_width),
+                          parts=parts)
     except NCDError as err:
         if err.span is None and diagram.main.span is not None:
             raise NCDError(err.message, diagram.main.span, kind=err.kind, hint=err.hint) from None
@@ -103,8 +111,8 @@ def render(diagram, format: str = "svg", *, theme: str = "auto", scale: float = 
     light ink shows on white paper (what Sphinx's LaTeX output uses).  ``label_face``: see :func:`scene`.
     """
     _check_options(format, theme, scale)
-    with paused_gc():
-        sc = scene(diagram, highlights=highlights, badge=badge, max_width=max_width, label_face=label_face)
+    with paused_gc():  # an SVG is written straight from the laid-out parts: nothing is moved twice
+        sc = _scene(diagram, highlights, badge, max_width, format == "svg", label_face)
     if paper and theme == "dark" and format != "svg":
         sc = on_paper(sc)
     return scene_to(sc, format, theme=theme, scale=scale, id_prefix=id_prefix)

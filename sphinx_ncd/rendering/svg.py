@@ -6,6 +6,10 @@ Numbers use one fixed format; every id starts with a prefix derived from a
 hash of the drawing itself, so two figures inlined in one page never clash and
 the same diagram always gives the same bytes.
 
+A scene laid out only to be written (``render()``) carries its primitives as parts not yet moved into
+place (:attr:`~sphinx_ncd.layout.scene.Scene.parts`); the writer moves each coordinate as it writes it, with the
+same sums as moving the primitives, so both give the same bytes.
+
 Two flavours:
 
 * ``resolved=False`` (the default, for browsers): colours are CSS custom
@@ -22,11 +26,13 @@ Two flavours:
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from ..layout.fonts import glyph as font_glyph
 from ..layout.glyph_parts import OVER
+from ..layout.pieces import _moved_cmds
 from ..layout.scene import Circle, Group, Path, Scene, Text
 from .theme import colour, is_literal
 
@@ -35,22 +41,41 @@ __all__ = ["scene_to_svg", "num"]
 _PREFIX = "\x00P"  # replaced by the content-hash prefix once the body is known
 
 
-def num(v: float) -> str:
-    """The one number format: at most two decimals, no trailing zeros, no negative zero."""
+def _num(v: float) -> str:
     s = f"{v:.2f}"
     if s[-1] == "0":
         s = s[:-3] if s[-2] == "0" else s[:-1]
     return "0" if s == "-0" else s
 
 
+class _Numbers(dict):
+    """value -> its text (``_NUMS[v]``): a drawing repeats its coordinates (rows, columns, widths) many times."""
+
+    def __missing__(self, v: float) -> str:
+        if len(self) > 65536:
+            self.clear()
+        s = self[v] = _num(v)
+        return s
+
+
+_NUMS = _Numbers()
+
+
+def num(v: float) -> str:
+    """The one number format: at most two decimals, no trailing zeros, no negative zero."""
+    return _NUMS[v]
+
+
 def _attr(s: str) -> str:
     return escape(s, {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
 
+_XML_BAD = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _clean(s: str) -> str:
     """Drop characters XML 1.0 cannot carry."""
-    return "".join(c for c in s if c in "\t\n\r" or (ord(c) >= 0x20 and not 0xD800 <= ord(c) <= 0xDFFF
-                                                     and ord(c) not in (0xFFFE, 0xFFFF)))
+    return _XML_BAD.sub("", s)
 
 
 class _Writer:
@@ -63,6 +88,8 @@ class _Writer:
         self.glyph_defs: list[str] = []
         self.roles: dict[str, str] = {}  # role or literal -> css variable suffix
         self.texts: list[str] = []
+        self.paints: dict = {}  # (fill, stroke) -> the attribute text painting them
+        self.kinds = {Group: self.group, Path: self.path, Circle: self.circle, Text: self.text}
 
     def _var(self, role: str) -> str:
         if role not in self.roles:
@@ -78,9 +105,15 @@ class _Writer:
         return f' style="{prop}:var(--ncd-{self._var(role)})"'
 
     def paint2(self, fill: str | None, stroke: str | None) -> str:
-        if self.resolved or not fill or not stroke:
-            return self.paint("fill", fill) + self.paint("stroke", stroke)
-        return f' style="fill:var(--ncd-{self._var(fill)});stroke:var(--ncd-{self._var(stroke)})"'
+        key = (fill, stroke)
+        out = self.paints.get(key)
+        if out is None:
+            if self.resolved or not fill or not stroke:
+                out = self.paint("fill", fill) + self.paint("stroke", stroke)
+            else:
+                out = f' style="fill:var(--ncd-{self._var(fill)});stroke:var(--ncd-{self._var(stroke)})"'
+            self.paints[key] = out
+        return out
 
     def glyph_def(self, style: str, char: str):
         key = (style, char)
@@ -93,50 +126,66 @@ class _Writer:
 
     # --- primitives -----------------------------------------------------------------------
 
-    def path(self, p: Path):
-        d = []
-        for c in p.d:
-            op = c[0]
-            if op in ("M", "L"):
-                d.append(f"{op}{num(c[1])} {num(c[2])}")
-            elif op == "C":
-                d.append("C" + " ".join(num(v) for v in c[1:]))
-            elif op == "A":
-                d.append(f"A{num(c[1])} {num(c[1])} 0 0 {int(c[2])} {num(c[3])} {num(c[4])}")
-            elif op == "Z":
-                d.append("Z")
-        a = f'<path d="{"".join(d)}"'
-        a += self.paint2(p.fill, p.stroke or None)
+    def path(self, p: Path, d_text: str | None = None):
+        n = _NUMS
+        a = f'<path d="{_d_text(p.d) if d_text is None else d_text}"' + self.paint2(p.fill, p.stroke or None)
         if p.stroke:
-            a += f' stroke-width="{num(p.width)}"'
+            a += f' stroke-width="{n[p.width]}"'
         if p.dash:
-            a += f' stroke-dasharray="{" ".join(num(v) for v in p.dash)}"'
+            a += f' stroke-dasharray="{" ".join(n[v] for v in p.dash)}"'
         if p.opacity != 1.0:
-            a += f' {"fill-opacity" if p.fill else "opacity"}="{num(p.opacity)}"'
+            a += f' {"fill-opacity" if p.fill else "opacity"}="{n[p.opacity]}"'
         if p.cap != "butt":
             a += f' stroke-linecap="{p.cap}"'
-        self.out.append(a + self.hook(p) + "/>")
+        self.out.append(a + self.hook(p) + "/>" if self.data else a + "/>")
 
-    def circle(self, c: Circle):
-        a = f'<circle cx="{num(c.cx)}" cy="{num(c.cy)}" r="{num(c.r)}"'
+    def moved(self, it, offs) -> None:
+        """``it`` moved by each (dx, dy) of ``offs`` in turn, written without making the moved copy: the numbers
+        are those :func:`~sphinx_ncd.layout.pieces.translate_by` gives (a scene made by :func:`render`)."""
+        kind = type(it)
+        if kind is Path:
+            d = it.d
+            for dx, dy in offs[:-1]:
+                d = _moved_cmds(d, dx, dy)
+            dx, dy = offs[-1]
+            self.path(it, _d_text_moved(d, dx, dy))
+        elif kind is Group:
+            self.group(it, offs)
+        elif kind is Text or kind is Circle:
+            x, y = (it.x, it.y) if kind is Text else (it.cx, it.cy)
+            for dx, dy in offs:
+                x += dx
+                y += dy
+            if kind is Text:
+                self.text(it, x, y)
+            else:
+                self.circle(it, x, y)
+
+    def circle(self, c: Circle, cx: float | None = None, cy: float | None = None):
+        if cx is None:
+            cx, cy = c.cx, c.cy
+        a = f'<circle cx="{num(cx)}" cy="{num(cy)}" r="{num(c.r)}"'
         a += self.paint2(c.fill, c.stroke)
         if c.stroke:
             a += f' stroke-width="{num(c.width)}"'
         self.out.append(a + "/>")
 
-    def text(self, t: Text):
+    def text(self, t: Text, x: float | None = None, y: float | None = None):
+        if x is None:
+            x, y = t.x, t.y
         lab = t.label
-        inner = _label_markup(lab)
+        inner, keys, plain = _label_parts(lab)
         if not inner:
             return
-        for style, ch, _, _, _ in lab.glyphs:
-            self.glyph_def(style, ch)
-        self.out.append(f'<g{self.paint("fill", t.fill)}{self.hook(t)} transform="translate({num(t.x)} {num(t.y)})">'
+        for key in keys:
+            if key not in self.glyph_ids:
+                self.glyph_def(*key)
+        self.out.append(f'<g{self.paint("fill", t.fill)}{self.hook(t)} transform="translate({num(x)} {num(y)})">'
                         f'{inner}</g>')
-        if not self.resolved and lab.text.strip():
+        if not self.resolved and plain:
             self.texts.append(
-                f'<text x="{num(t.x)}" y="{num(t.y)}" font-size="{num(lab.size)}" textLength="{num(max(lab.width, 0.01))}" '
-                f'lengthAdjust="spacingAndGlyphs">{escape(_clean(lab.text))}</text>')
+                f'<text x="{num(x)}" y="{num(y)}" font-size="{num(lab.size)}" textLength="{num(max(lab.width, 0.01))}" '
+                f'lengthAdjust="spacingAndGlyphs">{plain}</text>')
 
     def hook(self, it) -> str:
         """``data-w="<value>.<row>"`` on a wire or its axis label, when writing for interactive HTML."""
@@ -147,23 +196,80 @@ class _Writer:
         return ""
 
     def item(self, it):
-        if isinstance(it, Group):
-            cls = f' class="ncd-{it.role}"' if it.role else ""
-            if self.data and it.role == "op" and it.owner.startswith("op:"):
-                cls += f' data-op="{it.owner[3:]}"'
+        write = self.kinds.get(type(it))
+        if write is not None:
+            write(it)
 
-            self.out.append(f"<g{cls}>")
-            if it.title and not self.resolved:
-                self.out.append(f"<title>{escape(_clean(it.title))}</title>")
+    def group(self, it: Group, offs=()):
+        cls = f' class="ncd-{it.role}"' if it.role else ""
+        if self.data and it.role == "op" and it.owner.startswith("op:"):
+            cls += f' data-op="{it.owner[3:]}"'
+        self.out.append(f"<g{cls}>")
+        if it.title and not self.resolved:
+            self.out.append(f"<title>{escape(_clean(it.title))}</title>")
+        if offs:
             for sub in it.items:
-                self.item(sub)
-            self.out.append("</g>")
-        elif isinstance(it, Path):
-            self.path(it)
-        elif isinstance(it, Circle):
-            self.circle(it)
-        elif isinstance(it, Text):
-            self.text(it)
+                self.moved(sub, offs)
+        else:
+            kinds = self.kinds
+            for sub in it.items:
+                write = kinds.get(type(sub))
+                if write is not None:
+                    write(sub)
+        self.out.append("</g>")
+
+
+_LABELS: dict = {}  # id(label) -> (label, its parts): labels are measured once and shared (mathtext's cache)
+
+
+def _label_parts(lab) -> tuple:
+    """(the label's ``<use>`` / ``<rect>`` markup, the (style, char) of each glyph, its plain text escaped for a
+    ``<text>``, or "" when it has none)."""
+    hit = _LABELS.get(id(lab))
+    if hit is not None and hit[0] is lab:
+        return hit[1]
+    if len(_LABELS) > 8192:
+        _LABELS.clear()
+    parts = (_label_markup(lab), tuple(dict.fromkeys((style, ch) for style, ch, _, _, _ in lab.glyphs)),
+             escape(_clean(lab.text)) if lab.text.strip() else "")
+    _LABELS[id(lab)] = (lab, parts)  # the label is kept: its id is not reused while it is here
+    return parts
+
+
+def _d_text(d) -> str:
+    """A path's ``d`` attribute."""
+    n = _NUMS
+    out = []
+    for c in d:
+        op = c[0]
+        if op == "L" or op == "M":
+            out.append(f"{op}{n[c[1]]} {n[c[2]]}")
+        elif op == "C":
+            out.append(f"C{n[c[1]]} {n[c[2]]} {n[c[3]]} {n[c[4]]} {n[c[5]]} {n[c[6]]}")
+        elif op == "A":
+            r = n[c[1]]
+            out.append(f"A{r} {r} 0 0 {int(c[2])} {n[c[3]]} {n[c[4]]}")
+        elif op == "Z":
+            out.append("Z")
+    return "".join(out)
+
+
+def _d_text_moved(d, dx: float, dy: float) -> str:
+    """:func:`_d_text` of the path moved by (dx, dy)."""
+    n = _NUMS
+    out = []
+    for c in d:
+        op = c[0]
+        if op == "L" or op == "M":
+            out.append(f"{op}{n[c[1] + dx]} {n[c[2] + dy]}")
+        elif op == "C":
+            out.append(f"C{n[c[1] + dx]} {n[c[2] + dy]} {n[c[3] + dx]} {n[c[4] + dy]} {n[c[5] + dx]} {n[c[6] + dy]}")
+        elif op == "A":
+            r = n[c[1]]
+            out.append(f"A{r} {r} 0 0 {int(c[2])} {n[c[3] + dx]} {n[c[4] + dy]}")
+        elif op == "Z":
+            out.append("Z")
+    return "".join(out)
 
 
 def _glyph_id(style: str, char: str) -> str:
@@ -229,8 +335,16 @@ def scene_to_svg(scene: Scene, *, theme: str = "auto", scale: float = 1.0, id_pr
     marks wires, axis labels and boxes for the interactive HTML page (``data-w``, ``data-op``)."""
     dark = theme == "dark"
     w = _Writer(resolved, dark, data and not resolved)
-    for it in scene.items:
-        w.item(it)
+    if scene.parts:  # placed lazily: each part moved as it is written
+        for offs, items in scene.parts:
+            for it in items:
+                if offs:
+                    w.moved(it, offs)
+                else:
+                    w.item(it)
+    else:
+        for it in scene.items:
+            w.item(it)
     vx, vy, vw, vh = scene.viewbox
     body = "".join(w.out)
     defs = "<defs>" + "".join(w.glyph_defs) + "</defs>" if w.glyph_defs else ""

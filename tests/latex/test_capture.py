@@ -19,6 +19,9 @@ pytestmark = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflat
 
 PREAMBLE = "\\documentclass{article}\n\\usepackage{ncd}\n\\begin{document}\n"
 
+#: the default fold width, an article's \linewidth (345pt = 343.71bp), in drawing units (0.75bp)
+LINEWIDTH_UNITS = "458.3"
+
 
 def write_doc(tmp_path, body, name="paper.tex", preamble=PREAMBLE):
     (tmp_path / name).write_text(preamble + textwrap.dedent(body).lstrip("\n") + "\\end{document}\n")
@@ -57,8 +60,9 @@ def test_specs_are_captured_verbatim_with_their_lines(tmp_path, tex):
         ("inline", "paper.tex", 9, (b"two", b"  lines")),
         ("input", "spec.ncd", 1, (b"input X: m", b"Y = relu X   # % ~")),
     ]
-    for e in m.entries:  # TeX's MD5 is Python's MD5 of the same bytes
-        assert e.md5 == hashlib.md5(b"\n".join(e.lines)).hexdigest()
+    for e in m.entries:  # TeX's MD5 is Python's MD5 of the same bytes (and of the fold width, \linewidth)
+        assert e.fold == LINEWIDTH_UNITS
+        assert e.md5 == hashlib.md5(b"\n".join(e.lines) + b"\nmaxwidth=" + e.fold.encode()).hexdigest()
     assert m.entries[3].from_line == 11
     assert [e.options for e in m.entries] == ["", "scale=0.5", "", ""]
 
@@ -72,7 +76,7 @@ def test_utf8_spec_hashes_like_python(tmp_path, tex, engine):
     assert tex(tmp_path, engine=engine).returncode == 0
     (e,) = read_manifest(tmp_path / "paper.ncd").entries
     assert e.text() == 'title "Aufmerksamkeit: λ → ∞"'
-    assert e.md5 == hashlib.md5(e.text().encode("utf-8")).hexdigest()
+    assert e.md5 == hashlib.md5(e.text().encode("utf-8") + b"\nmaxwidth=" + LINEWIDTH_UNITS.encode()).hexdigest()
 
 
 def test_missing_diagrams_give_placeholders_a_warning_and_a_pdf(tmp_path, tex, no_python_path, pdf_text):
@@ -182,4 +186,4 @@ def test_crlf_and_lf_sources_share_their_cache_keys(tmp_path, tex):
         assert tex(d).returncode == 0
         keys.append([e.md5 for e in read_manifest(d / "paper.ncd").entries])
     assert keys[0] == keys[1]
-    assert keys[0][0] == hashlib.md5(b"input X: m\nY = relu X").hexdigest()
+    assert keys[0][0] == hashlib.md5(b"input X: m\nY = relu X\nmaxwidth=" + LINEWIDTH_UNITS.encode()).hexdigest()

@@ -27,7 +27,8 @@ def test_maxwidth_folds_and_keys_the_cache(tmp_path, tex, ncd_latex):
                                         + body + "\\end{document}\n")
     assert tex(tmp_path).returncode == 0
     wide, narrow = read_manifest(tmp_path / "paper.ncd").entries
-    assert wide.lines == narrow.lines and wide.fold == "" and narrow.fold == "266.7"  # 200bp / 0.75
+    # by default a diagram folds to the column: an article's \linewidth, 345pt = 343.71bp
+    assert wide.lines == narrow.lines and wide.fold == "458.3" and narrow.fold == "266.7"  # 200bp / 0.75
     assert wide.md5 != narrow.md5  # the same spec folded differently is another drawing
     assert wide.python_md5() == wide.md5 and narrow.python_md5() == narrow.md5
     proc = ncd_latex(tmp_path, "paper")
@@ -35,8 +36,21 @@ def test_maxwidth_folds_and_keys_the_cache(tmp_path, tex, ncd_latex):
     assert "mismatch" not in proc.stdout + proc.stderr
     w_wide = _page_width_bp(tmp_path / "ncd-cache" / f"{wide.md5}.pdf")
     w_narrow = _page_width_bp(tmp_path / "ncd-cache" / f"{narrow.md5}.pdf")
-    assert w_narrow <= 200.5 < w_wide
+    assert w_narrow <= 200.5 < w_wide <= 343.71 + 0.5  # the default fits the column
     assert tex(tmp_path).returncode == 0
+
+
+def test_the_default_fold_width_is_the_column_it_is_set_in(tmp_path, tex):
+    """``\\linewidth`` is read where the diagram is set: a minipage folds narrower; ``maxwidth=`` with no value is
+    the renderer's own default (no fold line: the key of a diagram written before the default changed)."""
+    body = (f"\\begin{{minipage}}{{150pt}}\\begin{{ncd}}\n{CHAIN}\n\\end{{ncd}}\\end{{minipage}}\n\n"
+            f"\\begin{{ncd}}[maxwidth=]\n{CHAIN}\n\\end{{ncd}}\n")
+    (tmp_path / "paper.tex").write_text("\\documentclass{article}\n\\usepackage{ncd}\n\\begin{document}\n"
+                                        + body + "\\end{document}\n")
+    assert tex(tmp_path).returncode == 0
+    boxed, plain = read_manifest(tmp_path / "paper.ncd").entries
+    assert boxed.fold == "199.3"  # 150pt = 149.44bp, / 0.75
+    assert plain.fold == "" and plain.max_width is None and plain.python_md5() == plain.md5
 
 
 def test_a_manifest_line_for_the_fold_width():

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sphinx_ncd.layout.scene import Circle, Path as PPath, Text, bbox_of
+from sphinx_ncd.layout.scene import Circle, Group, Path as PPath, Text, bbox_of
+from sphinx_ncd.layout.wires import ARROW_TIP
 
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES = sorted((ROOT / "demo_docs" / "figures").glob("*.ncd"))
@@ -163,6 +164,7 @@ def geometry_problems(scene) -> list[str]:
     problems += separator_end_problems(prims, anchors)
     problems += continuation_problems(scene)
     problems += note_problems(scene)
+    problems += fence_problems(scene)
     return problems
 
 
@@ -297,6 +299,50 @@ def continuation_problems(scene) -> list[str]:
         if left != right:
             problems.append(f"wires leave a row in the order {left} and resume in the order {right}")
     return problems
+
+
+def fence_sides(fence: Group) -> tuple:
+    """(x0, y0, x1, y1) of a fence's tinted box, and whether its edge is drawn on its left and on its right."""
+    fill = next(p for p in fence.items if p.role == "fence" and p.fill)
+    x0, y0, x1, y1 = bbox_of(fill)
+    sides = [False, False]
+    for edge in (p for p in fence.items if p.role == "fence" and p.stroke):
+        cur = start = None
+        for c in edge.d:
+            if c[0] == "M":
+                cur = start = (c[1], c[2])
+                continue
+            nxt = start if c[0] == "Z" else (c[-2], c[-1])
+            if cur is not None and abs(cur[0] - nxt[0]) < 1e-6 and abs(cur[1] - nxt[1]) > 1e-6:  # a vertical stroke
+                sides[0] = sides[0] or abs(cur[0] - x0) < 0.5
+                sides[1] = sides[1] or abs(cur[0] - x1) < 0.5
+            cur = nxt
+    return (x0, y0, x1, y1), sides[0], sides[1]
+
+
+def fence_problems(scene) -> list[str]:
+    """A fence is drawn open only where a row of a folded panel cuts it, as the paper continues a box across rows:
+    an open right side is where wires leave the row for the next one, inside the fence; an open left side where
+    they resume; a fence that goes on from an earlier row is not titled again there."""
+    problems = []
+    titles = [t for t in scene.walk() if isinstance(t, Text)]
+    for f in (g for g in _groups(scene.items) if g.role == "fence"):
+        (x0, y0, x1, y1), left, right = fence_sides(f)
+        if not right and not any(abs(tip[0] - ARROW_TIP - x1) < 0.05 and y0 <= tip[1] <= y1
+                                 for _, tip, _ in scene.continued):
+            problems.append(f"fence {f.owner} is open on its right at x={x1:.1f}, where no wire leaves its row")
+        if not left and not any(abs(r[0] - x0) < 0.05 and y0 <= r[1] <= y1 for _, _, r in scene.continued):
+            problems.append(f"fence {f.owner} is open on its left at x={x0:.1f}, where no wire resumes")
+        if not left and any(t.owner == f.owner and x0 <= t.x <= x1 and y0 <= t.y <= y0 + 16 for t in titles):
+            problems.append(f"fence {f.owner} is titled again on a row it continues on")
+    return problems
+
+
+def _groups(items):
+    for it in items:
+        if isinstance(it, Group):
+            yield it
+            yield from _groups(it.items)
 
 
 def crossing_problems(scene) -> list[str]:

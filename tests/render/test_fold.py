@@ -8,6 +8,8 @@ its inner geometry.
 """
 from __future__ import annotations
 
+import dataclasses
+
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +21,7 @@ from sphinx_ncd.layout.pieces import Piece, below, beside, place
 from sphinx_ncd.layout.scene import Group, Path, Text, bbox_of
 from sphinx_ncd.rendering.api import DEFAULT_MAX_WIDTH, scene
 
-from render_helpers import ROOT, chain_spec, geometry_problems
+from render_helpers import ROOT, chain_spec, fence_sides, fence_problems, geometry_problems
 from test_random import specs
 
 WIDE = {"fig26": ROOT / "demo_docs" / "figures" / "fig26.ncd",
@@ -95,6 +97,37 @@ def test_fence_narrower_than_the_target_is_never_cut():
             assert b[2] - b[0] <= DEFAULT_MAX_WIDTH
     # the U-Net's double convolutions are each drawn whole, once per use
     assert len(fences) >= 1 and all(len(set(bs)) == len(bs) for bs in fences.values())
+
+
+@pytest.mark.parametrize("width", [300.0, 450.0])
+def test_a_fence_cut_by_the_rows_is_open_at_each_cut(width):
+    """Fig 21's fences are wider than these widths: each row draws its part of a fence open where the row cuts it
+    (no edge, running to the row's edge), closed where the fence begins and ends, titled once."""
+    sc = scene(_parse(ROOT / "demo_docs" / "figures" / "fig21.ncd"), max_width=width)
+    assert sc.continued and geometry_problems(sc) == []
+    parts: dict = {}
+    for it in sc.items:
+        if isinstance(it, Group) and it.role == "fence":
+            parts.setdefault(it.owner, []).append(fence_sides(it))
+    outer = sorted(parts["group:0"], key=lambda p: p[0][1])  # "Multi-Head Attention", row by row
+    assert len(outer) >= 2
+    assert [(left, right) for _, left, right in outer] == \
+        [(True, False)] + [(False, False)] * (len(outer) - 2) + [(False, True)]
+    titles = [t for t in sc.walk() if isinstance(t, Text) and t.owner == "group:0"]
+    assert len(titles) == 1 and outer[0][0][1] < titles[0].y < outer[0][0][3]  # in its first row only
+
+
+def test_the_checker_finds_a_fence_open_where_nothing_is_cut():
+    sc = scene(_parse(ROOT / "demo_docs" / "figures" / "fig21.ncd"), max_width=None)
+    fence = next(it for it in sc.items if isinstance(it, Group) and it.role == "fence")
+    edge = next(p for p in fence.items if p.stroke)
+    x0, y0, x1, y1 = bbox_of(edge)
+    opened = Path((("M", x0, y0), ("L", x1, y0), ("M", x0, y1), ("L", x1, y1)), stroke=edge.stroke, width=edge.width,
+                  role="fence", owner=edge.owner)
+    items = tuple(Group(tuple(opened if p is edge else p for p in it.items), it.role, it.owner, it.title)
+                  if it is fence else it for it in sc.items)
+    problems = fence_problems(dataclasses.replace(sc, items=items))
+    assert any("open on its right" in p for p in problems) and any("open on its left" in p for p in problems)
 
 
 def test_a_narrow_diagram_is_not_folded():

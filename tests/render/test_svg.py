@@ -185,3 +185,18 @@ def test_pdf_page_is_the_drawing():
     assert box, "no MediaBox"
     assert float(box.group(1)) == pytest.approx(vb[2] * 0.75, abs=0.5)  # 1 px = 0.75 pt
     assert float(box.group(2)) == pytest.approx(vb[3] * 0.75, abs=0.5)
+
+
+@pytest.mark.parametrize("path", FIGURES, ids=[p.stem for p in FIGURES])
+def test_render_writes_the_laid_out_parts_as_the_scene_would_be_written(path):
+    """render() writes an SVG straight from the laid-out parts, moving each coordinate as it writes it; the bytes
+    are those of the scene with every primitive moved (folded and not, highlighted, dark)."""
+    from sphinx_ncd.rendering.api import scene, scene_to
+
+    d = sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name)
+    ops = [op.id for op in d.operations][:1]
+    for kw in ({}, {"max_width": None}, {"max_width": 250.0}, {"highlights": [(o, "here") for o in ops]}):
+        sc = scene(d, **kw)
+        assert sc.parts == () and sc.items
+        assert render(d, **kw) == scene_to(sc)
+        assert render(d, theme="dark", scale=1.5, **kw) == scene_to(sc, theme="dark", scale=1.5)
