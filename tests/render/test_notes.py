@@ -140,7 +140,12 @@ def test_notes_stand_clear_of_the_drawing_and_of_each_other(width):
 def test_a_highlight_lies_behind_each_target_it_explains():
     d = _annotated()
     sc = scene(d, max_width=None)
-    op_boxes = {p.owner: bbox_of(p) for p in sc.walk() if getattr(p, "role", "") == "box"}
+    op_boxes: dict = {}  # each operation's glyph: the union of what it draws (a learned map draws no box)
+    for p in sc.walk():
+        owner, bb = getattr(p, "owner", ""), bbox_of(p)
+        if owner.startswith("op:") and getattr(p, "role", "") not in ("wire", "highlight") and bb is not None:
+            prev = op_boxes.get(owner, bb)
+            op_boxes[owner] = (min(prev[0], bb[0]), min(prev[1], bb[1]), max(prev[2], bb[2]), max(prev[3], bb[3]))
     lit = [n for n in d.main.notes if n.highlight is not None]
     assert lit
     items = list(sc.walk())
