@@ -8,13 +8,15 @@ through this module, so the rest of the extension is written against one API:
 * ``env.current_document`` exists from Sphinx 8.2 (before: ``env.docname``,
   backed by ``env.temp_data``);
 * ``SphinxDirective.parse_inline`` exists from Sphinx 7.4 (before: the
-  state's ``inline_text``).
+  state's ``inline_text``);
+* ``env.app`` is deprecated from Sphinx 9 (``env._builder_cls`` names the
+  builder there; before, only ``env.app.builder`` does).
 """
 from __future__ import annotations
 
 import inspect
 
-__all__ = ["add_config_value", "docname", "parse_inline", "OLDEST_SPHINX"]
+__all__ = ["add_config_value", "builder_name", "docname", "parse_inline", "OLDEST_SPHINX"]
 
 #: the oldest Sphinx release this package is tested with (pyproject.toml's lower bound)
 OLDEST_SPHINX = (7, 2, 6)
@@ -48,3 +50,12 @@ def parse_inline(directive, text: str):
     if hasattr(directive, "parse_inline"):
         return directive.parse_inline(text)
     return directive.state.inline_text(text, directive.lineno)
+
+
+def builder_name(env) -> str:
+    """The name of the builder running (``html``, ``latex``, ...), without Sphinx 9's deprecated ``env.app``."""
+    cls = getattr(env, "_builder_cls", None)
+    name = getattr(cls, "name", None)
+    if isinstance(name, str) and name:
+        return name
+    return env.app.builder.name

@@ -108,7 +108,7 @@ class NCDDirective(SphinxDirective):
         node["sizes"] = [list(s) for s in self.options.get("sizes", ())]  # interactive HTML: sizes shown
 
         fmt = pipeline.builder_format(ctx.builder_format, node["format"] or config.ncd_output_format)
-        inline = outputs.inlined(ctx, config, node, fmt, self.env.app.builder.name)
+        inline = outputs.inlined(ctx, config, node, fmt, compat.builder_name(self.env))
         check = checking.wanted(self)
         # a cache hit (same spec, libraries, options, configuration, pipeline)
         # needs no parsing at all: the cached file carries the description

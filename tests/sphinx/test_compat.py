@@ -54,6 +54,16 @@ def test_parse_inline_without_the_directive_method():
     assert calls == [("A *caption*", 7)]
 
 
+def test_builder_name_without_the_deprecated_env_app():
+    class Html:
+        name = "html"
+
+    new_env = SimpleNamespace(_builder_cls=Html)  # Sphinx 9: env.app is deprecated
+    assert compat.builder_name(new_env) == "html"
+    old_env = SimpleNamespace(app=SimpleNamespace(builder=SimpleNamespace(name="latex")))  # Sphinx 7.2
+    assert compat.builder_name(old_env) == "latex"
+
+
 def test_declared_lower_bound_is_the_tested_one():
     """pyproject.toml's ``sphinx>=`` is the version the CI script builds with."""
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
@@ -73,6 +83,7 @@ def test_extension_source_uses_the_shims():
         assert "current_document" not in text, path.name
         assert "description=" not in text or "add_config_value" not in text, path.name
         assert "self.parse_inline(" not in text, path.name
+        assert "env.app." not in text, path.name
 
 
 def test_ci_runs_the_readme_test_command():
