@@ -156,7 +156,7 @@ class _Step:
     def build_glyphs(self) -> None:
         for it in self.order:
             if it.kind == "op":
-                it.rows = op_rows(it.op, f"op:{it.op.id}", it.op.id in self.hl, self.ypos, self.reserve)
+                it.rows = op_rows(it.op, f"op:{it.op.id}", it.op.id in self.hl, self.ypos, self.reserve, self.hl)
                 it.glyph = build_glyph(it.rows)
 
     def place_vertically(self) -> None:
@@ -293,6 +293,9 @@ class _Step:
         glyph_groups.append(Group(tuple(items), role="op", owner=f"op:{op.id}", title=_op_title(op)))
         if bb:
             out.op_boxes[op.id] = bb
+        for sub in items:  # an operation drawn inside another's glyph (a scaling as the cup's arrow)
+            if isinstance(sub, Group) and sub.owner.startswith("op:") and sub.owner != f"op:{op.id}":
+                out.op_boxes[int(sub.owner[3:])] = bbox_all(sub.items)
         out.op_ports[op.id] = ports
         for name, (ax, ay) in g.anchors.items():
             out.anchors.append((gx0 + ax, it.top + ay))

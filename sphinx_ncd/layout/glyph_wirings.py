@@ -11,6 +11,7 @@ from .glyph_parts import (
     all_rows, arrow_head, core_rows, draw_line, draw_sep, draw_text, Glyph, ink_of, OpRows, pass_wires,
     seps_between,
 )
+from .glyph_marks import scale_arrow
 from .mathtext import label
 from .scene import Circle, Path, Text
 
@@ -265,11 +266,16 @@ def draw_einsum(g: OpRows) -> Glyph:
     junction = {n: (mid[n][0] + mid[n][-1]) / 2 for _, _, n, _ in units}
     d2 = [abs(junction[n] - yo) for n, outs in out_rows.items() if n in junction for yo in outs]
     rmax = max((abs(mid[n][-1] - mid[n][0]) / 2 for _, kind, n, _ in units if kind == "cap"), default=0.0)
-    xj = x1 + max(rmax, DOT_R) + 2
+    cup = next((u for u in units if u[1] == "cap" and len(u[3]) == 2), None) if g.scale else None
+    arrow = None
+    if cup is not None:  # the scaling after it: an arrow out of the cup, the other wires level past its label
+        r = (mid[cup[2]][-1] - mid[cup[2]][0]) / 2
+        arrow, end = scale_arrow(g, x1 + r, junction[cup[2]], *g.scale)
+    xj = max(x1 + max(rmax, DOT_R) + 2, end + 4 if arrow is not None else 0.0)
     x2 = xj + (bend_length(max(d2, default=0.0)) if any(d > 1e-6 for d in d2) else 6.0)
     glyph = Glyph(x2 + 4)
-    direct = not seps_between(g.ins) and not any((kind == "out" and len(ys) > 1) or (kind == "cap" and len(ys) != 2)
-                                                 for _, kind, _, ys in units)  # no dot drawn
+    direct = arrow is None and not seps_between(g.ins) and not any(
+        (kind == "out" and len(ys) > 1) or (kind == "cap" and len(ys) != 2) for _, kind, _, ys in units)  # no dot
     for unit in units:
         _einsum_unit(glyph, g, unit, mid[unit[2]], junction[unit[2]], out_rows.get(unit[2], []), (x1, xj, x2),
                      direct)
@@ -285,6 +291,9 @@ def draw_einsum(g: OpRows) -> Glyph:
         glyph.items.append(Circle(5, ysep, DOT_R * 0.8, fill=ink_of(g), stroke=None, owner=g.owner))
     for ysep in seps_between(g.outs):
         glyph.items.append(draw_sep(w - 4, ysep, w, ysep, g))
+    if arrow is not None:
+        glyph.items.append(arrow)
+        glyph.anchors["scale"] = (x1 + r, junction[cup[2]])
     allm = [y for m in mid.values() for y in m]
     if allm:
         glyph.footroom = max(0.0, max(allm) - max(all_rows(g)))
