@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model.types import AxisKind, OpKind
-from .geometry import BOX_HPAD, BOX_MIN_W, BOX_PAD, CUT, FONT, PITCH, SHADOW, SMALL_FONT, THIN, WIRE, wire_path
+from .geometry import bend_length, BOX_HPAD, BOX_MIN_W, BOX_PAD, CUT, FONT, PITCH, SHADOW, SMALL_FONT, THIN, WIRE, wire_path
 from .glyph_parts import (
     all_rows, draw_line, draw_text, find_row, free_centre, Glyph, ink_of, OpRows, OVER, pass_wires, poly,
 )
@@ -78,11 +78,13 @@ def draw_conv(g: OpRows) -> Glyph:
     xk = QUAD_X + QUAD_W + MAP_GAP  # map box left
     mw = max(BOX_MIN_W, mlab.width + 2 * BOX_HPAD + (6 if bias else 0))
     w = xk + mw + 8
+    yo = g.outs[r.spatial_out[0][0]][r.spatial_out[0][1]] if r.spatial_out else r.ys
+    if abs(yo - r.ys) > 1e-6:  # the spatial output changes row only past the map box, never over it
+        w += bend_length(abs(yo - r.ys))
     glyph = Glyph(w)
     map_rows = [r.ky] + [g.ins[i][j] for i, j in r.other_in] + [g.outs[k][l] for k, l in r.chan_out]
     my0, my1 = (r.ky - BOX_PAD, r.ky + BOX_PAD) if is_pool else (min(map_rows) - BOX_PAD, max(map_rows) + BOX_PAD)
     _star(glyph, g, r)
-    yo = g.outs[r.spatial_out[0][0]][r.spatial_out[0][1]] if r.spatial_out else r.ys
     # the channel wires go into the map box
     for i, j in r.other_in:
         glyph.items.append(draw_line(0, g.ins[i][j], xk, g.ins[i][j], g))
@@ -102,9 +104,10 @@ def draw_conv(g: OpRows) -> Glyph:
     for k, l in r.chan_out:  # channel outputs leave the map box
         glyph.items.append(draw_line(xk + mw, g.outs[k][l], w, g.outs[k][l], g))
     pass_wires(glyph, g)
-    if r.spatial_out:  # the spatial output leaves the tensor's top right and passes over the map
-        glyph.items.append(Path(wire_path([(QUAD_X + QUAD_W, r.ys - QUAD_H / 4), (w, yo)]), stroke=ink_of(g),
-                                width=WIRE, owner=g.owner + OVER))
+    if r.spatial_out:  # the spatial output leaves the tensor on its row and passes straight over the map
+        pts = [(QUAD_X + QUAD_W, r.ys), (xk + mw + 8, r.ys), (w, yo)] if w > xk + mw + 8 + 1e-6 else \
+            [(QUAD_X + QUAD_W, r.ys), (w, yo)]
+        glyph.items.append(Path(wire_path(pts), stroke=ink_of(g), width=WIRE, owner=g.owner + OVER))
     rows = all_rows(g) or [0.0]
     glyph.headroom = max(0.0, min(rows) - (r.ys - QUAD_H / 2 - 12))
     glyph.footroom = max(0.0, max(my1, r.ky + 12) + SHADOW - max(rows))
