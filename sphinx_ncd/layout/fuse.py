@@ -1,10 +1,14 @@
-"""Layout (stage 3): drawing-only fusions of consecutive operations.
+"""Layout (stage 3): drawing-only variants of operations -- how the paper draws some of them in context.
 
 The paper draws the scaling of an attention score as the arrow that leaves the cup of the inner product
 (``*k^{-1/2}``), not as a mark of its own a step later.  :func:`fuse_scales` finds a scaling whose input is
 produced by an einsum with a cup, in the step just before it and used by nothing else, and replaces the pair
 by one :class:`ScaledEinsum` that produces the scaling's output; the einsum glyph then draws the arrow.  The
 model is untouched: only the sections the layout draws change.
+
+:func:`mark_joins` marks each addition that closes no residual as a :class:`JoinedAdd`: its branches converge
+symmetrically into its dots, the ``+`` on the dashed line between them (the paper's addition); a residual
+keeps its main line straight and the skip rises into it (the paper's ResNet).
 """
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from collections import Counter
 
 from ..model.types import Operation, OpKind
 
-__all__ = ["ScaledEinsum", "fuse_scales", "scaled_by"]
+__all__ = ["ScaledEinsum", "fuse_scales", "scaled_by", "JoinedAdd", "mark_joins"]
 
 
 class ScaledEinsum(Operation):
@@ -60,4 +64,28 @@ def fuse_scales(panel, sections: list) -> list:
         scaled.__dict__["scale"] = b.ops[0]
         step = dataclasses.replace(a, ops=tuple(scaled if op is fused else op for op in a.ops))
         out[i:i + 4] = [step, s2]
+    return out
+
+
+class JoinedAdd(Operation):
+    """An addition drawn as a symmetric join (see the module's docstring)."""
+
+
+def mark_joins(panel, sections: list) -> list:
+    """``sections`` with every addition whose inputs come from no copy (no residual) as a :class:`JoinedAdd`."""
+    adds = [op for op in panel.operations if op.kind == OpKind.ADD and len(op.inputs) > 1]
+    if not adds:
+        return sections
+    made_by = {v.id: op.kind for op in panel.operations for v in op.outputs}
+    joins = {op.id for op in adds if all(made_by.get(v.id) != OpKind.COPY for v in op.inputs)
+             and len({len(v.axes) for v in op.inputs}) == 1}
+    if not joins:
+        return sections
+    out = []
+    for sec in sections:
+        if sec.kind == "step" and any(op.id in joins for op in sec.ops):
+            ops = tuple(JoinedAdd.frozen(**op.__dict__) if op.id in joins and not isinstance(op, JoinedAdd) else op
+                        for op in sec.ops)
+            sec = dataclasses.replace(sec, ops=ops)
+        out.append(sec)
     return out

@@ -6,7 +6,7 @@ crossings and merges in two stages), as the paper draws them (``vocabulary.md``)
 from __future__ import annotations
 
 from ..model.types import OpKind
-from .geometry import ARROW, bend_length, DOT_R, FONT, PITCH, THICK, THIN, WIRE, wire_path
+from .geometry import ARROW, bend_length, bezier_y_at, DOT_R, FONT, PITCH, THICK, THIN, WIRE, wire_path
 from .glyph_parts import (
     all_rows, arrow_head, core_rows, draw_line, draw_sep, draw_text, Glyph, ink_of, OpRows, pass_wires,
     seps_between,
@@ -60,8 +60,12 @@ def draw_bar(g: OpRows, concat: bool | None = None) -> Glyph:
 
 
 def draw_add(g: OpRows) -> Glyph:
-    """Addition: the inputs' wires join the output's in dots.  Where the joining wires bend across the
-    output's other rows, the dots are staggered as a copy's are, mirrored (:func:`copy_dot_steps`)."""
+    """Addition: the inputs' wires join the output's in dots, a ``+`` by them.  A join (:class:`~.fuse.JoinedAdd`)
+    converges symmetrically, the ``+`` on the dashed line between its branches; a residual keeps its main line
+    straight, the skip rising into it with its dots staggered as a copy's are, mirrored (:func:`copy_dot_steps`),
+    the ``+`` above the top dot."""
+    if g.join and g.outs and g.outs[0]:
+        return _draw_join(g)
     ins = g.ins
     outs = g.outs[0] if g.outs else []
     dy = max((abs(y - outs[min(j, len(outs) - 1)]) for ys in ins for j, y in enumerate(ys)),
@@ -76,17 +80,78 @@ def draw_add(g: OpRows) -> Glyph:
             if j < len(outs):
                 glyph.items.append(Path(wire_path([(0, y), (xs[j], outs[j])]), stroke=ink_of(g), width=WIRE,
                                         owner=g.owner))
-    for ysep in seps_between(ins):
-        glyph.items.append(draw_sep(0, ysep, xs[-1] if outs else xm, outs[-1] if outs else ysep, g))
     for j, y in enumerate(outs):
         glyph.items.append(draw_line(xs[j], y, w, y, g))
         glyph.items.append(Circle(xs[j], y, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
-    if outs:
-        yb = outs[-1] + 9
-        glyph.items.append(draw_text("+", xs[-1] + 6, yb, g, size=FONT * 0.9))
-        glyph.footroom = 14 if len(ins) < 2 else 0
+    if outs:  # the separators between the branches end where the skip starts rising (at the glyph's edge)
+        plus = draw_text("+", xs[0], outs[0] - DOT_R - PLUS / 2 - 2.5, g, size=PLUS, style="bold")
+        glyph.items.append(plus)
+        glyph.headroom = max(0.0, min(all_rows(g)) - plus.bbox[1]) + 1
     glyph.anchors["sum"] = (xs[0] if outs else xm, outs[0] if outs else 0.0)
     return glyph
+
+
+PLUS = FONT * 1.15  # the addition's "+"
+
+
+def _draw_join(g: OpRows) -> Glyph:
+    """The symmetric join: every input wire bends into its output row's dot (the dots in one column, far
+    enough right that no two bends cross within a pitch of a dot); the dashed line between two branches runs
+    level into a ``+`` set where the branches are still apart."""
+    outs = g.outs[0]
+    moves = [(y, outs[j]) for ys in g.ins for j, y in enumerate(ys) if j < len(outs)]
+    dy = max(abs(a - b) for a, b in moves)
+    xd = max(bend_length(dy), 1.6 * dy) + 4  # a long Y: the "+" fits between its arms
+    while not _join_clear(moves, outs, xd) and xd < 8 * PITCH:
+        xd += 2.0
+    w = xd + 12
+    glyph = Glyph(w)
+    for a, b in moves:
+        glyph.items.append(Path(wire_path([(0, a), (xd, b)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
+    for y in outs:
+        glyph.items.append(draw_line(xd, y, w, y, g))
+        glyph.items.append(Circle(xd, y, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
+    plus = label("+", PLUS, "bold")
+    half_w, half_h = plus.width / 2, (plus.ascent + plus.descent) / 2
+    for ysep in seps_between(g.ins):
+        xp = _plus_x(moves, xd, ysep, half_w + 2.0, half_h + 3.0)
+        glyph.items.append(draw_sep(0, ysep, xp - half_w - 1.5, ysep, g))
+        glyph.items.append(draw_text("+", xp, ysep, g, size=PLUS, style="bold"))
+        glyph.anchors[f"plus.{len(glyph.anchors)}"] = (xp - half_w - 1.5, ysep)
+    rows = all_rows(g)
+    glyph.headroom = max(0.0, min(rows) - min(outs))
+    glyph.footroom = max(0.0, max(outs) - max(rows))
+    glyph.anchors["sum"] = (xd, outs[0])
+    return glyph
+
+
+def _join_clear(moves, outs, xd: float) -> bool:
+    """Whether every crossing of two bends into dots at ``xd`` is at least a pitch from each dot."""
+    for n, (a0, b0) in enumerate(moves):
+        for a1, b1 in moves[n + 1:]:
+            if (a0 - a1) * (b0 - b1) >= 0:
+                continue  # they keep their order: no crossing
+            lo, hi = 0.0, xd  # the sign of the difference changes once along the bends
+            for _ in range(30):
+                x = (lo + hi) / 2
+                d = bezier_y_at(0, a0, xd, b0, x) - bezier_y_at(0, a1, xd, b1, x)
+                lo, hi = (x, hi) if d * (a0 - a1) > 0 else (lo, x)
+            x = (lo + hi) / 2
+            y = bezier_y_at(0, a0, xd, b0, x)
+            if any((x - xd) ** 2 + (y - o) ** 2 < (PITCH + 1.0) ** 2 for o in outs):
+                return False
+    return True
+
+
+def _plus_x(moves, xd: float, y: float, half_w: float, half_h: float) -> float:
+    """The rightmost x at which a ``+`` centred on the dashed line at ``y`` keeps clear of every bend."""
+    x = xd - half_w
+    while x > half_w + 2:
+        if all(abs(bezier_y_at(0, a, xd, b, xx) - y) >= half_h for a, b in moves
+               for xx in (x - half_w, x, x + half_w)):
+            return x
+        x -= 1.0
+    return half_w + 2
 
 
 def draw_copy(g: OpRows) -> Glyph:

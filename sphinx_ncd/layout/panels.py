@@ -12,7 +12,7 @@ from ..model.types import BlockParams, Operation, OpKind, Panel, Section, Value
 from .annotations import add_notes
 from .columns import bracket_room, repeat_label_widths, state_column, step_column
 from .fences import group_items
-from .fuse import fuse_scales
+from .fuse import fuse_scales, mark_joins
 from .geometry import ITEM_GAP
 from .pieces import bbox_all, below, Piece, union
 from .rows import reserve_below, shown_axes, silent_values, stack_values, value_axis
@@ -23,7 +23,7 @@ __all__ = ["panel_sections", "with_headers", "panel_piece"]
 
 def panel_sections(panel: Panel) -> list:
     """The sections the panel is drawn with: residual branches beside their box, a first state always."""
-    sections = fuse_scales(panel, _residual_sections(panel))
+    sections = mark_joins(panel, fuse_scales(panel, _residual_sections(panel)))
     if not sections or sections[0].kind != "state":
         sections.insert(0, Section("state", panel.inputs))
     return sections
