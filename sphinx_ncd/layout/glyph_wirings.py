@@ -20,6 +20,10 @@ __all__ = ["draw_bar", "draw_add", "draw_copy", "draw_delete", "draw_save_load",
 
 def draw_bar(g: OpRows, concat: bool | None = None) -> Glyph:
     concat = g.op.kind == OpKind.CONCAT if concat is None else concat
+    if concat:
+        glyph = _draw_concat(g)
+        if glyph is not None:
+            return glyph
     w = 24.0
     glyph = Glyph(w)
     xb = w / 2
@@ -56,6 +60,67 @@ def draw_bar(g: OpRows, concat: bool | None = None) -> Glyph:
     bottom = max(all_rows(g) or [0.0])
     glyph.headroom = max(0.0, top - y0)
     glyph.footroom = max(0.0, y1 - bottom)
+    return glyph
+
+
+BAR_GAP = 7.0  # between the concatenated wires where they meet the bar
+
+
+def _draw_concat(g: OpRows) -> Glyph | None:
+    """Concatenation as the paper draws it: the wires of the concatenated axis converge into a short bar on
+    the output's row of that axis (the bar sits on the concatenated axis only); every other axis is shared
+    (a diagonal): its wires from each input meet in a dot on its output row.  The dashed line between the
+    inputs runs level as far as the bends leave it room.  None when the wiring is not that (the plain bar)."""
+    op = g.op
+    if len(g.outs) != 1 or not op.core_out_pos or len(op.core_out_pos[0]) != 1 or not g.outs[0]:
+        return None
+    outs = g.outs[0]
+    oc = outs[op.core_out_pos[0][0]]
+    paired = {a: b for a, b in g.pairs}
+    out_axes = op.outputs[0].axes
+    shared, bar_in = [], []  # (row in, row out) of the wires into dots; rows into the bar
+    for i, ys in enumerate(g.ins):
+        core = set(op.core_in_pos[i]) if i < len(op.core_in_pos) else set()
+        for j, y in enumerate(ys):
+            if j in core:
+                bar_in.append(y)
+            elif (i, j) in paired:
+                k, l = paired[i, j]
+                shared.append((y, g.outs[k][l]))
+            else:  # merged into its twin that passes: the output wire of the same name
+                lab = op.inputs[i].axes[j].label if j < len(op.inputs[i].axes) else None
+                l = next((n for n, a in enumerate(out_axes) if a.label == lab and n not in op.core_out_pos[0]), None)
+                if l is None:
+                    return None
+                shared.append((y, outs[l]))
+    if not bar_in:
+        return None
+    bar_in.sort()
+    entries = [oc + (n - (len(bar_in) - 1) / 2) * BAR_GAP for n in range(len(bar_in))]
+    moves = shared + list(zip(bar_in, entries))
+    dots = sorted({b for _, b in shared if sum(1 for _, o in shared if o == b) > 1})
+    dy = max(abs(a - b) for a, b in moves)
+    xd = bend_length(dy) + 4
+    while not _join_clear(moves, dots + [oc], xd) and xd < 8 * PITCH:
+        xd += 2.0
+    w = xd + 12
+    glyph = Glyph(w)
+    for a, b in moves:
+        glyph.items.append(Path(wire_path([(0, a), (xd, b)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
+    for y in sorted({b for _, b in shared}) + [oc]:
+        glyph.items.append(draw_line(xd, y, w, y, g))
+    for y in dots:
+        glyph.items.append(Circle(xd, y, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
+    y0, y1 = entries[0] - 5, entries[-1] + 5
+    glyph.items.append(Path((("M", xd, y0), ("L", xd, y1)), stroke=ink_of(g), width=THICK, role="box", owner=g.owner))
+    for ysep in seps_between(g.ins):
+        xs = _plus_x(moves, xd, ysep, 0.0, 3.0)
+        glyph.items.append(draw_sep(0, ysep, xs, ysep, g))
+        glyph.anchors[f"sep.{len(glyph.anchors)}"] = (xs, ysep)
+    rows = all_rows(g)
+    glyph.headroom = max(0.0, min(rows) - y0)
+    glyph.footroom = max(0.0, y1 - max(rows))
+    glyph.anchors["bar"] = (xd, oc)
     return glyph
 
 
@@ -144,14 +209,14 @@ def _join_clear(moves, outs, xd: float) -> bool:
 
 
 def _plus_x(moves, xd: float, y: float, half_w: float, half_h: float) -> float:
-    """The rightmost x at which a ``+`` centred on the dashed line at ``y`` keeps clear of every bend."""
-    x = xd - half_w
-    while x > half_w + 2:
-        if all(abs(bezier_y_at(0, a, xd, b, xx) - y) >= half_h for a, b in moves
-               for xx in (x - half_w, x, x + half_w)):
-            return x
-        x -= 1.0
-    return half_w + 2
+    """How far right a mark of half-width ``half_w`` centred on the level dashed line at ``y`` can go with that
+    line and the mark at least ``half_h`` from every bend (the bends are S-curves: once one comes that close,
+    it stays close or crosses the line further right)."""
+    x = half_w + 2
+    while x + 1.0 + half_w < xd and all(abs(bezier_y_at(0, a, xd, b, x + 1.0 + half_w) - y) >= half_h
+                                        for a, b in moves):
+        x += 1.0
+    return x
 
 
 def draw_copy(g: OpRows) -> Glyph:
