@@ -6,7 +6,9 @@ crossings and merges in two stages), as the paper draws them (``vocabulary.md``)
 from __future__ import annotations
 
 from ..model.types import OpKind
-from .geometry import ARROW, bend_length, bezier_y_at, DOT_R, FONT, PITCH, THICK, THIN, WIRE, wire_path
+from .geometry import (
+    ARROW, bend_length, bezier_y_at, DOT_R, FONT, PITCH, SEP_WIDTH, THICK, THIN, WIRE, wire_path,
+)
 from .glyph_parts import (
     all_rows, arrow_head, core_rows, draw_line, draw_sep, draw_text, Glyph, ink_of, OpRows, pass_wires,
     seps_between,
@@ -238,15 +240,36 @@ def draw_copy(g: OpRows) -> Glyph:
                                         owner=g.owner))
     for j, y in enumerate(src):
         glyph.items.append(Circle(xd + steps[j], y, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
-    if src:
-        for ysep in seps_between(g.outs):
-            glyph.items.append(draw_sep(xd + steps[-1], src[-1], w, ysep, g))
+    if src:  # the dashed line between two copies starts where the lower copy's wires have left its height
+        wires = [(xd + steps[j], y, ys[j]) for j, y in enumerate(src) for ys in g.outs if j < len(ys)]
+        for n, ysep in enumerate(seps_between(g.outs)):
+            xs = _clear_from(wires, w, ysep)
+            glyph.items.append(draw_sep(xs, ysep, w, ysep, g))
+            glyph.anchors[f"sep.{n}"] = (xs, ysep)
     if not src:  # copying a scalar: a dot that splits
         for ys in g.outs:
             for y in ys:
                 glyph.items.append(draw_line(xd, 0, w, y, g))
     glyph.anchors["split"] = (xd + (steps[0] if steps else 0.0), src[0] if src else 0.0)
     return glyph
+
+
+def _clear_from(wires, w: float, y: float) -> float:
+    """The least x from which a level dashed line at ``y`` up to ``w`` keeps clear of every copy's wire (each
+    ``(x of its dot, its row there, its row at w)``, level before its dot)."""
+    clear = (SEP_WIDTH + WIRE) / 2 + 1.5
+
+    def ok(x):
+        for x0, a, b in wires:
+            yy = a if x <= x0 else bezier_y_at(x0, a, w, b, x)
+            if abs(yy - y) < clear:
+                return False
+        return True
+
+    x = w - 1.0
+    while x > 0 and ok(x - 1.0):
+        x -= 1.0
+    return x
 
 
 def copy_dot_steps(src: list[float], outs: list[list[float]], dy: float) -> tuple[list[float], float]:
@@ -418,7 +441,7 @@ def draw_einsum(g: OpRows) -> Glyph:
     # outer product: the separators between inputs end in a dot
     for ysep in seps_between(g.ins):
         glyph.items.append(draw_sep(0, ysep, 5, ysep, g))
-        glyph.items.append(Circle(5, ysep, DOT_R * 0.8, fill=ink_of(g), stroke=None, owner=g.owner))
+        glyph.items.append(Circle(5, ysep, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
     for ysep in seps_between(g.outs):
         glyph.items.append(draw_sep(w - 4, ysep, w, ysep, g))
     if arrow is not None:

@@ -99,3 +99,67 @@ def test_a_convolution_draws_its_spatial_wire_straight_over_the_map_box():
     for p in crossing:
         ys = [y for x, y in _samples(p.d) if box[0] - 1 <= x <= box[2] + 1]
         assert max(ys) - min(ys) < 1e-6  # level over the box: no kink inside it
+
+
+def _dist(p, a, b) -> float:
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    n = dx * dx + dy * dy
+    t = 0.0 if n == 0 else max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / n))
+    return ((p[0] - a[0] - t * dx) ** 2 + (p[1] - a[1] - t * dy) ** 2) ** 0.5
+
+
+def separator_overlaps(sc, run: float = 6.0) -> list[str]:
+    """Dashed separators that run along a wire or another separator (their inks touching) for more than
+    ``run`` units -- a separator may cross a wire where it bends, never lie on one."""
+    from sphinx_ncd.layout.crossings import wire_polyline
+    from sphinx_ncd.layout.geometry import SEP_WIDTH
+
+    prims = [p for p in sc.walk() if isinstance(p, Path) and p.role in ("wire", "separator")]
+    lines = [(p, wire_polyline(p.d), bbox_of(p)) for p in prims]
+    out = []
+    for s, pts, sb in lines:
+        if s.role != "separator":
+            continue
+        along = []  # points every unit along the separator
+        for a, b in zip(pts, pts[1:]):
+            n = max(1, int(((b[0] - a[0]) ** 2 + (b[1] - a[1]) ** 2) ** 0.5))
+            along += [(a[0] + (b[0] - a[0]) * k / n, a[1] + (b[1] - a[1]) * k / n) for k in range(n)]
+        for o, opts, ob in lines:
+            if o is s or ob is None or ob[0] > sb[2] + 3 or ob[2] < sb[0] - 3 or ob[1] > sb[3] + 3 \
+                    or ob[3] < sb[1] - 3:
+                continue
+            reach = (SEP_WIDTH + o.width) / 2 - 0.1
+            touching = [any(_dist(p, a, b) < reach for a, b in zip(opts, opts[1:])) for p in along]
+            longest = cur = 0
+            for t in touching:
+                cur = cur + 1 if t else 0
+                longest = max(longest, cur)
+            if longest > run:
+                out.append(f"separator {s.owner} runs along {o.role} {o.owner} for {longest} units")
+    return out
+
+
+def test_separators_never_run_along_a_wire_or_each_other():
+    """Over every figure of the docs: the heavier dashed separators stay clear of wires and of each other."""
+    from render_helpers import ALL_SPECS
+
+    bad = {}
+    for path in ALL_SPECS:
+        try:
+            d = sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name,
+                                 search_path=(str(path.parent), str(ROOT / "templates")))
+        except sphinx_ncd.NCDError:
+            continue
+        problems = separator_overlaps(scene(d))
+        if problems:
+            bad[str(path.relative_to(ROOT))] = problems[:3]
+    assert bad == {}
+
+
+def test_a_separator_lying_on_a_wire_is_reported():
+    sc = scene(sphinx_ncd.parse("input A: a, B: b\noutput A, B\n"))
+    sep = next(p for p in sc.walk() if isinstance(p, Path) and p.role == "separator")
+    y = _samples(sep.d)[0][1]
+    wire = Path((("M", _samples(sep.d)[0][0], y + 0.5), ("L", _samples(sep.d)[-1][0], y + 0.5)), owner="wire:9.0")
+    bad = type(sc)(sc.items + (wire,), sc.viewbox)
+    assert separator_overlaps(sc) == [] and separator_overlaps(bad)
