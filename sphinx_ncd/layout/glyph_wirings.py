@@ -378,11 +378,17 @@ def _einsum_names(g: OpRows):
     for i, names in enumerate(names_in[:len(ins_n)]):
         for n, pos in zip(names, op.core_in_pos[i] if i < len(op.core_in_pos) else ()):
             ins_n[i][pos] = n
+    for i, v in enumerate(op.inputs):  # a scalar's bare 1 wire takes part too: it is the 1 axis
+        if not v.axes and i < len(g.ins) and g.ins[i]:
+            ins_n[i] = ["1"]
     names_out = getattr(op.params, "names_out", ())
     if outs_n and op.core_out_pos:
         for n, pos in zip(names_out, op.core_out_pos[0]):
             outs_n[0][pos] = n
     return ins_n, outs_n
+
+
+OUTER_X = 5.0  # where the separators between an einsum's inputs end in their (outer product) dots
 
 
 def draw_einsum(g: OpRows) -> Glyph:
@@ -414,7 +420,8 @@ def draw_einsum(g: OpRows) -> Glyph:
         y = mid[n][-1] + PITCH
     # stage 1: sources -> intermediate rows (sources of one unit keep their order)
     d1 = [abs(a - b) for _, _, n, ys in units for a, b in zip(ys, mid[n])]
-    x1 = bend_length(max(d1, default=0.0)) if any(d > 1e-6 for d in d1) else 4.0
+    x0 = OUTER_X + 2 * DOT_R if seps_between(g.ins) else 0.0  # the wires run level past the outer-product dots
+    x1 = x0 + (bend_length(max(d1, default=0.0)) if any(d > 1e-6 for d in d1) else 4.0)
     # junction points (merge dots / caps) and stage 2: the output wires bend to their rows
     junction = {n: (mid[n][0] + mid[n][-1]) / 2 for _, _, n, _ in units}
     d2 = [abs(junction[n] - yo) for n, outs in out_rows.items() if n in junction for yo in outs]
@@ -430,7 +437,7 @@ def draw_einsum(g: OpRows) -> Glyph:
     direct = arrow is None and not seps_between(g.ins) and not any(
         (kind == "out" and len(ys) > 1) or (kind == "cap" and len(ys) != 2) for _, kind, _, ys in units)  # no dot
     for unit in units:
-        _einsum_unit(glyph, g, unit, mid[unit[2]], junction[unit[2]], out_rows.get(unit[2], []), (x1, xj, x2),
+        _einsum_unit(glyph, g, unit, mid[unit[2]], junction[unit[2]], out_rows.get(unit[2], []), (x0, x1, xj, x2),
                      direct)
     w = glyph.width
     for n, outs in out_rows.items():  # an axis from nowhere starts at a dot
@@ -440,8 +447,8 @@ def draw_einsum(g: OpRows) -> Glyph:
                 glyph.items.append(Circle(xj, yo, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
     # outer product: the separators between inputs end in a dot
     for ysep in seps_between(g.ins):
-        glyph.items.append(draw_sep(0, ysep, 5, ysep, g))
-        glyph.items.append(Circle(5, ysep, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
+        glyph.items.append(draw_sep(0, ysep, OUTER_X, ysep, g))
+        glyph.items.append(Circle(OUTER_X, ysep, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
     for ysep in seps_between(g.outs):
         glyph.items.append(draw_sep(w - 4, ysep, w, ysep, g))
     if arrow is not None:
@@ -458,11 +465,12 @@ def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs, direct: 
     by a pair), a merge dot (several inputs), or on to its output rows ``outs``.  A wire that only moves takes
     one S-bend across the glyph when ``direct`` (no dot it could run through), else both stages."""
     _, kind, n, ys = unit
-    x1, xj, x2 = xs
+    x0, x1, xj, x2 = xs
     w = glyph.width
     if kind == "cap" and len(ys) == 2:
         r = (m[1] - m[0]) / 2
-        d = wire_path([(0, ys[0]), (x1, m[0])]) + (("A", r, 1, x1, m[1]),) + wire_path([(x1, m[1]), (0, ys[1])])[1:]
+        d = wire_path([(0, ys[0]), (x0, ys[0]), (x1, m[0])]) + (("A", r, 1, x1, m[1]),) + \
+            wire_path([(x1, m[1]), (x0, ys[1]), (0, ys[1])])[1:]
         glyph.items.append(Path(d, stroke=ink_of(g), width=WIRE, owner=g.owner))
         glyph.anchors[f"cap.{n}"] = (x1 + r, yj)
         return
@@ -471,7 +479,7 @@ def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs, direct: 
             glyph.items.append(Path(wire_path([(0, ys[0]), (w, yo)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
         return
     for a, b in zip(ys, m):
-        glyph.items.append(Path(wire_path([(0, a), (x1, b)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
+        glyph.items.append(Path(wire_path([(0, a), (x0, a), (x1, b)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
     if len(ys) > 1:
         for b in m:
             glyph.items.append(Path(wire_path([(x1, b), (xj, yj)]), stroke=ink_of(g), width=WIRE, owner=g.owner))

@@ -163,3 +163,67 @@ def test_a_separator_lying_on_a_wire_is_reported():
     wire = Path((("M", _samples(sep.d)[0][0], y + 0.5), ("L", _samples(sep.d)[-1][0], y + 0.5)), owner="wire:9.0")
     bad = type(sc)(sc.items + (wire,), sc.viewbox)
     assert separator_overlaps(sc) == [] and separator_overlaps(bad)
+
+
+def dangling_ends(sc) -> list[str]:
+    """Wires that end at an operation's port where its glyph draws nothing: the glyph's ink (a box, a dot, a
+    bar, an arrow, or its own wire going on) must touch every port a wire runs into or out of."""
+    from sphinx_ncd.layout.crossings import wire_polyline
+
+    ink: dict = {}  # op owner -> [(kind, data)]
+    for p in sc.walk():
+        owner = getattr(p, "owner", "")
+        if not owner.startswith("op:") or isinstance(p, Text):
+            continue
+        key = owner.split("/")[0]
+        if isinstance(p, Path) and p.role in ("wire", "separator"):
+            ink.setdefault(key, []).append(("line", wire_polyline(p.d)))
+        else:
+            ink.setdefault(key, []).append(("box", bbox_of(p)))
+    ends = {}
+    for w in sc.walk():
+        if isinstance(w, Path) and w.role == "wire" and w.owner.startswith("wire:"):
+            line = wire_polyline(w.d)
+            for e in (line[0], line[-1]):
+                ends.setdefault((round(e[0], 1), round(e[1], 1)), w.owner)
+    out = []
+    for name, (x, y) in sc.named_anchors.items():
+        op, _, port = name.partition("/")
+        if not (port.startswith("in") or port.startswith("out")) or (round(x, 1), round(y, 1)) not in ends:
+            continue
+
+        def touches(kind, data):
+            if kind == "box":
+                return data is not None and data[0] - 1.5 <= x <= data[2] + 1.5 and data[1] - 1.5 <= y <= data[3] + 1.5
+            return any(abs(q[0] - x) < 1.5 and abs(q[1] - y) < 3.0 for q in data)
+
+        if not any(touches(k, d) for k, d in ink.get(op, ())):
+            out.append(f"wire {ends[round(x, 1), round(y, 1)]} ends at {op}'s port {port} ({x:.1f}, {y:.1f}) "
+                       "where its glyph draws nothing")
+    return out
+
+
+def test_no_wire_ends_in_mid_air():
+    """Over every figure of the docs (the 1 wires of figs 32, 33 and 36 among them)."""
+    from render_helpers import ALL_SPECS
+
+    bad = {}
+    for path in ALL_SPECS:
+        try:
+            d = sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name,
+                                 search_path=(str(path.parent), str(ROOT / "templates")))
+        except sphinx_ncd.NCDError:
+            continue
+        problems = dangling_ends(scene(d, max_width=None))
+        if problems:
+            bad[str(path.relative_to(ROOT))] = problems[:3]
+    assert bad == {}
+
+
+def test_a_scalar_into_an_einsum_ends_at_it_and_two_1_wires_close_in_a_cup():
+    path = ROOT / "demo_docs" / "gallery" / "figures" / "fig36-rearrangement.ncd"
+    d = sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name)
+    sc = scene(d, max_width=None)
+    assert dangling_ends(sc) == []
+    einsums = [op for p in d.panels for op in p.operations if op.kind == "einsum"]
+    assert f"op:{einsums[1].id}/cap.1" in sc.named_anchors  # dL's 1 and the Jacobian's 1: an inner product
