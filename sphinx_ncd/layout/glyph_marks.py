@@ -88,15 +88,14 @@ def scale_arrow(g: OpRows, x: float, y: float, scale_op, alert: bool) -> tuple[G
     """The arrow leaving an inner product's cup at (x, y), labelled with the scaling that follows it (the paper's
     ``*k^{-1/2}``); returns it, owned by the scaling, and the x where it ends."""
     src = elementwise_source(scale_op)
-    lab = label(src, FONT * 0.95)
+    lab = label(src, FONT)
     tip = x + max(ARROW + 10.0, lab.width * 0.6 + ARROW)
     ink = "alert" if alert else ink_of(g)
     owner = f"op:{scale_op.id}"
     line = Path(wire_path([(x, y), (tip - ARROW * 0.7, y)]), stroke=ink, width=WIRE, role="glyph", owner=owner)
     head = arrow_head(tip, y, g)
     head = Path(head.d, stroke=ink, fill=ink, width=head.width, role="glyph", owner=owner)
-    text = draw_text(src, x + 2 + lab.width / 2, y - 3 - (lab.ascent + lab.descent) / 2 - 1, g, size=FONT * 0.95,
-                     fill=ink)
+    text = draw_text(src, x + 2 + lab.width / 2, y - 3 - (lab.ascent + lab.descent) / 2 - 1, g, fill=ink)
     text = type(text)(text.label, text.x, text.y, fill=ink, role="label", owner=owner)
     title = f"{plain_text(scale_op.label) if scale_op.label else scale_op.kind} : {scale_op.signature}"
     end = max(tip, text.bbox[2])

@@ -154,3 +154,14 @@ def test_a_wire_of_another_segment_through_a_mark_is_reported():
     bad = type(sc)(sc.items + (stray,), sc.viewbox, anchors=sc.anchors, named_anchors=sc.named_anchors)
     assert mark_problems(sc, _ops(d)) == []
     assert any("another segment" in p for p in mark_problems(bad, _ops(d)))
+
+
+def test_a_scaling_drawn_as_the_cups_arrow_is_still_highlighted_and_noted():
+    d = _parse(ROOT / "demo_docs" / "figures" / "fig20.ncd")
+    scale = next(op for op in _ops(d).values() if op.kind == OpKind.SCALE)
+    sc = scene(d, highlights=[(scale.id, "the scores are scaled")])
+    arrow = next(g for g, parent in _groups(sc.items) if g.owner == f"op:{scale.id}" and parent is not None)
+    assert all(getattr(p, "fill", None) == "alert" or getattr(p, "stroke", None) == "alert" for p in arrow.items)
+    note = [p for p in sc.walk() if isinstance(p, Text) and p.owner == f"op:{scale.id}" and p.fill == "alert"
+            and "scaled" in p.label.text]
+    assert note and note[0].y > bbox_of(arrow)[3]  # the note is drawn under it, joined by its leader
