@@ -7,6 +7,7 @@ through it -- or, for a scaling right after an inner product, as the arrow leavi
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
 
 import sphinx_ncd
 from sphinx_ncd.layout.columns import _op_title
@@ -15,6 +16,7 @@ from sphinx_ncd.model.types import OpKind
 from sphinx_ncd.rendering.api import scene
 
 from render_helpers import _samples, ROOT
+from test_random import specs
 
 SPECS = sorted(p for d in ("demo_docs", "templates", "latex", "tests") if (ROOT / d).is_dir()
                for p in (ROOT / d).rglob("*.ncd") if "_build" not in p.parts)
@@ -165,3 +167,14 @@ def test_a_scaling_drawn_as_the_cups_arrow_is_still_highlighted_and_noted():
     note = [p for p in sc.walk() if isinstance(p, Text) and p.owner == f"op:{scale.id}" and p.fill == "alert"
             and "scaled" in p.label.text]
     assert note and note[0].y > bbox_of(arrow)[3]  # the note is drawn under it, joined by its leader
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(specs())
+def test_random_specs_draw_their_marks_on_their_segments(text):
+    try:
+        d = sphinx_ncd.parse(text)
+    except sphinx_ncd.NCDError:
+        assume(False)
+        return
+    assert mark_problems(scene(d), _ops(d)) == []
