@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from ..model.types import OpKind
 from .geometry import (
-    bend_length, BOX_HPAD, BOX_MIN_W, FONT, NORM_R, PENT_H, PENT_POINT, SMALL_FONT, THIN, TRI,
+    ARROW, bend_length, BOX_HPAD, BOX_MIN_W, FONT, NORM_R, PENT_H, PENT_POINT, PITCH, SMALL_FONT, THIN, TRI,
 )
 from .glyph_parts import (
-    all_rows, box_extent, converge, core_rows, draw_line, draw_text, draw_tile,
+    all_rows, arrow_head, box_extent, converge, core_rows, draw_line, draw_straight, draw_text, draw_tile,
     find_row, free_centre, Glyph, ink_of, label_y, OpRows, pass_wires, poly,
 )
 from .mathtext import label
 from .scene import Circle, Text
 
 
-__all__ = ["draw_function", "draw_learned", "draw_block", "STYLES", "draw_on_axis", "draw_index"]
+__all__ = ["draw_function", "draw_learned", "draw_block", "STYLES", "draw_elementwise", "draw_on_axis", "draw_index"]
 
 
 def draw_function(g: OpRows) -> Glyph:
@@ -109,6 +109,10 @@ def _circle(g: OpRows) -> Glyph:
 
 
 STYLES = {"bare": _bare, "circle": _circle}
+
+
+# element-wise maps and scalings are marks on the segment they act on: drawn by glyph_marks, named here too
+from .glyph_marks import draw_elementwise  # noqa: E402
 
 
 def draw_on_axis(g: OpRows, shape: str | None = None) -> Glyph:
