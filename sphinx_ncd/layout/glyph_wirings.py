@@ -420,25 +420,24 @@ def draw_einsum(g: OpRows) -> Glyph:
         y = mid[n][-1] + PITCH
     # stage 1: sources -> intermediate rows (sources of one unit keep their order)
     d1 = [abs(a - b) for _, _, n, ys in units for a, b in zip(ys, mid[n])]
-    x0 = OUTER_X + 2 * DOT_R if seps_between(g.ins) else 0.0  # the wires run level past the outer-product dots
-    x1 = x0 + (bend_length(max(d1, default=0.0)) if any(d > 1e-6 for d in d1) else 4.0)
+    cross1 = _crosses([(a, b) for _, _, n, ys in units for a, b in zip(ys, mid[n])])
+    x0, x1 = _stage1_x(g, d1, cross1)
     # junction points (merge dots / caps) and stage 2: the output wires bend to their rows
     junction = {n: (mid[n][0] + mid[n][-1]) / 2 for _, _, n, _ in units}
     d2 = [abs(junction[n] - yo) for n, outs in out_rows.items() if n in junction for yo in outs]
-    rmax = max((abs(mid[n][-1] - mid[n][0]) / 2 for _, kind, n, _ in units if kind == "cap"), default=0.0)
     cup = next((u for u in units if u[1] == "cap" and len(u[3]) == 2), None) if g.scale else None
-    arrow = None
+    arrow, end = None, 0.0
     if cup is not None:  # the scaling after it: an arrow out of the cup, the other wires level past its label
         r = (mid[cup[2]][-1] - mid[cup[2]][0]) / 2
         arrow, end = scale_arrow(g, x1 + r, junction[cup[2]], *g.scale)
-    xj = max(x1 + max(rmax, DOT_R) + 2, end + 4 if arrow is not None else 0.0)
-    x2 = xj + (bend_length(max(d2, default=0.0)) if any(d > 1e-6 for d in d2) else 6.0)
+    cross2 = _crosses([(junction[n], yo) for n, outs in out_rows.items() if n in junction for yo in outs])
+    xj, xs2, x2 = _stage2_x(units, mid, (cross1, cross2), d2, x1, end)
     glyph = Glyph(x2 + 4)
     direct = arrow is None and not seps_between(g.ins) and not any(
         (kind == "out" and len(ys) > 1) or (kind == "cap" and len(ys) != 2) for _, kind, _, ys in units)  # no dot
     for unit in units:
-        _einsum_unit(glyph, g, unit, mid[unit[2]], junction[unit[2]], out_rows.get(unit[2], []), (x0, x1, xj, x2),
-                     direct)
+        _einsum_unit(glyph, g, unit, mid[unit[2]], junction[unit[2]], out_rows.get(unit[2], []),
+                     (x0, x1, xj, xs2, x2), direct)
     w = glyph.width
     for n, outs in out_rows.items():  # an axis from nowhere starts at a dot
         if n not in src:
@@ -460,12 +459,38 @@ def draw_einsum(g: OpRows) -> Glyph:
     return glyph
 
 
+def _crosses(moves) -> bool:
+    """Whether two of the bends ``(from row, to row)`` swap their order (so cross)."""
+    return any((a0 - a1) * (b0 - b1) < -1e-9 for n, (a0, b0) in enumerate(moves) for a1, b1 in moves[n + 1:])
+
+
+def _stage1_x(g: OpRows, d1, crossing: bool) -> tuple[float, float]:
+    """Where an einsum's first-stage bends begin and end: past the dots its input separators end in (a pitch
+    past them when the bends cross, so that no crossing is next to a dot)."""
+    moved = any(d > 1e-6 for d in d1)
+    x0 = (OUTER_X + PITCH + 1 if crossing else OUTER_X + 2 * DOT_R) if seps_between(g.ins) else 0.0
+    return x0, x0 + (bend_length(max(d1)) if moved else 4.0)
+
+
+def _stage2_x(units, mid, crossing, d2, x1: float, arrow_end: float) -> tuple[float, float, float]:
+    """Where an einsum's junctions (caps, merge dots) stand, and where its second-stage bends begin and end:
+    a pitch clear of the dots on either side where the bends there cross, past the scale arrow's label if
+    one."""
+    rmax = max((abs(mid[n][-1] - mid[n][0]) / 2 for _, kind, n, _ in units if kind == "cap"), default=0.0)
+    dots = any((kind == "out" and len(ys) > 1) or (kind == "cap" and len(ys) != 2) for _, kind, _, ys in units)
+    xj = max(x1 + max(rmax, DOT_R) + 2, arrow_end + 4 if arrow_end else 0.0)
+    if dots and crossing[0]:
+        xj = max(xj, x1 + PITCH + 2)
+    xs2 = xj + (PITCH + 1 if dots and crossing[1] else 0.0)
+    return xj, xs2, xs2 + (bend_length(max(d2)) if any(d > 1e-6 for d in d2) else 6.0)
+
+
 def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs, direct: bool = True) -> None:
     """One axis name of an einsum: its input wires into their intermediate rows ``m``, then a cap (summed over
     by a pair), a merge dot (several inputs), or on to its output rows ``outs``.  A wire that only moves takes
     one S-bend across the glyph when ``direct`` (no dot it could run through), else both stages."""
     _, kind, n, ys = unit
-    x0, x1, xj, x2 = xs
+    x0, x1, xj, xs2, x2 = xs
     w = glyph.width
     if kind == "cap" and len(ys) == 2:
         r = (m[1] - m[0]) / 2
@@ -490,4 +515,5 @@ def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs, direct: 
         glyph.items.append(Circle(xj, yj, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
         return
     for yo in outs:
-        glyph.items.append(Path(wire_path([(xj, yj), (x2, yo), (w, yo)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
+        glyph.items.append(Path(wire_path([(xj, yj), (xs2, yj), (x2, yo), (w, yo)]), stroke=ink_of(g), width=WIRE,
+                                owner=g.owner))
