@@ -5,9 +5,11 @@ crossings and merges in two stages), as the paper draws them (``vocabulary.md``)
 """
 from __future__ import annotations
 
+import math
+
 from ..model.types import OpKind
 from .geometry import (
-    ARROW, bend_length, bezier_y_at, DOT_R, FONT, PITCH, SEP_WIDTH, THICK, THIN, WIRE, wire_path,
+    ARROW, bend_length, DOT_R, FONT, PITCH, SEP_WIDTH, THICK, THIN, WIRE, wire_path,
 )
 from .glyph_parts import (
     all_rows, arrow_head, core_rows, draw_line, draw_sep, draw_text, Glyph, ink_of, OpRows, pass_wires,
@@ -102,9 +104,7 @@ def _draw_concat(g: OpRows) -> Glyph | None:
     moves = shared + list(zip(bar_in, entries))
     dots = sorted({b for _, b in shared if sum(1 for _, o in shared if o == b) > 1})
     dy = max(abs(a - b) for a, b in moves)
-    xd = bend_length(dy) + 4
-    while not _join_clear(moves, dots + [oc], xd) and xd < 8 * PITCH:
-        xd += 2.0
+    xd = min(max(bend_length(dy) + 4, _join_length(moves, dots + [oc])), 8 * PITCH)
     w = xd + 12
     glyph = Glyph(w)
     for a, b in moves:
@@ -168,9 +168,7 @@ def _draw_join(g: OpRows) -> Glyph:
     outs = g.outs[0]
     moves = [(y, outs[j]) for ys in g.ins for j, y in enumerate(ys) if j < len(outs)]
     dy = max(abs(a - b) for a, b in moves)
-    xd = max(bend_length(dy), 1.6 * dy) + 4  # a long Y: the "+" fits between its arms
-    while not _join_clear(moves, outs, xd) and xd < 8 * PITCH:
-        xd += 2.0
+    xd = min(max(max(bend_length(dy), 1.6 * dy) + 4, _join_length(moves, outs)), 8 * PITCH)  # a long Y
     w = xd + 12
     glyph = Glyph(w)
     for a, b in moves:
@@ -192,22 +190,49 @@ def _draw_join(g: OpRows) -> Glyph:
     return glyph
 
 
-def _join_clear(moves, outs, xd: float) -> bool:
-    """Whether every crossing of two bends into dots at ``xd`` is at least a pitch from each dot."""
+def _bend_t(s: float) -> float:
+    """The parameter at which an S-bend (:func:`wire_path`) has travelled the fraction ``s`` of its rise."""
+    return 0.5 - math.sin(math.asin(max(-1.0, min(1.0, 1.0 - 2.0 * s))) / 3.0)
+
+
+def _bend_x(t: float) -> float:
+    """The fraction of its length an S-bend has run at parameter ``t`` (its controls at mid-length)."""
+    return 1.5 * t * (1.0 - t) + t ** 3
+
+
+_SMOOTH = [0.0] * 257  # the fraction of its rise an S-bend has made at each 1/256 of its length
+for _k in range(257):
+    _lo, _hi = 0.0, 1.0
+    for _ in range(40):
+        _mid = (_lo + _hi) / 2
+        _lo, _hi = (_mid, _hi) if _bend_x(_mid) < _k / 256 else (_lo, _mid)
+    _t = (_lo + _hi) / 2
+    _SMOOTH[_k] = 3 * _t * _t - 2 * _t ** 3
+
+
+def _bend_y(a: float, b: float, u: float) -> float:
+    """The height of an S-bend from row ``a`` to row ``b`` at the fraction ``u`` of its length."""
+    u = max(0.0, min(1.0, u)) * 256
+    k = min(255, int(u))
+    return a + (b - a) * (_SMOOTH[k] + (_SMOOTH[k + 1] - _SMOOTH[k]) * (u - k))
+
+
+def _join_length(moves, outs) -> float:
+    """The least length of bends ``(from row, to row)`` ending together in dots on the rows ``outs`` for which
+    every crossing of two of them is at least a pitch from each dot.  Bends of one length share their
+    parameter along x, so two cross at a fixed height and a fixed fraction of that length."""
+    need = 0.0
     for n, (a0, b0) in enumerate(moves):
         for a1, b1 in moves[n + 1:]:
             if (a0 - a1) * (b0 - b1) >= 0:
                 continue  # they keep their order: no crossing
-            lo, hi = 0.0, xd  # the sign of the difference changes once along the bends
-            for _ in range(30):
-                x = (lo + hi) / 2
-                d = bezier_y_at(0, a0, xd, b0, x) - bezier_y_at(0, a1, xd, b1, x)
-                lo, hi = (x, hi) if d * (a0 - a1) > 0 else (lo, x)
-            x = (lo + hi) / 2
-            y = bezier_y_at(0, a0, xd, b0, x)
-            if any((x - xd) ** 2 + (y - o) ** 2 < (PITCH + 1.0) ** 2 for o in outs):
-                return False
-    return True
+            s = (a1 - a0) / ((b0 - a0) - (b1 - a1))
+            y, back = a0 + (b0 - a0) * s, 1.0 - _bend_x(_bend_t(s))
+            for o in outs:
+                dy = abs(y - o)
+                if dy < PITCH + 1.0:
+                    need = max(need, math.sqrt((PITCH + 1.0) ** 2 - dy * dy) / max(back, 1e-3))
+    return need
 
 
 def _plus_x(moves, xd: float, y: float, half_w: float, half_h: float) -> float:
@@ -215,7 +240,7 @@ def _plus_x(moves, xd: float, y: float, half_w: float, half_h: float) -> float:
     line and the mark at least ``half_h`` from every bend (the bends are S-curves: once one comes that close,
     it stays close or crosses the line further right)."""
     x = half_w + 2
-    while x + 1.0 + half_w < xd and all(abs(bezier_y_at(0, a, xd, b, x + 1.0 + half_w) - y) >= half_h
+    while x + 1.0 + half_w < xd and all(abs(_bend_y(a, b, (x + 1.0 + half_w) / xd) - y) >= half_h
                                         for a, b in moves):
         x += 1.0
     return x
@@ -261,7 +286,7 @@ def _clear_from(wires, w: float, y: float) -> float:
 
     def ok(x):
         for x0, a, b in wires:
-            yy = a if x <= x0 else bezier_y_at(x0, a, w, b, x)
+            yy = a if x <= x0 else _bend_y(a, b, (x - x0) / (w - x0))
             if abs(yy - y) < clear:
                 return False
         return True
