@@ -163,7 +163,7 @@ class _Step:
     def build_glyphs(self) -> None:
         for it in self.order:
             if it.kind == "op":
-                it.rows = op_rows(it.op, f"op:{it.op.id}", it.op.id in self.hl, self.ypos, self.reserve)
+                it.rows = op_rows(it.op, f"op:{it.op.id}", it.op.id in self.hl, self.ypos, self.reserve, self.hl)
                 seen = self.glyphs.get(it.op.id)
                 if seen is not None and seen[0] == it.rows:
                     it.glyph = seen[1]
@@ -308,6 +308,9 @@ class _Step:
         glyph_groups.append((gx0, it.top, group))
         if bb:
             out.op_boxes[op.id] = bb
+        for sub in g.items:  # an operation drawn inside another's glyph (a scaling as the cup's arrow)
+            if isinstance(sub, Group) and sub.owner.startswith("op:") and sub.owner != f"op:{op.id}":
+                out.op_boxes[int(sub.owner[3:])] = bbox_moved(sub, gx0, it.top)
         out.op_ports[op.id] = ports
         for name, (ax, ay) in g.anchors.items():
             out.anchors.append((gx0 + ax, it.top + ay))

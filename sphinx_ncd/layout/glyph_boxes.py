@@ -6,8 +6,6 @@ as the paper draws them (``vocabulary.md``).
 """
 from __future__ import annotations
 
-import re
-
 from ..model.types import OpKind
 from .geometry import (
     ARROW, bend_length, BOX_HPAD, BOX_MIN_W, FONT, NORM_R, PENT_H, PENT_POINT, PITCH, SMALL_FONT, THIN, TRI, WIRE,
@@ -180,37 +178,8 @@ def _circle(g: OpRows) -> Glyph:
 STYLES = {"bare": _bare, "circle": _circle}
 
 
-def _scale_source(factor: str) -> str:
-    f = factor.replace(" ", "")
-    m = re.fullmatch(r"1/sqrt\((.+)\)", f)
-    if m:
-        return "{" + m.group(1) + "}^{-1/2}"
-    m = re.fullmatch(r"sqrt\((.+)\)", f)
-    if m:
-        return "{" + m.group(1) + "}^{1/2}"
-    m = re.fullmatch(r"1/(.+)", f)
-    if m:
-        return "{" + m.group(1) + "}^{-1}"
-    return factor
-
-
-def draw_elementwise(g: OpRows) -> Glyph:
-    if g.op.kind == OpKind.SCALE:
-        src = "\\ast " + _scale_source(str(g.op.params.factor or g.op.label))
-    else:
-        src = g.op.label or "f"
-    lab = label(src, FONT)
-    w = lab.width + 2 * ARROW + 8
-    glyph = Glyph(max(w, BOX_MIN_W))
-    draw_straight(glyph, g)
-    top = min(all_rows(g) or [0.0])
-    ya = top - PITCH * 0.75
-    cx = glyph.width / 2
-    glyph.items.append(arrow_head(cx - lab.width / 2 - 2, ya, g))
-    glyph.items.append(arrow_head(cx + lab.width / 2 + 2 + ARROW, ya, g))
-    glyph.items.append(draw_text(src, cx, ya, g))
-    glyph.headroom = PITCH * 0.75 + max(lab.ascent, ARROW) + 2
-    return glyph
+# element-wise maps and scalings are marks on the segment they act on: drawn by glyph_marks, named here too
+from .glyph_marks import draw_elementwise  # noqa: E402
 
 
 def draw_on_axis(g: OpRows, shape: str | None = None) -> Glyph:

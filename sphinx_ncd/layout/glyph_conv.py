@@ -13,7 +13,9 @@ from dataclasses import dataclass, replace
 
 from ..model.sizes import size_label
 from ..model.types import AxisKind, OpKind
-from .geometry import ARROW, BOX_HPAD, BOX_MIN_W, BOX_PAD, CUT, FONT, PITCH, SHADOW, SMALL_FONT, THIN, WIRE, wire_path
+from .geometry import (
+    ARROW, bend_length, BOX_HPAD, BOX_MIN_W, BOX_PAD, CUT, FONT, PITCH, SHADOW, SMALL_FONT, THIN, WIRE, wire_path,
+)
 from .glyph_boxes import LEARNED_SIZE, learned_source
 from .glyph_parts import (
     all_rows, arrow_head, draw_line, draw_text, draw_tile, find_row, free_centre, Glyph, ink_of, OpRows, OVER,
@@ -156,11 +158,13 @@ def _tensor_form(g: OpRows) -> Glyph:
         mw = max(BOX_MIN_W, mlab.width + 2 * BOX_HPAD + (6 if bias else 0))
     xk = QUAD_X + QUAD_W + MAP_GAP  # the map's left
     w = xk + mw + 8
+    yo = g.outs[r.spatial_out[0][0]][r.spatial_out[0][1]] if r.spatial_out else r.ys
+    if abs(yo - r.ys) > 1e-6:  # the spatial output changes row only past the map box, never over it
+        w += bend_length(abs(yo - r.ys))
     glyph = Glyph(w)
     map_rows = [r.ky] + chan_rows
     my0, my1 = (r.ky - BOX_PAD, r.ky + BOX_PAD) if is_pool else (min(map_rows) - BOX_PAD, max(map_rows) + BOX_PAD)
     _star(glyph, g, r)
-    yo = g.outs[r.spatial_out[0][0]][r.spatial_out[0][1]] if r.spatial_out else r.ys
     for i, j in r.other_in:  # the channel wires go into the map
         glyph.items.append(draw_line(0, g.ins[i][j], xk, g.ins[i][j], g))
     base = r.ys - 8.5 if r.up else max(map_rows) + 0.12 * LEARNED_SIZE  # the L's baseline

@@ -46,6 +46,8 @@ class OpRows:
     pairs: list[tuple[tuple[int, int], tuple[int, int]]]  # broadcast wires: (in i, j) -> (out k, l)
     owner: str = ""
     alert: bool = False  # highlighted: draw in the alert colour
+    scale: object = None  # an einsum drawn with the scaling after it: (that scaling, whether it is highlighted)
+    join: bool = False  # an addition drawn as a symmetric join (its output midway between its inputs)
 
 
 @dataclass

@@ -5,12 +5,17 @@ crossings and merges in two stages), as the paper draws them (``vocabulary.md``)
 """
 from __future__ import annotations
 
+import math
+
 from ..model.types import OpKind
-from .geometry import ARROW, bend_length, DOT_R, FONT, PITCH, THICK, THIN, WIRE, wire_path
+from .geometry import (
+    ARROW, bend_length, DOT_R, FONT, PITCH, SEP_WIDTH, THICK, THIN, WIRE, wire_path,
+)
 from .glyph_parts import (
     all_rows, arrow_head, core_rows, draw_line, draw_sep, draw_text, Glyph, ink_of, OpRows, pass_wires,
     seps_between,
 )
+from .glyph_marks import scale_arrow
 from .mathtext import label
 from .scene import Circle, Path, Text
 
@@ -19,6 +24,10 @@ __all__ = ["draw_bar", "draw_add", "draw_copy", "draw_delete", "draw_save_load",
 
 def draw_bar(g: OpRows, concat: bool | None = None) -> Glyph:
     concat = g.op.kind == OpKind.CONCAT if concat is None else concat
+    if concat:
+        glyph = _draw_concat(g)
+        if glyph is not None:
+            return glyph
     w = 24.0
     glyph = Glyph(w)
     xb = w / 2
@@ -58,9 +67,72 @@ def draw_bar(g: OpRows, concat: bool | None = None) -> Glyph:
     return glyph
 
 
+BAR_GAP = 7.0  # between the concatenated wires where they meet the bar
+
+
+def _draw_concat(g: OpRows) -> Glyph | None:
+    """Concatenation as the paper draws it: the wires of the concatenated axis converge into a short bar on
+    the output's row of that axis (the bar sits on the concatenated axis only); every other axis is shared
+    (a diagonal): its wires from each input meet in a dot on its output row.  The dashed line between the
+    inputs runs level as far as the bends leave it room.  None when the wiring is not that (the plain bar)."""
+    op = g.op
+    if len(g.outs) != 1 or not op.core_out_pos or len(op.core_out_pos[0]) != 1 or not g.outs[0]:
+        return None
+    outs = g.outs[0]
+    oc = outs[op.core_out_pos[0][0]]
+    paired = {a: b for a, b in g.pairs}
+    out_axes = op.outputs[0].axes
+    shared, bar_in = [], []  # (row in, row out) of the wires into dots; rows into the bar
+    for i, ys in enumerate(g.ins):
+        core = set(op.core_in_pos[i]) if i < len(op.core_in_pos) else set()
+        for j, y in enumerate(ys):
+            if j in core:
+                bar_in.append(y)
+            elif (i, j) in paired:
+                k, l = paired[i, j]
+                shared.append((y, g.outs[k][l]))
+            else:  # merged into its twin that passes: the output wire of the same name
+                lab = op.inputs[i].axes[j].label if j < len(op.inputs[i].axes) else None
+                l = next((n for n, a in enumerate(out_axes) if a.label == lab and n not in op.core_out_pos[0]), None)
+                if l is None:
+                    return None
+                shared.append((y, outs[l]))
+    if not bar_in:
+        return None
+    bar_in.sort()
+    entries = [oc + (n - (len(bar_in) - 1) / 2) * BAR_GAP for n in range(len(bar_in))]
+    moves = shared + list(zip(bar_in, entries))
+    dots = sorted({b for _, b in shared if sum(1 for _, o in shared if o == b) > 1})
+    dy = max(abs(a - b) for a, b in moves)
+    xd = min(max(bend_length(dy) + 4, _join_length(moves, dots + [oc])), 8 * PITCH)
+    w = xd + 12
+    glyph = Glyph(w)
+    for a, b in moves:
+        glyph.items.append(Path(wire_path([(0, a), (xd, b)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
+    for y in sorted({b for _, b in shared}) + [oc]:
+        glyph.items.append(draw_line(xd, y, w, y, g))
+    for y in dots:
+        glyph.items.append(Circle(xd, y, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
+    y0, y1 = entries[0] - 5, entries[-1] + 5
+    glyph.items.append(Path((("M", xd, y0), ("L", xd, y1)), stroke=ink_of(g), width=THICK, role="box", owner=g.owner))
+    for ysep in seps_between(g.ins):
+        xs = _plus_x(moves, xd, ysep, 0.0, 3.0)
+        glyph.items.append(draw_sep(0, ysep, xs, ysep, g))
+        glyph.anchors[f"sep.{len(glyph.anchors)}"] = (xs, ysep)
+    rows = all_rows(g)
+    glyph.headroom = max(0.0, min(rows) - y0)
+    glyph.footroom = max(0.0, y1 - max(rows))
+    glyph.anchors["bar"] = (xd, oc)
+    return glyph
+
+
 def draw_add(g: OpRows) -> Glyph:
-    """Addition: the inputs' wires join the output's in dots.  Where the joining wires bend across the
-    output's other rows, the dots are staggered as a copy's are, mirrored (:func:`copy_dot_steps`)."""
+    """Addition: the inputs' wires join the output's in dots, a ``+`` by them.  A join (:class:`~.fuse.JoinedAdd`)
+    converges symmetrically, the ``+`` on the dashed line between its branches; a residual keeps its main line
+    straight, the skip rising into it with its dots staggered as a copy's are, mirrored (:func:`copy_dot_steps`),
+    the ``+`` above the top dot."""
+    if g.join and g.outs and g.outs[0]:
+        return _draw_join(g)
     ins = g.ins
     outs = g.outs[0] if g.outs else []
     dy = max((abs(y - outs[min(j, len(outs) - 1)]) for ys in ins for j, y in enumerate(ys)),
@@ -75,17 +147,103 @@ def draw_add(g: OpRows) -> Glyph:
             if j < len(outs):
                 glyph.items.append(Path(wire_path([(0, y), (xs[j], outs[j])]), stroke=ink_of(g), width=WIRE,
                                         owner=g.owner))
-    for ysep in seps_between(ins):
-        glyph.items.append(draw_sep(0, ysep, xs[-1] if outs else xm, outs[-1] if outs else ysep, g))
     for j, y in enumerate(outs):
         glyph.items.append(draw_line(xs[j], y, w, y, g))
         glyph.items.append(Circle(xs[j], y, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
-    if outs:
-        yb = outs[-1] + 9
-        glyph.items.append(draw_text("+", xs[-1] + 6, yb, g, size=FONT * 0.9))
-        glyph.footroom = 14 if len(ins) < 2 else 0
+    if outs:  # the separators between the branches end where the skip starts rising (at the glyph's edge)
+        plus = draw_text("+", xs[0], outs[0] - DOT_R - PLUS / 2 - 2.5, g, size=PLUS, style="bold")
+        glyph.items.append(plus)
+        glyph.headroom = max(0.0, min(all_rows(g)) - plus.bbox[1]) + 1
     glyph.anchors["sum"] = (xs[0] if outs else xm, outs[0] if outs else 0.0)
     return glyph
+
+
+PLUS = FONT * 1.15  # the addition's "+"
+
+
+def _draw_join(g: OpRows) -> Glyph:
+    """The symmetric join: every input wire bends into its output row's dot (the dots in one column, far
+    enough right that no two bends cross within a pitch of a dot); the dashed line between two branches runs
+    level into a ``+`` set where the branches are still apart."""
+    outs = g.outs[0]
+    moves = [(y, outs[j]) for ys in g.ins for j, y in enumerate(ys) if j < len(outs)]
+    dy = max(abs(a - b) for a, b in moves)
+    xd = min(max(max(bend_length(dy), 1.6 * dy) + 4, _join_length(moves, outs)), 8 * PITCH)  # a long Y
+    w = xd + 12
+    glyph = Glyph(w)
+    for a, b in moves:
+        glyph.items.append(Path(wire_path([(0, a), (xd, b)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
+    for y in outs:
+        glyph.items.append(draw_line(xd, y, w, y, g))
+        glyph.items.append(Circle(xd, y, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
+    plus = label("+", PLUS, "bold")
+    half_w, half_h = plus.width / 2, (plus.ascent + plus.descent) / 2
+    for ysep in seps_between(g.ins):
+        xp = _plus_x(moves, xd, ysep, half_w + 2.0, half_h + 3.0)
+        glyph.items.append(draw_sep(0, ysep, xp - half_w - 1.5, ysep, g))
+        glyph.items.append(draw_text("+", xp, ysep, g, size=PLUS, style="bold"))
+        glyph.anchors[f"plus.{len(glyph.anchors)}"] = (xp - half_w - 1.5, ysep)
+    rows = all_rows(g)
+    glyph.headroom = max(0.0, min(rows) - min(outs))
+    glyph.footroom = max(0.0, max(outs) - max(rows))
+    glyph.anchors["sum"] = (xd, outs[0])
+    return glyph
+
+
+def _bend_t(s: float) -> float:
+    """The parameter at which an S-bend (:func:`wire_path`) has travelled the fraction ``s`` of its rise."""
+    return 0.5 - math.sin(math.asin(max(-1.0, min(1.0, 1.0 - 2.0 * s))) / 3.0)
+
+
+def _bend_x(t: float) -> float:
+    """The fraction of its length an S-bend has run at parameter ``t`` (its controls at mid-length)."""
+    return 1.5 * t * (1.0 - t) + t ** 3
+
+
+_SMOOTH = [0.0] * 257  # the fraction of its rise an S-bend has made at each 1/256 of its length
+for _k in range(257):
+    _lo, _hi = 0.0, 1.0
+    for _ in range(40):
+        _mid = (_lo + _hi) / 2
+        _lo, _hi = (_mid, _hi) if _bend_x(_mid) < _k / 256 else (_lo, _mid)
+    _t = (_lo + _hi) / 2
+    _SMOOTH[_k] = 3 * _t * _t - 2 * _t ** 3
+
+
+def _bend_y(a: float, b: float, u: float) -> float:
+    """The height of an S-bend from row ``a`` to row ``b`` at the fraction ``u`` of its length."""
+    u = max(0.0, min(1.0, u)) * 256
+    k = min(255, int(u))
+    return a + (b - a) * (_SMOOTH[k] + (_SMOOTH[k + 1] - _SMOOTH[k]) * (u - k))
+
+
+def _join_length(moves, outs) -> float:
+    """The least length of bends ``(from row, to row)`` ending together in dots on the rows ``outs`` for which
+    every crossing of two of them is at least a pitch from each dot.  Bends of one length share their
+    parameter along x, so two cross at a fixed height and a fixed fraction of that length."""
+    need = 0.0
+    for n, (a0, b0) in enumerate(moves):
+        for a1, b1 in moves[n + 1:]:
+            if (a0 - a1) * (b0 - b1) >= 0:
+                continue  # they keep their order: no crossing
+            s = (a1 - a0) / ((b0 - a0) - (b1 - a1))
+            y, back = a0 + (b0 - a0) * s, 1.0 - _bend_x(_bend_t(s))
+            for o in outs:
+                dy = abs(y - o)
+                if dy < PITCH + 1.0:
+                    need = max(need, math.sqrt((PITCH + 1.0) ** 2 - dy * dy) / max(back, 1e-3))
+    return need
+
+
+def _plus_x(moves, xd: float, y: float, half_w: float, half_h: float) -> float:
+    """How far right a mark of half-width ``half_w`` centred on the level dashed line at ``y`` can go with that
+    line and the mark at least ``half_h`` from every bend (the bends are S-curves: once one comes that close,
+    it stays close or crosses the line further right)."""
+    x = half_w + 2
+    while x + 1.0 + half_w < xd and all(abs(_bend_y(a, b, (x + 1.0 + half_w) / xd) - y) >= half_h
+                                        for a, b in moves):
+        x += 1.0
+    return x
 
 
 def draw_copy(g: OpRows) -> Glyph:
@@ -107,15 +265,36 @@ def draw_copy(g: OpRows) -> Glyph:
                                         owner=g.owner))
     for j, y in enumerate(src):
         glyph.items.append(Circle(xd + steps[j], y, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
-    if src:
-        for ysep in seps_between(g.outs):
-            glyph.items.append(draw_sep(xd + steps[-1], src[-1], w, ysep, g))
+    if src:  # the dashed line between two copies starts where the lower copy's wires have left its height
+        wires = [(xd + steps[j], y, ys[j]) for j, y in enumerate(src) for ys in g.outs if j < len(ys)]
+        for n, ysep in enumerate(seps_between(g.outs)):
+            xs = _clear_from(wires, w, ysep)
+            glyph.items.append(draw_sep(xs, ysep, w, ysep, g))
+            glyph.anchors[f"sep.{n}"] = (xs, ysep)
     if not src:  # copying a scalar: a dot that splits
         for ys in g.outs:
             for y in ys:
                 glyph.items.append(draw_line(xd, 0, w, y, g))
     glyph.anchors["split"] = (xd + (steps[0] if steps else 0.0), src[0] if src else 0.0)
     return glyph
+
+
+def _clear_from(wires, w: float, y: float) -> float:
+    """The least x from which a level dashed line at ``y`` up to ``w`` keeps clear of every copy's wire (each
+    ``(x of its dot, its row there, its row at w)``, level before its dot)."""
+    clear = (SEP_WIDTH + WIRE) / 2 + 1.5
+
+    def ok(x):
+        for x0, a, b in wires:
+            yy = a if x <= x0 else _bend_y(a, b, (x - x0) / (w - x0))
+            if abs(yy - y) < clear:
+                return False
+        return True
+
+    x = w - 1.0
+    while x > 0 and ok(x - 1.0):
+        x -= 1.0
+    return x
 
 
 def copy_dot_steps(src: list[float], outs: list[list[float]], dy: float) -> tuple[list[float], float]:
@@ -224,11 +403,17 @@ def _einsum_names(g: OpRows):
     for i, names in enumerate(names_in[:len(ins_n)]):
         for n, pos in zip(names, op.core_in_pos[i] if i < len(op.core_in_pos) else ()):
             ins_n[i][pos] = n
+    for i, v in enumerate(op.inputs):  # a scalar's bare 1 wire takes part too: it is the 1 axis
+        if not v.axes and i < len(g.ins) and g.ins[i]:
+            ins_n[i] = ["1"]
     names_out = getattr(op.params, "names_out", ())
     if outs_n and op.core_out_pos:
         for n, pos in zip(names_out, op.core_out_pos[0]):
             outs_n[0][pos] = n
     return ins_n, outs_n
+
+
+OUTER_X = 5.0  # where the separators between an einsum's inputs end in their (outer product) dots
 
 
 def draw_einsum(g: OpRows) -> Glyph:
@@ -260,19 +445,24 @@ def draw_einsum(g: OpRows) -> Glyph:
         y = mid[n][-1] + PITCH
     # stage 1: sources -> intermediate rows (sources of one unit keep their order)
     d1 = [abs(a - b) for _, _, n, ys in units for a, b in zip(ys, mid[n])]
-    x1 = bend_length(max(d1, default=0.0)) if any(d > 1e-6 for d in d1) else 4.0
+    cross1 = _crosses([(a, b) for _, _, n, ys in units for a, b in zip(ys, mid[n])])
+    x0, x1 = _stage1_x(g, d1, cross1)
     # junction points (merge dots / caps) and stage 2: the output wires bend to their rows
     junction = {n: (mid[n][0] + mid[n][-1]) / 2 for _, _, n, _ in units}
     d2 = [abs(junction[n] - yo) for n, outs in out_rows.items() if n in junction for yo in outs]
-    rmax = max((abs(mid[n][-1] - mid[n][0]) / 2 for _, kind, n, _ in units if kind == "cap"), default=0.0)
-    xj = x1 + max(rmax, DOT_R) + 2
-    x2 = xj + (bend_length(max(d2, default=0.0)) if any(d > 1e-6 for d in d2) else 6.0)
+    cup = next((u for u in units if u[1] == "cap" and len(u[3]) == 2), None) if g.scale else None
+    arrow, end = None, 0.0
+    if cup is not None:  # the scaling after it: an arrow out of the cup, the other wires level past its label
+        r = (mid[cup[2]][-1] - mid[cup[2]][0]) / 2
+        arrow, end = scale_arrow(g, x1 + r, junction[cup[2]], *g.scale)
+    cross2 = _crosses([(junction[n], yo) for n, outs in out_rows.items() if n in junction for yo in outs])
+    xj, xs2, x2 = _stage2_x(units, mid, (cross1, cross2), d2, x1, end)
     glyph = Glyph(x2 + 4)
-    direct = not seps_between(g.ins) and not any((kind == "out" and len(ys) > 1) or (kind == "cap" and len(ys) != 2)
-                                                 for _, kind, _, ys in units)  # no dot drawn
+    direct = arrow is None and not seps_between(g.ins) and not any(
+        (kind == "out" and len(ys) > 1) or (kind == "cap" and len(ys) != 2) for _, kind, _, ys in units)  # no dot
     for unit in units:
-        _einsum_unit(glyph, g, unit, mid[unit[2]], junction[unit[2]], out_rows.get(unit[2], []), (x1, xj, x2),
-                     direct)
+        _einsum_unit(glyph, g, unit, mid[unit[2]], junction[unit[2]], out_rows.get(unit[2], []),
+                     (x0, x1, xj, xs2, x2), direct)
     w = glyph.width
     for n, outs in out_rows.items():  # an axis from nowhere starts at a dot
         if n not in src:
@@ -281,14 +471,43 @@ def draw_einsum(g: OpRows) -> Glyph:
                 glyph.items.append(Circle(xj, yo, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
     # outer product: the separators between inputs end in a dot
     for ysep in seps_between(g.ins):
-        glyph.items.append(draw_sep(0, ysep, 5, ysep, g))
-        glyph.items.append(Circle(5, ysep, DOT_R * 0.8, fill=ink_of(g), stroke=None, owner=g.owner))
+        glyph.items.append(draw_sep(0, ysep, OUTER_X, ysep, g))
+        glyph.items.append(Circle(OUTER_X, ysep, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
     for ysep in seps_between(g.outs):
         glyph.items.append(draw_sep(w - 4, ysep, w, ysep, g))
+    if arrow is not None:
+        glyph.items.append(arrow)
+        glyph.anchors["scale"] = (x1 + r, junction[cup[2]])
     allm = [y for m in mid.values() for y in m]
     if allm:
         glyph.footroom = max(0.0, max(allm) - max(all_rows(g)))
     return glyph
+
+
+def _crosses(moves) -> bool:
+    """Whether two of the bends ``(from row, to row)`` swap their order (so cross)."""
+    return any((a0 - a1) * (b0 - b1) < -1e-9 for n, (a0, b0) in enumerate(moves) for a1, b1 in moves[n + 1:])
+
+
+def _stage1_x(g: OpRows, d1, crossing: bool) -> tuple[float, float]:
+    """Where an einsum's first-stage bends begin and end: past the dots its input separators end in (a pitch
+    past them when the bends cross, so that no crossing is next to a dot)."""
+    moved = any(d > 1e-6 for d in d1)
+    x0 = (OUTER_X + PITCH + 1 if crossing else OUTER_X + 2 * DOT_R) if seps_between(g.ins) else 0.0
+    return x0, x0 + (bend_length(max(d1)) if moved else 4.0)
+
+
+def _stage2_x(units, mid, crossing, d2, x1: float, arrow_end: float) -> tuple[float, float, float]:
+    """Where an einsum's junctions (caps, merge dots) stand, and where its second-stage bends begin and end:
+    a pitch clear of the dots on either side where the bends there cross, past the scale arrow's label if
+    one."""
+    rmax = max((abs(mid[n][-1] - mid[n][0]) / 2 for _, kind, n, _ in units if kind == "cap"), default=0.0)
+    dots = any((kind == "out" and len(ys) > 1) or (kind == "cap" and len(ys) != 2) for _, kind, _, ys in units)
+    xj = max(x1 + max(rmax, DOT_R) + 2, arrow_end + 4 if arrow_end else 0.0)
+    if dots and crossing[0]:
+        xj = max(xj, x1 + PITCH + 2)
+    xs2 = xj + (PITCH + 1 if dots and crossing[1] else 0.0)
+    return xj, xs2, xs2 + (bend_length(max(d2)) if any(d > 1e-6 for d in d2) else 6.0)
 
 
 def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs, direct: bool = True) -> None:
@@ -296,11 +515,12 @@ def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs, direct: 
     by a pair), a merge dot (several inputs), or on to its output rows ``outs``.  A wire that only moves takes
     one S-bend across the glyph when ``direct`` (no dot it could run through), else both stages."""
     _, kind, n, ys = unit
-    x1, xj, x2 = xs
+    x0, x1, xj, xs2, x2 = xs
     w = glyph.width
     if kind == "cap" and len(ys) == 2:
         r = (m[1] - m[0]) / 2
-        d = wire_path([(0, ys[0]), (x1, m[0])]) + (("A", r, 1, x1, m[1]),) + wire_path([(x1, m[1]), (0, ys[1])])[1:]
+        d = wire_path([(0, ys[0]), (x0, ys[0]), (x1, m[0])]) + (("A", r, 1, x1, m[1]),) + \
+            wire_path([(x1, m[1]), (x0, ys[1]), (0, ys[1])])[1:]
         glyph.items.append(Path(d, stroke=ink_of(g), width=WIRE, owner=g.owner))
         glyph.anchors[f"cap.{n}"] = (x1 + r, yj)
         return
@@ -309,7 +529,7 @@ def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs, direct: 
             glyph.items.append(Path(wire_path([(0, ys[0]), (w, yo)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
         return
     for a, b in zip(ys, m):
-        glyph.items.append(Path(wire_path([(0, a), (x1, b)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
+        glyph.items.append(Path(wire_path([(0, a), (x0, a), (x1, b)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
     if len(ys) > 1:
         for b in m:
             glyph.items.append(Path(wire_path([(x1, b), (xj, yj)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
@@ -320,4 +540,5 @@ def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs, direct: 
         glyph.items.append(Circle(xj, yj, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
         return
     for yo in outs:
-        glyph.items.append(Path(wire_path([(xj, yj), (x2, yo), (w, yo)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
+        glyph.items.append(Path(wire_path([(xj, yj), (xs2, yj), (x2, yo), (w, yo)]), stroke=ink_of(g), width=WIRE,
+                                owner=g.owner))

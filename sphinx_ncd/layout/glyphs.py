@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from ..model.kinds import KINDS
 from ..model.types import AxisKind, OpKind
-from .glyph_boxes import draw_block, draw_elementwise, draw_function, draw_index, draw_learned, draw_on_axis, STYLES
+from .glyph_boxes import draw_block, draw_function, draw_index, draw_learned, draw_on_axis, STYLES
 from .glyph_conv import draw_conv
+from .glyph_marks import draw_elementwise
 from .glyph_parts import axis_label_source, draw_ports, Glyph, OpRows, OVER
 from .glyph_wirings import draw_add, draw_bar, draw_copy, draw_delete, draw_einsum, draw_save_load, draw_unit
 from .scene import Path

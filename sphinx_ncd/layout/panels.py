@@ -14,6 +14,7 @@ from .columns import bracket_room, repeat_label_widths, state_column, step_colum
 from .fences import group_items
 from .names import column_lead, edge_names
 from .notes import add_author_notes
+from .fuse import fuse_scales, mark_joins
 from .geometry import ITEM_GAP
 from .pieces import bbox_all, below, Piece, union
 from .rows import reserve_below, shown_axes, silent_values, stack_values, value_axis
@@ -24,7 +25,7 @@ __all__ = ["panel_sections", "with_headers", "panel_piece", "measure_panel"]
 
 def panel_sections(panel: Panel) -> list:
     """The sections the panel is drawn with: residual branches beside their box, a first state always."""
-    sections = _residual_sections(panel)
+    sections = mark_joins(panel, fuse_scales(panel, _residual_sections(panel)))
     if not sections or sections[0].kind != "state":
         sections.insert(0, Section("state", panel.inputs))
     return sections

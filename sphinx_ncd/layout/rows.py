@@ -10,6 +10,7 @@ import sympy
 
 from ..model.types import Axis, Operation, OpKind, Panel, Value
 from .geometry import ITEM_GAP, PITCH
+from .fuse import JoinedAdd, scaled_by
 from .glyphs import OpRows
 
 __all__ = ["nrows", "shown_axes", "silent_values", "stack_values", "op_rows", "value_axis", "reserve_below"]
@@ -61,7 +62,7 @@ def _spaced_rows(values, reserve) -> list[list[float]]:
     return out
 
 
-def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None) -> OpRows:
+def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None, hl=()) -> OpRows:
     if ypos is not None and len(op.inputs) > 1 and all(v.id in ypos for v in op.inputs):
         # stack the inputs in the order they arrive (top to bottom), so their wires need not cross
         order = sorted(range(len(op.inputs)), key=lambda i: (ypos[op.inputs[i].id][0], i))
@@ -70,8 +71,13 @@ def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None) -> 
             else _rel_rows(op.inputs)
     else:
         ins = _rel_rows(op.inputs)
+    join = isinstance(op, JoinedAdd)
     if op.kind == OpKind.COPY and reserve:  # each branch leaves room for what its consumer will grow into
         outs = _spaced_rows(op.outputs, reserve)
+    elif join:  # a symmetric join: the sum lies midway between the first and the last of its inputs
+        tops = sorted(ys[0] for ys in ins if ys)
+        mid = (tops[0] + tops[-1]) / 2 - tops[0] if tops else 0.0
+        outs = [[y + mid for y in ys] for ys in _rel_rows(op.outputs)]
     else:
         outs = _rel_rows(op.outputs)
     # which wires the box acts on and which pass over it: the model's explicit positions and pairing
@@ -82,7 +88,9 @@ def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None) -> 
                for i, v in enumerate(op.inputs)]
     out_core = [[l in op.core_out_pos[k] or (k, l) not in paired_out for l in range(len(v.axes))] or [True]
                 for k, v in enumerate(op.outputs)]
-    return OpRows(op, ins, outs, in_core, out_core, pairs, owner=owner, alert=alert)
+    sc = scaled_by(op)
+    return OpRows(op, ins, outs, in_core, out_core, pairs, owner=owner, alert=alert,
+                  scale=(sc, sc.id in hl) if sc is not None else None, join=join)
 
 
 def value_axis(v: Value, j: int):

@@ -1,0 +1,102 @@
+"""Layout (stage 3): element-wise operations -- marks drawn on the segment they act on.
+
+An element-wise map or a scaling acts on a ``1`` wire broadcast over every axis of its segment; the paper draws
+it as its label between two arrowheads (➤R➤) sitting on the segment's top wire, so that a reader sees which
+segment (which branch) it acts on.  A scaling that directly follows an inner product is drawn by the einsum
+glyph as the arrow leaving the cup (:func:`scale_arrow`), as the paper draws the attention scale.
+"""
+from __future__ import annotations
+
+import re
+
+from ..model.types import OpKind
+from .geometry import ARROW, BOX_MIN_W, FONT, WIRE, wire_path
+from .glyph_parts import all_rows, arrow_head, draw_line, draw_text, Glyph, ink_of, OpRows, over_owner
+from .mathtext import label, plain_text
+from .scene import Group, Path
+
+__all__ = ["draw_elementwise", "scale_source", "elementwise_source", "scale_arrow", "MARK_LEAD", "MARK_GAP"]
+
+MARK_LEAD = 8.0  # plain wire before the first arrowhead and after the second
+MARK_GAP = 2.0  # between an arrowhead and the label
+
+
+def scale_source(factor: str) -> str:
+    """The light-math label of a scaling factor: ``1/sqrt(k)`` -> ``k^{-1/2}``."""
+    f = factor.replace(" ", "")
+    m = re.fullmatch(r"1/sqrt\((.+)\)", f)
+    if m:
+        return "{" + m.group(1) + "}^{-1/2}"
+    m = re.fullmatch(r"sqrt\((.+)\)", f)
+    if m:
+        return "{" + m.group(1) + "}^{1/2}"
+    m = re.fullmatch(r"1/(.+)", f)
+    if m:
+        return "{" + m.group(1) + "}^{-1}"
+    return factor
+
+
+def elementwise_source(op) -> str:
+    """The label of an element-wise operation: its function's name, or ``∗factor`` for a scaling."""
+    if op.kind == OpKind.SCALE:
+        return "\\ast " + scale_source(str(op.params.factor or op.label))
+    return op.label or "f"
+
+
+def draw_elementwise(g: OpRows) -> Glyph:
+    """➤f➤ on the top wire of the segment it acts on; every wire of the segment passes straight through."""
+    src = elementwise_source(g.op)
+    lab = label(src, FONT)
+    w = max(BOX_MIN_W, lab.width + 2 * (ARROW + MARK_GAP + MARK_LEAD))
+    glyph = Glyph(w)
+    ins = g.ins[0] if g.ins and g.ins[0] else [0.0]
+    y = ins[0]  # the segment's top wire carries the mark
+    xl, xr = w / 2 - lab.width / 2, w / 2 + lab.width / 2
+    marked = False
+    for (i, j), (k, l) in g.pairs:
+        if i == 0 and j == 0 and abs(g.outs[k][l] - y) < 1e-6 and not marked:
+            marked = True  # the wire is broken behind the label
+            owner = over_owner(g, i, j)
+            for a, b in ((0.0, xl - 1.0), (xr + 1.0, w)):
+                glyph.items.append(Path(wire_path([(a, y), (b, y)]), stroke=ink_of(g), width=WIRE, role="wire",
+                                        owner=owner))
+            continue
+        glyph.items.append(Path(wire_path([(0.0, g.ins[i][j]), (w, g.outs[k][l])]), stroke=ink_of(g), width=WIRE,
+                                role="wire", owner=over_owner(g, i, j)))
+    if not marked:  # a scalar (no pairs): its 1 wire runs through the mark
+        for ys_in, ys_out in zip(g.ins, g.outs):
+            for n, (a, b) in enumerate(zip(ys_in, ys_out)):
+                if n == 0 and abs(a - y) < 1e-6 and abs(b - y) < 1e-6 and not marked:
+                    marked = True
+                    glyph.items.append(draw_line(0.0, y, xl - 1.0, y, g))
+                    glyph.items.append(draw_line(xr + 1.0, y, w, y, g))
+                else:
+                    glyph.items.append(draw_line(0.0, a, w, b, g))
+    glyph.items.append(arrow_head(xl - MARK_GAP, y, g))
+    glyph.items.append(arrow_head(xr + MARK_GAP + ARROW, y, g))
+    text = draw_text(src, w / 2, y, g)
+    glyph.items.append(text)
+    top, bottom = min(all_rows(g) or [y]), max(all_rows(g) or [y])
+    x0, y0, x1, y1 = text.bbox
+    glyph.headroom = max(0.0, top - min(y0, y - ARROW * 0.45)) + 1
+    glyph.footroom = max(0.0, max(y1, y + ARROW * 0.45) - bottom) + 1
+    glyph.anchors["mark"] = (w / 2, y)
+    return glyph
+
+
+def scale_arrow(g: OpRows, x: float, y: float, scale_op, alert: bool) -> tuple[Group, float]:
+    """The arrow leaving an inner product's cup at (x, y), labelled with the scaling that follows it (the paper's
+    ``*k^{-1/2}``); returns it, owned by the scaling, and the x where it ends."""
+    src = elementwise_source(scale_op)
+    lab = label(src, FONT)
+    tip = x + max(ARROW + 10.0, lab.width * 0.6 + ARROW)
+    ink = "alert" if alert else ink_of(g)
+    owner = f"op:{scale_op.id}"
+    line = Path(wire_path([(x, y), (tip - ARROW * 0.7, y)]), stroke=ink, width=WIRE, role="glyph", owner=owner)
+    head = arrow_head(tip, y, g)
+    head = Path(head.d, stroke=ink, fill=ink, width=head.width, role="glyph", owner=owner)
+    text = draw_text(src, x + 2 + lab.width / 2, y - 3 - (lab.ascent + lab.descent) / 2 - 1, g, fill=ink)
+    text = type(text)(text.label, text.x, text.y, fill=ink, role="label", owner=owner)
+    title = f"{plain_text(scale_op.label) if scale_op.label else scale_op.kind} : {scale_op.signature}"
+    end = max(tip, text.bbox[2])
+    return Group((line, head, text), role="op", owner=owner, title=title), end
