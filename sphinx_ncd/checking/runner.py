@@ -440,12 +440,15 @@ def _short(exc: BaseException, files=frozenset()) -> str:
 def _answer(req: dict) -> dict:
     """One check (shapes, or values), in the forked child (:func:`isolate.run_forked`)."""
     _set_cpu_budget(float(req.get("cpu_seconds", 60)))
+    start = time.process_time()
     try:
         if req.get("op") == "values":  # the value check (its own module), as isolated as a shape check
             from .values_run import handle_values
 
             return handle_values(req)
-        return handle_check(req)
+        reply = handle_check(req)
+        reply["cpu_s"] = time.process_time() - start  # this check's own CPU time (the machine may be busy)
+        return reply
     except MemoryError as exc:
         return {"status": "error", "error": _error(exc, set())}
     except Exception as exc:  # a bug of ours: report it rather than die
