@@ -196,7 +196,7 @@ def _fallbacks(check: _Check, first) -> dict:
         return bad
     if att.exception is None:
         if first is not None:
-            check.notes.append(msg.CHECK_FALLBACK.format(reason=short(first[0], check.files),
+            check.notes.append(msg.CHECK_FALLBACK.format(reason=short(first[0], check.files, first[2]),
                                                          method="concrete fake tensors"))
         return verdict(check.plan, att, backend, "fake", check.notes)
     if is_data_dependent(att.exception):

@@ -88,13 +88,8 @@ def verdict(plan: dict, att, backend, method: str, notes: list) -> dict:
         mismatch = next((b for b in boxes if b["status"] == "mismatch"), None)
     assumptions = extra.get("assumptions", [])
     fixed = dict(extra.get("fixed", {}))
-    if getattr(backend, "symbolic_build", True) is False:  # built with plain ints: its parameters are fixed
-        for p in plan["params"]:
-            if p in backend.hints and p not in fixed:
-                fixed[p] = backend.hints[p]
-        if plan["params"]:
-            notes.append("built with concrete sizes (its constructor needs plain ints), so "
-                         + ", ".join(plan["params"]) + " are fixed")
+    if getattr(backend, "symbolic_build", True) is False:
+        _built_with_ints(plan, backend, fixed, notes)
     config = extra.get("config", [])
     if mismatch is not None:
         status = "mismatch"
@@ -121,12 +116,27 @@ def verdict(plan: dict, att, backend, method: str, notes: list) -> dict:
             "notes": notes}
 
 
-def short(exc: BaseException, files=frozenset()) -> str:
-    """One line naming an exception, for a note (why a fallback ran)."""
+def _built_with_ints(plan: dict, backend, fixed: dict, notes: list) -> None:
+    """Built with plain ints: every size the constructor was given (its parameters, the names its call
+    passes) holds only at its sample, so it is fixed, never "for every"."""
+    given = [p for p in list(plan["params"]) + [u for u in plan.get("used", ()) if u not in plan["params"]]
+             if p in backend.hints]
+    for p in given:
+        fixed.setdefault(p, backend.hints[p])
+    if given:
+        shown = plan.get("display") or {}
+        notes.append("built with concrete sizes (its constructor needs plain ints), so "
+                     + ", ".join(shown.get(p, p) for p in given) + " are fixed")
+
+
+def short(exc: BaseException, files=frozenset(), backend=None) -> str:
+    """One line naming an exception, for a note (why a fallback ran), sizes in the diagram's names."""
     from .codeload import user_frame
 
     text = str(exc).strip().splitlines()
     first = text[0] if text else ""
+    if backend is not None and hasattr(backend, "rename"):
+        first = backend.rename(first)
     frame = user_frame(exc, set(files))
     where = f" at {frame[0]}:{frame[1]}" if frame else ""
     if "_local_scalar_dense" in first or "data-dependent" in first.lower():

@@ -1,0 +1,40 @@
+"""The one-line summary names as free only the sizes the proof really holds for."""
+from __future__ import annotations
+
+import re
+
+SPEC = """let e = d/h
+input X: b t d
+Y = L+[proj] X : d -> h e
+output Y
+"""
+
+INTS_ONLY = '''import torch
+from torch import nn
+
+
+class M(nn.Module):
+    def __init__(self, d, h):
+        super().__init__()
+        if not isinstance(h, int):
+            raise TypeError("h must be an int")
+        self.proj = nn.Linear(d, d)
+
+    def forward(self, x):
+        return self.proj(x)
+'''
+
+
+def test_a_size_given_by_sizes_and_built_as_a_plain_int_is_not_listed_as_free(run, parse):
+    report = run(parse(SPEC), INTS_ONLY, {"d": 35, "h": 5})
+    assert report.status == "proved", report.format()
+    assert report.summary == "proved for every b, t (with d=35, h=5)"  # was "for every b, t, h (with d=35)"
+    assert any("d, h are fixed" in n for n in report.notes)
+
+
+
+def test_a_note_about_a_failed_symbolic_run_names_sizes_as_the_diagram_does(run, parse):
+    report = run(parse(SPEC), INTS_ONLY, {"d": 35})
+    notes = " ".join(report.notes)
+    assert "symbolic run failed" in notes, report.format()
+    assert re.search(r"\bs\d+\b", notes) is None, notes  # never the checker's own symbols (s60*s65)
