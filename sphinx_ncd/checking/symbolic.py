@@ -108,7 +108,7 @@ class SymbolicBackend(ConcreteBackend):
         """An exception message with the env's symbols (``s65``) replaced by axis names."""
         import re
 
-        names = {str(k): str(v) for k, v in self.to_name.items()}
+        names = {str(k): str(v) if str(v).isidentifier() else f"({v})" for k, v in self.to_name.items()}
         return self.shown(re.sub(r"\b[su]\d+\b", lambda m: names.get(m.group(0), m.group(0)), text))
 
     def equal(self, got, expected, assume: bool = False) -> bool:

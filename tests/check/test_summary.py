@@ -38,3 +38,4 @@ def test_a_note_about_a_failed_symbolic_run_names_sizes_as_the_diagram_does(run,
     notes = " ".join(report.notes)
     assert "symbolic run failed" in notes, report.format()
     assert re.search(r"\bs\d+\b", notes) is None, notes  # never the checker's own symbols (s60*s65)
+    assert "h*d/h" not in notes, notes  # a size that is a quotient is parenthesised: h*(d/h)
