@@ -115,7 +115,8 @@ def assemble(diagram: Diagram, plan: CheckPlan, answer: Answer, *, cached: bool 
         location=location if error is not None and error.span is not location else None,
         cached=cached, seconds=answer.seconds, notes=tuple(notes),
         producer=_producer(diagram) if mismatch is not None and mismatch.op_id is None else None,
-        findings=_findings(answer.assumptions, plan) if status == "proved_if" else ())
+        findings=_findings(answer.assumptions, plan) if status == "proved_if" else (),
+        cpu_seconds=0.0 if cached else answer.cpu_seconds)
 
 
 def _boxes(answer: Answer, index: _Index) -> tuple[list[BoxVerdict], list]:

@@ -104,7 +104,7 @@ def _box_mismatch(att) -> bool:
 def _load(req: dict):
     """The code loaded and the plan completed with the sizes its construction uses: a :class:`_Check`,
     or the error answer when the code itself cannot be loaded."""
-    from .codeload import load, used_names
+    from .codeload import literal_sizes, load, used_names
     from ..errors import NCDError
 
     for p in reversed(req.get("path", [])):  # the caller's own directories first
@@ -121,7 +121,9 @@ def _load(req: dict):
     call = desc.get("call")
     display = plan.get("display") or {}
     back = {display.get(n, n): n for n in plan["symbols"]}
-    plan = dict(plan, used=sorted(back[n] for n in used_names(obj, call, list(back))), forward=desc.get("forward"))
+    literals = {back[k]: v for k, v in literal_sizes(desc).items() if k in back}  # MLP(d=512): d is fixed
+    used = {back[n] for n in used_names(obj, call, list(back))} | set(literals)
+    plan = dict(plan, used=sorted(used), literals=literals, forward=desc.get("forward"))
     return _Check(plan, obj, call, user_ns, files)
 
 

@@ -88,6 +88,8 @@ def verdict(plan: dict, att, backend, method: str, notes: list) -> dict:
         mismatch = next((b for b in boxes if b["status"] == "mismatch"), None)
     assumptions = extra.get("assumptions", [])
     fixed = dict(extra.get("fixed", {}))
+    for name, value in (plan.get("literals") or {}).items():  # a number in the call holds at that number only
+        fixed.setdefault(name, value)
     if getattr(backend, "symbolic_build", True) is False:
         _built_with_ints(plan, backend, fixed, notes)
     config = extra.get("config", [])

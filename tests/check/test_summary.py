@@ -39,3 +39,27 @@ def test_a_note_about_a_failed_symbolic_run_names_sizes_as_the_diagram_does(run,
     assert "symbolic run failed" in notes, report.format()
     assert re.search(r"\bs\d+\b", notes) is None, notes  # never the checker's own symbols (s60*s65)
     assert "h*d/h" not in notes, notes  # a size that is a quotient is parenthesised: h*(d/h)
+
+
+MLP = '''import torch
+from torch import nn
+
+
+class MLP(nn.Module):
+    def __init__(self, d, f):
+        super().__init__()
+        self.up = nn.Linear(d, f)
+        self.down = nn.Linear(f, d)
+
+    def forward(self, x):
+        return self.down(torch.relu(self.up(x)))
+'''
+
+
+def test_numbers_in_the_call_are_shown_as_the_sizes_the_proof_holds_at(run, parse, tmp_path):
+    (tmp_path / "ncd_summary_mlp.py").write_text(MLP)
+    report = run(parse("block MLP(d, f)\ninput X: b d\noutput X\n"), "ncd_summary_mlp:MLP(d=12, f=20)",
+                 path=(str(tmp_path),))
+    assert report.status == "proved", report.format()
+    assert report.summary == "proved for every b (with d=12, f=20)"  # f was dropped: "(with d=12)"
+    assert not any("not covered" in n for n in report.notes), report.notes
