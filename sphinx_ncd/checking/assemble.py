@@ -153,7 +153,8 @@ def _proved(plan: CheckPlan, answer: Answer) -> str:
     """"proved for every b, t, d" with the sizes the proof holds at, when some were fixed."""
     if not plan.symbols:
         return msg.CHECK_PROVED_STATIC
-    fixed, config = answer.fixed, list(answer.config)
+    fixed = answer.fixed
+    config = [c for c in answer.config if not _names(c) <= set(fixed)]  # k·h = 64 says nothing once k, h are fixed
     tied = {n for c in config for n in _names(c)} | set(answer.unused)
     free = [s for s in plan.symbols if s not in fixed and s not in tied]
     at_given = ", ".join([f"{k}={v}" for k, v in fixed.items() if k in plan.given] + config)
