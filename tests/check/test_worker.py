@@ -39,8 +39,6 @@ def test_the_default_worker_belongs_to_its_process():
 
 
 def test_a_launched_worker_imports_torch_while_the_caller_goes_on_then_answers(parse):
-    import time
-
     import sphinx_ncd
     from sphinx_ncd.checking.worker import Worker
 
