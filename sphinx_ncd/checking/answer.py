@@ -65,6 +65,7 @@ class Answer:
     problem: Problem | None = None
     notes: tuple[str, ...] = ()
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # the check child's own CPU time
 
     @classmethod
     def read(cls, raw: dict, name_of) -> "Answer":
@@ -81,4 +82,5 @@ class Answer:
             boxes=tuple(BoxAnswer.read(b) for b in raw.get("boxes") or ()),
             mismatch=BoxAnswer.read(mismatch) if isinstance(mismatch, dict) else None,
             problem=Problem.read(problem) if isinstance(problem, dict) else None,
-            notes=tuple(raw.get("notes") or ()), seconds=float(raw.get("seconds") or 0.0))
+            notes=tuple(raw.get("notes") or ()), seconds=float(raw.get("seconds") or 0.0),
+            cpu_seconds=float(raw.get("cpu_s") or 0.0))

@@ -115,7 +115,8 @@ def assemble(diagram: Diagram, plan: CheckPlan, answer: Answer, *, cached: bool 
         location=location if error is not None and error.span is not location else None,
         cached=cached, seconds=answer.seconds, notes=tuple(notes),
         producer=_producer(diagram) if mismatch is not None and mismatch.op_id is None else None,
-        findings=_findings(answer.assumptions, plan) if status == "proved_if" else ())
+        findings=_findings(answer.assumptions, plan) if status == "proved_if" else (),
+        cpu_seconds=0.0 if cached else answer.cpu_seconds)
 
 
 def _boxes(answer: Answer, index: _Index) -> tuple[list[BoxVerdict], list]:
@@ -152,7 +153,8 @@ def _proved(plan: CheckPlan, answer: Answer) -> str:
     """"proved for every b, t, d" with the sizes the proof holds at, when some were fixed."""
     if not plan.symbols:
         return msg.CHECK_PROVED_STATIC
-    fixed, config = answer.fixed, list(answer.config)
+    fixed = answer.fixed
+    config = [c for c in answer.config if not _names(c) <= set(fixed)]  # k·h = 64 says nothing once k, h are fixed
     tied = {n for c in config for n in _names(c)} | set(answer.unused)
     free = [s for s in plan.symbols if s not in fixed and s not in tied]
     at_given = ", ".join([f"{k}={v}" for k, v in fixed.items() if k in plan.given] + config)

@@ -117,4 +117,18 @@ def replay(args, text: str, search) -> int | None:
     from .transcript import key_for, load
 
     args.transcript_key = key_for(args, text, search)
-    return load(default_cache_dir(), args.transcript_key)
+    replayed = load(default_cache_dir(), args.transcript_key)
+    if replayed is None:
+        _launch_worker()
+    return replayed
+
+
+def _launch_worker() -> None:
+    """A check will run: start its worker now, so that torch imports while the spec is parsed."""
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        return  # the check will say so; no worker to start
+    from .worker import default_worker
+
+    default_worker().launch()

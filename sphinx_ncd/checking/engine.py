@@ -14,6 +14,7 @@ einops split) matches when adjacent axes multiply out; the detail says so.
 from __future__ import annotations
 
 import contextlib
+import functools
 
 import sympy
 import torch
@@ -38,6 +39,7 @@ def to_dim(text: str, value_of) -> object:
 _FUNCTIONS = {"floor", "ceiling", "Mod", "Max", "Min"}
 
 
+@functools.lru_cache(maxsize=4096)
 def _parse(text: str):
     """Every bare name in a size expression is a plain symbol (``N`` is not sympy's ``N()``)."""
     import re
@@ -152,8 +154,7 @@ def run_attempt(plan: dict, obj, call, user_ns: dict, backend) -> Attempt:
                 pass
     with backend.mode():
         try:
-            with backend.building():
-                model = construct(obj, call, names, user_ns)
+            model = _build(obj, call, names, user_ns, backend)
         except Exception as exc:
             att.construct_error = exc
             return att
@@ -187,7 +188,7 @@ def run_attempt(plan: dict, obj, call, user_ns: dict, backend) -> Attempt:
             except Exception as exc:
                 att.exception = exc
         # compare (also after an exception: a box that already disagreed explains it)
-        expected_of = lambda seg: [to_dim(d, backend.value) for d in seg["dims"]]  # noqa: E731
+        expected_of = _sizes_of(backend)
         records: dict[int, list] = {b["op"]: [] for b in plan["boxes"]}
         for path, ops in sharing.items():
             for i, call in enumerate(calls[path]):
@@ -203,6 +204,31 @@ def run_attempt(plan: dict, obj, call, user_ns: dict, backend) -> Attempt:
             got = _flatten(result, [])
             att.diagram = _compare_segments("output", plan["outputs"], got, expected_of, backend)
     return att
+
+
+def _build(obj, call, names: dict, user_ns: dict, backend):
+    """Construct the model; again without shared tensors if its constructor changed one in place."""
+    with backend.building() as sharing:
+        model = construct(obj, call, names, user_ns)
+    if sharing is not None and sharing.spoiled():
+        with backend.building(share=False):
+            model = construct(obj, call, names, user_ns)
+    return model
+
+
+def _sizes_of(backend):
+    """A wire's sizes as the backend's values, each size expression converted once per run."""
+    known: dict[str, object] = {}
+
+    def expected_of(seg):
+        out = []
+        for d in seg["dims"]:
+            if d not in known:
+                known[d] = to_dim(d, backend.value)
+            out.append(known[d])
+        return out
+
+    return expected_of
 
 
 def split_binding(path: str) -> tuple[str, int | None]:

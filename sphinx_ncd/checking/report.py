@@ -93,6 +93,7 @@ class ShapeReport:
     notes: tuple[str, ...] = field(default=())  # extra lines: fixed sizes, fallbacks taken
     producer: int | None = None  # for a whole-diagram mismatch: the operation making that output
     findings: tuple[str, ...] = ()  # proved-if assumptions that are a mistake: "t = v" equates two axes
+    cpu_seconds: float = 0.0  # CPU time of the check's own process (the machine may be shared)
 
     @property
     def exit_status(self) -> int:

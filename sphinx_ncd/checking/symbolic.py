@@ -21,6 +21,7 @@ import sys
 import torch
 
 from .fallbacks import ConcreteBackend, no_init
+from .sharing import shared_tensors
 
 __all__ = ["available", "SymbolicBackend"]
 
@@ -88,14 +89,14 @@ class SymbolicBackend(ConcreteBackend):
     def mode(self):
         return self._mode
 
-    def building(self):
+    def building(self, share: bool = True):
         # nn.LayerNorm(d) and friends test isinstance(d, numbers.Integral): a symbolic size is a whole
         # number, so say so (this process only runs checks), and the model is built with symbols
         import numbers
 
         if not issubclass(torch.SymInt, numbers.Integral):
             numbers.Integral.register(torch.SymInt)
-        return _building()
+        return _building(share)
 
     def tensor(self, dims):
         return torch.empty(tuple(dims))  # () gives a 0-d tensor: an input with no axes
@@ -107,7 +108,7 @@ class SymbolicBackend(ConcreteBackend):
         """An exception message with the env's symbols (``s65``) replaced by axis names."""
         import re
 
-        names = {str(k): str(v) for k, v in self.to_name.items()}
+        names = {str(k): str(v) if str(v).isidentifier() else f"({v})" for k, v in self.to_name.items()}
         return self.shown(re.sub(r"\b[su]\d+\b", lambda m: names.get(m.group(0), m.group(0)), text))
 
     def equal(self, got, expected, assume: bool = False) -> bool:
@@ -201,9 +202,10 @@ class SymbolicBackend(ConcreteBackend):
 
 
 @contextlib.contextmanager
-def _building():
-    with no_init(), _configs_take_symbols():
-        yield
+def _building(share: bool):
+    """Yields the :class:`~.sharing.Sharing` of the build's tensors (None when not shared)."""
+    with no_init(), _configs_take_symbols(), (shared_tensors() if share else contextlib.nullcontext()) as sharing:
+        yield sharing
 
 
 @contextlib.contextmanager

@@ -150,7 +150,7 @@ def handle_values(req: dict) -> dict:
     try:
         return _handle(req)
     except Exception as exc:  # the user's code raised: located at their line
-        from .runner import _error
+        from .verdict import code_error as _error
 
         return {"status": "error", "error": _error(exc, set(req.get("files", ())) | _FILES)}
     finally:

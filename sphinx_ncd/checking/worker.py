@@ -60,6 +60,7 @@ class Worker:
         self._lock = threading.Lock()
         self._next_id = 0
         self._log = None
+        self._greeted = False  # the running process's hello line was read
 
     # --- lifecycle ---------------------------------------------------------
 
@@ -73,8 +74,23 @@ class Worker:
 
     def start(self) -> dict:
         """Start the process (if not running) and wait for its hello line."""
-        if self.alive:
+        if not self.alive:
+            self.launch()
+        elif self._greeted:
             return self.hello
+        try:
+            self.hello = self._read(self.startup_timeout)
+        except (WorkerTimeout, WorkerDied):
+            self.kill()
+            raise
+        self._greeted = True
+        return self.hello
+
+    def launch(self) -> None:
+        """Start the process and return at once: it imports torch while the caller goes on (``ncd check``
+        parses the spec meanwhile); :meth:`start` or the first request reads its hello line."""
+        if self.alive:
+            return
         self._cleanup()
         self._dir = tempfile.mkdtemp(prefix="ncd-check-")
         env = dict(os.environ)
@@ -98,12 +114,7 @@ class Worker:
         )
         self._buf = b""
         self.starts += 1
-        try:
-            self.hello = self._read(self.startup_timeout)
-        except (WorkerTimeout, WorkerDied):
-            self.kill()
-            raise
-        return self.hello
+        self.hello, self._greeted = {}, False
 
     def kill(self) -> None:
         """Stop the worker and everything it started.
@@ -176,7 +187,7 @@ class Worker:
                 self._proc, self._dir, self._log = None, None, None
                 self.owner_pid = os.getpid()
             start_budget = 0.0
-            if not self.alive:
+            if not self.alive or not self._greeted:
                 t0 = time.perf_counter()
                 self.start()
                 start_budget = time.perf_counter() - t0

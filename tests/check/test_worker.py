@@ -36,3 +36,23 @@ def test_the_default_worker_belongs_to_its_process():
 
     w = default_worker()
     assert w is default_worker() and w.owner_pid == os.getpid()
+
+
+def test_a_launched_worker_imports_torch_while_the_caller_goes_on_then_answers(parse):
+    import sphinx_ncd
+    from sphinx_ncd.checking.worker import Worker
+
+    worker = Worker()
+    try:
+        worker.launch()  # returns at once: ncd check parses the spec meanwhile
+        assert worker.alive and not worker.hello
+        diagram = parse("input X: b d\nY = L[lin] X : d -> d\noutput Y\n")
+        code = "import torch\nclass M(torch.nn.Module):\n    def __init__(self, d):\n        super().__init__()\n" \
+               "        self.lin = torch.nn.Linear(d, d, bias=False)\n    def forward(self, x):\n" \
+               "        return self.lin(x)\n"
+        report = sphinx_ncd.check(diagram, code, worker=worker, use_cache=False)
+        assert report.status == "proved", report.format()
+        assert worker.hello.get("torch") and worker.starts == 1
+        assert worker.start() is worker.hello  # already greeted: no second process, no second read
+    finally:
+        worker.close()
