@@ -13,9 +13,9 @@ from .. import messages as msg
 from ..errors import NCDError
 from ..syntax import ast as A
 from ..syntax.parser import OPERATIONS
-from .sizes import SizeSyntaxError, parse_size, product, size_label, sizes_equal_plain
+from .sizes import SizeSyntaxError, parse_size, product, size_label
 from . import types as T
-from .types import Axis, OpKind, Value, _shape_text
+from .types import Axis, OpKind, Value
 from .blocks import instantiate
 from .kinds import KINDS
 from .records import closest, opname as _opname, same_sub, shape_text as _shape, slot_name
