@@ -370,3 +370,8 @@ IO_CANNOT_READ = "cannot read {path}: {reason}"
 IO_TOO_LARGE = "{path} is too large ({size} bytes; at most {limit})"
 IO_NOT_UTF8 = "{path} is not valid UTF-8 (save it as UTF-8)"
 SPHINX_CODE_OUTSIDE_SRCDIR = "ncd: :code: {path!r} is outside the source directory; refusing to read or run it"
+
+# --- language constructs of issue 12 (key axis, mask, chunk, product, groups, rotary) -------------
+AMBIGUOUS_AXIS = "{op} {word} '{axis}': '{shape}' has more than one axis of that size ({axes}) and none named '{axis}'"
+HINT_AMBIGUOUS_AXIS = ("name the axis as the value does; to give the keys' copy of a sequence its own name, "
+                       "rename it in an einsum, e.g. einsum Q K : t k, u k -> t u")

@@ -246,10 +246,10 @@ class Operations(Windows):
             for p, i, atom in zip(pattern, idx, seg.items):
                 a = v.axes[i]
                 prev = bound.get(p.label)
-                if prev is None:
-                    bound[p.label] = a
+                if prev is None:  # a new name is its own axis (a key axis u over the same sequence as t)
+                    bound[p.label] = a if p.label in known or p.tangent != a.tangent else self.renamed(a, p)
                 elif not self.same(prev.size, a.size):
-                    raise NCDError(msg.EINSUM_SIZE.format(axis=p.label, first=prev.label, second=a.label),
+                    raise NCDError(msg.EINSUM_SIZE.format(axis=p.label, first=size_label(prev.size), second=a.label),
                                    atom.span, kind="shape")
             taken = set(idx)
             first = idx[0] if idx else len(v.axes)
@@ -275,6 +275,11 @@ class Operations(Windows):
         pos = (in_pos, [tuple(range(len(lead), len(lead) + len(out_core)))])
         return self.finish(op, stmt, OpKind.EINSUM, "", inputs, core_in, [tuple(out_core)], [out], broadcast,
                            params, pos)
+
+    def renamed(self, a: Axis, name: Axis) -> Axis:
+        """``a`` under the name an einsum pattern gives it (``u`` for the keys' copy of the sequence ``t``):
+        drawn as its own wire, with ``a``'s size, so the two stay equal in size and distinct in name."""
+        return Axis(name.label, a.size, a.kind, a.rank, a.tangent)
 
     def _einsum_output(self, seg, bound: dict):
         """An einsum's output names (each bound by an input, none twice) and the axes they name."""
