@@ -12,6 +12,7 @@ from ..model.types import AxisKind, OpKind
 from .glyph_boxes import draw_block, draw_elementwise, draw_function, draw_index, draw_learned, draw_on_axis, STYLES
 from .glyph_conv import draw_conv
 from .glyph_parts import axis_label_source, draw_ports, Glyph, OpRows, OVER
+from .glyph_sequence import draw_chunk
 from .glyph_wirings import draw_add, draw_bar, draw_copy, draw_delete, draw_einsum, draw_save_load, draw_unit
 from .scene import Path
 
@@ -33,6 +34,7 @@ BUILDERS = {
     "delete": draw_delete,
     "save_load": draw_save_load,
     "block": draw_block,
+    "chunk": draw_chunk,  # a split: the mirror of a concatenation
 }
 
 

@@ -19,13 +19,14 @@ from .types import Axis, OpKind, Value
 from .blocks import instantiate
 from .kinds import KINDS
 from .records import closest, opname as _opname, same_sub, shape_text as _shape, slot_name
+from .sequence import SequenceOps
 from .windows import Windows
 from .wiring import all_core
 
 __all__ = ["Operations"]
 
 
-class Operations(Windows):
+class Operations(Windows, SequenceOps):
     """Operation handlers (a mixin: ``self`` is the PanelBuilder)."""
 
     # --- operations ---------------------------------------------------------------------------
@@ -213,6 +214,8 @@ class Operations(Windows):
         name such as ``k1`` takes the axis it names; a name that is another axis of the inputs is a
         mismatch); a shorter pattern must occur in order and the remaining axes are broadcast."""
         self.no_clauses(op)
+        if op.head.text == "mul":
+            return self._product(op, stmt)
         sig, _ = self.signature_of(op, "einsum A B : y k, x k -> y x")
         inputs = self.args(op, None)
         if len(sig.inputs) != len(inputs):
@@ -221,7 +224,7 @@ class Operations(Windows):
         if len(sig.outputs) != 1:
             raise NCDError(msg.TARGETS.format(op="einsum", expected=1, got=len(sig.outputs)), sig.span,
                            kind="shape")
-        known = {a.label for v in inputs for a in v.axes}
+        known = {a.label: a for v in inputs for a in reversed(v.axes)}  # label -> (the first) axis of that name
         bound: dict[str, Axis] = {}
         lead: list[Axis] = []
         trail: list[Axis] = []
@@ -234,7 +237,7 @@ class Operations(Windows):
             if len(pattern) == len(v.axes):
                 idx = list(range(len(v.axes)))
                 for p, a in zip(pattern, v.axes):
-                    if p.label != a.label and p.label in known and not self.same(p.size, a.size):
+                    if p.label != a.label and p.label in known and not self.same(known[p.label].size, a.size):
                         raise NCDError(msg.SHAPE_MISMATCH.format(op="einsum", expected=_shape(pattern),
                                                                  got=v.shape), seg.span, kind="shape",
                                        hint=msg.HINT_EINSUM.format())
@@ -275,6 +278,30 @@ class Operations(Windows):
         pos = (in_pos, [tuple(range(len(lead), len(lead) + len(out_core)))])
         return self.finish(op, stmt, OpKind.EINSUM, "", inputs, core_in, [tuple(out_core)], [out], broadcast,
                            params, pos)
+
+    def _product(self, op, stmt):
+        """``mul A B``: the element-wise product of equal shapes, drawn as the paper does, an outer
+        product whose every wire merges (an einsum ``a b, a b -> a b``)."""
+        if op.signature is not None:
+            raise NCDError(msg.CLAUSE_NOT_ALLOWED.format(clause=":", op="mul"), op.signature.span, kind="syntax",
+                           hint=msg.HINT_PRODUCT.format())
+        inputs = self.args(op, None)
+        if len(inputs) < 2:
+            raise NCDError(msg.ARITY.format(op="mul", expected=2, got=len(inputs)), op.head.span, kind="shape")
+        first = inputs[0]
+        out = list(first.axes)
+        for v, name in zip(inputs[1:], op.args[1:]):
+            if len(v.axes) != len(first.axes) or not all(
+                    self.same(a.size, b.size) and a.tangent == b.tangent for a, b in zip(first.axes, v.axes)):
+                raise NCDError(msg.PRODUCT_SHAPES.format(first=first.shape, second=v.shape), name.span, kind="shape",
+                               hint=msg.HINT_PRODUCT.format())
+            out = [self.prefer(a, b) for a, b in zip(out, v.axes)]
+        names = tuple(a.label if [b.label for b in out].count(a.label) == 1 else f"{a.label}{i}"
+                      for i, a in enumerate(out))
+        params = T.EinsumParams((names,) * len(inputs), names, (), names, True)
+        every = tuple(range(len(out)))
+        return self.finish(op, stmt, OpKind.EINSUM, "", inputs, [v.axes for v in inputs], [tuple(out)],
+                           [tuple(out)], [() for _ in inputs], params, ([every] * len(inputs), [every]))
 
     def renamed(self, a: Axis, name: Axis) -> Axis:
         """``a`` under the name an einsum pattern gives it (``u`` for the keys' copy of the sequence ``t``):

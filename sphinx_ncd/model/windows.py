@@ -13,7 +13,7 @@ from .. import messages as msg
 from ..errors import NCDError
 from ..syntax import ast as A
 from . import types as T
-from .sizes import SizeSyntaxError, parse_size, size_label, sizes_equal_plain
+from .sizes import SizeSyntaxError, parse_size, product, size_label, sizes_equal_plain
 from .records import opname as _opname, shape_text as _shape
 from .types import Axis, OpKind, Value
 
@@ -86,17 +86,32 @@ class Windows:
                 raise NCDError(msg.SHAPE_MISMATCH.format(op=_opname(op), expected=_shape(cin), got=v.shape),
                                op.args[0].span, kind="shape", hint=hint)
             channel_idx = [rest_pos[k] for k in m]
+        groups = self._groups(op, [v.axes[i] for i in channel_idx], core_out_ch) if not pool else one
         out, core_in, core_out, bc, pos = _conv_wiring(v, resized, channel_idx, core_out_ch)
         over = tuple(v.axes[i] for i in spatial)
         if pool:
             params = T.PoolParams(over, kernel, stride, dilation, padding, bool(op.transposed), False, False,
-                                  "max" if opname == "maxpool" else "mean")
+                                  reduce="max" if opname == "maxpool" else "mean")
             kind = OpKind.POOL
         else:
-            params = T.ConvParams(over, kernel, stride, dilation, padding, bool(op.transposed), True, bool(op.bias))
+            params = T.ConvParams(over, kernel, stride, dilation, padding, bool(op.transposed), True, bool(op.bias),
+                                  groups=groups)
             kind = OpKind.CONV
         return self.finish(op, stmt, kind, op.label, [v], [tuple(core_in)], [tuple(core_out)], [tuple(out)],
                            [tuple(bc)], params, pos)
+
+    def _groups(self, op, cin, cout):
+        """The ``groups`` clause (1 when absent): it must divide the channels in and out."""
+        groups = self.clause_size(op, "groups", sympy.Integer(1))
+        if groups == 1:
+            return groups
+        for side, axes in (("in", cin), ("out", cout)):
+            channels = product(a.size ** a.rank for a in axes)
+            ratio = sympy.simplify(self.normal(channels) / self.normal(groups))
+            if channels.is_Number and groups.is_Number and not ratio.is_Integer:
+                raise NCDError(msg.CONV_GROUPS.format(groups=op.options["groups"][0].text, side=side,
+                                                      channels=_shape(axes)), op.options["groups"][1], kind="shape")
+        return groups
 
     def _window_axis(self, ax: Axis, kernel, stride, padding, dilation, transposed, opname, seg):
         """A spatial axis after a convolution's window (None: reduced away by a global pooling)."""
