@@ -389,3 +389,5 @@ HINT_ROTARY = "write Q, K = rotary Q K over t e, or Q, K = rotary Q K C S over t
 ROTARY_ODD = "rotary over '{axis}': the feature axis must have an even size (its features rotate in pairs), got {size}"
 PRODUCT_SHAPES = "mul: the shapes must be equal: {first} and {second}"
 HINT_PRODUCT = "mul A B multiplies equal shapes entry by entry; for other products write an einsum, e.g. einsum A B : a b, b c -> a c"
+CODEGEN_ROTARY = "no code is generated for an unbound rotary embedding (its frequencies are the code's choice)"
+HINT_CODEGEN_ROTARY = "bind it to the function that applies it, e.g. Q, K = rotary[apply_rotary_pos_emb] Q K C S over t e"

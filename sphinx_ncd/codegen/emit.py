@@ -206,6 +206,21 @@ class Emitter:
 
         return generic(self, step, step.binding or "norm")
 
+    def emit_mask(self, step):
+        from .sequence import mask
+
+        return mask(self, step)
+
+    def emit_chunk(self, step):
+        from .sequence import chunk
+
+        return chunk(self, step)
+
+    def emit_rotary(self, step):
+        from .sequence import rotary
+
+        return rotary(self, step)
+
     def emit_block(self, step):
         raise NCDError(msg.CODEGEN_BLOCK.format(name=step.block), step.span, kind="shape")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..model.sizes import size_label as label_of_size
 from ..model.types import AxisKind, OpKind
 from .geometry import BOX_HPAD, BOX_MIN_W, BOX_PAD, CUT, FONT, PITCH, SHADOW, SMALL_FONT, THIN, WIRE, wire_path
 from .glyph_parts import (
@@ -99,6 +100,10 @@ def draw_conv(g: OpRows) -> Glyph:
         plus = label("+", SMALL_FONT + 1, "bold")
         glyph.items.append(Text(plus, xk + (mw - 6) / 2 + mlab.width / 2 + 0.5, mcy + mlab.ascent / 2 + 1.5,
                                 fill=ink_of(g), owner=g.owner))
+    groups = getattr(op.params, "groups", 1)
+    if str(groups) != "1":  # grouped (depthwise) convolution: the channels split into groups, marked on the map
+        glyph.items.append(draw_text("\\div " + label_of_size(groups), xk + mw / 2, my0 - 5, g, size=SMALL_FONT,
+                                     role="glyph"))
     for k, l in r.chan_out:  # channel outputs leave the map box
         glyph.items.append(draw_line(xk + mw, g.outs[k][l], w, g.outs[k][l], g))
     pass_wires(glyph, g)
