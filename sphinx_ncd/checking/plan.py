@@ -340,6 +340,7 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
 
     every = [d for seg in inputs + outputs for d in seg["dims"]]
     every += [d for box in boxes for seg in box["inputs"] + box["outputs"] for d in seg["dims"]]
+    every += _halves(panel, lets)  # a rotary embedding's features rotate in pairs: their size is even
     symbols: list[str] = []  # in order of first appearance: inputs first, as the reader meets them
     for d in every:
         for s in sorted(sympy.sympify(d).free_symbols, key=lambda x: str(d).find(x.name)):
@@ -397,6 +398,20 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
         keys=tuple(keys),
         drawn=tuple(drawn),
     )
+
+
+def _halves(panel: Panel, lets: dict) -> list:
+    """``e/2`` for the feature axis ``e`` of every rotary embedding (also inside blocks): the diagram says
+    ``e`` is even, so the proof is for even sizes only (not an assumption found in the code)."""
+    out = []
+    for op in panel.operations:
+        if op.kind == OpKind.ROTARY:
+            size = sympy.sympify(op.params.over[1].size)
+            size = size.xreplace({sympy.Symbol(k): v for k, v in lets.items()}) if lets else size
+            out.append(size / 2)
+        if op.body is not None:
+            out += _halves(op.body, lets)
+    return out
 
 
 def _multiples(dims, symbols) -> list[tuple[str, str]]:

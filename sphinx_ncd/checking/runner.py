@@ -294,10 +294,12 @@ def _handle_check(req: dict) -> dict:
 def _drop_branches(result: dict, plan: dict, hints: dict, attempt) -> None:
     """A bound such as ``b < 16`` may only pick a kernel inside torch: run once past it; if the
     shapes still hold, it is not an assumption of the code."""
-    divided = set(plan.get("multiples", {}))
+    divided = plan.get("multiples", {})
     for name, value, text in result.pop("bounds", [])[:3]:
-        if name not in hints or name in divided or text not in result["assumptions"]:
+        if name not in hints or text not in result["assumptions"]:
             continue
+        if name in divided and not (str(divided[name]).isdigit() and value % int(divided[name]) == 0):
+            continue  # a size the diagram divides (e/2 for a rotary embedding) is tried past the bound if it stays a multiple
         att = attempt(_symbolic({**hints, name: value}, plan))
         if att.construct_error is not None:
             att = attempt(_symbolic({**hints, name: value}, plan, build=False))
