@@ -98,3 +98,13 @@ def test_grouped_query_attention_drawn_for_code_without_groups_is_caught(check):
     report = check("llama_attention.ncd", code, {"e": 8})
     assert report.status == "mismatch", report.format()
     assert report.mismatch.name == "L[k_proj]"
+
+
+def test_llama_mlp_drawn_with_the_template_gated_mlp(check):
+    """``use llama``: the template's GatedMLP (its ``mul`` the gate's product), expanded, binds HF's gate_proj,
+    up_proj and down_proj and is proved."""
+    spec = "block LlamaMLP(d, f)\nuse llama\ninput X: b t d\nY = expand GatedMLP(d, f) X\noutput Y\n"
+    report = check(spec, f"{LLAMA}:LlamaMLP(LlamaConfig(hidden_size=d, intermediate_size=f, "
+                         "num_attention_heads=1, head_dim=2))")
+    assert report.status == "proved", report.format()
+    assert [b.name.split(" ")[0] for b in report.boxes] == ["L[gate_proj]", "L[up_proj]", "L[down_proj]"]
