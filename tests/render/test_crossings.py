@@ -89,6 +89,7 @@ KNOWN_NEAR_DOT = {
     "demo_docs/figures/fig17.ncd", "demo_docs/figures/fig21.ncd", "demo_docs/figures/fig28.ncd",
     "demo_docs/gallery/figures/fig16.ncd", "templates/attention.ncd",
     "demo_docs/figures/fig21-drafted.ncd",  # drafted from the same module as fig 21: the same einsums
+    "templates/llama.ncd",  # the attention template's einsums again (scores and values, merged heads/groups)
 }
 
 
