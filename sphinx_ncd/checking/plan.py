@@ -332,7 +332,8 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
                 labels.append(_plain_label(label, size))
         return {"name": value.name, "dims": dims, "labels": labels}
 
-    inputs = [shape(v) for v in panel.inputs]
+    positions = _position_inputs(panel)
+    inputs = [{**shape(v), "positions": True} if v.id in positions else shape(v) for v in panel.inputs]
     outputs = [shape(v) for v in panel.outputs]
     bound = _bound_ops(panel)
     keys, drawn = _box_keys(panel, bound)
@@ -374,7 +375,8 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
                                          if x.name in safe}))
 
     def plain(seg: dict) -> dict:
-        return {"name": seg["name"], "dims": [worker_text(d) for d in seg["dims"]], "labels": seg["labels"]}
+        out = {"name": seg["name"], "dims": [worker_text(d) for d in seg["dims"]], "labels": seg["labels"]}
+        return {**out, "positions": True} if seg.get("positions") else out
 
     return CheckPlan(
         safe=tuple(safe.items()),
@@ -398,6 +400,16 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
         keys=tuple(keys),
         drawn=tuple(drawn),
     )
+
+
+def _position_inputs(panel: Panel) -> set[int]:
+    """Ids of the values a gather or scatter reads positions from (through copies): the worker makes those
+    inputs integer tensors of valid positions, as ``torch.gather`` requires."""
+    ids = {op.inputs[1].id for op in panel.operations if op.kind in (OpKind.GATHER, OpKind.SCATTER)}
+    for op in reversed(panel.operations):
+        if op.kind == OpKind.COPY and any(v.id in ids for v in op.outputs):
+            ids.add(op.inputs[0].id)
+    return ids
 
 
 def _halves(panel: Panel, lets: dict) -> list:

@@ -82,6 +82,8 @@ def read_op(op: Operation) -> Step:
                     reduce=str(p("reduce", "")), bias=bool(p("bias", False)), conv_groups=p("groups", 1))
     if kind in (OpKind.MASK, OpKind.ROTARY):
         return Step(**common, over=tuple(p("over", ())), causal=bool(p("causal", False)))
+    if kind in (OpKind.TOPK, OpKind.GATHER, OpKind.SCATTER):
+        return Step(**common, over=(p("over"),), parts=2 if p("indices", False) else 1)
     if kind == OpKind.CHUNK:
         return Step(**common, over=(p("over"),), parts=int(p("parts", 2)))
     if kind == OpKind.UNIT:

@@ -221,6 +221,21 @@ class Emitter:
 
         return rotary(self, step)
 
+    def emit_topk(self, step):
+        from .sequence import topk
+
+        return topk(self, step)
+
+    def emit_gather(self, step):
+        from .sequence import gather
+
+        return gather(self, step)
+
+    def emit_scatter(self, step):
+        from .sequence import scatter
+
+        return scatter(self, step)
+
     def emit_block(self, step):
         raise NCDError(msg.CODEGEN_BLOCK.format(name=step.block), step.span, kind="shape")
 

@@ -3,7 +3,8 @@
 ``mask S over t u`` becomes ``masked_fill`` with a causal (upper-triangular) boolean mask laid along the
 query and key dimensions, or the addition of the given mask reshaped onto the scores' dimensions;
 ``chunk P over f`` becomes ``torch.chunk``; a rotary embedding is generated only when bound to the
-user's function (``rotary[apply_rotary_pos_emb] ...``), which the module then calls.
+user's function (``rotary[apply_rotary_pos_emb] ...``), which the module then calls; ``topk``, ``gather``
+and ``scatter`` become the torch functions of those names.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from .. import messages as msg
 from ..errors import NCDError
 from .layout import dim_names, flat, positions
 
-__all__ = ["mask", "chunk", "rotary"]
+__all__ = ["mask", "chunk", "rotary", "topk", "gather", "scatter"]
 
 
 def _dim(value, axis, step) -> int:
@@ -66,3 +67,20 @@ def rotary(em, step) -> str:
         raise NCDError(msg.CODEGEN_ROTARY.format(), step.span, kind="shape", hint=msg.HINT_CODEGEN_ROTARY.format())
     fn = em.function(step.label or "rotary", step.binding)
     return f"{fn}({', '.join(em.of(v) for v in step.inputs)})"
+
+
+def topk(em, step) -> str:
+    value = step.inputs[0]
+    k = em.size(step.core_out[0][0].size, step)
+    call = f"torch.topk({em.of(value)}, {k}, dim={_dim(value, step.over[0], step)})"
+    return call if step.parts == 2 else call + ".values"
+
+
+def gather(em, step) -> str:
+    x, i = step.inputs
+    return f"torch.gather({em.of(x)}, {_dim(x, step.over[0], step)}, {em.of(i)})"
+
+
+def scatter(em, step) -> str:
+    x, i, s = step.inputs
+    return f"{em.of(x)}.scatter({_dim(x, step.over[0], step)}, {em.of(i)}, {em.of(s)})"

@@ -134,6 +134,6 @@ def op_cost(f) -> OpCost:
         other = PER_ELEMENT["elementwise"] * (len(f.inputs) - 1) * out
     elif kind == "unit":
         reads = ZERO            # the identity matrix is written, nothing is read
-    elif kind != "concat":
+    elif kind not in ("concat", "topk", "gather", "scatter"):  # these move entries: no arithmetic, traffic only
         raise ValueError(f"no cost rule for operation kind {kind!r}")
     return OpCost(counted + other, counted, params, reads + params, writes, assumed)

@@ -143,6 +143,13 @@ _ROWS = (
     KindRow(OpKind.CHUNK, {"chunk": ""}, ("over",), "op_chunk", "chunk", AXIS,
             lambda op: f"split into {op.params.parts} equal parts along {op.params.over.label}"),
     KindRow(OpKind.ROTARY, {"rotary": "RoPE"}, ("over",), "op_rotary", "function", AXIS, _rotary),
+    KindRow(OpKind.TOPK, {"topk": "TopK"}, (), "op_topk", "function", SIGNATURE,
+            lambda op: f"top {op.params.kept.label} of {op.params.over.label}"
+                       + (" with their positions" if op.params.indices else "")),
+    KindRow(OpKind.GATHER, {"gather": "Gather"}, ("over",), "op_gather", "function", AXIS,
+            lambda op: f"gather along {op.params.over.label} at {op.inputs[1].name}"),
+    KindRow(OpKind.SCATTER, {"scatter": "Scatter"}, ("over",), "op_scatter", "function", AXIS,
+            lambda op: f"scatter {op.inputs[2].name} along {op.params.over.label} at {op.inputs[1].name}"),
 )
 
 KINDS: dict[str, KindRow] = {r.kind: r for r in _ROWS}

@@ -19,6 +19,7 @@ from .types import Axis, OpKind, Value
 from .blocks import instantiate
 from .kinds import KINDS
 from .records import closest, opname as _opname, same_sub, shape_text as _shape, slot_name
+from .select import SelectOps
 from .sequence import SequenceOps
 from .windows import Windows
 from .wiring import all_core
@@ -26,7 +27,7 @@ from .wiring import all_core
 __all__ = ["Operations"]
 
 
-class Operations(Windows, SequenceOps):
+class Operations(Windows, SequenceOps, SelectOps):
     """Operation handlers (a mixin: ``self`` is the PanelBuilder)."""
 
     # --- operations ---------------------------------------------------------------------------

@@ -34,6 +34,7 @@ __all__ = [
     "NoParams", "FunctionParams", "LearnedParams", "ElementwiseParams", "ScaleParams", "SoftmaxParams",
     "NormParams", "IndexParams", "EinsumParams", "ViewParams", "ConcatParams", "ConvParams", "PoolParams",
     "UnitParams", "SlotParams", "BlockParams", "MaskParams", "ChunkParams", "RotaryParams",
+    "TopkParams", "SelectParams",
 ]
 
 
@@ -91,6 +92,9 @@ class OpKind:
     MASK = "mask"  # attention scores masked over (query, key) axes: causal, or by a given additive mask
     CHUNK = "chunk"  # one value split into equal parts along one axis (a fused qkv into q, k, v)
     ROTARY = "rotary"  # rotary position embedding over (position, feature) axes
+    TOPK = "topk"  # the k largest entries along one axis (and their positions)
+    GATHER = "gather"  # entries read along one axis at given positions
+    SCATTER = "scatter"  # entries written along one axis at given positions
 
 
 @_record
@@ -305,6 +309,22 @@ class RotaryParams:
     rotated: int = 1
 
 
+@_record
+class TopkParams:
+    """``V, I = topk X : n -> k``: the axis searched, the axis of the k kept, and whether positions are returned."""
+
+    over: Axis | None = None
+    kept: Axis | None = None
+    indices: bool = False
+
+
+@_record
+class SelectParams:
+    """``gather X I over n`` / ``scatter X I S over n``: the axis of ``X`` read or written at the positions."""
+
+    over: Axis | None = None
+
+
 PARAMS_OF: dict[str, type] = {
     OpKind.FUNCTION: FunctionParams, OpKind.LEARNED: LearnedParams, OpKind.ELEMENTWISE: ElementwiseParams,
     OpKind.SCALE: ScaleParams, OpKind.SOFTMAX: SoftmaxParams, OpKind.NORM: NormParams,
@@ -313,6 +333,7 @@ PARAMS_OF: dict[str, type] = {
     OpKind.UNIT: UnitParams, OpKind.COPY: NoParams, OpKind.DELETE: NoParams, OpKind.SAVE: SlotParams,
     OpKind.LOAD: SlotParams, OpKind.BLOCK: BlockParams,
     OpKind.MASK: MaskParams, OpKind.CHUNK: ChunkParams, OpKind.ROTARY: RotaryParams,
+    OpKind.TOPK: TopkParams, OpKind.GATHER: SelectParams, OpKind.SCATTER: SelectParams,
 }
 
 

@@ -171,3 +171,62 @@ def test_groups_drawn_other_than_the_code_are_caught(run, parse):
     report = run(parse(DEPTHWISE.replace("groups c", "groups 2")), DEPTHWISE_CODE, {"c": 4})
     assert report.status == "mismatch", report.format()
     assert "groups: diagram 2, code c" in report.mismatch.detail
+
+
+ROUTER = """block Router(d, e, k)
+input X: b d
+R = L+[gate] X : d -> e
+V, I = topk R : e -> k
+output V, I
+"""
+
+ROUTER_CODE = '''import torch
+from torch import nn
+
+
+class Router(nn.Module):
+    def __init__(self, d, e, k):
+        super().__init__()
+        self.gate = nn.Linear(d, e)
+        self.k = k
+
+    def forward(self, x):
+        return torch.topk(self.gate(x), self.k, dim=-1)
+'''
+
+
+def test_topk_is_proved_and_a_wrong_count_is_caught(run, parse):
+    report = run(parse(ROUTER), ROUTER_CODE)
+    assert report.status == "proved_if", report.format()
+    assert report.assumptions == ("k ≤ e",)  # torch.topk's own condition: no more kept than there are
+    wrong = run(parse(ROUTER.replace("e -> k", "e -> 2k")), ROUTER_CODE)
+    assert wrong.status == "mismatch", wrong.format()
+
+
+SELECT = """block Select(n, d)
+input X: b n d, I: b k d, S: b k d
+G = gather X I over n
+Y = scatter X I S over n
+output G, Y
+"""
+
+SELECT_CODE = '''import torch
+from torch import nn
+
+
+class Select(nn.Module):
+    def __init__(self, n, d):
+        super().__init__()
+
+    def forward(self, x, index, src):
+        return torch.gather(x, 1, index), x.scatter(1, index, src)
+'''
+
+
+def test_gather_and_scatter_are_proved_with_integer_positions(run, parse):
+    report = run(parse(SELECT), SELECT_CODE)
+    assert report.status == "proved", report.format()
+    wrong = ("block Select(n, d)\ninput X: b n d, I: b n k, S: b k d\nG = gather X I over d\n"
+             "Y = scatter X S S over n\noutput G, Y\n")  # gathered along d: the code gathers along n
+    report = run(parse(wrong), SELECT_CODE)
+    assert report.status == "error" and "index torch.Size([b, n, k])" in report.format(), report.format()
