@@ -210,3 +210,44 @@ def test_an_unbound_rotary_is_refused_by_codegen_at_its_line():
     with pytest.raises(NCDError) as info:
         sphinx_ncd.codegen(sphinx_ncd.parse("input Q: t e\nQ = rotary Q over t e\n", filename="r.ncd"))
     assert info.value.span.line == 2 and "unbound rotary embedding" in info.value.message
+
+
+# --- top-k, gather, scatter --------------------------------------------------------------------------
+
+def test_topk_keeps_k_of_an_axis_with_or_without_positions():
+    both = op_of("input R: b e\nV, I = topk R : e -> k\n", "topk")
+    assert [v.shape for v in both.outputs] == ["b k", "b k"] and both.params.indices
+    assert KINDS["topk"].describe(both) == "top k of e with their positions"
+    one = op_of("input R: b e\nV = topk R : e -> k\n", "topk")
+    assert [v.shape for v in one.outputs] == ["b k"] and not one.params.indices
+
+
+def test_gather_and_scatter_take_positions_shaped_like_the_value_but_the_selected_axis():
+    text = "input X: b n d, I: b k d, S: b k d\nG = gather X I over n\nY = scatter X I S over n\n"
+    gather, scatter = op_of(text, "gather"), op_of(text, "scatter")
+    assert gather.outputs[0].shape == "b k d" and scatter.outputs[0].shape == "b n d"
+    assert KINDS["gather"].describe(gather) == "gather along n at I"
+    assert KINDS["scatter"].describe(scatter) == "scatter S along n at I"
+
+
+@pytest.mark.parametrize("spec, column, words", [
+    ("input R: b 4\nV = topk R : 4 -> 8\n", 19, "topk keeps 8 of 4"),
+    ("input R: b e\nV = topk R : b e -> k\n", 14, "topk takes a signature of one axis to one axis"),
+    ("input R: b e\nV, I, J = topk R : e -> k\n", 1, "produces 2 value(s) but 3 name(s) are assigned"),
+    ("input X: b n d, I: b k e\nG = gather X I over n\n", 14, "the positions I (b k e) must have the axes b _ d"),
+    ("input X: b n d, I: b k d, S: b k e\nY = scatter X I S over n\n", 17, "`scatter` expects `b k d`"),
+])
+def test_selection_errors_are_located(spec, column, words):
+    with pytest.raises(NCDError) as info:
+        sphinx_ncd.parse(spec, filename="bad.ncd")
+    assert (info.value.span.line, info.value.span.column) == (2, column)
+    assert words in info.value.message
+
+
+def test_selections_generate_the_torch_functions():
+    text = ("input R: b e, X: b n d, I: b k d, S: b k d\nV, J = topk R : e -> k\nG = gather X I over n\n"
+            "Y = scatter X I S over n\noutput V, J, G, Y\n")
+    source = sphinx_ncd.codegen(sphinx_ncd.parse(text, filename="sel.ncd"))
+    assert "torch.topk(R, self.k, dim=1)" in source
+    assert "torch.gather(X, 1, I)" in source and "X.scatter(1, I, S)" in source
+    compile(source, "generated.py", "exec")
