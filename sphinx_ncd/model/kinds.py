@@ -139,16 +139,16 @@ _ROWS = (
     KindRow(OpKind.LOAD, {"load": ""}, (), "op_load", "save_load", SOURCE,
             lambda op: f"load from {op.params.slot}"),
     KindRow(OpKind.BLOCK, {}, (), "op_block", "block", SIGNATURE, _block),
-    KindRow(OpKind.MASK, {"mask": "Mask"}, ("over",), "op_mask", "function", AXIS, _mask),
+    KindRow(OpKind.MASK, {"mask": "Mask"}, ("over",), "op_mask", "function", SIGNATURE, _mask),
     KindRow(OpKind.CHUNK, {"chunk": ""}, ("over",), "op_chunk", "chunk", AXIS,
             lambda op: f"split into {op.params.parts} equal parts along {op.params.over.label}"),
-    KindRow(OpKind.ROTARY, {"rotary": "RoPE"}, ("over",), "op_rotary", "function", AXIS, _rotary),
+    KindRow(OpKind.ROTARY, {"rotary": "RoPE"}, ("over",), "op_rotary", "function", SIGNATURE, _rotary),
     KindRow(OpKind.TOPK, {"topk": "TopK"}, (), "op_topk", "function", SIGNATURE,
             lambda op: f"top {op.params.kept.label} of {op.params.over.label}"
                        + (" with their positions" if op.params.indices else "")),
-    KindRow(OpKind.GATHER, {"gather": "Gather"}, ("over",), "op_gather", "function", AXIS,
+    KindRow(OpKind.GATHER, {"gather": "Gather"}, ("over",), "op_gather", "function", SIGNATURE,
             lambda op: f"gather along {op.params.over.label} at {op.inputs[1].name}"),
-    KindRow(OpKind.SCATTER, {"scatter": "Scatter"}, ("over",), "op_scatter", "function", AXIS,
+    KindRow(OpKind.SCATTER, {"scatter": "Scatter"}, ("over",), "op_scatter", "function", SIGNATURE,
             lambda op: f"scatter {op.inputs[2].name} along {op.params.over.label} at {op.inputs[1].name}"),
 )
 

@@ -63,6 +63,7 @@ class Operations(Windows, SequenceOps, SelectOps):
             if idx is None:
                 raise NCDError(msg.SHAPE_MISMATCH.format(op=_opname(op), expected=_shape(core), got=v.shape),
                                span, kind="shape", hint=msg.HINT_SHAPE.format())
+            self._unambiguous(op, core, v, idx, span)
             taken = set(idx)
             first = idx[0] if idx else len(v.axes)
             b = []
@@ -77,6 +78,20 @@ class Operations(Windows, SequenceOps, SelectOps):
         outs = [tuple(lead) + tuple(c) + tuple(trail) for c in core_out]
         n = len(lead)
         return outs, broadcast, (in_pos, [tuple(range(n, n + len(c))) for c in core_out])
+
+    def _unambiguous(self, op, core, v, idx, span) -> None:
+        """A signature axis the value does not name, matched by its size where the value has another axis of
+        that size left over (``u`` in ``t t``), is an error: the diagram never guesses which wire is meant."""
+        labels = {a.label for a in v.axes}
+        for c, i in zip(core, idx):
+            if c.label in labels:
+                continue
+            others = [a.label for j, a in enumerate(v.axes) if j not in idx and a.tangent == c.tangent
+                      and self.same(a.size, c.size)]
+            if others:
+                raise NCDError(msg.AMBIGUOUS_AXIS.format(op=_opname(op), word="signature", axis=c.label,
+                                                         shape=v.shape, axes=", ".join([v.axes[i].label] + others)),
+                               span, kind="shape", hint=msg.HINT_AMBIGUOUS_AXIS.format())
 
     def _merge(self, into: list, ax: Axis, op):
         for i, other in enumerate(into):

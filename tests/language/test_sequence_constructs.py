@@ -251,3 +251,25 @@ def test_selections_generate_the_torch_functions():
     assert "torch.topk(R, self.k, dim=1)" in source
     assert "torch.gather(X, 1, I)" in source and "X.scatter(1, I, S)" in source
     compile(source, "generated.py", "exec")
+
+
+SELECTIONS = ("input R: b e, X: b n d, I: b k d, S: b k d\nV, J = topk R : e -> k\nG = gather X I over n\n"
+              "Y = scatter X I S over n\noutput V, J, G, Y\n")
+
+
+@pytest.mark.parametrize("text", [ALL_NEW, SELECTIONS, ROTARY], ids=["attention", "selections", "rotary"])
+def test_new_kinds_are_typed_and_wired_as_their_row_says(text):
+    """The typed-model rules of tests/language/test_typed_model.py, on every new kind."""
+    import importlib.util
+    import pathlib
+
+    spec = importlib.util.spec_from_file_location("typed_model", pathlib.Path(__file__).with_name("test_typed_model.py"))
+    typed = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(typed)
+    seen = set()
+    for op in ops(text):
+        row = KINDS[op.kind]
+        assert isinstance(op.params, row.params), op
+        typed._check_wiring_class(op, row.wiring)
+        seen.add(op.kind)
+    assert seen & {"mask", "chunk", "rotary", "topk", "gather", "scatter"}
