@@ -299,7 +299,7 @@ def _drop_branches(result: dict, plan: dict, hints: dict, attempt) -> None:
         if name not in hints or text not in result["assumptions"]:
             continue
         if name in divided and not (str(divided[name]).isdigit() and value % int(divided[name]) == 0):
-            continue  # a size the diagram divides (e/2 for a rotary embedding) is tried past the bound if it stays a multiple
+            continue  # a size the diagram divides (e/2, rotary) is tried past the bound if it stays a multiple
         att = attempt(_symbolic({**hints, name: value}, plan))
         if att.construct_error is not None:
             att = attempt(_symbolic({**hints, name: value}, plan, build=False))

@@ -263,7 +263,8 @@ def test_new_kinds_are_typed_and_wired_as_their_row_says(text):
     import importlib.util
     import pathlib
 
-    spec = importlib.util.spec_from_file_location("typed_model", pathlib.Path(__file__).with_name("test_typed_model.py"))
+    path = pathlib.Path(__file__).with_name("test_typed_model.py")
+    spec = importlib.util.spec_from_file_location("typed_model", path)
     typed = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(typed)
     seen = set()
