@@ -99,7 +99,7 @@ def _meanings(diagram: Diagram, generated, hints: dict, extra: dict):
     steps = {s.op_id: s for s in read_panel(diagram.main)}
     functions = []
     for name in generated.functions:
-        step = next((s for s in steps.values() if (s.kind in (OpKind.FUNCTION, OpKind.NORM)
+        step = next((s for s in steps.values() if (s.kind in (OpKind.FUNCTION, OpKind.NORM, OpKind.ROTARY)
                                                     and name in (s.label, s.binding, "norm"))
                      or (s.kind == OpKind.ELEMENTWISE and s.function == name)), None)
         if step is None or not step.binding:
