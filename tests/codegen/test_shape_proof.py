@@ -43,8 +43,12 @@ def with_callables(diagram) -> str:
     printer = SizePrinter(prefix="")
     boxes = []
     for step in read_panel(diagram.main):
-        name = step.label if step.kind == "function" else (step.function if step.kind == "elementwise" else None)
+        name = step.label if step.kind in ("function", "rotary") else (
+            step.function if step.kind == "elementwise" else None)
         if name not in g.functions or any(b[0] == name for b in boxes):
+            continue
+        if step.kind == "rotary":  # called on whole tensors (as HF's apply_rotary_pos_emb): outputs as inputs
+            boxes.append((name, [f"lambda xs: tuple(xs[{i}].shape)" for i in range(len(step.outputs))], False))
             continue
         known = {}  # a size an input's core shows: read it from that input (tandem wires included)
         for i, core in enumerate(step.core_in):
