@@ -274,3 +274,8 @@ def test_new_kinds_are_typed_and_wired_as_their_row_says(text):
         typed._check_wiring_class(op, row.wiring)
         seen.add(op.kind)
     assert seen & {"mask", "chunk", "rotary", "topk", "gather", "scatter"}
+
+
+def test_mul_with_a_signature_stays_a_generic_box_named_mul():
+    box = ops("input X: b d, Y: b d\nZ = mul X Y : b d, b d -> b d\n")[-1]
+    assert box.kind == "function" and box.label == "mul"
