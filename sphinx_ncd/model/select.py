@@ -58,6 +58,8 @@ class SelectOps:
         return j, i.axes[j]
 
     def op_gather(self, op, stmt):
+        if self.written_as_box(op):
+            return self.op_function(op, stmt)
         self.no_clauses(op)
         x, i = self.args(op, 2)
         j, picked = self._positions(op, x, i, 1, "positions")
@@ -66,6 +68,8 @@ class SelectOps:
                            ([(j,), tuple(range(len(i.axes)))], [(j,)]))
 
     def op_scatter(self, op, stmt):
+        if self.written_as_box(op):
+            return self.op_function(op, stmt)
         self.no_clauses(op)
         x, i, s = self.args(op, 3)
         j, _ = self._positions(op, x, i, 1, "positions")

@@ -29,6 +29,14 @@ __all__ = ["SequenceOps"]
 class SequenceOps:
     """Mask, chunk and rotary handlers (a mixin: ``self`` is the PanelBuilder)."""
 
+    def written_as_box(self, op: A.Op) -> bool:
+        """``gather X I : a, b -> c`` (a signature and no ``over``, as ``ncd draft`` writes the functions it does
+        not know) or a ``def`` of that name: a generic box named by the word, as before it was a keyword."""
+        if (op.signature is not None and "over" not in op.options) or op.head.text in self.decl.defs:
+            op.label = op.head.text
+            return True
+        return False
+
     def over_axes(self, op: A.Op, v, count: int, example: str) -> list[int]:
         """The positions in ``v`` of the ``count`` distinct axes named by the ``over`` clause."""
         if "over" not in op.options:
@@ -48,6 +56,8 @@ class SequenceOps:
         return found
 
     def op_mask(self, op, stmt):
+        if self.written_as_box(op):
+            return self.op_function(op, stmt)
         self.no_clauses(op)
         values = self.args(op, None)
         if len(values) > 2:
@@ -83,6 +93,8 @@ class SequenceOps:
             j += 1
 
     def op_chunk(self, op, stmt):
+        if self.written_as_box(op):
+            return self.op_function(op, stmt)
         self.no_clauses(op)
         (v,) = self.args(op, 1)
         parts = len(stmt.targets)
@@ -108,6 +120,8 @@ class SequenceOps:
         return Axis(self.size_name(size, ax.size, size_label(size)), size, ax.kind, ax.rank, ax.tangent)
 
     def op_rotary(self, op, stmt):
+        if self.written_as_box(op):
+            return self.op_function(op, stmt)
         self.no_clauses(op)
         values = self.args(op, None)
         rotated = len(stmt.targets)

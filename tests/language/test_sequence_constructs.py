@@ -279,3 +279,9 @@ def test_new_kinds_are_typed_and_wired_as_their_row_says(text):
 def test_mul_with_a_signature_stays_a_generic_box_named_mul():
     box = ops("input X: b d, Y: b d\nZ = mul X Y : b d, b d -> b d\n")[-1]
     assert box.kind == "function" and box.label == "mul"
+
+
+@pytest.mark.parametrize("word", ["mask", "chunk", "rotary", "gather", "scatter"])
+def test_a_new_word_with_a_signature_and_no_over_stays_a_generic_box(word):
+    box = ops(f"input X: b d\nY = {word} X : d -> d\n")[-1]
+    assert box.kind == "function" and box.label == word
