@@ -90,6 +90,8 @@ KNOWN_NEAR_DOT = {
     "demo_docs/gallery/figures/fig16.ncd", "templates/attention.ncd",
     "demo_docs/figures/fig21-drafted.ncd",  # drafted from the same module as fig 21: the same einsums
     "templates/llama.ncd",  # the attention template's einsums again (scores and values, merged heads/groups)
+    "demo_docs/figures/decoder-attention.ncd", "demo_docs/figures/decoder-gqa.ncd",  # the same einsums
+    "demo_docs/figures/decoder-mlp.ncd",  # mul: an einsum whose every wire merges
 }
 
 
