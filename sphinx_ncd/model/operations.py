@@ -262,6 +262,7 @@ class Operations(Windows, SequenceOps, SelectOps):
                 if idx is None:
                     raise NCDError(msg.SHAPE_MISMATCH.format(op="einsum", expected=_shape(pattern), got=v.shape),
                                    seg.span, kind="shape", hint=msg.HINT_EINSUM.format())
+                self._unambiguous(op, pattern, v, idx, seg.span)
             for p, i, atom in zip(pattern, idx, seg.items):
                 a = v.axes[i]
                 prev = bound.get(p.label)

@@ -285,3 +285,20 @@ def test_mul_with_a_signature_stays_a_generic_box_named_mul():
 def test_a_new_word_with_a_signature_and_no_over_stays_a_generic_box(word):
     box = ops(f"input X: b d\nY = {word} X : d -> d\n")[-1]
     assert box.kind == "function" and box.label == word
+
+
+def test_a_shorter_einsum_pattern_names_the_key_axis_through_a_let():
+    text = "let u = t\ninput Q: b t k, K: b t k\nS = einsum Q K : t k, u k -> t u\nA = softmax S over u\n"
+    assert shapes(op_of(text, "einsum")) == [[("b", "b"), ("t", "t"), ("u", "t")]]
+    assert op_of(text, "softmax").params.over.label == "u"
+
+
+@pytest.mark.parametrize("spec, column", [
+    ("let u = t\ninput Q: t k, K: b t t k\nS = einsum Q K : t k, u k -> t u\n", 23),
+    ("let u = t\ninput X: t t\nY = L[f] X : u -> k\n", 10),
+])
+def test_a_signature_axis_matched_only_by_a_repeated_size_is_a_located_error(spec, column):
+    with pytest.raises(NCDError) as info:
+        sphinx_ncd.parse(spec, filename="bad.ncd")
+    assert (info.value.span.line, info.value.span.column) == (3, column)
+    assert "more than one axis of that size (t, t) and none named 'u'" in info.value.message
