@@ -332,16 +332,14 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
                 labels.append(_plain_label(label, size))
         return {"name": value.name, "dims": dims, "labels": labels}
 
-    positions = _position_inputs(panel)
-    inputs = [{**shape(v), "positions": True} if v.id in positions else shape(v) for v in panel.inputs]
+    inputs = _mark_positions(panel, [shape(v) for v in panel.inputs])
     outputs = [shape(v) for v in panel.outputs]
     bound = _bound_ops(panel)
     keys, drawn = _box_keys(panel, bound)
     boxes = _plan_boxes(bound, keys, shape)
 
     every = [d for seg in inputs + outputs for d in seg["dims"]]
-    every += [d for box in boxes for seg in box["inputs"] + box["outputs"] for d in seg["dims"]]
-    every += _halves(panel, lets)  # a rotary embedding's features rotate in pairs: their size is even
+    every += [d for box in boxes for seg in box["inputs"] + box["outputs"] for d in seg["dims"]] + _halves(panel, lets)
     symbols: list[str] = []  # in order of first appearance: inputs first, as the reader meets them
     for d in every:
         for s in sorted(sympy.sympify(d).free_symbols, key=lambda x: str(d).find(x.name)):
@@ -375,8 +373,8 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
                                          if x.name in safe}))
 
     def plain(seg: dict) -> dict:
-        out = {"name": seg["name"], "dims": [worker_text(d) for d in seg["dims"]], "labels": seg["labels"]}
-        return {**out, "positions": True} if seg.get("positions") else out
+        return {"name": seg["name"], "dims": [worker_text(d) for d in seg["dims"]], "labels": seg["labels"],
+                **({"positions": True} if seg.get("positions") else {})}
 
     return CheckPlan(
         safe=tuple(safe.items()),
@@ -402,6 +400,12 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
     )
 
 
+def _mark_positions(panel: Panel, inputs: list[dict]) -> list[dict]:
+    """The panel's input shapes, those a gather or scatter reads positions from marked ``positions``."""
+    ids = _position_inputs(panel)
+    return [{**seg, "positions": True} if v.id in ids else seg for v, seg in zip(panel.inputs, inputs)]
+
+
 def _position_inputs(panel: Panel) -> set[int]:
     """Ids of the values a gather or scatter reads positions from (through copies): the worker makes those
     inputs integer tensors of valid positions, as ``torch.gather`` requires."""
@@ -413,8 +417,8 @@ def _position_inputs(panel: Panel) -> set[int]:
 
 
 def _halves(panel: Panel, lets: dict) -> list:
-    """``e/2`` for the feature axis ``e`` of every rotary embedding (also inside blocks): the diagram says
-    ``e`` is even, so the proof is for even sizes only (not an assumption found in the code)."""
+    """``e/2`` for the feature axis ``e`` of every rotary embedding (also inside blocks), its features rotating
+    in pairs: the diagram says ``e`` is even, so the proof is for even sizes only (no assumption of the code)."""
     out = []
     for op in panel.operations:
         if op.kind == OpKind.ROTARY:
