@@ -401,3 +401,32 @@ NOTE_NO_SAVE = "no 'save ... to {slot}' before this note"
 HINT_SAVES = "the memory slots saved so far: {slots}"
 HINT_NO_SAVES = "a note on a save comes after the 'save' statement it explains"
 RENDER_LABEL_FACE = "label face must be one of {expected}, got {face!r}"
+
+# --- language constructs of issue 12 (key axis, mask, chunk, product, groups, rotary) -------------
+AMBIGUOUS_AXIS = "{op} {word} '{axis}': '{shape}' has more than one axis of that size ({axes}) and none named '{axis}'"
+HINT_AMBIGUOUS_AXIS = ("name the axis as the value does; to give the keys' copy of a sequence its own name, "
+                       "rename it in an einsum, e.g. einsum Q K : t k, u k -> t u")
+CONV_GROUPS = "groups {groups} does not divide the {side} channels ({channels})"
+OVER_NEEDS_AXES = "{op} needs 'over' and {count} axis name(s), e.g. {example}"
+OVER_AXES_COUNT = "{op} acts over {count} axis name(s), e.g. {example}"
+OVER_SAME_AXIS = "{op} over '{axis}': that is an axis already named in this clause (in '{shape}')"
+MASK_SHAPE = "mask {mask} ({shape}) does not fit the scores {scores} ({target})"
+HINT_MASK_SHAPE = "each axis of the mask must be an axis of the scores, in the same order, or 1 (broadcast)"
+CHUNK_PARTS = "chunk splits a value into parts: assign two names or more, e.g. Q, K, V = chunk P over f"
+HINT_CHUNK = "the parts are equal: the axis's size must divide by the number of names assigned"
+CHUNK_SIZE = "chunk: axis '{axis}' of size {size} does not split into {parts} equal parts"
+ROTARY_ARITY = ("rotary rotates {n} value(s) (one per name assigned) and takes at most the cos and sin tables "
+                "besides; got {got} argument(s)")
+HINT_ROTARY = "write Q, K = rotary Q K over t e, or Q, K = rotary Q K C S over t e with the cos and sin tables (t e)"
+ROTARY_ODD = "rotary over '{axis}': the feature axis must have an even size (its features rotate in pairs), got {size}"
+PRODUCT_SHAPES = "mul: the shapes must be equal: {first} and {second}"
+HINT_PRODUCT = ("mul A B multiplies equal shapes entry by entry; for other products write an einsum, "
+                "e.g. einsum A B : a b, b c -> a c")
+CODEGEN_ROTARY = "no code is generated for an unbound rotary embedding (its frequencies are the code's choice)"
+HINT_CODEGEN_ROTARY = ("bind it to the function that applies it, "
+                       "e.g. Q, K = rotary[apply_rotary_pos_emb] Q K C S over t e")
+TOPK_SIGNATURE = "topk takes a signature of one axis to one axis, e.g. V, I = topk X : n -> k"
+HINT_TOPK = "assign one name (the values) or two (the values and their positions): V, I = topk X : n -> k"
+TOPK_SIZE = "topk keeps {k} of {n}: more than there are"
+SELECT_SHAPE = "{op}: the {what} {name} ({shape}) must have the axes {want}, the '_' in place of {axis}"
+HINT_SCATTER = "scatter X I S over n writes S at the positions I: S and I have one shape"

@@ -36,7 +36,9 @@ def written_name(op: Operation, path: str | None) -> str:
         head = head[len("expand "):] if head.startswith("expand ") else head
         name = f"{head}[{binding}]"
     else:
-        word = {OpKind.CONV: "conv", OpKind.NORM: "norm"}.get(op.kind) or re.sub(r"\\[A-Za-z]+|[{}]", "", op.label)
+        word = {OpKind.CONV: "conv", OpKind.NORM: "norm", OpKind.MASK: "mask", OpKind.ROTARY: "rotary",
+                OpKind.CHUNK: "chunk", OpKind.TOPK: "topk", OpKind.GATHER: "gather",
+                OpKind.SCATTER: "scatter"}.get(op.kind) or re.sub(r"\\[A-Za-z]+|[{}]", "", op.label)
         name = f"{word}[{binding}]" if binding else word or f"op {op.id}"
     if path and binding and path != binding and path.endswith("." + binding):
         name += f" in {path[: -len(binding) - 1]}"

@@ -180,7 +180,8 @@ def run_attempt(plan: dict, obj, call, user_ns: dict, backend) -> Attempt:
                     modules[path] = target[1]
                 stack.enter_context(_hook(target, ops, calls[path], att, element))
             stack.enter_context(share_repeats(modules, backend))  # GPT-2's 12 layers: proved once
-            inputs = [backend.tensor([to_dim(d, backend.value) for d in seg["dims"]]) for seg in plan["inputs"]]
+            inputs = [_positions(backend.tensor([to_dim(d, backend.value) for d in seg["dims"]]), seg)
+                      for seg in plan["inputs"]]
             try:
                 with backend.running():
                     result = call_forward(model, plan.get("forward"), inputs, [s["name"] for s in plan["inputs"]],
@@ -229,6 +230,11 @@ def _sizes_of(backend):
         return out
 
     return expected_of
+
+
+def _positions(tensor, seg: dict):
+    """An input a gather or scatter reads positions from: integers, all 0 (a valid position at any size)."""
+    return tensor.zero_().long() if seg.get("positions") else tensor
 
 
 def split_binding(path: str) -> tuple[str, int | None]:

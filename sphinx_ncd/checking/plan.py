@@ -340,7 +340,7 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
                 labels.append(_plain_label(label, size))
         return {"name": value.name, "dims": dims, "labels": labels}
 
-    inputs = [shape(v) for v in panel.inputs]
+    inputs = _mark_positions(panel, [shape(v) for v in panel.inputs])
     outputs = [shape(v) for v in panel.outputs]
     from ..codegen.iterations import iterations
 
@@ -349,7 +349,7 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
     boxes = _plan_boxes(bound, keys, shape)
 
     every = [d for seg in inputs + outputs for d in seg["dims"]]
-    every += [d for box in boxes for seg in box["inputs"] + box["outputs"] for d in seg["dims"]]
+    every += [d for box in boxes for seg in box["inputs"] + box["outputs"] for d in seg["dims"]] + _halves(panel, lets)
     symbols: list[str] = []  # in order of first appearance: inputs first, as the reader meets them
     for d in every:
         for s in sorted(sympy.sympify(d).free_symbols, key=lambda x: str(d).find(x.name)):
@@ -383,7 +383,8 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
                                          if x.name in safe}))
 
     def plain(seg: dict) -> dict:
-        return {"name": seg["name"], "dims": [worker_text(d) for d in seg["dims"]], "labels": seg["labels"]}
+        return {"name": seg["name"], "dims": [worker_text(d) for d in seg["dims"]], "labels": seg["labels"],
+                **({"positions": True} if seg.get("positions") else {})}
 
     return CheckPlan(
         safe=tuple(safe.items()),
@@ -407,6 +408,36 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
         keys=tuple(keys),
         drawn=tuple(drawn),
     )
+
+
+def _mark_positions(panel: Panel, inputs: list[dict]) -> list[dict]:
+    """The panel's input shapes, those a gather or scatter reads positions from marked ``positions``."""
+    ids = _position_inputs(panel)
+    return [{**seg, "positions": True} if v.id in ids else seg for v, seg in zip(panel.inputs, inputs)]
+
+
+def _position_inputs(panel: Panel) -> set[int]:
+    """Ids of the values a gather or scatter reads positions from (through copies): the worker makes those
+    inputs integer tensors of valid positions, as ``torch.gather`` requires."""
+    ids = {op.inputs[1].id for op in panel.operations if op.kind in (OpKind.GATHER, OpKind.SCATTER)}
+    for op in reversed(panel.operations):
+        if op.kind == OpKind.COPY and any(v.id in ids for v in op.outputs):
+            ids.add(op.inputs[0].id)
+    return ids
+
+
+def _halves(panel: Panel, lets: dict) -> list:
+    """``e/2`` for the feature axis ``e`` of every rotary embedding (also inside blocks), its features rotating
+    in pairs: the diagram says ``e`` is even, so the proof is for even sizes only (no assumption of the code)."""
+    out = []
+    for op in panel.operations:
+        if op.kind == OpKind.ROTARY:
+            size = sympy.sympify(op.params.over[1].size)
+            size = size.xreplace({sympy.Symbol(k): v for k, v in lets.items()}) if lets else size
+            out.append(size / 2)
+        if op.body is not None:
+            out += _halves(op.body, lets)
+    return out
 
 
 def _multiples(dims, symbols) -> list[tuple[str, str]]:

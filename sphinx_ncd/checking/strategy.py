@@ -217,10 +217,12 @@ def _drop_branches(result: dict, check: _Check) -> None:
     """A bound such as ``b < 16`` may only pick a kernel inside torch: run once past it; if the
     shapes still hold, it is not an assumption of the code."""
     plan, hints = check.plan, check.hints
-    divided = set(plan.get("multiples", {}))
+    divided = plan.get("multiples", {})
     for name, value, text in result.pop("bounds", [])[:3]:
-        if name not in hints or name in divided or text not in result["assumptions"]:
+        if name not in hints or text not in result["assumptions"]:
             continue
+        if name in divided and not (str(divided[name]).isdigit() and value % int(divided[name]) == 0):
+            continue  # a size the diagram divides (e/2, rotary) is tried past the bound if it stays a multiple
         att, _ = check.symbolic({**hints, name: value})
         if (att.exception is None and att.construct_error is None and att.binding_error is None
                 and not any(b["status"] == "mismatch" for b in att.boxes)

@@ -100,7 +100,7 @@ def _meanings(diagram: Diagram, generated, hints: dict, extra: dict):
     inner = [s for _, panel in diagram.blocks for s in read_panel(panel)]  # a box inside a block used as one
     functions = []
     for name in generated.functions:
-        step = next((s for s in list(steps.values()) + inner if (s.kind in (OpKind.FUNCTION, OpKind.NORM)
+        step = next((s for s in list(steps.values()) + inner if (s.kind in (OpKind.FUNCTION, OpKind.NORM, OpKind.ROTARY)
                                                     and name in (s.label, s.binding, "norm"))
                      or (s.kind == OpKind.ELEMENTWISE and s.function == name)), None)
         if step is None or not step.binding:

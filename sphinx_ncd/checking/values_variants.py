@@ -30,6 +30,8 @@ def box_name(step_or_op) -> str:
         label = "convT" if "^T" in label else "conv"
     elif step_or_op.kind == OpKind.POOL:
         label = "maxpool" if label == "Max" else "avgpool"
+    elif step_or_op.kind in (OpKind.MASK, OpKind.ROTARY, OpKind.TOPK, OpKind.GATHER, OpKind.SCATTER):
+        label = step_or_op.kind  # the word written (mask, rotary ...), not the label drawn (Causal, RoPE ...)
     if step_or_op.binding:
         return f"{label}[{step_or_op.binding}]"
     if step_or_op.outputs:

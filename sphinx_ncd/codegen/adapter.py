@@ -50,6 +50,9 @@ class Step:
     reduce: str = ""  # pool: "max" | "mean"
     slot: str = ""  # save / load
     block: str = ""  # block: its name
+    conv_groups: Any = 1  # conv: channel groups
+    causal: bool = False  # mask: causal (no mask value given)
+    parts: int = 0  # chunk: how many equal parts
     extra: dict = field(default_factory=dict)  # anything else, for messages
     core_in_pos: tuple = ()  # per input: positions of its core axes (the model's wiring)
     core_out_pos: tuple = ()  # per output: positions of the axes it produces
@@ -82,7 +85,13 @@ def read_op(op: Operation) -> Step:
     if kind in (OpKind.CONV, OpKind.POOL):
         return Step(**common, over=tuple(p("over", ())), kernel=p("kernel"), stride=p("stride", 1),
                     dilation=p("dilation", 1), padding=p("padding", 0), transposed=bool(p("transposed", False)),
-                    reduce=str(p("reduce", "")), bias=bool(p("bias", False)))
+                    reduce=str(p("reduce", "")), bias=bool(p("bias", False)), conv_groups=p("groups", 1))
+    if kind in (OpKind.MASK, OpKind.ROTARY):
+        return Step(**common, over=tuple(p("over", ())), causal=bool(p("causal", False)))
+    if kind in (OpKind.TOPK, OpKind.GATHER, OpKind.SCATTER):
+        return Step(**common, over=(p("over"),), parts=2 if p("indices", False) else 1)
+    if kind == OpKind.CHUNK:
+        return Step(**common, over=(p("over"),), parts=int(p("parts", 2)))
     if kind == OpKind.UNIT:
         return Step(**common, axis=p("axis"))
     if kind in (OpKind.SAVE, OpKind.LOAD):

@@ -98,6 +98,8 @@ def conv(em, step) -> str:
         val = getattr(step, key)
         if str(val) != ("0" if key == "padding" else "1"):
             args.append(f"{key}={em.size(val, step)}")
+    if str(step.conv_groups) != "1":
+        args.append(f"groups={em.size(step.conv_groups, step)}")
     args.append(f"bias={step.bias}")
     call = f"{em.module(step, 'conv', f'nn.{word}{n}d(' + ', '.join(args) + ')')}({pre.apply(em.of(value))})"
     sizes = {}

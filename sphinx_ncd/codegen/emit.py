@@ -244,6 +244,36 @@ class Emitter:
 
         return generic(self, step, step.binding or "norm")
 
+    def emit_mask(self, step):
+        from .sequence import mask
+
+        return mask(self, step)
+
+    def emit_chunk(self, step):
+        from .sequence import chunk
+
+        return chunk(self, step)
+
+    def emit_rotary(self, step):
+        from .sequence import rotary
+
+        return rotary(self, step)
+
+    def emit_topk(self, step):
+        from .sequence import topk
+
+        return topk(self, step)
+
+    def emit_gather(self, step):
+        from .sequence import gather
+
+        return gather(self, step)
+
+    def emit_scatter(self, step):
+        from .sequence import scatter
+
+        return scatter(self, step)
+
     def emit_block(self, step):
         from .blockcode import use_block
 

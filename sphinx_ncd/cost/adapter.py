@@ -138,7 +138,8 @@ def _conv_settings(op, at) -> dict:
         out_spatial *= at.size(size) ** a.rank
     rank = sum(a.rank for a in over)
     return {"window": kernel ** rank, "in_spatial": in_spatial, "out_spatial": out_spatial,
-            "transposed": transposed, "bias": bool(op.param("bias")), "kind": op.param("reduce")}
+            "transposed": transposed, "bias": bool(op.param("bias")), "kind": op.param("reduce"),
+            "groups": at.size(op.param("groups", sympy.Integer(1)))}
 
 
 _DERIVATIVE = re.compile(r"^[DR](?:[A-Z]|\\mathcal)")

@@ -31,8 +31,11 @@ PER_ELEMENT = {
     "softmax": 5,
     "norm": 5,
     "norm_affine": 7,
+    "mask": 1,  # a masked_fill or an added mask: one operation per score
+    "rotary": 3,  # x cos + rotate(x) sin: two products and a sum per feature
 }
 
 CONVENTION_TEXT = ("FLOPs: a multiply-add counts 2 (as torch.utils.flop_counter); per element, "
                    "scale 1, element-wise 1, bias 1, softmax 5, norm 5 (7 with a learned affine); "
-                   "views, copies and indexes 0.")
+                   "views, copies and indexes 0; a mask 1, a rotary embedding 3 per element; "
+                   "a split (chunk), top-k, gather and scatter 0.")

@@ -18,7 +18,7 @@ from .conventions import MULTIPLY_ADD, PER_ELEMENT
 __all__ = ["OpCost", "op_cost", "ZERO"]
 
 ZERO = 0   # an int: figures evaluated at sizes stay plain ints (fast); symbolic ones become sympy
-_FREE = {"view", "index", "copy", "delete", "save", "load"}  # references to memory: no arithmetic, no traffic
+_FREE = {"view", "index", "copy", "delete", "save", "load", "chunk"}  # references to memory: no arithmetic, no traffic
 
 
 @dataclass(frozen=True)
@@ -103,8 +103,9 @@ def _conv(f) -> tuple:
     if f.kind == "pool":
         return ZERO, f.lifted * c_in * s["out_spatial"] * s["window"], ZERO
     spatial = s["in_spatial"] if s["transposed"] else s["out_spatial"]
-    counted = MULTIPLY_ADD * f.lifted * spatial * c_in * c_out * s["window"]
-    params = c_in * c_out * s["window"] + (c_out if s["bias"] else ZERO)
+    groups = s.get("groups", 1)  # each output channel sees c_in / groups input channels
+    counted = MULTIPLY_ADD * f.lifted * spatial * c_in * c_out * s["window"] / groups
+    params = c_in * c_out * s["window"] / groups + (c_out if s["bias"] else ZERO)
     bias = PER_ELEMENT["bias"] * f.lifted * f.core_out[0] if s["bias"] else ZERO
     return counted, bias, params
 
@@ -125,7 +126,7 @@ def op_cost(f) -> OpCost:
         counted, other = _einsum(f)
     elif kind in ("conv", "pool"):
         counted, other, params = _conv(f)
-    elif kind in ("scale", "elementwise", "softmax"):
+    elif kind in ("scale", "elementwise", "softmax", "mask", "rotary"):
         other = PER_ELEMENT[kind] * out
     elif kind == "norm":
         other = PER_ELEMENT["norm"] * out
@@ -133,6 +134,6 @@ def op_cost(f) -> OpCost:
         other = PER_ELEMENT["elementwise"] * (len(f.inputs) - 1) * out
     elif kind == "unit":
         reads = ZERO            # the identity matrix is written, nothing is read
-    elif kind != "concat":
+    elif kind not in ("concat", "topk", "gather", "scatter"):  # these move entries: no arithmetic, traffic only
         raise ValueError(f"no cost rule for operation kind {kind!r}")
     return OpCost(counted + other, counted, params, reads + params, writes, assumed)

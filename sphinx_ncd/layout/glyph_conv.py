@@ -120,7 +120,19 @@ def _compact(g: OpRows) -> Glyph:
         x0 = (glyph_box_width(lab, star.width + gap) - lab.width - star.width - gap) / 2
         items.append(Text(star, x0, text.y, fill=ink_of(g), role="label", owner=g.owner))
         items.append(Text(lab, x0 + star.width + gap, text.y, fill=ink_of(g), role="label", owner=g.owner))
+    box = next((it for it in items if isinstance(it, Path) and it.role == "box"), None)
+    if box is not None:
+        ys = [pt[2] for pt in box.d if len(pt) == 3]
+        xs = [pt[1] for pt in box.d if len(pt) == 3]
+        _groups_mark(glyph, g, (min(xs) + max(xs)) / 2, min(ys) - 5)
     return glyph
+
+
+def _groups_mark(glyph: Glyph, g: OpRows, x: float, y: float) -> None:
+    """A grouped (depthwise) convolution: its channels split into groups, marked ``÷g`` above the map."""
+    groups = getattr(g.op.params, "groups", 1)
+    if str(groups) != "1":
+        glyph.items.append(draw_text("\\div " + size_label(groups), x, y, g, size=SMALL_FONT, role="glyph"))
 
 
 def glyph_box_width(lab, extra: float) -> float:
@@ -177,6 +189,7 @@ def _tensor_form(g: OpRows) -> Glyph:
         my1 = r.ky + mlab.height / 2 + 1
     else:
         _map_box(glyph, g, msrc, mlab, xk, mw, my0, my1, yo if r.spatial_out else None, bias)
+    _groups_mark(glyph, g, xk + mw / 2, my0 - 5)
     x_out = xk + (mlab.width + 3 if letter else mw)
     for k, l in r.chan_out:  # channel outputs leave the map
         glyph.items.append(draw_line(x_out, g.outs[k][l], w, g.outs[k][l], g))

@@ -13,6 +13,7 @@ from .glyph_boxes import draw_block, draw_function, draw_index, draw_learned, dr
 from .glyph_conv import draw_conv
 from .glyph_marks import draw_elementwise
 from .glyph_parts import axis_label_source, draw_ports, Glyph, OpRows, OVER
+from .glyph_sequence import draw_chunk
 from .glyph_wirings import draw_add, draw_bar, draw_copy, draw_delete, draw_einsum, draw_save_load, draw_unit
 from .scene import Path
 
@@ -34,6 +35,7 @@ BUILDERS = {
     "delete": draw_delete,
     "save_load": draw_save_load,
     "block": draw_block,
+    "chunk": draw_chunk,  # a split: the mirror of a concatenation
 }
 
 

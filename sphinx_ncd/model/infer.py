@@ -221,9 +221,14 @@ class PanelBuilder(Operations):
         for i, ax in enumerate(value.axes):
             if ax.label == want.label and ax.tangent == want.tangent:
                 return i
-        for i, ax in enumerate(value.axes):
-            if ax.tangent == want.tangent and self.same(ax.size, want.size):
-                return i
+        sized = [i for i, ax in enumerate(value.axes) if ax.tangent == want.tangent and self.same(ax.size, want.size)]
+        if len(sized) > 1:  # 't t' and 'over u' (let u = t): which one is meant?  Never guess.
+            labels = ", ".join(value.axes[i].label for i in sized)
+            raise NCDError(msg.AMBIGUOUS_AXIS.format(op=opname, word=word, axis=atom.text, shape=value.shape,
+                                                     axes=labels), atom.span, kind="shape",
+                           hint=msg.HINT_AMBIGUOUS_AXIS.format())
+        if sized:
+            return sized[0]
         # the axis computed from the named one (a convolution's output 'over Y' is still 'Y')
         names = want.size.free_symbols
         if names and not want.size.is_Number:

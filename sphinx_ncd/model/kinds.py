@@ -82,6 +82,26 @@ def _window(op: Operation) -> str:
     return f"{name} over {over} (kernel {p.kernel}, stride {p.stride})"
 
 
+def _einsum(op: Operation) -> str:
+    p = op.params
+    if p.outer and not p.contracted and all(names == p.names_out for names in p.names_in):
+        return f"element-wise product over {' '.join(p.names_out) or 'scalars'}"
+    return f"einsum ({p.equation})"
+
+
+def _mask(op: Operation) -> str:
+    query, key = (a.label for a in op.params.over)
+    if op.params.causal:
+        return f"causal mask over {query}, {key} (keys after the query masked)"
+    return f"mask {op.inputs[1].name} added over {query}, {key}"
+
+
+def _rotary(op: Operation) -> str:
+    where, depth = (a.label for a in op.params.over)
+    names = ", ".join(v.name for v in op.inputs[:op.params.rotated])
+    return f"rotary position embedding of {names} (positions {where}, features {depth})"
+
+
 def _block(op: Operation) -> str:
     args = ", ".join(f"{n}={v}" for n, v in op.params.args)
     return f"block {op.params.name}({args})"
@@ -101,14 +121,13 @@ _ROWS = (
             _over("normalisation")),
     KindRow(OpKind.INDEX, {"index": ""}, ("at", "on"), "op_index", "index", AXIS,
             lambda op: f"index {op.params.index} on {op.params.axis.label}"),
-    KindRow(OpKind.EINSUM, {"einsum": ""}, (), "op_einsum", "einsum", SIGNATURE,
-            lambda op: f"einsum ({op.params.equation})"),
+    KindRow(OpKind.EINSUM, {"einsum": "", "mul": ""}, (), "op_einsum", "einsum", SIGNATURE, _einsum),
     KindRow(OpKind.VIEW, {"view": ""}, (), "op_view", "bar", SIGNATURE,
             lambda op: f"view ({op.params.pattern})"),
     KindRow(OpKind.CONCAT, {"concat": ""}, ("over",), "op_concat", "bar", AXIS,
             _over("concatenation")),
     KindRow(OpKind.ADD, {"add": "+"}, (), "op_add", "add", ALL, lambda op: "addition"),
-    KindRow(OpKind.CONV, {"conv": r"\star", "convT": r"\star^T"}, _WINDOW, "op_conv", "conv", WINDOW,
+    KindRow(OpKind.CONV, {"conv": r"\star", "convT": r"\star^T"}, (*_WINDOW, "groups"), "op_conv", "conv", WINDOW,
             _window),
     KindRow(OpKind.POOL, {"maxpool": "Max", "avgpool": r"\mathbb{E}"}, _WINDOW, "op_pool", "conv", WINDOW,
             _window),
@@ -120,6 +139,17 @@ _ROWS = (
     KindRow(OpKind.LOAD, {"load": ""}, (), "op_load", "save_load", SOURCE,
             lambda op: f"load from {op.params.slot}"),
     KindRow(OpKind.BLOCK, {}, (), "op_block", "block", SIGNATURE, _block),
+    KindRow(OpKind.MASK, {"mask": "Mask"}, ("over",), "op_mask", "function", SIGNATURE, _mask),
+    KindRow(OpKind.CHUNK, {"chunk": ""}, ("over",), "op_chunk", "chunk", AXIS,
+            lambda op: f"split into {op.params.parts} equal parts along {op.params.over.label}"),
+    KindRow(OpKind.ROTARY, {"rotary": "RoPE"}, ("over",), "op_rotary", "function", SIGNATURE, _rotary),
+    KindRow(OpKind.TOPK, {"topk": "TopK"}, (), "op_topk", "function", SIGNATURE,
+            lambda op: f"top {op.params.kept.label} of {op.params.over.label}"
+                       + (" with their positions" if op.params.indices else "")),
+    KindRow(OpKind.GATHER, {"gather": "Gather"}, ("over",), "op_gather", "function", SIGNATURE,
+            lambda op: f"gather along {op.params.over.label} at {op.inputs[1].name}"),
+    KindRow(OpKind.SCATTER, {"scatter": "Scatter"}, ("over",), "op_scatter", "function", SIGNATURE,
+            lambda op: f"scatter {op.inputs[2].name} along {op.params.over.label} at {op.inputs[1].name}"),
 )
 
 KINDS: dict[str, KindRow] = {r.kind: r for r in _ROWS}

@@ -13,18 +13,21 @@ from .. import messages as msg
 from ..errors import NCDError
 from ..syntax import ast as A
 from ..syntax.parser import OPERATIONS
-from .sizes import SizeSyntaxError, parse_size, product, size_label, sizes_equal_plain
+from .sizes import SizeSyntaxError, parse_size, product, size_label
 from . import types as T
-from .types import Axis, OpKind, Value, _shape_text
+from .types import Axis, OpKind, Value
 from .blocks import instantiate
 from .kinds import KINDS
-from .records import closest, same_sub, slot_name
+from .records import closest, opname as _opname, same_sub, shape_text as _shape, slot_name
+from .select import SelectOps
+from .sequence import SequenceOps
+from .windows import Windows
 from .wiring import all_core
 
 __all__ = ["Operations"]
 
 
-class Operations:
+class Operations(Windows, SequenceOps, SelectOps):
     """Operation handlers (a mixin: ``self`` is the PanelBuilder)."""
 
     # --- operations ---------------------------------------------------------------------------
@@ -60,6 +63,7 @@ class Operations:
             if idx is None:
                 raise NCDError(msg.SHAPE_MISMATCH.format(op=_opname(op), expected=_shape(core), got=v.shape),
                                span, kind="shape", hint=msg.HINT_SHAPE.format())
+            self._unambiguous(op, core, v, idx, span)
             taken = set(idx)
             first = idx[0] if idx else len(v.axes)
             b = []
@@ -74,6 +78,20 @@ class Operations:
         outs = [tuple(lead) + tuple(c) + tuple(trail) for c in core_out]
         n = len(lead)
         return outs, broadcast, (in_pos, [tuple(range(n, n + len(c))) for c in core_out])
+
+    def _unambiguous(self, op, core, v, idx, span) -> None:
+        """A signature axis the value does not name, matched by its size where the value has another axis of
+        that size left over (``u`` in ``t t``), is an error: the diagram never guesses which wire is meant."""
+        labels = {a.label for a in v.axes}
+        for c, i in zip(core, idx):
+            if c.label in labels:
+                continue
+            others = [a.label for j, a in enumerate(v.axes) if j not in idx and a.tangent == c.tangent
+                      and self.same(a.size, c.size)]
+            if others:
+                raise NCDError(msg.AMBIGUOUS_AXIS.format(op=_opname(op), word="signature", axis=c.label,
+                                                         shape=v.shape, axes=", ".join([v.axes[i].label] + others)),
+                               span, kind="shape", hint=msg.HINT_AMBIGUOUS_AXIS.format())
 
     def _merge(self, into: list, ax: Axis, op):
         for i, other in enumerate(into):
@@ -212,6 +230,8 @@ class Operations:
         name such as ``k1`` takes the axis it names; a name that is another axis of the inputs is a
         mismatch); a shorter pattern must occur in order and the remaining axes are broadcast."""
         self.no_clauses(op)
+        if op.head.text == "mul":
+            return self._product(op, stmt)
         sig, _ = self.signature_of(op, "einsum A B : y k, x k -> y x")
         inputs = self.args(op, None)
         if len(sig.inputs) != len(inputs):
@@ -220,7 +240,7 @@ class Operations:
         if len(sig.outputs) != 1:
             raise NCDError(msg.TARGETS.format(op="einsum", expected=1, got=len(sig.outputs)), sig.span,
                            kind="shape")
-        known = {a.label for v in inputs for a in v.axes}
+        known = {a.label: a for v in inputs for a in reversed(v.axes)}  # label -> (the first) axis of that name
         bound: dict[str, Axis] = {}
         lead: list[Axis] = []
         trail: list[Axis] = []
@@ -233,7 +253,7 @@ class Operations:
             if len(pattern) == len(v.axes):
                 idx = list(range(len(v.axes)))
                 for p, a in zip(pattern, v.axes):
-                    if p.label != a.label and p.label in known and not self.same(p.size, a.size):
+                    if p.label != a.label and p.label in known and not self.same(known[p.label].size, a.size):
                         raise NCDError(msg.SHAPE_MISMATCH.format(op="einsum", expected=_shape(pattern),
                                                                  got=v.shape), seg.span, kind="shape",
                                        hint=msg.HINT_EINSUM.format())
@@ -242,13 +262,14 @@ class Operations:
                 if idx is None:
                     raise NCDError(msg.SHAPE_MISMATCH.format(op="einsum", expected=_shape(pattern), got=v.shape),
                                    seg.span, kind="shape", hint=msg.HINT_EINSUM.format())
+                self._unambiguous(op, pattern, v, idx, seg.span)
             for p, i, atom in zip(pattern, idx, seg.items):
                 a = v.axes[i]
                 prev = bound.get(p.label)
-                if prev is None:
-                    bound[p.label] = a
+                if prev is None:  # a new name is its own axis (a key axis u over the same sequence as t)
+                    bound[p.label] = a if p.label in known or p.tangent != a.tangent else self.renamed(a, p)
                 elif not self.same(prev.size, a.size):
-                    raise NCDError(msg.EINSUM_SIZE.format(axis=p.label, first=prev.label, second=a.label),
+                    raise NCDError(msg.EINSUM_SIZE.format(axis=p.label, first=size_label(prev.size), second=a.label),
                                    atom.span, kind="shape")
             taken = set(idx)
             first = idx[0] if idx else len(v.axes)
@@ -274,6 +295,36 @@ class Operations:
         pos = (in_pos, [tuple(range(len(lead), len(lead) + len(out_core)))])
         return self.finish(op, stmt, OpKind.EINSUM, "", inputs, core_in, [tuple(out_core)], [out], broadcast,
                            params, pos)
+
+    def _product(self, op, stmt):
+        """``mul A B``: the element-wise product of equal shapes, drawn as the paper does, an outer
+        product whose every wire merges (an einsum ``a b, a b -> a b``)."""
+        if op.signature is not None or op.head.text in self.decl.defs:  # 'mul X Y : a, a -> a', as ncd draft
+            # writes, or a 'def mul': a generic box named mul, as before mul was a word of the language
+            op.label = op.head.text
+            return self.op_function(op, stmt)
+        inputs = self.args(op, None)
+        if len(inputs) < 2:
+            raise NCDError(msg.ARITY.format(op="mul", expected=2, got=len(inputs)), op.head.span, kind="shape")
+        first = inputs[0]
+        out = list(first.axes)
+        for v, name in zip(inputs[1:], op.args[1:]):
+            if len(v.axes) != len(first.axes) or not all(
+                    self.same(a.size, b.size) and a.tangent == b.tangent for a, b in zip(first.axes, v.axes)):
+                raise NCDError(msg.PRODUCT_SHAPES.format(first=first.shape, second=v.shape), name.span, kind="shape",
+                               hint=msg.HINT_PRODUCT.format())
+            out = [self.prefer(a, b) for a, b in zip(out, v.axes)]
+        names = tuple(a.label if [b.label for b in out].count(a.label) == 1 else f"{a.label}{i}"
+                      for i, a in enumerate(out))
+        params = T.EinsumParams((names,) * len(inputs), names, (), names, True)
+        every = tuple(range(len(out)))
+        return self.finish(op, stmt, OpKind.EINSUM, "", inputs, [v.axes for v in inputs], [tuple(out)],
+                           [tuple(out)], [() for _ in inputs], params, ([every] * len(inputs), [every]))
+
+    def renamed(self, a: Axis, name: Axis) -> Axis:
+        """``a`` under the name an einsum pattern gives it (``u`` for the keys' copy of the sequence ``t``):
+        drawn as its own wire, with ``a``'s size, so the two stay equal in size and distinct in name."""
+        return Axis(name.label, a.size, a.kind, a.rank, a.tangent)
 
     def _einsum_output(self, seg, bound: dict):
         """An einsum's output names (each bound by an input, none twice) and the axes they name."""
@@ -363,118 +414,6 @@ class Operations:
         return self.finish(op, stmt, OpKind.ADD, "+", inputs, [v.axes for v in inputs], [tuple(out)],
                            [tuple(out)], [() for _ in inputs], _NO_PARAMS, (all_core(inputs), [tuple(range(len(out)))]))
 
-    def clause_size(self, op, name, default):
-        if name not in op.options:
-            return default
-        atom = op.options[name][0]
-        try:
-            value = parse_size(atom.text)
-        except SizeSyntaxError:
-            raise NCDError(msg.BAD_SIZE.format(text=atom.text), atom.span, kind="syntax",
-                           hint=msg.HINT_SIZE.format()) from None
-        if value.is_Number and (not value.is_Integer or value < (0 if name == "padding" else 1)):
-            raise NCDError(msg.CONV_PARAM.format(clause=name, value=atom.text), atom.span, kind="shape")
-        return value
-
-    def op_conv(self, op, stmt, pool=False):
-        self.no_clauses(op)
-        opname = op.head.text
-        if "over" not in op.options:
-            raise NCDError(msg.CONV_OVER.format(op=opname), op.head.span, kind="syntax")
-        if "kernel" not in op.options and not pool:
-            raise NCDError(msg.POOL_NEEDS.format(op=opname), op.head.span, kind="syntax")
-        (v,) = self.args(op, 1)
-        one = sympy.Integer(1)
-        kernel = self.clause_size(op, "kernel", None)
-        stride = self.clause_size(op, "stride", kernel if (pool and kernel is not None) else one)
-        padding = self.clause_size(op, "padding", sympy.Integer(0))
-        dilation = self.clause_size(op, "dilation", one)
-        seg, _ = op.options["over"]
-        spatial = []
-        for item in seg.items:
-            if isinstance(item, A.Group):
-                raise NCDError(msg.OVER_ONE.format(op=opname, count="a group"), item.span, kind="syntax")
-            spatial.append(self.find_axis(v, item, opname))
-        named = {i: self.general(v.axes[i], self.axis(item)) for i, item in zip(spatial, seg.items)}
-        resized = {i: self._window_axis(named[i], kernel, stride, padding, dilation, op.transposed, opname, seg)
-                   for i in spatial}
-        channel_idx: list[int] = []
-        core_out_ch: list[Axis] = []
-        if pool:
-            if op.signature is not None:
-                raise NCDError(msg.CLAUSE_NOT_ALLOWED.format(clause=":", op=opname), op.signature.span,
-                               kind="syntax")
-        else:
-            if op.signature is None:
-                raise NCDError(msg.NO_SIGNATURE.format(op=opname, example=f"{opname} X over Y : c -> k kernel 3"),
-                               op.head.span, kind="shape", hint=msg.HINT_CONV.format())
-            sig = op.signature
-            if len(sig.inputs) != 1 or len(sig.outputs) != 1:
-                raise NCDError(msg.ARITY.format(op=opname, expected=1, got=len(sig.inputs)), sig.span, kind="shape")
-            # a channel signature maps channel axes: a literal 1 there is one channel (Conv2d(c, 1)),
-            # an axis of size 1, not the scalar shape it is elsewhere
-            cin = self.segment_axes(sig.inputs[0])
-            one = not cin
-            if one:
-                cin = [self.axis(_ONE)]
-            core_out_ch = self.segment_axes(sig.outputs[0]) or [self.axis(_ONE)]
-            rest_axes = [ax for i, ax in enumerate(v.axes) if i not in spatial]
-            rest_pos = [i for i in range(len(v.axes)) if i not in spatial]
-            m = self.match(cin, rest_axes)
-            if m is None:
-                hint = msg.HINT_CONV_ONE.format() if one else msg.HINT_SHAPE.format()
-                raise NCDError(msg.SHAPE_MISMATCH.format(op=_opname(op), expected=_shape(cin), got=v.shape),
-                               op.args[0].span, kind="shape", hint=hint)
-            channel_idx = [rest_pos[k] for k in m]
-        out, core_in, core_out, bc, pos = _conv_wiring(v, resized, channel_idx, core_out_ch)
-        over = tuple(v.axes[i] for i in spatial)
-        if pool:
-            params = T.PoolParams(over, kernel, stride, dilation, padding, bool(op.transposed), False, False,
-                                  "max" if opname == "maxpool" else "mean")
-            kind = OpKind.POOL
-        else:
-            params = T.ConvParams(over, kernel, stride, dilation, padding, bool(op.transposed), True, bool(op.bias))
-            kind = OpKind.CONV
-        return self.finish(op, stmt, kind, op.label, [v], [tuple(core_in)], [tuple(core_out)], [tuple(out)],
-                           [tuple(bc)], params, pos)
-
-    def _window_axis(self, ax: Axis, kernel, stride, padding, dilation, transposed, opname, seg):
-        """A spatial axis after a convolution's window (None: reduced away by a global pooling)."""
-        x = ax.size
-        if kernel is None:
-            return None
-        shown = _display(ax)
-        if transposed:
-            rest = dilation * (kernel - 1) - 2 * padding + 1 - stride
-            size = x * stride + rest
-            label = size_label(shown * stride + rest)
-        else:
-            rest = 2 * padding - dilation * (kernel - 1) - 1 + stride
-            size = sympy.floor((x + rest) / stride)
-            exact = rest == 0 or (bool(rest.is_nonnegative) and bool((rest - stride).is_negative))
-            label = size_label(shown / stride) if exact else size_label(sympy.floor((shown + rest) / stride))
-        if size.is_Number and size <= 0:
-            raise NCDError(msg.CONV_SIZE.format(op=opname, axis=ax.label, size=size), seg.span, kind="shape")
-        if size == x:
-            return ax
-        return Axis(self.size_name(size, x, label), size, ax.kind, ax.rank, ax.tangent)
-
-    def size_name(self, size, x, label=None) -> str:
-        """Label of a resized axis: a let-defined neighbour (x_{\\lambda+1}) when it fits, else the size."""
-        if isinstance(x, sympy.core.function.AppliedUndef) and (self.decl.fn_rewrites or self.decl.rewrites):
-            for delta in (1, -1):
-                cand = x.func(x.args[0] + delta)
-                if self._close(self.normal(cand), self.normal(size)):
-                    return size_label(cand)
-        for name, expr in self.decl.lets:
-            sym = parse_size(name)
-            if sizes_equal_plain(self.normal(sym), self.normal(size)):
-                return name
-        return label if label is not None else size_label(size)
-
-    def op_pool(self, op, stmt):
-        return self.op_conv(op, stmt, pool=True)
-
     def op_unit(self, op, stmt):
         self.no_clauses(op, ("axis",))
         if op.args:
@@ -539,51 +478,5 @@ class Operations:
 
 
 
-_ONE = A.Atom("1", None)  # the literal channel count 1 (never reported: its span is not needed)
 _NONE = ([()], [()])  # core positions of a box that acts on no wire (all pass over it: relu, scale)
 _NO_PARAMS = T.NoParams()
-
-
-def _conv_wiring(v: Value, resized: dict, channel_idx: list, core_out_ch: list):
-    """A convolution's output axes in place of its input's: spatial axes resized (or reduced away), the
-    channel axes replaced by the output channels at the first one's place, the rest broadcast.  Returns
-    (output axes, core in, core out, broadcast, core positions)."""
-    out, core_in, core_out, bc, in_pos, out_pos = [], [], [], [], [], []
-    for i, ax in enumerate(v.axes):
-        if i in resized:
-            core_in.append(ax)
-            in_pos.append(i)
-            if resized[i] is not None:
-                out_pos.append(len(out))
-                out.append(resized[i])
-                core_out.append(resized[i])
-        elif i in channel_idx:
-            core_in.append(ax)
-            in_pos.append(i)
-            if i == channel_idx[0]:
-                out_pos.extend(range(len(out), len(out) + len(core_out_ch)))
-                out.extend(core_out_ch)
-                core_out.extend(core_out_ch)
-        else:
-            out.append(ax)
-            bc.append(ax)
-    return out, core_in, core_out, bc, ([tuple(in_pos)], [tuple(out_pos)])
-
-
-def _shape(axes) -> str:
-    return _shape_text(axes)
-
-
-def _display(ax: Axis):
-    """The size an axis shows (its label read as a size), for deriving readable labels."""
-    try:
-        return parse_size(ax.label)
-    except SizeSyntaxError:
-        return ax.size
-
-
-def _opname(op: A.Op) -> str:
-    head = op.head.text
-    if op.binding is not None:
-        return f"{head}[{op.binding.text}]"
-    return head

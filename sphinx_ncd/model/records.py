@@ -17,9 +17,11 @@ from dataclasses import dataclass
 import sympy
 
 from .sizes import SizeSyntaxError, parse_size
+from .types import _shape_text
 from .wiring import pair
 
-__all__ = ["Declarations", "OpRecord", "Evaluated", "slot_name", "same_sub", "closest", "is_name"]
+__all__ = ["Declarations", "OpRecord", "Evaluated", "slot_name", "same_sub", "closest", "is_name", "opname",
+           "shape_text"]
 
 
 class Declarations:
@@ -112,3 +114,16 @@ def closest(name: str, options, cutoff: float = 0.6) -> str | None:
     """The one option most like ``name`` (for 'did you mean'), or None."""
     found = difflib.get_close_matches(name, list(options), n=1, cutoff=cutoff)
     return found[0] if found else None
+
+
+def opname(op) -> str:
+    """How messages name an operation: its word, with its binding (``L[fc1]``)."""
+    head = op.head.text
+    if op.binding is not None:
+        return f"{head}[{op.binding.text}]"
+    return head
+
+
+def shape_text(axes) -> str:
+    """A written shape (``y k h``) of some axes, for messages."""
+    return _shape_text(axes)

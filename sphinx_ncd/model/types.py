@@ -33,7 +33,8 @@ __all__ = [
     "BlockHeader", "Panel", "Diagram", "PARAMS_OF", "params_from_pairs",
     "NoParams", "FunctionParams", "LearnedParams", "ElementwiseParams", "ScaleParams", "SoftmaxParams",
     "NormParams", "IndexParams", "EinsumParams", "ViewParams", "ConcatParams", "ConvParams", "PoolParams",
-    "UnitParams", "SlotParams", "BlockParams", "Note",
+    "UnitParams", "SlotParams", "BlockParams", "Note", "MaskParams", "ChunkParams", "RotaryParams",
+    "TopkParams", "SelectParams",
 ]
 
 
@@ -88,6 +89,12 @@ class OpKind:
     SAVE = "save"  # to memory: one input, no outputs
     LOAD = "load"  # from memory: no inputs, one output
     BLOCK = "block"  # a use of a reusable block; ``body`` when expanded
+    MASK = "mask"  # attention scores masked over (query, key) axes: causal, or by a given additive mask
+    CHUNK = "chunk"  # one value split into equal parts along one axis (a fused qkv into q, k, v)
+    ROTARY = "rotary"  # rotary position embedding over (position, feature) axes
+    TOPK = "topk"  # the k largest entries along one axis (and their positions)
+    GATHER = "gather"  # entries read along one axis at given positions
+    SCATTER = "scatter"  # entries written along one axis at given positions
 
 
 @_record
@@ -239,6 +246,7 @@ class ConvParams:
     transposed: bool = False
     learned: bool = True
     bias: bool | None = None
+    groups: sympy.Expr = sympy.Integer(1)  # channel groups (``groups c``: depthwise)
 
 
 @_record
@@ -275,6 +283,48 @@ class BlockParams:
     definition: "Panel | None" = field(default=None, repr=False, compare=False)  # the block's own panel
 
 
+@_record
+class MaskParams:
+    """``mask S over t u``: ``over`` is (query axis, key axis); ``causal`` when no mask value is given (a key
+    position after the query's is masked), else the second input is an additive mask broadcast onto S."""
+
+    over: tuple[Axis, ...] = ()
+    causal: bool = True
+
+
+@_record
+class ChunkParams:
+    """``Q, K, V = chunk P over f``: the axis split (as it enters) into ``parts`` equal parts."""
+
+    over: Axis | None = None
+    parts: int = 2
+
+
+@_record
+class RotaryParams:
+    """``Q, K = rotary Q K C S over t e``: (position axis, feature axis); the first ``rotated`` inputs are
+    rotated, the others (none, or cos and sin) are the tables they are rotated by."""
+
+    over: tuple[Axis, ...] = ()
+    rotated: int = 1
+
+
+@_record
+class TopkParams:
+    """``V, I = topk X : n -> k``: the axis searched, the axis of the k kept, and whether positions are returned."""
+
+    over: Axis | None = None
+    kept: Axis | None = None
+    indices: bool = False
+
+
+@_record
+class SelectParams:
+    """``gather X I over n`` / ``scatter X I S over n``: the axis of ``X`` read or written at the positions."""
+
+    over: Axis | None = None
+
+
 PARAMS_OF: dict[str, type] = {
     OpKind.FUNCTION: FunctionParams, OpKind.LEARNED: LearnedParams, OpKind.ELEMENTWISE: ElementwiseParams,
     OpKind.SCALE: ScaleParams, OpKind.SOFTMAX: SoftmaxParams, OpKind.NORM: NormParams,
@@ -282,6 +332,8 @@ PARAMS_OF: dict[str, type] = {
     OpKind.CONCAT: ConcatParams, OpKind.ADD: NoParams, OpKind.CONV: ConvParams, OpKind.POOL: PoolParams,
     OpKind.UNIT: UnitParams, OpKind.COPY: NoParams, OpKind.DELETE: NoParams, OpKind.SAVE: SlotParams,
     OpKind.LOAD: SlotParams, OpKind.BLOCK: BlockParams,
+    OpKind.MASK: MaskParams, OpKind.CHUNK: ChunkParams, OpKind.ROTARY: RotaryParams,
+    OpKind.TOPK: TopkParams, OpKind.GATHER: SelectParams, OpKind.SCATTER: SelectParams,
 }
 
 

@@ -22,7 +22,7 @@ from .shapes import CLAUSES, Cursor, atom, name_of, segment, signature, span_bet
 
 __all__ = ["parse_spec", "CLAUSES", "OPERATIONS"]
 
-_INT_CLAUSES = ("kernel", "stride", "padding", "dilation")
+_INT_CLAUSES = ("kernel", "stride", "padding", "dilation", "groups")
 STATEMENTS = ("title", "block", "use", "sizes", "let", "width", "tandem", "def", "input", "output",
               "order", "save", "fence", "repeat", "break", "name", "note")
 OPERATIONS = (*WORDS, "L+", "expand")  # the words that write an operation (the kinds' rows)

@@ -63,9 +63,12 @@ def with_callables(diagram) -> str:
     boxes = []
     steps = [s for panel in [diagram.main] + [p for _, p in diagram.blocks] for s in read_panel(panel)]
     for step in steps:
-        name = {"function": step.label, "elementwise": step.function,
+        name = {"function": step.label, "rotary": step.label, "elementwise": step.function,
                 "norm": step.binding or "norm"}.get(step.kind)
         if name not in g.functions or any(b[0] == name for b in boxes):
+            continue
+        if step.kind == "rotary":  # called on whole tensors (as HF's apply_rotary_pos_emb): outputs as inputs
+            boxes.append((name, [f"lambda xs: tuple(xs[{i}].shape)" for i in range(len(step.outputs))], False))
             continue
         known = {}  # a size an input's core shows: read it from that input (tandem wires included)
         for i, core in enumerate(step.core_in):

@@ -38,9 +38,19 @@ PRIMES = (5, 7, 11, 13, 17, 19, 23, 29)
 def _sizes(diagram, opts):
     sizes = dict(diagram.sizes)
     sizes.update((k, int(v)) for k, v in (kv.split("=") for kv in opts.get("sizes", "").split()))
-    sizes = At(sizes, legend_table(diagram.main)).sizes      # and the sizes a recurrence gives
-    free = sorted(n for n in size_names(diagram) if n not in sizes)
+    legend = legend_table(diagram.main)
+    sizes = At(sizes, legend).sizes      # and the sizes a recurrence gives
+    free = sorted(n for n in size_names(diagram) if n not in sizes and n not in {str(k) for k in legend})
     sizes.update(zip(free, PRIMES))
+    for op in diagram.main.operations:  # a rotary embedding's features rotate in pairs: an even size
+        feature = op.params.over[1].size if op.kind == "rotary" else None
+        if feature is not None and feature.is_Symbol and feature.name in free:
+            sizes[feature.name] *= 2
+    for _ in legend:  # let sizes (h = g r, d = h e) from the free ones, in any order
+        for name, expr in legend.items():
+            value = expr.xreplace({x: sympy.Integer(sizes[x.name]) for x in expr.free_symbols if x.name in sizes})
+            if value.is_Integer:
+                sizes[str(name)] = int(value)
     return sizes
 
 

@@ -38,7 +38,7 @@ CASES = [
      "y k h, x k h -> y x h", ["einsum"]),
     ("einsum-outer", "input A: a, B: b\nC = einsum A B : a, b -> a b", "a, b -> a b", ["einsum"]),
     ("einsum-fresh-names", "input Q: y k, K: k x\nS = einsum Q K : y k1, k2 x -> y k1 k2 x",
-     "y k, k x -> y k k x", ["einsum"]),
+     "y k, k x -> y k1 k2 x", ["einsum"]),  # a fresh name is its own axis (issue 12's key axis)
     ("einsum-broadcast", "input Q: b y k, K: b x k\nS = einsum Q K : y k, x k -> y x",
      "b y k, b x k -> b y x", ["einsum"]),
     ("view-split", "input X: y (k h)\nY = view X : (k h) -> k h", "y (k h) -> y k h", ["view"]),
@@ -61,7 +61,7 @@ CASES = [
     ("conv-transposed", "input X: c x\nZ = convT X over x : c -> k kernel 2 stride 2", "c x -> k 2x", ["conv"]),
     ("maxpool", "input X: c x\nZ = maxpool X over x kernel 2", "c x -> c x/2", ["pool"]),
     ("avgpool-global", "input X: b c x\nZ = avgpool X over x", "b c x -> b c", ["pool"]),
-    ("unit", "input X: b\nU = unit b\nW = einsum X U : b, b c -> c", "b -> b", ["unit", "einsum"]),
+    ("unit", "input X: b\nU = unit b\nW = einsum X U : b, b c -> c", "b -> c", ["unit", "einsum"]),
     ("save-load", "input X: a\nsave X to C\nY = load C\noutput Y", "a -> a", ["save", "load"]),
     ("load-shape", "input X: a\nY = load M : b\noutput X, Y", "a -> a, b", ["load"]),
     ("fence", 'input X: a\nfence "Block" #ffe2bb {\n  X = relu X\n}', "a -> a", ["elementwise"]),

@@ -26,6 +26,10 @@ SIGNATURES = {
     "fig27.ncd": ["b c_0 x_0 -> b y x_0"],
     "fig27-notes.ncd": ["b c_0 x_0 -> b y x_0"],  # fig 27 with the paper's notes (gallery/vision.rst)
     "fig28.ncd": ["b c Y, b c X -> b c Y"],
+    # beyond the paper (figures/decoders.rst): issue 12's key axis, mask, chunk, rotary, mul
+    "decoder-attention.ncd": ["t m -> t m"],
+    "decoder-gqa.ncd": ["t d, t e, t e -> t d"],
+    "decoder-mlp.ncd": ["t d -> t d"],
 }
 
 
