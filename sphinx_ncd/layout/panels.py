@@ -205,6 +205,8 @@ def _panel_bbox(po: PanelOut, back, front):
             for dx, dy, grp in layer:
                 op_id = int(grp.owner.split(":")[1]) if grp.owner.startswith("op:") else None
                 b = union(b, po.op_boxes.get(op_id) if op_id in po.op_boxes else bbox_moved(grp, dx, dy))
+        elif name == "wires":  # boxed as they were drawn (see :attr:`.wires.PanelOut.wire_box`)
+            b = union(b, po.wire_box)
         else:
             b = union(b, bbox_all(layer))
     return union(union(b, bbox_all(back)), bbox_all(front))

@@ -149,7 +149,8 @@ def bbox_all(items):
     boxes = [b for b in (bbox_of(i) for i in items) if b]
     if not boxes:
         return None
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    x0, y0, x1, y1 = zip(*boxes)
+    return (min(x0), min(y0), max(x1), max(y1))
 
 
 def _pt(p, dx, dy):

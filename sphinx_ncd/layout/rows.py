@@ -17,7 +17,7 @@ __all__ = ["nrows", "shown_axes", "silent_values", "stack_values", "op_rows", "v
 
 
 def nrows(v: Value) -> int:
-    return max(1, len(v.axes))
+    return len(v.axes) or 1
 
 
 _ONE = Axis("1", sympy.Integer(1))  # the wire of a value with no axes (a scalar), where one is drawn

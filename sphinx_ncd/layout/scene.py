@@ -190,8 +190,27 @@ def bbox_of(item) -> tuple[float, float, float, float] | None:
         boxes = [b for b in (bbox_of(i) for i in item.items) if b]
         if not boxes:
             return None
-        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+        x0, y0, x1, y1 = zip(*boxes)
+        return (min(x0), min(y0), max(x1), max(y1))
     return None
+
+
+def _lines_box(d) -> tuple:
+    """(least x, least y, greatest x, greatest y) of a path's points, () when it has none; None when it has an
+    arc (whose bulge is measured from the moved points, see :func:`bbox_moved`)."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for c in d:
+        op = c[0]
+        if op == "L" or op == "M":
+            xs.append(c[1])
+            ys.append(c[2])
+        elif op == "C":
+            xs += (c[1], c[3], c[5])
+            ys += (c[2], c[4], c[6])
+        elif op == "A":
+            return None
+    return (min(xs), min(ys), max(xs), max(ys)) if xs else ()
 
 
 def bbox_moved(item, dx: float, dy: float) -> tuple[float, float, float, float] | None:
@@ -205,6 +224,12 @@ def bbox_moved(item, dx: float, dy: float) -> tuple[float, float, float, float] 
         r = item.r + (item.width / 2 if item.stroke else 0)
         return (cx - r, cy - r, cx + r, cy + r)
     if isinstance(item, Path):
+        box = _lines_box(item.d)
+        if box is not None:  # no arc: the least moved coordinate is the least one moved (rounding is monotonic)
+            if not box:
+                return None
+            h = item.width / 2 if item.stroke else 0
+            return (box[0] + dx - h, box[1] + dy - h, box[2] + dx + h, box[3] + dy + h)
         xs: list[float] = []
         ys: list[float] = []
         cx, cy = 0.0, 0.0
@@ -232,5 +257,6 @@ def bbox_moved(item, dx: float, dy: float) -> tuple[float, float, float, float] 
         boxes = [b for b in (bbox_moved(i, dx, dy) for i in item.items) if b]
         if not boxes:
             return None
-        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+        x0, y0, x1, y1 = zip(*boxes)
+        return (min(x0), min(y0), max(x1), max(y1))
     return None

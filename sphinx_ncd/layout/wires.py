@@ -46,6 +46,9 @@ class PanelOut:
     #: an operation whose rows come out the same is drawn once
     glyphs: dict = field(default_factory=dict)
     measure: bool = False  # a pass that only measures (folding's look at the unfolded strip): no primitives made
+    #: the ink box of the wire paths drawn (what :func:`.scene.bbox_of` gives for them: a wire's bends keep their
+    #: control points between its points), kept as they are made so the panel's box need not walk them again
+    wire_box: tuple | None = None
 
 
 def _wire_style(axis, alert: bool) -> dict:
@@ -97,12 +100,23 @@ class WireRuns:
             return
         self.out.wire_ops.append((pts, op_from, op_to))
         d = wire_path(pts)
+        xs, ys = zip(*pts)
+        x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
         if style["tandem"]:
+            h = 0.85 / 2
             for off in (-1.4, 1.4):
                 self.paths.append(Path(wire_path([(x, y + off) for x, y in pts]), stroke=style["stroke"], width=0.85,
                                        role="wire", owner=owner))
+                self._ink((x0 - h, y0 + off - h, x1 + h, y1 + off + h))
         else:
             self.paths.append(Path(d, stroke=style["stroke"], width=WIRE, role="wire", owner=owner))
+            h = WIRE / 2
+            self._ink((x0 - h, y0 - h, x1 + h, y1 + h))
+
+    def _ink(self, box) -> None:
+        b = self.out.wire_box
+        self.out.wire_box = box if b is None else (min(b[0], box[0]), min(b[1], box[1]), max(b[2], box[2]),
+                                                   max(b[3], box[3]))
 
     def finish(self, x):
         for key in sorted(self.runs):

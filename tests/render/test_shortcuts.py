@@ -1,0 +1,103 @@
+"""The layout's shortcuts draw what the long way draws.
+
+Speed work left three shortcuts in the layout, each of which must give the same result as the plain
+computation it replaces, to the bit:
+* a panel's wires are boxed as they are drawn (:attr:`~sphinx_ncd.layout.wires.PanelOut.wire_box`) instead
+  of walking every wire path afterwards;
+* a path without arcs is boxed from its unmoved points, then moved (:func:`~sphinx_ncd.layout.scene.bbox_moved`);
+* a panel likely to fold is measured before it is drawn (:data:`~sphinx_ncd.layout.assemble.MEASURE_FIRST`),
+  and one that fits after all is drawn with the glyphs the measure built.
+"""
+from __future__ import annotations
+
+import pytest
+
+import sphinx_ncd
+from sphinx_ncd.layout import assemble, panels
+from sphinx_ncd.layout.pieces import bbox_all
+from sphinx_ncd.layout.scene import Group, Path, bbox_moved
+from sphinx_ncd.rendering.api import render
+
+from render_helpers import ROOT, chain_spec
+
+SPECS = {
+    "fig21": ROOT / "demo_docs" / "figures" / "fig21.ncd",
+    "fig26": ROOT / "demo_docs" / "figures" / "fig26.ncd",
+    "fig27": ROOT / "demo_docs" / "figures" / "fig27.ncd",
+    "fig22": ROOT / "demo_docs" / "gallery" / "figures" / "fig22.ncd",
+}
+WIDTHS = (None, 613.0, 300.0)
+
+
+def _diagrams():
+    out = [(name, sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name))
+           for name, path in SPECS.items()]
+    out.append(("chain", sphinx_ncd.parse(chain_spec(23))))
+    return out
+
+
+def test_wire_box_is_the_box_of_the_wire_paths(monkeypatch):
+    seen = []
+    plain = panels._panel_bbox
+
+    def check(po, back, front):
+        for name, layer in po.items:
+            if name == "wires":
+                seen.append((bbox_all(layer), po.wire_box))
+        return plain(po, back, front)
+
+    monkeypatch.setattr(panels, "_panel_bbox", check)
+    for _, d in _diagrams():
+        for w in WIDTHS:
+            render(d, max_width=w)
+    assert len(seen) > 20
+    assert all(a == b for a, b in seen), [p for p in seen if p[0] != p[1]][:3]
+
+
+def _walk_box(item, dx, dy):
+    """The long way: every coordinate moved first, then the least and greatest."""
+    if isinstance(item, Group):
+        boxes = [b for b in (_walk_box(i, dx, dy) for i in item.items) if b]
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+                max(b[3] for b in boxes)) if boxes else None
+    xs = [c[k] + dx for c in item.d for k in range(1, len(c), 2) if c[0] in "MLC"]
+    ys = [c[k] + dy for c in item.d for k in range(2, len(c), 2) if c[0] in "MLC"]
+    h = item.width / 2 if item.stroke else 0
+    return (min(xs) - h, min(ys) - h, max(xs) + h, max(ys) + h)
+
+
+@pytest.mark.parametrize("dx, dy", [(0.1, 0.2), (1e-3, 7.7), (123.456789, -0.3), (1 / 3, 2 / 3)])
+def test_moved_box_of_a_path_is_that_of_the_moved_points(dx, dy):
+    g = Group((Path((("M", 0.1, 0.7), ("C", 0.35, 0.7, 0.35, 13.3, 0.6, 13.3), ("L", 9.9, 13.3)), stroke="ink",
+                    width=1.3),
+               Path((("M", 2 / 3, 1 / 7), ("L", 5 / 9, 3.3)), stroke=None, fill="ink")), role="op", owner="op:1")
+    assert bbox_moved(g, dx, dy) == _walk_box(g, dx, dy)
+
+
+@pytest.mark.parametrize("name", [*SPECS, "chain"])
+def test_measuring_first_draws_the_same(name, monkeypatch):
+    d = dict(_diagrams())[name]
+    measured = [render(d, max_width=w) for w in WIDTHS[1:]]
+    monkeypatch.setattr(assemble, "MEASURE_FIRST", float("inf"))  # never measure first: draw, then fold
+    assert [render(d, max_width=w) for w in WIDTHS[1:]] == measured
+
+
+def test_a_panel_measured_that_fits_is_drawn_with_the_measures_glyphs(monkeypatch):
+    """With every panel measured first, fig 21 at a wide target fits: each panel is drawn whole, with the glyphs
+    its measure built, and the drawing is the one drawn without measuring."""
+    d = sphinx_ncd.parse(SPECS["fig21"].read_text(encoding="utf-8"), filename="fig21.ncd")
+    calls = []
+    plain = panels.panel_piece
+
+    def spy(panel, hl, sections, silent, base, continued, cut=(frozenset(), frozenset()), glyphs=None, fold=None):
+        calls.append((len(sections), glyphs is not None))
+        return plain(panel, hl, sections, silent, base, continued, cut, glyphs, fold)
+
+    monkeypatch.setattr(assemble, "panel_piece", spy)
+    monkeypatch.setattr(assemble, "MEASURE_FIRST", 0.0)
+    svg = render(d, max_width=2000)
+    assert calls == [(3, True), (15, True)]  # the header, then the body, each whole with the measured glyphs
+    monkeypatch.setattr(assemble, "MEASURE_FIRST", float("inf"))
+    calls.clear()
+    assert render(d, max_width=2000) == svg
+    assert calls == [(3, False), (15, False)]
