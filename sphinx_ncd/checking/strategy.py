@@ -254,6 +254,9 @@ def _symbolic(hints, plan, build: bool = True):
     backend = symbolic.SymbolicBackend(hints, symbolic_build=build, multiples=plan.get("multiples"),
                                        display=plan.get("display"))
     backend.config_names = set(plan["given"]) & set(plan["params"])
+    # the sizes the user gave, at their values (a run that moved one, as _unified does, settles nothing by it)
+    backend.given = {n: int(v) for n, v in hints.items()
+                     if n in set(plan["given"]) and int(v) == int(plan["hints"].get(n, -1))}
     backend.domain = _domain(plan)
     return backend
 

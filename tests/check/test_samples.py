@@ -42,3 +42,29 @@ def test_a_quotient_of_a_given_size_is_checked_at_whole_sizes(run, parse, tmp_pa
     report = run(parse(SPEC), "ncd_samples_heads:Heads(n_embd=d, n_head=h)", {"d": 35},
                  path=(str(tmp_path),))
     assert report.status == "proved", report.format()  # was "the code raised RuntimeError"
+
+
+ATTN = '''import torch
+from torch import nn
+
+
+class Attn(nn.Module):
+    def __init__(self, n_embd, n_head):
+        super().__init__()
+        self.n_head = n_head
+        self.proj = nn.Linear(n_embd, n_embd)
+
+    def forward(self, x):
+        b, t, d = x.shape
+        return self.proj(x).view(b, t, self.n_head, d // self.n_head)
+'''
+
+
+def test_assumptions_the_given_sizes_settle_are_discharged(run, parse, tmp_path):
+    (tmp_path / "ncd_samples_attn.py").write_text(ATTN)
+    report = run(parse(SPEC), "ncd_samples_attn:Attn(n_embd=35, n_head=h)", {"d": 35, "h": 5},
+                 path=(str(tmp_path),))
+    # was "proved if 35 divisible by h; d·1/h = 35//h": raw sizes, and both hold at d=35, h=5
+    assert report.status == "proved", report.format()
+    assert report.summary == "proved for every b, t (with d=35, h=5)", report.summary
+    assert "//" not in report.format()
