@@ -260,16 +260,18 @@ def _names_in(text: str) -> set[str]:
 
 
 def _settled(e, given: dict, fixed: dict) -> bool:
-    """An assumption relating given sizes to a number the code fixed (``d·1/h = 35//h``, ``35 divisible
-    by h`` from ``nn.Linear(35, 35)``) that holds at the given sizes (d=35, h=5): the proof is at those sizes
-    (recorded in ``fixed``), so it is no assumption.  A relation among sizes alone (``d divisible by h``,
-    ``t = v``) is the proof's general condition or a finding: it stays."""
+    """An assumption relating given sizes to a number the code has in place of one of them (``d·1/h =
+    35//h``, ``35 divisible by h`` from ``nn.Linear(35, 35)``, with d=35, h=5 given) that holds at the
+    given sizes: the proof is at those sizes (recorded in ``fixed``), so it is no assumption.  A relation
+    among sizes alone (``d divisible by h``, ``t = v``) or with another number (``e divisible by 2``) is
+    the proof's general condition or a finding: it stays."""
     import sympy
 
     free = e.free_symbols
     if not free or any(x.name not in given for x in free):
         return False
-    if not any(abs(n) >= 2 for n in e.atoms(sympy.Integer)):
+    values = {int(v) for v in given.values() if int(v) >= 2}
+    if not any(abs(int(n)) in values for n in e.atoms(sympy.Integer)):
         return False
     try:
         holds = bool(e.xreplace({x: sympy.Integer(given[x.name]) for x in free}) == sympy.true)
