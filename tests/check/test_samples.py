@@ -68,3 +68,20 @@ def test_assumptions_the_given_sizes_settle_are_discharged(run, parse, tmp_path)
     assert report.status == "proved", report.format()
     assert report.summary == "proved for every b, t (with d=35, h=5)", report.summary
     assert "//" not in report.format()
+
+
+def test_a_number_in_the_call_that_fixes_a_free_size_is_learned(run, parse, tmp_path):
+    (tmp_path / "ncd_samples_attn2.py").write_text(ATTN)
+    # GPT-2-like: the call fixes d by a number under another name; d was sampled 65 and the code "raised"
+    report = run(parse(SPEC), "ncd_samples_attn2:Attn(n_embd=35, n_head=h)", {"h": 5}, path=(str(tmp_path),))
+    assert report.status == "proved", report.format()
+    assert report.summary == "proved for every b, t (with h=5; only at d=35: the code uses that value)"
+    assert any("n_embd=35 where the diagram has d" in n for n in report.notes), report.notes
+
+
+def test_a_learned_number_never_hides_a_wrong_diagram(run, parse, tmp_path):
+    (tmp_path / "ncd_samples_attn3.py").write_text(ATTN)
+    wrong = SPEC.replace("d -> h e", "d -> e h")  # heads and depth swapped: wrong at every d
+    report = run(parse(wrong), "ncd_samples_attn3:Attn(n_embd=35, n_head=h)", {"h": 5}, path=(str(tmp_path),))
+    assert report.status == "mismatch", report.format()  # at d=35, the output's e; not "the code raised"
+    assert "wire 'e'" in report.format(), report.format()
