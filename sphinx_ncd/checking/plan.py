@@ -360,18 +360,7 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
         if p not in symbols:
             symbols.append(p)
 
-    given: dict[str, int] = {}
-    for name, value in tuple(diagram.sizes) + tuple((sizes or {}).items()):
-        given[str(name)] = int(value)
-    # a size given for a tandem symbol applies to each of its dimensions
-    for name in list(symbols):
-        base, _, idx = name.rpartition("_")
-        if name not in given and idx.isdigit() and base in given:
-            given[name] = given[base]
-    for name, value in given.items():
-        if value < 1:
-            raise NCDError(msg.CHECK_BAD_SIZE.format(name=name, value=value), None, kind="config")
-
+    given = _given_sizes(diagram, sizes, symbols)
     literals = {int(d) for d in every if sympy.sympify(d).is_Integer}
     hints = _choose_hints(symbols, given, literals, every)
 
@@ -407,6 +396,22 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
         keys=tuple(keys),
         drawn=tuple(drawn),
     )
+
+
+def _given_sizes(diagram: Diagram, sizes: dict | None, symbols: list[str]) -> dict[str, int]:
+    """The spec's ``sizes`` with the caller's on top; one given for a tandem symbol applies to each of
+    its dimensions.  A size below 1 is a located configuration error."""
+    given: dict[str, int] = {}
+    for name, value in tuple(diagram.sizes) + tuple((sizes or {}).items()):
+        given[str(name)] = int(value)
+    for name in list(symbols):
+        base, _, idx = name.rpartition("_")
+        if name not in given and idx.isdigit() and base in given:
+            given[name] = given[base]
+    for name, value in given.items():
+        if value < 1:
+            raise NCDError(msg.CHECK_BAD_SIZE.format(name=name, value=value), None, kind="config")
+    return given
 
 
 def _multiples(dims, symbols) -> list[tuple[str, str]]:

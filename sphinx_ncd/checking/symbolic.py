@@ -457,6 +457,10 @@ def pretty(expr, order=()) -> str:
     if isinstance(expr, sympy.Rel):
         op = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}[expr.rel_op]
         return f"{pretty(expr.lhs, order)} {op} {pretty(expr.rhs, order)}"
+    if expr.is_Mul and sympy.fraction(expr)[1] != 1:  # d/h, as the diagram writes it (not d·1/h)
+        num, den = sympy.fraction(expr)
+        bottom = pretty(den, order)
+        return f"{_paren(num, order, True)}/{bottom if den.is_Symbol or den.is_Number else f'({bottom})'}"
     if expr.is_Mul:
         def key(a):
             if a.is_Number:

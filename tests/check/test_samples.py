@@ -84,4 +84,4 @@ def test_a_learned_number_never_hides_a_wrong_diagram(run, parse, tmp_path):
     wrong = SPEC.replace("d -> h e", "d -> e h")  # heads and depth swapped: wrong at every d
     report = run(parse(wrong), "ncd_samples_attn3:Attn(n_embd=35, n_head=h)", {"h": 5}, path=(str(tmp_path),))
     assert report.status == "mismatch", report.format()  # at d=35, the output's e; not "the code raised"
-    assert "wire 'e'" in report.format(), report.format()
+    assert "wire 'e': expected e = d/h, got h" in report.format(), report.format()  # was "d·1/h"
