@@ -430,3 +430,4 @@ HINT_TOPK = "assign one name (the values) or two (the values and their positions
 TOPK_SIZE = "topk keeps {k} of {n}: more than there are"
 SELECT_SHAPE = "{op}: the {what} {name} ({shape}) must have the axes {want}, the '_' in place of {axis}"
 HINT_SCATTER = "scatter X I S over n writes S at the positions I: S and I have one shape"
+CHECK_NUMBER_ADOPTED = "the code's call passes {keyword}={value} where the diagram has {name}: proved at {name}={value}"

@@ -360,18 +360,7 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
         if p not in symbols:
             symbols.append(p)
 
-    given: dict[str, int] = {}
-    for name, value in tuple(diagram.sizes) + tuple((sizes or {}).items()):
-        given[str(name)] = int(value)
-    # a size given for a tandem symbol applies to each of its dimensions
-    for name in list(symbols):
-        base, _, idx = name.rpartition("_")
-        if name not in given and idx.isdigit() and base in given:
-            given[name] = given[base]
-    for name, value in given.items():
-        if value < 1:
-            raise NCDError(msg.CHECK_BAD_SIZE.format(name=name, value=value), None, kind="config")
-
+    given = _given_sizes(diagram, sizes, symbols)
     literals = {int(d) for d in every if sympy.sympify(d).is_Integer}
     hints = _choose_hints(symbols, given, literals, every)
 
@@ -438,6 +427,20 @@ def _halves(panel: Panel, lets: dict) -> list:
         if op.body is not None:
             out += _halves(op.body, lets)
     return out
+def _given_sizes(diagram: Diagram, sizes: dict | None, symbols: list[str]) -> dict[str, int]:
+    """The spec's ``sizes`` with the caller's on top; one given for a tandem symbol applies to each of
+    its dimensions.  A size below 1 is a located configuration error."""
+    given: dict[str, int] = {}
+    for name, value in tuple(diagram.sizes) + tuple((sizes or {}).items()):
+        given[str(name)] = int(value)
+    for name in list(symbols):
+        base, _, idx = name.rpartition("_")
+        if name not in given and idx.isdigit() and base in given:
+            given[name] = given[base]
+    for name, value in given.items():
+        if value < 1:
+            raise NCDError(msg.CHECK_BAD_SIZE.format(name=name, value=value), None, kind="config")
+    return given
 
 
 def _multiples(dims, symbols) -> list[tuple[str, str]]:
@@ -457,6 +460,7 @@ def _multiples(dims, symbols) -> list[tuple[str, str]]:
 
 def _choose_hints(symbols, given, literals, dims) -> dict[str, int]:
     hints = {s: given[s] for s in symbols if s in given}
+    _divisors_of_given(hints, literals, dims)
     primes = sample_primes(literals | set(hints.values()))
     for s in symbols:
         if s not in hints:
@@ -499,3 +503,30 @@ def _grow(expr, hints, free) -> bool:
                 return True
             hints[sym.name] += 1
     return False
+
+
+def _divisors_of_given(hints: dict, literals: set, dims) -> None:
+    """``d/h`` with d given (35) and h free: h's sample divides 35 (5 or 7, never 11), so that every
+    quotient the diagram states is a whole number, at least 2 where it can be, and distinct from the
+    other sizes where it can be.  Chosen before the free primes, which then avoid these samples."""
+    for d in dims:
+        num, den = sympy.fraction(sympy.together(sympy.sympify(d)))
+        if den == 1 or any(x.name not in hints for x in num.free_symbols):
+            continue
+        open_ = [x for x in den.free_symbols if x.name not in hints]
+        if len(open_) != 1 or not den.is_Mul and not den.is_Symbol:
+            continue
+        top = num.subs({x: hints[x.name] for x in num.free_symbols})
+        rest = den.subs({x: hints[x.name] for x in den.free_symbols if x.name in hints}).subs(open_[0], 1)
+        if not (top.is_Integer and rest.is_Integer and top > 0 and rest > 0) or top % rest:
+            continue
+        whole = int(top // rest)
+        taken = literals | set(hints.values())
+        options = [v for v in range(2, whole + 1) if whole % v == 0]
+
+        def rank(v, whole=whole, taken=taken):
+            q = whole // v
+            return (q < 2, v in taken or q in taken, q == v, -min(v, q), v)
+
+        if options:
+            hints[open_[0].name] = min(options, key=rank)

@@ -57,6 +57,7 @@ class _Check:
         self.plan, self.obj, self.call, self.user_ns, self.files = plan, obj, call, user_ns, files
         self.hints = {k: int(v) for k, v in plan["hints"].items()}
         self.notes: list[str] = []
+        self.adopted: dict[str, int] = {}  # free sizes a number in the call fixed (n_embd=35: d=35)
 
     def attempt(self, backend):
         from .engine import run_attempt
@@ -66,10 +67,10 @@ class _Check:
     def symbolic(self, hints: dict):
         """One symbolic run at ``hints``: built with symbols, or with plain ints when the constructor
         needs them (``nn.LayerNorm(m)``, ``range(n)``).  Returns (attempt, backend)."""
-        backend = _symbolic(hints, self.plan)
+        backend = _symbolic(hints, self.plan, adopted=self.adopted)
         att = self.attempt(backend)
         if att.construct_error is not None:
-            backend = _symbolic(hints, self.plan, build=False)
+            backend = _symbolic(hints, self.plan, build=False, adopted=self.adopted)
             att = self.attempt(backend)
         return att, backend
 
@@ -121,9 +122,11 @@ def _load(req: dict):
     call = desc.get("call")
     display = plan.get("display") or {}
     back = {display.get(n, n): n for n in plan["symbols"]}
-    literals = {back[k]: v for k, v in literal_sizes(desc).items() if k in back}  # MLP(d=512): d is fixed
+    numbers = literal_sizes(desc)
+    literals = {back[k]: v for k, v in numbers.items() if k in back}  # MLP(d=512): d is fixed
+    numbers = [(k, v) for k, v in numbers.items() if k not in back]  # n_embd=35: no size of that name
     used = {back[n] for n in used_names(obj, call, list(back))} | set(literals)
-    plan = dict(plan, used=sorted(used), literals=literals, forward=desc.get("forward"))
+    plan = dict(plan, used=sorted(used), literals=literals, numbers=numbers, forward=desc.get("forward"))
     return _Check(plan, obj, call, user_ns, files)
 
 
@@ -177,6 +180,8 @@ def _symbolic_first(check: _Check):
         bad = check.failed(att, backend)
         if bad:
             return bad, None
+    if att.exception is not None and not _box_mismatch(att):
+        att, backend = _adopt_numbers(check, att) or (att, backend)
     if att.exception is None or _box_mismatch(att):
         result = verdict(check.plan, att, backend, "symbolic", check.notes)
         if result.get("bounds"):
@@ -250,12 +255,60 @@ def _learned(att, plan, hints) -> dict:
     return out
 
 
-def _symbolic(hints, plan, build: bool = True):
+def _adopt_numbers(check: _Check, att):
+    """The code raised and its call passes numbers no size of the diagram is named for (GPT-2's
+    ``n_embd=35``): try each as a free size's sample, the sizes of the box that raised first.  The first
+    run that then agrees everywhere is kept, else the first that ran through (its mismatch is at a box,
+    not a crash); the note says which size the code fixed.  Returns (attempt, backend) or None."""
+    from .engine import to_dim
+
+    plan, tries, ran = check.plan, 0, None
+    divided = plan.get("multiples") or {}
+    free = [s for s in check.hints if s not in set(plan["given"]) and s not in (plan.get("literals") or {})]
+    box = next((b for b in plan["boxes"] if b["op"] == att.current_op), None)
+    near = {d for seg in (box or {}).get("inputs", []) for d in seg["dims"]}
+    free.sort(key=lambda s: s not in near)
+    for keyword, value in plan.get("numbers") or []:
+        for name in free:
+            if value < 2 or value == check.hints[name] or tries >= 8:
+                continue
+            if name in divided and value % to_dim(divided[name], lambda n: check.hints[n]):
+                continue  # d/h in the diagram: d=35 only with an h that divides it
+            tries += 1
+            hints, check.adopted = {**check.hints, name: value}, {name: value}
+            found, backend = check.symbolic(hints)
+            check.adopted = {}
+            if found.construct_error is not None or found.binding_error is not None or found.exception is not None:
+                continue
+            if (not any(b["status"] == "mismatch" for b in found.boxes)
+                    and (found.diagram or {}).get("status") != "mismatch"):
+                return _adopted(check, (keyword, value, name, hints), (found, backend))
+            ran = ran or ((keyword, value, name, hints), (found, backend))
+    return _adopted(check, *ran) if ran else None
+
+
+def _adopted(check: _Check, number: tuple, run: tuple):
+    """Keep a run at a number the call fixed: its sizes, and the note saying so."""
+    from .. import messages as msg
+
+    keyword, value, name, hints = number
+    check.hints, check.adopted = hints, {name: value}
+    shown = (check.plan.get("display") or {}).get(name, name)
+    check.notes.append(msg.CHECK_NUMBER_ADOPTED.format(keyword=keyword, value=value, name=shown))
+    return run
+
+
+def _symbolic(hints, plan, build: bool = True, adopted: dict | None = None):
     from . import symbolic
 
     backend = symbolic.SymbolicBackend(hints, symbolic_build=build, multiples=plan.get("multiples"),
                                        display=plan.get("display"))
     backend.config_names = set(plan["given"]) & set(plan["params"])
+    # the sizes the user gave, at their values (a run that moved one, as _unified does, settles nothing by
+    # it), and those a number in the call fixed
+    backend.given = {n: int(v) for n, v in hints.items()
+                     if n in set(plan["given"]) and int(v) == int(plan["hints"].get(n, -1))}
+    backend.given.update({n: v for n, v in (adopted or {}).items() if hints.get(n) == v})
     backend.domain = _domain(plan)
     return backend
 

@@ -78,6 +78,7 @@ class SymbolicBackend(ConcreteBackend):
             self.to_name[s] = named[name] / sympy.sympify(factor, locals=named)
         self.order = list(hints)
         self.config_names: set[str] = set()  # given block parameters: relations among them are configuration
+        self.given: dict[str, int] = {}  # sizes the user gave: an assumption over these alone is settled
         self.domain: list = []  # the diagram's sizes (sympy, worker names): each is at least 1
         self.symbolic_build = symbolic_build
         if symbolic_build:
@@ -173,12 +174,14 @@ class SymbolicBackend(ConcreteBackend):
                     inequalities.append(e)
             # Ne and one-symbol bounds only exclude degenerate sizes: not shown
         for a, b in divisible:
+            if _settled(sympy.Eq(sympy.Mod(a, b), 0), self.given, fixed):
+                continue  # 35 divisible by h, with h=5 given: the sizes settle it
             text = f"{pretty(a, self.order)} divisible by {pretty(b, self.order)}"
             if text not in assumptions:
                 assumptions.append(text)
         bounds = []  # (name, value that breaks it, text): one size against a constant
         for e in inequalities:  # stride and size checks hold for every size the diagram allows: shown only if not
-            if not _always(e, divisible, fixed, domain=self.domain):
+            if not _always(e, divisible, fixed, domain=self.domain) and not _settled(e, self.given, fixed):
                 text = pretty(e, self.order)
                 if text not in assumptions:
                     assumptions.append(text)
@@ -186,12 +189,12 @@ class SymbolicBackend(ConcreteBackend):
                     if breaker is not None:
                         bounds.append((breaker[0], breaker[1], text))
         for e in equalities:
-            if _implied(e, divisible, fixed) or _always(e, divisible, fixed):
+            if _implied(e, divisible, fixed) or _always(e, divisible, fixed) or _settled(e, self.given, fixed):
                 continue
             text = _eq_text(e.lhs, e.rhs, self.order)
             if text not in assumptions:
                 assumptions.append(text)
-        fixed = {n: v for n, v in fixed.items() if n in self.hints}
+        fixed = {n: fixed[n] for n in self.hints if n in fixed}  # in the diagram's order
         # a relation among given configuration sizes only (k·h = 64 from nn.Linear(m, 64)) is configuration
         config = [a for a in assumptions
                   if " = " in a and _names_in(a) and _names_in(a) <= self.config_names]
@@ -254,6 +257,29 @@ def _names_in(text: str) -> set[str]:
     import re
 
     return set(re.findall(r"[A-Za-z_]\w*", text)) - {"divisible", "by", "mod"}
+
+
+def _settled(e, given: dict, fixed: dict) -> bool:
+    """An assumption relating given sizes to a number the code has in place of one of them (``d·1/h =
+    35//h``, ``35 divisible by h`` from ``nn.Linear(35, 35)``, with d=35, h=5 given) that holds at the
+    given sizes: the proof is at those sizes (recorded in ``fixed``), so it is no assumption.  A relation
+    among sizes alone (``d divisible by h``, ``t = v``) or with another number (``e divisible by 2``) is
+    the proof's general condition or a finding: it stays."""
+    import sympy
+
+    free = e.free_symbols
+    if not free or any(x.name not in given for x in free):
+        return False
+    values = {int(v) for v in given.values() if int(v) >= 2}
+    if not any(abs(int(n)) in values for n in e.atoms(sympy.Integer)):
+        return False
+    try:
+        holds = bool(e.xreplace({x: sympy.Integer(given[x.name]) for x in free}) == sympy.true)
+    except (TypeError, ValueError):
+        return False
+    if holds:
+        fixed.update({x.name: int(given[x.name]) for x in free})
+    return holds
 
 
 def _fix(fixed: dict, e) -> bool:
@@ -431,6 +457,10 @@ def pretty(expr, order=()) -> str:
     if isinstance(expr, sympy.Rel):
         op = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}[expr.rel_op]
         return f"{pretty(expr.lhs, order)} {op} {pretty(expr.rhs, order)}"
+    if expr.is_Mul and sympy.fraction(expr)[1] != 1:  # d/h, as the diagram writes it (not d·1/h)
+        num, den = sympy.fraction(expr)
+        bottom = pretty(den, order)
+        return f"{_paren(num, order, True)}/{bottom if den.is_Symbol or den.is_Number else f'({bottom})'}"
     if expr.is_Mul:
         def key(a):
             if a.is_Number:
