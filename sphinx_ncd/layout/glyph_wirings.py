@@ -5,12 +5,15 @@ crossings and merges in two stages), as the paper draws them (``vocabulary.md``)
 """
 from __future__ import annotations
 
+import math
+
 from ..model.types import OpKind
 from .geometry import ARROW, bend_length, DOT_R, FONT, PITCH, THICK, THIN, WIRE, wire_path
 from .glyph_parts import (
     all_rows, arrow_head, core_rows, draw_line, draw_sep, draw_text, Glyph, ink_of, OpRows, pass_wires,
     seps_between,
 )
+from .crossings import crossings_of
 from .mathtext import label
 from .scene import Circle, Path, Text
 
@@ -239,8 +242,38 @@ def draw_einsum(g: OpRows) -> Glyph:
     output axis are neighbours; then contracted neighbours close in a
     semicircular cap (inner product), output neighbours meet in a dot
     (diagonal), and each output wire bends to its row.  The separators between
-    the inputs end in a dot (outer product).
+    the inputs end in a dot (outer product).  Where a stage's crossings would
+    fall within a wire pitch of a dot left of them (the outer product's, or a
+    merge dot the next stage's wires cross just after), that stage starts later,
+    after a straight run: the glyph widens by about the least that clears them.
     """
+    lead = lead2 = 0.0
+    best = None
+    for _ in range(4):
+        glyph, xj = _einsum_glyph(g, lead, lead2)
+        dots = [c for c in glyph.items if isinstance(c, Circle) and c.fill not in (None, "none", "paper")]
+        near = [(c, d) for c in crossings_of([p for p in glyph.items if isinstance(p, Path) and p.role == "wire"])
+                for d in dots if (c.x - d.cx) ** 2 + (c.y - d.cy) ** 2 < PITCH ** 2]
+        if best is None or len(near) < best[0]:
+            best = (len(near), glyph)
+        more = [0.0, 0.0]  # how much later each stage must start for its crossings to clear the dots left of them
+        for c, d in near:
+            if d.cx < c.x:
+                need = d.cx + math.sqrt(PITCH ** 2 - (c.y - d.cy) ** 2) - c.x
+                k = 0 if c.x < xj else 1
+                more[k] = max(more[k], need + 0.25)
+        if not near or more == [0.0, 0.0]:
+            break
+        lead, lead2 = lead + more[0], lead2 + more[1]
+    return best[1]
+
+
+OUTER_DOT_X = 3.0  # where an input separator ends in an einsum's outer-product dot
+
+
+def _einsum_glyph(g: OpRows, lead: float, lead2: float) -> tuple[Glyph, float]:
+    """The einsum's glyph with straight runs of ``lead`` before its first stage and ``lead2`` after its
+    junctions (see :func:`draw_einsum`)."""
     ins_n, outs_n = _einsum_names(g)
     src: dict[str, list[float]] = {}
     for i, names in enumerate(ins_n):
@@ -260,19 +293,29 @@ def draw_einsum(g: OpRows) -> Glyph:
         y = mid[n][-1] + PITCH
     # stage 1: sources -> intermediate rows (sources of one unit keep their order)
     d1 = [abs(a - b) for _, _, n, ys in units for a, b in zip(ys, mid[n])]
-    x1 = bend_length(max(d1, default=0.0)) if any(d > 1e-6 for d in d1) else 4.0
+    if not any(d > 1e-6 for d in d1):
+        lead = 0.0
+    x1 = lead + (bend_length(max(d1, default=0.0)) if any(d > 1e-6 for d in d1) else 4.0)
     # junction points (merge dots / caps) and stage 2: the output wires bend to their rows
     junction = {n: (mid[n][0] + mid[n][-1]) / 2 for _, _, n, _ in units}
     d2 = [abs(junction[n] - yo) for n, outs in out_rows.items() if n in junction for yo in outs]
+    if not any(d > 1e-6 for d in d2):
+        lead2 = 0.0
     rmax = max((abs(mid[n][-1] - mid[n][0]) / 2 for _, kind, n, _ in units if kind == "cap"), default=0.0)
     xj = x1 + max(rmax, DOT_R) + 2
-    x2 = xj + (bend_length(max(d2, default=0.0)) if any(d > 1e-6 for d in d2) else 6.0)
+    x2 = xj + lead2 + (bend_length(max(d2, default=0.0)) if any(d > 1e-6 for d in d2) else 6.0)
     glyph = Glyph(x2 + 4)
     direct = not seps_between(g.ins) and not any((kind == "out" and len(ys) > 1) or (kind == "cap" and len(ys) != 2)
                                                  for _, kind, _, ys in units)  # no dot drawn
     for unit in units:
-        _einsum_unit(glyph, g, unit, mid[unit[2]], junction[unit[2]], out_rows.get(unit[2], []), (x1, xj, x2),
-                     direct)
+        _einsum_unit(glyph, g, unit, mid[unit[2]], junction[unit[2]], out_rows.get(unit[2], []),
+                     (lead, x1, xj, xj + lead2, x2), direct)
+    _einsum_ends(glyph, g, out_rows, src, mid, xj)
+    return glyph, xj
+
+
+def _einsum_ends(glyph: Glyph, g: OpRows, out_rows, src, mid, xj: float) -> None:
+    """An einsum's axes from nowhere, its outer-product dots and output separators, and its footroom."""
     w = glyph.width
     for n, outs in out_rows.items():  # an axis from nowhere starts at a dot
         if n not in src:
@@ -281,14 +324,13 @@ def draw_einsum(g: OpRows) -> Glyph:
                 glyph.items.append(Circle(xj, yo, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
     # outer product: the separators between inputs end in a dot
     for ysep in seps_between(g.ins):
-        glyph.items.append(draw_sep(0, ysep, 5, ysep, g))
-        glyph.items.append(Circle(5, ysep, DOT_R * 0.8, fill=ink_of(g), stroke=None, owner=g.owner))
+        glyph.items.append(draw_sep(0, ysep, OUTER_DOT_X, ysep, g))
+        glyph.items.append(Circle(OUTER_DOT_X, ysep, DOT_R * 0.8, fill=ink_of(g), stroke=None, owner=g.owner))
     for ysep in seps_between(g.outs):
         glyph.items.append(draw_sep(w - 4, ysep, w, ysep, g))
     allm = [y for m in mid.values() for y in m]
     if allm:
         glyph.footroom = max(0.0, max(allm) - max(all_rows(g)))
-    return glyph
 
 
 def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs, direct: bool = True) -> None:
@@ -296,11 +338,12 @@ def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs, direct: 
     by a pair), a merge dot (several inputs), or on to its output rows ``outs``.  A wire that only moves takes
     one S-bend across the glyph when ``direct`` (no dot it could run through), else both stages."""
     _, kind, n, ys = unit
-    x1, xj, x2 = xs
+    x0, x1, xj, xk, x2 = xs  # stage 1 from x0 to x1, junctions at xj, stage 2 from xk to x2
     w = glyph.width
     if kind == "cap" and len(ys) == 2:
         r = (m[1] - m[0]) / 2
-        d = wire_path([(0, ys[0]), (x1, m[0])]) + (("A", r, 1, x1, m[1]),) + wire_path([(x1, m[1]), (0, ys[1])])[1:]
+        d = wire_path([(0, ys[0]), (x0, ys[0]), (x1, m[0])]) + (("A", r, 1, x1, m[1]),) + \
+            wire_path([(x1, m[1]), (x0, ys[1]), (0, ys[1])])[1:]
         glyph.items.append(Path(d, stroke=ink_of(g), width=WIRE, owner=g.owner))
         glyph.anchors[f"cap.{n}"] = (x1 + r, yj)
         return
@@ -309,7 +352,7 @@ def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs, direct: 
             glyph.items.append(Path(wire_path([(0, ys[0]), (w, yo)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
         return
     for a, b in zip(ys, m):
-        glyph.items.append(Path(wire_path([(0, a), (x1, b)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
+        glyph.items.append(Path(wire_path([(0, a), (x0, a), (x1, b)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
     if len(ys) > 1:
         for b in m:
             glyph.items.append(Path(wire_path([(x1, b), (xj, yj)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
@@ -320,4 +363,5 @@ def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs, direct: 
         glyph.items.append(Circle(xj, yj, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
         return
     for yo in outs:
-        glyph.items.append(Path(wire_path([(xj, yj), (x2, yo), (w, yo)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
+        glyph.items.append(Path(wire_path([(xj, yj), (xk, yj), (x2, yo), (w, yo)]), stroke=ink_of(g), width=WIRE,
+                                owner=g.owner))

@@ -36,7 +36,8 @@ class PanelOut:
     align_y: float = 0.0
     op_boxes: dict = field(default_factory=dict)  # op id -> absolute bbox
     op_ports: dict = field(default_factory=dict)  # op id -> list of absolute port points
-    wire_ops: list = field(default_factory=list)  # (points, op id it starts at or None, op id it ends at or None)
+    #: (points, op id it starts at or None, op id it ends at or None, owner "wire:<value id>.<row>")
+    wire_ops: list = field(default_factory=list)
     run_spans: list = field(default_factory=list)  # cache of _run_spans
     section_x: dict = field(default_factory=dict)  # section index -> (x where it begins, x where it ends)
     edge_in: dict = field(default_factory=dict)  # owner -> (x, y): wires that begin at the left edge
@@ -95,7 +96,7 @@ class WireRuns:
         pts, style, owner, op_from, op_to = run
         if len(pts) < 2 or self.out.measure:
             return
-        self.out.wire_ops.append((pts, op_from, op_to))
+        self.out.wire_ops.append((pts, op_from, op_to, owner))
         d = wire_path(pts)
         if style["tandem"]:
             for off in (-1.4, 1.4):
