@@ -309,6 +309,7 @@ class _Step:
         if bb:
             out.op_boxes[op.id] = bb
         out.op_ports[op.id] = ports
+        out.anchors += ports  # where its wires may end
         for name, (ax, ay) in g.anchors.items():
             out.anchors.append((gx0 + ax, it.top + ay))
             out.named[f"op:{op.id}/{name}"] = (gx0 + ax, it.top + ay)

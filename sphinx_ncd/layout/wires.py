@@ -31,6 +31,8 @@ ARROW_HALF = 3.6  # ... half its height
 @dataclass
 class PanelOut:
     items: list = field(default_factory=list)  # back to front: fences, wires, separators, glyphs, labels
+    #: where a wire may end: a glyph's ports, the panel's edges (not every wire's ends: a check against those
+    #: could never fail)
     anchors: list = field(default_factory=list)
     named: dict = field(default_factory=dict)  # "op:<id>/<glyph anchor name>" -> point
     align_y: float = 0.0
@@ -67,7 +69,6 @@ class WireRuns:
         if key[0] in self.silent:
             return
         self.runs[key] = [[(x, y)], _wire_style(axis, alert), f"wire:{key[0]}.{key[1]}", op, None]
-        self.out.anchors.append((x, y))
 
     def to(self, key, x, y):
         run = self.runs.get(key)
@@ -83,7 +84,6 @@ class WireRuns:
             return
         run[4] = op
         self.to_run(run, x, y)
-        self.out.anchors.append((x, y))
         self._emit(run)
 
     @staticmethod
@@ -109,7 +109,7 @@ class WireRuns:
         for key in sorted(self.runs):
             run = self.runs[key]
             self.to_run(run, x, run[0][-1][1])
-            self.out.anchors.append((x, run[0][-1][1]))
+            self.out.anchors.append((x, run[0][-1][1]))  # the panel's right edge
             self.out.edge_out[run[2]] = (x, run[0][-1][1])
             self.out.edge_style[run[2]] = run[1]
             self._emit(run)

@@ -118,3 +118,39 @@ def test_highlight_notes_and_badge_keep_clear(path):
     assert "mismatch" in texts and all(note in texts for _, note in hl)
     alert = {p.owner for p in sc.walk() if isinstance(p, Path) and p.stroke == "alert"}
     assert {f"op:{op_id}" for op_id, _ in hl} <= alert
+
+
+def test_a_wire_ending_in_mid_air_is_caught(monkeypatch):
+    """The scene's anchors are the glyphs' ports and the panel's edges, not every wire's ends (a check against
+    those could never fail): a layout that stopped its wires short of the glyphs they enter is reported."""
+    from sphinx_ncd.layout.wires import WireRuns
+
+    spec = "input X: b m\nY = L X : m -> k\nZ = relu Y\noutput Z\n"
+    assert geometry_problems(scene(sphinx_ncd.parse(spec))) == []
+    end = WireRuns.end
+
+    def short(self, key, x, y, op=None):  # every wire into a glyph stops 8 units before it
+        return end(self, key, x - 8.0, y, op)
+
+    monkeypatch.setattr(WireRuns, "end", short)
+    found = geometry_problems(scene(sphinx_ncd.parse(spec)))
+    assert any("on no anchor" in p for p in found), found
+
+
+def test_every_panels_named_anchors_survive_the_joins():
+    """Block definitions drawn under a figure reuse their operations' ids: the later panel's named anchors are
+    kept under a numbered name instead of being dropped."""
+    from sphinx_ncd.layout.pieces import Piece, beside, below
+
+    a = Piece(bbox=(0, 0, 10, 10), named={"op:0/in0.0": (0.0, 5.0)})
+    b = Piece(bbox=(0, 0, 10, 10), named={"op:0/in0.0": (0.0, 5.0), "op:1/out0.0": (10.0, 5.0)})
+    c = Piece(bbox=(0, 0, 10, 10), named={"op:0/in0.0": (0.0, 5.0)})
+    joined = below(beside(a, b, 4.0), c, 4.0)
+    assert joined.named["op:0/in0.0"] == (0.0, 5.0)
+    assert joined.named["op:0/in0.0#2"] == (14.0, 5.0) and joined.named["op:1/out0.0"] == (24.0, 5.0)
+    assert joined.named["op:0/in0.0#3"] == (0.0, 19.0)
+    path = ROOT / "demo_docs" / "figures" / "fig26.ncd"
+    d = sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name,
+                         search_path=(str(path.parent), str(ROOT / "templates")))
+    named = scene(d).named_anchors
+    assert any(k.endswith("#2") for k in named) and len(set(named.values())) == len(named)
