@@ -154,3 +154,49 @@ def test_every_panels_named_anchors_survive_the_joins():
                          search_path=(str(path.parent), str(ROOT / "templates")))
     named = scene(d).named_anchors
     assert any(k.endswith("#2") for k in named) and len(set(named.values())) == len(named)
+
+
+# one spec per kind of glyph that has a body a wire may not pass through (the wirings -- einsums, copies,
+# additions, views -- are junctions, held by the dot checks in test_crossings.py)
+GLYPH_KINDS = {
+    "learned (the paper's bold L, no box)": "input X: b m\nY = L X : m -> k\noutput Y\n",
+    "function box": "input X: b m\nY = G X : m -> k\noutput Y\n",
+    "element-wise": "input X: b m\nY = relu X\noutput Y\n",
+    "softmax": "input X: b m\nY = softmax X over m\noutput Y\n",
+    "norm": "input X: b m\nY = norm X over m\noutput Y\n",
+    "scale": "input X: b m\nY = scale X by 1/sqrt(m)\noutput Y\n",
+    "index": "input X: b m\nY = index X at 2 on m\noutput Y\n",
+    "convolution (compact star-k box)": "tandem X\ninput V: c X\nY = conv+[C] V over X : c -> k kernel 3\noutput Y\n",
+    "convolution (star tensor, stride)":
+        "tandem X\ninput V: c X\nY = conv+[C] V over X : c -> k kernel 3 stride 2\noutput Y\n",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(GLYPH_KINDS))
+def test_the_checker_sees_a_wire_through_every_kind_of_glyph(kind):
+    """A wire planted straight through an operation's drawn body (its box, its mark, or the bold letter of a
+    learned map that has no box) is reported as running through it."""
+    from sphinx_ncd.layout.scene import bbox_of
+
+    sc = scene(sphinx_ncd.parse(GLYPH_KINDS[kind]))
+    assert geometry_problems(sc) == []
+    op = next(g for g in _all_groups(sc.items) if g.role == "op")
+    body = [bbox_of(p) for p in op.items if getattr(p, "role", "") in ("box", "glyph", "label")]
+    body = [b for b in body if b]
+    assert body, kind
+    x0, x1 = min(b[0] for b in body), max(b[2] for b in body)
+    big = max(body, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
+    y = (big[1] + big[3]) / 2
+    stray = Path((("M", x0 - 12, y), ("L", x1 + 12, y)), role="wire", owner="wire:999.0")
+    planted = dataclasses.replace(sc, items=sc.items + (stray,), anchors=sc.anchors + ((x0 - 12, y), (x1 + 12, y)))
+    found = geometry_problems(planted)
+    assert any("wire:999.0" in p and op.owner in p for p in found), (kind, found)
+
+
+def _all_groups(items):
+    from sphinx_ncd.layout.scene import Group
+
+    for it in items:
+        if isinstance(it, Group):
+            yield it
+            yield from _all_groups(it.items)
