@@ -326,8 +326,8 @@ def _mid_rows(units, top: float) -> dict:
 def _fewest_crossings(units, out_rows, top: float) -> list:
     """The units in the intermediate order whose two stages cross fewest wires (a transpose the einsum needs
     crosses anyway; one the order would add need not), the order of their sources' mean heights where that
-    draws as few; up to 7 units (5040 orders) are tried, more keep that order."""
-    if len(units) < 3 or len(units) > 7:
+    draws as few; up to 6 units (720 orders) are tried, more keep that order."""
+    if len(units) < 3 or len(units) > 6:
         return units
 
     def crossings(order) -> int:
