@@ -248,15 +248,20 @@ def draw_einsum(g: OpRows) -> Glyph:
     merge dot the next stage's wires cross just after), that stage starts later,
     after a straight run: the glyph widens by about the least that clears them.
     """
+    ins_n, outs_n = _einsum_names(g)
+    key = (tuple(map(tuple, g.ins)), tuple(map(tuple, g.outs)), tuple(map(tuple, ins_n)), tuple(map(tuple, outs_n)))
+    plan = _PLANS.get(key)
+    if plan is not None:  # drawn before (another render of the same rows): the same order and leads
+        return _einsum_glyph(g, *plan)[0]
     lead = lead2 = 0.0
-    best = None
+    best, order = None, None
     for _ in range(4):
-        glyph, xj = _einsum_glyph(g, lead, lead2)
+        glyph, xj, order = _einsum_glyph(g, lead, lead2, order)
         dots = [c for c in glyph.items if isinstance(c, Circle) and c.fill not in (None, "none", "paper")]
         near = [(c, d) for c in crossings_of([p for p in glyph.items if isinstance(p, Path) and p.role == "wire"])
                 for d in dots if (c.x - d.cx) ** 2 + (c.y - d.cy) ** 2 < PITCH ** 2]
         if best is None or len(near) < best[0]:
-            best = (len(near), glyph)
+            best = (len(near), glyph, (lead, lead2, order))
         more = [0.0, 0.0]  # how much later each stage must start for its crossings to clear the dots left of them
         for c, d in near:
             if d.cx < c.x:
@@ -266,15 +271,23 @@ def draw_einsum(g: OpRows) -> Glyph:
         if not near or more == [0.0, 0.0]:
             break
         lead, lead2 = lead + more[0], lead2 + more[1]
+    if len(_PLANS) >= 1024:
+        _PLANS.clear()
+    _PLANS[key] = best[2]
     return best[1]
+
+
+#: (input rows, output rows, their names) -> (lead, lead2, the units' order): an einsum's plan, worked out once
+_PLANS: dict = {}
 
 
 OUTER_DOT_X = 3.0  # where an input separator ends in an einsum's outer-product dot
 
 
-def _einsum_glyph(g: OpRows, lead: float, lead2: float) -> tuple[Glyph, float]:
+def _einsum_glyph(g: OpRows, lead: float, lead2: float, order=None) -> tuple[Glyph, float, list]:
     """The einsum's glyph with straight runs of ``lead`` before its first stage and ``lead2`` after its
-    junctions (see :func:`draw_einsum`)."""
+    junctions (see :func:`draw_einsum`), its units in ``order`` (their names; None: the order that crosses
+    fewest wires); returns it, where its junctions are and its units' order."""
     ins_n, outs_n = _einsum_names(g)
     src: dict[str, list[float]] = {}
     for i, names in enumerate(ins_n):
@@ -288,7 +301,10 @@ def _einsum_glyph(g: OpRows, lead: float, lead2: float) -> tuple[Glyph, float]:
     units = sorted(((sum(ys) / len(ys), "out" if n in out_rows else "cap", n, sorted(ys)) for n, ys in src.items()),
                    key=lambda u: (u[0], u[2]))
     top = min((y for ys in g.ins for y in ys), default=0.0)
-    units = _fewest_crossings(units, out_rows, top)
+    if order is None:
+        units = _fewest_crossings(units, out_rows, top)
+    else:
+        units = sorted(units, key=lambda u: order.index(u[2]))
     mid = _mid_rows(units, top)
     # stage 1: sources -> intermediate rows (sources of one unit keep their order)
     d1 = [abs(a - b) for _, _, n, ys in units for a, b in zip(ys, mid[n])]
@@ -310,7 +326,7 @@ def _einsum_glyph(g: OpRows, lead: float, lead2: float) -> tuple[Glyph, float]:
         _einsum_unit(glyph, g, unit, mid[unit[2]], junction[unit[2]], out_rows.get(unit[2], []),
                      (lead, x1, xj, xj + lead2, x2), direct)
     _einsum_ends(glyph, g, out_rows, src, mid, xj)
-    return glyph, xj
+    return glyph, xj, [u[2] for u in units]
 
 
 def _mid_rows(units, top: float) -> dict:

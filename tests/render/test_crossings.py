@@ -117,7 +117,7 @@ def test_an_einsums_stages_start_late_enough_to_clear_its_dots():
     assert stats.crossings >= 2 and stats.near_dots == 0 and crossing_problems(sc) == []
     drawn = _op_group(sc.items, "op:0")
     x0, _, x1, _ = bbox_of(drawn)
-    bare, _ = glyph_wirings._einsum_glyph(_rows_of(OUTER_SPEC), 0.0, 0.0)
+    bare = glyph_wirings._einsum_glyph(_rows_of(OUTER_SPEC), 0.0, 0.0)[0]
     assert bare.width + 1.0 < x1 - x0 <= bare.width + 2 * PITCH
 
 
