@@ -13,6 +13,7 @@ from .fold import choose_cuts, Strip
 from .geometry import BRACKET_W, EQ_GAP, FENCE_PAD, FONT, LABEL_PAD, STATE_MIN_W
 from .glyphs import axis_label_source
 from .mathtext import label
+from .names import name_label, NAME_GAP
 from .panels import measure_panel, panel_piece, panel_sections
 from .pieces import below, beside, join_all, Piece, place, union
 from .rows import shown_axes, silent_values
@@ -65,6 +66,9 @@ def _strip(panel: Panel, sections, po: PanelOut, spans: dict, tags: list) -> Str
     kinds = {g.id: g.kind for g in panel.groups}
     groups = [(first, last, 2 * (FENCE_PAD + (BRACKET_W if kinds[gid] == "repeat" else 0.0)))
               for gid, (first, last) in spans.items()]
+    names = dict(panel.names) if panel.names else {}  # the outputs' names, written right of the last row's edge
+    right[-1] += max((NAME_GAP + name_label(names[v.id]).width for v in sections[-1].values if v.id in names),
+                     default=0.0)
     boundary = frozenset(k for k in states[1:-1] if tags[k - 1] != tags[k + 1])
     breaks = frozenset(k for k in states[1:-1] if getattr(sections[k], "brk", False))
     return Strip(tuple(left), tuple(right), relabel, states, tuple(groups), boundary, breaks, ARROW_TIP + 2.0)

@@ -312,6 +312,7 @@ class _Step:
             if isinstance(sub, Group) and sub.owner.startswith("op:") and sub.owner != f"op:{op.id}":
                 out.op_boxes[int(sub.owner[3:])] = bbox_moved(sub, gx0, it.top)
         out.op_ports[op.id] = ports
+        out.anchors += ports  # where its wires may end
         for name, (ax, ay) in g.anchors.items():
             out.anchors.append((gx0 + ax, it.top + ay))
             out.named[f"op:{op.id}/{name}"] = (gx0 + ax, it.top + ay)

@@ -14,6 +14,8 @@ from .wires import PanelOut
 
 __all__ = ["group_items"]
 
+TITLE_LEADING = 2.5  # between the lines of a fence title wrapped on a row that cuts the fence
+
 def group_items(panel: Panel, po: PanelOut, cut=(frozenset(), frozenset())) -> tuple[list, list]:
     """Fence rectangles (drawn behind) and repetition brackets / titles (drawn in front).  ``cut``: the
     repetitions that began on an earlier row of a folded panel (no opening bracket here) and those that go
@@ -36,6 +38,7 @@ def group_items(panel: Panel, po: PanelOut, cut=(frozenset(), frozenset())) -> t
     for run in po.wire_ops:
         for oid in {run[1], run[2]} - {None}:
             by_op.setdefault(oid, []).append(run)
+    cut_runs = _cut_runs(panel, po) if cut[0] or cut[1] else []
     boxes: dict[int, tuple] = {}
     for g in sorted(panel.groups, key=lambda g: -len(_enclosing(g.id, by_id))):  # innermost first
         bbs = list(members[g.id]) + [boxes[c.id] for c in panel.groups if c.parent == g.id and c.id in boxes]
@@ -46,8 +49,11 @@ def group_items(panel: Panel, po: PanelOut, cut=(frozenset(), frozenset())) -> t
         if g.kind == "repeat":
             boxes[g.id] = _bracket(g, (x0, y0, x1, y1), cut, po, levels_all, front)
             continue
-        # the wires into and between its operations, within its columns, are inside
+        # the wires into and between its operations, within its columns, are inside; on a row that cuts it, also
+        # the wires carried across the cut from or to its operations
         runs = {id(r): r for oid in ops_in[g.id] for r in by_op.get(oid, ())}
+        if g.id in cut[0] or g.id in cut[1]:
+            runs.update((id(r), r) for r, ends in cut_runs if ends & ops_in[g.id])
         span = _runs_y_extent(runs.values(), x0, x1)
         if span is not None:
             bbs.append((x0 + FENCE_PAD, span[0], x1 - FENCE_PAD, span[1]))
@@ -58,9 +64,24 @@ def group_items(panel: Panel, po: PanelOut, cut=(frozenset(), frozenset())) -> t
             edges = po.section_x.values()
             x0 = min(a for a, _ in edges) if opened[0] else x0
             x1 = max(b for _, b in edges) if opened[1] else x1
-        boxes[g.id] = _fence(g, (x0, y0, x1, y1), back, front, opened)
+        boxes[g.id] = _fence(g, (x0, y0, x1, y1), back, front, opened, po)
     back.reverse()  # outermost fences are drawn first
     return back, front
+
+
+def _cut_runs(panel: Panel, po: PanelOut) -> dict:
+    """The wire runs of a row of a folded panel that the row's edges cut (they begin at its left edge or end at
+    its right edge), each with the operations its value runs between: the one that made it, those that use it:
+    ``[(run, op ids), ...]``."""
+    ends: dict = {}
+    for op in panel.operations:
+        for v in (*op.inputs, *op.outputs):
+            ends.setdefault(v.id, set()).add(op.id)
+    out = []
+    for run in po.wire_ops:
+        if (run[1] is None or run[2] is None) and run[3].startswith("wire:"):
+            out.append((run, ends.get(int(run[3][5:].split(".")[0]), set())))
+    return out
 
 
 def _enclosing(gid, by_id) -> list:
@@ -105,19 +126,17 @@ def _bracket(g, box, cut, po: PanelOut, levels, front) -> tuple:
     return (x0, y0, x1, y1)
 
 
-def _fence(g, box, back, front, opened=(False, False)) -> tuple:
+def _fence(g, box, back, front, opened=(False, False), po: PanelOut | None = None) -> tuple:
     """A fence (tinted, shadowed) or a dotted outline around ``box``, its title above; returns its box.  On a row
     of a folded panel it is drawn open on a side where the row cuts it (``opened``: left, right), as the paper
     continues a box across rows, and titled only on the row where it begins."""
     x0, y0, x1, y1 = box
     owner = f"group:{g.id}"
     if opened[0] or opened[1]:
-        return _open_fence(g, box, back, front, opened)
+        return _open_fence(g, box, back, front, opened, po)
     if g.title:
-        lab = label(g.title, FONT * 0.95, "regular")
-        front.append(Text(lab, x0 + 5, y0 - TITLE_GAP - lab.descent, role="label", owner=owner))
-        y0 -= lab.height + 2 * TITLE_GAP
-        x1 = max(x1, x0 + lab.width + 10)
+        y0, width = _title(g, x0, y0, x1, False, po, front)
+        x1 = max(x1, x0 + width + 10)
     rect = (("M", x0, y0), ("L", x1, y0), ("L", x1, y1), ("L", x0, y1), ("Z",))
     if g.kind == "dotted":
         back.append(Group((Path(rect, stroke="ink", fill=None, width=THIN, dash=(1.5, 2.5), role="fence",
@@ -133,17 +152,15 @@ def _fence(g, box, back, front, opened=(False, False)) -> tuple:
     return (x0, y0, x1, y1)
 
 
-def _open_fence(g, box, back, front, opened) -> tuple:
+def _open_fence(g, box, back, front, opened, po: PanelOut | None = None) -> tuple:
     """A fence cut by the rows of a folded panel: its fill and shadow as usual, its edge without the sides the
     cut opens."""
     x0, y0, x1, y1 = box
     owner = f"group:{g.id}"
     if g.title and not opened[0]:
-        lab = label(g.title, FONT * 0.95, "regular")
-        front.append(Text(lab, x0 + 5, y0 - TITLE_GAP - lab.descent, role="label", owner=owner))
-        y0 -= lab.height + 2 * TITLE_GAP
+        y0, width = _title(g, x0, y0, x1, opened[1], po, front)
         if not opened[1]:  # an open side stays at the cut
-            x1 = max(x1, x0 + lab.width + 10)
+            x1 = max(x1, x0 + width + 10)
     rect = (("M", x0, y0), ("L", x1, y0), ("L", x1, y1), ("L", x0, y1), ("Z",))
     if opened[0] and opened[1]:  # top and bottom only
         edge = (("M", x0, y0), ("L", x1, y0), ("M", x0, y1), ("L", x1, y1))
@@ -164,6 +181,46 @@ def _open_fence(g, box, back, front, opened) -> tuple:
         Path(edge, stroke="fence-edge", fill=None, width=0.6, role="fence", owner=owner)),
         role="fence", owner=owner, title=plain_text(g.title) if g.title else "fence"))
     return (x0, y0, x1, y1)
+
+
+def _title(g, x0: float, y0: float, x1: float, open_right: bool, po: PanelOut | None, front: list):
+    """A fence's title, above its contents at its top left: on a fence a folded row cuts on its right, wrapped
+    into lines that fit before the cut; raised above any wire label or wire it would touch (one passing over
+    the fence near its top).  Returns the fence's new top and the title's width."""
+    owner = f"group:{g.id}"
+    lines = _wrapped(g.title, x1 - x0 - 10) if open_right else [g.title]
+    labs = [label(t, FONT * 0.95, "regular") for t in lines]
+    width = max(lab.width for lab in labs)
+    height = sum(lab.height for lab in labs) + TITLE_LEADING * (len(labs) - 1)
+    tx0, tx1 = x0 + 5, x0 + 5 + width
+    obstacles = []
+    if po is not None:
+        obstacles = [t.bbox for name, layer in po.items if name == "labels" for t in layer
+                     if isinstance(t, Text) and t.bbox[0] < tx1 and t.bbox[2] > tx0]
+        obstacles += [(tx0, ext[0], tx1, ext[1]) for ext in (_runs_y_extent((r,), tx0, tx1)
+                      for a, b, r in _run_spans(po) if a <= tx1 and b >= tx0) if ext is not None]
+    bottom = y0 - TITLE_GAP
+    for _ in range(len(obstacles) + 1):
+        hit = [b[1] for b in obstacles if b[1] < bottom + 0.5 and b[3] > bottom - height - 0.5]
+        if not hit:
+            break
+        bottom = min(hit) - 1.0
+    y = bottom - height
+    for lab in labs:
+        front.append(Text(lab, tx0, y + lab.ascent, role="label", owner=owner))
+        y += lab.height + TITLE_LEADING
+    return bottom - height - TITLE_GAP, width
+
+
+def _wrapped(text: str, room: float) -> list[str]:
+    """``text`` broken at spaces into lines no wider than ``room`` where it can be (a word wider stays whole)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and label(f"{lines[-1]} {word}", FONT * 0.95, "regular").width <= room:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [text]
 
 
 def _clear_y(lab, x: float, candidates, po: PanelOut, levels) -> float:
@@ -192,7 +249,7 @@ def _runs_y_extent(runs, x0: float, x1: float):
     """The vertical extent of wire runs (polylines with S-bends between points) where they lie between x0
     and x1."""
     lo = hi = None
-    for pts, _, _ in runs:
+    for pts, *_ in runs:
         px, py = pts[0]
         for k in range(1, len(pts)):
             qx, qy = pts[k]

@@ -176,6 +176,8 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, 
         for target in _columns(boxes):
             leaders.append(_leader(target, box, obstacles, others, lane, owner))
             piece.bbox = union(piece.bbox, bbox_of(leaders[-1]))
+    for tint in hl_layer:  # a column padded past its target may reach beyond the drawing
+        piece.bbox = union(piece.bbox, bbox_of(tint))
     piece.back.extend(hl_layer)
     piece.mid[:0] = leaders  # under the wires and glyphs, over the fences and highlights
     piece.front.extend(drawn)

@@ -64,6 +64,7 @@ def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None,
             wires.start((v.id, j), x0, y, value_axis(v, j))
             if v.id not in wires.silent:
                 out.edge_in[f"wire:{v.id}.{j}"] = (x0, y)
+                out.anchors.append((x0, y))  # the panel's left edge
     x = x0
     cur: list[Value] = list(first.values)
     idx = 0

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .scene import Circle, Group, Path, Text, bbox_of
 
-__all__ = ["Piece", "translate", "place", "beside", "below", "join_all", "union", "bbox_all", "shift_box"]
+__all__ = ["Piece", "translate", "place", "beside", "below", "join_all", "union", "bbox_all", "shift_box", "merged_named"]
 
 
 class Piece:
@@ -186,7 +186,7 @@ def _join(a: Piece, b: Piece, extra=()) -> Piece:
     bb = union(a.bbox, b.bbox)
     for it in extra:
         bb = union(bb, bbox_of(it))
-    out = Piece(bbox=bb, align_y=a.align_y, anchors=a.anchors + b.anchors, named={**b.named, **a.named},
+    out = Piece(bbox=bb, align_y=a.align_y, anchors=a.anchors + b.anchors, named=merged_named((a.named, b.named)),
                 op_boxes=boxes, ins={**b.ins, **a.ins}, outs={**a.outs, **b.outs}, continued=a.continued + b.continued,
                 rows=a.rows)
     out._layers = [_frozen(sa) + _frozen(sb) for sa, sb in zip(a._layers, b._layers)]
@@ -209,11 +209,28 @@ def join_all(parts: list) -> Piece:
         out.outs.update(p.outs)
         for k in range(3):
             layers[k].extend(_frozen(p._layers[k]))
+    out.named = merged_named([p.named for p in parts])
     for p in reversed(parts):  # the first piece's wins
-        out.named.update(p.named)
         out.op_boxes.update(p.op_boxes)
         out.ins.update(p.ins)
     out._layers = list(layers)
+    return out
+
+
+def merged_named(dicts) -> dict:
+    """Named anchors of pieces joined, the first piece's under their own names.  Block definitions reuse their
+    operations' ids, so two panels may name an anchor alike: the later one is kept as ``"<name>#2"``,
+    ``"<name>#3"``..., so every panel's anchors survive the join."""
+    out: dict = {}
+    for named in dicts:
+        for key, pt in named.items():
+            if key not in out:
+                out[key] = pt
+                continue
+            n = 2
+            while f"{key}#{n}" in out:
+                n += 1
+            out[f"{key}#{n}"] = pt
     return out
 
 

@@ -31,12 +31,15 @@ ARROW_HALF = 3.6  # ... half its height
 @dataclass
 class PanelOut:
     items: list = field(default_factory=list)  # back to front: fences, wires, separators, glyphs, labels
+    #: where a wire may end: a glyph's ports, the panel's edges (not every wire's ends: a check against those
+    #: could never fail)
     anchors: list = field(default_factory=list)
     named: dict = field(default_factory=dict)  # "op:<id>/<glyph anchor name>" -> point
     align_y: float = 0.0
     op_boxes: dict = field(default_factory=dict)  # op id -> absolute bbox
     op_ports: dict = field(default_factory=dict)  # op id -> list of absolute port points
-    wire_ops: list = field(default_factory=list)  # (points, op id it starts at or None, op id it ends at or None)
+    #: (points, op id it starts at or None, op id it ends at or None, owner "wire:<value id>.<row>")
+    wire_ops: list = field(default_factory=list)
     run_spans: list = field(default_factory=list)  # cache of _run_spans
     section_x: dict = field(default_factory=dict)  # section index -> (x where it begins, x where it ends)
     edge_in: dict = field(default_factory=dict)  # owner -> (x, y): wires that begin at the left edge
@@ -69,7 +72,6 @@ class WireRuns:
         if key[0] in self.silent:
             return
         self.runs[key] = [[(x, y)], _wire_style(axis, alert), f"wire:{key[0]}.{key[1]}", op, None]
-        self.out.anchors.append((x, y))
 
     def to(self, key, x, y):
         run = self.runs.get(key)
@@ -85,7 +87,6 @@ class WireRuns:
             return
         run[4] = op
         self.to_run(run, x, y)
-        self.out.anchors.append((x, y))
         self._emit(run)
 
     @staticmethod
@@ -98,7 +99,7 @@ class WireRuns:
         pts, style, owner, op_from, op_to = run
         if len(pts) < 2 or self.out.measure:
             return
-        self.out.wire_ops.append((pts, op_from, op_to))
+        self.out.wire_ops.append((pts, op_from, op_to, owner))
         d = wire_path(pts)
         xs, ys = zip(*pts)
         x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
@@ -122,7 +123,7 @@ class WireRuns:
         for key in sorted(self.runs):
             run = self.runs[key]
             self.to_run(run, x, run[0][-1][1])
-            self.out.anchors.append((x, run[0][-1][1]))
+            self.out.anchors.append((x, run[0][-1][1]))  # the panel's right edge
             self.out.edge_out[run[2]] = (x, run[0][-1][1])
             self.out.edge_style[run[2]] = run[1]
             self._emit(run)

@@ -107,7 +107,7 @@ def geometry_problems(scene) -> list[str]:
     view = (vx, vy, vx + vw, vy + vh)
     prims = list(scene.walk())
     labels = [p for p in prims if isinstance(p, Text)]
-    boxes = [p for p in prims if isinstance(p, (PPath, Circle)) and p.role == "box"]
+    boxes = [p for p in prims if isinstance(p, (PPath, Circle)) and p.role in ("box", "glyph")]
     wires = [p for p in prims if isinstance(p, PPath) and p.role in ("wire", "separator")]
     for p in prims:
         b = bbox_of(p)
@@ -137,7 +137,8 @@ def geometry_problems(scene) -> list[str]:
             if any(_segment_hits(p, q, grown, 0.0) for p, q in _segments(w.d)):
                 problems.append(f"label {t.label.text!r} ({t.owner}) crosses {w.role} of {w.owner}")
                 break
-    # a wire passes over a box (broadcasting) or ends at its edge; it never runs through its interior
+    # a wire passes over a box or a glyph's mark (broadcasting) or ends at its edge; it never runs through its
+    # interior (a learned map's bold L, which has no box, is held by the label check above)
     for bx in boxes:
         bb = bbox_of(bx)
         if not bb:

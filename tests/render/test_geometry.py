@@ -118,3 +118,85 @@ def test_highlight_notes_and_badge_keep_clear(path):
     assert "mismatch" in texts and all(note in texts for _, note in hl)
     alert = {p.owner for p in sc.walk() if isinstance(p, Path) and p.stroke == "alert"}
     assert {f"op:{op_id}" for op_id, _ in hl} <= alert
+
+
+def test_a_wire_ending_in_mid_air_is_caught(monkeypatch):
+    """The scene's anchors are the glyphs' ports and the panel's edges, not every wire's ends (a check against
+    those could never fail): a layout that stopped its wires short of the glyphs they enter is reported."""
+    from sphinx_ncd.layout.wires import WireRuns
+
+    spec = "input X: b m\nY = L X : m -> k\nZ = relu Y\noutput Z\n"
+    assert geometry_problems(scene(sphinx_ncd.parse(spec))) == []
+    end = WireRuns.end
+
+    def short(self, key, x, y, op=None):  # every wire into a glyph stops 8 units before it
+        return end(self, key, x - 8.0, y, op)
+
+    monkeypatch.setattr(WireRuns, "end", short)
+    found = geometry_problems(scene(sphinx_ncd.parse(spec)))
+    assert any("on no anchor" in p for p in found), found
+
+
+def test_every_panels_named_anchors_survive_the_joins():
+    """Block definitions drawn under a figure reuse their operations' ids: the later panel's named anchors are
+    kept under a numbered name instead of being dropped."""
+    from sphinx_ncd.layout.pieces import Piece, beside, below
+
+    a = Piece(bbox=(0, 0, 10, 10), named={"op:0/in0.0": (0.0, 5.0)})
+    b = Piece(bbox=(0, 0, 10, 10), named={"op:0/in0.0": (0.0, 5.0), "op:1/out0.0": (10.0, 5.0)})
+    c = Piece(bbox=(0, 0, 10, 10), named={"op:0/in0.0": (0.0, 5.0)})
+    joined = below(beside(a, b, 4.0), c, 4.0)
+    assert joined.named["op:0/in0.0"] == (0.0, 5.0)
+    assert joined.named["op:0/in0.0#2"] == (14.0, 5.0) and joined.named["op:1/out0.0"] == (24.0, 5.0)
+    assert joined.named["op:0/in0.0#3"] == (0.0, 19.0)
+    path = ROOT / "demo_docs" / "figures" / "fig26.ncd"
+    d = sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name,
+                         search_path=(str(path.parent), str(ROOT / "templates")))
+    named = scene(d).named_anchors
+    assert any(k.endswith("#2") for k in named) and len(set(named.values())) == len(named)
+
+
+# one spec per kind of glyph that has a body a wire may not pass through (the wirings -- einsums, copies,
+# additions, views -- are junctions, held by the dot checks in test_crossings.py)
+GLYPH_KINDS = {
+    "learned (the paper's bold L, no box)": "input X: b m\nY = L X : m -> k\noutput Y\n",
+    "function box": "input X: b m\nY = G X : m -> k\noutput Y\n",
+    "element-wise": "input X: b m\nY = relu X\noutput Y\n",
+    "softmax": "input X: b m\nY = softmax X over m\noutput Y\n",
+    "norm": "input X: b m\nY = norm X over m\noutput Y\n",
+    "scale": "input X: b m\nY = scale X by 1/sqrt(m)\noutput Y\n",
+    "index": "input X: b m\nY = index X at 2 on m\noutput Y\n",
+    "convolution (compact star-k box)": "tandem X\ninput V: c X\nY = conv+[C] V over X : c -> k kernel 3\noutput Y\n",
+    "convolution (star tensor, stride)":
+        "tandem X\ninput V: c X\nY = conv+[C] V over X : c -> k kernel 3 stride 2\noutput Y\n",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(GLYPH_KINDS))
+def test_the_checker_sees_a_wire_through_every_kind_of_glyph(kind):
+    """A wire planted straight through an operation's drawn body (its box, its mark, or the bold letter of a
+    learned map that has no box) is reported as running through it."""
+    from sphinx_ncd.layout.scene import bbox_of
+
+    sc = scene(sphinx_ncd.parse(GLYPH_KINDS[kind]))
+    assert geometry_problems(sc) == []
+    op = next(g for g in _all_groups(sc.items) if g.role == "op")
+    body = [bbox_of(p) for p in op.items if getattr(p, "role", "") in ("box", "glyph", "label")]
+    body = [b for b in body if b]
+    assert body, kind
+    x0, x1 = min(b[0] for b in body), max(b[2] for b in body)
+    big = max(body, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
+    y = (big[1] + big[3]) / 2
+    stray = Path((("M", x0 - 12, y), ("L", x1 + 12, y)), role="wire", owner="wire:999.0")
+    planted = dataclasses.replace(sc, items=sc.items + (stray,), anchors=sc.anchors + ((x0 - 12, y), (x1 + 12, y)))
+    found = geometry_problems(planted)
+    assert any("wire:999.0" in p and op.owner in p for p in found), (kind, found)
+
+
+def _all_groups(items):
+    from sphinx_ncd.layout.scene import Group
+
+    for it in items:
+        if isinstance(it, Group):
+            yield it
+            yield from _all_groups(it.items)
