@@ -263,7 +263,8 @@ CODEGEN_REPEAT_SPLIT = "no code is generated for a repetition whose operations a
 CODEGEN_BLOCK_BROADCAST = ("the block '{name}' is used with extra leading axes ({axes}); its generated module takes "
                            "exactly the block's inputs")
 REPEAT_INDEXED_BINDING_BOUNDS = ("a binding that names each iteration by the index needs a repetition with number "
-                                 "bounds (repeat \\lambda = 0..3)")
+                                 "bounds (repeat \\lambda = 0..3), or bounds whose sizes the spec's 'sizes' gives "
+                                 "(0..N-1 with sizes N=3)")
 CODEGEN_SIZE = "no Python expression for the size '{size}'"
 CODEGEN_LEARNED_ARITY = ("a learned box with {inputs} input(s) and {outputs} output(s) has no nn.Linear meaning; "
                          "write one input and one output")

@@ -91,6 +91,31 @@ def _build_reference(ref: dict, sizes: dict, functions: dict, source: str | None
     return cls(**kwargs).double().eval()
 
 
+def _unmatched(name: str):
+    def call(*args, **kwargs):
+        raise RuntimeError(f"the box '{name}' was not matched to a callable of the code")
+    return call
+
+
+def _attach_in_blocks(reference, ref: dict, user_targets: dict) -> None:
+    """A box bound inside a block (``norm[norm1]`` in ``EncoderLayer(...)[encoder.layers.\\lambda]``) takes its
+    meaning from the code's own callable at each use's path (``encoder.layers.0.norm1``): every use of the
+    block gets its own (a LayerNorm per layer, with that layer's weights)."""
+    for _name, rel in ref["functions"]:
+        if rel in user_targets:
+            continue
+        for path, target in user_targets.items():
+            if not path.endswith("." + rel):
+                continue
+            owner, _, attr = path.rpartition(".")
+            try:
+                holder = reference.get_submodule(owner)
+            except AttributeError:
+                continue
+            if hasattr(holder, attr):
+                setattr(holder, attr, _callable_of(target))
+
+
 def _random_weights(model, paths: list[str], seed: int) -> dict[str, dict]:
     """Seeded weights for every learned submodule of the reference, scaled so values stay near 1."""
     written = {}
@@ -187,8 +212,10 @@ def _handle(req: dict) -> dict:
             except BindingError as err:
                 return {"status": "error", "error": {"message": err.message, "hint": err.hint, "op": box["op"],
                                                      "kind": "binding"}}
-    functions = {name: _callable_of(user_targets[path]) for name, path in ref["functions"]}
+    functions = {name: (_callable_of(user_targets[path]) if path in user_targets else _unmatched(name))
+                 for name, path in ref["functions"]}
     reference = _build_reference(ref, ref["sizes"], functions)
+    _attach_in_blocks(reference, ref, user_targets)
     written = _random_weights(reference, [p for p, _ in ref["modules"]], seed)
     problems, shared = _write_user_weights(model, user_ns, written)
     if problems:
@@ -244,6 +271,7 @@ def _explain(req, ref, reference, functions, inputs, user_calls, user_out, hints
     for variant in req.get("variants", ()):
         try:
             other = _build_reference(ref, ref["sizes"], functions, variant["source"])
+            _attach_in_blocks(other, ref, user_targets)
             other.load_state_dict(state)
             calls = _Calls()
             out = _run(other, inputs, _reference_targets(other, ref, user_targets), calls)

@@ -129,5 +129,5 @@ def _prefixes(em, step) -> list[str]:
         return [path + "."]
     if em.scope.sym is None or not is_indexed(path, em.scope.sym):
         return []
-    lo, hi = bounds(em.group)
+    lo, hi = bounds(em.group, em.given)
     return [binding_at(path, em.scope.sym, v) + "." for v in range(lo, hi + 1)]

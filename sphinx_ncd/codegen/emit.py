@@ -57,6 +57,7 @@ class Emitter:
         self.order: dict[str, int] = {}  # binding path -> when it was made: the constructor keeps that order
         self.blocks = None  # the generation's block classes (blockcode.Blocks), set by generate
         self.inner: list[tuple[str, int, str]] = []  # (path, op id of the block use, kind): learned boxes in blocks
+        self.given: dict = {}  # the spec's sizes (name -> int): a repetition's bounds written with sizes
 
     # --- variables -------------------------------------------------------------------------------
 

@@ -62,10 +62,18 @@ def binding_at(binding: str, sym, value: int) -> str:
     return ".".join(out)
 
 
-def bounds(group) -> tuple[int, int]:
-    """The numeric bounds of an indexed repetition, or a located error."""
+def bounds(group, sizes=None) -> tuple[int, int]:
+    """The numeric bounds of an indexed repetition, or a located error.  A bound written with sizes
+    (``repeat \\lambda = 0..N-1``) takes their values from ``sizes`` (the spec's ``sizes``, name -> int)."""
+    known = {str(k): v for k, v in (sizes or {}).items() if isinstance(v, int)}
+
+    def number(text):
+        expr = parse_size(text)
+        expr = expr.xreplace({s: known[s.name] for s in expr.free_symbols if s.name in known})
+        return int(expr)
+
     try:
-        return int(parse_size(group.lower)), int(parse_size(group.upper))
+        return number(group.lower), number(group.upper)
     except (SizeSyntaxError, TypeError, ValueError):
         raise NCDError(msg.REPEAT_INDEXED_BINDING_BOUNDS.format(), group.span, kind="shape") from None
 
@@ -160,7 +168,7 @@ def iterations(diagram, panel) -> dict[int, list]:
         bound = [op for op in body if is_indexed(op.binding, sym)]
         if not bound:
             continue
-        lo, hi = bounds(group)
+        lo, hi = bounds(group, dict(diagram.sizes))
         gen = general_axes(body, sym)
         memo: dict = {}
         made = {x.id for o in body for x in o.outputs}

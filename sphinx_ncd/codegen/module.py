@@ -140,6 +140,7 @@ def _panel_class(panel, cls, given, mutations, blocks) -> _Part:
     steps = read_panel(panel)
     em = Emitter(steps, panel.outputs, mutations)
     em.blocks = blocks
+    em.given = dict(given)
     params = [em.bind_input(v) for v in panel.inputs]
     body, inits = _emit_body(em, panel, steps)
     returns = [em.of(v) for v in panel.outputs]

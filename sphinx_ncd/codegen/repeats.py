@@ -51,7 +51,7 @@ class Scope:
         for p in parts[j + 1:-1]:
             node = node.setdefault(p, {})
         node[parts[-1] if j < len(parts) - 1 else ""] = ctor
-        lo, hi = bounds(em.group)
+        lo, hi = bounds(em.group, em.given)
         for v in range(lo, hi + 1):
             if step.kind != "block":  # a block's own learned boxes are listed by the block's use
                 em.inner.append((binding_at(step.binding, self.sym, v), step.op_id, step.kind))

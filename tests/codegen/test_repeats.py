@@ -228,3 +228,54 @@ def test_blocks_repeated_by_the_index_are_checked_layer_by_layer(values, run_che
     assert all(b.status == "agree" for b in report.boxes), report.format()
     swapped = values(diagram, STACK_CODE.replace("{order}", "[::-1]"), name="Stack")  # layers run backwards
     assert swapped.status == "differ", swapped.format()
+
+
+NORMED = STACK.replace("sizes c=4", "sizes c=4 N=3").replace("0..2", "0..N-1").replace(
+    "  Y = add X H\n", "  Y = add X H\n  Y = norm[norm] Y over c\n")
+
+NORMED_CODE = STACK_CODE.replace("{order}", "").replace("range(3)", "range(N)").replace(
+    "class Encoder(nn.Module):\n    def __init__(self, c):", "class Encoder(nn.Module):\n    def __init__(self, c, N):"
+).replace("self.encoder = Encoder(c)", "self.encoder = Encoder(c, 3)").replace(
+    "        self.lin = nn.Linear(c, c)\n", "        self.lin = nn.Linear(c, c)\n        self.norm = nn.LayerNorm(c)\n"
+).replace("return x + torch.relu(self.lin(x))", "return self.norm(x + torch.relu(self.lin(x)))").replace(
+    "        self.layers = nn.ModuleList(Unit(c) for _ in range(N))\n",
+    "        self.layers = nn.ModuleList(Unit(c) for _ in range(N))\n"
+    "        with torch.no_grad():  # every layer's norm its own weights: a shared or misplaced one shows\n"
+    "            for i, layer in enumerate(self.layers):\n"
+    "                layer.norm.weight.fill_(1.0 + i)\n"
+    "                layer.norm.bias.fill_(0.5 * i)\n")
+
+
+def test_index_bounds_written_with_a_size_take_it_from_the_spec(values):
+    """``repeat \\lambda = 0..N-1`` with ``sizes N=3``: three layers, each bound by the index, and a ``norm``
+    bound inside the block takes each layer's own LayerNorm from the code."""
+    diagram = sphinx_ncd.parse(NORMED, filename="normed.ncd")
+    g = generate(diagram)
+    assert "for lambda_ in range(self.N):" in g.source
+    assert {p for p, _, _ in g.modules} == {f"encoder.layers.{i}.lin" for i in range(3)}
+    report = values(diagram, NORMED_CODE, name="Stack")
+    assert report.status == "agree", report.format()
+    names = [b.name for b in report.boxes]
+    assert all(f"encoder.layers.{i}.norm" in names for i in range(3)), names
+    assert report.max_diff <= 1e-10
+
+
+def test_a_norm_bound_in_a_block_is_each_layers_own(values):
+    """The reference calls layer i's LayerNorm in layer i: code whose layers all use the first layer's norm
+    (a shared module, its weights set apart) differs."""
+    code = NORMED_CODE.replace(
+        "                layer.norm.bias.fill_(0.5 * i)\n",
+        "                layer.norm.bias.fill_(0.5 * i)\n"
+        "        self.first_norm = self.layers[0].norm\n"
+        "        for layer in self.layers[1:]:\n"
+        "            layer.forward = (lambda x, _l=layer, _n=self.first_norm: _n(x + torch.relu(_l.lin(x))))\n")
+    assert code != NORMED_CODE
+    report = values(sphinx_ncd.parse(NORMED, filename="normed.ncd"), code, name="Stack")
+    assert report.status == "differ", report.format()
+
+
+def test_index_bounds_with_an_unknown_size_are_refused_with_their_location():
+    text = NORMED.replace("sizes c=4 N=3", "sizes c=4")
+    with pytest.raises(NCDError) as info:
+        codegen(sphinx_ncd.parse(text, filename="n.ncd"))
+    assert info.value.span.text.startswith("repeat") and "sizes" in info.value.message
