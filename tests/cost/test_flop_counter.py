@@ -67,6 +67,13 @@ def _sizes(diagram, opts):
     return sizes
 
 
+def _cost_sizes(diagram, sizes):
+    """The sizes the cost is asked at: every size the diagram names, and every size its ``sizes`` line gives (a
+    size only a repetition's index reaches, such as the U-Net's ``c_2`` from ``c_{\\lambda+1}``, included)."""
+    named = set(size_names(diagram)) | {str(k) for k, _ in diagram.sizes}
+    return {k: v for k, v in sizes.items() if k in named}
+
+
 def _dims(value, sizes):
     from sphinx_ncd.checking.plan import _size
 
@@ -97,7 +104,7 @@ def test_bound_boxes_agree_with_flop_counter(page, spec, opts):
     with FlopCounterMode(display=False) as counter:
         model(*inputs)
     counts = counter.get_flop_counts()
-    report = sphinx_ncd.cost(diagram, sizes={k: v for k, v in sizes.items() if k in size_names(diagram)})
+    report = sphinx_ncd.cost(diagram, sizes=_cost_sizes(diagram, sizes))
     boxes = {b.op_id: b for b in report.boxes}
     prefix = type(model).__name__
     compared = 0
@@ -128,7 +135,7 @@ def test_whole_model_agrees_with_flop_counter(name):
     inputs = [torch.randn(*_dims(v, sizes)) for v in diagram.main.inputs]
     with FlopCounterMode(display=False) as counter:
         model(*inputs)
-    report = sphinx_ncd.cost(diagram, sizes={k: v for k, v in sizes.items() if k in size_names(diagram)},
+    report = sphinx_ncd.cost(diagram, sizes=_cost_sizes(diagram, sizes),
                              search_path=[str(ROOT / "templates")])
     assert not report.uncosted
     assert report.value(report.counted) == counter.get_total_flops() > 0
