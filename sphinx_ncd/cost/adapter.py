@@ -255,7 +255,7 @@ def display_name(facts) -> str:
     from ..layout.mathtext import plain_text
 
     label = plain_text(facts.label) if facts.label else facts.kind
-    return f"{label}[{facts.binding}]" if facts.binding else label
+    return f"{label}[{plain_text(facts.binding)}]" if facts.binding else label
 
 
 _USE = re.compile(r"^[ \t]*use[ \t]+([A-Za-z_]\w*)", re.MULTILINE)

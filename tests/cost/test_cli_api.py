@@ -25,6 +25,14 @@ def test_ncd_cost_prints_a_row_per_section(capsys):
     assert "NVIDIA H200" in out and "softmax 5" in out
 
 
+def test_ncd_cost_names_boxes_as_written_not_as_tex(capsys):
+    """A binding by a repetition's index reads as the reader sees it (``down.λ.conv.0``), never TeX source."""
+    assert ncd(["cost", str(DOCS / "figures" / "fig27.ncd"), "--sizes", "c_2=8"]) == 0
+    out = capsys.readouterr().out
+    assert "[down.λ.conv.0]" in out and "\\" not in out
+    assert "c_2=8" in out.splitlines()[0]
+
+
 def test_ncd_cost_symbolic_without_sizes(tmp_path, capsys):
     spec = tmp_path / "mlp.ncd"
     spec.write_text("input X: a\nY = L X : a -> b\noutput Y\n", encoding="utf-8")
