@@ -23,15 +23,22 @@ SHARED = {"tests/gallery/test_gallery_browser.py": "demo-site", "tests/sphinx/te
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    """Group the tests for pytest-xdist: by file, or by the build their file shares (``SHARED``)."""
+    """Group the tests for pytest-xdist: by file, or by the build their file shares (``SHARED``).
+
+    In its processes the longest groups go first (a shared build, then files with ``slow`` tests), so that
+    no long file starts last and runs alone at the end; within a file the order stays as written."""
     if not config.pluginmanager.hasplugin("xdist"):
         return
+    groups = {}
     for item in items:
         path = Path(str(item.path)).resolve()
         name = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
-        item.add_marker(pytest.mark.xdist_group(SHARED.get(name, name)))
-
-pytest_plugins = ("sphinx.testing.fixtures",)
+        groups[item] = SHARED.get(name, name)
+        item.add_marker(pytest.mark.xdist_group(groups[item]))
+    if hasattr(config, "workerinput"):  # an xdist process: every process sorts the same way
+        slow = {groups[item] for item in items if item.get_closest_marker("slow")}
+        rank = {g: 0 if g in SHARED.values() else 1 if g in slow else 2 for g in groups.values()}
+        items.sort(key=lambda item: rank[groups[item]])
 
 
 @pytest.fixture(scope="session", autouse=True)
