@@ -46,6 +46,7 @@ fi
 if ! "$PY" -c 'import torch, sys; sys.exit(torch.__version__.split("+")[0] != "2.13.0")' 2>/dev/null; then
   "$PY" -m pip install -q torch==2.13.0
 fi
+# ".[all]" holds the test extra: pytest-xdist there runs the suite on every core (pyproject.toml addopts)
 "$PY" -m pip install -q -e ".[all]"
 # axe-core (npm) for the accessibility test of interactive diagrams, under .node/ (skipped without npm)
 if [ ! -f .node/node_modules/axe-core/axe.min.js ]; then

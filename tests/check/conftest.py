@@ -1,4 +1,4 @@
-"""Fixtures for the checker's tests: one warm worker for the whole session, our test models."""
+"""Fixtures for the checker's tests: our test models (the session's one warm ``worker`` is in tests/conftest.py)."""
 from __future__ import annotations
 
 import pathlib
@@ -9,16 +9,6 @@ import pytest
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # check_handmade.py, check_specs.py
 HERE = pathlib.Path(__file__).resolve().parent
 MODELS = str(HERE / "models")
-
-
-@pytest.fixture(scope="session")
-def worker():
-    from sphinx_ncd.checking.worker import Worker
-
-    w = Worker(memory_mb=2048)
-    w.start()
-    yield w
-    w.close()
 
 
 @pytest.fixture

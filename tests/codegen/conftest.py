@@ -1,4 +1,5 @@
-"""Fixtures for the code generator and the value check: one warm worker, the gallery's code importable."""
+"""Fixtures for the code generator and the value check: the session's warm ``worker`` (tests/conftest.py),
+the gallery's code importable."""
 from __future__ import annotations
 
 import re
@@ -32,16 +33,6 @@ def gallery_specs():
     """Every spec file of the demo docs (figures, gallery figures, mistakes)."""
     base = ROOT / "demo_docs"
     return sorted(list((base / "figures").glob("*.ncd")) + list((base / "gallery").rglob("*.ncd")))
-
-
-@pytest.fixture(scope="session")
-def worker():
-    from sphinx_ncd.checking.worker import Worker
-
-    w = Worker(memory_mb=2048)
-    w.start()
-    yield w
-    w.close()
 
 
 @pytest.fixture

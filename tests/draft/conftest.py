@@ -1,5 +1,5 @@
-"""Fixtures for the draft tests: the gallery's code and our test models importable, one warm
-checker worker, and torch.export warmed up once (its first call imports most of torch)."""
+"""Fixtures for the draft tests: the gallery's code and our test models importable, the session's
+warm checker worker (tests/conftest.py), and torch.export warmed up once (its first call imports most of torch)."""
 from __future__ import annotations
 
 import pathlib
@@ -9,16 +9,6 @@ import pytest
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 PATHS = (str(ROOT / "demo_docs" / "code"), str(HERE / "models"))
-
-
-@pytest.fixture(scope="session")
-def worker():
-    from sphinx_ncd.checking.worker import Worker
-
-    w = Worker(memory_mb=2048)
-    w.start()
-    yield w
-    w.close()
 
 
 @pytest.fixture(scope="session")

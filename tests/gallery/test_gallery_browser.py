@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -27,14 +26,12 @@ pytestmark = [pytest.mark.slow,
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("gallery-site")
-    run = subprocess.run([sys.executable, "-m", "sphinx", "-q", "-E", "-b", "html", "-d", str(out / "doctrees"),
-                          str(DOCS), str(out / "html")], capture_output=True, text=True, timeout=900)
-    assert run.returncode == 0, run.stderr[-3000:]
-    gallery_warnings = [line for line in run.stderr.splitlines() if "gallery" in line and "WARNING" in line]
+def site(demo_site) -> Path:
+    """The session's demo build (tests/conftest.py), shape checks on."""
+    assert demo_site.returncode == 0, demo_site.stderr[-3000:]
+    gallery_warnings = [line for line in demo_site.stderr.splitlines() if "gallery" in line and "WARNING" in line]
     assert gallery_warnings == []
-    return out / "html"
+    return demo_site.html
 
 
 def _chromium(url: str, profile: Path, *extra: str) -> subprocess.CompletedProcess:

@@ -54,25 +54,58 @@ def _token_texts(line: str) -> list[str]:
     return [tok.text for ln in lines for tok in ln.tokens]
 
 
+def _edit(rng: random.Random, items: list, edits) -> None:
+    """One of ``edits``, chosen at random, applied in place at a random index of ``items``."""
+    i = rng.randrange(len(items))
+    edits[rng.randrange(len(edits))](rng, items, i)
+
+
+def _set(items: list, i: int, value) -> None:
+    items[i] = value
+
+
+def _swap(rng: random.Random, items: list, i: int) -> None:
+    j = rng.randrange(len(items))
+    items[i], items[j] = items[j], items[i]
+
+
+#: token edits: delete, duplicate, swap, replace by a grammar word, insert one, replace by a hostile value
+TOKEN_EDITS = (
+    lambda rng, toks, i: toks.pop(i),
+    lambda rng, toks, i: toks.insert(i, toks[i]),
+    _swap,
+    lambda rng, toks, i: _set(toks, i, rng.choice(vocabulary())),
+    lambda rng, toks, i: toks.insert(i, rng.choice(vocabulary())),
+    lambda rng, toks, i: _set(toks, i, rng.choice(HOSTILE_NUMBERS + HOSTILE_NAMES)),
+)
+
+
+def _line_from_another_seed(rng: random.Random, lines: list, i: int) -> None:
+    lines.insert(i, rng.choice(rng.choice(seeds()).splitlines() or [""]))
+
+
+def _wrap(rng: random.Random, lines: list, i: int) -> None:
+    j = rng.randint(i, len(lines))
+    wrap = rng.choice(('fence "F" {', "repeat 3 {", "repeat \\lambda = 1..3 {", "block Q {"))
+    lines[i:j] = [wrap, *lines[i:j], "}"]
+
+
+def _mutate_at(rng: random.Random, lines: list, i: int) -> None:
+    lines[i] = mutate_line(rng, lines[i])
+
+
+#: line edits: a token edit (three chances in seven), delete, duplicate another line, a line of another
+#: seed, wrap a run of lines in a fence, repetition or block
+LINE_EDITS = (_mutate_at, _mutate_at, _mutate_at, lambda rng, lines, i: lines.pop(i),
+              lambda rng, lines, i: lines.insert(i, lines[rng.randrange(len(lines))]),
+              _line_from_another_seed, _wrap)
+
+
 def mutate_line(rng: random.Random, line: str) -> str:
     toks = _token_texts(line)
     if not toks:
         return rng.choice(vocabulary())
-    i = rng.randrange(len(toks))
-    op = rng.randrange(6)
-    if op == 0:
-        del toks[i]
-    elif op == 1:
-        toks.insert(i, toks[i])
-    elif op == 2:
-        j = rng.randrange(len(toks))
-        toks[i], toks[j] = toks[j], toks[i]
-    elif op == 3:
-        toks[i] = rng.choice(vocabulary())
-    elif op == 4:
-        toks.insert(i, rng.choice(vocabulary()))
-    else:
-        toks[i] = rng.choice(HOSTILE_NUMBERS + HOSTILE_NAMES)
+    _edit(rng, toks, TOKEN_EDITS)
     sep = "" if rng.random() < 0.1 else " "
     return sep.join(toks)
 
@@ -84,21 +117,7 @@ def mutant(rng: random.Random, rounds: int | None = None) -> str:
         if not lines:
             lines.append(rng.choice(vocabulary()))
             continue
-        i = rng.randrange(len(lines))
-        op = rng.randrange(7)
-        if op <= 2:
-            lines[i] = mutate_line(rng, lines[i])
-        elif op == 3:
-            del lines[i]
-        elif op == 4:
-            lines.insert(i, lines[rng.randrange(len(lines))])
-        elif op == 5:
-            other = rng.choice(seeds()).splitlines() or [""]
-            lines.insert(i, rng.choice(other))
-        else:
-            j = rng.randint(i, len(lines))
-            wrap = rng.choice(('fence "F" {', "repeat 3 {", "repeat \\lambda = 1..3 {", "block Q {"))
-            lines[i:j] = [wrap, *lines[i:j], "}"]
+        _edit(rng, lines, LINE_EDITS)
     return "\n".join(lines) + "\n"
 
 

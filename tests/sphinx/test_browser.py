@@ -18,8 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from ncd_sphinx_helpers import warnings_of
-
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -69,13 +67,10 @@ def _magenta_and_ink(png: Path):
     ("dark", "light", "dark"),  # furo's toggle beats the system
     ("light", "dark", "light"),
 ])
-def test_diagrams_visible_in_light_and_dark(make_app, rootdir, tmp_path, toggle, system, expect):
-    src = tmp_path / "src"
-    shutil.copytree(rootdir / "test-ncd-browser", src)
-    app = make_app("html", srcdir=src)
-    app.build()
-    assert [w for w in warnings_of(app) if "ncd" in w] == []
-    page = app.outdir / "index.html"
+def test_diagrams_visible_in_light_and_dark(built_site, tmp_path, toggle, system, expect):
+    site = built_site("ncd-browser")  # one build: the modes differ in the browser only
+    assert [w for w in site.warnings if "ncd" in w] == []
+    page = site.outdir / "index.html"
     url = page.as_uri() + f"?theme={toggle}"
     extra = ["--force-dark-mode"] if system == "dark" else []
 

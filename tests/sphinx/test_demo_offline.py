@@ -4,29 +4,22 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "demo_docs"
 
 SCRIPT_SRC = re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
 MATH_IMG = re.compile(r"<img\b[^>]*class=\"math\"[^>]*\bsrc=\"([^\"]+)\"", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo-offline")
-    # the shape checks are not what this is about: leave them off, the pages are the same otherwise
-    run = subprocess.run([sys.executable, "-m", "sphinx", "-q", "-E", "-W", "-b", "html",
-                          "-D", "ncd_check=off", "-d", str(out / "doctrees"), str(DOCS), str(out / "html")],
-                         capture_output=True, text=True, timeout=900)
-    assert run.returncode == 0, run.stderr[-3000:]
-    return out / "html"
+def site(demo_site) -> Path:
+    """The session's demo build (tests/conftest.py, shape checks on: the pages are the same with them off),
+    held to what ``-W`` demands: it finished and warned about nothing."""
+    assert demo_site.returncode == 0, demo_site.stderr[-3000:]
+    assert demo_site.warnings() == [], demo_site.stderr[-3000:]
+    return demo_site.html
 
 
 @pytest.mark.slow

@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 
 from ncd_cdp import Browser
-from ncd_sphinx_helpers import warnings_of
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
 REPO = Path(__file__).resolve().parents[2]
@@ -45,13 +44,10 @@ _TIP = "(function () { var t = document.querySelector('.ncd-tip'); return t.hidd
 _LIT = "document.querySelectorAll('.ncd-lit').length"
 
 
-def _build(make_app, rootdir, tmp_path, theme):
-    src = tmp_path / "src"
-    shutil.copytree(rootdir / "test-ncd-interactive", src)
-    app = make_app("html", srcdir=src, confoverrides={"html_theme": theme})
-    app.build()
-    assert [w for w in warnings_of(app) if "ncd" in w] == []
-    return app.outdir / "index.html"
+def _build(built_site, theme):
+    site = built_site("ncd-interactive", html_theme=theme)  # once per theme: the tests only read it
+    assert [w for w in site.warnings if "ncd" in w] == []
+    return site.outdir / "index.html"
 
 
 def _hover(browser, selector: str):
@@ -76,8 +72,8 @@ def _luminance(browser, selector: str, prop: str) -> float:
     return (r + g + b) / 3
 
 
-def _page(make_app, rootdir, tmp_path, theme, dark):
-    page = _build(make_app, rootdir, tmp_path, theme)
+def _page(built_site, tmp_path, theme, dark):
+    page = _build(built_site, theme)
     browser = Browser(CHROMIUM, tmp_path / "profile")
     browser.open(page.as_uri() + ("?theme=dark" if dark else "?theme=light"), dark=dark)
     browser.wait("document.querySelector('.ncd-tools')")
@@ -87,8 +83,8 @@ def _page(make_app, rootdir, tmp_path, theme, dark):
 @pytest.mark.skipif(not THEMES, reason="no HTML theme installed")
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
-def test_hover_focus_click(make_app, rootdir, tmp_path, theme, dark):
-    page, browser = _page(make_app, rootdir, tmp_path, theme, dark)
+def test_hover_focus_click(built_site, tmp_path, theme, dark):
+    page, browser = _page(built_site, tmp_path, theme, dark)
     try:
         first = "#fig-attention svg.ncd-diagram"
         # a wire: its axis, symbolic size, size at :sizes:, value
@@ -184,8 +180,8 @@ def test_hover_focus_click(make_app, rootdir, tmp_path, theme, dark):
 @pytest.mark.skipif(not THEMES, reason="no HTML theme installed")
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
-def test_axe_finds_no_violation_in_diagrams(make_app, rootdir, tmp_path, theme, dark):
-    _page_file, browser = _page(make_app, rootdir, tmp_path, theme, dark)
+def test_axe_finds_no_violation_in_diagrams(built_site, tmp_path, theme, dark):
+    _page_file, browser = _page(built_site, tmp_path, theme, dark)
     try:
         browser.eval(AXE.read_text(encoding="utf-8") + ";0")
         result = browser.eval("""axe.run({include: [['div.ncd']]}).then(function (r) {

@@ -18,8 +18,6 @@ import subprocess
 
 import pytest
 
-from ncd_sphinx_helpers import warnings_of
-
 CHROMIUM = shutil.which("chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -29,15 +27,13 @@ DARK = ["--force-dark-mode", "--blink-settings=preferredColorScheme=0"]
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")]
 
 
-def _build(make_app, rootdir, tmp_path, theme: str):
+def _site(built_site, theme: str):
+    """The test root built once per theme for the session (the tests only read it)."""
     if importlib.util.find_spec(theme) is None and theme != "alabaster":
         pytest.skip(f"{theme} is not installed")
-    src = tmp_path / "src"
-    shutil.copytree(rootdir / "test-ncd-themes", src)
-    app = make_app("html", srcdir=src, confoverrides={"html_theme": theme})
-    app.build()
-    assert [w for w in warnings_of(app) if "ncd" in w] == []
-    return app
+    site = built_site("ncd-themes", html_theme=theme)
+    assert [w for w in site.warnings if "ncd" in w] == []
+    return site
 
 
 def _chromium(url: str, profile, *extra: str) -> subprocess.CompletedProcess:
@@ -64,14 +60,19 @@ def _ink(shot, box: dict) -> tuple[float, int]:
     return sum(values) / len(values), sum(1 for v in values if v < 50)
 
 
-@pytest.mark.parametrize("theme", ["alabaster", "sphinx_rtd_theme"])
-def test_no_dark_mode_theme_keeps_dark_ink_on_white_in_a_dark_system(make_app, rootdir, tmp_path, theme):
-    app = _build(make_app, rootdir, tmp_path, theme)
-    url = (app.outdir / "index.html").as_uri()
+def _dark_page(built_site, tmp_path, theme: str):
+    """(every diagram's box, a screenshot) of the theme's page in a dark system."""
+    url = (_site(built_site, theme).outdir / "index.html").as_uri()
     boxes = _measure(url, tmp_path / "profile-dom", *DARK)
     shot = tmp_path / f"{theme}-dark.png"
     run = _chromium(url, tmp_path / "profile-shot", "--virtual-time-budget=3000", f"--screenshot={shot}", *DARK)
     assert run.returncode == 0 and shot.is_file(), run.stderr[-2000:]
+    return boxes, shot
+
+
+@pytest.mark.parametrize("theme", ["alabaster", "sphinx_rtd_theme"])
+def test_no_dark_mode_theme_keeps_dark_ink_on_white_in_a_dark_system(built_site, tmp_path, theme):
+    boxes, shot = _dark_page(built_site, tmp_path, theme)
     inline, img = boxes[0], boxes[1]
     assert "ncd-inline" in inline["cls"] and "ncd-img" in img["cls"]
     for box in (inline, img):
@@ -81,21 +82,15 @@ def test_no_dark_mode_theme_keeps_dark_ink_on_white_in_a_dark_system(make_app, r
 
 
 @pytest.mark.parametrize("theme", ["pydata_sphinx_theme", "furo"])
-def test_dark_mode_theme_turns_the_diagram_dark(make_app, rootdir, tmp_path, theme):
-    app = _build(make_app, rootdir, tmp_path, theme)
-    url = (app.outdir / "index.html").as_uri()
-    boxes = _measure(url, tmp_path / "profile-dom", *DARK)
-    shot = tmp_path / f"{theme}-dark.png"
-    run = _chromium(url, tmp_path / "profile-shot", "--virtual-time-budget=3000", f"--screenshot={shot}", *DARK)
-    assert run.returncode == 0 and shot.is_file(), run.stderr[-2000:]
+def test_dark_mode_theme_turns_the_diagram_dark(built_site, tmp_path, theme):
+    boxes, shot = _dark_page(built_site, tmp_path, theme)
     for box in boxes[:2]:  # the inline SVG and the <img> of an SVG
         mean, _ = _ink(shot, box)
         assert mean < 110, f"{theme}: a {box['cls']} diagram stays light on a dark page ({mean:.0f})"
 
 
-def test_height_shows_the_whole_diagram(make_app, rootdir, tmp_path):
-    app = _build(make_app, rootdir, tmp_path, "alabaster")
-    boxes = _measure((app.outdir / "index.html").as_uri(), tmp_path / "profile")
+def test_height_shows_the_whole_diagram(built_site, tmp_path):
+    boxes = _measure((_site(built_site, "alabaster").outdir / "index.html").as_uri(), tmp_path / "profile")
     short = next(b for b in boxes if "short" in b["cls"])
     assert short["h"] == pytest.approx(30, abs=1)
     assert short["w"] > 30  # the width follows the aspect ratio

@@ -1,4 +1,4 @@
-"""PyTorch models the check test root's diagrams are verified against."""
+"""PyTorch models the check test root's diagrams are verified against (the i18n test root links to this file)."""
 from torch import nn
 
 
