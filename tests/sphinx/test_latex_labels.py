@@ -143,8 +143,10 @@ def test_the_pdf_has_labels_in_the_documents_fonts_and_macros(make_app, rootdir,
     figure = text.split("directive body", 1)[1].split("Fig. 1", 1)[0]
     assert "784" in figure and "512" in figure and "ReLU" in figure   # the labels are text
     assert "Attn" in text                                                # the preamble's macro, typeset
-    # in the document's fonts (lmodern, conf.py's fontpkg): the learned maps' bold math italic L
-    assert "LMMathItalic10-Bold" in _fonts(pdf)
+    # in the document's fonts (lmodern, conf.py's fontpkg): the learned maps' L, bold upright as the paper sets it
+    assert any("\\mathbf{L}" in lbl.read_text(encoding="utf-8") for lbl in app.outdir.glob("*.lbl"))
+    assert any(f.startswith("LMRoman") and f.endswith("-Bold") for f in _fonts(pdf))
+    assert "LMMathItalic10-Regular" in _fonts(pdf)  # and the axis labels in its math italic
 
 
 @needs_tex
