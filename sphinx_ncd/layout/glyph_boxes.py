@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from ..model.types import OpKind
 from .geometry import (
-    ARROW, bend_length, BOX_HPAD, BOX_MIN_W, FONT, NORM_R, PENT_H, PENT_POINT, PITCH, SMALL_FONT, THIN, TRI, WIRE,
+    bend_length, BOX_HPAD, BOX_MIN_W, FONT, NORM_R, PENT_H, PENT_POINT, SMALL_FONT, THIN, TRI, WIRE,
     wire_path,
 )
 from .glyph_parts import (
-    all_rows, arrow_head, box_extent, converge, core_rows, draw_line, draw_straight, draw_text, draw_tile,
+    all_rows, box_extent, converge, core_rows, draw_line, draw_text, draw_tile,
     find_row, free_centre, Glyph, ink_of, label_y, OpRows, pass_wires, poly,
 )
 from .mathtext import label

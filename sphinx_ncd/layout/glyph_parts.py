@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model.types import AxisKind, Operation
+from ..model.types import Operation
 from .geometry import (
     ARROW, bend_length, BOX_HPAD, BOX_MIN_W, BOX_PAD, CUT, EXTRUDE, FONT, SEP_DASH, SEP_WIDTH, separator_y,
     SHADOW, THIN, WIRE, wire_path,

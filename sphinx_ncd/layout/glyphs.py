@@ -1,7 +1,7 @@
 """Layout (stage 3): one glyph per operation kind, each in its own local coordinates.
 
 :func:`build_glyph` picks the builder of the operation's kind (:mod:`.glyph_boxes`, :mod:`.glyph_wirings`,
-:mod:`.glyph_conv`; the records and helpers they share are in :mod:`.glyph_parts`), draws tandem wires double
+:mod:`.glyph_einsum`, :mod:`.glyph_conv`; the records and helpers they share are in :mod:`.glyph_parts`), draws tandem wires double
 and names the ports.  The layout translates glyphs into place; glyphs know nothing about columns or other
 operations.
 """
@@ -14,7 +14,8 @@ from .glyph_conv import draw_conv
 from .glyph_marks import draw_elementwise
 from .glyph_parts import axis_label_source, draw_ports, Glyph, OpRows, OVER
 from .glyph_sequence import draw_chunk
-from .glyph_wirings import draw_add, draw_bar, draw_copy, draw_delete, draw_einsum, draw_save_load, draw_unit
+from .glyph_einsum import draw_einsum
+from .glyph_wirings import draw_add, draw_bar, draw_copy, draw_delete, draw_save_load, draw_unit
 from .scene import Path
 
 __all__ = ["OpRows", "Glyph", "build_glyph", "axis_label_source", "OVER", "BUILDERS"]

@@ -16,7 +16,7 @@ from .names import column_lead, edge_names
 from .notes import add_author_notes
 from .fuse import fuse_scales, mark_joins
 from .geometry import ITEM_GAP
-from .pieces import bbox_all, below, Piece, union
+from .pieces import bbox_all, Piece, union
 from .rows import reserve_below, shown_axes, silent_values, stack_values, value_axis
 from .scene import bbox_moved, bbox_of
 from .wires import ARROW_TIP, continue_arrow, PanelOut, permute, WireRuns
@@ -47,25 +47,9 @@ def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None,
     glyph_groups: list = []
     sections = panel_sections(panel) if sections is None else list(sections)
     repeats = repeat_label_widths(panel)
-    ypos: dict[int, list[float]] = {}
-    values_by_id: dict[int, Value] = {}
     first = sections[0]
-    ypos.update(stack_values(first.values, 0.0))
-    for v in first.values:
-        values_by_id[v.id] = v
-    out.align_y = ypos[first.values[0].id][0] if first.values else 0.0
     names, total = _value_names(panel, base)
-    if names and base == 0:  # the panel's inputs: named left of where their wires begin (at x0 or after)
-        x0 += column_lead(first.values, names)
-        edge_names(first.values, ypos, x0, "left", names, labels)
-    new_runs: set = {(v.id, j) for v in first.values for j in range(len(shown_axes(v)))}
-    for v in first.values:
-        for j, y in enumerate(ypos[v.id]):
-            wires.start((v.id, j), x0, y, value_axis(v, j))
-            if v.id not in wires.silent:
-                out.edge_in[f"wire:{v.id}.{j}"] = (x0, y)
-                out.anchors.append((x0, y))  # the panel's left edge
-    x = x0
+    ypos, values_by_id, x, new_runs = _panel_start(first, base, x0, names, wires, labels, out)
     cur: list[Value] = list(first.values)
     idx = 0
     while idx < len(sections):
@@ -114,6 +98,26 @@ def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None,
         edge_names([v for v in sections[-1].values if v.id not in wires.silent], ypos, x, "right", names, labels)
     out.items = [("wires", wires.paths), ("seps", seps), ("glyphs", glyph_groups), ("labels", labels)]
     return out
+
+
+def _panel_start(first, base: int, x0: float, names, wires: WireRuns, labels: list, out: PanelOut):
+    """The first state of a panel (or of one row of a folded panel): its values stacked from the top, its wires
+    begun at the left edge (where the panel's inputs are named, if the spec names them).  Returns the rows of
+    each value, the values by id, the x where the first column begins and the wires to be labelled there."""
+    ypos: dict[int, list[float]] = dict(stack_values(first.values, 0.0))
+    values_by_id: dict[int, Value] = {v.id: v for v in first.values}
+    out.align_y = ypos[first.values[0].id][0] if first.values else 0.0
+    if names and base == 0:  # the panel's inputs: named left of where their wires begin (at x0 or after)
+        x0 += column_lead(first.values, names)
+        edge_names(first.values, ypos, x0, "left", names, labels)
+    new_runs: set = {(v.id, j) for v in first.values for j in range(len(shown_axes(v)))}
+    for v in first.values:
+        for j, y in enumerate(ypos[v.id]):
+            wires.start((v.id, j), x0, y, value_axis(v, j))
+            if v.id not in wires.silent:
+                out.edge_in[f"wire:{v.id}.{j}"] = (x0, y)
+                out.anchors.append((x0, y))  # the panel's left edge
+    return ypos, values_by_id, x0, new_runs
 
 
 def _value_names(panel: Panel, base: int) -> tuple[dict | None, int]:

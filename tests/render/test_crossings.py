@@ -110,14 +110,14 @@ def test_an_einsums_stages_start_late_enough_to_clear_its_dots():
     """An outer product with a diagonalised axis (fig 16): the first stage's wires cross just past the dot the
     input separator ends in, and the merged wire is crossed just after its merge dot, unless each stage
     starts after a straight run; the glyph widens by no more than that."""
-    from sphinx_ncd.layout import glyph_wirings
+    from sphinx_ncd.layout import glyph_einsum
 
     sc = scene(sphinx_ncd.parse(OUTER_SPEC))
     stats = scene_stats(sc)
     assert stats.crossings >= 2 and stats.near_dots == 0 and crossing_problems(sc) == []
     drawn = _op_group(sc.items, "op:0")
     x0, _, x1, _ = bbox_of(drawn)
-    bare = glyph_wirings._einsum_glyph(_rows_of(OUTER_SPEC), 0.0, 0.0)[0]
+    bare = glyph_einsum._einsum_glyph(_rows_of(OUTER_SPEC), 0.0, 0.0)[0]
     assert bare.width + 1.0 < x1 - x0 <= bare.width + 2 * PITCH
 
 

@@ -1,0 +1,253 @@
+"""Layout (stage 3): the einsum's glyph -- linear wiring in two stages, as the paper draws it.
+
+Every wire first bends (crossings are transposes) into an intermediate order where the wires of one contracted
+axis, and of one output axis, are neighbours; then contracted neighbours close in a cup (an inner product), output
+neighbours meet in a dot (a diagonal), and each output wire bends to its row.  The separators between the inputs
+end in a dot (an outer product).  The intermediate order is the one crossing fewest wires, and a stage starts late
+enough for its crossings to clear the dots next to them.
+"""
+from __future__ import annotations
+
+import math
+from itertools import permutations
+
+from .crossings import crossings_of
+from .geometry import bend_length, DOT_R, PITCH, WIRE, wire_path
+from .glyph_marks import scale_arrow
+from .glyph_parts import all_rows, draw_line, draw_sep, Glyph, ink_of, OpRows, seps_between
+from .scene import Circle, Path
+
+__all__ = ["draw_einsum", "OUTER_X"]
+
+def _einsum_names(g: OpRows):
+    """The name of every input and output wire: the einsum's own names (the model's typed record) on its core
+    axes, the axis label on a wire passing over it."""
+    op = g.op
+    ins_n = [[a.label for a in v.axes] for v in op.inputs]
+    outs_n = [[a.label for a in v.axes] for v in op.outputs]
+    names_in = getattr(op.params, "names_in", ())
+    for i, names in enumerate(names_in[:len(ins_n)]):
+        for n, pos in zip(names, op.core_in_pos[i] if i < len(op.core_in_pos) else ()):
+            ins_n[i][pos] = n
+    for i, v in enumerate(op.inputs):  # a scalar's bare 1 wire takes part too: it is the 1 axis
+        if not v.axes and i < len(g.ins) and g.ins[i]:
+            ins_n[i] = ["1"]
+    names_out = getattr(op.params, "names_out", ())
+    if outs_n and op.core_out_pos:
+        for n, pos in zip(names_out, op.core_out_pos[0]):
+            outs_n[0][pos] = n
+    return ins_n, outs_n
+
+
+OUTER_X = 5.0  # where the separators between an einsum's inputs end in their (outer product) dots
+
+
+def draw_einsum(g: OpRows) -> Glyph:
+    """Linear wiring in two stages.
+
+    First every wire bends (crossings = transposes) into an intermediate order
+    where the wires of one contracted axis are neighbours and the wires of one
+    output axis are neighbours; then contracted neighbours close in a
+    semicircular cap (inner product), output neighbours meet in a dot
+    (diagonal), and each output wire bends to its row.  The separators between
+    the inputs end in a dot (outer product).  Where a stage's crossings would
+    fall within a wire pitch of a dot left of them (the outer product's, or a
+    merge dot the next stage's wires cross just after), that stage starts later,
+    after a straight run: the glyph widens by about the least that clears them.
+    """
+    ins_n, outs_n = _einsum_names(g)
+    key = (tuple(map(tuple, g.ins)), tuple(map(tuple, g.outs)), tuple(map(tuple, ins_n)), tuple(map(tuple, outs_n)))
+    plan = _PLANS.get(key)
+    if plan is not None:  # drawn before (another render of the same rows): the same order and leads
+        return _einsum_glyph(g, *plan)[0]
+    lead = lead2 = 0.0
+    best, order = None, None
+    for _ in range(4):
+        glyph, xj, order = _einsum_glyph(g, lead, lead2, order)
+        dots = [c for c in glyph.items if isinstance(c, Circle) and c.fill not in (None, "none", "paper")]
+        near = [(c, d) for c in crossings_of([p for p in glyph.items if isinstance(p, Path) and p.role == "wire"])
+                for d in dots if (c.x - d.cx) ** 2 + (c.y - d.cy) ** 2 < PITCH ** 2]
+        if best is None or len(near) < best[0]:
+            best = (len(near), glyph, (lead, lead2, order))
+        more = [0.0, 0.0]  # how much later each stage must start for its crossings to clear the dots left of them
+        for c, d in near:
+            if d.cx < c.x:
+                need = d.cx + math.sqrt(PITCH ** 2 - (c.y - d.cy) ** 2) - c.x
+                k = 0 if c.x < xj else 1
+                more[k] = max(more[k], need + 0.25)
+        if not near or more == [0.0, 0.0]:
+            break
+        lead, lead2 = lead + more[0], lead2 + more[1]
+    if len(_PLANS) >= 1024:
+        _PLANS.clear()
+    _PLANS[key] = best[2]
+    return best[1]
+
+
+#: (input rows, output rows, their names) -> (lead, lead2, the units' order): an einsum's plan, worked out once
+_PLANS: dict = {}
+
+
+def _einsum_glyph(g: OpRows, lead: float, lead2: float, order=None) -> tuple[Glyph, float, list]:
+    """The einsum's glyph with straight runs of ``lead`` before its first stage and ``lead2`` after its
+    junctions (see :func:`draw_einsum`), its units in ``order`` (their names; None: the order that crosses
+    fewest wires); returns it, where its junctions are and its units' order."""
+    ins_n, outs_n = _einsum_names(g)
+    src: dict[str, list[float]] = {}
+    for i, names in enumerate(ins_n):
+        for j, n in enumerate(names[:len(g.ins[i])]):
+            src.setdefault(n, []).append(g.ins[i][j])
+    out_rows: dict[str, list[float]] = {}
+    for k, names in enumerate(outs_n):
+        for l, n in enumerate(names[:len(g.outs[k])]):
+            out_rows.setdefault(n, []).append(g.outs[k][l])
+    # units: (kind, name, source rows); ordered by where their sources are
+    units = sorted(((sum(ys) / len(ys), "out" if n in out_rows else "cap", n, sorted(ys)) for n, ys in src.items()),
+                   key=lambda u: (u[0], u[2]))
+    top = min((y for ys in g.ins for y in ys), default=0.0)
+    if order is None:
+        units = _fewest_crossings(units, out_rows, top)
+    else:
+        units = sorted(units, key=lambda u: order.index(u[2]))
+    mid = _mid_rows(units, top)
+    # stage 1: sources -> intermediate rows (sources of one unit keep their order)
+    d1 = [abs(a - b) for _, _, n, ys in units for a, b in zip(ys, mid[n])]
+    cross1 = _crosses([(a, b) for _, _, n, ys in units for a, b in zip(ys, mid[n])])
+    x0, x1 = _stage1_x(g, d1, cross1)
+    x0, x1 = x0 + lead, x1 + lead  # later still where a crossing measured too near a dot (draw_einsum)
+    # junction points (merge dots / caps) and stage 2: the output wires bend to their rows
+    junction = {n: (mid[n][0] + mid[n][-1]) / 2 for _, _, n, _ in units}
+    d2 = [abs(junction[n] - yo) for n, outs in out_rows.items() if n in junction for yo in outs]
+    cup = next((u for u in units if u[1] == "cap" and len(u[3]) == 2), None) if g.scale else None
+    arrow, end = None, 0.0
+    if cup is not None:  # the scaling after it: an arrow out of the cup, the other wires level past its label
+        r = (mid[cup[2]][-1] - mid[cup[2]][0]) / 2
+        arrow, end = scale_arrow(g, x1 + r, junction[cup[2]], *g.scale)
+    cross2 = _crosses([(junction[n], yo) for n, outs in out_rows.items() if n in junction for yo in outs])
+    xj, xs2, x2 = _stage2_x(units, mid, (cross1, cross2), d2, x1, end)
+    xs2, x2 = xs2 + lead2, x2 + lead2
+    glyph = Glyph(x2 + 4)
+    direct = arrow is None and not seps_between(g.ins) and not any(
+        (kind == "out" and len(ys) > 1) or (kind == "cap" and len(ys) != 2) for _, kind, _, ys in units)  # no dot
+    for unit in units:
+        _einsum_unit(glyph, g, unit, mid[unit[2]], junction[unit[2]], out_rows.get(unit[2], []),
+                     (x0, x1, xj, xs2, x2), direct)
+    _einsum_ends(glyph, g, out_rows, src, mid, xj)
+    if arrow is not None:
+        glyph.items.append(arrow)
+        glyph.anchors["scale"] = (x1 + r, junction[cup[2]])
+    return glyph, xj, [u[2] for u in units]
+
+
+def _mid_rows(units, top: float) -> dict:
+    """The intermediate rows of each unit, stacked from ``top`` in the units' order."""
+    mid: dict[str, list[float]] = {}
+    y = top
+    for _, _, n, ys in units:
+        mid[n] = [y + PITCH * r for r in range(len(ys))]
+        y = mid[n][-1] + PITCH
+    return mid
+
+
+def _fewest_crossings(units, out_rows, top: float) -> list:
+    """The units in the intermediate order whose two stages cross fewest wires (a transpose the einsum needs
+    crosses anyway; one the order would add need not), the order of their sources' mean heights where that
+    draws as few; up to 6 units (720 orders) are tried, more keep that order."""
+    if len(units) < 3 or len(units) > 6:
+        return units
+
+    def crossings(order) -> int:
+        mid = _mid_rows(order, top)
+        first = [(a, b, n) for _, _, n, ys in order for a, b in zip(ys, mid[n])]
+        second = [((mid[n][0] + mid[n][-1]) / 2, yo, n) for _, kind, n, _ in order if kind == "out"
+                  for yo in out_rows.get(n, ())]
+        return sum(1 for stage in (first, second) for i, (a, b, n) in enumerate(stage)
+                   for c, d, m in stage[i + 1:] if m != n and (a - c) * (b - d) < 0)
+
+    best, fewest = units, crossings(units)
+    for order in permutations(units):
+        if fewest == 0:
+            break
+        k = crossings(order)
+        if k < fewest:
+            best, fewest = list(order), k
+    return best
+
+
+def _einsum_ends(glyph: Glyph, g: OpRows, out_rows, src, mid, xj: float) -> None:
+    """An einsum's axes from nowhere, its outer-product dots and output separators, and its footroom."""
+    w = glyph.width
+    for n, outs in out_rows.items():  # an axis from nowhere starts at a dot
+        if n not in src:
+            for yo in outs:
+                glyph.items.append(draw_line(xj, yo, w, yo, g))
+                glyph.items.append(Circle(xj, yo, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
+    # outer product: the separators between inputs end in a dot
+    for ysep in seps_between(g.ins):
+        glyph.items.append(draw_sep(0, ysep, OUTER_X, ysep, g))
+        glyph.items.append(Circle(OUTER_X, ysep, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
+    for ysep in seps_between(g.outs):
+        glyph.items.append(draw_sep(w - 4, ysep, w, ysep, g))
+    allm = [y for m in mid.values() for y in m]
+    if allm:
+        glyph.footroom = max(0.0, max(allm) - max(all_rows(g)))
+
+
+def _crosses(moves) -> bool:
+    """Whether two of the bends ``(from row, to row)`` swap their order (so cross)."""
+    return any((a0 - a1) * (b0 - b1) < -1e-9 for n, (a0, b0) in enumerate(moves) for a1, b1 in moves[n + 1:])
+
+
+def _stage1_x(g: OpRows, d1, crossing: bool) -> tuple[float, float]:
+    """Where an einsum's first-stage bends begin and end: past the dots its input separators end in (a pitch
+    past them when the bends cross, so that no crossing is next to a dot)."""
+    moved = any(d > 1e-6 for d in d1)
+    x0 = (OUTER_X + PITCH + 1 if crossing else OUTER_X + 2 * DOT_R) if seps_between(g.ins) else 0.0
+    return x0, x0 + (bend_length(max(d1)) if moved else 4.0)
+
+
+def _stage2_x(units, mid, crossing, d2, x1: float, arrow_end: float) -> tuple[float, float, float]:
+    """Where an einsum's junctions (caps, merge dots) stand, and where its second-stage bends begin and end:
+    a pitch clear of the dots on either side where the bends there cross, past the scale arrow's label if
+    one."""
+    rmax = max((abs(mid[n][-1] - mid[n][0]) / 2 for _, kind, n, _ in units if kind == "cap"), default=0.0)
+    dots = any((kind == "out" and len(ys) > 1) or (kind == "cap" and len(ys) != 2) for _, kind, _, ys in units)
+    xj = max(x1 + max(rmax, DOT_R) + 2, arrow_end + 4 if arrow_end else 0.0)
+    if dots and crossing[0]:
+        xj = max(xj, x1 + PITCH + 2)
+    xs2 = xj + (PITCH + 1 if dots and crossing[1] else 0.0)
+    return xj, xs2, xs2 + (bend_length(max(d2)) if any(d > 1e-6 for d in d2) else 6.0)
+
+
+def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs, direct: bool = True) -> None:
+    """One axis name of an einsum: its input wires into their intermediate rows ``m``, then a cap (summed over
+    by a pair), a merge dot (several inputs), or on to its output rows ``outs``.  A wire that only moves takes
+    one S-bend across the glyph when ``direct`` (no dot it could run through), else both stages."""
+    _, kind, n, ys = unit
+    x0, x1, xj, xs2, x2 = xs  # stage 1 from x0 to x1, junctions at xj, stage 2 from xs2 to x2
+    w = glyph.width
+    if kind == "cap" and len(ys) == 2:
+        r = (m[1] - m[0]) / 2
+        d = wire_path([(0, ys[0]), (x0, ys[0]), (x1, m[0])]) + (("A", r, 1, x1, m[1]),) + \
+            wire_path([(x1, m[1]), (x0, ys[1]), (0, ys[1])])[1:]
+        glyph.items.append(Path(d, stroke=ink_of(g), width=WIRE, owner=g.owner))
+        glyph.anchors[f"cap.{n}"] = (x1 + r, yj)
+        return
+    if kind == "out" and len(ys) == 1 and direct:  # a wire that only moves: one S-bend across the whole glyph
+        for yo in outs:
+            glyph.items.append(Path(wire_path([(0, ys[0]), (w, yo)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
+        return
+    for a, b in zip(ys, m):
+        glyph.items.append(Path(wire_path([(0, a), (x0, a), (x1, b)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
+    if len(ys) > 1:
+        for b in m:
+            glyph.items.append(Path(wire_path([(x1, b), (xj, yj)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
+        glyph.items.append(Circle(xj, yj, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
+    else:
+        glyph.items.append(draw_line(x1, m[0], xj, yj, g))
+    if kind == "cap":  # summed out alone: the wire ends in a dot
+        glyph.items.append(Circle(xj, yj, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
+        return
+    for yo in outs:
+        glyph.items.append(Path(wire_path([(xj, yj), (xs2, yj), (x2, yo), (w, yo)]), stroke=ink_of(g), width=WIRE,
+                                owner=g.owner))
