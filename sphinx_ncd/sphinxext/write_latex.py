@@ -22,6 +22,11 @@ __all__ = ["visit"]
 _ALIGN = {"left": ("{", r"\hspace*{\fill}}"), "right": (r"{\hspace*{\fill}", "}"),
           "center": (r"{\hfill", r"\hspace*{\fill}}")}
 
+#: Sphinx shrinks a graphic to the text height (``\spx@image@maxheight``), which leaves no room for the caption
+#: under a tall diagram ("Float too large for page"): within the diagram's group, at most 80% of it
+_ROOM_FOR_CAPTION = (r"\expandafter\ifx\csname spx@image@maxheight\endcsname\relax\else"
+                     r"\csname spx@image@maxheight\endcsname=0.8\textheight\relax\fi ")
+
 
 def visit(self, node) -> None:
     ctx, config = context(self.builder.env), self.builder.config
@@ -45,6 +50,8 @@ def visit(self, node) -> None:
     graphic = r"\sphinxincludegraphics[%s]{{%s}.%s}" % (",".join(options), stem, ext)
     if labelled:
         graphic = r"\ncdlabelled{%s}{%s}" % (graphic, labelled[1])
+    if not inline and not node.get("height"):  # a tall diagram leaves its caption room on the page
+        graphic = "{%s%s}" % (_ROOM_FOR_CAPTION, graphic)
     if inline:
         self.body.append(graphic)
     else:
