@@ -96,17 +96,13 @@ def _safe_name(name: str, index: int) -> str:
 
 def _lets(diagram: Diagram) -> dict[str, sympy.Expr]:
     """The sizes ``let`` defines (``let f = 4d``, ``let e = d/h``), by name, fully expanded."""
-    from ..model.sizes import SizeSyntaxError, parse_size
+    from ..model.sizes import legend_entries
 
     panels = list(diagram.panels) + [body for _, body in diagram.blocks]
     found: dict[str, sympy.Expr] = {}
     while panels:
         panel = panels.pop()
-        for name, text in panel.legend:
-            try:
-                lhs, rhs = parse_size(name), parse_size(text)
-            except SizeSyntaxError:
-                continue
+        for lhs, rhs in legend_entries([panel]):
             if isinstance(lhs, sympy.Symbol) and lhs.name not in found:
                 found[lhs.name] = rhs
         panels.extend(op.body for op in panel.operations if op.body is not None)

@@ -14,7 +14,7 @@ import sympy
 
 from .. import messages as msg
 from ..errors import NCDError
-from ..model.sizes import SizeSyntaxError, parse_size
+from ..model.sizes import legend_entries, SizeSyntaxError, parse_size
 from .iterations import binding_at, bounds, is_indexed
 from .names import identifier
 
@@ -54,15 +54,9 @@ def snake(name: str) -> str:
 def _lets(diagram) -> dict[str, sympy.Expr]:
     """The spec's ``let`` sizes by name (a block's body may use one the spec defines outside it)."""
     found = {}
-    panels = list(diagram.panels) + [p for _, p in diagram.blocks]
-    for panel in panels:
-        for name, text in panel.legend:
-            try:
-                lhs, rhs = parse_size(name), parse_size(text)
-            except SizeSyntaxError:
-                continue
-            if lhs.is_Symbol:
-                found.setdefault(lhs.name, rhs)
+    for lhs, rhs in legend_entries(list(diagram.panels) + [p for _, p in diagram.blocks]):
+        if lhs.is_Symbol:
+            found.setdefault(lhs.name, rhs)
     return found
 
 

@@ -22,7 +22,7 @@ from sympy.core.function import AppliedUndef
 
 from .. import messages as msg
 from ..errors import NCDError
-from ..model.sizes import SizeSyntaxError, parse_size
+from ..model.sizes import legend_entries, SizeSyntaxError, parse_size
 
 __all__ = ["general_axes", "index_symbol", "is_indexed", "binding_at", "bounds", "iterations", "resolver"]
 
@@ -110,15 +110,10 @@ def general_axes(ops, sym) -> dict[int, tuple]:
 def _indexed_lets(panels) -> list:
     """``let x_{\\lambda+1} = x_\\lambda/2`` as (family, index symbol, offset, definition)."""
     rules = []
-    for panel in panels:
-        for name, text in panel.legend:
-            try:
-                lhs, rhs = parse_size(name), parse_size(text)
-            except SizeSyntaxError:
-                continue
-            if isinstance(lhs, AppliedUndef) and len(lhs.args) == 1 and len(lhs.args[0].free_symbols) == 1:
-                s = next(iter(lhs.args[0].free_symbols))
-                rules.append((lhs.func, s, lhs.args[0] - s, rhs))
+    for lhs, rhs in legend_entries(panels):
+        if isinstance(lhs, AppliedUndef) and len(lhs.args) == 1 and len(lhs.args[0].free_symbols) == 1:
+            s = next(iter(lhs.args[0].free_symbols))
+            rules.append((lhs.func, s, lhs.args[0] - s, rhs))
     return rules
 
 

@@ -238,16 +238,9 @@ def size_table(expr, sizes) -> dict:
 
 def legend_table(*panels) -> dict:
     """Derived sizes (``let nb = n1/4``) of these panels: symbol -> expression."""
-    from ..model.sizes import SizeSyntaxError, parse_size
+    from ..model.sizes import legend_entries
 
-    out = {}
-    for panel in panels:
-        for name, text in getattr(panel, "legend", ()) or ():
-            try:
-                out[parse_size(name)] = parse_size(text)
-            except SizeSyntaxError:
-                continue
-    return out
+    return dict(legend_entries(panels))
 
 
 def display_name(facts) -> str:

@@ -304,16 +304,7 @@ class Operations(Windows, SequenceOps, SelectOps):
             op.label = op.head.text
             return self.op_function(op, stmt)
         inputs = self.args(op, None)
-        if len(inputs) < 2:
-            raise NCDError(msg.ARITY.format(op="mul", expected=2, got=len(inputs)), op.head.span, kind="shape")
-        first = inputs[0]
-        out = list(first.axes)
-        for v, name in zip(inputs[1:], op.args[1:]):
-            if len(v.axes) != len(first.axes) or not all(
-                    self.same(a.size, b.size) and a.tangent == b.tangent for a, b in zip(first.axes, v.axes)):
-                raise NCDError(msg.PRODUCT_SHAPES.format(first=first.shape, second=v.shape), name.span, kind="shape",
-                               hint=msg.HINT_PRODUCT.format())
-            out = [self.prefer(a, b) for a, b in zip(out, v.axes)]
+        out = self.equal_shapes(op, inputs, "mul", msg.PRODUCT_SHAPES, msg.HINT_PRODUCT.format())
         names = tuple(a.label if [b.label for b in out].count(a.label) == 1 else f"{a.label}{i}"
                       for i, a in enumerate(out))
         params = T.EinsumParams((names,) * len(inputs), names, (), names, True)
@@ -399,18 +390,24 @@ class Operations(Windows, SequenceOps, SelectOps):
         return self.finish(op, stmt, OpKind.CONCAT, "", inputs, core_in, [(out_ax,)], [out], bc,
                            T.ConcatParams(out_ax), ([(i,) for i in idx], [(j,)]))
 
-    def op_add(self, op, stmt):
-        self.no_clauses(op)
-        inputs = self.args(op, None)
+    def equal_shapes(self, op, inputs, word: str, mismatch: str, hint: str | None = None) -> list[Axis]:
+        """The axes of an element-wise combination (``add``, ``mul``) of two or more values of one shape: each
+        pair of axes equal in size (and tangency), named as :meth:`prefer` chooses; else a located error."""
         if len(inputs) < 2:
-            raise NCDError(msg.ARITY.format(op="add", expected=2, got=len(inputs)), op.head.span, kind="shape")
+            raise NCDError(msg.ARITY.format(op=word, expected=2, got=len(inputs)), op.head.span, kind="shape")
         first = inputs[0]
         out = list(first.axes)
         for v, name in zip(inputs[1:], op.args[1:]):
             if len(v.axes) != len(first.axes) or not all(
                     self.same(a.size, b.size) and a.tangent == b.tangent for a, b in zip(first.axes, v.axes)):
-                raise NCDError(msg.ADD_SHAPES.format(first=first.shape, second=v.shape), name.span, kind="shape")
+                raise NCDError(mismatch.format(first=first.shape, second=v.shape), name.span, kind="shape", hint=hint)
             out = [self.prefer(a, b) for a, b in zip(out, v.axes)]
+        return out
+
+    def op_add(self, op, stmt):
+        self.no_clauses(op)
+        inputs = self.args(op, None)
+        out = self.equal_shapes(op, inputs, "add", msg.ADD_SHAPES)
         return self.finish(op, stmt, OpKind.ADD, "+", inputs, [v.axes for v in inputs], [tuple(out)],
                            [tuple(out)], [() for _ in inputs], _NO_PARAMS, (all_core(inputs), [tuple(range(len(out)))]))
 

@@ -199,6 +199,17 @@ class _ExprParser:
         raise SizeSyntaxError(self.text)
 
 
+def legend_entries(panels):
+    """The ``let`` lines of ``panels`` (their legends) as parsed ``(left side, definition)`` pairs, in order; a
+    line whose sides are not size expressions is skipped (the model reported it where it was written)."""
+    for panel in panels:
+        for name, text in getattr(panel, "legend", ()) or ():
+            try:
+                yield parse_size(name), parse_size(text)
+            except SizeSyntaxError:
+                continue
+
+
 def product(sizes) -> sympy.Expr:
     out = sympy.Integer(1)
     for s in sizes:
