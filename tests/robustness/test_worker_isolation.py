@@ -65,11 +65,21 @@ def f(x):
 """
 
 
+def _pid_in(path: str, wait: float = 5.0) -> int:
+    """The pid a spawned process wrote to ``path`` (on a loaded machine the file can exist before its text)."""
+    deadline = time.monotonic() + wait
+    while True:
+        text = open(path).read().strip()
+        if text or time.monotonic() > deadline:
+            return int(text)
+        time.sleep(0.02)
+
+
 def test_no_process_started_by_a_check_outlives_it(worker, tmp_path):
     out = str(tmp_path / "pid")
     report = _check(worker, SPAWNER.format(out=out))
     assert report.status == "proved", report.format()
-    pids = [int(open(out + s).read()) for s in (".fork", ".session", ".daemon")]
+    pids = [_pid_in(out + s) for s in (".fork", ".session", ".daemon")]
     time.sleep(0.2)
     assert [p for p in pids if _alive(p)] == []
     assert worker.alive  # and the worker stayed warm
@@ -80,7 +90,7 @@ def test_a_timed_out_check_leaves_no_process_behind(worker, tmp_path):
     code = SPAWNER.format(out=out).replace("    return x\n", "    while True:\n        pass\n")
     report = _check(worker, code, timeout=8)
     assert report.status == "error" and "did not finish" in report.summary
-    pids = [int(open(out + s).read()) for s in (".fork", ".session", ".daemon")]
+    pids = [_pid_in(out + s) for s in (".fork", ".session", ".daemon")]
     time.sleep(0.5)
     assert [p for p in pids if _alive(p)] == []
 
