@@ -432,3 +432,14 @@ TOPK_SIZE = "topk keeps {k} of {n}: more than there are"
 SELECT_SHAPE = "{op}: the {what} {name} ({shape}) must have the axes {want}, the '_' in place of {axis}"
 HINT_SCATTER = "scatter X I S over n writes S at the positions I: S and I have one shape"
 CHECK_NUMBER_ADOPTED = "the code's call passes {keyword}={value} where the diagram has {name}: proved at {name}={value}"
+
+# --- the sizes line against the divisions a drawing states (model/stated.py) ---------------------------
+SIZES_CHUNK = "chunk: axis '{axis}' does not split into {parts} equal parts with {given}: {axis}/{parts} is {value}"
+SIZES_GROUPS = "groups {groups} does not divide the {side} channels: {channels} / {groups} is {value} with {given}"
+SIZES_LET = "let {name} = {text} is {value} with {given}: not a whole number"
+SIZES_LET_CONTRADICTS = "let {name} = {text} is {other_value} with {given}, but the sizes line makes {name} {value}"
+SIZES_VIEW_WHOLE = "view: '{size}' is {value} with {given}: not a whole number"
+SIZES_VIEW = "view changes the number of elements with {given}: {left} is {value}, {right} is {other_value}"
+SIZES_ROTARY = ("rotary over '{axis}': the feature axis must have an even size (its features rotate in pairs); "
+                "{axis}/2 is {value} with {given}")
+HINT_SIZES_LINE = "the sizes come from the 'sizes' line (line {line})"

@@ -22,6 +22,7 @@ from .infer import PanelBuilder
 from .notes import attach as attach_notes
 from .records import Declarations
 from .schedule import schedule
+from .stated import equal, problems, whole
 from .sizes import SizeSyntaxError, parse_size
 from .types import BlockHeader, Diagram, Panel
 
@@ -30,17 +31,24 @@ __all__ = ["parse"]
 _LIBRARY_CACHE: dict = {}  # (path, mtime_ns, size) -> (Declarations with blocks) ; libraries only
 
 
-def parse(text: str, filename: str = "<spec>", line_offset: int = 0, search_path=()) -> Diagram:
-    """Parse and infer a spec.  Raises :class:`~sphinx_ncd.errors.NCDError` on any problem."""
+def parse(text: str, filename: str = "<spec>", line_offset: int = 0, search_path=(), strict: bool = True) -> Diagram:
+    """Parse and infer a spec.  Raises :class:`~sphinx_ncd.errors.NCDError` on any problem.
+
+    A division the drawing states that the ``sizes`` line breaks (:mod:`.stated`) is raised too; with
+    ``strict=False`` it is kept in ``Diagram.problems`` instead and the diagram is still returned (the
+    Sphinx directive warns and shows the figure)."""
     if not isinstance(text, str):
         raise TypeError("spec text must be a str")
     if isinstance(search_path, (str, os.PathLike)):
         search_path = (search_path,)
     with paused_gc():
         try:
-            return _parse(text, filename, line_offset, search_path)
+            diagram = _parse(text, filename, line_offset, search_path)
         except SizeSyntaxError as exc:  # a name used as a size somewhere that does not expect a refusal
             raise _located_size_error(str(exc), text, filename, line_offset) from None
+    if strict and diagram.problems:
+        raise diagram.problems[0]
+    return diagram
 
 
 def _located_size_error(bad: str, text: str, filename: str, line_offset: int) -> NCDError:
@@ -79,12 +87,14 @@ def _parse(text: str, filename: str, line_offset: int, search_path) -> Diagram:
         return Diagram(bodies[:1], text, filename, tuple(meta["sizes"]), meta["title"],
                        tuple((info.name, body) for info, body in zip(local, bodies)))
     panels = []
+    stated = list(decl.stated)
     next_value = 0
     next_op = 0
     for k, stmts in enumerate(panels_src):
         b = PanelBuilder(decl, filename)
         b.next_value = next_value
         b.run(stmts)
+        stated.extend(b.stated)
         if not b.saw_input:
             where = breaks[k - 1].span if k else (stmts[0].span if stmts else spec.span)
             raise NCDError((msg.EMPTY_PANEL if k else msg.NO_INPUT).format(), where, kind="shape")
@@ -98,7 +108,8 @@ def _parse(text: str, filename: str, line_offset: int, search_path) -> Diagram:
     for name, info in decl.blocks.items():
         if info.decl is decl:  # every block this spec defines, used or not (its errors surface too)
             blocks.append((name, info.build()))
-    return Diagram(tuple(panels), text, filename, tuple(meta["sizes"]), meta["title"], tuple(blocks))
+    found = problems(stated, meta["sizes"], decl.rewrites, meta["sizes_span"]) if meta["sizes"] else ()
+    return Diagram(tuple(panels), text, filename, tuple(meta["sizes"]), meta["title"], tuple(blocks), tuple(found))
 
 
 def _block_panel(info: BlockInfo) -> Panel:
@@ -112,7 +123,7 @@ def _block_panel(info: BlockInfo) -> Panel:
 
 
 def _declare(statements, decl: Declarations, filename: str, search_path, using: tuple, top: bool) -> dict:
-    meta = {"title": "", "header": None, "sizes": []}
+    meta = {"title": "", "header": None, "sizes": [], "sizes_span": None}
     seen_work = False
     for stmt in statements:
         t = type(stmt)
@@ -132,6 +143,7 @@ def _declare(statements, decl: Declarations, filename: str, search_path, using: 
             for name in stmt.names:
                 _use(name, decl, search_path, using)
         elif t is A.Sizes:
+            meta["sizes_span"] = meta["sizes_span"] or stmt.span
             for name, value in stmt.items:
                 if value < 1:
                     raise NCDError(msg.SIZE_NOT_POSITIVE.format(name=name.text, value=value), name.span,
@@ -188,6 +200,10 @@ def _let(stmt: A.Let, decl: Declarations):
             decl.fn_rewrites.append((lhs.func, rest, offset, rhs))
             return
     decl.rewrites[lhs] = rhs
+    fields = {"name": stmt.name.text, "text": stmt.expr.text}
+    if sympy.fraction(rhs)[1] != 1:
+        decl.stated.append(whole(rhs, stmt.expr.span, msg.SIZES_LET, **fields))
+    decl.stated.append(equal(lhs, rhs, stmt.name.span, msg.SIZES_LET_CONTRADICTS, **fields))
 
 
 def _bad(text):

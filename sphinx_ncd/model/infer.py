@@ -55,6 +55,7 @@ class PanelBuilder(Operations):
         self.breaks: list[tuple[int, object]] = []  # (number of ops written before, span) per 'break'
         self.value_names: list = []  # (value id, name, Name) per value a 'name' statement names
         self.notes: list = []  # (text, targets, highlight, span) per 'note' statement (see .notes)
+        self.stated: list = []  # divisions this panel states, checked against the sizes line (see .stated)
 
     # --- values and axes --------------------------------------------------------------------
 

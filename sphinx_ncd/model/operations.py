@@ -14,6 +14,7 @@ from ..errors import NCDError
 from ..syntax import ast as A
 from ..syntax.parser import OPERATIONS
 from .sizes import SizeSyntaxError, parse_size, product, size_label
+from . import stated
 from . import types as T
 from .types import Axis, OpKind, Value
 from .blocks import instantiate
@@ -349,9 +350,18 @@ class Operations(Windows, SequenceOps, SelectOps):
         if not self.same(left, right):
             raise NCDError(msg.VIEW_SIZE.format(left=_shape(core_in[0]), right=_shape(core_out[0])), sig.span,
                            kind="shape", hint=msg.HINT_VIEW.format())
+        self._state_view(sig, core_in[0], core_out[0], left, right)
         outs, bc, pos = self.broadcast_apply(op, inputs, core_in, core_out, [op.args[0].span])
         eq = _shape(core_in[0]) + " -> " + _shape(core_out[0])
         return self.finish(op, stmt, OpKind.VIEW, "", inputs, core_in, core_out, outs, bc, T.ViewParams(eq), pos)
+
+    def _state_view(self, sig, before, after, left, right) -> None:
+        """A view's sizes with a quotient (``d/h``) are whole, and its two sides equal, with the sizes line."""
+        for ax in before + after:
+            if sympy.fraction(ax.size)[1] != 1:
+                self.stated.append(stated.whole(ax.size, sig.span, msg.SIZES_VIEW_WHOLE, size=ax.label))
+        self.stated.append(stated.equal(left, right, sig.span, msg.SIZES_VIEW, msg.HINT_VIEW.format(),
+                                        left=_shape(before), right=_shape(after)))
 
     def op_concat(self, op, stmt):
         self.no_clauses(op)

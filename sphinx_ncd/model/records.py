@@ -36,6 +36,7 @@ class Declarations:
         self.fn_rewrites: list = []  # (func, index symbol, offset, rhs) for let x_{\lambda+1} = ...
         self.blocks: dict = {}  # name -> BlockInfo
         self.loops: list = []  # (symbol, lower, upper) of every indexed repetition seen
+        self.stated: list = []  # the lets' divisions, checked against the sizes line (see .stated)
 
 
 class OpRecord:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from .. import messages as msg
 from ..errors import NCDError
 from ..syntax import ast as A
+from . import stated
 from . import types as T
 from .records import opname, shape_text
 from .sizes import size_label
@@ -106,6 +107,8 @@ class SequenceOps:
         if ax.size.is_Number and not size.is_Integer:
             raise NCDError(msg.CHUNK_SIZE.format(axis=ax.label, size=ax.size, parts=parts),
                            op.options["over"][0].span, kind="shape", hint=msg.HINT_CHUNK.format())
+        self.stated.append(stated.whole(size, op.options["over"][0].span, msg.SIZES_CHUNK, msg.HINT_CHUNK.format(),
+                                        axis=ax.label, parts=parts))
         part = self._part_axis(ax, size, parts)
         out = v.axes[:i] + (part,) + v.axes[i + 1:]
         bc = v.axes[:i] + v.axes[i + 1:]
@@ -135,6 +138,8 @@ class SequenceOps:
         if depth.size.is_Number and depth.size % 2:
             raise NCDError(msg.ROTARY_ODD.format(axis=depth.label, size=depth.size), op.options["over"][0].span,
                            kind="shape")
+        self.stated.append(stated.whole(depth.size / 2, op.options["over"][0].span, msg.SIZES_ROTARY,
+                                        axis=depth.label))
         order = sorted((t, e))
         core = tuple(first.axes[i] for i in order)
         core_in, in_pos, broadcast = [], [], []

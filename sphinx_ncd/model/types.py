@@ -513,6 +513,9 @@ class Diagram:
     sizes: tuple[tuple[str, int], ...] = ()  # concrete sizes given in the spec (for display and checks)
     title: str = ""  # optional, from a "title" statement
     blocks: tuple[tuple[str, Panel], ...] = field(default=(), repr=False)  # block definitions in scope
+    # located NCDErrors that do not stop the drawing: divisions the sizes line breaks (model/stated.py);
+    # parse(strict=True), the default, raises the first instead
+    problems: tuple = field(default=(), repr=False, compare=False)
 
     @property
     def main(self) -> Panel:

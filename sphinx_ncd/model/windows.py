@@ -12,6 +12,7 @@ import sympy
 from .. import messages as msg
 from ..errors import NCDError
 from ..syntax import ast as A
+from . import stated
 from . import types as T
 from .sizes import SizeSyntaxError, parse_size, product, size_label, sizes_equal_plain
 from .records import opname as _opname, shape_text as _shape
@@ -111,6 +112,8 @@ class Windows:
             if channels.is_Number and groups.is_Number and not ratio.is_Integer:
                 raise NCDError(msg.CONV_GROUPS.format(groups=op.options["groups"][0].text, side=side,
                                                       channels=_shape(axes)), op.options["groups"][1], kind="shape")
+            self.stated.append(stated.whole(channels / groups, op.options["groups"][1], msg.SIZES_GROUPS,
+                                            groups=op.options["groups"][0].text, side=side, channels=_shape(axes)))
         return groups
 
     def _window_axis(self, ax: Axis, kernel, stride, padding, dilation, transposed, opname, seg):

@@ -114,9 +114,11 @@ class NCDDirective(SphinxDirective):
         # needs no parsing at all: the cached file carries the description
         description = None if check else outputs.cached_description(ctx, config, node, fmt, inline)
         diagram = None
-        if description is None:
+        if description is None or pipeline.has_sizes_line(text):  # a cached figure's sizes are still checked
             diagram = pipeline.parse(text, source.name, dirs)
-            description = pipeline.describe(diagram)
+            description = description or pipeline.describe(diagram)
+            for problem in diagram.problems:  # a division the sizes line breaks: warned, the figure kept
+                warn(problem, source)
         node["description"] = description
         node["alt"] = self.options.get("alt") or description or msg.SPHINX_DEFAULT_ALT
         node["verdict"] = ""

@@ -10,6 +10,7 @@ traceback.  Which output format and theme a builder needs is decided here too.
 from __future__ import annotations
 
 import importlib
+import re
 
 from .. import messages as msg
 from ..errors import NCDError
@@ -37,8 +38,17 @@ def _stage(module: str, name: str):
 
 
 def parse(text: str, name: str, search_path: tuple[str, ...]):
+    """The diagram; divisions its ``sizes`` line breaks are in ``diagram.problems`` (warned, figure kept)."""
     return guarded("parsing the spec", "syntax", _stage("sphinx_ncd.model.build", "parse"), text,
-                   filename=name, search_path=tuple(search_path))
+                   filename=name, search_path=tuple(search_path), strict=False)
+
+
+_SIZES_LINE = re.compile(r"^[ \t]*sizes\b", re.M)
+
+
+def has_sizes_line(text: str) -> bool:
+    """Whether a spec gives sizes, so that a cached figure still needs parsing for its warnings."""
+    return _SIZES_LINE.search(text) is not None
 
 
 def describe(diagram) -> str:

@@ -1,0 +1,2 @@
+extensions = ["sphinx_ncd"]
+project = "ncd-stated-sizes"
