@@ -18,6 +18,7 @@ from ..model.types import Diagram, OpKind, Operation
 from .answer import Answer, BoxAnswer, Problem
 from .plan import CheckPlan
 from .report import STATUSES, BoxVerdict, ShapeReport
+from .wording import in_user_names
 
 __all__ = ["assemble", "written_name"]
 
@@ -76,6 +77,7 @@ class _Index:
 def assemble(diagram: Diagram, plan: CheckPlan, answer: Answer, *, cached: bool = False, code: str = "embedded",
              filename: str | None = None, first: tuple[int, str] = (1, "")) -> ShapeReport:
     index = _Index(plan)
+    answer = in_user_names(answer, diagram, plan)  # got shapes and assumptions as the user writes sizes
     boxes, keys = _boxes(answer, index)
     mismatch = _mismatch(answer.mismatch, boxes, keys, diagram)
     if mismatch is not None and mismatch.op_id is None:
@@ -158,8 +160,10 @@ def _proved(plan: CheckPlan, answer: Answer) -> str:
     fixed = answer.fixed
     config = [c for c in answer.config if not _names(c) <= set(fixed)]  # k·h = 64 says nothing once k, h are fixed
     tied = {n for c in config for n in _names(c)} | set(answer.unused)
-    free = [s for s in plan.symbols if s not in fixed and s not in tied]
-    at_given = ", ".join([f"{k}={v}" for k, v in fixed.items() if k in plan.given] + config)
+    # a size the user gave is never listed as free, even when the code takes it by name (symbolically)
+    free = [s for s in plan.symbols if s not in fixed and s not in tied and s not in plan.given]
+    passed = {k: v for k, v in plan.hints if k in plan.given and k not in fixed and k not in tied}
+    at_given = ", ".join([f"{k}={v}" for k, v in {**fixed, **passed}.items() if k in plan.given] + config)
     at_sample = ", ".join(f"{k}={v}" for k, v in fixed.items() if k not in plan.given)
     if not free:
         every = ", ".join(f"{k}={v}" for k, v in plan.hints if k not in tied)
