@@ -18,7 +18,7 @@ from ..model.types import Diagram, OpKind, Operation
 from .answer import Answer, BoxAnswer, Problem
 from .plan import CheckPlan
 from .report import STATUSES, BoxVerdict, ShapeReport
-from .wording import in_user_names
+from .wording import in_user_names, passed_by_name
 
 __all__ = ["assemble", "written_name"]
 
@@ -92,7 +92,7 @@ def assemble(diagram: Diagram, plan: CheckPlan, answer: Answer, *, cached: bool 
         summary = msg.CHECK_MISMATCH.format(box=mismatch.name, expected=mismatch.expected, got=mismatch.got)
         error = NCDError(summary, mismatch.span, kind="shape", hint=mismatch.detail or None)
     elif status == "proved":
-        summary = _proved(plan, answer)
+        summary = _proved(plan, answer, passed_by_name(code, plan.given))
     elif status == "proved_if":
         summary = msg.CHECK_PROVED_IF.format(assumptions="; ".join(answer.assumptions))
         if answer.fixed:
@@ -153,16 +153,17 @@ def _names(text: str) -> set[str]:
     return set(re.findall(r"[A-Za-z_]\w*", text)) - {"divisible", "by", "mod"}
 
 
-def _proved(plan: CheckPlan, answer: Answer) -> str:
-    """"proved for every b, t, d" with the sizes the proof holds at, when some were fixed."""
+def _proved(plan: CheckPlan, answer: Answer, passed: set = frozenset()) -> str:
+    """"proved for every b, t, d" with the sizes the proof holds at, when some were fixed.  A size the user
+    gave that the call passes by name (``Attn(n_embd=d)`` with d=35) is the model's configuration: shown at
+    its value, never as free (a wire's size given only for display stays free: the proof covers it)."""
     if not plan.symbols:
         return msg.CHECK_PROVED_STATIC
     fixed = answer.fixed
     config = [c for c in answer.config if not _names(c) <= set(fixed)]  # k·h = 64 says nothing once k, h are fixed
     tied = {n for c in config for n in _names(c)} | set(answer.unused)
-    # a size the user gave is never listed as free, even when the code takes it by name (symbolically)
-    free = [s for s in plan.symbols if s not in fixed and s not in tied and s not in plan.given]
-    passed = {k: v for k, v in plan.hints if k in plan.given and k not in fixed and k not in tied}
+    free = [s for s in plan.symbols if s not in fixed and s not in tied and s not in passed]
+    passed = {k: v for k, v in plan.hints if k in passed and k not in fixed and k not in tied}
     at_given = ", ".join([f"{k}={v}" for k, v in {**fixed, **passed}.items() if k in plan.given] + config)
     at_sample = ", ".join(f"{k}={v}" for k, v in fixed.items() if k not in plan.given)
     if not free:

@@ -18,7 +18,7 @@ from ..model.types import Diagram
 from .answer import Answer
 from .plan import CheckPlan, _all_axes, _lets, _size
 
-__all__ = ["in_user_names"]
+__all__ = ["in_user_names", "passed_by_name"]
 
 _DIVISIBLE = re.compile(r"^(.+) divisible by (.+)$")
 
@@ -110,6 +110,20 @@ def in_user_names(answer: Answer, diagram: Diagram, plan: CheckPlan) -> Answer:
 
     return dataclasses.replace(answer, boxes=tuple(box(b) for b in answer.boxes), mismatch=box(answer.mismatch),
                                assumptions=names.assumptions(answer.assumptions))
+
+
+def passed_by_name(code: str, given) -> set[str]:
+    """The given sizes a code call passes by name: ``d`` in ``pkg.mod:Attn(n_embd=d, n_head=h)`` (keyword
+    names and numbers are not; embedded code passes nothing)."""
+    start, end = code.find("("), code.rfind(")")
+    if start < 0 or end < start:
+        return set()
+    words = set()
+    for arg in code[start + 1:end].split(","):
+        value = arg.split("=", 1)[-1].strip()  # n_embd=d -> d; a positional d -> d
+        if value.isidentifier():
+            words.add(value)
+    return words & set(given)
 
 
 def _symbol(name: str) -> sympy.Symbol:

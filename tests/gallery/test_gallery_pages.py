@@ -124,6 +124,19 @@ def test_checked_figures_pass(page, spec, opts):
     assert report.status in ("proved", "proved_if", "checked"), (report.status, report.summary)
 
 
+@pytest.mark.slow
+def test_fig22_shape_verdict_is_unconditional_at_its_sizes():
+    """Its bindings reach L^Q, whose nn.Linear(m, k*h) is (32, 32) at the figure's sizes: the relation
+    k·h = 32 is the given sizes' own, so the verdict states them and no condition ("proved if k·h = 32")."""
+    from sphinx_ncd.checking.api import check
+    page, spec, opts = next(d for d in CHECKED if d[1].name == "fig22.ncd")
+    diagram = sphinx_ncd.parse(spec.read_text(encoding="utf-8"), filename=spec.name,
+                               search_path=[str(ROOT / "templates")])
+    report = check(diagram, opts["code"], path=[str(DOCS / "code")])
+    assert report.status == "proved", (report.status, report.summary)
+    assert report.summary == "proved for every y, x (with m=32, t=100, k=8, h=4, f=64)", report.summary
+
+
 def test_every_mistake_is_checked_live_with_its_expected_verdict():
     page = (GALLERY / "mistakes.rst").read_text(encoding="utf-8")
     assert "literalinclude:: mistakes/" not in page and ".. figure::" not in page  # no stored reports
