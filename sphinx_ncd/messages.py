@@ -443,3 +443,6 @@ SIZES_VIEW = "view changes the number of elements with {given}: {left} is {value
 SIZES_ROTARY = ("rotary over '{axis}': the feature axis must have an even size (its features rotate in pairs); "
                 "{axis}/2 is {value} with {given}")
 HINT_SIZES_LINE = "the sizes come from the 'sizes' line (line {line})"
+
+# --- expand NAME(...) X: the body in place (model/inline.py) ----------------------------------------------
+EXPAND_NO_OUTPUT = "block {block} has no 'output' line: 'expand' draws its body in place and needs what it returns"

@@ -111,6 +111,10 @@ def instantiate(b, op: A.Op, stmt):
         broadcast.append(v.axes[:extra])
         for ax in v.axes[:extra]:
             b._merge(lead, ax, op)
+    if op.expand:  # the body in place, inside a fence (see .inline)
+        from .inline import inline_body
+
+        return inline_body(b, info, op, stmt, inputs, subst, bound_axis)
     outs = []
     core_out = []
     for pattern in panel.outputs:
@@ -164,8 +168,12 @@ def _bind_args(b, info, op):
         except SizeSyntaxError:
             raise NCDError(msg.BAD_SIZE.format(text=atom.text), atom.span, kind="syntax",
                            hint=msg.HINT_SIZE.format()) from None
+        text = atom.text
+        if b.params and value.xreplace(b.params) != value:  # an argument inside a body drawn in place
+            value = value.xreplace(b.params)
+            text = size_label(value)
         subst[parse_size(pname)] = value
-        bound_axis[parse_size(pname)] = b.make_axis(atom.text, value)
+        bound_axis[parse_size(pname)] = b.make_axis(text, value)
         given.append((pname, atom.text))
     return subst, bound_axis, given
 

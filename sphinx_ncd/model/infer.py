@@ -79,6 +79,10 @@ class PanelBuilder(Operations):
                            hint=msg.HINT_SIZE.format()) from None
         if size.is_Number and size < 1:
             raise NCDError(msg.AXIS_NOT_POSITIVE.format(size=core), atom.span, kind="shape")
+        if self.params and not size.is_Number:  # a block's body drawn in place: its parameters bound
+            bound = size.xreplace(self.params)
+            if bound != size:
+                core, size = size_label(bound), bound
         ax = self.make_axis(core, size, tangent)
         self.axis_cache[text] = ax
         return ax

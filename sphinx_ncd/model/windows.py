@@ -33,6 +33,8 @@ class Windows:
         except SizeSyntaxError:
             raise NCDError(msg.BAD_SIZE.format(text=atom.text), atom.span, kind="syntax",
                            hint=msg.HINT_SIZE.format()) from None
+        if self.params:  # a block's body drawn in place: its parameters bound
+            value = value.xreplace(self.params)
         if value.is_Number and (not value.is_Integer or value < (0 if name == "padding" else 1)):
             raise NCDError(msg.CONV_PARAM.format(clause=name, value=atom.text), atom.span, kind="shape")
         return value
