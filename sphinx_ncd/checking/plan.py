@@ -420,9 +420,24 @@ def _halves(panel: Panel, lets: dict) -> list:
             size = sympy.sympify(op.params.over[1].size)
             size = size.xreplace({sympy.Symbol(k): v for k, v in lets.items()}) if lets else size
             out.append(size / 2)
+        out += _stated_parts(op, lets)
         if op.body is not None:
             out += _halves(op.body, lets)
     return out
+
+
+def _stated_parts(op: Operation, lets: dict) -> list:
+    """``c/g`` for a convolution's ``groups g`` (its input channels), ``f/3`` for a three-way ``chunk``: the
+    diagram states these divisions, so the samples keep them whole (as :func:`_halves` does for rotary)."""
+    table = {sympy.Symbol(k): v for k, v in lets.items()} if lets else {}
+    if op.kind == OpKind.CONV and sympy.sympify(getattr(op.params, "groups", 1)) != 1:
+        over = {a.label for a in op.params.over}
+        channels = [a for a in op.core_in[0] if a.label not in over]
+        size = sympy.Mul(*[sympy.sympify(a.size) ** a.rank for a in channels]) if channels else sympy.Integer(1)
+        return [size.xreplace(table) / sympy.sympify(op.params.groups).xreplace(table)]
+    if op.kind == OpKind.CHUNK:
+        return [sympy.sympify(op.params.over.size).xreplace(table) / op.params.parts]
+    return []
 def _given_sizes(diagram: Diagram, sizes: dict | None, symbols: list[str]) -> dict[str, int]:
     """The spec's ``sizes`` with the caller's on top; one given for a tandem symbol applies to each of
     its dimensions.  A size below 1 is a located configuration error."""

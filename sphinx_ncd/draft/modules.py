@@ -113,7 +113,7 @@ class ModuleHandlers:
         found = self._spatial(x, n)
         k, s, p, d = (_one(m.kernel_size), _one(m.stride), _one(m.padding) if not isinstance(m.padding, str)
                       else None, _one(m.dilation))
-        if found is None or None in (k, s, p, d) or m.groups != 1 or (
+        if found is None or None in (k, s, p, d) or (
                 transposed and any(_one(m.output_padding) or 0 for _ in [0])):
             return False
         spatial, ch = found
@@ -134,7 +134,7 @@ class ModuleHandlers:
         op = "convT" if transposed else "conv"
         plus = "+" if m.bias is not None else ""
         clauses = f"kernel {k}" + (f" stride {s}" if s != 1 else "") + (f" padding {p}" if p else "") + \
-            (f" dilation {d}" if d != 1 else "")
+            (f" dilation {d}" if d != 1 else "") + _groups(m, cin)
         over = self.over(x, spatial)
         self.emit(f"{name} = {op}{plus}[{step.path}] {x.name} over {over} : {cin.label} -> {cout.label} {clauses}")
         self.bind(out, Val(name, x.axes[:ch] + [cout] + sizes))
@@ -269,3 +269,10 @@ def _label(size) -> str:
     from .values import label_for
 
     return label_for(size)
+
+
+def _groups(m, cin: Ax) -> str:
+    """`` groups 4``, or `` groups c`` for a depthwise convolution (one group per input channel); none for 1."""
+    if m.groups == 1:
+        return ""
+    return f" groups {cin.label if m.groups == m.in_channels else m.groups}"

@@ -46,6 +46,8 @@ class OpHandlers:
             return
         if concrete(node) is None and op not in ("split", "split_with_sizes", "chunk", "unbind"):
             return  # a size computation or an assertion: nothing to draw
+        if not ins and self._constant(node):
+            return  # a tensor made from no input (a mask): drawn where it is used
         handler = getattr(self, f"aten_{op}", None)
         if handler is None and op in _KEYWORD_UNARY | _MAP_UNARY and len(ins) == 1:
             handler = self.aten_unary
@@ -107,9 +109,9 @@ class OpHandlers:
         a, b = self.val(ins[0]), self.val(ins[1])
         same = concrete(ins[0]) == concrete(ins[1]) == concrete(node)
         plain = len(node.args) == 2 and node.kwargs.get("alpha", 1) == 1
-        if word == "add" and same and plain:
+        if word in ("add", "mul") and same and plain and [x.label for x in a.axes] == [x.label for x in b.axes]:
             name = self.new_name(node)
-            self.emit(f"{name} = add {a.name} {b.name}")
+            self.emit(f"{name} = {word} {a.name} {b.name}")  # mul: the element-wise product of two branches
             return self.bind(node, Val(name, list(a.axes)))
         return False
 
@@ -296,12 +298,18 @@ class OpHandlers:
 
         size = sympy.simplify(ax.size / parts)
         piece = self.axis(total // parts, [Ax(label_for(size), size)])
+        rest = list(x.axes[:dim] + x.axes[dim + 1:] if dim != -1 else x.axes[:-1])
+        rest.insert(dim % len(x.axes), piece)
+        if sympy.simplify(piece.size - size) == 0:  # the part is the size the language's chunk names
+            names = {u.args[1]: self.new_name(u, f"{node.name}_{u.args[1]}") for u in users}
+            targets = [names.get(i) or self.names.fresh(f"{node.name}_{i}") for i in range(parts)]
+            self.emit(f"{', '.join(targets)} = chunk {x.name} over {ax.label}", comment=f"{parts} equal parts")
+            for u in users:
+                self.bind(u, Val(names[u.args[1]], list(rest)))
+            return None
         count = Ax(str(parts), sympy.Integer(parts))
         name = self.new_name(node)
         self.emit(f"{name} = view {x.name} : {ax.label} -> {parts} {piece.label}", comment=f"{parts} equal parts")
-        rest = x.axes[:dim] + x.axes[dim + 1:] if dim != -1 else x.axes[:-1]
-        rest = list(rest)
-        rest.insert(dim % len(x.axes), piece)
         for u in users:
             part = self.new_name(u, f"{node.name}_{u.args[1]}")
             self.emit(f"{part} = index {name} at {u.args[1]} on {count.label}")
@@ -339,6 +347,48 @@ class OpHandlers:
             self.bind(u, Val(part, list(rest)))
         return None
 
+    # --- masks ---------------------------------------------------------------------------------
+
+    def _constant(self, node) -> bool:
+        """Keep the value of a tensor made from constants only (``ones(t, t).tril()``); False if unknown."""
+        from .constants import evaluate
+
+        value = evaluate(node, self.constants)
+        if value is None:
+            return False
+        self.constants[node] = value
+        return True
+
+    def aten_masked_fill(self, node, ins):
+        """``S.masked_fill(M, -inf)``: with a causal M (made from constants) the causal ``mask S over t u``;
+        with M a value of the diagram, ``mask S M over t u`` (drawn with M; the language's mask adds M)."""
+        from .constants import is_causal
+        from .translate import concrete
+
+        if len(ins) not in (1, 2) or ins[0] is not node.args[0]:
+            return False
+        s = self.val(ins[0])
+        if len(s.axes) < 2 or s.axes[-2].hidden or s.axes[-1].hidden or s.axes[-2].label == s.axes[-1].label:
+            return False
+        q, k = s.axes[-2].label, s.axes[-1].label
+        name = self.new_name(node)
+        if len(ins) == 2:
+            m = self.val(ins[1])
+            labels = [a.label for a in s.axes]
+            wanted = [a.label for a in m.axes if not a.hidden and a.label != "1"]
+            if any(a not in labels for a in wanted) or [labels.index(a) for a in wanted] != sorted(
+                    labels.index(a) for a in wanted):
+                return False
+            self.emit(f"{name} = mask {s.name} {m.name} over {q} {k}",
+                      comment=f"masked_fill where {m.name} is true")
+            return self.bind(node, Val(name, list(s.axes)))
+        mask = self.constants.get(node.args[1])
+        size = concrete(node)[-1]
+        if node.args[2] != float("-inf") or concrete(node)[-2] != size or not is_causal(mask, size):
+            return False
+        self.emit(f"{name} = mask {s.name} over {q} {k}", comment="masked_fill with a causal mask")
+        return self.bind(node, Val(name, list(s.axes)))
+
     # --- scaled dot-product attention, drawn as the paper draws it ------------------------------
 
     def aten_scaled_dot_product_attention(self, node, ins):
@@ -367,8 +417,13 @@ class OpHandlers:
             if factor is None:
                 return False
             scaled = Val(self.names.fresh("scaled"), list(s.axes))
-            note = "causal mask" if causal else ("masked" if mask is not None else "")
-            self.emit(f"{scaled.name} = scale {s.name} by {factor}", comment=note)
+            self.emit(f"{scaled.name} = scale {s.name} by {factor}",
+                      comment="masked (attn_mask)" if mask is not None and not causal else "")
+            if causal and s.axes[-2].label != s.axes[-1].label:  # is_causal=True: the language's causal mask
+                masked = Val(self.names.fresh("masked"), list(s.axes))
+                self.emit(f"{masked.name} = mask {scaled.name} over {s.axes[-2].label} {s.axes[-1].label}",
+                          comment="causal mask")
+                scaled = masked
             weights = Val(self.names.fresh("weights"), list(s.axes))
             self.emit(f"{weights.name} = softmax {scaled.name} over {s.axes[-1].label}")
             self.bind(scores, weights)

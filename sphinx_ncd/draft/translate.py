@@ -40,6 +40,7 @@ class Translator(ModuleHandlers, OpHandlers):
         self.seen: dict = {}  # every size a value has had, first seen first (for naming scalars)
         self.learned: dict = {}  # value name -> (statement index, its text up to the output signature)
         self.merges: dict = {}  # value name -> (statement index, source Val, the merged axes)
+        self.constants: dict = {}  # graph node -> the tensor it makes from no input (see .constants)
 
     # --- the walk ---------------------------------------------------------------------------
 

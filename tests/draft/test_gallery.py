@@ -70,7 +70,7 @@ def test_gpt2_block_from_transformers(drafting, prove):
     pytest.importorskip("transformers")
     result = drafting("hf_blocks:gpt2_block(d=35, h=5)", "x: b t d")
     text = result.text
-    for line in ("attn_c_attn = L+[attn.c_attn] ln_1 : d -> 3*d", "split = view attn_c_attn : 3*d -> 3 d",
+    for line in ("attn_c_attn = L+[attn.c_attn] ln_1 : d -> 3*d", "split_0, split_1, split_2 = chunk attn_c_attn over 3*d",
                  "view_2 = view split_1 : d -> h d/h", "scale matmul by 1/sqrt(d/h)",
                  "mlp_act = map NewGELU[mlp.act] mlp_c_fc", "sizes d=35 h=5",
                  'fence "GPT2Attention (attn)"', "add_3 = add add_ mlp_dropout"):

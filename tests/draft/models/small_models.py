@@ -69,3 +69,50 @@ class FusedAttention(nn.Module):
         q, k, v = (z.view(b, t, self.h, d // self.h).transpose(1, 2) for z in (q, k, v))
         o = nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
         return self.out(o.transpose(1, 2).reshape(b, t, d))
+
+
+class GatedBranches(nn.Module):
+    """``b d -> b d``: a fused projection split in two (``chunk``), the branches multiplied (``mul``)."""
+
+    def __init__(self, d: int, f: int):
+        super().__init__()
+        self.up = nn.Linear(d, 2 * f)
+        self.down = nn.Linear(f, d)
+
+    def forward(self, x):
+        g, u = torch.chunk(self.up(x), 2, dim=-1)
+        return self.down(torch.relu(g) * u)
+
+
+class GroupedConv(nn.Module):
+    """``b c H W -> b c H W``: a grouped convolution, then a depthwise one."""
+
+    def __init__(self, c: int):
+        super().__init__()
+        self.grouped = nn.Conv2d(c, c, 3, padding=1, groups=2)
+        self.depthwise = nn.Conv2d(c, c, 3, padding=1, groups=c, bias=False)
+
+    def forward(self, x):
+        return self.depthwise(self.grouped(x))
+
+
+class MaskedScores(nn.Module):
+    """``b t d -> b t t``: attention scores with a causal mask made by masked_fill, then SoftMax."""
+
+    def __init__(self, d: int):
+        super().__init__()
+        self.q = nn.Linear(d, d)
+        self.k = nn.Linear(d, d)
+
+    def forward(self, x):
+        t = x.shape[1]
+        s = self.q(x) @ self.k(x).transpose(-2, -1)
+        causal = torch.ones(t, t, dtype=torch.bool, device=x.device).tril()
+        return torch.softmax(s.masked_fill(~causal, float("-inf")), dim=-1)
+
+
+class MaskedByInput(nn.Module):
+    """``b t u, b t u -> b t u``: scores masked where a given mask is true."""
+
+    def forward(self, s, m):
+        return s.masked_fill(m > 0, float("-inf"))
