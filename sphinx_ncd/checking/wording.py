@@ -118,11 +118,8 @@ def passed_by_name(code: str, given) -> set[str]:
     start, end = code.find("("), code.rfind(")")
     if start < 0 or end < start:
         return set()
-    words = set()
-    for arg in code[start + 1:end].split(","):
-        value = arg.split("=", 1)[-1].strip()  # n_embd=d -> d; a positional d -> d
-        if value.isidentifier():
-            words.add(value)
+    # n_embd=d, a positional d, also inside a nested call (GPT2Config(n_embd=d)): a name followed by , or )
+    words = set(re.findall(r"[(,=]\s*([A-Za-z_]\w*)\s*(?=[,)])", code[start:end + 1]))
     return words & set(given)
 
 

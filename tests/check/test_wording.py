@@ -76,3 +76,12 @@ def test_only_sizes_the_diagram_writes_are_renamed():
     assert out.mismatch.got == "b x/2"
     out = _names(SPEC, {"d": 35}, Answer("proved_if", assumptions=("35 divisible by h", "d/h = 35//h", "t = b")))
     assert out.assumptions == ("d divisible by h", "t = b")
+
+
+def test_the_sizes_a_call_passes_by_name():
+    from sphinx_ncd.checking.wording import passed_by_name
+
+    assert passed_by_name("'m:Attn(n_embd=d, n_head=h)'", ["d", "h", "b"]) == {"d", "h"}
+    assert passed_by_name("m:Transformer(N=2, m=32, k=8)", ["m", "N", "k"]) == set()  # numbers, not names
+    assert passed_by_name("m:GPT2MLP(f, GPT2Config(n_embd=d))", ["f", "d", "t"]) == {"f", "d"}
+    assert passed_by_name("embedded", ["d"]) == set()
