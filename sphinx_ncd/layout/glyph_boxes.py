@@ -19,15 +19,27 @@ from .mathtext import label
 from .scene import Circle, Path, Text
 
 
-__all__ = ["draw_function", "draw_learned", "draw_letter", "learned_source", "draw_block", "STYLES", "draw_elementwise", "draw_on_axis", "draw_index"]
-
-
-def draw_function(g: OpRows) -> Glyph:
-    return draw_tile(g, g.op.label or "f", None, "box", "paper")
+__all__ = ["draw_function", "is_letter", "LETTER_SIZE", "draw_learned", "draw_letter", "learned_source", "draw_block", "STYLES", "draw_elementwise", "draw_on_axis", "draw_index"]
 
 
 INDEX_FONT = 10.2  # the index in its pentagon: 12 px and more at the reading scale (1.2)
 LEARNED_SIZE = FONT * 1.9  # the paper's learned map: a large bold L, its superscript about the labels' size
+LETTER_SIZE = FONT * 1.9  # a generic function named by one capital (G, H, F^T): the paper's large bare italic
+
+
+def is_letter(src: str) -> bool:
+    """A label that is one capital Latin letter, with scripts or not (``G``, ``F^T``, ``H_1``): the paper draws
+    such generic functions as large bare italics; words and lower-case letters (``f``, ``Attn``) stay boxed."""
+    return bool(src) and src[0].isascii() and src[0].isupper() and (len(src) == 1 or src[1] in "^_")
+
+
+def draw_function(g: OpRows) -> Glyph:
+    """A generic function: the paper's large bare italic for one capital letter (``style box`` keeps the
+    tile), a box with its label otherwise."""
+    src = g.op.label or "f"
+    if g.op.kind == OpKind.FUNCTION and is_letter(src) and getattr(g.op.params, "style", None) != "box":
+        return draw_letter(g, src, LETTER_SIZE, reach=0.0)
+    return draw_tile(g, src, None, "box", "paper")
 
 
 def learned_source(src: str, bias: bool = False) -> str:
@@ -51,10 +63,12 @@ def draw_learned(g: OpRows) -> Glyph:
     return draw_letter(g, learned_source(g.op.label or "L", bias), LEARNED_SIZE)
 
 
-def draw_letter(g: OpRows, src: str, size: float) -> Glyph:
+def draw_letter(g: OpRows, src: str, size: float, reach: float = 0.5) -> Glyph:
     """A label standing on its core wires, no box: its baseline on the lowest core wire (the paper's L^Q: the
     input meets the letter's top left, the outputs leave its superscript and its foot).  Each wire runs
-    level into the label's side; one whose row is far outside the label's height bends to its edge."""
+    level into the label's side; one whose row is far outside the label's height bends to its edge (``reach``:
+    how far above the label's top, in label sizes, a wire may still meet it: the bold L's outputs leave at its
+    superscript)."""
     lab = label(src, size)
     rows = sorted({g.ins[i][j] for i, cs in enumerate(g.in_core) for j, c in enumerate(cs) if c}
                   | {g.outs[k][l] for k, cs in enumerate(g.out_core) for l, c in enumerate(cs) if c}) or all_rows(g) \
@@ -63,7 +77,7 @@ def draw_letter(g: OpRows, src: str, size: float) -> Glyph:
     base = rows[-1] + 0.12 * size
     if any(base - lab.ascent - 1 < y < base + lab.descent + 1 for y in passing):
         base = free_centre(rows[0] - lab.height, rows[-1] + lab.height, passing, lab) + (lab.ascent - lab.descent) / 2
-    band = (base - lab.ascent - 0.5 * size, base)  # rows a wire may meet the label at, level
+    band = (base - lab.ascent - reach * size, base)  # rows a wire may meet the label at, level
 
     def meet(y):
         return min(max(y, band[0]), band[1])

@@ -9,16 +9,23 @@ from __future__ import annotations
 
 import re
 
+from ..model.kinds import KINDS
 from ..model.types import OpKind
 from .geometry import ARROW, BOX_MIN_W, FONT, WIRE, wire_path
 from .glyph_parts import all_rows, arrow_head, draw_line, draw_text, Glyph, ink_of, OpRows, over_owner
 from .mathtext import label, plain_text
 from .scene import Group, Path
 
-__all__ = ["draw_elementwise", "scale_source", "elementwise_source", "scale_arrow", "MARK_LEAD", "MARK_GAP"]
+__all__ = ["draw_elementwise", "scale_source", "elementwise_source", "scale_arrow", "MARK_LEAD", "MARK_GAP",
+           "SHORT_MARKS"]
 
 MARK_LEAD = 8.0  # plain wire before the first arrowhead and after the second
 MARK_GAP = 2.0  # between an arrowhead and the label
+
+#: the paper's short symbol for a common activation (➤R➤ for ReLU), keyed by the spec's keyword: only the mark
+#: shows it; the model, the cost table, the generated code and the hover text keep the full name.  A label of
+#: the user's own (``map ReLU X``) is drawn as written
+SHORT_MARKS = {"relu": "R"}
 
 
 def scale_source(factor: str) -> str:
@@ -40,6 +47,9 @@ def elementwise_source(op) -> str:
     """The label of an element-wise operation: its function's name, or ``∗factor`` for a scaling."""
     if op.kind == OpKind.SCALE:
         return "\\ast " + scale_source(str(op.params.factor or op.label))
+    function = getattr(op.params, "function", "")
+    if function in SHORT_MARKS and op.label == KINDS[op.kind].words.get(function):
+        return SHORT_MARKS[function]
     return op.label or "f"
 
 
