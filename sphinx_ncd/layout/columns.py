@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..model.types import Operation, OpKind, Panel, Section, Value
 from .geometry import (
     bend_length, BRACKET_W, FENCE_PAD, FONT, ITEM_GAP, LABEL_GAP, LABEL_PAD, PITCH, SEP_DASH, SEP_WIDTH,
-    separator_y, SMALL_FONT, STATE_MIN_W, wire_path,
+    separator_y, BOUND_FONT, STATE_MIN_W, wire_path,
 )
 from .glyphs import axis_label_source, build_glyph, Glyph, OpRows
 from .mathtext import label, plain_text
@@ -70,7 +70,7 @@ def repeat_label_widths(panel: Panel) -> dict:
         if g.kind == "repeat":
             up = g.upper or ""
             src = up if g.index else (f"{up}\\times" if up else "")
-            out[g.id] = label(src, SMALL_FONT + 1).width + 2 if src else 0.0
+            out[g.id] = label(src, BOUND_FONT).width + 2 if src else 0.0
     return out
 
 

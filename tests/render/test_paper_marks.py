@@ -3,6 +3,8 @@ named by one capital as large bare italics, the norm's dip, bold repetition brac
 header boxes for block definitions, and the causal mask's mark."""
 from __future__ import annotations
 
+import pytest
+
 import sphinx_ncd
 from sphinx_ncd.layout.glyph_boxes import LETTER_SIZE
 from sphinx_ncd.layout.scene import Group, Path, Text
@@ -52,3 +54,84 @@ def test_a_generic_function_named_by_one_capital_is_a_large_bare_italic():
                  "def G : a -> b style box\ninput X: a\nY = G X\noutput Y\n"):
         _, _, items = _walk(spec)
         assert [p for p in items if isinstance(p, Path) and p.role == "box" and p.owner.startswith("op:")], spec
+
+
+def _circle_and_wires(items):
+    from sphinx_ncd.layout.scene import Circle
+
+    (c,) = [it for it in items if isinstance(it, Circle) and it.owner.startswith("op:")]
+    wires = [p for p in items if isinstance(p, Path) and p.role == "wire" and p.owner.startswith("op:")]
+    return c, wires
+
+
+def test_a_normalisation_draws_the_batch_wire_curving_in_to_touch_its_circle():
+    from render_helpers import _samples
+
+    for spec, below in (("input X: b c\nY = norm X over c\noutput Y\n", False),
+                        ("input X: c b\nY = norm X over c\noutput Y\n", True)):
+        _, _, items = _walk(spec)
+        c, wires = _circle_and_wires(items)
+        near = [min(((x - c.cx) ** 2 + (y - c.cy) ** 2) ** 0.5 for x, y in _samples(p.d)) for p in wires]
+        touching = [p for p, dist in zip(wires, near) if dist < c.r + 1.0]
+        assert len(touching) == 2  # the normalised wire through it, and the batch wire at its edge
+        dip = next(p for p in touching if {round(y, 3) for _, y in _samples(p.d)} != {round(c.cy, 3)})
+        ys = [y for _, y in _samples(dip.d)]
+        assert abs(ys[0] - ys[-1]) < 1e-6 and min(abs(y - c.cy) for y in ys) == pytest.approx(c.r, abs=0.3)
+        assert (ys[0] > c.cy) == below  # it comes in from its own side
+    # no batch axis: every other wire passes straight, clear of the circle
+    _, _, items = _walk("input X: a c\nY = norm X over c\noutput Y\n")
+    c, wires = _circle_and_wires(items)
+    from render_helpers import _samples as s
+    assert all(len({round(y, 3) for _, y in s(p.d)}) == 1 for p in wires)
+
+
+REPEAT = "input X: a\nrepeat \\lambda = 1..N {\n  X = relu X\n}\noutput X\n"
+
+
+def test_repetition_brackets_are_bold_parentheses_with_bounds_as_large_as_the_labels():
+    from sphinx_ncd.layout.geometry import FONT
+    from sphinx_ncd.layout.scene import bbox_of
+
+    _, _, items = _walk(REPEAT)
+    brackets = [p for p in items if isinstance(p, Path) and p.role == "bracket"]
+    assert len(brackets) == 2 and all(p.fill == "ink" for p in brackets)  # filled crescents, not thin strokes
+    opening = min(brackets, key=lambda p: bbox_of(p)[0])
+    ob = bbox_of(opening)
+    mid_y = (ob[1] + ob[3]) / 2
+    # its thickness at the middle: between the outer and the inner curve
+    from sphinx_ncd.layout.crossings import wire_polyline
+    pts = wire_polyline(opening.d)
+    at_mid = sorted(x for x, y in pts if abs(y - mid_y) < 2.0)
+    assert at_mid[-1] - at_mid[0] >= 2.4
+    bounds = {it.label.text: it for it in items if isinstance(it, Text) and it.owner.startswith("group:")}
+    assert set(bounds) == {"N", "λ=1"} and all(t.label.size >= FONT for t in bounds.values())
+    low = bounds["λ=1"]
+    assert bbox_of(low)[0] < ob[2] + 1 and bbox_of(low)[1] > ob[3] - 1  # under the opening bracket
+
+
+BLOCK = """block Block(s, N, n0, n1) {
+  input X: b n0
+  X = L X : n0 -> n1
+  output X
+}
+input X: b 4
+X = Block(s=2, N, n0=4, n1=8) X
+output X
+"""
+
+
+def test_a_block_is_the_papers_tinted_header_box_with_its_name_over_its_arguments():
+    from sphinx_ncd.layout.scene import bbox_of
+
+    _, sc, items = _walk(BLOCK)
+    blocks = [g for g in _groups(sc.items) if g.role == "op" and any(
+        isinstance(p, Path) and p.fill == "block" for p in g.items)]
+    assert len(blocks) == 2  # the definition's header and the use
+    for g in blocks:
+        texts = sorted((it for it in g.items if isinstance(it, Text)), key=lambda t: bbox_of(t)[1])
+        assert [t.label.text for t in texts][0] == "Block"
+        assert [t.label.text for t in texts][1] in ("(s, N)", "(2, N)")  # n0, n1 label its wires already
+        assert bbox_of(texts[0])[3] <= bbox_of(texts[1])[1] + 0.5  # the name over its arguments
+        assert any(isinstance(p, Path) and p.fill == "block-side" for p in g.items)  # in relief
+    from sphinx_ncd.rendering.theme import DARK, LIGHT
+    assert "block" in LIGHT and "block" in DARK and LIGHT["block"] != DARK["block"]
