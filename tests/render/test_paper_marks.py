@@ -135,3 +135,27 @@ def test_a_block_is_the_papers_tinted_header_box_with_its_name_over_its_argument
         assert any(isinstance(p, Path) and p.fill == "block-side" for p in g.items)  # in relief
     from sphinx_ncd.rendering.theme import DARK, LIGHT
     assert "block" in LIGHT and "block" in DARK and LIGHT["block"] != DARK["block"]
+
+
+def test_a_causal_mask_is_a_square_with_its_lower_triangle_filled():
+    from sphinx_ncd.layout.scene import bbox_of
+
+    d, sc, items = _walk("width t u\ninput A: h t u\nB = mask A over t u\noutput B\n")
+    op = d.panels[0].operations[0]
+    mine = [it for it in items if getattr(it, "owner", "") == f"op:{op.id}"]
+    assert not [t for t in mine if isinstance(t, Text)]  # no label: the mark says it
+    boxes = [p for p in mine if isinstance(p, Path) and p.role == "box"]
+    square = next(p for p in boxes if p.fill == "paper")
+    tri = next(p for p in boxes if p.fill == "ink")
+    sb, tb = bbox_of(square), bbox_of(tri)
+    assert abs((sb[2] - sb[0]) - (sb[3] - sb[1])) < 1.0 and sb[3] - sb[1] >= 20  # a square, 24 px at 1.2
+    pts = [(c[1], c[2]) for c in tri.d if c[0] in ("M", "L")]
+    x0, y0 = min(x for x, _ in pts), min(y for _, y in pts)
+    x1, y1 = max(x for x, _ in pts), max(y for _, y in pts)
+    assert sorted(pts) == sorted([(x0, y0), (x1, y1), (x0, y1)])  # the lower-left triangle: a query keeps the
+    assert x0 >= sb[0] and x1 <= sb[2] and x1 - x0 > 20  # earlier keys, filling the square's lower half
+    titles = [g.title for g in _groups(sc.items) if g.owner == f"op:{op.id}" and g.title]
+    assert titles and "Causal" in titles[0]
+    # an additive mask (a value of its own) stays a labelled box
+    _, _, items = _walk("width t u\ninput A: h t u, M: t u\nB = mask A M over t u\noutput B\n")
+    assert "Mask" in _op_texts(items)
