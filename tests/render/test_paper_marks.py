@@ -159,3 +159,24 @@ def test_a_causal_mask_is_a_square_with_its_lower_triangle_filled():
     # an additive mask (a value of its own) stays a labelled box
     _, _, items = _walk("width t u\ninput A: h t u, M: t u\nB = mask A M over t u\noutput B\n")
     assert "Mask" in _op_texts(items)
+
+
+def test_a_rotary_embedding_is_a_box_over_what_it_rotates_with_its_tables_rising_into_it():
+    from sphinx_ncd.layout.scene import bbox_of
+
+    spec = "width t\ninput Q: t h e, K: t g e, C: t e, S: t e\nQ, K = rotary Q K C S over t e\noutput Q, K\n"
+    d, sc, items = _walk(spec)
+    op = d.panels[0].operations[0]
+    mine = [it for it in items if getattr(it, "owner", "") == f"op:{op.id}"]
+    (box,) = [p for p in mine if isinstance(p, Path) and p.role == "box"]
+    b = bbox_of(box)
+    ports = {name: xy for name, xy in sc.named_anchors.items() if name.startswith(f"op:{op.id}/in")}
+    rows = {name.split("/")[1]: y for name, (_, y) in ports.items()}
+    rotated = [y for name, y in rows.items() if name.startswith(("in0.", "in1."))]
+    tables = [y for name, y in rows.items() if name.startswith(("in2.", "in3."))]
+    assert len(tables) == 4 and min(tables) > b[3]  # the box ends above the tables' rows
+    assert b[1] < min(rotated) and max(rotated) < b[3]  # and covers the rotated values
+    rising = [p for p in mine if isinstance(p, Path) and p.role == "wire" and p.d[-1][0] == "L"
+              and abs(p.d[-1][2] - b[3]) < 1.0 and b[0] < p.d[-1][1] < b[2]]
+    assert len(rising) == 4  # each table wire ends in the box's bottom edge
+    assert len({round(p.d[-1][1], 1) for p in rising}) == 4
