@@ -26,6 +26,7 @@ MARK_GAP = 2.0  # between an arrowhead and the label
 #: shows it; the model, the cost table, the generated code and the hover text keep the full name.  A label of
 #: the user's own (``map ReLU X``) is drawn as written
 SHORT_MARKS = {"relu": "R"}
+SHORT_SIZE = FONT * 1.3  # a one-letter mark is set larger than the wire labels, as the paper's R
 
 
 def scale_source(factor: str) -> str:
@@ -56,7 +57,8 @@ def elementwise_source(op) -> str:
 def draw_elementwise(g: OpRows) -> Glyph:
     """➤f➤ on the top wire of the segment it acts on; every wire of the segment passes straight through."""
     src = elementwise_source(g.op)
-    lab = label(src, FONT)
+    size = SHORT_SIZE if src in SHORT_MARKS.values() else FONT
+    lab = label(src, size)
     w = max(BOX_MIN_W, lab.width + 2 * (ARROW + MARK_GAP + MARK_LEAD))
     glyph = Glyph(w)
     ins = g.ins[0] if g.ins and g.ins[0] else [0.0]
@@ -84,7 +86,7 @@ def draw_elementwise(g: OpRows) -> Glyph:
                     glyph.items.append(draw_line(0.0, a, w, b, g))
     glyph.items.append(arrow_head(xl - MARK_GAP, y, g))
     glyph.items.append(arrow_head(xr + MARK_GAP + ARROW, y, g))
-    text = draw_text(src, w / 2, y, g)
+    text = draw_text(src, w / 2, y, g, size=size)
     glyph.items.append(text)
     top, bottom = min(all_rows(g) or [y]), max(all_rows(g) or [y])
     x0, y0, x1, y1 = text.bbox
