@@ -81,8 +81,7 @@ def test_a_normalisation_draws_the_batch_wire_curving_in_to_touch_its_circle():
     # no batch axis: every other wire passes straight, clear of the circle
     _, _, items = _walk("input X: a c\nY = norm X over c\noutput Y\n")
     c, wires = _circle_and_wires(items)
-    from render_helpers import _samples as s
-    assert all(len({round(y, 3) for _, y in s(p.d)}) == 1 for p in wires)
+    assert all(len({round(y, 3) for _, y in _samples(p.d)}) == 1 for p in wires)
 
 
 REPEAT = "input X: a\nrepeat \\lambda = 1..N {\n  X = relu X\n}\noutput X\n"
@@ -147,7 +146,7 @@ def test_a_causal_mask_is_a_square_with_its_lower_triangle_filled():
     boxes = [p for p in mine if isinstance(p, Path) and p.role == "box"]
     square = next(p for p in boxes if p.fill == "paper")
     tri = next(p for p in boxes if p.fill == "ink")
-    sb, tb = bbox_of(square), bbox_of(tri)
+    sb = bbox_of(square)
     assert abs((sb[2] - sb[0]) - (sb[3] - sb[1])) < 1.0 and sb[3] - sb[1] >= 20  # a square, 24 px at 1.2
     pts = [(c[1], c[2]) for c in tri.d if c[0] in ("M", "L")]
     x0, y0 = min(x for x, _ in pts), min(y for _, y in pts)
