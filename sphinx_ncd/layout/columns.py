@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..model.types import Operation, OpKind, Panel, Section, Value
 from .geometry import (
     bend_length, BRACKET_W, FENCE_PAD, FONT, ITEM_GAP, LABEL_GAP, LABEL_PAD, PITCH, SEP_DASH, SEP_WIDTH,
-    separator_y, SMALL_FONT, STATE_MIN_W, wire_path,
+    separator_y, BOUND_FONT, STATE_MIN_W, wire_path,
 )
 from .glyphs import axis_label_source, build_glyph, Glyph, OpRows
 from .mathtext import label, plain_text
@@ -70,7 +70,7 @@ def repeat_label_widths(panel: Panel) -> dict:
         if g.kind == "repeat":
             up = g.upper or ""
             src = up if g.index else (f"{up}\\times" if up else "")
-            out[g.id] = label(src, SMALL_FONT + 1).width + 2 if src else 0.0
+            out[g.id] = label(src, BOUND_FONT).width + 2 if src else 0.0
     return out
 
 
@@ -213,7 +213,7 @@ class _Step:
         self.zx0 = self.x + bend
         self.zx1 = self.zx0 + self.zone_w
         self.spans = _item_spans(self.order, self.ypos)
-        jog = max((abs(yz - yr) for _, yz, yr, _, _ in self.spans), default=0.0)
+        jog = max((abs(yz - yr) for _, yz, yr, *_ in self.spans), default=0.0)
         self.x_end = self.zx1 + (bend_length(jog) if jog > 1e-6 else STUB)
 
     def gx(self, it, side: int) -> float:
@@ -225,8 +225,11 @@ class _Step:
         """The dashed separator between each pair of vertically adjacent items."""
         x, zx0, zx1, x_end = self.x, self.zx0, self.zx1, self.x_end
         xm = (zx0 + zx1) / 2
-        for (yl, yz, yr, both_in, both_out), a, b in zip(self.spans, self.order, self.order[1:]):
-            if both_in and both_out:
+        for (yl, yz, yr, both_in, both_out, apart), a, b in zip(self.spans, self.order, self.order[1:]):
+            if not apart and both_out:  # interleaved on the left: it starts at the operation's glyph
+                xs = min((self.gx(it, 0) for it in (a, b) if it.kind == "op"), default=zx0)
+                pts = [(xs, yz), (zx1, yz), (x_end, yr)] if xs < zx1 - 1e-6 else [(xs, yz), (x_end, yr)]
+            elif both_in and both_out:
                 pts = [(x, yl), (zx0, yz), (zx1, yz), (x_end, yr)]
             elif both_in:  # a segment ends in this step (saved, deleted): the separator ends where its wires do
                 ending = [it for it in (a, b) if it.kind == "op" and not it.op.outputs]
@@ -417,7 +420,10 @@ def _item_spans(order, ypos) -> list[tuple[float, float, float]]:
         lo, hi = a[3] + SEP_CLEAR, b[2] - SEP_CLEAR
         yz = next((y for y in (yl, yr, separator_y(max(a[1], a[5]), min(b[0], b[4]))) if lo <= y <= hi),
                   (a[3] + b[2]) / 2)
-        out.append((yl, yz, yr, a[6] and b[6], a[7] and b[7]))
+        # on the left, wires of the lower item lying between those of the upper one (a value passing between
+        # an operation's inputs): no separator runs between them there, it starts in the glyph zone
+        apart = a[1] <= b[0] + 1e-6
+        out.append((yl, yz, yr, a[6] and b[6] and apart, a[7] and b[7], apart))
     return out
 
 

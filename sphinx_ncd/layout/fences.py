@@ -7,7 +7,7 @@ earlier or goes on later is drawn open on that side.
 from __future__ import annotations
 
 from ..model.types import Panel
-from .geometry import bezier_y_at, BRACKET_W, FENCE_PAD, FONT, SMALL_FONT, THIN, TITLE_GAP, WIRE
+from .geometry import bezier_y_at, BOUND_FONT, BRACKET_T, BRACKET_W, FENCE_PAD, FONT, THIN, TITLE_GAP, WIRE
 from .mathtext import label, plain_text
 from .scene import Group, Path, Text
 from .wires import PanelOut
@@ -103,9 +103,7 @@ def _bracket(g, box, cut, po: PanelOut, levels, front) -> tuple:
     for side, xs in ((0, x0), (1, x1)):
         if g.id in cut[side]:
             continue
-        bw = BRACKET_W if side == 0 else -BRACKET_W
-        front.append(Path((("M", xs + bw, y0), ("C", xs, y0 + 0.2 * (y1 - y0), xs, y1 - 0.2 * (y1 - y0), xs + bw, y1)),
-                          stroke="ink", width=1.3, role="bracket", owner=owner))
+        front.append(_paren(xs, y0, y1, BRACKET_W if side == 0 else -BRACKET_W, owner))
     up = g.upper or ""
     if g.id in cut[1]:
         top_src, bot_src = "", ""
@@ -114,16 +112,27 @@ def _bracket(g, box, cut, po: PanelOut, levels, front) -> tuple:
     else:
         top_src, bot_src = (f"{up}\\times" if up else ""), ""
     if top_src:
-        lab = label(top_src, SMALL_FONT + 1)
+        lab = label(top_src, BOUND_FONT)
         ty = _clear_y(lab, x1 + 1.5, (y0 + lab.ascent - 2, y0 - lab.descent - 1.5,
                                       y0 - lab.descent - 1.5 - lab.height), po, levels)
         front.append(Text(lab, x1 + 1.5, ty, role="label", owner=owner))
         x1 += lab.width + 2
-    if bot_src:
-        lab = label(bot_src, SMALL_FONT + 1)
-        front.append(Text(lab, x1 - lab.width, y1 + lab.ascent + 2, role="label", owner=owner))
+    if bot_src:  # under the opening bracket, as the paper writes lambda = 1 (under the closing one if cut)
+        lab = label(bot_src, BOUND_FONT)
+        bx = x0 if g.id not in cut[0] else x1 - lab.width
+        front.append(Text(lab, bx, y1 + lab.ascent + 2, role="label", owner=owner))
         y1 += lab.height + 3
     return (x0, y0, x1, y1)
+
+
+def _paren(xs: float, y0: float, y1: float, bw: float, owner: str) -> Path:
+    """A bold parenthesis from y0 to y1 bulging to ``xs`` (``bw`` > 0: an opening one): a filled crescent,
+    thickest at its middle and pointed at its ends, as a typeset parenthesis."""
+    h = y1 - y0
+    t = BRACKET_T if bw > 0 else -BRACKET_T
+    d = (("M", xs + bw, y0), ("C", xs, y0 + 0.2 * h, xs, y1 - 0.2 * h, xs + bw, y1),
+         ("C", xs + t, y1 - 0.2 * h, xs + t, y0 + 0.2 * h, xs + bw, y0), ("Z",))
+    return Path(d, stroke="ink", fill="ink", width=0.6, role="bracket", owner=owner)
 
 
 def _fence(g, box, back, front, opened=(False, False), po: PanelOut | None = None) -> tuple:

@@ -37,7 +37,9 @@ TITLE_GAP = 3.0
 ITEM_GAP = PITCH + SEG_GAP  # distance between the last wire of one item and the first of the next
 EQ_GAP = 14.0  # around '=' between panels
 MARGIN = 6.0  # around the whole drawing
-BRACKET_W = 7.0  # repetition parenthesis width
+BRACKET_W = 8.0  # repetition parenthesis width
+BRACKET_T = 3.6  # its inner curve's offset: about 2.7 thick at its middle, as the paper's bold parentheses
+BOUND_FONT = FONT  # a repetition's bounds (N-1, lambda=1): as large as the wire labels
 
 
 def separator_y(above: float, below: float) -> float:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..model.types import OpKind
 from .geometry import (
-    bend_length, BOX_HPAD, BOX_MIN_W, FONT, NORM_R, PENT_H, PENT_POINT, SMALL_FONT, THIN, TRI, WIRE,
+    bend_length, BOX_HPAD, BOX_MIN_W, EXTRUDE, FONT, NORM_R, PENT_H, PENT_POINT, SMALL_FONT, THIN, TRI, WIRE,
     wire_path,
 )
 from .glyph_parts import (
@@ -19,15 +19,29 @@ from .mathtext import label
 from .scene import Circle, Path, Text
 
 
-__all__ = ["draw_function", "draw_learned", "draw_letter", "learned_source", "draw_block", "STYLES", "draw_elementwise", "draw_on_axis", "draw_index"]
-
-
-def draw_function(g: OpRows) -> Glyph:
-    return draw_tile(g, g.op.label or "f", None, "box", "paper")
+__all__ = ["draw_function", "is_letter", "LETTER_SIZE", "draw_learned", "draw_letter", "learned_source", "draw_block", "STYLES", "draw_elementwise", "draw_on_axis", "draw_index"]
 
 
 INDEX_FONT = 10.2  # the index in its pentagon: 12 px and more at the reading scale (1.2)
 LEARNED_SIZE = FONT * 1.9  # the paper's learned map: a large bold L, its superscript about the labels' size
+BLOCK_LEADING = 2.0  # between a block header's name and its arguments
+BLOCK_VPAD = 4.0  # above and below them, inside the box
+LETTER_SIZE = FONT * 1.9  # a generic function named by one capital (G, H, F^T): the paper's large bare italic
+
+
+def is_letter(src: str) -> bool:
+    """A label that is one capital Latin letter, with scripts or not (``G``, ``F^T``, ``H_1``): the paper draws
+    such generic functions as large bare italics; words and lower-case letters (``f``, ``Attn``) stay boxed."""
+    return bool(src) and src[0].isascii() and src[0].isupper() and (len(src) == 1 or src[1] in "^_")
+
+
+def draw_function(g: OpRows) -> Glyph:
+    """A generic function: the paper's large bare italic for one capital letter (``style box`` keeps the
+    tile), a box with its label otherwise."""
+    src = g.op.label or "f"
+    if g.op.kind == OpKind.FUNCTION and is_letter(src) and getattr(g.op.params, "style", None) != "box":
+        return draw_letter(g, src, LETTER_SIZE, reach=0.0)
+    return draw_tile(g, src, None, "box", "paper")
 
 
 def learned_source(src: str, bias: bool = False) -> str:
@@ -51,10 +65,12 @@ def draw_learned(g: OpRows) -> Glyph:
     return draw_letter(g, learned_source(g.op.label or "L", bias), LEARNED_SIZE)
 
 
-def draw_letter(g: OpRows, src: str, size: float) -> Glyph:
+def draw_letter(g: OpRows, src: str, size: float, reach: float = 0.5) -> Glyph:
     """A label standing on its core wires, no box: its baseline on the lowest core wire (the paper's L^Q: the
     input meets the letter's top left, the outputs leave its superscript and its foot).  Each wire runs
-    level into the label's side; one whose row is far outside the label's height bends to its edge."""
+    level into the label's side; one whose row is far outside the label's height bends to its edge (``reach``:
+    how far above the label's top, in label sizes, a wire may still meet it: the bold L's outputs leave at its
+    superscript)."""
     lab = label(src, size)
     rows = sorted({g.ins[i][j] for i, cs in enumerate(g.in_core) for j, c in enumerate(cs) if c}
                   | {g.outs[k][l] for k, cs in enumerate(g.out_core) for l, c in enumerate(cs) if c}) or all_rows(g) \
@@ -63,7 +79,7 @@ def draw_letter(g: OpRows, src: str, size: float) -> Glyph:
     base = rows[-1] + 0.12 * size
     if any(base - lab.ascent - 1 < y < base + lab.descent + 1 for y in passing):
         base = free_centre(rows[0] - lab.height, rows[-1] + lab.height, passing, lab) + (lab.ascent - lab.descent) / 2
-    band = (base - lab.ascent - 0.5 * size, base)  # rows a wire may meet the label at, level
+    band = (base - lab.ascent - reach * size, base)  # rows a wire may meet the label at, level
 
     def meet(y):
         return min(max(y, band[0]), band[1])
@@ -104,14 +120,45 @@ def _learned_tile(g: OpRows, bias: bool) -> Glyph:
 
 
 def draw_block(g: OpRows) -> Glyph:
+    """A configured component as the paper draws its header (Block(s, N), UNet): a tinted box in relief, its name
+    in sans on one line and, under it, the arguments its wires' labels do not already show."""
     params = g.op.params  # a BlockParams
     name = params.name or g.op.label or "Block"
-    if params.args:  # the name in sans, its arguments in math, as the paper writes Block(s, N)
-        src = f"\\mathsf{{{_escaped(name)}}}({', '.join(str(value) for _, value in params.args)})"
+    shown = {a.label for v in (*g.op.inputs, *g.op.outputs) for a in v.axes}
+    args = [str(value) for _, value in params.args if str(value) not in shown]
+    title = f"\\mathsf{{{_escaped(name)}}}" if params.args else (g.op.label or name)
+    style = None if params.args else "regular"
+    if g.pairs:  # a wire passes over it: one line, clear of the wire
+        src = title + (f"({', '.join(args)})" if args else "")
+        return draw_tile(g, src, style, "block", "block")
+    return _header_box(g, label(title, FONT, style), label(f"({', '.join(args)})", FONT) if args else None)
+
+
+def _header_box(g: OpRows, top, bottom) -> Glyph:
+    """The tinted box in relief with its name over its arguments (``bottom``; None: the name alone), tall
+    enough for both lines; the wires end at its sides."""
+    y0, y1 = box_extent(g)
+    need = top.height + (bottom.height + BLOCK_LEADING if bottom else 0.0) + 2 * BLOCK_VPAD
+    if y1 - y0 < need:
+        grow = (need - (y1 - y0)) / 2
+        y0, y1 = y0 - grow, y1 + grow
+    w = max(BOX_MIN_W, top.width + 2 * BOX_HPAD, (bottom.width if bottom else 0.0) + 2 * BOX_HPAD)
+    e = EXTRUDE
+    glyph = Glyph(w)
+    glyph.items.append(poly([(0, y0), (e, y0 - e), (w + e, y0 - e), (w, y0)], g, fill="block-side"))
+    glyph.items.append(poly([(w, y0), (w + e, y0 - e), (w + e, y1 - e), (w, y1)], g, fill="block-side"))
+    glyph.items.append(poly([(0, y0), (w, y0), (w, y1), (0, y1)], g, fill="block"))
+    mid = (y0 + y1) / 2
+    if bottom is None:
+        lines = ((top, mid + (top.ascent - top.descent) / 2),)
     else:
-        src = g.op.label or name
-        return draw_tile(g, src, "regular", "block", "paper")
-    return draw_tile(g, src, None, "block", "paper")
+        lines = ((top, mid - BLOCK_LEADING / 2 - top.descent), (bottom, mid + BLOCK_LEADING / 2 + bottom.ascent))
+    for lab, base in lines:
+        glyph.items.append(Text(lab, (w - lab.width) / 2, base, fill=ink_of(g), role="label", owner=g.owner))
+    rows = all_rows(g) or [0.0]
+    glyph.headroom = max(0.0, min(rows) - (y0 - e)) + 1
+    glyph.footroom = max(0.0, y1 - max(rows)) + 1
+    return glyph
 
 
 def _escaped(name: str) -> str:
@@ -189,13 +236,19 @@ def draw_on_axis(g: OpRows, shape: str | None = None) -> Glyph:
     if hit is None:
         cores = [(i, j) for i, cs in enumerate(g.in_core) for j, c in enumerate(cs) if c]
         hit = cores[-1] if cores else ((0, len(g.ins[0]) - 1) if g.ins and g.ins[0] else None)
-    w = 30.0
+    dip = _batch_wire(g, hit) if shape == "norm" else None
+    w = 30.0 if dip is None else 2 * NORM_DIP_RUN
     glyph = Glyph(w)
-    # the acted-on wire goes straight through; every other wire too
+    # the acted-on wire goes straight through; every other wire too, but the batch wire of a normalisation
     ins = [y for ys in g.ins for y in ys]
     outs = [y for ys in g.outs for y in ys]
-    for y0, y1 in zip(ins, outs):
-        glyph.items.append(draw_line(0, y0, w, y1, g))
+    for n, (y0, y1) in enumerate(zip(ins, outs)):
+        if n != dip:
+            glyph.items.append(draw_line(0, y0, w, y1, g))
+    if dip is not None:  # it curves in to touch the circle and out again (the paper's BatchNorm)
+        y = g.ins[hit[0]][hit[1]]
+        side = 1.0 if ins[dip] > y else -1.0
+        glyph.items.append(draw_wire([(0, ins[dip]), (w / 2, y + side * NORM_R), (w, outs[dip])], g))
     if hit is not None:
         y = g.ins[hit[0]][hit[1]]
         cx = w / 2
@@ -211,6 +264,30 @@ def draw_on_axis(g: OpRows, shape: str | None = None) -> Glyph:
         glyph.headroom = max(0.0, top - (y - TRI / 2)) + 1
         glyph.footroom = max(0.0, (y + TRI / 2) - bottom) + 1
     return glyph
+
+
+NORM_DIP_RUN = 16.0  # the batch wire's run from the glyph's side to the circle it touches
+BATCH = "b"  # the batch axis's name in the paper and the docs: a normalisation's statistics run over it
+
+
+def _batch_wire(g: OpRows, hit) -> int | None:
+    """The flat index of a normalisation's batch wire when it lies next to the normalised wire (nothing between
+    them) and keeps its row through the glyph: the paper draws it curving in to touch the circle."""
+    if hit is None or not g.ins or not g.ins[hit[0]]:
+        return None
+    y = g.ins[hit[0]][hit[1]]
+    ins = [(v, j, yy) for v, ys in enumerate(g.ins) for j, yy in enumerate(ys)]
+    outs = [yy for ys in g.outs for yy in ys]
+    if len(outs) != len(ins):
+        return None
+    for n, (v, j, yb) in enumerate(ins):
+        axes = g.op.inputs[v].axes if v < len(g.op.inputs) else ()
+        if (v, j) == tuple(hit) or j >= len(axes) or axes[j].label != BATCH or abs(outs[n] - yb) > 1e-6:
+            continue
+        lo, hi = min(y, yb), max(y, yb)
+        if not any(lo + 1e-6 < o < hi - 1e-6 for _, _, o in ins) and hi - lo > NORM_R + 2:
+            return n
+    return None
 
 
 def draw_index(g: OpRows) -> Glyph:

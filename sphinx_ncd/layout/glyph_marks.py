@@ -9,16 +9,24 @@ from __future__ import annotations
 
 import re
 
+from ..model.kinds import KINDS
 from ..model.types import OpKind
 from .geometry import ARROW, BOX_MIN_W, FONT, WIRE, wire_path
 from .glyph_parts import all_rows, arrow_head, draw_line, draw_text, Glyph, ink_of, OpRows, over_owner
 from .mathtext import label, plain_text
 from .scene import Group, Path
 
-__all__ = ["draw_elementwise", "scale_source", "elementwise_source", "scale_arrow", "MARK_LEAD", "MARK_GAP"]
+__all__ = ["draw_elementwise", "scale_source", "elementwise_source", "scale_arrow", "MARK_LEAD", "MARK_GAP",
+           "SHORT_MARKS"]
 
 MARK_LEAD = 8.0  # plain wire before the first arrowhead and after the second
 MARK_GAP = 2.0  # between an arrowhead and the label
+
+#: the paper's short symbol for a common activation (➤R➤ for ReLU), keyed by the spec's keyword: only the mark
+#: shows it; the model, the cost table, the generated code and the hover text keep the full name.  A label of
+#: the user's own (``map ReLU X``) is drawn as written
+SHORT_MARKS = {"relu": "R"}
+SHORT_SIZE = FONT * 1.3  # a one-letter mark is set larger than the wire labels, as the paper's R
 
 
 def scale_source(factor: str) -> str:
@@ -40,13 +48,17 @@ def elementwise_source(op) -> str:
     """The label of an element-wise operation: its function's name, or ``∗factor`` for a scaling."""
     if op.kind == OpKind.SCALE:
         return "\\ast " + scale_source(str(op.params.factor or op.label))
+    function = getattr(op.params, "function", "")
+    if function in SHORT_MARKS and op.label == KINDS[op.kind].words.get(function):
+        return SHORT_MARKS[function]
     return op.label or "f"
 
 
 def draw_elementwise(g: OpRows) -> Glyph:
     """➤f➤ on the top wire of the segment it acts on; every wire of the segment passes straight through."""
     src = elementwise_source(g.op)
-    lab = label(src, FONT)
+    size = SHORT_SIZE if src in SHORT_MARKS.values() else FONT
+    lab = label(src, size)
     w = max(BOX_MIN_W, lab.width + 2 * (ARROW + MARK_GAP + MARK_LEAD))
     glyph = Glyph(w)
     ins = g.ins[0] if g.ins and g.ins[0] else [0.0]
@@ -74,7 +86,7 @@ def draw_elementwise(g: OpRows) -> Glyph:
                     glyph.items.append(draw_line(0.0, a, w, b, g))
     glyph.items.append(arrow_head(xl - MARK_GAP, y, g))
     glyph.items.append(arrow_head(xr + MARK_GAP + ARROW, y, g))
-    text = draw_text(src, w / 2, y, g)
+    text = draw_text(src, w / 2, y, g, size=size)
     glyph.items.append(text)
     top, bottom = min(all_rows(g) or [y]), max(all_rows(g) or [y])
     x0, y0, x1, y1 = text.bbox

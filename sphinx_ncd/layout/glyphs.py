@@ -13,7 +13,7 @@ from .glyph_boxes import draw_block, draw_function, draw_index, draw_learned, dr
 from .glyph_conv import draw_conv
 from .glyph_marks import draw_elementwise
 from .glyph_parts import axis_label_source, draw_ports, Glyph, OpRows, OVER
-from .glyph_sequence import draw_chunk
+from .glyph_sequence import draw_chunk, draw_mask, draw_rotary
 from .glyph_einsum import draw_einsum
 from .glyph_wirings import draw_add, draw_bar, draw_copy, draw_delete, draw_save_load, draw_unit
 from .scene import Path
@@ -37,6 +37,8 @@ BUILDERS = {
     "save_load": draw_save_load,
     "block": draw_block,
     "chunk": draw_chunk,  # a split: the mirror of a concatenation
+    "mask": draw_mask,  # a causal mask: the lower-triangular square (an additive one is a box)
+    "rotary": draw_rotary,  # a box over the rotated values, the tables feeding in from below
 }
 
 

@@ -139,10 +139,10 @@ _ROWS = (
     KindRow(OpKind.LOAD, {"load": ""}, (), "op_load", "save_load", SOURCE,
             lambda op: f"load from {op.params.slot}"),
     KindRow(OpKind.BLOCK, {}, (), "op_block", "block", SIGNATURE, _block),
-    KindRow(OpKind.MASK, {"mask": "Mask"}, ("over",), "op_mask", "function", SIGNATURE, _mask),
+    KindRow(OpKind.MASK, {"mask": "Mask"}, ("over",), "op_mask", "mask", SIGNATURE, _mask),
     KindRow(OpKind.CHUNK, {"chunk": ""}, ("over",), "op_chunk", "chunk", AXIS,
             lambda op: f"split into {op.params.parts} equal parts along {op.params.over.label}"),
-    KindRow(OpKind.ROTARY, {"rotary": "RoPE"}, ("over",), "op_rotary", "function", SIGNATURE, _rotary),
+    KindRow(OpKind.ROTARY, {"rotary": "RoPE"}, ("over",), "op_rotary", "rotary", SIGNATURE, _rotary),
     KindRow(OpKind.TOPK, {"topk": "TopK"}, (), "op_topk", "function", SIGNATURE,
             lambda op: f"top {op.params.kept.label} of {op.params.over.label}"
                        + (" with their positions" if op.params.indices else "")),

@@ -27,6 +27,8 @@ LIGHT = {
     "muted": "#5f5f5f",
     "note": "#fff1a8",
     "note-edge": "#b59a2a",
+    "block": "#c8ec9c",  # a configured component's header box: the paper's green Block(s, N)
+    "block-side": "#9fcf6a",
 }
 
 DARK = {
@@ -47,6 +49,8 @@ DARK = {
     "muted": "#a8a8a8",
     "note": "#4a4322",
     "note-edge": "#b8a35a",
+    "block": "#3c5a2a",
+    "block-side": "#2c4220",
 }
 
 DARK_BACKGROUND = "#1b1c1f"

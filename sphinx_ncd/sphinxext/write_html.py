@@ -10,7 +10,9 @@ alt text (the user's ``:alt:``, else the generated description).
 Reading size: a diagram shrinks with a narrow column only down to where its
 wire labels are :data:`READABLE_PX` on screen (``min-width``); below that, and
 for a diagram wider than the fold width (a row that cannot be folded), it keeps
-its size and scrolls sideways, with a link that opens it full size.
+its size and scrolls sideways, with a link that opens it full size.  A small
+diagram is shown larger, as the paper's figures are, until its wire labels are
+:data:`LARGE_PX` or it fills the fold width.
 """
 from __future__ import annotations
 
@@ -36,6 +38,9 @@ _WIDTH = re.compile(r'\swidth="([0-9.]+)"')
 READABLE_PX = 12.0  # the smallest wire label a page may shrink a diagram to
 LABEL_UNITS = 11.0  # a wire label's size in drawing units (the layout's FONT)
 COLUMN_PX = 736.0  # the text column a diagram is compared with when folding is off (furo's)
+LARGE_PX = 18.0  # a small diagram is enlarged until its wire labels are this large (the paper's figures at column
+# width show theirs at 20-24 px; the large bold L and bare letters are then about 34 px)
+_HEIGHT = re.compile(r'\sheight="([0-9.]+)"')
 
 
 def _set_attr(tag: str, name: str, value: str) -> str:
@@ -69,16 +74,33 @@ def _natural_width(body: str) -> float | None:
     return float(match.group(1)) if match else None
 
 
-def _reading(node, config, body: str, sized: bool) -> tuple[str, bool]:
+def _reading(node, config, body: str, sized: bool) -> tuple[str, bool, float]:
     """(a ``min-width`` style keeping labels readable, whether the diagram is wider than the column: the fold
-    width ``ncd_max_width``, or :data:`COLUMN_PX` when folding is off)."""
+    width ``ncd_max_width``, or :data:`COLUMN_PX` when folding is off; how much larger a small diagram is
+    shown, 1 for one the user sized or one as wide as the fold)."""
     width = _natural_width(body)
     if width is None or sized:
-        return "", False
+        return "", False, 1.0
     scale = float(node.get("scale") or 1.0)
-    least = width * min(1.0, READABLE_PX / (LABEL_UNITS * scale))
     column = float(config.ncd_max_width or COLUMN_PX)  # the width the page gives diagrams
-    return f"min-width: {least:.0f}px", width > column + 1.0
+    fold = node["max_width"] * scale if node.get("max_width") else column  # the fold width, in px
+    enlarge = max(1.0, min(LARGE_PX / (LABEL_UNITS * scale), fold / width))
+    least = width * min(1.0, READABLE_PX / (LABEL_UNITS * scale))
+    return f"min-width: {least:.0f}px", width > column + 1.0, enlarge
+
+
+def _enlarged(body: str, factor: float) -> str:
+    """The SVG shown ``factor`` times its natural size (its root's ``width`` and ``height``; the viewBox scales
+    the drawing)."""
+    root = _ROOT.search(body)
+    if root is None or factor <= 1.0:
+        return body
+    tag = root.group(0)
+    for pattern, name in ((_WIDTH, "width"), (_HEIGHT, "height")):
+        match = pattern.search(tag)
+        if match:
+            tag = _set_attr(tag, name, f"{float(match.group(1)) * factor:.2f}")
+    return body[:root.start()] + tag + body[root.end():]
 
 
 def _style(node) -> str:
@@ -132,7 +154,8 @@ def visit(self, node) -> None:
             if node.get("cost_titles"):  # :cost: -- each box's figures in its hover text
                 from ..cost.sphinx import add_box_titles
                 body = add_box_titles(body, node["cost_titles"])
-            least, wide = _reading(node, config, body, "ncd-sized" in classes)
+            least, wide, enlarge = _reading(node, config, body, "ncd-sized" in classes)
+            body = _enlarged(body, enlarge)
             if least:
                 body = body.replace("<svg", f'<svg style="{least}"', 1) if "<svg" in body[:200] else body
             if wide:

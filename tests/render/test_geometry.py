@@ -96,7 +96,7 @@ def test_uniform_pitch_and_straight_chain():
 
 
 def test_broadcast_wire_passes_over_the_box():
-    d = sphinx_ncd.parse("input X: a m\nY = G X : m -> n\noutput Y\n")
+    d = sphinx_ncd.parse("input X: a m\nY = Attn X : m -> n\noutput Y\n")
     sc = scene(d)
     ops = [g for g in sc.items if getattr(g, "owner", "").startswith("op:")]
     assert len(ops) == 1

@@ -177,10 +177,9 @@ def test_separators_never_run_along_a_wire_or_each_other():
     assert set(bad) == KNOWN_SEPARATOR_ALONG_WIRE, bad
 
 
-# the specs whose layout still runs a separator along a wire: the rotary box's four inputs (queries, keys, cos,
-# sin) arrive from below and the keys' separator meets the RoPE box beside a rising wire.  To be fixed in the
-# layout; a spec leaving this set, or joining it, fails the test above
-KNOWN_SEPARATOR_ALONG_WIRE = {"demo_docs/figures/decoder-gqa.ncd", "templates/llama.ncd"}
+# the specs whose layout still runs a separator along a wire (none: a separator between an operation and a value
+# passing between its inputs starts at the operation's glyph); a spec joining it fails the test above
+KNOWN_SEPARATOR_ALONG_WIRE: set = set()
 
 
 def test_a_separator_lying_on_a_wire_is_reported():

@@ -180,7 +180,7 @@ def test_residual_skip_branch_runs_level_next_to_its_box():
 def test_checker_catches_a_wire_through_a_box():
     import dataclasses
 
-    sc = scene(_parse(ROOT / "demo_docs" / "figures" / "fig10.ncd"))
+    sc = scene(_parse(ROOT / "demo_docs" / "gallery" / "figures" / "fig06.ncd"))
     box = next(bbox_of(p) for p in sc.walk() if isinstance(p, Path) and p.role == "box")
     y = (box[1] + box[3]) / 2 + 3
     stray = Path((("M", box[0] - 10, y), ("L", box[2] + 10, y)), role="wire", owner="wire:999.0")

@@ -74,7 +74,7 @@ def test_the_deleted_segment_leaves_one_separator_between_its_neighbours():
     for a, b in xs[1:]:
         assert a <= reach + 0.5, xs
         reach = max(reach, b)
-    assert xs[0][0] <= 0.0 and reach > 90.0, xs
+    assert xs[0][0] <= 0.0 and reach > 85.0, xs  # past the R mark on V0
 
 
 # --- 3. the verdict badge reads at the size of a wire label and never touches the drawing --------------------------

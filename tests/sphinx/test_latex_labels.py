@@ -64,8 +64,8 @@ def test_latex_writes_unlabelled_drawings_and_overlays(make_app, rootdir, tmp_pa
     for stem, lbl in pairs:
         assert lbl == f"{stem}.lbl"
         assert (app.outdir / lbl).read_text(encoding="utf-8").startswith("\\ncdlabels{")
-    mlp = next(lbl for _, lbl in pairs if "ReLU" in (app.outdir / lbl).read_text(encoding="utf-8"))
-    assert "{$784$}" in (app.outdir / mlp).read_text(encoding="utf-8")
+    mlp = next(lbl for _, lbl in pairs if "{$784$}" in (app.outdir / lbl).read_text(encoding="utf-8"))
+    assert "{$R$}" in (app.outdir / mlp).read_text(encoding="utf-8")  # ReLU's mark: the paper's R
     if shutil.which("pdffonts"):
         for stem, _ in pairs:  # the drawings carry no text: TeX typesets all of it
             assert _fonts(app.outdir / f"{stem}.pdf") == set()
@@ -141,7 +141,7 @@ def test_the_pdf_has_labels_in_the_documents_fonts_and_macros(make_app, rootdir,
     pdf = app.outdir / "ncdbasic.pdf"
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     figure = text.split("directive body", 1)[1].split("Fig. 1", 1)[0]
-    assert "784" in figure and "512" in figure and "ReLU" in figure   # the labels are text
+    assert "784" in figure and "512" in figure and "10" in figure   # the labels are text
     assert "Attn" in text                                                # the preamble's macro, typeset
     # in the document's fonts (lmodern, conf.py's fontpkg): the learned maps' L, bold upright as the paper sets it
     assert any("\\mathbf{L}" in lbl.read_text(encoding="utf-8") for lbl in app.outdir.glob("*.lbl"))
@@ -174,7 +174,7 @@ def test_labels_the_first_layout_did_not_ask_for_are_measured_too(make_app, root
     tex = (app.outdir / "ncdbasic.tex").read_text(encoding="utf-8")
     overlays = [(app.outdir / lbl).read_text(encoding="utf-8") for _, lbl in _labelled(tex)]
     assert len(overlays) == 4 and all("\\ncdlabel{" in text for text in overlays)  # none left to outlines
-    assert any("{$784$}" in text and "ReLU" in text for text in overlays)
+    assert any("{$784$}" in text and "{$R$}" in text for text in overlays)
 
 
 @needs_tex
