@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .geometry import PITCH
 from .scene import Circle, Path, bbox_of
 
-__all__ = ["Crossing", "SceneStats", "crossings", "crossings_of", "near_dots", "scene_stats", "wire_polyline"]
+__all__ = ["Crossing", "SceneStats", "crossings", "crossings_of", "knots", "near_dots", "scene_stats", "wire_polyline"]
 
 CHORDS = 16  # chords per cubic curve
 DOUBLE_WIDTH = 3.0  # the two strokes of a doubled (tuple) wire lie about 2.8 apart
@@ -203,3 +203,10 @@ def scene_stats(scene) -> SceneStats:
 def near_dots(found, dots) -> int:
     """How many of the crossings ``found`` lie within one wire pitch of one of the ``dots``."""
     return sum(1 for c in found if any((c.x - d.cx) ** 2 + (c.y - d.cy) ** 2 < PITCH ** 2 for d in dots))
+
+
+def knots(found) -> int:
+    """How many pairs of the crossings ``found`` lie within half a wire pitch of each other: three or more
+    wires crossing at almost one point, where a reader cannot tell which wire goes where."""
+    return sum(1 for i, c in enumerate(found) for d in found[i + 1:]
+               if (c.x - d.x) ** 2 + (c.y - d.y) ** 2 < (PITCH / 2) ** 2)

@@ -17,12 +17,16 @@ from .glyph_marks import scale_arrow
 from .glyph_parts import all_rows, draw_line, draw_sep, Glyph, ink_of, OpRows, seps_between
 from .scene import Circle, Path
 
-__all__ = ["draw_einsum", "OUTER_X"]
+__all__ = ["draw_einsum", "einsum_names", "OUTER_X"]
 
 def _einsum_names(g: OpRows):
+    """The name of every input and output wire of ``g``'s einsum (see :func:`einsum_names`)."""
+    return einsum_names(g.op, g.ins)
+
+
+def einsum_names(op, ins):
     """The name of every input and output wire: the einsum's own names (the model's typed record) on its core
-    axes, the axis label on a wire passing over it."""
-    op = g.op
+    axes, the axis label on a wire passing over it; ``ins``: the input rows (a scalar's drawn 1 wire)."""
     ins_n = [[a.label for a in v.axes] for v in op.inputs]
     outs_n = [[a.label for a in v.axes] for v in op.outputs]
     names_in = getattr(op.params, "names_in", ())
@@ -30,7 +34,7 @@ def _einsum_names(g: OpRows):
         for n, pos in zip(names, op.core_in_pos[i] if i < len(op.core_in_pos) else ()):
             ins_n[i][pos] = n
     for i, v in enumerate(op.inputs):  # a scalar's bare 1 wire takes part too: it is the 1 axis
-        if not v.axes and i < len(g.ins) and g.ins[i]:
+        if not v.axes and i < len(ins) and ins[i]:
             ins_n[i] = ["1"]
     names_out = getattr(op.params, "names_out", ())
     if outs_n and op.core_out_pos:
@@ -109,7 +113,7 @@ def _einsum_glyph(g: OpRows, lead: float, lead2: float, order=None) -> tuple[Gly
         units = _fewest_crossings(units, out_rows, top)
     else:
         units = sorted(units, key=lambda u: order.index(u[2]))
-    mid = _mid_rows(units, top)
+    mid = _mid_rows(units, top, out_rows)
     # stage 1: sources -> intermediate rows (sources of one unit keep their order)
     d1 = [abs(a - b) for _, _, n, ys in units for a, b in zip(ys, mid[n])]
     cross1 = _crosses([(a, b) for _, _, n, ys in units for a, b in zip(ys, mid[n])])
@@ -139,11 +143,21 @@ def _einsum_glyph(g: OpRows, lead: float, lead2: float, order=None) -> tuple[Gly
     return glyph, xj, [u[2] for u in units]
 
 
-def _mid_rows(units, top: float) -> dict:
-    """The intermediate rows of each unit, stacked from ``top`` in the units' order."""
+def _mid_rows(units, top: float, out_rows=None) -> dict:
+    """The intermediate rows of each unit, stacked from ``top`` in the units' order; a wire that leaves on
+    the row it came in on (nothing moves it) keeps that row when it lies below the stack, so it runs level
+    through the glyph instead of rising into the stack and falling back, and a cap on two neighbouring wires
+    closes them on their own rows."""
     mid: dict[str, list[float]] = {}
     y = top
-    for _, _, n, ys in units:
+    rows = sorted(r for u in units for r in u[3])
+    for _, kind, n, ys in units:
+        if kind == "out" and len(ys) == 1 and out_rows and any(abs(o - ys[0]) < 1e-6 for o in out_rows.get(n, ())):
+            y = max(y, ys[0])
+        elif kind == "cap" and len(ys) == 2 and y <= ys[0] + 1e-6 and rows.index(ys[1]) == rows.index(ys[0]) + 1:
+            mid[n] = list(ys)  # neighbours (no wire between them): the cap closes them where they are
+            y = ys[1] + PITCH
+            continue
         mid[n] = [y + PITCH * r for r in range(len(ys))]
         y = mid[n][-1] + PITCH
     return mid
@@ -151,27 +165,49 @@ def _mid_rows(units, top: float) -> dict:
 
 def _fewest_crossings(units, out_rows, top: float) -> list:
     """The units in the intermediate order whose two stages cross fewest wires (a transpose the einsum needs
-    crosses anyway; one the order would add need not), the order of their sources' mean heights where that
-    draws as few; up to 6 units (720 orders) are tried, more keep that order."""
+    crosses anyway; one the order would add need not), then bunch fewest crossings at one point (a knot), the
+    order of their sources' mean heights where that draws as few; up to 6 units (720 orders) are tried, more
+    keep that order."""
     if len(units) < 3 or len(units) > 6:
         return units
 
-    def crossings(order) -> int:
-        mid = _mid_rows(order, top)
+    def crossings(order) -> tuple[int, int]:
+        mid = _mid_rows(order, top, out_rows)
         first = [(a, b, n) for _, _, n, ys in order for a, b in zip(ys, mid[n])]
         second = [((mid[n][0] + mid[n][-1]) / 2, yo, n) for _, kind, n, _ in order if kind == "out"
                   for yo in out_rows.get(n, ())]
-        return sum(1 for stage in (first, second) for i, (a, b, n) in enumerate(stage)
-                   for c, d, m in stage[i + 1:] if m != n and (a - c) * (b - d) < 0)
+        points = [_bend_crossings(stage) for stage in (first, second)]
+        return sum(map(len, points)), sum(_knots(p) for p in points)
 
     best, fewest = units, crossings(units)
     for order in permutations(units):
-        if fewest == 0:
+        if fewest == (0, 0):
             break
         k = crossings(order)
         if k < fewest:
             best, fewest = list(order), k
     return best
+
+
+def _bend_crossings(moves) -> list[tuple[float, float]]:
+    """Where the bends ``(from row, to row, name)`` of one stage, all drawn over one horizontal run, cross:
+    two S-bends from ``a`` to ``b`` and from ``c`` to ``d`` meet where both have gone the same fraction
+    ``s = (c - a) / ((b - a) - (d - c))`` of their way, at about ``s`` of the run's length."""
+    run = bend_length(max((abs(a - b) for a, b, _ in moves), default=0.0))
+    out = []
+    for i, (a, b, n) in enumerate(moves):
+        for c, d, m in moves[i + 1:]:
+            if m != n and (a - c) * (b - d) < 0:
+                s = (c - a) / ((b - a) - (d - c))
+                out.append((s * run, a + (b - a) * s))
+    return out
+
+
+def _knots(points) -> int:
+    """How many pairs of the crossings ``points`` lie within half a wire pitch of each other: several wires
+    crossing at almost one point, which a reader cannot follow (the paper spreads them)."""
+    return sum(1 for i, (x, y) in enumerate(points) for u, v in points[i + 1:]
+               if (x - u) ** 2 + (y - v) ** 2 < (PITCH / 2) ** 2)
 
 
 def _einsum_ends(glyph: Glyph, g: OpRows, out_rows, src, mid, xj: float) -> None:
