@@ -27,6 +27,7 @@ class Crossing:
     y: float
     a: str  # owners of the two wires
     b: str
+    wires: tuple = ()  # which drawn wires cross (their indexes in the scene; an operation's strokes differ)
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ def crossings_of(paths) -> list[Crossing]:
                 if any(abs(x - u) <= 4 * DOUBLE_WIDTH and abs(y - v) <= 4 * DOUBLE_WIDTH for u, v in near):
                     continue  # the other stroke of a doubled wire crossing the same place
                 near.append((x, y))
-                out.append(Crossing(x, y, wa.owner, wb.owner))
+                out.append(Crossing(x, y, wa.owner, wb.owner, key))
     return out
 
 
@@ -206,7 +207,24 @@ def near_dots(found, dots) -> int:
 
 
 def knots(found) -> int:
-    """How many pairs of the crossings ``found`` lie within half a wire pitch of each other: three or more
-    wires crossing at almost one point, where a reader cannot tell which wire goes where."""
-    return sum(1 for i, c in enumerate(found) for d in found[i + 1:]
-               if (c.x - d.x) ** 2 + (c.y - d.y) ** 2 < (PITCH / 2) ** 2)
+    """How many knots the crossings ``found`` make: three wires crossing each other at almost one point (the
+    three crossings within half a wire pitch of each other), where a reader cannot tell which wire goes
+    where.  A wire crossing a bundle of parallel wires is no knot: those cross it, not each other.  Takes
+    :class:`Crossing` records or ``(x, y, wire, wire)`` tuples."""
+    pts = [(c.x, c.y, frozenset(c.wires)) if isinstance(c, Crossing) else (c[0], c[1], frozenset(c[2:]))
+           for c in found]
+    close = (PITCH / 2) ** 2
+    by_pair = {}
+    for x, y, w in pts:
+        if len(w) == 2:
+            by_pair.setdefault(w, []).append((x, y))
+    seen = set()
+    for i, (x, y, w) in enumerate(pts):
+        for u, v, w2 in pts[i + 1:]:
+            if len(w | w2) != 3 or len(w) != 2 or len(w2) != 2 or (x - u) ** 2 + (y - v) ** 2 >= close:
+                continue
+            third = (w | w2) - (w & w2)
+            if any((x - p) ** 2 + (y - q) ** 2 < close and (u - p) ** 2 + (v - q) ** 2 < close
+                   for p, q in by_pair.get(third, ())):
+                seen.add(w | w2)
+    return len(seen)

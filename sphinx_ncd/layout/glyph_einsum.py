@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from itertools import permutations
 
-from .crossings import crossings_of
+from .crossings import crossings_of, knots
 from .geometry import bend_length, DOT_R, PITCH, WIRE, wire_path
 from .glyph_marks import scale_arrow
 from .glyph_parts import all_rows, draw_line, draw_sep, Glyph, ink_of, OpRows, seps_between
@@ -177,7 +177,7 @@ def _fewest_crossings(units, out_rows, top: float) -> list:
         second = [((mid[n][0] + mid[n][-1]) / 2, yo, n) for _, kind, n, _ in order if kind == "out"
                   for yo in out_rows.get(n, ())]
         points = [_bend_crossings(stage) for stage in (first, second)]
-        return sum(map(len, points)), sum(_knots(p) for p in points)
+        return sum(map(len, points)), sum(knots(p) for p in points)
 
     best, fewest = units, crossings(units)
     for order in permutations(units):
@@ -189,25 +189,19 @@ def _fewest_crossings(units, out_rows, top: float) -> list:
     return best
 
 
-def _bend_crossings(moves) -> list[tuple[float, float]]:
-    """Where the bends ``(from row, to row, name)`` of one stage, all drawn over one horizontal run, cross:
-    two S-bends from ``a`` to ``b`` and from ``c`` to ``d`` meet where both have gone the same fraction
-    ``s = (c - a) / ((b - a) - (d - c))`` of their way, at about ``s`` of the run's length."""
+def _bend_crossings(moves) -> list[tuple]:
+    """Where the bends ``(from row, to row, name)`` of one stage, all drawn over one horizontal run, cross,
+    as ``(x, y, wire, wire)``: two S-bends from ``a`` to ``b`` and from ``c`` to ``d`` meet where both have
+    gone the same fraction ``s = (c - a) / ((b - a) - (d - c))`` of their way, at about ``s`` of the run."""
     run = bend_length(max((abs(a - b) for a, b, _ in moves), default=0.0))
     out = []
     for i, (a, b, n) in enumerate(moves):
-        for c, d, m in moves[i + 1:]:
+        for j in range(i + 1, len(moves)):
+            c, d, m = moves[j]
             if m != n and (a - c) * (b - d) < 0:
                 s = (c - a) / ((b - a) - (d - c))
-                out.append((s * run, a + (b - a) * s))
+                out.append((s * run, a + (b - a) * s, i, j))
     return out
-
-
-def _knots(points) -> int:
-    """How many pairs of the crossings ``points`` lie within half a wire pitch of each other: several wires
-    crossing at almost one point, which a reader cannot follow (the paper spreads them)."""
-    return sum(1 for i, (x, y) in enumerate(points) for u, v in points[i + 1:]
-               if (x - u) ** 2 + (y - v) ** 2 < (PITCH / 2) ** 2)
 
 
 def _einsum_ends(glyph: Glyph, g: OpRows, out_rows, src, mid, xj: float) -> None:

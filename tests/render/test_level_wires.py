@@ -18,7 +18,7 @@ from sphinx_ncd.layout.scene import Circle, Path, Scene
 from sphinx_ncd.model.types import OpKind
 from sphinx_ncd.rendering.api import scene
 
-from render_helpers import ROOT, geometry_problems
+from render_helpers import ALL_SPECS, ROOT, geometry_problems
 
 GALLERY = ROOT / "demo_docs" / "gallery" / "figures"
 FIGURES = ROOT / "demo_docs" / "figures"
@@ -82,15 +82,20 @@ def test_no_three_wires_cross_at_almost_one_point(path):
     assert found and knots(found) == 0
 
 
-def test_knots_counts_crossings_within_half_a_pitch():
+def test_a_knot_is_three_wires_crossing_at_almost_one_point():
     a = Path((("M", 0.0, 0.0), ("L", 100.0, 100.0)), owner="wire:1")
     b = Path((("M", 0.0, 100.0), ("L", 100.0, 0.0)), owner="wire:2")
     c = Path((("M", 0.0, 52.0), ("L", 100.0, 48.0)), owner="wire:3")  # through the same point: a knot
     sc = Scene((a, b, c), (-10.0, -10.0, 120.0, 120.0))
-    assert len(crossings(sc)) == 3 and knots(crossings(sc)) == 3
+    assert len(crossings(sc)) == 3 and knots(crossings(sc)) == 1
     far = Path((("M", 0.0, 10.0), ("L", 100.0, 10.0)), owner="wire:3")
     sc = Scene((a, b, far), (-10.0, -10.0, 120.0, 120.0))
     assert len(crossings(sc)) == 3 and knots(crossings(sc)) == 0
+    # one wire crossing a bundle of parallel wires at a steep angle: close crossings, but no knot
+    bundle = [Path((("M", 0.0, 40.0 + 6 * k), ("L", 100.0, 40.0 + 6 * k)), owner=f"wire:{5 + k}") for k in range(3)]
+    steep = Path((("M", 48.0, 0.0), ("L", 52.0, 100.0)), owner="wire:9")
+    found = crossings(Scene((steep, *bundle), (-10.0, -10.0, 120.0, 120.0)))
+    assert len(found) == 3 and knots(found) == 0
 
 
 def test_the_snake_is_a_cup_and_a_cap_with_no_merge_dot():
@@ -122,3 +127,24 @@ def test_a_map_from_nothing_draws_a_box_with_outputs_only():
     assert s_bends(sc) == 0
     learned = sphinx_ncd.parse("input X: a\nP = L^P : -> t m\noutput X, P\n", "lp.ncd")  # a learned constant
     assert geometry_problems(scene(learned)) == []
+
+
+# specs on which three wires still cross at almost one point (expected to fail, strictly): grouped-query
+# attention's first einsum (five axis groups after the rotary) has one the order estimate does not see
+KNOWN_KNOTS = {"demo_docs/figures/decoder-gqa.ncd", "templates/llama.ncd"}
+
+
+def _spec_param(p):
+    rel = str(p.relative_to(ROOT))
+    marks = [pytest.mark.xfail(strict=True, reason="a knot the layout still draws")] if rel in KNOWN_KNOTS else []
+    return pytest.param(p, id=rel, marks=marks)
+
+
+@pytest.mark.parametrize("path", [_spec_param(p) for p in ALL_SPECS])
+def test_no_knot_in_any_spec(path):
+    try:
+        d = sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name,
+                             search_path=(str(path.parent), str(ROOT / "templates")))
+    except sphinx_ncd.NCDError:
+        pytest.skip("not a valid spec on its own (an error example or a fragment)")
+    assert knots(crossings(scene(d))) == 0
