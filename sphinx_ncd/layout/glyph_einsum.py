@@ -65,7 +65,7 @@ def draw_einsum(g: OpRows) -> Glyph:
     if plan is not None:  # drawn before (another render of the same rows): the same order and leads
         return _einsum_glyph(g, *plan)[0]
     lead = lead2 = 0.0
-    best, order = None, None
+    best, order = None, _untangled(g)
     for _ in range(4):
         glyph, xj, order = _einsum_glyph(g, lead, lead2, order)
         dots = [c for c in glyph.items if isinstance(c, Circle) and c.fill not in (None, "none", "paper")]
@@ -96,19 +96,7 @@ def _einsum_glyph(g: OpRows, lead: float, lead2: float, order=None) -> tuple[Gly
     """The einsum's glyph with straight runs of ``lead`` before its first stage and ``lead2`` after its
     junctions (see :func:`draw_einsum`), its units in ``order`` (their names; None: the order that crosses
     fewest wires); returns it, where its junctions are and its units' order."""
-    ins_n, outs_n = _einsum_names(g)
-    src: dict[str, list[float]] = {}
-    for i, names in enumerate(ins_n):
-        for j, n in enumerate(names[:len(g.ins[i])]):
-            src.setdefault(n, []).append(g.ins[i][j])
-    out_rows: dict[str, list[float]] = {}
-    for k, names in enumerate(outs_n):
-        for l, n in enumerate(names[:len(g.outs[k])]):
-            out_rows.setdefault(n, []).append(g.outs[k][l])
-    # units: (kind, name, source rows); ordered by where their sources are
-    units = sorted(((sum(ys) / len(ys), "out" if n in out_rows else "cap", n, sorted(ys)) for n, ys in src.items()),
-                   key=lambda u: (u[0], u[2]))
-    top = min((y for ys in g.ins for y in ys), default=0.0)
+    units, out_rows, top = _units_of(g)
     if order is None:
         units = _fewest_crossings(units, out_rows, top)
     else:
@@ -136,11 +124,53 @@ def _einsum_glyph(g: OpRows, lead: float, lead2: float, order=None) -> tuple[Gly
     for unit in units:
         _einsum_unit(glyph, g, unit, mid[unit[2]], junction[unit[2]], out_rows.get(unit[2], []),
                      (x0, x1, xj, xs2, x2), direct)
-    _einsum_ends(glyph, g, out_rows, src, mid, xj)
+    _einsum_ends(glyph, g, out_rows, {u[2] for u in units}, mid, xj)
     if arrow is not None:
         glyph.items.append(arrow)
         glyph.anchors["scale"] = (x1 + r, junction[cup[2]])
     return glyph, xj, [u[2] for u in units]
+
+
+def _units_of(g: OpRows) -> tuple[list, dict, float]:
+    """The einsum's units -- (mean source row, "out" or "cap", name, source rows), ordered by where their
+    sources are --, each output name's rows, and the top input row."""
+    ins_n, outs_n = _einsum_names(g)
+    src: dict[str, list[float]] = {}
+    for i, names in enumerate(ins_n):
+        for j, n in enumerate(names[:len(g.ins[i])]):
+            src.setdefault(n, []).append(g.ins[i][j])
+    out_rows: dict[str, list[float]] = {}
+    for k, names in enumerate(outs_n):
+        for l, n in enumerate(names[:len(g.outs[k])]):
+            out_rows.setdefault(n, []).append(g.outs[k][l])
+    units = sorted(((sum(ys) / len(ys), "out" if n in out_rows else "cap", n, sorted(ys)) for n, ys in src.items()),
+                   key=lambda u: (u[0], u[2]))
+    return units, out_rows, min((y for ys in g.ins for y in ys), default=0.0)
+
+
+def _untangled(g: OpRows):
+    """The units' order to draw: None (the estimate's, :func:`_fewest_crossings`) unless its glyph draws a
+    knot; then, among the estimate's best few orders, the one whose drawn glyph has fewest knots, then
+    fewest crossings (the estimate measures bends on one run; the glyph's caps and stages differ)."""
+    def cost(glyph):
+        found = crossings_of([p for p in glyph.items if isinstance(p, Path) and p.role == "wire"])
+        return knots(found), len(found)
+
+    glyph, _, order = _einsum_glyph(g, 0.0, 0.0, None)
+    best = (cost(glyph), order)
+    units, out_rows, top = _units_of(g)
+    if best[0][0] == 0 or not 3 <= len(units) <= 6:
+        return None
+    ranked = sorted(permutations(units), key=lambda o: _order_cost(o, out_rows, top))
+    for alt in ranked[:_TRIED]:
+        names = [u[2] for u in alt]
+        c = cost(_einsum_glyph(g, 0.0, 0.0, names)[0])
+        if c < best[0]:
+            best = (c, names)
+    return best[1]
+
+
+_TRIED = 8  # orders drawn to untangle a knot
 
 
 def _mid_rows(units, top: float, out_rows=None) -> dict:
@@ -171,22 +201,24 @@ def _fewest_crossings(units, out_rows, top: float) -> list:
     if len(units) < 3 or len(units) > 6:
         return units
 
-    def crossings(order) -> tuple[int, int]:
-        mid = _mid_rows(order, top, out_rows)
-        first = [(a, b, n) for _, _, n, ys in order for a, b in zip(ys, mid[n])]
-        second = [((mid[n][0] + mid[n][-1]) / 2, yo, n) for _, kind, n, _ in order if kind == "out"
-                  for yo in out_rows.get(n, ())]
-        points = [_bend_crossings(stage) for stage in (first, second)]
-        return sum(map(len, points)), sum(knots(p) for p in points)
-
-    best, fewest = units, crossings(units)
+    best, fewest = units, _order_cost(units, out_rows, top)
     for order in permutations(units):
         if fewest == (0, 0):
             break
-        k = crossings(order)
+        k = _order_cost(order, out_rows, top)
         if k < fewest:
             best, fewest = list(order), k
     return best
+
+
+def _order_cost(order, out_rows, top: float) -> tuple[int, int]:
+    """The crossings and knots the units in ``order`` draw, estimated from their bends' rows."""
+    mid = _mid_rows(order, top, out_rows)
+    first = [(a, b, n) for _, _, n, ys in order for a, b in zip(ys, mid[n])]
+    second = [((mid[n][0] + mid[n][-1]) / 2, yo, n) for _, kind, n, _ in order if kind == "out"
+              for yo in out_rows.get(n, ())]
+    points = [_bend_crossings(stage) for stage in (first, second)]
+    return sum(map(len, points)), sum(knots(p) for p in points)
 
 
 def _bend_crossings(moves) -> list[tuple]:
