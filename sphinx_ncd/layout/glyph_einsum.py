@@ -65,12 +65,15 @@ def draw_einsum(g: OpRows) -> Glyph:
     if plan is not None:  # drawn before (another render of the same rows): the same order and leads
         return _einsum_glyph(g, *plan)[0]
     lead = lead2 = 0.0
-    best, order = None, _untangled(g)
-    for _ in range(4):
+    best, order = None, None
+    for n in range(5):
         glyph, xj, order = _einsum_glyph(g, lead, lead2, order)
+        found = crossings_of([p for p in glyph.items if isinstance(p, Path) and p.role == "wire"])
+        if n == 0 and knots(found):  # the estimated order draws a knot: draw its best few, keep the least tangled
+            order = _untangled(g, order, found)
+            continue
         dots = [c for c in glyph.items if isinstance(c, Circle) and c.fill not in (None, "none", "paper")]
-        near = [(c, d) for c in crossings_of([p for p in glyph.items if isinstance(p, Path) and p.role == "wire"])
-                for d in dots if (c.x - d.cx) ** 2 + (c.y - d.cy) ** 2 < PITCH ** 2]
+        near = [(c, d) for c in found for d in dots if (c.x - d.cx) ** 2 + (c.y - d.cy) ** 2 < PITCH ** 2]
         if best is None or len(near) < best[0]:
             best = (len(near), glyph, (lead, lead2, order))
         more = [0.0, 0.0]  # how much later each stage must start for its crossings to clear the dots left of them
@@ -148,29 +151,25 @@ def _units_of(g: OpRows) -> tuple[list, dict, float]:
     return units, out_rows, min((y for ys in g.ins for y in ys), default=0.0)
 
 
-def _untangled(g: OpRows):
-    """The units' order to draw: None (the estimate's, :func:`_fewest_crossings`) unless its glyph draws a
-    knot; then, among the estimate's best few orders, the one whose drawn glyph has fewest knots, then
-    fewest crossings (the estimate measures bends on one run; the glyph's caps and stages differ)."""
-    def cost(glyph):
-        found = crossings_of([p for p in glyph.items if isinstance(p, Path) and p.role == "wire"])
-        return knots(found), len(found)
-
-    glyph, _, order = _einsum_glyph(g, 0.0, 0.0, None)
-    best = (cost(glyph), order)
+def _untangled(g: OpRows, order: list, found) -> list:
+    """The units' order for an einsum whose estimated ``order`` draws a knot (its glyph's crossings ``found``):
+    among the estimate's best few orders, the one whose drawn glyph has fewest knots, then fewest crossings
+    (the estimate measures bends on one run; the glyph's caps and stages differ)."""
     units, out_rows, top = _units_of(g)
-    if best[0][0] == 0 or not 3 <= len(units) <= 6:
-        return None
+    best = ((knots(found), len(found)), order)
+    if not 3 <= len(units) <= 6:
+        return order
     ranked = sorted(permutations(units), key=lambda o: _order_cost(o, out_rows, top))
     for alt in ranked[:_TRIED]:
         names = [u[2] for u in alt]
-        c = cost(_einsum_glyph(g, 0.0, 0.0, names)[0])
-        if c < best[0]:
-            best = (c, names)
+        drawn = _einsum_glyph(g, 0.0, 0.0, names)[0]
+        found = crossings_of([p for p in drawn.items if isinstance(p, Path) and p.role == "wire"])
+        if (knots(found), len(found)) < best[0]:
+            best = ((knots(found), len(found)), names)
     return best[1]
 
 
-_TRIED = 8  # orders drawn to untangle a knot
+_TRIED = 3  # orders drawn to untangle a knot
 
 
 def _mid_rows(units, top: float, out_rows=None) -> dict:
@@ -205,20 +204,25 @@ def _fewest_crossings(units, out_rows, top: float) -> list:
     for order in permutations(units):
         if fewest == (0, 0):
             break
-        k = _order_cost(order, out_rows, top)
+        k = _order_cost(order, out_rows, top, fewest[0])
         if k < fewest:
             best, fewest = list(order), k
     return best
 
 
-def _order_cost(order, out_rows, top: float) -> tuple[int, int]:
-    """The crossings and knots the units in ``order`` draw, estimated from their bends' rows."""
+def _order_cost(order, out_rows, top: float, bound: int | None = None) -> tuple[int, int]:
+    """The crossings and knots the units in ``order`` draw, estimated from their bends' rows (the knots are
+    not counted where the crossings already exceed ``bound``: that order loses anyway)."""
     mid = _mid_rows(order, top, out_rows)
     first = [(a, b, n) for _, _, n, ys in order for a, b in zip(ys, mid[n])]
     second = [((mid[n][0] + mid[n][-1]) / 2, yo, n) for _, kind, n, _ in order if kind == "out"
               for yo in out_rows.get(n, ())]
-    points = [_bend_crossings(stage) for stage in (first, second)]
-    return sum(map(len, points)), sum(knots(p) for p in points)
+    counts = [sum(1 for i, (a, b, n) in enumerate(stage) for c, d, m in stage[i + 1:]
+                  if m != n and (a - c) * (b - d) < 0) for stage in (first, second)]
+    total = sum(counts)
+    if bound is not None and total > bound:
+        return total, 0
+    return total, sum(knots(_bend_crossings(stage)) for stage, k in zip((first, second), counts) if k >= 3)
 
 
 def _bend_crossings(moves) -> list[tuple]:
