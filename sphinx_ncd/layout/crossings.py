@@ -32,17 +32,19 @@ class Crossing:
 
 @dataclass(frozen=True)
 class SceneStats:
-    """Figures about a drawn scene: ``crossings`` (count), ``wires`` (wire paths), ``dots``, and
-    ``near_dots`` (crossings closer than one wire pitch to a dot they do not belong to)."""
+    """Figures about a drawn scene: ``crossings`` (count), ``wires`` (wire paths), ``dots``,
+    ``near_dots`` (crossings closer than one wire pitch to a dot they do not belong to) and ``knots``."""
 
     crossings: int
     wires: int
     dots: int
     near_dots: int
     points: tuple = ()  # the crossings themselves
+    knots: int = 0  # three wires crossing each other at almost one point (see :func:`knots`)
 
     def as_dict(self) -> dict:
-        return {"crossings": self.crossings, "wires": self.wires, "dots": self.dots, "near_dots": self.near_dots}
+        return {"crossings": self.crossings, "wires": self.wires, "dots": self.dots, "near_dots": self.near_dots,
+                "knots": self.knots}
 
 
 def wire_polyline(d) -> list[tuple[float, float]]:
@@ -194,11 +196,11 @@ def dots_of(scene) -> list[Circle]:
 
 
 def scene_stats(scene) -> SceneStats:
-    """The scene's statistics: crossing count, wires, dots, crossings within one pitch of a dot."""
+    """The scene's statistics: crossing count, wires, dots, crossings within one pitch of a dot, knots."""
     found = crossings(scene)
     dots = dots_of(scene)
     near = near_dots(found, dots)
-    return SceneStats(len(found), len(_wires(scene)), len(dots), near, tuple(found))
+    return SceneStats(len(found), len(_wires(scene)), len(dots), near, tuple(found), knots(found))
 
 
 def near_dots(found, dots) -> int:
