@@ -17,7 +17,7 @@ from .glyph_marks import scale_arrow
 from .glyph_parts import all_rows, draw_line, draw_sep, Glyph, ink_of, OpRows, seps_between
 from .scene import Circle, Path
 
-__all__ = ["draw_einsum", "einsum_names", "OUTER_X"]
+__all__ = ["draw_einsum", "einsum_names", "einsum_rows", "OUTER_X"]
 
 def _einsum_names(g: OpRows):
     """The name of every input and output wire of ``g``'s einsum (see :func:`einsum_names`)."""
@@ -134,18 +134,25 @@ def _einsum_glyph(g: OpRows, lead: float, lead2: float, order=None) -> tuple[Gly
     return glyph, xj, [u[2] for u in units]
 
 
+def einsum_rows(op, ins, outs) -> tuple[dict, dict]:
+    """Each of the einsum's names -> the rows of the input wires it names (its sources), and -> the rows of
+    the output wires it names (``ins``, ``outs``: the operation's rows)."""
+    ins_n, outs_n = einsum_names(op, ins)
+    src: dict[str, list[float]] = {}
+    for i, names in enumerate(ins_n):
+        for j, n in enumerate(names[:len(ins[i])]):
+            src.setdefault(n, []).append(ins[i][j])
+    out_rows: dict[str, list[float]] = {}
+    for k, names in enumerate(outs_n):
+        for l, n in enumerate(names[:len(outs[k])]):
+            out_rows.setdefault(n, []).append(outs[k][l])
+    return src, out_rows
+
+
 def _units_of(g: OpRows) -> tuple[list, dict, float]:
     """The einsum's units -- (mean source row, "out" or "cap", name, source rows), ordered by where their
     sources are --, each output name's rows, and the top input row."""
-    ins_n, outs_n = _einsum_names(g)
-    src: dict[str, list[float]] = {}
-    for i, names in enumerate(ins_n):
-        for j, n in enumerate(names[:len(g.ins[i])]):
-            src.setdefault(n, []).append(g.ins[i][j])
-    out_rows: dict[str, list[float]] = {}
-    for k, names in enumerate(outs_n):
-        for l, n in enumerate(names[:len(g.outs[k])]):
-            out_rows.setdefault(n, []).append(g.outs[k][l])
+    src, out_rows = einsum_rows(g.op, g.ins, g.outs)
     units = sorted(((sum(ys) / len(ys), "out" if n in out_rows else "cap", n, sorted(ys)) for n, ys in src.items()),
                    key=lambda u: (u[0], u[2]))
     return units, out_rows, min((y for ys in g.ins for y in ys), default=0.0)

@@ -11,7 +11,7 @@ import sympy
 from ..model.types import Axis, Operation, OpKind, Panel, Value
 from .geometry import ITEM_GAP, PITCH
 from .fuse import JoinedAdd, scaled_by
-from .glyph_einsum import einsum_names
+from .glyph_einsum import einsum_rows
 from .glyphs import OpRows
 
 __all__ = ["nrows", "shown_axes", "silent_values", "stack_values", "op_rows", "value_axis", "reserve_below"]
@@ -104,13 +104,8 @@ def _through_wires(op: Operation, ins) -> list[tuple[float, float]]:
     over an index, an einsum's axis with one source that it keeps."""
     outs = _rel_rows(op.outputs)
     if op.kind == OpKind.EINSUM:
-        ins_n, outs_n = einsum_names(op, ins)
-        src: dict[str, list[float]] = {}
-        for i, names in enumerate(ins_n):
-            for j, n in enumerate(names[:len(ins[i])]):
-                src.setdefault(n, []).append(ins[i][j])
-        return [(src[n][0], outs[k][l]) for k, names in enumerate(outs_n) for l, n in enumerate(names[:len(outs[k])])
-                if len(src.get(n, ())) == 1 and sum(m == n for ns in outs_n for m in ns) == 1]
+        src, out_rows = einsum_rows(op, ins, outs)
+        return [(src[n][0], ys[0]) for n, ys in out_rows.items() if len(src.get(n, ())) == 1 and len(ys) == 1]
     return [(ins[i][j], outs[k][l]) for (i, j), (k, l) in op.broadcast_pairs
             if i < len(ins) and j < len(ins[i]) and k < len(outs) and l < len(outs[k])]
 
