@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .geometry import PITCH
 from .scene import Circle, Path, bbox_of
 
-__all__ = ["Crossing", "SceneStats", "crossings", "crossings_of", "near_dots", "scene_stats", "wire_polyline"]
+__all__ = ["Crossing", "SceneStats", "crossings", "crossings_of", "knots", "near_dots", "scene_stats", "wire_polyline"]
 
 CHORDS = 16  # chords per cubic curve
 DOUBLE_WIDTH = 3.0  # the two strokes of a doubled (tuple) wire lie about 2.8 apart
@@ -27,21 +27,24 @@ class Crossing:
     y: float
     a: str  # owners of the two wires
     b: str
+    wires: tuple = ()  # which drawn wires cross (their indexes in the scene; an operation's strokes differ)
 
 
 @dataclass(frozen=True)
 class SceneStats:
-    """Figures about a drawn scene: ``crossings`` (count), ``wires`` (wire paths), ``dots``, and
-    ``near_dots`` (crossings closer than one wire pitch to a dot they do not belong to)."""
+    """Figures about a drawn scene: ``crossings`` (count), ``wires`` (wire paths), ``dots``,
+    ``near_dots`` (crossings closer than one wire pitch to a dot they do not belong to) and ``knots``."""
 
     crossings: int
     wires: int
     dots: int
     near_dots: int
     points: tuple = ()  # the crossings themselves
+    knots: int = 0  # three wires crossing each other at almost one point (see :func:`knots`)
 
     def as_dict(self) -> dict:
-        return {"crossings": self.crossings, "wires": self.wires, "dots": self.dots, "near_dots": self.near_dots}
+        return {"crossings": self.crossings, "wires": self.wires, "dots": self.dots, "near_dots": self.near_dots,
+                "knots": self.knots}
 
 
 def wire_polyline(d) -> list[tuple[float, float]]:
@@ -156,7 +159,7 @@ def crossings_of(paths) -> list[Crossing]:
                 if any(abs(x - u) <= 4 * DOUBLE_WIDTH and abs(y - v) <= 4 * DOUBLE_WIDTH for u, v in near):
                     continue  # the other stroke of a doubled wire crossing the same place
                 near.append((x, y))
-                out.append(Crossing(x, y, wa.owner, wb.owner))
+                out.append(Crossing(x, y, wa.owner, wb.owner, key))
     return out
 
 
@@ -193,13 +196,37 @@ def dots_of(scene) -> list[Circle]:
 
 
 def scene_stats(scene) -> SceneStats:
-    """The scene's statistics: crossing count, wires, dots, crossings within one pitch of a dot."""
+    """The scene's statistics: crossing count, wires, dots, crossings within one pitch of a dot, knots."""
     found = crossings(scene)
     dots = dots_of(scene)
     near = near_dots(found, dots)
-    return SceneStats(len(found), len(_wires(scene)), len(dots), near, tuple(found))
+    return SceneStats(len(found), len(_wires(scene)), len(dots), near, tuple(found), knots(found))
 
 
 def near_dots(found, dots) -> int:
     """How many of the crossings ``found`` lie within one wire pitch of one of the ``dots``."""
     return sum(1 for c in found if any((c.x - d.cx) ** 2 + (c.y - d.cy) ** 2 < PITCH ** 2 for d in dots))
+
+
+def knots(found) -> int:
+    """How many knots the crossings ``found`` make: three wires crossing each other at almost one point (the
+    three crossings within half a wire pitch of each other), where a reader cannot tell which wire goes
+    where.  A wire crossing a bundle of parallel wires is no knot: those cross it, not each other.  Takes
+    :class:`Crossing` records or ``(x, y, wire, wire)`` tuples."""
+    pts = [(c.x, c.y, frozenset(c.wires)) if isinstance(c, Crossing) else (c[0], c[1], frozenset(c[2:]))
+           for c in found]
+    close = (PITCH / 2) ** 2
+    by_pair = {}
+    for x, y, w in pts:
+        if len(w) == 2:
+            by_pair.setdefault(w, []).append((x, y))
+    seen = set()
+    for i, (x, y, w) in enumerate(pts):
+        for u, v, w2 in pts[i + 1:]:
+            if len(w | w2) != 3 or len(w) != 2 or len(w2) != 2 or (x - u) ** 2 + (y - v) ** 2 >= close:
+                continue
+            third = (w | w2) - (w & w2)
+            if any((x - p) ** 2 + (y - q) ** 2 < close and (u - p) ** 2 + (v - q) ** 2 < close
+                   for p, q in by_pair.get(third, ())):
+                seen.add(w | w2)
+    return len(seen)

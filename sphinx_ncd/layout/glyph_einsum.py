@@ -11,18 +11,22 @@ from __future__ import annotations
 import math
 from itertools import permutations
 
-from .crossings import crossings_of
+from .crossings import crossings_of, knots
 from .geometry import bend_length, DOT_R, PITCH, WIRE, wire_path
 from .glyph_marks import scale_arrow
 from .glyph_parts import all_rows, draw_line, draw_sep, Glyph, ink_of, OpRows, seps_between
 from .scene import Circle, Path
 
-__all__ = ["draw_einsum", "OUTER_X"]
+__all__ = ["draw_einsum", "einsum_names", "einsum_rows", "OUTER_X"]
 
 def _einsum_names(g: OpRows):
+    """The name of every input and output wire of ``g``'s einsum (see :func:`einsum_names`)."""
+    return einsum_names(g.op, g.ins)
+
+
+def einsum_names(op, ins):
     """The name of every input and output wire: the einsum's own names (the model's typed record) on its core
-    axes, the axis label on a wire passing over it."""
-    op = g.op
+    axes, the axis label on a wire passing over it; ``ins``: the input rows (a scalar's drawn 1 wire)."""
     ins_n = [[a.label for a in v.axes] for v in op.inputs]
     outs_n = [[a.label for a in v.axes] for v in op.outputs]
     names_in = getattr(op.params, "names_in", ())
@@ -30,7 +34,7 @@ def _einsum_names(g: OpRows):
         for n, pos in zip(names, op.core_in_pos[i] if i < len(op.core_in_pos) else ()):
             ins_n[i][pos] = n
     for i, v in enumerate(op.inputs):  # a scalar's bare 1 wire takes part too: it is the 1 axis
-        if not v.axes and i < len(g.ins) and g.ins[i]:
+        if not v.axes and i < len(ins) and ins[i]:
             ins_n[i] = ["1"]
     names_out = getattr(op.params, "names_out", ())
     if outs_n and op.core_out_pos:
@@ -62,11 +66,14 @@ def draw_einsum(g: OpRows) -> Glyph:
         return _einsum_glyph(g, *plan)[0]
     lead = lead2 = 0.0
     best, order = None, None
-    for _ in range(4):
+    for n in range(5):
         glyph, xj, order = _einsum_glyph(g, lead, lead2, order)
+        found = crossings_of([p for p in glyph.items if isinstance(p, Path) and p.role == "wire"])
+        if n == 0 and knots(found):  # the estimated order draws a knot: draw its best few, keep the least tangled
+            order = _untangled(g, order, found)
+            continue
         dots = [c for c in glyph.items if isinstance(c, Circle) and c.fill not in (None, "none", "paper")]
-        near = [(c, d) for c in crossings_of([p for p in glyph.items if isinstance(p, Path) and p.role == "wire"])
-                for d in dots if (c.x - d.cx) ** 2 + (c.y - d.cy) ** 2 < PITCH ** 2]
+        near = [(c, d) for c in found for d in dots if (c.x - d.cx) ** 2 + (c.y - d.cy) ** 2 < PITCH ** 2]
         if best is None or len(near) < best[0]:
             best = (len(near), glyph, (lead, lead2, order))
         more = [0.0, 0.0]  # how much later each stage must start for its crossings to clear the dots left of them
@@ -92,24 +99,12 @@ def _einsum_glyph(g: OpRows, lead: float, lead2: float, order=None) -> tuple[Gly
     """The einsum's glyph with straight runs of ``lead`` before its first stage and ``lead2`` after its
     junctions (see :func:`draw_einsum`), its units in ``order`` (their names; None: the order that crosses
     fewest wires); returns it, where its junctions are and its units' order."""
-    ins_n, outs_n = _einsum_names(g)
-    src: dict[str, list[float]] = {}
-    for i, names in enumerate(ins_n):
-        for j, n in enumerate(names[:len(g.ins[i])]):
-            src.setdefault(n, []).append(g.ins[i][j])
-    out_rows: dict[str, list[float]] = {}
-    for k, names in enumerate(outs_n):
-        for l, n in enumerate(names[:len(g.outs[k])]):
-            out_rows.setdefault(n, []).append(g.outs[k][l])
-    # units: (kind, name, source rows); ordered by where their sources are
-    units = sorted(((sum(ys) / len(ys), "out" if n in out_rows else "cap", n, sorted(ys)) for n, ys in src.items()),
-                   key=lambda u: (u[0], u[2]))
-    top = min((y for ys in g.ins for y in ys), default=0.0)
+    units, out_rows, top = _units_of(g)
     if order is None:
         units = _fewest_crossings(units, out_rows, top)
     else:
         units = sorted(units, key=lambda u: order.index(u[2]))
-    mid = _mid_rows(units, top)
+    mid = _mid_rows(units, top, out_rows)
     # stage 1: sources -> intermediate rows (sources of one unit keep their order)
     d1 = [abs(a - b) for _, _, n, ys in units for a, b in zip(ys, mid[n])]
     cross1 = _crosses([(a, b) for _, _, n, ys in units for a, b in zip(ys, mid[n])])
@@ -132,18 +127,73 @@ def _einsum_glyph(g: OpRows, lead: float, lead2: float, order=None) -> tuple[Gly
     for unit in units:
         _einsum_unit(glyph, g, unit, mid[unit[2]], junction[unit[2]], out_rows.get(unit[2], []),
                      (x0, x1, xj, xs2, x2), direct)
-    _einsum_ends(glyph, g, out_rows, src, mid, xj)
+    _einsum_ends(glyph, g, out_rows, {u[2] for u in units}, mid, xj)
     if arrow is not None:
         glyph.items.append(arrow)
         glyph.anchors["scale"] = (x1 + r, junction[cup[2]])
     return glyph, xj, [u[2] for u in units]
 
 
-def _mid_rows(units, top: float) -> dict:
-    """The intermediate rows of each unit, stacked from ``top`` in the units' order."""
+def einsum_rows(op, ins, outs) -> tuple[dict, dict]:
+    """Each of the einsum's names -> the rows of the input wires it names (its sources), and -> the rows of
+    the output wires it names (``ins``, ``outs``: the operation's rows)."""
+    ins_n, outs_n = einsum_names(op, ins)
+    src: dict[str, list[float]] = {}
+    for i, names in enumerate(ins_n):
+        for j, n in enumerate(names[:len(ins[i])]):
+            src.setdefault(n, []).append(ins[i][j])
+    out_rows: dict[str, list[float]] = {}
+    for k, names in enumerate(outs_n):
+        for l, n in enumerate(names[:len(outs[k])]):
+            out_rows.setdefault(n, []).append(outs[k][l])
+    return src, out_rows
+
+
+def _units_of(g: OpRows) -> tuple[list, dict, float]:
+    """The einsum's units -- (mean source row, "out" or "cap", name, source rows), ordered by where their
+    sources are --, each output name's rows, and the top input row."""
+    src, out_rows = einsum_rows(g.op, g.ins, g.outs)
+    units = sorted(((sum(ys) / len(ys), "out" if n in out_rows else "cap", n, sorted(ys)) for n, ys in src.items()),
+                   key=lambda u: (u[0], u[2]))
+    return units, out_rows, min((y for ys in g.ins for y in ys), default=0.0)
+
+
+def _untangled(g: OpRows, order: list, found) -> list:
+    """The units' order for an einsum whose estimated ``order`` draws a knot (its glyph's crossings ``found``):
+    among the estimate's best few orders, the one whose drawn glyph has fewest knots, then fewest crossings
+    (the estimate measures bends on one run; the glyph's caps and stages differ)."""
+    units, out_rows, top = _units_of(g)
+    best = ((knots(found), len(found)), order)
+    if not 3 <= len(units) <= 6:
+        return order
+    ranked = sorted(permutations(units), key=lambda o: _order_cost(o, out_rows, top))
+    for alt in ranked[:_TRIED]:
+        names = [u[2] for u in alt]
+        drawn = _einsum_glyph(g, 0.0, 0.0, names)[0]
+        found = crossings_of([p for p in drawn.items if isinstance(p, Path) and p.role == "wire"])
+        if (knots(found), len(found)) < best[0]:
+            best = ((knots(found), len(found)), names)
+    return best[1]
+
+
+_TRIED = 3  # orders drawn to untangle a knot
+
+
+def _mid_rows(units, top: float, out_rows=None) -> dict:
+    """The intermediate rows of each unit, stacked from ``top`` in the units' order; a wire that leaves on
+    the row it came in on (nothing moves it) keeps that row when it lies below the stack, so it runs level
+    through the glyph instead of rising into the stack and falling back, and a cap on two neighbouring wires
+    closes them on their own rows."""
     mid: dict[str, list[float]] = {}
     y = top
-    for _, _, n, ys in units:
+    rows = sorted(r for u in units for r in u[3])
+    for _, kind, n, ys in units:
+        if kind == "out" and len(ys) == 1 and out_rows and any(abs(o - ys[0]) < 1e-6 for o in out_rows.get(n, ())):
+            y = max(y, ys[0])
+        elif kind == "cap" and len(ys) == 2 and y <= ys[0] + 1e-6 and rows.index(ys[1]) == rows.index(ys[0]) + 1:
+            mid[n] = list(ys)  # neighbours (no wire between them): the cap closes them where they are
+            y = ys[1] + PITCH
+            continue
         mid[n] = [y + PITCH * r for r in range(len(ys))]
         y = mid[n][-1] + PITCH
     return mid
@@ -151,27 +201,50 @@ def _mid_rows(units, top: float) -> dict:
 
 def _fewest_crossings(units, out_rows, top: float) -> list:
     """The units in the intermediate order whose two stages cross fewest wires (a transpose the einsum needs
-    crosses anyway; one the order would add need not), the order of their sources' mean heights where that
-    draws as few; up to 6 units (720 orders) are tried, more keep that order."""
+    crosses anyway; one the order would add need not), then bunch fewest crossings at one point (a knot), the
+    order of their sources' mean heights where that draws as few; up to 6 units (720 orders) are tried, more
+    keep that order."""
     if len(units) < 3 or len(units) > 6:
         return units
 
-    def crossings(order) -> int:
-        mid = _mid_rows(order, top)
-        first = [(a, b, n) for _, _, n, ys in order for a, b in zip(ys, mid[n])]
-        second = [((mid[n][0] + mid[n][-1]) / 2, yo, n) for _, kind, n, _ in order if kind == "out"
-                  for yo in out_rows.get(n, ())]
-        return sum(1 for stage in (first, second) for i, (a, b, n) in enumerate(stage)
-                   for c, d, m in stage[i + 1:] if m != n and (a - c) * (b - d) < 0)
-
-    best, fewest = units, crossings(units)
+    best, fewest = units, _order_cost(units, out_rows, top)
     for order in permutations(units):
-        if fewest == 0:
+        if fewest == (0, 0):
             break
-        k = crossings(order)
+        k = _order_cost(order, out_rows, top, fewest[0])
         if k < fewest:
             best, fewest = list(order), k
     return best
+
+
+def _order_cost(order, out_rows, top: float, bound: int | None = None) -> tuple[int, int]:
+    """The crossings and knots the units in ``order`` draw, estimated from their bends' rows (the knots are
+    not counted where the crossings already exceed ``bound``: that order loses anyway)."""
+    mid = _mid_rows(order, top, out_rows)
+    first = [(a, b, n) for _, _, n, ys in order for a, b in zip(ys, mid[n])]
+    second = [((mid[n][0] + mid[n][-1]) / 2, yo, n) for _, kind, n, _ in order if kind == "out"
+              for yo in out_rows.get(n, ())]
+    counts = [sum(1 for i, (a, b, n) in enumerate(stage) for c, d, m in stage[i + 1:]
+                  if m != n and (a - c) * (b - d) < 0) for stage in (first, second)]
+    total = sum(counts)
+    if bound is not None and total > bound:
+        return total, 0
+    return total, sum(knots(_bend_crossings(stage)) for stage, k in zip((first, second), counts) if k >= 3)
+
+
+def _bend_crossings(moves) -> list[tuple]:
+    """Where the bends ``(from row, to row, name)`` of one stage, all drawn over one horizontal run, cross,
+    as ``(x, y, wire, wire)``: two S-bends from ``a`` to ``b`` and from ``c`` to ``d`` meet where both have
+    gone the same fraction ``s = (c - a) / ((b - a) - (d - c))`` of their way, at about ``s`` of the run."""
+    run = bend_length(max((abs(a - b) for a, b, _ in moves), default=0.0))
+    out = []
+    for i, (a, b, n) in enumerate(moves):
+        for j in range(i + 1, len(moves)):
+            c, d, m = moves[j]
+            if m != n and (a - c) * (b - d) < 0:
+                s = (c - a) / ((b - a) - (d - c))
+                out.append((s * run, a + (b - a) * s, i, j))
+    return out
 
 
 def _einsum_ends(glyph: Glyph, g: OpRows, out_rows, src, mid, xj: float) -> None:

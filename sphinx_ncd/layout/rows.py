@@ -11,6 +11,7 @@ import sympy
 from ..model.types import Axis, Operation, OpKind, Panel, Value
 from .geometry import ITEM_GAP, PITCH
 from .fuse import JoinedAdd, scaled_by
+from .glyph_einsum import einsum_rows
 from .glyphs import OpRows
 
 __all__ = ["nrows", "shown_axes", "silent_values", "stack_values", "op_rows", "value_axis", "reserve_below"]
@@ -80,6 +81,8 @@ def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None, hl=
         outs = [[y + mid for y in ys] for ys in _rel_rows(op.outputs)]
     else:
         outs = _rel_rows(op.outputs)
+        if op.kind in _LEVEL_KINDS:
+            outs = _level_outputs(op, ins, outs)
     # which wires the box acts on and which pass over it: the model's explicit positions and pairing
     pairs = [tuple(map(tuple, p)) for p in op.broadcast_pairs]
     paired_in = {p[0] for p in pairs}
@@ -91,6 +94,39 @@ def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None, hl=
     sc = scaled_by(op)
     return OpRows(op, ins, outs, in_core, out_core, pairs, owner=owner, alert=alert,
                   scale=(sc, sc.id in hl) if sc is not None else None, join=join)
+
+
+_LEVEL_KINDS = frozenset((OpKind.INDEX, OpKind.EINSUM))  # wirings whose result is some of their input wires
+
+
+def _through_wires(op: Operation, ins) -> list[tuple[float, float]]:
+    """(input row, output row at offset 0) of each wire that goes through ``op`` unchanged: a wire passing
+    over an index, an einsum's axis with one source that it keeps."""
+    outs = _rel_rows(op.outputs)
+    if op.kind == OpKind.EINSUM:
+        src, out_rows = einsum_rows(op, ins, outs)
+        return [(src[n][0], ys[0]) for n, ys in out_rows.items() if len(src.get(n, ())) == 1 and len(ys) == 1]
+    return [(ins[i][j], outs[k][l]) for (i, j), (k, l) in op.broadcast_pairs
+            if i < len(ins) and j < len(ins[i]) and k < len(outs) and l < len(outs[k])]
+
+
+def _level_outputs(op: Operation, ins, outs):
+    """The result of a wiring moved down so that every wire going through it stays level (an index taking the
+    top wire leaves the one under it on its row, as the paper's figures 8, 9 and 18 draw it), as long as it
+    stays within the rows its inputs span: the item never grows, only its wires stop bending.  Where the
+    wires going through cannot all stay level, the result keeps the top (one wire or another would move
+    anyway, and the top is where the next step expects it)."""
+    flat_in = [y for ys in ins for y in ys]
+    flat_out = [y for ys in outs for y in ys]
+    if not flat_in or not flat_out:
+        return outs
+    offsets = {round(a - b, 6) for a, b in _through_wires(op, ins)}
+    if len(offsets) != 1:  # none goes through, or they cannot all stay level: the result stays on top
+        return outs
+    (d,) = offsets
+    if d <= 0 or max(flat_out) + d > max(flat_in) + 1e-6:
+        return outs
+    return [[y + d for y in ys] for ys in outs]
 
 
 def value_axis(v: Value, j: int):

@@ -23,6 +23,7 @@ from .shapes import CLAUSES, Cursor, atom, name_of, segment, signature, span_bet
 __all__ = ["parse_spec", "CLAUSES", "OPERATIONS"]
 
 _INT_CLAUSES = ("kernel", "stride", "padding", "dilation", "groups")
+_STATE_KINDS = ("function", "learned")  # kinds that may be written with no argument, as a map from nothing
 STATEMENTS = ("title", "block", "use", "sizes", "let", "width", "tandem", "def", "input", "output",
               "order", "save", "fence", "repeat", "break", "name", "note")
 OPERATIONS = (*WORDS, "L+", "expand")  # the words that write an operation (the kinds' rows)
@@ -387,6 +388,8 @@ class _Parser:
             if tok.kind != "word" or tok.text in CLAUSES:
                 break
             op.args.append(name_of(cur.next()))
+        if not op.args and op.kind in _STATE_KINDS and cur.is_op(":"):
+            return  # a map from nothing (``T = H^T : -> b c``): its signature has no input shape
         if not op.args:
             err = cur.fail("the value this operation acts on")
             raise NCDError(err.message, err.span, kind=err.kind, hint=fixes.argument_fix(cur) or err.hint)
@@ -398,7 +401,7 @@ class _Parser:
                 if op.signature is not None:
                     raise NCDError(msg.DUPLICATE_CLAUSE.format(clause=":"), tok.span(), kind="syntax")
                 cur.next()
-                op.signature = signature(cur)
+                op.signature = signature(cur, state=not op.args and op.kind in _STATE_KINDS)
                 continue
             if tok.kind != "word" or tok.text not in CLAUSES or tok.text == "to":
                 raise cur.fail("':' and a signature, or a clause (over, at, on, by, kernel, stride, "

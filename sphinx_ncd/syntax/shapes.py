@@ -237,11 +237,15 @@ def segments(cur: Cursor) -> list[A.Segment]:
     return segs
 
 
-def signature(cur: Cursor) -> A.Signature:
+def signature(cur: Cursor, state: bool = False) -> A.Signature:
+    """``a, d -> b``; with ``state`` (a map written with no argument, ``H^T : -> b c``) the input side is
+    empty: a linear map from nothing, which the paper draws as a box with only outputs."""
     start = cur.here()
-    if cur.is_op("->"):
+    if cur.is_op("->") and not state:
         raise cur.fail("an input shape before '->'")
-    inputs = segments(cur)
+    if state and not cur.is_op("->"):
+        raise cur.fail("'->' right after ':' (a map with no argument has no input shape: H : -> b c)")
+    inputs = [] if state else segments(cur)
     if not cur.is_op("->"):
         raise cur.fail("'->' between the input and output shapes")
     cur.next()

@@ -192,6 +192,14 @@ ERRORS = [
      2, 5, "unknown operation 'sofmax'"),
     ('misspelt-clause', 'input S: y x\nA = softmax S ovr x',
      2, 15, "no value named 'ovr' here"),
+    ('state-with-argument', 'input X: a\nT = H^T X : -> b c',
+     2, 13, "expected an input shape before '->', found '->'"),
+    ('state-with-input-shape', 'input X: a\nT = H^T : b -> b c',
+     2, 11, "expected '->' right after ':' (a map with no argument has no input shape: H : -> b c), found 'b'"),
+    ('state-not-a-map', 'input X: a\nT = relu : -> b',
+     2, 10, "expected the value this operation acts on, found ':'"),
+    ('state-no-outputs', 'input X: a\nT = H^T : ->',
+     2, 13, "expected a shape (axes such as 'a b', or 1 for a scalar) at the end of the line"),
 ]
 
 

@@ -37,7 +37,7 @@ def test_a_fan_out_from_a_dot_is_a_junction_not_a_crossing():
     on = Path((("M", 40.0, 0.0), ("L", 80.0, 0.0)), owner="op:1")
     sc = _scene(trunk, up, on, Circle(40.0, 0.0, 2.5, owner="op:1"))
     assert crossings(sc) == []
-    assert scene_stats(sc).as_dict() == {"crossings": 0, "wires": 3, "dots": 1, "near_dots": 0}
+    assert scene_stats(sc).as_dict() == {"crossings": 0, "wires": 3, "dots": 1, "near_dots": 0, "knots": 0}
 
 
 def test_pieces_of_one_wire_do_not_cross_themselves_but_an_operations_strokes_do():
