@@ -113,10 +113,20 @@ def step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: WireRuns, 
     """Lay out one step from ``x``: its items top to bottom, the bends into them, their glyphs, the wires through
     and the separators between them.  Returns (x where the step ends, the values it produced, the wires that
     are new there and must be named)."""
-    step = _Step(sec, ypos, x, wires, seps, hl, reserve or {}, out.glyphs)
-    step.order = _order_items(step.items(), nxt, ypos)
-    step.build_glyphs()
-    step.place_vertically()
+    reserve = reserve or {}
+    step = _Step(sec, ypos, x, wires, seps, hl, reserve, out.glyphs)
+    plans = getattr(out.glyphs, "plans", None)
+    key = _plan_key(sec, nxt, ypos, reserve) if plans is not None else None
+    plan = plans.get(key) if plans is not None else None
+    if plan is None:  # the step's own decisions: they do not depend on where the step begins
+        step.order = _order_items(step.items(), nxt, ypos)
+        step.build_glyphs()
+        step.place_vertically()
+        step.plan_zones()
+        if plans is not None:
+            plans[key] = (step.order, step.bend, step.zone_w, step.spans, step.tail)
+    else:  # an earlier pass over the panel met this step with the same rows coming in
+        step.order, step.bend, step.zone_w, step.spans, step.tail = plan
     step.zones()
     if not out.measure:
         step.separators_between()
@@ -138,6 +148,16 @@ def step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: WireRuns, 
                     pts = wires.runs[key][0]
                     wires.end(key, pts[-1][0], pts[-1][1])
     return step.x_end, produced, fresh
+
+
+def _plan_key(sec: Section, nxt, ypos, reserve) -> tuple:
+    """All that a step's plan (:meth:`_Step.plan_zones` and what comes before it) reads: the section, the next
+    state, the rows of every value it takes in or passes on, and the room kept below them."""
+    ids = [v.id for v in sec.values]
+    for op in sec.ops:
+        ids += [v.id for v in op.inputs]
+    return (id(sec), id(nxt), tuple([tuple(ypos[i]) if i in ypos else None for i in ids]),
+            tuple(reserve.items()))
 
 
 def _sep(pts, owner="sep") -> Path:
@@ -197,8 +217,9 @@ class _Step:
             prev_bottom_row = top + max(rows_rel) + extra
             prev_foot = max(0.0, foot - extra)
 
-    def zones(self) -> None:
-        """The horizontal geometry: bend zone, glyph zone, bends out (or short stubs where nothing bends)."""
+    def plan_zones(self) -> None:
+        """The horizontal geometry's lengths: bend zone, glyph zone, bends out (or short stubs where nothing
+        bends), and the separators' heights between the items."""
         dys = []
         for it in self.order:
             if it.kind == "pass":
@@ -208,13 +229,17 @@ class _Step:
                 if v.id in self.ypos:
                     dys += [abs(it.top + it.rows.ins[i][j] - y) for j, y in enumerate(self.ypos[v.id])
                             if j < len(it.rows.ins[i])]
-        bend = bend_length(max(dys, default=0.0)) if any(d > 1e-6 for d in dys) else STUB
+        self.bend = bend_length(max(dys, default=0.0)) if any(d > 1e-6 for d in dys) else STUB
         self.zone_w = max((it.glyph.width for it in self.order if it.kind == "op"), default=STUB)
-        self.zx0 = self.x + bend
-        self.zx1 = self.zx0 + self.zone_w
         self.spans = _item_spans(self.order, self.ypos)
         jog = max((abs(yz - yr) for _, yz, yr, _, _ in self.spans), default=0.0)
-        self.x_end = self.zx1 + (bend_length(jog) if jog > 1e-6 else STUB)
+        self.tail = bend_length(jog) if jog > 1e-6 else STUB
+
+    def zones(self) -> None:
+        """Where the zones lie, from where the step begins."""
+        self.zx0 = self.x + self.bend
+        self.zx1 = self.zx0 + self.zone_w
+        self.x_end = self.zx1 + self.tail
 
     def gx(self, it, side: int) -> float:
         """Where the item's glyph begins (side 0) or ends (side 1) in the zone."""

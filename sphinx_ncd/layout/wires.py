@@ -14,7 +14,7 @@ from .rows import stack_values
 from .scene import Path
 
 
-__all__ = ["STUB", "ARROW_TIP", "ARROW_NOTCH", "ARROW_HALF", "PanelOut", "WireRuns", "permute", "continue_arrow"]
+__all__ = ["STUB", "ARROW_TIP", "ARROW_NOTCH", "ARROW_HALF", "PanelOut", "PassCache", "WireRuns", "permute", "continue_arrow"]
 
 STUB = 6.0  # straight wire between a glyph and the next state column
 
@@ -26,6 +26,19 @@ ARROW_NOTCH = 2.5  # ... and back from the wire's end to its barbs
 
 
 ARROW_HALF = 3.6  # ... half its height
+
+
+class PassCache(dict):
+    """What the passes over one panel share: op id -> (its rows, its glyph), and in ``plans`` each step's plan
+    (the order, rows and heights of its items and its zones' lengths) by all that the plan reads (see
+    :func:`.columns.step_column`), so a step that a later pass meets with the same rows coming in is not planned
+    again."""
+
+    __slots__ = ("plans",)
+
+    def __init__(self):
+        super().__init__()
+        self.plans: dict = {}
 
 
 @dataclass
@@ -47,7 +60,7 @@ class PanelOut:
     edge_style: dict = field(default_factory=dict)  # owner -> wire style, for those
     #: op id -> (its rows, its glyph): shared by the passes over one panel (the unfolded strip, then its rows), so
     #: an operation whose rows come out the same is drawn once
-    glyphs: dict = field(default_factory=dict)
+    glyphs: dict = field(default_factory=PassCache)
     measure: bool = False  # a pass that only measures (folding's look at the unfolded strip): no primitives made
     #: the ink box of the wire paths drawn (what :func:`.scene.bbox_of` gives for them: a wire's bends keep their
     #: control points between its points), kept as they are made so the panel's box need not walk them again
