@@ -96,11 +96,13 @@ def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, 
     if lead:
         column_names(values, ypos, x + room[0] + LABEL_PAD, names, labels)
     x1 = x + width + lead + room[0] + room[1]
+    if out.measure:  # where the wires run is not measured
+        return x1
     for v in values:
         for j, y in enumerate(ypos.get(v.id, ())):
             wires.to((v.id, j), x, y)
             wires.to((v.id, j), x1, y)
-    order = [] if out.measure else sorted((ypos[v.id][0], ypos[v.id][-1]) for v in values if v.id in ypos)
+    order = sorted((ypos[v.id][0], ypos[v.id][-1]) for v in values if v.id in ypos)
     for (a0, a1), (b0, b1) in zip(order, order[1:]):
         ym = separator_y(a1, b0)
         seps.append(Path((("M", x, ym), ("L", x1, ym)), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH,
@@ -134,7 +136,7 @@ def step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: WireRuns, 
     produced, fresh = [], set()
     for it in step.order:
         if it.kind == "pass":
-            step.draw_pass(it)
+            step.draw_pass(it, out.measure)
         else:
             produced += step.draw_op(it, values_by_id, glyph_groups, out, fresh)
     # values of the current state that were neither consumed nor passed on: they end here
@@ -292,10 +294,10 @@ class _Step:
             if rows_out:
                 above, enders = (it.top + rows_out[-1], it.top + max(rows_all) + foot), []
 
-    def draw_pass(self, it) -> None:
+    def draw_pass(self, it, measure: bool = False) -> None:
         v = it.value
         new = [it.top + PITCH * j for j in range(nrows(v))]
-        for j, y in enumerate(new):
+        for j, y in ([] if measure else enumerate(new)):
             self.wires.to((v.id, j), self.zx0, y)
             self.wires.to((v.id, j), self.x_end, y)
         self.ypos[v.id] = new
@@ -303,6 +305,8 @@ class _Step:
     def draw_op(self, it, values_by_id, glyph_groups, out, fresh) -> list:
         """The operation's glyph, its wires in and out, the separators at its ports; returns what it produced."""
         op, g, rows, ypos, wires = it.op, it.glyph, it.rows, self.ypos, self.wires
+        if out.measure:
+            return self._measure_op(it, values_by_id, fresh)
         gx0 = self.gx(it, 0)
         gx1 = gx0 + g.width
         ports, produced = [], []
@@ -324,8 +328,6 @@ class _Step:
                 ports.append((gx1, y))
             produced.append(v)
         fresh |= _fresh_wires(op, rows)
-        if out.measure:
-            return produced
         self._port_separators(it, gx0, gx1)
         # the glyph is drawn from its own origin: it is moved into place with the piece (see .pieces.Piece)
         group = Group(tuple(g.items), role="op", owner=f"op:{op.id}", title=_op_title(op))
@@ -342,6 +344,22 @@ class _Step:
             out.anchors.append((gx0 + ax, it.top + ay))
             out.named[f"op:{op.id}/{name}"] = (gx0 + ax, it.top + ay)
         return produced
+
+    def _measure_op(self, it, values_by_id, fresh) -> list:
+        """:meth:`draw_op` in a pass that only measures: the wires it ends and begins, the rows of what it
+        produced."""
+        op, rows, runs = it.op, it.rows, self.wires.runs
+        for i, v in enumerate(op.inputs):
+            for j in range(min(nrows(v), len(rows.ins[i]))):
+                runs.pop((v.id, j), None)
+        for k, v in enumerate(op.outputs):
+            ys = [it.top + y for y in rows.outs[k]]
+            self.ypos[v.id] = ys
+            values_by_id[v.id] = v
+            for l in range(len(ys)):
+                self.wires.start((v.id, l), 0.0, ys[l], value_axis(v, l))
+        fresh |= _fresh_wires(op, rows)
+        return list(op.outputs)
 
     def _port_separators(self, it, gx0: float, gx1: float) -> None:
         """Separators between an operation's inputs follow their segments into the glyph; those between its

@@ -19,7 +19,7 @@ from .geometry import ITEM_GAP
 from .pieces import bbox_all, Piece, union
 from .rows import reserve_below, shown_axes, silent_values, stack_values, value_axis
 from .scene import bbox_moved, bbox_of
-from .wires import ARROW_TIP, continue_arrow, PanelOut, permute, WireRuns
+from .wires import ARROW_TIP, continue_arrow, MeasureRuns, PanelOut, permute, WireRuns
 
 __all__ = ["panel_sections", "with_headers", "panel_piece", "measure_panel"]
 
@@ -40,7 +40,7 @@ def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None,
     out.measure = measure
     if glyphs is not None:
         out.glyphs = glyphs
-    wires = WireRuns(out)
+    wires = MeasureRuns(out) if measure else WireRuns(out)
     wires.silent = silent_values(panel) if silent is None else silent
     seps: list = []
     labels: list = []

@@ -14,7 +14,7 @@ from .rows import stack_values
 from .scene import Path
 
 
-__all__ = ["STUB", "ARROW_TIP", "ARROW_NOTCH", "ARROW_HALF", "PanelOut", "PassCache", "WireRuns", "permute", "continue_arrow"]
+__all__ = ["STUB", "ARROW_TIP", "ARROW_NOTCH", "ARROW_HALF", "PanelOut", "PassCache", "WireRuns", "MeasureRuns", "permute", "continue_arrow"]
 
 STUB = 6.0  # straight wire between a glyph and the next state column
 
@@ -141,6 +141,16 @@ class WireRuns:
             self.out.edge_style[run[2]] = run[1]
             self._emit(run)
         self.runs.clear()
+
+
+class MeasureRuns(WireRuns):
+    """The wires of a pass that only measures: which are open (the panel's edges), not where they run."""
+
+    def to(self, key, x, y):
+        pass
+
+    def end(self, key, x, y, op=None):
+        self.runs.pop(key, None)
 
 
 def permute(values, ypos, x, wires: WireRuns) -> float:
