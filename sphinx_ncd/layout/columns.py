@@ -47,6 +47,7 @@ class _Item:
     rows: OpRows | None = None
     top: float = 0.0  # absolute y of the item's first wire row
     note: Text | None = None
+    fresh: frozenset = frozenset()  # the operation's wires to be named in the next state (see _fresh_wires)
 
 
 def bracket_room(before, after, repeats) -> tuple[float, float]:
@@ -192,6 +193,7 @@ class _Step:
                 else:
                     it.glyph = build_glyph(it.rows)
                     self.glyphs[it.op.id] = (it.rows, it.glyph)
+                it.fresh = _fresh_wires(it.op, it.rows)
 
     def place_vertically(self) -> None:
         """Each item's top row, top to bottom: where its inputs arrive, below the item above, packed up."""
@@ -327,7 +329,7 @@ class _Step:
                 wires.to((v.id, l), self.x_end, y)
                 ports.append((gx1, y))
             produced.append(v)
-        fresh |= _fresh_wires(op, rows)
+        fresh |= it.fresh
         self._port_separators(it, gx0, gx1)
         # the glyph is drawn from its own origin: it is moved into place with the piece (see .pieces.Piece)
         group = Group(tuple(g.items), role="op", owner=f"op:{op.id}", title=_op_title(op))
@@ -358,7 +360,7 @@ class _Step:
             values_by_id[v.id] = v
             for l in range(len(ys)):
                 self.wires.start((v.id, l), 0.0, ys[l], value_axis(v, l))
-        fresh |= _fresh_wires(op, rows)
+        fresh |= it.fresh
         return list(op.outputs)
 
     def _port_separators(self, it, gx0: float, gx1: float) -> None:
@@ -378,14 +380,14 @@ class _Step:
             self.seps.append(_sep([(gx1, ym), (self.x_end, ym)], f"op:{op.id}"))
 
 
-def _fresh_wires(op: Operation, rows) -> set:
+def _fresh_wires(op: Operation, rows) -> frozenset:
     """The wires new at this operation, to be named in the next state: everything a map produces, and for pure
     wirings (einsum, copies, element-wise maps...) only wires whose name did not come in."""
     same = {(k, l) for (i, j), (k, l) in rows.pairs if op.inputs[i].axes[j].label == op.outputs[k].axes[l].label}
     wiring = op.kind in _WIRINGS
     in_labels = {a.label for v in op.inputs for a in v.axes}
-    return {(v.id, l) for k, v in enumerate(op.outputs) for l, a in enumerate(shown_axes(v))
-            if not ((k, l) in same or (wiring and a.label in in_labels))}
+    return frozenset((v.id, l) for k, v in enumerate(op.outputs) for l, a in enumerate(shown_axes(v))
+                     if not ((k, l) in same or (wiring and a.label in in_labels)))
 
 
 def _order_items(items, nxt, ypos) -> list:

@@ -34,11 +34,12 @@ class PassCache(dict):
     :func:`.columns.step_column`), so a step that a later pass meets with the same rows coming in is not planned
     again."""
 
-    __slots__ = ("plans",)
+    __slots__ = ("plans", "reserves")
 
     def __init__(self):
         super().__init__()
         self.plans: dict = {}
+        self.reserves: dict = {}  # id(section) -> :func:`.rows.reserve_below` of it
 
 
 @dataclass
