@@ -101,8 +101,7 @@ def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, 
         return x1
     for v in values:
         for j, y in enumerate(ypos.get(v.id, ())):
-            wires.to((v.id, j), x, y)
-            wires.to((v.id, j), x1, y)
+            wires.level((v.id, j), x, x1, y)
     order = sorted((ypos[v.id][0], ypos[v.id][-1]) for v in values if v.id in ypos)
     for (a0, a1), (b0, b1) in zip(order, order[1:]):
         ym = separator_y(a1, b0)
@@ -300,8 +299,7 @@ class _Step:
         v = it.value
         new = [it.top + PITCH * j for j in range(nrows(v))]
         for j, y in ([] if measure else enumerate(new)):
-            self.wires.to((v.id, j), self.zx0, y)
-            self.wires.to((v.id, j), self.x_end, y)
+            self.wires.level((v.id, j), self.zx0, self.x_end, y)
         self.ypos[v.id] = new
 
     def draw_op(self, it, values_by_id, glyph_groups, out, fresh) -> list:
@@ -317,16 +315,14 @@ class _Step:
                 py = it.top + rows.ins[i][j]
                 if (v.id, j) not in wires.runs and v.id not in ypos:
                     continue
-                wires.to((v.id, j), self.zx0, py)
-                wires.end((v.id, j), gx0, py, op=op.id)
+                wires.end((v.id, j), gx0, py, op=op.id, via_x=self.zx0)
                 ports.append((gx0, py))
         for k, v in enumerate(op.outputs):
             ys = [it.top + y for y in rows.outs[k]]
             ypos[v.id] = ys
             values_by_id[v.id] = v
             for l, y in enumerate(ys):
-                wires.start((v.id, l), gx1, y, value_axis(v, l), alert=op.id in self.hl, op=op.id)
-                wires.to((v.id, l), self.x_end, y)
+                wires.start((v.id, l), gx1, y, value_axis(v, l), alert=op.id in self.hl, op=op.id, to_x=self.x_end)
                 ports.append((gx1, y))
             produced.append(v)
         fresh |= it.fresh

@@ -82,10 +82,27 @@ class WireRuns:
         self.paths: list = []
         self.silent: set = set()  # values drawn without a wire
 
-    def start(self, key, x, y, axis, alert=False, op=None):
+    def start(self, key, x, y, axis, alert=False, op=None, to_x=None):
+        """Begin the wire ``key`` at (x, y); ``to_x``: and run it level to there (as :meth:`to` would)."""
         if key[0] in self.silent:
             return
-        self.runs[key] = [[(x, y)], _wire_style(axis, alert), f"wire:{key[0]}.{key[1]}", op, None]
+        pts = [(x, y)]
+        if to_x is not None and abs(x - to_x) > 1e-9:
+            pts.append((to_x, y))
+        self.runs[key] = [pts, _wire_style(axis, alert), f"wire:{key[0]}.{key[1]}", op, None]
+
+    def level(self, key, x0, x1, y):
+        """:meth:`to` (x0, y), then :meth:`to` (x1, y)."""
+        run = self.runs.get(key)
+        if run is None:
+            return
+        pts = run[0]
+        last = pts[-1]
+        if abs(last[0] - x0) > 1e-9 or abs(last[1] - y) > 1e-9:
+            pts.append((x0, y))
+            last = (x0, y)
+        if abs(last[0] - x1) > 1e-9 or abs(last[1] - y) > 1e-9:
+            pts.append((x1, y))
 
     def to(self, key, x, y):
         run = self.runs.get(key)
@@ -95,11 +112,14 @@ class WireRuns:
         if abs(pts[-1][0] - x) > 1e-9 or abs(pts[-1][1] - y) > 1e-9:
             pts.append((x, y))
 
-    def end(self, key, x, y, op=None):
+    def end(self, key, x, y, op=None, via_x=None):
+        """End the wire ``key`` at (x, y) (``via_x``: level at y from there on, as :meth:`to` would)."""
         run = self.runs.pop(key, None)
         if run is None:
             return
         run[4] = op
+        if via_x is not None:
+            self.to_run(run, via_x, y)
         self.to_run(run, x, y)
         self._emit(run)
 
@@ -150,7 +170,10 @@ class MeasureRuns(WireRuns):
     def to(self, key, x, y):
         pass
 
-    def end(self, key, x, y, op=None):
+    def level(self, key, x0, x1, y):
+        pass
+
+    def end(self, key, x, y, op=None, via_x=None):
         self.runs.pop(key, None)
 
 
