@@ -115,20 +115,8 @@ def step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: WireRuns, 
     """Lay out one step from ``x``: its items top to bottom, the bends into them, their glyphs, the wires through
     and the separators between them.  Returns (x where the step ends, the values it produced, the wires that
     are new there and must be named)."""
-    reserve = reserve or {}
-    step = _Step(sec, ypos, x, wires, seps, hl, reserve, out.glyphs)
-    plans = getattr(out.glyphs, "plans", None)
-    key = _plan_key(sec, nxt, ypos, reserve) if plans is not None else None
-    plan = plans.get(key) if plans is not None else None
-    if plan is None:  # the step's own decisions: they do not depend on where the step begins
-        step.order = _order_items(step.items(), nxt, ypos)
-        step.build_glyphs()
-        step.place_vertically()
-        step.plan_zones()
-        if plans is not None:
-            plans[key] = (step.order, step.bend, step.zone_w, step.spans, step.tail)
-    else:  # an earlier pass over the panel met this step with the same rows coming in
-        step.order, step.bend, step.zone_w, step.spans, step.tail = plan
+    step = _Step(sec, ypos, x, wires, seps, hl, reserve or {}, out.glyphs)
+    _plan(step, nxt)
     step.zones()
     if not out.measure:
         step.separators_between()
@@ -150,6 +138,26 @@ def step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: WireRuns, 
                     pts = wires.runs[key][0]
                     wires.end(key, pts[-1][0], pts[-1][1])
     return step.x_end, produced, fresh
+
+
+def _plan(step, nxt) -> None:
+    """The step's own decisions, which do not depend on where it begins: its items' order (:func:`_order_items`),
+    glyphs and heights, and its zones' lengths.  Kept per panel (:class:`.wires.PassCache`) by all they read, so
+    a later pass that meets the step with the same rows coming in (a fold's rows, a panel drawn after its
+    measure) replays them."""
+    sec, ypos, reserve = step.sec, step.ypos, step.reserve
+    plans = getattr(step.glyphs, "plans", None)
+    key = _plan_key(sec, nxt, ypos, reserve) if plans is not None else None
+    plan = plans.get(key) if plans is not None else None
+    if plan is not None and plan[0] is sec and plan[1] is nxt:  # (not a section since freed, whose id is reused)
+        step.order, step.bend, step.zone_w, step.spans, step.tail = plan[2:]
+        return
+    step.order = _order_items(step.items(), nxt, ypos)
+    step.build_glyphs()
+    step.place_vertically()
+    step.plan_zones()
+    if plans is not None:
+        plans[key] = (sec, nxt, step.order, step.bend, step.zone_w, step.spans, step.tail)
 
 
 def _plan_key(sec: Section, nxt, ypos, reserve) -> tuple:
