@@ -2,7 +2,9 @@
 
 A *state* column shows the wires in memory (naming the new ones) with dashed separators between tuple
 segments; a *step* column holds the operations of one step side by side in the vertical direction, each as
-close as possible to the rows its inputs arrive on, with every other value passing through.
+close as possible to the rows its inputs arrive on, with every other value passing through.  A step is planned
+(:func:`_plan`: order, glyphs, heights, zone lengths) apart from where it begins, so a later pass over the
+same panel (a fold's rows after the measure of the strip) replays the plan and only draws.
 """
 from __future__ import annotations
 

@@ -2,7 +2,9 @@
 
 :class:`WireRuns` follows every wire through the columns (level where it can, S-bends where it moves) and
 emits one path per run; :func:`permute` brings wires into a state's order; :func:`continue_arrow` ends a wire
-carried to the next row of a folded panel.  :class:`PanelOut` is the record one column pass fills.
+carried to the next row of a folded panel; :class:`MeasureRuns` only follows which wires are open (a pass
+that measures).  :class:`PanelOut` is the record one column pass fills, :class:`PassCache` what the passes over
+one panel share (glyphs, steps' plans).
 """
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from .rows import stack_values
 from .scene import Path
 
 
-__all__ = ["STUB", "ARROW_TIP", "ARROW_NOTCH", "ARROW_HALF", "PanelOut", "PassCache", "WireRuns", "MeasureRuns", "permute", "continue_arrow"]
+__all__ = ["STUB", "ARROW_TIP", "ARROW_NOTCH", "ARROW_HALF", "PanelOut", "PassCache", "WireRuns", "MeasureRuns",
+           "permute", "continue_arrow"]
 
 STUB = 6.0  # straight wire between a glyph and the next state column
 
