@@ -123,10 +123,11 @@ def _fold_panel(panel: Panel, hl: dict, target: float | None) -> Piece:
 
 
 #: a panel whose columns' least width (see :func:`_measured`) is at least this share of the target is measured
-#: before it is drawn: the demo's panels that fold have least widths of 0.23 to 0.37 of their drawn widths, so
-#: from about 0.35 of the target most of them fold, and measuring first (half the cost of drawing) saves drawing
-#: the whole strip only to throw it away; one that fits after all is drawn with the glyphs the measure built
-MEASURE_FIRST = 0.35
+#: before it is drawn: the demo's panels that fold have least widths of 0.23 to 0.37 of their drawn widths, and
+#: least widths from 0.33 of the target (fig 21's body, fig 28) up; those below 0.30 fit.  Measuring first costs
+#: little even when the panel fits after all: it is then drawn with the glyphs and the steps' plans the measure
+#: made (see :class:`.wires.PassCache`), and it saves drawing the whole strip only to throw it away
+MEASURE_FIRST = 0.30
 
 
 def _measured(panel: Panel, hl: dict, sections, silent, target: float):

@@ -7,6 +7,7 @@ derived sizes marks the same names the wires do.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..model.types import AxisKind
 from .mathtext import GREEK
@@ -16,11 +17,17 @@ __all__ = ["axis_label_source", "overlined", "name_marks", "marked"]
 
 def axis_label_source(axis) -> str:
     """The light-math source of a wire label: the name overlined for width axes, bold overlined for tandem."""
-    src = axis.label
-    if getattr(axis, "tangent", False) and not src.endswith("'"):
+    return _label_source(axis.label, getattr(axis, "tangent", False), axis.kind)
+
+
+@lru_cache(maxsize=4096)
+def _label_source(src: str, tangent: bool, kind) -> str:
+    """:func:`axis_label_source` of an axis labelled ``src``, once per label (wire labels repeat at every
+    state, and a fold measures every state's again)."""
+    if tangent and not src.endswith("'"):
         src = "{" + src + "}'"
-    if axis.kind in (AxisKind.WIDTH, AxisKind.TANDEM):
-        return overlined(src, axis.kind == AxisKind.TANDEM)
+    if kind in (AxisKind.WIDTH, AxisKind.TANDEM):
+        return overlined(src, kind == AxisKind.TANDEM)
     return src
 
 

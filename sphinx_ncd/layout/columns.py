@@ -2,7 +2,9 @@
 
 A *state* column shows the wires in memory (naming the new ones) with dashed separators between tuple
 segments; a *step* column holds the operations of one step side by side in the vertical direction, each as
-close as possible to the rows its inputs arrive on, with every other value passing through.
+close as possible to the rows its inputs arrive on, with every other value passing through.  A step is planned
+(:func:`_plan`: order, glyphs, heights, zone lengths) apart from where it begins, so a later pass over the
+same panel (a fold's rows after the measure of the strip) replays the plan and only draws.
 """
 from __future__ import annotations
 
@@ -47,6 +49,7 @@ class _Item:
     rows: OpRows | None = None
     top: float = 0.0  # absolute y of the item's first wire row
     note: Text | None = None
+    fresh: frozenset = frozenset()  # the operation's wires to be named in the next state (see _fresh_wires)
 
 
 def bracket_room(before, after, repeats) -> tuple[float, float]:
@@ -96,11 +99,12 @@ def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, 
     if lead:
         column_names(values, ypos, x + room[0] + LABEL_PAD, names, labels)
     x1 = x + width + lead + room[0] + room[1]
+    if out.measure:  # where the wires run is not measured
+        return x1
     for v in values:
         for j, y in enumerate(ypos.get(v.id, ())):
-            wires.to((v.id, j), x, y)
-            wires.to((v.id, j), x1, y)
-    order = [] if out.measure else sorted((ypos[v.id][0], ypos[v.id][-1]) for v in values if v.id in ypos)
+            wires.level((v.id, j), x, x1, y)
+    order = sorted((ypos[v.id][0], ypos[v.id][-1]) for v in values if v.id in ypos)
     for (a0, a1), (b0, b1) in zip(order, order[1:]):
         ym = separator_y(a1, b0)
         seps.append(Path((("M", x, ym), ("L", x1, ym)), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH,
@@ -114,9 +118,7 @@ def step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: WireRuns, 
     and the separators between them.  Returns (x where the step ends, the values it produced, the wires that
     are new there and must be named)."""
     step = _Step(sec, ypos, x, wires, seps, hl, reserve or {}, out.glyphs)
-    step.order = _order_items(step.items(), nxt, ypos)
-    step.build_glyphs()
-    step.place_vertically()
+    _plan(step, nxt)
     step.zones()
     if not out.measure:
         step.separators_between()
@@ -124,7 +126,7 @@ def step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: WireRuns, 
     produced, fresh = [], set()
     for it in step.order:
         if it.kind == "pass":
-            step.draw_pass(it)
+            step.draw_pass(it, out.measure)
         else:
             produced += step.draw_op(it, values_by_id, glyph_groups, out, fresh)
     # values of the current state that were neither consumed nor passed on: they end here
@@ -138,6 +140,36 @@ def step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: WireRuns, 
                     pts = wires.runs[key][0]
                     wires.end(key, pts[-1][0], pts[-1][1])
     return step.x_end, produced, fresh
+
+
+def _plan(step, nxt) -> None:
+    """The step's own decisions, which do not depend on where it begins: its items' order (:func:`_order_items`),
+    glyphs and heights, and its zones' lengths.  Kept per panel (:class:`.wires.PassCache`) by all they read, so
+    a later pass that meets the step with the same rows coming in (a fold's rows, a panel drawn after its
+    measure) replays them."""
+    sec, ypos, reserve = step.sec, step.ypos, step.reserve
+    plans = getattr(step.glyphs, "plans", None)
+    key = _plan_key(sec, nxt, ypos, reserve) if plans is not None else None
+    plan = plans.get(key) if plans is not None else None
+    if plan is not None and plan[0] is sec and plan[1] is nxt:  # (not a section since freed, whose id is reused)
+        step.order, step.bend, step.zone_w, step.spans, step.tail = plan[2:]
+        return
+    step.order = _order_items(step.items(), nxt, ypos)
+    step.build_glyphs()
+    step.place_vertically()
+    step.plan_zones()
+    if plans is not None:
+        plans[key] = (sec, nxt, step.order, step.bend, step.zone_w, step.spans, step.tail)
+
+
+def _plan_key(sec: Section, nxt, ypos, reserve) -> tuple:
+    """All that a step's plan (:meth:`_Step.plan_zones` and what comes before it) reads: the section, the next
+    state, the rows of every value it takes in or passes on, and the room kept below them."""
+    ids = [v.id for v in sec.values]
+    for op in sec.ops:
+        ids += [v.id for v in op.inputs]
+    return (id(sec), id(nxt), tuple([tuple(ypos[i]) if i in ypos else None for i in ids]),
+            tuple(reserve.items()))
 
 
 def _sep(pts, owner="sep") -> Path:
@@ -170,6 +202,7 @@ class _Step:
                 else:
                     it.glyph = build_glyph(it.rows)
                     self.glyphs[it.op.id] = (it.rows, it.glyph)
+                it.fresh = _fresh_wires(it.op, it.rows)
 
     def place_vertically(self) -> None:
         """Each item's top row, top to bottom: where its inputs arrive, below the item above, packed up."""
@@ -197,8 +230,9 @@ class _Step:
             prev_bottom_row = top + max(rows_rel) + extra
             prev_foot = max(0.0, foot - extra)
 
-    def zones(self) -> None:
-        """The horizontal geometry: bend zone, glyph zone, bends out (or short stubs where nothing bends)."""
+    def plan_zones(self) -> None:
+        """The horizontal geometry's lengths: bend zone, glyph zone, bends out (or short stubs where nothing
+        bends), and the separators' heights between the items."""
         dys = []
         for it in self.order:
             if it.kind == "pass":
@@ -208,13 +242,17 @@ class _Step:
                 if v.id in self.ypos:
                     dys += [abs(it.top + it.rows.ins[i][j] - y) for j, y in enumerate(self.ypos[v.id])
                             if j < len(it.rows.ins[i])]
-        bend = bend_length(max(dys, default=0.0)) if any(d > 1e-6 for d in dys) else STUB
+        self.bend = bend_length(max(dys, default=0.0)) if any(d > 1e-6 for d in dys) else STUB
         self.zone_w = max((it.glyph.width for it in self.order if it.kind == "op"), default=STUB)
-        self.zx0 = self.x + bend
-        self.zx1 = self.zx0 + self.zone_w
         self.spans = _item_spans(self.order, self.ypos)
         jog = max((abs(yz - yr) for _, yz, yr, *_ in self.spans), default=0.0)
-        self.x_end = self.zx1 + (bend_length(jog) if jog > 1e-6 else STUB)
+        self.tail = bend_length(jog) if jog > 1e-6 else STUB
+
+    def zones(self) -> None:
+        """Where the zones lie, from where the step begins."""
+        self.zx0 = self.x + self.bend
+        self.zx1 = self.zx0 + self.zone_w
+        self.x_end = self.zx1 + self.tail
 
     def gx(self, it, side: int) -> float:
         """Where the item's glyph begins (side 0) or ends (side 1) in the zone."""
@@ -270,17 +308,18 @@ class _Step:
             if rows_out:
                 above, enders = (it.top + rows_out[-1], it.top + max(rows_all) + foot), []
 
-    def draw_pass(self, it) -> None:
+    def draw_pass(self, it, measure: bool = False) -> None:
         v = it.value
         new = [it.top + PITCH * j for j in range(nrows(v))]
-        for j, y in enumerate(new):
-            self.wires.to((v.id, j), self.zx0, y)
-            self.wires.to((v.id, j), self.x_end, y)
+        for j, y in ([] if measure else enumerate(new)):
+            self.wires.level((v.id, j), self.zx0, self.x_end, y)
         self.ypos[v.id] = new
 
     def draw_op(self, it, values_by_id, glyph_groups, out, fresh) -> list:
         """The operation's glyph, its wires in and out, the separators at its ports; returns what it produced."""
         op, g, rows, ypos, wires = it.op, it.glyph, it.rows, self.ypos, self.wires
+        if out.measure:
+            return self._measure_op(it, values_by_id, fresh)
         gx0 = self.gx(it, 0)
         gx1 = gx0 + g.width
         ports, produced = [], []
@@ -289,21 +328,17 @@ class _Step:
                 py = it.top + rows.ins[i][j]
                 if (v.id, j) not in wires.runs and v.id not in ypos:
                     continue
-                wires.to((v.id, j), self.zx0, py)
-                wires.end((v.id, j), gx0, py, op=op.id)
+                wires.end((v.id, j), gx0, py, op=op.id, via_x=self.zx0)
                 ports.append((gx0, py))
         for k, v in enumerate(op.outputs):
             ys = [it.top + y for y in rows.outs[k]]
             ypos[v.id] = ys
             values_by_id[v.id] = v
             for l, y in enumerate(ys):
-                wires.start((v.id, l), gx1, y, value_axis(v, l), alert=op.id in self.hl, op=op.id)
-                wires.to((v.id, l), self.x_end, y)
+                wires.start((v.id, l), gx1, y, value_axis(v, l), alert=op.id in self.hl, op=op.id, to_x=self.x_end)
                 ports.append((gx1, y))
             produced.append(v)
-        fresh |= _fresh_wires(op, rows)
-        if out.measure:
-            return produced
+        fresh |= it.fresh
         self._port_separators(it, gx0, gx1)
         # the glyph is drawn from its own origin: it is moved into place with the piece (see .pieces.Piece)
         group = Group(tuple(g.items), role="op", owner=f"op:{op.id}", title=_op_title(op))
@@ -320,6 +355,22 @@ class _Step:
             out.anchors.append((gx0 + ax, it.top + ay))
             out.named[f"op:{op.id}/{name}"] = (gx0 + ax, it.top + ay)
         return produced
+
+    def _measure_op(self, it, values_by_id, fresh) -> list:
+        """:meth:`draw_op` in a pass that only measures: the wires it ends and begins, the rows of what it
+        produced."""
+        op, rows, runs = it.op, it.rows, self.wires.runs
+        for i, v in enumerate(op.inputs):
+            for j in range(min(nrows(v), len(rows.ins[i]))):
+                runs.pop((v.id, j), None)
+        for k, v in enumerate(op.outputs):
+            ys = [it.top + y for y in rows.outs[k]]
+            self.ypos[v.id] = ys
+            values_by_id[v.id] = v
+            for l in range(len(ys)):
+                self.wires.start((v.id, l), 0.0, ys[l], value_axis(v, l))
+        fresh |= it.fresh
+        return list(op.outputs)
 
     def _port_separators(self, it, gx0: float, gx1: float) -> None:
         """Separators between an operation's inputs follow their segments into the glyph; those between its
@@ -338,14 +389,14 @@ class _Step:
             self.seps.append(_sep([(gx1, ym), (self.x_end, ym)], f"op:{op.id}"))
 
 
-def _fresh_wires(op: Operation, rows) -> set:
+def _fresh_wires(op: Operation, rows) -> frozenset:
     """The wires new at this operation, to be named in the next state: everything a map produces, and for pure
     wirings (einsum, copies, element-wise maps...) only wires whose name did not come in."""
     same = {(k, l) for (i, j), (k, l) in rows.pairs if op.inputs[i].axes[j].label == op.outputs[k].axes[l].label}
     wiring = op.kind in _WIRINGS
     in_labels = {a.label for v in op.inputs for a in v.axes}
-    return {(v.id, l) for k, v in enumerate(op.outputs) for l, a in enumerate(shown_axes(v))
-            if not ((k, l) in same or (wiring and a.label in in_labels))}
+    return frozenset((v.id, l) for k, v in enumerate(op.outputs) for l, a in enumerate(shown_axes(v))
+                     if not ((k, l) in same or (wiring and a.label in in_labels)))
 
 
 def _order_items(items, nxt, ypos) -> list:

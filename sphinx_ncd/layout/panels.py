@@ -19,7 +19,7 @@ from .geometry import ITEM_GAP
 from .pieces import bbox_all, Piece, union
 from .rows import reserve_below, shown_axes, silent_values, stack_values, value_axis
 from .scene import bbox_moved, bbox_of
-from .wires import ARROW_TIP, continue_arrow, PanelOut, permute, WireRuns
+from .wires import ARROW_TIP, continue_arrow, MeasureRuns, PanelOut, permute, WireRuns
 
 __all__ = ["panel_sections", "with_headers", "panel_piece", "measure_panel"]
 
@@ -40,7 +40,7 @@ def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None,
     out.measure = measure
     if glyphs is not None:
         out.glyphs = glyphs
-    wires = WireRuns(out)
+    wires = MeasureRuns(out) if measure else WireRuns(out)
     wires.silent = silent_values(panel) if silent is None else silent
     seps: list = []
     labels: list = []
@@ -83,7 +83,7 @@ def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None,
         # a step
         nxt = sections[idx + 1] if idx + 1 < len(sections) and sections[idx + 1].kind == "state" else None
         later = sections[idx + 2] if nxt is not None and idx + 2 < len(sections) else None
-        reserve = reserve_below(later)
+        reserve = _reserve(later, out.glyphs)
         x, produced, new_runs = step_column(sec, cur, nxt, ypos, values_by_id, x, wires, seps, glyph_groups, hl,
                                              out, reserve)
         out.section_x[base + idx] = (x_begin, x)
@@ -118,6 +118,18 @@ def _panel_start(first, base: int, x0: float, names, wires: WireRuns, labels: li
                 out.edge_in[f"wire:{v.id}.{j}"] = (x0, y)
                 out.anchors.append((x0, y))  # the panel's left edge
     return ypos, values_by_id, x0, new_runs
+
+
+def _reserve(later, cache) -> dict:
+    """:func:`.rows.reserve_below` of ``later``, once per panel (``cache``: the passes' shared
+    :class:`.wires.PassCache`)."""
+    reserves = getattr(cache, "reserves", None)
+    if reserves is None:
+        return reserve_below(later)
+    hit = reserves.get(id(later))
+    if hit is None or hit[0] is not later:
+        hit = reserves[id(later)] = (later, reserve_below(later))
+    return hit[1]
 
 
 def _value_names(panel: Panel, base: int) -> tuple[dict | None, int]:

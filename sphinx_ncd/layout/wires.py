@@ -2,7 +2,9 @@
 
 :class:`WireRuns` follows every wire through the columns (level where it can, S-bends where it moves) and
 emits one path per run; :func:`permute` brings wires into a state's order; :func:`continue_arrow` ends a wire
-carried to the next row of a folded panel.  :class:`PanelOut` is the record one column pass fills.
+carried to the next row of a folded panel; :class:`MeasureRuns` only follows which wires are open (a pass
+that measures).  :class:`PanelOut` is the record one column pass fills, :class:`PassCache` what the passes over
+one panel share (glyphs, steps' plans).
 """
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from .rows import stack_values
 from .scene import Path
 
 
-__all__ = ["STUB", "ARROW_TIP", "ARROW_NOTCH", "ARROW_HALF", "PanelOut", "WireRuns", "permute", "continue_arrow"]
+__all__ = ["STUB", "ARROW_TIP", "ARROW_NOTCH", "ARROW_HALF", "PanelOut", "PassCache", "WireRuns", "MeasureRuns",
+           "permute", "continue_arrow"]
 
 STUB = 6.0  # straight wire between a glyph and the next state column
 
@@ -26,6 +29,20 @@ ARROW_NOTCH = 2.5  # ... and back from the wire's end to its barbs
 
 
 ARROW_HALF = 3.6  # ... half its height
+
+
+class PassCache(dict):
+    """What the passes over one panel share: op id -> (its rows, its glyph), and in ``plans`` each step's plan
+    (the order, rows and heights of its items and its zones' lengths) by all that the plan reads (see
+    :func:`.columns.step_column`), so a step that a later pass meets with the same rows coming in is not planned
+    again."""
+
+    __slots__ = ("plans", "reserves")
+
+    def __init__(self):
+        super().__init__()
+        self.plans: dict = {}
+        self.reserves: dict = {}  # id(section) -> :func:`.rows.reserve_below` of it
 
 
 @dataclass
@@ -47,7 +64,7 @@ class PanelOut:
     edge_style: dict = field(default_factory=dict)  # owner -> wire style, for those
     #: op id -> (its rows, its glyph): shared by the passes over one panel (the unfolded strip, then its rows), so
     #: an operation whose rows come out the same is drawn once
-    glyphs: dict = field(default_factory=dict)
+    glyphs: dict = field(default_factory=PassCache)
     measure: bool = False  # a pass that only measures (folding's look at the unfolded strip): no primitives made
     #: the ink box of the wire paths drawn (what :func:`.scene.bbox_of` gives for them: a wire's bends keep their
     #: control points between its points), kept as they are made so the panel's box need not walk them again
@@ -68,10 +85,27 @@ class WireRuns:
         self.paths: list = []
         self.silent: set = set()  # values drawn without a wire
 
-    def start(self, key, x, y, axis, alert=False, op=None):
+    def start(self, key, x, y, axis, alert=False, op=None, to_x=None):
+        """Begin the wire ``key`` at (x, y); ``to_x``: and run it level to there (as :meth:`to` would)."""
         if key[0] in self.silent:
             return
-        self.runs[key] = [[(x, y)], _wire_style(axis, alert), f"wire:{key[0]}.{key[1]}", op, None]
+        pts = [(x, y)]
+        if to_x is not None and abs(x - to_x) > 1e-9:
+            pts.append((to_x, y))
+        self.runs[key] = [pts, _wire_style(axis, alert), f"wire:{key[0]}.{key[1]}", op, None]
+
+    def level(self, key, x0, x1, y):
+        """:meth:`to` (x0, y), then :meth:`to` (x1, y)."""
+        run = self.runs.get(key)
+        if run is None:
+            return
+        pts = run[0]
+        last = pts[-1]
+        if abs(last[0] - x0) > 1e-9 or abs(last[1] - y) > 1e-9:
+            pts.append((x0, y))
+            last = (x0, y)
+        if abs(last[0] - x1) > 1e-9 or abs(last[1] - y) > 1e-9:
+            pts.append((x1, y))
 
     def to(self, key, x, y):
         run = self.runs.get(key)
@@ -81,11 +115,14 @@ class WireRuns:
         if abs(pts[-1][0] - x) > 1e-9 or abs(pts[-1][1] - y) > 1e-9:
             pts.append((x, y))
 
-    def end(self, key, x, y, op=None):
+    def end(self, key, x, y, op=None, via_x=None):
+        """End the wire ``key`` at (x, y) (``via_x``: level at y from there on, as :meth:`to` would)."""
         run = self.runs.pop(key, None)
         if run is None:
             return
         run[4] = op
+        if via_x is not None:
+            self.to_run(run, via_x, y)
         self.to_run(run, x, y)
         self._emit(run)
 
@@ -128,6 +165,19 @@ class WireRuns:
             self.out.edge_style[run[2]] = run[1]
             self._emit(run)
         self.runs.clear()
+
+
+class MeasureRuns(WireRuns):
+    """The wires of a pass that only measures: which are open (the panel's edges), not where they run."""
+
+    def to(self, key, x, y):
+        pass
+
+    def level(self, key, x0, x1, y):
+        pass
+
+    def end(self, key, x, y, op=None, via_x=None):
+        self.runs.pop(key, None)
 
 
 def permute(values, ypos, x, wires: WireRuns) -> float:

@@ -129,8 +129,8 @@ def test_a_wire_ending_in_mid_air_is_caught(monkeypatch):
     assert geometry_problems(scene(sphinx_ncd.parse(spec))) == []
     end = WireRuns.end
 
-    def short(self, key, x, y, op=None):  # every wire into a glyph stops 8 units before it
-        return end(self, key, x - 8.0, y, op)
+    def short(self, key, x, y, op=None, via_x=None):  # every wire into a glyph stops 8 units before it
+        return end(self, key, x - 8.0, y, op, via_x)
 
     monkeypatch.setattr(WireRuns, "end", short)
     found = geometry_problems(scene(sphinx_ncd.parse(spec)))

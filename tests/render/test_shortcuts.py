@@ -6,14 +6,17 @@ computation it replaces, to the bit:
   of walking every wire path afterwards;
 * a path without arcs is boxed from its unmoved points, then moved (:func:`~sphinx_ncd.layout.scene.bbox_moved`);
 * a panel likely to fold is measured before it is drawn (:data:`~sphinx_ncd.layout.assemble.MEASURE_FIRST`),
-  and one that fits after all is drawn with the glyphs the measure built.
+  and one that fits after all is drawn with the glyphs the measure built;
+* a step's plan is kept per panel (:class:`~sphinx_ncd.layout.wires.PassCache`): a later pass (a fold's rows,
+  a panel drawn after its measure) that meets the step with the same rows coming in replays it; the measure
+  pass follows which wires are open, not where they run (:class:`~sphinx_ncd.layout.wires.MeasureRuns`).
 """
 from __future__ import annotations
 
 import pytest
 
 import sphinx_ncd
-from sphinx_ncd.layout import assemble, panels
+from sphinx_ncd.layout import assemble, panels, wires
 from sphinx_ncd.layout.pieces import bbox_all
 from sphinx_ncd.layout.scene import Group, Path, bbox_moved
 from sphinx_ncd.rendering.api import render
@@ -102,3 +105,47 @@ def test_a_panel_measured_that_fits_is_drawn_with_the_measures_glyphs(monkeypatc
     calls.clear()
     assert render(d, max_width=2000) == svg
     assert calls == [(3, False), (body, False)]
+
+
+class _Forgetful(dict):
+    """A plan cache that keeps nothing: every step is planned again (the long way)."""
+
+    def __setitem__(self, key, value):
+        pass
+
+
+class _Counting(dict):
+    hits = 0
+
+    def get(self, key, default=None):
+        found = dict.get(self, key, default)
+        if found is not None:
+            _Counting.hits += 1
+        return found
+
+
+def _with_plans(monkeypatch, kind):
+    def init(self):
+        dict.__init__(self)
+        self.plans = kind()
+
+    monkeypatch.setattr(wires.PassCache, "__init__", init)
+
+
+@pytest.mark.parametrize("name", [*SPECS, "chain"])
+def test_replayed_plans_draw_what_planning_again_draws(name, monkeypatch):
+    d = dict(_diagrams())[name]
+    replayed = [render(d, max_width=w) for w in WIDTHS] + [render(d, "pdf", max_width=300.0)]
+    _with_plans(monkeypatch, _Forgetful)
+    assert [render(d, max_width=w) for w in WIDTHS] + [render(d, "pdf", max_width=300.0)] == replayed
+
+
+@pytest.mark.parametrize("name", ["fig21", "chain"])
+def test_a_folds_rows_replay_the_measured_steps(name, monkeypatch):
+    """The rows of a folded chain, and of fig 21's body, meet their steps as the measure of the strip did."""
+    d = dict(_diagrams())[name]
+    _with_plans(monkeypatch, _Counting)
+    _Counting.hits = 0
+    render(d, max_width=300.0)
+    steps = sum(1 for p in d.panels for s in assemble.panel_sections(p) if s.kind == "step")
+    assert _Counting.hits >= steps - 2
