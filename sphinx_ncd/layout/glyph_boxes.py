@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..model.types import OpKind
 from .geometry import (
-    bend_length, BOX_HPAD, BOX_MIN_W, EXTRUDE, FONT, NORM_R, PENT_H, PENT_POINT, SMALL_FONT, THIN, TRI, WIRE,
+    bend_length, BOX_HPAD, BOX_MIN_W, EXTRUDE, FONT, NORM_R, PENT_H, PENT_POINT, PITCH, SMALL_FONT, THIN, TRI, WIRE,
     wire_path,
 )
 from .glyph_parts import (
@@ -40,7 +40,7 @@ def draw_function(g: OpRows) -> Glyph:
     tile), a box with its label otherwise."""
     src = g.op.label or "f"
     if g.op.kind == OpKind.FUNCTION and is_letter(src) and getattr(g.op.params, "style", None) != "box":
-        return draw_letter(g, src, LETTER_SIZE, reach=0.0)
+        return draw_letter(g, src, LETTER_SIZE, reach=0.0, centred=True)
     return draw_tile(g, src, None, "box", "paper")
 
 
@@ -65,21 +65,24 @@ def draw_learned(g: OpRows) -> Glyph:
     return draw_letter(g, learned_source(g.op.label or "L", bias), LEARNED_SIZE)
 
 
-def draw_letter(g: OpRows, src: str, size: float, reach: float = 0.5) -> Glyph:
+def draw_letter(g: OpRows, src: str, size: float, reach: float = 0.5, centred: bool = False) -> Glyph:
     """A label standing on its core wires, no box: its baseline on the lowest core wire (the paper's L^Q: the
     input meets the letter's top left, the outputs leave its superscript and its foot).  Each wire runs
     level into the label's side; one whose row is far outside the label's height bends to its edge (``reach``:
     how far above the label's top, in label sizes, a wire may still meet it: the bold L's outputs leave at its
-    superscript)."""
+    superscript; ``centred``: the label's middle on the middle of its core wires, as the paper sets G, H, F^T,
+    so that wires within its height run level into it)."""
     lab = label(src, size)
     rows = sorted({g.ins[i][j] for i, cs in enumerate(g.in_core) for j, c in enumerate(cs) if c}
                   | {g.outs[k][l] for k, cs in enumerate(g.out_core) for l, c in enumerate(cs) if c}) or all_rows(g) \
         or [0.0]
     passing = sorted({g.ins[i][j] for (i, j), _ in g.pairs})
-    base = rows[-1] + 0.12 * size
+    base = (rows[0] + rows[-1] + lab.ascent - lab.descent) / 2 if centred else rows[-1] + 0.12 * size
     if any(base - lab.ascent - 1 < y < base + lab.descent + 1 for y in passing):
         base = free_centre(rows[0] - lab.height, rows[-1] + lab.height, passing, lab) + (lab.ascent - lab.descent) / 2
     band = (base - lab.ascent - reach * size, base)  # rows a wire may meet the label at, level
+    if centred:  # neighbouring core wires all meet the letter level; ones further apart run in to its extent
+        band = (rows[0], rows[-1]) if rows[-1] - rows[0] <= PITCH + 1e-6 else (base - lab.ascent, base + lab.descent)
 
     def meet(y):
         return min(max(y, band[0]), band[1])
