@@ -80,6 +80,8 @@ def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None, hl=
         outs = [[y + mid for y in ys] for ys in _rel_rows(op.outputs)]
     else:
         outs = _rel_rows(op.outputs)
+        if op.kind == OpKind.EINSUM and ypos is not None:
+            outs = _level_outputs(op, ins, outs)
     # which wires the box acts on and which pass over it: the model's explicit positions and pairing
     pairs = [tuple(map(tuple, p)) for p in op.broadcast_pairs]
     paired_in = {p[0] for p in pairs}
@@ -91,6 +93,34 @@ def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None, hl=
     sc = scaled_by(op)
     return OpRows(op, ins, outs, in_core, out_core, pairs, owner=owner, alert=alert,
                   scale=(sc, sc.id in hl) if sc is not None else None, join=join)
+
+
+def _level_outputs(op: Operation, ins, outs) -> list[list[float]]:
+    """An einsum's output rows moved down, within the span of its input rows, to where its wires run most level:
+    the shift that makes the sum of the distances from each output wire to the input wires of the same axis
+    least (the top-most such shift on a tie).  ``A V : y x h, x k h -> y k h`` keeps ``k h`` on V's rows and
+    bends only ``y`` down, as the paper draws multi-head attention, instead of lifting V's wires to A's."""
+    src: dict[str, list[float]] = {}
+    for v, ys in zip(op.inputs, ins):
+        for a, y in zip(v.axes, ys):
+            src.setdefault(a.label, []).append(y)
+    pairs = [(y, s) for v, ys in zip(op.outputs, outs) for a, y in zip(v.axes, ys) for s in src.get(a.label, ())]
+    rows_in = [y for ys in ins for y in ys]
+    rows_out = [y for ys in outs for y in ys]
+    if not pairs or not rows_in or not rows_out:
+        return outs
+    room = max(rows_in) - max(rows_out)  # the outputs' top may go this far down and stay within the inputs
+    shifts = sorted({s - y for y, s in pairs if 1e-6 < s - y <= room + 1e-6})
+
+    def cost(t: float) -> float:
+        return sum(abs(y + t - s) for y, s in pairs)
+
+    best, least = 0.0, cost(0.0)
+    for t in shifts:
+        c = cost(t)
+        if c < least + 1e-6:
+            best, least = t, c
+    return [[y + best for y in ys] for ys in outs] if best else outs
 
 
 def value_axis(v: Value, j: int):

@@ -32,6 +32,7 @@ def schedule(ev: Evaluated, *, span=None, header=None, legend=(), op_id_start: i
     flow = _Flow(ev, records)
     ordered = flow.plan_all()
     n_steps = _levels(ordered)
+    _line_up(ordered)
     if ev.breaks:
         n_steps = _cut(records, ordered, ev.breaks)
     panel = _sections(ev, records, ordered, n_steps, flow, span, header, legend, op_id_start)
@@ -93,6 +94,7 @@ class _Flow:
                            groups=groups, span=v.span)
             self.extra_after.setdefault(after_key, []).append(rec)
         elif n_uses > 1:
+            groups = _copy_groups(groups, [r.groups for r, _ in uses]) if not slots else groups
             # each branch carries the axes its use saw (a use inside a repetition sees the general form
             # of a value that leaves it relabelled)
             seen = [r.inputs[pos].axes for r, pos in uses] + [v.axes] * len(slots)
@@ -112,6 +114,19 @@ class _Flow:
             for slot in slots:
                 self.out_values[slot] = copies[k]
                 k += 1
+
+
+def _copy_groups(own: tuple, of_uses: list) -> tuple:
+    """The fences and repetitions a copy is drawn in: those every use of the copied value lies in, when the
+    value's producer lies outside them (the paper copies multi-head attention's X inside its fence, and a
+    residual block's input inside the repetition that uses it twice); else its producer's."""
+    common = list(of_uses[0]) if of_uses else []
+    for g in of_uses[1:]:
+        n = 0
+        while n < len(common) and n < len(g) and common[n] == g[n]:
+            n += 1
+        del common[n:]
+    return tuple(common) if len(common) > len(own) and tuple(common[:len(own)]) == tuple(own) else own
 
 
 def _levels(ordered: list) -> int:
@@ -152,6 +167,45 @@ def _levels(ordered: list) -> int:
                 if c.level <= r.level:
                     _push(c, r.level + 1, consumers)
     return max((r.level for r in ordered), default=0)
+
+
+#: kinds that never move to line up with others: pure wiring that follows its value (a copy, a deletion, a save),
+#: and sources, which :func:`_levels` already places as late as their consumers allow
+_STAY = frozenset((OpKind.COPY, OpKind.DELETE, OpKind.SAVE, OpKind.LOAD, OpKind.UNIT))
+
+
+def _line_up(ordered: list) -> None:
+    """Parallel operations of one kind share a step: an operation that could run later (its consumers all come
+    at least two steps after it) moves to the latest step it may take where an operation of its kind, in its
+    fences and repetitions, already stands.  Multi-head attention's L^Q, whose input needs no copy, otherwise
+    stands a step before L^K and L^V (they wait for the copy of X); the paper draws the three in one column.
+    An operation with no such step stays where its inputs let it start (a ResNet's secondary convolution stays
+    beside the main path's first one)."""
+    consumers: dict[int, list] = {}
+    for r in ordered:
+        for v in r.inputs:
+            consumers.setdefault(v.id, []).append(r)
+    count: dict[tuple, int] = {}  # (kind, groups, step) -> how many such operations stand there
+    at: dict[tuple, set] = {}  # (kind, groups) -> the steps where such operations stand
+    for r in ordered:
+        key = (r.kind, tuple(r.groups))
+        at.setdefault(key, set()).add(r.level)
+        count[key, r.level] = count.get((key, r.level), 0) + 1
+    for r in reversed(ordered):
+        if r.kind in _STAY or not r.inputs or not r.outputs:
+            continue
+        uses = [consumers.get(v.id, ()) for v in r.outputs]
+        if not all(uses):
+            continue  # an output of the diagram: it keeps its step
+        latest = min(c.level for cs in uses for c in cs) - 1
+        key = (r.kind, tuple(r.groups))
+        steps = [s for s in at[key] if r.level < s <= latest]
+        if steps:
+            count[key, r.level] -= 1
+            if not count[key, r.level]:
+                at[key].discard(r.level)
+            r.level = max(steps)
+            count[key, r.level] += 1
 
 
 def _cut(records: list, ordered: list, breaks) -> int:
