@@ -97,29 +97,30 @@ def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None, hl=
 
 def _level_outputs(op: Operation, ins, outs) -> list[list[float]]:
     """An einsum's output rows moved down, within the span of its input rows, to where its wires run most level:
-    the shift that makes the sum of the distances from each output wire to the input wires of the same axis
-    least (the top-most such shift on a tie).  ``A V : y x h, x k h -> y k h`` keeps ``k h`` on V's rows and
-    bends only ``y`` down, as the paper draws multi-head attention, instead of lifting V's wires to A's."""
+    the shift that makes the sum of the distances from each output wire to the input wires of its axis least;
+    on a tie, the one that keeps the longest run of neighbouring output wires level, then the lowest (the result
+    goes on with the later input).  ``A V : y x h, x k h -> y k h`` keeps ``k h`` on V's rows and bends only
+    ``y`` down, as the paper draws multi-head attention, instead of lifting V's wires to A's."""
     src: dict[str, list[float]] = {}
     for v, ys in zip(op.inputs, ins):
         for a, y in zip(v.axes, ys):
             src.setdefault(a.label, []).append(y)
-    pairs = [(y, s) for v, ys in zip(op.outputs, outs) for a, y in zip(v.axes, ys) for s in src.get(a.label, ())]
+    wires = [(y, src.get(a.label, ())) for v, ys in zip(op.outputs, outs) for a, y in zip(v.axes, ys)]
     rows_in = [y for ys in ins for y in ys]
     rows_out = [y for ys in outs for y in ys]
-    if not pairs or not rows_in or not rows_out:
+    if not any(s for _, s in wires) or not rows_in or not rows_out:
         return outs
     room = max(rows_in) - max(rows_out)  # the outputs' top may go this far down and stay within the inputs
-    shifts = sorted({s - y for y, s in pairs if 1e-6 < s - y <= room + 1e-6})
+    shifts = sorted({s - y for y, ss in wires for s in ss if 1e-6 < s - y <= room + 1e-6})
 
-    def cost(t: float) -> float:
-        return sum(abs(y + t - s) for y, s in pairs)
+    def score(t: float) -> tuple:
+        run = longest = 0
+        for y, ss in wires:
+            run = run + 1 if any(abs(y + t - s) < 1e-6 for s in ss) else 0
+            longest = max(longest, run)
+        return round(sum(abs(y + t - s) for y, ss in wires for s in ss), 6), -longest, -t
 
-    best, least = 0.0, cost(0.0)
-    for t in shifts:
-        c = cost(t)
-        if c < least + 1e-6:
-            best, least = t, c
+    best = min([0.0, *shifts], key=score)
     return [[y + best for y in ys] for ys in outs] if best else outs
 
 

@@ -175,12 +175,13 @@ _STAY = frozenset((OpKind.COPY, OpKind.DELETE, OpKind.SAVE, OpKind.LOAD, OpKind.
 
 
 def _line_up(ordered: list) -> None:
-    """Parallel operations of one kind share a step: an operation that could run later (its consumers all come
-    at least two steps after it) moves to the latest step it may take where an operation of its kind, in its
-    fences and repetitions, already stands.  Multi-head attention's L^Q, whose input needs no copy, otherwise
-    stands a step before L^K and L^V (they wait for the copy of X); the paper draws the three in one column.
-    An operation with no such step stays where its inputs let it start (a ResNet's secondary convolution stays
-    beside the main path's first one)."""
+    """Parallel operations of one kind share a step.  A copy delays the operations on its branches by one step,
+    so an operation on an uncopied value stands a step ahead of its siblings on copied ones (multi-head
+    attention's L^Q ahead of L^K and L^V, which wait for the copy of X; the paper draws the three in one
+    column).  An operation alone of its kind in its step that may wait one step (its consumers all come later)
+    moves into the next step when an operation of its kind, in its fences and repetitions, stands there.  One
+    already beside one of its kind stays, and none moves more than a step: a residual block's shortcut map
+    stays beside the main path's first map, not beside its last."""
     consumers: dict[int, list] = {}
     for r in ordered:
         for v in r.inputs:
@@ -199,12 +200,11 @@ def _line_up(ordered: list) -> None:
             continue  # an output of the diagram: it keeps its step
         latest = min(c.level for cs in uses for c in cs) - 1
         key = (r.kind, tuple(r.groups))
-        steps = [s for s in at[key] if r.level < s <= latest]
-        if steps:
+        if latest > r.level and count[key, r.level] == 1 and r.level + 1 in at[key]:
             count[key, r.level] -= 1
             if not count[key, r.level]:
                 at[key].discard(r.level)
-            r.level = max(steps)
+            r.level += 1
             count[key, r.level] += 1
 
 
