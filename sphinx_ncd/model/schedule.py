@@ -117,16 +117,18 @@ class _Flow:
 
 
 def _copy_groups(own: tuple, of_uses: list) -> tuple:
-    """The fences and repetitions a copy is drawn in: those every use of the copied value lies in, when the
-    value's producer lies outside them (the paper copies multi-head attention's X inside its fence, and a
-    residual block's input inside the repetition that uses it twice); else its producer's."""
+    """The fences and repetitions a copy is drawn in: those every use of the copied value lies in, when they
+    nest with its producer's (the paper copies multi-head attention's X inside its fence, a residual block's
+    input inside the repetition that uses it twice, and the U-Net's double convolution's result outside that
+    fence, where its save and its pooling are); else its producer's."""
     common = list(of_uses[0]) if of_uses else []
     for g in of_uses[1:]:
         n = 0
         while n < len(common) and n < len(g) and common[n] == g[n]:
             n += 1
         del common[n:]
-    return tuple(common) if len(common) > len(own) and tuple(common[:len(own)]) == tuple(own) else own
+    short, long_ = sorted((tuple(own), tuple(common)), key=len)
+    return tuple(common) if long_[:len(short)] == short else own
 
 
 def _levels(ordered: list) -> int:

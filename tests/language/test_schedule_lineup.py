@@ -71,3 +71,21 @@ def test_a_residual_blocks_copy_lies_inside_its_repetition():
     repeat = next(g.id for g in block.groups if g.kind == "repeat")
     copies = [op for op in block.operations if op.kind == "copy"]
     assert [repeat in op.groups for op in copies] == [False, True]  # the shortcut's copy, the repetition's
+
+
+def test_a_copy_leaves_the_fence_its_uses_lie_outside_of():
+    """The U-Net (fig 27): the double convolution's result is saved and pooled, both outside that fence but in
+    the repetition; the copy is drawn there too, so a fold may cut before it (three wires, not six)."""
+    d = sphinx_ncd.parse((ROOT / "demo_docs" / "figures" / "fig27.ncd").read_text(encoding="utf-8"))
+    panel = d.panels[0]
+    kinds = {g.id: g.kind for g in panel.groups}
+    copy = next(op for op in panel.operations if op.kind == "copy")
+    assert [kinds[g] for g in copy.groups] == ["repeat"]
+
+
+def test_a_copy_whose_uses_are_in_other_fences_keeps_its_producers():
+    text = ('input X: m\nfence "A" {\n  X = relu X\n}\nfence "B" {\n  K = L[k] X : m -> k\n}\n'
+            'fence "C" {\n  V = L[v] X : m -> k\n}\noutput K, V\n')
+    panel = sphinx_ncd.parse(text).panels[0]
+    copy = next(op for op in panel.operations if op.kind == "copy")
+    assert copy.groups == ()  # the uses share no fence: the copy lies between them, outside A
