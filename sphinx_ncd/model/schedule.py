@@ -194,13 +194,12 @@ def _line_up(ordered: list) -> None:
         key = (r.kind, tuple(r.groups))
         at.setdefault(key, set()).add(r.level)
         count[key, r.level] = count.get((key, r.level), 0) + 1
+    last = max((r.level for r in ordered), default=0)
     for r in reversed(ordered):
         if r.kind in _STAY or not r.inputs or not r.outputs:
             continue
-        uses = [consumers.get(v.id, ()) for v in r.outputs]
-        if not all(uses):
-            continue  # an output of the diagram: it keeps its step
-        latest = min(c.level for cs in uses for c in cs) - 1
+        # an output of the diagram (used by nothing) may wait until the last step
+        latest = min((c.level for v in r.outputs for c in consumers.get(v.id, ())), default=last + 1) - 1
         key = (r.kind, tuple(r.groups))
         if latest > r.level and count[key, r.level] == 1 and r.level + 1 in at[key]:
             count[key, r.level] -= 1

@@ -24,6 +24,12 @@ def test_a_map_on_an_uncopied_input_waits_for_its_siblings_on_a_copied_one():
     assert steps[1] == [("learned", "L^Q"), ("learned", "L^K"), ("learned", "L^V")]
 
 
+def test_maps_whose_results_are_outputs_line_up_too():
+    text = "input E: y m, X: x m\nQ = L^Q E : m -> k\nK = L^K X : m -> k\nV = L^V X : m -> k\n"
+    steps = _steps(sphinx_ncd.parse(text))
+    assert steps == [[("copy", "")], [("learned", "L^Q"), ("learned", "L^K"), ("learned", "L^V")]]
+
+
 def test_multihead_attention_draws_its_three_maps_in_one_column():
     d = sphinx_ncd.parse((ROOT / "demo_docs" / "figures" / "fig21.ncd").read_text(encoding="utf-8"))
     labels = [[op.label for op in s.ops] for s in d.sections if s.kind == "step"]
