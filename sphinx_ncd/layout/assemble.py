@@ -16,7 +16,7 @@ from .mathtext import label
 from .names import name_label, NAME_GAP
 from .panels import measure_panel, panel_piece, panel_sections
 from .pieces import below, beside, join_all, Piece, place, union
-from .rows import shown_axes, silent_values
+from .rows import nrows, shown_axes, silent_values
 from .scene import Text
 from .wires import ARROW_TIP, PanelOut, STUB
 
@@ -71,7 +71,9 @@ def _strip(panel: Panel, sections, po: PanelOut, spans: dict, tags: list) -> Str
                      default=0.0)
     boundary = frozenset(k for k in states[1:-1] if tags[k - 1] != tags[k + 1])
     breaks = frozenset(k for k in states[1:-1] if getattr(sections[k], "brk", False))
-    return Strip(tuple(left), tuple(right), relabel, states, tuple(groups), boundary, breaks, ARROW_TIP + 2.0)
+    wires = {k: sum(nrows(v) for v in sections[k].values) for k in states}
+    return Strip(tuple(left), tuple(right), relabel, states, tuple(groups), boundary, breaks, ARROW_TIP + 2.0,
+                 wires)
 
 
 def _fold_panel(panel: Panel, hl: dict, target: float | None) -> Piece:

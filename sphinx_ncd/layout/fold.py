@@ -12,7 +12,8 @@ their number times the states one row can hold):
 
 - fewest rows first, then rows of even width;
 - a cut at a fence, block or repetition boundary is preferred to one inside a
-  chain of operations;
+  chain of operations, and a cut carrying few wires to one carrying many (the
+  state just after a copy has fanned out holds its wires twice);
 - never inside a fence or a repetition unless that group alone is wider than the
   target (then inside it, at a high price);
 - a ``break`` the author wrote is always a cut;
@@ -31,6 +32,7 @@ OVERFLOW_COST = 100000.0  # a row wider than the target (only when nothing else 
 INSIDE_GROUP_COST = 20000.0  # a cut inside a fence or repetition wider than the target
 BOUNDARY_BONUS = 150.0  # a cut where a fence, block or repetition begins or ends
 RAGGED_COST = 400.0  # times the squared share of the target a row leaves empty
+WIRE_COST = 30.0  # every wire a cut carries over (a cut just after a copy fans out carries twice as many)
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Strip:
     boundary: frozenset = frozenset()
     breaks: frozenset = frozenset()
     edge: float = 0.0  # what a continued row adds at its right edge (the arrowheads)
+    wires: dict | None = None  # state index -> the wires it holds (a cut draws them twice, named and arrowed)
 
 
 def _width(s: Strip, i: int, j: int) -> float:
@@ -75,6 +78,8 @@ def _cut_cost(s: Strip, k: int, target: float) -> float | None:
             cost += INSIDE_GROUP_COST
     if k in s.boundary:
         cost -= BOUNDARY_BONUS
+    if s.wires:
+        cost += WIRE_COST * s.wires.get(k, 0)
     return cost
 
 

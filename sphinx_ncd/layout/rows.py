@@ -99,34 +99,42 @@ def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None, hl=
 _LEVEL_KINDS = frozenset((OpKind.INDEX, OpKind.EINSUM))  # wirings whose result is some of their input wires
 
 
-def _through_wires(op: Operation, ins) -> list[tuple[float, float]]:
-    """(input row, output row at offset 0) of each wire that goes through ``op`` unchanged: a wire passing
-    over an index, an einsum's axis with one source that it keeps."""
-    outs = _rel_rows(op.outputs)
+def _through_wires(op: Operation, ins, outs) -> list[tuple[float, tuple]]:
+    """Each output wire of a wiring at offset 0 with the input rows it comes from: an einsum's names (a name
+    summed or merged has several sources, a new one none), the wires passing over an index."""
     if op.kind == OpKind.EINSUM:
         src, out_rows = einsum_rows(op, ins, outs)
-        return [(src[n][0], ys[0]) for n, ys in out_rows.items() if len(src.get(n, ())) == 1 and len(ys) == 1]
-    return [(ins[i][j], outs[k][l]) for (i, j), (k, l) in op.broadcast_pairs
+        return [(y, tuple(src.get(n, ()))) for n, ys in out_rows.items() for y in ys]
+    return [(outs[k][l], (ins[i][j],)) for (i, j), (k, l) in op.broadcast_pairs
             if i < len(ins) and j < len(ins[i]) and k < len(outs) and l < len(outs[k])]
 
 
-def _level_outputs(op: Operation, ins, outs):
-    """The result of a wiring moved down so that every wire going through it stays level (an index taking the
-    top wire leaves the one under it on its row, as the paper's figures 8, 9 and 18 draw it), as long as it
-    stays within the rows its inputs span: the item never grows, only its wires stop bending.  Where the
-    wires going through cannot all stay level, the result keeps the top (one wire or another would move
-    anyway, and the top is where the next step expects it)."""
-    flat_in = [y for ys in ins for y in ys]
-    flat_out = [y for ys in outs for y in ys]
-    if not flat_in or not flat_out:
+def _level_outputs(op: Operation, ins, outs) -> list[list[float]]:
+    """A wiring's output rows moved down, within the span of its input rows (the item never grows), to where
+    its wires run most level: the shift that makes the sum of the distances from each output wire to its
+    sources least; on a tie, the one that keeps the longest run of neighbouring output wires level, then, for an
+    einsum, the lowest (the result goes on with the later input: ``A V : y x h, x k h -> y k h`` keeps ``k h``
+    on V's rows and bends only ``y`` down, as the paper draws multi-head attention) and for an index the top
+    (an index taking the top wire leaves the ones under it on their rows, as the paper's figures 8, 9 and 18
+    draw it; where they cannot all stay level the result keeps the top, where the next step expects it)."""
+    wires = _through_wires(op, ins, outs)
+    rows_in = [y for ys in ins for y in ys]
+    rows_out = [y for ys in outs for y in ys]
+    if not any(s for _, s in wires) or not rows_in or not rows_out:
         return outs
-    offsets = {round(a - b, 6) for a, b in _through_wires(op, ins)}
-    if len(offsets) != 1:  # none goes through, or they cannot all stay level: the result stays on top
-        return outs
-    (d,) = offsets
-    if d <= 0 or max(flat_out) + d > max(flat_in) + 1e-6:
-        return outs
-    return [[y + d for y in ys] for ys in outs]
+    room = max(rows_in) - max(rows_out)  # the outputs' top may go this far down and stay within the inputs
+    shifts = sorted({s - y for y, ss in wires for s in ss if 1e-6 < s - y <= room + 1e-6})
+    lowest = op.kind == OpKind.EINSUM
+
+    def score(t: float) -> tuple:
+        run = longest = 0
+        for y, ss in wires:
+            run = run + 1 if any(abs(y + t - s) < 1e-6 for s in ss) else 0
+            longest = max(longest, run)
+        return round(sum(abs(y + t - s) for y, ss in wires for s in ss), 6), -longest, -t if lowest else t
+
+    best = min([0.0, *shifts], key=score)
+    return [[y + best for y in ys] for ys in outs] if best else outs
 
 
 def value_axis(v: Value, j: int):

@@ -32,6 +32,7 @@ def schedule(ev: Evaluated, *, span=None, header=None, legend=(), op_id_start: i
     flow = _Flow(ev, records)
     ordered = flow.plan_all()
     n_steps = _levels(ordered)
+    _line_up(ordered)
     if ev.breaks:
         n_steps = _cut(records, ordered, ev.breaks)
     panel = _sections(ev, records, ordered, n_steps, flow, span, header, legend, op_id_start)
@@ -93,6 +94,7 @@ class _Flow:
                            groups=groups, span=v.span)
             self.extra_after.setdefault(after_key, []).append(rec)
         elif n_uses > 1:
+            groups = _copy_groups(groups, [r.groups for r, _ in uses]) if not slots else groups
             # each branch carries the axes its use saw (a use inside a repetition sees the general form
             # of a value that leaves it relabelled)
             seen = [r.inputs[pos].axes for r, pos in uses] + [v.axes] * len(slots)
@@ -112,6 +114,21 @@ class _Flow:
             for slot in slots:
                 self.out_values[slot] = copies[k]
                 k += 1
+
+
+def _copy_groups(own: tuple, of_uses: list) -> tuple:
+    """The fences and repetitions a copy is drawn in: those every use of the copied value lies in, when they
+    nest with its producer's (the paper copies multi-head attention's X inside its fence, a residual block's
+    input inside the repetition that uses it twice, and the U-Net's double convolution's result outside that
+    fence, where its save and its pooling are); else its producer's."""
+    common = list(of_uses[0]) if of_uses else []
+    for g in of_uses[1:]:
+        n = 0
+        while n < len(common) and n < len(g) and common[n] == g[n]:
+            n += 1
+        del common[n:]
+    short, long_ = sorted((tuple(own), tuple(common)), key=len)
+    return tuple(common) if long_[:len(short)] == short else own
 
 
 def _levels(ordered: list) -> int:
@@ -152,6 +169,44 @@ def _levels(ordered: list) -> int:
                 if c.level <= r.level:
                     _push(c, r.level + 1, consumers)
     return max((r.level for r in ordered), default=0)
+
+
+#: kinds that never move to line up with others: pure wiring that follows its value (a copy, a deletion, a save),
+#: and sources, which :func:`_levels` already places as late as their consumers allow
+_STAY = frozenset((OpKind.COPY, OpKind.DELETE, OpKind.SAVE, OpKind.LOAD, OpKind.UNIT))
+
+
+def _line_up(ordered: list) -> None:
+    """Parallel operations of one kind share a step.  A copy delays the operations on its branches by one step,
+    so an operation on an uncopied value stands a step ahead of its siblings on copied ones (multi-head
+    attention's L^Q ahead of L^K and L^V, which wait for the copy of X; the paper draws the three in one
+    column).  An operation alone of its kind in its step that may wait one step (its consumers all come later)
+    moves into the next step when an operation of its kind, in its fences and repetitions, stands there.  One
+    already beside one of its kind stays, and none moves more than a step: a residual block's shortcut map
+    stays beside the main path's first map, not beside its last."""
+    consumers: dict[int, list] = {}
+    for r in ordered:
+        for v in r.inputs:
+            consumers.setdefault(v.id, []).append(r)
+    count: dict[tuple, int] = {}  # (kind, groups, step) -> how many such operations stand there
+    at: dict[tuple, set] = {}  # (kind, groups) -> the steps where such operations stand
+    for r in ordered:
+        key = (r.kind, tuple(r.groups))
+        at.setdefault(key, set()).add(r.level)
+        count[key, r.level] = count.get((key, r.level), 0) + 1
+    last = max((r.level for r in ordered), default=0)
+    for r in reversed(ordered):
+        if r.kind in _STAY or not r.inputs or not r.outputs:
+            continue
+        # an output of the diagram (used by nothing) may wait until the last step
+        latest = min((c.level for v in r.outputs for c in consumers.get(v.id, ())), default=last + 1) - 1
+        key = (r.kind, tuple(r.groups))
+        if latest > r.level and count[key, r.level] == 1 and r.level + 1 in at[key]:
+            count[key, r.level] -= 1
+            if not count[key, r.level]:
+                at[key].discard(r.level)
+            r.level += 1
+            count[key, r.level] += 1
 
 
 def _cut(records: list, ordered: list, breaks) -> int:

@@ -16,7 +16,8 @@ def test_check_prints_states_and_signature(capsys):
     assert out[0] == "Multi-head attention"
     assert out[1] == "block MultiHeadAttention(m, k, h)"
     assert out[2] == "  state 0: E: y m, X: x m"
-    assert out[3].startswith("    step: Q = learned L^Q[Lq] E : m -> k h")  # readable, not repr
+    assert out[3] == "    step: X, X = copy X : x m -> x m, x m"
+    assert out[5].startswith("    step: Q = learned L^Q[Lq] E : m -> k h; K = ")  # readable, not repr
     assert "  state 7: Y: y m" in out
     assert out[-1] == "signature: y m, x m -> y m"
 

@@ -117,7 +117,7 @@ def test_sections_alternate_and_states_are_queryable():
     assert kinds[0] == kinds[-1] == "state"
     assert all(a != b for a, b in zip(kinds, kinds[1:]))
     assert [", ".join(v.shape for v in s.values) for s in d.states][:3] == [
-        "y m, x m", "y k h, x m, x m", "y k h, x k h, x k h"]
+        "y m, x m", "y m, x m, x m", "y k h, x k h, x k h"]  # L^Q waits for L^K and L^V (one step)
 
 
 def test_passing_values_in_a_step():

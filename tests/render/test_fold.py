@@ -186,6 +186,17 @@ def _strip(widths, groups=(), boundary=(), breaks=()):
                  frozenset(breaks))
 
 
+def test_a_cut_carrying_few_wires_is_preferred_to_one_carrying_many():
+    """Two rows either way: the cut goes where fewer wires cross it (not just after a copy has fanned out), even
+    when that leaves the rows less even."""
+    plain = _strip([100, 100, 100, 100])
+    assert choose_cuts(plain, 250) == [4]  # two rows of 200
+    wires = {0: 2, 2: 11, 4: 11, 6: 3, 8: 3}
+    few = Strip(plain.left, plain.right, plain.relabel, plain.states, wires=wires)
+    assert choose_cuts(few, 350) == [6]  # 300 + 100: three wires carried over rather than eleven
+    assert choose_cuts(Strip(plain.left, plain.right, plain.relabel, plain.states), 350) == [4]
+
+
 def test_cuts_only_when_too_wide_or_asked():
     assert choose_cuts(_strip([100, 100]), 300) == []
     assert choose_cuts(_strip([100, 100], breaks={2}), 300) == [2]

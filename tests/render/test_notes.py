@@ -119,8 +119,9 @@ def test_notes_stand_clear_of_the_drawing_and_of_each_other(width):
             (_, x0, y0), (_, x1, y1) = leader.d[0], leader.d[-1]
             if width != 300 and len(leader.d) != 2:  # the notes of a row stand side by side: straight leaders,
                 # but for a last one that no longer fits beside the others (fig 21's einsums are wider since their
-                # crossings keep clear of their dots): it stands under them, its leader round them to its side
-                assert y0 < y1 and any(abs(x1 - c) < 0.5 for c in (bb[0], bb[2]))
+                # crossings keep clear of their dots): it stands under them, its leader round them to its side or
+                # down a column clear of them to its top
+                assert y0 < y1 and any(abs(c) < 0.5 for c in (y1 - bb[1], x1 - bb[0], x1 - bb[2]))
             elif width == 300:  # or under one another: round the notes above, to the note's top or side
                 assert y0 < y1 and any(abs(c) < 0.5 for c in (y1 - bb[1], x1 - bb[0], x1 - bb[2]))
     for p in sc.walk():  # nothing but a note's own parts overlaps a note
