@@ -6,8 +6,15 @@ given twice: wall time, and the CPU time of the process that did the work (the
 check's own forked child, from its answer; a command's process tree, from
 ``RUSAGE_CHILDREN``), with the load average beside it.
 
-* the symbolic proof, worker warm (target 0.5 s), beside the same proof in one
-  process whose caches a previous check warmed (what the proof itself costs);
+* the symbolic proof, worker warm (target 0.5 s): the worker has checked this model
+  once and had the time to derive again what that check's child learned about its
+  size expressions (``checking/facts.py``; we wait for its status to say so), so
+  the fresh child it forks inherits it.  Anchors in the same run: a worker with
+  that replay off (``NCD_CHECK_NO_REPLAY=1``: every child derives everything
+  anew), the same checks back to back (no pause: the replay runs beside them at
+  the lowest priority), the replay's own CPU time in the worker, and the same
+  proof in one process whose caches a previous check warmed (what the proof itself
+  costs);
 * 48 layers against 12 (target: at most 1.2×): a repeated block runs once, and
   its instances are built with shared fake tensors;
 * ``ncd check --code`` from the command line: cold (starts a worker) against the
@@ -122,14 +129,27 @@ def _load() -> str:
     return f"load {os.getloadavg()[0]:.1f}"
 
 
-def _timed_checks(diagram, code, worker, runs=3, **options):
-    """Median wall and median check-child CPU of ``runs`` checks (after one that warms the worker)."""
+def _settle(worker, timeout=120.0) -> dict:
+    """The worker's status once its replay of what earlier checks learned is done (facts.Replay)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status = worker.status()
+        if not status.get("pending") or time.monotonic() > deadline:
+            return status
+        time.sleep(0.1)
+
+
+def _timed_checks(diagram, code, worker, runs=3, pause=True, **options):
+    """Median wall and median check-child CPU of ``runs`` checks (after one that warms the worker);
+    with ``pause``, each waits until the worker has replayed what the checks before it learned."""
     from sphinx_ncd.checking.api import check
 
     options.setdefault("filename", "gpt.py")
     check(diagram, code, worker=worker, use_cache=False, timeout=300, **options)
     walls, cpus = [], []
     for _ in range(runs):
+        if pause:
+            _settle(worker)
         t0 = time.perf_counter()
         report = check(diagram, code, worker=worker, use_cache=False, timeout=300, **options)
         walls.append(time.perf_counter() - t0)
@@ -149,6 +169,8 @@ def main(results: dict) -> None:
         worker.start()
         startup = time.perf_counter() - t0
         proof, proof_cpu, report = _timed_checks(diagram, MODEL, worker)
+        replay_cpu = _settle(worker).get("replay_cpu_s", 0.0)
+        b2b, b2b_cpu, _ = _timed_checks(diagram, MODEL, worker, pause=False)
         hwm_mb = worker.status()["vmhwm_kb"] / 1024
         fixed_s, fixed_cpu, fixed = _timed_checks(diagram, "gpt:GPT(d=768, h=12, f=3072)", worker,
                                                   path=(str(_module_dir()),), filename=None)
@@ -159,16 +181,28 @@ def main(results: dict) -> None:
         cached = time.perf_counter() - t0
     finally:
         worker.close()
+    plain = Worker(env={"NCD_CHECK_NO_REPLAY": "1"})
+    try:
+        plain.start()
+        fresh, fresh_cpu, _ = _timed_checks(diagram, MODEL, plain)
+    finally:
+        plain.close()
     in_process = _in_process(diagram)
     print(f"worker start (import torch):        {startup:7.2f} s wall")
     print(f"verdict: {report.summary}")
     print(f"symbolic proof, worker warm:        {proof:7.3f} s wall, {proof_cpu:6.3f} s CPU (median of 3; {_load()})"
           "   target 0.5 s")
-    print(f"  same proof, one process, caches warm:      {in_process:6.3f} s CPU (what a fresh child re-learns)")
+    print(f"  anchor, replay off (each child derives all anew): {fresh:6.3f} s wall, {fresh_cpu:6.3f} s CPU"
+          f"   ratio {proof_cpu / fresh_cpu:4.2f}x CPU")
+    print(f"  back to back (replay beside them): {b2b:6.3f} s wall, {b2b_cpu:6.3f} s CPU")
+    print(f"  the replay's own CPU in the worker (once per model): {replay_cpu:6.3f} s")
+    print(f"  same proof, one process, caches warm:      {in_process:6.3f} s CPU (what the proof itself costs)")
     print(f"verdict with d, h, f built as ints: {fixed.summary}")
     print(f"  symbolic b, t only, worker warm:  {fixed_s:7.3f} s wall, {fixed_cpu:6.3f} s CPU")
     print(f"worker peak memory (VmHWM):         {hwm_mb:7.0f} MB             (target <= 500 MB)")
     print(f"cached verdict:                     {cached * 1000:7.2f} ms (hit: {hit.cached})")
+    results.update(proof_replay_off_s=fresh, proof_replay_off_cpu_s=fresh_cpu, proof_back_to_back_s=b2b,
+                   proof_back_to_back_cpu_s=b2b_cpu, replay_cpu_s=replay_cpu)
     results.update(proof_s=proof, proof_cpu_s=proof_cpu, proof_in_process_cpu_s=in_process,
                    proof_fixed_config_s=fixed_s, proof_fixed_config_cpu_s=fixed_cpu, worker_hwm_mb=hwm_mb,
                    startup_s=startup, status=report.status, summary=report.summary, cached_ms=cached * 1000,
