@@ -290,24 +290,34 @@ def _cli(results: dict) -> None:
     (where / "gpt.ncd").write_text(SPEC)
     env = dict(os.environ, XDG_CACHE_HOME=str(where / "cache"))
     command = [sys.executable, "-m", "sphinx_ncd.cli.main", "check", "gpt.ncd", "--code", "gpt:GPT(d=d, h=h, f=f)"]
-    cold_wall, cold_cpu = _run(command, cwd=where, env=env)
+    colds, imports, torches = [], [], []
+    for attempt in range(3):  # interleaved, so that a change in the machine's load falls on both
+        env = dict(os.environ, XDG_CACHE_HOME=str(where / f"cache-{attempt}"))  # nothing kept: a first run
+        colds.append(_run(command, cwd=where, env=env))
+        imports.append(_run([sys.executable, "-c", IMPORTS]))
+        torches.append(_run([sys.executable, "-c", "import torch"]))
+    cold_wall, cold_cpu = (statistics.median(r[i] for r in colds) for i in (0, 1))
+    imports_wall, imports_cpu = (statistics.median(r[i] for r in imports) for i in (0, 1))
+    torch_wall, torch_cpu = (statistics.median(r[i] for r in torches) for i in (0, 1))
     repeated = [_run(command, cwd=where, env=env) for _ in range(3)]
     rep_wall, rep_cpu = (statistics.median(r[i] for r in repeated) for i in (0, 1))
-    torch_wall, torch_cpu = _run([sys.executable, "-c", "import torch"])
-    imports_wall, imports_cpu = _run([sys.executable, "-c", IMPORTS])
     python = [_run([sys.executable, "-c", "pass"]) for _ in range(3)]
     py_wall, py_cpu = (statistics.median(r[i] for r in python) for i in (0, 1))
-    budget = imports_cpu + results["proof_cpu_s"]
-    print(f"python -c 'import torch':           {torch_wall:7.2f} s wall, {torch_cpu:6.2f} s CPU")
+    # a first run's worker has learned nothing yet: its proof is the replay-off anchor's (a fresh child)
+    budget = imports_cpu + results["proof_replay_off_cpu_s"]
+    budget_wall = imports_wall + results["proof_replay_off_s"]
+    print(f"python -c 'import torch':           {torch_wall:7.2f} s wall, {torch_cpu:6.2f} s CPU (median of 3)")
     print(f"  with what a check imports:        {imports_wall:7.2f} s wall, {imports_cpu:6.2f} s CPU (dynamo, fake tensors)")
-    print(f"ncd check --code, first run:        {cold_wall:7.2f} s wall, {cold_cpu:6.2f} s CPU ({_load()})")
-    print(f"  against imports + proof (CPU):    {cold_cpu / budget:7.2f}x   (target <= 1x)")
+    print(f"ncd check --code, first run:        {cold_wall:7.2f} s wall, {cold_cpu:6.2f} s CPU (median of 3; {_load()})")
+    print(f"  against imports + a fresh child's proof: {cold_wall / budget_wall:5.2f}x wall, {cold_cpu / budget:5.2f}x CPU"
+          "   (target <= 1x; the CPU counts the command's own parse, which overlaps the worker's imports)")
     print(f"ncd check --code, repeated:         {rep_wall:7.3f} s wall, {rep_cpu:6.3f} s CPU (median of 3; target well under 1 s)")
     print(f"python -c pass (anchor):            {py_wall:7.3f} s wall, {py_cpu:6.3f} s CPU; repeated check / anchor "
           f"{rep_wall / py_wall:4.1f}x wall")
     results.update(cli_cold_s=cold_wall, cli_cold_cpu_s=cold_cpu, cli_repeated_s=rep_wall, cli_repeated_cpu_s=rep_cpu,
                    torch_import_s=torch_wall, torch_import_cpu_s=torch_cpu, check_imports_cpu_s=imports_cpu,
-                   cli_cold_over_imports_and_proof=cold_cpu / budget, cli_python_anchor_s=py_wall)
+                   cli_cold_over_imports_and_proof=cold_cpu / budget,
+                   cli_cold_over_imports_and_proof_wall=cold_wall / budget_wall, cli_python_anchor_s=py_wall)
 
 
 if __name__ == "__main__":

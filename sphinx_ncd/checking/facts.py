@@ -27,6 +27,7 @@ __all__ = ["install", "record", "learned", "Replay"]
 
 _MAX_EXPRESSIONS = 4000  # per check, the most kept
 _MAX_NODES = 120  # per expression
+_MAX_CALLS = 100000  # constructor calls noted per check (each keeps its expression alive until the answer)
 _MAX_INT = 1 << 62
 _MAX_POWER = 64
 _MODULES = ("sympy.core.add", "sympy.core.mul", "sympy.core.power", "sympy.core.mod", "sympy.core.relational",
@@ -102,7 +103,8 @@ def _note_calls(cls) -> None:
     def __new__(kind, *args, **options):
         obj = build(kind, *args, **options)
         made = _state["made"]
-        if made is not None and not options and type(obj) is kind and id(obj) not in made:
+        if (made is not None and not options and type(obj) is kind and id(obj) not in made
+                and len(made) < _MAX_CALLS):
             made[id(obj)] = (obj, kind, args)
         return obj
 
