@@ -27,9 +27,11 @@ __all__ = ["install", "record", "learned", "Replay"]
 
 _MAX_EXPRESSIONS = 4000  # per check, the most kept
 _MAX_NODES = 120  # per expression
+_STOP_WAIT = 5.0  # seconds the worker waits for its replay to stop before a fork
 _MAX_CALLS = 100000  # constructor calls noted per check (each keeps its expression alive until the answer)
 _MAX_INT = 1 << 62
 _MAX_POWER = 64
+_MAX_TERMS = 256  # an expression's expansion, at most
 _MODULES = ("sympy.core.add", "sympy.core.mul", "sympy.core.power", "sympy.core.mod", "sympy.core.relational",
             "sympy.functions.elementary.integers", "sympy.functions.elementary.miscellaneous",
             "sympy.functions.elementary.complexes", "sympy.logic.boolalg", "torch.utils._sympy.functions")
@@ -196,6 +198,30 @@ def _classes() -> dict:
     return _state["classes"]
 
 
+def _terms(tree) -> int:
+    """At most how many terms expanding ``tree`` gives (torch's static evaluation expands): a bound that
+    keeps a product of many sums, or a high power of one, out of the worker."""
+    if not (isinstance(tree, list) and len(tree) == 3 and tree[0] == "F" and isinstance(tree[2], list)):
+        return 1
+    parts = [_terms(a) for a in tree[2]]
+    kind = str(tree[1]).rsplit(":", 1)[-1]
+    if kind == "Mul":
+        total = 1
+        for p in parts:
+            total = min(total * p, _MAX_TERMS + 1)
+        return total
+    if kind == "Pow" and len(tree[2]) == 2 and type(tree[2][1]) is int:
+        return min(parts[0] ** min(abs(tree[2][1]), 64), _MAX_TERMS + 1)
+    return min(sum(parts), _MAX_TERMS + 1)
+
+
+def _build(tree):
+    """:func:`_decode` of a whole entry's expression, refused when its expansion would be large."""
+    if _terms(tree) > _MAX_TERMS:
+        raise ValueError("its expansion is too large")
+    return _decode(tree, [0])
+
+
 def _decode(tree, count):
     """The expression ``tree`` describes (built by its own classes, so sympy evaluates it afresh)."""
     import sympy
@@ -245,6 +271,7 @@ class Replay:
         self.cpu_seconds = 0.0
         self._thread = None
         self._stopping = False
+        self.abandoned = False
 
     def add(self, items) -> None:
         """Queue a child's :func:`learned` list (anything malformed is skipped when it is rebuilt)."""
@@ -255,16 +282,20 @@ class Replay:
         """Replay the queue in a background thread (nothing to do when it is empty)."""
         import threading
 
-        if self._thread is None and self.queue:
+        if self._thread is None and self.queue and not self.abandoned:
             self._stopping = False
             self._thread = threading.Thread(target=self._work, daemon=True, name="ncd-replay")
             self._thread.start()
 
     def stop(self) -> None:
-        """Stop the thread once its current entry is done, and wait for it."""
+        """Stop the thread once its current entry is done, and wait for it (at most ``_STOP_WAIT`` s: an
+        entry that takes longer is abandoned with the whole replay, which never starts again)."""
         if self._thread is not None:
             self._stopping = True
-            self._thread.join()
+            self._thread.join(_STOP_WAIT)
+            if self._thread.is_alive():
+                self.queue, self.abandoned = [], True
+                print("ncd check: the worker's replay of learned facts was stuck; it is off", file=sys.stderr)
             self._thread = None
 
     def _work(self) -> None:
@@ -308,7 +339,7 @@ def _replay(item) -> None:
         raise ValueError("not an entry")
     if item[0] == "facts" and len(item) == 3 and isinstance(item[2], list):
         known = sys.modules["sympy.core.assumptions"]._assume_defined
-        obj = _decode(item[1], [0])
+        obj = _build(item[1])
         for fact in item[2]:
             if isinstance(fact, str) and fact in known:
                 getattr(obj, "is_" + fact)
@@ -322,6 +353,6 @@ def _replay(item) -> None:
             value = None if value is None else _decode(value, [0])
             infos.append(_SymbolInfo(_decode(k, [0]), ValueRanges(_decode(lower, [0]), _decode(upper, [0])),
                                      value, bool(size_like)))
-        _state["evaluate"](_decode(item[1], [0]), tuple(infos), bool(item[3]), bool(item[4]))
+        _state["evaluate"](_build(item[1]), tuple(infos), bool(item[3]), bool(item[4]))
     else:
         raise ValueError("not an entry")

@@ -145,6 +145,10 @@ def test_hostile_entries_are_skipped_and_a_replay_stops_when_asked():
     for _ in range(500):  # deeper than an entry may be
         nested = ["F", "sympy.core.add:Add", [nested, 1]]
     hostile.append(["facts", nested, ["zero"]])
+    sums = [["F", "sympy.core.add:Add", [["S", f"s{i}", {"positive": True}], 1]] for i in range(12)]
+    product = ["F", "sympy.core.mul:Mul", sums]  # 4096 terms once expanded: torch's evaluation would hang on more
+    hostile.append(["static", product, [], False, False])
+    hostile.append(["static", ["F", "sympy.core.power:Pow", [sums[0], 60]], [], False, False])
     replay = facts.Replay()
     replay.add(hostile)
     assert replay.run(lambda: False) and replay.done == 0 and not replay.queue
