@@ -145,9 +145,13 @@ def main() -> int:
             isolate.kill_descendants()  # after running out of memory, start clean
             proto.flush()
             os._exit(3)
-    # the build closed our stdin: stop at once (tearing down an interpreter that holds torch takes the
-    # better part of a second, which a one-shot ``ncd check`` would wait for); the spare and anything
-    # else we started go first
+    _exit_now()
+
+
+def _exit_now() -> None:
+    """The build closed our stdin: stop at once (tearing down an interpreter that holds torch takes the
+    better part of a second, which a one-shot ``ncd check`` would wait for); the spare and anything else
+    we started go first."""
     isolate.kill_descendants()
     sys.stderr.flush()
     os._exit(0)
