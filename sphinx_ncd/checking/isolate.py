@@ -128,14 +128,21 @@ class Isolator:
     check is in it -- and waits on its own request pipe.
     """
 
-    def __init__(self, fn, close_fds=()):
+    def __init__(self, fn, close_fds=(), background=None):
         self.fn = fn
         self.close_fds = tuple(close_fds)
+        # the worker's idle work (facts.Replay): stopped around each fork (a fork copies only the calling
+        # thread), and a spare forked before it had made progress is forked again when a request comes
+        self.background = background
+        self.spare_version = None
         self.spare: tuple[int, int, int] | None = None  # (pid, request write end, reply read end)
 
     def _fork(self) -> tuple[int, int, int]:
         # the warm heap goes to the collector's permanent generation: a child's collections
         # then never walk (and copy-on-write) the hundreds of megabytes torch holds
+        if self.background is not None:
+            self.background.stop()
+            self.spare_version = self.background.version()
         gc.freeze()
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
@@ -145,7 +152,24 @@ class Isolator:
             _child(self.fn, req_r, rep_r, rep_w, self.close_fds)
         os.close(req_r)
         os.close(rep_w)
+        if self.background is not None:
+            self.background.start()
         return pid, req_w, rep_r
+
+    def _stale(self) -> bool:
+        """The spare misses what the worker's idle work has added since it was forked."""
+        return self.background is not None and self.background.version() != self.spare_version
+
+    def _discard_spare(self) -> None:
+        pid, req_w, rep_r = self.spare
+        self.spare = None
+        for fd in (req_w, rep_r):
+            os.close(fd)
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
 
     def run(self, req: dict) -> tuple[dict | None, int]:
         """``fn(req)`` in a fresh child: ``(reply, 0)``, or ``(None, wait status)`` when it died first.
@@ -153,6 +177,8 @@ class Isolator:
         On return the child and everything it started have been sent SIGKILL;
         :meth:`settle` (after the answer is sent) reaps them and forks the next spare.
         """
+        if self.spare is not None and self._stale():
+            self._discard_spare()
         pid, req_w, rep_r = self.spare or self._fork()
         self.spare = None
         try:

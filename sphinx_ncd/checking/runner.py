@@ -11,7 +11,11 @@ request::
 
 Each check runs in a fresh child forked from this warm process
 (:mod:`sphinx_ncd.checking.isolate`); which runs it tries, in order, is
-:mod:`sphinx_ncd.checking.strategy`.
+:mod:`sphinx_ncd.checking.strategy`.  What a child had to derive about its size
+expressions comes back with its answer (never sent on) and is derived again
+here, in a low-priority thread, so the children forked later inherit it
+(:mod:`sphinx_ncd.checking.facts`; ``NCD_CHECK_NO_REPLAY=1`` turns that off, for
+the benchmark's anchor).
 """
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ import sys
 import time
 import traceback
 
-from . import isolate
+from . import facts, isolate
 from .strategy import handle_check
 from .verdict import code_error
 
@@ -52,8 +56,10 @@ def _answer(req: dict) -> dict:
             from .values_run import handle_values
 
             return handle_values(req)
+        facts.record()
         reply = handle_check(req)
         reply["cpu_s"] = time.process_time() - start  # this check's own CPU time (the machine may be busy)
+        reply["learned"] = facts.learned()  # for the worker to replay (facts), never sent on
         return reply
     except MemoryError as exc:
         return {"status": "error", "error": code_error(exc, set())}
@@ -95,7 +101,8 @@ def main() -> int:
     except ImportError as exc:
         hello["torch"] = None
         hello["reason"] = str(exc)
-    isolator = isolate.Isolator(_answer, close_fds=(proto.fileno(),))
+    replay = facts.Replay() if hello["torch"] is not None and facts.install() else None
+    isolator = isolate.Isolator(_answer, close_fds=(proto.fileno(),), background=replay)
     proto.write(json.dumps(hello) + "\n")
     for line in sys.stdin:
         if not line.strip():
@@ -121,20 +128,33 @@ def main() -> int:
                     os._exit(isolate.mirror_death(status))
         elif req.get("op") == "status":
             children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the checks' own children
-            reply = {"vmhwm_kb": max(_status_kb("VmHWM"), children), "vmrss_kb": _status_kb("VmRSS")}
+            reply = {"vmhwm_kb": max(_status_kb("VmHWM"), children), "vmrss_kb": _status_kb("VmRSS"),
+                     **(replay.status() if replay is not None else {})}
         else:
             reply = {"status": "error", "error": {"message": f"unknown request {req.get('op')!r}"}}
+        learned = reply.pop("learned", None) if isinstance(reply, dict) else None
         reply["id"] = req.get("id")
         reply["nonce"] = nonce
         reply["seconds"] = time.perf_counter() - t0
         proto.write(json.dumps(reply, default=str) + "\n")
         if req.get("op") == "check" and hello["torch"] is not None:
+            if replay is not None and not os.environ.get("NCD_CHECK_NO_REPLAY"):
+                replay.add(learned)  # derived here while the next check is awaited or runs (facts)
             isolator.settle()  # after answering: reap what the check left, fork the next child
         if reply.get("error", {}) and reply["error"].get("restart"):
             isolate.kill_descendants()  # after running out of memory, start clean
             proto.flush()
             os._exit(3)
-    return 0
+    _exit_now()
+
+
+def _exit_now() -> None:
+    """The build closed our stdin: stop at once (tearing down an interpreter that holds torch takes the
+    better part of a second, which a one-shot ``ncd check`` would wait for); the spare and anything else
+    we started go first."""
+    isolate.kill_descendants()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 _WARM_CODE = """
