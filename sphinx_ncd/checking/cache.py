@@ -117,7 +117,7 @@ class VerdictCache:
             path = self.directory / f"{key}.json"
             try:
                 value = json.loads(path.read_text())
-            except (OSError, ValueError):
+            except (OSError, ValueError, RecursionError):
                 return None
             self._remember(key, value)
             return value

@@ -196,7 +196,7 @@ class Isolator:
             _, status = os.waitpid(pid, 0)  # how it died; an answered child is reaped in settle()
         try:
             reply = json.loads(data) if data is not None else None
-        except ValueError:
+        except (ValueError, RecursionError):  # a reply nested past the parser is no answer
             reply = None
         return (reply, 0) if isinstance(reply, dict) else (None, status or 0)
 

@@ -66,7 +66,7 @@ def load(directory: str, key: str | None) -> int | None:
     try:
         kept = json.loads((pathlib.Path(directory) / "cli" / f"{key}.json").read_text(encoding="utf-8"))
         diagram, out, err, status = kept["diagram"], kept["out"], kept["err"], int(kept["status"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
     import sys
 

@@ -247,7 +247,7 @@ class Worker:
         line, _, self._buf = self._buf.partition(b"\n")
         try:
             reply = json.loads(line)
-        except ValueError:  # not ours (a stray write into the pipe): not an answer, not a traceback
+        except (ValueError, RecursionError):  # not ours (a stray write into the pipe): not an answer, not a traceback
             return {}
         return reply if isinstance(reply, dict) else {}
 

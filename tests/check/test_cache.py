@@ -62,3 +62,15 @@ def test_an_imported_module_is_keyed_by_its_files(tmp_path, parse, worker):
     edited = check(d, "tmpmodels:attend", **kw)
     assert not edited.cached
     assert edited.summary == "proved if y = x"  # the worker re-imported the edited module
+
+
+def test_a_corrupt_disk_entry_nested_past_the_parser_is_a_miss(tmp_path):
+    """A cache file JSON cannot parse for depth is a miss, as a truncated one is, not a RecursionError."""
+    from sphinx_ncd.checking.cache import VerdictCache
+    from sphinx_ncd.checking.transcript import load
+
+    (tmp_path / "deep.json").write_text("[" * 200_000 + "]" * 200_000)
+    assert VerdictCache(tmp_path).get("deep") is None
+    (tmp_path / "cli").mkdir()
+    (tmp_path / "cli" / "deep.json").write_text("[" * 200_000 + "]" * 200_000)
+    assert load(str(tmp_path), "deep") is None
