@@ -1,7 +1,8 @@
 """Check (stage: Diagram + PyTorch code -> ShapeReport): the verdict cache.
 
 A verdict is a pure function of the diagram's source, the code (its text, or
-the contents of the module's files), the torch and einops versions, the mode,
+the contents of the module's files), the torch and einops versions, this
+package's own files (a new release or an edited checkout proves anew), the mode,
 the sizes and the namespace.  The key hashes all of them; the value is the
 worker's plain answer (spans are re-attached from the current diagram, so a
 diagram moved within a document still hits).  An in-memory table per process,
@@ -10,6 +11,7 @@ Transient failures (timeouts, a dead worker, torch missing) are never stored.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -26,13 +28,30 @@ _MAX_FILES = 2000
 
 
 def versions() -> dict[str, str | None]:
-    out = {}
+    out = {"sphinx_ncd": _own_files()}
     for dist in ("torch", "einops"):
         try:
             out[dist] = importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:
             out[dist] = None
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def _own_files() -> str:
+    """A hash of this package's version and of every module's path, size and modification time (a stat each:
+    about a millisecond), so that verdicts proved by another version or an edited copy are not served."""
+    from .. import __version__
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    h = hashlib.sha256(__version__.encode())
+    for f in sorted(root.rglob("*.py")):
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        h.update(f"{f.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return h.hexdigest()
 
 
 def code_fingerprint(desc: dict, path: list[str] = ()) -> str | None:

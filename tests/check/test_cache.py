@@ -74,3 +74,24 @@ def test_a_corrupt_disk_entry_nested_past_the_parser_is_a_miss(tmp_path):
     (tmp_path / "cli").mkdir()
     (tmp_path / "cli" / "deep.json").write_text("[" * 200_000 + "]" * 200_000)
     assert load(str(tmp_path), "deep") is None
+
+
+def test_verdicts_of_another_version_or_an_edited_copy_are_not_served():
+    """The key covers this package's own files: an upgrade or an edit of the checker proves anew."""
+    import os
+
+    import sphinx_ncd.checking.cache as cache
+
+    args = dict(source=SDPA, desc={"kind": "source", "text": CODE}, fingerprint="f", mode="shape", sizes={},
+                namespace=None)
+    before = cache.cache_key(**args)
+    module = cache.pathlib.Path(cache.__file__)
+    st = module.stat()
+    try:
+        os.utime(module, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+        cache._own_files.cache_clear()
+        assert cache.cache_key(**args) != before
+    finally:
+        os.utime(module, ns=(st.st_atime_ns, st.st_mtime_ns))
+        cache._own_files.cache_clear()
+    assert cache.cache_key(**args) == before
