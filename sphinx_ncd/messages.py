@@ -432,3 +432,10 @@ TOPK_SIZE = "topk keeps {k} of {n}: more than there are"
 SELECT_SHAPE = "{op}: the {what} {name} ({shape}) must have the axes {want}, the '_' in place of {axis}"
 HINT_SCATTER = "scatter X I S over n writes S at the positions I: S and I have one shape"
 CHECK_NUMBER_ADOPTED = "the code's call passes {keyword}={value} where the diagram has {name}: proved at {name}={value}"
+# issue 15: a plain repetition's iterations counted in bindings (\iter)
+REPEAT_COUNTER_BOUNDS = ("a binding that counts the iterations (\\iter) needs a count that is a number "
+                         "(repeat 3), or sizes the spec's 'sizes' or the block's use gives (repeat N-1 with N=3)")
+COUNTER_OUTSIDE_REPEAT = ("'\\iter' counts the iterations of a repetition, and this box is in none: bind it by "
+                          "its module's own path")
+COUNTER_IN_INDEXED = ("'\\iter' counts the iterations of a plain repetition (repeat N); this one names its "
+                      "index: bind by '{index}' instead")

@@ -268,10 +268,12 @@ def _box_keys(panel: Panel, bound) -> tuple[list[int], list[int]]:
 
 
 def _bound_ops(panel: Panel, prefix: str = "", place: _Place = _Place(), top: Operation | None = None,
-               per_iteration: dict | None = None) -> list:
+               each=None) -> list:
     """Every box bound to code, also inside blocks (bound ones used by name, or expanded):
     ``(operation, binding path, its _Place, the drawn top-level operation holding it)``.  A box bound by
-    its repetition's index (``[down.\\lambda.conv.0]``) is one box per iteration (``per_iteration``)."""
+    its repetition's index (``[down.\\lambda.conv.0]``) or count (``[units.\\iter.conv1]``) is one box per
+    iteration: ``each(panel, place)`` gives them (a block's bounds at each use's sizes)."""
+    per_iteration = each(panel, place) if each is not None else None
     out = []
     for drawn in panel.operations:
         holder = top or drawn
@@ -285,7 +287,7 @@ def _bound_ops(panel: Panel, prefix: str = "", place: _Place = _Place(), top: Op
                 if inner is not None:
                     # inside MLP(m)[mlp] the boxes bind mlp.fc1; inside GPT2Attention(d, h)[attn:0], attn.c_attn
                     path = prefix + binding.rsplit(":", 1)[0] + "." if binding else prefix
-                    out.extend(_bound_ops(inner[0], path, inner[1], holder))
+                    out.extend(_bound_ops(inner[0], path, inner[1], holder, each))
     return out
 
 
@@ -340,7 +342,7 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
     outputs = [shape(v) for v in panel.outputs]
     from ..codegen.iterations import iterations
 
-    bound = _bound_ops(panel, per_iteration=iterations(diagram, panel))
+    bound = _bound_ops(panel, each=lambda p, place: iterations(diagram, p, place.subst, sizes))
     keys, drawn = _box_keys(panel, bound)
     boxes = _plan_boxes(bound, keys, shape)
 

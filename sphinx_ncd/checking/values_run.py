@@ -100,7 +100,8 @@ def _unmatched(name: str):
 def _attach_in_blocks(reference, ref: dict, user_targets: dict) -> None:
     """A box bound inside a block (``norm[norm1]`` in ``EncoderLayer(...)[encoder.layers.\\lambda]``) takes its
     meaning from the code's own callable at each use's path (``encoder.layers.0.norm1``): every use of the
-    block gets its own (a LayerNorm per layer, with that layer's weights)."""
+    block gets its own (a LayerNorm per layer, with that layer's weights).  A callable the generated module keeps
+    per iteration of a repetition (``norm[units.\\iter.main.0.0]``) is the code's own at that iteration's path."""
     for _name, rel in ref["functions"]:
         if rel in user_targets:
             continue
@@ -114,6 +115,9 @@ def _attach_in_blocks(reference, ref: dict, user_targets: dict) -> None:
                 continue
             if hasattr(holder, attr):
                 setattr(holder, attr, _callable_of(target))
+    for path, module in list(reference.named_modules()):  # each iteration's own (units.\iter.main.0.0)
+        if path in user_targets and type(module).__name__ == "Call" and type(module).__module__ == "ncd_reference":
+            vars(module)["function"] = _callable_of(user_targets[path])  # not registered: the code's module stays the code's
 
 
 def _random_weights(model, paths: list[str], seed: int) -> dict[str, dict]:

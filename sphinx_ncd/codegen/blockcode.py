@@ -110,6 +110,7 @@ def use_block(em, step) -> str:
         em.inner.extend((prefix + path, step.op_id, kind) for prefix in prefixes)
     for _op, box in part.unbound:
         em.unbound.append((step.op_id, f"{box} in {step.block}"))
+    _iterations_at_use(em, step, part, table)
     return f"{access}({', '.join(em.of(v) for v in step.inputs)})"
 
 
@@ -125,3 +126,25 @@ def _prefixes(em, step) -> list[str]:
         return []
     lo, hi = bounds(em.group, em.given)
     return [binding_at(path, em.scope.sym, v) + "." for v in range(lo, hi + 1)]
+
+
+def _iterations_at_use(em, step, part, table) -> None:
+    """The block's boxes bound per iteration of a repetition whose count is a parameter (``repeat N-1`` in
+    ``Block(s, N, ...)``): their paths at this use's count (``1.units.1.main.1`` ...), or kept for the use of the
+    block that holds this one."""
+    prefixes = _prefixes(em, step)
+    for binding, sym, exprs, group, _op, kind in part.deferred:
+        if not prefixes:
+            em.unbound.append((step.op_id, f"{binding} in {step.block}"))
+            continue
+        here = tuple(e.xreplace({x: _size_at_use(x.name, table, em.blocks.lets) for x in e.free_symbols})
+                     for e in exprs)
+        try:
+            lo, hi = bounds(group, em.given, exprs=here)
+        except NCDError:
+            if not em.in_block:
+                raise
+            em.deferred.extend((p + binding, sym, here, group, step.op_id, kind) for p in prefixes)
+            continue
+        em.inner.extend((p + binding_at(binding, sym, v), step.op_id, kind) for p in prefixes
+                        for v in range(lo, hi + 1))

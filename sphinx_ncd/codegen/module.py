@@ -63,11 +63,12 @@ class _Part:
     unbound: tuple  # (op id, box) of learned boxes no binding reaches
     body: list  # (line, op id) of forward
     em: object = None
+    deferred: tuple = ()  # learned boxes per iteration whose count is a parameter: listed at each use
 
 
 def generate(diagram: Diagram, *, name: str | None = None, mutations: dict | None = None) -> GeneratedCode:
     """The reference module for ``diagram`` (its first panel); ``mutations`` alter steps (value check)."""
-    blocks = Blocks(diagram, lambda panel, cls: _panel_class(panel, cls, {}, None, blocks))
+    blocks = Blocks(diagram, lambda panel, cls: _panel_class(panel, cls, {}, None, blocks, in_block=True))
     cls = name or class_name(diagram)
     top = _panel_class(diagram.main, cls, dict(diagram.sizes), mutations, blocks)
     if any(p.class_name == cls for p in blocks.parts.values()):  # a block named like the diagram
@@ -136,11 +137,12 @@ def _emit_body(em, panel, steps):
     return body, inits
 
 
-def _panel_class(panel, cls, given, mutations, blocks) -> _Part:
+def _panel_class(panel, cls, given, mutations, blocks, in_block=False) -> _Part:
     steps = read_panel(panel)
     em = Emitter(steps, panel.outputs, mutations)
     em.blocks = blocks
     em.given = dict(given)
+    em.in_block = in_block
     params = [em.bind_input(v) for v in panel.inputs]
     body, inits = _emit_body(em, panel, steps)
     returns = [em.of(v) for v in panel.outputs]
@@ -148,7 +150,8 @@ def _panel_class(panel, cls, given, mutations, blocks) -> _Part:
              for sym, arg in em.sizes.symbols.items()]
     text = _class_text(panel, em, params, body, returns, cls, sizes, inits)
     modules = tuple((path, step.op_id, step.kind) for path, _, step in em.modules if step.kind != "block")
-    return _Part(text, cls, sizes, list(em.functions), modules + tuple(em.inner), tuple(em.unbound), body, em)
+    return _Part(text, cls, sizes, list(em.functions), modules + tuple(em.inner), tuple(em.unbound), body, em,
+                 tuple(em.deferred))
 
 
 def _class_text(panel, em, params, body, returns, cls, sizes, inits) -> str:
