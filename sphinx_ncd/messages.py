@@ -439,3 +439,5 @@ COUNTER_OUTSIDE_REPEAT = ("'\\iter' counts the iterations of a repetition, and t
                           "its module's own path")
 COUNTER_IN_INDEXED = ("'\\iter' counts the iterations of a plain repetition (repeat N); this one names its "
                       "index: bind by '{index}' instead")
+VALUES_EXTRA_ITERATION = ("the code runs more iterations than the diagram: the last the diagram's repetition "
+                          "reaches is '{last}', and '{extra}' ({count} more in all) is bound by no box")

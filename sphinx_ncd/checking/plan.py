@@ -268,26 +268,55 @@ def _box_keys(panel: Panel, bound) -> tuple[list[int], list[int]]:
 
 
 def _bound_ops(panel: Panel, prefix: str = "", place: _Place = _Place(), top: Operation | None = None,
-               each=None) -> list:
+               each=None, containers: dict | None = None) -> list:
     """Every box bound to code, also inside blocks (bound ones used by name, or expanded):
     ``(operation, binding path, its _Place, the drawn top-level operation holding it)``.  A box bound by
     its repetition's index (``[down.\\lambda.conv.0]``) or count (``[units.\\iter.conv1]``) is one box per
-    iteration: ``each(panel, place)`` gives them (a block's bounds at each use's sizes)."""
+    iteration: ``each(panel, place)`` gives them (a block's bounds at each use's sizes), and ``containers``
+    gets each one's path -> the code's container of the iterations (``layer1`` for ``layer1.\\iter.conv1``)."""
     per_iteration = each(panel, place) if each is not None else None
     out = []
-    for drawn in panel.operations:
+    for drawn, op, binding in _iteration_order(panel, per_iteration or {}):
         holder = top or drawn
-        copies = (per_iteration or {}).get(drawn.id) if drawn.binding else None
-        for op, binding in copies or [(drawn, drawn.binding)]:
-            if binding:
-                out.append((op, prefix + binding, place, holder))
-            if op.kind == OpKind.BLOCK and (binding or op.body is not None):
-                # a block used by name with no binding says nothing of where its boxes live in the code
-                inner = _instance(op, place)
-                if inner is not None:
-                    # inside MLP(m)[mlp] the boxes bind mlp.fc1; inside GPT2Attention(d, h)[attn:0], attn.c_attn
-                    path = prefix + binding.rsplit(":", 1)[0] + "." if binding else prefix
-                    out.extend(_bound_ops(inner[0], path, inner[1], holder, each))
+        if binding:
+            out.append((op, prefix + binding, place, holder))
+            if op is not drawn and containers is not None:
+                parts = binding.split(".")
+                j = next(k for k, (a, b) in enumerate(zip(drawn.binding.split("."), parts)) if a != b)
+                containers[prefix + binding] = ((prefix + ".".join(parts[:j])).rstrip("."), int(parts[j]))
+        if op.kind == OpKind.BLOCK and (binding or op.body is not None):
+            # a block used by name with no binding says nothing of where its boxes live in the code
+            inner = _instance(op, place)
+            if inner is not None:
+                # inside MLP(m)[mlp] the boxes bind mlp.fc1; inside GPT2Attention(d, h)[attn:0], attn.c_attn
+                path = prefix + binding.rsplit(":", 1)[0] + "." if binding else prefix
+                out.extend(_bound_ops(inner[0], path, inner[1], holder, each, containers))
+    return out
+
+
+def _iteration_order(panel: Panel, per_iteration: dict) -> list:
+    """``(drawn operation, operation, binding)`` in the order the code runs them: a repetition's bound boxes
+    iteration by iteration (every box of the first unit, then of the second), so the first box that differs is
+    the one where the code first goes wrong."""
+    repeats = {g.id for g in panel.groups if g.kind == "repeat"}
+    out, run, run_group = [], [], None
+
+    def flush():
+        for k in range(max((len(c) for _, c in run), default=0)):
+            out.extend((d, *c[k]) for d, c in run if k < len(c))
+        run.clear()
+
+    for drawn in panel.operations:
+        copies = per_iteration.get(drawn.id) if drawn.binding else None
+        group = next((g for g in drawn.groups if g in repeats), None) if copies else None
+        if group != run_group:
+            flush()
+            run_group = group
+        if group is None:
+            out.append((drawn, drawn, drawn.binding))
+        else:
+            run.append((drawn, copies))
+    flush()
     return out
 
 
@@ -342,9 +371,11 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
     outputs = [shape(v) for v in panel.outputs]
     from ..codegen.iterations import iterations
 
-    bound = _bound_ops(panel, each=lambda p, place: iterations(diagram, p, place.subst, sizes))
+    containers: dict = {}
+    bound = _bound_ops(panel, each=lambda p, place: iterations(diagram, p, place.subst, sizes), containers=containers)
     keys, drawn = _box_keys(panel, bound)
-    boxes = _plan_boxes(bound, keys, shape)
+    boxes = [{**b, "iteration": containers[b["binding"]]} if b["binding"] in containers else b
+             for b in _plan_boxes(bound, keys, shape)]
 
     every = [d for seg in inputs + outputs for d in seg["dims"]]
     every += [d for box in boxes for seg in box["inputs"] + box["outputs"] for d in seg["dims"]] + _halves(panel, lets)
@@ -354,6 +385,9 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
             if s.name not in symbols:
                 symbols.append(s.name)
     params = tuple(panel.header.params) if panel.header else ()
+    for p in _counts(diagram):  # a repetition's count given in the spec's sizes (repeat N-1, sizes N=3)
+        if p not in symbols:
+            symbols.append(p)
     for p in params:  # configuration parameters are sizes too, even if no wire shows them alone
         if p not in symbols:
             symbols.append(p)
@@ -395,6 +429,25 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
         keys=tuple(keys),
         drawn=tuple(drawn),
     )
+
+
+def _counts(diagram: Diagram) -> list[str]:
+    """The spec's sizes that bound a repetition whose bindings name its iterations: the code is built with
+    them, so the same number of iterations runs in both."""
+    from ..codegen.iterations import bound_exprs, loop_symbol
+
+    given = {str(n) for n, _ in diagram.sizes}
+    out = []
+    for panel in list(diagram.panels) + [p for _, p in diagram.blocks]:
+        for group in panel.groups:
+            if loop_symbol(group, [op for op in panel.operations if group.id in op.groups]) is None:
+                continue
+            try:
+                names = {x.name for e in bound_exprs(group) for x in e.free_symbols}
+            except NCDError:
+                continue
+            out += sorted(n for n in names & given if n not in out)
+    return out
 
 
 def _mark_positions(panel: Panel, inputs: list[dict]) -> list[dict]:

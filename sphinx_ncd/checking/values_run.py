@@ -216,6 +216,9 @@ def _handle(req: dict) -> dict:
             except BindingError as err:
                 return {"status": "error", "error": {"message": err.message, "hint": err.hint, "op": box["op"],
                                                      "kind": "binding"}}
+    extra = _extra_iterations(model, boxes, user_ns)
+    if extra is not None:
+        return {"status": "error", "error": extra}
     functions = {name: (_callable_of(user_targets[path]) if path in user_targets else _unmatched(name))
                  for name, path in ref["functions"]}
     reference = _build_reference(ref, ref["sizes"], functions)
@@ -244,6 +247,36 @@ def _handle(req: dict) -> dict:
             result["first"]["axis"] = where_differs(result.pop("_first_pair", None), result["first"], hints)
     result.pop("_first_pair", None)
     return result
+
+
+def _extra_iterations(model, boxes, user_ns) -> dict | None:
+    """A repetition's iterations bound into a list of the code's (``layer1.\\iter.conv1``): a module of that
+    list after the last iteration that no box reaches means the code runs more iterations than the diagram
+    draws (the paper's ``[unit] * N`` after the first unit: N+1 units).  The error names the last bound one."""
+    from .. import messages as msg
+
+    runs: dict[str, list] = {}
+    for box in boxes:
+        if box.get("iteration"):
+            container, index = box["iteration"]
+            runs.setdefault(container, []).append((index, box["op"]))
+    bound = [b["binding"] for b in boxes]
+    for container, items in runs.items():
+        try:
+            target = resolve_binding(model, container, user_ns) if container else ("module", model)
+        except BindingError:
+            continue
+        if target[0] != "module" or not isinstance(target[1], (torch.nn.ModuleList, torch.nn.Sequential)):
+            continue
+        last, op = max(items)
+        where = f"{container}." if container else ""
+        extra = [n for n, _ in target[1].named_children() if n.isdigit() and int(n) > last
+                 and not any(p == where + n or p.startswith(where + n + ".") for p in bound)]
+        if extra:
+            return {"message": msg.VALUES_EXTRA_ITERATION.format(extra=where + extra[0], count=len(extra),
+                                                                 last=where + str(last)),
+                    "hint": None, "op": op, "kind": "binding"}
+    return None
 
 
 def _reference_targets(reference, ref, user_targets) -> dict:

@@ -32,7 +32,7 @@ from ..errors import NCDError
 from ..model.sizes import legend_entries, SizeSyntaxError, parse_size
 
 __all__ = ["general_axes", "index_symbol", "is_indexed", "binding_at", "bounds", "iterations", "resolver",
-           "COUNTER", "counter_symbol", "loop_symbol"]
+           "COUNTER", "counter_symbol", "loop_symbol", "check_counter"]
 
 COUNTER = "\\iter"  # a plain repetition's iteration, counted from 1, as a binding names it
 
@@ -190,10 +190,25 @@ def _value_at(value, axes, sym, v, rules, given, memo):
     return dataclasses.replace(value, axes=tuple(_at(a, sym, v, rules, given, memo) for a in axes))
 
 
+def check_counter(panel) -> None:
+    """A located error for a binding that counts iterations (``\\iter``) outside a plain repetition."""
+    sym = counter_symbol()
+    groups = {g.id: g for g in panel.groups}
+    for op in panel.operations:
+        if not is_indexed(op.binding, sym):
+            continue
+        repeats = [groups[g] for g in op.groups if g in groups and groups[g].kind == "repeat"]
+        if not repeats:
+            raise NCDError(msg.COUNTER_OUTSIDE_REPEAT.format(), op.span, kind="shape")
+        if repeats[0].index is not None:
+            raise NCDError(msg.COUNTER_IN_INDEXED.format(index=repeats[0].index), op.span, kind="shape")
+
+
 def iterations(diagram, panel, subst=None, sizes=None) -> dict[int, list]:
     """Per box bound by its repetition's index (or a plain repetition's counter ``\\iter``): ``[(operation at
     that iteration, binding), ...]``.  ``subst``: a block's parameters -> the use's sizes, for its bounds;
     ``sizes``: the caller's sizes over the spec's."""
+    check_counter(panel)
     rules = _indexed_lets(list(diagram.panels) + [p for _, p in diagram.blocks])
     given = {str(n) for n, _ in diagram.sizes}
     out: dict[int, list] = {}

@@ -19,6 +19,7 @@ from ..model.types import Diagram
 from .adapter import read_panel
 from .blockcode import Blocks
 from .emit import Emitter, module_access
+from .iterations import check_counter
 from .names import identifier
 from .repeats import emit_repeat, repeat_of
 
@@ -138,6 +139,7 @@ def _emit_body(em, panel, steps):
 
 
 def _panel_class(panel, cls, given, mutations, blocks, in_block=False) -> _Part:
+    check_counter(panel)
     steps = read_panel(panel)
     em = Emitter(steps, panel.outputs, mutations)
     em.blocks = blocks
