@@ -20,6 +20,7 @@ import sympy
 from .. import messages as msg
 from ..errors import NCDError
 from ..model.types import Axis, Diagram, OpKind, Operation, Panel, Value
+from .plan_repeats import container, counts, iteration_order
 from .settings import drawn_settings
 
 __all__ = ["CheckPlan", "make_plan", "sample_primes"]
@@ -276,14 +277,12 @@ def _bound_ops(panel: Panel, prefix: str = "", place: _Place = _Place(), top: Op
     gets each one's path -> the code's container of the iterations (``layer1`` for ``layer1.\\iter.conv1``)."""
     per_iteration = each(panel, place) if each is not None else None
     out = []
-    for drawn, op, binding in _iteration_order(panel, per_iteration or {}):
+    for drawn, op, binding in iteration_order(panel, per_iteration or {}):
         holder = top or drawn
         if binding:
             out.append((op, prefix + binding, place, holder))
             if op is not drawn and containers is not None:
-                parts = binding.split(".")
-                j = next(k for k, (a, b) in enumerate(zip(drawn.binding.split("."), parts)) if a != b)
-                containers[prefix + binding] = ((prefix + ".".join(parts[:j])).rstrip("."), int(parts[j]))
+                containers[prefix + binding] = container(drawn.binding, binding, prefix)
         if op.kind == OpKind.BLOCK and (binding or op.body is not None):
             # a block used by name with no binding says nothing of where its boxes live in the code
             inner = _instance(op, place)
@@ -291,32 +290,6 @@ def _bound_ops(panel: Panel, prefix: str = "", place: _Place = _Place(), top: Op
                 # inside MLP(m)[mlp] the boxes bind mlp.fc1; inside GPT2Attention(d, h)[attn:0], attn.c_attn
                 path = prefix + binding.rsplit(":", 1)[0] + "." if binding else prefix
                 out.extend(_bound_ops(inner[0], path, inner[1], holder, each, containers))
-    return out
-
-
-def _iteration_order(panel: Panel, per_iteration: dict) -> list:
-    """``(drawn operation, operation, binding)`` in the order the code runs them: a repetition's bound boxes
-    iteration by iteration (every box of the first unit, then of the second), so the first box that differs is
-    the one where the code first goes wrong."""
-    repeats = {g.id for g in panel.groups if g.kind == "repeat"}
-    out, run, run_group = [], [], None
-
-    def flush():
-        for k in range(max((len(c) for _, c in run), default=0)):
-            out.extend((d, *c[k]) for d, c in run if k < len(c))
-        run.clear()
-
-    for drawn in panel.operations:
-        copies = per_iteration.get(drawn.id) if drawn.binding else None
-        group = next((g for g in drawn.groups if g in repeats), None) if copies else None
-        if group != run_group:
-            flush()
-            run_group = group
-        if group is None:
-            out.append((drawn, drawn, drawn.binding))
-        else:
-            run.append((drawn, copies))
-    flush()
     return out
 
 
@@ -359,12 +332,16 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
 
     resolve = resolver(diagram)  # let x_{\lambda+1} = x_\lambda/2: x_4 is x_0/16
 
+    expanded: dict = {}  # axis -> its dimensions: a repeated block's boxes share few distinct axes
+
     def shape(value: Value, place: _Place = _Place()) -> dict:
         dims, labels = [], []
         for axis in map(resolve, place.axes(value, lets)):
-            for size, label in _expand(axis, tandem, lets):
+            if axis not in expanded:
+                expanded[axis] = [(size, _plain_label(label, size)) for size, label in _expand(axis, tandem, lets)]
+            for size, label in expanded[axis]:
                 dims.append(size)
-                labels.append(_plain_label(label, size))
+                labels.append(label)
         return {"name": value.name, "dims": dims, "labels": labels}
 
     inputs = _mark_positions(panel, [shape(v) for v in panel.inputs])
@@ -379,13 +356,15 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
 
     every = [d for seg in inputs + outputs for d in seg["dims"]]
     every += [d for box in boxes for seg in box["inputs"] + box["outputs"] for d in seg["dims"]] + _halves(panel, lets)
+    every = list(dict.fromkeys(every))  # each distinct size once (a repeated block's boxes repeat them)
     symbols: list[str] = []  # in order of first appearance: inputs first, as the reader meets them
     for d in every:
-        for s in sorted(sympy.sympify(d).free_symbols, key=lambda x: str(d).find(x.name)):
+        text = str(d)
+        for s in sorted(sympy.sympify(d).free_symbols, key=lambda x: text.find(x.name)):
             if s.name not in symbols:
                 symbols.append(s.name)
     params = tuple(panel.header.params) if panel.header else ()
-    for p in _counts(diagram):  # a repetition's count given in the spec's sizes (repeat N-1, sizes N=3)
+    for p in counts(diagram):  # a repetition's count given in the spec's sizes (repeat N-1, sizes N=3)
         if p not in symbols:
             symbols.append(p)
     for p in params:  # configuration parameters are sizes too, even if no wire shows them alone
@@ -398,10 +377,14 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
 
     safe = {n: _safe_name(n, i) for i, n in enumerate(symbols)}
 
+    texts: dict = {}
+
     def worker_text(d) -> str:
-        expr = sympy.sympify(d)
-        return sympy.sstr(expr.xreplace({x: sympy.Symbol(safe[x.name]) for x in expr.free_symbols
-                                         if x.name in safe}))
+        if d not in texts:
+            expr = sympy.sympify(d)
+            texts[d] = sympy.sstr(expr.xreplace({x: sympy.Symbol(safe[x.name]) for x in expr.free_symbols
+                                                 if x.name in safe}))
+        return texts[d]
 
     def plain(seg: dict) -> dict:
         return {"name": seg["name"], "dims": [worker_text(d) for d in seg["dims"]], "labels": seg["labels"],
@@ -429,25 +412,6 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
         keys=tuple(keys),
         drawn=tuple(drawn),
     )
-
-
-def _counts(diagram: Diagram) -> list[str]:
-    """The spec's sizes that bound a repetition whose bindings name its iterations: the code is built with
-    them, so the same number of iterations runs in both."""
-    from ..codegen.iterations import bound_exprs, loop_symbol
-
-    given = {str(n) for n, _ in diagram.sizes}
-    out = []
-    for panel in list(diagram.panels) + [p for _, p in diagram.blocks]:
-        for group in panel.groups:
-            if loop_symbol(group, [op for op in panel.operations if group.id in op.groups]) is None:
-                continue
-            try:
-                names = {x.name for e in bound_exprs(group) for x in e.free_symbols}
-            except NCDError:
-                continue
-            out += sorted(n for n in names & given if n not in out)
-    return out
 
 
 def _mark_positions(panel: Panel, inputs: list[dict]) -> list[dict]:

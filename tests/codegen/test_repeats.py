@@ -470,3 +470,79 @@ def test_figure_26_one_unit_more_is_a_located_error(values):
     assert report.status == "error", report.format()
     assert "'3.units.2'" in report.summary and "'3.units.3'" in report.summary, report.summary
     assert "conv+[units.\\iter.main.5]" in report.error.span.text, report.format()  # the unit's last box
+
+
+TORCHVISION_STAGE = """\
+tandem Y
+sizes N=3 c=6 Y=5
+block Stage(N, c) {
+  input X: b c Y
+  R = conv[0.conv1] X over Y : c -> c kernel 3 padding 1
+  R = norm[0.bn1] R over c
+  R = relu R
+  R = conv[0.conv2] R over Y : c -> c kernel 3 padding 1
+  R = norm[0.bn2] R over c
+  X = add X R
+  X = relu X
+  repeat N-1 {
+    R = conv[\\iter.conv1] X over Y : c -> c kernel 3 padding 1
+    R = norm[\\iter.bn1] R over c
+    R = relu R
+    R = conv[\\iter.conv2] R over Y : c -> c kernel 3 padding 1
+    R = norm[\\iter.bn2] R over c
+    X = add X R
+    X = relu X
+  }
+  output X
+}
+input X: b c Y
+X = Stage(N, c)[layer1] X
+output X
+"""
+
+TORCHVISION_CODE = """\
+from torch import nn
+
+
+class BasicBlock(nn.Module):
+    '''torchvision's residual unit, by its attribute names: conv1, bn1, conv2, bn2.'''
+
+    def __init__(self, c):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c, c, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(c)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(c, c, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(c)
+
+    def forward(self, x):
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return self.relu(out + x)
+
+
+class ResNetStage(nn.Module):
+    def __init__(self, c, N):
+        super().__init__()
+        self.layer1 = nn.Sequential(*[BasicBlock(c) for _ in range(N)])
+
+    def forward(self, x):
+        return self.layer1(x)
+"""
+
+
+def test_a_torchvision_style_stage_binds_by_counting(values, run_check):
+    diagram = sphinx_ncd.parse(TORCHVISION_STAGE, filename="stage.ncd")
+    shape = run_check(diagram, TORCHVISION_CODE, name="ResNetStage")
+    assert shape.status == "proved", shape.format()
+    report = values(diagram, TORCHVISION_CODE, name="ResNetStage")
+    assert report.status == "agree" and report.max_diff <= 1e-10, report.format()
+    assert {f"layer1.{i}.conv2" for i in range(3)} <= {b.name for b in report.boxes}, report.format()
+
+
+def test_the_reference_shows_the_checked_torchvision_stage():
+    text = (ROOT / "demo_docs" / "reference" / "checking.rst").read_text(encoding="utf-8")
+    block = text.split("drawn before the repetition::\n\n", 1)[1].split("\n\n", 1)[0]
+    shown = [line[3:].split("  #")[0].rstrip() for line in block.splitlines()]
+    tested = [line for line in TORCHVISION_STAGE.splitlines()]
+    assert shown == [line if not line.startswith("sizes") else "sizes N=3" for line in tested]
