@@ -357,19 +357,8 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
     every = [d for seg in inputs + outputs for d in seg["dims"]]
     every += [d for box in boxes for seg in box["inputs"] + box["outputs"] for d in seg["dims"]] + _halves(panel, lets)
     every = list(dict.fromkeys(every))  # each distinct size once (a repeated block's boxes repeat them)
-    symbols: list[str] = []  # in order of first appearance: inputs first, as the reader meets them
-    for d in every:
-        text = str(d)
-        for s in sorted(sympy.sympify(d).free_symbols, key=lambda x: text.find(x.name)):
-            if s.name not in symbols:
-                symbols.append(s.name)
     params = tuple(panel.header.params) if panel.header else ()
-    for p in counts(diagram):  # a repetition's count given in the spec's sizes (repeat N-1, sizes N=3)
-        if p not in symbols:
-            symbols.append(p)
-    for p in params:  # configuration parameters are sizes too, even if no wire shows them alone
-        if p not in symbols:
-            symbols.append(p)
+    symbols = _symbols(every, counts(diagram) + list(params))
 
     given = _given_sizes(diagram, sizes, symbols)
     literals = {int(d) for d in every if sympy.sympify(d).is_Integer}
@@ -412,6 +401,19 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
         keys=tuple(keys),
         drawn=tuple(drawn),
     )
+
+
+def _symbols(every: list, extra: list[str]) -> list[str]:
+    """Every size symbol in order of first appearance (inputs first, as the reader meets them), then ``extra``:
+    a repetition's count the spec's sizes give (``repeat N-1``, ``sizes N=3``) and the configuration parameters,
+    sizes too even if no wire shows them alone."""
+    symbols: list[str] = []
+    for d in every:
+        text = str(d)
+        for s in sorted(sympy.sympify(d).free_symbols, key=lambda x: text.find(x.name)):
+            if s.name not in symbols:
+                symbols.append(s.name)
+    return symbols + [p for p in dict.fromkeys(extra) if p not in symbols]
 
 
 def _mark_positions(panel: Panel, inputs: list[dict]) -> list[dict]:
