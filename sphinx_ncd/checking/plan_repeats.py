@@ -35,6 +35,8 @@ def iteration_order(panel: Panel, per_iteration: dict) -> list:
         run.clear()
 
     for drawn in panel.operations:
+        if not drawn.binding and drawn.body is None:
+            continue  # binds nothing (a relu between a unit's boxes): the unit's run goes on
         copies = per_iteration.get(drawn.id) if drawn.binding else None
         group = next((g for g in drawn.groups if g in repeats), None) if copies else None
         if group != run_group:
