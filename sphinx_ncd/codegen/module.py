@@ -67,13 +67,16 @@ class _Part:
     deferred: tuple = ()  # learned boxes per iteration whose count is a parameter: listed at each use
 
 
-def generate(diagram: Diagram, *, name: str | None = None, mutations: dict | None = None) -> GeneratedCode:
-    """The reference module for ``diagram`` (its first panel); ``mutations`` alter steps (value check)."""
+def generate(diagram: Diagram, *, name: str | None = None, mutations: dict | None = None,
+             sizes: dict | None = None) -> GeneratedCode:
+    """The reference module for ``diagram`` (its first panel); ``mutations`` alter steps (value check);
+    ``sizes`` over the spec's (the defaults, and a repetition's count where bindings name its iterations)."""
     blocks = Blocks(diagram, lambda panel, cls: _panel_class(panel, cls, {}, None, blocks, in_block=True))
     cls = name or class_name(diagram)
-    top = _panel_class(diagram.main, cls, dict(diagram.sizes), mutations, blocks)
+    given = {**dict(diagram.sizes), **{k: int(v) for k, v in (sizes or {}).items()}}
+    top = _panel_class(diagram.main, cls, given, mutations, blocks)
     if any(p.class_name == cls for p in blocks.parts.values()):  # a block named like the diagram
-        top = _panel_class(diagram.main, cls + "Model", dict(diagram.sizes), mutations, blocks)
+        top = _panel_class(diagram.main, cls + "Model", given, mutations, blocks)
     classes = [p.text for p in blocks.parts.values()] + [top.text]
     text = "\n\n\n".join(classes)
     if "Call(" in text:

@@ -546,3 +546,11 @@ def test_the_reference_shows_the_checked_torchvision_stage():
     shown = [line[3:].split("  #")[0].rstrip() for line in block.splitlines()]
     tested = [line for line in TORCHVISION_STAGE.splitlines()]
     assert shown == [line if not line.startswith("sizes") else "sizes N=3" for line in tested]
+
+
+def test_a_count_the_caller_gives_over_the_spec_sizes_both_sides(values):
+    """``sizes N=2`` from the page over the spec's N=3: one identity unit on both sides, the code built with 2."""
+    diagram = sphinx_ncd.parse(STAGE, filename="stage.ncd")
+    report = values(diagram, STAGE_CODE.replace("{stop}", ""), {"N": 2}, name="Net")
+    assert report.status == "agree", report.format()
+    assert [b.name for b in report.boxes][-2:] == ["layer1.0.lin", "layer1.1.lin"], report.format()
