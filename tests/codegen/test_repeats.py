@@ -554,3 +554,59 @@ def test_a_count_the_caller_gives_over_the_spec_sizes_both_sides(values):
     report = values(diagram, STAGE_CODE.replace("{stop}", ""), {"N": 2}, name="Net")
     assert report.status == "agree", report.format()
     assert [b.name for b in report.boxes][-2:] == ["layer1.0.lin", "layer1.1.lin"], report.format()
+
+
+NESTED_STAGE = """\
+sizes c=4 N=3
+block Unit(c) {
+  input X: b c
+  H = L+[lin] X : c -> c
+  H = tanh H
+  Y = add X H
+  output Y
+}
+block Stage(N, c) {
+  input X: b c
+  X = Unit(c)[0] X
+  repeat N-1 {
+    X = Unit(c)[\\iter] X
+  }
+  output X
+}
+input X: b c
+X = Stage(N, c)[layer1] X
+output X
+"""
+
+NESTED_CODE = """\
+import torch
+from torch import nn
+
+
+class Unit(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.lin = nn.Linear(c, c)
+
+    def forward(self, x):
+        return x + torch.tanh(self.lin(x))
+
+
+class Net(nn.Module):
+    def __init__(self, c, N):
+        super().__init__()
+        self.layer1 = nn.Sequential(*[Unit(c) for _ in range(N)])
+
+    def forward(self, x):
+        return self.layer1(x)
+"""
+
+
+def test_a_block_repeated_by_a_count_its_holders_use_gives(values):
+    """``Unit(c)[\\iter]`` inside ``repeat N-1`` inside ``Stage(N, c)``: each unit its own, reached at each use."""
+    diagram = sphinx_ncd.parse(NESTED_STAGE, filename="stage.ncd")
+    g = generate(diagram)
+    assert {p for p, _, _ in g.modules} == {f"layer1.{i}.lin" for i in range(3)}
+    report = values(diagram, NESTED_CODE, name="Net")
+    assert report.status == "agree", report.format()
+    assert {f"layer1.{i}.lin" for i in range(3)} <= {b.name for b in report.boxes}, report.format()
