@@ -446,7 +446,7 @@ def test_figure_26_every_identity_unit_is_checked(values, run_check):
     for block in (1, 2, 3):
         for unit in (1, 2):
             assert f"{block}.units.{unit}.main.1" in names and f"{block}.units.{unit}.main.0.0" in names, names
-    assert not any(f".units.3." in n for n in names)
+    assert not any(".units.3." in n for n in names)
     shape = run_check(diagram, code, FIG26_SIZES, name="ResNet", path=(str(ROOT / "demo_docs" / "code"),))
     assert shape.status == "proved", shape.format()
 
