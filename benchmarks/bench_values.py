@@ -42,8 +42,6 @@ FIGURES = [  # (spec, the gallery's own correct code, sizes as the gallery page 
      {"n_0": 16, "n_1": 64, "n_2": 128, "n_3": 256}),
 ]
 
-UNCHECKED: list = []  # gallery figures that generate code but whose boxes do not all have a meaning the check can use
-
 
 def _median(fn, n=3):
     times = []
@@ -75,10 +73,6 @@ def main(results: dict) -> None:
             v_s, report = _median(lambda: check_values(d, code, sizes, **opts))
             s_s, shape = _median(lambda: check(d, code, sizes, **opts))
             rows.append((pathlib.Path(spec).name, report.status, report.max_diff, v_s, s_s, shape.status))
-        unchecked = []
-        for spec, code, sizes in UNCHECKED:
-            d = sphinx_ncd.parse((ROOT / spec).read_text(), filename=spec, search_path=(str(ROOT / "templates"),))
-            unchecked.append((pathlib.Path(spec).name, check_values(d, code, sizes, **opts).summary))
     finally:
         worker.close()
     print(f"{'figure':28s} {'values':7s} {'largest diff':>12s} {'value check':>12s} {'shape check':>12s} ratio")
@@ -87,7 +81,5 @@ def main(results: dict) -> None:
     slowest = max(r[3] for r in rows)
     agree = sum(1 for r in rows if r[1] == "agree" and r[2] <= 1e-10)
     print(f"{agree}/{len(rows)} figures agree to 1e-10; slowest value check {slowest:.3f} s (target < 1 s)")
-    for name, summary in unchecked:
-        print(f"{name:28s} {summary}")
     results.update({"figures": {r[0]: {"status": r[1], "max_diff": r[2], "value_s": r[3], "shape_s": r[4]}
                                 for r in rows}, "agree": agree, "count": len(rows), "slowest_s": slowest})
