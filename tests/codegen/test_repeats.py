@@ -610,3 +610,20 @@ def test_a_block_repeated_by_a_count_its_holders_use_gives(values):
     report = values(diagram, NESTED_CODE, name="Net")
     assert report.status == "agree", report.format()
     assert {f"layer1.{i}.lin" for i in range(3)} <= {b.name for b in report.boxes}, report.format()
+
+
+def test_a_count_binding_at_the_top_with_an_offset(values):
+    """``repeat N`` at the top, ``L+[layers.\\iter-1]``: the code's ``layers[0]`` .. ``layers[N-1]``."""
+    text = "sizes c=4 N=3\ninput X: b c\nrepeat N {\n  X = L+[layers.\\iter-1] X : c -> c\n  X = tanh X\n}\noutput X\n"
+    diagram = sphinx_ncd.parse(text, filename="top.ncd")
+    g = generate(diagram)
+    assert "for iteration in range(1, self.N + 1)" in g.source and "str(iteration - 1)" in g.source, g.source
+    assert {p for p, _, _ in g.modules} == {"layers.0", "layers.1", "layers.2"}
+    code = LEVELS_CODE.replace("{stop}", "").replace("sizes = [c_0, c_1, c_2, c_3]", "sizes = [c] * 4").replace(
+        "def __init__(self, c_0, c_1, c_2, c_3):", "def __init__(self, c):")
+    report = values(diagram, code, name="Levels")
+    assert report.status == "agree", report.format()
+    assert [b.name for b in report.boxes] == ["layers.0", "layers.1", "layers.2"]
+    backwards = values(diagram, code.replace("for layer in self.layers:", "for layer in self.layers[::-1]:"),
+                       name="Levels")
+    assert backwards.status == "differ" and "layers.0" in backwards.summary, backwards.format()
