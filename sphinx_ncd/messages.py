@@ -446,3 +446,12 @@ HINT_SIZES_LINE = "the sizes come from the 'sizes' line (line {line})"
 
 # --- expand NAME(...) X: the body in place (model/inline.py) ----------------------------------------------
 EXPAND_NO_OUTPUT = "block {block} has no 'output' line: 'expand' draws its body in place and needs what it returns"
+# issue 15: a plain repetition's iterations counted in bindings (\iter)
+REPEAT_COUNTER_BOUNDS = ("a binding that counts the iterations (\\iter) needs a count that is a number "
+                         "(repeat 3), or sizes the spec's 'sizes' or the block's use gives (repeat N-1 with N=3)")
+COUNTER_OUTSIDE_REPEAT = ("'\\iter' counts the iterations of a repetition, and this box is in none: bind it by "
+                          "its module's own path")
+COUNTER_IN_INDEXED = ("'\\iter' counts the iterations of a plain repetition (repeat N); this one names its "
+                      "index: bind by '{index}' instead")
+VALUES_EXTRA_ITERATION = ("the code runs more iterations than the diagram: the last the diagram's repetition "
+                          "reaches is '{last}', and '{extra}' ({count} more in all) is bound by no box")

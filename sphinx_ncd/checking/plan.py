@@ -20,6 +20,7 @@ import sympy
 from .. import messages as msg
 from ..errors import NCDError
 from ..model.types import Axis, Diagram, OpKind, Operation, Panel, Value
+from .plan_repeats import container, counts, iteration_order
 from .settings import drawn_settings
 
 __all__ = ["CheckPlan", "make_plan", "sample_primes"]
@@ -268,24 +269,27 @@ def _box_keys(panel: Panel, bound) -> tuple[list[int], list[int]]:
 
 
 def _bound_ops(panel: Panel, prefix: str = "", place: _Place = _Place(), top: Operation | None = None,
-               per_iteration: dict | None = None) -> list:
+               each=None, containers: dict | None = None) -> list:
     """Every box bound to code, also inside blocks (bound ones used by name, or expanded):
     ``(operation, binding path, its _Place, the drawn top-level operation holding it)``.  A box bound by
-    its repetition's index (``[down.\\lambda.conv.0]``) is one box per iteration (``per_iteration``)."""
+    its repetition's index (``[down.\\lambda.conv.0]``) or count (``[units.\\iter.conv1]``) is one box per
+    iteration: ``each(panel, place)`` gives them (a block's bounds at each use's sizes), and ``containers``
+    gets each one's path -> the code's container of the iterations (``layer1`` for ``layer1.\\iter.conv1``)."""
+    per_iteration = each(panel, place) if each is not None else None
     out = []
-    for drawn in panel.operations:
+    for drawn, op, binding in iteration_order(panel, per_iteration or {}):
         holder = top or drawn
-        copies = (per_iteration or {}).get(drawn.id) if drawn.binding else None
-        for op, binding in copies or [(drawn, drawn.binding)]:
-            if binding:
-                out.append((op, prefix + binding, place, holder))
-            if op.kind == OpKind.BLOCK and (binding or op.body is not None):
-                # a block used by name with no binding says nothing of where its boxes live in the code
-                inner = _instance(op, place)
-                if inner is not None:
-                    # inside MLP(m)[mlp] the boxes bind mlp.fc1; inside GPT2Attention(d, h)[attn:0], attn.c_attn
-                    path = prefix + binding.rsplit(":", 1)[0] + "." if binding else prefix
-                    out.extend(_bound_ops(inner[0], path, inner[1], holder))
+        if binding:
+            out.append((op, prefix + binding, place, holder))
+            if op is not drawn and containers is not None:
+                containers[prefix + binding] = container(drawn.binding, binding, prefix)
+        if op.kind == OpKind.BLOCK and (binding or op.body is not None):
+            # a block used by name with no binding says nothing of where its boxes live in the code
+            inner = _instance(op, place)
+            if inner is not None:
+                # inside MLP(m)[mlp] the boxes bind mlp.fc1; inside GPT2Attention(d, h)[attn:0], attn.c_attn
+                path = prefix + binding.rsplit(":", 1)[0] + "." if binding else prefix
+                out.extend(_bound_ops(inner[0], path, inner[1], holder, each, containers))
     return out
 
 
@@ -328,33 +332,33 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
 
     resolve = resolver(diagram)  # let x_{\lambda+1} = x_\lambda/2: x_4 is x_0/16
 
+    expanded: dict = {}  # axis -> its dimensions: a repeated block's boxes share few distinct axes
+
     def shape(value: Value, place: _Place = _Place()) -> dict:
         dims, labels = [], []
         for axis in map(resolve, place.axes(value, lets)):
-            for size, label in _expand(axis, tandem, lets):
+            if axis not in expanded:
+                expanded[axis] = [(size, _plain_label(label, size)) for size, label in _expand(axis, tandem, lets)]
+            for size, label in expanded[axis]:
                 dims.append(size)
-                labels.append(_plain_label(label, size))
+                labels.append(label)
         return {"name": value.name, "dims": dims, "labels": labels}
 
     inputs = _mark_positions(panel, [shape(v) for v in panel.inputs])
     outputs = [shape(v) for v in panel.outputs]
     from ..codegen.iterations import iterations
 
-    bound = _bound_ops(panel, per_iteration=iterations(diagram, panel))
+    containers: dict = {}
+    bound = _bound_ops(panel, each=lambda p, place: iterations(diagram, p, place.subst, sizes), containers=containers)
     keys, drawn = _box_keys(panel, bound)
-    boxes = _plan_boxes(bound, keys, shape)
+    boxes = [{**b, "iteration": containers[b["binding"]]} if b["binding"] in containers else b
+             for b in _plan_boxes(bound, keys, shape)]
 
     every = [d for seg in inputs + outputs for d in seg["dims"]]
     every += [d for box in boxes for seg in box["inputs"] + box["outputs"] for d in seg["dims"]] + _halves(panel, lets)
-    symbols: list[str] = []  # in order of first appearance: inputs first, as the reader meets them
-    for d in every:
-        for s in sorted(sympy.sympify(d).free_symbols, key=lambda x: str(d).find(x.name)):
-            if s.name not in symbols:
-                symbols.append(s.name)
+    every = list(dict.fromkeys(every))  # each distinct size once (a repeated block's boxes repeat them)
     params = tuple(panel.header.params) if panel.header else ()
-    for p in params:  # configuration parameters are sizes too, even if no wire shows them alone
-        if p not in symbols:
-            symbols.append(p)
+    symbols = _symbols(every, counts(diagram) + list(params))
 
     given = _given_sizes(diagram, sizes, symbols)
     literals = {int(d) for d in every if sympy.sympify(d).is_Integer}
@@ -362,10 +366,14 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
 
     safe = {n: _safe_name(n, i) for i, n in enumerate(symbols)}
 
+    texts: dict = {}
+
     def worker_text(d) -> str:
-        expr = sympy.sympify(d)
-        return sympy.sstr(expr.xreplace({x: sympy.Symbol(safe[x.name]) for x in expr.free_symbols
-                                         if x.name in safe}))
+        if d not in texts:
+            expr = sympy.sympify(d)
+            texts[d] = sympy.sstr(expr.xreplace({x: sympy.Symbol(safe[x.name]) for x in expr.free_symbols
+                                                 if x.name in safe}))
+        return texts[d]
 
     def plain(seg: dict) -> dict:
         return {"name": seg["name"], "dims": [worker_text(d) for d in seg["dims"]], "labels": seg["labels"],
@@ -393,6 +401,19 @@ def make_plan(diagram: Diagram, sizes: dict[str, int] | None = None) -> CheckPla
         keys=tuple(keys),
         drawn=tuple(drawn),
     )
+
+
+def _symbols(every: list, extra: list[str]) -> list[str]:
+    """Every size symbol in order of first appearance (inputs first, as the reader meets them), then ``extra``:
+    a repetition's count the spec's sizes give (``repeat N-1``, ``sizes N=3``) and the configuration parameters,
+    sizes too even if no wire shows them alone."""
+    symbols: list[str] = []
+    for d in every:
+        text = str(d)
+        for s in sorted(sympy.sympify(d).free_symbols, key=lambda x: text.find(x.name)):
+            if s.name not in symbols:
+                symbols.append(s.name)
+    return symbols + [p for p in dict.fromkeys(extra) if p not in symbols]
 
 
 def _mark_positions(panel: Panel, inputs: list[dict]) -> list[dict]:

@@ -128,7 +128,7 @@ def check_values(diagram: Diagram, code: str, sizes: dict | None = None, *, time
     plan = make_plan(diagram, sizes)
     hints = dict(plan.hints)
     try:
-        generated = generate(diagram)
+        generated = generate(diagram, sizes=sizes)
     except NCDError as err:
         return ValueReport("not_checked", msg.VALUES_NOT_CHECKED.format(reason=err.message), error=err)
     meaning = _meanings(diagram, generated, hints, dict(sizes or {}))

@@ -94,8 +94,9 @@ def compare_runs(plan, hints, user_by_path, ref_by_path, user_out, ref_out) -> d
         entry, p = _box(box, user[box["op"]], ref[box["op"]])
         boxes.append(entry)
         largest = max(largest, entry["max_diff"] or 0.0)
-        if first is None and entry["status"] not in ("agree", "not_run"):
-            first, pair = dict(entry), p
+        inside = first is not None and first["binding"] and entry["binding"].startswith(first["binding"] + ".")
+        if entry["status"] not in ("agree", "not_run") and (first is None or inside and first["status"] == "output"):
+            first, pair = dict(entry), p  # a block whose output differs: the box inside it where it first does
     status, d, i = _compare_lists(ref_out, user_out)
     outputs = {"status": status, "max_diff": d}
     largest = max(largest, d or 0.0)

@@ -37,8 +37,9 @@ def _detail(first: dict) -> str:
     return text
 
 
-def _span_of(diagram, op_id):
-    op = _ops(diagram).get(op_id)
+def _span_of(diagram, op_id, inner=None):
+    """The box's span: a drawn box, or one inside a block (``inner``: the plan's box key -> operation)."""
+    op = _ops(diagram).get(op_id) or (inner or {}).get(op_id)
     if op is not None and op.span is not None:
         return op.span
     for v in diagram.main.outputs:
@@ -47,14 +48,14 @@ def _span_of(diagram, op_id):
     return diagram.main.span
 
 
-def _error(diagram, e: dict) -> NCDError:
+def _error(diagram, e: dict, inner=None) -> NCDError:
     span = None
     if e.get("code_file") and not str(e["code_file"]).startswith("<"):
         text = e.get("code_text") or ""
         span = Span(e["code_file"], int(e.get("code_line") or 1), len(text) - len(text.lstrip()) + 1,
                     max(1, len(text.strip())), text)
     elif e.get("op") is not None:
-        span = _span_of(diagram, e["op"])
+        span = _span_of(diagram, e["op"], inner)
     return NCDError(e.get("message", "value check failed"), span, kind="exec", hint=e.get("hint"))
 
 
@@ -62,14 +63,16 @@ def build_report(diagram, plan, r: dict, seed: int, cached: bool = False):
     from .values import ValueBox, ValueReport
 
     ops = _ops(diagram)
+    inner = {k: op for k, op in zip(plan.keys, plan.ops) if k not in ops}  # boxes inside blocks
     sizes = tuple((k, int(v)) for k, v in (r.get("sizes") or {}).items())
     seconds = float(r.get("seconds", 0.0) or 0.0)
     status = r.get("status", "error")
     if status == "error":
         e = r.get("error") or {}
-        err = _error(diagram, e)
+        err = _error(diagram, e, inner)
         return ValueReport("error", msg.VALUES_ERROR.format(reason=err.message), error=err, sizes=sizes,
-                           cached=cached, seconds=seconds, blamed=e.get("op"))
+                           cached=cached, seconds=seconds, blamed=dict(zip(plan.keys, plan.drawn)).get(e.get("op"),
+                                                                                                e.get("op")))
     boxes = []
     for b in r.get("boxes", ()):
         op = ops.get(b["op"])
@@ -84,14 +87,15 @@ def build_report(diagram, plan, r: dict, seed: int, cached: bool = False):
                            seconds=seconds)
     first = r.get("first") or {}
     notes = []
-    first_name = box_name(ops[first["op"]]) if first.get("op") in ops else "output"
+    first_name = box_name(ops[first["op"]]) if first.get("op") in ops else first.get("binding") or "output"
     first_text = _detail(first)
     shared = r.get("shared") or []
     explained = r.get("explained")
     if shared:
         a, b = shared[0]
-        blamed = next((op.id for op in diagram.main.operations if op.binding in (a, b)), first.get("op"))
-        summary = msg.VALUES_DIFFER.format(box=box_name(ops[blamed]) if blamed in ops else a,
+        blamed = next((op.id for op in diagram.main.operations if op.binding in (a, b)),
+                      next((box["op"] for box in plan.boxes if box["binding"] == b), first.get("op")))
+        summary = msg.VALUES_DIFFER.format(box=box_name(ops[blamed]) if blamed in ops else b,
                                            detail=msg.VALUES_SHARED.format(a=a, b=b))
         notes.append(msg.VALUES_FIRST_DIFFERENCE.format(box=first_name, detail=first_text))
     elif explained:
@@ -101,7 +105,8 @@ def build_report(diagram, plan, r: dict, seed: int, cached: bool = False):
     else:
         blamed = first.get("op")
         summary = msg.VALUES_DIFFER.format(box=first_name, detail=first_text)
-    err = NCDError(summary, _span_of(diagram, blamed), kind="shape")
+    err = NCDError(summary, _span_of(diagram, blamed, inner), kind="shape")
+    blamed = dict(zip(plan.keys, plan.drawn)).get(blamed, blamed)  # a box inside a block: the block's drawn box
     return ValueReport("differ", summary, tuple(boxes), blamed=blamed, error=err, max_diff=largest,
                        sizes=sizes, cached=cached, seconds=seconds, notes=tuple(notes),
                        note=_short(first, shared, explained))

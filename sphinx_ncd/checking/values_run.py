@@ -100,7 +100,8 @@ def _unmatched(name: str):
 def _attach_in_blocks(reference, ref: dict, user_targets: dict) -> None:
     """A box bound inside a block (``norm[norm1]`` in ``EncoderLayer(...)[encoder.layers.\\lambda]``) takes its
     meaning from the code's own callable at each use's path (``encoder.layers.0.norm1``): every use of the
-    block gets its own (a LayerNorm per layer, with that layer's weights)."""
+    block gets its own (a LayerNorm per layer, with that layer's weights).  A callable the generated module keeps
+    per iteration of a repetition (``norm[units.\\iter.main.0.0]``) is the code's own at that iteration's path."""
     for _name, rel in ref["functions"]:
         if rel in user_targets:
             continue
@@ -114,6 +115,9 @@ def _attach_in_blocks(reference, ref: dict, user_targets: dict) -> None:
                 continue
             if hasattr(holder, attr):
                 setattr(holder, attr, _callable_of(target))
+    for path, module in list(reference.named_modules()):  # each iteration's own (units.\iter.main.0.0)
+        if path in user_targets and type(module).__name__ == "Call" and type(module).__module__ == "ncd_reference":
+            vars(module)["function"] = _callable_of(user_targets[path])  # not registered: the code's module stays the code's
 
 
 def _random_weights(model, paths: list[str], seed: int) -> dict[str, dict]:
@@ -212,6 +216,9 @@ def _handle(req: dict) -> dict:
             except BindingError as err:
                 return {"status": "error", "error": {"message": err.message, "hint": err.hint, "op": box["op"],
                                                      "kind": "binding"}}
+    extra = _extra_iterations(model, boxes, user_ns)
+    if extra is not None:
+        return {"status": "error", "error": extra}
     functions = {name: (_callable_of(user_targets[path]) if path in user_targets else _unmatched(name))
                  for name, path in ref["functions"]}
     reference = _build_reference(ref, ref["sizes"], functions)
@@ -240,6 +247,36 @@ def _handle(req: dict) -> dict:
             result["first"]["axis"] = where_differs(result.pop("_first_pair", None), result["first"], hints)
     result.pop("_first_pair", None)
     return result
+
+
+def _extra_iterations(model, boxes, user_ns) -> dict | None:
+    """A repetition's iterations bound into a list of the code's (``layer1.\\iter.conv1``): a module of that
+    list after the last iteration that no box reaches means the code runs more iterations than the diagram
+    draws (the paper's ``[unit] * N`` after the first unit: N+1 units).  The error names the last bound one."""
+    from .. import messages as msg
+
+    runs: dict[str, list] = {}
+    for box in boxes:
+        if box.get("iteration"):
+            container, index = box["iteration"]
+            runs.setdefault(container, []).append((index, box["op"]))
+    bound = [b["binding"] for b in boxes]
+    for container, items in runs.items():
+        try:
+            target = resolve_binding(model, container, user_ns) if container else ("module", model)
+        except BindingError:
+            continue
+        if target[0] != "module" or not isinstance(target[1], (torch.nn.ModuleList, torch.nn.Sequential)):
+            continue
+        last, op = max(items)
+        where = f"{container}." if container else ""
+        extra = [n for n, _ in target[1].named_children() if n.isdigit() and int(n) > last
+                 and not any(p == where + n or p.startswith(where + n + ".") for p in bound)]
+        if extra:
+            return {"message": msg.VALUES_EXTRA_ITERATION.format(extra=where + extra[0], count=len(extra),
+                                                                 last=where + str(last)),
+                    "hint": None, "op": op, "kind": "binding"}
+    return None
 
 
 def _reference_targets(reference, ref, user_targets) -> dict:

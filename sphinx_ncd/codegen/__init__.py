@@ -6,7 +6,8 @@ order, named after its values; learned boxes are ``nn.Linear`` / ``nn.Conv*``
 submodules named by their bindings; einsums and views are einops calls with
 the diagram's axis names; a generic box calls a function the user supplies
 (``functions={"F": callable}``); a repetition is a loop over an ``nn.ModuleList``
-(or, when its bindings name the index, over the modules they name), a block used as
+(or, when its bindings name the index or count the iterations with ``\\iter``, over
+the modules they name; a count that is a block's parameter is each use's), a block used as
 one box a submodule of its own generated class.  A construct with no code meaning
 raises a located :class:`~sphinx_ncd.NCDError`.  Modules: ``adapter`` (the one
 reader of the model's operations), ``names``, ``layout``, ``emit``, ``boxes``,

@@ -15,7 +15,7 @@ import sympy
 from .. import messages as msg
 from ..errors import NCDError
 from ..model.sizes import legend_entries, SizeSyntaxError, parse_size
-from .iterations import binding_at, bounds, is_indexed
+from .iterations import binding_at, bound_exprs, bounds, is_indexed
 from .names import identifier
 
 __all__ = ["Blocks", "use_block", "snake"]
@@ -103,14 +103,33 @@ def use_block(em, step) -> str:
         args.append("functions=self.functions")
     ctor = f"{part.class_name}({', '.join(args)})"
     access = em.module(step, snake(step.block), ctor)
-    for path, _op, kind in part.modules:
+    for _op, box in part.unbound:
+        em.unbound.append((step.op_id, f"{box} in {step.block}"))
+    call = f"{access}({', '.join(em.of(v) for v in step.inputs)})"
+    try:
         prefixes = _prefixes(em, step)
+    except NCDError:
+        if not em.in_block or em.scope is None:
+            raise
+        _defer_use(em, step, part)  # repeated by a count its holder's use gives (repeat N-1 in Stage(N))
+        return call
+    for path, _op, kind in part.modules:
         if not prefixes:
             em.unbound.append((step.op_id, f"{path} in {step.block}"))
         em.inner.extend((prefix + path, step.op_id, kind) for prefix in prefixes)
-    for _op, box in part.unbound:
-        em.unbound.append((step.op_id, f"{box} in {step.block}"))
-    return f"{access}({', '.join(em.of(v) for v in step.inputs)})"
+    _iterations_at_use(em, step, part, table, prefixes)
+    return call
+
+
+def _defer_use(em, step, part) -> None:
+    """A block used once per iteration (``Unit(c)[\\iter]``) of a repetition whose count is the holding block's
+    parameter: its modules' paths wait, as templates, for the holder's use to give the count."""
+    if part.deferred:  # its own count waits too: a repetition inside a repetition
+        raise NCDError(msg.CODEGEN_REPEAT_NESTED.format(), em.group.span, kind="shape")
+    template = step.binding.rsplit(":", 1)[0] + "."
+    exprs = bound_exprs(em.group)
+    em.deferred.extend((template + path, em.scope.sym, exprs, em.group, step.op_id, kind)
+                       for path, _op, kind in part.modules)
 
 
 def _prefixes(em, step) -> list[str]:
@@ -125,3 +144,24 @@ def _prefixes(em, step) -> list[str]:
         return []
     lo, hi = bounds(em.group, em.given)
     return [binding_at(path, em.scope.sym, v) + "." for v in range(lo, hi + 1)]
+
+
+def _iterations_at_use(em, step, part, table, prefixes) -> None:
+    """The block's boxes bound per iteration of a repetition whose count is a parameter (``repeat N-1`` in
+    ``Block(s, N, ...)``): their paths at this use's count (``1.units.1.main.1`` ...), or kept for the use of the
+    block that holds this one."""
+    for binding, sym, exprs, group, _op, kind in part.deferred:
+        if not prefixes:
+            em.unbound.append((step.op_id, f"{binding} in {step.block}"))
+            continue
+        here = tuple(e.xreplace({x: _size_at_use(x.name, table, em.blocks.lets) for x in e.free_symbols})
+                     for e in exprs)
+        try:
+            lo, hi = bounds(group, em.given, exprs=here)
+        except NCDError:
+            if not em.in_block:
+                raise
+            em.deferred.extend((p + binding, sym, here, group, step.op_id, kind) for p in prefixes)
+            continue
+        em.inner.extend((p + binding_at(binding, sym, v), step.op_id, kind) for p in prefixes
+                        for v in range(lo, hi + 1))

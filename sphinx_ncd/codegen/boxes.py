@@ -174,7 +174,7 @@ def pool(em, step) -> str:
 def generic(em, step, name: str) -> str:
     """A box whose meaning the user supplies: ``self.functions[name]`` on the core axes (kept as the
     attribute its binding names, ``self.f``, when it has one)."""
-    fn = em.function(name, step.binding)
+    fn = em.function(name, step.binding, step)
     args = [em.of(v) for v in step.inputs]
     if not any(step.broadcast) or (step.kind == "norm" and step.binding):
         # a bound normalisation is the code's own module (BatchNorm2d, LayerNorm): it takes the whole tensor

@@ -14,6 +14,7 @@ from .. import messages as msg
 from ..errors import NCDError
 from .adapter import Step
 from .layout import dim_names, flat, positions
+from .iterations import is_indexed
 from .names import RESERVED, SizePrinter, identifier
 
 __all__ = ["Emitter", "ELEMENTWISE_CODE"]
@@ -58,6 +59,8 @@ class Emitter:
         self.blocks = None  # the generation's block classes (blockcode.Blocks), set by generate
         self.inner: list[tuple[str, int, str]] = []  # (path, op id of the block use, kind): learned boxes in blocks
         self.given: dict = {}  # the spec's sizes (name -> int): a repetition's bounds written with sizes
+        self.in_block = False  # writing a block's class: bounds written with its parameters wait for each use
+        self.deferred: list = []  # (binding, loop symbol, (lo, hi) expressions, group, op id, kind) of those
 
     # --- variables -------------------------------------------------------------------------------
 
@@ -97,9 +100,26 @@ class Emitter:
         self.modules.append((path, ctor, step))
         return module_access(path)
 
-    def function(self, name: str, binding: str | None = None) -> str:
+    def iterated(self, binding: str, sym, group, op_id: int, kind: str) -> None:
+        """A learned box bound per iteration: its paths, one per iteration (``units.1.conv1``, ...); in a
+        block's class whose bounds are its parameters (``repeat N-1``), kept until each use gives them."""
+        from .iterations import binding_at, bound_exprs, bounds
+
+        try:
+            lo, hi = bounds(group, self.given)
+        except NCDError:
+            if not self.in_block:
+                raise
+            self.deferred.append((binding, sym, bound_exprs(group), group, op_id, kind))
+            return
+        self.inner.extend((binding_at(binding, sym, v), op_id, kind) for v in range(lo, hi + 1))
+
+    def function(self, name: str, binding: str | None = None, step: Step | None = None) -> str:
         if name not in self.functions:
             self.functions.append(name)
+        if step is not None and binding and self.scope is not None and self.scope.sym is not None and \
+                is_indexed(binding, self.scope.sym):  # each iteration's own callable, where its binding names it
+            return self.scope.add_bound(self, step, f"Call(self.functions[{name!r}])", learned=False)
         if binding and binding.isidentifier() and binding not in RESERVED:
             self.bound_functions.setdefault(binding, name)
             return f"self.{binding}"

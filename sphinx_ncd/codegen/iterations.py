@@ -9,6 +9,13 @@ shapes in that iteration (``c_{\\lambda+1}`` at ``\\lambda = 2`` is ``c_3``; a s
 indexed ``let`` defines, ``x_{\\lambda+1} = x_\\lambda/2``, is written in its first member,
 ``x_0/4``).
 
+A plain ``repeat COUNT`` has no index to name, so its iterations are counted:
+``\\iter`` is 1 in the first, COUNT in the last (``conv+[layer1.\\iter.conv1]`` is
+``layer1[1].conv1`` ... ``layer1[N-1].conv1`` inside ``repeat N-1``: a torchvision-style
+stage whose first unit is drawn before the repetition).  Bounds written with a
+block's parameters (``repeat N-1`` inside ``block Block(s, N, ...)``) take each use's
+arguments (``subst``).
+
 The model gives a value entering a repetition its shape at ``LO`` and one leaving it
 its shape at ``HI``; :func:`general_axes` rebuilds the body's general shapes from the
 boxes' own signatures.
@@ -24,7 +31,15 @@ from .. import messages as msg
 from ..errors import NCDError
 from ..model.sizes import legend_entries, SizeSyntaxError, parse_size
 
-__all__ = ["general_axes", "index_symbol", "is_indexed", "binding_at", "bounds", "iterations", "resolver"]
+__all__ = ["general_axes", "index_symbol", "is_indexed", "binding_at", "bounds", "iterations", "resolver",
+           "COUNTER", "counter_symbol", "loop_symbol", "check_counter"]
+
+COUNTER = "\\iter"  # a plain repetition's iteration, counted from 1, as a binding names it
+
+
+def counter_symbol():
+    """``\\iter``: the iteration count of a plain ``repeat COUNT`` (1 .. COUNT) as a size symbol."""
+    return parse_size(COUNTER)
 
 
 def index_symbol(group):
@@ -35,6 +50,17 @@ def index_symbol(group):
         return parse_size(group.index)
     except SizeSyntaxError:
         return None
+
+
+def loop_symbol(group, ops):
+    """What names a repetition's iterations in its boxes' bindings: its index, or for a plain ``repeat COUNT``
+    the counter ``\\iter`` when a binding of ``ops`` (the body) uses it; None otherwise."""
+    if group is None or group.kind != "repeat":
+        return None
+    if group.index is not None:
+        return index_symbol(group)
+    sym = counter_symbol()
+    return sym if any(is_indexed(getattr(op, "binding", None), sym) for op in ops) else None
 
 
 def _part(part: str, sym):
@@ -62,20 +88,34 @@ def binding_at(binding: str, sym, value: int) -> str:
     return ".".join(out)
 
 
-def bounds(group, sizes=None) -> tuple[int, int]:
-    """The numeric bounds of an indexed repetition, or a located error.  A bound written with sizes
-    (``repeat \\lambda = 0..N-1``) takes their values from ``sizes`` (the spec's ``sizes``, name -> int)."""
+def bound_exprs(group) -> tuple:
+    """A repetition's bounds as size expressions: ``LO..HI``, or ``1..COUNT`` for a plain ``repeat COUNT``."""
+    try:
+        lower = sympy.Integer(1) if group.index is None else parse_size(group.lower)
+        return lower, parse_size(group.upper)
+    except SizeSyntaxError:
+        raise NCDError(msg.REPEAT_INDEXED_BINDING_BOUNDS.format(), group.span, kind="shape") from None
+
+
+def bounds(group, sizes=None, subst=None, exprs=None) -> tuple[int, int]:
+    """The numeric bounds of a repetition whose bindings name its iterations, or a located error.  A bound
+    written with sizes (``repeat \\lambda = 0..N-1``, ``repeat N-1``) takes their values from ``subst`` (a
+    block's parameters -> the use's sizes: ``{N: N}``) then ``sizes`` (the spec's ``sizes``, name -> int).
+    ``exprs``: the bounds as a block's use gives them, in place of the group's own."""
     known = {str(k): v for k, v in (sizes or {}).items() if isinstance(v, int)}
 
-    def number(text):
-        expr = parse_size(text)
+    def number(expr):
+        if subst:
+            expr = expr.xreplace(dict(subst))
         expr = expr.xreplace({s: known[s.name] for s in expr.free_symbols if s.name in known})
         return int(expr)
 
     try:
-        return number(group.lower), number(group.upper)
-    except (SizeSyntaxError, TypeError, ValueError):
-        raise NCDError(msg.REPEAT_INDEXED_BINDING_BOUNDS.format(), group.span, kind="shape") from None
+        lo, hi = (number(e) for e in (exprs or bound_exprs(group)))
+    except (TypeError, ValueError):
+        text = msg.REPEAT_COUNTER_BOUNDS if group.index is None else msg.REPEAT_INDEXED_BINDING_BOUNDS
+        raise NCDError(text.format(), group.span, kind="shape") from None
+    return lo, hi  # hi < lo: no iteration (repeat N-1 at N = 1)
 
 
 def general_axes(ops, sym) -> dict[int, tuple]:
@@ -150,20 +190,37 @@ def _value_at(value, axes, sym, v, rules, given, memo):
     return dataclasses.replace(value, axes=tuple(_at(a, sym, v, rules, given, memo) for a in axes))
 
 
-def iterations(diagram, panel) -> dict[int, list]:
-    """Per box bound by its repetition's index: ``[(operation at that iteration, binding), ...]``."""
+def check_counter(panel) -> None:
+    """A located error for a binding that counts iterations (``\\iter``) outside a plain repetition."""
+    sym = counter_symbol()
+    groups = {g.id: g for g in panel.groups}
+    for op in panel.operations:
+        if not is_indexed(op.binding, sym):
+            continue
+        repeats = [groups[g] for g in op.groups if g in groups and groups[g].kind == "repeat"]
+        if not repeats:
+            raise NCDError(msg.COUNTER_OUTSIDE_REPEAT.format(), op.span, kind="shape")
+        if repeats[0].index is not None:
+            raise NCDError(msg.COUNTER_IN_INDEXED.format(index=repeats[0].index), op.span, kind="shape")
+
+
+def iterations(diagram, panel, subst=None, sizes=None) -> dict[int, list]:
+    """Per box bound by its repetition's index (or a plain repetition's counter ``\\iter``): ``[(operation at
+    that iteration, binding), ...]``.  ``subst``: a block's parameters -> the use's sizes, for its bounds;
+    ``sizes``: the caller's sizes over the spec's."""
+    check_counter(panel)
     rules = _indexed_lets(list(diagram.panels) + [p for _, p in diagram.blocks])
     given = {str(n) for n, _ in diagram.sizes}
     out: dict[int, list] = {}
     for group in panel.groups:
-        sym = index_symbol(group) if group.kind == "repeat" else None
+        body = [op for op in panel.operations if group.id in op.groups]
+        sym = loop_symbol(group, body)
         if sym is None:
             continue
-        body = [op for op in panel.operations if group.id in op.groups]
         bound = [op for op in body if is_indexed(op.binding, sym)]
         if not bound:
             continue
-        lo, hi = bounds(group, dict(diagram.sizes))
+        lo, hi = bounds(group, {**dict(diagram.sizes), **dict(sizes or {})}, subst)
         gen = general_axes(body, sym)
         memo: dict = {}
         made = {x.id for o in body for x in o.outputs}

@@ -19,6 +19,7 @@ from ..model.types import Diagram
 from .adapter import read_panel
 from .blockcode import Blocks
 from .emit import Emitter, module_access
+from .iterations import check_counter
 from .names import identifier
 from .repeats import emit_repeat, repeat_of
 
@@ -63,15 +64,19 @@ class _Part:
     unbound: tuple  # (op id, box) of learned boxes no binding reaches
     body: list  # (line, op id) of forward
     em: object = None
+    deferred: tuple = ()  # learned boxes per iteration whose count is a parameter: listed at each use
 
 
-def generate(diagram: Diagram, *, name: str | None = None, mutations: dict | None = None) -> GeneratedCode:
-    """The reference module for ``diagram`` (its first panel); ``mutations`` alter steps (value check)."""
-    blocks = Blocks(diagram, lambda panel, cls: _panel_class(panel, cls, {}, None, blocks))
+def generate(diagram: Diagram, *, name: str | None = None, mutations: dict | None = None,
+             sizes: dict | None = None) -> GeneratedCode:
+    """The reference module for ``diagram`` (its first panel); ``mutations`` alter steps (value check);
+    ``sizes`` over the spec's (the defaults, and a repetition's count where bindings name its iterations)."""
+    blocks = Blocks(diagram, lambda panel, cls: _panel_class(panel, cls, {}, None, blocks, in_block=True))
     cls = name or class_name(diagram)
-    top = _panel_class(diagram.main, cls, dict(diagram.sizes), mutations, blocks)
+    given = {**dict(diagram.sizes), **{k: int(v) for k, v in (sizes or {}).items()}}
+    top = _panel_class(diagram.main, cls, given, mutations, blocks)
     if any(p.class_name == cls for p in blocks.parts.values()):  # a block named like the diagram
-        top = _panel_class(diagram.main, cls + "Model", dict(diagram.sizes), mutations, blocks)
+        top = _panel_class(diagram.main, cls + "Model", given, mutations, blocks)
     classes = [p.text for p in blocks.parts.values()] + [top.text]
     text = "\n\n\n".join(classes)
     if "Call(" in text:
@@ -136,11 +141,13 @@ def _emit_body(em, panel, steps):
     return body, inits
 
 
-def _panel_class(panel, cls, given, mutations, blocks) -> _Part:
+def _panel_class(panel, cls, given, mutations, blocks, in_block=False) -> _Part:
+    check_counter(panel)
     steps = read_panel(panel)
     em = Emitter(steps, panel.outputs, mutations)
     em.blocks = blocks
     em.given = dict(given)
+    em.in_block = in_block
     params = [em.bind_input(v) for v in panel.inputs]
     body, inits = _emit_body(em, panel, steps)
     returns = [em.of(v) for v in panel.outputs]
@@ -148,7 +155,8 @@ def _panel_class(panel, cls, given, mutations, blocks) -> _Part:
              for sym, arg in em.sizes.symbols.items()]
     text = _class_text(panel, em, params, body, returns, cls, sizes, inits)
     modules = tuple((path, step.op_id, step.kind) for path, _, step in em.modules if step.kind != "block")
-    return _Part(text, cls, sizes, list(em.functions), modules + tuple(em.inner), tuple(em.unbound), body, em)
+    return _Part(text, cls, sizes, list(em.functions), modules + tuple(em.inner), tuple(em.unbound), body, em,
+                 tuple(em.deferred))
 
 
 def _class_text(panel, em, params, body, returns, cls, sizes, inits) -> str:

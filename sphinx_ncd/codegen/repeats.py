@@ -21,7 +21,7 @@ from .. import messages as msg
 from ..errors import NCDError
 from ..model.sizes import SizeSyntaxError, parse_size
 from ..model.types import Value
-from .iterations import binding_at, bounds, general_axes, is_indexed
+from .iterations import general_axes, is_indexed, loop_symbol
 from .names import identifier
 
 __all__ = ["Scope", "emit_repeat", "repeat_of", "generalize"]
@@ -38,12 +38,14 @@ class Scope:
         self.sym, self.var, self.loop_range = sym, var, loop_range
         self.bound: dict[tuple[str, str], dict] = {}  # (attribute, index part) -> tree of the rest
 
-    def add_bound(self, em, step, ctor: str) -> str:
-        """A box bound by the index (``down.\\lambda.conv.0``, ``encoder.layers.\\lambda``): its modules live
-        at the paths it names, one per iteration, in an ``nn.ModuleDict`` keyed by the index's value."""
+    def add_bound(self, em, step, ctor: str, learned: bool = True) -> str:
+        """A box bound by the index (``down.\\lambda.conv.0``, ``encoder.layers.\\lambda``) or the count
+        (``units.\\iter.conv1``, ``\\iter.conv1``): its modules live at the paths it names, one per iteration,
+        in an ``nn.ModuleDict`` keyed by the iteration (attributes of the module itself when the binding starts
+        with it).  ``learned``: its weights are matched (a bound norm's callable is not)."""
         parts = step.binding.split(".")
         where = [j for j, p in enumerate(parts) if is_indexed(p, self.sym)]
-        if len(where) != 1 or where[0] == 0 or not parts[0].isidentifier():
+        if len(where) != 1 or where[0] > 0 and not parts[0].isidentifier():
             raise NCDError(msg.CODEGEN_REPEAT_BOUND.format(binding=step.binding), step.span, kind="shape")
         j = where[0]
         key = _bare(em.size(parse_size(parts[j]), step))
@@ -51,17 +53,26 @@ class Scope:
         for p in parts[j + 1:-1]:
             node = node.setdefault(p, {})
         node[parts[-1] if j < len(parts) - 1 else ""] = ctor
-        lo, hi = bounds(em.group, em.given)
-        for v in range(lo, hi + 1):
-            if step.kind != "block":  # a block's own learned boxes are listed by the block's use
-                em.inner.append((binding_at(step.binding, self.sym, v), step.op_id, step.kind))
-        return (f"self.{parts[0]}" + "".join(f'["{p}"]' for p in parts[1:j]) + f"[str({key})]"
-                + "".join(f'["{p}"]' for p in parts[j + 1:]))
+        if learned and step.kind != "block":  # a block's own learned boxes are listed by the block's use
+            em.iterated(step.binding, self.sym, em.group, step.op_id, step.kind)
+        head = (f"self.{parts[0]}" + "".join(f'["{p}"]' for p in parts[1:j]) + f"[str({key})]") if j else \
+            f"getattr(self, str({key}))"
+        return head + "".join(f'["{p}"]' for p in parts[j + 1:])
 
-    def bound_lines(self) -> list[str]:
+    def bound_lines(self, made=()) -> list[str]:
+        """Constructor lines for the bound modules; ``made``: module paths the class already holds (the first
+        unit ``units.0`` beside the repeated ``units.\\iter``: the iterations are added to its dict)."""
         out = []
         for (prefix, key), tree in self.bound.items():
             inner = tree[""] if "" in tree else _tree_text(tree, 3)
+            if not prefix:
+                out.append(f"for {self.var} in {self.loop_range}:\n            self.add_module(str({key}), {inner})")
+                continue
+            target = f"self.{prefix[0]}" + "".join(f'["{p}"]' for p in prefix[1:])
+            if any(m == ".".join(prefix) or m.startswith(".".join(prefix) + ".") for m in made):
+                out.append(f"{target}.update({{\n            str({key}): {inner}\n"
+                           f"            for {self.var} in {self.loop_range}}})")
+                continue
             text = (f"nn.ModuleDict({{\n            str({key}): {inner}\n"
                     f"            for {self.var} in {self.loop_range}}})")
             for p in reversed(prefix[1:]):  # encoder.layers.\lambda: the ModuleDict inside one more
@@ -91,11 +102,12 @@ def repeat_of(step, groups: dict):
     return None
 
 
-def _bounds(group):
-    """(index symbol or None, lower, upper) of a repetition; for ``repeat N``: (None, 1, N)."""
+def _bounds(group, steps):
+    """(index symbol or None, lower, upper) of a repetition; for ``repeat N``: (None, 1, N), or the counter
+    ``\\iter`` for None when a binding of the body counts the iterations."""
     try:
         if group.index is None:
-            return None, sympy.Integer(1), parse_size(group.upper)
+            return loop_symbol(group, steps), sympy.Integer(1), parse_size(group.upper)
         return parse_size(group.index), parse_size(group.lower), parse_size(group.upper)
     except SizeSyntaxError:
         raise NCDError(msg.REPEAT_BOUND.format(text=group.upper), group.span, kind="syntax") from None
@@ -148,12 +160,13 @@ def _same_place(axis, step, inputs, outputs):
 
 def emit_repeat(em, group, steps, emit_one) -> tuple[list[tuple[str, int]], list[str]]:
     """The loop's lines ``(text, op id)`` for ``forward`` and the constructor's line for its modules."""
-    sym, lo, hi = _bounds(group)
-    var = identifier(sym.name, "i") if sym is not None else "_"
+    sym, lo, hi = _bounds(group, steps)
+    counted = sym is not None and group.index is None
+    var = ("iteration" if counted else identifier(sym.name, "i")) if sym is not None else "_"
     loop_range = _range(em, lo, hi, steps[0]) if sym is not None else f"range({_bare(em.size(hi, steps[0]))})"
     if sym is not None:
         em.sizes.loops[sym.name] = (var, lo, hi)
-    body_steps = generalize(steps, sym)
+    body_steps = generalize(steps, None if counted else sym)
     made = {v.id for s in steps for v in s.outputs}
     entries = {v.id: v for s in steps for v in s.inputs if v.id not in made}
     carried = {}
@@ -188,7 +201,7 @@ def emit_repeat(em, group, steps, emit_one) -> tuple[list[tuple[str, int]], list
 def _wrap(em, group, scope, lines, var, loop_range):
     if not scope.modules:
         head = f"for {var} in {loop_range}:"
-        return [(head, -1)] + [("    " + t, o) for t, o in lines], scope.bound_lines()
+        return [(head, -1)] + [("    " + t, o) for t, o in lines], scope.bound_lines(list(em.order))
     single = len(scope.modules) == 1
     em.repeats += 1
     name = f"{scope.words[0]}s" if single else f"repeat{em.repeats}"
@@ -211,4 +224,4 @@ def _wrap(em, group, scope, lines, var, loop_range):
         inner = "".join(f'\n                "{m}": {c},' for m, c in scope.modules)
         ctor = "nn.ModuleDict({" + inner + "\n            })"
     init = f"self.{name} = nn.ModuleList(\n            {ctor}\n            for {var} in {loop_range})"
-    return [(head, -1)] + body, [init] + scope.bound_lines()
+    return [(head, -1)] + body, [init] + scope.bound_lines(list(em.order))

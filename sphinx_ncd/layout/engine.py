@@ -47,7 +47,8 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None, max_width:
     for name, body in diagram.blocks:  # blocks defined by this spec: "Name(params) = body" under the figure
         if body.header is not None and body.span is not None and body.span.file == diagram.filename \
                 and body.operations and all(p is not body for p in diagram.panels):
-            fig = below(fig, join_equation(with_headers((body,)), hl, max_width), ROW_GAP, keep_x=True)
+            # highlights name the drawn panels' operations: a block's body numbers its own from 0 again
+            fig = below(fig, join_equation(with_headers((body,)), {}, max_width), ROW_GAP, keep_x=True)
     add_legend(fig, [pair for p in diagram.panels for pair in p.legend], name_marks(
         ax for p in diagram.panels + tuple(b for _, b in diagram.blocks) for s in p.sections for v in s.values
         for ax in v.axes))

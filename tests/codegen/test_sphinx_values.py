@@ -103,3 +103,55 @@ def test_the_check_option_names_its_values():
     assert check_option("values") == "values" and check_option("on") is True and check_option("off") is False
     with pytest.raises(ValueError, match="on, off or values"):
         check_option("vals")
+
+
+def test_the_identity_resnet_page_shows_its_value_verdict(tmp_path):
+    """Figure 26 as the gallery page writes it (the directive's options read from the page): its value verdict
+    and its shape verdict, no warning."""
+    import re
+    import shutil
+
+    page = (ROOT / "demo_docs" / "gallery" / "vision.rst").read_text(encoding="utf-8")
+    block = re.search(r"^\.\. ncd:: \.\./figures/fig26\.ncd\n((?:   .*\n)+)", page, re.M).group(1)
+    assert ":check: values" in block
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(ROOT / "demo_docs" / "figures" / "fig26.ncd", src / "fig26.ncd")
+    (src / "conf.py").write_text(f'extensions = ["sphinx_ncd"]\nncd_check_path = [{str(ROOT / "demo_docs" / "code")!r}]\n')
+    (src / "index.rst").write_text("ResNet\n======\n\n.. ncd:: fig26.ncd\n" + block)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    r = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-E", "-q", str(src), str(tmp_path / "out")],
+                       capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 0 and "WARNING" not in r.stderr, r.stderr
+    html = (tmp_path / "out" / "index.html").read_text()
+    assert "Value check: values agree to 1e-10" in html
+    assert re.search(r"Shape check:[^<]*proved", html), re.findall(r"Shape check:[^<]*", html)
+
+
+def test_a_blamed_block_box_is_highlighted_in_the_figure_only():
+    """The verdict highlights a drawn box by its operation id; the block's definition drawn under the figure numbers
+    its own operations from 0 again, and none of them lights up with it."""
+    from sphinx_ncd.layout.engine import layout
+
+    from .conftest import parse_file
+
+    diagram = parse_file(ROOT / "demo_docs" / "figures" / "fig26.ncd")
+    block = next(op.id for op in diagram.main.operations if op.binding == "1")
+    assert any(op.id == block for _, body in diagram.blocks for op in body.operations)  # the same number there
+
+    def alert_ink(scene):
+        return [it for it in _walk(scene.items) if "alert" in (getattr(it, "stroke", None), getattr(it, "fill", None))]
+
+    scene = layout(diagram, highlights=[(block, "one module object")])
+    lit = alert_ink(scene)
+    assert lit and not alert_ink(layout(diagram))
+    tops = [it.y for it in lit if isinstance(getattr(it, "y", None), float)]
+    header = min(it.y - it.label.ascent for it in _walk(scene.items)
+                 if type(it).__name__ == "Text" and it.label.text.startswith("Block(s,"))  # the definition's
+    assert tops and max(tops) < header, (sorted(tops), header)  # the figure's box only, not the body's
+
+
+def _walk(items):
+    for it in items:
+        yield it
+        yield from _walk(getattr(it, "items", ()) or ())

@@ -78,18 +78,20 @@ def test_identity_resnet_has_exactly_N_distinct_units():
         resnet.Block(1, 0, 4, 4)
     # the submodules the figure's spec binds to exist
     names = dict(model.named_modules())
-    for path in ("0", "1.0.0", "1.1.main.0", "1.1.main.1.0", "1.1.main.4", "1.1.secondary", "4.0", "5", "7"):
+    for path in ("0", "1.preactivate.0", "1.units.0.main.0", "1.units.0.main.1.0", "1.units.0.main.4",
+                 "1.units.0.secondary", "1.units.1.main.0.0", "1.units.1.main.5", "4.0", "5", "7"):
         assert path in names, path
+    assert "1.units.2" not in names  # N = 2: the first unit and one identity unit
 
 
 def test_residual_units_are_full_preactivation():
     block = resnet.Block(2, 2, 8, 16).eval()
     x = torch.rand(1, 8, 8, 8)
-    a = block[0](x)                                    # shared pre-activation
-    first = block[1](a)
-    assert torch.allclose(first, block[1].main(a) + block[1].secondary(a))
-    assert isinstance(block[1].secondary, nn.Conv2d) and block[1].secondary.stride == (2, 2)
-    second = block[2]
+    a = block.preactivate(x)                           # shared pre-activation
+    first = block.units[0](a)
+    assert torch.allclose(first, block.units[0].main(a) + block.units[0].secondary(a))
+    assert isinstance(block.units[0].secondary, nn.Conv2d) and block.units[0].secondary.stride == (2, 2)
+    second = block.units[1]
     assert isinstance(second.main[0], resnet.NormActivate)   # pre-activation inside the unit
     assert torch.allclose(block(x), first + second.main(first), atol=1e-6)
 

@@ -3,7 +3,8 @@
 Gallery stage.  Each object is our own minimal code with one mistake that keeps
 every shape right: a softmax over the wrong axis of a square tensor, heads
 split as ``(h k)`` where the diagram says ``(k h)``, one module object shared
-by two boxes, and a loop that fills only some heads.  The shape check proves
+by two boxes, a loop that fills only some heads, and (figure 26) identity units
+that are one module object.  The shape check proves
 each of them; the value check (``:check: values``) runs each against the
 module generated from the diagram and names the box where the values part.
 """
@@ -16,8 +17,9 @@ import torch
 from torch import Tensor, nn
 
 from .attention import MultiHeadAttention, multi_head_dot_product_attention
+from .resnet import IdentityResNet
 
-__all__ = ["WrongAxisAttention", "HeadsSplitHK", "SharedKeyValue", "PartialHeadLoop"]
+__all__ = ["WrongAxisAttention", "HeadsSplitHK", "SharedKeyValue", "PartialHeadLoop", "SharedUnitsResNet"]
 
 
 class WrongAxisAttention(nn.Module):
@@ -70,3 +72,18 @@ class PartialHeadLoop(MultiHeadAttention):
             scores = einops.einsum(q[..., i], k[..., i], "y k, x k -> y x") / math.sqrt(self.k)
             o[..., i] = einops.einsum(torch.softmax(scores, dim=-1), v[..., i], "y x, x k -> y k")
         return self.Lo(einops.rearrange(o, "... k h -> ... (k h)"))
+
+
+class SharedUnitsResNet(IdentityResNet):
+    """Figure 26 whose Blocks build their identity units as ``[unit] * (N - 1)``.
+
+    The list repeats *one* module object: every identity unit of a block runs
+    with the same weights.  Each unit maps ``n1`` to ``n1``, so every shape is
+    right (the paper's cell also adds one unit too many, ``[unit] * N``)."""
+
+    def __init__(self, N: int = 3, n: tuple[int, int, int, int] = (16, 64, 128, 256), y: int = 10):
+        super().__init__(N, n, y)
+        for block in list(self)[1:4]:
+            unit = block.units[1]
+            for i in range(2, N):
+                block.units[i] = unit  # the mistake: one object where the diagram repeats separate units

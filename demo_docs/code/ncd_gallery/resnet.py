@@ -8,10 +8,12 @@ bindings name real submodules: ``NormActivate`` (BatchNorm & activate),
 n1)`` (the configured component, ``nb = n1/4`` in the legend).
 
 Corrected against the paper's cell: a Block holds exactly N residual units,
-each a distinct module with its own weights: the first (stride s, ``n0 ->
-n1``, after the shared pre-activation, with the learned shortcut) and N-1
-identity units.  The cell repeats one module object with ``[...] * N``, so its
-units share weights, and adds them after the first unit, N+1 in all.
+each a distinct module with its own weights, in an ``nn.ModuleList``: the first
+(stride s, ``n0 -> n1``, after the shared pre-activation, with the learned
+shortcut) and N-1 identity units, so the figure's bindings reach every
+iteration's modules (``units.\\iter.main.1``).  The cell repeats one module
+object with ``[...] * N``, so its units share weights, and adds them after the
+first unit, N+1 in all.
 """
 from __future__ import annotations
 
@@ -52,29 +54,30 @@ def _bottleneck(n0: int, nb: int, n1: int, s: int = 1, preactivate: bool = True)
     return nn.Sequential(*layers)
 
 
-class Block(nn.Sequential):
+class Block(nn.Module):
     """``Block(s, N)``: ``b n0 Y -> b n1 Y/s`` with exactly N residual units.
 
-    ``[0]`` the pre-activation shared by the first unit's two paths, ``[1]``
-    the first unit (learned 1x1 shortcut with stride s), ``[2..N]`` the N-1
-    identity units, each with its own weights.
+    ``preactivate``: the pre-activation shared by the first unit's two paths;
+    ``units``: the N residual units, an ``nn.ModuleList`` (stable paths, as in
+    torchvision's ResNet stages): ``units[0]`` the first (learned 1x1 shortcut
+    with stride s), ``units[1..N-1]`` the N-1 identity units, each with its own
+    weights.
     """
 
     def __init__(self, s: int, N: int, n0: int, n1: int):
         if N < 1:
             raise ValueError("a Block needs at least one residual unit")
+        super().__init__()
         nb = n1 // 4
-        super().__init__(
-            NormActivate(n0),
-            ResidualConnection(_bottleneck(n0, nb, n1, s, preactivate=False),
-                               nn.Conv2d(n0, n1, 1, stride=s)),
-            *[ResidualConnection(_bottleneck(n1, nb, n1)) for _ in range(N - 1)],
-        )
+        self.preactivate = NormActivate(n0)
+        first = ResidualConnection(_bottleneck(n0, nb, n1, s, preactivate=False), nn.Conv2d(n0, n1, 1, stride=s))
+        self.units = nn.ModuleList([first] + [ResidualConnection(_bottleneck(n1, nb, n1)) for _ in range(N - 1)])
 
-    @property
-    def units(self) -> list[ResidualConnection]:
-        """The N residual units."""
-        return [m for m in self if isinstance(m, ResidualConnection)]
+    def forward(self, x: Tensor) -> Tensor:
+        x = self.preactivate(x)
+        for unit in self.units:
+            x = unit(x)
+        return x
 
 
 class IdentityResNet(nn.Sequential):
