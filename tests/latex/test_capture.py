@@ -67,6 +67,30 @@ def test_specs_are_captured_verbatim_with_their_lines(tmp_path, tex):
     assert [e.options for e in m.entries] == ["", "scale=0.5", "", ""]
 
 
+def test_inline_forms_options_delimiters_and_spaces(tmp_path, tex):
+    """\ncd takes [options] and a spec in braces or between two copies of any character (a TeX
+    special too), with spaces before either; inside another command's argument TeX has read the spec
+    already, so it warns that line ends and repeated spaces are lost (and still lists the diagram)."""
+    write_doc(tmp_path, r"""
+        A \ncd[scale=0.5] {input X: m  # {a} $x$
+           Y = relu X} B \ncd $two % lines
+          x$ C \ncd [align=top]|three|.
+        \newsavebox\probe
+        \sbox\probe{\ncd{input X: m   Y}}
+        """)
+    run = tex(tmp_path)
+    assert run.returncode == 0, run.log[-3000:]
+    m = read_manifest(tmp_path / "paper.ncd")
+    assert [(e.line, e.options, e.lines) for e in m.entries] == [
+        (4, "scale=0.5", (b"input X: m  # {a} $x$", b"   Y = relu X")),
+        (5, "", (b"two % lines", b"  x")),
+        (6, "align=top", (b"three",)),
+        (8, "", (b"input X: m Y",)),
+    ]
+    assert run.flat.count("was read inside another command's argument") == 1
+    assert r"\ncd at paper.tex:8 was read inside" in run.flat
+
+
 @pytest.mark.parametrize("engine", ["pdflatex", "lualatex"])
 def test_utf8_spec_hashes_like_python(tmp_path, tex, engine):
     """pdfTeX hashes the UTF-8 bytes; under LuaTeX the package hashes the same bytes in Lua."""
