@@ -91,6 +91,30 @@ def test_inline_forms_options_delimiters_and_spaces(tmp_path, tex):
     assert r"\ncd at paper.tex:8 was read inside" in run.flat
 
 
+def test_package_and_diagram_options_are_read_and_bad_ones_reported(tmp_path, tex):
+    """Options are parsed by ncd.sty itself: spaces around keys and values and one pair of braces
+    around a value go, an unknown key or a value outside a key's choices is a located error that
+    names it, and the options of the package do not leak to packages loaded after it."""
+    preamble = ("\\documentclass{article}\n\\usepackage[ labels = outline, cache={my-cache}, bogus=1]{ncd}\n"
+                "\\ncdset{align = top, raise=1pt, scale={0.5}, colour=red}\n\\begin{document}\n")
+    write_doc(tmp_path, r"""
+        \ncd[align=middle, width = 2cm]{input X: m}
+        \ExplSyntaxOn
+        \typeout{CACHE[\g__ncd_cache_tl]~ RAISE[\dim_use:N \l__ncd_raise_dim]~ SCALE[\l__ncd_scale_tl]}
+        \ExplSyntaxOff
+        \makeatletter\typeout{CURROPTIONS[\@curroptions]}\makeatother
+        """, preamble=preamble)
+    run = tex(tmp_path)
+    assert "CACHE[my-cache] RAISE[1.0pt] SCALE[0.5]" in run.flat
+    assert "CURROPTIONS[]" in run.flat
+    errors = [line for line in run.log.splitlines() if line.startswith("! Package ncd Error")]
+    assert errors == ["! Package ncd Error: Unknown ncd package option `bogus' (ignored)",
+                      "! Package ncd Error: Unknown ncd diagram option `colour' (ignored)",
+                      "! Package ncd Error: The ncd option `align' cannot be `middle' (ignored)"]
+    (e,) = read_manifest(tmp_path / "paper.ncd").entries
+    assert e.options == "align=middle, width = 2cm"
+
+
 @pytest.mark.parametrize("engine", ["pdflatex", "lualatex"])
 def test_utf8_spec_hashes_like_python(tmp_path, tex, engine):
     """pdfTeX hashes the UTF-8 bytes; under LuaTeX the package hashes the same bytes in Lua."""
