@@ -99,6 +99,9 @@ def test_package_and_diagram_options_are_read_and_bad_ones_reported(tmp_path, te
                 "\\ncdset{align = top, raise=1pt, scale={0.5}, colour=red}\n\\begin{document}\n")
     write_doc(tmp_path, r"""
         \ncd[align=middle, width = 2cm]{input X: m}
+        \begin{ncd}[align={top}, scale={[2]}]
+        input Y: n
+        \end{ncd}
         \ExplSyntaxOn
         \typeout{CACHE[\g__ncd_cache_tl]~ RAISE[\dim_use:N \l__ncd_raise_dim]~ SCALE[\l__ncd_scale_tl]}
         \ExplSyntaxOff
@@ -111,8 +114,9 @@ def test_package_and_diagram_options_are_read_and_bad_ones_reported(tmp_path, te
     assert errors == ["! Package ncd Error: Unknown ncd package option `bogus' (ignored)",
                       "! Package ncd Error: Unknown ncd diagram option `colour' (ignored)",
                       "! Package ncd Error: The ncd option `align' cannot be `middle' (ignored)"]
-    (e,) = read_manifest(tmp_path / "paper.ncd").entries
-    assert e.options == "align=middle, width = 2cm"
+    # a closing bracket inside braces does not end the options
+    assert [e.options for e in read_manifest(tmp_path / "paper.ncd").entries] == [
+        "align=middle, width = 2cm", "align={top}, scale={[2]}"]
 
 
 @pytest.mark.parametrize("engine", ["pdflatex", "lualatex"])
