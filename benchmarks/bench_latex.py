@@ -20,7 +20,13 @@
    labels typeset by TeX without this package: the fair anchor for the overlay).
 
 CPU times (user + system of pdflatex) are compared, since 8 engineers may share the
-machine's cores; wall times and the load average are printed beside them.
+machine's cores; wall times and the load average are printed beside them.  With
+``NCD_BENCH_CALLGRIND=1`` (and valgrind installed) part 3 also counts the instructions
+of one warm run of each paper (valgrind's callgrind): the same count on any load.
+
+The cold passes run with a bytecode cache (in a temporary directory, filled by one
+untimed pass first), as an installed package has: with ``PYTHONDONTWRITEBYTECODE``
+set, every pass would compile sphinx_ncd's modules again (~0.1 s CPU).
 """
 from __future__ import annotations
 
@@ -192,6 +198,14 @@ def bench_warm_paper(results: dict) -> None:
         results["warm_paper_wall_ratio"] = wratio
 
 
+def _python_env(work: Path) -> dict:
+    """The renderer's environment: bytecode cached (under ``work``), as an installed package has it."""
+    env = _env()
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(work.parent / "pycache")
+    return env
+
+
 def _ncd_latex_seconds(work: Path, job: str) -> tuple[float, float]:
     """(wall, CPU) seconds of a fresh ``ncd-latex`` process on a cold cache (imports and TeX runs included)."""
     import resource
@@ -199,7 +213,8 @@ def _ncd_latex_seconds(work: Path, job: str) -> tuple[float, float]:
     shutil.rmtree(work / "ncd-cache", ignore_errors=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "sphinx_ncd.latex", "-q", job], cwd=work, check=True, env=_env())
+    subprocess.run([sys.executable, "-m", "sphinx_ncd.latex", "-q", job], cwd=work, check=True,
+                   env=_python_env(work))
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
@@ -219,6 +234,7 @@ def bench_tex_labels(results: dict) -> None:
         _pdflatex(work, "outline.tex")
         _pdflatex(work, "tex.tex")
         cold_tex, cold_outline = [], []
+        _ncd_latex_seconds(work, "tex")  # fills the bytecode cache
         for _ in range(RUNS):
             cold_outline.append(_ncd_latex_seconds(work, "outline"))
             cold_tex.append(_ncd_latex_seconds(work, "tex"))
@@ -250,12 +266,33 @@ def bench_tex_labels(results: dict) -> None:
                   f"{'OK' if ratio <= 1.10 else 'MISSED'}")
         print(f"  wall time: {wall['tex'] * 1000:.0f} ms, plain {wall['plain'] * 1000:.0f} ms, by hand "
               f"{wall['hand'] * 1000:.0f} ms; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        if os.environ.get("NCD_BENCH_CALLGRIND") and shutil.which("valgrind"):
+            _instructions(work, results)
         results["tex_labels_cold_seconds"] = a
         results["tex_labels_cold_outline_seconds"] = b
         results["tex_labels_cold_cpu_seconds"] = ac
         results["tex_labels_cold_outline_cpu_seconds"] = bc
         results["tex_labels_warm_ratio"] = cpu["tex"] / cpu["plain"]
         results["tex_labels_warm_ratio_hand"] = cpu["tex"] / cpu["hand"]
+
+
+def _instructions(work: Path, results: dict) -> None:
+    """Instructions of one warm pdflatex run of each paper (callgrind): a ratio no load changes."""
+    counts = {}
+    for job in ("tex", "plain", "hand"):
+        out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", "pdflatex",
+                              "-interaction=nonstopmode", f"{job}.tex"], cwd=work, env=_env(),
+                             capture_output=True, text=True)
+        m = re.search(r"Collected : (\d+)", out.stderr)
+        if not m:
+            print("  callgrind gave no count: instruction ratios skipped")
+            return
+        counts[job] = int(m.group(1))
+    for anchor in ("plain", "hand"):
+        ratio = counts["tex"] / counts[anchor]
+        print(f"labels=tex, warm-cache pdflatex, instructions: {counts['tex'] / 1e6:.0f}M, {anchor} "
+              f"{counts[anchor] / 1e6:.0f}M, ratio {ratio:.3f} (+{(ratio - 1) * 100:.1f}%)")
+        results[f"tex_labels_warm_instructions_ratio_{anchor}"] = ratio
 
 
 def main(results: dict) -> None:

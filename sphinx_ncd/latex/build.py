@@ -157,12 +157,17 @@ def build_manifest(manifest: Manifest, *, root: Path | None = None, force: bool 
 
 def _build_tex_labels(jobs: list, manifest: Manifest, root: Path, cache: Cache, result: BuildResult, stream) -> None:
     """Render the ``labels=tex`` entries (:mod:`.texlabels`): the drawing, its wire and its label overlay."""
-    from .texlabels import render_tex_labels
+    from .measure import start
 
     name = manifest.path.name.split(".")[0] + ".tex"
     tex = manifest.path.with_name(name) if manifest.path.with_name(name).is_file() else root / name
+    # TeX loads the paper's preamble while Python imports the model and lays the diagrams out
+    pending = start(tex=tex, root=root, cache_dir=cache.dir, engine=jobs[0][0].engine or "pdftex")
+    from .texlabels import render_tex_labels
+
     warn = lambda text: print(text, file=stream)  # noqa: E731
-    for md5, pdf, wire, text, lbl in render_tex_labels(jobs, tex=tex, root=root, cache_dir=cache.dir, warn=warn):
+    for md5, pdf, wire, text, lbl in render_tex_labels(jobs, tex=tex, root=root, cache_dir=cache.dir, warn=warn,
+                                                       pending=pending):
         if text is None:
             cache.store(md5, pdf, wire, lbl.encode("utf-8"))
             result.rendered.append(md5)

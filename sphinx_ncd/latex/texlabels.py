@@ -52,8 +52,19 @@ def _draw(sc) -> tuple[bytes, float | None, str]:
     return pdf, wire, overlay_text(sc)
 
 
-def render_tex_labels(jobs: list, *, tex: Path, root: Path, cache_dir: Path, warn):
-    """Yield ``(md5, pdf, wire, error text or None, overlay)`` for each ``(entry, search path)`` job."""
+def render_tex_labels(jobs: list, *, tex: Path, root: Path, cache_dir: Path, warn, pending=None):
+    """Yield ``(md5, pdf, wire, error text or None, overlay)`` for each ``(entry, search path)`` job.
+
+    ``pending``: a measuring run already started for this paper (:func:`.measure.start`).
+    """
+    try:
+        yield from _render(jobs, tex=tex, root=root, cache_dir=cache_dir, warn=warn, pending=pending)
+    finally:
+        if pending is not None:
+            pending.cancel()  # unless measure() used it: no TeX process is left waiting
+
+
+def _render(jobs: list, *, tex: Path, root: Path, cache_dir: Path, warn, pending):
     from ..model.build import parse
 
     parsed, recorder = [], Recorder()
@@ -68,7 +79,8 @@ def render_tex_labels(jobs: list, *, tex: Path, root: Path, cache_dir: Path, war
         return
     engine = parsed[0][0].engine or "pdftex"
     try:
-        dims = measure(list(recorder.requests), tex=tex, root=root, cache_dir=cache_dir, engine=engine, warn=warn)
+        dims = measure(list(recorder.requests), tex=tex, root=root, cache_dir=cache_dir, engine=engine, warn=warn,
+                       pending=pending)
     except NCDError as err:
         for entry, _ in parsed:
             yield entry.md5, None, None, _failure(entry, err), ""

@@ -67,6 +67,58 @@ def test_specs_are_captured_verbatim_with_their_lines(tmp_path, tex):
     assert [e.options for e in m.entries] == ["", "scale=0.5", "", ""]
 
 
+def test_inline_forms_options_delimiters_and_spaces(tmp_path, tex):
+    """\ncd takes [options] and a spec in braces or between two copies of any character (a TeX
+    special too), with spaces before either; inside another command's argument TeX has read the spec
+    already, so it warns that line ends and repeated spaces are lost (and still lists the diagram)."""
+    write_doc(tmp_path, r"""
+        A \ncd[scale=0.5] {input X: m  # {a} $x$
+           Y = relu X} B \ncd $two % lines
+          x$ C \ncd [align=top]|three|.
+        \newsavebox\probe
+        \sbox\probe{\ncd{input X: m   Y}}
+        """)
+    run = tex(tmp_path)
+    assert run.returncode == 0, run.log[-3000:]
+    m = read_manifest(tmp_path / "paper.ncd")
+    assert [(e.line, e.options, e.lines) for e in m.entries] == [
+        (4, "scale=0.5", (b"input X: m  # {a} $x$", b"   Y = relu X")),
+        (5, "", (b"two % lines", b"  x")),
+        (6, "align=top", (b"three",)),
+        (8, "", (b"input X: m Y",)),
+    ]
+    assert run.flat.count("was read inside another command's argument") == 1
+    assert r"\ncd at paper.tex:8 was read inside" in run.flat
+
+
+def test_package_and_diagram_options_are_read_and_bad_ones_reported(tmp_path, tex):
+    """Options are parsed by ncd.sty itself: spaces around keys and values and one pair of braces
+    around a value go, an unknown key or a value outside a key's choices is a located error that
+    names it, and the options of the package do not leak to packages loaded after it."""
+    preamble = ("\\documentclass{article}\n\\usepackage[ labels = outline, cache={my-cache}, bogus=1]{ncd}\n"
+                "\\ncdset{align = top, raise=1pt, scale={0.5}, colour=red}\n\\begin{document}\n")
+    write_doc(tmp_path, r"""
+        \ncd[align=middle, width = 2cm]{input X: m}
+        \begin{ncd}[align={top}, scale={[2]}]
+        input Y: n
+        \end{ncd}
+        \ExplSyntaxOn
+        \typeout{CACHE[\g__ncd_cache_tl]~ RAISE[\dim_use:N \l__ncd_raise_dim]~ SCALE[\l__ncd_scale_tl]}
+        \ExplSyntaxOff
+        \makeatletter\typeout{CURROPTIONS[\@curroptions]}\makeatother
+        """, preamble=preamble)
+    run = tex(tmp_path)
+    assert "CACHE[my-cache] RAISE[1.0pt] SCALE[0.5]" in run.flat
+    assert "CURROPTIONS[]" in run.flat
+    errors = [line for line in run.log.splitlines() if line.startswith("! Package ncd Error")]
+    assert errors == ["! Package ncd Error: Unknown ncd package option `bogus' (ignored)",
+                      "! Package ncd Error: Unknown ncd diagram option `colour' (ignored)",
+                      "! Package ncd Error: The ncd option `align' cannot be `middle' (ignored)"]
+    # a closing bracket inside braces does not end the options
+    assert [e.options for e in read_manifest(tmp_path / "paper.ncd").entries] == [
+        "align=middle, width = 2cm", "align={top}, scale={[2]}"]
+
+
 @pytest.mark.parametrize("engine", ["pdflatex", "lualatex"])
 def test_utf8_spec_hashes_like_python(tmp_path, tex, engine):
     """pdfTeX hashes the UTF-8 bytes; under LuaTeX the package hashes the same bytes in Lua."""
