@@ -28,6 +28,7 @@ __all__ = ["quoted_texts", "translate", "verdict_note", "RestoreVerdict", "searc
 
 _QUOTED = re.compile(r'"((?:[^"\\\n]|\\.)+)"')
 _SVG_TEXT = re.compile(r"<text\b[^>]*>([^<]*)</text>")
+_SVG_TITLE = re.compile(r"<title>([^<:]*)")  # an operation's hover title: its full name before its signature
 
 
 def quoted_texts(spec: str) -> list[str]:
@@ -86,8 +87,9 @@ class RestoreVerdict(SphinxTransform):
 
 
 def search_text(alt: str, svg: str | None) -> str:
-    """The alt text and the labels drawn in an SVG of this package (its ``<text>`` elements)."""
-    labels = [html.unescape(t).strip() for t in _SVG_TEXT.findall(svg or "")]
+    """The alt text, the labels drawn in an SVG of this package (its ``<text>`` elements) and the operations'
+    names from their hover titles (a ReLU drawn as the paper's R is still found as ReLU)."""
+    labels = [html.unescape(t).strip() for t in _SVG_TEXT.findall(svg or "") + _SVG_TITLE.findall(svg or "")]
     return " ".join([alt, *dict.fromkeys(label for label in labels if label)]).strip()
 
 

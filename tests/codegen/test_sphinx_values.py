@@ -146,8 +146,8 @@ def test_a_blamed_block_box_is_highlighted_in_the_figure_only():
     lit = alert_ink(scene)
     assert lit and not alert_ink(layout(diagram))
     tops = [it.y for it in lit if isinstance(getattr(it, "y", None), float)]
-    header = min(it.y - it.label.ascent for it in _walk(scene.items)
-                 if type(it).__name__ == "Text" and it.label.text.startswith("Block(s,"))  # the definition's
+    header = max(it.y - it.label.ascent for it in _walk(scene.items)  # the definition's header box, the lowest
+                 if type(it).__name__ == "Text" and it.label.text == "Block")  # "Block" of all (the uses stand above)
     assert tops and max(tops) < header, (sorted(tops), header)  # the figure's box only, not the body's
 
 

@@ -22,8 +22,9 @@ GALLERY = {
         "norm1 = norm[norm1] add_ over m", "feedforward_L1 = L+[feedforward.L1] norm1 : m -> f",
         'fence "MultiHeadAttention (attention)"']),
     "resnet": ("ncd_gallery.resnet:Block(s=2, N=2, n0=5, n1=28)", "X: b n0 H W", [
-        "over H W : n0 -> n1/4 kernel 1 stride 2", "norm[0.0] X over n0",
-        "over H W : n1/4 -> n1/4 kernel 3 padding 1", "v_1_secondary = conv+[1.secondary] v_0_1 over H W"]),
+        "over H W : n0 -> n1/4 kernel 1 stride 2", "norm[preactivate.0] X over n0",
+        "over H W : n1/4 -> n1/4 kernel 3 padding 1",
+        "units_0_secondary = conv+[units.0.secondary] preactivate_1 over H W"]),
     "unet": ("ncd_gallery.unet:UNet(c0=3, y=7, c1=5, depth=2)", "X: b c0 4*H 4*W", [
         "input X: b c0 4*H 4*W", "maxpool[down.0.pool] down_0_conv_3 over H W kernel 2",
         "convT+[up.0.up] middle_3 over H W : 4*c1 -> 2*c1 kernel 2 stride 2",

@@ -134,7 +134,7 @@ def test_fig22_shape_verdict_is_unconditional_at_its_sizes():
                                search_path=[str(ROOT / "templates")])
     report = check(diagram, opts["code"], path=[str(DOCS / "code")])
     assert report.status == "proved", (report.status, report.summary)
-    assert report.summary == "proved for every y, x (with m=32, t=100, k=8, h=4, f=64)", report.summary
+    assert report.summary == "proved for every y, x (with m=32, t=100, k=8, h=4, f=64, N=2)", report.summary
 
 
 def test_every_mistake_is_checked_live_with_its_expected_verdict():
