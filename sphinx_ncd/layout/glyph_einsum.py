@@ -275,7 +275,7 @@ def _stage1_x(g: OpRows, d1, crossing: bool) -> tuple[float, float]:
     """Where an einsum's first-stage bends begin and end: past the dots its input separators end in (a pitch
     past them when the bends cross, so that no crossing is next to a dot)."""
     moved = any(d > 1e-6 for d in d1)
-    x0 = (OUTER_X + PITCH + 1 if crossing else OUTER_X + 2 * DOT_R) if seps_between(g.ins) else 0.0
+    x0 = OUTER_X + 2 * DOT_R if seps_between(g.ins) else 0.0
     return x0, x0 + (bend_length(max(d1)) if moved else 4.0)
 
 
