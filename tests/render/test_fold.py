@@ -337,3 +337,17 @@ def test_folded_attention_figures_keep_their_geometry(name, width):
     sc = scene(_parse(ROOT / "demo_docs" / "figures" / f"{name}.ncd"), max_width=width)
     assert sc.continued  # (fig 21's block header alone is wider than 250: the one part that is not folded)
     assert geometry_problems(sc) == [] and crossing_problems(sc) == []
+
+
+@pytest.mark.parametrize("name", ["fig21", "fig28"])
+def test_attention_figures_fit_one_row_at_the_default_width(name):
+    """The paper sets multi-head and visual attention as one row at column width: so do we (the block header of
+    fig 21 stands above its body, which is not cut), with labels at their full size and a clean geometry."""
+    d = _parse(ROOT / "demo_docs" / "figures" / f"{name}.ncd")
+    sc = scene(d)
+    assert sc.continued == ()  # no panel was cut into rows
+    assert sc.viewbox[2] <= DEFAULT_MAX_WIDTH + 0.5
+    sizes = {round(t.label.size, 2) for t in sc.walk() if isinstance(t, Text) and t.role == "label"
+             and t.owner.startswith("wire:")}
+    assert sizes and min(sizes) >= 11.0  # wire labels keep the label font
+    assert geometry_problems(sc) == []
