@@ -218,6 +218,16 @@ def test_never_inside_a_narrow_fence_and_prefers_boundaries():
     assert choose_cuts(_strip([100] * 4, boundary={2, 6}), 300) in ([2], [6])
 
 
+def test_a_narrow_fence_is_cut_only_where_that_saves_a_row():
+    # five steps of 100 at 300: keeping the fence of steps 1..3 (sections 3..7, 300) whole takes three rows
+    # (100, 300, 100); cutting inside it takes two (a short row alone at either end is what this avoids)
+    s = _strip([100] * 5, groups=[(3, 7, 0.0)])
+    cuts = choose_cuts(s, 300)
+    assert len(cuts) == 1 and 3 < cuts[0] < 7
+    # at 400 it is kept whole in two rows either way
+    assert all(not 3 < c < 7 for c in choose_cuts(s, 400))
+
+
 def test_a_fence_wider_than_the_target_may_be_cut():
     s = _strip([100] * 6, groups=[(1, 11, 0.0)])
     assert choose_cuts(s, 350)
