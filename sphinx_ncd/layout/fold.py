@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["Strip", "choose_cuts", "ROW_COST", "OVERFLOW_COST"]
+__all__ = ["Strip", "choose_cuts", "strip_width", "ROW_COST", "OVERFLOW_COST"]
 
 ROW_COST = 1000.0  # every extra row
 OVERFLOW_COST = 100000.0  # a row wider than the target (only when nothing else fits)
@@ -67,6 +67,11 @@ def _width(s: Strip, i: int, j: int) -> float:
     if j != last:
         w += max(0.0, s.relabel.get(j, 0.0) - (s.right[j] - s.left[j])) + s.edge
     return w
+
+
+def strip_width(s: Strip) -> float:
+    """The width the strip measured for itself whole."""
+    return _width(s, s.states[0], s.states[-1])
 
 
 def _cut_cost(s: Strip, k: int, target: float, keep: bool = True) -> float | None:
