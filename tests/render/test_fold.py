@@ -349,10 +349,11 @@ def test_folded_attention_figures_keep_their_geometry(name, width):
     assert geometry_problems(sc) == [] and crossing_problems(sc) == []
 
 
-@pytest.mark.parametrize("name", ["fig21", "fig28"])
+@pytest.mark.parametrize("name", ["fig21", "fig21-notes", "fig28"])
 def test_attention_figures_fit_one_row_at_the_default_width(name):
     """The paper sets multi-head and visual attention as one row at column width: so do we (the block header of
-    fig 21 stands above its body, which is not cut), with labels at their full size and a clean geometry."""
+    fig 21 stands above its body, which is not cut; the notes under it), with labels at their full size and a
+    clean geometry."""
     d = _parse(ROOT / "demo_docs" / "figures" / f"{name}.ncd")
     sc = scene(d)
     assert sc.continued == ()  # no panel was cut into rows
