@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from ..model.types import OpKind, Panel
-from .fold import choose_cuts, Strip
+from .fold import choose_cuts, Strip, strip_width
 from .geometry import BRACKET_W, EQ_GAP, FENCE_PAD, FONT, LABEL_PAD, STATE_MIN_W
 from .glyphs import axis_label_source
 from .mathtext import label
@@ -98,6 +98,8 @@ def _fold_panel(panel: Panel, hl: dict, target: float | None) -> Piece:
     if whole is not None and whole.width <= target and not strip.breaks:
         return whole
     goal, cuts, rows = target, None, None
+    if whole is not None and whole.width > target >= strip_width(strip):  # measured as fitting, drawn wider
+        goal -= whole.width - target  # (strokes overhang the strip's edges): cut as if the strip were that wider
     laid: dict = {}  # (first state, last state) -> the row, laid out once
 
     def row(a: int, b: int, last: bool) -> Piece:

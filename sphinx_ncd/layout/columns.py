@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..model.types import Operation, OpKind, Panel, Section, Value
 from .geometry import (
     bend_length, BRACKET_W, FENCE_PAD, FONT, ITEM_GAP, LABEL_GAP, LABEL_PAD, PITCH, SEP_DASH, SEP_WIDTH,
-    separator_y, BOUND_FONT, STATE_MIN_W, wire_path,
+    separator_y, BOUND_FONT, STATE_BARE_W, STATE_MIN_W, wire_path,
 )
 from .glyphs import axis_label_source, build_glyph, Glyph, OpRows
 from .mathtext import label, plain_text
@@ -83,14 +83,14 @@ def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, 
     (left, right) width kept free for repetition brackets closing and opening here; ``names``: value id ->
     the name a ``name`` statement draws left of the axis labels of a value new here (:mod:`.names`)."""
     lead = column_lead(values, names)
-    width = STATE_MIN_W
+    width = STATE_BARE_W  # a state naming no wire is only a short level run; one naming wires fits its labels
     pending = []
     for v in values:
         for j, a in enumerate(shown_axes(v)):
             if (v.id, j) not in new_runs:
                 continue
             lab = label(axis_label_source(a), FONT)
-            width = max(width, lab.width + 2 * LABEL_PAD)
+            width = max(width, STATE_MIN_W, lab.width + 2 * LABEL_PAD)
             pending.append((v, j, lab))
     for v, j, lab in ([] if out.measure else pending):
         y = ypos[v.id][j]

@@ -15,7 +15,8 @@ their number times the states one row can hold):
   chain of operations, and a cut carrying few wires to one carrying many (the
   state just after a copy has fanned out holds its wires twice);
 - never inside a fence or a repetition unless that group alone is wider than the
-  target (then inside it, at a high price);
+  target, or keeping it whole would take more rows than cutting it (then inside
+  it, at a high price);
 - a ``break`` the author wrote is always a cut;
 - a row that cannot be made narrow enough (one step wider than the target) is
   kept whole rather than cut where it may not be.
@@ -25,7 +26,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["Strip", "choose_cuts", "ROW_COST", "OVERFLOW_COST"]
+__all__ = ["Strip", "choose_cuts", "strip_width", "ROW_COST", "OVERFLOW_COST"]
 
 ROW_COST = 1000.0  # every extra row
 OVERFLOW_COST = 100000.0  # a row wider than the target (only when nothing else fits)
@@ -68,14 +69,23 @@ def _width(s: Strip, i: int, j: int) -> float:
     return w
 
 
-def _cut_cost(s: Strip, k: int, target: float) -> float | None:
-    """The price of cutting at state ``k``; None where it may not be cut."""
+def strip_width(s: Strip) -> float:
+    """The width the strip measured for itself whole."""
+    return _width(s, s.states[0], s.states[-1])
+
+
+def _cut_cost(s: Strip, k: int, target: float, keep: bool = True) -> float | None:
+    """The price of cutting at state ``k``; None where it may not be cut.  ``keep``: groups are kept whole where
+    they fit on a row of their own, else cut at a high price; otherwise a cut inside one costs half a row."""
     cost = 0.0
     for first, last, pad in s.groups:
         if first < k < last:
-            if _width(s, first - 1, last + 1) + pad <= target:  # it fits on a row of its own: keep it whole
+            if not keep:  # cut only where that saves a row (see choose_cuts)
+                cost += ROW_COST / 2
+            elif _width(s, first - 1, last + 1) + pad <= target:  # it fits on a row of its own: keep it whole
                 return None
-            cost += INSIDE_GROUP_COST
+            else:
+                cost += INSIDE_GROUP_COST
     if k in s.boundary:
         cost -= BOUNDARY_BONUS
     if s.wires:
@@ -84,14 +94,31 @@ def _cut_cost(s: Strip, k: int, target: float) -> float | None:
 
 
 def choose_cuts(s: Strip, target: float) -> list[int]:
-    """The states (section indices) to cut at, in order; empty when the strip is kept whole."""
+    """The states (section indices) to cut at, in order; empty when the strip is kept whole.  Groups that fit
+    on a row are kept whole, unless that takes more rows (or a row wider than the target) than cutting one."""
     first, last = s.states[0], s.states[-1]
     if _width(s, first, last) <= target and not s.breaks:
         return []
+    kept = _cuts(s, target, True)
+    if not s.groups:
+        return kept
+    cut = _cuts(s, target, False)
+    return cut if _rows_cost(s, cut, target) < _rows_cost(s, kept, target) else kept
+
+
+def _rows_cost(s: Strip, cuts: list[int], target: float) -> tuple[int, int]:
+    """(rows wider than the target, rows): what keeping groups whole may cost."""
+    bounds = [s.states[0], *cuts, s.states[-1]]
+    return sum(_width(s, a, b) > target for a, b in zip(bounds, bounds[1:])), len(bounds) - 1
+
+
+def _cuts(s: Strip, target: float, keep: bool) -> list[int]:
+    """The cheapest cuts (see :func:`choose_cuts`); ``keep``: never inside a group that fits on a row."""
+    first, last = s.states[0], s.states[-1]
     cands = [first]
     cost_at = {}
     for k in s.states[1:-1]:
-        c = 0.0 if k in s.breaks else _cut_cost(s, k, target)
+        c = 0.0 if k in s.breaks else _cut_cost(s, k, target, keep)
         if c is not None:
             cands.append(k)
             cost_at[k] = c

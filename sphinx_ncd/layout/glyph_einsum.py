@@ -64,10 +64,10 @@ def draw_einsum(g: OpRows) -> Glyph:
     plan = _PLANS.get(key)
     if plan is not None:  # drawn before (another render of the same rows): the same order and leads
         return _einsum_glyph(g, *plan)[0]
-    lead = lead2 = 0.0
+    lead = lead2 = leadj = 0.0
     best, order = None, None
     for n in range(5):
-        glyph, xj, order = _einsum_glyph(g, lead, lead2, order)
+        glyph, xj, order = _einsum_glyph(g, lead, lead2, order, leadj)
         found = crossings_of([p for p in glyph.items if isinstance(p, Path) and p.role == "wire"])
         if n == 0 and knots(found):  # the estimated order draws a knot: draw its best few, keep the least tangled
             order = _untangled(g, order, found)
@@ -75,30 +75,33 @@ def draw_einsum(g: OpRows) -> Glyph:
         dots = [c for c in glyph.items if isinstance(c, Circle) and c.fill not in (None, "none", "paper")]
         near = [(c, d) for c in found for d in dots if (c.x - d.cx) ** 2 + (c.y - d.cy) ** 2 < PITCH ** 2]
         if best is None or len(near) < best[0]:
-            best = (len(near), glyph, (lead, lead2, order))
-        more = [0.0, 0.0]  # how much later each stage must start for its crossings to clear the dots left of them
-        for c, d in near:
+            best = (len(near), glyph, (lead, lead2, order, leadj))
+        more = [0.0, 0.0, 0.0]  # how much later each stage must start, and the junctions stand, for the crossings
+        for c, d in near:       # to clear the dots left of them (and the first stage's, the junctions right of them)
+            reach = math.sqrt(PITCH ** 2 - (c.y - d.cy) ** 2)
             if d.cx < c.x:
-                need = d.cx + math.sqrt(PITCH ** 2 - (c.y - d.cy) ** 2) - c.x
                 k = 0 if c.x < xj else 1
-                more[k] = max(more[k], need + 0.25)
-        if not near or more == [0.0, 0.0]:
+                more[k] = max(more[k], d.cx + reach - c.x + 0.25)
+            elif c.x < xj <= d.cx + 1e-6:
+                more[2] = max(more[2], c.x + reach - d.cx + 0.25)
+        if not near or more == [0.0, 0.0, 0.0]:
             break
-        lead, lead2 = lead + more[0], lead2 + more[1]
+        lead, lead2, leadj = lead + more[0], lead2 + more[1], leadj + more[2]
     if len(_PLANS) >= 1024:
         _PLANS.clear()
     _PLANS[key] = best[2]
     return best[1]
 
 
-#: (input rows, output rows, their names) -> (lead, lead2, the units' order): an einsum's plan, worked out once
+#: (input rows, output rows, their names) -> (lead, lead2, the units' order, leadj): an einsum's plan, worked out
+#: once
 _PLANS: dict = {}
 
 
-def _einsum_glyph(g: OpRows, lead: float, lead2: float, order=None) -> tuple[Glyph, float, list]:
-    """The einsum's glyph with straight runs of ``lead`` before its first stage and ``lead2`` after its
-    junctions (see :func:`draw_einsum`), its units in ``order`` (their names; None: the order that crosses
-    fewest wires); returns it, where its junctions are and its units' order."""
+def _einsum_glyph(g: OpRows, lead: float, lead2: float, order=None, leadj: float = 0.0) -> tuple[Glyph, float, list]:
+    """The einsum's glyph with straight runs of ``lead`` before its first stage, ``leadj`` into its junctions
+    and ``lead2`` after them (see :func:`draw_einsum`), its units in ``order`` (their names; None: the order
+    that crosses fewest wires); returns it, where its junctions are and its units' order."""
     units, out_rows, top = _units_of(g)
     if order is None:
         units = _fewest_crossings(units, out_rows, top)
@@ -120,7 +123,7 @@ def _einsum_glyph(g: OpRows, lead: float, lead2: float, order=None) -> tuple[Gly
         arrow, end = scale_arrow(g, x1 + r, junction[cup[2]], *g.scale)
     cross2 = _crosses([(junction[n], yo) for n, outs in out_rows.items() if n in junction for yo in outs])
     xj, xs2, x2 = _stage2_x(units, mid, (cross1, cross2), d2, x1, end)
-    xs2, x2 = xs2 + lead2, x2 + lead2
+    xj, xs2, x2 = xj + leadj, xs2 + leadj + lead2, x2 + leadj + lead2
     glyph = Glyph(x2 + 4)
     direct = arrow is None and not seps_between(g.ins) and not any(
         (kind == "out" and len(ys) > 1) or (kind == "cap" and len(ys) != 2) for _, kind, _, ys in units)  # no dot
@@ -275,19 +278,18 @@ def _stage1_x(g: OpRows, d1, crossing: bool) -> tuple[float, float]:
     """Where an einsum's first-stage bends begin and end: past the dots its input separators end in (a pitch
     past them when the bends cross, so that no crossing is next to a dot)."""
     moved = any(d > 1e-6 for d in d1)
-    x0 = (OUTER_X + PITCH + 1 if crossing else OUTER_X + 2 * DOT_R) if seps_between(g.ins) else 0.0
+    x0 = OUTER_X + 2 * DOT_R if seps_between(g.ins) else 0.0
     return x0, x0 + (bend_length(max(d1)) if moved else 4.0)
 
 
 def _stage2_x(units, mid, crossing, d2, x1: float, arrow_end: float) -> tuple[float, float, float]:
     """Where an einsum's junctions (caps, merge dots) stand, and where its second-stage bends begin and end:
-    a pitch clear of the dots on either side where the bends there cross, past the scale arrow's label if
-    one."""
+    just past the first stage (and past the scale arrow's label if one), the second stage a pitch clear of the
+    dots where its bends cross."""
     rmax = max((abs(mid[n][-1] - mid[n][0]) / 2 for _, kind, n, _ in units if kind == "cap"), default=0.0)
     dots = any((kind == "out" and len(ys) > 1) or (kind == "cap" and len(ys) != 2) for _, kind, _, ys in units)
-    xj = max(x1 + max(rmax, DOT_R) + 2, arrow_end + 4 if arrow_end else 0.0)
-    if dots and crossing[0]:
-        xj = max(xj, x1 + PITCH + 2)
+    xj = max(x1 + max(rmax, DOT_R) + 2, arrow_end + 4 if arrow_end else 0.0)  # later by the plan's leadj where
+    # a first-stage crossing falls within a pitch of a junction dot (see draw_einsum)
     xs2 = xj + (PITCH + 1 if dots and crossing[1] else 0.0)
     return xj, xs2, xs2 + (bend_length(max(d2)) if any(d > 1e-6 for d in d2) else 6.0)
 

@@ -218,6 +218,16 @@ def test_never_inside_a_narrow_fence_and_prefers_boundaries():
     assert choose_cuts(_strip([100] * 4, boundary={2, 6}), 300) in ([2], [6])
 
 
+def test_a_narrow_fence_is_cut_only_where_that_saves_a_row():
+    # five steps of 100 at 300: keeping the fence of steps 1..3 (sections 3..7, 300) whole takes three rows
+    # (100, 300, 100); cutting inside it takes two (a short row alone at either end is what this avoids)
+    s = _strip([100] * 5, groups=[(3, 7, 0.0)])
+    cuts = choose_cuts(s, 300)
+    assert len(cuts) == 1 and 3 < cuts[0] < 7
+    # at 400 it is kept whole in two rows either way
+    assert all(not 3 < c < 7 for c in choose_cuts(s, 400))
+
+
 def test_a_fence_wider_than_the_target_may_be_cut():
     s = _strip([100] * 6, groups=[(1, 11, 0.0)])
     assert choose_cuts(s, 350)
@@ -337,3 +347,18 @@ def test_folded_attention_figures_keep_their_geometry(name, width):
     sc = scene(_parse(ROOT / "demo_docs" / "figures" / f"{name}.ncd"), max_width=width)
     assert sc.continued  # (fig 21's block header alone is wider than 250: the one part that is not folded)
     assert geometry_problems(sc) == [] and crossing_problems(sc) == []
+
+
+@pytest.mark.parametrize("name", ["fig21", "fig21-notes", "fig28"])
+def test_attention_figures_fit_one_row_at_the_default_width(name):
+    """The paper sets multi-head and visual attention as one row at column width: so do we (the block header of
+    fig 21 stands above its body, which is not cut; the notes under it), with labels at their full size and a
+    clean geometry."""
+    d = _parse(ROOT / "demo_docs" / "figures" / f"{name}.ncd")
+    sc = scene(d)
+    assert sc.continued == ()  # no panel was cut into rows
+    assert sc.viewbox[2] <= DEFAULT_MAX_WIDTH + 0.5
+    sizes = {round(t.label.size, 2) for t in sc.walk() if isinstance(t, Text) and t.role == "label"
+             and t.owner.startswith("wire:")}
+    assert sizes and min(sizes) >= 11.0  # wire labels keep the label font
+    assert geometry_problems(sc) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import sphinx_ncd
-from sphinx_ncd.layout.scene import Path, Text, bbox_of
+from sphinx_ncd.layout.scene import Group, Path, Text, bbox_of
 from sphinx_ncd.model.types import OpKind
 from sphinx_ncd.rendering.api import scene
 
@@ -74,7 +74,8 @@ def test_the_deleted_segment_leaves_one_separator_between_its_neighbours():
     for a, b in xs[1:]:
         assert a <= reach + 0.5, xs
         reach = max(reach, b)
-    assert xs[0][0] <= 0.0 and reach > 85.0, xs  # past the R mark on V0
+    mark = next(g for g in sc.items if isinstance(g, Group) and g.role == "op" and g.owner == "op:0")  # V0's R
+    assert xs[0][0] <= 0.0 and reach > bbox_of(mark)[2] + 5.0, xs  # past the R mark on V0
 
 
 # --- 3. the verdict badge reads at the size of a wire label and never touches the drawing --------------------------
