@@ -202,13 +202,15 @@ def _title(g, x0: float, y0: float, x1: float, open_right: bool, po: PanelOut | 
     width = max(lab.width for lab in labs)
     height = sum(lab.height for lab in labs) + TITLE_LEADING * (len(labs) - 1)
     tx0, tx1 = x0 + 5, x0 + 5 + width
+    bottom = y0 - TITLE_GAP
     obstacles = []
-    if po is not None:
+    if po is not None:  # the title only rises: what lies wholly below its first place is never in its way
+        reach = bottom + 0.5
         obstacles = [t.bbox for name, layer in po.items if name == "labels" for t in layer
                      if isinstance(t, Text) and t.bbox[0] < tx1 and t.bbox[2] > tx0]
         obstacles += [(tx0, ext[0], tx1, ext[1]) for ext in (_runs_y_extent((r,), tx0, tx1)
-                      for a, b, r in _run_spans(po) if a <= tx1 and b >= tx0) if ext is not None]
-    bottom = y0 - TITLE_GAP
+                      for a, b, r, top in _run_spans(po) if a <= tx1 and b >= tx0 and top < reach)
+                      if ext is not None]
     for _ in range(len(obstacles) + 1):
         hit = [b[1] for b in obstacles if b[1] < bottom + 0.5 and b[3] > bottom - height - 0.5]
         if not hit:
@@ -236,21 +238,28 @@ def _clear_y(lab, x: float, candidates, po: PanelOut, levels) -> float:
     """The first baseline among ``candidates`` where the label at ``x`` touches no wire and no separator (a
     bracket's bound written on a dashed line reads as part of it); the first one when none is clear."""
     x1 = x + lab.width
+    exts = None  # the wires' extents under the label, worked out once for all the candidates
     for y in candidates:
         top, bottom = y - lab.ascent - 1.0, y + lab.descent + 1.0
         if any(a < x1 and b > x and top <= ly <= bottom for a, b, ly in levels):
             continue
-        if any(ext is not None and ext[0] <= bottom and ext[1] >= top
-               for ext in (_runs_y_extent((r,), x, x1) for a, b, r in _run_spans(po) if a <= x1 and b >= x)):
+        if exts is None:
+            exts = [ext for ext in (_runs_y_extent((r,), x, x1) for a, b, r, _ in _run_spans(po)
+                                    if a <= x1 and b >= x) if ext is not None]
+        if any(ext[0] <= bottom and ext[1] >= top for ext in exts):
             continue
         return y
     return candidates[0]
 
 
 def _run_spans(po: PanelOut) -> list:
-    """(x from, x to, run) for every wire run of the panel, computed once."""
+    """(x from, x to, run, least y of its ink) for every wire run of the panel, computed once (a run's extent
+    between any two x, :func:`_runs_y_extent`, never reaches above that y: a bend lies between its ends' rows,
+    to a rounding)."""
     if len(po.run_spans) != len(po.wire_ops):
-        po.run_spans = [(min(p[0] for p in r[0]), max(p[0] for p in r[0]), r) for r in po.wire_ops]
+        po.run_spans = [(min(p[0] for p in r[0]), max(p[0] for p in r[0]), r,
+                         min(p[1] for p in r[0]) - WIRE / 2 - 1e-6)
+                        for r in po.wire_ops]
     return po.run_spans
 
 
