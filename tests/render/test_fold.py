@@ -208,6 +208,25 @@ def test_fewest_rows_of_even_width():
     assert cuts == [6]  # two rows of three (300 each), not 300 and 300 by another split
 
 
+def test_no_end_row_holds_a_lone_step_when_as_few_rows_are_even():
+    """A boundary just before the last step (or just after the first) once left that step alone on its row; two
+    even rows are taken instead.  A lone step is still left where the other cut names many more wires twice."""
+    assert choose_cuts(_strip([100] * 4, boundary={6}), 350) == [4]  # 200 + 200, not 300 + a lone 100
+    assert choose_cuts(_strip([100] * 4, boundary={2}), 350) == [4]
+    s = _strip([100] * 4, boundary={6})
+    many = dataclasses.replace(s, wires={0: 2, 2: 11, 4: 11, 6: 3, 8: 3})
+    assert choose_cuts(many, 350) == [6]  # three wires carried rather than eleven: the lone step stays
+
+
+def test_a_strip_a_hair_wider_than_the_target_is_kept_whole():
+    """As the rows' own check allows half a unit, so does the strip: a panel 0.2 over is not cut in two (the
+    causal attention once left its output map alone on a second row for that)."""
+    s = _strip([100, 100])
+    assert choose_cuts(s, 199.7) == []
+    assert choose_cuts(s, 199.0) == [2]
+    assert choose_cuts(_strip([100, 100], breaks={2}), 199.7) == [2]  # a break the author wrote still cuts
+
+
 def test_never_inside_a_narrow_fence_and_prefers_boundaries():
     # steps 1..3 (sections 3, 5, 7) are one fence of 300: no cut at 4 or 6
     s = _strip([100] * 6, groups=[(3, 7, 0.0)])
@@ -215,7 +234,7 @@ def test_never_inside_a_narrow_fence_and_prefers_boundaries():
         assert not 3 < c < 7
     # a boundary is taken over an equally good mid-chain cut
     assert choose_cuts(_strip([100] * 4, boundary={4}), 300) == [4]
-    assert choose_cuts(_strip([100] * 4, boundary={2, 6}), 300) in ([2], [6])
+    assert choose_cuts(_strip([100] * 6, boundary={4, 8}), 450) in ([4], [8])  # (one leaving no lone step)
 
 
 def test_a_narrow_fence_is_cut_only_where_that_saves_a_row():
