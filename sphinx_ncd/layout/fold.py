@@ -19,6 +19,8 @@ their number times the states one row can hold):
   target, or keeping it whole would take more rows than cutting it (then inside
   it, at a high price);
 - a ``break`` the author wrote is always a cut;
+- a row whose edge cuts a group counts that group's edge room (it is drawn open there, its room taken);
+- a strip within half a unit of the target is kept whole (the rows' own check allows as much);
 - a row that cannot be made narrow enough (one step wider than the target) is
   kept whole rather than cut where it may not be.
 """
@@ -70,6 +72,8 @@ def _width(s: Strip, i: int, j: int) -> float:
         w += max(0.0, s.relabel.get(i, 0.0) - (s.right[i] - s.left[i]))
     if j != last:
         w += max(0.0, s.relabel.get(j, 0.0) - (s.right[j] - s.left[j])) + s.edge
+    for first_step, last_step, pad in s.groups:  # a group the row's edge cuts is drawn open there, its edge room
+        w += pad / 2 * ((first_step < i < last_step) + (first_step < j < last_step))  # taken all the same
     return w
 
 

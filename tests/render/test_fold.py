@@ -252,6 +252,15 @@ def test_a_fence_wider_than_the_target_may_be_cut():
     assert choose_cuts(s, 350)
 
 
+def test_a_row_cutting_a_group_counts_the_group_edge_room_it_draws_open():
+    """A group cut by a row's edge is drawn open there, its edge room taken all the same: two rows of 300 inside a
+    repetition whose edges take 40 are each 320 wide, so at 300 they take three rows (fig 26's Block was once cut
+    into rows that came out 50 wider than measured, then laid out again)."""
+    s = _strip([100] * 6, groups=[(1, 11, 40.0)])
+    assert choose_cuts(s, 300) == [4, 8]
+    assert choose_cuts(s, 340) == [6]
+
+
 # --- composition laws --------------------------------------------------------------------------------------------
 
 
