@@ -390,3 +390,12 @@ def test_attention_figures_fit_one_row_at_the_default_width(name):
              and t.owner.startswith("wire:")}
     assert sizes and min(sizes) >= 11.0  # wire labels keep the label font
     assert geometry_problems(sc) == []
+
+
+def test_causal_attention_is_one_row_at_the_default_width():
+    """Its body measures 0.2 over the target: once cut into the attention and a second row holding its output map
+    alone; now one row (within the half unit the rows' own check allows), with a clean geometry."""
+    sc = scene(_parse(ROOT / "demo_docs" / "figures" / "decoder-attention.ncd"))
+    assert sc.continued == ()
+    assert sc.viewbox[2] <= DEFAULT_MAX_WIDTH + 1.5  # (the target leaves 12 for margins of 13.1, plus the half unit)
+    assert geometry_problems(sc) == []
