@@ -10,7 +10,8 @@ the same state (every wire named again, in the same order).  This module only
 The choice is a small dynamic programme over the candidate states (linear in
 their number times the states one row can hold):
 
-- fewest rows first, then rows of even width;
+- fewest rows first, then rows of even width, and no first or last row holding a single operation while
+  another choice of as many rows exists (a lone map left under the body reads as an afterthought);
 - a cut at a fence, block or repetition boundary is preferred to one inside a
   chain of operations, and a cut carrying few wires to one carrying many (the
   state just after a copy has fanned out holds its wires twice);
@@ -18,6 +19,8 @@ their number times the states one row can hold):
   target, or keeping it whole would take more rows than cutting it (then inside
   it, at a high price);
 - a ``break`` the author wrote is always a cut;
+- a row whose edge cuts a group counts that group's edge room (it is drawn open there, its room taken);
+- a strip within half a unit of the target is kept whole (the rows' own check allows as much);
 - a row that cannot be made narrow enough (one step wider than the target) is
   kept whole rather than cut where it may not be.
 """
@@ -26,7 +29,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["Strip", "choose_cuts", "strip_width", "ROW_COST", "OVERFLOW_COST"]
+__all__ = ["Strip", "choose_cuts", "strip_width", "ROW_COST", "OVERFLOW_COST", "LONE_COST"]
 
 ROW_COST = 1000.0  # every extra row
 OVERFLOW_COST = 100000.0  # a row wider than the target (only when nothing else fits)
@@ -34,6 +37,9 @@ INSIDE_GROUP_COST = 20000.0  # a cut inside a fence or repetition wider than the
 BOUNDARY_BONUS = 150.0  # a cut where a fence, block or repetition begins or ends
 RAGGED_COST = 400.0  # times the squared share of the target a row leaves empty
 WIRE_COST = 30.0  # every wire a cut carries over (a cut just after a copy fans out carries twice as many)
+LONE_COST = 90.0  # a first or last row of a folded strip holding one step: three carried wires' worth (a cut that
+# names many more wires twice costs the figure more height than a lone step does)
+FIT_SLACK = 0.5  # a strip this little wider than the target fits (the rows' own check allows as much)
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,8 @@ def _width(s: Strip, i: int, j: int) -> float:
         w += max(0.0, s.relabel.get(i, 0.0) - (s.right[i] - s.left[i]))
     if j != last:
         w += max(0.0, s.relabel.get(j, 0.0) - (s.right[j] - s.left[j])) + s.edge
+    for first_step, last_step, pad in s.groups:  # a group the row's edge cuts is drawn open there, its edge room
+        w += pad / 2 * ((first_step < i < last_step) + (first_step < j < last_step))  # taken all the same
     return w
 
 
@@ -97,7 +105,7 @@ def choose_cuts(s: Strip, target: float) -> list[int]:
     """The states (section indices) to cut at, in order; empty when the strip is kept whole.  Groups that fit
     on a row are kept whole, unless that takes more rows (or a row wider than the target) than cutting one."""
     first, last = s.states[0], s.states[-1]
-    if _width(s, first, last) <= target and not s.breaks:
+    if _width(s, first, last) <= target + FIT_SLACK and not s.breaks:
         return []
     kept = _cuts(s, target, True)
     if not s.groups:
@@ -110,6 +118,15 @@ def _rows_cost(s: Strip, cuts: list[int], target: float) -> tuple[int, int]:
     """(rows wider than the target, rows): what keeping groups whole may cost."""
     bounds = [s.states[0], *cuts, s.states[-1]]
     return sum(_width(s, a, b) > target for a, b in zip(bounds, bounds[1:])), len(bounds) - 1
+
+
+def _lone(s: Strip, i: int, j: int) -> float:
+    """The price of the row from state ``i`` to state ``j`` standing at an end of a folded strip with a single
+    step on it (sections alternate state, step, state: one step spans two places)."""
+    first, last = s.states[0], s.states[-1]
+    if j - i != 2 or (i, j) == (first, last) or (i != first and j != last):
+        return 0.0
+    return LONE_COST
 
 
 def _cuts(s: Strip, target: float, keep: bool) -> list[int]:
@@ -133,7 +150,7 @@ def _cuts(s: Strip, target: float, keep: bool) -> list[int]:
             w = _width(s, i, j)
             if w > target and m < n - 1:
                 break  # longer rows only grow
-            cost = best[i][0] + ROW_COST + cost_at.get(j, 0.0)
+            cost = best[i][0] + ROW_COST + cost_at.get(j, 0.0) + _lone(s, i, j)
             if w > target:
                 cost += OVERFLOW_COST + (w - target)
             elif target != math.inf:

@@ -208,6 +208,25 @@ def test_fewest_rows_of_even_width():
     assert cuts == [6]  # two rows of three (300 each), not 300 and 300 by another split
 
 
+def test_no_end_row_holds_a_lone_step_when_as_few_rows_are_even():
+    """A boundary just before the last step (or just after the first) once left that step alone on its row; two
+    even rows are taken instead.  A lone step is still left where the other cut names many more wires twice."""
+    assert choose_cuts(_strip([100] * 4, boundary={6}), 350) == [4]  # 200 + 200, not 300 + a lone 100
+    assert choose_cuts(_strip([100] * 4, boundary={2}), 350) == [4]
+    s = _strip([100] * 4, boundary={6})
+    many = dataclasses.replace(s, wires={0: 2, 2: 11, 4: 11, 6: 3, 8: 3})
+    assert choose_cuts(many, 350) == [6]  # three wires carried rather than eleven: the lone step stays
+
+
+def test_a_strip_a_hair_wider_than_the_target_is_kept_whole():
+    """As the rows' own check allows half a unit, so does the strip: a panel 0.2 over is not cut in two (the
+    causal attention once left its output map alone on a second row for that)."""
+    s = _strip([100, 100])
+    assert choose_cuts(s, 199.7) == []
+    assert choose_cuts(s, 199.0) == [2]
+    assert choose_cuts(_strip([100, 100], breaks={2}), 199.7) == [2]  # a break the author wrote still cuts
+
+
 def test_never_inside_a_narrow_fence_and_prefers_boundaries():
     # steps 1..3 (sections 3, 5, 7) are one fence of 300: no cut at 4 or 6
     s = _strip([100] * 6, groups=[(3, 7, 0.0)])
@@ -215,7 +234,7 @@ def test_never_inside_a_narrow_fence_and_prefers_boundaries():
         assert not 3 < c < 7
     # a boundary is taken over an equally good mid-chain cut
     assert choose_cuts(_strip([100] * 4, boundary={4}), 300) == [4]
-    assert choose_cuts(_strip([100] * 4, boundary={2, 6}), 300) in ([2], [6])
+    assert choose_cuts(_strip([100] * 6, boundary={4, 8}), 450) in ([4], [8])  # (one leaving no lone step)
 
 
 def test_a_narrow_fence_is_cut_only_where_that_saves_a_row():
@@ -231,6 +250,15 @@ def test_a_narrow_fence_is_cut_only_where_that_saves_a_row():
 def test_a_fence_wider_than_the_target_may_be_cut():
     s = _strip([100] * 6, groups=[(1, 11, 0.0)])
     assert choose_cuts(s, 350)
+
+
+def test_a_row_cutting_a_group_counts_the_group_edge_room_it_draws_open():
+    """A group cut by a row's edge is drawn open there, its edge room taken all the same: two rows of 300 inside a
+    repetition whose edges take 40 are each 320 wide, so at 300 they take three rows (fig 26's Block was once cut
+    into rows that came out 50 wider than measured, then laid out again)."""
+    s = _strip([100] * 6, groups=[(1, 11, 40.0)])
+    assert choose_cuts(s, 300) == [4, 8]
+    assert choose_cuts(s, 340) == [6]
 
 
 # --- composition laws --------------------------------------------------------------------------------------------
@@ -361,4 +389,13 @@ def test_attention_figures_fit_one_row_at_the_default_width(name):
     sizes = {round(t.label.size, 2) for t in sc.walk() if isinstance(t, Text) and t.role == "label"
              and t.owner.startswith("wire:")}
     assert sizes and min(sizes) >= 11.0  # wire labels keep the label font
+    assert geometry_problems(sc) == []
+
+
+def test_causal_attention_is_one_row_at_the_default_width():
+    """Its body measures 0.2 over the target: once cut into the attention and a second row holding its output map
+    alone; now one row (within the half unit the rows' own check allows), with a clean geometry."""
+    sc = scene(_parse(ROOT / "demo_docs" / "figures" / "decoder-attention.ncd"))
+    assert sc.continued == ()
+    assert sc.viewbox[2] <= DEFAULT_MAX_WIDTH + 1.5  # (the target leaves 12 for margins of 13.1, plus the half unit)
     assert geometry_problems(sc) == []
