@@ -14,7 +14,7 @@ from itertools import permutations
 from .crossings import crossings_of, knots
 from .geometry import bend_length, DOT_R, PITCH, WIRE, wire_path
 from .glyph_marks import scale_arrow
-from .glyph_parts import all_rows, draw_line, draw_sep, Glyph, ink_of, OpRows, seps_between
+from .glyph_parts import all_rows, draw_sep, Glyph, ink_of, is_tandem, OpRows, seps_between, wire_strokes
 from .scene import Circle, Path
 
 __all__ = ["draw_einsum", "einsum_names", "einsum_rows", "OUTER_X"]
@@ -127,14 +127,22 @@ def _einsum_glyph(g: OpRows, lead: float, lead2: float, order=None, leadj: float
     glyph = Glyph(x2 + 4)
     direct = arrow is None and not seps_between(g.ins) and not any(
         (kind == "out" and len(ys) > 1) or (kind == "cap" and len(ys) != 2) for _, kind, _, ys in units)  # no dot
+    doubled = _tandem_names(g)
     for unit in units:
         _einsum_unit(glyph, g, unit, mid[unit[2]], junction[unit[2]], out_rows.get(unit[2], []),
-                     (x0, x1, xj, xs2, x2), direct)
-    _einsum_ends(glyph, g, out_rows, {u[2] for u in units}, mid, xj)
+                     (x0, x1, xj, xs2, x2), direct, unit[2] in doubled)
+    _einsum_ends(glyph, g, out_rows, {u[2] for u in units}, mid, xj, doubled)
     if arrow is not None:
         glyph.items.append(arrow)
         glyph.anchors["scale"] = (x1 + r, junction[cup[2]])
     return glyph, xj, [u[2] for u in units]
+
+
+def _tandem_names(g: OpRows) -> set:
+    """The einsum's names whose wires are tandem axes (drawn doubled through the glyph as between glyphs)."""
+    ins_n, outs_n = einsum_names(g.op, g.ins)
+    return {n for values, names in ((g.op.inputs, ins_n), (g.op.outputs, outs_n))
+            for v, ns in zip(values, names) for j, n in enumerate(ns) if is_tandem(v, j)}
 
 
 def einsum_rows(op, ins, outs) -> tuple[dict, dict]:
@@ -250,13 +258,13 @@ def _bend_crossings(moves) -> list[tuple]:
     return out
 
 
-def _einsum_ends(glyph: Glyph, g: OpRows, out_rows, src, mid, xj: float) -> None:
+def _einsum_ends(glyph: Glyph, g: OpRows, out_rows, src, mid, xj: float, doubled=frozenset()) -> None:
     """An einsum's axes from nowhere, its outer-product dots and output separators, and its footroom."""
     w = glyph.width
     for n, outs in out_rows.items():  # an axis from nowhere starts at a dot
         if n not in src:
             for yo in outs:
-                glyph.items.append(draw_line(xj, yo, w, yo, g))
+                glyph.items.extend(wire_strokes([(xj, yo), (w, yo)], g, n in doubled))
                 glyph.items.append(Circle(xj, yo, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
     # outer product: the separators between inputs end in a dot
     for ysep in seps_between(g.ins):
@@ -294,10 +302,12 @@ def _stage2_x(units, mid, crossing, d2, x1: float, arrow_end: float) -> tuple[fl
     return xj, xs2, xs2 + (bend_length(max(d2)) if any(d > 1e-6 for d in d2) else 6.0)
 
 
-def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs, direct: bool = True) -> None:
+def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs, direct: bool = True,
+                 doubled: bool = False) -> None:
     """One axis name of an einsum: its input wires into their intermediate rows ``m``, then a cap (summed over
     by a pair), a merge dot (several inputs), or on to its output rows ``outs``.  A wire that only moves takes
-    one S-bend across the glyph when ``direct`` (no dot it could run through), else both stages."""
+    one S-bend across the glyph when ``direct`` (no dot it could run through), else both stages; ``doubled``: a
+    tandem axis, two strokes as between glyphs (a cap stays one stroke)."""
     _, kind, n, ys = unit
     x0, x1, xj, xs2, x2 = xs  # stage 1 from x0 to x1, junctions at xj, stage 2 from xs2 to x2
     w = glyph.width
@@ -310,19 +320,18 @@ def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs, direct: 
         return
     if kind == "out" and len(ys) == 1 and direct:  # a wire that only moves: one S-bend across the whole glyph
         for yo in outs:
-            glyph.items.append(Path(wire_path([(0, ys[0]), (w, yo)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
+            glyph.items.extend(wire_strokes([(0, ys[0]), (w, yo)], g, doubled))
         return
     for a, b in zip(ys, m):
-        glyph.items.append(Path(wire_path([(0, a), (x0, a), (x1, b)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
+        glyph.items.extend(wire_strokes([(0, a), (x0, a), (x1, b)], g, doubled))
     if len(ys) > 1:
         for b in m:
-            glyph.items.append(Path(wire_path([(x1, b), (xj, yj)]), stroke=ink_of(g), width=WIRE, owner=g.owner))
+            glyph.items.extend(wire_strokes([(x1, b), (xj, yj)], g, doubled))
         glyph.items.append(Circle(xj, yj, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
     else:
-        glyph.items.append(draw_line(x1, m[0], xj, yj, g))
+        glyph.items.extend(wire_strokes([(x1, m[0]), (xj, yj)], g, doubled))
     if kind == "cap":  # summed out alone: the wire ends in a dot
         glyph.items.append(Circle(xj, yj, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
         return
     for yo in outs:
-        glyph.items.append(Path(wire_path([(xj, yj), (xs2, yj), (x2, yo), (w, yo)]), stroke=ink_of(g), width=WIRE,
-                                owner=g.owner))
+        glyph.items.extend(wire_strokes([(xj, yj), (xs2, yj), (x2, yo), (w, yo)], g, doubled))

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model.types import Operation
+from ..model.types import AxisKind, Operation
 from .geometry import (
     ARROW, bend_length, BOX_HPAD, BOX_MIN_W, BOX_PAD, CUT, EXTRUDE, FONT, SEP_DASH, SEP_WIDTH, separator_y,
-    SHADOW, THIN, WIRE, wire_path,
+    SHADOW, TANDEM_OFFSETS, TANDEM_WIRE, THIN, WIRE, wire_path,
 )
 from .axismarks import axis_label_source  # noqa: F401 - re-exported: glyphs use it from here
 from .mathtext import label
@@ -100,12 +100,27 @@ def draw_ports(glyph: Glyph, g: OpRows):
             glyph.anchors[f"out{k}.{l}"] = (glyph.width, y)
 
 
+def wire_strokes(pts, g: OpRows, doubled: bool, owner: str | None = None, role: str = "wire") -> list[Path]:
+    """A wire through ``pts`` inside a glyph: one stroke, or the two strokes of a tandem axis's doubled wire,
+    as the wires between glyphs draw it."""
+    owner = g.owner if owner is None else owner
+    if not doubled:
+        return [Path(wire_path(pts), stroke=ink_of(g), width=WIRE, role=role, owner=owner)]
+    return [Path(wire_path([(x, y + off) for x, y in pts]), stroke=ink_of(g), width=TANDEM_WIRE, role=role,
+                 owner=owner) for off in TANDEM_OFFSETS]
+
+
+def is_tandem(v, j: int) -> bool:
+    """Whether axis ``j`` of value ``v`` is a tandem axis (drawn as a doubled wire)."""
+    return j < len(v.axes) and v.axes[j].kind == AxisKind.TANDEM
+
+
 def pass_wires(glyph: Glyph, g: OpRows, x0=0.0, x1=None):
     """Broadcast wires: straight over the glyph (bending when their row changes), drawn on top."""
     x1 = glyph.width if x1 is None else x1
     for (i, j), (k, l) in g.pairs:
-        glyph.items.append(Path(wire_path([(x0, g.ins[i][j]), (x1, g.outs[k][l])]), stroke=ink_of(g),
-                                width=WIRE, role="wire", owner=over_owner(g, i, j)))
+        glyph.items.extend(wire_strokes([(x0, g.ins[i][j]), (x1, g.outs[k][l])], g, is_tandem(g.op.inputs[i], j),
+                                        over_owner(g, i, j)))
 
 
 def seps_between(rows: list[list[float]]) -> list[float]:

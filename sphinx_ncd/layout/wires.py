@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model.types import AxisKind
-from .geometry import bend_length, WIRE, wire_path
+from .geometry import bend_length, TANDEM_OFFSETS, TANDEM_WIRE, WIRE, wire_path
 from .rows import stack_values
 from .scene import Path
 
@@ -141,10 +141,10 @@ class WireRuns:
         xs, ys = zip(*pts)
         x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
         if style["tandem"]:
-            h = 0.85 / 2
-            for off in (-1.4, 1.4):
-                self.paths.append(Path(wire_path([(x, y + off) for x, y in pts]), stroke=style["stroke"], width=0.85,
-                                       role="wire", owner=owner))
+            h = TANDEM_WIRE / 2
+            for off in TANDEM_OFFSETS:
+                self.paths.append(Path(wire_path([(x, y + off) for x, y in pts]), stroke=style["stroke"],
+                                       width=TANDEM_WIRE, role="wire", owner=owner))
                 self._ink((x0 - h, y0 + off - h, x1 + h, y1 + off + h))
         else:
             self.paths.append(Path(d, stroke=style["stroke"], width=WIRE, role="wire", owner=owner))

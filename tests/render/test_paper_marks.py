@@ -179,3 +179,36 @@ def test_a_rotary_embedding_is_a_box_over_what_it_rotates_with_its_tables_rising
               and abs(p.d[-1][2] - b[3]) < 1.0 and b[0] < p.d[-1][1] < b[2]]
     assert len(rising) == 4  # each table wire ends in the box's bottom edge
     assert len({round(p.d[-1][1], 1) for p in rising}) == 4
+
+
+def _single_strokes_of_doubled_wires(sc) -> list:
+    """Single wire strokes that begin or end where the two strokes of a doubled (tandem) wire do: a tandem axis
+    drawn as one line for a stretch (inside a glyph) and doubled around it."""
+    from sphinx_ncd.layout.geometry import TANDEM_OFFSETS, TANDEM_WIRE, WIRE
+
+    def ends(p):
+        pts = [c[-2:] for c in p.d if c[0] in "ML"]
+        return [pts[0], pts[-1]] if pts else []
+
+    paths = [p for p in sc.walk() if isinstance(p, Path) and p.role == "wire" and not p.dash]
+    thin = {(round(x, 1), round(y, 1)) for p in paths if p.width == TANDEM_WIRE for x, y in ends(p)}
+    return [p.d for p in paths if p.width == WIRE
+            for x, y in ends(p) if any((round(x, 1), round(y + off, 1)) in thin for off in TANDEM_OFFSETS)]
+
+
+@pytest.mark.parametrize("spec", [
+    "tandem Y X\ninput A: c Y, B: c X\nS = einsum A B : c Y, c X -> Y X\noutput S\n",  # through an einsum
+    "tandem Y\ninput A: b c Y, B: k Y\nS = einsum A B : b c Y, k Y -> b k Y\noutput S\n",  # merged, and level
+    "tandem Y\ninput A: b c Y\nB = G A : c -> k\noutput B\n",  # over a box
+])
+def test_a_tandem_axis_stays_doubled_through_a_glyph(spec):
+    d = sphinx_ncd.parse(spec)
+    assert _single_strokes_of_doubled_wires(scene(d)) == []
+
+
+def test_fig28_s_doubled_wires_are_doubled_all_the_way():
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[2] / "demo_docs" / "figures" / "fig28.ncd"
+    d = sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name)
+    assert _single_strokes_of_doubled_wires(scene(d)) == []
