@@ -17,6 +17,7 @@ from .geometry import (
     separator_y, BOUND_FONT, STATE_BARE_W, STATE_MIN_W, wire_path,
 )
 from .glyphs import axis_label_source, build_glyph, Glyph, OpRows
+from .glyph_memo import shared_glyph
 from .mathtext import label, plain_text
 from .names import column_lead, column_names
 from .rows import nrows, op_rows, shown_axes, value_axis
@@ -200,7 +201,8 @@ class _Step:
                 if seen is not None and seen[0] == it.rows:
                     it.glyph = seen[1]
                 else:
-                    it.glyph = build_glyph(it.rows)
+                    shapes = getattr(self.glyphs, "shapes", None)
+                    it.glyph = build_glyph(it.rows) if shapes is None else shared_glyph(it.rows, shapes, build_glyph)
                     self.glyphs[it.op.id] = (it.rows, it.glyph)
                 it.fresh = _fresh_wires(it.op, it.rows)
 

@@ -9,14 +9,15 @@ computation it replaces, to the bit:
   and one that fits after all is drawn with the glyphs the measure built;
 * a step's plan is kept per panel (:class:`~sphinx_ncd.layout.wires.PassCache`): a later pass (a fold's rows,
   a panel drawn after its measure) that meets the step with the same rows coming in replays it; the measure
-  pass follows which wires are open, not where they run (:class:`~sphinx_ncd.layout.wires.MeasureRuns`).
+  pass follows which wires are open, not where they run (:class:`~sphinx_ncd.layout.wires.MeasureRuns`);
+* operations drawn alike share one glyph, copied with their own owners (:mod:`~sphinx_ncd.layout.glyph_memo`).
 """
 from __future__ import annotations
 
 import pytest
 
 import sphinx_ncd
-from sphinx_ncd.layout import assemble, panels, wires
+from sphinx_ncd.layout import assemble, glyph_memo, panels, wires
 from sphinx_ncd.layout.pieces import bbox_all
 from sphinx_ncd.layout.scene import Group, Path, bbox_moved
 from sphinx_ncd.rendering.api import render
@@ -158,3 +159,24 @@ def test_a_folds_rows_replay_the_measured_steps(name, monkeypatch):
     render(d, max_width=300.0)
     steps = sum(1 for p in d.panels for s in assemble.panel_sections(p) if s.kind == "step")
     assert cuts and _Counting.hits >= steps - len(cuts) - 1  # a row's first step may meet new rows; no other
+
+
+@pytest.mark.parametrize("name", [*SPECS, "chain"])
+def test_shared_glyphs_draw_what_building_each_draws(name, monkeypatch):
+    """A glyph copied from an operation drawn alike, with its owners changed, is the glyph built afresh."""
+    d = dict(_diagrams())[name]
+    shared = [render(d, max_width=w) for w in WIDTHS] + [render(d, "pdf", max_width=300.0)]
+    monkeypatch.setattr(glyph_memo, "glyph_key", lambda g: None)  # every glyph built afresh
+    assert [render(d, max_width=w) for w in WIDTHS] + [render(d, "pdf", max_width=300.0)] == shared
+
+
+def test_a_chain_shares_the_glyphs_of_its_repeated_operations(monkeypatch):
+    built = []
+    plain = glyph_memo.shared_glyph
+
+    def counted(g, memo, build):
+        return plain(g, memo, lambda rows: built.append(rows.op.id) or build(rows))
+
+    monkeypatch.setattr("sphinx_ncd.layout.columns.shared_glyph", counted)
+    render(sphinx_ncd.parse(chain_spec(40)))
+    assert 0 < len(set(built)) <= 10  # five kinds, a few rows each: not forty
