@@ -21,7 +21,7 @@ from .glyph_memo import shared_glyph
 from .mathtext import label, plain_text
 from .names import column_lead, column_names
 from .rows import nrows, op_rows, shown_axes, value_axis
-from .scene import bbox_moved, Group, Path, Text
+from .scene import bbox_moved, box_moved_terms, Group, Path, Text
 from .wires import STUB, WireRuns
 
 __all__ = ["GLYPH_GAP", "SEP_CLEAR", "COMPACT", "bracket_room", "repeat_label_widths", "state_column", "step_column"]
@@ -344,7 +344,7 @@ class _Step:
         self._port_separators(it, gx0, gx1)
         # the glyph is drawn from its own origin: it is moved into place with the piece (see .pieces.Piece)
         group = Group(tuple(g.items), role="op", owner=f"op:{op.id}", title=_op_title(op))
-        bb = bbox_moved(group, gx0, it.top)
+        bb = bbox_moved(group, gx0, it.top) if g.box is None else box_moved_terms(g.box, gx0, it.top)
         glyph_groups.append((gx0, it.top, group))
         if bb:
             out.op_boxes[op.id] = bb

@@ -13,7 +13,7 @@ from dataclasses import fields
 
 from ..model.types import Operation, Value
 from .glyph_parts import Glyph, OpRows, over_owner
-from .scene import Group
+from .scene import Group, box_terms
 
 __all__ = ["glyph_key", "shared_glyph"]
 
@@ -94,7 +94,9 @@ def shared_glyph(g: OpRows, memo: dict, build) -> Glyph:
         was, glyph = seen
         items = _reowned(glyph.items, _owners(was, g))
         if items is not None:
-            return Glyph(glyph.width, items, glyph.headroom, glyph.footroom, dict(glyph.anchors))
+            if glyph.box is None:
+                glyph.box = box_terms(glyph.items)
+            return Glyph(glyph.width, items, glyph.headroom, glyph.footroom, dict(glyph.anchors), glyph.box)
     glyph = build(g)
     if type(glyph) is Glyph:
         memo[key] = (g, glyph)

@@ -19,7 +19,7 @@ import pytest
 import sphinx_ncd
 from sphinx_ncd.layout import assemble, glyph_memo, panels, wires
 from sphinx_ncd.layout.pieces import bbox_all
-from sphinx_ncd.layout.scene import Group, Path, bbox_moved
+from sphinx_ncd.layout.scene import Group, Path, bbox_moved, box_moved_terms, box_terms
 from sphinx_ncd.rendering.api import render
 
 from render_helpers import ROOT, chain_spec
@@ -76,6 +76,18 @@ def test_moved_box_of_a_path_is_that_of_the_moved_points(dx, dy):
                     width=1.3),
                Path((("M", 2 / 3, 1 / 7), ("L", 5 / 9, 3.3)), stroke=None, fill="ink")), role="op", owner="op:1")
     assert bbox_moved(g, dx, dy) == _walk_box(g, dx, dy)
+
+
+@pytest.mark.parametrize("dx, dy", [(0.1, 0.2), (1e-3, 7.7), (123.456789, -0.3), (1 / 3, 2 / 3)])
+def test_a_glyph_boxed_from_its_terms_is_boxed_as_moved(dx, dy):
+    """A shared glyph is walked once (:func:`box_terms`) and boxed at each place from that, to the bit."""
+    d = sphinx_ncd.parse(SPECS["fig21"].read_text(encoding="utf-8"), filename="fig21.ncd")
+    from sphinx_ncd.layout.glyphs import build_glyph
+    from sphinx_ncd.layout.rows import op_rows
+    for op in d.operations:
+        g = build_glyph(op_rows(op, f"op:{op.id}", False))
+        group = Group(tuple(g.items), role="op", owner=f"op:{op.id}")
+        assert box_moved_terms(box_terms(g.items), dx, dy) == bbox_moved(group, dx, dy)
 
 
 @pytest.mark.parametrize("name", [*SPECS, "chain"])
