@@ -17,10 +17,11 @@ from .geometry import (
     separator_y, BOUND_FONT, STATE_BARE_W, STATE_MIN_W, wire_path,
 )
 from .glyphs import axis_label_source, build_glyph, Glyph, OpRows
+from .glyph_memo import shared_glyph
 from .mathtext import label, plain_text
 from .names import column_lead, column_names
 from .rows import nrows, op_rows, shown_axes, value_axis
-from .scene import bbox_moved, Group, Path, Text
+from .scene import bbox_moved, box_moved_terms, Group, Path, Text
 from .wires import STUB, WireRuns
 
 __all__ = ["GLYPH_GAP", "SEP_CLEAR", "COMPACT", "bracket_room", "repeat_label_widths", "state_column", "step_column"]
@@ -200,7 +201,8 @@ class _Step:
                 if seen is not None and seen[0] == it.rows:
                     it.glyph = seen[1]
                 else:
-                    it.glyph = build_glyph(it.rows)
+                    shapes = getattr(self.glyphs, "shapes", None)
+                    it.glyph = build_glyph(it.rows) if shapes is None else shared_glyph(it.rows, shapes, build_glyph)
                     self.glyphs[it.op.id] = (it.rows, it.glyph)
                 it.fresh = _fresh_wires(it.op, it.rows)
 
@@ -342,7 +344,7 @@ class _Step:
         self._port_separators(it, gx0, gx1)
         # the glyph is drawn from its own origin: it is moved into place with the piece (see .pieces.Piece)
         group = Group(tuple(g.items), role="op", owner=f"op:{op.id}", title=_op_title(op))
-        bb = bbox_moved(group, gx0, it.top)
+        bb = bbox_moved(group, gx0, it.top) if g.box is None else box_moved_terms(g.box, gx0, it.top)
         glyph_groups.append((gx0, it.top, group))
         if bb:
             out.op_boxes[op.id] = bb

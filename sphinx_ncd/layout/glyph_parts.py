@@ -57,6 +57,9 @@ class Glyph:
     headroom: float = 0.0  # room needed above the top wire row
     footroom: float = 0.0  # room needed below the bottom wire row
     anchors: dict = field(default_factory=dict)  # name -> (x, y)
+    #: :func:`.scene.box_terms` of the items, once asked for (a glyph shared by operations drawn alike is boxed
+    #: from them at each place, see :mod:`.glyph_memo`); the items are not changed after that
+    box: tuple | None = field(default=None, repr=False, compare=False)
 
 
 def ink_of(g: OpRows) -> str:

@@ -19,7 +19,8 @@ from dataclasses import MISSING, dataclass, field, fields
 
 from .mathtext import Label
 
-__all__ = ["Path", "Circle", "Text", "Group", "Scene", "bbox_of", "bbox_moved", "path_points"]
+__all__ = ["Path", "Circle", "Text", "Group", "Scene", "bbox_of", "bbox_moved", "path_points", "box_terms",
+           "box_moved_terms"]
 
 def _quick_init(cls):
     """Give a frozen primitive a constructor that sets its fields in one step.
@@ -282,6 +283,54 @@ def _group_box_moved(group, dx: float, dy: float):
             b = bbox_moved(it, dx, dy)
         if not b:
             continue
+        if x0 is None:
+            x0, y0, x1, y1 = b
+            continue
+        if b[0] < x0:
+            x0 = b[0]
+        if b[1] < y0:
+            y0 = b[1]
+        if b[2] > x1:
+            x1 = b[2]
+        if b[3] > y1:
+            y1 = b[3]
+    return None if x0 is None else (x0, y0, x1, y1)
+
+
+def box_terms(items) -> tuple:
+    """What :func:`bbox_moved` of a group of ``items`` reads, walked once: per primitive, in the order that
+    function meets them, a path without arcs as (its unmoved box, half its stroke), anything else itself.  A
+    glyph drawn at several places (a fold's rows, a measure then a drawing) is boxed from these by
+    :func:`box_moved_terms`, to the bit what :func:`bbox_moved` gives."""
+    terms = []
+    todo = list(items)
+    while todo:
+        it = todo.pop()
+        kind = type(it)
+        if kind is Group:
+            todo.extend(it.items)
+            continue
+        if kind is Path:
+            box = _lines_box(it.d)
+            if box is not None:
+                if box:
+                    terms.append((box[0], box[1], box[2], box[3], it.width / 2 if it.stroke else 0))
+                continue
+        terms.append(it)
+    return tuple(terms)
+
+
+def box_moved_terms(terms: tuple, dx: float, dy: float):
+    """:func:`bbox_moved` of the group whose :func:`box_terms` are ``terms``, moved by (dx, dy)."""
+    x0 = y0 = x1 = y1 = None
+    for t in terms:
+        if type(t) is tuple:
+            b0, b1, b2, b3, h = t
+            b = (b0 + dx - h, b1 + dy - h, b2 + dx + h, b3 + dy + h)
+        else:
+            b = bbox_moved(t, dx, dy)
+            if not b:
+                continue
         if x0 is None:
             x0, y0, x1, y1 = b
             continue

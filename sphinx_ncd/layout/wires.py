@@ -37,12 +37,13 @@ class PassCache(dict):
     :func:`.columns.step_column`), so a step that a later pass meets with the same rows coming in is not planned
     again."""
 
-    __slots__ = ("plans", "reserves")
+    __slots__ = ("plans", "reserves", "shapes")
 
     def __init__(self):
         super().__init__()
         self.plans: dict = {}
         self.reserves: dict = {}  # id(section) -> :func:`.rows.reserve_below` of it
+        self.shapes: dict = {}  # glyphs by all they are drawn from but ids (see :mod:`.glyph_memo`)
 
 
 @dataclass

@@ -9,16 +9,17 @@ computation it replaces, to the bit:
   and one that fits after all is drawn with the glyphs the measure built;
 * a step's plan is kept per panel (:class:`~sphinx_ncd.layout.wires.PassCache`): a later pass (a fold's rows,
   a panel drawn after its measure) that meets the step with the same rows coming in replays it; the measure
-  pass follows which wires are open, not where they run (:class:`~sphinx_ncd.layout.wires.MeasureRuns`).
+  pass follows which wires are open, not where they run (:class:`~sphinx_ncd.layout.wires.MeasureRuns`);
+* operations drawn alike share one glyph, copied with their own owners (:mod:`~sphinx_ncd.layout.glyph_memo`).
 """
 from __future__ import annotations
 
 import pytest
 
 import sphinx_ncd
-from sphinx_ncd.layout import assemble, panels, wires
+from sphinx_ncd.layout import assemble, glyph_memo, panels, wires
 from sphinx_ncd.layout.pieces import bbox_all
-from sphinx_ncd.layout.scene import Group, Path, bbox_moved
+from sphinx_ncd.layout.scene import Group, Path, bbox_moved, box_moved_terms, box_terms
 from sphinx_ncd.rendering.api import render
 
 from render_helpers import ROOT, chain_spec
@@ -75,6 +76,18 @@ def test_moved_box_of_a_path_is_that_of_the_moved_points(dx, dy):
                     width=1.3),
                Path((("M", 2 / 3, 1 / 7), ("L", 5 / 9, 3.3)), stroke=None, fill="ink")), role="op", owner="op:1")
     assert bbox_moved(g, dx, dy) == _walk_box(g, dx, dy)
+
+
+@pytest.mark.parametrize("dx, dy", [(0.1, 0.2), (1e-3, 7.7), (123.456789, -0.3), (1 / 3, 2 / 3)])
+def test_a_glyph_boxed_from_its_terms_is_boxed_as_moved(dx, dy):
+    """A shared glyph is walked once (:func:`box_terms`) and boxed at each place from that, to the bit."""
+    d = sphinx_ncd.parse(SPECS["fig21"].read_text(encoding="utf-8"), filename="fig21.ncd")
+    from sphinx_ncd.layout.glyphs import build_glyph
+    from sphinx_ncd.layout.rows import op_rows
+    for op in d.operations:
+        g = build_glyph(op_rows(op, f"op:{op.id}", False))
+        group = Group(tuple(g.items), role="op", owner=f"op:{op.id}")
+        assert box_moved_terms(box_terms(g.items), dx, dy) == bbox_moved(group, dx, dy)
 
 
 @pytest.mark.parametrize("name", [*SPECS, "chain"])
@@ -158,3 +171,24 @@ def test_a_folds_rows_replay_the_measured_steps(name, monkeypatch):
     render(d, max_width=300.0)
     steps = sum(1 for p in d.panels for s in assemble.panel_sections(p) if s.kind == "step")
     assert cuts and _Counting.hits >= steps - len(cuts) - 1  # a row's first step may meet new rows; no other
+
+
+@pytest.mark.parametrize("name", [*SPECS, "chain"])
+def test_shared_glyphs_draw_what_building_each_draws(name, monkeypatch):
+    """A glyph copied from an operation drawn alike, with its owners changed, is the glyph built afresh."""
+    d = dict(_diagrams())[name]
+    shared = [render(d, max_width=w) for w in WIDTHS] + [render(d, "pdf", max_width=300.0)]
+    monkeypatch.setattr(glyph_memo, "glyph_key", lambda g: None)  # every glyph built afresh
+    assert [render(d, max_width=w) for w in WIDTHS] + [render(d, "pdf", max_width=300.0)] == shared
+
+
+def test_a_chain_shares_the_glyphs_of_its_repeated_operations(monkeypatch):
+    built = []
+    plain = glyph_memo.shared_glyph
+
+    def counted(g, memo, build):
+        return plain(g, memo, lambda rows: built.append(rows.op.id) or build(rows))
+
+    monkeypatch.setattr("sphinx_ncd.layout.columns.shared_glyph", counted)
+    render(sphinx_ncd.parse(chain_spec(40)))
+    assert 0 < len(set(built)) <= 10  # five kinds, a few rows each: not forty
