@@ -81,8 +81,22 @@ def _reowned(items, owners: dict) -> list | None:
     return out
 
 
+_KEYED = object()  # in the memo under a kind and label: the first of them has been keyed in full
+
+
 def shared_glyph(g: OpRows, memo: dict, build) -> Glyph:
-    """The glyph of ``g``: a copy of one drawn alike before in this layout (``memo``), or ``build(g)``."""
+    """The glyph of ``g``: a copy of one drawn alike before in this layout (``memo``), or ``build(g)``.  The
+    full key is worked out only once a second operation of the same kind and label comes (most of a figure's
+    operations are drawn once: they pay nothing for the sharing)."""
+    cheap = (g.op.kind, g.op.label)
+    first = memo.get(cheap)
+    if first is None:
+        glyph = build(g)
+        memo[cheap] = (g, glyph)
+        return glyph
+    if first is not _KEYED:
+        memo[cheap] = _KEYED
+        _remember(first[0], first[1], memo)
     key = glyph_key(g)
     if key is None:
         return build(g)
@@ -101,3 +115,14 @@ def shared_glyph(g: OpRows, memo: dict, build) -> Glyph:
     if type(glyph) is Glyph:
         memo[key] = (g, glyph)
     return glyph
+
+
+def _remember(g: OpRows, glyph, memo: dict) -> None:
+    """Key the glyph built for ``g`` before it was known to have a twin."""
+    key = glyph_key(g)
+    if key is None or type(glyph) is not Glyph:
+        return
+    try:
+        memo.setdefault(key, (g, glyph))
+    except TypeError:  # a parameter that cannot be hashed: not shared
+        pass
