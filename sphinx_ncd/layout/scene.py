@@ -260,41 +260,9 @@ def bbox_moved(item, dx: float, dy: float) -> tuple[float, float, float, float] 
 
 
 def _group_box_moved(group, dx: float, dy: float):
-    """:func:`bbox_moved` of a group: the least and greatest of its members' boxes, walked without recursion
-    (a glyph is boxed once per column pass; least and greatest do not depend on the order they are taken in)."""
-    x0 = y0 = x1 = y1 = None
-    todo = list(group.items)
-    while todo:
-        it = todo.pop()
-        kind = type(it)
-        if kind is Group:
-            todo.extend(it.items)
-            continue
-        if kind is Path:
-            box = _lines_box(it.d)
-            if box is None:
-                b = bbox_moved(it, dx, dy)
-            elif not box:
-                continue
-            else:
-                h = it.width / 2 if it.stroke else 0
-                b = (box[0] + dx - h, box[1] + dy - h, box[2] + dx + h, box[3] + dy + h)
-        else:
-            b = bbox_moved(it, dx, dy)
-        if not b:
-            continue
-        if x0 is None:
-            x0, y0, x1, y1 = b
-            continue
-        if b[0] < x0:
-            x0 = b[0]
-        if b[1] < y0:
-            y0 = b[1]
-        if b[2] > x1:
-            x1 = b[2]
-        if b[3] > y1:
-            y1 = b[3]
-    return None if x0 is None else (x0, y0, x1, y1)
+    """:func:`bbox_moved` of a group: the least and greatest of its members' boxes, from its walk
+    (:func:`box_terms`; least and greatest do not depend on the order they are taken in)."""
+    return box_moved_terms(box_terms(group.items), dx, dy)
 
 
 def box_terms(items) -> tuple:
