@@ -27,10 +27,11 @@ from .scene import Path, Text
 __all__ = ["draw_conv"]
 
 
-QUAD_W, QUAD_H = 24.0, 20.0  # the star tensor
-QUAD_X = 4.0  # its left edge
-MAP_GAP = 26.0  # between the star tensor and the map (room for the T and the kernel size)
-STAR_SIZE = FONT * 1.5  # the star in the tensor
+QUAD_W, QUAD_H = 20.0, 22.0  # the star tensor: narrower than tall, as the paper draws it
+QUAD_X = 2.0  # its left edge
+MIN_GAP = 10.0  # the least run of the kernel wire between the star tensor and the map
+STAR_SIZE = FONT * 1.5  # the star in the compact box
+TENSOR_STAR = FONT * 1.8  # the star in the tensor: as prominent as the paper's (about 12 px at 736 px)
 COMPACT_EDGE = 2.0  # the compact box's thick edge, as the paper's ★3
 MARK_FONT = 10.2  # stride, dilation, kernel size and T: 12 px and more at the reading scale (1.2)
 
@@ -46,6 +47,7 @@ class _ConvRows:
     chan_out: list
     ys: float  # the spatial input's row
     ky: float  # the kernel wire's row
+    gap: float = MIN_GAP  # the kernel wire's run, room for its marks (map_gap)
     up: bool = False  # the kernel wire leaves the tensor's top (the channel wires lie just above the spatial one)
 
 
@@ -93,9 +95,12 @@ def kernel_source(op, power: bool) -> str:
 
 
 def draw_conv(g: OpRows) -> Glyph:
-    """A compact ★k box for a plain learned convolution; else the star tensor and its kernel wire."""
+    """A compact ★k box for a plain learned convolution; else the star tensor and its kernel wire: a strided,
+    dilated or transposed one, a pooling, and one whose learned map is named (the paper's ★ 1² L^Q: the box
+    has no room for the name)."""
     p = g.op.params
-    if g.op.kind != OpKind.POOL and not p.transposed and _one(p.stride) and _one(p.dilation):
+    if g.op.kind != OpKind.POOL and not p.transposed and _one(p.stride) and _one(p.dilation) \
+            and not getattr(p, "map_label", None):
         return _compact(g)
     return _tensor_form(g)
 
@@ -151,7 +156,8 @@ def _tensor_form(g: OpRows) -> Glyph:
     if is_pool:
         msrc = "\\mathbb{E}" if str(op.params.reduce or "max") in ("mean", "avg", "average") else "Max"
     else:
-        msrc = op.label if op.label and not op.label.startswith("\\star") else "L"
+        msrc = getattr(op.params, "map_label", None) \
+            or (op.label if op.label and not op.label.startswith("\\star") else "L")
     chan_rows = [g.ins[i][j] for i, j in r.other_in] + [g.outs[k][l] for k, l in r.chan_out]
     passing = [g.ins[i][j] for (i, j), _ in g.pairs]
     r.up = not is_pool and bool(chan_rows) and all(r.ys - 1.25 * PITCH <= y < r.ys for y in chan_rows) \
@@ -168,18 +174,22 @@ def _tensor_form(g: OpRows) -> Glyph:
     else:
         mlab = label(msrc, FONT, None if is_pool else "bold")
         mw = max(BOX_MIN_W, mlab.width + 2 * BOX_HPAD + (6 if bias else 0))
-    xk = QUAD_X + QUAD_W + MAP_GAP  # the map's left
-    w = xk + mw + 8
+    r.gap = map_gap(g)
+    xk = QUAD_X + QUAD_W + r.gap  # the map's left
+    w = xk + mw + (0 if letter else 3)
     yo = g.outs[r.spatial_out[0][0]][r.spatial_out[0][1]] if r.spatial_out else r.ys
     if abs(yo - r.ys) > 1e-6:  # the spatial output changes row only past the map box, never over it
         w += bend_length(abs(yo - r.ys))
+    route = _spatial_route(g, r, yo)
+    w = max(w, route[-1][0])
     glyph = Glyph(w)
     map_rows = [r.ky] + chan_rows
     my0, my1 = (r.ky - BOX_PAD, r.ky + BOX_PAD) if is_pool else (min(map_rows) - BOX_PAD, max(map_rows) + BOX_PAD)
     _star(glyph, g, r)
     for i, j in r.other_in:  # the channel wires go into the map
         glyph.items.append(draw_line(0, g.ins[i][j], xk, g.ins[i][j], g))
-    base = r.ys - 8.5 if r.up else max(map_rows) + 0.12 * LEARNED_SIZE  # the L's baseline
+    # the L's baseline; mirrored, its scripts clear the spatial wire under it
+    base = min(r.ys - 8.5, r.ys - 3 - mlab.descent) if r.up else max(map_rows) + 0.12 * LEARNED_SIZE
     if letter:
         glyph.items.append(Text(mlab, xk + 1, base, fill=ink_of(g), role="label", owner=g.owner))
         my1 = max(my1, base + mlab.descent)
@@ -195,9 +205,8 @@ def _tensor_form(g: OpRows) -> Glyph:
         glyph.items.append(draw_line(x_out, g.outs[k][l], w, g.outs[k][l], g))
     pass_wires(glyph, g)
     if r.spatial_out:  # the spatial output leaves the tensor's right side (over the map box, if one)
-        y_exit = r.ys + (QUAD_H / 4 if r.up else -QUAD_H / 4)
-        glyph.items.append(Path(wire_path([(QUAD_X + QUAD_W, y_exit), (w, yo)]), stroke=ink_of(g),
-                                width=WIRE, owner=g.owner + OVER))
+        glyph.items.append(Path(wire_path(route[:-1] + [(w, yo)]), stroke=ink_of(g), width=WIRE,
+                                owner=g.owner + OVER))
     rows = all_rows(g) or [0.0]
     top = min(r.ys - QUAD_H / 2 - 12, base - mlab.ascent - 1) if r.up else r.ys - QUAD_H / 2 - 12
     glyph.headroom = max(0.0, min(rows) - top)
@@ -235,31 +244,79 @@ def _star(glyph: Glyph, g: OpRows, r: _ConvRows) -> None:
     glyph.items.append(poly(quad, g, fill="conv"))
     glyph.items.append(Path((("M", *diagonal[0]), ("L", *diagonal[1])), stroke=ink_of(g), width=THIN * 0.8,
                             role="glyph", owner=g.owner))
-    glyph.items.append(draw_text("\\star", xq + qw * 0.3, ys + qh * (0.2 if r.up else -0.08), g, size=STAR_SIZE,
-                                 role="glyph"))
+    cx, cy = _incentre((xq, ys - qh / 2), (xq, ys + qh / 2), diagonal[1])  # the triangle the diagonal cuts off
+    glyph.items.append(draw_text("\\star", cx, cy, g, size=TENSOR_STAR, role="glyph"))
     _marks(glyph, g, r)
-    xk = xq + qw + MAP_GAP
+    xk = xq + qw + r.gap
     for off in (-1.3, 1.3):
         glyph.items.append(Path((("M", xq + qw, ky + off), ("L", xk, ky + off)), stroke=ink_of(g), width=0.8,
                                 role="wire", owner=g.owner))
     glyph.anchors["kernel"] = (xk, ky)
 
 
+def _spatial_route(g: OpRows, r: _ConvRows, yo: float) -> list:
+    """The spatial output's way from the tensor's right side to its row ``yo``: level under (over, when
+    mirrored) the stride and T until past them when it turns towards them, then one bend."""
+    y_exit = r.ys + (QUAD_H / 4 if r.up else -QUAD_H / 4)
+    start = (QUAD_X + QUAD_W, y_exit)
+    end = _beside_end(g)
+    towards = yo > y_exit if r.up else yo < y_exit
+    if end is None or not towards or abs(yo - y_exit) < 1e-6:
+        return [start, (start[0] + bend_length(abs(yo - y_exit)), yo)]
+    return [start, (end + 1, y_exit), (end + 1 + bend_length(abs(yo - y_exit)), yo)]
+
+
+def _beside_end(g: OpRows):
+    """Where the stride and T beside the tensor end (None: neither is written)."""
+    p = g.op.params
+    marks = ([str(p.stride)] if not _one(p.stride) else []) + (["T"] if p.transposed else [])
+    if not marks:
+        return None
+    return QUAD_X + QUAD_W + 2 + sum(_mark_width(m) + 2 for m in marks)
+
+
+def _incentre(a, b, c) -> tuple[float, float]:
+    """The centre of the circle inscribed in triangle abc: where the star stands largest inside it."""
+    la = ((b[0] - c[0]) ** 2 + (b[1] - c[1]) ** 2) ** 0.5
+    lb = ((a[0] - c[0]) ** 2 + (a[1] - c[1]) ** 2) ** 0.5
+    lc = ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5
+    n = la + lb + lc
+    return (la * a[0] + lb * b[0] + lc * c[0]) / n, (la * a[1] + lb * b[1] + lc * c[1]) / n
+
+
+def _mark_width(src: str) -> float:
+    return label(src, MARK_FONT).width if src else 0.0
+
+
+def map_gap(g: OpRows) -> float:
+    """The kernel wire's run from the star tensor to the map: room for the dilation and the kernel size
+    written along it (the stride and T stand beside the tensor, off the wire), at least MIN_GAP."""
+    p = g.op.params
+    dil = _mark_width(str(p.dilation)) + 4 if not _one(p.dilation) else 0.0
+    return max(MIN_GAP, 3 + dil + _mark_width(kernel_source(g.op, power=True)) + 3)
+
+
 def _marks(glyph: Glyph, g: OpRows, r: _ConvRows) -> None:
-    """Stride (beside the tensor, away from the kernel wire), dilation and kernel size (at the kernel wire, on
-    the spatial wire's side when mirrored) and the transposed T."""
+    """Stride and the transposed T beside the tensor's corner away from the kernel wire (the paper's ★2 T:
+    top right), dilation and kernel size along the kernel wire (on the spatial wire's side when mirrored)."""
     xq, qw, qh, ys, ky = QUAD_X, QUAD_W, QUAD_H, r.ys, r.ky
     p = g.op.params
+    y = ys + qh / 2 + 3.5 if r.up else ys - qh / 2 - 3.5  # clear of a neighbouring wire one pitch off
+    x = xq + qw + 2
     if not _one(p.stride):
-        y = ys + qh / 2 + 6 if r.up else ys - qh / 2 - 4
-        glyph.items.append(draw_text(str(p.stride), xq + qw + 6, y, g, size=MARK_FONT, role="glyph"))
+        w = _mark_width(str(p.stride))
+        glyph.items.append(draw_text(str(p.stride), x + w / 2, y, g, size=MARK_FONT, role="glyph"))
+        x += w + 2
+    if p.transposed:
+        w = _mark_width("T")
+        glyph.items.append(draw_text("T", x + w / 2, y, g, size=MARK_FONT, role="glyph"))
+    x = xq + qw + 3
     if not _one(p.dilation):
-        glyph.items.append(draw_text(str(p.dilation), xq + qw + 6, ky + (7.5 if r.up else 9), g, size=MARK_FONT,
+        w = _mark_width(str(p.dilation))
+        glyph.items.append(draw_text(str(p.dilation), x + w / 2, ky + (7.5 if r.up else 9), g, size=MARK_FONT,
                                      role="glyph"))
-    if p.transposed:  # the paper's T, beside the tensor (not on its diagonal)
-        where = (xq + qw + 16, ys + qh / 2 + 6) if r.up else (xq + qw + 5, (ys + ky) / 2 - 1)
-        glyph.items.append(draw_text("T", *where, g, size=MARK_FONT, role="glyph"))
+        x += w + 4
     k = kernel_source(g.op, power=True)
     if k:  # the kernel size on the kernel wire, as the paper's 2²
-        glyph.items.append(draw_text(k, xq + qw + MAP_GAP - 8, ky + (7.5 if r.up else -7.5), g, size=MARK_FONT,
-                                     role="glyph"))
+        w = _mark_width(k)
+        glyph.items.append(draw_text(k, x + w / 2, ky + (7.5 if r.up else -7.5), g, size=MARK_FONT, role="glyph"))

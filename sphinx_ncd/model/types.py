@@ -247,6 +247,7 @@ class ConvParams:
     learned: bool = True
     bias: bool | None = None
     groups: sympy.Expr = sympy.Integer(1)  # channel groups (``groups c``: depthwise)
+    map_label: str | None = None  # the learned map's name as drawn (``conv L^Q[..]``: L^Q), None: unnamed
 
 
 @_record

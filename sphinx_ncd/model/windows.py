@@ -98,7 +98,7 @@ class Windows:
             kind = OpKind.POOL
         else:
             params = T.ConvParams(over, kernel, stride, dilation, padding, bool(op.transposed), True, bool(op.bias),
-                                  groups=groups)
+                                  groups=groups, map_label=getattr(op, "map_label", None))
             kind = OpKind.CONV
         return self.finish(op, stmt, kind, op.label, [v], [tuple(core_in)], [tuple(core_out)], [tuple(out)],
                            [tuple(bc)], params, pos)

@@ -201,7 +201,7 @@ class Op(Node):
     as ``name -> (value, Span)``.
     """
     __slots__ = ("kind", "label", "head", "binding", "bias", "args", "signature", "options",
-                 "block_args", "expand", "transposed")
+                 "block_args", "expand", "transposed", "map_label")
 
     def __init__(self, kind: str, label: str, head: Name, span: Span):
         self.kind, self.label, self.head, self.span = kind, label, head, span
@@ -213,6 +213,7 @@ class Op(Node):
         self.block_args: list = []  # (Name | None, Atom)
         self.expand = False
         self.transposed = False
+        self.map_label: str | None = None  # a convolution's learned map, named (``conv L^Q[..]``)
 
 
 class Assign(Node):

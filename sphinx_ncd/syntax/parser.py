@@ -331,6 +331,8 @@ class _Parser:
         op = A.Op(kind, label, head, span)
         op.bias = bias
         op.transposed = word == "convT"
+        if kind == "conv":
+            self.conv_map(cur, op)
         if cur.is_op("["):
             self.binding(cur, op)
             if cur.is_op("+") and not cur.peek().space and kind in ("learned", "conv"):
@@ -351,6 +353,17 @@ class _Parser:
         self.arguments(cur, op)
         self.clauses(cur, op)
         return op
+
+    def conv_map(self, cur, op):
+        """A convolution's learned map named as the paper names it (``conv L^Q[Cq] E over Y ...``): a word
+        ``L^..`` or ``L_..`` right after the head, followed by a binding or the argument (a value named so,
+        followed by a clause, stays the argument)."""
+        tok, nxt = cur.peek(), cur.peek(1)
+        if tok is None or tok.kind != "word" or not tok.text.startswith(("L^", "L_")) or nxt is None:
+            return
+        if (nxt.kind == "op" and nxt.text == "[") or (nxt.kind == "word" and nxt.text not in CLAUSES):
+            cur.next()
+            op.map_label = tok.text
 
     def binding(self, cur, op):
         open_tok = cur.next()

@@ -91,3 +91,76 @@ def test_the_legend_marks_names_as_the_wires_do():
     assert len(bold_sans_x) == 2
     for x0, _, x1, _ in row.label.rules:  # each overline spans its x, not the subscript
         assert x1 - x0 < row.label.size * 0.7
+
+
+def _quad(items) -> tuple[float, float, float, float]:
+    """The star tensor's bounds (x0, y0, x1, y1)."""
+    (quad,) = [it for it in items if isinstance(it, Path) and it.fill == "conv"]
+    pts = [(c[1], c[2]) for c in quad.d if c[0] in ("M", "L")]
+    return min(x for x, _ in pts), min(y for _, y in pts), max(x for x, _ in pts), max(y for _, y in pts)
+
+
+NAMED = "tandem Y\ninput E: {axes}\nQ = conv{plus} L^Q[Cq] E over Y : c -> k kernel 1\noutput Q\n"
+
+
+def test_a_convolution_whose_map_is_named_is_the_star_tensor_kernel_wire_and_named_L():
+    """The paper's 1x1 convolutions in visual attention: ★ on the spatial wire, 1² on the kernel wire, L^Q."""
+    for axes in ("c Y", "Y c"):  # the L above the tensor (mirrored) and below it
+        d = sphinx_ncd.parse(NAMED.format(axes=axes, plus=""))
+        op = d.panels[0].operations[0]
+        assert op.params.map_label == "L^Q" and op.binding == "Cq" and op.label == "\\star"  # model keeps ★
+        _, items = _items(NAMED.format(axes=axes, plus=""))
+        assert not [b for b in _op_boxes(items) if b.fill != "conv"]  # no compact ★1 box, no tile
+        texts = _texts(items)
+        assert "1^2" in texts and "⋆" in texts, texts
+        (lq,) = [it for it in items if isinstance(it, Text) and it.label.glyphs
+                 and it.label.glyphs[0][1] == "\U0001d40b"]
+        assert lq.label.glyphs[0][4] == LEARNED_SIZE and lq.label.glyphs[1][1] == "\U0001d444"  # bold L, italic Q
+    # with a bias: L^Q_+; unnamed, a 1x1 convolution stays the paper's compact ★1 box (its ResNet, its U-Net)
+    _, biased = _items(NAMED.format(axes="c Y", plus="+"))
+    assert any("+" in t for t in _texts(biased))
+    _, plain = _items(NAMED.format(axes="c Y", plus="").replace(" L^Q[Cq]", "[Cq]"))
+    (box,) = _op_boxes(plain)
+    assert box.width == COMPACT_EDGE and "1" in _texts(plain)
+
+
+def test_a_value_named_like_a_learned_map_is_still_a_convolutions_argument():
+    d = sphinx_ncd.parse("tandem Y\ninput L_1: c Y\nQ = conv L_1 over Y : c -> k kernel 3\noutput Q\n")
+    op = d.panels[0].operations[0]
+    assert op.params.map_label is None and op.inputs[0].name == "L_1"
+    # and named without a binding, the next word is the argument
+    d = sphinx_ncd.parse("tandem Y\ninput E: c Y\nQ = conv L^Q E over Y : c -> k kernel 3\noutput Q\n")
+    assert d.panels[0].operations[0].params.map_label == "L^Q"
+
+
+def test_fig28_draws_its_four_maps_as_the_paper_does():
+    spec = (ROOT / "demo_docs" / "figures" / "fig28.ncd").read_text()
+    _, items = _items(spec)
+    named = sorted(it.label.text for it in items if isinstance(it, Text) and it.label.glyphs
+                   and it.label.glyphs[0][1] == "\U0001d40b")  # a bold L
+    assert named == ["L^K", "L^O", "L^Q", "L^V"]
+    assert len([it for it in items if isinstance(it, Path) and it.fill == "conv"]) == 4  # four star tensors
+    assert _texts(items).count("1^2") == 4
+
+
+def test_the_star_fills_its_half_of_the_tensor():
+    """About 12 px at the reading scale (it was 8): the star inscribed in the triangle the diagonal cuts off."""
+    _, items = _items(CONV.format(extra=" stride 2"))
+    x0, y0, x1, y1 = _quad(items)
+    (star,) = [it for it in items if isinstance(it, Text) and it.label.text == "⋆"]
+    sx0, sy0, sx1, sy1 = star.bbox
+    assert (sx1 - sx0) * 1.2 >= 11.5  # px at the reading scale
+    assert x0 < sx0 and sx1 < x1 and y0 < sy0 and sy1 < y1  # inside the tensor
+
+
+def test_the_transposed_T_stands_at_the_tensors_corner_away_from_the_kernel_wire():
+    """The paper's ★2 T: at the top right when the map lies below the spatial wire; mirrored, bottom right."""
+    spec = "tandem X\ninput V: {axes}\nY = convT+ V over X : c -> k kernel 2 stride 2\noutput Y\n"
+    for axes, above in (("X c", True), ("c X", False)):
+        _, items = _items(spec.format(axes=axes))
+        x0, y0, x1, y1 = _quad(items)
+        (t,) = [it for it in items if isinstance(it, Text) and it.label.text == "T"]
+        (s,) = [it for it in items if isinstance(it, Text) and it.label.text == "2"]
+        tx0, ty0, tx1, ty1 = t.bbox
+        assert x1 < tx0 < x1 + 20 and s.bbox[2] <= tx0  # just right of the tensor, after the stride
+        assert (ty1 < y0 + 4) if above else (ty0 > y1 - 4), (axes, t.bbox, (x0, y0, x1, y1))
