@@ -60,8 +60,12 @@ def test_fig21_structure():
 def test_fig19_mlp_layers():
     d = parse("fig19.ncd")
     assert [(o.kind, o.signature) for o in d.operations if o.kind == OpKind.LEARNED] == [
-        ("learned", "784 -> 512"), ("learned", "512 -> 512"), ("learned", "512 -> 10")]
+        ("learned", "28^2 -> 512"), ("learned", "512 -> 512"), ("learned", "512 -> 10")]
     assert all(o.params.bias for o in d.operations if o.kind == OpKind.LEARNED)
+    # the flattened image is written 28² as the paper writes it, and is 784 wide for the checks
+    (flat,) = [o for o in d.operations if o.kind == OpKind.VIEW]
+    (ax,) = flat.outputs[0].axes
+    assert ax.label == "28^2" and ax.size == 784
 
 
 def test_fig26_block_and_residuals():
