@@ -38,8 +38,8 @@ _WIDTH = re.compile(r'\swidth="([0-9.]+)"')
 READABLE_PX = 12.0  # the smallest wire label a page may shrink a diagram to
 LABEL_UNITS = 11.0  # a wire label's size in drawing units (the layout's FONT)
 COLUMN_PX = 736.0  # the text column a diagram is compared with when folding is off (furo's)
-LARGE_PX = 18.0  # a small diagram is enlarged until its wire labels are this large (the paper's figures at column
-# width show theirs at 20-24 px; the large bold L and bare letters are then about 34 px)
+LARGE_PX = 21.0  # a small diagram is enlarged until its wire labels are this large (the paper's figures at column
+# width show theirs at 20-24 px; the large bold L and bare letters are then about 40 px)
 _HEIGHT = re.compile(r'\sheight="([0-9.]+)"')
 
 

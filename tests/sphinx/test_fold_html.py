@@ -77,7 +77,7 @@ SMALL = "input X: a b\nY = relu X\noutput Y\n"
 
 
 def test_a_small_diagram_is_shown_larger_up_to_the_large_label_size(make_app, tmp_path):
-    """A small diagram's wire labels are shown at 18 px (the paper's figures show theirs at 20-24 px); one the
+    """A small diagram's wire labels are shown at 21 px (the paper's figures show theirs at 20-24 px); one the
     user sizes, or folds narrow, is left as asked."""
     src = tmp_path / "small"
     src.mkdir()
@@ -90,7 +90,7 @@ def test_a_small_diagram_is_shown_larger_up_to_the_large_label_size(make_app, tm
     page = (app.outdir / "index.html").read_text(encoding="utf-8")
     (cls, least, width), = _diagrams(page)  # the sized one has no min-width
     (px,) = _label_px(page)
-    assert px == pytest.approx(18.0, abs=0.05)  # enlarged from 13.2 px
+    assert px == pytest.approx(21.0, abs=0.05)  # enlarged from 13.2 px
     assert least == pytest.approx(width * 12 / px, abs=1)  # and may still shrink only to 12 px labels
     sized = re.findall(r'<div class="[^"]*ncd-sized[^"]*"[^>]*><svg[^>]*\sviewBox="[-0-9.]+ [-0-9.]+ ([0-9.]+) '
                        r'[0-9.]+"[^>]*\swidth="([0-9.]+)"', page)
