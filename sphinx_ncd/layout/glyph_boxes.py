@@ -19,7 +19,7 @@ from .mathtext import label
 from .scene import Circle, Path, Text
 
 
-__all__ = ["draw_function", "is_letter", "LETTER_SIZE", "draw_learned", "draw_letter", "learned_source", "draw_block", "STYLES", "draw_elementwise", "draw_on_axis", "draw_index"]
+__all__ = ["draw_function", "is_letter", "LETTER_SIZE", "draw_learned", "draw_letter", "learned_source", "draw_block", "STYLES", "draw_elementwise", "draw_on_axis", "draw_index", "TENSOR_STAR"]
 
 
 INDEX_FONT = 10.2  # the index in its pentagon: 12 px and more at the reading scale (1.2)
@@ -27,6 +27,7 @@ LEARNED_SIZE = FONT * 1.9  # the paper's learned map: a large bold L, its supers
 BLOCK_LEADING = 2.0  # between a block header's name and its arguments
 BLOCK_VPAD = 4.0  # above and below them, inside the box
 LETTER_SIZE = FONT * 1.9  # a generic function named by one capital (G, H, F^T): the paper's large bare italic
+TENSOR_STAR = FONT * 1.8  # the convolution tensor's star, in its tensor or box: as prominent as the paper's
 
 
 def is_letter(src: str) -> bool:
@@ -41,7 +42,17 @@ def draw_function(g: OpRows) -> Glyph:
     src = g.op.label or "f"
     if g.op.kind == OpKind.FUNCTION and is_letter(src) and getattr(g.op.params, "style", None) != "box":
         return draw_letter(g, src, LETTER_SIZE, reach=0.0, centred=True)
-    return draw_tile(g, src, None, "box", "paper")
+    glyph = draw_tile(g, src, None, "box", "paper")
+    if src == "\\star":  # the convolution tensor (the paper's figure 23): its star as large as in the tensor glyph
+        glyph.items = [_large_star(it, g) if isinstance(it, Text) and it.owner == g.owner and it.label.text == "⋆"
+                       else it for it in glyph.items]
+    return glyph
+
+
+def _large_star(text: Text, g: OpRows) -> Text:
+    """The star label re-set at TENSOR_STAR on the same centre."""
+    lab = text.label
+    return draw_text("\\star", text.x + lab.width / 2, text.y - (lab.ascent - lab.descent) / 2, g, size=TENSOR_STAR)
 
 
 def learned_source(src: str, bias: bool = False) -> str:

@@ -16,7 +16,7 @@ from ..model.types import AxisKind, OpKind
 from .geometry import (
     ARROW, bend_length, BOX_HPAD, BOX_MIN_W, BOX_PAD, CUT, FONT, PITCH, SHADOW, SMALL_FONT, THIN, WIRE, wire_path,
 )
-from .glyph_boxes import LEARNED_SIZE, learned_source
+from .glyph_boxes import LEARNED_SIZE, learned_source, TENSOR_STAR
 from .glyph_parts import (
     all_rows, arrow_head, draw_line, draw_text, draw_tile, find_row, free_centre, Glyph, ink_of, OpRows, OVER,
     pass_wires, poly,
@@ -31,7 +31,6 @@ QUAD_W, QUAD_H = 20.0, 22.0  # the star tensor: narrower than tall, as the paper
 QUAD_X = 2.0  # its left edge
 MIN_GAP = 10.0  # the least run of the kernel wire between the star tensor and the map
 STAR_SIZE = FONT * 1.5  # the star in the compact box
-TENSOR_STAR = FONT * 1.8  # the star in the tensor: as prominent as the paper's (about 12 px at 736 px)
 COMPACT_EDGE = 2.0  # the compact box's thick edge, as the paper's ★3
 MARK_FONT = 10.2  # stride, dilation, kernel size and T: 12 px and more at the reading scale (1.2)
 

@@ -164,3 +164,18 @@ def test_the_transposed_T_stands_at_the_tensors_corner_away_from_the_kernel_wire
         tx0, ty0, tx1, ty1 = t.bbox
         assert x1 < tx0 < x1 + 20 and s.bbox[2] <= tx0  # just right of the tensor, after the stride
         assert (ty1 < y0 + 4) if above else (ty0 > y1 - 4), (axes, t.bbox, (x0, y0, x1, y1))
+
+
+def test_the_convolution_tensor_drawn_as_a_box_has_the_tensors_large_star():
+    """The paper's figure 23 (``Y = \\star P : x k -> y``): the box's star as large as in the star tensor."""
+    from sphinx_ncd.layout.glyph_boxes import TENSOR_STAR
+
+    _, items = _items("input P: x k\nY = \\star P : x k -> y\noutput Y\n")
+    (star,) = [it for it in items if isinstance(it, Text) and it.label.text == "⋆"]
+    assert star.label.size == TENSOR_STAR and (star.bbox[2] - star.bbox[0]) * 1.2 >= 11.5
+    (box,) = _op_boxes(items)
+    xs = [c[1] for c in box.d if c[0] in ("M", "L")]
+    assert min(xs) < star.bbox[0] and star.bbox[2] < max(xs)  # inside its box
+    # another label keeps the labels' size
+    _, other = _items("input P: x k\nY = Conv P : x k -> y\noutput Y\n")
+    assert [it.label.size for it in other if isinstance(it, Text) and it.label.text == "Conv"] == [11.0]
