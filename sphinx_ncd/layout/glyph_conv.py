@@ -5,7 +5,8 @@ dilation 1) is a compact ``★3`` box, thick-edged, carrying its kernel size, so
 from a plain one by its output size; a strided, dilated or transposed convolution, or a pooling, is the
 star tensor on the spatial wire with its stride and dilation marks, the transposed ``T`` beside it, the
 kernel size (``2²``) on the kernel wire (double) that runs into a large bold L, or into the pooling's
-reduction written after it (``2² ═Max➤``).
+reduction written after it (``2² ═Max➤``).  A convolution whose learned map is named (``conv L^Q[Cq] ...``)
+is the star tensor too, its L carrying the name: the paper's 1x1 maps in visual attention (``★ 1² L^Q``).
 """
 from __future__ import annotations
 
