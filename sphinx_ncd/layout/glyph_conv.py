@@ -32,6 +32,7 @@ QUAD_W, QUAD_H = 20.0, 22.0  # the star tensor: narrower than tall, as the paper
 QUAD_X = 2.0  # its left edge
 MIN_GAP = 10.0  # the least run of the kernel wire between the star tensor and the map
 DIL_GAP = 7.0  # between the dilation and the kernel size along the kernel wire (``2   3²``, not ``23²``)
+MARK_PAD = 2.5  # the kernel wire runs this far past its marks at either end
 STAR_SIZE = FONT * 1.5  # the star in the compact box
 COMPACT_EDGE = 2.0  # the compact box's thick edge, as the paper's ★3
 MARK_FONT = 10.2  # stride, dilation, kernel size and T: 12 px and more at the reading scale (1.2)
@@ -294,7 +295,7 @@ def map_gap(g: OpRows) -> float:
     written along it (the stride and T stand beside the tensor, off the wire), at least MIN_GAP."""
     p = g.op.params
     dil = _mark_width(str(p.dilation)) + DIL_GAP if not _one(p.dilation) else 0.0
-    return max(MIN_GAP, 3 + dil + _mark_width(kernel_source(g.op, power=True)) + 3)
+    return max(MIN_GAP, MARK_PAD + dil + _mark_width(kernel_source(g.op, power=True)) + MARK_PAD)
 
 
 def _marks(glyph: Glyph, g: OpRows, r: _ConvRows) -> None:
@@ -311,7 +312,7 @@ def _marks(glyph: Glyph, g: OpRows, r: _ConvRows) -> None:
     if p.transposed:
         w = _mark_width("T")
         glyph.items.append(draw_text("T", x + w / 2, y, g, size=MARK_FONT, role="glyph"))
-    x = xq + qw + 3
+    x = xq + qw + MARK_PAD
     if not _one(p.dilation):
         w = _mark_width(str(p.dilation))
         glyph.items.append(draw_text(str(p.dilation), x + w / 2, ky + (7.5 if r.up else 9), g, size=MARK_FONT,
