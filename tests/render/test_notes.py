@@ -1,9 +1,10 @@
 """Layout and outputs of the ``name`` and ``note`` statements.
 
 Names: an input's name left of where its wires begin, an output's right of where they end, a value made inside
-the diagram named once in the state where it first shows, never on a wire.  Notes: under the row of their first
-target, clear of everything else, wrapped to the fold width, a leader from the target, a highlight behind each
-target; in SVG (light and dark), PDF, PNG and the interactive SVG's box hover.
+the diagram named once in the state where it first shows, never on a wire.  Notes: in the row of their first
+target, in the free slot nearest it, clear of everything else, within the fold width, a straight leader from the
+target that crosses no label, glyph or other note, a highlight behind each target; in SVG (light and dark), PDF,
+PNG and the interactive SVG's box hover.
 """
 from __future__ import annotations
 
@@ -97,6 +98,20 @@ def _notes(sc):
     return out
 
 
+def _seg(a, b):
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]))
+
+
+def _chords(p):
+    from render_helpers import _segments
+    return _segments(p.d)
+
+
+def _crosses_box(a, b, box):
+    from render_helpers import _segment_hits
+    return _segment_hits(a, b, box, 0.5)
+
+
 def _overlaps(a, b, shrink=0.5):
     return min(a[2], b[2]) - max(a[0], b[0]) > shrink and min(a[3], b[3]) - max(a[1], b[1]) > shrink
 
@@ -115,22 +130,24 @@ def test_notes_stand_clear_of_the_drawing_and_of_each_other(width):
         for t in texts:  # the text inside its box, no line wider than the wrap (or the fold)
             assert bb[0] <= t.bbox[0] and t.bbox[2] <= bb[2] + 0.01 and bb[1] <= t.bbox[1] and t.bbox[3] <= bb[3]
             assert t.label.width <= min(NOTE_WRAP, width or NOTE_WRAP) + 0.01
-        for leader in leaders:  # from the target down to the top of its note
-            (_, x0, y0), (_, x1, y1) = leader.d[0], leader.d[-1]
-            if width != 300 and len(leader.d) != 2:  # the notes of a row stand side by side: straight leaders,
-                # but for a last one that no longer fits beside the others (fig 21's einsums are wider since their
-                # crossings keep clear of their dots): it stands under them, its leader round them to its side or
-                # down a column clear of them to its top
-                assert y0 < y1 and any(abs(c) < 0.5 for c in (y1 - bb[1], x1 - bb[0], x1 - bb[2]))
-            elif width == 300:  # or under one another: round the notes above, to the note's top or side
-                assert y0 < y1 and any(abs(c) < 0.5 for c in (y1 - bb[1], x1 - bb[0], x1 - bb[2]))
-    for p in sc.walk():  # nothing but a note's own parts overlaps a note
+        for leader in leaders:  # one straight line, to an edge of its note
+            assert len(leader.d) == 2
+            (_, x1, y1) = leader.d[-1]
+            assert any(abs(c) < 0.5 for c in (y1 - bb[1], y1 - bb[3], x1 - bb[0], x1 - bb[2]))
+    for p in sc.walk():  # nothing but a note's own parts, and a fence it stands wholly inside, overlaps a note
         owner = getattr(p, "owner", "")
         pb = bbox_of(p)
         if pb is None or owner.startswith("note:"):
             continue
         for o, bb in boxes.items():
-            assert not _overlaps(pb, bb), (p.role, owner, o)
+            if p.role in ("fence", "shadow") and pb[0] <= bb[0] and pb[1] <= bb[1] and bb[2] <= pb[2] \
+                    and bb[3] <= pb[3]:
+                continue
+            if isinstance(p, Path) and p.fill is None:  # a line: its ink, not its bounding box
+                assert not any(_overlaps(_seg(a, b), bb, 0.0) and _crosses_box(a, b, bb) for a, b in _chords(p)), \
+                    (p.role, owner, o)
+            else:
+                assert not _overlaps(pb, bb), (p.role, owner, o)
     keys = sorted(boxes)
     for i, a in enumerate(keys):
         for b in keys[i + 1:]:
