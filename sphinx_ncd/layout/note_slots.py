@@ -18,6 +18,7 @@ import heapq
 import math
 import re
 
+from .note_route import route
 from .scene import Circle, Group, Path, Text, bbox_of
 
 __all__ = ["CELL", "CLEAR", "FENCE_COST", "WIRE_COST", "Grid", "Ink", "leader_ends", "place_note"]
@@ -96,9 +97,12 @@ class Ink:
                 self.solids.append((box, owner, "glyph"))
 
     def add_note(self, box, leaders, owner) -> None:
+        """A placed note and its leaders (each a list of points)."""
         self.solids.append((box, owner, "note"))
-        for lead in leaders:
-            self.lines.append((owner, "leader", [lead], _seg_box(lead)))
+        for pts in leaders:
+            chords = list(zip(pts, pts[1:]))
+            xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+            self.lines.append((owner, "leader", chords, (min(xs), min(ys), max(xs), max(ys))))
 
 
 class Grid:
@@ -141,7 +145,7 @@ class Grid:
         """A placed note and its leaders: ink for the notes after it."""
         self.ink.add_note(box, leaders, owner)
         self.mark(box)
-        self._mark_chords(leaders)
+        self._mark_chords([c for pts in leaders for c in zip(pts, pts[1:])])
 
     def free_runs(self, j: int, wi: int, hj: int):
         """The runs ``(first, last)`` of columns where a rectangle ``wi`` x ``hj`` cells with its top at row
@@ -263,7 +267,8 @@ def leader_cost(seg, obs) -> float | None:
 def place_note(grid: Grid, size_of, wraps, targets, mine, bbox, span) -> tuple:
     """Where a note stands: ``size_of(wrap)`` its (width, height) at each wrap in ``wraps``, ``targets`` the
     boxes its leaders start from, ``mine`` the owners of the note and its targets, ``bbox`` the drawing so far,
-    ``span`` the x range the note may take (the fold width).  Returns ``(wrap, box, leaders)``.
+    ``span`` the x range the note may take (the fold width).  Returns ``(wrap, box, leaders)``, each leader a
+    list of points (two but where no straight leader could reach the note).
 
     Best first: a row of places (one wrap, one height) enters the queue with what its height alone costs (the
     height it adds, the leaders' rise), and is opened into its free places only when that is the cheapest left;
@@ -302,8 +307,8 @@ def place_note(grid: Grid, size_of, wraps, targets, mine, bbox, span) -> tuple:
         score = sum(math.hypot(b[0] - a[0], b[1] - a[1]) for a, b in leaders) - sum(
             _gap(t, box) for t in targets) + cheap + sum(extra)
         if best is None or score < best[0]:
-            best = (score, sizes[k][0], box, leaders)
-    if best is None:  # nothing clear (a drawing packed to its edges): under everything or over it
+            best = (score, sizes[k][0], box, [list(seg) for seg in leaders])
+    if best is None:  # nothing clear (notes filling every slot): under everything or over it, bent leaders
         wrap, w, h = sizes[0]
         x = min(max(span[0], mid - w / 2), max(span[0], span[1] - w))
         notes = [b for b, _, kind in grid.ink.solids if kind == "note"]
@@ -312,8 +317,18 @@ def place_note(grid: Grid, size_of, wraps, targets, mine, bbox, span) -> tuple:
         tries = [(x, under, x + w, under + h), (x, over, x + w, over + h)]
         clear = [b for b in tries if all(leader_cost(leader_ends(t, b), obs) is not None for t in targets)]
         box = (clear or tries)[0]
-        return wrap, box, [leader_ends(t, box) for t in targets]
+        return wrap, box, [_bent(t, box, obs, bbox) for t in targets]
     return best[1], best[2], best[3]
+
+
+def _bent(target, box, obs, bbox) -> list:
+    """The leader's points from ``target`` to ``box``: straight where nothing forbids it, else round what
+    does (:func:`.note_route.route`)."""
+    seg = leader_ends(target, box)
+    if leader_cost(seg, obs) is not None:
+        return list(seg)
+    area = (min(bbox[0], box[0]), min(bbox[1], box[1]), max(bbox[2], box[2]), max(bbox[3], box[3]))
+    return route(target, box, obs[0], [chords for chords, _ in obs[1]], area) or list(seg)
 
 
 def _row_places(grid: Grid, size, j: int, k: int, mid: float, targets, bbox, span) -> list:

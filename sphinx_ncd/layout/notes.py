@@ -178,8 +178,8 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, 
         drawn.append(Group(tuple(parts), role="note", owner=owner, title=" ".join(lab.text for lab in lines)))
         grid.add_note(box, ends, owner)
         style = {"stroke": "note-edge", "width": 0.9, "dash": (2.0, 1.6), "role": "leader", "owner": owner}
-        for a, b in ends:
-            leaders.append(Path((("M", *a), ("L", *b)), **style))
+        for pts in ends:
+            leaders.append(Path((("M", *pts[0]), *(("L", *p) for p in pts[1:])), **style))
             piece.bbox = union(piece.bbox, bbox_of(leaders[-1]))
         piece.bbox = union(piece.bbox, box)
     for tint in hl_layer:  # a column padded past its target may reach beyond the drawing

@@ -171,7 +171,7 @@ def geometry_problems(scene) -> list[str]:
 
 def note_problems(scene) -> list[str]:
     """The author's notes (``note`` statements): each note's box overlaps nothing but its own text and the fences
-    it stands wholly inside (as the paper sets notes on a fence's tint); each leader is one straight line from
+    it stands wholly inside (as the paper sets notes on a fence's tint); each leader runs in straight lines from
     what it explains to an edge of its note, and crosses no label, no glyph and no other note."""
     problems = []
     prims = list(scene.walk())
@@ -197,9 +197,10 @@ def note_problems(scene) -> list[str]:
 
 def _leader_problems(leader, nb, prims) -> list[str]:
     owner = leader.owner
-    if len(leader.d) != 2:
-        return [f"leader of {owner} is not one straight line"]
-    (_, x0, y0), (_, x1, y1) = leader.d
+    pts = [(c[1], c[2]) for c in leader.d if c[0] in ("M", "L")]
+    if len(pts) != len(leader.d) or len(pts) < 2:
+        return [f"leader of {owner} is not made of straight lines"]
+    x1, y1 = pts[-1]
     on_x = nb[0] - 0.5 <= x1 <= nb[2] + 0.5 and min(abs(y1 - nb[1]), abs(y1 - nb[3])) < 0.5
     on_y = nb[1] - 0.5 <= y1 <= nb[3] + 0.5 and min(abs(x1 - nb[0]), abs(x1 - nb[2])) < 0.5
     out = [] if on_x or on_y else [f"leader of {owner} does not end on the edge of its note"]
@@ -208,7 +209,7 @@ def _leader_problems(leader, nb, prims) -> list[str]:
         if qo == owner or not (isinstance(q, (Text, Circle)) or role in ("box", "glyph", "note")):
             continue
         qb = bbox_of(q)
-        if qb and _segment_hits((x0, y0), (x1, y1), qb, 0.6):
+        if qb and any(_segment_hits(a, b, qb, 0.6) for a, b in zip(pts, pts[1:])):
             what = f"label {q.label.text!r}" if isinstance(q, Text) else role
             out.append(f"leader of {owner} crosses the {what} of {qo}")
     return out
@@ -222,11 +223,13 @@ def leader_wire_crossings(scene) -> dict:
     for p in prims:
         if not (isinstance(p, PPath) and p.role == "leader" and p.owner.startswith("note:")):
             continue
-        (_, x0, y0), (_, x1, y1) = p.d[0], p.d[-1]
+        pts = [(c[1], c[2]) for c in p.d if c[0] in ("M", "L")]
         out.setdefault(p.owner, 0)
         for w, wb in wires:
-            if wb and min(x0, x1) <= wb[2] and wb[0] <= max(x0, x1) and min(y0, y1) <= wb[3] and wb[1] <= max(y0, y1):
-                out[p.owner] += any(_crosses((x0, y0), (x1, y1), a, b) for a, b in _segments(w.d))
+            for a, b in zip(pts, pts[1:]):
+                if wb and min(a[0], b[0]) <= wb[2] and wb[0] <= max(a[0], b[0]) and min(a[1], b[1]) <= wb[3] \
+                        and wb[1] <= max(a[1], b[1]) and any(_crosses(a, b, u, v) for u, v in _segments(w.d)):
+                    out[p.owner] += 1
     return out
 
 
