@@ -347,3 +347,22 @@ def test_the_checker_catches_a_leader_through_a_label():
         items.append(p)
     problems = note_problems(dataclasses.replace(sc, items=tuple(items)))
     assert any("crosses the label" in p for p in problems)
+
+
+@pytest.mark.parametrize("name", ["fig21-notes", "scaled"])
+def test_a_name_stands_well_apart_from_every_other_label(name):
+    """fig 21's "Q k", "K k", "V k": a value's name read as one word with the axis label beside it; the paper
+    sets Q, K and V clearly apart.  Every name keeps at least 10 units (a name's own height) from any label."""
+    d = sphinx_ncd.parse(SCALED) if name == "scaled" else _annotated()
+    for width in (None, 613, 300):
+        texts = [t for t in scene(d, max_width=width).walk() if isinstance(t, Text)]
+        assert any(t.owner.startswith("name:") for t in texts)
+        for t in texts:
+            if not t.owner.startswith("name:"):
+                continue
+            for u in texts:
+                if u is t or u.owner.startswith("note:"):
+                    continue
+                a, b = t.bbox, u.bbox
+                gap = math.hypot(max(0.0, a[0] - b[2], b[0] - a[2]), max(0.0, a[1] - b[3], b[1] - a[3]))
+                assert gap >= 10.0, (t.label.text, u.label.text, width)
