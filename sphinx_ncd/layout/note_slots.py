@@ -233,7 +233,8 @@ def obstacles(ink: Ink, mine) -> tuple:
     ``(chords, box)``), and the fences' boxes."""
     solids = [box for box, owner, kind in ink.solids
               if kind in ("text", "glyph") or kind == "note" and not _is_mine(owner, mine)]
-    lines = [(chords, lb) for owner, role, chords, lb in ink.lines if role != "fence" and not _is_mine(owner, mine)]
+    lines = [(chords, lb) for owner, role, chords, lb in ink.lines
+             if role not in ("fence", "highlight") and not _is_mine(owner, mine)]
     return solids, lines, ink.fences
 
 

@@ -19,6 +19,7 @@ from .geometry import SMALL_FONT
 from .mathtext import label, outline_label
 from .pieces import union
 from .note_slots import CLEAR, Grid, Ink, place_note
+from .note_tint import joined_tints
 from .scene import Group, Path, Text, bbox_of
 
 __all__ = ["NOTE_FONT", "NOTE_WRAP", "add_author_notes", "note_lines"]
@@ -136,20 +137,21 @@ def _target_box(target, piece, po, sections, base: int, continued=frozenset()):
 def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, continued=frozenset()) -> None:
     """The notes of ``panel`` whose first target is in this row, under it (see the module's docstring);
     ``continued``: the groups that began in a row before this one."""
-    todo = []
+    todo, shown = [], {}
     for n, note in enumerate(panel.notes):
         boxes = [_target_box(t, piece, po, sections, base, continued) for t in note.targets]
         if boxes[0] is not None:
             where = f":{note.span.file}:{note.span.line}:{note.span.column}" if note.span is not None else ""
-            todo.append((f"note:{n}{where}", note, [b for b in boxes if b is not None]))  # unique per statement
+            here = [(t, b) for t, b in zip(note.targets, boxes) if b is not None]
+            todo.append((f"note:{n}{where}", note, [b for _, b in here]))  # unique per statement
+            shown[todo[-1][0]] = [t for t, _ in here]
     if not todo or piece.bbox is None:
         return
     hl_layer = []
+    drawn_items = list(piece.back) + list(piece.mid) + list(piece.front)
     for owner, note, boxes in todo:
-        if note.highlight is not None:  # a tinted column behind each target; one leader, from the lowest
-            boxes[:] = [_pad(b, HL_PAD) for b in boxes]
-            hl_layer += [_rect(b, note.highlight or "note", None, "highlight", owner, 0.8) for b in boxes]
-            boxes[:] = [max(boxes, key=lambda b: (b[3], -b[0]))]
+        if note.highlight is not None:  # a tint behind each target; one leader, from the lowest
+            _tint(shown[owner], note.highlight or "note", owner, boxes, drawn_items, hl_layer)
     widest = NOTE_WRAP if fold is None else max(60.0, min(NOTE_WRAP, fold - 2 * NOTE_PAD))
     wraps = [widest] + [w for w in WRAPS if w < widest - 20.0]
     left = min(piece.bbox[0], 0.0)  # rows are laid out from x = 0 (a fence's pad may reach left of it)
@@ -187,6 +189,18 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, 
     piece.back.extend(hl_layer)
     piece.mid[:0] = leaders  # under the wires and glyphs, over the fences and highlights
     piece.front.extend(drawn)
+
+
+def _tint(targets, colour, owner, boxes, drawn_items, hl_layer) -> None:
+    """A highlighted note's tint: along the wires and join dots between the operations it is attached to where
+    a path joins them (:mod:`.note_tint`), a column behind each other target; ``boxes`` becomes the one box its
+    leader starts from (the lowest tinted part)."""
+    ops = [tid for kind, tid in targets if kind == "op"]
+    tints, joined, dot_boxes = joined_tints(drawn_items, ops, colour, owner) if len(ops) > 1 else ([], set(), [])
+    kept = [b for (kind, tid), b in zip(targets, boxes) if not (kind == "op" and tid in joined)]
+    cols = [_pad(b, HL_PAD) for b in kept]
+    hl_layer += [_rect(b, colour, None, "highlight", owner, 0.8) for b in cols] + tints
+    boxes[:] = [max(cols + dot_boxes, key=lambda b: (b[3], -b[0]))]
 
 
 def _size(text: str, wrap: float) -> tuple:

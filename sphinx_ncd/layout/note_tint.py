@@ -1,0 +1,95 @@
+"""Layout (stage 3): a highlighted note's tint along the path it explains.
+
+The paper tints what a note explains: a box's column, or -- for operations joined by a wire, such as the two
+einsums that diagonalize fig 21's heads ("Concat (Diagonalize)") -- the path itself: the join dots and the wires
+between them.  :func:`joined_tints` finds, for the operations a note is attached to, the wire strokes that lead
+from a join dot of one to a join dot of the next (the fewest strokes, following the strokes end to end), and
+draws a broad translucent stroke along them and a disc on each dot they join, behind the wires.  Operations that
+no such path joins keep the column tint (:mod:`.notes`).
+"""
+from __future__ import annotations
+
+from collections import deque
+
+from .scene import Circle, Group, Path, bbox_of
+
+__all__ = ["TINT_WIDTH", "DOT_TINT", "joined_tints"]
+
+TINT_WIDTH = 7.0  # the tint along a path
+DOT_TINT = 5.5  # radius of the tint on a join dot
+_NEAR = 0.6  # stroke ends this close meet
+
+
+def _flat(items):
+    stack = list(items)
+    while stack:
+        it = stack.pop()
+        if isinstance(it, Group):
+            stack.extend(it.items)
+        else:
+            yield it
+
+
+def _ends(path: Path):
+    pts = [(c[-2], c[-1]) for c in path.d if c[0] in ("M", "L", "C")]
+    return pts[0], pts[-1]
+
+
+def _key(p):
+    return (round(p[0] / _NEAR), round(p[1] / _NEAR))
+
+
+def joined_tints(items, op_ids, colour, owner) -> tuple[list, set, list]:
+    """For the operations ``op_ids`` (in order) among the drawn ``items``: the tint primitives along the paths
+    joining their dots, the ids of the operations those paths join, and the boxes of the tinted dots (where a
+    leader may start)."""
+    prims = list(_flat(items))
+    dots = {i: [c for c in prims if isinstance(c, Circle) and c.role == "dot" and c.owner == f"op:{i}"]
+            for i in op_ids}
+    strokes = [p for p in prims if isinstance(p, Path) and p.role == "wire" and len(p.d) >= 2]
+    at: dict = {}
+    for k, s in enumerate(strokes):
+        for end in _ends(s):
+            at.setdefault(_key(end), set()).add(k)
+
+    def touching(dot):
+        return {k for k, s in enumerate(strokes)
+                if any(abs(e[0] - dot.cx) <= dot.r + _NEAR and abs(e[1] - dot.cy) <= dot.r + _NEAR for e in _ends(s))}
+
+    lit, joined, lit_dots = set(), set(), []
+    ids = [i for i in op_ids if dots[i]]
+    for a, b in zip(ids, ids[1:]):
+        for da in dots[a]:
+            for db in dots[b]:
+                path = _shortest(touching(da), touching(db), strokes, at)
+                if path is None:
+                    continue
+                lit |= set(path) | touching(da) | touching(db)
+                joined |= {a, b}
+                lit_dots += [d for d in (da, db) if d not in lit_dots]
+    tints = [Path(strokes[k].d, stroke=colour, width=TINT_WIDTH, role="highlight", owner=owner, opacity=0.8,
+                  cap="round") for k in sorted(lit)]
+    tints += [Circle(d.cx, d.cy, DOT_TINT, stroke=None, fill=colour, role="highlight", owner=owner)
+              for d in lit_dots]
+    return tints, joined, [bbox_of(t) for t in tints[-len(lit_dots):]] if lit_dots else []
+
+
+def _shortest(start: set, goal: set, strokes, at) -> list | None:
+    """The fewest strokes from one of ``start`` to one of ``goal``, following strokes that meet end to end."""
+    if not start or not goal:
+        return None
+    prev = {k: None for k in sorted(start)}
+    queue = deque(sorted(start))
+    while queue:
+        k = queue.popleft()
+        if k in goal:
+            out = [k]
+            while prev[out[-1]] is not None:
+                out.append(prev[out[-1]])
+            return out
+        for end in _ends(strokes[k]):
+            for n in sorted(at.get(_key(end), ())):
+                if n not in prev:
+                    prev[n] = k
+                    queue.append(n)
+    return None
