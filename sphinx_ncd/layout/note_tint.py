@@ -52,9 +52,15 @@ def joined_tints(items, op_ids, colour, owner) -> tuple[list, set, list]:
         for end in _ends(s):
             at.setdefault(_key(end), set()).add(k)
 
+    ends = [_ends(s) for s in strokes]
+    near: dict = {}
+
     def touching(dot):
-        return {k for k, s in enumerate(strokes)
-                if any(abs(e[0] - dot.cx) <= dot.r + _NEAR and abs(e[1] - dot.cy) <= dot.r + _NEAR for e in _ends(s))}
+        if id(dot) not in near:
+            reach = dot.r + _NEAR
+            near[id(dot)] = {k for k, pair in enumerate(ends)
+                             if any(abs(e[0] - dot.cx) <= reach and abs(e[1] - dot.cy) <= reach for e in pair)}
+        return near[id(dot)]
 
     lit, joined, lit_dots = set(), set(), []
     ids = [i for i in op_ids if dots[i]]
