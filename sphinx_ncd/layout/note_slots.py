@@ -265,10 +265,11 @@ def leader_cost(seg, obs) -> float | None:
     return cost
 
 
-def place_note(grid: Grid, size_of, wraps, targets, mine, bbox, span) -> tuple:
+def place_note(grid: Grid, size_of, wraps, targets, mine, bbox, span, one: bool = False) -> tuple:
     """Where a note stands: ``size_of(wrap)`` its (width, height) at each wrap in ``wraps``, ``targets`` the
     boxes its leaders start from, ``mine`` the owners of the note and its targets, ``bbox`` the drawing so far,
-    ``span`` the x range the note may take (the fold width).  Returns ``(wrap, box, leaders)``, each leader a
+    ``span`` the x range the note may take (the fold width); ``one``: a single leader, from whichever target
+    suits the place best (a highlighted note's tinted parts).  Returns ``(wrap, box, leaders)``, each leader a
     list of points (two but where no straight leader could reach the note).
 
     Best first: a row of places (one wrap, one height) enters the queue with what its height alone costs (the
@@ -284,8 +285,8 @@ def place_note(grid: Grid, size_of, wraps, targets, mine, bbox, span) -> tuple:
         end = min(grid.ny - hj, int((bbox[3] + 2 * CLEAR - grid.y0) // CELL) + 2)  # only the rows nearest it
         for j in range(top, end + 1, ROW_STEP):
             y0, y1 = grid.y0 + j * CELL, grid.y0 + j * CELL + h
-            low = GROW_H * (max(bbox[3], y1) - min(bbox[1], y0) - (bbox[3] - bbox[1])) + sum(
-                max(0.0, t[1] - y1, y0 - t[3]) for t in targets)
+            low = GROW_H * (max(bbox[3], y1) - min(bbox[1], y0) - (bbox[3] - bbox[1])) + _reach(
+                [max(0.0, t[1] - y1, y0 - t[3]) for t in targets], one)
             heap.append((low, j, -1, k, len(heap), None))
     heapq.heapify(heap)
     best, tries, seq = None, 0, len(heap)
@@ -294,8 +295,8 @@ def place_note(grid: Grid, size_of, wraps, targets, mine, bbox, span) -> tuple:
         if best is not None and cheap >= best[0]:
             break
         if box is None or len(box) == 3:  # a row, or the rest of a free run: its places
-            items = _row_places(grid, sizes[k], j, k, mid, targets, bbox, span) if box is None else \
-                _run_places(grid, sizes[k], j, box, k, targets, bbox, span)
+            items = _row_places(grid, sizes[k], j, k, mid, targets, bbox, span, one) if box is None else \
+                _run_places(grid, sizes[k], j, box, k, targets, bbox, span, one)
             for c, jj, ii, kk, b in items:
                 heapq.heappush(heap, (c, jj, ii, kk, seq, b))
                 seq += 1
@@ -303,10 +304,16 @@ def place_note(grid: Grid, size_of, wraps, targets, mine, bbox, span) -> tuple:
         tries += 1
         leaders = [leader_ends(t, box) for t in targets]
         extra = [leader_cost(seg, obs) for seg in leaders]
+        if one:  # the best of the leaders that may be drawn
+            ok = [(math.dist(*seg) + e, seg) for seg, e in zip(leaders, extra) if e is not None]
+            if not ok:
+                continue
+            best_one = min(ok)
+            leaders, extra = [best_one[1]], [best_one[0] - math.dist(*best_one[1])]
         if any(e is None for e in extra):
             continue
-        score = sum(math.hypot(b[0] - a[0], b[1] - a[1]) for a, b in leaders) - sum(
-            _gap(t, box) for t in targets) + cheap + sum(extra)
+        score = sum(math.hypot(b[0] - a[0], b[1] - a[1]) for a, b in leaders) - _reach(
+            [_gap(t, box) for t in targets], one) + cheap + sum(extra)
         if best is None or score < best[0]:
             best = (score, sizes[k][0], box, [list(seg) for seg in leaders])
     if best is None:  # nothing clear (notes filling every slot): under everything or over it, bent leaders
@@ -318,7 +325,7 @@ def place_note(grid: Grid, size_of, wraps, targets, mine, bbox, span) -> tuple:
         tries = [(x, under, x + w, under + h), (x, over, x + w, over + h)]
         clear = [b for b in tries if all(leader_cost(leader_ends(t, b), obs) is not None for t in targets)]
         box = (clear or tries)[0]
-        return wrap, box, [_bent(t, box, obs, bbox) for t in targets]
+        return wrap, box, [_bent(t, box, obs, bbox) for t in (targets[:1] if one else targets)]
     return best[1], best[2], best[3]
 
 
@@ -332,7 +339,12 @@ def _bent(target, box, obs, bbox) -> list:
     return route(target, box, obs[0], [chords for chords, _ in obs[1]], area) or list(seg)
 
 
-def _row_places(grid: Grid, size, j: int, k: int, mid: float, targets, bbox, span) -> list:
+def _reach(gaps, one: bool) -> float:
+    """What the leaders' reach costs: the sum of their gaps, or the least where one leader is drawn."""
+    return min(gaps) if one else sum(gaps)
+
+
+def _row_places(grid: Grid, size, j: int, k: int, mid: float, targets, bbox, span, one=False) -> list:
     """The free places of a note of ``size`` (wrap, width, height) with its top at row ``j``, as queue items
     (what its leaders' reach and the drawing's growth cost, j, i, k, box): in each free run, the place nearest
     the targets' middle ``mid`` (the cheapest of the run), and the run's other places -- its two ends and one
@@ -344,7 +356,7 @@ def _row_places(grid: Grid, size, j: int, k: int, mid: float, targets, bbox, spa
     out = []
     for first, last in grid.free_runs(j, wi, hj):
         i = min(max(near, first), last)
-        place = _place(grid, size, j, i, k, targets, bbox, span)
+        place = _place(grid, size, j, i, k, targets, bbox, span, one)
         if place is not None:
             out.append(place)
         if last > first:
@@ -352,13 +364,13 @@ def _row_places(grid: Grid, size, j: int, k: int, mid: float, targets, bbox, spa
     return out
 
 
-def _run_places(grid: Grid, size, j: int, run, k: int, targets, bbox, span) -> list:
+def _run_places(grid: Grid, size, j: int, run, k: int, targets, bbox, span, one=False) -> list:
     first, last, skip = run
     spots = sorted({first, last, *range(first, last, SPREAD)} - {skip})
-    return [p for p in (_place(grid, size, j, i, k, targets, bbox, span) for i in spots) if p is not None]
+    return [p for p in (_place(grid, size, j, i, k, targets, bbox, span, one) for i in spots) if p is not None]
 
 
-def _place(grid: Grid, size, j: int, i: int, k: int, targets, bbox, span):
+def _place(grid: Grid, size, j: int, i: int, k: int, targets, bbox, span, one=False):
     _, w, h = size
     x, y = grid.x0 + i * CELL, grid.y0 + j * CELL
     box = (x, y, x + w, y + h)
@@ -366,8 +378,9 @@ def _place(grid: Grid, size, j: int, i: int, k: int, targets, bbox, span):
         return None
     cost = GROW_H * (max(bbox[3], box[3]) - min(bbox[1], box[1]) - (bbox[3] - bbox[1])) \
         + GROW_W * (max(bbox[2], box[2]) - min(bbox[0], box[0]) - (bbox[2] - bbox[0]))
+    gaps = []
     for t in targets:
         dx = max(0.0, t[0] - box[2], box[0] - t[2])
         dy = max(0.0, t[1] - box[3], box[1] - t[3])
-        cost += math.sqrt(dx * dx + dy * dy)
-    return (cost, j, i, k, box)
+        gaps.append(math.sqrt(dx * dx + dy * dy))
+    return (cost + _reach(gaps, one), j, i, k, box)

@@ -164,13 +164,14 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, 
     wide = max(_size(note.text, w)[0] for _, note, _ in todo for w in wraps)  # a word may be wider than the fold
     grid = Grid((span[0], piece.bbox[1] - reach, max(span[1], span[0] + wide), piece.bbox[3] + reach), ink)
     leaders, drawn = [], []
-    # the most tied first: the notes on the smallest targets (an operation before the fence around it), then
-    # left to right
-    for owner, note, boxes in sorted(todo, key=lambda t: (_area(_union(t[2])), _centre(t[2][0]), t[0])):
-        targets = _columns(boxes)
+    # the most tied first: the notes on the smallest targets (an operation before the fence around it, a join
+    # dot before a column), then left to right
+    for owner, note, boxes in sorted(todo, key=lambda t: (min(map(_area, t[2])), _centre(t[2][0]), t[0])):
+        one = note.highlight is not None
+        targets = boxes if one else _columns(boxes)
         mine = {owner} | {_owner_of(t) for t in note.targets}
         wrap, box, ends = place_note(grid, lambda w, text=note.text: _size(text, w), wraps, targets, mine,
-                                     piece.bbox, span)
+                                     piece.bbox, span, one)
         lines = note_lines(note.text, wrap)
         parts = [_rect(box, note.highlight or "note", "note-edge", "note", owner, 1.0)]
         ty = box[1] + NOTE_PAD
@@ -193,14 +194,14 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, 
 
 def _tint(targets, colour, owner, boxes, drawn_items, hl_layer) -> None:
     """A highlighted note's tint: along the wires and join dots between the operations it is attached to where
-    a path joins them (:mod:`.note_tint`), a column behind each other target; ``boxes`` becomes the one box its
-    leader starts from (the lowest tinted part)."""
+    a path joins them (:mod:`.note_tint`), a column behind each other target; ``boxes`` becomes the tinted
+    parts, the lowest first: its one leader starts from whichever suits the note's place."""
     ops = [tid for kind, tid in targets if kind == "op"]
     tints, joined, dot_boxes = joined_tints(drawn_items, ops, colour, owner) if len(ops) > 1 else ([], set(), [])
     kept = [b for (kind, tid), b in zip(targets, boxes) if not (kind == "op" and tid in joined)]
     cols = [_pad(b, HL_PAD) for b in kept]
     hl_layer += [_rect(b, colour, None, "highlight", owner, 0.8) for b in cols] + tints
-    boxes[:] = [max(cols + dot_boxes, key=lambda b: (b[3], -b[0]))]
+    boxes[:] = sorted(cols + dot_boxes, key=lambda b: (-b[3], b[0]))  # the lowest first
 
 
 def _size(text: str, wrap: float) -> tuple:
