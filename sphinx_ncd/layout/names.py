@@ -12,7 +12,7 @@ from .geometry import FONT, LABEL_GAP
 from .mathtext import Label, label
 from .scene import Text
 
-__all__ = ["LEAD_GAP", "NAME_FONT", "NAME_GAP", "name_label", "column_lead", "column_names", "edge_names"]
+__all__ = ["LEAD_GAP", "NAME_FONT", "NAME_GAP", "column_lead", "column_names", "edge_names", "name_label"]
 
 NAME_FONT = FONT * 1.25
 NAME_GAP = 6.0  # between an input's or output's name and the ends of its wires

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from itertools import pairwise
 
 __all__ = ["STEP", "WIRE_STEP", "route"]
 
@@ -110,7 +111,7 @@ def _nearest_on(box, p) -> tuple:
 def _corners(pts) -> list:
     """The path's corners: points where its direction changes."""
     out = [pts[0]]
-    for a, b in zip(pts[1:], pts[2:]):
+    for a, b in pairwise(pts[1:]):
         o = out[-1]
         if abs((a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])) > 1e-6:
             out.append(a)

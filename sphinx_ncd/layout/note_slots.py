@@ -2,21 +2,25 @@
 
 The paper writes its notes beside the part they explain, in the free space around and inside the drawing, with
 short leaders.  This module finds that place for one note at a time: the row's ink (wires, glyphs, labels,
-fences, highlights, the notes already placed and their leaders) is marked on a grid of :data:`CELL` units,
-grown by :data:`CLEAR` so a note never touches it; every free rectangle of the note's size, at each of a few
-wrap widths (a wide short note suits the space above or below the drawing, a narrow tall one the side or a gap
-inside it), within the fold width, is a candidate.  A candidate costs the length of its leaders, plus how much
-it grows the drawing, plus :data:`WIRE_COST` for each wire a leader crosses and :data:`FENCE_COST` for each
-fence edge; a leader that would cross a label, a glyph or another note rules the candidate out.  The cheapest
-wins; the search goes through the candidates cheapest-first by their leaders and growth alone and stops when
-none left can beat the best found, so its answer is the same as trying them all, and it is deterministic (ties
-go to the earlier position: top, then left).
+fences' edges, highlights, the notes already placed and their leaders) is marked on a grid of :data:`CELL`
+units, grown by :data:`CLEAR` so a note never touches it; the free rectangles of the note's size, at each of a
+few wrap widths (a wide short note suits the space above or below the drawing, a narrow tall one the side or a
+gap inside it), within the fold width, tops every :data:`ROW_STEP` cells, are the candidates (in each free run
+of a row: the place nearest the targets, the run's ends, one every :data:`SPREAD` cells).  A candidate costs
+the length of its leaders, plus how much it grows the drawing, plus :data:`WIRE_COST` for each wire a leader
+crosses and :data:`FENCE_COST` for each fence edge; a leader that would cross a label, a glyph or another note
+rules the candidate out.  The cheapest wins.  The search is best first -- a row of candidates enters the queue
+at what its height alone costs and is opened only when nothing cheaper is left -- and stops when no candidate
+left can beat the best found; it is deterministic (ties go to the higher place, then the left one).  Where no
+straight leader can reach any free place, the note goes under (or over) everything with a bent leader
+(:mod:`.note_route`).
 """
 from __future__ import annotations
 
 import heapq
 import math
 import re
+from itertools import pairwise
 
 from .note_route import route
 from .scene import Circle, Group, Path, Text, bbox_of
@@ -100,7 +104,7 @@ class Ink:
         """A placed note and its leaders (each a list of points)."""
         self.solids.append((box, owner, "note"))
         for pts in leaders:
-            chords = list(zip(pts, pts[1:]))
+            chords = list(pairwise(pts))
             xs, ys = [p[0] for p in pts], [p[1] for p in pts]
             self.lines.append((owner, "leader", chords, (min(xs), min(ys), max(xs), max(ys))))
 
@@ -145,7 +149,7 @@ class Grid:
         """A placed note and its leaders: ink for the notes after it."""
         self.ink.add_note(box, leaders, owner)
         self.mark(box)
-        self._mark_chords([c for pts in leaders for c in zip(pts, pts[1:])])
+        self._mark_chords([c for pts in leaders for c in pairwise(pts)])
 
     def free_runs(self, j: int, wi: int, hj: int):
         """The runs ``(first, last)`` of columns where a rectangle ``wi`` x ``hj`` cells with its top at row
@@ -224,7 +228,7 @@ def _cross(p, q, a, b) -> bool:
 
 
 def _is_mine(owner: str, mine) -> bool:
-    return owner in mine or any(owner.startswith(m + "/") or owner.startswith(m + ".") for m in mine)
+    return owner in mine or any(owner.startswith((m + "/", m + ".")) for m in mine)
 
 
 def obstacles(ink: Ink, mine) -> tuple:
@@ -291,7 +295,7 @@ def place_note(grid: Grid, size_of, wraps, targets, mine, bbox, span, one: bool 
     heapq.heapify(heap)
     best, tries, seq = None, 0, len(heap)
     while heap and tries < MAX_TRIES:
-        cheap, j, i, k, _, box = heapq.heappop(heap)
+        cheap, j, _, k, _, box = heapq.heappop(heap)
         if best is not None and cheap >= best[0]:
             break
         if box is None or len(box) == 3:  # a row, or the rest of a free run: its places

@@ -10,10 +10,11 @@ no such path joins keep the column tint (:mod:`.notes`).
 from __future__ import annotations
 
 from collections import deque
+from itertools import pairwise
 
 from .scene import Circle, Group, Path, bbox_of
 
-__all__ = ["TINT_WIDTH", "DOT_TINT", "joined_tints"]
+__all__ = ["DOT_TINT", "TINT_WIDTH", "joined_tints"]
 
 TINT_WIDTH = 7.0  # the tint along a path
 DOT_TINT = 5.5  # radius of the tint on a join dot
@@ -64,7 +65,7 @@ def joined_tints(items, op_ids, colour, owner) -> tuple[list, set, list]:
 
     lit, joined, lit_dots = set(), set(), []
     ids = [i for i in op_ids if dots[i]]
-    for a, b in zip(ids, ids[1:]):
+    for a, b in pairwise(ids):
         for da in dots[a]:
             for db in dots[b]:
                 path = _shortest(touching(da), touching(db), strokes, at)

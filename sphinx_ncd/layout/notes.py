@@ -17,9 +17,9 @@ from functools import lru_cache
 
 from .geometry import SMALL_FONT
 from .mathtext import label, outline_label
-from .pieces import union
 from .note_slots import CLEAR, Grid, Ink, place_note
 from .note_tint import joined_tints
+from .pieces import union
 from .scene import Group, Path, Text, bbox_of
 
 __all__ = ["NOTE_FONT", "NOTE_WRAP", "add_author_notes", "note_lines"]
@@ -135,8 +135,8 @@ def _target_box(target, piece, po, sections, base: int, continued=frozenset()):
 
 
 def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, continued=frozenset()) -> None:
-    """The notes of ``panel`` whose first target is in this row, under it (see the module's docstring);
-    ``continued``: the groups that began in a row before this one."""
+    """The notes of ``panel`` whose first target is in this row, each beside what it explains (see the module's
+    docstring); ``continued``: the groups that began in a row before this one."""
     todo, shown = [], {}
     for n, note in enumerate(panel.notes):
         boxes = [_target_box(t, piece, po, sections, base, continued) for t in note.targets]

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sphinx_ncd.layout.scene import Circle, Group, Path as PPath, Text, bbox_of
+from sphinx_ncd.layout.scene import Circle, Group, Text, bbox_of
+from sphinx_ncd.layout.scene import Path as PPath
 from sphinx_ncd.layout.wires import ARROW_TIP
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,14 +13,13 @@ import math
 import random
 
 import pytest
+from render_helpers import ROOT, chain_spec, geometry_problems
 
 import sphinx_ncd
 from sphinx_ncd.layout.notes import NOTE_WRAP
 from sphinx_ncd.layout.scene import Path, Text, bbox_of
 from sphinx_ncd.rendering.api import render, scene
 from sphinx_ncd.rendering.interactive import metadata
-
-from render_helpers import ROOT, chain_spec, geometry_problems
 
 ANNOTATED = ROOT / "demo_docs" / "figures" / "fig21-notes.ncd"
 
