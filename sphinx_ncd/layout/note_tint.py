@@ -42,8 +42,8 @@ def _key(p):
 
 def joined_tints(items, op_ids, colour, owner) -> tuple[list, set, list]:
     """For the operations ``op_ids`` (in order) among the drawn ``items``: the tint primitives along the paths
-    joining their dots, the ids of the operations those paths join, and the boxes of the tinted dots (where a
-    leader may start)."""
+    joining their dots (a lone one's join dots and the strokes meeting them), the ids of the operations tinted
+    so, and the boxes of the tinted dots (where a leader may start)."""
     prims = list(_flat(items))
     dots = {i: [c for c in prims if isinstance(c, Circle) and c.role == "dot" and c.owner == f"op:{i}"]
             for i in op_ids}
@@ -65,6 +65,12 @@ def joined_tints(items, op_ids, colour, owner) -> tuple[list, set, list]:
 
     lit, joined, lit_dots = set(), set(), []
     ids = [i for i in op_ids if dots[i]]
+    if len(ids) == 1:  # the others in other rows of a folded panel: this one's join dots (where two or more
+        # of its wires meet, not a separator's end) and their strokes
+        joins = [d for d in dots[ids[0]] if len(touching(d)) >= 2]
+        if joins:
+            lit = set().union(*(touching(d) for d in joins))
+            joined, lit_dots = set(ids), joins
     for a, b in pairwise(ids):
         for da in dots[a]:
             for db in dots[b]:

@@ -137,21 +137,26 @@ def _target_box(target, piece, po, sections, base: int, continued=frozenset()):
 def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, continued=frozenset()) -> None:
     """The notes of ``panel`` whose first target is in this row, each beside what it explains (see the module's
     docstring); ``continued``: the groups that began in a row before this one."""
-    todo, shown = [], {}
+    todo, shown, hl_layer = [], {}, []
+    drawn_items = list(piece.back) + list(piece.mid) + list(piece.front)
     for n, note in enumerate(panel.notes):
         boxes = [_target_box(t, piece, po, sections, base, continued) for t in note.targets]
-        if boxes[0] is not None:
-            where = f":{note.span.file}:{note.span.line}:{note.span.column}" if note.span is not None else ""
-            here = [(t, b) for t, b in zip(note.targets, boxes) if b is not None]
-            todo.append((f"note:{n}{where}", note, [b for _, b in here]))  # unique per statement
-            shown[todo[-1][0]] = [t for t, _ in here]
-    if not todo or piece.bbox is None:
+        here = [(t, b) for t, b in zip(note.targets, boxes) if b is not None]
+        if not here or piece.bbox is None:
+            continue
+        owner = f"note:{n}" + (f":{note.span.file}:{note.span.line}:{note.span.column}" if note.span else "")
+        if note.highlight is not None:  # a tint behind each target in this row, its note or not
+            joins = sum(kind == "op" for kind, _ in note.targets) > 1
+            parts = [b for _, b in here]
+            _tint([t for t, _ in here], note.highlight or "note", owner, parts, drawn_items, hl_layer, joins)
+            here = [(None, b) for b in parts] if boxes[0] is not None else []
+        if boxes[0] is not None:  # the note itself, in the row of its first target
+            todo.append((owner, note, [b for _, b in here]))  # (owner: unique per statement)
+    if not todo:
+        piece.back.extend(hl_layer)
+        for tint in hl_layer:
+            piece.bbox = union(piece.bbox, bbox_of(tint))
         return
-    hl_layer = []
-    drawn_items = list(piece.back) + list(piece.mid) + list(piece.front)
-    for owner, note, boxes in todo:
-        if note.highlight is not None:  # a tint behind each target; one leader, from the lowest
-            _tint(shown[owner], note.highlight or "note", owner, boxes, drawn_items, hl_layer)
     widest = NOTE_WRAP if fold is None else max(60.0, min(NOTE_WRAP, fold - 2 * NOTE_PAD))
     wraps = [widest] + [w for w in WRAPS if w < widest - 20.0]
     left = min(piece.bbox[0], 0.0)  # rows are laid out from x = 0 (a fence's pad may reach left of it)
@@ -192,12 +197,14 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, 
     piece.front.extend(drawn)
 
 
-def _tint(targets, colour, owner, boxes, drawn_items, hl_layer) -> None:
-    """A highlighted note's tint: along the wires and join dots between the operations it is attached to where
-    a path joins them (:mod:`.note_tint`), a column behind each other target; ``boxes`` becomes the tinted
-    parts, the lowest first: its one leader starts from whichever suits the note's place."""
+def _tint(targets, colour, owner, boxes, drawn_items, hl_layer, joins: bool) -> None:
+    """A highlighted note's tint in this row (``targets``, their ``boxes``): along the wires and join dots
+    between the operations it is attached to where a path joins them (:mod:`.note_tint`; ``joins``: the note is
+    on several operations, so one alone in this row -- the others folded into other rows -- has its join dots
+    tinted), a column behind each other target; ``boxes`` becomes the tinted parts, the lowest first: the
+    note's one leader starts from whichever suits its place."""
     ops = [tid for kind, tid in targets if kind == "op"]
-    tints, joined, dot_boxes = joined_tints(drawn_items, ops, colour, owner) if len(ops) > 1 else ([], set(), [])
+    tints, joined, dot_boxes = joined_tints(drawn_items, ops, colour, owner) if joins else ([], set(), [])
     kept = [b for (kind, tid), b in zip(targets, boxes) if not (kind == "op" and tid in joined)]
     cols = [_pad(b, HL_PAD) for b in kept]
     hl_layer += [_rect(b, colour, None, "highlight", owner, 0.8) for b in cols] + tints
