@@ -4,7 +4,7 @@ As the paper writes ``Q``, ``K`` and ``V`` beside the wires of scaled dot-produc
 stands left of where its wires begin and an output's right of where they end, centred on the value's wires; a
 value made inside the diagram is named in the memory state where its wires first appear, left of their axis
 labels, in the clear band between two of its wires (its middle gap; above its wire when it has one), so the
-name never sits on a wire.  Names are set larger than axis labels, upright like the paper's.
+name never sits on a wire, and :data:`LEAD_GAP` clear of the axis labels beside it.  Names are set larger than axis labels, upright like the paper's.
 """
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from .geometry import FONT, LABEL_GAP
 from .mathtext import Label, label
 from .scene import Text
 
-__all__ = ["NAME_FONT", "NAME_GAP", "name_label", "column_lead", "column_names", "edge_names"]
+__all__ = ["LEAD_GAP", "NAME_FONT", "NAME_GAP", "column_lead", "column_names", "edge_names", "name_label"]
 
 NAME_FONT = FONT * 1.25
-NAME_GAP = 6.0  # between a name and the wires or axis labels beside it
+NAME_GAP = 6.0  # between an input's or output's name and the ends of its wires
+LEAD_GAP = 12.0  # between a name in a state column and the axis labels right of it: a name never reads as one
+# word with an axis label beside it ("Q k"); the paper sets Q, K, V well apart from their wires' labels
 
 
 def name_label(src: str) -> Label:
@@ -30,7 +32,7 @@ def column_lead(values, names: dict | None) -> float:
     """Width a state column adds left of its axis labels for the names of the values first shown there."""
     if not names:
         return 0.0
-    return max((name_label(names[v.id]).width + NAME_GAP for v in _named(values, names)), default=0.0)
+    return max((name_label(names[v.id]).width + LEAD_GAP for v in _named(values, names)), default=0.0)
 
 
 def column_names(values, ypos, x: float, names: dict | None, labels: list) -> None:

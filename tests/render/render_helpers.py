@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sphinx_ncd.layout.scene import Circle, Group, Path as PPath, Text, bbox_of
+from sphinx_ncd.layout.scene import Circle, Group, Text, bbox_of
+from sphinx_ncd.layout.scene import Path as PPath
 from sphinx_ncd.layout.wires import ARROW_TIP
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -170,8 +171,9 @@ def geometry_problems(scene) -> list[str]:
 
 
 def note_problems(scene) -> list[str]:
-    """The author's notes (``note`` statements): each note's box overlaps nothing but its own text, and its
-    leaders run from above down to its edge (its top, or a side where other notes stand above it)."""
+    """The author's notes (``note`` statements): each note's box overlaps nothing but its own text and the fences
+    it stands wholly inside (as the paper sets notes on a fence's tint); each leader runs in straight lines from
+    what it explains to an edge of its note, and crosses no label, no glyph and no other note."""
     problems = []
     prims = list(scene.walk())
     boxes = {p.owner: bbox_of(p) for p in prims if isinstance(p, PPath) and p.role == "note"}
@@ -184,16 +186,58 @@ def note_problems(scene) -> list[str]:
         for o, nb in boxes.items():
             if o == owner or not _overlap(pb, nb, 0.0):
                 continue
+            if getattr(p, "role", "") in ("fence", "shadow") and pb[0] <= nb[0] and pb[1] <= nb[1] \
+                    and nb[2] <= pb[2] and nb[3] <= pb[3]:
+                continue  # standing on the fence's tint, clear of its edges
             if (any(_segment_hits(a, b, nb, 1.0) for a, b in _segments(p.d)) if line else _overlap(pb, nb, 0.5)):
                 problems.append(f"{getattr(p, 'role', '')} of {owner} overlaps the note {o}")
         if isinstance(p, PPath) and p.role == "leader" and owner in boxes:
-            (_, x0, y0), (_, x1, y1) = p.d[0], p.d[-1]
-            nb = boxes[owner]
-            on_top = abs(y1 - nb[1]) < 0.5 and nb[0] - 0.5 <= x1 <= nb[2] + 0.5
-            on_side = min(abs(x1 - nb[0]), abs(x1 - nb[2])) < 0.5 and nb[1] - 0.5 <= y1 <= nb[3] + 0.5
-            if not (y0 < y1 and (on_top or on_side)):
-                problems.append(f"leader of {owner} does not end on the edge of its note")
+            problems += _leader_problems(p, boxes[owner], prims)
     return problems
+
+
+def _leader_problems(leader, nb, prims) -> list[str]:
+    owner = leader.owner
+    pts = [(c[1], c[2]) for c in leader.d if c[0] in ("M", "L")]
+    if len(pts) != len(leader.d) or len(pts) < 2:
+        return [f"leader of {owner} is not made of straight lines"]
+    x1, y1 = pts[-1]
+    on_x = nb[0] - 0.5 <= x1 <= nb[2] + 0.5 and min(abs(y1 - nb[1]), abs(y1 - nb[3])) < 0.5
+    on_y = nb[1] - 0.5 <= y1 <= nb[3] + 0.5 and min(abs(x1 - nb[0]), abs(x1 - nb[2])) < 0.5
+    out = [] if on_x or on_y else [f"leader of {owner} does not end on the edge of its note"]
+    for q in prims:
+        qo, role = getattr(q, "owner", ""), getattr(q, "role", "")
+        if qo == owner or not (isinstance(q, (Text, Circle)) or role in ("box", "glyph", "note")):
+            continue
+        qb = bbox_of(q)
+        if qb and any(_segment_hits(a, b, qb, 0.6) for a, b in zip(pts, pts[1:])):
+            what = f"label {q.label.text!r}" if isinstance(q, Text) else role
+            out.append(f"leader of {owner} crosses the {what} of {qo}")
+    return out
+
+
+def leader_wire_crossings(scene) -> dict:
+    """How many wires each author's note's leaders cross: note owner -> count."""
+    prims = list(scene.walk())
+    wires = [(p, bbox_of(p)) for p in prims if isinstance(p, PPath) and p.role in ("wire", "separator")]
+    out: dict = {}
+    for p in prims:
+        if not (isinstance(p, PPath) and p.role == "leader" and p.owner.startswith("note:")):
+            continue
+        pts = [(c[1], c[2]) for c in p.d if c[0] in ("M", "L")]
+        out.setdefault(p.owner, 0)
+        for w, wb in wires:
+            for a, b in zip(pts, pts[1:]):
+                if wb and min(a[0], b[0]) <= wb[2] and wb[0] <= max(a[0], b[0]) and min(a[1], b[1]) <= wb[3] \
+                        and wb[1] <= max(a[1], b[1]) and any(_crosses(a, b, u, v) for u, v in _segments(w.d)):
+                    out[p.owner] += 1
+    return out
+
+
+def _crosses(p, q, a, b) -> bool:
+    def side(o, u, v):
+        return (u[0] - o[0]) * (v[1] - o[1]) - (u[1] - o[1]) * (v[0] - o[0])
+    return side(a, b, p) * side(a, b, q) < 0 and side(p, q, a) * side(p, q, b) < 0
 
 
 SEP_REACH = 40.0  # a separator lies next to its segments: a wire end of theirs is at most about two rows away
