@@ -384,3 +384,54 @@ def dot_problems(scene) -> list[str]:
             if min(dist(c, a, b) for a, b in zip(pts, pts[1:])) < d.r + w.width / 2:
                 out.append(f"wire {w.owner} runs through the dot of {d.owner} at ({d.cx:.1f}, {d.cy:.1f})")
     return out
+
+
+SEP_TOUCH = 3.0  # a separator's end touches a glyph's ink, a wire or a dot when this close to it
+SEP_PORTS = 36.0  # ...or stands between two ports (a glyph's side or a panel's edge) at most this far apart
+
+
+def _sep_chains(seps) -> list[tuple]:
+    """The two outer ends of each dashed line drawn as several pieces (pieces meet end to end)."""
+    ends = [(_samples(s.d)[0], _samples(s.d)[-1], s.owner) for s in seps]
+    def meets(p, q):
+        return abs(p[0] - q[0]) < 0.5 and abs(p[1] - q[1]) < 0.5
+    out = []
+    for n, (a, b, owner) in enumerate(ends):
+        for end in (a, b):
+            if not any(meets(end, o) for m, pair in enumerate(ends) if m != n for o in pair[:2]):
+                out.append((end, owner))
+    return out
+
+
+def _ink_distance(end, prim) -> float:
+    """How far ``end`` is from the ink of a wire, a dot, a box or a label."""
+    if isinstance(prim, PPath) and prim.role == "wire":
+        pts = _samples(prim.d)
+        return min(((end[0] - p[0]) ** 2 + (end[1] - p[1]) ** 2) ** 0.5 for p in pts) if pts else 1e9
+    b = bbox_of(prim)
+    if not b:
+        return 1e9
+    dx, dy = max(b[0] - end[0], 0.0, end[0] - b[2]), max(b[1] - end[1], 0.0, end[1] - b[3])
+    return (dx * dx + dy * dy) ** 0.5
+
+
+def separator_touch_problems(scene) -> list[str]:
+    """A dashed separator, like a wire, ends at something: each outer end of a dashed line (its pieces joined
+    end to end) touches a glyph's ink, a wire or a dot, or stands between two ports at its x (where both
+    segments leave a glyph's side or the panel's edge).  An end anywhere else floats in mid-air."""
+    prims = list(scene.walk())
+    seps = [p for p in prims if isinstance(p, PPath) and p.role == "separator"]
+    ink = [p for p in prims if (isinstance(p, PPath) and p.role not in ("separator", "fence", "shadow", "note",
+                                                                        "leader", "bracket"))
+           or (isinstance(p, Circle)) or (isinstance(p, Text) and not p.owner.startswith(("fence", "group")))]
+    problems = []
+    for end, owner in _sep_chains(seps):
+        if any(_ink_distance(end, p) <= SEP_TOUCH for p in ink):
+            continue
+        at = [a[1] for a in scene.anchors if abs(a[0] - end[0]) < 0.5]
+        above = [end[1] - y for y in at if y < end[1]]
+        below = [y - end[1] for y in at if y > end[1]]
+        if above and below and min(above) + min(below) <= SEP_PORTS:
+            continue
+        problems.append(f"separator {owner} ends at ({end[0]:.1f}, {end[1]:.1f}) touching nothing")
+    return problems
