@@ -162,7 +162,7 @@ def geometry_problems(scene) -> list[str]:
         for end in (pts[0], pts[-1]):
             if not any(abs(end[0] - a[0]) < 0.05 and abs(end[1] - a[1]) < 2.0 for a in anchors):
                 problems.append(f"wire {w.owner} ends at {end} on no anchor")
-    problems += separator_end_problems(prims, anchors)
+    problems += separator_touch_problems(scene)
     problems += continuation_problems(scene)
     problems += note_problems(scene)
     problems += fence_problems(scene)
@@ -193,67 +193,6 @@ def note_problems(scene) -> list[str]:
             on_side = min(abs(x1 - nb[0]), abs(x1 - nb[2])) < 0.5 and nb[1] - 0.5 <= y1 <= nb[3] + 0.5
             if not (y0 < y1 and (on_top or on_side)):
                 problems.append(f"leader of {owner} does not end on the edge of its note")
-    return problems
-
-
-SEP_REACH = 40.0  # a separator lies next to its segments: a wire end of theirs is at most about two rows away
-
-
-def _nothing_between(end, e, wires_at) -> bool:
-    """Whether no wire passes x = end's x strictly between the heights of ``end`` and the wire end ``e``."""
-    lo, hi = sorted((end[1], e[1]))
-    x = end[0]
-    for pts in wires_at:
-        if abs(pts[0][0] - x) < 1.0 or abs(pts[-1][0] - x) < 1.0:  # wires ending or starting here are the pair
-            continue
-        for p, q in zip(pts, pts[1:]):
-            if min(p[0], q[0]) <= x <= max(p[0], q[0]):
-                y = p[1] if abs(q[0] - p[0]) < 1e-9 else p[1] + (q[1] - p[1]) * (x - p[0]) / (q[0] - p[0])
-                if lo + 1.0 < y < hi - 1.0:
-                    return False
-    return True
-
-
-def separator_end_problems(prims, anchors=()) -> list[str]:
-    """A dashed separator lies between two segments that exist side by side: each of its ends must be where
-    the pair begins or stops coexisting, i.e. where a wire next to it starts or ends (an input or output edge,
-    a copy, an operation's ports, a save or load, a reordering where the wires bend across), at a dot (an outer product, an add), at a glyph
-    anchor, or
-    where another piece of the same dashed line continues.  An end anywhere else stops in mid-air."""
-    seps = [p for p in prims if isinstance(p, PPath) and p.role == "separator"]
-    wire_ends = []
-    bends = []  # (x, y from, y to) where a wire begins or stops bending: a reordering, where the pairs change
-    for w in prims:
-        if isinstance(w, PPath) and w.role == "wire":
-            pts = _samples(w.d)
-            wire_ends += [pts[0], pts[-1]]
-            cur = None
-            for c in w.d:
-                if c[0] == "C" and cur is not None:
-                    lo, hi = min(cur[1], c[6]), max(cur[1], c[6])
-                    bends += [(cur[0], lo, hi), (c[5], lo, hi)]
-                cur = (c[1], c[2]) if c[0] in ("M", "L") else (c[5], c[6]) if c[0] == "C" else cur
-    wires_at = [_samples(w.d) for w in prims if isinstance(w, PPath) and w.role == "wire"]
-    dots = [(c.cx, c.cy, c.r) for c in prims if isinstance(c, Circle) and c.fill not in (None, "none", "paper")]
-    sep_ends = []
-    for s in seps:
-        pts = _samples(s.d)
-        sep_ends.append((pts[0], pts[-1]))
-    problems = []
-    for n, s in enumerate(seps):
-        for end in sep_ends[n]:
-            near = [e for e in wire_ends if abs(end[0] - e[0]) < 1.0]
-            ok = any(abs(end[1] - e[1]) <= SEP_REACH for e in near)
-            # further away only when no other wire runs between the separator's end and the wire's
-            ok = ok or any(_nothing_between(end, e, wires_at) for e in near)
-            ok = ok or any(abs(end[0] - bx) < 1.0 and lo - SEP_REACH <= end[1] <= hi + SEP_REACH
-                           for bx, lo, hi in bends)
-            ok = ok or any(abs(end[0] - a[0]) < 1.0 and abs(end[1] - a[1]) <= SEP_REACH for a in anchors)
-            ok = ok or any((end[0] - cx) ** 2 + (end[1] - cy) ** 2 <= (r + 1.5) ** 2 for cx, cy, r in dots)
-            ok = ok or any(abs(end[0] - o[0]) < 0.5 and abs(end[1] - o[1]) < 0.5
-                           for m, pair in enumerate(sep_ends) if m != n for o in pair)
-            if not ok:
-                problems.append(f"separator {s.owner} ends at ({end[0]:.1f}, {end[1]:.1f}) in mid-air")
     return problems
 
 
@@ -406,8 +345,13 @@ def _sep_chains(seps) -> list[tuple]:
 def _ink_distance(end, prim) -> float:
     """How far ``end`` is from the ink of a wire, a dot, a box or a label."""
     if isinstance(prim, PPath) and prim.role == "wire":
-        pts = _samples(prim.d)
-        return min(((end[0] - p[0]) ** 2 + (end[1] - p[1]) ** 2) ** 0.5 for p in pts) if pts else 1e9
+        best = 1e9
+        for a, b in _segments(prim.d):
+            ux, uy = b[0] - a[0], b[1] - a[1]
+            n = ux * ux + uy * uy
+            t = 0.0 if n == 0 else max(0.0, min(1.0, ((end[0] - a[0]) * ux + (end[1] - a[1]) * uy) / n))
+            best = min(best, ((end[0] - a[0] - t * ux) ** 2 + (end[1] - a[1] - t * uy) ** 2) ** 0.5)
+        return best
     b = bbox_of(prim)
     if not b:
         return 1e9
@@ -417,17 +361,20 @@ def _ink_distance(end, prim) -> float:
 
 def separator_touch_problems(scene) -> list[str]:
     """A dashed separator, like a wire, ends at something: each outer end of a dashed line (its pieces joined
-    end to end) touches a glyph's ink, a wire or a dot, or stands between two ports at its x (where both
-    segments leave a glyph's side or the panel's edge).  An end anywhere else floats in mid-air."""
+    end to end) touches a glyph's ink, a wire or a dot, stands between two ports at its x (where both
+    segments leave a glyph's side or the panel's edge) or on the panel's edge (an anchor, as a wire's end
+    there).  An end anywhere else floats in mid-air."""
     prims = list(scene.walk())
     seps = [p for p in prims if isinstance(p, PPath) and p.role == "separator"]
     ink = [p for p in prims if (isinstance(p, PPath) and p.role not in ("separator", "fence", "shadow", "note",
-                                                                        "leader", "bracket"))
+                                                                        "leader"))
            or (isinstance(p, Circle)) or (isinstance(p, Text) and not p.owner.startswith(("fence", "group")))]
     problems = []
     for end, owner in _sep_chains(seps):
         if any(_ink_distance(end, p) <= SEP_TOUCH for p in ink):
             continue
+        if any(abs(end[0] - a[0]) < 0.05 and abs(end[1] - a[1]) < 2.0 for a in scene.anchors):
+            continue  # at the panel's edge, where a wire may end too
         at = [a[1] for a in scene.anchors if abs(a[0] - end[0]) < 0.5]
         above = [end[1] - y for y in at if y < end[1]]
         below = [y - end[1] for y in at if y > end[1]]
