@@ -16,7 +16,7 @@ __all__ = ["reach_ends", "SEP_TOUCH", "SEP_PORTS"]
 
 SEP_TOUCH = 3.0  # an end this close to a glyph's ink, a wire or a label touches it
 SEP_PORTS = 36.0  # an end between two ports at its x at most this far apart stands at a glyph's side (or the edge)
-_SHORT = 1.0  # a carried end stops this short of what it meets
+_SHORT = 2.2  # a carried end stops this short of what it meets (its ink, half as wide, then clear of it)
 
 
 def reach_ends(seps: list, wires: list, groups: list, labels: list, anchors, x_from: float, x_to: float) -> list:
@@ -38,6 +38,9 @@ def reach_ends(seps: list, wires: list, groups: list, labels: list, anchors, x_f
         if any(_distance(p, item) <= SEP_TOUCH for item in ink):
             continue
         x = _reach(p, 1.0 if last else -1.0, ink, x_from, x_to)
+        # another separator on its line, met first: the two join into one dashed line
+        x = _joined(p, 1.0 if last else -1.0, x, [(c[-2], c[-1]) for j, sep in enumerate(seps + inner) if j != i
+                                                   for c in sep.d])
         if x in (x_from, x_to):  # at the panel's edge, where a wire ending there would end too
             anchors.append((x, p[1]))
         d = out[i].d
@@ -127,6 +130,13 @@ def _distance(p, item) -> float:
         t = 0.0 if n == 0 else max(0.0, min(1.0, ((p[0] - a[0]) * ux + (p[1] - a[1]) * uy) / n))
         best = min(best, ((p[0] - a[0] - t * ux) ** 2 + (p[1] - a[1] - t * uy) ** 2) ** 0.5)
     return best
+
+
+def _joined(p, d: float, x: float, ends) -> float:
+    """``x``, or the nearer point of another separator (``ends``: their points) on ``p``'s line between ``p``
+    and ``x``."""
+    on = [q[0] for q in ends if abs(q[1] - p[1]) < 0.5 and d * (q[0] - p[0]) > 0.5 and d * (q[0] - x) < 0]
+    return min(on, key=lambda q: d * q) if on else x
 
 
 def _reach(p, d: float, ink, x_from: float, x_to: float) -> float:

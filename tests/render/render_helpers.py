@@ -335,9 +335,10 @@ def _sep_chains(seps) -> list[tuple]:
     def meets(p, q):
         return abs(p[0] - q[0]) < 0.5 and abs(p[1] - q[1]) < 0.5
     out = []
+    points = [[(c[-2], c[-1]) for c in s.d] for s in seps]  # a piece may join another where it turns
     for n, (a, b, owner) in enumerate(ends):
         for end in (a, b):
-            if not any(meets(end, o) for m, pair in enumerate(ends) if m != n for o in pair[:2]):
+            if not any(meets(end, o) for m, pts in enumerate(points) if m != n for o in pts):
                 out.append((end, owner))
     return out
 
