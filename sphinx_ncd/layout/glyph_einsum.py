@@ -55,9 +55,11 @@ def draw_einsum(g: OpRows) -> Glyph:
     semicircular cap (inner product), output neighbours meet in a dot
     (diagonal), and each output wire bends to its row.  The separators between
     the inputs end at the glyph's side (outer product).  Where a stage's crossings would
-    fall within a wire pitch of a dot left of them (the outer product's, or a
-    merge dot the next stage's wires cross just after), that stage starts later,
-    after a straight run: the glyph widens by about the least that clears them.
+    fall within a wire pitch of a dot left of them, or of a merge dot its wires
+    bend into just after, that stage starts (or the dot stands) later, after a
+    straight run: the glyph widens by about the least that clears them.  A merge's
+    dot stands on one of its wires, which runs straight into it (see
+    :func:`_merge_row`), where that crosses no more wires and adds no height.
     """
     ins_n, outs_n = _einsum_names(g)
     key = (tuple(map(tuple, g.ins)), tuple(map(tuple, g.outs)), tuple(map(tuple, ins_n)), tuple(map(tuple, outs_n)))
