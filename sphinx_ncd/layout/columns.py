@@ -222,7 +222,9 @@ class _Step:
             if prev_bottom_row is None:
                 top = desired if desired is not None else 0.0
             else:
-                least = max(prev_bottom_row + ITEM_GAP, prev_bottom_row + prev_foot + head + GLYPH_GAP)
+                # the separator between the two runs through the glyph zone: room for it, clear of both
+                least = max(prev_bottom_row + ITEM_GAP,
+                            prev_bottom_row + prev_foot + head + max(GLYPH_GAP, 2 * SEP_CLEAR + SEP_WIDTH))
                 top = least if desired is None else max(desired, least)
                 if top > least + COMPACT:  # pack towards the item above: the inputs bend up once
                     top = least

@@ -2,9 +2,9 @@
 
 Every wire first bends (crossings are transposes) into an intermediate order where the wires of one contracted
 axis, and of one output axis, are neighbours; then contracted neighbours close in a cup (an inner product), output
-neighbours meet in a dot (a diagonal), and each output wire bends to its row.  The separators between the inputs
-end in a dot (an outer product).  The intermediate order is the one crossing fewest wires, and a stage starts late
-enough for its crossings to clear the dots next to them.
+neighbours meet in a dot (a diagonal) standing on one of their wires, and each output wire bends to its row.
+The separators between the inputs (an outer product) end at the glyph's side.  The intermediate order is the one
+crossing fewest wires, and a stage starts late enough for its crossings to clear the dots next to them.
 """
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def einsum_names(op, ins):
     return ins_n, outs_n
 
 
-OUTER_X = 5.0  # where the separators between an einsum's inputs end in their (outer product) dots
+OUTER_X = 5.0  # the level run before an outer product's wires bend (its separators end at the glyph's side)
 
 
 def draw_einsum(g: OpRows) -> Glyph:
@@ -54,63 +54,78 @@ def draw_einsum(g: OpRows) -> Glyph:
     output axis are neighbours; then contracted neighbours close in a
     semicircular cap (inner product), output neighbours meet in a dot
     (diagonal), and each output wire bends to its row.  The separators between
-    the inputs end in a dot (outer product).  Where a stage's crossings would
-    fall within a wire pitch of a dot left of them (the outer product's, or a
-    merge dot the next stage's wires cross just after), that stage starts later,
-    after a straight run: the glyph widens by about the least that clears them.
+    the inputs end at the glyph's side (outer product).  Where a stage's crossings would
+    fall within a wire pitch of a dot left of them, or of a merge dot its wires
+    bend into just after, that stage starts (or the dot stands) later, after a
+    straight run: the glyph widens by about the least that clears them.  A merge's
+    dot stands on one of its wires, which runs straight into it (see
+    :func:`_merge_row`), where that crosses no more wires and adds no height.
     """
     ins_n, outs_n = _einsum_names(g)
     key = (tuple(map(tuple, g.ins)), tuple(map(tuple, g.outs)), tuple(map(tuple, ins_n)), tuple(map(tuple, outs_n)))
     plan = _PLANS.get(key)
     if plan is not None:  # drawn before (another render of the same rows): the same order and leads
         return _einsum_glyph(g, *plan)[0]
-    lead = lead2 = leadj = 0.0
-    best, order = None, None
-    for n in range(5):
-        glyph, xj, order = _einsum_glyph(g, lead, lead2, order, leadj)
-        found = crossings_of([p for p in glyph.items if isinstance(p, Path) and p.role == "wire"])
-        if n == 0 and knots(found):  # the estimated order draws a knot: draw its best few, keep the least tangled
-            order = _untangled(g, order, found)
-            continue
-        dots = [c for c in glyph.items if isinstance(c, Circle) and c.fill not in (None, "none", "paper")]
-        near = [(c, d) for c in found for d in dots if (c.x - d.cx) ** 2 + (c.y - d.cy) ** 2 < PITCH ** 2]
-        if best is None or len(near) < best[0]:
-            best = (len(near), glyph, (lead, lead2, order, leadj))
-        more = [0.0, 0.0, 0.0]  # how much later each stage must start, and the junctions stand, for the crossings
-        for c, d in near:       # to clear the dots left of them (and the first stage's, the junctions right of them)
-            reach = math.sqrt(PITCH ** 2 - (c.y - d.cy) ** 2)
-            if d.cx < c.x:
-                k = 0 if c.x < xj else 1
-                more[k] = max(more[k], d.cx + reach - c.x + 0.25)
-            elif c.x < xj <= d.cx + 1e-6:
-                more[2] = max(more[2], c.x + reach - d.cx + 0.25)
-        if not near or more == [0.0, 0.0, 0.0]:
-            break
-        lead, lead2, leadj = lead + more[0], lead2 + more[1], leadj + more[2]
+    best = _planned(g, False)
+    if any(_merges(kind, ys) for _, kind, _, ys in _units_of(g)[0]):  # a merge's dot on its level wire: kept
+        level = _planned(g, True)  # where it crosses no more wires, stands no nearer a crossing, adds no height
+        if (*level[0], level[1].footroom) <= (*best[0], best[1].footroom):
+            best = level
     if len(_PLANS) >= 1024:
         _PLANS.clear()
     _PLANS[key] = best[2]
     return best[1]
 
 
-#: (input rows, output rows, their names) -> (lead, lead2, the units' order, leadj): an einsum's plan, worked out
-#: once
+def _planned(g: OpRows, level: bool) -> tuple:
+    """The einsum's glyph whose stages start late enough for its crossings to clear the dots (see
+    :func:`draw_einsum`), its merges' dots on their level wires when ``level``: ((crossings near a dot, all
+    crossings), the glyph, its plan)."""
+    lead = lead2 = leadj = 0.0
+    best, order = None, None
+    for n in range(5):
+        glyph, xj, order = _einsum_glyph(g, lead, lead2, order, leadj, level)
+        found = crossings_of([p for p in glyph.items if isinstance(p, Path) and p.role == "wire"])
+        if n == 0 and knots(found):  # the estimated order draws a knot: draw its best few, keep the least tangled
+            order = _untangled(g, order, found, level)
+            continue
+        dots = [c for c in glyph.items if isinstance(c, Circle) and c.fill not in (None, "none", "paper")]
+        near = [(c, d) for c in found for d in dots if (c.x - d.cx) ** 2 + (c.y - d.cy) ** 2 < PITCH ** 2]
+        if best is None or (len(near), len(found)) < best[0]:
+            best = ((len(near), len(found)), glyph, (lead, lead2, order, leadj, level))
+        more = [0.0, 0.0, 0.0]  # how much later each stage must start, and the junctions stand, for the crossings
+        for c, d in near:       # to clear the dots left of them (and the first stage's, the junctions right of them)
+            reach = math.sqrt(PITCH ** 2 - (c.y - d.cy) ** 2)
+            if d.cx < c.x:
+                k = 0 if c.x < xj else 1
+                more[k] = max(more[k], d.cx + reach - c.x + 0.25)
+            elif c.x < xj <= d.cx + 1e-6:  # a merge's wires bend into their dot: the crossing moves with it
+                more[2] = max(more[2], (c.x + reach - d.cx + 0.25) / (1.0 - min(c.x / xj, 0.8)))
+        if not near or more == [0.0, 0.0, 0.0]:
+            break
+        lead, lead2, leadj = lead + more[0], lead2 + more[1], leadj + more[2]
+    return best
+
+
+#: (input rows, output rows, their names) -> (lead, lead2, the units' order, leadj, level): an einsum's plan,
+#: worked out once
 _PLANS: dict = {}
 
 
-def _einsum_glyph(g: OpRows, lead: float, lead2: float, order=None, leadj: float = 0.0) -> tuple[Glyph, float, list]:
+def _einsum_glyph(g: OpRows, lead: float, lead2: float, order=None, leadj: float = 0.0,
+                  level: bool = False) -> tuple[Glyph, float, list]:
     """The einsum's glyph with straight runs of ``lead`` before its first stage, ``leadj`` into its junctions
     and ``lead2`` after them (see :func:`draw_einsum`), its units in ``order`` (their names; None: the order
     that crosses fewest wires); returns it, where its junctions are and its units' order."""
     units, out_rows, top = _units_of(g)
     if order is None:
-        units = _fewest_crossings(units, out_rows, top)
+        units = _fewest_crossings(units, out_rows, top, level)
     else:
         units = sorted(units, key=lambda u: order.index(u[2]))
-    mid = _mid_rows(units, top, out_rows)
+    mid = _mid_rows(units, top, out_rows, level)
     # stage 1: sources -> intermediate rows (sources of one unit keep their order)
-    d1 = [abs(a - b) for _, _, n, ys in units for a, b in zip(ys, mid[n])]
-    cross1 = _crosses([(a, b) for _, _, n, ys in units for a, b in zip(ys, mid[n])])
+    d1 = [abs(a - b) for _, _, n, ys in units for a, b in zip(ys, _targets(ys, mid[n]))]
+    cross1 = _crosses([(a, b) for _, _, n, ys in units for a, b in zip(ys, _targets(ys, mid[n]))])
     x0, x1 = _stage1_x(g, d1, cross1)
     x0, x1 = x0 + lead, x1 + lead  # later still where a crossing measured too near a dot (draw_einsum)
     # junction points (merge dots / caps) and stage 2: the output wires bend to their rows
@@ -169,7 +184,7 @@ def _units_of(g: OpRows) -> tuple[list, dict, float]:
     return units, out_rows, min((y for ys in g.ins for y in ys), default=0.0)
 
 
-def _untangled(g: OpRows, order: list, found) -> list:
+def _untangled(g: OpRows, order: list, found, level: bool = False) -> list:
     """The units' order for an einsum whose estimated ``order`` draws a knot (its glyph's crossings ``found``):
     among the estimate's best few orders, the one whose drawn glyph has fewest knots, then fewest crossings
     (the estimate measures bends on one run; the glyph's caps and stages differ)."""
@@ -177,10 +192,10 @@ def _untangled(g: OpRows, order: list, found) -> list:
     best = ((knots(found), len(found)), order)
     if not 3 <= len(units) <= 6:
         return order
-    ranked = sorted(permutations(units), key=lambda o: _order_cost(o, out_rows, top))
+    ranked = sorted(permutations(units), key=lambda o: _order_cost(o, out_rows, top, level=level))
     for alt in ranked[:_TRIED]:
         names = [u[2] for u in alt]
-        drawn = _einsum_glyph(g, 0.0, 0.0, names)[0]
+        drawn = _einsum_glyph(g, 0.0, 0.0, names, 0.0, level)[0]
         found = crossings_of([p for p in drawn.items if isinstance(p, Path) and p.role == "wire"])
         if (knots(found), len(found)) < best[0]:
             best = ((knots(found), len(found)), names)
@@ -190,7 +205,7 @@ def _untangled(g: OpRows, order: list, found) -> list:
 _TRIED = 3  # orders drawn to untangle a knot
 
 
-def _mid_rows(units, top: float, out_rows=None) -> dict:
+def _mid_rows(units, top: float, out_rows=None, level: bool = False) -> dict:
     """The intermediate rows of each unit, stacked from ``top`` in the units' order; a wire that leaves on
     the row it came in on (nothing moves it) keeps that row when it lies below the stack, so it runs level
     through the glyph instead of rising into the stack and falling back, and a cap on two neighbouring wires
@@ -198,9 +213,13 @@ def _mid_rows(units, top: float, out_rows=None) -> dict:
     mid: dict[str, list[float]] = {}
     y = top
     rows = sorted(r for u in units for r in u[3])
-    for _, kind, n, ys in units:
+    for i, (_, kind, n, ys) in enumerate(units):
         if kind == "out" and len(ys) == 1 and out_rows and any(abs(o - ys[0]) < 1e-6 for o in out_rows.get(n, ())):
             y = max(y, ys[0])
+        elif _merges(kind, ys):  # one row: the dot stands on a source at or below the stack (it runs straight)
+            mid[n] = [_merge_row(ys, y, (out_rows or {}).get(n, ()) if level or i == len(units) - 1 else ())]
+            y = mid[n][0] + PITCH
+            continue
         elif kind == "cap" and len(ys) == 2 and y <= ys[0] + 1e-6 and rows.index(ys[1]) == rows.index(ys[0]) + 1:
             mid[n] = list(ys)  # neighbours (no wire between them): the cap closes them where they are
             y = ys[1] + PITCH
@@ -210,7 +229,26 @@ def _mid_rows(units, top: float, out_rows=None) -> dict:
     return mid
 
 
-def _fewest_crossings(units, out_rows, top: float) -> list:
+def _merges(kind: str, ys) -> bool:
+    """Whether a unit's wires meet in a dot (a diagonal, or a sum over three or more wires)."""
+    return len(ys) > 1 and not (kind == "cap" and len(ys) == 2)
+
+
+def _merge_row(ys, y: float, outs) -> float:
+    """The row a merge's dot stands on, at or below the stack's next row ``y``: the source there that is also
+    an output row in ``outs`` (the last unit of the stack: it pushes no other down), else the highest source
+    there, else ``y`` itself (every wire then bends into it)."""
+    below = [r for r in ys if r >= y - 1e-6]
+    level = [r for r in below if any(abs(r - o) < 1e-6 for o in outs)]
+    return min(level or below or [y])
+
+
+def _targets(ys, m) -> list:
+    """The intermediate row of each source row ``ys`` of a unit whose rows are ``m`` (a merge's one row)."""
+    return list(m) * len(ys) if len(m) == 1 else list(m)
+
+
+def _fewest_crossings(units, out_rows, top: float, level: bool = False) -> list:
     """The units in the intermediate order whose two stages cross fewest wires (a transpose the einsum needs
     crosses anyway; one the order would add need not), then bunch fewest crossings at one point (a knot), the
     order of their sources' mean heights where that draws as few; up to 6 units (720 orders) are tried, more
@@ -218,21 +256,21 @@ def _fewest_crossings(units, out_rows, top: float) -> list:
     if len(units) < 3 or len(units) > 6:
         return units
 
-    best, fewest = units, _order_cost(units, out_rows, top)
+    best, fewest = units, _order_cost(units, out_rows, top, level=level)
     for order in permutations(units):
         if fewest == (0, 0):
             break
-        k = _order_cost(order, out_rows, top, fewest[0])
+        k = _order_cost(order, out_rows, top, fewest[0], level)
         if k < fewest:
             best, fewest = list(order), k
     return best
 
 
-def _order_cost(order, out_rows, top: float, bound: int | None = None) -> tuple[int, int]:
+def _order_cost(order, out_rows, top: float, bound: int | None = None, level: bool = False) -> tuple[int, int]:
     """The crossings and knots the units in ``order`` draw, estimated from their bends' rows (the knots are
     not counted where the crossings already exceed ``bound``: that order loses anyway)."""
-    mid = _mid_rows(order, top, out_rows)
-    first = [(a, b, n) for _, _, n, ys in order for a, b in zip(ys, mid[n])]
+    mid = _mid_rows(order, top, out_rows, level)
+    first = [(a, b, n) for _, _, n, ys in order for a, b in zip(ys, _targets(ys, mid[n]))]
     second = [((mid[n][0] + mid[n][-1]) / 2, yo, n) for _, kind, n, _ in order if kind == "out"
               for yo in out_rows.get(n, ())]
     counts = [sum(1 for i, (a, b, n) in enumerate(stage) for c, d, m in stage[i + 1:]
@@ -266,10 +304,8 @@ def _einsum_ends(glyph: Glyph, g: OpRows, out_rows, src, mid, xj: float, doubled
             for yo in outs:
                 glyph.items.extend(wire_strokes([(xj, yo), (w, yo)], g, n in doubled))
                 glyph.items.append(Circle(xj, yo, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
-    # outer product: the separators between inputs end in a dot
-    for ysep in seps_between(g.ins):
-        glyph.items.append(draw_sep(0, ysep, OUTER_X, ysep, g))
-        glyph.items.append(Circle(OUTER_X, ysep, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
+    # outer product: the separators between inputs end at the glyph's side, where their segments' wires
+    # begin to bend together (the paper's; a dot there would read as a junction)
     for ysep in seps_between(g.outs):
         glyph.items.append(draw_sep(w - 4, ysep, w, ysep, g))
     allm = [y for m in mid.values() for y in m]
@@ -283,10 +319,10 @@ def _crosses(moves) -> bool:
 
 
 def _stage1_x(g: OpRows, d1, crossing: bool) -> tuple[float, float]:
-    """Where an einsum's first-stage bends begin and end: past the dots its input separators end in (a pitch
-    past them when the bends cross, so that no crossing is next to a dot)."""
+    """Where an einsum's first-stage bends begin and end: a short level run past the glyph's side where the
+    separators between its inputs end."""
     moved = any(d > 1e-6 for d in d1)
-    x0 = OUTER_X + 2 * DOT_R if seps_between(g.ins) else 0.0
+    x0 = OUTER_X if seps_between(g.ins) else 0.0
     return x0, x0 + (bend_length(max(d1)) if moved else 4.0)
 
 
@@ -322,13 +358,12 @@ def _einsum_unit(glyph: Glyph, g: OpRows, unit, m, yj: float, outs, xs, direct: 
         for yo in outs:
             glyph.items.extend(wire_strokes([(0, ys[0]), (w, yo)], g, doubled))
         return
-    for a, b in zip(ys, m):
-        glyph.items.extend(wire_strokes([(0, a), (x0, a), (x1, b)], g, doubled))
-    if len(ys) > 1:
-        for b in m:
-            glyph.items.extend(wire_strokes([(x1, b), (xj, yj)], g, doubled))
+    if len(ys) > 1:  # a merge: the dot on its row, each other wire one bend into it, ending at the dot
+        for a in ys:
+            glyph.items.extend(wire_strokes([(0, a), (x0, a), (xj, yj)], g, doubled))
         glyph.items.append(Circle(xj, yj, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))
     else:
+        glyph.items.extend(wire_strokes([(0, ys[0]), (x0, ys[0]), (x1, m[0])], g, doubled))
         glyph.items.extend(wire_strokes([(x1, m[0]), (xj, yj)], g, doubled))
     if kind == "cap":  # summed out alone: the wire ends in a dot
         glyph.items.append(Circle(xj, yj, DOT_R, fill=ink_of(g), stroke=None, owner=g.owner))

@@ -19,6 +19,7 @@ from .geometry import ITEM_GAP
 from .pieces import bbox_all, Piece, union
 from .rows import reserve_below, shown_axes, silent_values, stack_values, value_axis
 from .scene import bbox_moved, bbox_of
+from .separator_ends import reach_ends
 from .wires import ARROW_TIP, continue_arrow, MeasureRuns, PanelOut, permute, WireRuns
 
 __all__ = ["panel_sections", "with_headers", "panel_piece", "measure_panel"]
@@ -268,6 +269,19 @@ def with_headers(panels) -> list[Panel]:
     return out
 
 
+def _separators_reach(po: PanelOut, front: list) -> None:
+    """A separator ends at something: its loose ends carried on along their lines (:mod:`.separator_ends`) to a
+    glyph, a wire, a label, a repetition's bracket or the row's edge."""
+    items = dict(po.items)
+    if not items.get("seps") or not po.section_x:
+        return
+    edges = po.section_x.values()
+    marks = items["wires"] + [p for p in front if getattr(p, "role", "") == "bracket"]
+    seps = reach_ends(items["seps"], marks, items["glyphs"], items["labels"], po.anchors,
+                      min(a for a, _ in edges), max(b for _, b in edges))
+    po.items = [(name, seps if name == "seps" else part) for name, part in po.items]
+
+
 def measure_panel(panel: Panel, hl: dict, sections, silent) -> PanelOut:
     """The column pass over the whole panel without drawing it: where its sections begin and end, its edges'
     wires, and its glyphs (which a fold's rows then reuse).  Nothing it skips moves anything."""
@@ -282,6 +296,7 @@ def panel_piece(panel: Panel, hl: dict, sections, silent, base: int, continued: 
     column pass's record."""
     po = _layout_panel(panel, hl, 0.0, sections, silent, base, glyphs)
     back, front = group_items(panel, po, cut)
+    _separators_reach(po, front)
     piece = Piece(back=back, front=front, bbox=_panel_bbox(po, back, front) or (0, 0, 0, 0),
                   align_y=po.align_y, anchors=list(po.anchors), named=dict(po.named), op_boxes=dict(po.op_boxes),
                   ins=dict(po.edge_in), outs=dict(po.edge_out))

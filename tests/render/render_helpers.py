@@ -163,7 +163,7 @@ def geometry_problems(scene) -> list[str]:
         for end in (pts[0], pts[-1]):
             if not any(abs(end[0] - a[0]) < 0.05 and abs(end[1] - a[1]) < 2.0 for a in anchors):
                 problems.append(f"wire {w.owner} ends at {end} on no anchor")
-    problems += separator_end_problems(prims, anchors)
+    problems += separator_touch_problems(scene)
     problems += continuation_problems(scene)
     problems += note_problems(scene)
     problems += fence_problems(scene)
@@ -238,67 +238,6 @@ def _crosses(p, q, a, b) -> bool:
     def side(o, u, v):
         return (u[0] - o[0]) * (v[1] - o[1]) - (u[1] - o[1]) * (v[0] - o[0])
     return side(a, b, p) * side(a, b, q) < 0 and side(p, q, a) * side(p, q, b) < 0
-
-
-SEP_REACH = 40.0  # a separator lies next to its segments: a wire end of theirs is at most about two rows away
-
-
-def _nothing_between(end, e, wires_at) -> bool:
-    """Whether no wire passes x = end's x strictly between the heights of ``end`` and the wire end ``e``."""
-    lo, hi = sorted((end[1], e[1]))
-    x = end[0]
-    for pts in wires_at:
-        if abs(pts[0][0] - x) < 1.0 or abs(pts[-1][0] - x) < 1.0:  # wires ending or starting here are the pair
-            continue
-        for p, q in zip(pts, pts[1:]):
-            if min(p[0], q[0]) <= x <= max(p[0], q[0]):
-                y = p[1] if abs(q[0] - p[0]) < 1e-9 else p[1] + (q[1] - p[1]) * (x - p[0]) / (q[0] - p[0])
-                if lo + 1.0 < y < hi - 1.0:
-                    return False
-    return True
-
-
-def separator_end_problems(prims, anchors=()) -> list[str]:
-    """A dashed separator lies between two segments that exist side by side: each of its ends must be where
-    the pair begins or stops coexisting, i.e. where a wire next to it starts or ends (an input or output edge,
-    a copy, an operation's ports, a save or load, a reordering where the wires bend across), at a dot (an outer product, an add), at a glyph
-    anchor, or
-    where another piece of the same dashed line continues.  An end anywhere else stops in mid-air."""
-    seps = [p for p in prims if isinstance(p, PPath) and p.role == "separator"]
-    wire_ends = []
-    bends = []  # (x, y from, y to) where a wire begins or stops bending: a reordering, where the pairs change
-    for w in prims:
-        if isinstance(w, PPath) and w.role == "wire":
-            pts = _samples(w.d)
-            wire_ends += [pts[0], pts[-1]]
-            cur = None
-            for c in w.d:
-                if c[0] == "C" and cur is not None:
-                    lo, hi = min(cur[1], c[6]), max(cur[1], c[6])
-                    bends += [(cur[0], lo, hi), (c[5], lo, hi)]
-                cur = (c[1], c[2]) if c[0] in ("M", "L") else (c[5], c[6]) if c[0] == "C" else cur
-    wires_at = [_samples(w.d) for w in prims if isinstance(w, PPath) and w.role == "wire"]
-    dots = [(c.cx, c.cy, c.r) for c in prims if isinstance(c, Circle) and c.fill not in (None, "none", "paper")]
-    sep_ends = []
-    for s in seps:
-        pts = _samples(s.d)
-        sep_ends.append((pts[0], pts[-1]))
-    problems = []
-    for n, s in enumerate(seps):
-        for end in sep_ends[n]:
-            near = [e for e in wire_ends if abs(end[0] - e[0]) < 1.0]
-            ok = any(abs(end[1] - e[1]) <= SEP_REACH for e in near)
-            # further away only when no other wire runs between the separator's end and the wire's
-            ok = ok or any(_nothing_between(end, e, wires_at) for e in near)
-            ok = ok or any(abs(end[0] - bx) < 1.0 and lo - SEP_REACH <= end[1] <= hi + SEP_REACH
-                           for bx, lo, hi in bends)
-            ok = ok or any(abs(end[0] - a[0]) < 1.0 and abs(end[1] - a[1]) <= SEP_REACH for a in anchors)
-            ok = ok or any((end[0] - cx) ** 2 + (end[1] - cy) ** 2 <= (r + 1.5) ** 2 for cx, cy, r in dots)
-            ok = ok or any(abs(end[0] - o[0]) < 0.5 and abs(end[1] - o[1]) < 0.5
-                           for m, pair in enumerate(sep_ends) if m != n for o in pair)
-            if not ok:
-                problems.append(f"separator {s.owner} ends at ({end[0]:.1f}, {end[1]:.1f}) in mid-air")
-    return problems
 
 
 def continuation_problems(scene) -> list[str]:
@@ -428,3 +367,63 @@ def dot_problems(scene) -> list[str]:
             if min(dist(c, a, b) for a, b in zip(pts, pts[1:])) < d.r + w.width / 2:
                 out.append(f"wire {w.owner} runs through the dot of {d.owner} at ({d.cx:.1f}, {d.cy:.1f})")
     return out
+
+
+SEP_TOUCH = 3.0  # a separator's end touches a glyph's ink, a wire or a dot when this close to it
+SEP_PORTS = 36.0  # ...or stands between two ports (a glyph's side or a panel's edge) at most this far apart
+
+
+def _sep_chains(seps) -> list[tuple]:
+    """The two outer ends of each dashed line drawn as several pieces (pieces meet end to end)."""
+    ends = [(_samples(s.d)[0], _samples(s.d)[-1], s.owner) for s in seps]
+    def meets(p, q):
+        return abs(p[0] - q[0]) < 0.5 and abs(p[1] - q[1]) < 0.5
+    out = []
+    points = [[(c[-2], c[-1]) for c in s.d] for s in seps]  # a piece may join another where it turns
+    for n, (a, b, owner) in enumerate(ends):
+        for end in (a, b):
+            if not any(meets(end, o) for m, pts in enumerate(points) if m != n for o in pts):
+                out.append((end, owner))
+    return out
+
+
+def _ink_distance(end, prim) -> float:
+    """How far ``end`` is from the ink of a wire, a dot, a box or a label."""
+    if isinstance(prim, PPath) and prim.role == "wire":
+        best = 1e9
+        for a, b in _segments(prim.d):
+            ux, uy = b[0] - a[0], b[1] - a[1]
+            n = ux * ux + uy * uy
+            t = 0.0 if n == 0 else max(0.0, min(1.0, ((end[0] - a[0]) * ux + (end[1] - a[1]) * uy) / n))
+            best = min(best, ((end[0] - a[0] - t * ux) ** 2 + (end[1] - a[1] - t * uy) ** 2) ** 0.5)
+        return best
+    b = bbox_of(prim)
+    if not b:
+        return 1e9
+    dx, dy = max(b[0] - end[0], 0.0, end[0] - b[2]), max(b[1] - end[1], 0.0, end[1] - b[3])
+    return (dx * dx + dy * dy) ** 0.5
+
+
+def separator_touch_problems(scene) -> list[str]:
+    """A dashed separator, like a wire, ends at something: each outer end of a dashed line (its pieces joined
+    end to end) touches a glyph's ink, a wire or a dot, stands between two ports at its x (where both
+    segments leave a glyph's side or the panel's edge) or on the panel's edge (an anchor, as a wire's end
+    there).  An end anywhere else floats in mid-air."""
+    prims = list(scene.walk())
+    seps = [p for p in prims if isinstance(p, PPath) and p.role == "separator"]
+    ink = [p for p in prims if (isinstance(p, PPath) and p.role not in ("separator", "fence", "shadow", "note",
+                                                                        "leader"))
+           or (isinstance(p, Circle)) or (isinstance(p, Text) and not p.owner.startswith(("fence", "group")))]
+    problems = []
+    for end, owner in _sep_chains(seps):
+        if any(_ink_distance(end, p) <= SEP_TOUCH for p in ink):
+            continue
+        if any(abs(end[0] - a[0]) < 0.05 and abs(end[1] - a[1]) < 2.0 for a in scene.anchors):
+            continue  # at the panel's edge, where a wire may end too
+        at = [a[1] for a in scene.anchors if abs(a[0] - end[0]) < 0.5]
+        above = [end[1] - y for y in at if y < end[1]]
+        below = [y - end[1] for y in at if y > end[1]]
+        if above and below and min(above) + min(below) <= SEP_PORTS:
+            continue
+        problems.append(f"separator {owner} ends at ({end[0]:.1f}, {end[1]:.1f}) touching nothing")
+    return problems

@@ -107,9 +107,9 @@ OUTER_SPEC = ("input Q: y k h, K: k x h\nP = einsum Q K : y k1 h, k2 x h -> y k1
 
 
 def test_an_einsums_stages_start_late_enough_to_clear_its_dots():
-    """An outer product with a diagonalised axis (fig 16): the first stage's wires cross just past the dot the
-    input separator ends in, and the merged wire is crossed just after its merge dot, unless each stage
-    starts after a straight run; the glyph widens by no more than that."""
+    """An outer product with a diagonalised axis (fig 16): the wires crossing on their way to the merge dot, or
+    just after it, cross next to it unless each stage starts after a straight run; the glyph widens by no more
+    than that."""
     from sphinx_ncd.layout import glyph_einsum
 
     sc = scene(sphinx_ncd.parse(OUTER_SPEC))

@@ -1,7 +1,8 @@
 """Geometry: every paper figure and generated diagrams keep the layout's promises.
 
 No label overlaps another label, a box or a wire it does not belong to; every
-primitive lies inside the viewBox; every wire ends on an anchor.  Columns are
+primitive lies inside the viewBox; every wire ends on an anchor; every separator ends at something (a glyph,
+a wire, a dot, between two ports or at the panel's edge).  Columns are
 the diagram's sections (independent operations share one column).
 """
 from __future__ import annotations
@@ -11,7 +12,7 @@ import dataclasses
 import pytest
 
 import sphinx_ncd
-from sphinx_ncd.layout.scene import Circle, Path, Text
+from sphinx_ncd.layout.scene import Circle, Path, Text, bbox_of
 from sphinx_ncd.rendering.api import scene
 
 from render_helpers import ALL_SPECS, FIGURES, ROOT, chain_spec, geometry_problems, parallel_spec
@@ -135,6 +136,25 @@ def test_a_wire_ending_in_mid_air_is_caught(monkeypatch):
     monkeypatch.setattr(WireRuns, "end", short)
     found = geometry_problems(scene(sphinx_ncd.parse(spec)))
     assert any("on no anchor" in p for p in found), found
+
+
+def test_a_separator_ending_in_mid_air_is_caught(monkeypatch):
+    """A separator, like a wire, ends at a glyph, a wire, a dot or the panel's edge: the U-Net's save and load
+    rows carry theirs on to the repetition's brackets (as the paper's); a layout that left them where the saved
+    and the loaded segments stop, beside the save and the load, is reported."""
+    from sphinx_ncd.layout import panels
+
+    spec = ROOT / "demo_docs" / "figures" / "fig27.ncd"
+    sc = scene(sphinx_ncd.parse(spec.read_text(encoding="utf-8"), filename=spec.name))
+    assert geometry_problems(sc) == []
+    brackets = [bbox_of(p) for p in sc.walk() if isinstance(p, Path) and p.role == "bracket"]
+    seps = [p for p in sc.walk() if isinstance(p, Path) and p.role == "separator"]
+    ends = [(c[-2], c[-1]) for s in seps for c in (s.d[0], s.d[-1])]
+    near = [e for e in ends for b in brackets if b[0] - 3 <= e[0] <= b[2] + 3 and b[1] <= e[1] <= b[3]]
+    assert len(near) >= 2, near  # the save row's separator ends at ")", the loaded one starts at "("
+    monkeypatch.setattr(panels, "reach_ends", lambda seps, *args: seps)
+    found = geometry_problems(scene(sphinx_ncd.parse(spec.read_text(encoding="utf-8"), filename=spec.name)))
+    assert sum("touching nothing" in p for p in found) >= 2, found
 
 
 def test_every_panels_named_anchors_survive_the_joins():

@@ -109,7 +109,7 @@ def test_the_snake_is_a_cup_and_a_cap_with_no_merge_dot():
         arcs = [c for p in prims if isinstance(p, Path) and p.role == "wire" for c in p.d if c[0] == "A"]
         dots = [c for c in prims if isinstance(c, Circle)]
         assert len(arcs) == 1, owner  # the inner product: a cap
-        assert len(dots) == 1, owner  # only the outer product's dot, where the separator ends
+        assert len(dots) == 0, owner  # no merge dot, and the outer product's separator ends at the glyph's side
     # panel 2 (the identity) is a clean S: G's b, the cap, the unit's cup, on into H -- nothing else bends
     second = sphinx_ncd.parse((GALLERY / "fig18-snake.ncd").read_text(encoding="utf-8").split("\n=\n")[1], "s.ncd")
     assert s_bends(scene(second)) == 0

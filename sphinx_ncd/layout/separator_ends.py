@@ -1,0 +1,159 @@
+"""Layout (stage 3): where a dashed separator ends -- at something, never in mid-air.
+
+A separator lies between two tuple segments where both exist side by side.  Its ends are where that stops: a
+glyph's side where both segments enter or leave it (between two of its ports), or a glyph, a wire or a label it
+meets.  Where one segment starts or ends at a glyph beside the other (a load, a save, a unit, a cup), the
+separator's natural end floats beside that glyph; the paper then runs the separator on along the other segment,
+to the next thing on its line or to the panel's edge (its U-Net's save and load rows), and so do we: a loose end
+is carried along its line to the nearest glyph, wire or label it meets, else to the panel's edge.
+"""
+from __future__ import annotations
+
+from .crossings import wire_polyline
+from .scene import Circle, Group, Path, Text, bbox_of
+
+__all__ = ["reach_ends", "SEP_TOUCH", "SEP_PORTS"]
+
+SEP_TOUCH = 3.0  # an end this close to a glyph's ink, a wire or a label touches it
+SEP_PORTS = 36.0  # an end between two ports at its x at most this far apart stands at a glyph's side (or the edge)
+_SHORT = 2.2  # a carried end stops this short of what it meets (its ink, half as wide, then clear of it)
+
+
+def reach_ends(seps: list, wires: list, groups: list, labels: list, anchors, x_from: float, x_to: float) -> list:
+    """``seps`` (the panel's separator paths, drawn left to right) with every loose end carried along its line
+    to what it meets (see the module's docstring); ``wires``, ``groups``, ``labels``: the panel's wire paths,
+    glyphs (x, y, group) and wire labels; ``anchors``: its ports and edges (an end carried to an edge is added,
+    as a wire's end there is); ``x_from``, ``x_to``: its edges."""
+    inner = _glyph_separators(groups)
+    ends = [e for e in _outer_ends(seps + inner) if e[0] < len(seps)]  # a glyph's own separators stay as drawn
+    if not ends:
+        return seps
+    ink = None
+    out = list(seps)
+    for i, last, p in ends:
+        if _between_ports(p, anchors):
+            continue
+        if ink is None:
+            ink = _ink(wires, groups, labels)
+        if any(_distance(p, item) <= SEP_TOUCH for item in ink):
+            continue
+        x = _reach(p, 1.0 if last else -1.0, ink, x_from, x_to)
+        # another separator on its line, met first: the two join into one dashed line
+        x = _joined(p, 1.0 if last else -1.0, x, [(c[-2], c[-1]) for j, sep in enumerate(seps + inner) if j != i
+                                                   for c in sep.d])
+        if x in (x_from, x_to):  # at the panel's edge, where a wire ending there would end too
+            anchors.append((x, p[1]))
+        d = out[i].d
+        if last:
+            d = d + (("L", x, p[1]),)
+        else:
+            d = (("M", x, p[1]), ("L", d[0][1], d[0][2])) + d[1:]
+        out[i] = Path(d, stroke=out[i].stroke, width=out[i].width, dash=out[i].dash, role="separator",
+                      owner=out[i].owner)
+    return out
+
+
+def _glyph_separators(groups) -> list:
+    """The separators drawn inside the glyphs, where they stand in the panel (as paths of their two ends)."""
+    out = []
+    stack = list(groups)
+    while stack:
+        dx, dy, g = stack.pop()
+        for item in g.items:
+            if isinstance(item, Group):
+                stack.append((dx, dy, item))
+            elif isinstance(item, Path) and item.role == "separator" and item.d:
+                (x0, y0), (x1, y1) = (item.d[0][1], item.d[0][2]), _end_point(item)
+                out.append(Path((("M", x0 + dx, y0 + dy), ("L", x1 + dx, y1 + dy)), role="separator"))
+    return out
+
+
+def _end_point(path: Path) -> tuple[float, float]:
+    c = path.d[-1]
+    return (c[-2], c[-1])
+
+
+def _outer_ends(seps: list) -> list[tuple[int, bool, tuple]]:
+    """The ends of the dashed lines drawn as pieces end to end: (piece, its last point?, the point), for each
+    end no other piece continues from."""
+    pts = [((s.d[0][1], s.d[0][2]), _end_point(s)) for s in seps]
+    out = []
+    for i, (a, b) in enumerate(pts):
+        for last, p in ((False, a), (True, b)):
+            if not any(j != i and any(abs(p[0] - q[0]) < 0.5 and abs(p[1] - q[1]) < 0.5 for q in pair)
+                       for j, pair in enumerate(pts)):
+                out.append((i, last, p))
+    return out
+
+
+def _between_ports(p, anchors) -> bool:
+    at = [a[1] for a in anchors if abs(a[0] - p[0]) < 0.5]
+    above = [p[1] - y for y in at if y < p[1]]
+    below = [y - p[1] for y in at if y > p[1]]
+    return bool(above and below) and min(above) + min(below) <= SEP_PORTS
+
+
+def _ink(wires, groups, labels) -> list[tuple]:
+    """What a separator may end at: (ink box, polyline or None for a box-like mark)."""
+    out = []
+    for w in wires:
+        b = bbox_of(w)
+        if b:
+            out.append((b, wire_polyline(w.d)))
+    stack = list(groups)  # (x, y where the glyph stands, its group in the glyph's own coordinates)
+    while stack:
+        dx, dy, g = stack.pop()
+        for item in g.items:
+            if isinstance(item, Group):
+                stack.append((dx, dy, item))
+            elif isinstance(item, Path) and item.role == "separator":
+                continue
+            elif isinstance(item, (Path, Circle, Text)):
+                b = bbox_of(item)
+                if b:
+                    line = isinstance(item, Path) and item.role == "wire"
+                    pts = [(x + dx, y + dy) for x, y in wire_polyline(item.d)] if line else None
+                    out.append(((b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy), pts))
+    out += [(t.bbox, None) for t in labels if isinstance(t, Text) and t.bbox]
+    return out
+
+
+def _distance(p, item) -> float:
+    (x0, y0, x1, y1), line = item
+    dx, dy = max(x0 - p[0], 0.0, p[0] - x1), max(y0 - p[1], 0.0, p[1] - y1)
+    if dx > SEP_TOUCH or dy > SEP_TOUCH or line is None:
+        return (dx * dx + dy * dy) ** 0.5
+    best = float("inf")
+    for a, b in zip(line, line[1:]):
+        ux, uy = b[0] - a[0], b[1] - a[1]
+        n = ux * ux + uy * uy
+        t = 0.0 if n == 0 else max(0.0, min(1.0, ((p[0] - a[0]) * ux + (p[1] - a[1]) * uy) / n))
+        best = min(best, ((p[0] - a[0] - t * ux) ** 2 + (p[1] - a[1] - t * uy) ** 2) ** 0.5)
+    return best
+
+
+def _joined(p, d: float, x: float, ends) -> float:
+    """``x``, or the nearer point of another separator (``ends``: their points) on ``p``'s line between ``p``
+    and ``x``."""
+    on = [q[0] for q in ends if abs(q[1] - p[1]) < 0.5 and d * (q[0] - p[0]) > 0.5 and d * (q[0] - x) < 0]
+    return min(on, key=lambda q: d * q) if on else x
+
+
+def _reach(p, d: float, ink, x_from: float, x_to: float) -> float:
+    """The x the end at ``p`` is carried to, going in direction ``d``: just short of the nearest ink on its
+    line, else the panel's edge."""
+    y = p[1]
+    best = x_to if d > 0 else x_from
+    for (x0, y0, x1, y1), line in ink:
+        if not (y0 - 1.0 <= y <= y1 + 1.0):
+            continue
+        if line is None:
+            hits = [x0 if d > 0 else x1]
+        else:
+            hits = [a[0] + (b[0] - a[0]) * (y - a[1]) / (b[1] - a[1]) if abs(b[1] - a[1]) > 1e-9 else a[0]
+                    for a, b in zip(line, line[1:]) if min(a[1], b[1]) <= y <= max(a[1], b[1])]
+        for x in hits:
+            x -= d * _SHORT
+            if d * (x - p[0]) > 0.5 and d * (x - best) < 0:
+                best = x
+    return best

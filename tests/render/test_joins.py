@@ -1,0 +1,162 @@
+"""Junction shapes: a merge dot stands on a straight wire, separators end at something and never in a dot.
+
+The paper draws a diagonal (merge) dot on one of the wires it joins, running straight, and brings each other wire
+into it with one smooth bend from its side; ours used to stack the wires on rows under the dot so that one of
+them dropped below the dot and hooked back up into it (a "V-dip", figures 16, 17, 21 and 22).  A dashed
+separator ends at a glyph, a wire or the panel's edge, never in the filled dot that means copy or merge, and
+never in mid-air.  Checked over every spec in the repository and random specs.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+
+import sphinx_ncd
+from sphinx_ncd.layout.scene import Circle, Path, Scene
+from sphinx_ncd.rendering.api import scene
+
+from render_helpers import ALL_SPECS, ROOT, _samples, separator_touch_problems
+from test_random import specs
+
+DIP = 1.0  # how far a wire into a merge dot may pass its dot's height, or its source's
+
+
+def _parse(path):
+    return sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name,
+                            search_path=(str(path.parent), str(ROOT / "templates")))
+
+
+def _merge_dots(sc):
+    """Each filled dot of an einsum glyph with the wire paths that end in it (two or more: a merge)."""
+    prims = list(sc.walk())
+    wires = [p for p in prims if isinstance(p, Path) and p.role == "wire" and p.owner.startswith("op:")]
+    paths = [_samples(w.d) for w in wires]
+    out = []
+    for c in prims:
+        if not isinstance(c, Circle) or c.fill in (None, "none", "paper") or not c.owner.startswith("op:"):
+            continue
+        into = []
+        for pts in paths:
+            if pts and abs(pts[-1][0] - c.cx) < 0.5 and abs(pts[-1][1] - c.cy) < 0.5:
+                into.append(_back_to_source(pts, paths))
+        if len(into) >= 2:
+            out.append((c, into))
+    return out
+
+
+def _back_to_source(pts, paths):
+    """The wire ``pts`` with the strokes drawn before it (each ending where the next starts), back to where
+    it entered the glyph."""
+    while True:
+        before = [q for q in paths if q is not pts and abs(q[-1][0] - pts[0][0]) < 0.5
+                  and abs(q[-1][1] - pts[0][1]) < 0.5 and q[0][0] < pts[0][0] - 0.5]
+        if len(before) != 1:
+            return pts
+        pts = before[0] + pts[1:]
+
+
+def join_problems(sc) -> list[str]:
+    """Merge dots reached by a wire that passes beyond the dot's height (or its own source's) on the way, and
+    merge dots none of whose wires runs straight into it where one of them comes from the dot's own row."""
+    problems = []
+    for c, into in _merge_dots(sc):
+        for pts in into:
+            lo, hi = sorted((pts[0][1], c.cy))
+            if any(p[1] < lo - DIP or p[1] > hi + DIP for p in pts):
+                problems.append(f"a wire into the dot at ({c.cx:.1f}, {c.cy:.1f}) dips past it: "
+                                f"{min(p[1] for p in pts):.1f}..{max(p[1] for p in pts):.1f} from {pts[0][1]:.1f}")
+        if any(abs(pts[0][1] - c.cy) < 0.5 for pts in into) and \
+                not any(all(abs(p[1] - c.cy) < 0.5 for p in pts) for pts in into):
+            problems.append(f"the dot at ({c.cx:.1f}, {c.cy:.1f}) is on no straight wire")
+    return problems
+
+
+def dot_end_problems(sc) -> list[str]:
+    """Separators whose end lies in a filled dot (it would read as a copy or a merge)."""
+    prims = list(sc.walk())
+    dots = [c for c in prims if isinstance(c, Circle) and c.fill not in (None, "none", "paper")]
+    out = []
+    for s in prims:
+        if isinstance(s, Path) and s.role == "separator":
+            pts = _samples(s.d)
+            for e in (pts[0], pts[-1]):
+                if any((e[0] - c.cx) ** 2 + (e[1] - c.cy) ** 2 <= (c.r + 1.0) ** 2 for c in dots):
+                    out.append(f"separator {s.owner} ends in a dot at ({e[0]:.1f}, {e[1]:.1f})")
+    return out
+
+
+def test_figure_16s_diagonal_dot_stands_on_the_straight_h_wire():
+    sc = scene(_parse(ROOT / "demo_docs" / "gallery" / "figures" / "fig16.ncd"))
+    dots = _merge_dots(sc)
+    assert len(dots) == 1
+    c, into = dots[0]
+    straight = [pts for pts in into if all(abs(p[1] - c.cy) < 0.5 for p in pts)]
+    bent = [pts for pts in into if pts not in straight]
+    assert len(straight) == 1 and len(bent) == 1
+    assert bent[0][0][1] < c.cy and all(p[1] <= c.cy + DIP for p in bent[0])  # comes down, never below it
+    assert join_problems(sc) == []
+
+
+@pytest.mark.parametrize("name", ["fig17", "fig21", "fig21-notes", "decoder-mlp", "fig28"])
+def test_no_wire_dips_past_a_merge_dot_in_the_figures(name):
+    sc = scene(_parse(ROOT / "demo_docs" / "figures" / f"{name}.ncd"))
+    assert _merge_dots(sc), "the figure has merge dots"
+    assert join_problems(sc) == []
+
+
+@pytest.mark.parametrize("path", ALL_SPECS, ids=[str(p.relative_to(ROOT)) for p in ALL_SPECS])
+def test_joins_and_separator_ends_in_every_spec(path):
+    try:
+        d = _parse(path)
+    except sphinx_ncd.NCDError:
+        pytest.skip("not a valid spec on its own (an error example or a fragment)")
+    sc = scene(d)
+    assert join_problems(sc) == []
+    assert dot_end_problems(sc) == []
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(specs())
+def test_joins_and_separator_ends_in_random_specs(text):
+    try:
+        d = sphinx_ncd.parse(text)
+    except sphinx_ncd.NCDError:
+        assume(False)
+        return
+    sc = scene(d)
+    assert join_problems(sc) == []
+    assert dot_end_problems(sc) == []
+
+
+def test_an_outer_product_separator_ends_at_the_glyph_not_in_a_dot():
+    """The separator between an einsum's inputs stops at the glyph's side, where both segments' wires enter."""
+    sc = scene(sphinx_ncd.parse("input A: a b, B: c\nC = einsum A B : a b, c -> a b c\noutput C\n"))
+    seps = [p for p in sc.walk() if isinstance(p, Path) and p.role == "separator"]
+    assert seps and dot_end_problems(sc) == [] and separator_touch_problems(sc) == []
+
+
+def test_a_separator_in_mid_air_is_caught():
+    """The checker is not vacuous: a separator moved off everything is reported, at both ends."""
+    sc = scene(_parse(ROOT / "demo_docs" / "gallery" / "figures" / "fig16.ncd"))
+    assert separator_touch_problems(sc) == []
+    vx, vy, vw, vh = sc.viewbox
+    y = vy + vh + 30.0  # below the drawing, where nothing is
+    floating = Path((("M", vx + 40.0, y), ("L", vx + 90.0, y)), role="separator", owner="planted")
+    found = separator_touch_problems(dataclasses.replace(sc, items=sc.items + (floating,)))
+    assert sum("planted" in p for p in found) == 2, found
+    touching = Path((("M", vx, y), ("L", vx + 50.0, y)), role="separator", owner="planted")
+    wire = Path((("M", vx + 50.0, y - 20.0), ("L", vx + 50.0, y + 20.0)), role="wire", owner="wire:planted")
+    found = separator_touch_problems(dataclasses.replace(sc, items=sc.items + (touching, wire)))
+    assert sum("planted" in p for p in found) == 1, found  # its right end touches the wire, its left floats
+
+
+def test_a_dip_is_caught():
+    """A wire that passes below the dot before hooking up into it is reported (the old V-dip)."""
+    dot = Circle(50.0, 20.0, 2.6, fill="ink", stroke=None, owner="op:9")
+    straight = Path((("M", 0.0, 20.0), ("L", 50.0, 20.0)), owner="op:9")
+    dip = Path((("M", 0.0, 0.0), ("C", 20.0, 0.0, 20.0, 40.0, 30.0, 40.0),
+                ("C", 40.0, 40.0, 40.0, 20.0, 50.0, 20.0)), owner="op:9")
+    found = join_problems(Scene((straight, dip, dot), (-10.0, -10.0, 100.0, 100.0)))
+    assert len(found) == 1 and "dips past it" in found[0]
