@@ -7,6 +7,7 @@ glyph as the arrow leaving the cup (:func:`scale_arrow`), as the paper draws the
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from ..model.kinds import KINDS
@@ -17,9 +18,9 @@ from .mathtext import label, plain_text
 from .scene import Group, Path
 
 __all__ = ["draw_elementwise", "scale_source", "elementwise_source", "scale_arrow", "MARK_LEAD", "MARK_GAP",
-           "SHORT_MARKS"]
+           "SHORT_MARKS", "mark_width", "carried_mark"]
 
-MARK_LEAD = 8.0  # plain wire before the first arrowhead and after the second
+MARK_LEAD = 3.0  # plain wire before the first arrowhead and after the second (the step column adds its stubs)
 MARK_GAP = 2.0  # between an arrowhead and the label
 
 #: the paper's short symbol for a common activation (➤R➤ for ReLU), keyed by the spec's keyword: only the mark
@@ -54,12 +55,48 @@ def elementwise_source(op) -> str:
     return op.label or "f"
 
 
+def _mark_label(op):
+    """(source, size, laid-out label) of an element-wise operation's mark."""
+    src = elementwise_source(op)
+    size = SHORT_SIZE if src in SHORT_MARKS.values() else FONT
+    return src, size, label(src, size)
+
+
+def mark_width(op) -> float:
+    """The width of ➤f➤ for the element-wise operation ``op``."""
+    return max(BOX_MIN_W, _mark_label(op)[2].width + 2 * (ARROW + MARK_GAP + MARK_LEAD))
+
+
+def carried_mark(glyph: Glyph, g: OpRows, y: float) -> None:
+    """The mark of ``g.act`` (an element-wise map drawn in another operation's column, see
+    :class:`.fuse.ActivatedNorm`) on the glyph's straight wire at row ``y``, centred: that wire is broken behind
+    the label; the mark is owned (titled, highlighted) by the map."""
+    act, alert = g.act
+    sub = dataclasses.replace(g, op=act, owner=f"op:{act.id}", alert=alert, act=None)
+    src, size, lab = _mark_label(act)
+    w = glyph.width
+    xl, xr = w / 2 - lab.width / 2, w / 2 + lab.width / 2
+    for n, it in enumerate(glyph.items):
+        if isinstance(it, Path) and it.role == "wire" and it.d[0][1:] == (0.0, y) and it.d[-1][-2:] == (w, y):
+            del glyph.items[n]
+            for a, b in ((0.0, xl - 1.0), (xr + 1.0, w)):
+                glyph.items.append(Path(wire_path([(a, y), (b, y)]), stroke=it.stroke, width=it.width, role="wire",
+                                        owner=it.owner))
+            break
+    text = draw_text(src, w / 2, y, sub, size=size)
+    title = f"{plain_text(act.label) if act.label else act.kind} : {act.signature}"
+    glyph.items.append(Group((arrow_head(xl - MARK_GAP, y, sub), arrow_head(xr + MARK_GAP + ARROW, y, sub), text),
+                             role="op", owner=sub.owner, title=title))
+    top, bottom = min(all_rows(g) or [y]), max(all_rows(g) or [y])
+    glyph.headroom = max(glyph.headroom, top - min(text.bbox[1], y - ARROW * 0.45) + 1)
+    glyph.footroom = max(glyph.footroom, max(text.bbox[3], y + ARROW * 0.45) - bottom + 1)
+    glyph.anchors["mark"] = (w / 2, y)
+
+
 def draw_elementwise(g: OpRows) -> Glyph:
     """➤f➤ on the top wire of the segment it acts on; every wire of the segment passes straight through."""
-    src = elementwise_source(g.op)
-    size = SHORT_SIZE if src in SHORT_MARKS.values() else FONT
-    lab = label(src, size)
-    w = max(BOX_MIN_W, lab.width + 2 * (ARROW + MARK_GAP + MARK_LEAD))
+    src, size, lab = _mark_label(g.op)
+    w = mark_width(g.op)
     glyph = Glyph(w)
     ins = g.ins[0] if g.ins and g.ins[0] else [0.0]
     y = ins[0]  # the segment's top wire carries the mark
