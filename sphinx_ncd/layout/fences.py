@@ -111,12 +111,12 @@ def _bracket(g, box, cut, po: PanelOut, levels, front) -> tuple:
         top_src, bot_src = up, f"{g.index}={g.lower or ''}"
     else:
         top_src, bot_src = (f"{up}\\times" if up else ""), ""
-    if top_src:
-        lab = label(top_src, BOUND_FONT)
-        ty = _clear_y(lab, x1 + 1.5, (y0 + lab.ascent - 2, y0 - lab.descent - 1.5,
-                                      y0 - lab.descent - 1.5 - lab.height), po, levels)
-        front.append(Text(lab, x1 + 1.5, ty, role="label", owner=owner))
-        x1 += lab.width + 2
+    if top_src:  # above the closing bracket, ending at its outer edge (the paper's N-1 over its parenthesis):
+        lab = label(top_src, BOUND_FONT)  # it takes no width of the row
+        tx = x1 - lab.width
+        ty = _clear_y(lab, tx, [y0 - lab.descent - 1.5 - k * lab.height / 2 for k in range(8)], po, levels)
+        front.append(Text(lab, tx, ty, role="label", owner=owner))
+        y0 = min(y0, ty - lab.ascent)
     if bot_src:  # under the opening bracket, as the paper writes lambda = 1 (under the closing one if cut)
         lab = label(bot_src, BOUND_FONT)
         bx = x0 if g.id not in cut[0] else x1 - lab.width

@@ -20,7 +20,7 @@ from .scene import Group, Path
 __all__ = ["draw_elementwise", "scale_source", "elementwise_source", "scale_arrow", "MARK_LEAD", "MARK_GAP",
            "SHORT_MARKS", "mark_width", "carried_mark"]
 
-MARK_LEAD = 3.0  # plain wire before the first arrowhead and after the second (the step column adds its stubs)
+MARK_LEAD = 2.5  # plain wire before the first arrowhead and after the second (the step column adds its stubs)
 MARK_GAP = 2.0  # between an arrowhead and the label
 
 #: the paper's short symbol for a common activation (➤R➤ for ReLU), keyed by the spec's keyword: only the mark
