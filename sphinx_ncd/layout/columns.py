@@ -30,7 +30,7 @@ GLYPH_GAP = 4.0  # least room between the vertical extents of two items of one s
 
 
 _WIRINGS = frozenset((OpKind.EINSUM, OpKind.ADD, OpKind.COPY, OpKind.ELEMENTWISE, OpKind.SCALE, OpKind.SOFTMAX,
-                      OpKind.NORM, OpKind.INDEX, OpKind.CONCAT, OpKind.DELETE, OpKind.SAVE))
+                      OpKind.NORM, OpKind.INDEX, OpKind.CONCAT, OpKind.DELETE, OpKind.SAVE, OpKind.MASK))
 
 
 SEP_CLEAR = 4.0  # least room between a separator and a glyph it runs past

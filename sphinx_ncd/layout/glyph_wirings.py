@@ -254,7 +254,7 @@ def draw_copy(g: OpRows) -> Glyph:
     dy = max((abs(y - ys[j]) for ys in g.outs for j, y in enumerate(src) if j < len(ys)), default=0.0)
     xd = 4.0  # the source wire before its dots
     steps, widen = copy_dot_steps(src, g.outs, dy)
-    w = xd + widen + bend_length(dy) + 6
+    w = xd + widen + bend_length(dy) + 4
     glyph = Glyph(w)
     for j, y in enumerate(src):
         xj = xd + steps[j]
