@@ -18,7 +18,7 @@ from .geometry import (
 )
 from .glyph_boxes import LEARNED_SIZE, learned_source
 from .glyph_parts import (
-    all_rows, arrow_head, draw_line, draw_text, draw_tile, find_row, free_centre, Glyph, ink_of, OpRows, OVER,
+    all_rows, arrow_head, axis_label_source, draw_line, draw_text, draw_tile, find_row, free_centre, Glyph, ink_of, OpRows, OVER,
     pass_wires, poly,
 )
 from .mathtext import label
@@ -47,6 +47,7 @@ class _ConvRows:
     ys: float  # the spatial input's row
     ky: float  # the kernel wire's row
     up: bool = False  # the kernel wire leaves the tensor's top (the channel wires lie just above the spatial one)
+    gap: float = MAP_GAP  # the kernel wire's length (longer where its size is a long label)
 
 
 def _conv_rows(g: OpRows) -> _ConvRows:
@@ -80,10 +81,13 @@ def _one(v) -> bool:
 
 
 def kernel_source(op, power: bool) -> str:
-    """The kernel size as the paper writes it: ``3`` in the compact box, ``3^{2}`` on a rank-2 kernel wire."""
+    """The kernel size as the paper writes it: ``3`` in the compact box, ``3^{2}`` on a rank-2 kernel wire; a
+    global pooling's window is its whole input: the spatial axis's own label (its bar already says tandem)."""
     k = op.params.kernel
     if k is None:
-        return ""
+        over = op.params.over or ()
+        over = over if isinstance(over, (tuple, list)) else (over,)
+        return axis_label_source(over[0]) if op.kind == OpKind.POOL and len(over) == 1 else ""
     src = size_label(k)
     over = op.params.over or ()
     rank = sum(getattr(a, "rank", 1) for a in (over if isinstance(over, (tuple, list)) else (over,)))
@@ -168,7 +172,10 @@ def _tensor_form(g: OpRows) -> Glyph:
     else:
         mlab = label(msrc, FONT, None if is_pool else "bold")
         mw = max(BOX_MIN_W, mlab.width + 2 * BOX_HPAD + (6 if bias else 0))
-    xk = QUAD_X + QUAD_W + MAP_GAP  # the map's left
+    k = kernel_source(op, power=True)
+    if k:  # the kernel size fits over its wire, clear of the map
+        r.gap = max(MAP_GAP, label(k, MARK_FONT).width + 10)
+    xk = QUAD_X + QUAD_W + r.gap  # the map's left
     w = xk + mw + 8
     yo = g.outs[r.spatial_out[0][0]][r.spatial_out[0][1]] if r.spatial_out else r.ys
     if abs(yo - r.ys) > 1e-6:  # the spatial output changes row only past the map box, never over it
@@ -238,7 +245,7 @@ def _star(glyph: Glyph, g: OpRows, r: _ConvRows) -> None:
     glyph.items.append(draw_text("\\star", xq + qw * 0.3, ys + qh * (0.2 if r.up else -0.08), g, size=STAR_SIZE,
                                  role="glyph"))
     _marks(glyph, g, r)
-    xk = xq + qw + MAP_GAP
+    xk = xq + qw + r.gap
     for off in (-1.3, 1.3):
         glyph.items.append(Path((("M", xq + qw, ky + off), ("L", xk, ky + off)), stroke=ink_of(g), width=0.8,
                                 role="wire", owner=g.owner))
@@ -250,9 +257,12 @@ def _marks(glyph: Glyph, g: OpRows, r: _ConvRows) -> None:
     the spatial wire's side when mirrored) and the transposed T."""
     xq, qw, qh, ys, ky = QUAD_X, QUAD_W, QUAD_H, r.ys, r.ky
     p = g.op.params
-    if not _one(p.stride):
+    out = _global_out(g.op)
+    if not _one(p.stride) or out:  # the stride, or a global pooling's output size (the paper's 1²)
         y = ys + qh / 2 + 6 if r.up else ys - qh / 2 - 4
-        glyph.items.append(draw_text(str(p.stride), xq + qw + 6, y, g, size=MARK_FONT, role="glyph"))
+        src = out or str(p.stride)
+        x = xq + qw + 3 + label(src, MARK_FONT).width / 2 if out else xq + qw + 6
+        glyph.items.append(draw_text(src, x, y, g, size=MARK_FONT, role="glyph"))
     if not _one(p.dilation):
         glyph.items.append(draw_text(str(p.dilation), xq + qw + 6, ky + (7.5 if r.up else 9), g, size=MARK_FONT,
                                      role="glyph"))
@@ -261,5 +271,14 @@ def _marks(glyph: Glyph, g: OpRows, r: _ConvRows) -> None:
         glyph.items.append(draw_text("T", *where, g, size=MARK_FONT, role="glyph"))
     k = kernel_source(g.op, power=True)
     if k:  # the kernel size on the kernel wire, as the paper's 2²
-        glyph.items.append(draw_text(k, xq + qw + MAP_GAP - 8, ky + (7.5 if r.up else -7.5), g, size=MARK_FONT,
-                                     role="glyph"))
+        kx = xq + qw + MAP_GAP - 8 if r.gap == MAP_GAP else xq + qw + r.gap / 2
+        glyph.items.append(draw_text(k, kx, ky + (7.5 if r.up else -7.5), g, size=MARK_FONT, role="glyph"))
+
+
+def _global_out(op) -> str:
+    """A global pooling's output size as the paper writes it (``1^{2}`` over a rank-2 axis), else ''."""
+    if op.kind != OpKind.POOL or op.params.kernel is not None:
+        return ""
+    over = op.params.over or ()
+    rank = sum(getattr(a, "rank", 1) for a in (over if isinstance(over, (tuple, list)) else (over,)))
+    return "1^{" + str(rank) + "}" if rank > 1 else "1"
