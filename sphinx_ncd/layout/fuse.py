@@ -10,9 +10,9 @@ model is untouched: only the sections the layout draws change.
 symmetrically into its dots (the paper's addition); a residual (values descending from one copy) keeps its main
 line straight and the skip rises into it (the paper's ResNet).
 
-:func:`fuse_activations` draws an element-wise map that directly follows a normalisation in the norm's column,
-on a wire of the segment the norm's circle leaves free (the paper's "BatchNorm & Activate": ➤R➤ beside the
-circle, not a column of its own after it).
+:func:`fuse_activations` draws an element-wise map that directly follows a normalisation or a convolution in
+that operation's column, on a wire of the segment its glyph leaves free (the paper's "BatchNorm & Activate": ➤R➤
+beside the circle; its U-Net: ➤R➤ by each ★3), not in a column of its own after it.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from collections import Counter
 
 from ..model.types import Operation, OpKind
 
-__all__ = ["ScaledEinsum", "fuse_scales", "scaled_by", "JoinedAdd", "mark_joins", "ActivatedNorm",
+__all__ = ["ScaledEinsum", "fuse_scales", "scaled_by", "JoinedAdd", "mark_joins", "Activated",
            "fuse_activations", "activated_by"]
 
 
@@ -112,29 +112,33 @@ def mark_joins(panel, sections: list) -> list:
     return out
 
 
-class ActivatedNorm(Operation):
-    """A normalisation drawn together with the element-wise map after it: the norm's fields with the map's
-    outputs; ``act`` is the map (its id owns the mark, so its hover title and highlight still find it)."""
+class Activated(Operation):
+    """A normalisation or convolution drawn together with the element-wise map after it: its fields with the
+    map's outputs; ``act`` is the map (its id owns the mark, so its hover title and highlight still find it)."""
 
     act: Operation
 
 
 def activated_by(op) -> Operation | None:
-    """The element-wise map drawn in ``op``'s column, if ``op`` is a normalisation fused with one."""
-    return op.__dict__.get("act") if isinstance(op, ActivatedNorm) else None
+    """The element-wise map drawn in ``op``'s column, if ``op`` was fused with one."""
+    return op.__dict__.get("act") if isinstance(op, Activated) else None
 
 
-def _fusable_act(panel, a, b, uses: Counter, kept: set):
+#: the operations an element-wise map after them is drawn with (a norm only where its circle leaves a wire free)
+_HOSTS = frozenset((OpKind.NORM, OpKind.CONV))
+
+
+def _fusable_act(panel, a, b, uses: Counter, kept: tuple):
     """The (norm, map) pair of step ``a`` and step ``b`` that :func:`fuse_activations` draws as one, or None."""
-    if len(b.ops) != 1 or b.ops[0].kind != OpKind.ELEMENTWISE or b.ops[0].id in kept:
+    if len(b.ops) != 1 or b.ops[0].kind != OpKind.ELEMENTWISE or b.ops[0].id in kept[1]:
         return None
     act = b.ops[0]
     v = act.inputs[0] if len(act.inputs) == 1 and len(act.outputs) == 1 else None
-    if v is None or uses[v.id] != 1 or v.id in kept or [w.axes for w in act.outputs] != [v.axes]:
+    if v is None or uses[v.id] != 1 or v.id in kept[0] or len(act.outputs[0].axes) != len(v.axes):
         return None
     for op in a.ops:
-        if op.kind == OpKind.NORM and type(op) is Operation and len(op.outputs) == 1 and op.outputs[0].id == v.id \
-                and tuple(op.groups) == tuple(act.groups) and _free_wire(op, v):
+        if op.kind in _HOSTS and type(op) is Operation and len(op.outputs) == 1 and op.outputs[0].id == v.id \
+                and tuple(op.groups) == tuple(act.groups) and (op.kind != OpKind.NORM or _free_wire(op, v)):
             return op, act
     return None
 
@@ -148,13 +152,15 @@ def _free_wire(norm, v) -> bool:
 
 
 def fuse_activations(panel, sections: list) -> list:
-    """``sections`` with every normalisation + element-wise map pair (see the module's docstring) drawn as one
+    """``sections`` with every normalisation or convolution + element-wise map pair (see the module's docstring) drawn as one
     operation; a map or value a note or a ``name`` statement points at keeps its own column."""
     if not any(op.kind == OpKind.ELEMENTWISE for op in panel.operations) \
-            or not any(op.kind == OpKind.NORM for op in panel.operations):
+            or not any(op.kind in _HOSTS for op in panel.operations):
         return sections
     uses = Counter(v.id for op in panel.operations for v in op.inputs)
-    kept = {vid for vid, _ in (panel.names or ())} | {t[1] for note in panel.notes for t in note.targets}
+    targets = [t for note in panel.notes for t in note.targets]
+    kept = ({vid for vid, _ in (panel.names or ())} | {t[1] for t in targets if t[0] == "value"},
+            {t[1] for t in targets if t[0] == "op"})
     out = list(sections)
     i = 0
     while i + 3 < len(out):
@@ -166,7 +172,7 @@ def fuse_activations(panel, sections: list) -> list:
             i += 1
             continue
         norm, act = pair
-        fused = ActivatedNorm.frozen(**{**norm.__dict__, "outputs": act.outputs})
+        fused = Activated.frozen(**{**norm.__dict__, "outputs": act.outputs})
         fused.__dict__["act"] = act
         out[i:i + 4] = [dataclasses.replace(a, ops=tuple(fused if op is norm else op for op in a.ops)), s2]
     return out

@@ -125,3 +125,35 @@ def test_a_fence_title_never_reaches_over_the_next_glyph():
     soft = next(op for op in d.panels[0].operations if op.kind == OpKind.SOFTMAX)
     assert bbox_of(fence)[2] < bbox_of(_op_groups(sc.items)[f"op:{soft.id}"])[0]
     assert geometry_problems(sc) == []
+
+
+def test_fig27_folds_into_two_rows():
+    """The U-Net took three rows and a lone double convolution (802 px with notes against the paper's 708): its
+    ➤R➤ now ride over their ★3 boxes, as the paper draws them."""
+    for name in ("fig27", "fig27-notes"):
+        d = _parse(ROOT / "demo_docs" / "figures" / f"{name}.ncd")
+        assert _rows(d.panels[0]) == 2
+        assert geometry_problems(scene(d)) == []
+
+
+def _conv_and_relu(spec: str):
+    d = sphinx_ncd.parse(spec, filename="t.ncd")
+    ops = {op.kind: op for op in d.panels[0].operations}
+    groups = _op_groups(scene(d).items)
+    conv = groups[f"op:{ops[OpKind.CONV].id}"]
+    box = next(bbox_of(p) for p in conv.items if isinstance(p, Path) and p.role == "box")
+    return conv, groups[f"op:{ops[OpKind.ELEMENTWISE].id}"], box
+
+
+def test_an_activation_after_a_convolution_rides_over_its_box():
+    conv, relu, box = _conv_and_relu("input X: b c x\nX = conv+ X over x : c -> c kernel 3 padding 1\nX = relu X\n"
+                                     "output X\n")
+    assert relu in conv.items
+    rb = bbox_of(relu)
+    assert rb[3] < box[1] and rb[0] < (box[0] + box[2]) / 2 < rb[2]  # on b, above the box, centred on it
+
+
+def test_an_activation_with_no_wire_over_the_box_follows_it_in_its_column():
+    conv, relu, box = _conv_and_relu("input X: c x\nX = conv+ X over x : c -> c kernel 3 padding 1\nX = relu X\n"
+                                     "output X\n")
+    assert relu in conv.items and bbox_of(relu)[0] >= box[2]
