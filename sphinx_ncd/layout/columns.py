@@ -30,7 +30,7 @@ GLYPH_GAP = 4.0  # least room between the vertical extents of two items of one s
 
 
 _WIRINGS = frozenset((OpKind.EINSUM, OpKind.ADD, OpKind.COPY, OpKind.ELEMENTWISE, OpKind.SCALE, OpKind.SOFTMAX,
-                      OpKind.NORM, OpKind.INDEX, OpKind.CONCAT, OpKind.DELETE, OpKind.SAVE))
+                      OpKind.NORM, OpKind.INDEX, OpKind.CONCAT, OpKind.DELETE, OpKind.SAVE, OpKind.MASK))
 
 
 SEP_CLEAR = 4.0  # least room between a separator and a glyph it runs past
@@ -62,7 +62,7 @@ def bracket_room(before, after, repeats) -> tuple[float, float]:
     right = {gid for op in (after.ops if after is not None else ()) for gid in op.groups if gid in repeats}
     closing = left - right
     opening = right - left
-    left = FENCE_PAD + BRACKET_W + max(repeats[gid] for gid in closing) + 2 if closing else 0.0
+    left = FENCE_PAD + BRACKET_W + 2 if closing else 0.0  # its bound is written above it (see .fences)
     right = FENCE_PAD + BRACKET_W + 2 if opening else 0.0
     return left, right
 

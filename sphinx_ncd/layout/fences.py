@@ -7,13 +7,16 @@ earlier or goes on later is drawn open on that side.
 from __future__ import annotations
 
 from ..model.types import Panel
-from .geometry import bezier_y_at, BOUND_FONT, BRACKET_T, BRACKET_W, FENCE_PAD, FONT, THIN, TITLE_GAP, WIRE
+from .geometry import (
+    bezier_y_at, BOUND_FONT, BRACKET_T, BRACKET_W, FENCE_PAD, FONT, STATE_BARE_W, THIN, TITLE_GAP, WIRE,
+)
 from .mathtext import label, plain_text
 from .scene import Group, Path, Text
-from .wires import PanelOut
+from .wires import PanelOut, STUB
 
-__all__ = ["group_items"]
+__all__ = ["group_items", "title_room", "group_starts"]
 
+TITLE_FONT = FONT * 0.95
 TITLE_LEADING = 2.5  # between the lines of a fence title wrapped on a row that cuts the fence
 
 def group_items(panel: Panel, po: PanelOut, cut=(frozenset(), frozenset())) -> tuple[list, list]:
@@ -69,6 +72,45 @@ def group_items(panel: Panel, po: PanelOut, cut=(frozenset(), frozenset())) -> t
     return back, front
 
 
+def _enclosing_ids(gids, by_id) -> set:
+    """The groups ``gids`` and every group around them."""
+    out = set()
+    for gid in gids:
+        p = gid
+        while p is not None and p in by_id and p not in out:
+            out.add(p)
+            p = by_id[p].parent
+    return out
+
+
+def group_starts(panel: Panel, sec, x: float, starts: dict) -> None:
+    """Record, for every fence the step ``sec`` (beginning at ``x``) lies in, where its first step began."""
+    by_id = {g.id: g for g in panel.groups}
+    for gid in _enclosing_ids({gid for op in sec.ops for gid in op.groups}, by_id):
+        starts.setdefault(gid, x)
+
+
+def title_room(panel: Panel, before, after, starts: dict, x: float) -> float:
+    """Width the state column at ``x`` between steps ``before`` and ``after`` keeps free (before its labels) so
+    that a titled fence closing here is as wide as its title (drawn at its top left, see :func:`_title`) and does
+    not reach over the next step's glyphs: a fence of one narrow column with a long title."""
+    if not panel.groups or before is None or before.kind != "step":
+        return 0.0
+    by_id = {g.id: g for g in panel.groups}
+    closing = _enclosing_ids({gid for op in before.ops for gid in op.groups}, by_id)
+    if after is not None and after.kind == "step":
+        closing -= _enclosing_ids({gid for op in after.ops for gid in op.groups}, by_id)
+    need = 0.0
+    for gid in closing:
+        g = by_id[gid]
+        if g.kind != "repeat" and g.title and gid in starts:
+            # the fence's right edge: its first glyph's left (a stub after where its step began) less its pad,
+            # plus the title's width and margins
+            right = starts[gid] + STUB - FENCE_PAD + label(g.title, TITLE_FONT, "regular").width + 10
+            need = max(need, right - x - STATE_BARE_W)
+    return need
+
+
 def _cut_runs(panel: Panel, po: PanelOut) -> dict:
     """The wire runs of a row of a folded panel that the row's edges cut (they begin at its left edge or end at
     its right edge), each with the operations its value runs between: the one that made it, those that use it:
@@ -111,12 +153,12 @@ def _bracket(g, box, cut, po: PanelOut, levels, front) -> tuple:
         top_src, bot_src = up, f"{g.index}={g.lower or ''}"
     else:
         top_src, bot_src = (f"{up}\\times" if up else ""), ""
-    if top_src:
-        lab = label(top_src, BOUND_FONT)
-        ty = _clear_y(lab, x1 + 1.5, (y0 + lab.ascent - 2, y0 - lab.descent - 1.5,
-                                      y0 - lab.descent - 1.5 - lab.height), po, levels)
-        front.append(Text(lab, x1 + 1.5, ty, role="label", owner=owner))
-        x1 += lab.width + 2
+    if top_src:  # above the closing bracket, ending at its outer edge (the paper's N-1 over its parenthesis):
+        lab = label(top_src, BOUND_FONT)  # it takes no width of the row
+        tx = x1 - lab.width
+        ty = _clear_y(lab, tx, [y0 - lab.descent - 1.5 - k * lab.height / 2 for k in range(8)], po, levels)
+        front.append(Text(lab, tx, ty, role="label", owner=owner))
+        y0 = min(y0, ty - lab.ascent)
     if bot_src:  # under the opening bracket, as the paper writes lambda = 1 (under the closing one if cut)
         lab = label(bot_src, BOUND_FONT)
         bx = x0 if g.id not in cut[0] else x1 - lab.width
@@ -198,7 +240,7 @@ def _title(g, x0: float, y0: float, x1: float, open_right: bool, po: PanelOut | 
     the fence near its top).  Returns the fence's new top and the title's width."""
     owner = f"group:{g.id}"
     lines = _wrapped(g.title, x1 - x0 - 10) if open_right else [g.title]
-    labs = [label(t, FONT * 0.95, "regular") for t in lines]
+    labs = [label(t, TITLE_FONT, "regular") for t in lines]
     width = max(lab.width for lab in labs)
     height = sum(lab.height for lab in labs) + TITLE_LEADING * (len(labs) - 1)
     tx0, tx1 = x0 + 5, x0 + 5 + width

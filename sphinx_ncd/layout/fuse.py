@@ -7,8 +7,12 @@ by one :class:`ScaledEinsum` that produces the scaling's output; the einsum glyp
 model is untouched: only the sections the layout draws change.
 
 :func:`mark_joins` marks each addition that closes no residual as a :class:`JoinedAdd`: its branches converge
-symmetrically into its dots, the ``+`` on the dashed line between them (the paper's addition); a residual
-keeps its main line straight and the skip rises into it (the paper's ResNet).
+symmetrically into its dots (the paper's addition); a residual (values descending from one copy) keeps its main
+line straight and the skip rises into it (the paper's ResNet).
+
+:func:`fuse_activations` draws an element-wise map that directly follows a normalisation or a convolution in
+that operation's column, on a wire of the segment its glyph leaves free (the paper's "BatchNorm & Activate": ➤R➤
+beside the circle; its U-Net: ➤R➤ by each ★3), not in a column of its own after it.
 """
 from __future__ import annotations
 
@@ -17,7 +21,8 @@ from collections import Counter
 
 from ..model.types import Operation, OpKind
 
-__all__ = ["ScaledEinsum", "fuse_scales", "scaled_by", "JoinedAdd", "mark_joins"]
+__all__ = ["ScaledEinsum", "fuse_scales", "scaled_by", "JoinedAdd", "mark_joins", "Activated",
+           "fuse_activations", "activated_by"]
 
 
 class ScaledEinsum(Operation):
@@ -71,14 +76,30 @@ class JoinedAdd(Operation):
     """An addition drawn as a symmetric join (see the module's docstring)."""
 
 
+def _copy_ancestors(panel) -> dict:
+    """value id -> the copies it descends from (in the panel's order, each operation after its inputs)."""
+    out: dict = {}
+    for op in panel.operations:
+        up = frozenset().union(*(out.get(v.id, frozenset()) for v in op.inputs))
+        if op.kind == OpKind.COPY:
+            up |= {op.id}
+        for v in op.outputs:
+            out[v.id] = up
+    return out
+
+
 def mark_joins(panel, sections: list) -> list:
-    """``sections`` with every addition whose inputs come from no copy (no residual) as a :class:`JoinedAdd`."""
+    """``sections`` with every addition that closes no residual as a :class:`JoinedAdd`: a residual adds values
+    that descend from one copy (x + f(x), or f(x) + g(x) as a ResNet's unit with a learned shortcut adds them),
+    drawn with its top branch straight and the other rising into it, as the paper draws its ResNet."""
     adds = [op for op in panel.operations if op.kind == OpKind.ADD and len(op.inputs) > 1]
     if not adds:
         return sections
     made_by = {v.id: op.kind for op in panel.operations for v in op.outputs}
+    copies = _copy_ancestors(panel)
     joins = {op.id for op in adds if all(made_by.get(v.id) != OpKind.COPY for v in op.inputs)
-             and len({len(v.axes) for v in op.inputs}) == 1}
+             and len({len(v.axes) for v in op.inputs}) == 1
+             and not frozenset.intersection(*(copies.get(v.id, frozenset()) for v in op.inputs))}
     if not joins:
         return sections
     out = []
@@ -88,4 +109,70 @@ def mark_joins(panel, sections: list) -> list:
                         for op in sec.ops)
             sec = dataclasses.replace(sec, ops=ops)
         out.append(sec)
+    return out
+
+
+class Activated(Operation):
+    """A normalisation or convolution drawn together with the element-wise map after it: its fields with the
+    map's outputs; ``act`` is the map (its id owns the mark, so its hover title and highlight still find it)."""
+
+    act: Operation
+
+
+def activated_by(op) -> Operation | None:
+    """The element-wise map drawn in ``op``'s column, if ``op`` was fused with one."""
+    return op.__dict__.get("act") if isinstance(op, Activated) else None
+
+
+#: the operations an element-wise map after them is drawn with (a norm only where its circle leaves a wire free)
+_HOSTS = frozenset((OpKind.NORM, OpKind.CONV))
+
+
+def _fusable_act(panel, a, b, uses: Counter, kept: tuple):
+    """The (norm, map) pair of step ``a`` and step ``b`` that :func:`fuse_activations` draws as one, or None."""
+    if len(b.ops) != 1 or b.ops[0].kind != OpKind.ELEMENTWISE or b.ops[0].id in kept[1]:
+        return None
+    act = b.ops[0]
+    v = act.inputs[0] if len(act.inputs) == 1 and len(act.outputs) == 1 else None
+    if v is None or uses[v.id] != 1 or v.id in kept[0] or len(act.outputs[0].axes) != len(v.axes):
+        return None
+    for op in a.ops:
+        if op.kind in _HOSTS and type(op) is Operation and len(op.outputs) == 1 and op.outputs[0].id == v.id \
+                and tuple(op.groups) == tuple(act.groups) and (op.kind != OpKind.NORM or _free_wire(op, v)):
+            return op, act
+    return None
+
+
+def _free_wire(norm, v) -> bool:
+    """Whether the normalised value has a wire the norm's glyph leaves straight (neither the normalised axis nor
+    the batch wire that may dip to its circle): the map's mark rides it."""
+    over = getattr(norm.params, "over", None)
+    label = getattr(over, "label", over)
+    return any(a != over and a.label != label and a.label != "b" for a in v.axes)
+
+
+def fuse_activations(panel, sections: list) -> list:
+    """``sections`` with every normalisation or convolution + element-wise map pair (see the module's docstring) drawn as one
+    operation; a map or value a note or a ``name`` statement points at keeps its own column."""
+    if not any(op.kind == OpKind.ELEMENTWISE for op in panel.operations) \
+            or not any(op.kind in _HOSTS for op in panel.operations):
+        return sections
+    uses = Counter(v.id for op in panel.operations for v in op.inputs)
+    targets = [t for note in panel.notes for t in note.targets]
+    kept = ({vid for vid, _ in (panel.names or ())} | {t[1] for t in targets if t[0] == "value"},
+            {t[1] for t in targets if t[0] == "op"})
+    out = list(sections)
+    i = 0
+    while i + 3 < len(out):
+        a, s1, b, s2 = out[i:i + 4]
+        pair = None
+        if (a.kind, s1.kind, b.kind, s2.kind) == ("step", "state", "step", "state") and not s1.brk:
+            pair = _fusable_act(panel, a, b, uses, kept)
+        if pair is None:
+            i += 1
+            continue
+        norm, act = pair
+        fused = Activated.frozen(**{**norm.__dict__, "outputs": act.outputs})
+        fused.__dict__["act"] = act
+        out[i:i + 4] = [dataclasses.replace(a, ops=tuple(fused if op is norm else op for op in a.ops)), s2]
     return out

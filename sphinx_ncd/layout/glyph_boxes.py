@@ -240,7 +240,7 @@ STYLES = {"bare": _bare, "circle": _circle}
 
 
 # element-wise maps and scalings are marks on the segment they act on: drawn by glyph_marks, named here too
-from .glyph_marks import draw_elementwise  # noqa: E402
+from .glyph_marks import carried_mark, draw_elementwise, mark_width  # noqa: E402
 
 
 def draw_on_axis(g: OpRows, shape: str | None = None) -> Glyph:
@@ -252,6 +252,9 @@ def draw_on_axis(g: OpRows, shape: str | None = None) -> Glyph:
         hit = cores[-1] if cores else ((0, len(g.ins[0]) - 1) if g.ins and g.ins[0] else None)
     dip = _batch_wire(g, hit) if shape == "norm" else None
     w = 30.0 if dip is None else 2 * NORM_DIP_RUN
+    carrier = _mark_carrier(g, hit, dip)
+    if carrier is not None:
+        w = max(w, mark_width(g.act[0]))
     glyph = Glyph(w)
     # the acted-on wire goes straight through; every other wire too, but the batch wire of a normalisation
     ins = [y for ys in g.ins for y in ys]
@@ -277,7 +280,22 @@ def draw_on_axis(g: OpRows, shape: str | None = None) -> Glyph:
         bottom = max(ins) if ins else y
         glyph.headroom = max(0.0, top - (y - TRI / 2)) + 1
         glyph.footroom = max(0.0, (y + TRI / 2) - bottom) + 1
+    if carrier is not None:
+        carried_mark(glyph, g, carrier)
     return glyph
+
+
+def _mark_carrier(g: OpRows, hit, dip) -> float | None:
+    """The row that carries the mark of the element-wise map drawn in a normalisation's column (``g.act``): the
+    segment's top wire that runs straight through, at least a pitch from the circle; None when there is none
+    (the map is then drawn in a column of its own: see :func:`.fuse.fuse_activations`)."""
+    if not g.act or hit is None or len(g.ins) != 1:
+        return None
+    y = g.ins[hit[0]][hit[1]]
+    for n, (a, b) in enumerate(zip(g.ins[0], g.outs[0])):
+        if n != hit[1] and n != dip and abs(a - b) < 1e-6 and abs(a - y) >= PITCH - 1e-6:
+            return a
+    return None
 
 
 NORM_DIP_RUN = 16.0  # the batch wire's run from the glyph's side to the circle it touches

@@ -19,7 +19,7 @@ from .geometry import (
 )
 from .glyph_boxes import LEARNED_SIZE, learned_source, TENSOR_STAR
 from .glyph_parts import (
-    all_rows, arrow_head, draw_line, draw_text, draw_tile, find_row, free_centre, Glyph, ink_of, OpRows, OVER,
+    all_rows, arrow_head, axis_label_source, draw_line, draw_text, draw_tile, find_row, free_centre, Glyph, ink_of, OpRows, OVER,
     pass_wires, poly,
 )
 from .mathtext import label
@@ -84,10 +84,13 @@ def _one(v) -> bool:
 
 
 def kernel_source(op, power: bool) -> str:
-    """The kernel size as the paper writes it: ``3`` in the compact box, ``3^{2}`` on a rank-2 kernel wire."""
+    """The kernel size as the paper writes it: ``3`` in the compact box, ``3^{2}`` on a rank-2 kernel wire; a
+    global pooling's window is its whole input: the spatial axis's own label (its bar already says tandem)."""
     k = op.params.kernel
     if k is None:
-        return ""
+        over = op.params.over or ()
+        over = over if isinstance(over, (tuple, list)) else (over,)
+        return axis_label_source(over[0]) if op.kind == OpKind.POOL and len(over) == 1 else ""
     src = size_label(k)
     over = op.params.over or ()
     rank = sum(getattr(a, "rank", 1) for a in (over if isinstance(over, (tuple, list)) else (over,)))
@@ -271,7 +274,8 @@ def _spatial_route(g: OpRows, r: _ConvRows, yo: float) -> list:
 def _beside_end(g: OpRows):
     """Where the stride and T beside the tensor end (None: neither is written)."""
     p = g.op.params
-    marks = ([str(p.stride)] if not _one(p.stride) else []) + (["T"] if p.transposed else [])
+    corner = _global_out(g.op) or ("" if _one(p.stride) else str(p.stride))
+    marks = ([corner] if corner else []) + (["T"] if p.transposed else [])
     if not marks:
         return None
     return QUAD_X + QUAD_W + 2 + sum(_mark_width(m) + 2 for m in marks)
@@ -305,9 +309,10 @@ def _marks(glyph: Glyph, g: OpRows, r: _ConvRows) -> None:
     p = g.op.params
     y = ys + qh / 2 + 3.5 if r.up else ys - qh / 2 - 3.5  # clear of a neighbouring wire one pitch off
     x = xq + qw + 2
-    if not _one(p.stride):
-        w = _mark_width(str(p.stride))
-        glyph.items.append(draw_text(str(p.stride), x + w / 2, y, g, size=MARK_FONT, role="glyph"))
+    corner = _global_out(g.op) or ("" if _one(p.stride) else str(p.stride))  # a global pooling writes 1²
+    if corner:
+        w = _mark_width(corner)
+        glyph.items.append(draw_text(corner, x + w / 2, y, g, size=MARK_FONT, role="glyph"))
         x += w + 2
     if p.transposed:
         w = _mark_width("T")
@@ -322,3 +327,12 @@ def _marks(glyph: Glyph, g: OpRows, r: _ConvRows) -> None:
     if k:  # the kernel size on the kernel wire, as the paper's 2²
         w = _mark_width(k)
         glyph.items.append(draw_text(k, x + w / 2, ky + (7.5 if r.up else -7.5), g, size=MARK_FONT, role="glyph"))
+
+
+def _global_out(op) -> str:
+    """A global pooling's output size as the paper writes it (``1^{2}`` over a rank-2 axis), else ''."""
+    if op.kind != OpKind.POOL or op.params.kernel is not None:
+        return ""
+    over = op.params.over or ()
+    rank = sum(getattr(a, "rank", 1) for a in (over if isinstance(over, (tuple, list)) else (over,)))
+    return "1^{" + str(rank) + "}" if rank > 1 else "1"

@@ -7,19 +7,23 @@ glyph as the arrow leaving the cup (:func:`scale_arrow`), as the paper draws the
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from ..model.kinds import KINDS
 from ..model.types import OpKind
 from .geometry import ARROW, BOX_MIN_W, FONT, WIRE, wire_path
-from .glyph_parts import all_rows, arrow_head, draw_line, draw_text, Glyph, ink_of, OpRows, over_owner
+from .glyph_parts import (
+    all_rows, arrow_head, draw_line, draw_text, Glyph, ink_of, is_tandem, OpRows, over_owner, wire_strokes,
+)
 from .mathtext import label, plain_text
-from .scene import Group, Path
+from .pieces import translate
+from .scene import bbox_of, Group, Path
 
 __all__ = ["draw_elementwise", "scale_source", "elementwise_source", "scale_arrow", "MARK_LEAD", "MARK_GAP",
-           "SHORT_MARKS"]
+           "SHORT_MARKS", "mark_width", "carried_mark", "carry_mark"]
 
-MARK_LEAD = 8.0  # plain wire before the first arrowhead and after the second
+MARK_LEAD = 2.5  # plain wire before the first arrowhead and after the second (the step column adds its stubs)
 MARK_GAP = 2.0  # between an arrowhead and the label
 
 #: the paper's short symbol for a common activation (➤R➤ for ReLU), keyed by the spec's keyword: only the mark
@@ -54,12 +58,131 @@ def elementwise_source(op) -> str:
     return op.label or "f"
 
 
+def _mark_label(op):
+    """(source, size, laid-out label) of an element-wise operation's mark."""
+    src = elementwise_source(op)
+    size = SHORT_SIZE if src in SHORT_MARKS.values() else FONT
+    return src, size, label(src, size)
+
+
+def mark_width(op) -> float:
+    """The width of ➤f➤ for the element-wise operation ``op``."""
+    return max(BOX_MIN_W, _mark_label(op)[2].width + 2 * (ARROW + MARK_GAP + MARK_LEAD))
+
+
+def carried_mark(glyph: Glyph, g: OpRows, y: float) -> None:
+    """The mark of ``g.act`` (an element-wise map drawn in a normalisation's column, see
+    :class:`.fuse.Activated`) on the glyph's straight wire at row ``y``, centred; owned by the map."""
+    w = glyph.width
+    _place_mark(glyph, g, y, w / 2, [it for it in glyph.items if _level_at(it, y, 0.0, w) and it.d[0][2] == y])
+
+
+MARK_CLEAR = 7.5  # half the height of the band a mark needs about its wire, clear of the host glyph's ink
+
+
+def _level_at(it, y: float, x0: float, x1: float) -> bool:
+    """Whether ``it`` is a straight wire stroke at about row ``y`` (a tandem's strokes lie 1.4 off) meeting
+    x0..x1."""
+    if not isinstance(it, Path) or it.role != "wire" or len(it.d) != 2 or it.d[0][0] != "M" or it.d[1][0] != "L":
+        return False
+    (_, a, ya), (_, b, yb) = it.d
+    return abs(ya - yb) < 1e-6 and abs(ya - y) < 1.6 and a < x1 and b > x0
+
+
+def _covers(strokes: list, x0: float, x1: float) -> bool:
+    """Whether the level ``strokes`` of one row (each stroke of a tandem wire alike) run unbroken over x0..x1."""
+    for y in {it.d[0][2] for it in strokes}:
+        x = x0
+        for a, b in sorted((it.d[0][1], it.d[1][1]) for it in strokes if it.d[0][2] == y):
+            if a > x + 0.5:
+                return False
+            x = max(x, b)
+        if x < x1 - 0.5:
+            return False
+    return bool(strokes)
+
+
+def _break_under(glyph: Glyph, strokes: list, xl: float, xr: float) -> None:
+    """The wire ``strokes`` broken behind a mark's label (from ``xl`` to ``xr``)."""
+    for it in strokes:
+        glyph.items.remove(it)
+        (_, a, y), (_, b, _) = it.d
+        for u, v in ((a, min(b, xl - 1.0)), (max(a, xr + 1.0), b)):
+            if v - u < 1e-6:
+                continue
+            glyph.items.append(Path(wire_path([(u, y), (v, y)]), stroke=it.stroke, width=it.width, role="wire",
+                                    owner=it.owner))
+
+
+def _place_mark(glyph: Glyph, g: OpRows, y: float, cx: float, strokes: list) -> None:
+    """``g.act``'s ➤f➤ centred at (cx, y) on ``strokes`` (broken behind its label), owned by the map."""
+    act, alert = g.act
+    sub = dataclasses.replace(g, op=act, owner=f"op:{act.id}", alert=alert, act=None)
+    src, size, lab = _mark_label(act)
+    xl, xr = cx - lab.width / 2, cx + lab.width / 2
+    _break_under(glyph, strokes, xl, xr)
+    text = draw_text(src, cx, y, sub, size=size)
+    title = f"{plain_text(act.label) if act.label else act.kind} : {act.signature}"
+    glyph.items.append(Group((arrow_head(xl - MARK_GAP, y, sub), arrow_head(xr + MARK_GAP + ARROW, y, sub), text),
+                             role="op", owner=sub.owner, title=title))
+    top, bottom = min(all_rows(g) or [y]), max(all_rows(g) or [y])
+    glyph.headroom = max(glyph.headroom, top - min(text.bbox[1], y - ARROW * 0.45) + 1)
+    glyph.footroom = max(glyph.footroom, max(text.bbox[3], y + ARROW * 0.45) - bottom + 1)
+    glyph.anchors["mark"] = (cx, y)
+
+
+def carry_mark(glyph: Glyph, g: OpRows) -> None:
+    """Draw ``g.act`` (an element-wise map fused with the operation before it, see :func:`.fuse.fuse_activations`)
+    in that operation's glyph: on the first of its output wires, top down, that runs straight under the whole mark
+    with no other ink of the glyph within the mark's band (the paper's ➤R➤ over a ★3 box); where there is none,
+    just after the glyph, on its top output wire (its output wires run on under the mark)."""
+    mw = mark_width(g.act[0])
+    if glyph.width < mw:
+        _widen(glyph, g, mw)
+    w = glyph.width
+    x0, x1 = w / 2 - mw / 2, w / 2 + mw / 2
+    for y in sorted({y for ys in g.outs for y in ys}):
+        strokes = [it for it in glyph.items if _level_at(it, y, x0, x1)]
+        if not _covers(strokes, x0, x1):
+            continue
+        band = (x0, y - MARK_CLEAR, x1, y + MARK_CLEAR)
+        if any(it not in strokes and _meets(it, band) for it in glyph.items):
+            continue
+        _place_mark(glyph, g, y, w / 2, strokes)
+        return
+    ext = []
+    for k, ys in enumerate(g.outs):  # after the glyph: its output wires run on under the mark
+        for l, y in enumerate(ys):
+            ext += wire_strokes([(w, y), (w + mw, y)], g, k < len(g.op.outputs) and is_tandem(g.op.outputs[k], l))
+    glyph.items.extend(ext)
+    glyph.width = w + mw
+    top = min((y for ys in g.outs for y in ys), default=0.0)
+    _place_mark(glyph, g, top, w + mw / 2, [it for it in ext if _level_at(it, top, w, w + mw)])
+
+
+def _widen(glyph: Glyph, g: OpRows, width: float) -> None:
+    """The glyph centred in ``width``, its input and output wires run on to the new edges."""
+    dx = (width - glyph.width) / 2
+    items = [translate(it, dx, 0.0) for it in glyph.items]
+    for side, rows, values in ((0, g.ins, g.op.inputs), (1, g.outs, g.op.outputs)):
+        a, b = (0.0, dx) if side == 0 else (glyph.width + dx, width)
+        for k, ys in enumerate(rows):
+            for l, y in enumerate(ys):
+                items += wire_strokes([(a, y), (b, y)], g, k < len(values) and is_tandem(values[k], l))
+    glyph.items = items
+    glyph.anchors = {name: (x + dx, y) for name, (x, y) in glyph.anchors.items()}
+    glyph.width = width
+
+
+def _meets(it, band) -> bool:
+    b = bbox_of(it)
+    return b is not None and b[0] < band[2] and b[2] > band[0] and b[1] < band[3] and b[3] > band[1]
+
+
 def draw_elementwise(g: OpRows) -> Glyph:
     """➤f➤ on the top wire of the segment it acts on; every wire of the segment passes straight through."""
-    src = elementwise_source(g.op)
-    size = SHORT_SIZE if src in SHORT_MARKS.values() else FONT
-    lab = label(src, size)
-    w = max(BOX_MIN_W, lab.width + 2 * (ARROW + MARK_GAP + MARK_LEAD))
+    src, size, lab = _mark_label(g.op)
+    w = mark_width(g.op)
     glyph = Glyph(w)
     ins = g.ins[0] if g.ins and g.ins[0] else [0.0]
     y = ins[0]  # the segment's top wire carries the mark

@@ -48,6 +48,7 @@ class OpRows:
     alert: bool = False  # highlighted: draw in the alert colour
     scale: object = None  # an einsum drawn with the scaling after it: (that scaling, whether it is highlighted)
     join: bool = False  # an addition drawn as a symmetric join (its output midway between its inputs)
+    act: object = None  # a normalisation drawn with the element-wise map after it: (that map, highlighted?)
 
 
 @dataclass

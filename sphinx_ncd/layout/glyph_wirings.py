@@ -138,7 +138,7 @@ def draw_add(g: OpRows) -> Glyph:
              default=0.0) if outs else 0.0
     steps, widen = copy_dot_steps(outs, ins, dy)
     xm = bend_length(dy) + 4 + widen
-    w = xm + 16
+    w = xm + ADD_TAIL
     glyph = Glyph(w)
     xs = [xm - steps[j] for j in range(len(outs))]
     for ys in ins:
@@ -158,6 +158,7 @@ def draw_add(g: OpRows) -> Glyph:
 
 
 PLUS = FONT * 1.15  # the addition's "+"
+ADD_TAIL = 8.0  # a residual's level run after its last dot (its "+" stands above the top dot, within the glyph)
 
 
 def _draw_join(g: OpRows) -> Glyph:
@@ -251,9 +252,9 @@ def draw_copy(g: OpRows) -> Glyph:
     the dot of the wire crossed."""
     src = g.ins[0] if g.ins else []
     dy = max((abs(y - ys[j]) for ys in g.outs for j, y in enumerate(src) if j < len(ys)), default=0.0)
-    xd = 6.0
+    xd = 4.0  # the source wire before its dots
     steps, widen = copy_dot_steps(src, g.outs, dy)
-    w = xd + widen + bend_length(dy) + 6
+    w = xd + widen + bend_length(dy) + 4
     glyph = Glyph(w)
     for j, y in enumerate(src):
         xj = xd + steps[j]

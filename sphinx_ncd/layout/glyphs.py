@@ -11,7 +11,7 @@ from ..model.kinds import KINDS
 from ..model.types import AxisKind, OpKind
 from .glyph_boxes import draw_block, draw_function, draw_index, draw_learned, draw_on_axis, STYLES
 from .glyph_conv import draw_conv
-from .glyph_marks import draw_elementwise
+from .glyph_marks import carry_mark, draw_elementwise
 from .glyph_parts import axis_label_source, draw_ports, Glyph, OpRows, OVER
 from .glyph_sequence import draw_chunk, draw_mask, draw_rotary
 from .glyph_einsum import draw_einsum
@@ -50,6 +50,8 @@ def build_glyph(g: OpRows) -> Glyph:
         builder = STYLES.get(g.op.params.style or "box", builder)
     glyph = builder(g)
     _double_tandem(glyph, g)
+    if g.act is not None and "mark" not in glyph.anchors:  # the map drawn in this column (a norm places its own)
+        carry_mark(glyph, g)
     draw_ports(glyph, g)
     return glyph
 

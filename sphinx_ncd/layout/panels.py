@@ -11,10 +11,10 @@ import dataclasses
 from ..model.types import BlockParams, Operation, OpKind, Panel, Section, Value
 from .annotations import add_notes
 from .columns import bracket_room, repeat_label_widths, state_column, step_column
-from .fences import group_items
+from .fences import group_items, group_starts, title_room
 from .names import column_lead, edge_names
 from .notes import add_author_notes
-from .fuse import fuse_scales, mark_joins
+from .fuse import fuse_activations, fuse_scales, mark_joins
 from .geometry import ITEM_GAP
 from .pieces import bbox_all, Piece, union
 from .rows import reserve_below, shown_axes, silent_values, stack_values, value_axis
@@ -26,7 +26,7 @@ __all__ = ["panel_sections", "with_headers", "panel_piece", "measure_panel"]
 
 def panel_sections(panel: Panel) -> list:
     """The sections the panel is drawn with: residual branches beside their box, a first state always."""
-    sections = mark_joins(panel, fuse_scales(panel, _residual_sections(panel)))
+    sections = mark_joins(panel, fuse_activations(panel, fuse_scales(panel, _residual_sections(panel))))
     if not sections or sections[0].kind != "state":
         sections.insert(0, Section("state", panel.inputs))
     return sections
@@ -52,6 +52,7 @@ def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None,
     names, total = _value_names(panel, base)
     ypos, values_by_id, x, new_runs = _panel_start(first, base, x0, names, wires, labels, out)
     cur: list[Value] = list(first.values)
+    starts: dict = {}  # fence id -> where its first step began (see .fences.title_room)
     idx = 0
     while idx < len(sections):
         sec = sections[idx]
@@ -74,6 +75,7 @@ def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None,
             before = sections[idx - 1] if idx > 0 else None
             after = sections[idx + 1] if idx + 1 < len(sections) else None
             room = bracket_room(before, after, repeats)
+            room = (room[0] + title_room(panel, before, after, starts, x), room[1])
             x = state_column([v for v in sec.values if v.id not in wires.silent], new_runs, ypos, x, wires, seps,
                               labels, out, room, None if base + idx == total - 1 else names)
             out.section_x[base + idx] = (x_begin, x)
@@ -85,6 +87,7 @@ def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None,
         nxt = sections[idx + 1] if idx + 1 < len(sections) and sections[idx + 1].kind == "state" else None
         later = sections[idx + 2] if nxt is not None and idx + 2 < len(sections) else None
         reserve = _reserve(later, out.glyphs)
+        group_starts(panel, sec, x_begin, starts)
         x, produced, new_runs = step_column(sec, cur, nxt, ypos, values_by_id, x, wires, seps, glyph_groups, hl,
                                              out, reserve)
         out.section_x[base + idx] = (x_begin, x)

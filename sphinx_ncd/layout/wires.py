@@ -19,7 +19,7 @@ from .scene import Path
 __all__ = ["STUB", "ARROW_TIP", "ARROW_NOTCH", "ARROW_HALF", "PanelOut", "PassCache", "WireRuns", "MeasureRuns",
            "permute", "continue_arrow"]
 
-STUB = 6.0  # straight wire between a glyph and the next state column
+STUB = 4.0  # straight wire between a glyph and the next state column
 
 
 ARROW_TIP = 7.0  # a continued wire's arrowhead: from the wire's end to its tip

@@ -2,7 +2,8 @@
 
 Over every spec in the repository: each element-wise map or scaling is drawn either as its mark on the wires of
 the segment it acts on -- the mark's ink overlaps those wires vertically and no wire of another segment runs
-through it -- or, for a scaling right after an inner product, as the arrow leaving that product's cup.
+through it -- or, for a scaling right after an inner product, as the arrow leaving that product's cup.  A map right
+after a normalisation is drawn in the norm's column, on a wire of the same segment the circle leaves free.
 """
 from __future__ import annotations
 
@@ -79,14 +80,15 @@ def mark_problems(sc, ops) -> list[str]:
         if op is None or op.kind not in MARKED:
             continue
         seen.add((op.id, grp.title))
-        if parent is not None:  # a scaling drawn as the arrow out of an inner product's cup
+        if parent is not None and op.kind == OpKind.SCALE:  # a scaling drawn as the arrow out of an inner product's cup
             line = next((p for p in grp.items if isinstance(p, Path) and p.role == "glyph"), None)
             start = _samples(line.d)[0] if line is not None else None
             cups = [pt for name, pt in sc.named_anchors.items() if name.startswith(parent.owner + "/cap.")]
             if start is None or not any(abs(start[0] - x) < 0.05 and abs(start[1] - y) < 0.05 for x, y in cups):
                 problems.append(f"{op.label or op.kind} ({grp.owner}) is not an arrow out of the cup of {parent.owner}")
             continue
-        own = [p for p in _flat(grp.items) if isinstance(p, Path) and p.role == "wire"]
+        # a map drawn in a normalisation's column: the segment's wires are the norm's (they carry its value on)
+        own = [p for p in _flat((parent or grp).items) if isinstance(p, Path) and p.role == "wire"]
         mark = [p for p in _flat(grp.items) if (isinstance(p, Text) or (isinstance(p, Path) and p.role == "glyph"))]
         boxes = [bbox_of(p) for p in mark]
         x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
