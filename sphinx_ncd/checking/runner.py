@@ -26,7 +26,7 @@ import sys
 import time
 import traceback
 
-from . import facts, isolate
+from . import alike, facts, isolate, warmup
 from .strategy import handle_check
 from .verdict import code_error
 
@@ -101,10 +101,16 @@ def main() -> int:
     except ImportError as exc:
         hello["torch"] = None
         hello["reason"] = str(exc)
-    replay = facts.Replay() if hello["torch"] is not None and facts.install() else None
+    replay = None
+    if hello["torch"] is not None:
+        alike.install()  # facts looked up by form (before facts.install: its recording stays outermost)
+        if facts.install():
+            replay = facts.Replay(steps=warmup.steps(handle_check))
     isolator = isolate.Isolator(_answer, close_fds=(proto.fileno(),), background=replay)
+    if replay is not None:
+        isolator.settle()  # a spare forked before the warm-up answers a request that comes during it
     proto.write(json.dumps(hello) + "\n")
-    for line in sys.stdin:
+    for line in _lines(isolator.refresh):
         if not line.strip():
             continue
         try:
@@ -129,7 +135,7 @@ def main() -> int:
         elif req.get("op") == "status":
             children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the checks' own children
             reply = {"vmhwm_kb": max(_status_kb("VmHWM"), children), "vmrss_kb": _status_kb("VmRSS"),
-                     **(replay.status() if replay is not None else {})}
+                     **(replay.status() if replay is not None else {}), **alike.stats()}
         else:
             reply = {"status": "error", "error": {"message": f"unknown request {req.get('op')!r}"}}
         learned = reply.pop("learned", None) if isinstance(reply, dict) else None
@@ -146,6 +152,26 @@ def main() -> int:
             proto.flush()
             os._exit(3)
     _exit_now()
+
+
+def _lines(idle, wait: float = 0.25):
+    """Request lines from stdin; ``idle()`` every ``wait`` seconds while none comes."""
+    import select
+
+    fd, buf = sys.stdin.fileno(), b""
+    while True:
+        while b"\n" not in buf:
+            if not select.select([fd], [], [], wait)[0]:
+                idle()
+                continue
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                if buf:
+                    yield buf.decode("utf-8", "replace")
+                return
+            buf += chunk
+        line, _, buf = buf.partition(b"\n")
+        yield line.decode("utf-8", "replace")
 
 
 def _exit_now() -> None:
