@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["install", "installed", "stats"]
+__all__ = ["install", "uninstall", "installed", "stats", "key_of"]
 
 _MAX_MEMO = 200000  # objects whose form is remembered (each kept alive while remembered)
 _MAX_NODES = 200  # forms of larger expressions are not computed (derived by sympy as before)
@@ -57,47 +57,8 @@ def install() -> bool:
     derive = module._ask
     commutative = (sympy.Add, sympy.Mul, sympy.Max, sympy.Min)
     symbol = sympy.Symbol
-    table, memo, ids = _state["table"], _state["memo"], _state["ids"]
-
-    def intern(shape) -> int:
-        found = ids.get(shape)
-        if found is None:
-            found = ids[shape] = len(ids)
-        return found
-
-    def form_of(obj):
-        """(shape id, symbols in canonical order) of ``obj``, remembered per object; None when too large."""
-        got = memo.get(id(obj))
-        if got is not None and got[0] is obj:
-            return got[1]
-        if isinstance(obj, symbol):
-            given = getattr(obj, "_assumptions_orig", None) or obj.assumptions0
-            found = (intern(("S", type(obj), tuple(sorted((k, v) for k, v in given.items() if v is not None)))),
-                     (obj,), 1)
-        elif not obj.args:
-            found = (intern(("A", type(obj), obj._hashable_content())), (), 1)
-        else:
-            parts = [form_of(a) for a in obj.args]
-            if any(p is None for p in parts):
-                return None
-            if isinstance(obj, commutative):  # an order the names do not decide (ties keep sympy's order)
-                parts.sort(key=lambda p: p[0])
-            size = 1 + sum(p[2] for p in parts)
-            if size > _MAX_NODES:
-                return None
-            found = (intern(("F", type(obj), tuple(p[0] for p in parts))),
-                     tuple(s for p in parts for s in p[1]), size)
-        if len(memo) >= _MAX_MEMO:
-            memo.clear()
-        memo[id(obj)] = (obj, found)
-        return found
-
-    def key_of(obj):
-        found = form_of(obj)
-        if found is None:
-            return None
-        numbers: dict = {}
-        return found[0], tuple(numbers.setdefault(s, len(numbers)) for s in found[1])
+    table = _state["table"]
+    key_of = _forms(commutative, symbol)
 
     def _ask(fact, obj):
         try:
@@ -122,10 +83,81 @@ def install() -> bool:
 
     _ask._ncd_alike = True
     module._ask = _ask
-    _state["on"] = True
-    _state["key_of"] = key_of
+    _state.update(on=True, key_of=key_of, derive=derive, ask=_ask)
     _memo_static()
     return True
+
+
+def _forms(commutative, symbol):
+    """The function giving an expression's form (see the module's docstring), with its memory."""
+    memo, ids = _state["memo"], _state["ids"]
+
+    def intern(shape) -> int:
+        found = ids.get(shape)
+        if found is None:
+            found = ids[shape] = len(ids)
+        return found
+
+    def form_of(obj):
+        """(shape id, symbols in canonical order) of ``obj``, remembered per object; None when too large."""
+        got = memo.get(id(obj))
+        if got is not None and got[0] is obj:
+            return got[1]
+        if isinstance(obj, symbol):
+            given = getattr(obj, "_assumptions_orig", None) or obj.assumptions0
+            found = (intern(("S", type(obj), tuple(sorted((k, v) for k, v in given.items() if v is not None)))),
+                     (obj,), 1, given.get("commutative") is not False)
+        elif not obj.args:
+            found = (intern(("A", type(obj), obj._hashable_content())), (), 1, True)
+        else:
+            parts = [form_of(a) for a in obj.args]
+            if any(p is None for p in parts):
+                return None
+            plain = all(p[3] for p in parts)  # no non-commuting symbol: the arguments' order is sympy's choice
+            if plain and isinstance(obj, commutative):  # an order the names do not decide (ties keep sympy's)
+                parts.sort(key=lambda p: p[0])
+            size = 1 + sum(p[2] for p in parts)
+            if size > _MAX_NODES:
+                return None
+            found = (intern(("F", type(obj), tuple(p[0] for p in parts))),
+                     tuple(s for p in parts for s in p[1]), size, plain)
+        if len(memo) >= _MAX_MEMO:
+            memo.clear()
+        memo[id(obj)] = (obj, found)
+        return found
+
+    def key_of(obj):
+        found = form_of(obj)
+        if found is None:
+            return None
+        numbers: dict = {}
+        return found[0], tuple(numbers.setdefault(s, len(numbers)) for s in found[1])
+
+    return key_of
+
+
+def key_of(expr):
+    """``expr``'s form: equal for two expressions exactly when one is the other renamed (None: too large,
+    or not installed)."""
+    return _state["key_of"](expr) if _state["on"] else None
+
+
+def uninstall() -> None:
+    """Undo :func:`install` (for tests), forgetting every form."""
+    if not _state["on"]:
+        return
+    module = sys.modules["sympy.core.assumptions"]
+    if module._ask is _state["ask"]:
+        module._ask = _state["derive"]
+    wrapped = _state.get("static_wrapper")
+    if wrapped is not None:
+        from torch.fx.experimental import symbolic_shapes as shapes
+
+        if shapes._maybe_evaluate_static_worker is wrapped:
+            shapes._maybe_evaluate_static_worker = _state["static_evaluate"]
+    for name in ("table", "memo", "ids", "static"):
+        _state.get(name, {}).clear()
+    _state.update(on=False, hits=0, derived=0, static_wrapper=None)
 
 
 # torch's static evaluation of a size expression, as this module has read it (torch 2.13): a pure function of
@@ -147,7 +179,7 @@ def _memo_static() -> None:
         from torch.utils._sympy.value_ranges import ValueRanges
 
         evaluate = shapes._maybe_evaluate_static_worker
-        source = inspect.getsource(evaluate.__wrapped__)
+        source = inspect.getsource(evaluate)  # torch's own function, under its cache and any wrapper
     except (ImportError, AttributeError, OSError, TypeError):
         return
     if hashlib.sha256(source.encode()).hexdigest()[:16] not in _STATIC_SOURCES:
@@ -171,8 +203,9 @@ def _memo_static() -> None:
 
     _maybe_evaluate_static_worker.cache_info = evaluate.cache_info
     _maybe_evaluate_static_worker.cache_clear = evaluate.cache_clear
-    _maybe_evaluate_static_worker.__wrapped__ = evaluate.__wrapped__
+    _maybe_evaluate_static_worker.__wrapped__ = evaluate
     shapes._maybe_evaluate_static_worker = _maybe_evaluate_static_worker
+    _state.update(static_wrapper=_maybe_evaluate_static_worker, static_evaluate=evaluate)
 
 
 def _static_key(key_of, expr, symbol_info, size_oblivious, ranges):

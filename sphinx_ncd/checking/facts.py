@@ -101,6 +101,7 @@ def _note_static() -> None:
 
     _maybe_evaluate_static_worker.cache_info = evaluate.cache_info
     _maybe_evaluate_static_worker.cache_clear = evaluate.cache_clear
+    _maybe_evaluate_static_worker.__wrapped__ = evaluate
     _state["evaluate"] = evaluate
     shapes._maybe_evaluate_static_worker = _maybe_evaluate_static_worker
 

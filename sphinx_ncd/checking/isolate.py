@@ -205,6 +205,10 @@ class Isolator:
         kill_descendants()
         self.spare = self._fork()
 
+    def ready(self) -> bool:
+        """A spare waits that carries all the idle work done so far."""
+        return self.spare is not None and not self._stale()
+
     def refresh(self) -> None:
         """While no request waits: once the idle work is all done, a spare forked before its end is forked
         again, so that the next request finds it all (the warm-up, the replay) without waiting for a fork."""

@@ -15,7 +15,11 @@ Each check runs in a fresh child forked from this warm process
 expressions comes back with its answer (never sent on) and is derived again
 here, in a low-priority thread, so the children forked later inherit it
 (:mod:`sphinx_ncd.checking.facts`; ``NCD_CHECK_NO_REPLAY=1`` turns that off, for
-the benchmark's anchor).
+the benchmark's anchor).  Before any of that, the same thread proves a few generic
+models (:mod:`sphinx_ncd.checking.warmup`), and sympy's facts are looked up by an
+expression's form (:mod:`sphinx_ncd.checking.alike`), so that a first check finds
+done what it has in common with them; a spare forked at the start answers a
+check that comes during the warm-up.
 """
 from __future__ import annotations
 
@@ -82,25 +86,7 @@ def main() -> int:
             resource.setrlimit(resource.RLIMIT_AS, (limit * 2**20, limit * 2**20))
         except (ValueError, OSError):
             pass
-    hello = {"ready": True, "pid": os.getpid()}
-    try:
-        import logging
-
-        import torch
-
-        logging.getLogger("torch").setLevel(logging.CRITICAL)
-        torch.set_num_threads(1)
-        hello["torch"] = torch.__version__
-        try:
-            import einops
-
-            hello["einops"] = einops.__version__
-        except ImportError:
-            hello["einops"] = None
-        _warm_up()
-    except ImportError as exc:
-        hello["torch"] = None
-        hello["reason"] = str(exc)
+    hello = _imports()
     replay = None
     if hello["torch"] is not None:
         alike.install()  # facts looked up by form (before facts.install: its recording stays outermost)
@@ -135,7 +121,8 @@ def main() -> int:
         elif req.get("op") == "status":
             children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the checks' own children
             reply = {"vmhwm_kb": max(_status_kb("VmHWM"), children), "vmrss_kb": _status_kb("VmRSS"),
-                     **(replay.status() if replay is not None else {}), **alike.stats()}
+                     **(replay.status() if replay is not None else {}), **alike.stats(),
+                     "spare_ready": isolator.ready()}
         else:
             reply = {"status": "error", "error": {"message": f"unknown request {req.get('op')!r}"}}
         learned = reply.pop("learned", None) if isinstance(reply, dict) else None
@@ -154,15 +141,39 @@ def main() -> int:
     _exit_now()
 
 
+def _imports() -> dict:
+    """Import torch (and einops), warm their first calls up: the hello line saying what was found."""
+    hello = {"ready": True, "pid": os.getpid()}
+    try:
+        import logging
+
+        import torch
+
+        logging.getLogger("torch").setLevel(logging.CRITICAL)
+        torch.set_num_threads(1)
+        hello["torch"] = torch.__version__
+        try:
+            import einops
+
+            hello["einops"] = einops.__version__
+        except ImportError:
+            hello["einops"] = None
+        _warm_up()
+    except ImportError as exc:
+        hello["torch"] = None
+        hello["reason"] = str(exc)
+    return hello
+
+
 def _lines(idle, wait: float = 0.25):
-    """Request lines from stdin; ``idle()`` every ``wait`` seconds while none comes."""
+    """Request lines from stdin; ``idle()`` before waiting for one, and every ``wait`` seconds while none comes."""
     import select
 
     fd, buf = sys.stdin.fileno(), b""
     while True:
         while b"\n" not in buf:
+            idle()
             if not select.select([fd], [], [], wait)[0]:
-                idle()
                 continue
             chunk = os.read(fd, 1 << 16)
             if not chunk:
