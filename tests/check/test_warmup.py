@@ -271,3 +271,27 @@ def test_non_commuting_factors_keep_their_order(alike):
     a, b = sympy.symbols("a b", commutative=False)
     assert alike.key_of(a * b ** 2) != alike.key_of(b ** 2 * a)
     assert alike.key_of(a * b ** 2) == alike.key_of(b * a ** 2)  # the same, renamed
+
+
+def test_a_one_shot_check_from_the_command_line_starts_its_worker_without_the_warm_up(monkeypatch):
+    from sphinx_ncd.checking import cli, worker as worker_module
+
+    launched = []
+
+    class Recorder:
+        warm_up = True
+
+        def launch(self):
+            launched.append(self.warm_up)
+
+    monkeypatch.setattr(worker_module, "default_worker", lambda: Recorder())
+    cli._launch_worker()
+    assert launched == [False]
+    quiet = worker_module.Worker(memory_mb=2048)
+    quiet.warm_up = False
+    try:
+        quiet.start()
+        status = quiet.status()
+        assert status["warming"] == 0 and status["warmed"] == 0, status
+    finally:
+        quiet.close()
