@@ -17,13 +17,13 @@ check's own forked child, from its answer; a command's process tree, from
   size expressions (``checking/facts.py``; we wait for its status to say so), so
   the fresh child it forks inherits it.  Anchors in the same run: a worker with
   that replay off (``NCD_CHECK_NO_REPLAY=1``: every child derives everything
-  anew), the same checks back to back (no pause: the replay runs beside them at
+  anew; no warm-up, no facts by form), the same checks back to back (no pause: the replay runs beside them at
   the lowest priority), the replay's own CPU time in the worker, and the same
   proof in one process whose caches a previous check warmed (what the proof itself
   costs);
 * 48 layers against 12 (target: at most 1.2×): a repeated block runs once, and
   its instances are built with shared fake tensors;
-* ``ncd check --code`` from the command line: cold (starts a worker) against the
+* ``ncd check --code`` from the command line (its one-shot worker does not warm up): cold (starts a worker) against the
   imports a check needs plus the proof, measured in the same run; repeated
   (replayed from its kept output) against ``python -c pass``;
 * the same model run once on real CPU tensors (the anchor), and peak memory.
@@ -136,11 +136,12 @@ def _load() -> str:
 
 
 def _settle(worker, timeout=120.0) -> dict:
-    """The worker's status once its replay of what earlier checks learned is done (facts.Replay)."""
+    """The worker's status once its warm-up and its replay of what earlier checks learned are done
+    (facts.Replay)."""
     deadline = time.monotonic() + timeout
     while True:
         status = worker.status()
-        if not status.get("pending") or time.monotonic() > deadline:
+        if not (status.get("pending") or status.get("warming")) or time.monotonic() > deadline:
             return status
         time.sleep(0.1)
 
@@ -187,7 +188,7 @@ def main(results: dict) -> None:
         cached = time.perf_counter() - t0
     finally:
         worker.close()
-    plain = Worker(env={"NCD_CHECK_NO_REPLAY": "1"})
+    plain = Worker(env={"NCD_CHECK_NO_REPLAY": "1", **_BEFORE})  # each child derives all anew, as it was
     try:
         plain.start()
         fresh, fresh_cpu, _ = _timed_checks(diagram, MODEL, plain)
