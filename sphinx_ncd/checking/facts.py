@@ -40,8 +40,25 @@ _state: dict = {"asked": None, "made": None, "static": None, "evaluate": None, "
 
 
 class Interrupted(BaseException):
-    """Raised in the worker's idle thread, at its next question to sympy, when a fork is waiting: a warm-up
-    proof stops within milliseconds (a BaseException, so that no ``except Exception`` on the way keeps it)."""
+    """Raised in the worker's idle thread, at its next question to sympy or its next import, when a fork is
+    waiting: a warm-up proof stops within milliseconds (a BaseException, so that no ``except Exception`` on
+    the way keeps it), never holding a lock a forked child would need."""
+
+
+def _interrupt() -> None:
+    """In the idle thread, once a fork is waiting: raise :class:`Interrupted`."""
+    stop = _state["stop"]
+    if stop is not None and stop[0] == threading.get_ident() and stop[1]():
+        raise Interrupted()
+
+
+class _ImportStop:
+    """First on ``sys.meta_path``: an import in the idle thread is a place to stop too."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        _interrupt()
+        return None
 
 
 def install() -> bool:
@@ -56,9 +73,8 @@ def install() -> bool:
     derive = module._ask
 
     def _ask(fact, obj):
-        stop = _state["stop"]
-        if stop is not None and stop[0] == threading.get_ident() and stop[1]():
-            raise Interrupted()
+        if _state["stop"] is not None:
+            _interrupt()
         asked = _state["asked"]
         if asked is not None and len(asked) < _MAX_EXPRESSIONS:
             entry = asked.get(id(obj))
@@ -69,6 +85,7 @@ def install() -> bool:
 
     _ask._ncd_recording = True
     module._ask = _ask
+    sys.meta_path.insert(0, _ImportStop)
     from sympy.core.operations import AssocOp
     from sympy.core.power import Pow
 
@@ -304,14 +321,15 @@ class Replay:
             self._thread.start()
 
     def stop(self) -> None:
-        """Stop the thread once its current entry is done, and wait for it (at most ``_STOP_WAIT`` s: an
-        entry that takes longer is abandoned with the whole replay, which never starts again)."""
+        """Stop the thread at its next question to sympy, its next import or the end of its entry, and wait
+        for it to end (after ``_STOP_WAIT`` s, the idle work is abandoned for good, and still waited for)."""
         if self._thread is not None:
             self._stopping = True
             self._thread.join(_STOP_WAIT)
-            if self._thread.is_alive():
+            if self._thread.is_alive():  # (a busy machine): no more idle work, but never a fork beside it
                 self.queue, self.steps, self.abandoned = [], [], True
-                print("ncd check: the worker's replay of learned facts was stuck; it is off", file=sys.stderr)
+                print("ncd check: the worker's replay of learned facts was slow to stop; it is off", file=sys.stderr)
+                self._thread.join()
             self._thread = None
 
     def _work(self) -> None:
@@ -322,32 +340,38 @@ class Replay:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
         except (AttributeError, OSError):
             pass
-        self.run(lambda: self._stopping)
+        self.run(lambda: self._stopping, interruptible=True)
 
-    def run(self, stopping) -> bool:
-        """Rebuild queued entries until the queue is empty or ``stopping()``; True when it is empty."""
+    def run(self, stopping, interruptible: bool = False) -> bool:
+        """Run the warm-up steps, then rebuild queued entries, until both are done or ``stopping()``; True when
+        they are done.  ``interruptible``: also stop inside a step or an entry (:class:`Interrupted`)."""
         start = time.thread_time()
+        if interruptible:
+            _state["stop"] = (threading.get_ident(), stopping)
         try:
             while self.steps or self.queue:
                 if stopping():
                     return False
                 if self.steps:
-                    self._warm(self.steps[0], stopping)
+                    self._warm(self.steps[0])
                     continue
                 item = self.queue.pop(0)
                 try:
                     _replay(item)
+                except Interrupted:  # a fork is waiting: this entry again later
+                    self.queue.insert(0, item)
+                    return False
                 except Exception:  # noqa: BLE001 - a malformed or unbuildable entry is only skipped
                     continue
                 self.done += 1
             return True
         finally:
+            _state["stop"] = None
             self.cpu_seconds += time.thread_time() - start
 
-    def _warm(self, step, stopping) -> None:
+    def _warm(self, step) -> None:
         """Run one warm-up step; one interrupted (a fork is waiting) stays first in line, to run again."""
         t0 = time.thread_time()
-        _state["stop"] = (threading.get_ident(), stopping)
         try:
             step()
         except Interrupted:
@@ -356,7 +380,6 @@ class Replay:
         except Exception:  # noqa: BLE001 - warming is an optimisation only
             pass
         finally:
-            _state["stop"] = None
             self.warm_cpu_seconds += time.thread_time() - t0
         self.steps.pop(0)
         self.warmed += 1

@@ -148,11 +148,26 @@ def test_an_interrupted_warm_up_step_runs_again():
 
     replay = facts.Replay(steps=[step])
     asked = []
-    assert not replay.run(lambda: len(asked) >= 3 or asked.append(1))
+    assert not replay.run(lambda: len(asked) >= 3 or asked.append(1), interruptible=True)
     assert replay.interrupted == 1 and replay.warmed == 0 and replay.warming() and len(ran) == 1
-    assert replay.run(lambda: False)
+    assert replay.run(lambda: False, interruptible=True)
     assert replay.warmed == 1 and not replay.warming() and replay.idle() and len(ran) == 2
     assert facts._state["stop"] is None
+
+    def importing():  # an import is a place to stop too
+        ran.append(2)
+        import importlib
+
+        importlib.import_module("ncd_no_such_module_for_this_test")
+
+    replay = facts.Replay(steps=[importing])
+    assert not replay.run(lambda: 2 in ran, interruptible=True)
+    assert replay.interrupted == 1 and replay.warming()
+    entry = ["facts", ["S", "y_interrupted", {"integer": True}], ["zero"]]
+    replay, calls = facts.Replay(), []
+    replay.add([entry])
+    assert not replay.run(lambda: len(calls) >= 1 or calls.append(1), interruptible=True)
+    assert replay.queue == [entry] and replay.done == 0 and len(calls) == 1  # stopped inside: kept for later
 
 
 @pytest.fixture
