@@ -400,7 +400,8 @@ class Replay:
         return self.warmed, (self.done if not self.queue else -(self.done // 64) - 1)
 
     def status(self) -> dict:
-        return {"replayed": self.done, "pending": len(self.queue), "replay_cpu_s": round(self.cpu_seconds, 3),
+        return {"replayed": self.done, "pending": len(self.queue),
+                "replay_cpu_s": round(self.cpu_seconds - self.warm_cpu_seconds, 3),  # (the warm-up apart)
                 "warming": len(self.steps), "warmed": self.warmed, "interrupted": self.interrupted, "warm_cpu_s": round(self.warm_cpu_seconds, 3),
                 "warm_s": None if self.warm_seconds is None else round(self.warm_seconds, 3)}
 

@@ -14,11 +14,14 @@ convolutional block over a two-dimensional axis -- each against its diagram, in
 its idle time: :func:`steps` gives one callable per model, run before anything a
 check taught it (:class:`.facts.Replay`, a nice-19 thread stopped before every
 fork).  Their size expressions share their *forms* with those of other models
-(:mod:`.alike` looks facts up by form, whatever the names), and their axis
-names are chosen to share none of sympy's cached expressions with any model in
-particular.  Nothing here is keyed to a model a user checks; a check arriving
+(:mod:`.alike` looks facts up by form, whatever the names).  Their axis names
+(``n p m g r``, ``u v k``, ``c q Z``) avoid the usual ``b t d h f``, whose torch
+symbols (named from a hash of the axis name) they would share: what a first
+check gains comes from forms, not from sympy's cache of the very same
+expressions.  Nothing here is keyed to a model a user checks; a check arriving
 during the warm-up is answered by a child forked before it (as fast as without
-it).  ``NCD_CHECK_NO_WARMUP=1`` turns it off.
+it); a one-shot ``ncd check`` starts its worker without it (``Worker.warm_up``).
+``NCD_CHECK_NO_WARMUP=1`` turns it off.
 """
 from __future__ import annotations
 
