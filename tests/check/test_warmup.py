@@ -87,6 +87,7 @@ def _verdict(report) -> tuple:
     return report.status, report.summary, report.format()
 
 
+@pytest.mark.slow
 def test_the_warm_up_never_changes_a_verdict_and_a_request_during_it_is_answered(parse):
     from sphinx_ncd.checking.api import check
     from sphinx_ncd.checking.warmup import MODELS as WARM_UP
