@@ -6,18 +6,24 @@ given twice: wall time, and the CPU time of the process that did the work (the
 check's own forked child, from its answer; a command's process tree, from
 ``RUSAGE_CHILDREN``), with the load average beside it.
 
-* the symbolic proof, worker warm (target 0.5 s): the worker has checked this model
+* the first check of this model in a new worker, once the worker is warm (target 0.5 s): it has
+  started and finished its warm-up (``checking/warmup.py``: generic models proved in its idle time,
+  facts kept by an expression's form, ``checking/alike.py``), with no earlier check of any model.
+  Anchors in the same run: the warm-up off (``NCD_CHECK_NO_WARMUP=1``), the warm-up and facts by form
+  both off (the first check as it was), the time a worker needs to become warm, and a check that
+  arrives while it warms up (against the anchor's first check at once);
+* the symbolic proof, worker warm, after a check of it: the worker has checked this model
   once and had the time to derive again what that check's child learned about its
   size expressions (``checking/facts.py``; we wait for its status to say so), so
   the fresh child it forks inherits it.  Anchors in the same run: a worker with
   that replay off (``NCD_CHECK_NO_REPLAY=1``: every child derives everything
-  anew), the same checks back to back (no pause: the replay runs beside them at
+  anew; no warm-up, no facts by form), the same checks back to back (no pause: the replay runs beside them at
   the lowest priority), the replay's own CPU time in the worker, and the same
   proof in one process whose caches a previous check warmed (what the proof itself
   costs);
 * 48 layers against 12 (target: at most 1.2×): a repeated block runs once, and
   its instances are built with shared fake tensors;
-* ``ncd check --code`` from the command line: cold (starts a worker) against the
+* ``ncd check --code`` from the command line (its one-shot worker does not warm up): cold (starts a worker) against the
   imports a check needs plus the proof, measured in the same run; repeated
   (replayed from its kept output) against ``python -c pass``;
 * the same model run once on real CPU tensors (the anchor), and peak memory.
@@ -130,11 +136,12 @@ def _load() -> str:
 
 
 def _settle(worker, timeout=120.0) -> dict:
-    """The worker's status once its replay of what earlier checks learned is done (facts.Replay)."""
+    """The worker's status once its warm-up and its replay of what earlier checks learned are done
+    (facts.Replay)."""
     deadline = time.monotonic() + timeout
     while True:
         status = worker.status()
-        if not status.get("pending") or time.monotonic() > deadline:
+        if not (status.get("pending") or status.get("warming")) or time.monotonic() > deadline:
             return status
         time.sleep(0.1)
 
@@ -181,13 +188,14 @@ def main(results: dict) -> None:
         cached = time.perf_counter() - t0
     finally:
         worker.close()
-    plain = Worker(env={"NCD_CHECK_NO_REPLAY": "1"})
+    plain = Worker(env={"NCD_CHECK_NO_REPLAY": "1", **_BEFORE})  # each child derives all anew, as it was
     try:
         plain.start()
         fresh, fresh_cpu, _ = _timed_checks(diagram, MODEL, plain)
     finally:
         plain.close()
     in_process = _in_process(diagram)
+    _first(diagram, results)
     print(f"worker start (import torch):        {startup:7.2f} s wall")
     print(f"verdict: {report.summary}")
     print(f"symbolic proof, worker warm:        {proof:7.3f} s wall, {proof_cpu:6.3f} s CPU (median of 3; {_load()})"
@@ -218,6 +226,79 @@ def main(results: dict) -> None:
     print(f"same model on real CPU tensors:     {real_s:7.2f} s, {real_mb:5.0f} MB peak")
     print(f"ratio real / proof:                 {real_s / proof:7.1f}x time, {real_mb / hwm_mb:4.1f}x memory")
     results.update(real_s=real_s, real_hwm_mb=real_mb, time_ratio=real_s / proof, memory_ratio=real_mb / hwm_mb)
+
+
+_WARM = {}  # the worker as it starts: the warm-up proofs in its idle time (checking/warmup.py)
+_NO_WARM_UP = {"NCD_CHECK_NO_WARMUP": "1"}  # no warm-up proofs; facts still looked up by form (checking/alike.py)
+_BEFORE = {"NCD_CHECK_NO_WARMUP": "1", "NCD_CHECK_NO_ALIKE": "1"}  # neither: the first check before this work
+
+
+def _warm_worker(env: dict, timeout: float = 300.0):
+    """A started worker once its idle work is done and its spare carries it: (worker, seconds from its start
+    to then, the warm-up's own CPU seconds)."""
+    from sphinx_ncd.checking.worker import Worker
+
+    worker = Worker(env=env)
+    t0 = time.perf_counter()
+    worker.start()
+    deadline = time.monotonic() + timeout
+    while True:
+        status = worker.status()
+        idle = not status.get("warming") and not status.get("pending")
+        if (idle and status.get("spare_ready", True)) or time.monotonic() > deadline:
+            return worker, time.perf_counter() - t0, status.get("warm_cpu_s", 0.0)
+        time.sleep(0.05)
+
+
+def _one_first_check(diagram, env: dict, during: bool = False) -> tuple:
+    """(wall, CPU, verdict, seconds to become warm, warm-up CPU) of the first check of a new worker: once it
+    is warm, or (``during``) as soon as it has started, while it warms up."""
+    from sphinx_ncd.checking.api import check
+    from sphinx_ncd.checking.worker import Worker
+
+    if during:
+        worker, warm_s, warm_cpu = Worker(env=env), 0.0, 0.0
+        worker.start()
+    else:
+        worker, warm_s, warm_cpu = _warm_worker(env)
+    try:
+        t0 = time.perf_counter()
+        report = check(diagram, MODEL, worker=worker, use_cache=False, timeout=300, filename="gpt.py")
+        return time.perf_counter() - t0, report.cpu_seconds, report.summary, warm_s, warm_cpu
+    finally:
+        worker.close()
+
+
+def _first(diagram, results: dict, runs: int = 3) -> None:
+    """The first check of GPT-2 small in a new worker (no earlier check of any model): once the worker is
+    warm (target 0.5 s), with the warm-up off, with neither the warm-up nor facts by form (the anchor: the
+    first check before), and one that arrives while the worker warms up (no slower than the anchor).
+    Interleaved, so that a change in the machine's load falls on each; medians of ``runs``."""
+    kinds = {"warm": (_WARM, False), "no warm-up": (_NO_WARM_UP, False), "anchor": (_BEFORE, False),
+             "during warm-up": (_WARM, True), "anchor, at once": (_BEFORE, True)}
+    got = {kind: [] for kind in kinds}
+    for _ in range(runs):
+        for kind, (env, during) in kinds.items():
+            got[kind].append(_one_first_check(diagram, env, during))
+    med = {kind: [statistics.median(r[i] for r in rows) for i in (0, 1, 3, 4)] for kind, rows in got.items()}
+    verdicts = {r[2] for rows in got.values() for r in rows}
+    wall, cpu, warm_s, warm_cpu = med["warm"]
+    print(f"first check in a warm worker:       {wall:7.3f} s wall, {cpu:6.3f} s CPU (median of {runs}; {_load()})"
+          "   target 0.5 s")
+    for kind in ("no warm-up", "anchor"):
+        w, c = med[kind][:2]
+        print(f"  {kind + ':':33s}{w:7.3f} s wall, {c:6.3f} s CPU   warm / this {cpu / c:4.2f}x CPU")
+    print(f"  time to become warm:              {warm_s:7.2f} s wall from the worker's start "
+          f"(its warm-up: {warm_cpu:5.2f} s CPU, nice 19)")
+    (w, c), (aw, ac) = med["during warm-up"][:2], med["anchor, at once"][:2]
+    print(f"  a check during the warm-up:       {w:7.3f} s wall, {c:6.3f} s CPU; the anchor at once "
+          f"{aw:6.3f} s wall, {ac:6.3f} s CPU   ({w / aw:4.2f}x wall)")
+    print(f"  verdicts: {' | '.join(sorted(verdicts))}")
+    results.update(first_warm_s=wall, first_warm_cpu_s=cpu, first_no_warmup_s=med["no warm-up"][0],
+                   first_no_warmup_cpu_s=med["no warm-up"][1], first_anchor_s=med["anchor"][0],
+                   first_anchor_cpu_s=med["anchor"][1], become_warm_s=warm_s, warmup_cpu_s=warm_cpu,
+                   first_during_warmup_s=w, first_during_warmup_cpu_s=c, first_anchor_at_once_s=aw,
+                   first_anchor_at_once_cpu_s=ac, first_verdicts_identical=len(verdicts) == 1)
 
 
 def _in_process(diagram) -> float:

@@ -131,4 +131,6 @@ def _launch_worker() -> None:
         return  # the check will say so; no worker to start
     from .worker import default_worker
 
-    default_worker().launch()
+    worker = default_worker()
+    worker.warm_up = False  # one check, then the worker exits: warming it up would only take CPU from it
+    worker.launch()

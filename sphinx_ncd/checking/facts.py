@@ -21,9 +21,10 @@ soon as a request is waiting.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 
-__all__ = ["install", "record", "learned", "Replay"]
+__all__ = ["install", "record", "learned", "Replay", "Interrupted"]
 
 _MAX_EXPRESSIONS = 4000  # per check, the most kept
 _MAX_NODES = 120  # per expression
@@ -35,7 +36,29 @@ _MAX_TERMS = 256  # an expression's expansion, at most
 _MODULES = ("sympy.core.add", "sympy.core.mul", "sympy.core.power", "sympy.core.mod", "sympy.core.relational",
             "sympy.functions.elementary.integers", "sympy.functions.elementary.miscellaneous",
             "sympy.functions.elementary.complexes", "sympy.logic.boolalg", "torch.utils._sympy.functions")
-_state: dict = {"asked": None, "made": None, "static": None, "evaluate": None, "classes": None}
+_state: dict = {"asked": None, "made": None, "static": None, "evaluate": None, "classes": None, "stop": None}
+
+
+class Interrupted(BaseException):
+    """Raised in the worker's idle thread, at its next question to sympy or its next import, when a fork is
+    waiting: a warm-up proof stops within milliseconds (a BaseException, so that no ``except Exception`` on
+    the way keeps it), never holding a lock a forked child would need."""
+
+
+def _interrupt() -> None:
+    """In the idle thread, once a fork is waiting: raise :class:`Interrupted`."""
+    stop = _state["stop"]
+    if stop is not None and stop[0] == threading.get_ident() and stop[1]():
+        raise Interrupted()
+
+
+class _ImportStop:
+    """First on ``sys.meta_path``: an import in the idle thread is a place to stop too."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        _interrupt()
+        return None
 
 
 def install() -> bool:
@@ -50,6 +73,8 @@ def install() -> bool:
     derive = module._ask
 
     def _ask(fact, obj):
+        if _state["stop"] is not None:
+            _interrupt()
         asked = _state["asked"]
         if asked is not None and len(asked) < _MAX_EXPRESSIONS:
             entry = asked.get(id(obj))
@@ -60,6 +85,7 @@ def install() -> bool:
 
     _ask._ncd_recording = True
     module._ask = _ask
+    sys.meta_path.insert(0, _ImportStop)
     from sympy.core.operations import AssocOp
     from sympy.core.power import Pow
 
@@ -92,6 +118,7 @@ def _note_static() -> None:
 
     _maybe_evaluate_static_worker.cache_info = evaluate.cache_info
     _maybe_evaluate_static_worker.cache_clear = evaluate.cache_clear
+    _maybe_evaluate_static_worker.__wrapped__ = evaluate
     _state["evaluate"] = evaluate
     shapes._maybe_evaluate_static_worker = _maybe_evaluate_static_worker
 
@@ -264,11 +291,17 @@ class Replay:
     for, or relays, the next check: the worker stops it (:meth:`stop`, at the end of an entry) before it
     forks, so a child is never forked in the middle of a replay."""
 
-    def __init__(self, limit: int = 20000):
+    def __init__(self, limit: int = 20000, steps=()):
         self.limit = limit
+        self.steps: list = list(steps)  # our own warm-up (warmup.steps), run before any learned entry
+        self.warmed = 0  # warm-up steps run so far
         self.queue: list = []
         self.done = 0  # entries rebuilt so far
         self.cpu_seconds = 0.0
+        self.warm_cpu_seconds = 0.0
+        self.interrupted = 0  # warm-up steps stopped for a fork (run again later)
+        self.born = time.monotonic()
+        self.warm_seconds = None  # from this object's making to the warm-up's end
         self._thread = None
         self._stopping = False
         self.abandoned = False
@@ -282,20 +315,21 @@ class Replay:
         """Replay the queue in a background thread (nothing to do when it is empty)."""
         import threading
 
-        if self._thread is None and self.queue and not self.abandoned:
+        if self._thread is None and (self.queue or self.steps) and not self.abandoned:
             self._stopping = False
             self._thread = threading.Thread(target=self._work, daemon=True, name="ncd-replay")
             self._thread.start()
 
     def stop(self) -> None:
-        """Stop the thread once its current entry is done, and wait for it (at most ``_STOP_WAIT`` s: an
-        entry that takes longer is abandoned with the whole replay, which never starts again)."""
+        """Stop the thread at its next question to sympy, its next import or the end of its entry, and wait
+        for it to end (after ``_STOP_WAIT`` s, the idle work is abandoned for good, and still waited for)."""
         if self._thread is not None:
             self._stopping = True
             self._thread.join(_STOP_WAIT)
-            if self._thread.is_alive():
-                self.queue, self.abandoned = [], True
-                print("ncd check: the worker's replay of learned facts was stuck; it is off", file=sys.stderr)
+            if self._thread.is_alive():  # (a busy machine): no more idle work, but never a fork beside it
+                self.queue, self.steps, self.abandoned = [], [], True
+                print("ncd check: the worker's replay of learned facts was slow to stop; it is off", file=sys.stderr)
+                self._thread.join()
             self._thread = None
 
     def _work(self) -> None:
@@ -306,31 +340,70 @@ class Replay:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
         except (AttributeError, OSError):
             pass
-        self.run(lambda: self._stopping)
+        self.run(lambda: self._stopping, interruptible=True)
 
-    def run(self, stopping) -> bool:
-        """Rebuild queued entries until the queue is empty or ``stopping()``; True when it is empty."""
+    def run(self, stopping, interruptible: bool = False) -> bool:
+        """Run the warm-up steps, then rebuild queued entries, until both are done or ``stopping()``; True when
+        they are done.  ``interruptible``: also stop inside a step or an entry (:class:`Interrupted`)."""
         start = time.thread_time()
+        if interruptible:
+            _state["stop"] = (threading.get_ident(), stopping)
         try:
-            while self.queue:
+            while self.steps or self.queue:
                 if stopping():
                     return False
+                if self.steps:
+                    self._warm(self.steps[0])
+                    continue
                 item = self.queue.pop(0)
                 try:
                     _replay(item)
+                except Interrupted:  # a fork is waiting: this entry again later
+                    self.queue.insert(0, item)
+                    return False
                 except Exception:  # noqa: BLE001 - a malformed or unbuildable entry is only skipped
                     continue
                 self.done += 1
             return True
         finally:
+            _state["stop"] = None
             self.cpu_seconds += time.thread_time() - start
 
-    def version(self) -> int:
-        """Changes when a fork now would carry notably more: every 64 entries, and when the queue empties."""
-        return self.done if not self.queue else -(self.done // 64) - 1
+    def _warm(self, step) -> None:
+        """Run one warm-up step; one interrupted (a fork is waiting) stays first in line, to run again."""
+        t0 = time.thread_time()
+        try:
+            step()
+        except Interrupted:
+            self.interrupted += 1
+            return
+        except Exception:  # noqa: BLE001 - warming is an optimisation only
+            pass
+        finally:
+            self.warm_cpu_seconds += time.thread_time() - t0
+        self.steps.pop(0)
+        self.warmed += 1
+        if not self.steps:
+            self.warm_seconds = time.monotonic() - self.born
+
+    def warming(self) -> bool:
+        """The warm-up is not done: a spare forked before it is as good as a worker without one."""
+        return bool(self.steps) and not self.abandoned
+
+    def idle(self) -> bool:
+        """Nothing left to do (the warm-up done, every learned entry replayed)."""
+        return not (self.steps or self.queue) or self.abandoned
+
+    def version(self):
+        """Changes when a fork now would carry notably more: after each warm-up step, every 64 entries, and
+        when the queue empties."""
+        return self.warmed, (self.done if not self.queue else -(self.done // 64) - 1)
 
     def status(self) -> dict:
-        return {"replayed": self.done, "pending": len(self.queue), "replay_cpu_s": round(self.cpu_seconds, 3)}
+        return {"replayed": self.done, "pending": len(self.queue),
+                "replay_cpu_s": round(self.cpu_seconds - self.warm_cpu_seconds, 3),  # (the warm-up apart)
+                "warming": len(self.steps), "warmed": self.warmed, "interrupted": self.interrupted, "warm_cpu_s": round(self.warm_cpu_seconds, 3),
+                "warm_s": None if self.warm_seconds is None else round(self.warm_seconds, 3)}
 
 
 def _replay(item) -> None:

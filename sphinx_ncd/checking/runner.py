@@ -15,7 +15,11 @@ Each check runs in a fresh child forked from this warm process
 expressions comes back with its answer (never sent on) and is derived again
 here, in a low-priority thread, so the children forked later inherit it
 (:mod:`sphinx_ncd.checking.facts`; ``NCD_CHECK_NO_REPLAY=1`` turns that off, for
-the benchmark's anchor).
+the benchmark's anchor).  Before any of that, the same thread proves a few generic
+models (:mod:`sphinx_ncd.checking.warmup`), and sympy's facts are looked up by an
+expression's form (:mod:`sphinx_ncd.checking.alike`), so that a first check finds
+done what it has in common with them; a spare forked at the start answers a
+check that comes during the warm-up.
 """
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ import sys
 import time
 import traceback
 
-from . import facts, isolate
+from . import alike, facts, isolate, warmup
 from .strategy import handle_check
 from .verdict import code_error
 
@@ -82,29 +86,17 @@ def main() -> int:
             resource.setrlimit(resource.RLIMIT_AS, (limit * 2**20, limit * 2**20))
         except (ValueError, OSError):
             pass
-    hello = {"ready": True, "pid": os.getpid()}
-    try:
-        import logging
-
-        import torch
-
-        logging.getLogger("torch").setLevel(logging.CRITICAL)
-        torch.set_num_threads(1)
-        hello["torch"] = torch.__version__
-        try:
-            import einops
-
-            hello["einops"] = einops.__version__
-        except ImportError:
-            hello["einops"] = None
-        _warm_up()
-    except ImportError as exc:
-        hello["torch"] = None
-        hello["reason"] = str(exc)
-    replay = facts.Replay() if hello["torch"] is not None and facts.install() else None
+    hello = _imports()
+    replay = None
+    if hello["torch"] is not None:
+        alike.install()  # facts looked up by form (before facts.install: its recording stays outermost)
+        if facts.install():
+            replay = facts.Replay(steps=warmup.steps(handle_check))
     isolator = isolate.Isolator(_answer, close_fds=(proto.fileno(),), background=replay)
+    if replay is not None:
+        isolator.settle()  # a spare forked before the warm-up answers a request that comes during it
     proto.write(json.dumps(hello) + "\n")
-    for line in sys.stdin:
+    for line in _lines(isolator.refresh):
         if not line.strip():
             continue
         try:
@@ -129,7 +121,8 @@ def main() -> int:
         elif req.get("op") == "status":
             children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the checks' own children
             reply = {"vmhwm_kb": max(_status_kb("VmHWM"), children), "vmrss_kb": _status_kb("VmRSS"),
-                     **(replay.status() if replay is not None else {})}
+                     **(replay.status() if replay is not None else {}), **alike.stats(),
+                     "spare_ready": isolator.ready()}
         else:
             reply = {"status": "error", "error": {"message": f"unknown request {req.get('op')!r}"}}
         learned = reply.pop("learned", None) if isinstance(reply, dict) else None
@@ -146,6 +139,50 @@ def main() -> int:
             proto.flush()
             os._exit(3)
     _exit_now()
+
+
+def _imports() -> dict:
+    """Import torch (and einops), warm their first calls up: the hello line saying what was found."""
+    hello = {"ready": True, "pid": os.getpid()}
+    try:
+        import logging
+
+        import torch
+
+        logging.getLogger("torch").setLevel(logging.CRITICAL)
+        torch.set_num_threads(1)
+        hello["torch"] = torch.__version__
+        try:
+            import einops
+
+            hello["einops"] = einops.__version__
+        except ImportError:
+            hello["einops"] = None
+        _warm_up()
+    except ImportError as exc:
+        hello["torch"] = None
+        hello["reason"] = str(exc)
+    return hello
+
+
+def _lines(idle, wait: float = 0.25):
+    """Request lines from stdin; ``idle()`` before waiting for one, and every ``wait`` seconds while none comes."""
+    import select
+
+    fd, buf = sys.stdin.fileno(), b""
+    while True:
+        while b"\n" not in buf:
+            idle()
+            if not select.select([fd], [], [], wait)[0]:
+                continue
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                if buf:
+                    yield buf.decode("utf-8", "replace")
+                return
+            buf += chunk
+        line, _, buf = buf.partition(b"\n")
+        yield line.decode("utf-8", "replace")
 
 
 def _exit_now() -> None:

@@ -81,6 +81,8 @@ class SymbolicBackend(ConcreteBackend):
         self.given: dict[str, int] = {}  # sizes the user gave: an assumption over these alone is settled
         self.domain: list = []  # the diagram's sizes (sympy, worker names): each is at least 1
         self.symbolic_build = symbolic_build
+        self._known_equal: set = set()  # (size, size) pairs proved equal
+        self._shown: dict = {}  # (size, replacements, guards) -> its text
         if symbolic_build:
             self.names = {self.display.get(n, n): v for n, v in self.sym.items()}
 
@@ -118,8 +120,12 @@ class SymbolicBackend(ConcreteBackend):
 
         if isinstance(got, int) and isinstance(expected, int):
             return got == expected
+        key = (_expr_of(got), _expr_of(expected))  # a repeated block's boxes ask the same questions
+        if key in self._known_equal:
+            return True
         try:
             if statically_known_true(got == expected):
+                self._known_equal.add(key)  # proved: stays proved whatever the run learns next
                 return True
             return bool(got == expected) if assume else False
         except Exception:
@@ -138,7 +144,13 @@ class SymbolicBackend(ConcreteBackend):
             return str(d)
         node = getattr(d, "node", None)
         expr = node.expr if node is not None else d
-        return self.shown(pretty(self.named(expr), self.order))
+        # once per size and state of the run (its replacements and guards): a repeated block's boxes show
+        # the same sizes again and again
+        key = (expr, len(self.env.replacements), len(self.env.guards))
+        text = self._shown.get(key)
+        if text is None:
+            text = self._shown[key] = self.shown(pretty(self.named(expr), self.order))
+        return text
 
     def finish(self) -> dict:
         """Guards sorted into assumptions and fixed sizes, in the diagram's names."""
@@ -443,6 +455,12 @@ def _eq_text(lhs, rhs, order) -> str:
     if rank(rhs) < rank(lhs):
         lhs, rhs = rhs, lhs
     return f"{pretty(lhs, order)} = {pretty(rhs, order)}"
+
+
+def _expr_of(d):
+    """A size's expression (a plain int as itself): what identifies it in a question about it."""
+    node = getattr(d, "node", None)
+    return node.expr if node is not None else d
 
 
 def pretty(expr, order=()) -> str:

@@ -61,6 +61,7 @@ class Worker:
         self._next_id = 0
         self._log = None
         self._greeted = False  # the running process's hello line was read
+        self.warm_up = True  # prove generic models while idle (checking/warmup.py); off for a one-shot check
 
     # --- lifecycle ---------------------------------------------------------
 
@@ -103,6 +104,8 @@ class Worker:
         # the worker must import this very sphinx_ncd, wherever the build found it
         pkg_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         env["PYTHONPATH"] = os.pathsep.join([pkg_root] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+        if not self.warm_up:
+            env["NCD_CHECK_NO_WARMUP"] = "1"
         env.update(self.extra_env)
         if "PYTHONPATH" in self.extra_env:
             env["PYTHONPATH"] = os.pathsep.join([self.extra_env["PYTHONPATH"], pkg_root])
