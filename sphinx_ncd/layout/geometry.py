@@ -61,11 +61,12 @@ def wire_path(points: list[tuple[float, float]]) -> tuple:
     """A wire through ``points``: straight where y is level, cubic S-bends with horizontal tangents elsewhere."""
     if not points:
         return ()
-    x, y = points[0]
+    it = iter(points)
+    x, y = next(it)
     d = [("M", x, y)]
-    for nx, ny in points[1:]:
-        if abs(ny - y) < 1e-9:
-            if abs(nx - x) > 1e-9:
+    for nx, ny in it:
+        if -1e-9 < ny - y < 1e-9:  # level (abs() < 1e-9, without the call)
+            if not -1e-9 <= nx - x <= 1e-9:
                 d.append(("L", nx, ny))
         else:
             mx = (x + nx) / 2

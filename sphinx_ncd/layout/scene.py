@@ -201,16 +201,11 @@ def _lines_box(d) -> tuple:
     arc (whose bulge is measured from the moved points, see :func:`bbox_moved`)."""
     xs: list[float] = []
     ys: list[float] = []
-    for c in d:
-        op = c[0]
-        if op == "L" or op == "M":
-            xs.append(c[1])
-            ys.append(c[2])
-        elif op == "C":
-            xs += (c[1], c[3], c[5])
-            ys += (c[2], c[4], c[6])
-        elif op == "A":
+    for c in d:  # M, L: (x, y); C: three points; Z: none
+        if c[0] == "A":
             return None
+        xs += c[1::2]
+        ys += c[2::2]
     return (min(xs), min(ys), max(xs), max(ys)) if xs else ()
 
 
