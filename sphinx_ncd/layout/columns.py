@@ -21,7 +21,7 @@ from .glyph_memo import shared_glyph
 from .mathtext import label, plain_text
 from .names import column_lead, column_names
 from .rows import nrows, op_rows, shown_axes, value_axis
-from .scene import bbox_moved, box_moved_terms, Group, Path, Text
+from .scene import bbox_moved, box_moved_terms, box_terms, Group, Path, Text
 from .wires import STUB, WireRuns
 
 __all__ = ["GLYPH_GAP", "SEP_CLEAR", "COMPACT", "bracket_room", "repeat_label_widths", "state_column", "step_column"]
@@ -343,19 +343,26 @@ class _Step:
         fresh |= it.fresh
         self._port_separators(it, gx0, gx1)
         # the glyph is drawn from its own origin: it is moved into place with the piece (see .pieces.Piece)
-        group = Group(tuple(g.items), role="op", owner=f"op:{op.id}", title=_op_title(op))
-        bb = bbox_moved(group, gx0, it.top) if g.box is None else box_moved_terms(g.box, gx0, it.top)
-        glyph_groups.append((gx0, it.top, group))
+        top = it.top
+        owner = f"op:{op.id}"
+        group = Group(tuple(g.items), "op", owner, _op_title(op))
+        if g.box is None:  # boxed from its walk, kept with the glyph for another place (a fold's rows)
+            g.box = box_terms(g.items)
+        bb = box_moved_terms(g.box, gx0, top)
+        glyph_groups.append((gx0, top, group))
         if bb:
             out.op_boxes[op.id] = bb
         for sub in g.items:  # an operation drawn inside another's glyph (a scaling as the cup's arrow)
-            if isinstance(sub, Group) and sub.owner.startswith("op:") and sub.owner != f"op:{op.id}":
-                out.op_boxes[int(sub.owner[3:])] = bbox_moved(sub, gx0, it.top)
+            if type(sub) is Group and sub.owner != owner and sub.owner.startswith("op:"):
+                out.op_boxes[int(sub.owner[3:])] = bbox_moved(sub, gx0, top)
         out.op_ports[op.id] = ports
-        out.anchors += ports  # where its wires may end
+        anchors, named = out.anchors, out.named
+        anchors += ports  # where its wires may end
+        prefix = owner + "/"
         for name, (ax, ay) in g.anchors.items():
-            out.anchors.append((gx0 + ax, it.top + ay))
-            out.named[f"op:{op.id}/{name}"] = (gx0 + ax, it.top + ay)
+            pt = (gx0 + ax, top + ay)
+            anchors.append(pt)
+            named[prefix + name] = pt
         return produced
 
     def _measure_op(self, it, values_by_id, fresh) -> list:

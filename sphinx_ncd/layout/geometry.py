@@ -66,7 +66,7 @@ def wire_path(points: list[tuple[float, float]]) -> tuple:
     d = [("M", x, y)]
     for nx, ny in it:
         if -1e-9 < ny - y < 1e-9:  # level (abs() < 1e-9, without the call)
-            if not -1e-9 <= nx - x <= 1e-9:
+            if nx - x > 1e-9 or nx - x < -1e-9:
                 d.append(("L", nx, ny))
         else:
             mx = (x + nx) / 2

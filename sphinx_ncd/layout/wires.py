@@ -73,8 +73,22 @@ class PanelOut:
 
 
 def _wire_style(axis, alert: bool) -> dict:
+    """A wire's style: ``{"stroke": role, "tandem": doubled}``, one shared (read-only) dict per style."""
     stroke = "alert" if alert else ("tangent" if getattr(axis, "tangent", False) else "ink")
-    return {"stroke": stroke, "tandem": getattr(axis, "kind", None) == AxisKind.TANDEM}
+    tandem = getattr(axis, "kind", None) == AxisKind.TANDEM
+    style = _STYLES.get((stroke, tandem))
+    if style is None:
+        style = _STYLES[stroke, tandem] = {"stroke": stroke, "tandem": tandem}
+    return style
+
+
+_STYLES: dict = {}  # (stroke, tandem) -> the style dict (never changed by its readers)
+
+
+def _apart(ax: float, ay: float, bx: float, by: float) -> bool:
+    """Whether two points differ by more than 1e-9 in x or y."""
+    dx, dy = ax - bx, ay - by
+    return dx > 1e-9 or dx < -1e-9 or dy > 1e-9 or dy < -1e-9
 
 
 class WireRuns:
@@ -91,7 +105,7 @@ class WireRuns:
         if key[0] in self.silent:
             return
         pts = [(x, y)]
-        if to_x is not None and abs(x - to_x) > 1e-9:
+        if to_x is not None and (x - to_x > 1e-9 or x - to_x < -1e-9):
             pts.append((to_x, y))
         self.runs[key] = [pts, _wire_style(axis, alert), f"wire:{key[0]}.{key[1]}", op, None]
 
@@ -101,11 +115,11 @@ class WireRuns:
         if run is None:
             return
         pts = run[0]
-        last = pts[-1]
-        if abs(last[0] - x0) > 1e-9 or abs(last[1] - y) > 1e-9:
+        lx, ly = pts[-1]
+        if _apart(lx, ly, x0, y):
             pts.append((x0, y))
-            last = (x0, y)
-        if abs(last[0] - x1) > 1e-9 or abs(last[1] - y) > 1e-9:
+            lx, ly = x0, y
+        if _apart(lx, ly, x1, y):
             pts.append((x1, y))
 
     def to(self, key, x, y):
@@ -122,33 +136,38 @@ class WireRuns:
         if run is None:
             return
         run[4] = op
-        if via_x is not None:
-            self.to_run(run, via_x, y)
-        self.to_run(run, x, y)
+        pts = run[0]
+        lx, ly = pts[-1]
+        if via_x is not None and _apart(lx, ly, via_x, y):
+            pts.append((via_x, y))
+            lx, ly = via_x, y
+        if _apart(lx, ly, x, y):
+            pts.append((x, y))
         self._emit(run)
 
     @staticmethod
     def to_run(run, x, y):
         pts = run[0]
-        if abs(pts[-1][0] - x) > 1e-9 or abs(pts[-1][1] - y) > 1e-9:
+        lx, ly = pts[-1]
+        if _apart(lx, ly, x, y):
             pts.append((x, y))
 
     def _emit(self, run):
         pts, style, owner, op_from, op_to = run
-        if len(pts) < 2 or self.out.measure:
+        out = self.out
+        if len(pts) < 2 or out.measure:
             return
-        self.out.wire_ops.append((pts, op_from, op_to, owner))
-        d = wire_path(pts)
+        out.wire_ops.append((pts, op_from, op_to, owner))
         xs, ys = zip(*pts)
         x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
         if style["tandem"]:
             h = TANDEM_WIRE / 2
             for off in TANDEM_OFFSETS:
-                self.paths.append(Path(wire_path([(x, y + off) for x, y in pts]), stroke=style["stroke"],
-                                       width=TANDEM_WIRE, role="wire", owner=owner))
+                self.paths.append(Path(wire_path([(x, y + off) for x, y in pts]), style["stroke"], None,
+                                       TANDEM_WIRE, None, "wire", owner))
                 self._ink((x0 - h, y0 + off - h, x1 + h, y1 + off + h))
         else:
-            self.paths.append(Path(d, stroke=style["stroke"], width=WIRE, role="wire", owner=owner))
+            self.paths.append(Path(wire_path(pts), style["stroke"], None, WIRE, None, "wire", owner))
             h = WIRE / 2
             self._ink((x0 - h, y0 - h, x1 + h, y1 + h))
 

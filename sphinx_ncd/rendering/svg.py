@@ -351,16 +351,19 @@ def scene_to_svg(scene: Scene, *, theme: str = "auto", scale: float = 1.0, id_pr
     title = _clean(scene.title)
     desc = _clean(scene.description)
     texts = ('<g aria-hidden="true">' + "".join(w.texts) + "</g>") if w.texts else ""
-    digest = hashlib.sha1((body + defs + texts + title + desc + theme + repr(scene.viewbox)).encode("utf-8")).hexdigest()
-    pid = id_prefix or f"ncd-{digest[:10]}"
+    # the digest of their concatenation, hashed part by part (no copy of the whole text made for it)
+    digest = hashlib.sha1(body.encode("utf-8"))
+    for part in (defs, texts, title, desc, theme, repr(scene.viewbox)):
+        digest.update(part.encode("utf-8"))
+    pid = id_prefix or f"ncd-{digest.hexdigest()[:10]}"
     style = "" if resolved else f"<style>{_css(pid, w.roles, theme)}</style>"
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" '
             f'id="{_attr(pid)}" class="ncd-diagram" role="img" '
             f'aria-label="{_attr(desc or title)}" '
             f'viewBox="{num(vx)} {num(vy)} {num(vw)} {num(vh)}" '
             f'width="{num(vw * scale)}" height="{num(vh * scale)}">')
-    svg = (head + f'<title id="{_attr(pid)}-title">{escape(title)}</title>'
-           + (f"<desc>{escape(desc)}</desc>" if desc else "")
-           + style + defs
-           + '<g fill="none" stroke-linejoin="round">' + body + "</g>" + texts + "</svg>\n")
-    return svg.replace(_PREFIX, _attr(pid))
+    # the placeholder is replaced in each part (none ends in its first character, so none spans two parts)
+    apid = _attr(pid)
+    return "".join(part.replace(_PREFIX, apid) for part in (
+        head, f'<title id="{_attr(pid)}-title">{escape(title)}</title>', f"<desc>{escape(desc)}</desc>" if desc else "",
+        style, defs, '<g fill="none" stroke-linejoin="round">', body, "</g>", texts, "</svg>\n"))
