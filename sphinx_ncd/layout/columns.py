@@ -9,7 +9,6 @@ same panel (a fold's rows after the measure of the strip) replays the plan and o
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
 
 from ..model.types import Operation, OpKind, Panel, Section, Value
 from .geometry import (
@@ -39,18 +38,22 @@ SEP_CLEAR = 4.0  # least room between a separator and a glyph it runs past
 COMPACT = PITCH  # an item further than this below its least position moves up
 
 
-@dataclass(eq=False)  # compared by identity: field-wise equality would walk whole operations
 class _Item:
-    kind: str  # "op" | "pass"
-    op: Operation | None = None
-    value: Value | None = None
-    key: float = 0.0  # where the inputs arrive (y of the topmost)
-    rank: float = 0.0  # place in the next memory state
-    glyph: Glyph | None = None
-    rows: OpRows | None = None
-    top: float = 0.0  # absolute y of the item's first wire row
-    note: Text | None = None
-    fresh: frozenset = frozenset()  # the operation's wires to be named in the next state (see _fresh_wires)
+    """One item of a step: an operation, or a value passing through.  Compared by identity (field-wise equality
+    would walk whole operations)."""
+
+    __slots__ = ("kind", "op", "value", "key", "rank", "glyph", "rows", "top", "fresh")
+
+    def __init__(self, kind: str, op: Operation | None = None, value: Value | None = None):
+        self.kind = kind  # "op" | "pass"
+        self.op = op
+        self.value = value
+        self.key = 0.0  # where the inputs arrive (y of the topmost)
+        self.rank = 0.0  # place in the next memory state
+        self.glyph: Glyph | None = None
+        self.rows: OpRows | None = None
+        self.top = 0.0  # absolute y of the item's first wire row
+        self.fresh: frozenset = frozenset()  # the operation's wires to be named in the next state (_fresh_wires)
 
 
 def bracket_room(before, after, repeats) -> tuple[float, float]:
@@ -131,14 +134,16 @@ def step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: WireRuns, 
         else:
             produced += step.draw_op(it, values_by_id, glyph_groups, out, fresh)
     # values of the current state that were neither consumed nor passed on: they end here
-    live = {it.value.id for it in step.order if it.kind == "pass"} | \
-        {v.id for op in sec.ops for v in op.inputs} | {v.id for v in produced}
+    live = {it.value.id for it in step.order if it.kind == "pass"}
+    live.update(v.id for op in sec.ops for v in op.inputs)
+    live.update(v.id for v in produced)
+    runs = wires.runs
     for v in cur:
         if v.id not in live:
             for j in range(nrows(v)):
                 key = (v.id, j)
-                if key in wires.runs:
-                    pts = wires.runs[key][0]
+                if key in runs:
+                    pts = runs[key][0]
                     wires.end(key, pts[-1][0], pts[-1][1])
     return step.x_end, produced, fresh
 
@@ -190,8 +195,9 @@ class _Step:
     def items(self) -> list:
         """An item per operation, and one per value passing through untouched."""
         consumed = {v.id for op in self.sec.ops for v in op.inputs}
-        return [_Item("op", op=op) for op in self.sec.ops] + \
-            [_Item("pass", value=v) for v in self.sec.values if v.id in self.ypos and v.id not in consumed]
+        ypos = self.ypos
+        return [_Item("op", op) for op in self.sec.ops] + \
+            [_Item("pass", None, v) for v in self.sec.values if v.id in ypos and v.id not in consumed]
 
     def build_glyphs(self) -> None:
         for it in self.order:
@@ -235,18 +241,30 @@ class _Step:
     def plan_zones(self) -> None:
         """The horizontal geometry's lengths: bend zone, glyph zone, bends out (or short stubs where nothing
         bends), and the separators' heights between the items."""
-        dys = []
+        ypos = self.ypos
+        most = 0.0  # the longest vertical travel of a wire into an item
+        widths = []
         for it in self.order:
+            top = it.top
             if it.kind == "pass":
-                dys += [abs(it.top + PITCH * j - y) for j, y in enumerate(self.ypos[it.value.id])]
+                for j, y in enumerate(ypos[it.value.id]):
+                    d = abs(top + PITCH * j - y)
+                    if d > most:
+                        most = d
                 continue
+            widths.append(it.glyph.width)
+            ins = it.rows.ins
             for i, v in enumerate(it.op.inputs):
-                if v.id in self.ypos:
-                    dys += [abs(it.top + it.rows.ins[i][j] - y) for j, y in enumerate(self.ypos[v.id])
-                            if j < len(it.rows.ins[i])]
-        self.bend = bend_length(max(dys, default=0.0)) if any(d > 1e-6 for d in dys) else STUB
-        self.zone_w = max((it.glyph.width for it in self.order if it.kind == "op"), default=STUB)
-        self.spans = _item_spans(self.order, self.ypos)
+                ys = ypos.get(v.id)
+                if ys is not None:
+                    rows = ins[i]
+                    for y, r in zip(ys, rows):
+                        d = abs(top + r - y)
+                        if d > most:
+                            most = d
+        self.bend = bend_length(most) if most > 1e-6 else STUB
+        self.zone_w = max(widths, default=STUB)
+        self.spans = _item_spans(self.order, ypos)
         jog = max((abs(yz - yr) for _, yz, yr, *_ in self.spans), default=0.0)
         self.tail = bend_length(jog) if jog > 1e-6 else STUB
 

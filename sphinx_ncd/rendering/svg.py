@@ -89,6 +89,7 @@ class _Writer:
         self.roles: dict[str, str] = {}  # role or literal -> css variable suffix
         self.texts: list[str] = []
         self.paints: dict = {}  # (fill, stroke) -> the attribute text painting them
+        self.fills: dict = {}  # fill role -> the attribute text painting it (labels)
         self.kinds = {Group: self.group, Path: self.path, Circle: self.circle, Text: self.text}
 
     def _var(self, role: str) -> str:
@@ -103,6 +104,13 @@ class _Writer:
         if self.resolved:
             return f' {prop}="{colour(role, self.dark)}"'
         return f' style="{prop}:var(--ncd-{self._var(role)})"'
+
+    def fill(self, role: str | None) -> str:
+        """:meth:`paint` of ``fill``, kept per role."""
+        out = self.fills.get(role)
+        if out is None:
+            out = self.fills[role] = self.paint("fill", role)
+        return out
 
     def paint2(self, fill: str | None, stroke: str | None) -> str:
         key = (fill, stroke)
@@ -144,6 +152,10 @@ class _Writer:
         are those :func:`~sphinx_ncd.layout.pieces.translate_by` gives (a scene made by :func:`render`)."""
         kind = type(it)
         if kind is Path:
+            if len(offs) == 2:  # a glyph in a placed piece: moved twice, without the copy in between
+                (ax, ay), (bx, by) = offs
+                self.path(it, _d_text_moved2(it.d, ax, ay, bx, by))
+                return
             d = it.d
             for dx, dy in offs[:-1]:
                 d = _moved_cmds(d, dx, dy)
@@ -180,11 +192,12 @@ class _Writer:
         for key in keys:
             if key not in self.glyph_ids:
                 self.glyph_def(*key)
-        self.out.append(f'<g{self.paint("fill", t.fill)}{self.hook(t)} transform="translate({num(x)} {num(y)})">'
-                        f'{inner}</g>')
+        n = _NUMS
+        self.out.append(f'<g{self.fill(t.fill)}{self.hook(t) if self.data else ""} '
+                        f'transform="translate({n[x]} {n[y]})">{inner}</g>')
         if not self.resolved and plain:
             self.texts.append(
-                f'<text x="{num(x)}" y="{num(y)}" font-size="{num(lab.size)}" textLength="{num(max(lab.width, 0.01))}" '
+                f'<text x="{n[x]}" y="{n[y]}" font-size="{n[lab.size]}" textLength="{n[max(lab.width, 0.01)]}" '
                 f'lengthAdjust="spacingAndGlyphs">{plain}</text>')
 
     def hook(self, it) -> str:
@@ -267,6 +280,25 @@ def _d_text_moved(d, dx: float, dy: float) -> str:
         elif op == "A":
             r = n[c[1]]
             out.append(f"A{r} {r} 0 0 {int(c[2])} {n[c[3] + dx]} {n[c[4] + dy]}")
+        elif op == "Z":
+            out.append("Z")
+    return "".join(out)
+
+
+def _d_text_moved2(d, ax: float, ay: float, bx: float, by: float) -> str:
+    """:func:`_d_text` of the path moved by (ax, ay), then by (bx, by) (the same sums as moving it twice)."""
+    n = _NUMS
+    out = []
+    for c in d:
+        op = c[0]
+        if op == "L" or op == "M":
+            out.append(f"{op}{n[c[1] + ax + bx]} {n[c[2] + ay + by]}")
+        elif op == "C":
+            out.append(f"C{n[c[1] + ax + bx]} {n[c[2] + ay + by]} {n[c[3] + ax + bx]} {n[c[4] + ay + by]} "
+                       f"{n[c[5] + ax + bx]} {n[c[6] + ay + by]}")
+        elif op == "A":
+            r = n[c[1]]
+            out.append(f"A{r} {r} 0 0 {int(c[2])} {n[c[3] + ax + bx]} {n[c[4] + ay + by]}")
         elif op == "Z":
             out.append("Z")
     return "".join(out)
