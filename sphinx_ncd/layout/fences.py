@@ -257,9 +257,18 @@ def _run_spans(po: PanelOut) -> list:
     between any two x, :func:`_runs_y_extent`, never reaches above that y: a bend lies between its ends' rows,
     to a rounding)."""
     if len(po.run_spans) != len(po.wire_ops):
-        po.run_spans = [(min(p[0] for p in r[0]), max(p[0] for p in r[0]), r,
-                         min(p[1] for p in r[0]) - WIRE / 2 - 1e-6)
-                        for r in po.wire_ops]
+        spans = []
+        for r in po.wire_ops:
+            x0, lo = x1, _ = r[0][0]  # min() and max() of its points, in one walk
+            for x, y in r[0]:
+                if x < x0:
+                    x0 = x
+                elif x > x1:
+                    x1 = x
+                if y < lo:
+                    lo = y
+            spans.append((x0, x1, r, lo - WIRE / 2 - 1e-6))
+        po.run_spans = spans
     return po.run_spans
 
 

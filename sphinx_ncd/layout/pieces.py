@@ -146,11 +146,24 @@ def shift_box(b, dx: float = 0.0, dy: float = 0.0):
 
 
 def bbox_all(items):
-    boxes = [b for b in (bbox_of(i) for i in items) if b]
-    if not boxes:
-        return None
-    x0, y0, x1, y1 = zip(*boxes)
-    return (min(x0), min(y0), max(x1), max(y1))
+    """The box around every item's box (the least and greatest met first, as min() and max() keep them)."""
+    x0 = y0 = x1 = y1 = None
+    for it in items:
+        b = bbox_of(it)
+        if not b:
+            continue
+        if x0 is None:
+            x0, y0, x1, y1 = b
+            continue
+        if b[0] < x0:
+            x0 = b[0]
+        if b[1] < y0:
+            y0 = b[1]
+        if b[2] > x1:
+            x1 = b[2]
+        if b[3] > y1:
+            y1 = b[3]
+    return None if x0 is None else (x0, y0, x1, y1)
 
 
 def _pt(p, dx, dy):

@@ -158,8 +158,16 @@ class WireRuns:
         if len(pts) < 2 or out.measure:
             return
         out.wire_ops.append((pts, op_from, op_to, owner))
-        xs, ys = zip(*pts)
-        x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
+        x0, y0 = x1, y1 = pts[0]  # the least and greatest met first, as min() and max() keep them
+        for x, y in pts:
+            if x < x0:
+                x0 = x
+            elif x > x1:
+                x1 = x
+            if y < y0:
+                y0 = y
+            elif y > y1:
+                y1 = y
         if style["tandem"]:
             h = TANDEM_WIRE / 2
             for off in TANDEM_OFFSETS:
@@ -173,8 +181,10 @@ class WireRuns:
 
     def _ink(self, box) -> None:
         b = self.out.wire_box
-        self.out.wire_box = box if b is None else (min(b[0], box[0]), min(b[1], box[1]), max(b[2], box[2]),
-                                                   max(b[3], box[3]))
+        if b is not None:  # min() and max() of each side, the box so far winning ties
+            box = (box[0] if box[0] < b[0] else b[0], box[1] if box[1] < b[1] else b[1],
+                   box[2] if box[2] > b[2] else b[2], box[3] if box[3] > b[3] else b[3])
+        self.out.wire_box = box
 
     def finish(self, x):
         for key in sorted(self.runs):
