@@ -223,8 +223,11 @@ class _Step:
             else:
                 rows_rel = [y for ys in it.rows.ins for y in ys] + [y for ys in it.rows.outs for y in ys] or [0.0]
                 head, foot = it.glyph.headroom, it.glyph.footroom
-                ins = [v for v in it.op.inputs if v.id in ypos]
-                desired = min(ypos[v.id][0] for v in ins) if ins else None
+                desired = None  # min() of the first rows of its inputs that arrive
+                for v in it.op.inputs:
+                    ys = ypos.get(v.id)
+                    if ys is not None and (desired is None or ys[0] < desired):
+                        desired = ys[0]
             if prev_bottom_row is None:
                 top = desired if desired is not None else 0.0
             else:
@@ -436,8 +439,15 @@ def _order_items(items, nxt, ypos) -> list:
     the item whose inputs arrive above theirs, so their wires stay short.
     """
     for it in items:
-        ins = [it.value] if it.kind == "pass" else [v for v in it.op.inputs if v.id in ypos]
-        it.key = min(ypos[v.id][0] for v in ins) if ins else 1e18
+        if it.kind == "pass":
+            it.key = ypos[it.value.id][0]
+            continue
+        key = None  # min() of the first rows of its inputs that arrive
+        for v in it.op.inputs:
+            ys = ypos.get(v.id)
+            if ys is not None and (key is None or ys[0] < key):
+                key = ys[0]
+        it.key = 1e18 if key is None else key
     if nxt is None:
         return sorted(items, key=lambda it: (it.key, it.op.id if it.op is not None else -1,
                                              it.value.id if it.value is not None else -1))
@@ -476,19 +486,18 @@ def _item_spans(order, ypos) -> list[tuple[float, float, float]]:
             placed = [it.top + PITCH * j for j in range(n)]
             spans.append((left[0], left[-1], placed[0], placed[-1], placed[0], placed[-1], True, True))
         else:
+            top = it.top
             lefts = [y for v in it.op.inputs if v.id in ypos for y in ypos[v.id]]
-            ins = [it.top + y for ys in it.rows.ins for y in ys]
-            outs = [it.top + y for ys in it.rows.outs for y in ys]
+            ins = [top + y for ys in it.rows.ins for y in ys]
+            outs = [top + y for ys in it.rows.outs for y in ys]
             alls = ins + outs
             if not alls:
                 continue
             has_in, has_out = bool(lefts), bool(it.op.outputs)
-            lefts = lefts or alls
-            outs = outs or alls
-            head = it.glyph.headroom
-            foot = it.glyph.footroom
-            spans.append((min(lefts), max(lefts), min(alls) - head, max(alls) + foot, min(outs), max(outs),
-                          has_in, has_out))
+            l0, l1 = _least_most(lefts or alls)
+            a0, a1 = _least_most(alls)
+            o0, o1 = _least_most(outs or alls)
+            spans.append((l0, l1, a0 - it.glyph.headroom, a1 + it.glyph.footroom, o0, o1, has_in, has_out))
     out = []
     for a, b in zip(spans, spans[1:]):
         yl = separator_y(a[1], b[0])
@@ -503,6 +512,17 @@ def _item_spans(order, ypos) -> list[tuple[float, float, float]]:
         apart = a[1] <= b[0] + 1e-6
         out.append((yl, yz, yr, a[6] and b[6] and apart, a[7] and b[7], apart))
     return out
+
+
+def _least_most(values) -> tuple[float, float]:
+    """(min(values), max(values)) in one walk (each the first met, as min() and max() keep it)."""
+    lo = hi = values[0]
+    for v in values:
+        if v < lo:
+            lo = v
+        elif v > hi:
+            hi = v
+    return lo, hi
 
 
 def _op_title(op: Operation) -> str:

@@ -138,7 +138,8 @@ def union(a, b):
         return b
     if b is None:
         return a
-    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+    return (b[0] if b[0] < a[0] else a[0], b[1] if b[1] < a[1] else a[1],  # min() and max(): ``a`` wins ties
+            b[2] if b[2] > a[2] else a[2], b[3] if b[3] > a[3] else a[3])
 
 
 def shift_box(b, dx: float = 0.0, dy: float = 0.0):
