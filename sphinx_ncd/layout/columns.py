@@ -230,16 +230,17 @@ class _Step:
                         desired = ys[0]
             if prev_bottom_row is None:
                 top = desired if desired is not None else 0.0
-            else:
-                least = max(prev_bottom_row + ITEM_GAP, prev_bottom_row + prev_foot + head + GLYPH_GAP)
-                top = least if desired is None else max(desired, least)
+            else:  # (max() without the calls: the first wins ties)
+                least, clear = prev_bottom_row + ITEM_GAP, prev_bottom_row + prev_foot + head + GLYPH_GAP
+                least = clear if clear > least else least
+                top = least if desired is None else (least if least > desired else desired)
                 if top > least + COMPACT:  # pack towards the item above: the inputs bend up once
                     top = least
             it.top = top
             last = it.value if it.kind == "pass" else (it.op.outputs[-1] if it.op.outputs else None)
             extra = self.reserve.get(last.id, 0.0) if last is not None else 0.0  # room the next step will fill
             prev_bottom_row = top + max(rows_rel) + extra
-            prev_foot = max(0.0, foot - extra)
+            prev_foot = foot - extra if foot - extra > 0.0 else 0.0
 
     def plan_zones(self) -> None:
         """The horizontal geometry's lengths: bend zone, glyph zone, bends out (or short stubs where nothing

@@ -287,7 +287,7 @@ def _runs_y_extent(runs, x0: float, x1: float):
             px, py = qx, qy
             if bx < x0 or ax > x1:
                 continue
-            if abs(ay - by) < 1e-9:
+            if -1e-9 < ay - by < 1e-9:  # level (abs() < 1e-9)
                 if lo is None:
                     lo = hi = ay
                 elif ay < lo:
@@ -319,8 +319,9 @@ def _separator_levels(po: PanelOut) -> list[tuple[float, float, float]]:
                 pt = (c[1], c[2]) if c[0] in ("M", "L") else ((c[5], c[6]) if c[0] == "C" else None)
                 if pt is None:
                     continue
-                if prev is not None and c[0] == "L" and abs(pt[1] - prev[1]) < 1e-6:
-                    runs.append((min(prev[0], pt[0]), max(prev[0], pt[0]), pt[1]))
+                if prev is not None and c[0] == "L" and -1e-6 < pt[1] - prev[1] < 1e-6:
+                    a, b = prev[0], pt[0]  # min() and max() of the two, the first winning ties
+                    runs.append((b if b < a else a, b if b > a else a, pt[1]))
                 prev = pt
     return runs
 

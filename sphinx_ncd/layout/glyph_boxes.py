@@ -84,8 +84,9 @@ def draw_letter(g: OpRows, src: str, size: float, reach: float = 0.5, centred: b
     if centred:  # neighbouring core wires all meet the letter level; ones further apart run in to its extent
         band = (rows[0], rows[-1]) if rows[-1] - rows[0] <= PITCH + 1e-6 else (base - lab.ascent, base + lab.descent)
 
-    def meet(y):
-        return min(max(y, band[0]), band[1])
+    def meet(y):  # min(max(y, band[0]), band[1]), without the calls
+        y = band[0] if band[0] > y else y
+        return band[1] if band[1] < y else y
 
     travel = max([abs(y - meet(y)) for y in rows] + [0.0])
     lead = bend_length(travel) if travel > 1e-6 else 8.0
