@@ -179,11 +179,12 @@ def place(piece: Piece, dx: float, dy: float) -> Piece:
     out = Piece(
         bbox=shift_box(piece.bbox, dx, dy),
         align_y=piece.align_y + dy,
-        anchors=[_pt(a, dx, dy) for a in piece.anchors],
-        named={k: _pt(p, dx, dy) for k, p in piece.named.items()},
-        op_boxes={k: shift_box(b, dx, dy) for k, b in piece.op_boxes.items()},
-        ins={k: _pt(p, dx, dy) for k, p in piece.ins.items()},
-        outs={k: _pt(p, dx, dy) for k, p in piece.outs.items()},
+        anchors=[(a[0] + dx, a[1] + dy) for a in piece.anchors],
+        named={k: (p[0] + dx, p[1] + dy) for k, p in piece.named.items()},
+        op_boxes={k: None if b is None else (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)
+                  for k, b in piece.op_boxes.items()},
+        ins={k: (p[0] + dx, p[1] + dy) for k, p in piece.ins.items()},
+        outs={k: (p[0] + dx, p[1] + dy) for k, p in piece.outs.items()},
         continued=[(o, _pt(a, dx, dy), _pt(b, dx, dy)) for o, a, b in piece.continued],
         rows=piece.rows,
     )
