@@ -98,8 +98,8 @@ def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, 
             pending.append((v, j, lab))
     for v, j, lab in ([] if out.measure else pending):
         y = ypos[v.id][j]
-        labels.append(Text(lab, x + room[0] + LABEL_PAD + lead, y - LABEL_GAP - lab.descent, fill="ink",
-                           role="label", owner=f"wire:{v.id}.{j}"))
+        labels.append(Text(lab, x + room[0] + LABEL_PAD + lead, y - LABEL_GAP - lab.descent, "ink", "label",
+                           f"wire:{v.id}.{j}"))
     if lead:
         column_names(values, ypos, x + room[0] + LABEL_PAD, names, labels)
     x1 = x + width + lead + room[0] + room[1]
@@ -111,8 +111,7 @@ def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, 
     order = sorted((ypos[v.id][0], ypos[v.id][-1]) for v in values if v.id in ypos)
     for (a0, a1), (b0, b1) in zip(order, order[1:]):
         ym = separator_y(a1, b0)
-        seps.append(Path((("M", x, ym), ("L", x1, ym)), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH,
-                         role="separator", owner="sep"))
+        seps.append(Path((("M", x, ym), ("L", x1, ym)), "ink", None, SEP_WIDTH, SEP_DASH, "separator", "sep"))
     return x1
 
 
@@ -179,7 +178,7 @@ def _plan_key(sec: Section, nxt, ypos, reserve) -> tuple:
 
 
 def _sep(pts, owner="sep") -> Path:
-    return Path(wire_path(pts), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH, role="separator", owner=owner)
+    return Path(wire_path(pts), "ink", None, SEP_WIDTH, SEP_DASH, "separator", owner)
 
 
 class _Step:
