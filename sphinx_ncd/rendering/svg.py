@@ -90,6 +90,7 @@ class _Writer:
         self.texts: list[str] = []
         self.paints: dict = {}  # (fill, stroke) -> the attribute text painting them
         self.fills: dict = {}  # fill role -> the attribute text painting it (labels)
+        self.tails: dict = {}  # a path's (fill, stroke, width, dash, opacity, cap) -> its attributes after ``d``
         self.kinds = {Group: self.group, Path: self.path, Circle: self.circle, Text: self.text}
 
     def _var(self, role: str) -> str:
@@ -135,8 +136,17 @@ class _Writer:
     # --- primitives -----------------------------------------------------------------------
 
     def path(self, p: Path, d_text: str | None = None):
+        key = (p.fill, p.stroke, p.width, p.dash, p.opacity, p.cap)
+        tail = self.tails.get(key)
+        if tail is None:
+            tail = self.tails[key] = self._tail(p)
+        d = _d_text(p.d) if d_text is None else d_text
+        self.out.append(f'<path d="{d}"{tail}{self.hook(p)}/>' if self.data else f'<path d="{d}"{tail}/>')
+
+    def _tail(self, p: Path) -> str:
+        """The attributes of a path after its ``d``: its paint, stroke width, dashes, opacity and caps."""
         n = _NUMS
-        a = f'<path d="{_d_text(p.d) if d_text is None else d_text}"' + self.paint2(p.fill, p.stroke or None)
+        a = self.paint2(p.fill, p.stroke or None)
         if p.stroke:
             a += f' stroke-width="{n[p.width]}"'
         if p.dash:
@@ -145,7 +155,7 @@ class _Writer:
             a += f' {"fill-opacity" if p.fill else "opacity"}="{n[p.opacity]}"'
         if p.cap != "butt":
             a += f' stroke-linecap="{p.cap}"'
-        self.out.append(a + self.hook(p) + "/>" if self.data else a + "/>")
+        return a
 
     def moved(self, it, offs) -> None:
         """``it`` moved by each (dx, dy) of ``offs`` in turn, written without making the moved copy: the numbers
@@ -219,7 +229,7 @@ class _Writer:
             cls += f' data-op="{it.owner[3:]}"'
         self.out.append(f"<g{cls}>")
         if it.title and not self.resolved:
-            self.out.append(f"<title>{escape(_clean(it.title))}</title>")
+            self.out.append(_title(it.title))
         if offs:
             for sub in it.items:
                 self.moved(sub, offs)
@@ -230,6 +240,19 @@ class _Writer:
                 if write is not None:
                     write(sub)
         self.out.append("</g>")
+
+
+def _title(title: str) -> str:
+    """A group's ``<title>`` element (kept per title: an operation's is written at each render)."""
+    out = _TITLES.get(title)
+    if out is None:
+        if len(_TITLES) > 8192:
+            _TITLES.clear()
+        out = _TITLES[title] = f"<title>{escape(_clean(title))}</title>"
+    return out
+
+
+_TITLES: dict = {}
 
 
 _LABELS: dict = {}  # id(label) -> (label, its parts): labels are measured once and shared (mathtext's cache)
