@@ -345,26 +345,27 @@ class _Step:
             return self._measure_op(it, values_by_id, fresh)
         gx0 = self.gx(it, 0)
         gx1 = gx0 + g.width
+        top, zx0, x_end, runs = it.top, self.zx0, self.x_end, wires.runs
         ports, produced = [], []
-        for i, v in enumerate(op.inputs):
-            for j in range(min(nrows(v), len(rows.ins[i]))):
-                py = it.top + rows.ins[i][j]
-                if (v.id, j) not in wires.runs and v.id not in ypos:
+        for i, v in enumerate(op.inputs):  # (the wires' calls take their arguments by position: quicker)
+            for j, y in enumerate(rows.ins[i][:nrows(v)]):
+                py = top + y
+                if (v.id, j) not in runs and v.id not in ypos:
                     continue
-                wires.end((v.id, j), gx0, py, op=op.id, via_x=self.zx0)
+                wires.end((v.id, j), gx0, py, op.id, zx0)
                 ports.append((gx0, py))
+        alert = op.id in self.hl
         for k, v in enumerate(op.outputs):
-            ys = [it.top + y for y in rows.outs[k]]
+            ys = [top + y for y in rows.outs[k]]
             ypos[v.id] = ys
             values_by_id[v.id] = v
             for l, y in enumerate(ys):
-                wires.start((v.id, l), gx1, y, value_axis(v, l), alert=op.id in self.hl, op=op.id, to_x=self.x_end)
+                wires.start((v.id, l), gx1, y, value_axis(v, l), alert, op.id, x_end)
                 ports.append((gx1, y))
             produced.append(v)
         fresh |= it.fresh
         self._port_separators(it, gx0, gx1)
         # the glyph is drawn from its own origin: it is moved into place with the piece (see .pieces.Piece)
-        top = it.top
         owner = f"op:{op.id}"
         group = Group(tuple(g.items), "op", owner, _op_title(op))
         if g.box is None:  # boxed from its walk, kept with the glyph for another place (a fold's rows)
