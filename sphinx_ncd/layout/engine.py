@@ -49,9 +49,11 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None, max_width:
                 and body.operations and all(p is not body for p in diagram.panels):
             # highlights name the drawn panels' operations: a block's body numbers its own from 0 again
             fig = below(fig, join_equation(with_headers((body,)), {}, max_width), ROW_GAP, keep_x=True)
-    add_legend(fig, [pair for p in diagram.panels for pair in p.legend], name_marks(
-        ax for p in diagram.panels + tuple(b for _, b in diagram.blocks) for s in p.sections for v in s.values
-        for ax in v.axes))
+    legend = [pair for p in diagram.panels for pair in p.legend]
+    if legend:  # (the axes' marks are only looked for when there is a legend to mark)
+        add_legend(fig, legend, name_marks(
+            ax for p in diagram.panels + tuple(b for _, b in diagram.blocks) for s in p.sections for v in s.values
+            for ax in v.axes))
     add_badge(fig, badge)
     items = () if parts else fig.back + fig.mid + fig.front
     bb = fig.bbox or (0, 0, 1, 1)
