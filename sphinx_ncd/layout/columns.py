@@ -42,7 +42,7 @@ class _Item:
     """One item of a step: an operation, or a value passing through.  Compared by identity (field-wise equality
     would walk whole operations)."""
 
-    __slots__ = ("kind", "op", "value", "key", "rank", "glyph", "rows", "top", "fresh")
+    __slots__ = ("fresh", "glyph", "key", "kind", "op", "rank", "rows", "top", "value")
 
     def __init__(self, kind: str, op: Operation | None = None, value: Value | None = None):
         self.kind = kind  # "op" | "pass"
@@ -94,7 +94,11 @@ def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, 
             if (v.id, j) not in new_runs:
                 continue
             lab = label(axis_label_source(a), FONT)
-            width = max(width, STATE_MIN_W, lab.width + 2 * LABEL_PAD)
+            need = lab.width + 2 * LABEL_PAD  # max(width, STATE_MIN_W, need), without the call
+            if STATE_MIN_W > width:
+                width = STATE_MIN_W
+            if need > width:
+                width = need
             pending.append((v, j, lab))
     for v, j, lab in ([] if out.measure else pending):
         y = ypos[v.id][j]

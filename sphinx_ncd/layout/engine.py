@@ -17,7 +17,6 @@ from .geometry import MARGIN
 from .mathtext import plain_text
 from .panels import with_headers
 from .pieces import below
-from .rows import nrows
 from .scene import Scene
 
 __all__ = ["layout", "MAX_OPERATIONS", "MAX_WIRES"]
@@ -35,7 +34,7 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None, max_width:
     n_ops = sum(len(p.operations) for p in diagram.panels)
     if n_ops > MAX_OPERATIONS:
         raise NCDError(msg.RENDER_TOO_MANY_OPS.format(n=n_ops, limit=MAX_OPERATIONS), None, kind="render")
-    n_wires = sum(nrows(v) for p in diagram.panels for s in p.sections for v in s.values)
+    n_wires = sum(len(v.axes) or 1 for p in diagram.panels for s in p.sections for v in s.values)  # (nrows)
     if n_wires > MAX_WIRES * 10:
         raise NCDError(msg.RENDER_TOO_MANY_WIRES.format(n=n_wires, limit=MAX_WIRES * 10), None, kind="render")
     if not diagram.panels or all(not p.sections and not p.inputs and not p.operations for p in diagram.panels):
