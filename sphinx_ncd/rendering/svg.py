@@ -54,7 +54,12 @@ class _Numbers(dict):
     def __missing__(self, v: float) -> str:
         if len(self) > 65536:
             self.clear()
-        s = self[v] = _num(v)
+        s = f"{v:.2f}"  # (:func:`_num`, inline: most moved coordinates are new)
+        if s[-1] == "0":
+            s = s[:-3] if s[-2] == "0" else s[:-1]
+        if s == "-0":
+            s = "0"
+        self[v] = s
         return s
 
 
