@@ -85,12 +85,6 @@ def _wire_style(axis, alert: bool) -> dict:
 _STYLES: dict = {}  # (stroke, tandem) -> the style dict (never changed by its readers)
 
 
-def _apart(ax: float, ay: float, bx: float, by: float) -> bool:
-    """Whether two points differ by more than 1e-9 in x or y."""
-    dx, dy = ax - bx, ay - by
-    return dx > 1e-9 or dx < -1e-9 or dy > 1e-9 or dy < -1e-9
-
-
 class WireRuns:
     """Wire runs: a wire from where it starts (input edge or output port) to where it ends (port or output edge)."""
 
@@ -116,10 +110,12 @@ class WireRuns:
             return
         pts = run[0]
         lx, ly = pts[-1]
-        if _apart(lx, ly, x0, y):
+        dx, dy = lx - x0, ly - y  # (apart by more than 1e-9 in x or y: abs() > 1e-9, no calls)
+        if dx > 1e-9 or dx < -1e-9 or dy > 1e-9 or dy < -1e-9:
             pts.append((x0, y))
             lx, ly = x0, y
-        if _apart(lx, ly, x1, y):
+        dx, dy = lx - x1, ly - y  # (apart by more than 1e-9 in x or y: abs() > 1e-9, no calls)
+        if dx > 1e-9 or dx < -1e-9 or dy > 1e-9 or dy < -1e-9:
             pts.append((x1, y))
 
     def to(self, key, x, y):
@@ -138,10 +134,13 @@ class WireRuns:
         run[4] = op
         pts = run[0]
         lx, ly = pts[-1]
-        if via_x is not None and _apart(lx, ly, via_x, y):
-            pts.append((via_x, y))
-            lx, ly = via_x, y
-        if _apart(lx, ly, x, y):
+        if via_x is not None:
+            dx, dy = lx - via_x, ly - y  # (apart by more than 1e-9 in x or y: abs() > 1e-9, no calls)
+            if dx > 1e-9 or dx < -1e-9 or dy > 1e-9 or dy < -1e-9:
+                pts.append((via_x, y))
+                lx, ly = via_x, y
+        dx, dy = lx - x, ly - y  # (apart by more than 1e-9 in x or y: abs() > 1e-9, no calls)
+        if dx > 1e-9 or dx < -1e-9 or dy > 1e-9 or dy < -1e-9:
             pts.append((x, y))
         self._emit(run)
 
@@ -149,7 +148,8 @@ class WireRuns:
     def to_run(run, x, y):
         pts = run[0]
         lx, ly = pts[-1]
-        if _apart(lx, ly, x, y):
+        dx, dy = lx - x, ly - y  # (apart by more than 1e-9 in x or y: abs() > 1e-9, no calls)
+        if dx > 1e-9 or dx < -1e-9 or dy > 1e-9 or dy < -1e-9:
             pts.append((x, y))
 
     def _emit(self, run):
