@@ -411,6 +411,8 @@ class _Step:
         """Separators between an operation's inputs follow their segments into the glyph; those between its
         outputs start at it."""
         op, rows, ypos = it.op, it.rows, self.ypos
+        if len(op.inputs) < 2 and len(op.outputs) < 2:  # one segment in, one out: no separator at its ports
+            return
         stack = sorted((i for i in range(len(op.inputs)) if rows.ins[i]), key=lambda i: rows.ins[i][0])
         for a, b in zip(stack, stack[1:]):
             va, vb = op.inputs[a], op.inputs[b]
