@@ -217,6 +217,8 @@ def permute(values, ypos, x, wires: WireRuns) -> float:
     they cannot (one operation's outputs listed apart by an ``order`` or
     ``output`` statement).  The wires cross in S-bends before the state column.
     """
+    if len(values) < 2:  # a single value is always in order
+        return x
     placed = [v for v in values if v.id in ypos]
     tops = [ypos[v.id][0] for v in placed]
     if all(a < b for a, b in zip(tops, tops[1:])):
