@@ -57,17 +57,19 @@ def wire_polyline(d) -> list[tuple[float, float]]:
             cur = (c[1], c[2])
             pts.append(cur)
         elif op == "C" and cur is not None:
-            p0, p1, p2, p3 = cur, (c[1], c[2]), (c[3], c[4]), (c[5], c[6])
-            for t in range(1, CHORDS + 1):
-                u = t / CHORDS
-                a, b, cc, dd = (1 - u) ** 3, 3 * u * (1 - u) ** 2, 3 * u * u * (1 - u), u ** 3
-                pts.append((a * p0[0] + b * p1[0] + cc * p2[0] + dd * p3[0],
-                            a * p0[1] + b * p1[1] + cc * p2[1] + dd * p3[1]))
-            cur = p3
+            (x0, y0), x1, y1, x2, y2, x3, y3 = cur, c[1], c[2], c[3], c[4], c[5], c[6]
+            for a, b, cc, dd in _BERNSTEIN:
+                pts.append((a * x0 + b * x1 + cc * x2 + dd * x3, a * y0 + b * y1 + cc * y2 + dd * y3))
+            cur = (x3, y3)
         elif op == "A" and cur is not None:
             pts += _arc(cur, (c[3], c[4]), c[2])
             cur = (c[3], c[4])
     return pts
+
+
+#: the cubic's weights at each chord's end (t = 1/CHORDS ... 1), worked out once
+_BERNSTEIN = tuple(((1 - u) ** 3, 3 * u * (1 - u) ** 2, 3 * u * u * (1 - u), u ** 3)
+                   for u in (t / CHORDS for t in range(1, CHORDS + 1)))
 
 
 def _arc(p, q, sweep) -> list[tuple[float, float]]:
