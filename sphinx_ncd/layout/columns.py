@@ -312,6 +312,8 @@ class _Step:
     def separators_after_enders(self) -> None:
         """Segments that end here (saved, deleted) between two that go on: those two lie side by side from where
         the last of them ends, so their separator starts there."""
+        if not any(it.kind == "op" and not it.op.outputs for it in self.order):
+            return  # no segment ends here
         above, enders = None, []
         for it in self.order:
             if it.kind == "op" and not it.op.outputs:
