@@ -433,7 +433,7 @@ def _fresh_wires(op: Operation, rows) -> frozenset:
     wirings (einsum, copies, element-wise maps...) only wires whose name did not come in."""
     same = {(k, l) for (i, j), (k, l) in rows.pairs if op.inputs[i].axes[j].label == op.outputs[k].axes[l].label}
     wiring = op.kind in _WIRINGS
-    in_labels = {a.label for v in op.inputs for a in v.axes}
+    in_labels = {a.label for v in op.inputs for a in v.axes} if wiring else ()  # (only a wiring reads them)
     return frozenset((v.id, l) for k, v in enumerate(op.outputs) for l, a in enumerate(shown_axes(v))
                      if not ((k, l) in same or (wiring and a.label in in_labels)))
 
