@@ -4,7 +4,8 @@ Prints medians (after a warm-up) and ratios measured in this same run.  Each fig
 twice: the median wall time, and the median CPU time of this process (``time.process_time``), which is what the
 targets are read against on a shared machine, where wall time also counts the waits for a core; the minimum
 wall time is printed too.  Graphviz runs in a child process: its anchor is wall time only.
-* parse + layout + SVG of the paper's multi-head attention (Figure 21);
+* parse + layout + SVG of the paper's multi-head attention (Figure 21), warm and as a first render (the einsum
+  plans a process keeps forgotten);
 * generated chains of 10, 100 and 1,000 operations, and the growth ratios;
 * folding: fig 27 folded into rows against one row, and folded chains' growth;
 * Figure 21's PDF: the render stage's PDF backend (scene -> PDF) next to the
@@ -90,6 +91,9 @@ def main(results: dict) -> None:
     results["fig21_layout_ms"] = m21_layout[0] * 1e3
     results["fig21_layout_cpu_ms"] = m21_layout[1] * 1e3
     results["fig21_parse_cpu_ms"] = m21_parse[1] * 1e3
+    m21_first = _first_render(fig21, sphinx_ncd, render)
+    print(f"  a first render (no einsum plan kept yet, as when a build meets the figure): {_both(m21_first)}")
+    results["fig21_first_render_cpu_ms"] = m21_first[1] * 1e3
 
     chain, chain_cpu = {}, {}
     for n in (10, 100, 1000):
@@ -140,6 +144,18 @@ def main(results: dict) -> None:
         results["dot_chain_100_ms"] = tdot100 * 1e3
     else:
         print("Graphviz (dot) not installed: no anchor measured")
+
+
+def _first_render(text: str, sphinx_ncd, render) -> tuple:
+    """parse + layout + SVG of ``text`` with the einsum plans a process keeps (see
+    :mod:`sphinx_ncd.layout.glyph_einsum`) forgotten before each run: what the first render of a figure costs."""
+    from sphinx_ncd.layout import glyph_einsum
+
+    def first():
+        glyph_einsum._PLANS.clear()
+        render(sphinx_ncd.parse(text))
+
+    return _timed(first, runs=15, warm=2)
 
 
 def _folding(results: dict, sphinx_ncd, scene) -> None:

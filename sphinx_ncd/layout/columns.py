@@ -9,7 +9,6 @@ same panel (a fold's rows after the measure of the strip) replays the plan and o
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
 
 from ..model.types import Operation, OpKind, Panel, Section, Value
 from .geometry import (
@@ -21,7 +20,7 @@ from .glyph_memo import shared_glyph
 from .mathtext import label, plain_text
 from .names import column_lead, column_names
 from .rows import nrows, op_rows, shown_axes, value_axis
-from .scene import bbox_moved, box_moved_terms, Group, Path, Text
+from .scene import bbox_moved, box_moved_terms, box_terms, Group, Path, Text
 from .wires import STUB, WireRuns
 
 __all__ = ["GLYPH_GAP", "SEP_CLEAR", "COMPACT", "bracket_room", "repeat_label_widths", "state_column", "step_column"]
@@ -34,23 +33,28 @@ _WIRINGS = frozenset((OpKind.EINSUM, OpKind.ADD, OpKind.COPY, OpKind.ELEMENTWISE
 
 
 SEP_CLEAR = 4.0  # least room between a separator and a glyph it runs past
+ITEMS_SEP_GAP = max(GLYPH_GAP, 2 * SEP_CLEAR + SEP_WIDTH)  # two items of a step: room for a separator between them
 
 
 COMPACT = PITCH  # an item further than this below its least position moves up
 
 
-@dataclass(eq=False)  # compared by identity: field-wise equality would walk whole operations
 class _Item:
-    kind: str  # "op" | "pass"
-    op: Operation | None = None
-    value: Value | None = None
-    key: float = 0.0  # where the inputs arrive (y of the topmost)
-    rank: float = 0.0  # place in the next memory state
-    glyph: Glyph | None = None
-    rows: OpRows | None = None
-    top: float = 0.0  # absolute y of the item's first wire row
-    note: Text | None = None
-    fresh: frozenset = frozenset()  # the operation's wires to be named in the next state (see _fresh_wires)
+    """One item of a step: an operation, or a value passing through.  Compared by identity (field-wise equality
+    would walk whole operations)."""
+
+    __slots__ = ("fresh", "glyph", "key", "kind", "op", "rank", "rows", "top", "value")
+
+    def __init__(self, kind: str, op: Operation | None = None, value: Value | None = None):
+        self.kind = kind  # "op" | "pass"
+        self.op = op
+        self.value = value
+        self.key = 0.0  # where the inputs arrive (y of the topmost)
+        self.rank = 0.0  # place in the next memory state
+        self.glyph: Glyph | None = None
+        self.rows: OpRows | None = None
+        self.top = 0.0  # absolute y of the item's first wire row
+        self.fresh: frozenset = frozenset()  # the operation's wires to be named in the next state (_fresh_wires)
 
 
 def bracket_room(before, after, repeats) -> tuple[float, float]:
@@ -91,12 +95,16 @@ def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, 
             if (v.id, j) not in new_runs:
                 continue
             lab = label(axis_label_source(a), FONT)
-            width = max(width, STATE_MIN_W, lab.width + 2 * LABEL_PAD)
+            need = lab.width + 2 * LABEL_PAD  # max(width, STATE_MIN_W, need), without the call
+            if STATE_MIN_W > width:
+                width = STATE_MIN_W
+            if need > width:
+                width = need
             pending.append((v, j, lab))
     for v, j, lab in ([] if out.measure else pending):
         y = ypos[v.id][j]
-        labels.append(Text(lab, x + room[0] + LABEL_PAD + lead, y - LABEL_GAP - lab.descent, fill="ink",
-                           role="label", owner=f"wire:{v.id}.{j}"))
+        labels.append(Text(lab, x + room[0] + LABEL_PAD + lead, y - LABEL_GAP - lab.descent, "ink", "label",
+                           f"wire:{v.id}.{j}"))
     if lead:
         column_names(values, ypos, x + room[0] + LABEL_PAD, names, labels)
     x1 = x + width + lead + room[0] + room[1]
@@ -108,8 +116,7 @@ def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, 
     order = sorted((ypos[v.id][0], ypos[v.id][-1]) for v in values if v.id in ypos)
     for (a0, a1), (b0, b1) in zip(order, order[1:]):
         ym = separator_y(a1, b0)
-        seps.append(Path((("M", x, ym), ("L", x1, ym)), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH,
-                         role="separator", owner="sep"))
+        seps.append(Path((("M", x, ym), ("L", x1, ym)), "ink", None, SEP_WIDTH, SEP_DASH, "separator", "sep"))
     return x1
 
 
@@ -131,14 +138,16 @@ def step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: WireRuns, 
         else:
             produced += step.draw_op(it, values_by_id, glyph_groups, out, fresh)
     # values of the current state that were neither consumed nor passed on: they end here
-    live = {it.value.id for it in step.order if it.kind == "pass"} | \
-        {v.id for op in sec.ops for v in op.inputs} | {v.id for v in produced}
+    live = {it.value.id for it in step.order if it.kind == "pass"}
+    live.update(v.id for op in sec.ops for v in op.inputs)
+    live.update(v.id for v in produced)
+    runs = wires.runs
     for v in cur:
         if v.id not in live:
             for j in range(nrows(v)):
                 key = (v.id, j)
-                if key in wires.runs:
-                    pts = wires.runs[key][0]
+                if key in runs:
+                    pts = runs[key][0]
                     wires.end(key, pts[-1][0], pts[-1][1])
     return step.x_end, produced, fresh
 
@@ -174,7 +183,7 @@ def _plan_key(sec: Section, nxt, ypos, reserve) -> tuple:
 
 
 def _sep(pts, owner="sep") -> Path:
-    return Path(wire_path(pts), stroke="ink", width=SEP_WIDTH, dash=SEP_DASH, role="separator", owner=owner)
+    return Path(wire_path(pts), "ink", None, SEP_WIDTH, SEP_DASH, "separator", owner)
 
 
 class _Step:
@@ -190,8 +199,9 @@ class _Step:
     def items(self) -> list:
         """An item per operation, and one per value passing through untouched."""
         consumed = {v.id for op in self.sec.ops for v in op.inputs}
-        return [_Item("op", op=op) for op in self.sec.ops] + \
-            [_Item("pass", value=v) for v in self.sec.values if v.id in self.ypos and v.id not in consumed]
+        ypos = self.ypos
+        return [_Item("op", op) for op in self.sec.ops] + \
+            [_Item("pass", None, v) for v in self.sec.values if v.id in ypos and v.id not in consumed]
 
     def build_glyphs(self) -> None:
         for it in self.order:
@@ -217,38 +227,52 @@ class _Step:
             else:
                 rows_rel = [y for ys in it.rows.ins for y in ys] + [y for ys in it.rows.outs for y in ys] or [0.0]
                 head, foot = it.glyph.headroom, it.glyph.footroom
-                ins = [v for v in it.op.inputs if v.id in ypos]
-                desired = min(ypos[v.id][0] for v in ins) if ins else None
+                desired = None  # min() of the first rows of its inputs that arrive
+                for v in it.op.inputs:
+                    ys = ypos.get(v.id)
+                    if ys is not None and (desired is None or ys[0] < desired):
+                        desired = ys[0]
             if prev_bottom_row is None:
                 top = desired if desired is not None else 0.0
-            else:
-                # the separator between the two runs through the glyph zone: room for it, clear of both
-                least = max(prev_bottom_row + ITEM_GAP,
-                            prev_bottom_row + prev_foot + head + max(GLYPH_GAP, 2 * SEP_CLEAR + SEP_WIDTH))
-                top = least if desired is None else max(desired, least)
+            else:  # the separator between the two runs through the glyph zone: room for it, clear of both
+                least, clear = prev_bottom_row + ITEM_GAP, prev_bottom_row + prev_foot + head + ITEMS_SEP_GAP
+                least = clear if clear > least else least  # (max() without the calls: the first wins ties)
+                top = least if desired is None else (least if least > desired else desired)
                 if top > least + COMPACT:  # pack towards the item above: the inputs bend up once
                     top = least
             it.top = top
             last = it.value if it.kind == "pass" else (it.op.outputs[-1] if it.op.outputs else None)
             extra = self.reserve.get(last.id, 0.0) if last is not None else 0.0  # room the next step will fill
             prev_bottom_row = top + max(rows_rel) + extra
-            prev_foot = max(0.0, foot - extra)
+            prev_foot = foot - extra if foot - extra > 0.0 else 0.0
 
     def plan_zones(self) -> None:
         """The horizontal geometry's lengths: bend zone, glyph zone, bends out (or short stubs where nothing
         bends), and the separators' heights between the items."""
-        dys = []
+        ypos = self.ypos
+        most = 0.0  # the longest vertical travel of a wire into an item
+        widths = []
         for it in self.order:
+            top = it.top
             if it.kind == "pass":
-                dys += [abs(it.top + PITCH * j - y) for j, y in enumerate(self.ypos[it.value.id])]
+                for j, y in enumerate(ypos[it.value.id]):
+                    d = abs(top + PITCH * j - y)
+                    if d > most:
+                        most = d
                 continue
+            widths.append(it.glyph.width)
+            ins = it.rows.ins
             for i, v in enumerate(it.op.inputs):
-                if v.id in self.ypos:
-                    dys += [abs(it.top + it.rows.ins[i][j] - y) for j, y in enumerate(self.ypos[v.id])
-                            if j < len(it.rows.ins[i])]
-        self.bend = bend_length(max(dys, default=0.0)) if any(d > 1e-6 for d in dys) else STUB
-        self.zone_w = max((it.glyph.width for it in self.order if it.kind == "op"), default=STUB)
-        self.spans = _item_spans(self.order, self.ypos)
+                ys = ypos.get(v.id)
+                if ys is not None:
+                    rows = ins[i]
+                    for y, r in zip(ys, rows):
+                        d = abs(top + r - y)
+                        if d > most:
+                            most = d
+        self.bend = bend_length(most) if most > 1e-6 else STUB
+        self.zone_w = max(widths, default=STUB)
+        self.spans = _item_spans(self.order, ypos)
         jog = max((abs(yz - yr) for _, yz, yr, *_ in self.spans), default=0.0)
         self.tail = bend_length(jog) if jog > 1e-6 else STUB
 
@@ -289,6 +313,8 @@ class _Step:
     def separators_after_enders(self) -> None:
         """Segments that end here (saved, deleted) between two that go on: those two lie side by side from where
         the last of them ends, so their separator starts there."""
+        if not any(it.kind == "op" and not it.op.outputs for it in self.order):
+            return  # no segment ends here
         above, enders = None, []
         for it in self.order:
             if it.kind == "op" and not it.op.outputs:
@@ -326,38 +352,46 @@ class _Step:
             return self._measure_op(it, values_by_id, fresh)
         gx0 = self.gx(it, 0)
         gx1 = gx0 + g.width
+        top, zx0, x_end, runs = it.top, self.zx0, self.x_end, wires.runs
         ports, produced = [], []
-        for i, v in enumerate(op.inputs):
-            for j in range(min(nrows(v), len(rows.ins[i]))):
-                py = it.top + rows.ins[i][j]
-                if (v.id, j) not in wires.runs and v.id not in ypos:
+        for i, v in enumerate(op.inputs):  # (the wires' calls take their arguments by position: quicker)
+            for j, y in enumerate(rows.ins[i][:nrows(v)]):
+                py = top + y
+                if (v.id, j) not in runs and v.id not in ypos:
                     continue
-                wires.end((v.id, j), gx0, py, op=op.id, via_x=self.zx0)
+                wires.end((v.id, j), gx0, py, op.id, zx0)
                 ports.append((gx0, py))
+        alert = op.id in self.hl
         for k, v in enumerate(op.outputs):
-            ys = [it.top + y for y in rows.outs[k]]
+            ys = [top + y for y in rows.outs[k]]
             ypos[v.id] = ys
             values_by_id[v.id] = v
             for l, y in enumerate(ys):
-                wires.start((v.id, l), gx1, y, value_axis(v, l), alert=op.id in self.hl, op=op.id, to_x=self.x_end)
+                wires.start((v.id, l), gx1, y, value_axis(v, l), alert, op.id, x_end)
                 ports.append((gx1, y))
             produced.append(v)
         fresh |= it.fresh
         self._port_separators(it, gx0, gx1)
         # the glyph is drawn from its own origin: it is moved into place with the piece (see .pieces.Piece)
-        group = Group(tuple(g.items), role="op", owner=f"op:{op.id}", title=_op_title(op))
-        bb = bbox_moved(group, gx0, it.top) if g.box is None else box_moved_terms(g.box, gx0, it.top)
-        glyph_groups.append((gx0, it.top, group))
+        owner = f"op:{op.id}"
+        group = Group(tuple(g.items), "op", owner, _op_title(op))
+        if g.box is None:  # boxed from its walk, kept with the glyph for another place (a fold's rows)
+            g.box = box_terms(g.items)
+        bb = box_moved_terms(g.box, gx0, top)
+        glyph_groups.append((gx0, top, group))
         if bb:
             out.op_boxes[op.id] = bb
         for sub in g.items:  # an operation drawn inside another's glyph (a scaling as the cup's arrow)
-            if isinstance(sub, Group) and sub.owner.startswith("op:") and sub.owner != f"op:{op.id}":
-                out.op_boxes[int(sub.owner[3:])] = bbox_moved(sub, gx0, it.top)
+            if type(sub) is Group and sub.owner != owner and sub.owner.startswith("op:"):
+                out.op_boxes[int(sub.owner[3:])] = bbox_moved(sub, gx0, top)
         out.op_ports[op.id] = ports
-        out.anchors += ports  # where its wires may end
+        anchors, named = out.anchors, out.named
+        anchors += ports  # where its wires may end
+        prefix = owner + "/"
         for name, (ax, ay) in g.anchors.items():
-            out.anchors.append((gx0 + ax, it.top + ay))
-            out.named[f"op:{op.id}/{name}"] = (gx0 + ax, it.top + ay)
+            pt = (gx0 + ax, top + ay)
+            anchors.append(pt)
+            named[prefix + name] = pt
         return produced
 
     def _measure_op(self, it, values_by_id, fresh) -> list:
@@ -380,6 +414,8 @@ class _Step:
         """Separators between an operation's inputs follow their segments into the glyph; those between its
         outputs start at it."""
         op, rows, ypos = it.op, it.rows, self.ypos
+        if len(op.inputs) < 2 and len(op.outputs) < 2:  # one segment in, one out: no separator at its ports
+            return
         stack = sorted((i for i in range(len(op.inputs)) if rows.ins[i]), key=lambda i: rows.ins[i][0])
         for a, b in zip(stack, stack[1:]):
             va, vb = op.inputs[a], op.inputs[b]
@@ -398,7 +434,7 @@ def _fresh_wires(op: Operation, rows) -> frozenset:
     wirings (einsum, copies, element-wise maps...) only wires whose name did not come in."""
     same = {(k, l) for (i, j), (k, l) in rows.pairs if op.inputs[i].axes[j].label == op.outputs[k].axes[l].label}
     wiring = op.kind in _WIRINGS
-    in_labels = {a.label for v in op.inputs for a in v.axes}
+    in_labels = {a.label for v in op.inputs for a in v.axes} if wiring else ()  # (only a wiring reads them)
     return frozenset((v.id, l) for k, v in enumerate(op.outputs) for l, a in enumerate(shown_axes(v))
                      if not ((k, l) in same or (wiring and a.label in in_labels)))
 
@@ -413,8 +449,15 @@ def _order_items(items, nxt, ypos) -> list:
     the item whose inputs arrive above theirs, so their wires stay short.
     """
     for it in items:
-        ins = [it.value] if it.kind == "pass" else [v for v in it.op.inputs if v.id in ypos]
-        it.key = min(ypos[v.id][0] for v in ins) if ins else 1e18
+        if it.kind == "pass":
+            it.key = ypos[it.value.id][0]
+            continue
+        key = None  # min() of the first rows of its inputs that arrive
+        for v in it.op.inputs:
+            ys = ypos.get(v.id)
+            if ys is not None and (key is None or ys[0] < key):
+                key = ys[0]
+        it.key = 1e18 if key is None else key
     if nxt is None:
         return sorted(items, key=lambda it: (it.key, it.op.id if it.op is not None else -1,
                                              it.value.id if it.value is not None else -1))
@@ -453,19 +496,18 @@ def _item_spans(order, ypos) -> list[tuple[float, float, float]]:
             placed = [it.top + PITCH * j for j in range(n)]
             spans.append((left[0], left[-1], placed[0], placed[-1], placed[0], placed[-1], True, True))
         else:
+            top = it.top
             lefts = [y for v in it.op.inputs if v.id in ypos for y in ypos[v.id]]
-            ins = [it.top + y for ys in it.rows.ins for y in ys]
-            outs = [it.top + y for ys in it.rows.outs for y in ys]
+            ins = [top + y for ys in it.rows.ins for y in ys]
+            outs = [top + y for ys in it.rows.outs for y in ys]
             alls = ins + outs
             if not alls:
                 continue
             has_in, has_out = bool(lefts), bool(it.op.outputs)
-            lefts = lefts or alls
-            outs = outs or alls
-            head = it.glyph.headroom
-            foot = it.glyph.footroom
-            spans.append((min(lefts), max(lefts), min(alls) - head, max(alls) + foot, min(outs), max(outs),
-                          has_in, has_out))
+            l0, l1 = _least_most(lefts or alls)
+            a0, a1 = _least_most(alls)
+            o0, o1 = _least_most(outs or alls)
+            spans.append((l0, l1, a0 - it.glyph.headroom, a1 + it.glyph.footroom, o0, o1, has_in, has_out))
     out = []
     for a, b in zip(spans, spans[1:]):
         yl = separator_y(a[1], b[0])
@@ -480,6 +522,17 @@ def _item_spans(order, ypos) -> list[tuple[float, float, float]]:
         apart = a[1] <= b[0] + 1e-6
         out.append((yl, yz, yr, a[6] and b[6] and apart, a[7] and b[7], apart))
     return out
+
+
+def _least_most(values) -> tuple[float, float]:
+    """(min(values), max(values)) in one walk (each the first met, as min() and max() keep it)."""
+    lo = hi = values[0]
+    for v in values:
+        if v < lo:
+            lo = v
+        elif v > hi:
+            hi = v
+    return lo, hi
 
 
 def _op_title(op: Operation) -> str:

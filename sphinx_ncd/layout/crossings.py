@@ -57,17 +57,19 @@ def wire_polyline(d) -> list[tuple[float, float]]:
             cur = (c[1], c[2])
             pts.append(cur)
         elif op == "C" and cur is not None:
-            p0, p1, p2, p3 = cur, (c[1], c[2]), (c[3], c[4]), (c[5], c[6])
-            for t in range(1, CHORDS + 1):
-                u = t / CHORDS
-                a, b, cc, dd = (1 - u) ** 3, 3 * u * (1 - u) ** 2, 3 * u * u * (1 - u), u ** 3
-                pts.append((a * p0[0] + b * p1[0] + cc * p2[0] + dd * p3[0],
-                            a * p0[1] + b * p1[1] + cc * p2[1] + dd * p3[1]))
-            cur = p3
+            (x0, y0), x1, y1, x2, y2, x3, y3 = cur, c[1], c[2], c[3], c[4], c[5], c[6]
+            for a, b, cc, dd in _BERNSTEIN:
+                pts.append((a * x0 + b * x1 + cc * x2 + dd * x3, a * y0 + b * y1 + cc * y2 + dd * y3))
+            cur = (x3, y3)
         elif op == "A" and cur is not None:
             pts += _arc(cur, (c[3], c[4]), c[2])
             cur = (c[3], c[4])
     return pts
+
+
+#: the cubic's weights at each chord's end (t = 1/CHORDS ... 1), worked out once
+_BERNSTEIN = tuple(((1 - u) ** 3, 3 * u * (1 - u) ** 2, 3 * u * u * (1 - u), u ** 3)
+                   for u in (t / CHORDS for t in range(1, CHORDS + 1)))
 
 
 def _arc(p, q, sweep) -> list[tuple[float, float]]:
@@ -112,13 +114,24 @@ def _double_split(pt, pa, pb) -> bool:
     return False
 
 
-def _pair_crossings(pa, pb) -> list[tuple[float, float]]:
+def _segments(pts) -> list[tuple]:
+    """Each segment of the polyline ``pts`` with its box: ``(p, q, least x, greatest x, least y, greatest y)``."""
+    out = []
+    for p, q in zip(pts, pts[1:]):
+        x0, x1 = (p[0], q[0]) if p[0] <= q[0] else (q[0], p[0])
+        y0, y1 = (p[1], q[1]) if p[1] <= q[1] else (q[1], p[1])
+        out.append((p, q, x0, x1, y0, y1))
+    return out
+
+
+def _pair_crossings(pa, pb, sa=None, sb=None) -> list[tuple[float, float]]:
+    """Where the polylines ``pa`` and ``pb`` cross (``sa``, ``sb``: their :func:`_segments`, if known)."""
     ends = (pa[0], pa[-1], pb[0], pb[-1])
     found: list[tuple[float, float]] = []
-    for p, q in zip(pa, pa[1:]):
-        lo_x, hi_x, lo_y, hi_y = min(p[0], q[0]), max(p[0], q[0]), min(p[1], q[1]), max(p[1], q[1])
-        for r, s in zip(pb, pb[1:]):
-            if max(r[0], s[0]) < lo_x or min(r[0], s[0]) > hi_x or max(r[1], s[1]) < lo_y or min(r[1], s[1]) > hi_y:
+    sb = _segments(pb) if sb is None else sb
+    for p, q, lo_x, hi_x, lo_y, hi_y in (_segments(pa) if sa is None else sa):
+        for r, s, rx0, rx1, ry0, ry1 in sb:
+            if rx1 < lo_x or rx0 > hi_x or ry1 < lo_y or ry0 > hi_y:  # their boxes are apart
                 continue
             pt = _cross(p, q, r, s)
             if pt is None or _near(pt, ends) or _double_split(pt, pa, pb):
@@ -144,6 +157,7 @@ def crossings_of(paths) -> list[Crossing]:
     wires = [(w, wire_polyline(w.d), bbox_of(w)) for w in paths]
     wires = [(w, pts, bb) for w, pts, bb in wires if len(pts) >= 2 and bb]
     group = _stroke_groups([pts for _, pts, _ in wires])
+    segs: dict = {}  # wire index -> its segments, made when first needed
     out: list[Crossing] = []
     seen: dict = {}  # (group, group) -> crossings already counted between them
     for i, (wa, pa, ba) in enumerate(wires):
@@ -154,7 +168,13 @@ def crossings_of(paths) -> list[Crossing]:
             if ba[2] < bb[0] or bb[2] < ba[0] or ba[3] < bb[1] or bb[3] < ba[1]:
                 continue
             key = (min(group[i], group[j]), max(group[i], group[j]))
-            for x, y in _pair_crossings(pa, pb):
+            sa = segs.get(i)
+            if sa is None:
+                sa = segs[i] = _segments(pa)
+            sb = segs.get(j)
+            if sb is None:
+                sb = segs[j] = _segments(pb)
+            for x, y in _pair_crossings(pa, pb, sa, sb):
                 near = seen.setdefault(key, [])
                 if any(abs(x - u) <= 4 * DOUBLE_WIDTH and abs(y - v) <= 4 * DOUBLE_WIDTH for u, v in near):
                     continue  # the other stroke of a doubled wire crossing the same place

@@ -17,7 +17,6 @@ from .geometry import MARGIN
 from .mathtext import plain_text
 from .panels import with_headers
 from .pieces import below
-from .rows import nrows
 from .scene import Scene
 
 __all__ = ["layout", "MAX_OPERATIONS", "MAX_WIRES"]
@@ -35,7 +34,7 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None, max_width:
     n_ops = sum(len(p.operations) for p in diagram.panels)
     if n_ops > MAX_OPERATIONS:
         raise NCDError(msg.RENDER_TOO_MANY_OPS.format(n=n_ops, limit=MAX_OPERATIONS), None, kind="render")
-    n_wires = sum(nrows(v) for p in diagram.panels for s in p.sections for v in s.values)
+    n_wires = sum(len(v.axes) or 1 for p in diagram.panels for s in p.sections for v in s.values)  # (nrows)
     if n_wires > MAX_WIRES * 10:
         raise NCDError(msg.RENDER_TOO_MANY_WIRES.format(n=n_wires, limit=MAX_WIRES * 10), None, kind="render")
     if not diagram.panels or all(not p.sections and not p.inputs and not p.operations for p in diagram.panels):
@@ -49,9 +48,11 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None, max_width:
                 and body.operations and all(p is not body for p in diagram.panels):
             # highlights name the drawn panels' operations: a block's body numbers its own from 0 again
             fig = below(fig, join_equation(with_headers((body,)), {}, max_width), ROW_GAP, keep_x=True)
-    add_legend(fig, [pair for p in diagram.panels for pair in p.legend], name_marks(
-        ax for p in diagram.panels + tuple(b for _, b in diagram.blocks) for s in p.sections for v in s.values
-        for ax in v.axes))
+    legend = [pair for p in diagram.panels for pair in p.legend]
+    if legend:  # (the axes' marks are only looked for when there is a legend to mark)
+        add_legend(fig, legend, name_marks(
+            ax for p in diagram.panels + tuple(b for _, b in diagram.blocks) for s in p.sections for v in s.values
+            for ax in v.axes))
     add_badge(fig, badge)
     items = () if parts else fig.back + fig.mid + fig.front
     bb = fig.bbox or (0, 0, 1, 1)

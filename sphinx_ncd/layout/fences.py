@@ -299,9 +299,18 @@ def _run_spans(po: PanelOut) -> list:
     between any two x, :func:`_runs_y_extent`, never reaches above that y: a bend lies between its ends' rows,
     to a rounding)."""
     if len(po.run_spans) != len(po.wire_ops):
-        po.run_spans = [(min(p[0] for p in r[0]), max(p[0] for p in r[0]), r,
-                         min(p[1] for p in r[0]) - WIRE / 2 - 1e-6)
-                        for r in po.wire_ops]
+        spans = []
+        for r in po.wire_ops:
+            x0, lo = x1, _ = r[0][0]  # min() and max() of its points, in one walk
+            for x, y in r[0]:
+                if x < x0:
+                    x0 = x
+                elif x > x1:
+                    x1 = x
+                if y < lo:
+                    lo = y
+            spans.append((x0, x1, r, lo - WIRE / 2 - 1e-6))
+        po.run_spans = spans
     return po.run_spans
 
 
@@ -320,7 +329,7 @@ def _runs_y_extent(runs, x0: float, x1: float):
             px, py = qx, qy
             if bx < x0 or ax > x1:
                 continue
-            if abs(ay - by) < 1e-9:
+            if -1e-9 < ay - by < 1e-9:  # level (abs() < 1e-9)
                 if lo is None:
                     lo = hi = ay
                 elif ay < lo:
@@ -352,8 +361,9 @@ def _separator_levels(po: PanelOut) -> list[tuple[float, float, float]]:
                 pt = (c[1], c[2]) if c[0] in ("M", "L") else ((c[5], c[6]) if c[0] == "C" else None)
                 if pt is None:
                     continue
-                if prev is not None and c[0] == "L" and abs(pt[1] - prev[1]) < 1e-6:
-                    runs.append((min(prev[0], pt[0]), max(prev[0], pt[0]), pt[1]))
+                if prev is not None and c[0] == "L" and -1e-6 < pt[1] - prev[1] < 1e-6:
+                    a, b = prev[0], pt[0]  # min() and max() of the two, the first winning ties
+                    runs.append((b if b < a else a, b if b > a else a, pt[1]))
                 prev = pt
     return runs
 

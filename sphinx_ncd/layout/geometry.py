@@ -49,23 +49,27 @@ def separator_y(above: float, below: float) -> float:
     """Where the dashed separator between two segments runs: midway between the last wire of the one above and
     the first of the one below, or, when they are further apart than usual (room kept for what the upper one
     grows into), at the usual distance above the lower one."""
-    return max((above + below) / 2, below - ITEM_GAP / 2)
+    mid, near = (above + below) / 2, below - ITEM_GAP / 2
+    return near if near > mid else mid  # max(mid, near), without the call
 
 
 def bend_length(dy: float) -> float:
     """Horizontal room a bend of vertical travel ``dy`` needs to cross other wires at a clear angle."""
-    return min(BEND_MAX, max(BEND_MIN, BEND_SLOPE * abs(dy)))
+    run = BEND_SLOPE * abs(dy)  # min(BEND_MAX, max(BEND_MIN, run)), without the calls
+    run = run if run > BEND_MIN else BEND_MIN
+    return run if run < BEND_MAX else BEND_MAX
 
 
 def wire_path(points: list[tuple[float, float]]) -> tuple:
     """A wire through ``points``: straight where y is level, cubic S-bends with horizontal tangents elsewhere."""
     if not points:
         return ()
-    x, y = points[0]
+    it = iter(points)
+    x, y = next(it)
     d = [("M", x, y)]
-    for nx, ny in points[1:]:
-        if abs(ny - y) < 1e-9:
-            if abs(nx - x) > 1e-9:
+    for nx, ny in it:
+        if -1e-9 < ny - y < 1e-9:  # level (abs() < 1e-9, without the call)
+            if nx - x > 1e-9 or nx - x < -1e-9:
                 d.append(("L", nx, ny))
         else:
             mx = (x + nx) / 2

@@ -95,8 +95,9 @@ def draw_letter(g: OpRows, src: str, size: float, reach: float = 0.5, centred: b
     if centred:  # neighbouring core wires all meet the letter level; ones further apart run in to its extent
         band = (rows[0], rows[-1]) if rows[-1] - rows[0] <= PITCH + 1e-6 else (base - lab.ascent, base + lab.descent)
 
-    def meet(y):
-        return min(max(y, band[0]), band[1])
+    def meet(y):  # min(max(y, band[0]), band[1]), without the calls
+        y = band[0] if band[0] > y else y
+        return band[1] if band[1] < y else y
 
     travel = max([abs(y - meet(y)) for y in rows] + [0.0])
     lead = bend_length(travel) if travel > 1e-6 else 8.0
@@ -116,7 +117,7 @@ def draw_letter(g: OpRows, src: str, size: float, reach: float = 0.5, centred: b
 
 
 def draw_wire(points, g: OpRows) -> Path:
-    return Path(wire_path(points), stroke=ink_of(g), width=WIRE, role="wire", owner=g.owner)
+    return Path(wire_path(points), ink_of(g), None, WIRE, None, "wire", g.owner)  # (positional: a quicker call)
 
 
 def _learned_tile(g: OpRows, bias: bool) -> Glyph:

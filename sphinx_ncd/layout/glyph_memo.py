@@ -69,8 +69,7 @@ def _reowned(items, owners: dict) -> list | None:
         if owner is None:
             return None
         copy = object.__new__(type(it))
-        state = dict(it.__dict__)
-        state["owner"] = owner
+        state = {**it.__dict__, "owner": owner}
         if type(it) is Group:
             inner = _reowned(it.items, owners)
             if inner is None:

@@ -68,7 +68,7 @@ def ink_of(g: OpRows) -> str:
 
 
 def draw_line(x0, y0, x1, y1, g: OpRows, role="wire", width=WIRE, stroke=None):
-    return Path(wire_path([(x0, y0), (x1, y1)]), stroke=stroke or ink_of(g), width=width, role=role, owner=g.owner)
+    return Path(wire_path([(x0, y0), (x1, y1)]), stroke or ink_of(g), None, width, None, role, g.owner)
 
 
 def poly(pts, g: OpRows, fill="paper", stroke=None, role="box", width=THIN, opacity=1.0):
@@ -109,7 +109,7 @@ def wire_strokes(pts, g: OpRows, doubled: bool, owner: str | None = None, role: 
     as the wires between glyphs draw it."""
     owner = g.owner if owner is None else owner
     if not doubled:
-        return [Path(wire_path(pts), stroke=ink_of(g), width=WIRE, role=role, owner=owner)]
+        return [Path(wire_path(pts), ink_of(g), None, WIRE, None, role, owner)]  # (positional: a quicker call)
     return [Path(wire_path([(x, y + off) for x, y in pts]), stroke=ink_of(g), width=TANDEM_WIRE, role=role,
                  owner=owner) for off in TANDEM_OFFSETS]
 
@@ -138,8 +138,7 @@ def seps_between(rows: list[list[float]]) -> list[float]:
 
 
 def draw_sep(x0, y0, x1, y1, g: OpRows):
-    return Path(wire_path([(x0, y0), (x1, y1)]), stroke=ink_of(g), width=SEP_WIDTH, dash=SEP_DASH,
-                role="separator", owner=g.owner)
+    return Path(wire_path([(x0, y0), (x1, y1)]), ink_of(g), None, SEP_WIDTH, SEP_DASH, "separator", g.owner)
 
 
 def box_extent(g: OpRows) -> tuple[float, float]:

@@ -212,8 +212,10 @@ for _k in range(257):
 
 def _bend_y(a: float, b: float, u: float) -> float:
     """The height of an S-bend from row ``a`` to row ``b`` at the fraction ``u`` of its length."""
-    u = max(0.0, min(1.0, u)) * 256
-    k = min(255, int(u))
+    u = u if u < 1.0 else 1.0  # max(0.0, min(1.0, u)), min(255, int(u)), without the calls
+    u = (u if u > 0.0 else 0.0) * 256
+    k = int(u)
+    k = k if k < 255 else 255
     return a + (b - a) * (_SMOOTH[k] + (_SMOOTH[k + 1] - _SMOOTH[k]) * (u - k))
 
 

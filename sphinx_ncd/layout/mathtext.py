@@ -407,12 +407,23 @@ def label(src: str, size: float, style: str | None = None) -> Label:
 
     Inside :func:`measured_by` the measurer's sizes are used instead (labels typeset by TeX).
     """
+    measurer = _MEASURER.get()
+    if measurer is None:  # the shipped fonts: one look-up for a label measured before in this face
+        key = (src, size, style, _FACE.get() or _DEFAULT_FACE[0])
+        lab = _MEASURED.get(key)
+        if lab is None:
+            if len(_MEASURED) > 8192:
+                _MEASURED.clear()
+            lab = _MEASURED[key] = _outline(src if style == "regular" else numbered(src), size, style, key[3])
+        return lab
     if style != "regular":
         src = numbered(src)
-    measurer = _MEASURER.get()
-    if measurer is not None:
-        return measurer.label(src, size, style, outline_label)
-    return outline_label(src, size, style)
+    return measurer.label(src, size, style, outline_label)
+
+
+#: (source, size, style, face) -> its label, as :func:`label` measured it with the shipped fonts (labels repeat:
+#: every state names its wires again)
+_MEASURED: dict = {}
 
 
 _NUMBERED = re.compile(r"(?<![A-Za-z\\])([A-Za-z])([0-9]+)(?![A-Za-z0-9])")

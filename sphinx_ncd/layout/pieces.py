@@ -138,7 +138,8 @@ def union(a, b):
         return b
     if b is None:
         return a
-    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+    return (b[0] if b[0] < a[0] else a[0], b[1] if b[1] < a[1] else a[1],  # min() and max(): ``a`` wins ties
+            b[2] if b[2] > a[2] else a[2], b[3] if b[3] > a[3] else a[3])
 
 
 def shift_box(b, dx: float = 0.0, dy: float = 0.0):
@@ -146,11 +147,24 @@ def shift_box(b, dx: float = 0.0, dy: float = 0.0):
 
 
 def bbox_all(items):
-    boxes = [b for b in (bbox_of(i) for i in items) if b]
-    if not boxes:
-        return None
-    x0, y0, x1, y1 = zip(*boxes)
-    return (min(x0), min(y0), max(x1), max(y1))
+    """The box around every item's box (the least and greatest met first, as min() and max() keep them)."""
+    x0 = y0 = x1 = y1 = None
+    for it in items:
+        b = bbox_of(it)
+        if not b:
+            continue
+        if x0 is None:
+            x0, y0, x1, y1 = b
+            continue
+        if b[0] < x0:
+            x0 = b[0]
+        if b[1] < y0:
+            y0 = b[1]
+        if b[2] > x1:
+            x1 = b[2]
+        if b[3] > y1:
+            y1 = b[3]
+    return None if x0 is None else (x0, y0, x1, y1)
 
 
 def _pt(p, dx, dy):
@@ -165,11 +179,12 @@ def place(piece: Piece, dx: float, dy: float) -> Piece:
     out = Piece(
         bbox=shift_box(piece.bbox, dx, dy),
         align_y=piece.align_y + dy,
-        anchors=[_pt(a, dx, dy) for a in piece.anchors],
-        named={k: _pt(p, dx, dy) for k, p in piece.named.items()},
-        op_boxes={k: shift_box(b, dx, dy) for k, b in piece.op_boxes.items()},
-        ins={k: _pt(p, dx, dy) for k, p in piece.ins.items()},
-        outs={k: _pt(p, dx, dy) for k, p in piece.outs.items()},
+        anchors=[(a[0] + dx, a[1] + dy) for a in piece.anchors],
+        named={k: (p[0] + dx, p[1] + dy) for k, p in piece.named.items()},
+        op_boxes={k: None if b is None else (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)
+                  for k, b in piece.op_boxes.items()},
+        ins={k: (p[0] + dx, p[1] + dy) for k, p in piece.ins.items()},
+        outs={k: (p[0] + dx, p[1] + dy) for k, p in piece.outs.items()},
         continued=[(o, _pt(a, dx, dy), _pt(b, dx, dy)) for o, a, b in piece.continued],
         rows=piece.rows,
     )

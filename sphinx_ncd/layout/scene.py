@@ -164,6 +164,12 @@ def bbox_of(item) -> tuple[float, float, float, float] | None:
         r = item.r + (item.width / 2 if item.stroke else 0)
         return (item.cx - r, item.cy - r, item.cx + r, item.cy + r)
     if isinstance(item, Path):
+        box = _lines_box(item.d)
+        if box is not None:  # no arc
+            if not box:
+                return None
+            h = item.width / 2 if item.stroke else 0
+            return (box[0] - h, box[1] - h, box[2] + h, box[3] + h)
         xs: list[float] = []
         ys: list[float] = []
         cur = (0.0, 0.0)
@@ -199,19 +205,31 @@ def bbox_of(item) -> tuple[float, float, float, float] | None:
 def _lines_box(d) -> tuple:
     """(least x, least y, greatest x, greatest y) of a path's points, () when it has none; None when it has an
     arc (whose bulge is measured from the moved points, see :func:`bbox_moved`)."""
-    xs: list[float] = []
-    ys: list[float] = []
+    x0 = y0 = x1 = y1 = None  # the least and greatest met first, as min() and max() keep them
     for c in d:
         op = c[0]
         if op == "L" or op == "M":
-            xs.append(c[1])
-            ys.append(c[2])
+            pts = ((c[1], c[2]),)
         elif op == "C":
-            xs += (c[1], c[3], c[5])
-            ys += (c[2], c[4], c[6])
+            pts = ((c[1], c[2]), (c[3], c[4]), (c[5], c[6]))
         elif op == "A":
             return None
-    return (min(xs), min(ys), max(xs), max(ys)) if xs else ()
+        else:
+            continue
+        for x, y in pts:
+            if x0 is None:
+                x0 = x1 = x
+                y0 = y1 = y
+                continue
+            if x < x0:
+                x0 = x
+            elif x > x1:
+                x1 = x
+            if y < y0:
+                y0 = y
+            elif y > y1:
+                y1 = y
+    return () if x0 is None else (x0, y0, x1, y1)
 
 
 def bbox_moved(item, dx: float, dy: float) -> tuple[float, float, float, float] | None:

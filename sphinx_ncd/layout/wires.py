@@ -73,8 +73,16 @@ class PanelOut:
 
 
 def _wire_style(axis, alert: bool) -> dict:
+    """A wire's style: ``{"stroke": role, "tandem": doubled}``, one shared (read-only) dict per style."""
     stroke = "alert" if alert else ("tangent" if getattr(axis, "tangent", False) else "ink")
-    return {"stroke": stroke, "tandem": getattr(axis, "kind", None) == AxisKind.TANDEM}
+    tandem = getattr(axis, "kind", None) == AxisKind.TANDEM
+    style = _STYLES.get((stroke, tandem))
+    if style is None:
+        style = _STYLES[stroke, tandem] = {"stroke": stroke, "tandem": tandem}
+    return style
+
+
+_STYLES: dict = {}  # (stroke, tandem) -> the style dict (never changed by its readers)
 
 
 class WireRuns:
@@ -91,7 +99,7 @@ class WireRuns:
         if key[0] in self.silent:
             return
         pts = [(x, y)]
-        if to_x is not None and abs(x - to_x) > 1e-9:
+        if to_x is not None and (x - to_x > 1e-9 or x - to_x < -1e-9):
             pts.append((to_x, y))
         self.runs[key] = [pts, _wire_style(axis, alert), f"wire:{key[0]}.{key[1]}", op, None]
 
@@ -101,11 +109,13 @@ class WireRuns:
         if run is None:
             return
         pts = run[0]
-        last = pts[-1]
-        if abs(last[0] - x0) > 1e-9 or abs(last[1] - y) > 1e-9:
+        lx, ly = pts[-1]
+        dx, dy = lx - x0, ly - y  # (apart by more than 1e-9 in x or y: abs() > 1e-9, no calls)
+        if dx > 1e-9 or dx < -1e-9 or dy > 1e-9 or dy < -1e-9:
             pts.append((x0, y))
-            last = (x0, y)
-        if abs(last[0] - x1) > 1e-9 or abs(last[1] - y) > 1e-9:
+            lx, ly = x0, y
+        dx, dy = lx - x1, ly - y  # (apart by more than 1e-9 in x or y: abs() > 1e-9, no calls)
+        if dx > 1e-9 or dx < -1e-9 or dy > 1e-9 or dy < -1e-9:
             pts.append((x1, y))
 
     def to(self, key, x, y):
@@ -122,40 +132,59 @@ class WireRuns:
         if run is None:
             return
         run[4] = op
+        pts = run[0]
+        lx, ly = pts[-1]
         if via_x is not None:
-            self.to_run(run, via_x, y)
-        self.to_run(run, x, y)
+            dx, dy = lx - via_x, ly - y  # (apart by more than 1e-9 in x or y: abs() > 1e-9, no calls)
+            if dx > 1e-9 or dx < -1e-9 or dy > 1e-9 or dy < -1e-9:
+                pts.append((via_x, y))
+                lx, ly = via_x, y
+        dx, dy = lx - x, ly - y  # (apart by more than 1e-9 in x or y: abs() > 1e-9, no calls)
+        if dx > 1e-9 or dx < -1e-9 or dy > 1e-9 or dy < -1e-9:
+            pts.append((x, y))
         self._emit(run)
 
     @staticmethod
     def to_run(run, x, y):
         pts = run[0]
-        if abs(pts[-1][0] - x) > 1e-9 or abs(pts[-1][1] - y) > 1e-9:
+        lx, ly = pts[-1]
+        dx, dy = lx - x, ly - y  # (apart by more than 1e-9 in x or y: abs() > 1e-9, no calls)
+        if dx > 1e-9 or dx < -1e-9 or dy > 1e-9 or dy < -1e-9:
             pts.append((x, y))
 
     def _emit(self, run):
         pts, style, owner, op_from, op_to = run
-        if len(pts) < 2 or self.out.measure:
+        out = self.out
+        if len(pts) < 2 or out.measure:
             return
-        self.out.wire_ops.append((pts, op_from, op_to, owner))
-        d = wire_path(pts)
-        xs, ys = zip(*pts)
-        x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
+        out.wire_ops.append((pts, op_from, op_to, owner))
+        x0, y0 = x1, y1 = pts[0]  # the least and greatest met first, as min() and max() keep them
+        for x, y in pts:
+            if x < x0:
+                x0 = x
+            elif x > x1:
+                x1 = x
+            if y < y0:
+                y0 = y
+            elif y > y1:
+                y1 = y
         if style["tandem"]:
             h = TANDEM_WIRE / 2
             for off in TANDEM_OFFSETS:
-                self.paths.append(Path(wire_path([(x, y + off) for x, y in pts]), stroke=style["stroke"],
-                                       width=TANDEM_WIRE, role="wire", owner=owner))
+                self.paths.append(Path(wire_path([(x, y + off) for x, y in pts]), style["stroke"], None,
+                                       TANDEM_WIRE, None, "wire", owner))
                 self._ink((x0 - h, y0 + off - h, x1 + h, y1 + off + h))
         else:
-            self.paths.append(Path(d, stroke=style["stroke"], width=WIRE, role="wire", owner=owner))
+            self.paths.append(Path(wire_path(pts), style["stroke"], None, WIRE, None, "wire", owner))
             h = WIRE / 2
             self._ink((x0 - h, y0 - h, x1 + h, y1 + h))
 
     def _ink(self, box) -> None:
         b = self.out.wire_box
-        self.out.wire_box = box if b is None else (min(b[0], box[0]), min(b[1], box[1]), max(b[2], box[2]),
-                                                   max(b[3], box[3]))
+        if b is not None:  # min() and max() of each side, the box so far winning ties
+            box = (box[0] if box[0] < b[0] else b[0], box[1] if box[1] < b[1] else b[1],
+                   box[2] if box[2] > b[2] else b[2], box[3] if box[3] > b[3] else b[3])
+        self.out.wire_box = box
 
     def finish(self, x):
         for key in sorted(self.runs):
@@ -188,6 +217,8 @@ def permute(values, ypos, x, wires: WireRuns) -> float:
     they cannot (one operation's outputs listed apart by an ``order`` or
     ``output`` statement).  The wires cross in S-bends before the state column.
     """
+    if len(values) < 2:  # a single value is always in order
+        return x
     placed = [v for v in values if v.id in ypos]
     tops = [ypos[v.id][0] for v in placed]
     if all(a < b for a, b in zip(tops, tops[1:])):

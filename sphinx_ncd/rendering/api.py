@@ -111,11 +111,15 @@ def render(diagram, format: str = "svg", *, theme: str = "auto", scale: float = 
     light ink shows on white paper (what Sphinx's LaTeX output uses).  ``label_face``: see :func:`scene`.
     """
     _check_options(format, theme, scale)
+    # the collector stays paused until the scene is freed: re-enabled while the scene's many records are alive,
+    # its next pass would scan them all only to find them freed a moment later (by reference counting)
     with paused_gc():  # an SVG is written straight from the laid-out parts: nothing is moved twice
         sc = _scene(diagram, highlights, badge, max_width, format == "svg", label_face)
-    if paper and theme == "dark" and format != "svg":
-        sc = on_paper(sc)
-    return scene_to(sc, format, theme=theme, scale=scale, id_prefix=id_prefix)
+        if paper and theme == "dark" and format != "svg":
+            sc = on_paper(sc)
+        drawn = scene_to(sc, format, theme=theme, scale=scale, id_prefix=id_prefix)
+        del sc
+    return drawn
 
 
 def scene_to(sc, format: str = "svg", *, theme: str = "auto", scale: float = 1.0, id_prefix: str | None = None):

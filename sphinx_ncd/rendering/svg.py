@@ -54,7 +54,12 @@ class _Numbers(dict):
     def __missing__(self, v: float) -> str:
         if len(self) > 65536:
             self.clear()
-        s = self[v] = _num(v)
+        s = f"{v:.2f}"  # (:func:`_num`, inline: most moved coordinates are new)
+        if s[-1] == "0":
+            s = s[:-3] if s[-2] == "0" else s[:-1]
+        if s == "-0":
+            s = "0"
+        self[v] = s
         return s
 
 
@@ -89,6 +94,8 @@ class _Writer:
         self.roles: dict[str, str] = {}  # role or literal -> css variable suffix
         self.texts: list[str] = []
         self.paints: dict = {}  # (fill, stroke) -> the attribute text painting them
+        self.fills: dict = {}  # fill role -> the attribute text painting it (labels)
+        self.tails: dict = {}  # a path's (fill, stroke, width, dash, opacity, cap) -> its attributes after ``d``
         self.kinds = {Group: self.group, Path: self.path, Circle: self.circle, Text: self.text}
 
     def _var(self, role: str) -> str:
@@ -103,6 +110,13 @@ class _Writer:
         if self.resolved:
             return f' {prop}="{colour(role, self.dark)}"'
         return f' style="{prop}:var(--ncd-{self._var(role)})"'
+
+    def fill(self, role: str | None) -> str:
+        """:meth:`paint` of ``fill``, kept per role."""
+        out = self.fills.get(role)
+        if out is None:
+            out = self.fills[role] = self.paint("fill", role)
+        return out
 
     def paint2(self, fill: str | None, stroke: str | None) -> str:
         key = (fill, stroke)
@@ -127,8 +141,17 @@ class _Writer:
     # --- primitives -----------------------------------------------------------------------
 
     def path(self, p: Path, d_text: str | None = None):
+        key = (p.fill, p.stroke, p.width, p.dash, p.opacity, p.cap)
+        tail = self.tails.get(key)
+        if tail is None:
+            tail = self.tails[key] = self._tail(p)
+        d = _d_text(p.d) if d_text is None else d_text
+        self.out.append(f'<path d="{d}"{tail}{self.hook(p)}/>' if self.data else f'<path d="{d}"{tail}/>')
+
+    def _tail(self, p: Path) -> str:
+        """The attributes of a path after its ``d``: its paint, stroke width, dashes, opacity and caps."""
         n = _NUMS
-        a = f'<path d="{_d_text(p.d) if d_text is None else d_text}"' + self.paint2(p.fill, p.stroke or None)
+        a = self.paint2(p.fill, p.stroke or None)
         if p.stroke:
             a += f' stroke-width="{n[p.width]}"'
         if p.dash:
@@ -137,13 +160,17 @@ class _Writer:
             a += f' {"fill-opacity" if p.fill else "opacity"}="{n[p.opacity]}"'
         if p.cap != "butt":
             a += f' stroke-linecap="{p.cap}"'
-        self.out.append(a + self.hook(p) + "/>" if self.data else a + "/>")
+        return a
 
     def moved(self, it, offs) -> None:
         """``it`` moved by each (dx, dy) of ``offs`` in turn, written without making the moved copy: the numbers
         are those :func:`~sphinx_ncd.layout.pieces.translate_by` gives (a scene made by :func:`render`)."""
         kind = type(it)
         if kind is Path:
+            if len(offs) == 2:  # a glyph in a placed piece: moved twice, without the copy in between
+                (ax, ay), (bx, by) = offs
+                self.path(it, _d_text_moved2(it.d, ax, ay, bx, by))
+                return
             d = it.d
             for dx, dy in offs[:-1]:
                 d = _moved_cmds(d, dx, dy)
@@ -180,11 +207,12 @@ class _Writer:
         for key in keys:
             if key not in self.glyph_ids:
                 self.glyph_def(*key)
-        self.out.append(f'<g{self.paint("fill", t.fill)}{self.hook(t)} transform="translate({num(x)} {num(y)})">'
-                        f'{inner}</g>')
+        n = _NUMS
+        self.out.append(f'<g{self.fill(t.fill)}{self.hook(t) if self.data else ""} '
+                        f'transform="translate({n[x]} {n[y]})">{inner}</g>')
         if not self.resolved and plain:
             self.texts.append(
-                f'<text x="{num(x)}" y="{num(y)}" font-size="{num(lab.size)}" textLength="{num(max(lab.width, 0.01))}" '
+                f'<text x="{n[x]}" y="{n[y]}" font-size="{n[lab.size]}" textLength="{n[max(lab.width, 0.01)]}" '
                 f'lengthAdjust="spacingAndGlyphs">{plain}</text>')
 
     def hook(self, it) -> str:
@@ -206,7 +234,7 @@ class _Writer:
             cls += f' data-op="{it.owner[3:]}"'
         self.out.append(f"<g{cls}>")
         if it.title and not self.resolved:
-            self.out.append(f"<title>{escape(_clean(it.title))}</title>")
+            self.out.append(_title(it.title))
         if offs:
             for sub in it.items:
                 self.moved(sub, offs)
@@ -217,6 +245,19 @@ class _Writer:
                 if write is not None:
                     write(sub)
         self.out.append("</g>")
+
+
+def _title(title: str) -> str:
+    """A group's ``<title>`` element (kept per title: an operation's is written at each render)."""
+    out = _TITLES.get(title)
+    if out is None:
+        if len(_TITLES) > 8192:
+            _TITLES.clear()
+        out = _TITLES[title] = f"<title>{escape(_clean(title))}</title>"
+    return out
+
+
+_TITLES: dict = {}
 
 
 _LABELS: dict = {}  # id(label) -> (label, its parts): labels are measured once and shared (mathtext's cache)
@@ -267,6 +308,25 @@ def _d_text_moved(d, dx: float, dy: float) -> str:
         elif op == "A":
             r = n[c[1]]
             out.append(f"A{r} {r} 0 0 {int(c[2])} {n[c[3] + dx]} {n[c[4] + dy]}")
+        elif op == "Z":
+            out.append("Z")
+    return "".join(out)
+
+
+def _d_text_moved2(d, ax: float, ay: float, bx: float, by: float) -> str:
+    """:func:`_d_text` of the path moved by (ax, ay), then by (bx, by) (the same sums as moving it twice)."""
+    n = _NUMS
+    out = []
+    for c in d:
+        op = c[0]
+        if op == "L" or op == "M":
+            out.append(f"{op}{n[c[1] + ax + bx]} {n[c[2] + ay + by]}")
+        elif op == "C":
+            out.append(f"C{n[c[1] + ax + bx]} {n[c[2] + ay + by]} {n[c[3] + ax + bx]} {n[c[4] + ay + by]} "
+                       f"{n[c[5] + ax + bx]} {n[c[6] + ay + by]}")
+        elif op == "A":
+            r = n[c[1]]
+            out.append(f"A{r} {r} 0 0 {int(c[2])} {n[c[3] + ax + bx]} {n[c[4] + ay + by]}")
         elif op == "Z":
             out.append("Z")
     return "".join(out)
@@ -351,16 +411,19 @@ def scene_to_svg(scene: Scene, *, theme: str = "auto", scale: float = 1.0, id_pr
     title = _clean(scene.title)
     desc = _clean(scene.description)
     texts = ('<g aria-hidden="true">' + "".join(w.texts) + "</g>") if w.texts else ""
-    digest = hashlib.sha1((body + defs + texts + title + desc + theme + repr(scene.viewbox)).encode("utf-8")).hexdigest()
-    pid = id_prefix or f"ncd-{digest[:10]}"
+    # the digest of their concatenation, hashed part by part (no copy of the whole text made for it)
+    digest = hashlib.sha1(body.encode("utf-8"))
+    for part in (defs, texts, title, desc, theme, repr(scene.viewbox)):
+        digest.update(part.encode("utf-8"))
+    pid = id_prefix or f"ncd-{digest.hexdigest()[:10]}"
     style = "" if resolved else f"<style>{_css(pid, w.roles, theme)}</style>"
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" '
             f'id="{_attr(pid)}" class="ncd-diagram" role="img" '
             f'aria-label="{_attr(desc or title)}" '
             f'viewBox="{num(vx)} {num(vy)} {num(vw)} {num(vh)}" '
             f'width="{num(vw * scale)}" height="{num(vh * scale)}">')
-    svg = (head + f'<title id="{_attr(pid)}-title">{escape(title)}</title>'
-           + (f"<desc>{escape(desc)}</desc>" if desc else "")
-           + style + defs
-           + '<g fill="none" stroke-linejoin="round">' + body + "</g>" + texts + "</svg>\n")
-    return svg.replace(_PREFIX, _attr(pid))
+    # the placeholder is replaced in each part (none ends in its first character, so none spans two parts)
+    apid = _attr(pid)
+    return "".join(part.replace(_PREFIX, apid) for part in (
+        head, f'<title id="{_attr(pid)}-title">{escape(title)}</title>', f"<desc>{escape(desc)}</desc>" if desc else "",
+        style, defs, '<g fill="none" stroke-linejoin="round">', body, "</g>", texts, "</svg>\n"))
