@@ -57,7 +57,8 @@ def draw_einsum(g: OpRows) -> Glyph:
     the inputs end at the glyph's side (outer product).  Where a stage's crossings would
     fall within a wire pitch of a dot left of them, or of a merge dot its wires
     bend into just after, that stage starts (or the dot stands) later, after a
-    straight run: the glyph widens by about the least that clears them.  A merge's
+    straight run: the glyph widens by about the least that clears them; so does a first-stage crossing
+    within a pitch of the glyph's side, where the separators between its inputs end.  A merge's
     dot stands on one of its wires, which runs straight into it (see
     :func:`_merge_row`), where that crosses no more wires and adds no height.
     """
