@@ -57,7 +57,8 @@ def draw_einsum(g: OpRows) -> Glyph:
     the inputs end at the glyph's side (outer product).  Where a stage's crossings would
     fall within a wire pitch of a dot left of them, or of a merge dot its wires
     bend into just after, that stage starts (or the dot stands) later, after a
-    straight run: the glyph widens by about the least that clears them.  A merge's
+    straight run: the glyph widens by about the least that clears them; so does a first-stage crossing
+    within a pitch of the glyph's side, where the separators between its inputs end.  A merge's
     dot stands on one of its wires, which runs straight into it (see
     :func:`_merge_row`), where that crosses no more wires and adds no height.
     """
@@ -91,8 +92,11 @@ def _planned(g: OpRows, level: bool) -> tuple:
             continue
         dots = [c for c in glyph.items if isinstance(c, Circle) and c.fill not in (None, "none", "paper")]
         near = [(c, d) for c in found for d in dots if (c.x - d.cx) ** 2 + (c.y - d.cy) ** 2 < PITCH ** 2]
-        if best is None or (len(near), len(found)) < best[0]:
-            best = ((len(near), len(found)), glyph, (lead, lead2, order, leadj, level))
+        # a first-stage crossing stands a pitch clear of the separators' end at the glyph's side (the paper's K
+        # transpose in scaled dot-product attention, after Q and K's separator ends)
+        early = [c for c in found if c.x < min(xj, PITCH)] if seps_between(g.ins) else []
+        if best is None or (len(near) + len(early), len(found)) < best[0]:
+            best = ((len(near) + len(early), len(found)), glyph, (lead, lead2, order, leadj, level))
         more = [0.0, 0.0, 0.0]  # how much later each stage must start, and the junctions stand, for the crossings
         for c, d in near:       # to clear the dots left of them (and the first stage's, the junctions right of them)
             reach = math.sqrt(PITCH ** 2 - (c.y - d.cy) ** 2)
@@ -101,7 +105,9 @@ def _planned(g: OpRows, level: bool) -> tuple:
                 more[k] = max(more[k], d.cx + reach - c.x + 0.25)
             elif c.x < xj <= d.cx + 1e-6:  # a merge's wires bend into their dot: the crossing moves with it
                 more[2] = max(more[2], (c.x + reach - d.cx + 0.25) / (1.0 - min(c.x / xj, 0.8)))
-        if not near or more == [0.0, 0.0, 0.0]:
+        for c in early:
+            more[0] = max(more[0], PITCH - c.x + 0.25)
+        if more == [0.0, 0.0, 0.0]:
             break
         lead, lead2, leadj = lead + more[0], lead2 + more[1], leadj + more[2]
     return best

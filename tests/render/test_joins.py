@@ -160,3 +160,20 @@ def test_a_dip_is_caught():
                 ("C", 40.0, 40.0, 40.0, 20.0, 50.0, 20.0)), owner="op:9")
     found = join_problems(Scene((straight, dip, dot), (-10.0, -10.0, 100.0, 100.0)))
     assert len(found) == 1 and "dips past it" in found[0]
+
+
+@pytest.mark.parametrize("source", ["fig20", "input Q: y k, K: x k\nS = einsum Q K : y k, x k -> y x\noutput S\n"])
+def test_a_transpose_crossing_stands_a_pitch_clear_of_the_separator_end(source):
+    """An einsum whose first wires cross (K's transpose in scaled dot-product attention) runs a pitch level past
+    where the separator between its inputs ends before they cross, as the paper draws it: the separator's end,
+    the crossing and the cup are not packed into a few pixels (they stood 11 units apart)."""
+    from sphinx_ncd.layout.crossings import scene_stats
+    from sphinx_ncd.layout.geometry import PITCH
+    from render_helpers import _sep_chains
+
+    d = _parse(ROOT / "demo_docs" / "figures" / f"{source}.ncd") if "\n" not in source else sphinx_ncd.parse(source)
+    sc = scene(d)
+    ends = [e for e, _ in _sep_chains([p for p in sc.walk() if isinstance(p, Path) and p.role == "separator"])]
+    gaps = [c.x - e[0] for c in scene_stats(sc).points for e in ends
+            if e[0] <= c.x and abs(c.y - e[1]) < 2 * PITCH]
+    assert gaps and min(gaps) >= PITCH - 0.5, gaps
