@@ -70,7 +70,8 @@ def draw_einsum(g: OpRows) -> Glyph:
     best = _planned(g, False)
     if any(_merges(kind, ys) for _, kind, _, ys in _units_of(g)[0]):  # a merge's dot on its level wire: kept
         level = _planned(g, True)  # where it crosses no more wires, stands no nearer a crossing, adds no height
-        if (*level[0], level[1].footroom) <= (*best[0], best[1].footroom):
+        if (_plan_vees(g, level[2]), *level[0], level[1].footroom) <= \
+                (_plan_vees(g, best[2]), *best[0], best[1].footroom):  # and first, where it draws no V
             best = level
     if len(_PLANS) >= 1024:
         _PLANS.clear()
@@ -111,6 +112,13 @@ def _planned(g: OpRows, level: bool) -> tuple:
             break
         lead, lead2, leadj = lead + more[0], lead2 + more[1], leadj + more[2]
     return best
+
+
+def _plan_vees(g: OpRows, plan) -> int:
+    """How many merge dots the einsum's ``plan`` draws as a V (:func:`_vee`)."""
+    units, out_rows, top = _units_of(g)
+    units = sorted(units, key=lambda u: plan[2].index(u[2]))
+    return _vees(units, _mid_rows(units, top, out_rows, plan[4]), out_rows)
 
 
 #: (input rows, output rows, their names) -> (lead, lead2, the units' order, leadj, level): an einsum's plan,
@@ -222,8 +230,8 @@ def _mid_rows(units, top: float, out_rows=None, level: bool = False) -> dict:
     for i, (_, kind, n, ys) in enumerate(units):
         if kind == "out" and len(ys) == 1 and out_rows and any(abs(o - ys[0]) < 1e-6 for o in out_rows.get(n, ())):
             y = max(y, ys[0])
-        elif _merges(kind, ys):  # one row: the dot stands on a source at or below the stack (it runs straight)
-            mid[n] = [_merge_row(ys, y, (out_rows or {}).get(n, ()) if level or i == len(units) - 1 else ())]
+        elif _merges(kind, ys):  # one row: the dot stands on a source or its output at or below the stack
+            mid[n] = [_merge_row(ys, y, (out_rows or {}).get(n, ()), level or i == len(units) - 1)]
             y = mid[n][0] + PITCH
             continue
         elif kind == "cap" and len(ys) == 2 and y <= ys[0] + 1e-6 and rows.index(ys[1]) == rows.index(ys[0]) + 1:
@@ -240,13 +248,44 @@ def _merges(kind: str, ys) -> bool:
     return len(ys) > 1 and not (kind == "cap" and len(ys) == 2)
 
 
-def _merge_row(ys, y: float, outs) -> float:
-    """The row a merge's dot stands on, at or below the stack's next row ``y``: the source there that is also
-    an output row in ``outs`` (the last unit of the stack: it pushes no other down), else the highest source
-    there, else ``y`` itself (every wire then bends into it)."""
-    below = [r for r in ys if r >= y - 1e-6]
-    level = [r for r in below if any(abs(r - o) < 1e-6 for o in outs)]
-    return min(level or below or [y])
+def _merge_row(ys, y: float, outs, prefer_out: bool) -> float:
+    """The row a merge's dot stands on, at or below the stack's next row ``y``, so that one of its wires runs
+    level into it or out of it and none makes a V there (:func:`_vee`): a source there that is also an
+    output row in ``outs`` when ``prefer_out`` (the last unit of the stack: it pushes no other down, or the
+    level plan), else the highest source there, else the highest output row there (the inputs bend into it
+    from above and below, the result runs on level), else ``y`` itself (every wire then bends into it)."""
+    rows = {r for r in (*ys, *outs) if r >= y - 1e-6}
+
+    def key(r: float) -> tuple:
+        src = _on(r, ys)
+        return _vee(r, ys, outs), 0 if prefer_out and src and _on(r, outs) else 1 if src else 2, r
+
+    return _fallback_row(rows, y, ys, outs, key)
+
+
+def _fallback_row(rows, y: float, ys, outs, key) -> float:
+    """The best of ``rows`` (see :func:`_merge_row`), or ``y`` where each of them makes a V and ``y`` does not."""
+    if rows:
+        best = min(rows, key=key)
+        if not _vee(best, ys, outs) or _vee(y, ys, outs):
+            return best
+    return y
+
+
+def _on(r: float, rows) -> bool:
+    return any(abs(r - o) < 1e-6 for o in rows)
+
+
+def _vee(r: float, ys, outs) -> bool:
+    """Whether a merge dot on row ``r`` draws a V: a source comes down into it and the result climbs away, or
+    one comes up into it and the result falls away (the wires would meet in a hook instead of on a line)."""
+    return any(s < r - 1e-6 for s in ys) and any(o < r - 1e-6 for o in outs) or \
+        any(s > r + 1e-6 for s in ys) and any(o > r + 1e-6 for o in outs)
+
+
+def _vees(units, mid, out_rows) -> int:
+    """How many of the units' merge dots, on their rows ``mid``, draw a V (:func:`_vee`)."""
+    return sum(1 for _, kind, n, ys in units if _merges(kind, ys) and _vee(mid[n][0], ys, out_rows.get(n, ())))
 
 
 def _targets(ys, m) -> list:
@@ -264,27 +303,29 @@ def _fewest_crossings(units, out_rows, top: float, level: bool = False) -> list:
 
     best, fewest = units, _order_cost(units, out_rows, top, level=level)
     for order in permutations(units):
-        if fewest == (0, 0):
+        if fewest == (0, 0, 0):
             break
-        k = _order_cost(order, out_rows, top, fewest[0], level)
+        k = _order_cost(order, out_rows, top, fewest[:2], level)
         if k < fewest:
             best, fewest = list(order), k
     return best
 
 
-def _order_cost(order, out_rows, top: float, bound: int | None = None, level: bool = False) -> tuple[int, int]:
-    """The crossings and knots the units in ``order`` draw, estimated from their bends' rows (the knots are
-    not counted where the crossings already exceed ``bound``: that order loses anyway)."""
+def _order_cost(order, out_rows, top: float, bound: tuple | None = None, level: bool = False) -> tuple:
+    """The merge dots drawing a V (:func:`_vee`), the crossings and the knots the units in ``order`` draw,
+    estimated from their bends' rows (the knots are not counted where the V's and crossings already exceed
+    ``bound``: that order loses anyway)."""
     mid = _mid_rows(order, top, out_rows, level)
+    vees = _vees(order, mid, out_rows)
     first = [(a, b, n) for _, _, n, ys in order for a, b in zip(ys, _targets(ys, mid[n]))]
     second = [((mid[n][0] + mid[n][-1]) / 2, yo, n) for _, kind, n, _ in order if kind == "out"
               for yo in out_rows.get(n, ())]
     counts = [sum(1 for i, (a, b, n) in enumerate(stage) for c, d, m in stage[i + 1:]
                   if m != n and (a - c) * (b - d) < 0) for stage in (first, second)]
     total = sum(counts)
-    if bound is not None and total > bound:
-        return total, 0
-    return total, sum(knots(_bend_crossings(stage)) for stage, k in zip((first, second), counts) if k >= 3)
+    if bound is not None and (vees, total) > bound:
+        return vees, total, 0
+    return vees, total, sum(knots(_bend_crossings(stage)) for stage, k in zip((first, second), counts) if k >= 3)
 
 
 def _bend_crossings(moves) -> list[tuple]:
