@@ -303,7 +303,7 @@ def _fewest_crossings(units, out_rows, top: float, level: bool = False) -> list:
 
     best, fewest = units, _order_cost(units, out_rows, top, level=level)
     for order in permutations(units):
-        if fewest == (0, 0, 0):
+        if fewest == (0, 0, 0, 0):
             break
         k = _order_cost(order, out_rows, top, fewest[:2], level)
         if k < fewest:
@@ -312,9 +312,9 @@ def _fewest_crossings(units, out_rows, top: float, level: bool = False) -> list:
 
 
 def _order_cost(order, out_rows, top: float, bound: tuple | None = None, level: bool = False) -> tuple:
-    """The merge dots drawing a V (:func:`_vee`), the crossings and the knots the units in ``order`` draw,
+    """The merge dots drawing a V (:func:`_vee`), the crossings, the knots the units in ``order`` draw,
     estimated from their bends' rows (the knots are not counted where the V's and crossings already exceed
-    ``bound``: that order loses anyway)."""
+    ``bound``: that order loses anyway), then the wires that detour past both their source and output rows."""
     mid = _mid_rows(order, top, out_rows, level)
     vees = _vees(order, mid, out_rows)
     first = [(a, b, n) for _, _, n, ys in order for a, b in zip(ys, _targets(ys, mid[n]))]
@@ -324,8 +324,21 @@ def _order_cost(order, out_rows, top: float, bound: tuple | None = None, level: 
                   if m != n and (a - c) * (b - d) < 0) for stage in (first, second)]
     total = sum(counts)
     if bound is not None and (vees, total) > bound:
-        return vees, total, 0
-    return vees, total, sum(knots(_bend_crossings(stage)) for stage, k in zip((first, second), counts) if k >= 3)
+        return vees, total, 0, 0
+    return vees, total, sum(knots(_bend_crossings(stage)) for stage, k in zip((first, second), counts) if k >= 3), \
+        _detours(order, mid, out_rows)
+
+
+def _detours(units, mid, out_rows) -> int:
+    """How many single wires of the units run, on their intermediate rows ``mid``, beyond both their source and
+    their output row (down into the stack and back up: a dip that no junction needs), where a merge's dot
+    stands on its level wire and so pushes the stack below it down (without a merge the stack stays where the
+    paper draws it: scaled dot-product attention's x dips under the cup)."""
+    if not any(_merges(kind, ys) for _, kind, _, ys in units):
+        return 0
+    return sum(1 for _, kind, n, ys in units if kind == "out" and len(ys) == 1 and n in mid
+               for o in out_rows.get(n, ())[:1]
+               if not min(ys[0], o) - 1e-6 <= mid[n][0] <= max(ys[0], o) + 1e-6)
 
 
 def _bend_crossings(moves) -> list[tuple]:

@@ -28,8 +28,9 @@ def _parse(path):
                             search_path=(str(path.parent), str(ROOT / "templates")))
 
 
-def _merge_dots(sc):
-    """Each filled dot of an einsum glyph with the wire paths that end in it (two or more: a merge)."""
+def _merge_dots(sc, outputs=False):
+    """Each filled dot of an einsum glyph with the wire paths that end in it (two or more: a merge), and with
+    ``outputs`` the wire paths that leave it too (to the glyph's side)."""
     prims = list(sc.walk())
     wires = [p for p in prims if isinstance(p, Path) and p.role == "wire" and p.owner.startswith("op:")]
     paths = [_samples(w.d) for w in wires]
@@ -42,8 +43,38 @@ def _merge_dots(sc):
             if pts and abs(pts[-1][0] - c.cx) < 0.5 and abs(pts[-1][1] - c.cy) < 0.5:
                 into.append(_back_to_source(pts, paths))
         if len(into) >= 2:
-            out.append((c, into))
+            away = [_on_to_end(pts, paths) for pts in paths
+                    if pts and abs(pts[0][0] - c.cx) < 0.5 and abs(pts[0][1] - c.cy) < 0.5 and pts[-1][0] > c.cx]
+            out.append((c, into, away) if outputs else (c, into))
     return out
+
+
+def _on_to_end(pts, paths):
+    """The wire ``pts`` with the strokes drawn after it (each starting where the one before ends)."""
+    while True:
+        after = [q for q in paths if q is not pts and abs(q[0][0] - pts[-1][0]) < 0.5
+                 and abs(q[0][1] - pts[-1][1]) < 0.5 and q[-1][0] > pts[-1][0] + 0.5]
+        if len(after) != 1:
+            return pts
+        pts = pts + after[0][1:]
+
+
+def vee_problems(sc) -> list[str]:
+    """Merge dots on no level wire (none of the wires into it, nor its result, runs at the dot's height), and
+    merge dots drawn as a V: a wire comes down into the dot and the result climbs away from it (or one comes up
+    and the result falls away), where the paper's wires meet on a straight wire."""
+    problems = []
+    for c, into, away in _merge_dots(sc, outputs=True):
+        wires = into + away
+        if not any(all(abs(p[1] - c.cy) < 0.5 for p in pts) for pts in wires):
+            problems.append(f"no wire runs level into or out of the dot at ({c.cx:.1f}, {c.cy:.1f})")
+        down = any(pts[0][1] < c.cy - 0.5 for pts in into) and any(pts[-1][1] < c.cy - 0.5 for pts in away)
+        up = any(pts[0][1] > c.cy + 0.5 for pts in into) and any(pts[-1][1] > c.cy + 0.5 for pts in away)
+        if down or up:
+            problems.append(f"the dot at ({c.cx:.1f}, {c.cy:.1f}) is a V: wires from "
+                            f"{sorted(round(p[0][1], 1) for p in into)} meet there and leave for "
+                            f"{sorted(round(p[-1][1], 1) for p in away)}")
+    return problems
 
 
 def _back_to_source(pts, paths):
@@ -99,11 +130,24 @@ def test_figure_16s_diagonal_dot_stands_on_the_straight_h_wire():
     assert join_problems(sc) == []
 
 
-@pytest.mark.parametrize("name", ["fig17", "fig21", "fig21-notes", "decoder-mlp", "fig28"])
+@pytest.mark.parametrize("name", ["fig17", "fig21", "fig21-notes", "decoder-mlp", "fig28", "gallery/figures/fig22"])
 def test_no_wire_dips_past_a_merge_dot_in_the_figures(name):
-    sc = scene(_parse(ROOT / "demo_docs" / "figures" / f"{name}.ncd"))
+    sc = scene(_parse(ROOT / "demo_docs" / ("" if "/" in name else "figures") / f"{name}.ncd"))
     assert _merge_dots(sc), "the figure has merge dots"
     assert join_problems(sc) == []
+    assert vee_problems(sc) == []
+
+
+@pytest.mark.parametrize("path", ["figures/fig17.ncd", "figures/fig21.ncd", "gallery/figures/fig22.ncd"])
+def test_attentions_heads_meet_on_the_result_row(path):
+    """``Q K : y k h, x k h -> y x h``: Q's h comes down and K's h comes up into a dot on the result's h row,
+    which runs on level (the paper's multi-head attention), not a dot below both that the result climbs out of."""
+    sc = scene(_parse(ROOT / "demo_docs" / path))
+    heads = [(c, into, away) for c, into, away in _merge_dots(sc, outputs=True)
+             if sorted(round(p[0][1] - c.cy) for p in into) == [-52, 20]]
+    assert heads, [(c.cy, [p[0][1] for p in into]) for c, into, _ in _merge_dots(sc, outputs=True)]
+    for c, into, away in heads:
+        assert away and all(abs(p[1] - c.cy) < 0.5 for p in away[0][:2])  # the result leaves level
 
 
 @pytest.mark.parametrize("path", ALL_SPECS, ids=[str(p.relative_to(ROOT)) for p in ALL_SPECS])
@@ -114,6 +158,7 @@ def test_joins_and_separator_ends_in_every_spec(path):
         pytest.skip("not a valid spec on its own (an error example or a fragment)")
     sc = scene(d)
     assert join_problems(sc) == []
+    assert vee_problems(sc) == []
     assert dot_end_problems(sc) == []
 
 
@@ -127,6 +172,7 @@ def test_joins_and_separator_ends_in_random_specs(text):
         return
     sc = scene(d)
     assert join_problems(sc) == []
+    assert vee_problems(sc) == []
     assert dot_end_problems(sc) == []
 
 
@@ -150,6 +196,23 @@ def test_a_separator_in_mid_air_is_caught():
     wire = Path((("M", vx + 50.0, y - 20.0), ("L", vx + 50.0, y + 20.0)), role="wire", owner="wire:planted")
     found = separator_touch_problems(dataclasses.replace(sc, items=sc.items + (touching, wire)))
     assert sum("planted" in p for p in found) == 1, found  # its right end touches the wire, its left floats
+
+
+def test_a_vee_is_caught():
+    """Two wires coming down into a dot below both, the result climbing back out, is reported (the old fig 21
+    and fig 17); so is a dot on no level wire; a dot on the result's row between its sources is not."""
+    dot = Circle(50.0, 40.0, 2.6, fill="ink", stroke=None, owner="op:9")
+
+    def wire(*pts):
+        return Path((("M", *pts[0]), *(("L", *p) for p in pts[1:])), owner="op:9")
+
+    vee = Scene((wire((0.0, 0.0), (50.0, 40.0)), wire((0.0, 20.0), (50.0, 40.0)), wire((50.0, 40.0), (90.0, 30.0)),
+                 dot), (-10.0, -10.0, 100.0, 100.0))
+    found = vee_problems(vee)
+    assert len(found) == 2 and "no wire runs level" in found[0] and "is a V" in found[1], found
+    good = Scene((wire((0.0, 0.0), (50.0, 40.0)), wire((0.0, 60.0), (50.0, 40.0)), wire((50.0, 40.0), (90.0, 40.0)),
+                  dot), (-10.0, -10.0, 100.0, 100.0))
+    assert vee_problems(good) == []
 
 
 def test_a_dip_is_caught():
