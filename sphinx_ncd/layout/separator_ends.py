@@ -31,10 +31,13 @@ def reach_ends(seps: list, wires: list, groups: list, labels: list, anchors, x_f
     ink = None
     out = list(seps)
     for i, last, p in ends:
-        if _between_ports(p, anchors):
-            continue
+        ports = _ports_beside(p, anchors)
+        if ports is not None and not _out_of(out[i], last):
+            continue  # a vertical end: it stands between the ports as drawn
         if ink is None:
             ink = _ink(wires, groups, labels)
+        if ports is not None and not _wires_go_on(p, 1.0 if last else -1.0, ports, ink):
+            continue
         if any(_distance(p, item) <= SEP_TOUCH for item in ink):
             continue
         x = _reach(p, 1.0 if last else -1.0, ink, x_from, x_to)
@@ -86,11 +89,36 @@ def _outer_ends(seps: list) -> list[tuple[int, bool, tuple]]:
     return out
 
 
-def _between_ports(p, anchors) -> bool:
+def _ports_beside(p, anchors):
+    """The heights of the two ports at ``p``'s x nearest above and below it, if they are at most ``SEP_PORTS``
+    apart, else None."""
     at = [a[1] for a in anchors if abs(a[0] - p[0]) < 0.5]
-    above = [p[1] - y for y in at if y < p[1]]
-    below = [y - p[1] for y in at if y > p[1]]
-    return bool(above and below) and min(above) + min(below) <= SEP_PORTS
+    above = [y for y in at if y < p[1]]
+    below = [y for y in at if y > p[1]]
+    if above and below and min(below) - max(above) <= SEP_PORTS:
+        return (max(above), min(below))
+    return None
+
+
+def _out_of(sep: Path, last: bool) -> bool:
+    """Whether the separator's end piece runs sideways (not up or down) into that end."""
+    d = sep.d
+    a = (d[-2][-2], d[-2][-1]) if last and len(d) > 1 else (d[1][-2], d[1][-1]) if len(d) > 1 else None
+    b = _end_point(sep) if last else (d[0][1], d[0][2])
+    return a is not None and abs(a[0] - b[0]) > 1e-6
+
+
+def _wires_go_on(p, d: float, ports, ink) -> bool:
+    """Whether a wire at either port beside ``p`` goes on just past it in direction ``d``: then both segments do
+    not stop there (at a glyph's side or the panel's edge), and the separator must run on to what combines them."""
+    x = p[0] + d * 2.0
+    for _box, line in ink:
+        for a, b in zip(line or (), (line or ())[1:]):
+            if min(a[0], b[0]) <= x <= max(a[0], b[0]) and abs(b[0] - a[0]) > 1e-9:
+                y = a[1] + (b[1] - a[1]) * (x - a[0]) / (b[0] - a[0])
+                if any(abs(y - yp) < 0.5 for yp in ports):
+                    return True
+    return False
 
 
 def _ink(wires, groups, labels) -> list[tuple]:

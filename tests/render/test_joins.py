@@ -152,6 +152,26 @@ def test_a_separator_in_mid_air_is_caught():
     assert sum("planted" in p for p in found) == 1, found  # its right end touches the wire, its left floats
 
 
+
+def test_a_separator_between_ports_whose_wires_run_on_is_caught():
+    """An end between two ports counts as a glyph's side (or the panel's edge) only where both segments stop
+    there: beside wires that run on past it (fig16's swap, fig11's curve into H), it floats and is reported; and
+    the layout runs fig16's separator on to the h wire that crosses its line."""
+    sc = scene(_parse(ROOT / "demo_docs" / "gallery" / "figures" / "fig16.ncd"))
+    seps = [p for p in sc.walk() if isinstance(p, Path) and p.role == "separator"]
+    right = max(c[-2] for s in seps for c in s.d)
+    assert right > 70.0, right  # past the swap's side (58.6) to the h wire
+    y, ports = 400.0, ((20.0, 385.0), (20.0, 415.0))
+    wires = tuple(Path((("M", 0.0, py), ("L", 100.0, py)), role="wire", owner=f"wire:p{py}") for _, py in ports)
+    cut = Path((("M", 0.0, y), ("L", 20.0, y)), role="separator", owner="planted")
+    planted = dataclasses.replace(sc, items=sc.items + wires + (cut,), anchors=sc.anchors + ports + ((0.0, 385.0),
+                                                                                                 (0.0, 415.0)))
+    found = separator_touch_problems(planted)
+    assert [p for p in found if "planted" in p] == ["separator planted ends at (20.0, 400.0) touching nothing"], found
+    stopped = tuple(Path((("M", 0.0, py), ("L", 20.0, py)), role="wire", owner=f"wire:p{py}") for _, py in ports)
+    planted = dataclasses.replace(planted, items=sc.items + stopped + (cut,))
+    assert separator_touch_problems(planted) == []  # both segments stop there: the end stands at their side
+
 def test_a_dip_is_caught():
     """A wire that passes below the dot before hooking up into it is reported (the old V-dip)."""
     dot = Circle(50.0, 20.0, 2.6, fill="ink", stroke=None, owner="op:9")
