@@ -5,7 +5,10 @@ glyph's side where both segments enter or leave it (between two of its ports), o
 meets.  Where one segment starts or ends at a glyph beside the other (a load, a save, a unit, a cup), the
 separator's natural end floats beside that glyph; the paper then runs the separator on along the other segment,
 to the next thing on its line or to the panel's edge (its U-Net's save and load rows), and so do we: a loose end
-is carried along its line to the nearest glyph, wire or label it meets, else to the panel's edge.
+is carried along its line to the nearest glyph, wire or label it meets, else to the panel's edge.  An end
+between two ports stands at a glyph's side (or the panel's edge) only where both segments stop there: where the
+ports' wires run on past it (a swap, wires curving into a glyph, a cap), the end is carried on too.  Pieces that
+meet end to end are drawn as one dashed path, so that the dash pattern runs on through the joins.
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ def reach_ends(seps: list, wires: list, groups: list, labels: list, anchors, x_f
     inner = _glyph_separators(groups)
     ends = [e for e in _outer_ends(seps + inner) if e[0] < len(seps)]  # a glyph's own separators stay as drawn
     if not ends:
-        return seps
+        return _phased(_as_lines(seps), inner)
     ink = None
     out = list(seps)
     for i, last, p in ends:
@@ -53,6 +56,61 @@ def reach_ends(seps: list, wires: list, groups: list, labels: list, anchors, x_f
             d = (("M", x, p[1]), ("L", d[0][1], d[0][2])) + d[1:]
         out[i] = Path(d, stroke=out[i].stroke, width=out[i].width, dash=out[i].dash, role="separator",
                       owner=out[i].owner)
+    return _phased(_as_lines(out), inner)
+
+
+def _phased(lines: list, inner: list) -> list:
+    """``lines`` with the dash pattern of each one that goes on from a glyph's own separator (``inner``: where
+    they stand) carried on from where that piece's pattern leaves off, rather than starting afresh at the join."""
+    out = []
+    for line in lines:
+        start = (line.d[0][1], line.d[0][2])
+        before = next((p for p in inner if _meets(_end_point(p), start)), None)
+        if before is not None and line.dash and len(line.dash) == 2:
+            (x0, y0), (x1, y1) = (before.d[0][1], before.d[0][2]), _end_point(before)
+            line = Path(line.d, stroke=line.stroke, width=line.width, dash=dash_from(line.dash, ((x1 - x0) ** 2 + (
+                y1 - y0) ** 2) ** 0.5), role="separator", owner=line.owner)
+        out.append(line)
+    return out
+
+
+def dash_from(dash: tuple, phase: float) -> tuple:
+    """The two-part dash pattern ``dash`` (on, off) begun ``phase`` along its period, as a four-part pattern
+    with the same period (a zero-length part draws nothing with the separators' butt caps), so that no
+    renderer needs a dash offset."""
+    on, off = dash
+    p = phase % (on + off)
+    if p < 1e-6:
+        return dash
+    if p < on:
+        return (round(on - p, 3), off, round(p, 3), 0.0)
+    return (0.0, round(on + off - p, 3), on, round(p - on, 3))
+
+
+def _meets(p, q) -> bool:
+    return abs(p[0] - q[0]) < 0.5 and abs(p[1] - q[1]) < 0.5
+
+
+def _as_lines(seps: list) -> list:
+    """The pieces that meet end to end (one's last point the next one's first, drawn alike) as one path each, so
+    that the dashes run on along the whole line rather than starting afresh at every join."""
+    out = list(seps)
+    merged = True
+    while merged:
+        merged = False
+        for i, a in enumerate(out):
+            end = _end_point(a)
+            j = next((j for j, b in enumerate(out) if j != i and abs(b.d[0][1] - end[0]) < 0.5
+                      and abs(b.d[0][2] - end[1]) < 0.5 and (b.stroke, b.width, b.dash) == (a.stroke, a.width, a.dash)
+                      and b.d[0][0] == "M"), None)
+            if j is None:
+                continue
+            b = out[j]
+            out[i] = Path(a.d + b.d[1:], stroke=a.stroke, width=a.width, dash=a.dash, role="separator",
+                          owner=a.owner)
+            del out[j]
+            merged = True
+            break
     return out
 
 
