@@ -15,7 +15,9 @@ from __future__ import annotations
 from .crossings import wire_polyline
 from .scene import Circle, Group, Path, Text, bbox_of
 
-__all__ = ["reach_ends", "SEP_TOUCH", "SEP_PORTS"]
+import dataclasses
+
+__all__ = ["reach_ends", "phase_glyph_separators", "SEP_TOUCH", "SEP_PORTS"]
 
 SEP_TOUCH = 3.0  # an end this close to a glyph's ink, a wire or a label touches it
 SEP_PORTS = 36.0  # an end between two ports at its x at most this far apart stands at a glyph's side (or the edge)
@@ -113,6 +115,43 @@ def _as_lines(seps: list) -> list:
             break
     return out
 
+
+def phase_glyph_separators(lines: list, groups: list) -> list:
+    """``groups`` (the panel's glyphs: x, y, group) with each glyph's own separator that goes on from one of
+    ``lines`` (the panel's separators, as :func:`reach_ends` leaves them) beginning its dashes where that line's
+    leave off.  A glyph's group may be shared with other uses of it, so a changed one is a new group."""
+    ends = []
+    for line in lines:
+        if line.dash and len(line.dash) in (2, 4):
+            pts = wire_polyline(line.d)
+            length = sum(((b[0] - a[0]) ** 2 + (b[1] - a[1]) ** 2) ** 0.5 for a, b in zip(pts, pts[1:]))
+            ends.append((_end_point(line), _dash_phase(line.dash) + length))
+    if not ends:
+        return groups
+    return [(dx, dy, _phase_group(g, dx, dy, ends)) for dx, dy, g in groups]
+
+
+def _phase_group(group: Group, dx: float, dy: float, ends) -> Group:
+    items, changed = [], False
+    for item in group.items:
+        new = item
+        if isinstance(item, Group):
+            new = _phase_group(item, dx, dy, ends)
+        elif isinstance(item, Path) and item.role == "separator" and item.dash and len(item.dash) == 2 and item.d:
+            start = (item.d[0][1] + dx, item.d[0][2] + dy)
+            phase = next((ph for p, ph in ends if _meets(p, start)), None)
+            if phase is not None:
+                new = dataclasses.replace(item, dash=dash_from(item.dash, phase))
+        changed = changed or new is not item
+        items.append(new)
+    return dataclasses.replace(group, items=tuple(items)) if changed else group
+
+
+def _dash_phase(dash: tuple) -> float:
+    """Where along its period a pattern made by :func:`dash_from` (or a plain one) begins."""
+    if len(dash) == 2:
+        return 0.0
+    return dash[2] if dash[3] == 0 else dash[2] + dash[3]
 
 def _glyph_separators(groups) -> list:
     """The separators drawn inside the glyphs, where they stand in the panel (as paths of their two ends)."""

@@ -170,6 +170,7 @@ def geometry_problems(scene) -> list[str]:
             if not any(abs(end[0] - a[0]) < 0.05 and abs(end[1] - a[1]) < 2.0 for a in anchors):
                 problems.append(f"wire {w.owner} ends at {end} on no anchor")
     problems += separator_touch_problems(scene)
+    problems += dash_restart_problems(scene)
     problems += continuation_problems(scene)
     problems += note_problems(scene)
     problems += fence_problems(scene)
@@ -452,3 +453,31 @@ def _wires_go_on(end, way: int, ys, wires) -> bool:
                 if any(abs(y - yp) < 0.5 for yp in ys):
                     return True
     return False
+
+
+def _dash_phase(dash) -> float:
+    """Where along its period a separator's dash pattern begins: 0 for the plain (on, off); a four-part pattern
+    (on - p, off, p, 0) or (0, off - q, on, q) begins p, or on + q, along it."""
+    if len(dash) == 2:
+        return 0.0
+    a, b, c, d = dash
+    return c if d == 0 else c + d
+
+
+def dash_restart_problems(scene) -> list[str]:
+    """Where a dashed separator goes on from another (one's first point the other's last), its dashes run on:
+    it begins its pattern where the other's leaves off, not afresh (which draws a double-length dash or a gap)."""
+    seps = [p for p in scene.walk() if isinstance(p, PPath) and p.role == "separator" and p.dash]
+    info = []
+    for s in seps:
+        pts = _samples(s.d)
+        length = sum(((b[0] - a[0]) ** 2 + (b[1] - a[1]) ** 2) ** 0.5 for a, b in zip(pts, pts[1:]))
+        info.append((pts[0], pts[-1], _dash_phase(s.dash), length, sum(s.dash), s.owner))
+    problems = []
+    for start, _end, phase, _len, period, owner in info:
+        for _s, end, p0, length, period0, _o in info:
+            if abs(end[0] - start[0]) < 0.5 and abs(end[1] - start[1]) < 0.5 and abs(period - period0) < 1e-6:
+                gap = (phase - (p0 + length)) % period
+                if min(gap, period - gap) > 0.6:
+                    problems.append(f"separator {owner} at ({start[0]:.1f}, {start[1]:.1f}) starts its dashes afresh")
+    return problems

@@ -17,7 +17,7 @@ import sphinx_ncd
 from sphinx_ncd.layout.scene import Circle, Path, Scene
 from sphinx_ncd.rendering.api import scene
 
-from render_helpers import ALL_SPECS, ROOT, _samples, separator_touch_problems
+from render_helpers import ALL_SPECS, ROOT, _samples, dash_restart_problems, separator_touch_problems
 from test_random import specs
 
 DIP = 1.0  # how far a wire into a merge dot may pass its dot's height, or its source's
@@ -171,6 +171,30 @@ def test_a_separator_between_ports_whose_wires_run_on_is_caught():
     stopped = tuple(Path((("M", 0.0, py), ("L", 20.0, py)), role="wire", owner=f"wire:p{py}") for _, py in ports)
     planted = dataclasses.replace(planted, items=sc.items + stopped + (cut,))
     assert separator_touch_problems(planted) == []  # both segments stop there: the end stands at their side
+
+
+@pytest.mark.parametrize("name", ["gallery/figures/fig16", "figures/fig20", "figures/fig26", "figures/fig27",
+                                  "gallery/figures/fig32", "figures/decoder-mlp"])
+def test_a_separators_dashes_run_on_through_its_joins(name):
+    """Where a separator's pieces meet (a step, a join with a glyph's own piece) its dashes run on, as in the
+    paper, with no double-length dash or near-solid run at the join: each of these figures has such joins."""
+    sc = scene(_parse(ROOT / "demo_docs" / f"{name}.ncd"))
+    seps = [p for p in sc.walk() if isinstance(p, Path) and p.role == "separator"]
+    assert any(len(p.d) > 2 for p in seps)  # a line of several pieces drawn as one path
+    assert dash_restart_problems(sc) == []
+
+
+def test_a_restarted_dash_pattern_is_caught():
+    """The dash checker is not vacuous: a line cut in two at a point 10 along (not a whole period) is reported
+    when its second part starts its pattern afresh, and passes when that part's pattern is carried on."""
+    from sphinx_ncd.layout.separator_ends import dash_from
+    dash = (7.5, 6.0)
+    first = Path((("M", 0.0, 0.0), ("L", 10.0, 0.0)), dash=dash, role="separator", owner="a")
+    fresh = Path((("M", 10.0, 0.0), ("L", 60.0, 0.0)), dash=dash, role="separator", owner="b")
+    sc = Scene((first, fresh), (0.0, -5.0, 60.0, 10.0))
+    assert dash_restart_problems(sc) == ["separator b at (10.0, 0.0) starts its dashes afresh"]
+    carried = Path(fresh.d, dash=dash_from(dash, 10.0), role="separator", owner="b")
+    assert dash_restart_problems(Scene((first, carried), (0.0, -5.0, 60.0, 10.0))) == []
 
 def test_a_dip_is_caught():
     """A wire that passes below the dot before hooking up into it is reported (the old V-dip)."""
