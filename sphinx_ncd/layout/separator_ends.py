@@ -32,7 +32,7 @@ def reach_ends(seps: list, wires: list, groups: list, labels: list, anchors, x_f
     inner = _glyph_separators(groups)
     ends = [e for e in _outer_ends(seps + inner) if e[0] < len(seps)]  # a glyph's own separators stay as drawn
     if not ends:
-        return _phased(_as_lines(seps), inner)
+        return _phased(_as_lines(seps, inner), inner)
     ink = None
     out = list(seps)
     for i, last, p in ends:
@@ -51,14 +51,12 @@ def reach_ends(seps: list, wires: list, groups: list, labels: list, anchors, x_f
                                                    for c in sep.d])
         if x in (x_from, x_to):  # at the panel's edge, where a wire ending there would end too
             anchors.append((x, p[1]))
-        d = out[i].d
-        if last:
-            d = d + (("L", x, p[1]),)
-        else:
-            d = (("M", x, p[1]), ("L", d[0][1], d[0][2])) + d[1:]
-        out[i] = Path(d, stroke=out[i].stroke, width=out[i].width, dash=out[i].dash, role="separator",
-                      owner=out[i].owner)
-    return _phased(_as_lines(out), inner)
+        # the carried run, drawn on from the end as a piece of its own: :func:`_as_lines` joins it to the line
+        # arriving level there (another may end at the same point)
+        run = (("M", p[0], p[1]), ("L", x, p[1])) if last else (("M", x, p[1]), ("L", p[0], p[1]))
+        out.append(Path(run, stroke=seps[i].stroke, width=seps[i].width, dash=seps[i].dash, role="separator",
+                        owner=seps[i].owner))
+    return _phased(_as_lines(out, inner), inner)
 
 
 def _phased(lines: list, inner: list) -> list:
@@ -93,27 +91,38 @@ def _meets(p, q) -> bool:
     return abs(p[0] - q[0]) < 0.5 and abs(p[1] - q[1]) < 0.5
 
 
-def _as_lines(seps: list) -> list:
+def _as_lines(seps: list, inner: list) -> list:
     """The pieces that meet end to end (one's last point the next one's first, drawn alike) as one path each, so
-    that the dashes run on along the whole line rather than starting afresh at every join."""
+    that the dashes run on along the whole line rather than starting afresh at every join.  Where two lines end
+    at the point a piece goes on from (two boundaries meeting), the one arriving level takes it on (a glyph's
+    own separator, ``inner``, too: the piece then stays apart, its dashes carried on by :func:`_phased`)."""
     out = list(seps)
     merged = True
     while merged:
         merged = False
-        for i, a in enumerate(out):
-            end = _end_point(a)
-            j = next((j for j, b in enumerate(out) if j != i and abs(b.d[0][1] - end[0]) < 0.5
-                      and abs(b.d[0][2] - end[1]) < 0.5 and (b.stroke, b.width, b.dash) == (a.stroke, a.width, a.dash)
-                      and b.d[0][0] == "M"), None)
-            if j is None:
+        for j, b in enumerate(out):
+            if b.d[0][0] != "M":
                 continue
-            b = out[j]
+            into = [i for i, a in enumerate(out) if i != j and _meets(_end_point(a), (b.d[0][1], b.d[0][2]))
+                    and (b.stroke, b.width, b.dash) == (a.stroke, a.width, a.dash)]
+            if not into:
+                continue
+            i = min(into, key=lambda k: not _arrives_level(out[k]))
+            if not _arrives_level(out[i]) and any(_meets(_end_point(p), (b.d[0][1], b.d[0][2]))
+                                                  and _arrives_level(p) for p in inner):
+                continue
+            a = out[i]
             out[i] = Path(a.d + b.d[1:], stroke=a.stroke, width=a.width, dash=a.dash, role="separator",
                           owner=a.owner)
             del out[j]
             merged = True
             break
     return out
+
+
+def _arrives_level(sep: Path) -> bool:
+    c = sep.d[-1]
+    return c[0] == "L" and len(sep.d) > 1 and abs(sep.d[-2][-1] - c[2]) < 1e-6
 
 
 def phase_glyph_separators(lines: list, groups: list) -> list:
