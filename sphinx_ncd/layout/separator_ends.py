@@ -12,10 +12,10 @@ meet end to end are drawn as one dashed path, so that the dash pattern runs on t
 """
 from __future__ import annotations
 
+import dataclasses
+
 from .crossings import wire_polyline
 from .scene import Circle, Group, Path, Text, bbox_of
-
-import dataclasses
 
 __all__ = ["reach_ends", "phase_glyph_separators", "SEP_TOUCH", "SEP_PORTS"]
 
