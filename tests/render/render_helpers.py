@@ -1,6 +1,7 @@
 """Shared helpers for the layout/render tests: figure specs, generated specs, scene geometry checks."""
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from sphinx_ncd.layout.scene import Circle, Group, Text, bbox_of
@@ -55,9 +56,14 @@ def _samples(d):
                 a, b, cc, dd = (1 - u) ** 3, 3 * u * (1 - u) ** 2, 3 * u * u * (1 - u), u ** 3
                 pts.append((a * p0[0] + b * p1[0] + cc * p2[0] + dd * p3[0], a * p0[1] + b * p1[1] + cc * p2[1] + dd * p3[1]))
             cur = p3
-        elif c[0] == "A":
-            cur = (c[3], c[4])
-            pts.append(cur)
+        elif c[0] == "A":  # the layout's half-circle caps and cups: (A, radius, sweep, x, y)
+            nxt = (c[3], c[4])
+            mx, my = (cur[0] + nxt[0]) / 2, (cur[1] + nxt[1]) / 2
+            vx, vy = cur[0] - mx, cur[1] - my
+            for t in range(1, 17):
+                a = (1.0 if c[2] else -1.0) * math.pi * t / 16
+                pts.append((mx + vx * math.cos(a) - vy * math.sin(a), my + vx * math.sin(a) + vy * math.cos(a)))
+            pts[-1] = cur = nxt
     return pts
 
 
@@ -164,6 +170,7 @@ def geometry_problems(scene) -> list[str]:
             if not any(abs(end[0] - a[0]) < 0.05 and abs(end[1] - a[1]) < 2.0 for a in anchors):
                 problems.append(f"wire {w.owner} ends at {end} on no anchor")
     problems += separator_touch_problems(scene)
+    problems += dash_restart_problems(scene)
     problems += continuation_problems(scene)
     problems += note_problems(scene)
     problems += fence_problems(scene)
@@ -374,16 +381,18 @@ SEP_PORTS = 36.0  # ...or stands between two ports (a glyph's side or a panel's 
 
 
 def _sep_chains(seps) -> list[tuple]:
-    """The two outer ends of each dashed line drawn as several pieces (pieces meet end to end)."""
-    ends = [(_samples(s.d)[0], _samples(s.d)[-1], s.owner) for s in seps]
+    """The two outer ends of each dashed line drawn as several pieces (pieces meet end to end): (the end, the
+    piece's owner, the way the line goes on out of it: -1 leftwards, +1 rightwards, 0 up or down)."""
+    ends = [(_samples(s.d), s.owner) for s in seps]
     def meets(p, q):
         return abs(p[0] - q[0]) < 0.5 and abs(p[1] - q[1]) < 0.5
     out = []
     points = [[(c[-2], c[-1]) for c in s.d] for s in seps]  # a piece may join another where it turns
-    for n, (a, b, owner) in enumerate(ends):
-        for end in (a, b):
-            if not any(meets(end, o) for m, pts in enumerate(points) if m != n for o in pts):
-                out.append((end, owner))
+    for n, (pts, owner) in enumerate(ends):
+        for end, inner in ((pts[0], pts[1] if len(pts) > 1 else pts[0]), (pts[-1], pts[-2] if len(pts) > 1 else pts[-1])):
+            if not any(meets(end, o) for m, other in enumerate(points) if m != n for o in other):
+                way = 0 if abs(end[0] - inner[0]) < 1e-6 else (1 if end[0] > inner[0] else -1)
+                out.append((end, owner, way))
     return out
 
 
@@ -406,24 +415,69 @@ def _ink_distance(end, prim) -> float:
 
 def separator_touch_problems(scene) -> list[str]:
     """A dashed separator, like a wire, ends at something: each outer end of a dashed line (its pieces joined
-    end to end) touches a glyph's ink, a wire or a dot, stands between two ports at its x (where both
-    segments leave a glyph's side or the panel's edge) or on the panel's edge (an anchor, as a wire's end
-    there).  An end anywhere else floats in mid-air."""
+    end to end) touches a glyph's ink, a wire or a dot, stands between two ports at its x where both segments
+    stop (the panel's edge, or a glyph's side: no wire at either port goes on past the end the way the
+    separator would) or on the panel's edge (an anchor, as a wire's end there).  An end anywhere else floats in
+    mid-air, and so does one between two ports whose wires run on past it."""
     prims = list(scene.walk())
     seps = [p for p in prims if isinstance(p, PPath) and p.role == "separator"]
     ink = [p for p in prims if (isinstance(p, PPath) and p.role not in ("separator", "fence", "shadow", "note",
                                                                         "leader"))
            or (isinstance(p, Circle)) or (isinstance(p, Text) and not p.owner.startswith(("fence", "group")))]
     problems = []
-    for end, owner in _sep_chains(seps):
+    wires = [_samples(p.d) for p in prims if isinstance(p, PPath) and p.role == "wire"]
+    for end, owner, way in _sep_chains(seps):
         if any(_ink_distance(end, p) <= SEP_TOUCH for p in ink):
             continue
         if any(abs(end[0] - a[0]) < 0.05 and abs(end[1] - a[1]) < 2.0 for a in scene.anchors):
             continue  # at the panel's edge, where a wire may end too
         at = [a[1] for a in scene.anchors if abs(a[0] - end[0]) < 0.5]
-        above = [end[1] - y for y in at if y < end[1]]
-        below = [y - end[1] for y in at if y > end[1]]
-        if above and below and min(above) + min(below) <= SEP_PORTS:
+        above = [y for y in at if y < end[1]]
+        below = [y for y in at if y > end[1]]
+        if way and above and below and max(above) - min(below) >= -SEP_PORTS \
+                and not _wires_go_on(end, way, (max(above), min(below)), wires):
             continue
         problems.append(f"separator {owner} ends at ({end[0]:.1f}, {end[1]:.1f}) touching nothing")
+    return problems
+
+
+def _wires_go_on(end, way: int, ys, wires) -> bool:
+    """Whether a wire at either port beside a separator's end (at the heights ``ys``) goes on just past the end,
+    the way the separator would: then the end stands beside a drawn-through wiring, not at a glyph's side where
+    both segments stop (or at the panel's edge), and floats."""
+    x = end[0] + way * 2.0
+    for pts in wires:
+        for a, b in zip(pts, pts[1:]):
+            if min(a[0], b[0]) <= x <= max(a[0], b[0]) and abs(b[0] - a[0]) > 1e-9:
+                y = a[1] + (b[1] - a[1]) * (x - a[0]) / (b[0] - a[0])
+                if any(abs(y - yp) < 0.5 for yp in ys):
+                    return True
+    return False
+
+
+def _dash_phase(dash) -> float:
+    """Where along its period a separator's dash pattern begins: 0 for the plain (on, off); a four-part pattern
+    (on - p, off, p, 0) or (0, off - q, on, q) begins p, or on + q, along it."""
+    if len(dash) == 2:
+        return 0.0
+    a, b, c, d = dash
+    return c if d == 0 else c + d
+
+
+def dash_restart_problems(scene) -> list[str]:
+    """Where a dashed separator goes on from another (one's first point the other's last), its dashes run on:
+    it begins its pattern where the other's leaves off, not afresh (which draws a double-length dash or a gap)."""
+    seps = [p for p in scene.walk() if isinstance(p, PPath) and p.role == "separator" and p.dash]
+    info = []
+    for s in seps:
+        pts = _samples(s.d)
+        length = sum(((b[0] - a[0]) ** 2 + (b[1] - a[1]) ** 2) ** 0.5 for a, b in zip(pts, pts[1:]))
+        info.append((pts[0], pts[-1], _dash_phase(s.dash), length, sum(s.dash), s.owner))
+    problems = []
+    for start, _end, phase, _len, period, owner in info:
+        for _s, end, p0, length, period0, _o in info:
+            if abs(end[0] - start[0]) < 0.5 and abs(end[1] - start[1]) < 0.5 and abs(period - period0) < 1e-6:
+                gap = (phase - (p0 + length)) % period
+                if min(gap, period - gap) > 0.6:
+                    problems.append(f"separator {owner} at ({start[0]:.1f}, {start[1]:.1f}) starts its dashes afresh")
     return problems

@@ -151,6 +151,11 @@ def separator_overlaps(sc, run: float = 6.0) -> list[str]:
                 continue
             reach = (SEP_WIDTH + o.width) / 2 - 0.1
             touching = [any(_dist(p, a, b) < reach for a, b in zip(opts, opts[1:])) for p in along]
+            if o.role == "separator":  # two separators that meet in a join (one's end on the other) touch beside it
+                joins = [e for e in (opts[0], opts[-1]) if any(_dist(e, a, b) < reach for a, b in zip(pts, pts[1:]))]
+                joins += [e for e in (pts[0], pts[-1]) if any(_dist(e, a, b) < reach for a, b in zip(opts, opts[1:]))]
+                touching = [t and not any(abs(p[0] - e[0]) + abs(p[1] - e[1]) < 2 * run for e in joins)
+                            for t, p in zip(touching, along)]
             longest = cur = 0
             for t in touching:
                 cur = cur + 1 if t else 0

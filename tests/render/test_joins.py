@@ -17,7 +17,7 @@ import sphinx_ncd
 from sphinx_ncd.layout.scene import Circle, Path, Scene
 from sphinx_ncd.rendering.api import scene
 
-from render_helpers import ALL_SPECS, ROOT, _samples, separator_touch_problems
+from render_helpers import ALL_SPECS, ROOT, _samples, dash_restart_problems, separator_touch_problems
 from test_random import specs
 
 DIP = 1.0  # how far a wire into a merge dot may pass its dot's height, or its source's
@@ -215,6 +215,50 @@ def test_a_vee_is_caught():
     assert vee_problems(good) == []
 
 
+
+def test_a_separator_between_ports_whose_wires_run_on_is_caught():
+    """An end between two ports counts as a glyph's side (or the panel's edge) only where both segments stop
+    there: beside wires that run on past it (fig16's swap, fig11's curve into H), it floats and is reported; and
+    the layout runs fig16's separator on to the h wire that crosses its line."""
+    sc = scene(_parse(ROOT / "demo_docs" / "gallery" / "figures" / "fig16.ncd"))
+    seps = [p for p in sc.walk() if isinstance(p, Path) and p.role == "separator"]
+    right = max(c[-2] for s in seps for c in s.d)
+    assert right > 70.0, right  # past the swap's side (58.6) to the h wire
+    y, ports = 400.0, ((20.0, 385.0), (20.0, 415.0))
+    wires = tuple(Path((("M", 0.0, py), ("L", 100.0, py)), role="wire", owner=f"wire:p{py}") for _, py in ports)
+    cut = Path((("M", 0.0, y), ("L", 20.0, y)), role="separator", owner="planted")
+    planted = dataclasses.replace(sc, items=sc.items + wires + (cut,), anchors=sc.anchors + ports + ((0.0, 385.0),
+                                                                                                 (0.0, 415.0)))
+    found = separator_touch_problems(planted)
+    assert [p for p in found if "planted" in p] == ["separator planted ends at (20.0, 400.0) touching nothing"], found
+    stopped = tuple(Path((("M", 0.0, py), ("L", 20.0, py)), role="wire", owner=f"wire:p{py}") for _, py in ports)
+    planted = dataclasses.replace(planted, items=sc.items + stopped + (cut,))
+    assert separator_touch_problems(planted) == []  # both segments stop there: the end stands at their side
+
+
+@pytest.mark.parametrize("name", ["gallery/figures/fig16", "figures/fig20", "figures/fig26", "figures/fig27",
+                                  "gallery/figures/fig32", "figures/decoder-mlp"])
+def test_a_separators_dashes_run_on_through_its_joins(name):
+    """Where a separator's pieces meet (a step, a join with a glyph's own piece) its dashes run on, as in the
+    paper, with no double-length dash or near-solid run at the join: each of these figures has such joins."""
+    sc = scene(_parse(ROOT / "demo_docs" / f"{name}.ncd"))
+    seps = [p for p in sc.walk() if isinstance(p, Path) and p.role == "separator"]
+    assert any(len(p.d) > 2 for p in seps)  # a line of several pieces drawn as one path
+    assert dash_restart_problems(sc) == []
+
+
+def test_a_restarted_dash_pattern_is_caught():
+    """The dash checker is not vacuous: a line cut in two at a point 10 along (not a whole period) is reported
+    when its second part starts its pattern afresh, and passes when that part's pattern is carried on."""
+    from sphinx_ncd.layout.separator_ends import dash_from
+    dash = (7.5, 6.0)
+    first = Path((("M", 0.0, 0.0), ("L", 10.0, 0.0)), dash=dash, role="separator", owner="a")
+    fresh = Path((("M", 10.0, 0.0), ("L", 60.0, 0.0)), dash=dash, role="separator", owner="b")
+    sc = Scene((first, fresh), (0.0, -5.0, 60.0, 10.0))
+    assert dash_restart_problems(sc) == ["separator b at (10.0, 0.0) starts its dashes afresh"]
+    carried = Path(fresh.d, dash=dash_from(dash, 10.0), role="separator", owner="b")
+    assert dash_restart_problems(Scene((first, carried), (0.0, -5.0, 60.0, 10.0))) == []
+
 def test_a_dip_is_caught():
     """A wire that passes below the dot before hooking up into it is reported (the old V-dip)."""
     dot = Circle(50.0, 20.0, 2.6, fill="ink", stroke=None, owner="op:9")
@@ -236,7 +280,7 @@ def test_a_transpose_crossing_stands_a_pitch_clear_of_the_separator_end(source):
 
     d = _parse(ROOT / "demo_docs" / "figures" / f"{source}.ncd") if "\n" not in source else sphinx_ncd.parse(source)
     sc = scene(d)
-    ends = [e for e, _ in _sep_chains([p for p in sc.walk() if isinstance(p, Path) and p.role == "separator"])]
+    ends = [e for e, *_ in _sep_chains([p for p in sc.walk() if isinstance(p, Path) and p.role == "separator"])]
     gaps = [c.x - e[0] for c in scene_stats(sc).points for e in ends
             if e[0] <= c.x and abs(c.y - e[1]) < 2 * PITCH]
     assert gaps and min(gaps) >= PITCH - 0.5, gaps

@@ -134,10 +134,10 @@ def test_checker_catches_a_label_sitting_on_a_separator():
     import dataclasses
 
     sc = scene(_parse(GALLERY / "fig22.ncd"))
-    sep = next(p for p in sc.walk() if isinstance(p, Path) and p.role == "separator" and len(p.d) == 2
-               and p.d[1][1] - p.d[0][1] > 40)
+    (a, b) = next((c, e) for p in sc.walk() if isinstance(p, Path) and p.role == "separator"
+                  for c, e in zip(p.d, p.d[1:]) if e[0] == "L" and e[1] - c[-2] > 40 and e[2] == c[-1])  # a level run
     text = next(t for t in sc.walk() if isinstance(t, Text) and t.owner.startswith("group:"))
-    x, y = (sep.d[0][1] + sep.d[1][1]) / 2, sep.d[0][2]
+    x, y = (a[-2] + b[1]) / 2, b[2]
     planted = Text(text.label, x, y - 0.2, role="label", owner="planted")  # its descent rests on the line
     problems = geometry_problems(dataclasses.replace(sc, items=sc.items + (planted,)))
     assert any("planted" in p and "separator" in p for p in problems)

@@ -21,6 +21,10 @@ def _seps(sc):
     return [p for p in sc.walk() if isinstance(p, Path) and p.role == "separator"]
 
 
+def _points(sep: Path) -> list:
+    return [(c[-2], c[-1]) for c in sep.d if c[0] in ("M", "L", "C")]
+
+
 # --- 1. a separator ends where one of its two segments ends --------------------------------------------------------
 
 def test_separator_of_the_save_and_the_load_end_at_something():
@@ -67,8 +71,11 @@ def test_no_separator_stops_in_mid_air(text):
 def test_the_deleted_segment_leaves_one_separator_between_its_neighbours():
     sc = scene(sphinx_ncd.parse("input X0: a, X1: a, X2: a\nV0 = relu X0\noutput X2\n"))
     # X1's wire is at y=32, X2's at 64: a separator runs between them (then between V0 and X2) from where X1 ends to the next state
-    between = [s for s in _seps(sc) if all(40 < y < 64 for y in (bbox_of(s)[1], bbox_of(s)[3]))]
-    xs = sorted((bbox_of(s)[0], bbox_of(s)[2]) for s in between)
+    # (a separator's joined pieces are drawn as one path: its straight runs, one by one)
+    runs = [(min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1])) for s in _seps(sc)
+            for a, b in zip(_points(s), _points(s)[1:])]
+    between = [r for r in runs if all(40 < y < 64 for y in (r[1], r[3]))]
+    xs = sorted((r[0], r[2]) for r in between)
     # the pieces join into one line from the left edge to where V0 ends
     reach = xs[0][1]
     for a, b in xs[1:]:
