@@ -40,23 +40,27 @@ def add_notes(fig: Piece, hl: dict) -> None:
         y = t.bbox[3] + 3
 
 
-def add_legend(fig: Piece, legend, marks=None) -> None:
-    """The derived sizes (``(name, expression)`` pairs) in a grey panel under the drawing; the names in
-    ``marks`` (see :func:`.axismarks.name_marks`) overlined as their wires are."""
+def add_legend(fig: Piece, legend, marks=None, room=None) -> None:
+    """The derived sizes (``(name, expression)`` pairs) in a grey panel: in ``room`` (x0, y0, x1, y1: the free
+    space right of the '=' of the block that uses them, see :func:`.assemble.join_equation`) where it fits there,
+    level with the middle of that header; else under the drawing at its left.  The names in ``marks`` (see
+    :func:`.axismarks.name_marks`) overlined as their wires are."""
     if not legend:
         return
-    allb = fig.bbox or (0, 0, 0, 0)
-    y, lx = allb[3] + LEGEND_GAP, allb[0]
     rows = [label(marked(f"{name} = {expr}", marks or {}), FONT * 0.95) for name, expr in legend]
-    maxw = max(lab.width for lab in rows)
+    w = max(lab.width for lab in rows) + 14
     h = sum(lab.height + 4 for lab in rows) + 8
-    fig.front.append(Path((("M", lx, y), ("L", lx + maxw + 14, y), ("L", lx + maxw + 14, y + h), ("L", lx, y + h),
-                           ("Z",)), stroke="legend-edge", fill="legend", width=0.6, role="legend", owner="legend"))
+    allb = fig.bbox or (0, 0, 0, 0)
+    lx, y = allb[0], allb[3] + LEGEND_GAP
+    if room is not None and room[0] + LEGEND_GAP + w <= room[2] and h <= room[3] - room[1]:
+        lx, y = room[0] + LEGEND_GAP, (room[1] + room[3] - h) / 2
+    fig.front.append(Path((("M", lx, y), ("L", lx + w, y), ("L", lx + w, y + h), ("L", lx, y + h), ("Z",)),
+                          stroke="legend-edge", fill="legend", width=0.6, role="legend", owner="legend"))
     cy = y + 6
     for lab in rows:
         fig.front.append(Text(lab, lx + 7, cy + lab.ascent, role="label", owner="legend"))
         cy += lab.height + 4
-    fig.bbox = union(fig.bbox, (lx - 0.3, y - 0.3, lx + maxw + 14.3, y + h + 0.3))
+    fig.bbox = union(fig.bbox, (lx - 0.3, y - 0.3, lx + w + 0.3, y + h + 0.3))
 
 
 def add_badge(fig: Piece, badge: str | None) -> None:

@@ -20,12 +20,13 @@ from .rows import nrows, shown_axes, silent_values
 from .scene import Text
 from .wires import ARROW_TIP, PanelOut, STUB
 
-__all__ = ["ROW_GAP", "FOLD_GAP", "join_equation"]
+__all__ = ["ROW_GAP", "FOLD_GAP", "HEADER_GAP", "join_equation"]
 
 ROW_GAP = 28.0  # between the figure and the block definitions drawn under it
 
 
 FOLD_GAP = 22.0  # between the rows of a folded panel
+HEADER_GAP = 8.0  # between a block's header and its body set under it: one equation, so one small gap
 
 
 def _group_spans(panel: Panel, sections) -> tuple[dict, list]:
@@ -174,25 +175,33 @@ def _stack_rows(rows: list) -> Piece:
     return out
 
 
-def join_equation(panels, hl: dict, target: float | None) -> Piece:
+def join_equation(panels, hl: dict, target: float | None, rooms: dict | None = None) -> Piece:
     """Panels joined by '=': side by side, aligned on their first wire, when that fits in ``target``; else one
-    under the other, '=' after a one-row panel (a block's header) or before the panel that follows."""
+    under the other, '=' after a one-row panel (a block's header) or before the panel that follows.  ``rooms``
+    (a dict, filled in): the index in ``panels`` of each panel set under a header -> the free room (x0, y0, x1,
+    y1) right of that header's '=', or of a panel that ends a line of the equation -> the room after it, in the
+    returned piece's frame (nothing placed later moves what is there)."""
     pieces = [_fold_panel(p, hl, target) for p in panels]
     eq = label("=", FONT * 1.3, "regular")
     eq_w = eq.width + 2 * EQ_GAP
     side = sum(p.width for p in pieces) + eq_w * (len(pieces) - 1)
     out = pieces[0]
-    for piece in pieces[1:]:
+    for i, piece in enumerate(pieces[1:], 1):
         if target is None or side <= target:
             ex = out.bbox[2] + EQ_GAP
             t = Text(eq, ex, out.align_y + (eq.ascent - eq.descent) / 2, role="label", owner="eq")
             out = beside(out, piece, 2 * EQ_GAP + eq.width, extra=(t,))
+            if rooms is not None and target is not None:  # the line's end: the room after its last panel
+                rooms.clear()
+                rooms[i] = (out.bbox[2] + EQ_GAP, out.bbox[1], out.bbox[0] + target, out.bbox[3])
         elif out.rows == 1 and out.bbox[2] + eq_w <= target:
             t = Text(eq, out.bbox[2] + EQ_GAP, out.align_y + (eq.ascent - eq.descent) / 2, role="label",
                      owner="eq")
             out.front.append(t)
             out.bbox = union(out.bbox, t.bbox)
-            out = below(out, piece, ROW_GAP)
+            if rooms is not None:
+                rooms[i] = (t.bbox[2] + EQ_GAP, out.bbox[1], out.bbox[0] + target, out.bbox[3])
+            out = below(out, piece, HEADER_GAP)
             out.rows = 2
         else:
             moved = place(piece, out.bbox[0] + eq_w - piece.bbox[0], out.bbox[3] + ROW_GAP - piece.bbox[1])

@@ -7,6 +7,8 @@ figure, then the annotations (:mod:`.annotations`).  Nothing here writes output 
 """
 from __future__ import annotations
 
+import re
+
 from .. import messages as msg
 from ..errors import NCDError
 from ..model.types import Diagram
@@ -16,7 +18,7 @@ from .axismarks import name_marks
 from .geometry import MARGIN
 from .mathtext import plain_text
 from .panels import with_headers
-from .pieces import below
+from .pieces import below, place, shift_box
 from .scene import Scene
 
 __all__ = ["layout", "MAX_OPERATIONS", "MAX_WIRES"]
@@ -42,17 +44,24 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None, max_width:
     hl = _highlights(highlights)
     if max_width is not None:  # the drawing's margins are part of the width it is shown at
         max_width = max(1.0, max_width - 2 * MARGIN)
-    fig = join_equation(with_headers(diagram.panels), hl, max_width)
+    rooms: dict = {}
+    joined = with_headers(diagram.panels)
+    fig = join_equation(joined, hl, max_width, rooms)
+    drawn = [(p, rooms.get(i)) for i, p in enumerate(joined) if any(p is q for q in diagram.panels)]
     for name, body in diagram.blocks:  # blocks defined by this spec: "Name(params) = body" under the figure
         if body.header is not None and body.span is not None and body.span.file == diagram.filename \
                 and body.operations and all(p is not body for p in diagram.panels):
             # highlights name the drawn panels' operations: a block's body numbers its own from 0 again
-            fig = below(fig, join_equation(with_headers((body,)), {}, max_width), ROW_GAP, keep_x=True)
+            rooms = {}
+            blk = join_equation(with_headers((body,)), {}, max_width, rooms)
+            dy = fig.bbox[3] + ROW_GAP - blk.bbox[1]
+            fig = below(fig, place(blk, 0.0, dy), ROW_GAP, moved=True)
+            drawn.append((body, shift_box(rooms[1], 0.0, dy) if 1 in rooms else None))
     legend = [pair for p in diagram.panels for pair in p.legend]
     if legend:  # (the axes' marks are only looked for when there is a legend to mark)
         add_legend(fig, legend, name_marks(
             ax for p in diagram.panels + tuple(b for _, b in diagram.blocks) for s in p.sections for v in s.values
-            for ax in v.axes))
+            for ax in v.axes), _legend_room(legend, drawn))
     add_badge(fig, badge)
     items = () if parts else fig.back + fig.mid + fig.front
     bb = fig.bbox or (0, 0, 1, 1)
@@ -61,6 +70,16 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None, max_width:
     desc = describe_scene(diagram)
     return Scene(tuple(items), vb, title=title, description=desc, anchors=tuple(fig.anchors),
                  continued=tuple(fig.continued), named_anchors=dict(fig.named), parts=fig.parts() if parts else ())
+
+
+def _legend_room(legend, drawn):
+    """Where the legend goes: the free room beside the first header (or after the first equation line) of a drawn
+    panel whose wires carry one of the sizes it defines (the block it defines them for); else None."""
+    names = [re.compile(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])") for name, _ in legend]
+    for panel, room in drawn:
+        if room is not None and any(pat.search(ax.label) for s in panel.sections for v in s.values for ax in v.axes for pat in names):
+            return room
+    return None
 
 
 def _highlights(highlights) -> dict:

@@ -157,3 +157,29 @@ def test_an_activation_with_no_wire_over_the_box_follows_it_in_its_column():
     conv, relu, box = _conv_and_relu("input X: c x\nX = conv+ X over x : c -> c kernel 3 padding 1\nX = relu X\n"
                                      "output X\n")
     assert relu in conv.items and bbox_of(relu)[0] >= box[2]
+
+
+def _walk(items):
+    for it in items:
+        yield it
+        if isinstance(it, Group):
+            yield from _walk(it.items)
+
+
+def test_fig26_tints_every_norm_and_activation():
+    """The paper tints each of the Block's six norm-and-activate columns; only the first was (the others sit
+    inside the Residual Component's fence, so each needs a tint nested in another fence)."""
+    items = list(_walk(scene(_parse(FIG26)).items))
+    pinks = [bbox_of(p) for p in items if isinstance(p, Path) and p.role == "fence" and p.fill == "#fce0e1"]
+    blues = [bbox_of(p) for p in items if isinstance(p, Path) and p.role == "fence" and p.fill == "#dbdfef"]
+    norms = [c for g in items if isinstance(g, Group) and g.role == "op" and (g.title or "").startswith("Norm")
+             for c in g.items if isinstance(c, Circle)]
+    assert len(norms) == 7  # the Block's six and the net's last
+
+    def inside(box, outer):
+        return outer[0] <= box[0] and box[2] <= outer[2] and outer[1] <= box[1] and box[3] <= outer[3]
+
+    for c in norms:
+        assert sum(inside(bbox_of(c), p) for p in pinks) == 1
+    nested = [p for p in pinks if any(inside(p, b) for b in blues)]
+    assert len(nested) == 5  # a tint inside another fence stays within it
