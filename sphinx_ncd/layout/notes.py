@@ -8,13 +8,16 @@ that suits the slot, with leaders that cross no label, glyph or other note and a
 notes on the smallest targets are placed first.  Notes never overlap the drawing or each other, and stay
 within the fold width.  A note with ``highlight`` also tints a column behind each of its targets (behind the
 wires and glyphs, above the fences), in the note's colour.  Text is wrapped to :data:`NOTE_WRAP` at most (or
-the fold width, if narrower); ``$...$`` in a note is maths, set like the wire labels.
+the fold width, if narrower); ``$...$`` in a note is maths, set like the wire labels, and a barred name of a
+tandem axis of the diagram in it (``$\\bar{x}$``) is set as the wires set that axis, bold sans.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
+from .axismarks import name_marks
 from .geometry import SMALL_FONT
 from .mathtext import label, outline_label
 from .note_slots import CLEAR, Grid, Ink, place_note
@@ -32,6 +35,21 @@ LINE_GAP = 2.5  # between two lines of a note's text
 HL_PAD = 4.0  # a highlight beyond its targets
 _ESCAPE = {c: "\\" + c for c in "\\{}^_"}
 _SEGMENT = re.compile(r"\$[^$]*\$|[^\s$]+|\s+")
+_MATH = re.compile(r"\$[^$]*\$")
+_BARRED = re.compile(r"\\(?:bar|overline)\s*\{\s*(\\?[A-Za-z]+)\s*\}")
+
+
+def axis_styled(text: str, tandem) -> str:
+    """``text`` with each barred name in its maths that names a tandem axis (``tandem``: the axes' first names,
+    as :func:`.axismarks.name_marks` gives them) set as the wires set that axis: ``$\\bar{x}$`` ->
+    ``$\\bar{\\mathsf{\\mathbf{x}}}$``."""
+    if not tandem:
+        return text
+
+    def axis(m):
+        name = m.group(1)
+        return "\\bar{\\mathsf{\\mathbf{" + name + "}}}" if name.lstrip("\\") in tandem else m.group(0)
+    return _MATH.sub(lambda m: _BARRED.sub(axis, m.group(0)), text)
 
 
 def _words(text: str) -> list[list[tuple[str, str]]]:
@@ -138,6 +156,8 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, 
     """The notes of ``panel`` whose first target is in this row, each beside what it explains (see the module's
     docstring); ``continued``: the groups that began in a row before this one."""
     todo, shown, hl_layer = [], {}, []
+    tandem = {n for n, bold in name_marks(ax for s in panel.sections for v in s.values for ax in v.axes).items()
+              if bold}
     drawn_items = list(piece.back) + list(piece.mid) + list(piece.front)
     for n, note in enumerate(panel.notes):
         boxes = [_target_box(t, piece, po, sections, base, continued) for t in note.targets]
@@ -151,7 +171,8 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, 
             _tint([t for t, _ in here], note.highlight or "note", owner, parts, drawn_items, hl_layer, joins)
             here = [(None, b) for b in parts] if boxes[0] is not None else []
         if boxes[0] is not None:  # the note itself, in the row of its first target
-            todo.append((owner, note, [b for _, b in here]))  # (owner: unique per statement)
+            note = replace(note, text=axis_styled(note.text, tandem))  # (owner: unique per statement)
+            todo.append((owner, note, [b for _, b in here]))
     if not todo:
         piece.back.extend(hl_layer)
         for tint in hl_layer:

@@ -432,3 +432,20 @@ def test_a_tint_split_by_the_fold_lights_each_rows_part():
         dots = [c for c in items if isinstance(c, Circle) and c.role == "dot" and c.owner == f"op:{i}"]
         assert any(math.dist((c.cx, c.cy), (t.cx, t.cy)) < 0.01 for c in dots for t in discs), i
     assert geometry_problems(scene(d, max_width=300)) == []
+
+
+def test_a_notes_maths_sets_a_tandem_axis_as_its_wires_do():
+    """``$\\bar{x}$`` in a note, where x is a tandem axis of the diagram, is the bold sans x of its wires (the
+    paper's U-Net note on "the x̄ axes"); a barred width axis stays the italic it is on its wires."""
+    spec = ("tandem x\nwidth y\ninput X: y c x\nX = relu X\n"
+            'note op X "A map over the $\\bar{x}$ axes, not the $\\bar{y}$ one."\noutput X\n')
+    sc = scene(sphinx_ncd.parse(spec), max_width=None)
+    texts = [t for t in sc.walk() if isinstance(t, Text)]
+
+    def styles(prefix, char):
+        return {g[0] for t in texts if t.owner.startswith(prefix) for g in t.label.glyphs if g[1] == char}
+
+    wire_x, wire_y = styles("wire:", "x"), styles("wire:", "𝑦")
+    assert wire_x and "math" not in wire_x and wire_y == {"math"}
+    assert styles("note:", "x") >= wire_x  # (the plain word "axes" has an x too)
+    assert styles("note:", "𝑦") == wire_y
