@@ -18,7 +18,7 @@ from render_helpers import ROOT, chain_spec, geometry_problems
 import sphinx_ncd
 from sphinx_ncd.layout.notes import NOTE_WRAP
 from sphinx_ncd.layout.scene import Path, Text, bbox_of
-from sphinx_ncd.rendering.api import render, scene
+from sphinx_ncd.rendering.api import DEFAULT_MAX_WIDTH, render, scene
 from sphinx_ncd.rendering.interactive import metadata
 
 ANNOTATED = ROOT / "demo_docs" / "figures" / "fig21-notes.ncd"
@@ -449,3 +449,17 @@ def test_a_notes_maths_sets_a_tandem_axis_as_its_wires_do():
     assert wire_x and "math" not in wire_x and wire_y == {"math"}
     assert styles("note:", "x") >= wire_x  # (the plain word "axes" has an x too)
     assert styles("note:", "𝑦") == wire_y
+
+
+@pytest.mark.parametrize("name", ["fig21-notes", "fig27-notes"])
+@pytest.mark.parametrize("width", [None, DEFAULT_MAX_WIDTH])
+def test_a_note_reads_as_a_note_not_a_column_of_words(name, width):
+    """A note is wrapped to a shape that reads as a note where a wider place costs about the same: fig 27's
+    concatenation note was a column of 9 lines 100 units wide beside the concat (the paper sets 4 lines, in a
+    wider drawing); now 7 lines 129 units wide in the same place: none is over 7 lines or under 110 units wide."""
+    path = ROOT / "demo_docs" / "figures" / f"{name}.ncd"
+    sc = scene(sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name), max_width=width)
+    boxes = {p.owner: bbox_of(p) for p in sc.walk() if isinstance(p, Path) and p.role == "note"}
+    lines = {o: sum(isinstance(t, Text) for t in _owned(sc, o)) for o in boxes}
+    assert boxes and all(n <= 7 for n in lines.values()), lines
+    assert all(b[2] - b[0] >= 110 for b in boxes.values()), boxes
