@@ -12,9 +12,9 @@ crosses and :data:`FENCE_COST` for each fence edge, plus its shape (:func:`shape
 a few words a line reads badly, so a wider wrap wins at about the same cost); a leader that would cross a label,
 a glyph or another note rules the candidate out.  The cheapest wins.  The search is best first -- a row of
 candidates enters the queue at what its height alone costs and is opened only when nothing cheaper is left --
-and stops when no candidate left can beat the best found; it is deterministic (ties go to the higher place, then the left one).  Where no
-straight leader can reach any free place, the note goes under (or over) everything with a bent leader
-(:mod:`.note_route`).
+and stops when no candidate left can beat the best found; it is deterministic (ties go to the higher place,
+then the left one).  Where no straight leader can reach any free place, the note goes under (or over)
+everything with a bent leader (:mod:`.note_route`).
 """
 from __future__ import annotations
 
