@@ -23,7 +23,7 @@ from .mathtext import label, outline_label
 from .note_slots import CLEAR, Grid, Ink, place_note
 from .note_tint import joined_tints
 from .pieces import union
-from .scene import Group, Path, Text, bbox_of
+from .scene import Circle, Group, Path, Text, bbox_of
 
 __all__ = ["NOTE_FONT", "NOTE_WRAP", "add_author_notes", "note_lines"]
 
@@ -195,6 +195,9 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, 
     for owner, note, boxes in sorted(todo, key=lambda t: (min(map(_area, t[2])), _centre(t[2][0]), t[0])):
         one = note.highlight is not None
         targets = boxes if one else _columns(boxes)
+        if not one and len(note.targets) == 1 and note.targets[0][0] == "value":  # or its copy, as the paper
+            copy = _copy_ends(note.targets[0][1], panel, piece)  # points at where its data is copied
+            targets, one = (targets + copy, True) if copy else (targets, one)
         mine = {owner} | {_owner_of(t) for t in note.targets}
         wrap, box, ends = place_note(grid, lambda w, text=note.text: _size(text, w), wraps, targets, mine,
                                      piece.bbox, span, one)
@@ -216,6 +219,30 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, 
     piece.back.extend(hl_layer)
     piece.mid[:0] = leaders  # under the wires and glyphs, over the fences and highlights
     piece.front.extend(drawn)
+
+
+def _copy_ends(vid: int, panel, piece) -> list:
+    """Where the value's copy is drawn in this row (its dots, its branches' highest, lowest, leftmost and
+    rightmost points) as small boxes: a note on a copied value ("we copy the injected data") may point there,
+    wherever that comes nearest the note's place."""
+    owners = {f"op:{op.id}" for op in panel.operations if op.kind == "copy" and any(v.id == vid for v in op.inputs)}
+    if not owners:
+        return []
+    items, stack = [], list(piece.mid) + list(piece.front)
+    while stack:
+        it = stack.pop()
+        if isinstance(it, Group):
+            stack.extend(it.items)
+        elif getattr(it, "owner", "") in owners:
+            items.append(it)
+    pts = [(c[-2], c[-1]) for p in items if isinstance(p, Path) and p.role == "wire"
+           for c in p.d if c[0] in ("M", "L", "C")]
+    dots = [bbox_of(p) for p in items if isinstance(p, Circle)]
+    if not pts:
+        return dots
+    ends = {min(pts, key=lambda q: (q[1], q[0])), max(pts, key=lambda q: (q[1], -q[0])),
+            min(pts, key=lambda q: (q[0], q[1])), max(pts, key=lambda q: (q[0], -q[1]))}
+    return dots + [(x - 1.0, y - 1.0, x + 1.0, y + 1.0) for x, y in sorted(ends)]
 
 
 def _tint(targets, colour, owner, boxes, drawn_items, hl_layer, joins: bool) -> None:

@@ -322,8 +322,9 @@ def test_the_papers_notes_stand_beside_what_they_explain(name, width):
         assert max(leader_wire_crossings(sc).values()) <= 4
     leaders = [p for p in sc.walk() if getattr(p, "role", "") == "leader" and p.owner.startswith("note:")]
     assert all(len(p.d) == 2 for p in leaders)
-    if width is None or name == "fig27-notes":
-        assert max(_leader_length(p) for p in leaders) <= 50.0
+    if width != 300:  # fig 21 at the default fold: "We copy the injected data" hung under the panel on a 135-unit
+        # leader from the inputs down the margin; it points at the copy's branch, the nearest part of it, now
+        assert max(_leader_length(p) for p in leaders) <= 55.0
 
 
 @pytest.mark.parametrize("seed", range(12))
