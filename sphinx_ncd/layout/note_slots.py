@@ -311,13 +311,13 @@ def place_note(grid: Grid, size_of, wraps, targets, mine, bbox, span, one: bool 
             continue
         tries += 1
         leaders = [leader_ends(t, box) for t in targets]
-        extra = [leader_cost(seg, obs) for seg in leaders]
         if one:  # the best of the leaders that may be drawn
-            ok = [(math.dist(*seg) + e, seg) for seg, e in zip(leaders, extra) if e is not None]
-            if not ok:
+            best_one = _best_leader(leaders, obs)
+            if best_one is None:
                 continue
-            best_one = min(ok)
             leaders, extra = [best_one[1]], [best_one[0] - math.dist(*best_one[1])]
+        else:
+            extra = [leader_cost(seg, obs) for seg in leaders]
         if any(e is None for e in extra):
             continue
         score = sum(math.hypot(b[0] - a[0], b[1] - a[1]) for a, b in leaders) - _reach(
@@ -345,6 +345,19 @@ def _bent(target, box, obs, bbox) -> list:
         return list(seg)
     area = (min(bbox[0], box[0]), min(bbox[1], box[1]), max(bbox[2], box[2]), max(bbox[3], box[3]))
     return route(target, box, obs[0], [chords for chords, _ in obs[1]], area) or list(seg)
+
+
+def _best_leader(leaders, obs):
+    """The cheapest ``(cost, seg)`` of ``leaders`` that may be drawn (None if none): the shortest checked first,
+    and none whose length alone costs more than the best found (crossings only add)."""
+    best = None
+    for run, seg in sorted((math.dist(*seg), seg) for seg in leaders):
+        if best is not None and run > best[0]:
+            break
+        e = leader_cost(seg, obs)
+        if e is not None and (best is None or (run + e, seg) < best):
+            best = (run + e, seg)
+    return best
 
 
 def shape_cost(w: float, h: float) -> float:

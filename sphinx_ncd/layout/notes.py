@@ -23,14 +23,14 @@ from .mathtext import label, outline_label
 from .note_slots import CLEAR, Grid, Ink, place_note
 from .note_tint import joined_tints
 from .pieces import union
-from .scene import Circle, Group, Path, Text, bbox_of
+from .scene import Group, Path, Text, bbox_of
 
 __all__ = ["NOTE_FONT", "NOTE_WRAP", "add_author_notes", "note_lines"]
 
 NOTE_FONT = SMALL_FONT + 1.5
 NOTE_WRAP = 240.0  # widest line of a note's text
 NOTE_PAD = 5.0  # inside a note's box
-WRAPS = (150.0, 120.0, 90.0)  # narrower wraps a note may take where a tall note fits better
+WRAPS = (150.0, 120.0)  # narrower wraps a note may take where a tall note fits better
 LINE_GAP = 2.5  # between two lines of a note's text
 HL_PAD = 4.0  # a highlight beyond its targets
 _ESCAPE = {c: "\\" + c for c in "\\{}^_"}
@@ -222,9 +222,9 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, 
 
 
 def _copy_ends(vid: int, panel, piece) -> list:
-    """Where the value's copy is drawn in this row (its dots, its branches' highest, lowest, leftmost and
-    rightmost points) as small boxes: a note on a copied value ("we copy the injected data") may point there,
-    wherever that comes nearest the note's place."""
+    """Where the value's copy is drawn in this row -- its branches' highest and lowest points -- as small boxes: a
+    note on a copied value ("we copy the injected data") over or under the drawing may point there, the nearest
+    part of it (where the value is first shown, its other target, is nearest a note beside it)."""
     owners = {f"op:{op.id}" for op in panel.operations if op.kind == "copy" and any(v.id == vid for v in op.inputs)}
     if not owners:
         return []
@@ -237,12 +237,10 @@ def _copy_ends(vid: int, panel, piece) -> list:
             items.append(it)
     pts = [(c[-2], c[-1]) for p in items if isinstance(p, Path) and p.role == "wire"
            for c in p.d if c[0] in ("M", "L", "C")]
-    dots = [bbox_of(p) for p in items if isinstance(p, Circle)]
     if not pts:
-        return dots
-    ends = {min(pts, key=lambda q: (q[1], q[0])), max(pts, key=lambda q: (q[1], -q[0])),
-            min(pts, key=lambda q: (q[0], q[1])), max(pts, key=lambda q: (q[0], -q[1]))}
-    return dots + [(x - 1.0, y - 1.0, x + 1.0, y + 1.0) for x, y in sorted(ends)]
+        return []
+    ends = {min(pts, key=lambda q: (q[1], q[0])), max(pts, key=lambda q: (q[1], -q[0]))}
+    return [(x - 1.0, y - 1.0, x + 1.0, y + 1.0) for x, y in sorted(ends)]
 
 
 def _tint(targets, colour, owner, boxes, drawn_items, hl_layer, joins: bool) -> None:
