@@ -403,11 +403,8 @@ def _place(grid: Grid, size, j: int, i: int, k: int, targets, bbox, span, one=Fa
     box = (x, y, x + w, y + h)
     if box[0] < span[0] - 1e-9 or box[2] > max(span[1], span[0] + w) + 1e-9:  # (a word wider than the fold)
         return None
-    cost = shape + GROW_H * (max(bbox[3], box[3]) - min(bbox[1], box[1]) - (bbox[3] - bbox[1])) \
-        + GROW_W * (max(bbox[2], box[2]) - min(bbox[0], box[0]) - (bbox[2] - bbox[0]))
-    gaps = []
-    for t in targets:
-        dx = max(0.0, t[0] - box[2], box[0] - t[2])
-        dy = max(0.0, t[1] - box[3], box[1] - t[3])
-        gaps.append(math.sqrt(dx * dx + dy * dy))
-    return (cost + _reach(gaps, one), j, i, k, box)
+    x1, y1 = x + w, y + h
+    cost = shape + GROW_H * ((y1 - bbox[3] if y1 > bbox[3] else 0.0) + (bbox[1] - y if y < bbox[1] else 0.0)) \
+        + GROW_W * ((x1 - bbox[2] if x1 > bbox[2] else 0.0) + (bbox[0] - x if x < bbox[0] else 0.0))
+    gaps = [math.hypot(max(0.0, t[0] - x1, x - t[2]), max(0.0, t[1] - y1, y - t[3])) for t in targets]
+    return (cost + (min(gaps) if one else sum(gaps)), j, i, k, box)
