@@ -8,12 +8,13 @@ few wrap widths (a wide short note suits the space above or below the drawing, a
 gap inside it), within the fold width, tops every :data:`ROW_STEP` cells, are the candidates (in each free run
 of a row: the place nearest the targets, the run's ends, one every :data:`SPREAD` cells).  A candidate costs
 the length of its leaders, plus how much it grows the drawing, plus :data:`WIRE_COST` for each wire a leader
-crosses and :data:`FENCE_COST` for each fence edge; a leader that would cross a label, a glyph or another note
-rules the candidate out.  The cheapest wins.  The search is best first -- a row of candidates enters the queue
-at what its height alone costs and is opened only when nothing cheaper is left -- and stops when no candidate
-left can beat the best found; it is deterministic (ties go to the higher place, then the left one).  Where no
-straight leader can reach any free place, the note goes under (or over) everything with a bent leader
-(:mod:`.note_route`).
+crosses and :data:`FENCE_COST` for each fence edge, plus its shape (:func:`shape_cost`: a tall narrow column of
+a few words a line reads badly, so a wider wrap wins at about the same cost); a leader that would cross a label,
+a glyph or another note rules the candidate out.  The cheapest wins.  The search is best first -- a row of
+candidates enters the queue at what its height alone costs and is opened only when nothing cheaper is left --
+and stops when no candidate left can beat the best found; it is deterministic (ties go to the higher place,
+then the left one).  Where no straight leader can reach any free place, the note goes under (or over)
+everything with a bent leader (:mod:`.note_route`).
 """
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ GROW_H = 1.0  # a unit of height the note adds to the drawing costs as much as a
 GROW_W = 0.5  # ... a unit of width (within the fold width)
 SPREAD = 16  # within a free run, a candidate every SPREAD cells besides its ends and the nearest place
 ROW_STEP = 2  # a note's top every ROW_STEP cells
+SHAPE_COST = 1.5  # a unit of a note's height past TALL, or of its width short of SLIM, costs this much leader:
+TALL = 70.0  # a note taller than about five lines, or narrower than SLIM, reads as a column of words, not
+SLIM = 120.0  # a note -- a wider wrap wins wherever it stands at about the same cost
 _ONES = re.compile("1+")
 MAX_TRIES = 2000  # candidates checked in full before the search settles for the best seen
 
@@ -279,17 +283,17 @@ def place_note(grid: Grid, size_of, wraps, targets, mine, bbox, span, one: bool 
     Best first: a row of places (one wrap, one height) enters the queue with what its height alone costs (the
     height it adds, the leaders' rise), and is opened into its free places only when that is the cheapest left;
     a place is then checked in full (its leaders' crossings)."""
-    sizes = [(wrap, *size_of(wrap)) for wrap in wraps]
+    sizes = [(wrap, w, h, shape_cost(w, h)) for wrap in wraps for w, h in (size_of(wrap),)]
     obs = obstacles(grid.ink, mine)
     mid = sum((t[0] + t[2]) / 2 for t in targets) / len(targets)
     heap = []
-    for k, (wrap, w, h) in enumerate(sizes):
+    for k, (wrap, w, h, shape) in enumerate(sizes):
         hj = math.ceil(h / CELL)
         top = max(0, int((bbox[1] - h - 2 * CLEAR - grid.y0) // CELL) - 1)  # past the drawing's top or bottom,
         end = min(grid.ny - hj, int((bbox[3] + 2 * CLEAR - grid.y0) // CELL) + 2)  # only the rows nearest it
         for j in range(top, end + 1, ROW_STEP):
             y0, y1 = grid.y0 + j * CELL, grid.y0 + j * CELL + h
-            low = GROW_H * (max(bbox[3], y1) - min(bbox[1], y0) - (bbox[3] - bbox[1])) + _reach(
+            low = shape + GROW_H * (max(bbox[3], y1) - min(bbox[1], y0) - (bbox[3] - bbox[1])) + _reach(
                 [max(0.0, t[1] - y1, y0 - t[3]) for t in targets], one)
             heap.append((low, j, -1, k, len(heap), None))
     heapq.heapify(heap)
@@ -307,13 +311,13 @@ def place_note(grid: Grid, size_of, wraps, targets, mine, bbox, span, one: bool 
             continue
         tries += 1
         leaders = [leader_ends(t, box) for t in targets]
-        extra = [leader_cost(seg, obs) for seg in leaders]
         if one:  # the best of the leaders that may be drawn
-            ok = [(math.dist(*seg) + e, seg) for seg, e in zip(leaders, extra) if e is not None]
-            if not ok:
+            best_one = _best_leader(leaders, obs)
+            if best_one is None:
                 continue
-            best_one = min(ok)
             leaders, extra = [best_one[1]], [best_one[0] - math.dist(*best_one[1])]
+        else:
+            extra = [leader_cost(seg, obs) for seg in leaders]
         if any(e is None for e in extra):
             continue
         score = sum(math.hypot(b[0] - a[0], b[1] - a[1]) for a, b in leaders) - _reach(
@@ -321,7 +325,7 @@ def place_note(grid: Grid, size_of, wraps, targets, mine, bbox, span, one: bool 
         if best is None or score < best[0]:
             best = (score, sizes[k][0], box, [list(seg) for seg in leaders])
     if best is None:  # nothing clear (notes filling every slot): under everything or over it, bent leaders
-        wrap, w, h = sizes[0]
+        wrap, w, h, _ = sizes[0]
         x = min(max(span[0], mid - w / 2), max(span[0], span[1] - w))
         notes = [b for b, _, kind in grid.ink.solids if kind == "note"]
         under = max([bbox[3]] + [b[3] for b in notes]) + 2 * CLEAR
@@ -343,6 +347,25 @@ def _bent(target, box, obs, bbox) -> list:
     return route(target, box, obs[0], [chords for chords, _ in obs[1]], area) or list(seg)
 
 
+def _best_leader(leaders, obs):
+    """The cheapest ``(cost, seg)`` of ``leaders`` that may be drawn (None if none): the shortest checked first,
+    and none whose length alone costs more than the best found (crossings only add)."""
+    best = None
+    for run, seg in sorted((math.dist(*seg), seg) for seg in leaders):
+        if best is not None and run > best[0]:
+            break
+        e = leader_cost(seg, obs)
+        if e is not None and (best is None or (run + e, seg) < best):
+            best = (run + e, seg)
+    return best
+
+
+def shape_cost(w: float, h: float) -> float:
+    """What a note's shape costs: :data:`SHAPE_COST` for each unit of height past :data:`TALL` and of width
+    short of :data:`SLIM` -- a tall narrow column of a few words a line is the last resort."""
+    return SHAPE_COST * (max(0.0, h - TALL) + max(0.0, SLIM - w))
+
+
 def _reach(gaps, one: bool) -> float:
     """What the leaders' reach costs: the sum of their gaps, or the least where one leader is drawn."""
     return min(gaps) if one else sum(gaps)
@@ -354,7 +377,7 @@ def _row_places(grid: Grid, size, j: int, k: int, mid: float, targets, bbox, spa
     the targets' middle ``mid`` (the cheapest of the run), and the run's other places -- its two ends and one
     every :data:`SPREAD` cells -- as one item (its box ``(first, last, nearest)``) at that cost, opened only
     if it comes first in the queue."""
-    _, w, h = size
+    _, w, h, _ = size
     wi, hj = math.ceil(w / CELL), math.ceil(h / CELL)
     near = round((mid - w / 2 - grid.x0) / CELL)
     out = []
@@ -375,16 +398,13 @@ def _run_places(grid: Grid, size, j: int, run, k: int, targets, bbox, span, one=
 
 
 def _place(grid: Grid, size, j: int, i: int, k: int, targets, bbox, span, one=False):
-    _, w, h = size
+    _, w, h, shape = size
     x, y = grid.x0 + i * CELL, grid.y0 + j * CELL
     box = (x, y, x + w, y + h)
     if box[0] < span[0] - 1e-9 or box[2] > max(span[1], span[0] + w) + 1e-9:  # (a word wider than the fold)
         return None
-    cost = GROW_H * (max(bbox[3], box[3]) - min(bbox[1], box[1]) - (bbox[3] - bbox[1])) \
-        + GROW_W * (max(bbox[2], box[2]) - min(bbox[0], box[0]) - (bbox[2] - bbox[0]))
-    gaps = []
-    for t in targets:
-        dx = max(0.0, t[0] - box[2], box[0] - t[2])
-        dy = max(0.0, t[1] - box[3], box[1] - t[3])
-        gaps.append(math.sqrt(dx * dx + dy * dy))
-    return (cost + _reach(gaps, one), j, i, k, box)
+    x1, y1 = x + w, y + h
+    cost = shape + GROW_H * ((y1 - bbox[3] if y1 > bbox[3] else 0.0) + (bbox[1] - y if y < bbox[1] else 0.0)) \
+        + GROW_W * ((x1 - bbox[2] if x1 > bbox[2] else 0.0) + (bbox[0] - x if x < bbox[0] else 0.0))
+    gaps = [math.hypot(max(0.0, t[0] - x1, x - t[2]), max(0.0, t[1] - y1, y - t[3])) for t in targets]
+    return (cost + (min(gaps) if one else sum(gaps)), j, i, k, box)

@@ -8,13 +8,16 @@ that suits the slot, with leaders that cross no label, glyph or other note and a
 notes on the smallest targets are placed first.  Notes never overlap the drawing or each other, and stay
 within the fold width.  A note with ``highlight`` also tints a column behind each of its targets (behind the
 wires and glyphs, above the fences), in the note's colour.  Text is wrapped to :data:`NOTE_WRAP` at most (or
-the fold width, if narrower); ``$...$`` in a note is maths, set like the wire labels.
+the fold width, if narrower); ``$...$`` in a note is maths, set like the wire labels, and a barred name of a
+tandem axis of the diagram in it (``$\\bar{x}$``) is set as the wires set that axis, bold sans.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
+from .axismarks import name_marks
 from .geometry import SMALL_FONT
 from .mathtext import label, outline_label
 from .note_slots import CLEAR, Grid, Ink, place_note
@@ -27,11 +30,26 @@ __all__ = ["NOTE_FONT", "NOTE_WRAP", "add_author_notes", "note_lines"]
 NOTE_FONT = SMALL_FONT + 1.5
 NOTE_WRAP = 240.0  # widest line of a note's text
 NOTE_PAD = 5.0  # inside a note's box
-WRAPS = (150.0, 90.0)  # narrower wraps a note may take where a tall note fits better
+WRAPS = (150.0, 120.0)  # narrower wraps a note may take where a tall note fits better
 LINE_GAP = 2.5  # between two lines of a note's text
 HL_PAD = 4.0  # a highlight beyond its targets
 _ESCAPE = {c: "\\" + c for c in "\\{}^_"}
 _SEGMENT = re.compile(r"\$[^$]*\$|[^\s$]+|\s+")
+_MATH = re.compile(r"\$[^$]*\$")
+_BARRED = re.compile(r"\\(?:bar|overline)\s*\{\s*(\\?[A-Za-z]+)\s*\}")
+
+
+def axis_styled(text: str, tandem) -> str:
+    """``text`` with each barred name in its maths that names a tandem axis (``tandem``: the axes' first names,
+    as :func:`.axismarks.name_marks` gives them) set as the wires set that axis: ``$\\bar{x}$`` ->
+    ``$\\bar{\\mathsf{\\mathbf{x}}}$``."""
+    if not tandem:
+        return text
+
+    def axis(m):
+        name = m.group(1)
+        return "\\bar{\\mathsf{\\mathbf{" + name + "}}}" if name.lstrip("\\") in tandem else m.group(0)
+    return _MATH.sub(lambda m: _BARRED.sub(axis, m.group(0)), text)
 
 
 def _words(text: str) -> list[list[tuple[str, str]]]:
@@ -138,6 +156,8 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, 
     """The notes of ``panel`` whose first target is in this row, each beside what it explains (see the module's
     docstring); ``continued``: the groups that began in a row before this one."""
     todo, shown, hl_layer = [], {}, []
+    tandem = {n for n, bold in name_marks(ax for s in panel.sections for v in s.values for ax in v.axes).items()
+              if bold}
     drawn_items = list(piece.back) + list(piece.mid) + list(piece.front)
     for n, note in enumerate(panel.notes):
         boxes = [_target_box(t, piece, po, sections, base, continued) for t in note.targets]
@@ -151,7 +171,8 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, 
             _tint([t for t, _ in here], note.highlight or "note", owner, parts, drawn_items, hl_layer, joins)
             here = [(None, b) for b in parts] if boxes[0] is not None else []
         if boxes[0] is not None:  # the note itself, in the row of its first target
-            todo.append((owner, note, [b for _, b in here]))  # (owner: unique per statement)
+            note = replace(note, text=axis_styled(note.text, tandem))  # (owner: unique per statement)
+            todo.append((owner, note, [b for _, b in here]))
     if not todo:
         piece.back.extend(hl_layer)
         for tint in hl_layer:
@@ -174,6 +195,9 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, 
     for owner, note, boxes in sorted(todo, key=lambda t: (min(map(_area, t[2])), _centre(t[2][0]), t[0])):
         one = note.highlight is not None
         targets = boxes if one else _columns(boxes)
+        if not one and len(note.targets) == 1 and note.targets[0][0] == "value":  # or its copy, as the paper
+            copy = _copy_ends(note.targets[0][1], panel, piece)  # points at where its data is copied
+            targets, one = (targets + copy, True) if copy else (targets, one)
         mine = {owner} | {_owner_of(t) for t in note.targets}
         wrap, box, ends = place_note(grid, lambda w, text=note.text: _size(text, w), wraps, targets, mine,
                                      piece.bbox, span, one)
@@ -195,6 +219,28 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, 
     piece.back.extend(hl_layer)
     piece.mid[:0] = leaders  # under the wires and glyphs, over the fences and highlights
     piece.front.extend(drawn)
+
+
+def _copy_ends(vid: int, panel, piece) -> list:
+    """Where the value's copy is drawn in this row -- its branches' highest and lowest points -- as small boxes: a
+    note on a copied value ("we copy the injected data") over or under the drawing may point there, the nearest
+    part of it (where the value is first shown, its other target, is nearest a note beside it)."""
+    owners = {f"op:{op.id}" for op in panel.operations if op.kind == "copy" and any(v.id == vid for v in op.inputs)}
+    if not owners:
+        return []
+    items, stack = [], list(piece.mid) + list(piece.front)
+    while stack:
+        it = stack.pop()
+        if isinstance(it, Group):
+            stack.extend(it.items)
+        elif getattr(it, "owner", "") in owners:
+            items.append(it)
+    pts = [(c[-2], c[-1]) for p in items if isinstance(p, Path) and p.role == "wire"
+           for c in p.d if c[0] in ("M", "L", "C")]
+    if not pts:
+        return []
+    ends = {min(pts, key=lambda q: (q[1], q[0])), max(pts, key=lambda q: (q[1], -q[0]))}
+    return [(x - 1.0, y - 1.0, x + 1.0, y + 1.0) for x, y in sorted(ends)]
 
 
 def _tint(targets, colour, owner, boxes, drawn_items, hl_layer, joins: bool) -> None:

@@ -18,7 +18,7 @@ from render_helpers import ROOT, chain_spec, geometry_problems
 import sphinx_ncd
 from sphinx_ncd.layout.notes import NOTE_WRAP
 from sphinx_ncd.layout.scene import Path, Text, bbox_of
-from sphinx_ncd.rendering.api import render, scene
+from sphinx_ncd.rendering.api import DEFAULT_MAX_WIDTH, render, scene
 from sphinx_ncd.rendering.interactive import metadata
 
 ANNOTATED = ROOT / "demo_docs" / "figures" / "fig21-notes.ncd"
@@ -322,8 +322,9 @@ def test_the_papers_notes_stand_beside_what_they_explain(name, width):
         assert max(leader_wire_crossings(sc).values()) <= 4
     leaders = [p for p in sc.walk() if getattr(p, "role", "") == "leader" and p.owner.startswith("note:")]
     assert all(len(p.d) == 2 for p in leaders)
-    if width is None or name == "fig27-notes":
-        assert max(_leader_length(p) for p in leaders) <= 50.0
+    if width != 300:  # fig 21 at the default fold: "We copy the injected data" hung under the panel on a 135-unit
+        # leader from the inputs down the margin; it points at the copy's branch, the nearest part of it, now
+        assert max(_leader_length(p) for p in leaders) <= 55.0
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -432,3 +433,34 @@ def test_a_tint_split_by_the_fold_lights_each_rows_part():
         dots = [c for c in items if isinstance(c, Circle) and c.role == "dot" and c.owner == f"op:{i}"]
         assert any(math.dist((c.cx, c.cy), (t.cx, t.cy)) < 0.01 for c in dots for t in discs), i
     assert geometry_problems(scene(d, max_width=300)) == []
+
+
+def test_a_notes_maths_sets_a_tandem_axis_as_its_wires_do():
+    """``$\\bar{x}$`` in a note, where x is a tandem axis of the diagram, is the bold sans x of its wires (the
+    paper's U-Net note on "the x̄ axes"); a barred width axis stays the italic it is on its wires."""
+    spec = ("tandem x\nwidth y\ninput X: y c x\nX = relu X\n"
+            'note op X "A map over the $\\bar{x}$ axes, not the $\\bar{y}$ one."\noutput X\n')
+    sc = scene(sphinx_ncd.parse(spec), max_width=None)
+    texts = [t for t in sc.walk() if isinstance(t, Text)]
+
+    def styles(prefix, char):
+        return {g[0] for t in texts if t.owner.startswith(prefix) for g in t.label.glyphs if g[1] == char}
+
+    wire_x, wire_y = styles("wire:", "x"), styles("wire:", "𝑦")
+    assert wire_x and "math" not in wire_x and wire_y == {"math"}
+    assert styles("note:", "x") >= wire_x  # (the plain word "axes" has an x too)
+    assert styles("note:", "𝑦") == wire_y
+
+
+@pytest.mark.parametrize("name", ["fig21-notes", "fig27-notes"])
+@pytest.mark.parametrize("width", [None, DEFAULT_MAX_WIDTH])
+def test_a_note_reads_as_a_note_not_a_column_of_words(name, width):
+    """A note is wrapped to a shape that reads as a note where a wider place costs about the same: fig 27's
+    concatenation note was a column of 9 lines 100 units wide beside the concat (the paper sets 4 lines, in a
+    wider drawing); now 7 lines 129 units wide in the same place: none is over 7 lines or under 110 units wide."""
+    path = ROOT / "demo_docs" / "figures" / f"{name}.ncd"
+    sc = scene(sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name), max_width=width)
+    boxes = {p.owner: bbox_of(p) for p in sc.walk() if isinstance(p, Path) and p.role == "note"}
+    lines = {o: sum(isinstance(t, Text) for t in _owned(sc, o)) for o in boxes}
+    assert boxes and all(n <= 7 for n in lines.values()), lines
+    assert all(b[2] - b[0] >= 110 for b in boxes.values()), boxes
