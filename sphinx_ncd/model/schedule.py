@@ -24,6 +24,7 @@ from .wiring import all_core
 __all__ = ["schedule"]
 
 _NO_PARAMS = NoParams()
+_new = object.__new__
 
 
 def schedule(ev: Evaluated, *, span=None, header=None, legend=(), op_id_start: int = 0) -> tuple[Panel, int]:
@@ -266,22 +267,36 @@ def _step(step: list, state: list, next_id: int):
     """Freeze one step's records in top-to-bottom order; returns (operations, passing values, new state)."""
     pos = {v.id: i for i, v in enumerate(state)}
     big = len(state) + 1
-    step.sort(key=lambda r: min((pos.get(v.id, big) for v in r.inputs), default=big))
+    get = pos.get
     first_of: dict[int, object] = {}
     consumed = set()
-    for r in step:
+    keyed = []
+    for k, r in enumerate(step):
+        # the record's first input in the state (the lowest position; the earliest such input on a tie)
+        key = big
+        first = None
         for v in r.inputs:
             consumed.add(v.id)
-        if r.inputs:
-            first = min(r.inputs, key=lambda v: pos.get(v.id, big))
+            p = get(v.id, big)
+            if first is None or p < key:
+                key, first = p, v
+        keyed.append((key, k, r, first))
+    keyed.sort(key=_first)  # stable on the key alone: (key, k) orders as sorting by key kept the order
+    step[:] = [item[2] for item in keyed]
+    for _, _, r, first in keyed:
+        if first is not None:
             first_of[first.id] = r
+    new = _new
     ops_here = []
     for r in step:
-        ops_here.append(Operation.frozen(
+        op = new(Operation)
+        cp = r.core_pos
+        op.__dict__.update(
             id=next_id, kind=r.kind, label=r.label, inputs=tuple(r.inputs), outputs=tuple(r.outputs),
             core_in=r.core_in, core_out=r.core_out, broadcast=r.broadcast, params=r.params, binding=r.binding,
-            groups=r.groups, body=r.body, span=r.span, core_in_pos=r.core_pos[0], core_out_pos=r.core_pos[1],
-            broadcast_pairs=r.pairs))
+            groups=r.groups, body=r.body, span=r.span, core_in_pos=cp[0], core_out_pos=cp[1],
+            broadcast_pairs=r.pairs)
+        ops_here.append(op)
         next_id += 1
     new_state = []
     passing = []
@@ -297,6 +312,10 @@ def _step(step: list, state: list, next_id: int):
         if not r.inputs:
             new_state.extend(r.outputs)
     return ops_here, passing, new_state
+
+
+def _first(item) -> tuple:
+    return item[0], item[1]
 
 
 def _push(r, level, consumers):
