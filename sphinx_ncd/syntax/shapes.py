@@ -51,8 +51,11 @@ class Cursor:
         return tok
 
     def is_op(self, text: str) -> bool:
-        tok = self.peek()
-        return tok is not None and tok.kind == "op" and tok.text == text
+        i = self.i
+        if i >= self.n:
+            return False
+        tok = self.toks[i]
+        return tok.kind == "op" and tok.text == text
 
     def is_word(self, text: str | None = None) -> bool:
         tok = self.peek()
@@ -91,7 +94,7 @@ class Cursor:
         return tok
 
     def expect_end(self, what: str = "the end of the line") -> None:
-        if not self.at_end():
+        if self.i < self.n:
             raise self.fail(what)
 
 
