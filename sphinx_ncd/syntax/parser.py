@@ -460,5 +460,7 @@ def parse_spec(text: str, filename: str = "<spec>", line_offset: int = 0) -> A.S
     limits.check_tokens(lines)
     parser = _Parser(lines)
     body = parser.body(None)
+    for line in lines:  # the tree keeps the lines (for its spans), not their tokens: drop the line <-> token
+        line.tokens = []  # cycles so the tokens go now, not at the next garbage collection
     raw = text.splitlines()
     return A.Spec(body, Span(filename, 1 + line_offset, 1, 1, raw[0] if raw else ""))
