@@ -51,6 +51,9 @@ def check_source(text: str, filename: str, line_offset: int = 0) -> None:
                                          line.encode("utf-8", "replace").decode("utf-8")), kind="syntax")
 
 
+_RUN_ENDS = frozenset((",", ":", "->", "="))  # an op that ends a run of axes
+
+
 def check_tokens(lines) -> None:
     """Refuse too many statements, over-long numbers and over-wide signatures (lexer lines)."""
     if len(lines) > MAX_LINES:
@@ -59,15 +62,17 @@ def check_tokens(lines) -> None:
     for line in lines:
         run = 0
         for tok in line.tokens:
-            if tok.kind == "num":
-                problem = next(filter(None, map(number_problem, tok.text.split(".", 1))), None)
-                if problem:
-                    raise NCDError(problem, tok.span(), kind="syntax")
-            if tok.kind in ("word", "num") and tok.space:
-                run += 1
-                if run > MAX_AXES:
-                    raise NCDError(msg.LIMIT_AXES.format(limit=MAX_AXES), tok.span(), kind="syntax")
-            elif tok.kind == "op" and tok.text in (",", ":", "->", "="):
+            kind = tok.kind
+            if kind == "word" or kind == "num":
+                if kind == "num":
+                    problem = next(filter(None, map(number_problem, tok.text.split(".", 1))), None)
+                    if problem:
+                        raise NCDError(problem, tok.span(), kind="syntax")
+                if tok.space:
+                    run += 1
+                    if run > MAX_AXES:
+                        raise NCDError(msg.LIMIT_AXES.format(limit=MAX_AXES), tok.span(), kind="syntax")
+            elif kind == "op" and tok.text in _RUN_ENDS:
                 run = 0
 
 

@@ -111,10 +111,14 @@ class PanelBuilder(Operations):
 
     def segment_axes(self, seg: A.Segment) -> list[Axis]:
         """The axes of a written shape; a parenthesised group ``(k h)`` is one axis of size k*h."""
-        items = seg.items
-        if all(type(i) is A.Atom for i in items):
-            return [self.axis(i) for i in items]
-        return self.view_axes(seg)
+        cache = self.axis_cache
+        out = []
+        for item in seg.items:
+            if type(item) is not A.Atom:
+                return self.view_axes(seg)  # a group: the items again, in order (their axes are cached)
+            ax = cache.get(item.text)
+            out.append(ax if ax is not None else self.axis(item))
+        return out
 
     def view_axes(self, seg: A.Segment) -> list[Axis]:
         out = []

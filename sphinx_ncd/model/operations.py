@@ -49,9 +49,9 @@ class Operations(Windows, SequenceOps, SelectOps):
                 raise NCDError(msg.CLAUSE_NOT_ALLOWED.format(clause=key, op=_opname(op)),
                                span or op.head.span, kind="syntax")
 
-    def broadcast_apply(self, op: A.Op, inputs, core_in, core_out, arg_spans):
+    def broadcast_apply(self, op: A.Op, inputs, core_in, core_out, where):
         """Lift a core signature over the inputs; returns (outputs axes list, broadcast per input, core
-        positions (per input, per output))."""
+        positions (per input, per output)).  ``where``: per input, the node its errors point at."""
         if len(core_in) != len(inputs):
             raise NCDError(msg.ARITY.format(op=_opname(op), expected=len(core_in), got=len(inputs)),
                            op.signature.span if op.signature else op.head.span, kind="shape")
@@ -59,12 +59,12 @@ class Operations(Windows, SequenceOps, SelectOps):
         trail: list[Axis] = []
         broadcast = []
         in_pos = []
-        for v, core, span in zip(inputs, core_in, arg_spans):
+        for v, core, at in zip(inputs, core_in, where):
             idx = self.match(core, v.axes)
             if idx is None:
                 raise NCDError(msg.SHAPE_MISMATCH.format(op=_opname(op), expected=_shape(core), got=v.shape),
-                               span, kind="shape", hint=msg.HINT_SHAPE.format())
-            self._unambiguous(op, core, v, idx, span)
+                               at.span, kind="shape", hint=msg.HINT_SHAPE.format())
+            self._unambiguous(op, core, v, idx, at)
             taken = set(idx)
             first = idx[0] if idx else len(v.axes)
             b = []
@@ -80,9 +80,10 @@ class Operations(Windows, SequenceOps, SelectOps):
         n = len(lead)
         return outs, broadcast, (in_pos, [tuple(range(n, n + len(c))) for c in core_out])
 
-    def _unambiguous(self, op, core, v, idx, span) -> None:
+    def _unambiguous(self, op, core, v, idx, at) -> None:
         """A signature axis the value does not name, matched by its size where the value has another axis of
-        that size left over (``u`` in ``t t``), is an error: the diagram never guesses which wire is meant."""
+        that size left over (``u`` in ``t t``), is an error (located at node ``at``): the diagram never guesses
+        which wire is meant."""
         labels = {a.label for a in v.axes}
         for c, i in zip(core, idx):
             if c.label in labels:
@@ -92,7 +93,7 @@ class Operations(Windows, SequenceOps, SelectOps):
             if others:
                 raise NCDError(msg.AMBIGUOUS_AXIS.format(op=_opname(op), word="signature", axis=c.label,
                                                          shape=v.shape, axes=", ".join([v.axes[i].label] + others)),
-                               span, kind="shape", hint=msg.HINT_AMBIGUOUS_AXIS.format())
+                               at.span, kind="shape", hint=msg.HINT_AMBIGUOUS_AXIS.format())
 
     def _merge(self, into: list, ax: Axis, op):
         for i, other in enumerate(into):
@@ -122,10 +123,10 @@ class Operations(Windows, SequenceOps, SelectOps):
         inputs = self.args(op, None)
         core_in = [self.segment_axes(s) for s in sig.inputs]
         core_out = [self.segment_axes(s) for s in sig.outputs]
-        spans = [a.span for a in op.args]
-        if len(spans) < len(core_in):
-            spans += [op.head.span] * (len(core_in) - len(spans))
-        outs, broadcast, pos = self.broadcast_apply(op, inputs, core_in, core_out, spans)
+        where = list(op.args)  # each input's error is located at its argument (spans are made only then)
+        if len(where) < len(core_in):
+            where += [op.head] * (len(core_in) - len(where))
+        outs, broadcast, pos = self.broadcast_apply(op, inputs, core_in, core_out, where)
         style = decl.style if decl is not None and decl.style else None
         if decl is not None and decl.learned:
             kind = OpKind.LEARNED
@@ -263,7 +264,7 @@ class Operations(Windows, SequenceOps, SelectOps):
                 if idx is None:
                     raise NCDError(msg.SHAPE_MISMATCH.format(op="einsum", expected=_shape(pattern), got=v.shape),
                                    seg.span, kind="shape", hint=msg.HINT_EINSUM.format())
-                self._unambiguous(op, pattern, v, idx, seg.span)
+                self._unambiguous(op, pattern, v, idx, seg)
             for p, i, atom in zip(pattern, idx, seg.items):
                 a = v.axes[i]
                 prev = bound.get(p.label)
@@ -351,7 +352,7 @@ class Operations(Windows, SequenceOps, SelectOps):
             raise NCDError(msg.VIEW_SIZE.format(left=_shape(core_in[0]), right=_shape(core_out[0])), sig.span,
                            kind="shape", hint=msg.HINT_VIEW.format())
         self._state_view(sig, core_in[0], core_out[0], left, right)
-        outs, bc, pos = self.broadcast_apply(op, inputs, core_in, core_out, [op.args[0].span])
+        outs, bc, pos = self.broadcast_apply(op, inputs, core_in, core_out, [op.args[0]])
         eq = _shape(core_in[0]) + " -> " + _shape(core_out[0])
         return self.finish(op, stmt, OpKind.VIEW, "", inputs, core_in, core_out, outs, bc, T.ViewParams(eq), pos)
 

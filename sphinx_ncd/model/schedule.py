@@ -24,6 +24,7 @@ from .wiring import all_core
 __all__ = ["schedule"]
 
 _NO_PARAMS = NoParams()
+_new = object.__new__
 
 
 def schedule(ev: Evaluated, *, span=None, header=None, legend=(), op_id_start: int = 0) -> tuple[Panel, int]:
@@ -31,10 +32,14 @@ def schedule(ev: Evaluated, *, span=None, header=None, legend=(), op_id_start: i
     records = [r.copy() for r in ev.records]
     flow = _Flow(ev, records)
     ordered = flow.plan_all()
-    n_steps = _levels(ordered)
-    _line_up(ordered)
+    consumers: dict[int, list] = {}  # value id -> the records that read it (the levels change, this does not)
+    for r in ordered:
+        for v in r.inputs:
+            consumers.setdefault(v.id, []).append(r)
+    n_steps = _levels(ordered, consumers)
+    _line_up(ordered, consumers)
     if ev.breaks:
-        n_steps = _cut(records, ordered, ev.breaks)
+        n_steps = _cut(records, ordered, ev.breaks, consumers)
     panel = _sections(ev, records, ordered, n_steps, flow, span, header, legend, op_id_start)
     return panel, flow.next_value
 
@@ -131,7 +136,7 @@ def _copy_groups(own: tuple, of_uses: list) -> tuple:
     return tuple(common) if long_[:len(short)] == short else own
 
 
-def _levels(ordered: list) -> int:
+def _levels(ordered: list, consumers: dict) -> int:
     """Give each record its step (``level``, from 1); returns the number of steps."""
     producer: dict[int, object] = {}
     last_save: dict[str, object] = {}
@@ -151,10 +156,6 @@ def _levels(ordered: list) -> int:
             last_save[slot_name(r.label)[0]] = r
         for v in r.outputs:
             producer[v.id] = r
-    consumers: dict[int, list] = {}
-    for r in ordered:
-        for v in r.inputs:
-            consumers.setdefault(v.id, []).append(r)
     for r in reversed(ordered):  # sources (loads, units) as late as their consumers allow
         if r.inputs or r.kind not in (OpKind.LOAD, OpKind.UNIT):
             continue
@@ -176,7 +177,7 @@ def _levels(ordered: list) -> int:
 _STAY = frozenset((OpKind.COPY, OpKind.DELETE, OpKind.SAVE, OpKind.LOAD, OpKind.UNIT))
 
 
-def _line_up(ordered: list) -> None:
+def _line_up(ordered: list, consumers: dict) -> None:
     """Parallel operations of one kind share a step.  A copy delays the operations on its branches by one step,
     so an operation on an uncopied value stands a step ahead of its siblings on copied ones (multi-head
     attention's L^Q ahead of L^K and L^V, which wait for the copy of X; the paper draws the three in one
@@ -184,10 +185,6 @@ def _line_up(ordered: list) -> None:
     moves into the next step when an operation of its kind, in its fences and repetitions, stands there.  One
     already beside one of its kind stays, and none moves more than a step: a residual block's shortcut map
     stays beside the main path's first map, not beside its last."""
-    consumers: dict[int, list] = {}
-    for r in ordered:
-        for v in r.inputs:
-            consumers.setdefault(v.id, []).append(r)
     count: dict[tuple, int] = {}  # (kind, groups, step) -> how many such operations stand there
     at: dict[tuple, set] = {}  # (kind, groups) -> the steps where such operations stand
     for r in ordered:
@@ -209,13 +206,9 @@ def _line_up(ordered: list) -> None:
             count[key, r.level] += 1
 
 
-def _cut(records: list, ordered: list, breaks) -> int:
+def _cut(records: list, ordered: list, breaks, consumers: dict) -> int:
     """Every operation written after a ``break`` goes after every one written before it (independent ones
     are not packed across the cut); returns the number of steps."""
-    consumers: dict[int, list] = {}
-    for r in ordered:
-        for v in r.inputs:
-            consumers.setdefault(v.id, []).append(r)
     for n in breaks:
         cut = max(r.level for r in records[:n])
         for r in records[n:]:
@@ -266,22 +259,36 @@ def _step(step: list, state: list, next_id: int):
     """Freeze one step's records in top-to-bottom order; returns (operations, passing values, new state)."""
     pos = {v.id: i for i, v in enumerate(state)}
     big = len(state) + 1
-    step.sort(key=lambda r: min((pos.get(v.id, big) for v in r.inputs), default=big))
+    get = pos.get
     first_of: dict[int, object] = {}
     consumed = set()
-    for r in step:
+    keyed = []
+    for k, r in enumerate(step):
+        # the record's first input in the state (the lowest position; the earliest such input on a tie)
+        key = big
+        first = None
         for v in r.inputs:
             consumed.add(v.id)
-        if r.inputs:
-            first = min(r.inputs, key=lambda v: pos.get(v.id, big))
+            p = get(v.id, big)
+            if first is None or p < key:
+                key, first = p, v
+        keyed.append((key, k, r, first))
+    keyed.sort(key=_first)  # stable on the key alone: (key, k) orders as sorting by key kept the order
+    step[:] = [item[2] for item in keyed]
+    for _, _, r, first in keyed:
+        if first is not None:
             first_of[first.id] = r
+    new = _new
     ops_here = []
     for r in step:
-        ops_here.append(Operation.frozen(
+        op = new(Operation)
+        cp = r.core_pos
+        op.__dict__.update(
             id=next_id, kind=r.kind, label=r.label, inputs=tuple(r.inputs), outputs=tuple(r.outputs),
             core_in=r.core_in, core_out=r.core_out, broadcast=r.broadcast, params=r.params, binding=r.binding,
-            groups=r.groups, body=r.body, span=r.span, core_in_pos=r.core_pos[0], core_out_pos=r.core_pos[1],
-            broadcast_pairs=r.pairs))
+            groups=r.groups, body=r.body, span=r.span, core_in_pos=cp[0], core_out_pos=cp[1],
+            broadcast_pairs=r.pairs)
+        ops_here.append(op)
         next_id += 1
     new_state = []
     passing = []
@@ -297,6 +304,10 @@ def _step(step: list, state: list, next_id: int):
         if not r.inputs:
             new_state.extend(r.outputs)
     return ops_here, passing, new_state
+
+
+def _first(item) -> tuple:
+    return item[0], item[1]
 
 
 def _push(r, level, consumers):

@@ -41,7 +41,7 @@ class SelectOps:
         if n.size.is_Number and k.size.is_Number and k.size > n.size:
             raise NCDError(msg.TOPK_SIZE.format(k=k.label, n=n.label), sig.outputs[0].span, kind="shape")
         parts = len(stmt.targets)
-        outs, bc, pos = self.broadcast_apply(op, [v], [[n]], [[k]] * parts, [op.args[0].span])
+        outs, bc, pos = self.broadcast_apply(op, [v], [[n]], [[k]] * parts, [op.args[0]])
         return self.finish(op, stmt, OpKind.TOPK, op.label, [v], [(n,)], [(k,)] * parts, outs, bc,
                            T.TopkParams(n, k, parts == 2), pos)
 

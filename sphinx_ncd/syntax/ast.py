@@ -16,6 +16,9 @@ __all__ = [
 ]
 
 
+_new = object.__new__
+
+
 class Node:
     __slots__ = ("span",)
 
@@ -37,7 +40,7 @@ class _Lazy(Node):
 
     @classmethod
     def at(cls, text: str, line, column: int, length: int):
-        node = cls.__new__(cls)
+        node = _new(cls)
         node.text, node._where = text, (line, column, length)
         return node
 

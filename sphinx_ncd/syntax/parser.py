@@ -376,7 +376,8 @@ class _Parser:
         if not parts:
             raise NCDError(msg.EMPTY_BINDING.format(), span_between(open_tok, close), kind="syntax", hint=msg.HINT_BINDING.format())
         text = "".join(t.text for t in parts)
-        op.binding = A.Name(text, span_between(parts[0], parts[-1]))
+        first, last = parts[0], parts[-1]
+        op.binding = A.Name.at(text, first.line, first.col, last.col + len(last.text) - first.col)
 
     def block_args(self, cur, op):
         cur.next()  # '('
@@ -396,11 +397,13 @@ class _Parser:
         cur.next()
 
     def arguments(self, cur, op):
-        while not cur.at_end():
-            tok = cur.peek()
+        toks, n, args = cur.toks, cur.n, op.args
+        while cur.i < n:
+            tok = toks[cur.i]
             if tok.kind != "word" or tok.text in CLAUSES:
                 break
-            op.args.append(name_of(cur.next()))
+            cur.i += 1
+            args.append(A.Name.at(tok.text, tok.line, tok.col, len(tok.text)))
         if not op.args and op.kind in _STATE_KINDS and cur.is_op(":"):
             return  # a map from nothing (``T = H^T : -> b c``): its signature has no input shape
         if not op.args:
@@ -457,5 +460,7 @@ def parse_spec(text: str, filename: str = "<spec>", line_offset: int = 0) -> A.S
     limits.check_tokens(lines)
     parser = _Parser(lines)
     body = parser.body(None)
+    for line in lines:  # the tree keeps the lines (for its spans), not their tokens: drop the line <-> token
+        line.tokens = []  # cycles so the tokens go now, not at the next garbage collection
     raw = text.splitlines()
     return A.Spec(body, Span(filename, 1 + line_offset, 1, 1, raw[0] if raw else ""))

@@ -51,8 +51,11 @@ class Cursor:
         return tok
 
     def is_op(self, text: str) -> bool:
-        tok = self.peek()
-        return tok is not None and tok.kind == "op" and tok.text == text
+        i = self.i
+        if i >= self.n:
+            return False
+        tok = self.toks[i]
+        return tok.kind == "op" and tok.text == text
 
     def is_word(self, text: str | None = None) -> bool:
         tok = self.peek()
@@ -91,7 +94,7 @@ class Cursor:
         return tok
 
     def expect_end(self, what: str = "the end of the line") -> None:
-        if not self.at_end():
+        if self.i < self.n:
             raise self.fail(what)
 
 
@@ -103,15 +106,6 @@ def name_of(tok: Token) -> A.Name:
 
 _ENDS_OP = frozenset((",", "->", "{", "}", "]", "=", ":"))
 _EXPR_OPS = frozenset(("+", "-", "*", "/", "^", "'"))
-
-
-def _segment_ends(cur: Cursor) -> bool:
-    if cur.i >= cur.n:
-        return True
-    tok = cur.toks[cur.i]
-    if tok.kind == "op":
-        return tok.text in _ENDS_OP
-    return tok.kind == "word" and tok.text in _SEGMENT_STOP
 
 
 def atom(cur: Cursor) -> A.Atom:
@@ -163,13 +157,14 @@ def _items(cur: Cursor, in_group: bool, depth: int = 0) -> list:
     if depth > 32:
         raise NCDError(msg.TOO_DEEP.format(), cur.here(), kind="syntax")
     items: list = []
-    while not cur.at_end():
-        tok = cur.peek()
-        if in_group and tok.kind == "op" and tok.text == ")":
-            break
-        if _segment_ends(cur):
-            break
-        if tok.kind == "op" and tok.text == "(":
+    toks, n = cur.toks, cur.n
+    while cur.i < n:
+        tok = toks[cur.i]
+        kind = tok.kind
+        if (kind == "word" and tok.text in _SEGMENT_STOP) or (
+                kind == "op" and (tok.text in _ENDS_OP or (in_group and tok.text == ")"))):
+            break  # the segment ends (a clause word, a separator, or the group's ')')
+        if kind == "op" and tok.text == "(":
             # a group opens with '(' that starts an axis; an expression's parenthesis is not preceded by space
             follower = cur.peek(1)
             if follower is not None and not _closes_as_expression(cur):
@@ -240,7 +235,8 @@ def segments(cur: Cursor) -> list[A.Segment]:
 def signature(cur: Cursor, state: bool = False) -> A.Signature:
     """``a, d -> b``; with ``state`` (a map written with no argument, ``H^T : -> b c``) the input side is
     empty: a linear map from nothing, which the paper draws as a box with only outputs."""
-    start = cur.here()
+    first = cur.peek()
+    column = first.col if first is not None else cur.line.end_span().column
     if cur.is_op("->") and not state:
         raise cur.fail("an input shape before '->'")
     if state and not cur.is_op("->"):
@@ -250,6 +246,15 @@ def signature(cur: Cursor, state: bool = False) -> A.Signature:
         raise cur.fail("'->' between the input and output shapes")
     cur.next()
     outputs = segments(cur)
-    end = outputs[-1].span
-    return A.Signature(inputs, outputs, make_span(start.file, start.line, start.column,
-                                            max(1, end.column + end.length - start.column), start.text))
+    end, length = _extent(outputs[-1])
+    line = cur.line
+    return A.Signature(inputs, outputs, make_span(line.file, line.number, column,
+                                                  max(1, end + length - column), line.text))
+
+
+def _extent(seg: A.Segment) -> tuple[int, int]:
+    """(column, length) of a segment, without building its Span."""
+    where = seg._where
+    if where is not None:
+        return where[1], where[2]
+    return seg.span.column, seg.span.length
