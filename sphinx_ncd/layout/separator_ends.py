@@ -43,7 +43,7 @@ def reach_ends(seps: list, wires: list, groups: list, labels: list, anchors, x_f
             ink = _ink(wires, groups, labels)
         if ports is not None and not _wires_go_on(p, 1.0 if last else -1.0, ports, ink):
             continue
-        if any(_distance(p, item) <= SEP_TOUCH for item in ink):
+        if _touches(p, ink):
             continue
         x = _reach(p, 1.0 if last else -1.0, ink, x_from, x_to)
         # another separator on its line, met first: the two join into one dashed line
@@ -186,11 +186,16 @@ def _outer_ends(seps: list) -> list[tuple[int, bool, tuple]]:
     """The ends of the dashed lines drawn as pieces end to end: (piece, its last point?, the point), for each
     end no other piece continues from."""
     pts = [((s.d[0][1], s.d[0][2]), _end_point(s)) for s in seps]
+    cells: dict = {}  # the pieces with an end in each unit cell: only neighbouring cells can hold one that meets
+    for j, pair in enumerate(pts):
+        for q in pair:
+            cells.setdefault((int(q[0] // 1), int(q[1] // 1)), []).append((j, q))
     out = []
     for i, (a, b) in enumerate(pts):
         for last, p in ((False, a), (True, b)):
-            if not any(j != i and any(abs(p[0] - q[0]) < 0.5 and abs(p[1] - q[1]) < 0.5 for q in pair)
-                       for j, pair in enumerate(pts)):
+            cx, cy = int(p[0] // 1), int(p[1] // 1)
+            if not any(j != i and abs(p[0] - q[0]) < 0.5 and abs(p[1] - q[1]) < 0.5
+                       for kx in (cx - 1, cx, cx + 1) for ky in (cy - 1, cy, cy + 1) for j, q in cells.get((kx, ky), ())):
                 out.append((i, last, p))
     return out
 
@@ -218,8 +223,10 @@ def _wires_go_on(p, d: float, ports, ink) -> bool:
     """Whether a wire at either port beside ``p`` goes on just past it in direction ``d``: then both segments do
     not stop there (at a glyph's side or the panel's edge), and the separator must run on to what combines them."""
     x = p[0] + d * 2.0
-    for _box, line in ink:
-        for a, b in zip(line or (), (line or ())[1:]):
+    for _box, line, span in ink:
+        if line is None or not span[0] <= x <= span[1]:  # (no segment of it reaches x)
+            continue
+        for a, b in zip(line, line[1:]):
             if min(a[0], b[0]) <= x <= max(a[0], b[0]) and abs(b[0] - a[0]) > 1e-9:
                 y = a[1] + (b[1] - a[1]) * (x - a[0]) / (b[0] - a[0])
                 if any(abs(y - yp) < 0.5 for yp in ports):
@@ -228,12 +235,14 @@ def _wires_go_on(p, d: float, ports, ink) -> bool:
 
 
 def _ink(wires, groups, labels) -> list[tuple]:
-    """What a separator may end at: (ink box, polyline or None for a box-like mark)."""
+    """What a separator may end at: (ink box, polyline or None for a box-like mark, the polyline's least and
+    greatest x or None)."""
     out = []
     for w in wires:
         b = bbox_of(w)
         if b:
-            out.append((b, wire_polyline(w.d)))
+            pts = wire_polyline(w.d)
+            out.append((b, pts, _x_span(pts)))
     stack = list(groups)  # (x, y where the glyph stands, its group in the glyph's own coordinates)
     while stack:
         dx, dy, g = stack.pop()
@@ -247,13 +256,29 @@ def _ink(wires, groups, labels) -> list[tuple]:
                 if b:
                     line = isinstance(item, Path) and item.role == "wire"
                     pts = [(x + dx, y + dy) for x, y in wire_polyline(item.d)] if line else None
-                    out.append(((b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy), pts))
-    out += [(t.bbox, None) for t in labels if isinstance(t, Text) and t.bbox]
+                    out.append(((b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy), pts, _x_span(pts) if pts else None))
+    out += [(t.bbox, None, None) for t in labels if isinstance(t, Text) and t.bbox]
     return out
 
 
+def _x_span(pts) -> tuple[float, float]:
+    xs = [q[0] for q in pts]
+    return (min(xs), max(xs))
+
+
+def _touches(p, ink) -> bool:
+    """Whether ``p`` is within ``SEP_TOUCH`` of any of ``ink`` (a box farther than that along either axis is
+    not: its distance is at least that far, so only the near ones are measured)."""
+    px, py, t = p[0], p[1], SEP_TOUCH
+    for item in ink:
+        x0, y0, x1, y1 = item[0]
+        if x0 - t <= px <= x1 + t and y0 - t <= py <= y1 + t and _distance(p, item) <= t:
+            return True
+    return False
+
+
 def _distance(p, item) -> float:
-    (x0, y0, x1, y1), line = item
+    (x0, y0, x1, y1), line, _span = item
     dx, dy = max(x0 - p[0], 0.0, p[0] - x1), max(y0 - p[1], 0.0, p[1] - y1)
     if dx > SEP_TOUCH or dy > SEP_TOUCH or line is None:
         return (dx * dx + dy * dy) ** 0.5
@@ -278,7 +303,7 @@ def _reach(p, d: float, ink, x_from: float, x_to: float) -> float:
     line, else the panel's edge."""
     y = p[1]
     best = x_to if d > 0 else x_from
-    for (x0, y0, x1, y1), line in ink:
+    for (x0, y0, x1, y1), line, _span in ink:
         if not (y0 - 1.0 <= y <= y1 + 1.0):
             continue
         if line is None:
