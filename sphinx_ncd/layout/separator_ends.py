@@ -194,8 +194,8 @@ def _outer_ends(seps: list) -> list[tuple[int, bool, tuple]]:
     for i, (a, b) in enumerate(pts):
         for last, p in ((False, a), (True, b)):
             cx, cy = int(p[0] // 1), int(p[1] // 1)
-            if not any(j != i and abs(p[0] - q[0]) < 0.5 and abs(p[1] - q[1]) < 0.5
-                       for kx in (cx - 1, cx, cx + 1) for ky in (cy - 1, cy, cy + 1) for j, q in cells.get((kx, ky), ())):
+            near = (jq for kx in (cx - 1, cx, cx + 1) for ky in (cy - 1, cy, cy + 1) for jq in cells.get((kx, ky), ()))
+            if not any(j != i and abs(p[0] - q[0]) < 0.5 and abs(p[1] - q[1]) < 0.5 for j, q in near):
                 out.append((i, last, p))
     return out
 
