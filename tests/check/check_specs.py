@@ -68,3 +68,22 @@ X = L+[classify] X : n3 -> y
 X = softmax X over y
 output X
 """
+
+# a wrong multi-head attention (its heads split by unflatten(-1, (-1, h))), checked beside the right one
+WRONG_HEADS = """\
+import torch
+from torch import nn
+class MultiHead(nn.Module):
+    def __init__(self, m, k, h):
+        super().__init__()
+        self.h = h
+        self.query, self.key = nn.Linear(m, k * h), nn.Linear(m, k * h)
+        self.value, self.out = nn.Linear(m, k * h), nn.Linear(k * h, m)
+    def forward(self, e, x):
+        q = self.query(e).unflatten(-1, (-1, self.h))
+        k = self.key(x).unflatten(-1, (-1, self.h))
+        v = self.value(x).unflatten(-1, (-1, self.h))
+        s = torch.einsum("ykh,xkh->yxh", q, k) / q.shape[-2] ** 0.5
+        o = torch.einsum("yxh,xkh->ykh", s.softmax(1), v)
+        return self.out(o.flatten(-2)).transpose(0, 1)
+"""

@@ -8,27 +8,10 @@ import time
 
 import pytest
 
-from check_specs import MHA, SDPA
+from check_specs import MHA, SDPA, WRONG_HEADS
 
 pytest.importorskip("torch")
 
-WRONG_HEADS = """\
-import torch
-from torch import nn
-class MultiHead(nn.Module):
-    def __init__(self, m, k, h):
-        super().__init__()
-        self.h = h
-        self.query, self.key = nn.Linear(m, k * h), nn.Linear(m, k * h)
-        self.value, self.out = nn.Linear(m, k * h), nn.Linear(k * h, m)
-    def forward(self, e, x):
-        q = self.query(e).unflatten(-1, (-1, self.h))
-        k = self.key(x).unflatten(-1, (-1, self.h))
-        v = self.value(x).unflatten(-1, (-1, self.h))
-        s = torch.einsum("ykh,xkh->yxh", q, k) / q.shape[-2] ** 0.5
-        o = torch.einsum("yxh,xkh->ykh", s.softmax(1), v)
-        return self.out(o.flatten(-2)).transpose(0, 1)
-"""
 CHECKS = [(MHA, "ncd_check_models.attention:MultiHead(m=m, k=k, h=h)"),
           (MHA, WRONG_HEADS),
           (SDPA, "ncd_check_models.attention:sdpa_transposed"),
