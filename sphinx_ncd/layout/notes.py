@@ -155,7 +155,7 @@ def _target_box(target, piece, po, sections, base: int, continued=frozenset()):
 def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, continued=frozenset()) -> None:
     """The notes of ``panel`` whose first target is in this row, each beside what it explains (see the module's
     docstring); ``continued``: the groups that began in a row before this one."""
-    todo, shown, hl_layer = [], {}, []
+    todo, hl_layer = [], []
     tandem = {n for n, bold in name_marks(ax for s in panel.sections for v in s.values for ax in v.axes).items()
               if bold}
     drawn_items = list(piece.back) + list(piece.mid) + list(piece.front)
