@@ -13,6 +13,13 @@ line straight and the skip rises into it (the paper's ResNet).
 :func:`fuse_activations` draws an element-wise map that directly follows a normalisation or a convolution in
 that operation's column, on a wire of the segment its glyph leaves free (the paper's "BatchNorm & Activate": ➤R➤
 beside the circle; its U-Net: ➤R➤ by each ★3), not in a column of its own after it.
+
+:func:`fuse_beside` draws two maps acting on the factors of an outer product from different inputs, the second
+reading only the first's result, in one column, each on its own wires: maps on a tuple's segments stand side by
+side, and an outer product keeps them so ("simultaneously broadcasting linear operations is an outer product",
+the paper's figure 18, which shifts the outer product past G and H).  Maps on the wires of any other value keep
+the order the spec writes (figure 14 shows that order changing).  The model keeps them in two steps (one step
+cannot hold two operations on one value).
 """
 from __future__ import annotations
 
@@ -22,7 +29,7 @@ from collections import Counter
 from ..model.types import Operation, OpKind
 
 __all__ = ["ScaledEinsum", "fuse_scales", "scaled_by", "JoinedAdd", "mark_joins", "Activated",
-           "fuse_activations", "activated_by"]
+           "fuse_activations", "activated_by", "Beside", "fuse_beside", "beside_of"]
 
 
 class ScaledEinsum(Operation):
@@ -175,4 +182,100 @@ def fuse_activations(panel, sections: list) -> list:
         fused = Activated.frozen(**{**norm.__dict__, "outputs": act.outputs})
         fused.__dict__["act"] = act
         out[i:i + 4] = [dataclasses.replace(a, ops=tuple(fused if op is norm else op for op in a.ops)), s2]
+    return out
+
+
+class Beside(Operation):
+    """A map drawn in one column with the map after it, which acts on other wires of its result (see
+    :func:`fuse_beside`): the first map's fields with the second's outputs, the wires either acts on as its core
+    and the wires neither touches as its broadcast pairs; ``beside`` is the second map (its id owns its glyph)."""
+
+    beside: Operation
+
+
+def beside_of(op) -> Operation | None:
+    """The map drawn beside ``op`` in its column, if ``op`` was fused with one."""
+    return op.__dict__.get("beside") if isinstance(op, Beside) else None
+
+
+_MAPS = frozenset((OpKind.FUNCTION, OpKind.LEARNED))
+
+
+def _in_place(op) -> frozenset | None:
+    """The positions a one-segment map acts on, where it keeps every wire in its place (its core in and out at
+    the same positions, each other wire passing straight on); else None."""
+    if op.kind not in _MAPS or type(op) is not Operation or len(op.inputs) != 1 or len(op.outputs) != 1 \
+            or len(op.inputs[0].axes) != len(op.outputs[0].axes) or op.body is not None:
+        return None
+    core = frozenset(op.core_in_pos[0])
+    if core != frozenset(op.core_out_pos[0]) or not core:
+        return None
+    if any(j != l or i or k for (i, j), (k, l) in op.broadcast_pairs):
+        return None
+    if len(core) + len(op.broadcast_pairs) != len(op.inputs[0].axes):
+        return None
+    return core
+
+
+def _factors_apart(made, ours: frozenset, theirs: frozenset) -> bool:
+    """Whether ``made`` (the operation that made the first map's input) is an outer product whose factors from
+    different inputs are the wires at positions ``ours`` and at ``theirs``."""
+    if made is None or made.kind != OpKind.EINSUM or not getattr(made.params, "outer", False):
+        return False
+    p = made.params
+    source = {n: i for i, names in enumerate(p.names_in) for n in names if n not in p.merged}
+    at = dict(zip(made.core_out_pos[0], (source.get(n) for n in p.names_out))) if made.core_out_pos else {}
+    mine, other = {at.get(j) for j in ours}, {at.get(j) for j in theirs}
+    return None not in mine and None not in other and not mine & other
+
+
+def _beside_pair(a, b, uses: Counter, kept: tuple, made: dict):
+    """The (first, second) maps of steps ``a`` and ``b`` that :func:`fuse_beside` draws in one column, or None."""
+    if len(b.ops) != 1 or b.ops[0].id in kept[1]:
+        return None
+    second = b.ops[0]
+    theirs = _in_place(second)
+    if theirs is None:
+        return None
+    v = second.inputs[0]
+    if uses[v.id] != 1 or v.id in kept[0]:
+        return None
+    for op in a.ops:
+        if op.outputs and op.outputs[0].id == v.id and op.id not in kept[1] \
+                and tuple(op.groups) == tuple(second.groups):
+            ours = _in_place(op)
+            if ours is not None and not ours & theirs and _factors_apart(made.get(op.inputs[0].id), ours, theirs):
+                return op, second, ours | theirs
+    return None
+
+
+def fuse_beside(panel, sections: list) -> list:
+    """``sections`` with every pair of maps on the factors of an outer product (see the module's docstring) drawn
+    as one operation; a map or value a note or a ``name`` statement points at keeps its own column."""
+    if sum(op.kind in _MAPS for op in panel.operations) < 2 or not any(
+            op.kind == OpKind.EINSUM and getattr(op.params, "outer", False) for op in panel.operations):
+        return sections
+    made = {v.id: op for op in panel.operations for v in op.outputs}
+    uses = Counter(v.id for op in panel.operations for v in op.inputs)
+    targets = [t for note in panel.notes for t in note.targets]
+    kept = ({vid for vid, _ in (panel.names or ())} | {t[1] for t in targets if t[0] == "value"},
+            {t[1] for t in targets if t[0] == "op"})
+    out = list(sections)
+    i = 0
+    while i + 3 < len(out):
+        a, s1, b, s2 = out[i:i + 4]
+        pair = None
+        if (a.kind, s1.kind, b.kind, s2.kind) == ("step", "state", "step", "state") and not s1.brk:
+            pair = _beside_pair(a, b, uses, kept, made)
+        if pair is None:
+            i += 1
+            continue
+        first, second, core = pair
+        n = len(first.inputs[0].axes)
+        pos = (tuple(sorted(core)),)
+        fused = Beside.frozen(**{**first.__dict__, "outputs": second.outputs, "core_in_pos": pos,
+                                 "core_out_pos": pos,
+                                 "broadcast_pairs": tuple(((0, j), (0, j)) for j in range(n) if j not in core)})
+        fused.__dict__["beside"] = second
+        out[i:i + 4] = [dataclasses.replace(a, ops=tuple(fused if op is first else op for op in a.ops)), s2]
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..model.kinds import KINDS
 from ..model.types import AxisKind, OpKind
+from .glyph_beside import draw_beside
 from .glyph_boxes import draw_block, draw_function, draw_index, draw_learned, draw_on_axis, STYLES
 from .glyph_conv import draw_conv
 from .glyph_marks import carry_mark, draw_elementwise
@@ -44,6 +45,10 @@ BUILDERS = {
 
 def build_glyph(g: OpRows) -> Glyph:
     """The glyph for ``g.op``: the builder its kind's row names (unknown kinds are drawn as generic boxes)."""
+    if g.beside is not None:  # two maps in one column (see .fuse.fuse_beside)
+        glyph = draw_beside(g, build_glyph)
+        draw_ports(glyph, g)
+        return glyph
     row = KINDS.get(g.op.kind)
     builder = BUILDERS.get(row.glyph, draw_function) if row is not None else draw_function
     if g.op.kind in (OpKind.FUNCTION, OpKind.LEARNED):  # a declared look: ``def NAME : SIG style bare|circle``

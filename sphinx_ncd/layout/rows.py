@@ -10,7 +10,7 @@ import sympy
 
 from ..model.types import Axis, Operation, OpKind, Panel, Value
 from .geometry import ITEM_GAP, PITCH
-from .fuse import activated_by, JoinedAdd, scaled_by
+from .fuse import activated_by, beside_of, JoinedAdd, scaled_by
 from .glyph_einsum import einsum_rows
 from .glyphs import OpRows
 
@@ -91,10 +91,11 @@ def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None, hl=
                for i, v in enumerate(op.inputs)]
     out_core = [[l in op.core_out_pos[k] or (k, l) not in paired_out for l in range(len(v.axes))] or [True]
                 for k, v in enumerate(op.outputs)]
-    sc, act = scaled_by(op), activated_by(op)
+    sc, act, bes = scaled_by(op), activated_by(op), beside_of(op)
     return OpRows(op, ins, outs, in_core, out_core, pairs, owner=owner, alert=alert,
                   scale=(sc, sc.id in hl) if sc is not None else None, join=join,
-                  act=(act, act.id in hl) if act is not None else None)
+                  act=(act, act.id in hl) if act is not None else None,
+                  beside=(bes, bes.id in hl) if bes is not None else None)
 
 
 _LEVEL_KINDS = frozenset((OpKind.INDEX, OpKind.EINSUM))  # wirings whose result is some of their input wires
