@@ -229,53 +229,62 @@ def _factors_apart(made, ours: frozenset, theirs: frozenset) -> bool:
     return None not in mine and None not in other and not mine & other
 
 
-def _beside_pair(a, b, uses: Counter, kept: tuple, made: dict):
-    """The (first, second) maps of steps ``a`` and ``b`` that :func:`fuse_beside` draws in one column, or None."""
-    if len(b.ops) != 1 or b.ops[0].id in kept[1]:
-        return None
-    second = b.ops[0]
-    theirs = _in_place(second)
-    if theirs is None:
-        return None
-    v = second.inputs[0]
-    if uses[v.id] != 1 or v.id in kept[0]:
-        return None
-    for op in a.ops:
-        if op.outputs and op.outputs[0].id == v.id and op.id not in kept[1] \
-                and tuple(op.groups) == tuple(second.groups):
-            ours = _in_place(op)
-            if ours is not None and not ours & theirs and _factors_apart(made.get(op.inputs[0].id), ours, theirs):
-                return op, second, ours | theirs
-    return None
+def _beside_pairs(panel) -> dict:
+    """first map's id -> (second map, the positions either acts on), for each pair :func:`fuse_beside` may draw
+    in one column, by the operations alone (the sections are looked at only where there is one)."""
+    made: dict = {}  # value id -> the outer product that made it
+    reads: dict = {}  # value id -> the map that reads it (each operation comes after its inputs)
+    firsts = []
+    for op in panel.operations:
+        if op.kind == OpKind.EINSUM and getattr(op.params, "outer", False):
+            for v in op.outputs:
+                made[v.id] = op
+        elif op.kind in _MAPS and op.inputs:
+            reads[op.inputs[0].id] = op
+            if op.inputs[0].id in made:
+                firsts.append(op)
+    out = {}
+    for first in firsts:
+        second = reads.get(first.outputs[0].id) if first.outputs else None
+        ours = _in_place(first) if second is not None else None
+        theirs = _in_place(second) if ours is not None else None
+        if theirs is not None and not ours & theirs and tuple(first.groups) == tuple(second.groups) \
+                and _factors_apart(made[first.inputs[0].id], ours, theirs):
+            out[first.id] = (second, ours | theirs)
+    return out
 
 
 def fuse_beside(panel, sections: list) -> list:
     """``sections`` with every pair of maps on the factors of an outer product (see the module's docstring) drawn
     as one operation; a map or value a note or a ``name`` statement points at keeps its own column."""
-    if sum(op.kind in _MAPS for op in panel.operations) < 2 or not any(
-            op.kind == OpKind.EINSUM and getattr(op.params, "outer", False) for op in panel.operations):
+    pairs = _beside_pairs(panel)
+    if not pairs:
         return sections
-    made = {v.id: op for op in panel.operations for v in op.outputs}
     uses = Counter(v.id for op in panel.operations for v in op.inputs)
     targets = [t for note in panel.notes for t in note.targets]
-    kept = ({vid for vid, _ in (panel.names or ())} | {t[1] for t in targets if t[0] == "value"},
-            {t[1] for t in targets if t[0] == "op"})
+    kept_values = {vid for vid, _ in (panel.names or ())} | {t[1] for t in targets if t[0] == "value"}
+    kept_ops = {t[1] for t in targets if t[0] == "op"}
     out = list(sections)
     i = 0
     while i + 3 < len(out):
         a, s1, b, s2 = out[i:i + 4]
-        pair = None
-        if (a.kind, s1.kind, b.kind, s2.kind) == ("step", "state", "step", "state") and not s1.brk:
-            pair = _beside_pair(a, b, uses, kept, made)
-        if pair is None:
+        hit = None
+        if (a.kind, s1.kind, b.kind, s2.kind) == ("step", "state", "step", "state") and not s1.brk \
+                and len(b.ops) == 1:
+            hit = next((op for op in a.ops if op.id in pairs and pairs[op.id][0] is b.ops[0]), None)
+        if hit is not None:
+            second, core = pairs[hit.id]
+            v = hit.outputs[0]
+            if uses[v.id] != 1 or v.id in kept_values or hit.id in kept_ops or second.id in kept_ops:
+                hit = None
+        if hit is None:
             i += 1
             continue
-        first, second, core = pair
-        n = len(first.inputs[0].axes)
+        n = len(hit.inputs[0].axes)
         pos = (tuple(sorted(core)),)
-        fused = Beside.frozen(**{**first.__dict__, "outputs": second.outputs, "core_in_pos": pos,
+        fused = Beside.frozen(**{**hit.__dict__, "outputs": second.outputs, "core_in_pos": pos,
                                  "core_out_pos": pos,
                                  "broadcast_pairs": tuple(((0, j), (0, j)) for j in range(n) if j not in core)})
         fused.__dict__["beside"] = second
-        out[i:i + 4] = [dataclasses.replace(a, ops=tuple(fused if op is first else op for op in a.ops)), s2]
+        out[i:i + 4] = [dataclasses.replace(a, ops=tuple(fused if op is hit else op for op in a.ops)), s2]
     return out
