@@ -21,6 +21,7 @@ from .mathtext import label, plain_text
 from .names import column_lead, column_names
 from .rows import nrows, op_rows, shown_axes, value_axis
 from .scene import bbox_moved, box_moved_terms, box_terms, Group, Path, Text
+from .separator_runs import record
 from .wires import STUB, WireRuns
 
 __all__ = ["GLYPH_GAP", "SEP_CLEAR", "COMPACT", "bracket_room", "repeat_label_widths", "state_column", "step_column"]
@@ -113,10 +114,14 @@ def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, 
     for v in values:
         for j, y in enumerate(ypos.get(v.id, ())):
             wires.level((v.id, j), x, x1, y)
-    order = sorted((ypos[v.id][0], ypos[v.id][-1]) for v in values if v.id in ypos)
-    for (a0, a1), (b0, b1) in zip(order, order[1:]):
+    order = sorted((ypos[v.id][0], ypos[v.id][-1], v.id) for v in values if v.id in ypos)
+    bands = getattr(out, "sep_bands", None)
+    for (a0, a1, _), (b0, b1, vid) in zip(order, order[1:]):
         ym = separator_y(a1, b0)
-        seps.append(Path((("M", x, ym), ("L", x1, ym)), "ink", None, SEP_WIDTH, SEP_DASH, "separator", "sep"))
+        sep = Path((("M", x, ym), ("L", x1, ym)), "ink", None, SEP_WIDTH, SEP_DASH, "separator", "sep")
+        seps.append(sep)
+        if bands is not None:  # a wire named here has its label above it: the separator stays over the label
+            record(bands, sep, [(x, ym), (x1, ym)], [(a1 + SEP_CLEAR, ym if (vid, 0) in new_runs else b0 - SEP_CLEAR)])
     return x1
 
 
@@ -126,6 +131,7 @@ def step_column(sec: Section, cur, nxt, ypos, values_by_id, x, wires: WireRuns, 
     and the separators between them.  Returns (x where the step ends, the values it produced, the wires that
     are new there and must be named)."""
     step = _Step(sec, ypos, x, wires, seps, hl, reserve or {}, out.glyphs)
+    step.bands = getattr(out, "sep_bands", None)
     _plan(step, nxt)
     step.zones()
     if not out.measure:
@@ -291,12 +297,17 @@ class _Step:
         """The dashed separator between each pair of vertically adjacent items."""
         x, zx0, zx1, x_end = self.x, self.zx0, self.zx1, self.x_end
         xm = (zx0 + zx1) / 2
-        for (yl, yz, yr, both_in, both_out, apart), a, b in zip(self.spans, self.order, self.order[1:]):
+        for (yl, yz, yr, both_in, both_out, apart, ab), a, b in zip(self.spans, self.order, self.order[1:]):
             if not apart and both_out:  # interleaved on the left: it starts at the operation's glyph
                 xs = min((self.gx(it, 0) for it in (a, b) if it.kind == "op"), default=zx0)
                 pts = [(xs, yz), (zx1, yz), (x_end, yr)] if xs < zx1 - 1e-6 else [(xs, yz), (x_end, yr)]
             elif both_in and both_out:
                 pts = [(x, yl), (zx0, yz), (zx1, yz), (x_end, yr)]
+                sep = _sep(pts)
+                self.seps.append(sep)
+                if self.bands is not None:
+                    record(self.bands, sep, pts, _sep_bands(*ab), abs(yz - yl) > 1e-6 and abs(yz - yr) > 1e-6)
+                continue
             elif both_in:  # a segment ends in this step (saved, deleted): the separator ends where its wires do
                 ending = [it for it in (a, b) if it.kind == "op" and not it.op.outputs]
                 xe = min((self.gx(it, 0) for it in ending), default=xm)
@@ -423,7 +434,13 @@ class _Step:
                 continue
             yl = separator_y(ypos[va.id][-1], ypos[vb.id][0])
             yp = it.top + separator_y(rows.ins[a][-1], rows.ins[b][0])
-            self.seps.append(_sep([(self.x, yl), (self.zx0, yp), (gx0, yp)], f"op:{op.id}"))
+            pts = [(self.x, yl), (self.zx0, yp), (gx0, yp)]
+            sep = _sep(pts, f"op:{op.id}")
+            self.seps.append(sep)
+            if self.bands is not None:  # its bend runs between the two inputs' wires, on the left and at the glyph
+                lo = max(ypos[va.id][-1], it.top + rows.ins[a][-1]) + SEP_CLEAR
+                hi = min(ypos[vb.id][0], it.top + rows.ins[b][0]) - SEP_CLEAR
+                record(self.bands, sep, pts, [(lo, hi), None])
         for k in range(len(op.outputs) - 1):
             ym = separator_y(it.top + rows.outs[k][-1], it.top + rows.outs[k + 1][0])
             self.seps.append(_sep([(gx1, ym), (self.x_end, ym)], f"op:{op.id}"))
@@ -487,14 +504,17 @@ def _order_items(items, nxt, ypos) -> list:
 
 def _item_spans(order, ypos) -> list[tuple[float, float, float]]:
     """For each pair of vertically adjacent items: the separator's y at the state on the left, in the glyph
-    zone and at the state on the right (called before the step moves any value)."""
+    zone and at the state on the right (called before the step moves any value), whether it runs in, out and
+    clear of the wires on the left, and the two items' records (their rows left, in the zone with and without
+    their glyphs' room, and right: see :func:`_sep_bands`)."""
     spans = []
     for it in order:
         if it.kind == "pass":
             n = nrows(it.value)
             left = ypos[it.value.id]
             placed = [it.top + PITCH * j for j in range(n)]
-            spans.append((left[0], left[-1], placed[0], placed[-1], placed[0], placed[-1], True, True))
+            spans.append((left[0], left[-1], placed[0], placed[-1], placed[0], placed[-1], True, True, placed[0],
+                          placed[-1]))
         else:
             top = it.top
             lefts = [y for v in it.op.inputs if v.id in ypos for y in ypos[v.id]]
@@ -507,7 +527,7 @@ def _item_spans(order, ypos) -> list[tuple[float, float, float]]:
             l0, l1 = _least_most(lefts or alls)
             a0, a1 = _least_most(alls)
             o0, o1 = _least_most(outs or alls)
-            spans.append((l0, l1, a0 - it.glyph.headroom, a1 + it.glyph.footroom, o0, o1, has_in, has_out))
+            spans.append((l0, l1, a0 - it.glyph.headroom, a1 + it.glyph.footroom, o0, o1, has_in, has_out, a0, a1))
     out = []
     for a, b in zip(spans, spans[1:]):
         yl = separator_y(a[1], b[0])
@@ -520,8 +540,15 @@ def _item_spans(order, ypos) -> list[tuple[float, float, float]]:
         # on the left, wires of the lower item lying between those of the upper one (a value passing between
         # an operation's inputs): no separator runs between them there, it starts in the glyph zone
         apart = a[1] <= b[0] + 1e-6
-        out.append((yl, yz, yr, a[6] and b[6] and apart, a[7] and b[7], apart))
+        out.append((yl, yz, yr, a[6] and b[6] and apart, a[7] and b[7], apart, (a, b)))
     return out
+
+
+def _sep_bands(a, b) -> list:
+    """Where a level separator between items ``a`` and ``b`` (their :func:`_item_spans` records) may run: in
+    the bends in and out, between the two items' wires; in the glyph zone, clear of their glyphs."""
+    return [(max(a[1], a[9]) + SEP_CLEAR, min(b[0], b[8]) - SEP_CLEAR), (a[3] + SEP_CLEAR, b[2] - SEP_CLEAR),
+            (max(a[9], a[5]) + SEP_CLEAR, min(b[8], b[4]) - SEP_CLEAR)]
 
 
 def _least_most(values) -> tuple[float, float]:

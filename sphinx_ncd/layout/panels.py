@@ -20,6 +20,7 @@ from .pieces import bbox_all, Piece, union
 from .rows import reserve_below, shown_axes, silent_values, stack_values, value_axis
 from .scene import bbox_moved, bbox_of
 from .separator_ends import phase_glyph_separators, reach_ends
+from .separator_runs import level_runs
 from .wires import ARROW_TIP, continue_arrow, MeasureRuns, PanelOut, permute, WireRuns
 
 __all__ = ["panel_sections", "with_headers", "panel_piece", "measure_panel"]
@@ -40,6 +41,8 @@ def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None,
     the same panel (see :class:`.wires.PanelOut`); ``measure``: only where the columns and wires go."""
     out = PanelOut()
     out.measure = measure
+    if not measure:
+        out.sep_bands = {}  # where each separator piece may run level (see .separator_runs)
     if glyphs is not None:
         out.glyphs = glyphs
     wires = MeasureRuns(out) if measure else WireRuns(out)
@@ -101,6 +104,8 @@ def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None,
     wires.finish(x)
     if names and base + len(sections) == total:  # the panel's outputs: named right of where their wires end
         edge_names([v for v in sections[-1].values if v.id not in wires.silent], ypos, x, "right", names, labels)
+    if not measure:
+        seps = level_runs(seps, out.sep_bands)
     out.items = [("wires", wires.paths), ("seps", seps), ("glyphs", glyph_groups), ("labels", labels)]
     return out
 
