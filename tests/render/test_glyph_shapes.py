@@ -201,16 +201,28 @@ def dangling_ends(sc) -> list[str]:
     bar, an arrow, or its own wire going on) must touch every port a wire runs into or out of."""
     from sphinx_ncd.layout.crossings import wire_polyline
 
+    # an operation drawn inside another's glyph (a map beside another in its column) is that glyph's ink too
+    outer: dict = {}
+
+    def nest(items, top):
+        for it in items:
+            if isinstance(it, Group):
+                own = it.owner.split("/")[0] if it.role == "op" else None
+                if top is not None and own is not None and own != top:
+                    outer[own] = top
+                nest(it.items, top if top is not None else own)
+
+    nest(sc.items, None)
     ink: dict = {}  # op owner -> [(kind, data)]
     for p in sc.walk():
         owner = getattr(p, "owner", "")
         if not owner.startswith("op:") or isinstance(p, Text):
             continue
         key = owner.split("/")[0]
-        if isinstance(p, Path) and p.role in ("wire", "separator"):
-            ink.setdefault(key, []).append(("line", wire_polyline(p.d)))
-        else:
-            ink.setdefault(key, []).append(("box", bbox_of(p)))
+        piece = ("line", wire_polyline(p.d)) if isinstance(p, Path) and p.role in ("wire", "separator") else \
+            ("box", bbox_of(p))
+        for k in {key, outer.get(key, key)}:
+            ink.setdefault(k, []).append(piece)
     ends = {}
     for w in sc.walk():
         if isinstance(w, Path) and w.role == "wire" and w.owner.startswith("wire:"):
