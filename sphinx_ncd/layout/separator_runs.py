@@ -22,6 +22,8 @@ def record(bands: dict | None, path: Path, pts: list, segs: list, moved: bool = 
     (None: it may not move there); ``moved``: its middle run stands aside from its ends' heights."""
     if bands is not None:
         bands[id(path)] = (path, pts, segs, moved)
+        if moved:
+            bands[None] = True  # (the panel has a piece to carry: most have none)
 
 
 def _key(p) -> tuple:
@@ -31,7 +33,7 @@ def _key(p) -> tuple:
 def level_runs(seps: list, bands: dict) -> list:
     """``seps`` with each piece moved aside (see :func:`record`) carried along its line as far as its
     neighbours can take its height; the pieces keep their order, style and owner."""
-    if not any(rec[3] for rec in bands.values()):
+    if not bands.get(None):
         return seps
     starts = {}
     for i, sep in enumerate(seps):
