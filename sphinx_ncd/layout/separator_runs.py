@@ -35,29 +35,30 @@ def level_runs(seps: list, bands: dict) -> list:
     neighbours can take its height; the pieces keep their order, style and owner."""
     if not bands.get(None):
         return seps
-    starts = {}
-    for i, sep in enumerate(seps):
-        rec = bands.get(id(sep))
-        pts = rec[1] if rec is not None else _points(sep)
-        if pts:
-            starts.setdefault(_key(pts[0]), i)
     pts_of = {i: list(bands[id(s)][1]) if id(s) in bands else _points(s) for i, s in enumerate(seps)}
     segs_of = {i: list(bands[id(s)][2]) if id(s) in bands else [None] * (len(pts_of[i]) - 1)
                for i, s in enumerate(seps)}
+    starts: dict = {}
+    for i, pts in pts_of.items():
+        if pts:
+            starts.setdefault(_key(pts[0]), i)
     nxt = {i: starts.get(_key(pts[-1])) for i, pts in pts_of.items() if pts}
     prev = {j: i for i, j in nxt.items() if j is not None and j != i}
-    changed = set()
+    changed: set = set()
+    taken: set = set()  # segments a carried height holds: a later (smaller) move does not take them back
     known = {i for i, s in enumerate(seps) if id(s) in bands}
-    moved = [i for i in known if bands[id(seps[i])][3]]
+    # the piece moved furthest first: over a run that can be level, the height the most demanding column needs
+    moved = sorted((i for i in known if bands[id(seps[i])][3]), key=lambda i: -_aside(pts_of[i]))
     for i in moved:
         chain = _chain(i, nxt, prev)
         segs = [(k, n) for k in chain for n in range(len(pts_of[k]) - 1)]
         mid = segs.index((i, 1)) if (i, 1) in segs else None
-        if mid is None:
+        if mid is None or (i, 1) in taken:
             continue
+        taken.add((i, 1))
         y = pts_of[i][1][1]
         for step in (1, -1):
-            _carry(segs, mid, step, y, pts_of, segs_of, known, changed)
+            _carry(segs, mid, step, y, pts_of, segs_of, known, changed, taken)
     if not changed:
         return seps
     out = list(seps)
@@ -65,6 +66,11 @@ def level_runs(seps: list, bands: dict) -> list:
         s = seps[k]
         out[k] = Path(wire_path(pts_of[k]), s.stroke, s.fill, s.width, s.dash, s.role, s.owner, s.opacity, s.cap)
     return out
+
+
+def _aside(pts) -> float:
+    """How far a moved piece's middle run stands from its ends' heights."""
+    return max(abs(pts[1][1] - pts[0][1]), abs(pts[2][1] - pts[-1][1]))
 
 
 def _points(sep: Path) -> list:
@@ -95,7 +101,7 @@ def _fits(band, y: float) -> bool:
 
 
 def _carry(segs: list, mid: int, step: int, y: float, pts_of: dict, segs_of: dict, known: set,
-           changed: set) -> None:
+           changed: set, taken: set) -> None:
     """Carry height ``y`` from segment ``mid`` of the chain ``segs`` outwards (``step`` +1: right, -1: left):
     over each bend and the level stretch after it while all of them take ``y`` and, past that stretch, either
     the line ends or a bend a column drew takes the line back from ``y`` (its wires bend alike over the same
@@ -113,12 +119,13 @@ def _carry(segs: list, mid: int, step: int, y: float, pts_of: dict, segs_of: dic
         while 0 <= end < len(segs) and _level(pts_of[segs[end][0]], segs[end][1]):
             end += step
         stretch = range(n, end, step)
-        if not all(_fits(segs_of[segs[j][0]][segs[j][1]], y) for j in stretch):
+        if not all(_fits(segs_of[segs[j][0]][segs[j][1]], y) and segs[j] not in taken for j in stretch):
             return
         if 0 <= end < len(segs) and segs[end][0] not in known:
             return  # no column's bend to take the line back from y
         for j in stretch:
             k, m = segs[j]
+            taken.add(segs[j])
             _set_y(pts_of[k], m, y)
             _set_y(pts_of[k], m + 1, y)
             changed.add(k)
@@ -126,7 +133,7 @@ def _carry(segs: list, mid: int, step: int, y: float, pts_of: dict, segs_of: dic
             k, m = segs[end]
             _set_y(pts_of[k], m if step == 1 else m + 1, y)
             changed.add(k)
-        n = end + step
+        n = end  # and the stretch beyond that bend may take y too
 
 
 def _set_y(pts: list, n: int, y: float) -> None:

@@ -86,3 +86,24 @@ def test_fig26_block_separator_steps_down_once_under_the_trapezoid():
     for ys in dips:  # down under the glyph and back once: no staircase
         assert len(ys) == 3 and ys[1] == max(ys), ys
     assert geometry_problems(sc) == []
+
+
+def test_two_moved_pieces_on_one_run_take_the_lower_height():
+    """Over a run that can be level, the height the most demanding column needs (whichever comes first)."""
+    for deep_first in (True, False):
+        bands = {}
+        band = (44.0, 72.0)
+        steps = [[(10.0, 56.0), (20.0, 70.0), (60.0, 70.0), (70.0, 59.0)],
+                 [(90.0, 59.0), (100.0, 64.0), (140.0, 64.0), (150.0, 59.0)]]
+        if not deep_first:
+            steps = [[(10.0, 56.0), (20.0, 64.0), (60.0, 64.0), (70.0, 59.0)],
+                     [(90.0, 59.0), (100.0, 70.0), (140.0, 70.0), (150.0, 59.0)]]
+        pieces = [([(0.0, 56.0), (10.0, 56.0)], [None], False), (steps[0], [band] * 3, True),
+                  ([(70.0, 59.0), (90.0, 59.0)], [band], False), (steps[1], [band] * 3, True),
+                  ([(150.0, 59.0), (170.0, 59.0)], [band], False),
+                  ([(170.0, 59.0), (180.0, 56.0), (190.0, 56.0)], [(44.0, 68.0), None], False)]
+        seps = []
+        for pts, segs, moved in pieces:
+            seps.append(_piece(pts))
+            record(bands, seps[-1], pts, segs, moved)
+        assert _heights(level_runs(seps, bands)) == [56.0, 70.0, 56.0]
