@@ -15,6 +15,7 @@ from .glyph_parts import (
     all_rows, arrow_head, core_rows, draw_line, draw_sep, draw_text, Glyph, ink_of, OpRows, pass_wires,
     seps_between,
 )
+from .copy_fan import draw_fan, fan_branches
 from .mathtext import label
 from .scene import Circle, Path, Text
 
@@ -253,8 +254,11 @@ def draw_copy(g: OpRows) -> Glyph:
     other wires, the dots are staggered (:func:`copy_dot_steps`) so that no crossing is within a wire pitch of
     the dot of the wire crossed."""
     src = g.ins[0] if g.ins else []
-    dy = max((abs(y - ys[j]) for ys in g.outs for j, y in enumerate(src) if j < len(ys)), default=0.0)
     xd = 4.0  # the source wire before its dots
+    fan = fan_branches(src, g.outs)
+    if fan is not None:  # a wire sends two branches one way: a chain of dots (:mod:`.copy_fan`)
+        return draw_fan(g, src, fan, xd)
+    dy = max((abs(y - ys[j]) for ys in g.outs for j, y in enumerate(src) if j < len(ys)), default=0.0)
     steps, widen = copy_dot_steps(src, g.outs, dy)
     w = xd + widen + bend_length(dy) + 4
     glyph = Glyph(w)
