@@ -43,12 +43,11 @@ class Branch:
             return self.s
         if x >= self.x + self.run:
             return self.t
-        lo, hi = 0.0, 1.0  # the S-bend's controls at mid-run: x(t) = 1.5t - 1.5t^2 + t^3 of its run
-        f = (x - self.x) / self.run
-        for _ in range(24):
-            m = (lo + hi) / 2
-            lo, hi = (m, hi) if 1.5 * m * (1 - m) + m ** 3 < f else (lo, m)
-        m = (lo + hi) / 2
+        # the S-bend's controls at mid-run: x(m) = 1.5m - 1.5m^2 + m^3 of its run; with m = u + 1/2 that is
+        # u^3 + 3u/4 + 1/2 = f, whose one real root is Cardano's
+        r = ((x - self.x) / self.run - 0.5) / 2
+        q = math.sqrt(r * r + 1 / 64)
+        m = 0.5 + _cbrt(r + q) + _cbrt(r - q)
         return self.s + (self.t - self.s) * (3 * m * m - 2 * m ** 3)
 
     def crossing(self, row: float) -> float:
@@ -56,6 +55,10 @@ class Branch:
         f = (row - self.s) / (self.t - self.s)
         m = 0.5 - math.sin(math.asin(max(-1.0, min(1.0, 1.0 - 2.0 * f))) / 3.0)  # 3m^2 - 2m^3 = f
         return self.x + self.run * (1.5 * m * (1 - m) + m ** 3)
+
+
+def _cbrt(v: float) -> float:
+    return v ** (1 / 3) if v >= 0 else -((-v) ** (1 / 3))
 
 
 def fan_branches(src: list[float], outs: list[list[float]]) -> list[Branch] | None:
