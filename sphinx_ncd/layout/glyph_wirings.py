@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from ..model.types import OpKind
+from .copy_fan import draw_fan, fan_branches
 from .geometry import (
     ARROW, bend_length, DOT_R, FONT, PITCH, SEP_WIDTH, THICK, THIN, WIRE, wire_path,
 )
@@ -15,7 +16,6 @@ from .glyph_parts import (
     all_rows, arrow_head, core_rows, draw_line, draw_sep, draw_text, Glyph, ink_of, OpRows, pass_wires,
     seps_between,
 )
-from .copy_fan import draw_fan, fan_branches
 from .mathtext import label
 from .scene import Circle, Path, Text
 
@@ -252,7 +252,8 @@ def _plus_x(moves, xd: float, y: float, half_w: float, half_h: float) -> float:
 def draw_copy(g: OpRows) -> Glyph:
     """Copies: each source wire ends in a dot its copies leave from.  Where the copies bend across the source's
     other wires, the dots are staggered (:func:`copy_dot_steps`) so that no crossing is within a wire pitch of
-    the dot of the wire crossed."""
+    the dot of the wire crossed.  A wire sending two or more copies the same way sends each from a dot of its
+    own, as the paper's two-branch dots in a chain (:mod:`.copy_fan`)."""
     src = g.ins[0] if g.ins else []
     xd = 4.0  # the source wire before its dots
     fan = fan_branches(src, g.outs)
