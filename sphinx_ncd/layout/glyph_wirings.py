@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from ..model.types import OpKind
+from .copy_fan import draw_fan, fan_branches
 from .geometry import (
     ARROW, bend_length, DOT_R, FONT, PITCH, SEP_WIDTH, THICK, THIN, WIRE, wire_path,
 )
@@ -251,10 +252,14 @@ def _plus_x(moves, xd: float, y: float, half_w: float, half_h: float) -> float:
 def draw_copy(g: OpRows) -> Glyph:
     """Copies: each source wire ends in a dot its copies leave from.  Where the copies bend across the source's
     other wires, the dots are staggered (:func:`copy_dot_steps`) so that no crossing is within a wire pitch of
-    the dot of the wire crossed."""
+    the dot of the wire crossed.  A wire sending two or more copies the same way sends each from a dot of its
+    own, as the paper's two-branch dots in a chain (:mod:`.copy_fan`)."""
     src = g.ins[0] if g.ins else []
-    dy = max((abs(y - ys[j]) for ys in g.outs for j, y in enumerate(src) if j < len(ys)), default=0.0)
     xd = 4.0  # the source wire before its dots
+    fan = fan_branches(src, g.outs)
+    if fan is not None:  # a wire sends two branches one way: a chain of dots (:mod:`.copy_fan`)
+        return draw_fan(g, src, fan, xd)
+    dy = max((abs(y - ys[j]) for ys in g.outs for j, y in enumerate(src) if j < len(ys)), default=0.0)
     steps, widen = copy_dot_steps(src, g.outs, dy)
     w = xd + widen + bend_length(dy) + 4
     glyph = Glyph(w)

@@ -174,6 +174,7 @@ def geometry_problems(scene) -> list[str]:
     problems += continuation_problems(scene)
     problems += note_problems(scene)
     problems += fence_problems(scene)
+    problems += fan_problems(scene)
     return problems
 
 
@@ -481,3 +482,59 @@ def dash_restart_problems(scene) -> list[str]:
                 if min(gap, period - gap) > 0.6:
                     problems.append(f"separator {owner} at ({start[0]:.1f}, {start[1]:.1f}) starts its dashes afresh")
     return problems
+
+
+FAN_CLOSE = 4.0  # two wires leaving one dot read as one thick stroke while their centres are this close...
+FAN_RUN = 12.0  # ...and may be so for at most this much of their length past the dot's edge
+
+
+def fan_problems(scene) -> list[str]:
+    """The paper's copy: the wires that leave a dot rightwards (a copy's branches) part at once, each seen apart
+    from the others: no two of them run within :data:`FAN_CLOSE` of each other for more than :data:`FAN_RUN`
+    of their length past the dot's edge (a level branch and one S-bend part within about 7; several S-bends
+    leaving level from one dot ran together for 18-25, as one thick stroke)."""
+    from sphinx_ncd.layout.crossings import dots_of, wire_polyline
+
+    wires = [(w.owner, wire_polyline(w.d)) for w in scene.walk() if isinstance(w, PPath) and w.role == "wire"]
+    problems = []
+    for d in dots_of(scene):
+        c = (d.cx, d.cy)
+        out = []
+        for owner, pts in wires:
+            if len(pts) < 2:
+                continue
+            for a, z in ((pts, pts[-1]), (pts[::-1], pts[0])):
+                if math.dist(a[0], c) < 0.6 and z[0] > d.cx + 1.0:
+                    out.append((owner, a))
+        for i, (oa, pa) in enumerate(out):
+            for ob, pb in out[:i] + out[i + 1:]:
+                run = _close_run(pa, pb, c, d.r)
+                if run > FAN_RUN:
+                    problems.append(f"wires {oa} and {ob} leave the dot at ({d.cx:.1f}, {d.cy:.1f}) together "
+                                    f"for {run:.1f}")
+                    break
+    return problems
+
+
+def _close_run(pa, pb, centre, r) -> float:
+    """How much of polyline ``pa`` past ``r`` from ``centre`` lies within :data:`FAN_CLOSE` of ``pb``."""
+    near = [(a, b) for a, b in zip(pb, pb[1:])]
+    run, prev = 0.0, None
+    for p, q in zip(pa, pa[1:]):
+        n = max(1, int(math.dist(p, q) / 0.5))
+        for k in range(1, n + 1):
+            s = (p[0] + (q[0] - p[0]) * k / n, p[1] + (q[1] - p[1]) * k / n)
+            if math.dist(s, centre) > r and prev is not None and \
+                    min(_point_segment(s, a, b) for a, b in near) < FAN_CLOSE:
+                run += math.dist(s, prev)
+            prev = s
+        if math.dist(q, centre) > 3 * (FAN_CLOSE + FAN_RUN + r):
+            break  # past any run that could count
+    return run
+
+
+def _point_segment(p, a, b) -> float:
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    n = dx * dx + dy * dy
+    t = 0.0 if n == 0 else max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / n))
+    return math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy)

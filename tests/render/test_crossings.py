@@ -190,12 +190,15 @@ COPY_SPEC = "input X: a m\nQ = L[q] X : m -> k\nK = L[k] X : m -> k\nV = L[v] X 
 
 def test_copy_dots_are_staggered_clear_of_the_crossings():
     """A value of two wires copied downwards: the copies of the upper wire cross the lower one, so the lower
-    wire's dot is further left, at least a pitch before the crossing."""
+    wire's dot is further left, at least a pitch before the crossing.  (Copied three times, each wire has a
+    chain of two dots, one per bending copy: ``test_copy_fan``.)"""
     from sphinx_ncd.layout.crossings import dots_of
 
     sc = scene(sphinx_ncd.parse(COPY_SPEC))
-    dots = sorted(dots_of(sc), key=lambda d: d.cy)
-    assert len(dots) == 2 and dots[1].cx < dots[0].cx
+    dots = dots_of(sc)
+    mid = (min(d.cy for d in dots) + max(d.cy for d in dots)) / 2
+    upper, lower = sorted(d.cx for d in dots if d.cy < mid), sorted(d.cx for d in dots if d.cy > mid)
+    assert len(upper) == len(lower) == 2 and lower[0] < upper[0]
     stats = scene_stats(sc)
     assert stats.crossings > 0 and stats.near_dots == 0
     assert crossing_problems(sc) == []
