@@ -10,7 +10,7 @@ import sympy
 
 from ..model.types import Axis, Operation, OpKind, Panel, Value
 from .geometry import ITEM_GAP, PITCH
-from .fuse import activated_by, JoinedAdd, scaled_by
+from .fuse import activated_by, JoinedAdd, loaded_by, saved_by, scaled_by
 from .glyph_einsum import einsum_rows
 from .glyphs import OpRows
 
@@ -64,7 +64,12 @@ def _spaced_rows(values, reserve) -> list[list[float]]:
 
 
 def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None, hl=()) -> OpRows:
-    if ypos is not None and len(op.inputs) > 1 and all(v.id in ypos for v in op.inputs):
+    load = loaded_by(op)
+    if load is not None:  # the loaded value level with the result, the others below it (see .glyph_memory)
+        first = [v for v in op.inputs if v.id == load.outputs[0].id]
+        stacked = stack_values(first + [v for v in op.inputs if v.id != load.outputs[0].id], 0.0)
+        ins = [stacked[v.id] for v in op.inputs]
+    elif ypos is not None and len(op.inputs) > 1 and all(v.id in ypos for v in op.inputs):
         # stack the inputs in the order they arrive (top to bottom), so their wires need not cross
         order = sorted(range(len(op.inputs)), key=lambda i: (ypos[op.inputs[i].id][0], i))
         stacked = stack_values([op.inputs[i] for i in order], 0.0)
@@ -73,7 +78,10 @@ def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None, hl=
     else:
         ins = _rel_rows(op.inputs)
     join = isinstance(op, JoinedAdd)
-    if op.kind == OpKind.COPY and reserve:  # each branch leaves room for what its consumer will grow into
+    save = saved_by(op)
+    if save is not None:  # the copy going on lies where it would under the saved one (see .glyph_memory)
+        outs = _spaced_rows(save.inputs + op.outputs, reserve or {})[1:]
+    elif op.kind == OpKind.COPY and reserve:  # each branch leaves room for what its consumer will grow into
         outs = _spaced_rows(op.outputs, reserve)
     elif join:  # a symmetric join: the sum lies midway between the first and the last of its inputs
         tops = sorted(ys[0] for ys in ins if ys)
