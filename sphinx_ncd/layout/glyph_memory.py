@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 
 from .fuse import loaded_by, saved_by
-from .geometry import ARROW, bend_length, DOT_R, FONT, THICK
+from .geometry import ARROW, bend_length, DOT_R, FONT, PITCH, THICK
 from .glyph_parts import arrow_head, Glyph, ink_of, is_tandem, OpRows, wire_strokes
 from .glyph_wirings import _join_length, BAR_GAP, copy_dot_steps
 from .mathtext import label, plain_text
@@ -30,9 +30,10 @@ def _fan_length(rows: list[float], cy: float) -> float:
 
 
 def split_at(n: int) -> int:
-    """How many of ``n`` wires run over the memory arrow (the rest run under it): the split that leaves the
-    fewest pairs on one side."""
-    return n // 2
+    """How many of ``n`` wires run over the memory arrow (the rest run under it): the top one.  (Half of them
+    would leave the fewest pairs on one side, but the copies of several wires over the arrow cross each other
+    next to their dots.)"""
+    return 1 if n > 1 else 0
 
 
 def _arrow_row(rows: list[float], k: int, lab) -> float:
@@ -99,9 +100,10 @@ def draw_saved_copy(g: OpRows) -> Glyph:
     return glyph
 
 
-def _junction_rows(g: OpRows, oc: float) -> tuple[dict, list]:
+def _junction_rows(g: OpRows, oc: float, first) -> tuple[dict, list]:
     """Each input wire's row at the concatenation's junction -- its dot's row, or its entry into the bar on the
-    concatenated axis -- and the wires into the bar, top to bottom."""
+    concatenated axis -- and the wires into the bar, top to bottom: those of the inputs ``first`` (coming over
+    the arrow), then the others as they arrive."""
     op = g.op
     paired = {a: b for a, b in g.pairs}
     outs = g.outs[0]
@@ -110,7 +112,7 @@ def _junction_rows(g: OpRows, oc: float) -> tuple[dict, list]:
         core = set(op.core_in_pos[i]) if i < len(op.core_in_pos) else set()
         for j, y in enumerate(ys):
             if j in core:
-                bar.append((y, (i, j)))
+                bar.append((i not in first, y, (i, j)))
             elif (i, j) in paired:
                 targets[i, j] = g.outs[paired[i, j][0]][paired[i, j][1]]
             else:
@@ -118,9 +120,9 @@ def _junction_rows(g: OpRows, oc: float) -> tuple[dict, list]:
                 targets[i, j] = next(outs[l] for l, a in enumerate(op.outputs[0].axes)
                                      if a.label == name and l not in op.core_out_pos[0])
     bar.sort()
-    for m, (_, key) in enumerate(bar):
+    for m, (_, _, key) in enumerate(bar):
         targets[key] = oc + (m - (len(bar) - 1) / 2) * BAR_GAP
-    return targets, [key for _, key in bar]
+    return targets, [key for _, _, key in bar]
 
 
 def draw_loaded_concat(g: OpRows) -> Glyph:
@@ -136,11 +138,16 @@ def draw_loaded_concat(g: OpRows) -> Glyph:
     k = split_at(len(lrows))
     lab = label(str(load.params.slot or load.label or "C"), FONT)
     cy = _arrow_row(lrows, k, lab)
-    targets, bar = _junction_rows(g, oc)
+    bar_top = k > 0 and 0 in op.core_in_pos[li]  # the concatenated axis is the loaded value's top wire
+    others = {i for i in range(len(g.ins)) if i != li}
+    targets, bar = _junction_rows(g, oc, others if bar_top else ())
     upper = {targets[li, j] for j in range(k) if (li, j) not in bar}  # rows whose dot is where the fan ends
-    over = {(i, j) for i, ys in enumerate(g.ins) if i != li for j in range(len(ys))
-            if (i, j) not in bar and targets[i, j] in upper}
-    rise = max((g.ins[i][j] - targets[i, j] for i, j in over), default=0.0)
+    over = {(i, j) for i in others for j in range(len(g.ins[i]))  # the twins coming in over the arrow
+            if ((i, j) in bar and bar_top) or ((i, j) not in bar and targets[i, j] in upper)}
+    # where each runs over the arrow: on its dot's row, or half a pitch over its entry into the bar (clear of the
+    # loaded wire going into the bar under it)
+    lvl = {key: targets[key] - (PITCH / 2 if key in bar else 0.0) for key in over}
+    rise = max((g.ins[i][j] - lvl[i, j] for i, j in over), default=0.0)
     x_up = bend_length(rise) if over else 0.0  # the upper half rises to its rows first
     xa = x_up + CLEAR + lab.width + 2 + ARROW  # the slot's name, then the arrow
     xf = xa + _fan_length(lrows, cy)  # the fan's end
@@ -161,7 +168,8 @@ def draw_loaded_concat(g: OpRows) -> Glyph:
                 if t not in upper or (i, j) in bar:
                     glyph.items += _strokes([(xf, y), (xd, t)], g, dbl)
             elif (i, j) in over:
-                glyph.items += _strokes([(0.0, y), (x_up, t), (xf, t)], g, dbl)
+                tail = [(xd, t)] if (i, j) in bar else []
+                glyph.items += _strokes([(0.0, y), (x_up, lvl[i, j]), (xf, lvl[i, j])] + tail, g, dbl)
             else:
                 glyph.items += _strokes([(0.0, y), (xf, y), (xd, t)], g, dbl)
     glyph.items.append(_memory_group(load, g, lab, xa, cy, fan, True))
@@ -176,7 +184,7 @@ def draw_loaded_concat(g: OpRows) -> Glyph:
     glyph.items.append(Path((("M", xd, y0), ("L", xd, y1)), stroke=ink_of(g), width=THICK, role="box",
                             owner=g.owner))
     rows = [y for ys in g.ins for y in ys] + list(outs)
-    glyph.headroom = max(0.0, min(rows) - y0)
+    glyph.headroom = max(0.0, min(rows) - min([y0, *lvl.values()]) + (2.0 if lvl else 0.0))
     glyph.footroom = max(0.0, y1 - max(rows))
     glyph.anchors["bar"] = (xd, oc)
     return glyph
