@@ -15,14 +15,14 @@ import dataclasses
 from .fuse import loaded_by, saved_by
 from .geometry import ARROW, bend_length, DOT_R, FONT, PITCH, THICK
 from .glyph_parts import arrow_head, Glyph, ink_of, is_tandem, OpRows, wire_strokes
-from .glyph_wirings import _join_length, BAR_GAP, copy_dot_steps
+from .glyph_wirings import _join_length, BAR_GAP, bend_reach, copy_dot_steps
 from .mathtext import label, plain_text
 from .scene import Circle, Group, Path, Text
 
 __all__ = ["draw_saved_copy", "draw_loaded_concat", "split_at"]
 
 CLEAR = 4.0  # between the memory arrow's name and the wires running past it
-FAN_SLOPE = 0.8  # length of the fan into or out of the memory arrow per unit of its widest spread
+FAN_SLOPE = 0.6  # length of the fan into or out of the memory arrow per unit of its widest spread
 
 
 def _fan_length(rows: list[float], cy: float) -> float:
@@ -78,8 +78,10 @@ def draw_saved_copy(g: OpRows) -> Glyph:
     xf = xd + widen + max(steps, default=0.0) + down  # the saved copies fan into the arrow from here
     xs = [xf] * k + [xd + st for st in steps]  # each wire's dot
     xa = xf + _fan_length(src, cy) + ARROW * 0.7
-    xu = xa + 2 + lab.width + CLEAR  # the upper copies bend down past the name
-    w = xu + (down if k else 0.0) + 4.0
+    # the upper copies bend down past the name: from the arrow's tip on, as long as they clear the name's top
+    clear_top = cy - lab.ascent - CLEAR - (src[k - 1] if k else 0.0)
+    xu = max(xa, xa + 2 + lab.width + CLEAR - bend_reach(down, dy, clear_top)) if k else xa
+    w = xu + (down if k else 2 + lab.width) + 4.0
     glyph = Glyph(w)
     fan = []
     for j, (s, o) in enumerate(zip(src, outs)):
@@ -149,7 +151,10 @@ def draw_loaded_concat(g: OpRows) -> Glyph:
     lvl = {key: targets[key] - (PITCH / 2 if key in bar else 0.0) for key in over}
     rise = max((g.ins[i][j] - lvl[i, j] for i, j in over), default=0.0)
     x_up = bend_length(rise) if over else 0.0  # the upper half rises to its rows first
-    xa = x_up + CLEAR + lab.width + 2 + ARROW  # the slot's name, then the arrow
+    # the slot's name where the rising wires have cleared its top, then the arrow
+    xl = max((bend_reach(x_up, g.ins[i][j] - lvl[i, j], g.ins[i][j] - (cy - lab.ascent - CLEAR))
+              for i, j in over), default=0.0) + 1.0
+    xa = xl + lab.width + 2 + ARROW
     xf = xa + _fan_length(lrows, cy)  # the fan's end
     late = [(i, j) for i, ys in enumerate(g.ins) for j in range(len(ys))
             if (i, j) not in over and not (i == li and targets[i, j] in upper)]
