@@ -48,10 +48,11 @@ def _arrow_row(rows: list[float], k: int, lab) -> float:
 def _memory_group(mem, g: OpRows, lab, xa: float, cy: float, fan: list, load: bool) -> Group:
     """The memory arrow (tip at ``xa``), its slot's name, and the fan of wires into or out of it, owned by the
     save or load ``mem`` (notes and hover find it)."""
-    sub = dataclasses.replace(g, op=mem, owner=f"op:{mem.id}", act=None, scale=None)
+    sub = dataclasses.replace(g, op=mem, owner=f"op:{mem.id}", act=None, scale=None, alert=g.memory_alert)
     base = cy + (lab.ascent - lab.descent) / 2
     tx = xa - ARROW - 2 - lab.width if load else xa + 2
-    items = [*fan, arrow_head(xa, cy, sub), Text(lab, tx, base, fill=ink_of(g), owner=sub.owner)]
+    fan = [dataclasses.replace(p, stroke=ink_of(sub)) for p in fan]
+    items = [*fan, arrow_head(xa, cy, sub), Text(lab, tx, base, fill=ink_of(sub), owner=sub.owner)]
     title = f"{plain_text(mem.label) if mem.label else mem.kind} : {mem.signature}"
     return Group(tuple(items), role="op", owner=sub.owner, title=title)
 

@@ -49,6 +49,7 @@ class OpRows:
     scale: object = None  # an einsum drawn with the scaling after it: (that scaling, whether it is highlighted)
     join: bool = False  # an addition drawn as a symmetric join (its output midway between its inputs)
     act: object = None  # a normalisation drawn with the element-wise map after it: (that map, highlighted?)
+    memory_alert: bool = False  # a copy or concatenation drawn with its save or load: that one is highlighted
 
 
 @dataclass

@@ -102,7 +102,8 @@ def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None, hl=
     sc, act = scaled_by(op), activated_by(op)
     return OpRows(op, ins, outs, in_core, out_core, pairs, owner=owner, alert=alert,
                   scale=(sc, sc.id in hl) if sc is not None else None, join=join,
-                  act=(act, act.id in hl) if act is not None else None)
+                  act=(act, act.id in hl) if act is not None else None,
+                  memory_alert=bool(hl) and any(m is not None and m.id in hl for m in (save, load)))
 
 
 _LEVEL_KINDS = frozenset((OpKind.INDEX, OpKind.EINSUM))  # wirings whose result is some of their input wires

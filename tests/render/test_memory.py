@@ -111,3 +111,19 @@ def _walk(g):
             yield from _walk(it)
         else:
             yield it
+
+
+def test_a_highlighted_save_or_load_is_drawn_in_the_alert_colour_apart_from_its_host():
+    """A check that fails at the save (or a highlight naming it) colours its arrow and name, not the copy
+    drawn with it; and the other way round."""
+    d = _fig("fig27")
+    ops = {op.kind: op.id for op in d.panels[0].operations}
+
+    def inks(sc, kind):
+        return {getattr(p, "stroke", None) or getattr(p, "fill", None)
+                for p in sc.walk() if p.owner == f"op:{ops[kind]}" and not isinstance(p, Text)}
+
+    marked = scene(d, highlights=(ops["save"], ops["load"]))
+    assert inks(marked, "save") == {"alert"} == inks(marked, "load") and inks(marked, "copy") == {"ink"}
+    host = scene(d, highlights=(ops["copy"],))
+    assert inks(host, "copy") == {"alert"} and inks(host, "save") == {"ink"}
