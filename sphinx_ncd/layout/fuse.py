@@ -208,14 +208,14 @@ def loaded_by(op) -> Operation | None:
 
 def _memory_pair(a, b, uses: Counter, kept: set):
     """(op of step ``a``, op of step ``b``) that :func:`fuse_memory` draws as one, or None: a copy into two whose
-    first copy step ``b`` saves, or a load whose value step ``b`` concatenates; the value used by nothing else,
-    named by no ``name`` statement or note, the two in the same fences and repetitions."""
+    first copy step ``b`` saves, or a load whose value step ``b`` concatenates with one other; the value used by
+    nothing else, named by no ``name`` statement or note, the two in the same fences and repetitions."""
     for op in b.ops:
         if op.kind == OpKind.SAVE and len(op.inputs) == 1:
             v = op.inputs[0]
             host = next((c for c in a.ops if c.kind == OpKind.COPY and type(c) is Operation and len(c.outputs) == 2
                          and c.outputs[0].id == v.id), None)
-        elif op.kind == OpKind.CONCAT and type(op) is Operation and len(op.outputs) == 1:
+        elif op.kind == OpKind.CONCAT and type(op) is Operation and len(op.inputs) == 2 and len(op.outputs) == 1:
             host = next((ld for ld in a.ops if ld.kind == OpKind.LOAD and len(ld.outputs) == 1
                          and any(v.id == ld.outputs[0].id for v in op.inputs)), None)
             v = host.outputs[0] if host is not None else None

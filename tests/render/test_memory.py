@@ -127,3 +127,18 @@ def test_a_highlighted_save_or_load_is_drawn_in_the_alert_colour_apart_from_its_
     assert inks(marked, "save") == {"alert"} == inks(marked, "load") and inks(marked, "copy") == {"ink"}
     host = scene(d, highlights=(ops["copy"],))
     assert inks(host, "copy") == {"alert"} and inks(host, "save") == {"ink"}
+
+
+@pytest.mark.parametrize("text,fused", [
+    # a copy into three, a concatenation of three (its copy into two is drawn with the save), a save in a fence
+    # its copy is not in: drawn as before
+    ("input X: a b\nsave X to C\nY = L[f] X : b -> b\nZ = L[g] X : b -> b\noutput Y, Z\n", set()),
+    ("input X: a b, Y: a b\nsave X to C\nX = L[f] X : b -> b\nC = load C\nZ = concat X C Y over b\noutput Z\n",
+     {"SavedCopy"}),
+    ('input X: a b\nfence "F" {\n  X = relu X\n  save X to C\n}\nX = L[f] X : b -> b\noutput X\n', set()),
+])
+def test_other_saves_and_loads_keep_their_own_columns(text, fused):
+    d = sphinx_ncd.parse(text)
+    kinds = {type(op).__name__ for sec in panels.panel_sections(d.panels[0]) if sec.kind == "step" for op in sec.ops}
+    assert kinds & {"SavedCopy", "LoadedConcat"} == fused
+    assert geometry_problems(scene(d)) == []
