@@ -16,7 +16,7 @@ beside the circle; its U-Net: ➤R➤ by each ★3), not in a column of its own 
 
 :func:`fuse_memory` draws a save with the copy it saves (a :class:`SavedCopy`) and a load with the concatenation
 that takes it (a :class:`LoadedConcat`), so that the memory arrow can stand between the wires of the value going
-on (:mod:`.glyph_memory`): the copies and the loaded wires then cross only within each half of the stack.
+on (:mod:`.glyph_memory`): only the copies (or the loaded wires) of the wires under the arrow then cross.
 """
 from __future__ import annotations
 

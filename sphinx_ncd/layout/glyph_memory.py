@@ -1,12 +1,14 @@
 """Layout (stage 3): glyphs of a copy saved to memory and of a concatenation with a value loaded from it.
 
 A copy whose first copy is saved (:class:`~.fuse.SavedCopy`) and a concatenation taking a loaded value
-(:class:`~.fuse.LoadedConcat`) are drawn with the memory arrow *between* the wires of the value that goes on:
-the upper half of them (``n // 2`` of ``n``) runs over the arrow and its name, the lower half under it.  Copies
-fanning out of a stack of ``n`` wires into two stacks, one above the other, cross ``n (n - 1) / 2`` times (each
-pair once); with the arrow between the halves only the pairs within one half cross, ``C(n // 2, 2) +
-C(n - n // 2, 2)`` times -- the U-Net's ``b c x`` once instead of three times, at the save and at the
-concatenation.
+(:class:`~.fuse.LoadedConcat`) are drawn with the memory arrow *between* the wires of the value that goes on: its
+top wire runs over the arrow and the slot's name, the others under it.  Copies fanning out of a stack of ``n``
+wires into two stacks, one above the other, cross ``n (n - 1) / 2`` times (each pair once), and so does a loaded
+stack rising into the one it is concatenated with; with the arrow under the top wire only the pairs of the others
+cross, ``(n - 1) (n - 2) / 2`` times -- the U-Net's ``b c x`` once instead of three times, at the save and at the
+concatenation, as the paper's ``x c`` (which has no batch wire).  The wire over the arrow is copied where the fan
+into the arrow begins (at the save) or meets its loaded twin where the fan ends (at the load), so no copy runs on
+one row with the wire it leaves.
 """
 from __future__ import annotations
 
@@ -62,10 +64,10 @@ def _strokes(pts, g: OpRows, doubled: bool, owner=None) -> list[Path]:
 
 
 def draw_saved_copy(g: OpRows) -> Glyph:
-    """A copy whose first copy goes to memory: the lower half's dots first, their copies going on bending down
-    at once under the saved ones, which run level into the arrow's fan; the upper half's dots where the fan
-    begins, their saved copies into it, the copies going on over the arrow and its name, then down to their
-    rows under the saved stack."""
+    """A copy whose first copy goes to memory: the lower wires' dots first, their copies going on bending down
+    at once under the saved ones, which run level into the arrow's fan; the top wire's dot where the fan begins,
+    its saved copy into it, the copy going on over the arrow and its name, then down to its row over the others
+    (where the copy going on lies, under the saved stack)."""
     save, op = saved_by(g.op), g.op
     src, outs = g.ins[0], g.outs[0]
     v = op.inputs[0]
@@ -129,10 +131,10 @@ def _junction_rows(g: OpRows, oc: float, first) -> tuple[dict, list]:
 
 
 def draw_loaded_concat(g: OpRows) -> Glyph:
-    """A concatenation with a loaded value (level with the result): the value coming in runs under it, the upper
-    half of its wires rising first over the slot's name and the arrow, to meet their loaded twins in dots where
-    the arrow's fan ends; the other loaded wires fan out and meet theirs, or the bar on the concatenated axis,
-    further on."""
+    """A concatenation with a loaded value (level with the result): the value coming in runs under it, its top
+    wire rising first over the slot's name and the arrow, to meet its loaded twin in a dot where the arrow's fan
+    ends (or, on the concatenated axis, the bar, half a pitch over the loaded wire); the other loaded wires fan
+    out and meet theirs, or the bar, further on."""
     load, op = loaded_by(g.op), g.op
     li = next(i for i, v in enumerate(op.inputs) if v.id == load.outputs[0].id)
     lrows = g.ins[li]
@@ -151,7 +153,7 @@ def draw_loaded_concat(g: OpRows) -> Glyph:
     # loaded wire going into the bar under it)
     lvl = {key: targets[key] - (PITCH / 2 if key in bar else 0.0) for key in over}
     rise = max((g.ins[i][j] - lvl[i, j] for i, j in over), default=0.0)
-    x_up = bend_length(rise) if over else 0.0  # the upper half rises to its rows first
+    x_up = bend_length(rise) if over else 0.0  # the top wire rises to its row first
     # the slot's name where the rising wires have cleared its top, then the arrow
     xl = max((bend_reach(x_up, g.ins[i][j] - lvl[i, j], g.ins[i][j] - (cy - lab.ascent - CLEAR))
               for i, j in over), default=0.0) + 1.0
