@@ -65,10 +65,10 @@ def _spaced_rows(values, reserve) -> list[list[float]]:
 
 def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None, hl=()) -> OpRows:
     load = loaded_by(op)
-    if load is not None:  # the loaded value level with the result, the others below it (see .glyph_memory)
-        first = [v for v in op.inputs if v.id == load.outputs[0].id]
-        stacked = stack_values(first + [v for v in op.inputs if v.id != load.outputs[0].id], 0.0)
-        ins = [stacked[v.id] for v in op.inputs]
+    if load is not None:  # the loaded value level with the result, the other a pitch below it (.glyph_memory)
+        mine = load.outputs[0].id
+        ins = [[PITCH * (j + (0 if v.id == mine else len(load.outputs[0].axes))) for j in range(nrows(v))]
+               for v in op.inputs]
     elif ypos is not None and len(op.inputs) > 1 and all(v.id in ypos for v in op.inputs):
         # stack the inputs in the order they arrive (top to bottom), so their wires need not cross
         order = sorted(range(len(op.inputs)), key=lambda i: (ypos[op.inputs[i].id][0], i))
@@ -79,8 +79,8 @@ def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None, hl=
         ins = _rel_rows(op.inputs)
     join = isinstance(op, JoinedAdd)
     save = saved_by(op)
-    if save is not None:  # the copy going on lies where it would under the saved one (see .glyph_memory)
-        outs = _spaced_rows(save.inputs + op.outputs, reserve or {})[1:]
+    if save is not None:  # the copy going on lies a pitch under where the saved one would (see .glyph_memory)
+        outs = [[PITCH * (j + nrows(v)) for j in range(nrows(v))] for v in op.outputs]
     elif op.kind == OpKind.COPY and reserve:  # each branch leaves room for what its consumer will grow into
         outs = _spaced_rows(op.outputs, reserve)
     elif join:  # a symmetric join: the sum lies midway between the first and the last of its inputs
