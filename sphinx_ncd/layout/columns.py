@@ -16,6 +16,7 @@ from .geometry import (
     separator_y, BOUND_FONT, STATE_BARE_W, STATE_MIN_W, wire_path,
 )
 from .glyphs import axis_label_source, build_glyph, Glyph, OpRows
+from .fuse import LoadedConcat
 from .glyph_memo import shared_glyph
 from .mathtext import label, plain_text
 from .names import column_lead, column_names
@@ -238,6 +239,8 @@ class _Step:
                     ys = ypos.get(v.id)
                     if ys is not None and (desired is None or ys[0] < desired):
                         desired = ys[0]
+                if desired is not None and type(it.op) is LoadedConcat:  # what arrives runs under the load, level
+                    desired -= it.rows.ins[next(i for i, v in enumerate(it.op.inputs) if v.id in ypos)][0]
             if prev_bottom_row is None:
                 top = desired if desired is not None else 0.0
             else:  # the separator between the two runs through the glyph zone: room for it, clear of both

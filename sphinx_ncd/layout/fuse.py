@@ -20,6 +20,10 @@ side, and an outer product keeps them so ("simultaneously broadcasting linear op
 the paper's figure 18, which shifts the outer product past G and H).  Maps on the wires of any other value keep
 the order the spec writes (figure 14 shows that order changing).  The model keeps them in two steps (one step
 cannot hold two operations on one value).
+
+:func:`fuse_memory` draws a save with the copy it saves (a :class:`SavedCopy`) and a load with the concatenation
+that takes it (a :class:`LoadedConcat`), so that the memory arrow can stand between the wires of the value going
+on (:mod:`.glyph_memory`): only the copies (or the loaded wires) of the wires under the arrow then cross.
 """
 from __future__ import annotations
 
@@ -29,7 +33,8 @@ from collections import Counter
 from ..model.types import Operation, OpKind
 
 __all__ = ["ScaledEinsum", "fuse_scales", "scaled_by", "JoinedAdd", "mark_joins", "Activated",
-           "fuse_activations", "activated_by", "Beside", "fuse_beside", "beside_of"]
+           "fuse_activations", "activated_by", "Beside", "fuse_beside", "beside_of",
+           "SavedCopy", "saved_by", "LoadedConcat", "loaded_by", "fuse_memory"]
 
 
 class ScaledEinsum(Operation):
@@ -287,4 +292,89 @@ def fuse_beside(panel, sections: list) -> list:
                                  "broadcast_pairs": tuple(((0, j), (0, j)) for j in range(n) if j not in core)})
         fused.__dict__["beside"] = second
         out[i:i + 4] = [dataclasses.replace(a, ops=tuple(fused if op is hit else op for op in a.ops)), s2]
+    return out
+
+
+class SavedCopy(Operation):
+    """A copy whose first copy is saved to memory in the next step, drawn with that save: the copy's fields with
+    its other output; ``save`` is the save (its id owns the memory arrow, so notes and highlights find it)."""
+
+    save: Operation
+
+
+def saved_by(op) -> Operation | None:
+    """The save drawn in ``op``'s glyph, if ``op`` is a copy fused with one."""
+    return op.__dict__.get("save") if isinstance(op, SavedCopy) else None
+
+
+class LoadedConcat(Operation):
+    """A concatenation one of whose inputs is loaded from memory in the step before, drawn with that load:
+    ``load`` is the load (its id owns the memory arrow)."""
+
+    load: Operation
+
+
+def loaded_by(op) -> Operation | None:
+    """The load drawn in ``op``'s glyph, if ``op`` is a concatenation fused with one."""
+    return op.__dict__.get("load") if isinstance(op, LoadedConcat) else None
+
+
+def _memory_pair(a, b, uses: Counter, kept: set):
+    """(op of step ``a``, op of step ``b``) that :func:`fuse_memory` draws as one, or None: a copy into two whose
+    first copy step ``b`` saves, or a load whose value step ``b`` concatenates with one other; the value used by
+    nothing else, named by no ``name`` statement or note, the two in the same fences and repetitions."""
+    for op in b.ops:
+        if op.kind == OpKind.SAVE and len(op.inputs) == 1:
+            v = op.inputs[0]
+            host = next((c for c in a.ops if c.kind == OpKind.COPY and type(c) is Operation and len(c.outputs) == 2
+                         and c.outputs[0].id == v.id), None)
+        elif op.kind == OpKind.CONCAT and type(op) is Operation and len(op.inputs) == 2 and len(op.outputs) == 1:
+            host = next((ld for ld in a.ops if ld.kind == OpKind.LOAD and len(ld.outputs) == 1
+                         and any(v.id == ld.outputs[0].id for v in op.inputs)), None)
+            v = host.outputs[0] if host is not None else None
+        else:
+            continue
+        if host is not None and uses[v.id] == 1 and v.id not in kept and v.axes \
+                and tuple(host.groups) == tuple(op.groups):
+            return host, op
+    return None
+
+
+def fuse_memory(panel, sections: list) -> list:
+    """``sections`` with every copy + save and load + concatenation pair (see the module's docstring) drawn as
+    one operation, in the column of the copy and of the concatenation."""
+    if not any(op.kind in (OpKind.SAVE, OpKind.LOAD) for op in panel.operations):
+        return sections
+    uses = Counter(v.id for op in panel.operations for v in op.inputs)
+    kept = {vid for vid, _ in (panel.names or ())} | {t[1] for note in panel.notes for t in note.targets
+                                                      if t[0] == "value"}
+    out = list(sections)
+    i = 0
+    while i + 3 < len(out):
+        a, s1, b, s2 = out[i:i + 4]
+        pair = None
+        if (a.kind, s1.kind, b.kind, s2.kind) == ("step", "state", "step", "state") and not s1.brk:
+            pair = _memory_pair(a, b, uses, kept)
+        if pair is None:
+            i += 1
+            continue
+        first, second = pair
+        if first.kind == OpKind.COPY:  # the copy takes the save: the saved copy leaves the state and the step
+            gone, fused = first.outputs[0], SavedCopy.frozen(**{**first.__dict__, "outputs": first.outputs[1:]})
+            fused.__dict__["save"] = second
+            a = dataclasses.replace(a, ops=tuple(fused if op is first else op for op in a.ops))
+            b = dataclasses.replace(b, ops=tuple(op for op in b.ops if op is not second))
+        else:  # the concatenation takes the load: the loaded value leaves the step and the state
+            gone, fused = first.outputs[0], LoadedConcat.frozen(**second.__dict__)
+            fused.__dict__["load"] = first
+            a = dataclasses.replace(a, ops=tuple(op for op in a.ops if op is not first))
+            b = dataclasses.replace(b, ops=tuple(fused if op is second else op for op in b.ops))
+        s1 = dataclasses.replace(s1, values=tuple(v for v in s1.values if v.id != gone.id))
+        if not a.ops:  # the load was all its step did: the state before it is this one
+            out[i:i + 4] = [b, s2]
+        elif not b.ops:  # the save was all its step did: the state after it is this one
+            out[i:i + 4] = [a, s2]
+        else:
+            out[i:i + 4] = [a, s1, b, s2]
+        i += 1
     return out

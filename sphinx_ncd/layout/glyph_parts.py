@@ -50,6 +50,7 @@ class OpRows:
     join: bool = False  # an addition drawn as a symmetric join (its output midway between its inputs)
     act: object = None  # a normalisation drawn with the element-wise map after it: (that map, highlighted?)
     beside: object = None  # a map drawn with the map after it on other wires: (that map, highlighted?)
+    memory_alert: bool = False  # a copy or concatenation drawn with its save or load: that one is highlighted
 
 
 @dataclass

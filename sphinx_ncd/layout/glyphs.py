@@ -16,6 +16,8 @@ from .glyph_marks import carry_mark, draw_elementwise
 from .glyph_parts import axis_label_source, draw_ports, Glyph, OpRows, OVER
 from .glyph_sequence import draw_chunk, draw_mask, draw_rotary
 from .glyph_einsum import draw_einsum
+from .glyph_memory import draw_loaded_concat, draw_saved_copy
+from .fuse import LoadedConcat, SavedCopy
 from .glyph_wirings import draw_add, draw_bar, draw_copy, draw_delete, draw_save_load, draw_unit
 from .scene import Path
 
@@ -53,6 +55,8 @@ def build_glyph(g: OpRows) -> Glyph:
     builder = BUILDERS.get(row.glyph, draw_function) if row is not None else draw_function
     if g.op.kind in (OpKind.FUNCTION, OpKind.LEARNED):  # a declared look: ``def NAME : SIG style bare|circle``
         builder = STYLES.get(g.op.params.style or "box", builder)
+    if type(g.op) is SavedCopy or type(g.op) is LoadedConcat:  # drawn with its save or load (.glyph_memory)
+        builder = draw_saved_copy if type(g.op) is SavedCopy else draw_loaded_concat
     glyph = builder(g)
     _double_tandem(glyph, g)
     if g.act is not None and "mark" not in glyph.anchors:  # the map drawn in this column (a norm places its own)

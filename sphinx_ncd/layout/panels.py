@@ -14,7 +14,7 @@ from .columns import bracket_room, repeat_label_widths, state_column, step_colum
 from .fences import group_items, group_starts, title_room
 from .names import column_lead, edge_names
 from .notes import add_author_notes
-from .fuse import fuse_activations, fuse_beside, fuse_scales, mark_joins
+from .fuse import fuse_activations, fuse_beside, fuse_memory, fuse_scales, mark_joins
 from .geometry import ITEM_GAP
 from .pieces import bbox_all, Piece, union
 from .rows import reserve_below, shown_axes, silent_values, stack_values, value_axis
@@ -28,7 +28,7 @@ __all__ = ["panel_sections", "with_headers", "panel_piece", "measure_panel"]
 def panel_sections(panel: Panel) -> list:
     """The sections the panel is drawn with: residual branches beside their box, a first state always."""
     sections = mark_joins(panel, fuse_activations(panel, fuse_scales(panel, _residual_sections(panel))))
-    sections = fuse_beside(panel, sections)
+    sections = fuse_memory(panel, fuse_beside(panel, sections))
     if not sections or sections[0].kind != "state":
         sections.insert(0, Section("state", panel.inputs))
     return sections

@@ -10,7 +10,7 @@ import sympy
 
 from ..model.types import Axis, Operation, OpKind, Panel, Value
 from .geometry import ITEM_GAP, PITCH
-from .fuse import activated_by, beside_of, JoinedAdd, scaled_by
+from .fuse import activated_by, beside_of, JoinedAdd, loaded_by, saved_by, scaled_by
 from .glyph_einsum import einsum_rows
 from .glyphs import OpRows
 
@@ -64,7 +64,12 @@ def _spaced_rows(values, reserve) -> list[list[float]]:
 
 
 def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None, hl=()) -> OpRows:
-    if ypos is not None and len(op.inputs) > 1 and all(v.id in ypos for v in op.inputs):
+    load = loaded_by(op)
+    if load is not None:  # the loaded value level with the result, the other a pitch below it (.glyph_memory)
+        mine = load.outputs[0].id
+        ins = [[PITCH * (j + (0 if v.id == mine else len(load.outputs[0].axes))) for j in range(nrows(v))]
+               for v in op.inputs]
+    elif ypos is not None and len(op.inputs) > 1 and all(v.id in ypos for v in op.inputs):
         # stack the inputs in the order they arrive (top to bottom), so their wires need not cross
         order = sorted(range(len(op.inputs)), key=lambda i: (ypos[op.inputs[i].id][0], i))
         stacked = stack_values([op.inputs[i] for i in order], 0.0)
@@ -73,7 +78,10 @@ def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None, hl=
     else:
         ins = _rel_rows(op.inputs)
     join = isinstance(op, JoinedAdd)
-    if op.kind == OpKind.COPY and reserve:  # each branch leaves room for what its consumer will grow into
+    save = saved_by(op)
+    if save is not None:  # the copy going on lies a pitch under where the saved one would (see .glyph_memory)
+        outs = [[PITCH * (j + nrows(v)) for j in range(nrows(v))] for v in op.outputs]
+    elif op.kind == OpKind.COPY and reserve:  # each branch leaves room for what its consumer will grow into
         outs = _spaced_rows(op.outputs, reserve)
     elif join:  # a symmetric join: the sum lies midway between the first and the last of its inputs
         tops = sorted(ys[0] for ys in ins if ys)
@@ -95,7 +103,8 @@ def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None, hl=
     return OpRows(op, ins, outs, in_core, out_core, pairs, owner=owner, alert=alert,
                   scale=(sc, sc.id in hl) if sc is not None else None, join=join,
                   act=(act, act.id in hl) if act is not None else None,
-                  beside=(bes, bes.id in hl) if bes is not None else None)
+                  beside=(bes, bes.id in hl) if bes is not None else None,
+                  memory_alert=bool(hl) and any(m is not None and m.id in hl for m in (save, load)))
 
 
 _LEVEL_KINDS = frozenset((OpKind.INDEX, OpKind.EINSUM))  # wirings whose result is some of their input wires

@@ -236,7 +236,9 @@ def test_a_separator_between_ports_whose_wires_run_on_is_caught():
     assert separator_touch_problems(planted) == []  # both segments stop there: the end stands at their side
 
 
-@pytest.mark.parametrize("name", ["gallery/figures/fig16", "figures/fig20", "figures/fig26", "figures/fig27",
+# (fig 27 left the list when its save and load moved into the copy's and the concatenation's glyphs: no segment
+# lies beside another there any more, so it draws no separator)
+@pytest.mark.parametrize("name", ["gallery/figures/fig16", "figures/fig20", "figures/fig26",
                                   "gallery/figures/fig32", "figures/decoder-mlp"])
 def test_a_separators_dashes_run_on_through_its_joins(name):
     """Where a separator's pieces meet (a step, a join with a glyph's own piece) its dashes run on, as in the
