@@ -15,13 +15,15 @@ from __future__ import annotations
 import dataclasses
 
 from .crossings import wire_polyline
-from .scene import Circle, Group, Path, Text, bbox_of
+from .scene import _lines_box, Circle, Group, Path, Text, bbox_of
 
-__all__ = ["reach_ends", "phase_glyph_separators", "SEP_TOUCH", "SEP_PORTS"]
+__all__ = ["reach_ends", "separators_reach", "phase_glyph_separators", "SEP_TOUCH", "SEP_PORTS"]
 
 SEP_TOUCH = 3.0  # an end this close to a glyph's ink, a wire or a label touches it
 SEP_PORTS = 36.0  # an end between two ports at its x at most this far apart stands at a glyph's side (or the edge)
 _SHORT = 2.2  # a carried end stops this short of what it meets (its ink, half as wide, then clear of it)
+#: ink whose box is farther than this from an end's line (or from the ports beside it) cannot stop or touch it
+_NEAR = SEP_TOUCH + 1.0
 
 
 def reach_ends(seps: list, wires: list, groups: list, labels: list, anchors, x_from: float, x_to: float) -> list:
@@ -29,26 +31,42 @@ def reach_ends(seps: list, wires: list, groups: list, labels: list, anchors, x_f
     to what it meets (see the module's docstring); ``wires``, ``groups``, ``labels``: the panel's wire paths,
     glyphs (x, y, group) and wire labels; ``anchors``: its ports and edges (an end carried to an edge is added,
     as a wire's end there is); ``x_from``, ``x_to``: its edges."""
-    inner = _glyph_separators(groups)
-    ends = [e for e in _outer_ends(seps + inner) if e[0] < len(seps)]  # a glyph's own separators stay as drawn
+    inner, flat, _holders = _walk(groups)
+    return _reached(seps, inner, _Ink(wires, flat, labels), anchors, x_from, x_to)
+
+
+def separators_reach(seps: list, wires: list, groups: list, labels: list, anchors, x_from: float,
+                     x_to: float) -> tuple[list, list]:
+    """:func:`reach_ends`, then :func:`phase_glyph_separators` on the lines it leaves, the glyphs walked once for
+    both: (the separators, the glyphs)."""
+    inner, flat, holders = _walk(groups)
+    lines = _reached(seps, inner, _Ink(wires, flat, labels), anchors, x_from, x_to)
+    return lines, _phased_glyphs(lines, groups, inner, holders)
+
+
+def _reached(seps: list, inner: list, ink: "_Ink", anchors, x_from: float, x_to: float) -> list:
+    """:func:`reach_ends` with the glyphs' own separators (``inner``, see :func:`_walk`) and their ink read."""
+    ends = _outer_ends(seps, inner)  # a glyph's own separators stay as drawn
+    level_in = [(q[2], q[3]) for q in inner if abs(q[1] - q[3]) < 1e-6]  # those arriving level at their end
     if not ends:
-        return _phased(_as_lines(seps, inner), inner)
-    ink = None
+        return _phased(_as_lines(seps, level_in), inner)
+    points = None
     out = list(seps)
     for i, last, p in ends:
+        d = 1.0 if last else -1.0
         ports = _ports_beside(p, anchors)
         if ports is not None and not _out_of(out[i], last):
             continue  # a vertical end: it stands between the ports as drawn
-        if ink is None:
-            ink = _ink(wires, groups, labels)
-        if ports is not None and not _wires_go_on(p, 1.0 if last else -1.0, ports, ink):
+        near = ink.near(p, d, ports)
+        if ports is not None and not _wires_go_on(p, d, ports, near):
             continue
-        if _touches(p, ink):
+        if _touches(p, near):
             continue
-        x = _reach(p, 1.0 if last else -1.0, ink, x_from, x_to)
+        x = _reach(p, d, near, x_from, x_to)
         # another separator on its line, met first: the two join into one dashed line
-        x = _joined(p, 1.0 if last else -1.0, x, [(c[-2], c[-1]) for j, sep in enumerate(seps + inner) if j != i
-                                                   for c in sep.d])
+        if points is None:
+            points = _points(seps, inner)
+        x = _joined(p, d, x, i, points)
         if x in (x_from, x_to):  # at the panel's edge, where a wire ending there would end too
             anchors.append((x, p[1]))
         # the carried run, drawn on from the end as a piece of its own: :func:`_as_lines` joins it to the line
@@ -56,18 +74,43 @@ def reach_ends(seps: list, wires: list, groups: list, labels: list, anchors, x_f
         run = (("M", p[0], p[1]), ("L", x, p[1])) if last else (("M", x, p[1]), ("L", p[0], p[1]))
         out.append(Path(run, stroke=seps[i].stroke, width=seps[i].width, dash=seps[i].dash, role="separator",
                         owner=seps[i].owner))
-    return _phased(_as_lines(out, inner), inner)
+    return _phased(_as_lines(out, level_in), inner)
+
+
+def _walk(groups) -> tuple[list, list, set]:
+    """The glyphs (x, y, group) walked once: the separators drawn inside them, where they stand in the panel
+    (x0, y0, x1, y1: their two ends); every other primitive of theirs a separator may end at, as (x, y where its
+    glyph stands, the primitive); which glyphs (by their place in ``groups``) hold a separator."""
+    inner, flat, holders = [], [], set()
+    stack = [(k, dx, dy, g) for k, (dx, dy, g) in enumerate(groups)]
+    while stack:
+        k, dx, dy, g = stack.pop()
+        for item in g.items:
+            if isinstance(item, Group):
+                stack.append((k, dx, dy, item))
+            elif isinstance(item, Path):
+                if item.role != "separator":
+                    flat.append((dx, dy, item))
+                elif item.d:
+                    c = item.d[-1]
+                    inner.append((item.d[0][1] + dx, item.d[0][2] + dy, c[-2] + dx, c[-1] + dy))
+                    holders.add(k)
+            elif isinstance(item, (Circle, Text)):
+                flat.append((dx, dy, item))
+    return inner, flat, holders
 
 
 def _phased(lines: list, inner: list) -> list:
     """``lines`` with the dash pattern of each one that goes on from a glyph's own separator (``inner``: where
     they stand) carried on from where that piece's pattern leaves off, rather than starting afresh at the join."""
+    if not inner:
+        return lines
     out = []
     for line in lines:
         start = (line.d[0][1], line.d[0][2])
-        before = next((p for p in inner if _meets(_end_point(p), start)), None)
+        before = next((q for q in inner if _meets((q[2], q[3]), start)), None)
         if before is not None and line.dash and len(line.dash) == 2:
-            (x0, y0), (x1, y1) = (before.d[0][1], before.d[0][2]), _end_point(before)
+            x0, y0, x1, y1 = before
             line = Path(line.d, stroke=line.stroke, width=line.width, dash=dash_from(line.dash, ((x1 - x0) ** 2 + (
                 y1 - y0) ** 2) ** 0.5), role="separator", owner=line.owner)
         out.append(line)
@@ -87,37 +130,75 @@ def dash_from(dash: tuple, phase: float) -> tuple:
     return (0.0, round(on + off - p, 3), on, round(p - on, 3))
 
 
+
 def _meets(p, q) -> bool:
     return abs(p[0] - q[0]) < 0.5 and abs(p[1] - q[1]) < 0.5
 
 
-def _as_lines(seps: list, inner: list) -> list:
+def _as_lines(seps: list, level_in: list) -> list:
     """The pieces that meet end to end (one's last point the next one's first, drawn alike) as one path each, so
     that the dashes run on along the whole line rather than starting afresh at every join.  Where two lines end
     at the point a piece goes on from (two boundaries meeting), the one arriving level takes it on (a glyph's
-    own separator, ``inner``, too: the piece then stays apart, its dashes carried on by :func:`_phased`)."""
-    out = list(seps)
-    merged = True
-    while merged:
-        merged = False
-        for j, b in enumerate(out):
-            if b.d[0][0] != "M":
-                continue
-            into = [i for i, a in enumerate(out) if i != j and _meets(_end_point(a), (b.d[0][1], b.d[0][2]))
-                    and (b.stroke, b.width, b.dash) == (a.stroke, a.width, a.dash)]
-            if not into:
-                continue
-            i = min(into, key=lambda k: not _arrives_level(out[k]))
-            if not _arrives_level(out[i]) and any(_meets(_end_point(p), (b.d[0][1], b.d[0][2]))
-                                                  and _arrives_level(p) for p in inner):
-                continue
+    own separator too, ``level_in``: the ends of those arriving level; the piece then stays apart, its dashes
+    carried on by :func:`_phased`).
+
+    The pieces are read in order and the first one that goes on from another is joined to it, then again from
+    the first; a piece that went on from nothing before a join still goes on from nothing after it (what the
+    join leaves ends where the joined piece ended, and that piece went on from it too), so the reading starts
+    again from the first piece left waiting for a glyph's level separator, else from where it was."""
+    out: list = list(seps)  # None where a piece was joined to the one before it
+    ends = [_end_point(a) for a in out]
+    cells: dict = {}  # the pieces ending in each unit cell: only neighbouring cells can hold one that meets
+    for k, q in enumerate(ends):
+        cells.setdefault((int(q[0] // 1), int(q[1] // 1)), []).append(k)
+    j, again = 0, None
+    while j < len(out):
+        b = out[j]
+        if b is None or b.d[0][0] != "M":
+            j += 1
+            continue
+        sx, sy = b.d[0][1], b.d[0][2]
+        into = _into(j, sx, sy, out, ends, cells)
+        if not into:
+            j += 1
+            continue
+        i = next((k for k in into if _arrives_level(out[k])), into[0])
+        if _arrives_level(out[i]) or not any(
+                abs(q[0] - sx) < 0.5 and abs(q[1] - sy) < 0.5 for q in level_in):
             a = out[i]
-            out[i] = Path(a.d + b.d[1:], stroke=a.stroke, width=a.width, dash=a.dash, role="separator",
-                          owner=a.owner)
-            del out[j]
-            merged = True
-            break
-    return out
+            cells[_cell(ends[i])].remove(i)
+            cells[_cell(ends[j])].remove(j)
+            out[i], out[j], ends[i] = Path(a.d + b.d[1:], stroke=a.stroke, width=a.width, dash=a.dash,
+                                           role="separator", owner=a.owner), None, ends[j]
+            cells.setdefault(_cell(ends[i]), []).append(i)
+            j, again = (j + 1 if again is None else again), None
+            continue
+        if again is None:
+            again = j
+        j += 1
+    return [p for p in out if p is not None]
+
+
+def _cell(q) -> tuple[int, int]:
+    return (int(q[0] // 1), int(q[1] // 1))
+
+
+def _into(j: int, sx: float, sy: float, out: list, ends: list, cells: dict) -> list:
+    """The pieces (in order) other than ``j`` that end where it starts (sx, sy), drawn alike."""
+    b = out[j]
+    cx, cy = int(sx // 1), int(sy // 1)
+    found = []
+    for kx in (cx - 1, cx, cx + 1):
+        for ky in (cy - 1, cy, cy + 1):
+            for k in cells.get((kx, ky), ()):
+                q = ends[k]
+                if k != j and abs(q[0] - sx) < 0.5 and abs(q[1] - sy) < 0.5:
+                    a = out[k]
+                    if a.stroke == b.stroke and a.width == b.width and a.dash == b.dash:
+                        found.append(k)
+    found.sort()
+    return found
+
 
 
 def _arrives_level(sep: Path) -> bool:
@@ -129,15 +210,29 @@ def phase_glyph_separators(lines: list, groups: list) -> list:
     """``groups`` (the panel's glyphs: x, y, group) with each glyph's own separator that goes on from one of
     ``lines`` (the panel's separators, as :func:`reach_ends` leaves them) beginning its dashes where that line's
     leave off.  A glyph's group may be shared with other uses of it, so a changed one is a new group."""
+    inner, _flat, holders = _walk(groups)
+    return _phased_glyphs(lines, groups, inner, holders)
+
+
+def _phased_glyphs(lines: list, groups: list, inner: list, holders: set) -> list:
+    """:func:`phase_glyph_separators`, the glyphs' own separators (``inner``) and the glyphs holding them
+    (``holders``) known: only a line ending where one of them starts is measured, and only those glyphs
+    rebuilt."""
+    if not holders:
+        return groups
     ends = []
     for line in lines:
         if line.dash and len(line.dash) in (2, 4):
-            pts = wire_polyline(line.d)
-            length = sum(((b[0] - a[0]) ** 2 + (b[1] - a[1]) ** 2) ** 0.5 for a, b in zip(pts, pts[1:]))
-            ends.append((_end_point(line), _dash_phase(line.dash) + length))
+            e = _end_point(line)
+            if any(abs(q[0] - e[0]) < 0.5 and abs(q[1] - e[1]) < 0.5 for q in inner):
+                pts = wire_polyline(line.d)
+                length = sum(((b[0] - a[0]) ** 2 + (b[1] - a[1]) ** 2) ** 0.5 for a, b in zip(pts, pts[1:]))
+                ends.append((e, _dash_phase(line.dash) + length))
     if not ends:
         return groups
-    return [(dx, dy, _phase_group(g, dx, dy, ends)) for dx, dy, g in groups]
+    return [(dx, dy, _phase_group(g, dx, dy, ends)) if k in holders else (dx, dy, g)
+            for k, (dx, dy, g) in enumerate(groups)]
+
 
 
 def _phase_group(group: Group, dx: float, dy: float, ends) -> Group:
@@ -156,25 +251,13 @@ def _phase_group(group: Group, dx: float, dy: float, ends) -> Group:
     return dataclasses.replace(group, items=tuple(items)) if changed else group
 
 
+
 def _dash_phase(dash: tuple) -> float:
     """Where along its period a pattern made by :func:`dash_from` (or a plain one) begins."""
     if len(dash) == 2:
         return 0.0
     return dash[2] if dash[3] == 0 else dash[2] + dash[3]
 
-def _glyph_separators(groups) -> list:
-    """The separators drawn inside the glyphs, where they stand in the panel (as paths of their two ends)."""
-    out = []
-    stack = list(groups)
-    while stack:
-        dx, dy, g = stack.pop()
-        for item in g.items:
-            if isinstance(item, Group):
-                stack.append((dx, dy, item))
-            elif isinstance(item, Path) and item.role == "separator" and item.d:
-                (x0, y0), (x1, y1) = (item.d[0][1], item.d[0][2]), _end_point(item)
-                out.append(Path((("M", x0 + dx, y0 + dy), ("L", x1 + dx, y1 + dy)), role="separator"))
-    return out
 
 
 def _end_point(path: Path) -> tuple[float, float]:
@@ -182,20 +265,21 @@ def _end_point(path: Path) -> tuple[float, float]:
     return (c[-2], c[-1])
 
 
-def _outer_ends(seps: list) -> list[tuple[int, bool, tuple]]:
-    """The ends of the dashed lines drawn as pieces end to end: (piece, its last point?, the point), for each
-    end no other piece continues from."""
-    pts = [((s.d[0][1], s.d[0][2]), _end_point(s)) for s in seps]
+def _outer_ends(seps: list, inner: list) -> list[tuple[int, bool, tuple]]:
+    """The ends of the separators ``seps`` no other piece continues from (one of ``seps`` or of the glyphs' own,
+    ``inner``), as (piece, its last point?, the point)."""
+    pts = [((s.d[0][1], s.d[0][2]), _end_point(s)) for s in seps] + [((q[0], q[1]), (q[2], q[3])) for q in inner]
     cells: dict = {}  # the pieces with an end in each unit cell: only neighbouring cells can hold one that meets
     for j, pair in enumerate(pts):
         for q in pair:
-            cells.setdefault((int(q[0] // 1), int(q[1] // 1)), []).append((j, q))
+            cells.setdefault((int(q[0] // 1), int(q[1] // 1)), []).append((j, q[0], q[1]))
     out = []
-    for i, (a, b) in enumerate(pts):
-        for last, p in ((False, a), (True, b)):
-            cx, cy = int(p[0] // 1), int(p[1] // 1)
-            near = (jq for kx in (cx - 1, cx, cx + 1) for ky in (cy - 1, cy, cy + 1) for jq in cells.get((kx, ky), ()))
-            if not any(j != i and abs(p[0] - q[0]) < 0.5 and abs(p[1] - q[1]) < 0.5 for j, q in near):
+    for i in range(len(seps)):
+        for last, p in ((False, pts[i][0]), (True, pts[i][1])):
+            px, py = p
+            cx, cy = int(px // 1), int(py // 1)
+            if not any(j != i and abs(px - qx) < 0.5 and abs(py - qy) < 0.5 for kx in (cx - 1, cx, cx + 1)
+                       for ky in (cy - 1, cy, cy + 1) for j, qx, qy in cells.get((kx, ky), ())):
                 out.append((i, last, p))
     return out
 
@@ -203,12 +287,19 @@ def _outer_ends(seps: list) -> list[tuple[int, bool, tuple]]:
 def _ports_beside(p, anchors):
     """The heights of the two ports at ``p``'s x nearest above and below it, if they are at most ``SEP_PORTS``
     apart, else None."""
-    at = [a[1] for a in anchors if abs(a[0] - p[0]) < 0.5]
-    above = [y for y in at if y < p[1]]
-    below = [y for y in at if y > p[1]]
-    if above and below and min(below) - max(above) <= SEP_PORTS:
-        return (max(above), min(below))
+    px, py = p
+    above = below = None
+    for ax, ay in anchors:
+        if abs(ax - px) < 0.5:
+            if ay < py:
+                if above is None or ay > above:
+                    above = ay
+            elif ay > py and (below is None or ay < below):
+                below = ay
+    if above is not None and below is not None and below - above <= SEP_PORTS:
+        return (above, below)
     return None
+
 
 
 def _out_of(sep: Path, last: bool) -> bool:
@@ -217,6 +308,7 @@ def _out_of(sep: Path, last: bool) -> bool:
     a = (d[-2][-2], d[-2][-1]) if last and len(d) > 1 else (d[1][-2], d[1][-1]) if len(d) > 1 else None
     b = _end_point(sep) if last else (d[0][1], d[0][2])
     return a is not None and abs(a[0] - b[0]) > 1e-6
+
 
 
 def _wires_go_on(p, d: float, ports, ink) -> bool:
@@ -234,36 +326,85 @@ def _wires_go_on(p, d: float, ports, ink) -> bool:
     return False
 
 
-def _ink(wires, groups, labels) -> list[tuple]:
-    """What a separator may end at: (ink box, polyline or None for a box-like mark, the polyline's least and
-    greatest x or None)."""
-    out = []
-    for w in wires:
-        b = bbox_of(w)
-        if b:
-            pts = wire_polyline(w.d)
-            out.append((b, pts, _x_span(pts)))
-    stack = list(groups)  # (x, y where the glyph stands, its group in the glyph's own coordinates)
-    while stack:
-        dx, dy, g = stack.pop()
-        for item in g.items:
-            if isinstance(item, Group):
-                stack.append((dx, dy, item))
-            elif isinstance(item, Path) and item.role == "separator":
-                continue
-            elif isinstance(item, (Path, Circle, Text)):
-                b = bbox_of(item)
-                if b:
-                    line = isinstance(item, Path) and item.role == "wire"
-                    pts = [(x + dx, y + dy) for x, y in wire_polyline(item.d)] if line else None
-                    out.append(((b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy), pts, _x_span(pts) if pts else None))
-    out += [(t.bbox, None, None) for t in labels if isinstance(t, Text) and t.bbox]
-    return out
+class _Ink:
+    """What a separator may end at: the panel's wires, its glyphs' primitives (but their separators) and its
+    labels, each as (ink box, polyline or None for a box-like mark, the polyline's least and greatest x or None).
+    Boxed when first asked about; a line's polyline is worked out only when an end is near it."""
+
+    __slots__ = ("_wires", "_flat", "_labels", "_boxed")
+
+    def __init__(self, wires: list, flat: list, labels: list):
+        self._wires, self._flat, self._labels, self._boxed = wires, flat, labels, None
+
+    def near(self, p, d: float, ports) -> list[tuple]:
+        """The ink that may stop, touch or go on beside the end at ``p`` carried in direction ``d`` (``ports``:
+        the heights of the ports beside it, or None): all whose box comes within :data:`_NEAR` of its line (or
+        the ports') on that side.  What is left out is farther than :func:`_touches`, :func:`_reach` and
+        :func:`_wires_go_on` look."""
+        boxed = self._boxed
+        if boxed is None:
+            boxed = self._boxed = self._box_all()
+        px, py = p
+        lo, hi = (py, py) if ports is None else ports
+        lo, hi = min(lo, py) - _NEAR, max(hi, py) + _NEAR
+        out = []
+        for e in boxed:
+            x0, y0, x1, y1 = e[0]
+            if e[3] or (y0 <= hi and y1 >= lo and (x1 >= px - _NEAR if d > 0 else x0 <= px + _NEAR)):
+                out.append(e[4] or _polyline(e))
+        return out
+
+    def _box_all(self) -> list[list]:
+        """Each ink as [its box, its path's commands if a line, where its glyph stands (None: a wire), whether
+        it is not to be left out by its box (an arc's chords are drawn from its ends, not its radius), the ink
+        as :meth:`near` gives it, None until its polyline is worked out]."""
+        out = []
+        for w in self._wires:
+            b, arc = _path_box(w)
+            if b:
+                out.append([b, w.d, None, arc, None])
+        for dx, dy, item in self._flat:
+            line = isinstance(item, Path) and item.role == "wire"
+            b, arc = _path_box(item) if line else (bbox_of(item), False)
+            if b:
+                box = (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)
+                out.append([box, item.d, (dx, dy), arc, None] if line else [box, None, None, False, (box, None, None)])
+        for t in self._labels:
+            if isinstance(t, Text) and t.bbox:
+                out.append([t.bbox, None, None, False, (t.bbox, None, None)])
+        return out
+
+
+def _path_box(item) -> tuple:
+    """(:func:`.scene.bbox_of` the path, whether it has an arc)."""
+    if not isinstance(item, Path):
+        return bbox_of(item), True
+    box = _lines_box(item.d)
+    if box is None:
+        return bbox_of(item), True
+    if not box:
+        return None, False
+    h = item.width / 2 if item.stroke else 0
+    return (box[0] - h, box[1] - h, box[2] + h, box[3] + h), False
+
+
+def _polyline(e: list) -> tuple:
+    """The ink of a line's entry of :meth:`_Ink._box_all`, its polyline worked out (once)."""
+    if e[2] is None:
+        pts = wire_polyline(e[1])
+        e[4] = (e[0], pts, _x_span(pts))
+    else:
+        dx, dy = e[2]
+        pts = [(x + dx, y + dy) for x, y in wire_polyline(e[1])]
+        e[4] = (e[0], pts, _x_span(pts) if pts else None)
+    return e[4]
+
 
 
 def _x_span(pts) -> tuple[float, float]:
     xs = [q[0] for q in pts]
     return (min(xs), max(xs))
+
 
 
 def _touches(p, ink) -> bool:
@@ -275,6 +416,7 @@ def _touches(p, ink) -> bool:
         if x0 - t <= px <= x1 + t and y0 - t <= py <= y1 + t and _distance(p, item) <= t:
             return True
     return False
+
 
 
 def _distance(p, item) -> float:
@@ -291,11 +433,22 @@ def _distance(p, item) -> float:
     return best
 
 
-def _joined(p, d: float, x: float, ends) -> float:
-    """``x``, or the nearer point of another separator (``ends``: their points) on ``p``'s line between ``p``
-    and ``x``."""
-    on = [q[0] for q in ends if abs(q[1] - p[1]) < 0.5 and d * (q[0] - p[0]) > 0.5 and d * (q[0] - x) < 0]
+def _points(seps: list, inner: list) -> list[tuple]:
+    """Every point of the separators (``seps``, then the glyphs' own, ``inner``) as (its separator, x, y)."""
+    out = [(j, c[-2], c[-1]) for j, sep in enumerate(seps) for c in sep.d]
+    n = len(seps)
+    for k, q in enumerate(inner):
+        out += ((n + k, q[0], q[1]), (n + k, q[2], q[3]))
+    return out
+
+
+def _joined(p, d: float, x: float, i: int, points: list) -> float:
+    """``x``, or the nearer point of another separator than the ``i``-th (``points``: theirs, see
+    :func:`_points`) on ``p``'s line between ``p`` and ``x``."""
+    px, py = p
+    on = [qx for j, qx, qy in points if j != i and abs(qy - py) < 0.5 and d * (qx - px) > 0.5 and d * (qx - x) < 0]
     return min(on, key=lambda q: d * q) if on else x
+
 
 
 def _reach(p, d: float, ink, x_from: float, x_to: float) -> float:
