@@ -281,7 +281,7 @@ def _separators_reach(po: PanelOut, front: list) -> None:
     edges = po.section_x.values()
     marks = items["wires"] + [p for p in front if getattr(p, "role", "") == "bracket"]
     seps, glyphs = separators_reach(items["seps"], marks, items["glyphs"], items["labels"], po.anchors,
-                                    min(a for a, _ in edges), max(b for _, b in edges))
+                                    min(a for a, _ in edges), max(b for _, b in edges), po.op_boxes)
     po.items = [(name, seps if name == "seps" else glyphs if name == "glyphs" else part) for name, part in po.items]
 
 

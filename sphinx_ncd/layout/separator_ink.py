@@ -1,0 +1,196 @@
+"""Layout (stage 3): what a separator's loose end may meet -- the panel's ink near that end, read lazily.
+
+:mod:`.separator_ends` carries a loose end along its line to the nearest glyph, wire or label, and leaves it
+where it touches one, or where the wires beside it stop.  The ink it asks about is read here, only near the
+ends asked about: the panel's wires and labels boxed once; a glyph's primitives boxed only when the glyph's own
+box (the column pass's) comes near an end; a line's polyline worked out only when its box does.
+"""
+from __future__ import annotations
+
+from .crossings import wire_polyline
+from .scene import _lines_box, Path, Text, bbox_of
+
+__all__ = ["Ink", "SEP_TOUCH", "reach", "touches", "wires_go_on"]
+
+SEP_TOUCH = 3.0  # an end this close to a glyph's ink, a wire or a label touches it
+_SHORT = 2.2  # a carried end stops this short of what it meets (its ink, half as wide, then clear of it)
+#: ink whose box is farther than this from an end's line (or from the ports beside it) cannot stop or touch it
+_NEAR = SEP_TOUCH + 1.0
+#: a glyph whose box (the column pass's, rounded apart from its primitives' boxes) is farther than this from an
+#: end's line holds no primitive within :data:`_NEAR` of it
+_GLYPH_NEAR = _NEAR + 0.5
+
+
+class Ink:
+    """What a separator may end at: the panel's wires, its glyphs' primitives (but their separators) and its
+    labels, each given as (ink box, polyline or None for a box-like mark, the polyline's least and greatest x or
+    None)."""
+
+    __slots__ = ("_wires", "_glyphs", "_labels", "_boxed", "_inside")
+
+    def __init__(self, wires: list, glyphs: list, labels: list):
+        """``wires``: the panel's wire paths; ``glyphs``: per glyph, (its box in the panel, or None where not
+        known, its primitives as (x, y where the glyph stands, the primitive)); ``labels``: the wire labels."""
+        self._wires, self._glyphs, self._labels = wires, glyphs, labels
+        self._boxed = None  # the wires' and labels' entries (see :func:`_entry`)
+        self._inside: list = [None] * len(glyphs)  # each glyph's entries, once it has come near an end
+
+    def near(self, p, d: float, ports) -> list[tuple]:
+        """The ink that may stop, touch or go on beside the end at ``p`` carried in direction ``d`` (``ports``:
+        the heights of the ports beside it, or None): all whose box comes within :data:`_NEAR` of its line on
+        that side (:func:`touches`, :func:`reach`), and, beside ports, all whose box reaches the ports' heights
+        where :func:`wires_go_on` looks.  What is left out is farther than they look."""
+        if self._boxed is None:
+            self._boxed = [e for e in (_entry(w, 0.0, 0.0, True) for w in self._wires) if e]
+            self._boxed += [[t.bbox, None, None, False, (t.bbox, None, None)] for t in self._labels
+                            if isinstance(t, Text) and t.bbox]
+        px, py = p
+        xg = px + d * 2.0  # where wires_go_on looks
+        look = (py - _NEAR, py + _NEAR, px - _NEAR if d > 0 else None, px + _NEAR if d < 0 else None,
+                (ports[0] - _NEAR, ports[1] + _NEAR, xg - _NEAR, xg + _NEAR) if ports is not None else None)
+        out: list = []
+        _pick(self._boxed, look, 0.0, out)
+        inside, m = self._inside, _GLYPH_NEAR - _NEAR
+        for k, (box, flat) in enumerate(self._glyphs):
+            if box is not None and not _seen(box, look, m):
+                continue
+            if inside[k] is None:
+                inside[k] = [e for e in (_entry(item, dx, dy, False) for dx, dy, item in flat) if e]
+            _pick(inside[k], look, 0.0, out)
+        return out
+
+
+def _seen(box, look, m: float) -> bool:
+    """Whether the box comes within ``m`` of where :meth:`Ink.near` looks (``look``: the heights about the end,
+    the least x on its side or None, the greatest or None, and (the least and greatest height, the least and
+    greatest x) about the ports or None)."""
+    x0, y0, x1, y1 = box
+    lo, hi, left, right, ports = look
+    if y0 <= hi + m and y1 >= lo - m and (x1 >= left - m if right is None else x0 <= right + m):
+        return True
+    return ports is not None and y0 <= ports[1] + m and y1 >= ports[0] - m and x0 <= ports[3] + m and \
+        x1 >= ports[2] - m
+
+
+def _pick(entries: list, look, m: float, out: list) -> None:
+    """Add to ``out`` the ink of ``entries`` whose box is seen where :meth:`Ink.near` looks (``look``, see
+    :func:`_seen`), and of every line with an arc."""
+    for e in entries:
+        if e[3] or _seen(e[0], look, m):
+            out.append(e[4] or _polyline(e))
+
+
+def _entry(item, dx: float, dy: float, wire: bool):
+    """A primitive of the ink (moved by dx, dy where its glyph stands, unless a ``wire`` of the panel's) as
+    [its box, its path's commands if a line, (dx, dy) or None for a wire, whether no box may leave it out (a
+    line with an arc, whose chords are drawn from its ends, not its radius), its ink as :meth:`Ink.near` gives
+    it or None until its polyline is worked out]; None where it has no box."""
+    if wire or (isinstance(item, Path) and item.role == "wire"):
+        b, arc = _path_box(item)
+        if not b:
+            return None
+        if wire:
+            return [b, item.d, None, arc, None]
+        return [(b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy), item.d, (dx, dy), arc, None]
+    b = bbox_of(item)
+    if not b:
+        return None
+    box = (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)
+    return [box, None, None, False, (box, None, None)]
+
+
+def _path_box(item) -> tuple:
+    """(:func:`.scene.bbox_of` the path, whether it has an arc)."""
+    if not isinstance(item, Path):
+        return bbox_of(item), True
+    box = _lines_box(item.d)
+    if box is None:
+        return bbox_of(item), True
+    if not box:
+        return None, False
+    h = item.width / 2 if item.stroke else 0
+    return (box[0] - h, box[1] - h, box[2] + h, box[3] + h), False
+
+
+def _polyline(e: list) -> tuple:
+    """The ink of a line's entry (see :func:`_entry`), its polyline worked out (once)."""
+    if e[2] is None:
+        pts = wire_polyline(e[1])
+        e[4] = (e[0], pts, _x_span(pts))
+    else:
+        dx, dy = e[2]
+        pts = [(x + dx, y + dy) for x, y in wire_polyline(e[1])]
+        e[4] = (e[0], pts, _x_span(pts) if pts else None)
+    return e[4]
+
+
+def _x_span(pts) -> tuple[float, float]:
+    xs = [q[0] for q in pts]
+    return (min(xs), max(xs))
+
+
+def touches(p, ink) -> bool:
+    """Whether ``p`` is within ``SEP_TOUCH`` of any of ``ink`` (a box farther than that along either axis is
+    not: its distance is at least that far, so only the near ones are measured; so too a line's pieces)."""
+    px, py, t = p[0], p[1], SEP_TOUCH
+    for item in ink:
+        x0, y0, x1, y1 = item[0]
+        if x0 - t <= px <= x1 + t and y0 - t <= py <= y1 + t and _within(p, item):
+            return True
+    return False
+
+
+def _within(p, item) -> bool:
+    """Whether ``p`` is within ``SEP_TOUCH`` of ``item`` (its box near ``p``), measured to its line if it is one."""
+    (x0, y0, x1, y1), line, _span = item
+    px, py, t = p[0], p[1], SEP_TOUCH
+    dx, dy = max(x0 - px, 0.0, px - x1), max(y0 - py, 0.0, py - y1)
+    if dx > t or dy > t or line is None:
+        return (dx * dx + dy * dy) ** 0.5 <= t
+    far = t + 1e-6  # a piece whose box is farther than this is farther than ``t`` however it is rounded
+    for a, b in zip(line, line[1:]):
+        ax, ay, bx, by = a[0], a[1], b[0], b[1]
+        if (ax - px > far and bx - px > far) or (px - ax > far and px - bx > far) or \
+                (ay - py > far and by - py > far) or (py - ay > far and py - by > far):
+            continue
+        ux, uy = bx - ax, by - ay
+        n = ux * ux + uy * uy
+        s = 0.0 if n == 0 else max(0.0, min(1.0, ((px - ax) * ux + (py - ay) * uy) / n))
+        if ((px - ax - s * ux) ** 2 + (py - ay - s * uy) ** 2) ** 0.5 <= t:
+            return True
+    return False
+
+
+def reach(p, d: float, ink, x_from: float, x_to: float) -> float:
+    """The x the end at ``p`` is carried to, going in direction ``d``: just short of the nearest ink on its
+    line, else the panel's edge."""
+    y = p[1]
+    best = x_to if d > 0 else x_from
+    for (x0, y0, x1, y1), line, _span in ink:
+        if not (y0 - 1.0 <= y <= y1 + 1.0):
+            continue
+        if line is None:
+            hits = [x0 if d > 0 else x1]
+        else:
+            hits = [a[0] + (b[0] - a[0]) * (y - a[1]) / (b[1] - a[1]) if abs(b[1] - a[1]) > 1e-9 else a[0]
+                    for a, b in zip(line, line[1:]) if min(a[1], b[1]) <= y <= max(a[1], b[1])]
+        for x in hits:
+            x -= d * _SHORT
+            if d * (x - p[0]) > 0.5 and d * (x - best) < 0:
+                best = x
+    return best
+
+
+def wires_go_on(p, d: float, ports, ink) -> bool:
+    """Whether a wire at either port beside ``p`` goes on just past it in direction ``d``: then both segments do
+    not stop there (at a glyph's side or the panel's edge), and the separator must run on to what combines them."""
+    x = p[0] + d * 2.0
+    for _box, line, span in ink:
+        if line is None or not span[0] <= x <= span[1]:  # (no segment of it reaches x)
+            continue
+        for a, b in zip(line, line[1:]):
+            if min(a[0], b[0]) <= x <= max(a[0], b[0]) and abs(b[0] - a[0]) > 1e-9:
+                y = a[1] + (b[1] - a[1]) * (x - a[0]) / (b[0] - a[0])
+                if any(abs(y - yp) < 0.5 for yp in ports):
+                    return True
+    return False
