@@ -167,9 +167,9 @@ def _as_lines(seps: list, level_in: list) -> list:
     prev = [s.d[-2] if len(s.d) > 1 else None for s in seps]
     size = [len(s.d) for s in seps]
     ends = [(c[-2], c[-1]) for c in last]
-    cells: dict = {}  # the lines ending in each unit cell: only neighbouring cells can hold one that meets
+    cells: dict = {}  # the lines ending in each unit column: only neighbouring ones can hold one that meets
     for k, q in enumerate(ends):
-        cells.setdefault(_cell(q), []).append(k)
+        cells.setdefault(q[0] // 1, []).append(k)
     j, again = 0, None
     while j < n:
         b = seps[j]
@@ -188,15 +188,15 @@ def _as_lines(seps: list, level_in: list) -> list:
             j += 1
             continue
         i = level[0] if level else into[0]
-        cells[_cell(ends[i])].remove(i)
-        cells[_cell(ends[j])].remove(j)
+        cells[ends[i][0] // 1].remove(i)
+        cells[ends[j][0] // 1].remove(j)
         if size[j] > 1:
             last[i], prev[i] = last[j], (prev[j] if size[j] > 2 else last[i])
             ends[i] = ends[j]
         size[i] += size[j] - 1
         chains[i] += chains[j]
         chains[j] = None
-        cells.setdefault(_cell(ends[i]), []).append(i)
+        cells.setdefault(ends[i][0] // 1, []).append(i)
         j, again = (j + 1 if again is None else again), None
     return [seps[c[0]] if len(c) == 1 else _drawn(c, seps) for c in chains if c is not None]
 
@@ -210,25 +210,20 @@ def _drawn(chain: list, seps: list) -> Path:
     return Path(tuple(d), stroke=a.stroke, width=a.width, dash=a.dash, role="separator", owner=a.owner)
 
 
-def _cell(q) -> tuple[int, int]:
-    return (int(q[0] // 1), int(q[1] // 1))
-
-
 def _into(j: int, sx: float, sy: float, seps: list, chains: list, ends: list, cells: dict) -> list:
     """The lines (by their first pieces, in order) other than ``j``'s that end where it starts (sx, sy), styled
     as it is."""
     b = seps[j]
-    cx, cy = int(sx // 1), int(sy // 1)
+    c = sx // 1
     found = []
-    for kx in (cx - 1, cx, cx + 1):
-        for ky in (cy - 1, cy, cy + 1):
-            for k in cells.get((kx, ky), ()):
-                q = ends[k]
-                if k != j and abs(q[0] - sx) < 0.5 and abs(q[1] - sy) < 0.5:
-                    a = seps[k]
-                    if a.stroke == b.stroke and a.width == b.width and a.dash == b.dash:
-                        found.append(k)
-    found.sort()
+    for k in (*cells.get(c - 1, ()), *cells.get(c, ()), *cells.get(c + 1, ())):
+        q = ends[k]
+        if k != j and -0.5 < q[0] - sx < 0.5 and -0.5 < q[1] - sy < 0.5:
+            a = seps[k]
+            if a.stroke == b.stroke and a.width == b.width and a.dash == b.dash:
+                found.append(k)
+    if len(found) > 1:
+        found.sort()
     return found
 
 
@@ -295,46 +290,41 @@ def _outer_ends(seps: list, inner: list) -> list[tuple[int, bool, tuple]]:
     pts = [((s.d[0][1], s.d[0][2]), _end_point(s)) for s in seps] + [((q[0], q[1]), (q[2], q[3])) for q in inner]
     at: dict = {}  # each point: the piece with an end there, -1 where two pieces have
     for j, (a, b) in enumerate(pts):
-        for q in (a, b):
-            k = at.get(q)
-            if k is None:
-                at[q] = j
-            elif k != j:
-                at[q] = -1
+        k = at.get(a)
+        at[a] = j if k is None or k == j else -1
+        k = at.get(b)
+        at[b] = j if k is None or k == j else -1
     cells = None
     out = []
     for i in range(len(seps)):
         for last, p in ((False, pts[i][0]), (True, pts[i][1])):
             if at[p] == -1:
                 continue
-            if cells is None:  # the pieces with an end in each unit cell: only neighbouring ones can meet
+            if cells is None:  # the pieces with an end in each unit column: only neighbouring ones can meet
                 cells = {}
                 for j, pair in enumerate(pts):
-                    for qx, qy in pair:
-                        cells.setdefault((int(qx // 1), int(qy // 1)), []).append((j, qx, qy))
+                    for q in pair:
+                        cells.setdefault(q[0] // 1, []).append((j, q[0], q[1]))
             px, py = p
-            cx, cy = int(px // 1), int(py // 1)
-            if not any(j != i and abs(px - qx) < 0.5 and abs(py - qy) < 0.5 for kx in (cx - 1, cx, cx + 1)
-                       for ky in (cy - 1, cy, cy + 1) for j, qx, qy in cells.get((kx, ky), ())):
+            c = px // 1
+            if not any(j != i and -0.5 < px - qx < 0.5 and -0.5 < py - qy < 0.5
+                       for j, qx, qy in (*cells.get(c - 1, ()), *cells.get(c, ()), *cells.get(c + 1, ()))):
                 out.append((i, last, p))
     return out
+
 
 def _ports_beside(p, anchors):
     """The heights of the two ports at ``p``'s x nearest above and below it, if they are at most ``SEP_PORTS``
     apart, else None."""
     px, py = p
-    above = below = None
-    for ax, ay in anchors:
-        if abs(ax - px) < 0.5:
-            if ay < py:
-                if above is None or ay > above:
-                    above = ay
-            elif ay > py and (below is None or ay < below):
-                below = ay
-    if above is not None and below is not None and below - above <= SEP_PORTS:
-        return (above, below)
+    at = [a[1] for a in anchors if -0.5 < a[0] - px < 0.5]
+    if len(at) < 2:
+        return None
+    above = [y for y in at if y < py]
+    below = [y for y in at if y > py]
+    if above and below and min(below) - max(above) <= SEP_PORTS:
+        return (max(above), min(below))
     return None
-
 
 def _out_of(sep: Path, last: bool) -> bool:
     """Whether the separator's end piece runs sideways (not up or down) into that end."""

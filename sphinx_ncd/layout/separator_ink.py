@@ -10,7 +10,7 @@ from __future__ import annotations
 from .crossings import wire_polyline
 from .scene import _lines_box, Path, Text, bbox_of
 
-__all__ = ["Ink", "SEP_TOUCH", "reach", "touches", "wires_go_on"]
+__all__ = ["Ink", "Line", "SEP_TOUCH", "reach", "touches", "wires_go_on"]
 
 SEP_TOUCH = 3.0  # an end this close to a glyph's ink, a wire or a label touches it
 _SHORT = 2.2  # a carried end stops this short of what it meets (its ink, half as wide, then clear of it)
@@ -19,12 +19,13 @@ _NEAR = SEP_TOUCH + 1.0
 #: a glyph whose box (the column pass's, rounded apart from its primitives' boxes) is farther than this from an
 #: end's line holds no primitive within :data:`_NEAR` of it
 _GLYPH_NEAR = _NEAR + 0.5
+_PAD = 1e-6  # a line's command's box is widened by this: its chords are worked out from its points, rounded
+_FAR_LEFT, _FAR_RIGHT = float("-inf"), float("inf")
 
 
 class Ink:
     """What a separator may end at: the panel's wires, its glyphs' primitives (but their separators) and its
-    labels, each given as (ink box, polyline or None for a box-like mark, the polyline's least and greatest x or
-    None)."""
+    labels, each given as (ink box, its line (see :class:`Line`) or None for a box-like mark)."""
 
     __slots__ = ("_wires", "_glyphs", "_labels", "_boxed", "_inside")
 
@@ -42,21 +43,21 @@ class Ink:
         where :func:`wires_go_on` looks.  What is left out is farther than they look."""
         if self._boxed is None:
             self._boxed = [e for e in (_entry(w, 0.0, 0.0, True) for w in self._wires) if e]
-            self._boxed += [[t.bbox, None, None, False, (t.bbox, None, None)] for t in self._labels
+            self._boxed += [[t.bbox, None, None, False, (t.bbox, None)] for t in self._labels
                             if isinstance(t, Text) and t.bbox]
         px, py = p
         xg = px + d * 2.0  # where wires_go_on looks
         look = (py - _NEAR, py + _NEAR, px - _NEAR if d > 0 else None, px + _NEAR if d < 0 else None,
                 (ports[0] - _NEAR, ports[1] + _NEAR, xg - _NEAR, xg + _NEAR) if ports is not None else None)
         out: list = []
-        _pick(self._boxed, look, 0.0, out)
+        _pick(self._boxed, look, out)
         inside, m = self._inside, _GLYPH_NEAR - _NEAR
         for k, (box, flat) in enumerate(self._glyphs):
             if box is not None and not _seen(box, look, m):
                 continue
             if inside[k] is None:
                 inside[k] = [e for e in (_entry(item, dx, dy, False) for dx, dy, item in flat) if e]
-            _pick(inside[k], look, 0.0, out)
+            _pick(inside[k], look, out)
         return out
 
 
@@ -72,12 +73,19 @@ def _seen(box, look, m: float) -> bool:
         x1 >= ports[2] - m
 
 
-def _pick(entries: list, look, m: float, out: list) -> None:
+def _pick(entries: list, look, out: list) -> None:
     """Add to ``out`` the ink of ``entries`` whose box is seen where :meth:`Ink.near` looks (``look``, see
     :func:`_seen`), and of every line with an arc."""
+    lo, hi, left, right, ports = look
+    if ports is None:
+        plo = phi = pleft = pright = 0.0
+    else:
+        plo, phi, pleft, pright = ports
     for e in entries:
-        if e[3] or _seen(e[0], look, m):
-            out.append(e[4] or _polyline(e))
+        x0, y0, x1, y1 = e[0]
+        if e[3] or (y0 <= hi and y1 >= lo and (x1 >= left if right is None else x0 <= right)) or (
+                ports is not None and y0 <= phi and y1 >= plo and x0 <= pright and x1 >= pleft):
+            out.append(e[4] or _lined(e))
 
 
 def _entry(item, dx: float, dy: float, wire: bool):
@@ -96,7 +104,7 @@ def _entry(item, dx: float, dy: float, wire: bool):
     if not b:
         return None
     box = (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)
-    return [box, None, None, False, (box, None, None)]
+    return [box, None, None, False, (box, None)]
 
 
 def _path_box(item) -> tuple:
@@ -112,21 +120,70 @@ def _path_box(item) -> tuple:
     return (box[0] - h, box[1] - h, box[2] + h, box[3] + h), False
 
 
-def _polyline(e: list) -> tuple:
-    """The ink of a line's entry (see :func:`_entry`), its polyline worked out (once)."""
-    if e[2] is None:
-        pts = wire_polyline(e[1])
-        e[4] = (e[0], pts, _x_span(pts))
-    else:
-        dx, dy = e[2]
-        pts = [(x + dx, y + dy) for x, y in wire_polyline(e[1])]
-        e[4] = (e[0], pts, _x_span(pts) if pts else None)
+def _lined(e: list) -> tuple:
+    """The ink of a line's entry (see :func:`_entry`), its :class:`Line` made (once)."""
+    e[4] = (e[0], Line(e[1], e[2]))
     return e[4]
 
 
-def _x_span(pts) -> tuple[float, float]:
-    xs = [q[0] for q in pts]
-    return (min(xs), max(xs))
+class Line:
+    """A line's ink (a wire, or a glyph's wire moved to where the glyph stands) as the polyline
+    :func:`.crossings.wire_polyline` makes of it, worked out a command at a time and only where asked: a command's
+    chords (from the last point before it) lie in its box, a cubic's within its control points', an arc's (a half
+    circle on its chord) within its circle's."""
+
+    __slots__ = ("_d", "_at", "_pieces")
+
+    def __init__(self, d, at):
+        """``d``: the path's commands; ``at``: (dx, dy) where its glyph stands, None for a wire of the panel."""
+        self._d, self._at, self._pieces = d, at, None
+
+    def _cut(self) -> list:
+        """The line's commands, each as [its box (moved, padded), the point before it, the command, its chords
+        or None until asked for]."""
+        dx, dy = self._at if self._at is not None else (0.0, 0.0)
+        pieces = []
+        cur = None
+        for c in self._d:
+            op = c[0]
+            if op == "M" or op == "L":
+                end = (c[1], c[2])
+                if cur is not None:
+                    xs, ys = (cur[0], end[0]), (cur[1], end[1])
+            elif op == "C" and cur is not None:
+                end = (c[5], c[6])  # (the cubic's last chord ends there: its weights are 0, 0, 0, 1)
+                xs, ys = (cur[0], c[1], c[3], c[5]), (cur[1], c[2], c[4], c[6])
+            elif op == "A" and cur is not None:
+                end = (c[3], c[4])
+                mx, my = (cur[0] + end[0]) / 2, (cur[1] + end[1]) / 2
+                r = ((cur[0] - mx) ** 2 + (cur[1] - my) ** 2) ** 0.5
+                xs, ys = (mx - r, mx + r), (my - r, my + r)
+            else:
+                continue
+            if cur is not None:
+                pieces.append([(min(xs) + dx - _PAD, min(ys) + dy - _PAD, max(xs) + dx + _PAD, max(ys) + dy + _PAD),
+                               cur, c, None])
+            cur = end
+        self._pieces = pieces
+        return pieces
+
+    def segments(self, x0: float, y0: float, x1: float, y1: float) -> list[tuple]:
+        """The polyline's segments (pairs of points) of the commands whose boxes meet the box (x0, y0, x1, y1):
+        all of them that do."""
+        out = []
+        for piece in self._pieces if self._pieces is not None else self._cut():
+            b = piece[0]
+            if b[0] <= x1 and b[2] >= x0 and b[1] <= y1 and b[3] >= y0:
+                pts = piece[3]
+                if pts is None:
+                    cur, c = piece[1], piece[2]
+                    pts = wire_polyline((("M", cur[0], cur[1]), c))
+                    if self._at is not None:
+                        dx, dy = self._at
+                        pts = [(x + dx, y + dy) for x, y in pts]
+                    piece[3] = pts
+                out += zip(pts, pts[1:])
+        return out
 
 
 def touches(p, ink) -> bool:
@@ -142,13 +199,13 @@ def touches(p, ink) -> bool:
 
 def _within(p, item) -> bool:
     """Whether ``p`` is within ``SEP_TOUCH`` of ``item`` (its box near ``p``), measured to its line if it is one."""
-    (x0, y0, x1, y1), line, _span = item
+    (x0, y0, x1, y1), line = item
     px, py, t = p[0], p[1], SEP_TOUCH
     dx, dy = max(x0 - px, 0.0, px - x1), max(y0 - py, 0.0, py - y1)
     if dx > t or dy > t or line is None:
         return (dx * dx + dy * dy) ** 0.5 <= t
     far = t + 1e-6  # a piece whose box is farther than this is farther than ``t`` however it is rounded
-    for a, b in zip(line, line[1:]):
+    for a, b in line.segments(px - far, py - far, px + far, py + far):
         ax, ay, bx, by = a[0], a[1], b[0], b[1]
         if (ax - px > far and bx - px > far) or (px - ax > far and px - bx > far) or \
                 (ay - py > far and by - py > far) or (py - ay > far and py - by > far):
@@ -166,14 +223,14 @@ def reach(p, d: float, ink, x_from: float, x_to: float) -> float:
     line, else the panel's edge."""
     y = p[1]
     best = x_to if d > 0 else x_from
-    for (x0, y0, x1, y1), line, _span in ink:
+    for (x0, y0, x1, y1), line in ink:
         if not (y0 - 1.0 <= y <= y1 + 1.0):
             continue
         if line is None:
             hits = [x0 if d > 0 else x1]
         else:
             hits = [a[0] + (b[0] - a[0]) * (y - a[1]) / (b[1] - a[1]) if abs(b[1] - a[1]) > 1e-9 else a[0]
-                    for a, b in zip(line, line[1:]) if min(a[1], b[1]) <= y <= max(a[1], b[1])]
+                    for a, b in line.segments(_FAR_LEFT, y, _FAR_RIGHT, y) if min(a[1], b[1]) <= y <= max(a[1], b[1])]
         for x in hits:
             x -= d * _SHORT
             if d * (x - p[0]) > 0.5 and d * (x - best) < 0:
@@ -185,10 +242,10 @@ def wires_go_on(p, d: float, ports, ink) -> bool:
     """Whether a wire at either port beside ``p`` goes on just past it in direction ``d``: then both segments do
     not stop there (at a glyph's side or the panel's edge), and the separator must run on to what combines them."""
     x = p[0] + d * 2.0
-    for _box, line, span in ink:
-        if line is None or not span[0] <= x <= span[1]:  # (no segment of it reaches x)
+    for _box, line in ink:
+        if line is None:
             continue
-        for a, b in zip(line, line[1:]):
+        for a, b in line.segments(x, _FAR_LEFT, x, _FAR_RIGHT):
             if min(a[0], b[0]) <= x <= max(a[0], b[0]) and abs(b[0] - a[0]) > 1e-9:
                 y = a[1] + (b[1] - a[1]) * (x - a[0]) / (b[0] - a[0])
                 if any(abs(y - yp) < 0.5 for yp in ports):
