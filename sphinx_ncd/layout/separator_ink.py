@@ -42,9 +42,16 @@ class Ink:
         that side (:func:`touches`, :func:`reach`), and, beside ports, all whose box reaches the ports' heights
         where :func:`wires_go_on` looks.  What is left out is farther than they look."""
         if self._boxed is None:
-            self._boxed = [e for e in (_entry(w, 0.0, 0.0, True) for w in self._wires) if e]
-            self._boxed += [[t.bbox, None, None, False, (t.bbox, None)] for t in self._labels
-                            if isinstance(t, Text) and t.bbox]
+            boxed = self._boxed = []
+            for w in self._wires:
+                b, arc = _path_box(w)
+                if b:
+                    boxed.append([b, w.d, None, arc, None])
+            for t in self._labels:
+                if isinstance(t, Text):
+                    b = t.bbox
+                    if b:
+                        boxed.append([b, None, None, False, (b, None)])
         px, py = p
         xg = px + d * 2.0  # where wires_go_on looks
         look = (py - _NEAR, py + _NEAR, px - _NEAR if d > 0 else None, px + _NEAR if d < 0 else None,
@@ -56,7 +63,7 @@ class Ink:
             if box is not None and not _seen(box, look, m):
                 continue
             if inside[k] is None:
-                inside[k] = [e for e in (_entry(item, dx, dy, False) for dx, dy, item in flat) if e]
+                inside[k] = [e for e in (_entry(item, dx, dy) for dx, dy, item in flat) if e]
             _pick(inside[k], look, out)
         return out
 
@@ -88,17 +95,15 @@ def _pick(entries: list, look, out: list) -> None:
             out.append(e[4] or _lined(e))
 
 
-def _entry(item, dx: float, dy: float, wire: bool):
-    """A primitive of the ink (moved by dx, dy where its glyph stands, unless a ``wire`` of the panel's) as
-    [its box, its path's commands if a line, (dx, dy) or None for a wire, whether no box may leave it out (a
-    line with an arc, whose chords are drawn from its ends, not its radius), its ink as :meth:`Ink.near` gives
-    it or None until its polyline is worked out]; None where it has no box."""
-    if wire or (isinstance(item, Path) and item.role == "wire"):
+def _entry(item, dx: float, dy: float):
+    """A glyph's primitive (moved by dx, dy where its glyph stands) as [its box, its path's commands if a line,
+    (dx, dy) or None for a wire of the panel's, whether no box may leave it out (a line with an arc, whose chords
+    are drawn from its ends, not its radius), its ink as :meth:`Ink.near` gives it or None until its line is
+    made]; None where it has no box."""
+    if isinstance(item, Path) and item.role == "wire":
         b, arc = _path_box(item)
         if not b:
             return None
-        if wire:
-            return [b, item.d, None, arc, None]
         return [(b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy), item.d, (dx, dy), arc, None]
     b = bbox_of(item)
     if not b:
@@ -220,7 +225,8 @@ def _within(p, item) -> bool:
 
 def reach(p, d: float, ink, x_from: float, x_to: float) -> float:
     """The x the end at ``p`` is carried to, going in direction ``d``: just short of the nearest ink on its
-    line, else the panel's edge."""
+    line, else the panel's edge.  A line's commands wholly behind the end or beyond the nearest ink met so far
+    are not worked out."""
     y = p[1]
     best = x_to if d > 0 else x_from
     for (x0, y0, x1, y1), line in ink:
@@ -228,9 +234,11 @@ def reach(p, d: float, ink, x_from: float, x_to: float) -> float:
             continue
         if line is None:
             hits = [x0 if d > 0 else x1]
-        else:
+        else:  # (only where a hit would be past the end and short of the best so far)
+            segs = line.segments(p[0] + 0.5 + _SHORT - _PAD, y, best + _SHORT + _PAD, y) if d > 0 else \
+                line.segments(best - _SHORT - _PAD, y, p[0] - 0.5 - _SHORT + _PAD, y)
             hits = [a[0] + (b[0] - a[0]) * (y - a[1]) / (b[1] - a[1]) if abs(b[1] - a[1]) > 1e-9 else a[0]
-                    for a, b in line.segments(_FAR_LEFT, y, _FAR_RIGHT, y) if min(a[1], b[1]) <= y <= max(a[1], b[1])]
+                    for a, b in segs if min(a[1], b[1]) <= y <= max(a[1], b[1])]
         for x in hits:
             x -= d * _SHORT
             if d * (x - p[0]) > 0.5 and d * (x - best) < 0:
@@ -242,10 +250,11 @@ def wires_go_on(p, d: float, ports, ink) -> bool:
     """Whether a wire at either port beside ``p`` goes on just past it in direction ``d``: then both segments do
     not stop there (at a glyph's side or the panel's edge), and the separator must run on to what combines them."""
     x = p[0] + d * 2.0
-    for _box, line in ink:
-        if line is None:
+    lo, hi = min(ports) - 0.5 - _PAD, max(ports) + 0.5 + _PAD  # (a line's y there is near one of them)
+    for box, line in ink:
+        if line is None or not (box[0] - _PAD <= x <= box[2] + _PAD and box[1] <= hi and box[3] >= lo):
             continue
-        for a, b in line.segments(x, _FAR_LEFT, x, _FAR_RIGHT):
+        for a, b in line.segments(x, lo, x, hi):
             if min(a[0], b[0]) <= x <= max(a[0], b[0]) and abs(b[0] - a[0]) > 1e-9:
                 y = a[1] + (b[1] - a[1]) * (x - a[0]) / (b[0] - a[0])
                 if any(abs(y - yp) < 0.5 for yp in ports):
