@@ -225,24 +225,31 @@ def _within(p, item) -> bool:
 
 def reach(p, d: float, ink, x_from: float, x_to: float) -> float:
     """The x the end at ``p`` is carried to, going in direction ``d``: just short of the nearest ink on its
-    line, else the panel's edge.  A line's commands wholly behind the end or beyond the nearest ink met so far
-    are not worked out."""
-    y = p[1]
+    line, else the panel's edge.  The marks are met first, then the lines nearest first: a line's commands
+    wholly behind the end or beyond the nearest ink met so far are not worked out."""
+    px, y = p
     best = x_to if d > 0 else x_from
-    for (x0, y0, x1, y1), line in ink:
+    lines = []
+    for item in ink:
+        (x0, y0, x1, y1), line = item
         if not (y0 - 1.0 <= y <= y1 + 1.0):
             continue
-        if line is None:
-            hits = [x0 if d > 0 else x1]
-        else:  # (only where a hit would be past the end and short of the best so far)
-            segs = line.segments(p[0] + 0.5 + _SHORT - _PAD, y, best + _SHORT + _PAD, y) if d > 0 else \
-                line.segments(best - _SHORT - _PAD, y, p[0] - 0.5 - _SHORT + _PAD, y)
-            hits = [a[0] + (b[0] - a[0]) * (y - a[1]) / (b[1] - a[1]) if abs(b[1] - a[1]) > 1e-9 else a[0]
-                    for a, b in segs if min(a[1], b[1]) <= y <= max(a[1], b[1])]
-        for x in hits:
-            x -= d * _SHORT
-            if d * (x - p[0]) > 0.5 and d * (x - best) < 0:
-                best = x
+        if line is not None:
+            lines.append(item)
+            continue
+        x = (x0 if d > 0 else x1) - d * _SHORT
+        if d * (x - px) > 0.5 and d * (x - best) < 0:
+            best = x
+    lines.sort(key=(lambda item: item[0][0]) if d > 0 else (lambda item: -item[0][2]))
+    for _box, line in lines:  # (only where a hit would be past the end and short of the best so far)
+        segs = line.segments(px + 0.5 + _SHORT - _PAD, y, best + _SHORT + _PAD, y) if d > 0 else \
+            line.segments(best - _SHORT - _PAD, y, px - 0.5 - _SHORT + _PAD, y)
+        for a, b in segs:
+            if min(a[1], b[1]) <= y <= max(a[1], b[1]):
+                x = a[0] + (b[0] - a[0]) * (y - a[1]) / (b[1] - a[1]) if abs(b[1] - a[1]) > 1e-9 else a[0]
+                x -= d * _SHORT
+                if d * (x - px) > 0.5 and d * (x - best) < 0:
+                    best = x
     return best
 
 
