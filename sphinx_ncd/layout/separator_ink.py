@@ -245,8 +245,9 @@ def reach(p, d: float, ink, x_from: float, x_to: float) -> float:
         segs = line.segments(px + 0.5 + _SHORT - _PAD, y, best + _SHORT + _PAD, y) if d > 0 else \
             line.segments(best - _SHORT - _PAD, y, px - 0.5 - _SHORT + _PAD, y)
         for a, b in segs:
-            if min(a[1], b[1]) <= y <= max(a[1], b[1]):
-                x = a[0] + (b[0] - a[0]) * (y - a[1]) / (b[1] - a[1]) if abs(b[1] - a[1]) > 1e-9 else a[0]
+            ay, by = a[1], b[1]
+            if ay <= y <= by or by <= y <= ay:
+                x = a[0] + (b[0] - a[0]) * (y - ay) / (by - ay) if abs(by - ay) > 1e-9 else a[0]
                 x -= d * _SHORT
                 if d * (x - px) > 0.5 and d * (x - best) < 0:
                     best = x
