@@ -16,9 +16,9 @@ import dataclasses
 
 from .crossings import wire_polyline
 from .scene import Circle, Group, Path, Text
-from .separator_ink import Ink, reach, SEP_TOUCH, touches, wires_go_on
+from .separator_ink import SEP_TOUCH, Ink, reach, touches, wires_go_on
 
-__all__ = ["reach_ends", "separators_reach", "phase_glyph_separators", "SEP_TOUCH", "SEP_PORTS"]
+__all__ = ["SEP_PORTS", "SEP_TOUCH", "phase_glyph_separators", "reach_ends", "separators_reach"]
 
 SEP_PORTS = 36.0  # an end between two ports at its x at most this far apart stands at a glyph's side (or the edge)
 

@@ -8,16 +8,16 @@ box (the column pass's) comes near an end; a line's polyline worked out only whe
 from __future__ import annotations
 
 from .crossings import wire_polyline
-from .scene import _lines_box, Path, Text, bbox_of
+from .scene import Path, Text, _lines_box, bbox_of
 
-__all__ = ["Ink", "Line", "SEP_TOUCH", "reach", "touches", "wires_go_on"]
+__all__ = ["SEP_TOUCH", "Ink", "Line", "reach", "touches", "wires_go_on"]
 
 SEP_TOUCH = 3.0  # an end this close to a glyph's ink, a wire or a label touches it
 _SHORT = 2.2  # a carried end stops this short of what it meets (its ink, half as wide, then clear of it)
 #: ink whose box is farther than this from an end's line (or from the ports beside it) cannot stop or touch it
 _NEAR = SEP_TOUCH + 1.0
-#: a glyph whose box (the column pass's, rounded apart from its primitives' boxes) is farther than this from an
-#: end's line holds no primitive within :data:`_NEAR` of it
+#: a glyph whose box (the column pass's: its primitives' boxes, an arc's its circle's, each rounded apart from
+#: these) is farther than this from an end's line holds no primitive within :data:`_NEAR` of it
 _GLYPH_NEAR = _NEAR + 0.5
 _PAD = 1e-6  # a line's command's box is widened by this: its chords are worked out from its points, rounded
 _FAR_LEFT, _FAR_RIGHT = float("-inf"), float("inf")
@@ -27,7 +27,7 @@ class Ink:
     """What a separator may end at: the panel's wires, its glyphs' primitives (but their separators) and its
     labels, each given as (ink box, its line (see :class:`Line`) or None for a box-like mark)."""
 
-    __slots__ = ("_wires", "_glyphs", "_labels", "_boxed", "_inside")
+    __slots__ = ("_boxed", "_glyphs", "_inside", "_labels", "_wires")
 
     def __init__(self, wires: list, glyphs: list, labels: list):
         """``wires``: the panel's wire paths; ``glyphs``: per glyph, (its box in the panel, or None where not
@@ -137,7 +137,7 @@ class Line:
     chords (from the last point before it) lie in its box, a cubic's within its control points', an arc's (a half
     circle on its chord) within its circle's."""
 
-    __slots__ = ("_d", "_at", "_pieces")
+    __slots__ = ("_at", "_d", "_pieces")
 
     def __init__(self, d, at):
         """``d``: the path's commands; ``at``: (dx, dy) where its glyph stands, None for a wire of the panel."""

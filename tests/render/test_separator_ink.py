@@ -9,16 +9,15 @@ import math
 import random
 
 import pytest
+from render_helpers import ROOT
 
 import sphinx_ncd
 from sphinx_ncd.layout import panels
 from sphinx_ncd.layout.crossings import wire_polyline
 from sphinx_ncd.layout.scene import Circle, Group, Path, Text, bbox_of
-from sphinx_ncd.layout.separator_ends import _ports_beside, _walk, _glyph_box
+from sphinx_ncd.layout.separator_ends import _glyph_box, _ports_beside, _walk
 from sphinx_ncd.layout.separator_ink import Ink, Line, reach, touches, wires_go_on
 from sphinx_ncd.rendering.api import scene
-
-from render_helpers import ROOT
 
 FIGS = ["fig21.ncd", "fig22.ncd", "fig26.ncd", "fig27.ncd", "unet.ncd", "fig18-outer.ncd"]
 
@@ -85,7 +84,7 @@ def test_the_ink_near_an_end_answers_as_all_the_ink(name):
     asked = 0
     for wires, groups, labels, anchors, x_from, x_to, boxes in calls:
         plain = _plain_ink(wires, groups, labels)
-        inner, flat, _holders, nested = _walk(groups)
+        _inner, flat, _holders, nested = _walk(groups)
         glyphs = [(_glyph_box(g.owner, boxes, nested), flat[k]) for k, (_dx, _dy, g) in enumerate(groups)]
         ink = Ink(wires, glyphs, labels)
         ys = sorted({round(b[1], 1) for b, _ in plain} | {round(b[3], 1) for b, _ in plain} | {a[1] for a in anchors})
