@@ -127,7 +127,7 @@ def _path_box(item) -> tuple:
 
 def _lined(e: list) -> tuple:
     """The ink of a line's entry (see :func:`_entry`), its :class:`Line` made (once)."""
-    e[4] = (e[0], Line(e[1], e[2]))
+    e[4] = (e[0], Line(e[1], e[2], e[3]))
     return e[4]
 
 
@@ -137,11 +137,12 @@ class Line:
     chords (from the last point before it) lie in its box, a cubic's within its control points', an arc's (a half
     circle on its chord) within its circle's."""
 
-    __slots__ = ("_at", "_d", "_pieces")
+    __slots__ = ("_at", "_d", "_pieces", "arc")
 
-    def __init__(self, d, at):
-        """``d``: the path's commands; ``at``: (dx, dy) where its glyph stands, None for a wire of the panel."""
-        self._d, self._at, self._pieces = d, at, None
+    def __init__(self, d, at, arc: bool = True):
+        """``d``: the path's commands; ``at``: (dx, dy) where its glyph stands, None for a wire of the panel;
+        ``arc``: whether it may have an arc (whose chords its box, from the arc's radius, may not hold)."""
+        self._d, self._at, self._pieces, self.arc = d, at, None, arc
 
     def _cut(self) -> list:
         """The line's commands, each as [its box (moved, padded), the point before it, the command, its chords
@@ -260,7 +261,7 @@ def wires_go_on(p, d: float, ports, ink) -> bool:
     x = p[0] + d * 2.0
     lo, hi = min(ports) - 0.5 - _PAD, max(ports) + 0.5 + _PAD  # (a line's y there is near one of them)
     for box, line in ink:
-        if line is None or not (box[0] - _PAD <= x <= box[2] + _PAD and box[1] <= hi and box[3] >= lo):
+        if line is None or not (line.arc or box[0] - _PAD <= x <= box[2] + _PAD and box[1] <= hi and box[3] >= lo):
             continue
         for a, b in line.segments(x, lo, x, hi):
             if min(a[0], b[0]) <= x <= max(a[0], b[0]) and abs(b[0] - a[0]) > 1e-9:

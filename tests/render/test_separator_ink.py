@@ -50,6 +50,8 @@ def _plain_ink(wires, groups, labels):
 class _Whole:
     """A whole polyline, answering as :class:`Line` does: every segment, wherever asked."""
 
+    arc = True  # (no box of its may leave it out)
+
     def __init__(self, pts):
         self.pts = pts
 
