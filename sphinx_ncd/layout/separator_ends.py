@@ -91,7 +91,7 @@ def _walk(groups) -> tuple[list, list, set, set]:
     """The glyphs (x, y, group) walked once: the separators drawn inside them, where they stand in the panel
     (x0, y0, x1, y1: their two ends); per glyph, every other primitive of its a separator may end at, as (x, y
     where the glyph stands, the primitive); which glyphs (by their place in ``groups``) hold a separator; the
-    owners of the groups inside them."""
+    owners of the groups inside them other than their glyphs' own (another operation drawn inside a glyph)."""
     inner: list = []
     flat: list = [[] for _ in groups]
     holders, nested = set(), set()
@@ -102,7 +102,8 @@ def _walk(groups) -> tuple[list, list, set, set]:
         for item in g.items:
             if isinstance(item, Group):
                 stack.append((k, dx, dy, item))
-                nested.add(item.owner)
+                if item.owner != groups[k][2].owner:
+                    nested.add(item.owner)
             elif isinstance(item, Path):
                 if item.role != "separator":
                     mine.append((dx, dy, item))
