@@ -15,7 +15,14 @@ import sphinx_ncd
 from sphinx_ncd.layout import panels
 from sphinx_ncd.layout.crossings import wire_polyline
 from sphinx_ncd.layout.scene import Circle, Group, Path, Text, bbox_of
-from sphinx_ncd.layout.separator_ends import _glyph_box, _ports_beside, _walk
+from sphinx_ncd.layout.separator_ends import (
+    _glyph_box,
+    _ports_beside,
+    _walk,
+    phase_glyph_separators,
+    reach_ends,
+    separators_reach,
+)
 from sphinx_ncd.layout.separator_ink import Ink, Line, reach, touches, wires_go_on
 from sphinx_ncd.rendering.api import scene
 
@@ -154,3 +161,27 @@ def test_an_end_is_carried_to_the_nearest_of_a_label_and_a_line_close_together(a
         near = ink.near(p, d, None) + [(label, None)]
         assert reach(p, d, near, -100.0, 100.0) == reach(p, d, _plain_ink([wire], [], []) + [(label, None)],
                                                           -100.0, 100.0) == first
+
+
+def test_the_pass_in_two_steps_draws_what_it_draws_in_one():
+    """:func:`reach_ends` then :func:`phase_glyph_separators` (each walking the glyphs) give what
+    :func:`separators_reach` gives walking them once, with or without the glyphs' boxes."""
+    path = next(ROOT.rglob("fig27.ncd"))
+    calls = []
+    real = panels.separators_reach
+
+    def spy(seps, *args):
+        calls.append((list(seps),) + tuple(list(a) if isinstance(a, list) else a for a in args))
+        return real(seps, *args)
+
+    panels.separators_reach = spy
+    try:
+        scene(sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name,
+                               search_path=(str(path.parent), str(ROOT / "templates"))))
+    finally:
+        panels.separators_reach = real
+    assert calls
+    for seps, wires, groups, labels, anchors, x_from, x_to, boxes in calls:
+        one = separators_reach(seps, wires, groups, labels, list(anchors), x_from, x_to, boxes)
+        lines = reach_ends(seps, wires, groups, labels, list(anchors), x_from, x_to)
+        assert (lines, phase_glyph_separators(lines, groups)) == one
