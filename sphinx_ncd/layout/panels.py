@@ -19,7 +19,7 @@ from .geometry import ITEM_GAP
 from .pieces import bbox_all, Piece, union
 from .rows import reserve_below, shown_axes, silent_values, stack_values, value_axis
 from .scene import bbox_moved, bbox_of
-from .separator_ends import phase_glyph_separators, reach_ends
+from .separator_ends import separators_reach
 from .separator_runs import level_runs
 from .wires import ARROW_TIP, continue_arrow, MeasureRuns, PanelOut, permute, WireRuns
 
@@ -286,9 +286,8 @@ def _separators_reach(po: PanelOut, front: list) -> None:
         return
     edges = po.section_x.values()
     marks = items["wires"] + [p for p in front if getattr(p, "role", "") == "bracket"]
-    seps = reach_ends(items["seps"], marks, items["glyphs"], items["labels"], po.anchors,
-                      min(a for a, _ in edges), max(b for _, b in edges))
-    glyphs = phase_glyph_separators(seps, items["glyphs"])
+    seps, glyphs = separators_reach(items["seps"], marks, items["glyphs"], items["labels"], po.anchors,
+                                    min(a for a, _ in edges), max(b for _, b in edges), po.op_boxes)
     po.items = [(name, seps if name == "seps" else glyphs if name == "glyphs" else part) for name, part in po.items]
 
 

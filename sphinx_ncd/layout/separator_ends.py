@@ -15,40 +15,68 @@ from __future__ import annotations
 import dataclasses
 
 from .crossings import wire_polyline
-from .scene import Circle, Group, Path, Text, bbox_of
+from .scene import Circle, Group, Path, Text
+from .separator_ink import SEP_TOUCH, Ink, reach, touches, wires_go_on
 
-__all__ = ["reach_ends", "phase_glyph_separators", "SEP_TOUCH", "SEP_PORTS"]
+__all__ = ["SEP_PORTS", "SEP_TOUCH", "phase_glyph_separators", "reach_ends", "separators_reach"]
 
-SEP_TOUCH = 3.0  # an end this close to a glyph's ink, a wire or a label touches it
 SEP_PORTS = 36.0  # an end between two ports at its x at most this far apart stands at a glyph's side (or the edge)
-_SHORT = 2.2  # a carried end stops this short of what it meets (its ink, half as wide, then clear of it)
 
 
-def reach_ends(seps: list, wires: list, groups: list, labels: list, anchors, x_from: float, x_to: float) -> list:
+def reach_ends(seps: list, wires: list, groups: list, labels: list, anchors, x_from: float, x_to: float,
+               boxes=None) -> list:
     """``seps`` (the panel's separator paths, drawn left to right) with every loose end carried along its line
     to what it meets (see the module's docstring); ``wires``, ``groups``, ``labels``: the panel's wire paths,
     glyphs (x, y, group) and wire labels; ``anchors``: its ports and edges (an end carried to an edge is added,
-    as a wire's end there is); ``x_from``, ``x_to``: its edges."""
-    inner = _glyph_separators(groups)
-    ends = [e for e in _outer_ends(seps + inner) if e[0] < len(seps)]  # a glyph's own separators stay as drawn
+    as a wire's end there is); ``x_from``, ``x_to``: its edges; ``boxes``: the column pass's box of each
+    operation's glyph, by the operation's id, where known (only the ink of a glyph near an end is then read)."""
+    return separators_reach(seps, wires, groups, labels, anchors, x_from, x_to, boxes)[0]
+
+
+def separators_reach(seps: list, wires: list, groups: list, labels: list, anchors, x_from: float, x_to: float,
+                     boxes=None) -> tuple[list, list]:
+    """:func:`reach_ends`, then :func:`phase_glyph_separators` on the lines it leaves, the glyphs walked once for
+    both: (the separators, the glyphs)."""
+    inner, flat, holders, nested = _walk(groups)
+    glyphs = [(_glyph_box(g.owner, boxes, nested), flat[k]) for k, (_dx, _dy, g) in enumerate(groups)]
+    lines = _reached(seps, inner, Ink(wires, glyphs, labels), anchors, x_from, x_to)
+    return lines, _phased_glyphs(lines, groups, inner, holders)
+
+
+def _glyph_box(owner: str, boxes, nested: set):
+    """The column pass's box of the glyph drawn for ``owner`` ("op:<id>"), None where not known or where the
+    box by that id may be another's (an operation drawn inside another's glyph, ``nested``, is boxed there)."""
+    if not boxes or owner in nested or not owner.startswith("op:"):
+        return None
+    key = owner[3:]
+    if not key.lstrip("-").isdigit():
+        return None
+    return boxes.get(int(key))
+
+
+def _reached(seps: list, inner: list, ink: Ink, anchors, x_from: float, x_to: float) -> list:
+    """:func:`reach_ends` with the glyphs' own separators (``inner``, see :func:`_walk`) and their ink read."""
+    ends = _outer_ends(seps, inner)  # a glyph's own separators stay as drawn
+    level_in = [(q[2], q[3]) for q in inner if abs(q[1] - q[3]) < 1e-6]  # those arriving level at their end
     if not ends:
-        return _phased(_as_lines(seps, inner), inner)
-    ink = None
+        return _phased(_as_lines(seps, level_in), inner)
+    points = None
     out = list(seps)
     for i, last, p in ends:
+        d = 1.0 if last else -1.0
         ports = _ports_beside(p, anchors)
         if ports is not None and not _out_of(out[i], last):
             continue  # a vertical end: it stands between the ports as drawn
-        if ink is None:
-            ink = _ink(wires, groups, labels)
-        if ports is not None and not _wires_go_on(p, 1.0 if last else -1.0, ports, ink):
+        near = ink.near(p, d, ports)
+        if ports is not None and not wires_go_on(p, d, ports, near):
             continue
-        if _touches(p, ink):
+        if touches(p, near):
             continue
-        x = _reach(p, 1.0 if last else -1.0, ink, x_from, x_to)
+        x = reach(p, d, near, x_from, x_to)
         # another separator on its line, met first: the two join into one dashed line
-        x = _joined(p, 1.0 if last else -1.0, x, [(c[-2], c[-1]) for j, sep in enumerate(seps + inner) if j != i
-                                                   for c in sep.d])
+        if points is None:
+            points = _points(seps, inner)
+        x = _joined(p, d, x, i, points)
         if x in (x_from, x_to):  # at the panel's edge, where a wire ending there would end too
             anchors.append((x, p[1]))
         # the carried run, drawn on from the end as a piece of its own: :func:`_as_lines` joins it to the line
@@ -56,18 +84,49 @@ def reach_ends(seps: list, wires: list, groups: list, labels: list, anchors, x_f
         run = (("M", p[0], p[1]), ("L", x, p[1])) if last else (("M", x, p[1]), ("L", p[0], p[1]))
         out.append(Path(run, stroke=seps[i].stroke, width=seps[i].width, dash=seps[i].dash, role="separator",
                         owner=seps[i].owner))
-    return _phased(_as_lines(out, inner), inner)
+    return _phased(_as_lines(out, level_in), inner)
+
+
+def _walk(groups) -> tuple[list, list, set, set]:
+    """The glyphs (x, y, group) walked once: the separators drawn inside them, where they stand in the panel
+    (x0, y0, x1, y1: their two ends); per glyph, every other primitive of its a separator may end at, as (x, y
+    where the glyph stands, the primitive); which glyphs (by their place in ``groups``) hold a separator; the
+    owners of the groups inside them other than their glyphs' own (another operation drawn inside a glyph)."""
+    inner: list = []
+    flat: list = [[] for _ in groups]
+    holders, nested = set(), set()
+    stack = [(k, dx, dy, g) for k, (dx, dy, g) in enumerate(groups)]
+    while stack:
+        k, dx, dy, g = stack.pop()
+        mine = flat[k]
+        for item in g.items:
+            if isinstance(item, Group):
+                stack.append((k, dx, dy, item))
+                if item.owner != groups[k][2].owner:
+                    nested.add(item.owner)
+            elif isinstance(item, Path):
+                if item.role != "separator":
+                    mine.append((dx, dy, item))
+                elif item.d:
+                    c = item.d[-1]
+                    inner.append((item.d[0][1] + dx, item.d[0][2] + dy, c[-2] + dx, c[-1] + dy))
+                    holders.add(k)
+            elif isinstance(item, (Circle, Text)):
+                mine.append((dx, dy, item))
+    return inner, flat, holders, nested
 
 
 def _phased(lines: list, inner: list) -> list:
     """``lines`` with the dash pattern of each one that goes on from a glyph's own separator (``inner``: where
     they stand) carried on from where that piece's pattern leaves off, rather than starting afresh at the join."""
+    if not inner:
+        return lines
     out = []
     for line in lines:
         start = (line.d[0][1], line.d[0][2])
-        before = next((p for p in inner if _meets(_end_point(p), start)), None)
+        before = next((q for q in inner if _meets((q[2], q[3]), start)), None)
         if before is not None and line.dash and len(line.dash) == 2:
-            (x0, y0), (x1, y1) = (before.d[0][1], before.d[0][2]), _end_point(before)
+            x0, y0, x1, y1 = before
             line = Path(line.d, stroke=line.stroke, width=line.width, dash=dash_from(line.dash, ((x1 - x0) ** 2 + (
                 y1 - y0) ** 2) ** 0.5), role="separator", owner=line.owner)
         out.append(line)
@@ -91,53 +150,110 @@ def _meets(p, q) -> bool:
     return abs(p[0] - q[0]) < 0.5 and abs(p[1] - q[1]) < 0.5
 
 
-def _as_lines(seps: list, inner: list) -> list:
+def _as_lines(seps: list, level_in: list) -> list:
     """The pieces that meet end to end (one's last point the next one's first, drawn alike) as one path each, so
     that the dashes run on along the whole line rather than starting afresh at every join.  Where two lines end
     at the point a piece goes on from (two boundaries meeting), the one arriving level takes it on (a glyph's
-    own separator, ``inner``, too: the piece then stays apart, its dashes carried on by :func:`_phased`)."""
-    out = list(seps)
-    merged = True
-    while merged:
-        merged = False
-        for j, b in enumerate(out):
-            if b.d[0][0] != "M":
-                continue
-            into = [i for i, a in enumerate(out) if i != j and _meets(_end_point(a), (b.d[0][1], b.d[0][2]))
-                    and (b.stroke, b.width, b.dash) == (a.stroke, a.width, a.dash)]
-            if not into:
-                continue
-            i = min(into, key=lambda k: not _arrives_level(out[k]))
-            if not _arrives_level(out[i]) and any(_meets(_end_point(p), (b.d[0][1], b.d[0][2]))
-                                                  and _arrives_level(p) for p in inner):
-                continue
-            a = out[i]
-            out[i] = Path(a.d + b.d[1:], stroke=a.stroke, width=a.width, dash=a.dash, role="separator",
-                          owner=a.owner)
-            del out[j]
-            merged = True
-            break
-    return out
+    own separator too, ``level_in``: the ends of those arriving level; the piece then stays apart, its dashes
+    carried on by :func:`_phased`).
+
+    The pieces are read in order and the first one that goes on from another line is joined to it, then the
+    reading starts again.  A piece that went on from nothing before a join still goes on from nothing after it
+    (the joined line ends where the piece joined to it ended, which it would have gone on from too), so the
+    reading starts again from the first piece left waiting for a glyph's level separator, else where it was.
+    A line is a chain of pieces (its first piece's place, its style) until all are read, then drawn once."""
+    n = len(seps)
+    chains: list = [[k] for k in range(n)]  # None where the piece was joined to a line before it
+    last = [s.d[-1] for s in seps]  # each line's last two commands and its length in commands
+    prev = [s.d[-2] if len(s.d) > 1 else None for s in seps]
+    size = [len(s.d) for s in seps]
+    ends = [(c[-2], c[-1]) for c in last]
+    cells: dict = {}  # the lines ending in each unit column: only neighbouring ones can hold one that meets
+    for k, q in enumerate(ends):
+        cells.setdefault(q[0] // 1, []).append(k)
+    j, again = 0, None
+    while j < n:
+        b = seps[j]
+        if chains[j] is None or b.d[0][0] != "M":
+            j += 1
+            continue
+        sx, sy = b.d[0][1], b.d[0][2]
+        into = _into(j, sx, sy, seps, chains, ends, cells)
+        if not into:
+            j += 1
+            continue
+        level = [k for k in into if last[k][0] == "L" and size[k] > 1 and abs(prev[k][-1] - last[k][2]) < 1e-6]
+        if not level and any(abs(q[0] - sx) < 0.5 and abs(q[1] - sy) < 0.5 for q in level_in):
+            if again is None:
+                again = j
+            j += 1
+            continue
+        i = level[0] if level else into[0]
+        cells[ends[i][0] // 1].remove(i)
+        cells[ends[j][0] // 1].remove(j)
+        if size[j] > 1:
+            last[i], prev[i] = last[j], (prev[j] if size[j] > 2 else last[i])
+            ends[i] = ends[j]
+        size[i] += size[j] - 1
+        chains[i] += chains[j]
+        chains[j] = None
+        cells.setdefault(ends[i][0] // 1, []).append(i)
+        j, again = (j + 1 if again is None else again), None
+    return [seps[c[0]] if len(c) == 1 else _drawn(c, seps) for c in chains if c is not None]
 
 
-def _arrives_level(sep: Path) -> bool:
-    c = sep.d[-1]
-    return c[0] == "L" and len(sep.d) > 1 and abs(sep.d[-2][-1] - c[2]) < 1e-6
+def _drawn(chain: list, seps: list) -> Path:
+    """The pieces ``chain`` (indices into ``seps``) drawn as one path, styled as the first."""
+    a = seps[chain[0]]
+    d = list(a.d)
+    for k in chain[1:]:
+        d += seps[k].d[1:]
+    return Path(tuple(d), stroke=a.stroke, width=a.width, dash=a.dash, role="separator", owner=a.owner)
+
+
+def _into(j: int, sx: float, sy: float, seps: list, chains: list, ends: list, cells: dict) -> list:
+    """The lines (by their first pieces, in order) other than ``j``'s that end where it starts (sx, sy), styled
+    as it is."""
+    b = seps[j]
+    c = sx // 1
+    found = []
+    for k in (*cells.get(c - 1, ()), *cells.get(c, ()), *cells.get(c + 1, ())):
+        q = ends[k]
+        if k != j and -0.5 < q[0] - sx < 0.5 and -0.5 < q[1] - sy < 0.5:
+            a = seps[k]
+            if a.stroke == b.stroke and a.width == b.width and a.dash == b.dash:
+                found.append(k)
+    if len(found) > 1:
+        found.sort()
+    return found
 
 
 def phase_glyph_separators(lines: list, groups: list) -> list:
     """``groups`` (the panel's glyphs: x, y, group) with each glyph's own separator that goes on from one of
     ``lines`` (the panel's separators, as :func:`reach_ends` leaves them) beginning its dashes where that line's
     leave off.  A glyph's group may be shared with other uses of it, so a changed one is a new group."""
+    inner, _flat, holders, _nested = _walk(groups)
+    return _phased_glyphs(lines, groups, inner, holders)
+
+
+def _phased_glyphs(lines: list, groups: list, inner: list, holders: set) -> list:
+    """:func:`phase_glyph_separators`, the glyphs' own separators (``inner``) and the glyphs holding them
+    (``holders``) known: only a line ending where one of them starts is measured, and only those glyphs
+    rebuilt."""
+    if not holders:
+        return groups
     ends = []
     for line in lines:
         if line.dash and len(line.dash) in (2, 4):
-            pts = wire_polyline(line.d)
-            length = sum(((b[0] - a[0]) ** 2 + (b[1] - a[1]) ** 2) ** 0.5 for a, b in zip(pts, pts[1:]))
-            ends.append((_end_point(line), _dash_phase(line.dash) + length))
+            e = _end_point(line)
+            if any(abs(q[0] - e[0]) < 0.5 and abs(q[1] - e[1]) < 0.5 for q in inner):
+                pts = wire_polyline(line.d)
+                length = sum(((b[0] - a[0]) ** 2 + (b[1] - a[1]) ** 2) ** 0.5 for a, b in zip(pts, pts[1:]))
+                ends.append((e, _dash_phase(line.dash) + length))
     if not ends:
         return groups
-    return [(dx, dy, _phase_group(g, dx, dy, ends)) for dx, dy, g in groups]
+    return [(dx, dy, _phase_group(g, dx, dy, ends)) if k in holders else (dx, dy, g)
+            for k, (dx, dy, g) in enumerate(groups)]
 
 
 def _phase_group(group: Group, dx: float, dy: float, ends) -> Group:
@@ -162,40 +278,38 @@ def _dash_phase(dash: tuple) -> float:
         return 0.0
     return dash[2] if dash[3] == 0 else dash[2] + dash[3]
 
-def _glyph_separators(groups) -> list:
-    """The separators drawn inside the glyphs, where they stand in the panel (as paths of their two ends)."""
-    out = []
-    stack = list(groups)
-    while stack:
-        dx, dy, g = stack.pop()
-        for item in g.items:
-            if isinstance(item, Group):
-                stack.append((dx, dy, item))
-            elif isinstance(item, Path) and item.role == "separator" and item.d:
-                (x0, y0), (x1, y1) = (item.d[0][1], item.d[0][2]), _end_point(item)
-                out.append(Path((("M", x0 + dx, y0 + dy), ("L", x1 + dx, y1 + dy)), role="separator"))
-    return out
-
 
 def _end_point(path: Path) -> tuple[float, float]:
     c = path.d[-1]
     return (c[-2], c[-1])
 
 
-def _outer_ends(seps: list) -> list[tuple[int, bool, tuple]]:
-    """The ends of the dashed lines drawn as pieces end to end: (piece, its last point?, the point), for each
-    end no other piece continues from."""
-    pts = [((s.d[0][1], s.d[0][2]), _end_point(s)) for s in seps]
-    cells: dict = {}  # the pieces with an end in each unit cell: only neighbouring cells can hold one that meets
-    for j, pair in enumerate(pts):
-        for q in pair:
-            cells.setdefault((int(q[0] // 1), int(q[1] // 1)), []).append((j, q))
+def _outer_ends(seps: list, inner: list) -> list[tuple[int, bool, tuple]]:
+    """The ends of the separators ``seps`` no other piece continues from (one of ``seps`` or of the glyphs' own,
+    ``inner``), as (piece, its last point?, the point).  Most joins are at the very same point: an end met there
+    by another piece is known at once, the others are looked for near it."""
+    pts = [((s.d[0][1], s.d[0][2]), _end_point(s)) for s in seps] + [((q[0], q[1]), (q[2], q[3])) for q in inner]
+    at: dict = {}  # each point: the piece with an end there, -1 where two pieces have
+    for j, (a, b) in enumerate(pts):
+        k = at.get(a)
+        at[a] = j if k is None or k == j else -1
+        k = at.get(b)
+        at[b] = j if k is None or k == j else -1
+    cells = None
     out = []
-    for i, (a, b) in enumerate(pts):
-        for last, p in ((False, a), (True, b)):
-            cx, cy = int(p[0] // 1), int(p[1] // 1)
-            near = (jq for kx in (cx - 1, cx, cx + 1) for ky in (cy - 1, cy, cy + 1) for jq in cells.get((kx, ky), ()))
-            if not any(j != i and abs(p[0] - q[0]) < 0.5 and abs(p[1] - q[1]) < 0.5 for j, q in near):
+    for i in range(len(seps)):
+        for last, p in ((False, pts[i][0]), (True, pts[i][1])):
+            if at[p] == -1:
+                continue
+            if cells is None:  # the pieces with an end in each unit column: only neighbouring ones can meet
+                cells = {}
+                for j, pair in enumerate(pts):
+                    for q in pair:
+                        cells.setdefault(q[0] // 1, []).append((j, q[0], q[1]))
+            px, py = p
+            c = px // 1
+            if not any(j != i and -0.5 < px - qx < 0.5 and -0.5 < py - qy < 0.5
+                       for j, qx, qy in (*cells.get(c - 1, ()), *cells.get(c, ()), *cells.get(c + 1, ()))):
                 out.append((i, last, p))
     return out
 
@@ -203,13 +317,15 @@ def _outer_ends(seps: list) -> list[tuple[int, bool, tuple]]:
 def _ports_beside(p, anchors):
     """The heights of the two ports at ``p``'s x nearest above and below it, if they are at most ``SEP_PORTS``
     apart, else None."""
-    at = [a[1] for a in anchors if abs(a[0] - p[0]) < 0.5]
-    above = [y for y in at if y < p[1]]
-    below = [y for y in at if y > p[1]]
+    px, py = p
+    at = [a[1] for a in anchors if -0.5 < a[0] - px < 0.5]
+    if len(at) < 2:
+        return None
+    above = [y for y in at if y < py]
+    below = [y for y in at if y > py]
     if above and below and min(below) - max(above) <= SEP_PORTS:
         return (max(above), min(below))
     return None
-
 
 def _out_of(sep: Path, last: bool) -> bool:
     """Whether the separator's end piece runs sideways (not up or down) into that end."""
@@ -219,100 +335,18 @@ def _out_of(sep: Path, last: bool) -> bool:
     return a is not None and abs(a[0] - b[0]) > 1e-6
 
 
-def _wires_go_on(p, d: float, ports, ink) -> bool:
-    """Whether a wire at either port beside ``p`` goes on just past it in direction ``d``: then both segments do
-    not stop there (at a glyph's side or the panel's edge), and the separator must run on to what combines them."""
-    x = p[0] + d * 2.0
-    for _box, line, span in ink:
-        if line is None or not span[0] <= x <= span[1]:  # (no segment of it reaches x)
-            continue
-        for a, b in zip(line, line[1:]):
-            if min(a[0], b[0]) <= x <= max(a[0], b[0]) and abs(b[0] - a[0]) > 1e-9:
-                y = a[1] + (b[1] - a[1]) * (x - a[0]) / (b[0] - a[0])
-                if any(abs(y - yp) < 0.5 for yp in ports):
-                    return True
-    return False
-
-
-def _ink(wires, groups, labels) -> list[tuple]:
-    """What a separator may end at: (ink box, polyline or None for a box-like mark, the polyline's least and
-    greatest x or None)."""
-    out = []
-    for w in wires:
-        b = bbox_of(w)
-        if b:
-            pts = wire_polyline(w.d)
-            out.append((b, pts, _x_span(pts)))
-    stack = list(groups)  # (x, y where the glyph stands, its group in the glyph's own coordinates)
-    while stack:
-        dx, dy, g = stack.pop()
-        for item in g.items:
-            if isinstance(item, Group):
-                stack.append((dx, dy, item))
-            elif isinstance(item, Path) and item.role == "separator":
-                continue
-            elif isinstance(item, (Path, Circle, Text)):
-                b = bbox_of(item)
-                if b:
-                    line = isinstance(item, Path) and item.role == "wire"
-                    pts = [(x + dx, y + dy) for x, y in wire_polyline(item.d)] if line else None
-                    out.append(((b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy), pts, _x_span(pts) if pts else None))
-    out += [(t.bbox, None, None) for t in labels if isinstance(t, Text) and t.bbox]
+def _points(seps: list, inner: list) -> list[tuple]:
+    """Every point of the separators (``seps``, then the glyphs' own, ``inner``) as (its separator, x, y)."""
+    out = [(j, c[-2], c[-1]) for j, sep in enumerate(seps) for c in sep.d]
+    n = len(seps)
+    for k, q in enumerate(inner):
+        out += ((n + k, q[0], q[1]), (n + k, q[2], q[3]))
     return out
 
 
-def _x_span(pts) -> tuple[float, float]:
-    xs = [q[0] for q in pts]
-    return (min(xs), max(xs))
-
-
-def _touches(p, ink) -> bool:
-    """Whether ``p`` is within ``SEP_TOUCH`` of any of ``ink`` (a box farther than that along either axis is
-    not: its distance is at least that far, so only the near ones are measured)."""
-    px, py, t = p[0], p[1], SEP_TOUCH
-    for item in ink:
-        x0, y0, x1, y1 = item[0]
-        if x0 - t <= px <= x1 + t and y0 - t <= py <= y1 + t and _distance(p, item) <= t:
-            return True
-    return False
-
-
-def _distance(p, item) -> float:
-    (x0, y0, x1, y1), line, _span = item
-    dx, dy = max(x0 - p[0], 0.0, p[0] - x1), max(y0 - p[1], 0.0, p[1] - y1)
-    if dx > SEP_TOUCH or dy > SEP_TOUCH or line is None:
-        return (dx * dx + dy * dy) ** 0.5
-    best = float("inf")
-    for a, b in zip(line, line[1:]):
-        ux, uy = b[0] - a[0], b[1] - a[1]
-        n = ux * ux + uy * uy
-        t = 0.0 if n == 0 else max(0.0, min(1.0, ((p[0] - a[0]) * ux + (p[1] - a[1]) * uy) / n))
-        best = min(best, ((p[0] - a[0] - t * ux) ** 2 + (p[1] - a[1] - t * uy) ** 2) ** 0.5)
-    return best
-
-
-def _joined(p, d: float, x: float, ends) -> float:
-    """``x``, or the nearer point of another separator (``ends``: their points) on ``p``'s line between ``p``
-    and ``x``."""
-    on = [q[0] for q in ends if abs(q[1] - p[1]) < 0.5 and d * (q[0] - p[0]) > 0.5 and d * (q[0] - x) < 0]
+def _joined(p, d: float, x: float, i: int, points: list) -> float:
+    """``x``, or the nearer point of another separator than the ``i``-th (``points``: theirs, see
+    :func:`_points`) on ``p``'s line between ``p`` and ``x``."""
+    px, py = p
+    on = [qx for j, qx, qy in points if j != i and abs(qy - py) < 0.5 and d * (qx - px) > 0.5 and d * (qx - x) < 0]
     return min(on, key=lambda q: d * q) if on else x
-
-
-def _reach(p, d: float, ink, x_from: float, x_to: float) -> float:
-    """The x the end at ``p`` is carried to, going in direction ``d``: just short of the nearest ink on its
-    line, else the panel's edge."""
-    y = p[1]
-    best = x_to if d > 0 else x_from
-    for (x0, y0, x1, y1), line, _span in ink:
-        if not (y0 - 1.0 <= y <= y1 + 1.0):
-            continue
-        if line is None:
-            hits = [x0 if d > 0 else x1]
-        else:
-            hits = [a[0] + (b[0] - a[0]) * (y - a[1]) / (b[1] - a[1]) if abs(b[1] - a[1]) > 1e-9 else a[0]
-                    for a, b in zip(line, line[1:]) if min(a[1], b[1]) <= y <= max(a[1], b[1])]
-        for x in hits:
-            x -= d * _SHORT
-            if d * (x - p[0]) > 0.5 and d * (x - best) < 0:
-                best = x
-    return best

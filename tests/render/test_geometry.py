@@ -155,7 +155,7 @@ def test_a_separator_ending_in_mid_air_is_caught(monkeypatch):
     ends = [(c[-2], c[-1]) for s in seps for c in (s.d[0], s.d[-1])]
     near = [e for e in ends for b in brackets if b[0] - 3 <= e[0] <= b[2] + 3 and b[1] <= e[1] <= b[3]]
     assert len(near) >= 2, near  # the save row's separator ends at ")", the loaded one starts at "("
-    monkeypatch.setattr(panels, "reach_ends", lambda seps, *args: seps)
+    monkeypatch.setattr(panels, "separators_reach", lambda seps, wires, glyphs, *args: (seps, glyphs))
     found = geometry_problems(scene(sphinx_ncd.parse(spec.read_text(encoding="utf-8"), filename=spec.name)))
     assert sum("touching nothing" in p for p in found) >= 2, found
 

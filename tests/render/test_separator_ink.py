@@ -1,0 +1,187 @@
+"""The ink a separator's loose end may meet is read lazily (:mod:`sphinx_ncd.layout.separator_ink`): only near the
+end, a line's polyline a command at a time.  What it answers must be what reading all of the panel's ink, every
+line's whole polyline, answers: checked here against that plain reading, on the panels of real figures at many
+points, and on random paths.
+"""
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+from render_helpers import ROOT
+
+import sphinx_ncd
+from sphinx_ncd.layout import panels
+from sphinx_ncd.layout.crossings import wire_polyline
+from sphinx_ncd.layout.scene import Circle, Group, Path, Text, bbox_of
+from sphinx_ncd.layout.separator_ends import (
+    _glyph_box,
+    _ports_beside,
+    _walk,
+    phase_glyph_separators,
+    reach_ends,
+    separators_reach,
+)
+from sphinx_ncd.layout.separator_ink import Ink, Line, reach, touches, wires_go_on
+from sphinx_ncd.rendering.api import scene
+
+FIGS = ["fig21.ncd", "fig22.ncd", "fig26.ncd", "fig27.ncd", "unet.ncd", "fig18-outer.ncd"]
+
+
+def _plain_ink(wires, groups, labels):
+    """Every ink item of the panel, each line with its whole polyline: the plain reading."""
+    out = []
+    for w in wires:
+        b = bbox_of(w)
+        if b:
+            out.append((b, _Whole(wire_polyline(w.d))))
+    stack = list(groups)
+    while stack:
+        dx, dy, g = stack.pop()
+        for item in g.items:
+            if isinstance(item, Group):
+                stack.append((dx, dy, item))
+            elif isinstance(item, Path) and item.role == "separator":
+                continue
+            elif isinstance(item, (Path, Circle, Text)):
+                b = bbox_of(item)
+                if b:
+                    box = (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)
+                    line = isinstance(item, Path) and item.role == "wire"
+                    out.append((box, _Whole([(x + dx, y + dy) for x, y in wire_polyline(item.d)]) if line else None))
+    out += [(t.bbox, None) for t in labels if isinstance(t, Text) and t.bbox]
+    return out
+
+
+class _Whole:
+    """A whole polyline, answering as :class:`Line` does: every segment, wherever asked."""
+
+    arc = True  # (no box of its may leave it out)
+
+    def __init__(self, pts):
+        self.pts = pts
+
+    def segments(self, *_box):
+        return list(zip(self.pts, self.pts[1:]))
+
+
+def _panels(name):
+    """The arguments of every call of the separator-ends pass while drawing the figure ``name``."""
+    path = next(ROOT.rglob(name))
+    calls = []
+    real = panels.separators_reach
+
+    def spy(seps, wires, groups, labels, anchors, x_from, x_to, boxes=None):
+        calls.append((list(wires), list(groups), list(labels), list(anchors), x_from, x_to, dict(boxes or {})))
+        return real(seps, wires, groups, labels, anchors, x_from, x_to, boxes)
+
+    panels.separators_reach = spy
+    try:
+        scene(sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name,
+                               search_path=(str(path.parent), str(ROOT / "templates"))))
+    finally:
+        panels.separators_reach = real
+    return calls
+
+
+@pytest.mark.parametrize("name", FIGS)
+def test_the_ink_near_an_end_answers_as_all_the_ink(name):
+    rng = random.Random(name)
+    calls = _panels(name)
+    assert calls
+    asked = 0
+    for wires, groups, labels, anchors, x_from, x_to, boxes in calls:
+        plain = _plain_ink(wires, groups, labels)
+        _inner, flat, _holders, nested = _walk(groups)
+        glyphs = [(_glyph_box(g.owner, boxes, nested), flat[k]) for k, (_dx, _dy, g) in enumerate(groups)]
+        ink = Ink(wires, glyphs, labels)
+        ys = sorted({round(b[1], 1) for b, _ in plain} | {round(b[3], 1) for b, _ in plain} | {a[1] for a in anchors})
+        for k in range(160):
+            d = rng.choice([1.0, -1.0])
+            if k % 2:  # ends where ink is: on a port's or a box's height, at a port's x, or anywhere in the panel
+                x = rng.choice([a[0] for a in anchors] + [rng.uniform(x_from - 5, x_to + 5)])
+                y = rng.choice(ys) + rng.choice([0.0, 0.0, rng.uniform(-4, 4)])
+            else:  # a little way before something, on a height across it
+                (x0, y0, x1, y1), _line = rng.choice(plain)
+                x = x0 - rng.uniform(0, 12) if d > 0 else x1 + rng.uniform(0, 12)
+                y = rng.uniform(y0 - 1, y1 + 1)
+            p = (x, y)
+            ports = _ports_beside(p, anchors) or rng.choice([None, (y - rng.uniform(1, 30), y + rng.uniform(1, 30))])
+            near = ink.near(p, d, ports)
+            if ports is not None:
+                assert wires_go_on(p, d, ports, near) == wires_go_on(p, d, ports, plain), (p, d, ports)
+            assert touches(p, near) == touches(p, plain), (p, d)
+            assert reach(p, d, near, x_from, x_to) == reach(p, d, plain, x_from, x_to), (p, d)
+            asked += 1
+    assert asked >= 120
+
+
+def _random_path(rng):
+    d = [("M", rng.uniform(-50, 50), rng.uniform(-50, 50))]
+    for _ in range(rng.randint(1, 6)):
+        x, y = rng.uniform(-50, 50), rng.uniform(-50, 50)
+        kind = rng.choice("MLLCCA")
+        if kind == "C":
+            d.append(("C", rng.uniform(-50, 50), rng.uniform(-50, 50), rng.uniform(-50, 50), rng.uniform(-50, 50), x, y))
+        elif kind == "A":  # the layout's arcs: half circles on their chords
+            cx, cy = d[-1][-2], d[-1][-1]
+            d.append(("A", math.hypot(x - cx, y - cy) / 2, rng.randint(0, 1), x, y))
+        else:
+            d.append((kind, x, y))
+    return tuple(d)
+
+
+def test_a_line_cut_by_commands_is_the_whole_polyline():
+    rng = random.Random(7)
+    for _ in range(300):
+        d = _random_path(rng)
+        at = rng.choice([None, (rng.uniform(-100, 100), rng.uniform(-100, 100))])
+        pts = wire_polyline(d) if at is None else [(x + at[0], y + at[1]) for x, y in wire_polyline(d)]
+        whole = list(zip(pts, pts[1:]))
+        assert Line(d, at).segments(-math.inf, -math.inf, math.inf, math.inf) == whole
+        # asked about a box: every segment that reaches into it, and none twice
+        x0, y0 = rng.uniform(-150, 150), rng.uniform(-150, 150)
+        x1, y1 = x0 + rng.uniform(0, 60), y0 + rng.uniform(0, 60)
+        some = Line(d, at).segments(x0, y0, x1, y1)
+        assert len(set(map(id, some))) == len(some)
+        for a, b in whole:
+            if max(a[0], b[0]) >= x0 and min(a[0], b[0]) <= x1 and max(a[1], b[1]) >= y0 and min(a[1], b[1]) <= y1:
+                assert (a, b) in some
+
+
+@pytest.mark.parametrize("at", [9.0, 11.0])
+def test_an_end_is_carried_to_the_nearest_of_a_label_and_a_line_close_together(at):
+    """A label from x = 10 and a wire crossing the end's line at ``at`` (just before it, or just past its left
+    side): the end stops short of whichever comes first, read in either direction."""
+    label = (10.0, -5.0, 30.0, 5.0)
+    wire = Path((("M", at, -20.0), ("L", at, 20.0)), width=1.0)
+    for d, p, first in ((1.0, (0.0, 0.0), min(at, 10.0) - 2.2), (-1.0, (60.0, 0.0), max(at, 30.0) + 2.2)):
+        ink = Ink([wire], [], [])
+        near = ink.near(p, d, None) + [(label, None)]
+        assert reach(p, d, near, -100.0, 100.0) == reach(p, d, _plain_ink([wire], [], []) + [(label, None)],
+                                                          -100.0, 100.0) == first
+
+
+def test_the_pass_in_two_steps_draws_what_it_draws_in_one():
+    """:func:`reach_ends` then :func:`phase_glyph_separators` (each walking the glyphs) give what
+    :func:`separators_reach` gives walking them once, with or without the glyphs' boxes."""
+    path = next(ROOT.rglob("fig27.ncd"))
+    calls = []
+    real = panels.separators_reach
+
+    def spy(seps, *args):
+        calls.append((list(seps),) + tuple(list(a) if isinstance(a, list) else a for a in args))
+        return real(seps, *args)
+
+    panels.separators_reach = spy
+    try:
+        scene(sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name,
+                               search_path=(str(path.parent), str(ROOT / "templates"))))
+    finally:
+        panels.separators_reach = real
+    assert calls
+    for seps, wires, groups, labels, anchors, x_from, x_to, boxes in calls:
+        one = separators_reach(seps, wires, groups, labels, list(anchors), x_from, x_to, boxes)
+        lines = reach_ends(seps, wires, groups, labels, list(anchors), x_from, x_to)
+        assert (lines, phase_glyph_separators(lines, groups)) == one
