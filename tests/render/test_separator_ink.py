@@ -26,7 +26,7 @@ from sphinx_ncd.layout.separator_ends import (
 from sphinx_ncd.layout.separator_ink import Ink, Line, reach, touches, wires_go_on
 from sphinx_ncd.rendering.api import scene
 
-FIGS = ["fig21.ncd", "fig22.ncd", "fig26.ncd", "fig27.ncd", "unet.ncd", "fig18-outer.ncd"]
+FIGS = ["fig21.ncd", "fig22.ncd", "fig26.ncd", "fig28.ncd", "unet.ncd", "fig18-outer.ncd"]
 
 
 def _plain_ink(wires, groups, labels):
