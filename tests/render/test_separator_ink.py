@@ -166,7 +166,7 @@ def test_an_end_is_carried_to_the_nearest_of_a_label_and_a_line_close_together(a
 def test_the_pass_in_two_steps_draws_what_it_draws_in_one():
     """:func:`reach_ends` then :func:`phase_glyph_separators` (each walking the glyphs) give what
     :func:`separators_reach` gives walking them once, with or without the glyphs' boxes."""
-    path = next(ROOT.rglob("fig27.ncd"))
+    path = next(ROOT.rglob("fig28.ncd"))
     calls = []
     real = panels.separators_reach
 
