@@ -10,14 +10,16 @@ computation it replaces, to the bit:
 * a step's plan is kept per panel (:class:`~sphinx_ncd.layout.wires.PassCache`): a later pass (a fold's rows,
   a panel drawn after its measure) that meets the step with the same rows coming in replays it; the measure
   pass follows which wires are open, not where they run (:class:`~sphinx_ncd.layout.wires.MeasureRuns`);
-* operations drawn alike share one glyph, copied with their own owners (:mod:`~sphinx_ncd.layout.glyph_memo`).
+* operations drawn alike share one glyph, copied with their own owners (:mod:`~sphinx_ncd.layout.glyph_memo`);
+* glyphs are kept from one layout to the next by their content, and handed to an operation drawn alike in a later
+  render (of the same figure or another) with its own owners (:func:`~sphinx_ncd.layout.glyph_memo.kept_glyph`).
 """
 from __future__ import annotations
 
 import pytest
 
 import sphinx_ncd
-from sphinx_ncd.layout import assemble, glyph_memo, panels, wires
+from sphinx_ncd.layout import assemble, columns, glyph_memo, panels, wires
 from sphinx_ncd.layout.pieces import bbox_all
 from sphinx_ncd.layout.scene import Group, Path, bbox_moved, box_moved_terms, box_terms
 from sphinx_ncd.rendering.api import render
@@ -179,6 +181,7 @@ def test_shared_glyphs_draw_what_building_each_draws(name, monkeypatch):
     d = dict(_diagrams())[name]
     shared = [render(d, max_width=w) for w in WIDTHS] + [render(d, "pdf", max_width=300.0)]
     monkeypatch.setattr(glyph_memo, "glyph_key", lambda g: None)  # every glyph built afresh
+    monkeypatch.setattr(glyph_memo, "_content_key", lambda g: None)
     assert [render(d, max_width=w) for w in WIDTHS] + [render(d, "pdf", max_width=300.0)] == shared
 
 
@@ -192,3 +195,82 @@ def test_a_chain_shares_the_glyphs_of_its_repeated_operations(monkeypatch):
     monkeypatch.setattr("sphinx_ncd.layout.columns.shared_glyph", counted)
     render(sphinx_ncd.parse(chain_spec(40)))
     assert 0 < len(set(built)) <= 10  # five kinds, a few rows each: not forty
+
+
+def _fresh(monkeypatch, draw):
+    """What ``draw()`` gives with no glyph kept or shared: every glyph built afresh."""
+    with monkeypatch.context() as m:
+        m.setattr(glyph_memo, "_content_key", lambda g: None)
+        m.setattr(glyph_memo, "glyph_key", lambda g: None)
+        return draw()
+
+
+_NOTES = {name: ROOT / "demo_docs" / "figures" / f"{name}.ncd" for name in ("fig21-notes", "fig27-notes")}
+
+
+def _all_ways(d):
+    """``d`` drawn in the ways a glyph's content can differ: widths, faces, a highlight, PDF."""
+    first = d.operations[0].id
+    return [render(d, max_width=w) for w in WIDTHS] + [render(d, label_face="sans"), render(d, "pdf"),
+                                                       render(d, highlights=((first, "x"),), max_width=300.0)]
+
+
+@pytest.mark.parametrize("name", [*SPECS, "chain", *_NOTES])
+def test_kept_glyphs_draw_what_building_each_draws(name, monkeypatch):
+    """A figure drawn with glyphs kept from earlier renders (its own, in another face, highlighted, and other
+    figures') is the figure drawn with every glyph built afresh, to the bit."""
+    if name in _NOTES:
+        d = sphinx_ncd.parse(_NOTES[name].read_text(encoding="utf-8"), filename=_NOTES[name].name)
+    else:
+        d = dict(_diagrams())[name]
+    fresh = _fresh(monkeypatch, lambda: _all_ways(d))
+    glyph_memo.forget_glyphs()
+    for _, other in _diagrams():  # other figures' glyphs kept first, under their own ids
+        render(other)
+    assert _all_ways(d) == fresh
+    assert _all_ways(d) == fresh  # and again, now from its own
+
+
+def test_a_kept_glyph_takes_the_owners_of_its_new_operation(monkeypatch):
+    """The same operation under other ids (values declared before it) draws from the kept glyph with its own
+    owners: the render is the one built afresh, and no primitive names the first figure's ids."""
+    spec = "input X: b m\nX = L+ X : m -> m\nX = relu X\nY = softmax X over m\noutput Y\n"
+    moved = "input A: b\nA = relu A\n" + spec.replace("output Y", "output Y, A")
+    glyph_memo.forget_glyphs()
+    render(sphinx_ncd.parse(spec))
+    built = []
+    plain = columns.build_glyph
+    monkeypatch.setattr(columns, "build_glyph", lambda g: built.append(g.op.label or g.op.kind) or plain(g))
+    d = sphinx_ncd.parse(moved)
+    drawn = render(d)
+    assert built == ["ReLU"]  # only ``A = relu A`` is new: L+, relu X and softmax come kept, under other ids
+    assert drawn == _fresh(monkeypatch, lambda: render(d))
+
+
+def test_kept_glyphs_are_keyed_by_what_they_draw(monkeypatch):
+    """Operations that differ in anything drawn (a label, an axis name, a highlight, the face) get glyphs of
+    their own; nothing is kept while labels are measured by another measurer; the store is bounded."""
+    glyph_memo.forget_glyphs()
+    base = "input X: b m\nX = L+ X : m -> m\noutput X\n"
+    render(sphinx_ncd.parse(base))
+    n = len(glyph_memo._KEPT)
+    for spec in (base.replace("L+", "G"), base.replace("m", "k"), base):
+        render(sphinx_ncd.parse(spec))
+    assert len(glyph_memo._KEPT) == n + 2  # the same spec again adds nothing
+    d = sphinx_ncd.parse(base)
+    render(d, highlights=((d.operations[0].id, "x"),))
+    render(d, label_face="sans")
+    assert len(glyph_memo._KEPT) == n + 4
+    from sphinx_ncd.layout.mathtext import measured_by, outline_label
+
+    class Measurer:
+        def label(self, src, size, style, outline):
+            return outline(src, size * 1.5, style)
+
+    glyph_memo.forget_glyphs()
+    with measured_by(Measurer()):
+        wide = render(sphinx_ncd.parse(base))
+    assert not glyph_memo._KEPT and wide != render(sphinx_ncd.parse(base))
+    monkeypatch.setattr(glyph_memo, "_KEPT_MAX", 3)
+    render(sphinx_ncd.parse(chain_spec(12)))
+    assert len(glyph_memo._KEPT) <= 3
