@@ -137,7 +137,8 @@ def _remember(g: OpRows, glyph, memo: dict) -> None:
 
 # --- glyphs kept across layouts ----------------------------------------------------------------------------
 
-#: content key (see :func:`kept_glyph`) -> (the owner names its items carry, the glyph, the operation); bounded
+#: content key (see :func:`kept_glyph`) -> (the owner names its items carry, the glyph, the operation); and
+#: (face, kind, label) -> (the rows, the glyph) of the first drawn, not yet keyed, or _KEYED; bounded
 _KEPT: dict = {}
 _KEPT_MAX = 1024
 #: the operation classes a kept glyph may be drawn for -> the field naming the operation drawn with it ("": none)
@@ -195,8 +196,9 @@ def _content(op) -> tuple | None:
             op.core_in_pos, op.core_out_pos, op.broadcast_pairs, tuple(vals), tuple([ids.index(i) for i in ids]))
 
 
-def _content_key(g: OpRows) -> tuple | None:
-    """What the glyph of ``g`` is drawn from, by value (see :func:`kept_glyph`); None: not kept."""
+def _content_key(g: OpRows, face: str) -> tuple | None:
+    """What the glyph of ``g`` is drawn from, by value, its labels in ``face`` (see :func:`kept_glyph`); None: not
+    kept."""
     op = g.op
     cls = type(op)
     extra = _DRAWN_WITH.get(cls)
@@ -220,7 +222,7 @@ def _content_key(g: OpRows) -> tuple | None:
     mine = _content(op)
     if mine is None:
         return None
-    return (current_face(), cls, mine, with_, _rows_key(g.ins), _rows_key(g.outs), _rows_key(g.in_core),
+    return (face, cls, mine, with_, _rows_key(g.ins), _rows_key(g.outs), _rows_key(g.in_core),
             _rows_key(g.out_core), tuple(map(tuple, g.pairs)), g.alert, g.join)
 
 
@@ -247,8 +249,24 @@ def _owners_between(was: tuple, now: OpRows) -> dict:
 def kept_glyph(g: OpRows, build) -> Glyph:
     """The glyph of ``g``: a copy of one an earlier layout drew from the same content (its primitives carrying
     ``g``'s owners), or ``build(g)``, then kept.  Keyed by everything the glyph is drawn from but ids
-    (:func:`_content_key`); nothing is kept while another measurer sizes the labels."""
-    key = None if measuring_elsewhere() else _content_key(g)
+    (:func:`_content_key`); nothing is kept while another measurer sizes the labels.  As :func:`shared_glyph`
+    does within a layout, the full key is worked out only once a second operation of the same kind and label
+    comes (in this layout or a later one): a figure's first render pays little for the keeping."""
+    if measuring_elsewhere():
+        return build(g)
+    face = current_face()
+    cheap = (face, g.op.kind, g.op.label)
+    first = _KEPT.get(cheap)
+    if first is None:
+        glyph = build(g)
+        if type(glyph) is Glyph:
+            _bound()
+            _KEPT[cheap] = (g, glyph)
+        return glyph
+    if first is not _KEYED:
+        _KEPT[cheap] = _KEYED
+        _keep(_content_key(first[0], face), first[0], first[1])
+    key = _content_key(g, face)
     if key is None:
         return build(g)
     try:
@@ -265,8 +283,23 @@ def kept_glyph(g: OpRows, build) -> Glyph:
                 glyph.box = box_terms(glyph.items)
             return Glyph(glyph.width, list(items), glyph.headroom, glyph.footroom, dict(glyph.anchors), glyph.box)
     glyph = build(g)
-    if type(glyph) is Glyph:
-        if len(_KEPT) >= _KEPT_MAX:
-            _KEPT.clear()
-        _KEPT[key] = (_owner_names(g), glyph, g.op)  # (the operation keeps alive the sizes keyed by id)
+    _keep(key, g, glyph)
     return glyph
+
+
+def _keep(key, g: OpRows, glyph) -> None:
+    """Keep ``glyph``, drawn for ``g``, under its content ``key`` (the first kept under a key stays)."""
+    if key is None or type(glyph) is not Glyph:
+        return
+    try:
+        if key in _KEPT:
+            return
+    except TypeError:  # a parameter that cannot be hashed: not kept
+        return
+    _bound()
+    _KEPT[key] = (_owner_names(g), glyph, g.op)  # (the operation keeps alive the sizes keyed by id)
+
+
+def _bound() -> None:
+    if len(_KEPT) >= _KEPT_MAX:
+        _KEPT.clear()
