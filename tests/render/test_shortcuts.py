@@ -12,7 +12,9 @@ computation it replaces, to the bit:
   pass follows which wires are open, not where they run (:class:`~sphinx_ncd.layout.wires.MeasureRuns`);
 * operations drawn alike share one glyph, copied with their own owners (:mod:`~sphinx_ncd.layout.glyph_memo`);
 * glyphs are kept from one layout to the next by their content, and handed to an operation drawn alike in a later
-  render (of the same figure or another) with its own owners (:func:`~sphinx_ncd.layout.glyph_memo.kept_glyph`).
+  render (of the same figure or another) with its own owners (:func:`~sphinx_ncd.layout.glyph_memo.kept_glyph`);
+* the SVG writer writes a group placed as before (the same primitives at the same offsets) as it wrote it then
+  (:data:`~sphinx_ncd.rendering.svg._PLACED`).
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import sphinx_ncd
 from sphinx_ncd.layout import assemble, columns, glyph_memo, panels, wires
 from sphinx_ncd.layout.pieces import bbox_all
 from sphinx_ncd.layout.scene import Group, Path, bbox_moved, box_moved_terms, box_terms
+from sphinx_ncd.rendering import svg
 from sphinx_ncd.rendering.api import render
 
 from render_helpers import ROOT, chain_spec
@@ -276,3 +279,39 @@ def test_kept_glyphs_are_keyed_by_what_they_draw(monkeypatch):
     monkeypatch.setattr(glyph_memo, "_KEPT_MAX", 3)
     render(sphinx_ncd.parse(chain_spec(12)))
     assert len(glyph_memo._KEPT) <= 3
+
+
+@pytest.mark.parametrize("name", [*SPECS, "chain", *_NOTES])
+def test_placed_groups_written_again_are_what_writing_them_gives(name, monkeypatch):
+    """Groups the SVG writer met before (remembered the first time, kept the second, written from what it kept
+    after) give the bytes writing each afresh gives: the same markup, glyph definitions in the same order, the
+    same colours in the style sheet and the same invisible text, in every theme."""
+    if name in _NOTES:
+        d = sphinx_ncd.parse(_NOTES[name].read_text(encoding="utf-8"), filename=_NOTES[name].name)
+    else:
+        d = dict(_diagrams())[name]
+
+    def ways():
+        return [render(d, max_width=w) for w in WIDTHS] + [render(d, theme=t) for t in ("dark", "light")] + \
+            [render(d, label_face="sans"), render(d, highlights=((d.operations[0].id, "x"),))]
+
+    with monkeypatch.context() as m:
+        m.setattr(svg._Writer, "group", svg._Writer._group)
+        fresh = ways()
+    svg._PLACED.clear()
+    for _ in range(3):
+        assert ways() == fresh
+    if name not in _NOTES:  # (a figure with notes is placed before it is written: nothing to keep)
+        assert any(v is not svg._SEEN for kept in svg._PLACED.values() for v in kept.values())
+
+
+def test_a_placed_group_is_written_again_only_as_it_was_placed():
+    """Another figure whose glyphs come from the same kept glyphs at other offsets, or a writer of another kind,
+    writes its own groups."""
+    spec = "input X: b m\nX = L+ X : m -> m\nX = relu X\noutput X\n"
+    wider = spec.replace("input X: b m", "input X: b m\nX = G X : m -> m")
+    svg._PLACED.clear()
+    first = [render(sphinx_ncd.parse(spec)) for _ in range(3)]
+    other = render(sphinx_ncd.parse(wider))
+    assert first[0] == first[2] and other != first[0]
+    assert other == render(sphinx_ncd.parse(wider)) == render(sphinx_ncd.parse(wider))
