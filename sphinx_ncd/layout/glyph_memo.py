@@ -150,10 +150,15 @@ def forget_glyphs() -> None:
     _KEPT.clear()
 
 
-#: an axis by value, as :func:`_content` keys it: every field of the record (its size by identity: the kept
-#: operation holds it alive, so an equal id is the same size); a field added to Axis must be added here
-_AXIS_FIELDS = ("label", "size", "kind", "rank", "tangent")
-assert tuple(f.name for f in fields(Axis)) == _AXIS_FIELDS, "glyph_memo: key the new fields of Axis"
+#: the fields of the records a kept glyph's key reads, each keyed (a test checks that the records have no others:
+#: a field added to one of them must be keyed too)
+KEYED_FIELDS = {
+    "Axis": ("label", "size", "kind", "rank", "tangent"),  # the size by identity: the kept operation holds it
+    "Value": ("id", "name", "axes", "span"),  # the id as which inputs are the same value; the span is never drawn
+    "Operation": ("id", "kind", "label", "inputs", "outputs", "core_in", "core_out", "broadcast", "params", "binding",
+                  "groups", "body", "span", "core_in_pos", "core_out_pos", "broadcast_pairs"),  # id: the owners
+    "OpRows": ("op", "ins", "outs", "in_core", "out_core", "pairs", "owner", "alert", "scale", "join", "act"),
+}
 
 
 def _by_value(axes) -> tuple | None:
@@ -230,8 +235,11 @@ def _owner_names(g: OpRows) -> tuple:
     """What the owners of ``g``'s glyph are made of: its own, each input's id and rows (the wires drawn over its
     box), and the owner of the operation drawn with it."""
     other = g.scale or g.act
+    rest = [v.id for v in g.op.outputs]  # (every other id the glyph could name: only shared where all are the same)
+    if other is not None:
+        rest += [v.id for v in other[0].inputs + other[0].outputs]
     return (g.owner, tuple([(v.id, len(v.axes)) for v in g.op.inputs]),
-            f"op:{other[0].id}" if other is not None else None)
+            f"op:{other[0].id}" if other is not None else None, tuple(rest))
 
 
 def _owners_between(was: tuple, now: OpRows) -> dict:

@@ -250,6 +250,18 @@ def test_a_kept_glyph_takes_the_owners_of_its_new_operation(monkeypatch):
     assert drawn == _fresh(monkeypatch, lambda: render(d))
 
 
+def test_a_kept_glyph_is_keyed_by_every_field_of_what_it_is_drawn_from():
+    """The key of a kept glyph reads every field of the records a glyph is drawn from: a field added to one of them
+    must be keyed too (or said to be never drawn), else a glyph drawn before it was set would be handed on."""
+    from dataclasses import fields
+
+    from sphinx_ncd.layout.glyph_parts import OpRows
+    from sphinx_ncd.model.types import Axis, Operation, Value
+
+    for cls in (Axis, Value, Operation, OpRows):
+        assert tuple(f.name for f in fields(cls)) == glyph_memo.KEYED_FIELDS[cls.__name__]
+
+
 def test_kept_glyphs_are_keyed_by_what_they_draw(monkeypatch):
     """Operations that differ in anything drawn (a label, an axis name, a highlight, the face) get glyphs of
     their own; nothing is kept while labels are measured by another measurer; the store is bounded."""
