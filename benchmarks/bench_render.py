@@ -92,7 +92,8 @@ def main(results: dict) -> None:
     results["fig21_layout_cpu_ms"] = m21_layout[1] * 1e3
     results["fig21_parse_cpu_ms"] = m21_parse[1] * 1e3
     m21_first = _first_render(fig21, sphinx_ncd, render)
-    print(f"  a first render (no einsum plan kept yet, as when a build meets the figure): {_both(m21_first)}")
+    print(f"  a first render (no einsum plan, glyph or written group kept yet, as when a build meets the figure): "
+          f"{_both(m21_first)}")
     results["fig21_first_render_cpu_ms"] = m21_first[1] * 1e3
 
     chain, chain_cpu = {}, {}

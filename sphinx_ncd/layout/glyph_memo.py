@@ -19,11 +19,11 @@ from dataclasses import fields
 
 from ..model.types import Axis, Operation, Value
 from .fuse import Activated, JoinedAdd, ScaledEinsum
-from .glyph_parts import Glyph, OpRows, OVER, over_owner
+from .glyph_parts import OVER, Glyph, OpRows, over_owner
 from .mathtext import current_face, measuring_elsewhere
 from .scene import Group, box_terms
 
-__all__ = ["glyph_key", "shared_glyph", "kept_glyph", "forget_glyphs"]
+__all__ = ["forget_glyphs", "glyph_key", "kept_glyph", "shared_glyph"]
 
 _OP_FIELDS = frozenset(f.name for f in fields(Operation))
 _VALUE_FIELDS = frozenset(f.name for f in fields(Value))
