@@ -5,7 +5,7 @@ twice: the median wall time, and the median CPU time of this process (``time.pro
 targets are read against on a shared machine, where wall time also counts the waits for a core; the minimum
 wall time is printed too.  Graphviz runs in a child process: its anchor is wall time only.
 * parse + layout + SVG of the paper's multi-head attention (Figure 21), warm and as a first render (the einsum
-  plans a process keeps forgotten);
+  plans, glyphs and written groups a process keeps forgotten);
 * generated chains of 10, 100 and 1,000 operations, and the growth ratios;
 * folding: fig 27 folded into rows against one row, and folded chains' growth;
 * Figure 21's PDF: the render stage's PDF backend (scene -> PDF) next to the
@@ -92,7 +92,8 @@ def main(results: dict) -> None:
     results["fig21_layout_cpu_ms"] = m21_layout[1] * 1e3
     results["fig21_parse_cpu_ms"] = m21_parse[1] * 1e3
     m21_first = _first_render(fig21, sphinx_ncd, render)
-    print(f"  a first render (no einsum plan kept yet, as when a build meets the figure): {_both(m21_first)}")
+    print(f"  a first render (no einsum plan, glyph or written group kept yet, as when a build meets the figure): "
+          f"{_both(m21_first)}")
     results["fig21_first_render_cpu_ms"] = m21_first[1] * 1e3
 
     chain, chain_cpu = {}, {}
@@ -147,12 +148,16 @@ def main(results: dict) -> None:
 
 
 def _first_render(text: str, sphinx_ncd, render) -> tuple:
-    """parse + layout + SVG of ``text`` with the einsum plans a process keeps (see
-    :mod:`sphinx_ncd.layout.glyph_einsum`) forgotten before each run: what the first render of a figure costs."""
-    from sphinx_ncd.layout import glyph_einsum
+    """parse + layout + SVG of ``text`` with the einsum plans, the glyphs and the written groups a process keeps
+    (see :mod:`sphinx_ncd.layout.glyph_einsum`, :mod:`sphinx_ncd.layout.glyph_memo`, :mod:`sphinx_ncd.rendering.svg`)
+    forgotten before each run: what the first render of a figure costs."""
+    from sphinx_ncd.layout import glyph_einsum, glyph_memo
+    from sphinx_ncd.rendering import svg
 
     def first():
         glyph_einsum._PLANS.clear()
+        glyph_memo.forget_glyphs()
+        svg._PLACED.clear()
         render(sphinx_ncd.parse(text))
 
     return _timed(first, runs=15, warm=2)

@@ -17,7 +17,7 @@ from .geometry import (
 )
 from .glyphs import axis_label_source, build_glyph, Glyph, OpRows
 from .fuse import LoadedConcat
-from .glyph_memo import shared_glyph
+from .glyph_memo import kept_glyph, shared_glyph
 from .mathtext import label, plain_text
 from .names import column_lead, column_names
 from .rows import nrows, op_rows, shown_axes, value_axis
@@ -189,6 +189,11 @@ def _plan_key(sec: Section, nxt, ypos, reserve) -> tuple:
             tuple(reserve.items()))
 
 
+def _kept(g: OpRows) -> Glyph:
+    """The glyph of ``g``, kept from an earlier layout that drew the same (see :func:`.glyph_memo.kept_glyph`)."""
+    return kept_glyph(g, build_glyph)
+
+
 def _sep(pts, owner="sep") -> Path:
     return Path(wire_path(pts), "ink", None, SEP_WIDTH, SEP_DASH, "separator", owner)
 
@@ -219,7 +224,7 @@ class _Step:
                     it.glyph = seen[1]
                 else:
                     shapes = getattr(self.glyphs, "shapes", None)
-                    it.glyph = build_glyph(it.rows) if shapes is None else shared_glyph(it.rows, shapes, build_glyph)
+                    it.glyph = _kept(it.rows) if shapes is None else shared_glyph(it.rows, shapes, _kept)
                     self.glyphs[it.op.id] = (it.rows, it.glyph)
                 it.fresh = _fresh_wires(it.op, it.rows)
 

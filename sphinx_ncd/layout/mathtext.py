@@ -472,6 +472,11 @@ def current_face() -> str:
     return _FACE.get() or _DEFAULT_FACE[0]
 
 
+def measuring_elsewhere() -> bool:
+    """Whether labels are sized by another measurer (:func:`measured_by`) rather than the shipped fonts."""
+    return _MEASURER.get() is not None
+
+
 def _checked(face) -> str:
     if face not in FACES:
         raise ValueError(f"label face {face!r}: one of {', '.join(FACES)}")

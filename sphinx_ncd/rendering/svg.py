@@ -97,6 +97,8 @@ class _Writer:
         self.fills: dict = {}  # fill role -> the attribute text painting it (labels)
         self.tails: dict = {}  # a path's (fill, stroke, width, dash, opacity, cap) -> its attributes after ``d``
         self.kinds = {Group: self.group, Path: self.path, Circle: self.circle, Text: self.text}
+        self.placed = _PLACED.setdefault((resolved, dark, self.data), {})  # see :meth:`group`
+        self.placing = False  # writing a placed group to remember: the groups inside it are written plainly
 
     def _var(self, role: str) -> str:
         if role not in self.roles:
@@ -229,6 +231,49 @@ class _Writer:
             write(it)
 
     def group(self, it: Group, offs=()):
+        """A group's ``<g>``; a placed one (a glyph or fence moved into its piece) as written before, when the same
+        primitives were placed at the same offsets by this kind of writer (see :data:`_PLACED`)."""
+        if not offs or self.placing:
+            self._group(it, offs)
+            return
+        key = (it.role, it.owner, it.title, offs, tuple(map(id, it.items)))
+        placed = self.placed
+        hit = placed.get(key)
+        if hit is not None and hit is not _SEEN:
+            self._replay(hit)
+            return
+        n, t = len(self.out), len(self.texts)
+        self.placing = True
+        try:
+            self._group(it, offs)
+        finally:
+            self.placing = False
+        if hit is None:  # met once: only remembered (most groups of a first render are not met again)
+            if len(placed) >= _PLACED_MAX:
+                placed.clear()
+            placed[key] = _SEEN
+            return
+        markup = "".join(self.out[n:])
+        del self.out[n:]
+        self.out.append(markup)
+        keys, roles = _group_uses(it)
+        placed[key] = (it.items, markup, keys, roles, tuple(self.texts[t:]))  # (the items: their ids stay theirs)
+
+    def _replay(self, hit) -> None:
+        """What writing a placed group did (:meth:`group`): its markup, the glyphs and colours it uses, its text."""
+        _, markup, keys, roles, texts = hit
+        glyph_ids = self.glyph_ids
+        for key in keys:
+            if key not in glyph_ids:
+                self.glyph_def(*key)
+        if not self.resolved:
+            for role in roles:
+                if role not in self.roles:
+                    self._var(role)
+        self.out.append(markup)
+        self.texts.extend(texts)
+
+    def _group(self, it: Group, offs=()):
         cls = f' class="ncd-{it.role}"' if it.role else ""
         if self.data and it.role == "op" and it.owner.startswith("op:"):
             cls += f' data-op="{it.owner[3:]}"'
@@ -245,6 +290,37 @@ class _Writer:
                 if write is not None:
                     write(sub)
         self.out.append("</g>")
+
+
+#: per writer kind (resolved, dark, data): (role, owner, title, offsets, ids of the items) of a placed group ->
+#: _SEEN once met, then (its items, kept alive so their ids stay theirs; its markup; the (style, char) of each
+#: label glyph it writes, in order; the colour roles it paints; its invisible texts)
+_PLACED: dict = {}
+_PLACED_MAX = 4096
+_SEEN = object()
+
+
+def _group_uses(group: Group) -> tuple:
+    """The (style, char) of each glyph the group's labels write, in writing order, and the colour roles its
+    primitives paint (what :meth:`_Writer.text` and :meth:`_Writer.paint` note as they write)."""
+    keys, roles = [], set()
+    stack = list(reversed(group.items))
+    while stack:
+        it = stack.pop()
+        kind = type(it)
+        if kind is Group:
+            stack.extend(reversed(it.items))
+            continue
+        if kind is Text:
+            if _label_parts(it.label)[0]:
+                keys += _label_parts(it.label)[1]
+            if it.fill:
+                roles.add(it.fill)
+        elif kind is Path or kind is Circle:
+            for role in (it.fill, it.stroke):
+                if role:
+                    roles.add(role)
+    return tuple(keys), tuple(sorted(roles))
 
 
 def _title(title: str) -> str:

@@ -10,16 +10,21 @@ computation it replaces, to the bit:
 * a step's plan is kept per panel (:class:`~sphinx_ncd.layout.wires.PassCache`): a later pass (a fold's rows,
   a panel drawn after its measure) that meets the step with the same rows coming in replays it; the measure
   pass follows which wires are open, not where they run (:class:`~sphinx_ncd.layout.wires.MeasureRuns`);
-* operations drawn alike share one glyph, copied with their own owners (:mod:`~sphinx_ncd.layout.glyph_memo`).
+* operations drawn alike share one glyph, copied with their own owners (:mod:`~sphinx_ncd.layout.glyph_memo`);
+* glyphs are kept from one layout to the next by their content, and handed to an operation drawn alike in a later
+  render (of the same figure or another) with its own owners (:func:`~sphinx_ncd.layout.glyph_memo.kept_glyph`);
+* the SVG writer writes a group placed as before (the same primitives at the same offsets) as it wrote it then
+  (:data:`~sphinx_ncd.rendering.svg._PLACED`).
 """
 from __future__ import annotations
 
 import pytest
 
 import sphinx_ncd
-from sphinx_ncd.layout import assemble, glyph_memo, panels, wires
+from sphinx_ncd.layout import assemble, columns, glyph_memo, panels, wires
 from sphinx_ncd.layout.pieces import bbox_all
 from sphinx_ncd.layout.scene import Group, Path, bbox_moved, box_moved_terms, box_terms
+from sphinx_ncd.rendering import svg
 from sphinx_ncd.rendering.api import render
 
 from render_helpers import ROOT, chain_spec
@@ -179,6 +184,7 @@ def test_shared_glyphs_draw_what_building_each_draws(name, monkeypatch):
     d = dict(_diagrams())[name]
     shared = [render(d, max_width=w) for w in WIDTHS] + [render(d, "pdf", max_width=300.0)]
     monkeypatch.setattr(glyph_memo, "glyph_key", lambda g: None)  # every glyph built afresh
+    monkeypatch.setattr(glyph_memo, "_content_key", lambda g, face: None)
     assert [render(d, max_width=w) for w in WIDTHS] + [render(d, "pdf", max_width=300.0)] == shared
 
 
@@ -192,3 +198,132 @@ def test_a_chain_shares_the_glyphs_of_its_repeated_operations(monkeypatch):
     monkeypatch.setattr("sphinx_ncd.layout.columns.shared_glyph", counted)
     render(sphinx_ncd.parse(chain_spec(40)))
     assert 0 < len(set(built)) <= 10  # five kinds, a few rows each: not forty
+
+
+def _fresh(monkeypatch, draw):
+    """What ``draw()`` gives with no glyph kept or shared: every glyph built afresh."""
+    with monkeypatch.context() as m:
+        m.setattr(glyph_memo, "_content_key", lambda g, face: None)
+        m.setattr(glyph_memo, "glyph_key", lambda g: None)
+        return draw()
+
+
+_NOTES = {name: ROOT / "demo_docs" / "figures" / f"{name}.ncd" for name in ("fig21-notes", "fig27-notes")}
+
+
+def _all_ways(d):
+    """``d`` drawn in the ways a glyph's content can differ: widths, faces, a highlight, PDF."""
+    first = d.operations[0].id
+    return [render(d, max_width=w) for w in WIDTHS] + [render(d, label_face="sans"), render(d, "pdf"),
+                                                       render(d, highlights=((first, "x"),), max_width=300.0)]
+
+
+@pytest.mark.parametrize("name", [*SPECS, "chain", *_NOTES])
+def test_kept_glyphs_draw_what_building_each_draws(name, monkeypatch):
+    """A figure drawn with glyphs kept from earlier renders (its own, in another face, highlighted, and other
+    figures') is the figure drawn with every glyph built afresh, to the bit."""
+    if name in _NOTES:
+        d = sphinx_ncd.parse(_NOTES[name].read_text(encoding="utf-8"), filename=_NOTES[name].name)
+    else:
+        d = dict(_diagrams())[name]
+    fresh = _fresh(monkeypatch, lambda: _all_ways(d))
+    glyph_memo.forget_glyphs()
+    for _, other in _diagrams():  # other figures' glyphs kept first, under their own ids
+        render(other)
+    assert _all_ways(d) == fresh
+    assert _all_ways(d) == fresh  # and again, now from its own
+
+
+def test_a_kept_glyph_takes_the_owners_of_its_new_operation(monkeypatch):
+    """The same operation under other ids (values declared before it) draws from the kept glyph with its own
+    owners: the render is the one built afresh, and no primitive names the first figure's ids."""
+    spec = "input X: b m\nX = L+ X : m -> m\nX = relu X\nY = softmax X over m\noutput Y\n"
+    moved = "input A: b\nA = relu A\n" + spec.replace("output Y", "output Y, A")
+    glyph_memo.forget_glyphs()
+    render(sphinx_ncd.parse(spec))
+    built = []
+    plain = columns.build_glyph
+    monkeypatch.setattr(columns, "build_glyph", lambda g: built.append(g.op.label or g.op.kind) or plain(g))
+    d = sphinx_ncd.parse(moved)
+    drawn = render(d)
+    assert built == ["ReLU"]  # only ``A = relu A`` is new: L+, relu X and softmax come kept, under other ids
+    assert drawn == _fresh(monkeypatch, lambda: render(d))
+
+
+def test_a_kept_glyph_is_keyed_by_every_field_of_what_it_is_drawn_from():
+    """The key of a kept glyph reads every field of the records a glyph is drawn from: a field added to one of them
+    must be keyed too (or said to be never drawn), else a glyph drawn before it was set would be handed on."""
+    from dataclasses import fields
+
+    from sphinx_ncd.layout.glyph_parts import OpRows
+    from sphinx_ncd.model.types import Axis, Operation, Value
+
+    for cls in (Axis, Value, Operation, OpRows):
+        assert tuple(f.name for f in fields(cls)) == glyph_memo.KEYED_FIELDS[cls.__name__]
+
+
+def test_kept_glyphs_are_keyed_by_what_they_draw(monkeypatch):
+    """Operations that differ in anything drawn (a label, an axis name, a highlight, the face) get glyphs of
+    their own; nothing is kept while labels are measured by another measurer; the store is bounded."""
+    built = []
+    plain = columns.build_glyph
+    monkeypatch.setattr(columns, "build_glyph", lambda g: built.append(g.op.label) or plain(g))
+    glyph_memo.forget_glyphs()
+    base = "input X: b m\nX = L+ X : m -> m\noutput X\n"
+    for spec in (base, base.replace("L+", "G"), base.replace("m", "k"), base, base.replace("m", "k")):
+        render(sphinx_ncd.parse(spec))
+    assert built == ["L", "G", "L"]  # the same operation again builds nothing
+    d = sphinx_ncd.parse(base)
+    render(d, highlights=((d.operations[0].id, "x"),))
+    render(d, label_face="sans")
+    render(d, label_face="sans")
+    render(d)
+    assert built == ["L", "G", "L", "L", "L"]
+    from sphinx_ncd.layout.mathtext import measured_by
+
+    class Measurer:
+        def label(self, src, size, style, outline):
+            return outline(src, size * 1.5, style)
+
+    with measured_by(Measurer()):
+        wide = [render(sphinx_ncd.parse(base)) for _ in range(2)]
+    assert built == ["L", "G", "L", "L", "L", "L", "L"] and wide[0] != render(sphinx_ncd.parse(base))
+    monkeypatch.setattr(glyph_memo, "_KEPT_MAX", 3)
+    render(sphinx_ncd.parse(chain_spec(12)))
+    assert len(glyph_memo._KEPT) <= 3
+
+
+@pytest.mark.parametrize("name", [*SPECS, "chain", *_NOTES])
+def test_placed_groups_written_again_are_what_writing_them_gives(name, monkeypatch):
+    """Groups the SVG writer met before (remembered the first time, kept the second, written from what it kept
+    after) give the bytes writing each afresh gives: the same markup, glyph definitions in the same order, the
+    same colours in the style sheet and the same invisible text, in every theme."""
+    if name in _NOTES:
+        d = sphinx_ncd.parse(_NOTES[name].read_text(encoding="utf-8"), filename=_NOTES[name].name)
+    else:
+        d = dict(_diagrams())[name]
+
+    def ways():
+        return [render(d, max_width=w) for w in WIDTHS] + [render(d, theme=t) for t in ("dark", "light")] + \
+            [render(d, label_face="sans"), render(d, highlights=((d.operations[0].id, "x"),))]
+
+    with monkeypatch.context() as m:
+        m.setattr(svg._Writer, "group", svg._Writer._group)
+        fresh = ways()
+    svg._PLACED.clear()
+    for _ in range(3):
+        assert ways() == fresh
+    if name not in _NOTES:  # (a figure with notes is placed before it is written: nothing to keep)
+        assert any(v is not svg._SEEN for kept in svg._PLACED.values() for v in kept.values())
+
+
+def test_a_placed_group_is_written_again_only_as_it_was_placed():
+    """Another figure whose glyphs come from the same kept glyphs at other offsets, or a writer of another kind,
+    writes its own groups."""
+    spec = "input X: b m\nX = L+ X : m -> m\nX = relu X\noutput X\n"
+    wider = spec.replace("input X: b m", "input X: b m\nX = G X : m -> m")
+    svg._PLACED.clear()
+    first = [render(sphinx_ncd.parse(spec)) for _ in range(3)]
+    other = render(sphinx_ncd.parse(wider))
+    assert first[0] == first[2] and other != first[0]
+    assert other == render(sphinx_ncd.parse(wider)) == render(sphinx_ncd.parse(wider))
