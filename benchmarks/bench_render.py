@@ -151,13 +151,10 @@ def _first_render(text: str, sphinx_ncd, render) -> tuple:
     """parse + layout + SVG of ``text`` with the einsum plans, the glyphs and the written groups a process keeps
     (see :mod:`sphinx_ncd.layout.glyph_einsum`, :mod:`sphinx_ncd.layout.glyph_memo`, :mod:`sphinx_ncd.rendering.svg`)
     forgotten before each run: what the first render of a figure costs."""
-    from sphinx_ncd.layout import glyph_einsum, glyph_memo
-    from sphinx_ncd.rendering import svg
+    from sphinx_ncd.rendering.api import forget_kept
 
     def first():
-        glyph_einsum._PLANS.clear()
-        glyph_memo.forget_glyphs()
-        svg._PLACED.clear()
+        forget_kept()
         render(sphinx_ncd.parse(text))
 
     return _timed(first, runs=15, warm=2)

@@ -43,6 +43,20 @@ def pytest_collection_modifyitems(config, items):
         items.sort(key=lambda item: rank[groups[item]])
 
 
+@pytest.fixture(autouse=True)
+def drawn_afresh_when_patched(request):
+    """A test that patches the code draws with its patch and leaves nothing of it behind: what renders keep for
+    later renders (glyphs by content, written SVG groups, einsum plans) is forgotten before and after it."""
+    if "monkeypatch" not in request.fixturenames:
+        yield
+        return
+    from sphinx_ncd.rendering.api import forget_kept
+
+    forget_kept()
+    yield
+    forget_kept()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def private_cache_home(tmp_path_factory):
     """``XDG_CACHE_HOME`` in a fresh directory (subprocesses inherit it)."""

@@ -23,12 +23,23 @@ from .. import messages as msg
 from ..errors import NCDError
 from ..gcpause import paused_gc
 
-__all__ = ["render", "scene", "scene_to", "svg_to", "on_paper", "FORMATS", "THEMES", "DEFAULT_MAX_WIDTH"]
+__all__ = ["render", "scene", "scene_to", "svg_to", "on_paper", "forget_kept", "FORMATS", "THEMES", "DEFAULT_MAX_WIDTH"]
 
 FORMATS = ("svg", "pdf", "png")
 #: the fold width: a 736 px text column (furo's) at the reading scale the Sphinx extension uses (1.2)
 DEFAULT_MAX_WIDTH = 613.0
 THEMES = ("auto", "light", "dark")
+
+
+def forget_kept() -> None:
+    """Forget what a process keeps from one render for the next (the einsum plans, the glyphs kept by content, the
+    SVG groups written before): the next render of any figure is drawn as its first."""
+    from ..layout import glyph_einsum, glyph_memo
+    from . import svg
+
+    glyph_einsum._PLANS.clear()
+    glyph_memo.forget_glyphs()
+    svg._PLACED.clear()
 
 
 def _max_width(value):
