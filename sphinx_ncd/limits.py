@@ -16,6 +16,7 @@ Each bound is a module constant, far above anything the paper or the templates u
 """
 from __future__ import annotations
 
+import re
 from math import comb
 
 from . import messages as msg
@@ -52,6 +53,7 @@ def check_source(text: str, filename: str, line_offset: int = 0) -> None:
 
 
 _RUN_ENDS = frozenset((",", ":", "->", "="))  # an op that ends a run of axes
+_has_digit = re.compile(r"\d").search  # a number token starts with a digit (any script's)
 
 
 def check_tokens(lines) -> None:
@@ -60,6 +62,8 @@ def check_tokens(lines) -> None:
         tok = lines[MAX_LINES].tokens[0]
         raise NCDError(msg.LIMIT_LINES.format(count=len(lines), limit=MAX_LINES), tok.span(), kind="syntax")
     for line in lines:
+        if len(line.tokens) <= MAX_AXES and not _has_digit(line.text):
+            continue  # no number and too few tokens for a run too long: nothing to refuse here
         run = 0
         for tok in line.tokens:
             kind = tok.kind

@@ -102,9 +102,10 @@ _PARTS = re.compile(
     r")"
 )
 _COLOR = re.compile(r"#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
-# a token's kind by its first character (ASCII only; any other first character takes the slow path)
+# a token's kind by its first character (ASCII only; any other first character takes the slow path); 0 for
+# the characters that need a second look ('#', ';', '{', '}')
 _KIND = {**dict.fromkeys("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\\", "word"),
-         **dict.fromkeys("0123456789", "num"), '"': "str", "#": "#", ";": ";", "{": "{", "}": "}",
+         **dict.fromkeys("0123456789", "num"), '"': "str", **dict.fromkeys("#;{}", 0),
          **dict.fromkeys("-.=:,()[]+*/^'", "op")}
 
 
@@ -134,12 +135,18 @@ def _fast_line(raw: str, file: str, number: int, lines: list) -> bool:
     tokens = line.tokens
     out = [line]  # the logical lines, the last one still open
     pos = 0
+    get = _KIND.get
     for ws, text in _PARTS.findall(raw):
-        kind = _KIND.get(text[0])
+        kind = get(text[0])
         start = pos + len(ws)
+        if kind:  # a word, a number, a string or an operator (the first on a line or after ';' has space)
+            tokens.append(Token(kind, text, start + 1, ws != "" or not tokens, line))
+            pos = start + len(text)
+            continue
         if kind is None:
             return False
-        if kind == "#":
+        first = text[0]
+        if first == "#":
             if _COLOR.fullmatch(text) is not None and tokens and (
                     tokens[-1].kind == "str" or tokens[-1].text in ("fence", "highlight")):
                 tokens.append(Token("color", text, start + 1, start > pos, line))
@@ -149,25 +156,21 @@ def _fast_line(raw: str, file: str, number: int, lines: list) -> bool:
                 return False
             pos = len(raw)
             break
-        if kind == ";" or kind == "}":
+        if first == ";" or first == "}":
             if tokens:  # close the statement before ';' or '}'
-                line.stop = text
+                line.stop = first
                 line = Line(file, number, raw)
                 tokens = line.tokens
                 out.append(line)
-            if kind == ";":
+            if first == ";":
                 pos = start + 1
                 continue
-        if kind == "{" or kind == "}":
-            tokens.append(Token("op", text, start + 1, True, line))
-            pos = start + 1
-            if raw[pos:].strip(" \t"):  # more follows on this line: '{' and '}' end a statement
-                line = Line(file, number, raw)
-                tokens = line.tokens
-                out.append(line)
-            continue
-        tokens.append(Token(kind, text, start + 1, start > pos or pos == 0 or not tokens, line))
-        pos = start + len(text)
+        tokens.append(Token("op", text, start + 1, True, line))  # '{' or '}'
+        pos = start + 1
+        if raw[pos:].strip(" \t"):  # more follows on this line: '{' and '}' end a statement
+            line = Line(file, number, raw)
+            tokens = line.tokens
+            out.append(line)
     else:
         if pos != len(raw) and not raw[pos:].isspace():
             return False  # a character no token takes: the careful path says where

@@ -74,7 +74,7 @@ class _Parser:
         if second is not None and second.kind == "op" and second.text in ("=", ","):
             return self.assign(cur, span)
         keyword = first.text
-        handler = getattr(self, "s_" + keyword, None)
+        handler = _HANDLERS.get(keyword)
         if handler is None:
             guess = difflib.get_close_matches(keyword, STATEMENTS, n=1, cutoff=0.75)
             hint = msg.HINT_STATEMENT.format()
@@ -83,8 +83,8 @@ class _Parser:
             if guess:
                 hint = msg.DID_YOU_MEAN.format(name=guess[0]) + " " + hint
             raise NCDError(msg.UNKNOWN_STATEMENT.format(word=keyword), first.span(), kind="syntax", hint=hint)
-        cur.next()
-        return handler(cur, span)
+        cur.i = 1
+        return handler(self, cur, span)
 
     # each s_* handler parses the rest of a statement line
     def s_title(self, cur, span):
@@ -295,12 +295,16 @@ class _Parser:
             head_tok = cur.expect_word("a block name after 'expand'")
             head = name_of(head_tok)
             word = head_tok.text
-        # a '+' glued to the head: bias (L+, conv+, learned+)
+        # a '+' glued to the head: bias (L+, conv+, learned+); a '(' glued to it: a block's arguments
         bias = False
-        if cur.is_op("+") and not cur.peek().space:
-            cur.next()
-            bias = True
-        if expand or (cur.is_op("(") and not cur.peek().space and word not in OPERATIONS):
+        block = expand
+        nxt = cur.peek()
+        if nxt is not None and nxt.kind == "op" and not nxt.space:
+            if nxt.text == "+":
+                cur.next()
+                bias = True
+            block = expand or (cur.is_op("(") and not cur.peek().space and word not in OPERATIONS)
+        if block:
             op = A.Op("block", word, head, span)
             op.expand = expand
             if cur.is_op("("):
@@ -411,8 +415,9 @@ class _Parser:
             raise NCDError(err.message, err.span, kind=err.kind, hint=fixes.argument_fix(cur) or err.hint)
 
     def clauses(self, cur, op):
-        while not cur.at_end():
-            tok = cur.peek()
+        toks = cur.toks
+        while cur.i < cur.n:
+            tok = toks[cur.i]
             if tok.kind == "op" and tok.text == ":":
                 if op.signature is not None:
                     raise NCDError(msg.DUPLICATE_CLAUSE.format(clause=":"), tok.span(), kind="syntax")
@@ -447,6 +452,9 @@ class _Parser:
                 op.options[word] = (atom(cur), tok.span())
             elif word == "by":
                 op.options[word] = (atom(cur), tok.span())
+
+
+_HANDLERS = {name[2:]: fn for name, fn in vars(_Parser).items() if name.startswith("s_")}  # keyword -> s_*
 
 
 def _unquote(text: str) -> str:

@@ -16,6 +16,8 @@ from ..model.kinds import KINDS
 from . import ast as A
 from .lexer import Line, Token, make_span
 
+_new = object.__new__
+
 __all__ = ["Cursor", "CLAUSES", "name_of", "span_between", "atom", "segment", "segments", "signature"]
 
 # clause keywords end a signature segment or an argument list (every kind's, and save's 'to')
@@ -158,12 +160,24 @@ def _items(cur: Cursor, in_group: bool, depth: int = 0) -> list:
         raise NCDError(msg.TOO_DEEP.format(), cur.here(), kind="syntax")
     items: list = []
     toks, n = cur.toks, cur.n
+    new_atom = _new
+    atom_cls = A.Atom
     while cur.i < n:
         tok = toks[cur.i]
         kind = tok.kind
-        if (kind == "word" and tok.text in _SEGMENT_STOP) or (
-                kind == "op" and (tok.text in _ENDS_OP or (in_group and tok.text == ")"))):
-            break  # the segment ends (a clause word, a separator, or the group's ')')
+        if kind == "word":
+            text = tok.text
+            if text in _SEGMENT_STOP:
+                break  # a clause word ends the segment
+            j = cur.i + 1
+            if j >= n or toks[j].space or toks[j].kind == "word":  # a single name (atom's common case)
+                node = new_atom(atom_cls)
+                node.text, node._where = text, (tok.line, tok.col, len(text))
+                items.append(node)
+                cur.i = j
+                continue
+        elif kind == "op" and (tok.text in _ENDS_OP or (in_group and tok.text == ")")):
+            break  # the segment ends (a separator, or the group's ')')
         if kind == "op" and tok.text == "(":
             # a group opens with '(' that starts an axis; an expression's parenthesis is not preceded by space
             follower = cur.peek(1)
@@ -217,8 +231,9 @@ def segment(cur: Cursor) -> A.Segment:
     items = _items(cur, False)
     if not items:
         raise cur.fail("a shape (axes such as 'a b', or 1 for a scalar)")
-    start = _where(items[0])[0]
-    end = _where(items[-1])[1]
+    first, last = items[0], items[-1]
+    start = first._where[1] if type(first) is A.Atom else _where(first)[0]
+    end = last._where[1] + last._where[2] if type(last) is A.Atom else _where(last)[1]
     if len(items) == 1 and type(items[0]) is A.Atom and items[0].text == "1":
         items = []  # "1" is the empty shape (a scalar)
     return A.Segment.over(items, cur.line, start, end - start)

@@ -107,3 +107,17 @@ def test_tokenize_numbers_lines_and_drops_comments():
     with pytest.raises(NCDError) as err:
         lexer.tokenize("input X: a\nY = relu X % 2\n")
     assert (err.value.span.line, err.value.span.column) == (2, 12)
+
+
+@pytest.mark.parametrize("text, where, words", [
+    ("sizes y=1\u0663\ninput X: y\noutput X\n", (1, 9), "digits 0-9"),
+    ("input X: a\nY = relu X\nsizes y=2 z=1234567890123456789\noutput Y\n", (3, 13), "19 digits"),
+])
+def test_numbers_refused_where_written(text, where, words):
+    """The token limits look only at lines that can break them (a digit, or more tokens than axes allowed)."""
+    import sphinx_ncd
+
+    with pytest.raises(NCDError) as err:
+        sphinx_ncd.parse(text)
+    assert (err.value.span.line, err.value.span.column) == where
+    assert words in str(err.value)
