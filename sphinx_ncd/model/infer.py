@@ -429,9 +429,8 @@ class PanelBuilder(Operations):
 
     def add_op(self, kind, label, inputs, outputs, core_in, core_out, broadcast, params, core_pos, binding=None,
                body=None, span=None) -> OpRecord:
-        rec = OpRecord(kind, label, inputs, outputs, tuple(tuple(c) for c in core_in),
-                       tuple(tuple(c) for c in core_out), tuple(tuple(b) for b in broadcast), params,
-                       core_pos, binding, tuple(self.group_stack), body, span)
+        rec = OpRecord(kind, label, inputs, outputs, tuple(map(tuple, core_in)), tuple(map(tuple, core_out)),
+                       tuple(map(tuple, broadcast)), params, core_pos, binding, tuple(self.group_stack), body, span)
         self.ops.append(rec)
         return rec
 

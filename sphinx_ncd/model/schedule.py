@@ -273,7 +273,7 @@ def _step(step: list, state: list, next_id: int):
             if first is None or p < key:
                 key, first = p, v
         keyed.append((key, k, r, first))
-    keyed.sort(key=_first)  # stable on the key alone: (key, k) orders as sorting by key kept the order
+    keyed.sort()  # by (key, k): k is unique, so the records are never compared, and ties keep their order
     step[:] = [item[2] for item in keyed]
     for _, _, r, first in keyed:
         if first is not None:
@@ -304,10 +304,6 @@ def _step(step: list, state: list, next_id: int):
         if not r.inputs:
             new_state.extend(r.outputs)
     return ops_here, passing, new_state
-
-
-def _first(item) -> tuple:
-    return item[0], item[1]
 
 
 def _push(r, level, consumers):
