@@ -63,14 +63,15 @@ class _Parser:
 
     def statement(self, line: Line):
         cur = Cursor(line)
-        first = cur.peek()
-        last = line.tokens[-1]  # a statement ends at its last token (a ';' or a comment may follow)
+        toks = line.tokens
+        first = toks[0]  # a logical line has a token
+        last = toks[-1]  # a statement ends at its last token (a ';' or a comment may follow)
         span = line.span(first.col, last.col + len(last.text) - first.col)
         if first.kind == "op" and first.text == "=" and cur.n == 1:
             return A.PanelBreak(first.span())
         if first.kind != "word":
             raise cur.fail("a statement (an assignment such as 'Y = relu X', or a keyword such as 'input')")
-        second = cur.peek(1)
+        second = toks[1] if cur.n > 1 else None
         if second is not None and second.kind == "op" and second.text in ("=", ","):
             return self.assign(cur, span)
         keyword = first.text
@@ -372,14 +373,19 @@ class _Parser:
     def binding(self, cur, op):
         open_tok = cur.next()
         parts = []
-        while not cur.is_op("]"):
-            if cur.at_end():
+        toks, n = cur.toks, cur.n
+        while True:
+            if cur.i >= n:
                 raise NCDError(msg.UNCLOSED_BINDING.format(), open_tok.span(), kind="syntax", hint=msg.HINT_BINDING.format())
-            parts.append(cur.next())
-        close = cur.next()
+            tok = toks[cur.i]
+            cur.i += 1
+            if tok.kind == "op" and tok.text == "]":
+                break
+            parts.append(tok)
+        close = tok
         if not parts:
             raise NCDError(msg.EMPTY_BINDING.format(), span_between(open_tok, close), kind="syntax", hint=msg.HINT_BINDING.format())
-        text = "".join(t.text for t in parts)
+        text = "".join([t.text for t in parts])
         first, last = parts[0], parts[-1]
         op.binding = A.Name.at(text, first.line, first.col, last.col + len(last.text) - first.col)
 

@@ -84,9 +84,13 @@ class Cursor:
                         hint=msg.DID_YOU_MEAN.format(name=close[0]) if close else None)
 
     def expect_op(self, text: str, what: str | None = None) -> Token:
-        if not self.is_op(text):
-            raise self.fail(what or f"'{text}'")
-        return self.next()
+        i = self.i
+        if i < self.n:
+            tok = self.toks[i]
+            if tok.kind == "op" and tok.text == text:
+                self.i = i + 1
+                return tok
+        raise self.fail(what or f"'{text}'")
 
     def expect_word(self, what: str) -> Token:
         tok = self.peek()
@@ -241,8 +245,9 @@ def segment(cur: Cursor) -> A.Segment:
 
 def segments(cur: Cursor) -> list[A.Segment]:
     segs = [segment(cur)]
-    while cur.is_op(","):
-        cur.next()
+    toks, n = cur.toks, cur.n
+    while cur.i < n and toks[cur.i].kind == "op" and toks[cur.i].text == ",":
+        cur.i += 1
         segs.append(segment(cur))
     return segs
 
@@ -252,14 +257,15 @@ def signature(cur: Cursor, state: bool = False) -> A.Signature:
     empty: a linear map from nothing, which the paper draws as a box with only outputs."""
     first = cur.peek()
     column = first.col if first is not None else cur.line.end_span().column
-    if cur.is_op("->") and not state:
+    arrow = first is not None and first.kind == "op" and first.text == "->"
+    if arrow and not state:
         raise cur.fail("an input shape before '->'")
-    if state and not cur.is_op("->"):
+    if state and not arrow:
         raise cur.fail("'->' right after ':' (a map with no argument has no input shape: H : -> b c)")
     inputs = [] if state else segments(cur)
     if not cur.is_op("->"):
         raise cur.fail("'->' between the input and output shapes")
-    cur.next()
+    cur.i += 1
     outputs = segments(cur)
     end, length = _extent(outputs[-1])
     line = cur.line
