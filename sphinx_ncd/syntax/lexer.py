@@ -101,6 +101,7 @@ _PARTS = re.compile(
     r"|->|\.\.|[=:,()\[\]{}+\-*/^'.]"
     r")"
 )
+_PARTS_ASCII = re.compile(_PARTS.pattern, re.ASCII)  # the same on an ASCII line, and quicker there
 _COLOR = re.compile(r"#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
 # a token's kind by its first character (ASCII only; any other first character takes the slow path); 0 for
 # the characters that need a second look ('#', ';', '{', '}')
@@ -136,7 +137,7 @@ def _fast_line(raw: str, file: str, number: int, lines: list) -> bool:
     out = [line]  # the logical lines, the last one still open
     pos = 0
     get = _KIND.get
-    for ws, text in _PARTS.findall(raw):
+    for ws, text in (_PARTS_ASCII if raw.isascii() else _PARTS).findall(raw):
         kind = get(text[0])
         start = pos + len(ws)
         if kind:  # a word, a number, a string or an operator (the first on a line or after ';' has space)
