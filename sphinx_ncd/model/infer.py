@@ -277,10 +277,13 @@ class PanelBuilder(Operations):
     # --- statements ---------------------------------------------------------------------------
 
     def run(self, statements) -> None:
+        handlers = _HANDLERS
         for stmt in statements:
-            handler = getattr(self, "st_" + type(stmt).__name__, None)
-            if handler is not None:
-                handler(stmt)
+            handler = handlers.get(type(stmt))
+            if handler is None:
+                handler = _handler(type(stmt))
+            if handler is not False:
+                handler(self, stmt)
 
     def st_Input(self, stmt: A.Input):
         self.saw_input = True
@@ -436,8 +439,10 @@ class PanelBuilder(Operations):
 
     def st_Assign(self, stmt: A.Assign):
         op = stmt.op
-        handler = getattr(self, KINDS[op.kind].typing)
-        produced = handler(op, stmt)
+        handler = _TYPING.get(op.kind)
+        if handler is None:
+            handler = _TYPING[op.kind] = getattr(PanelBuilder, KINDS[op.kind].typing)
+        produced = handler(self, op, stmt)
         if len(produced) != len(stmt.targets):
             raise NCDError(msg.TARGETS.format(op=_opname(op), expected=len(produced), got=len(stmt.targets)),
                            stmt.targets[0].span, kind="shape")
@@ -453,3 +458,14 @@ class PanelBuilder(Operations):
         outputs = tuple(self.env[n.text] for n in self.outputs) if self.outputs is not None else None
         return Evaluated(tuple(self.ops), tuple(self.inputs), outputs, tuple(self.orders), tuple(self.groups),
                          dict(self.general_of), self.next_value, tuple(n for n, _ in self.breaks))
+
+
+_TYPING: dict = {}  # operation kind -> the PanelBuilder function that types it (its KINDS row's ``typing``)
+_HANDLERS: dict = {}  # statement type -> its PanelBuilder.st_* function, or False (declarations: nothing to do)
+
+
+def _handler(cls):
+    """The ``st_<Type>`` method for a statement type (looked up once per type)."""
+    found = getattr(PanelBuilder, "st_" + cls.__name__, None)
+    _HANDLERS[cls] = found if found is not None else False
+    return _HANDLERS[cls]
