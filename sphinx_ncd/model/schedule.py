@@ -187,18 +187,27 @@ def _line_up(ordered: list, consumers: dict) -> None:
     stays beside the main path's first map, not beside its last."""
     count: dict[tuple, int] = {}  # (kind, groups, step) -> how many such operations stand there
     at: dict[tuple, set] = {}  # (kind, groups) -> the steps where such operations stand
+    last = 0
     for r in ordered:
         key = (r.kind, tuple(r.groups))
-        at.setdefault(key, set()).add(r.level)
-        count[key, r.level] = count.get((key, r.level), 0) + 1
-    last = max((r.level for r in ordered), default=0)
+        level = r.level
+        steps = at.get(key)
+        if steps is None:
+            at[key] = {level}
+        else:
+            steps.add(level)
+        count[key, level] = count.get((key, level), 0) + 1
+        if level > last:
+            last = level
     for r in reversed(ordered):
         if r.kind in _STAY or not r.inputs or not r.outputs:
             continue
+        key = (r.kind, tuple(r.groups))
+        if count[key, r.level] != 1 or r.level + 1 not in at[key]:
+            continue
         # an output of the diagram (used by nothing) may wait until the last step
         latest = min((c.level for v in r.outputs for c in consumers.get(v.id, ())), default=last + 1) - 1
-        key = (r.kind, tuple(r.groups))
-        if latest > r.level and count[key, r.level] == 1 and r.level + 1 in at[key]:
+        if latest > r.level:
             count[key, r.level] -= 1
             if not count[key, r.level]:
                 at[key].discard(r.level)

@@ -413,7 +413,7 @@ class _Parser:
             if tok.kind != "word" or tok.text in CLAUSES:
                 break
             cur.i += 1
-            args.append(A.Name.at(tok.text, tok.line, tok.col, len(tok.text)))
+            args.append(name_of(tok))
         if not op.args and op.kind in _STATE_KINDS and cur.is_op(":"):
             return  # a map from nothing (``T = H^T : -> b c``): its signature has no input shape
         if not op.args:

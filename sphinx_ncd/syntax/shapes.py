@@ -104,8 +104,11 @@ class Cursor:
             raise self.fail(what)
 
 
-def name_of(tok: Token) -> A.Name:
-    return A.Name.at(tok.text, tok.line, tok.col, len(tok.text))
+def name_of(tok: Token, _name=A.Name) -> A.Name:
+    node = _new(_name)  # A.Name.at, inlined: names are made for every target and argument
+    text = node.text = tok.text
+    node._where = (tok.line, tok.col, len(text))
+    return node
 
 
 # --- shapes ----------------------------------------------------------------------------------
