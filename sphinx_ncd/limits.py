@@ -16,7 +16,6 @@ Each bound is a module constant, far above anything the paper or the templates u
 """
 from __future__ import annotations
 
-import re
 from math import comb
 
 from . import messages as msg
@@ -53,7 +52,6 @@ def check_source(text: str, filename: str, line_offset: int = 0) -> None:
 
 
 _RUN_ENDS = frozenset((",", ":", "->", "="))  # an op that ends a run of axes
-_has_digit = re.compile(r"\d").search  # a number token starts with a digit (any script's)
 
 
 def check_tokens(lines) -> None:
@@ -62,8 +60,14 @@ def check_tokens(lines) -> None:
         tok = lines[MAX_LINES].tokens[0]
         raise NCDError(msg.LIMIT_LINES.format(count=len(lines), limit=MAX_LINES), tok.span(), kind="syntax")
     for line in lines:
-        if len(line.tokens) <= MAX_AXES and not _has_digit(line.text):
-            continue  # no number and too few tokens for a run too long: nothing to refuse here
+        if len(line.tokens) <= MAX_AXES:  # too few tokens for a run of axes too long: only its numbers
+            for tok in line.tokens:
+                # a number of the digits 0-9 no longer than MAX_DIGITS is fine (its parts are runs of \d)
+                if tok.kind == "num" and (len(tok.text) > MAX_DIGITS or not tok.text.isascii()):
+                    problem = next(filter(None, map(number_problem, tok.text.split(".", 1))), None)
+                    if problem:
+                        raise NCDError(problem, tok.span(), kind="syntax")
+            continue
         run = 0
         for tok in line.tokens:
             kind = tok.kind
