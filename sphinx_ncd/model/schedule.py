@@ -282,8 +282,9 @@ def _step(step: list, state: list, next_id: int):
             if first is None or p < key:
                 key, first = p, v
         keyed.append((key, k, r, first))
-    keyed.sort()  # by (key, k): k is unique, so the records are never compared, and ties keep their order
-    step[:] = [item[2] for item in keyed]
+    if len(keyed) > 1:
+        keyed.sort()  # by (key, k): k is unique, so the records are never compared, and ties keep their order
+        step[:] = [item[2] for item in keyed]
     for _, _, r, first in keyed:
         if first is not None:
             first_of[first.id] = r
