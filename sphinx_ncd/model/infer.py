@@ -98,10 +98,10 @@ class PanelBuilder(Operations):
             elif not size.is_Number:
                 names |= {s.name for s in size.free_symbols}
                 names |= {f.func.__name__ for f in size.atoms(sympy.core.function.AppliedUndef)}
-            tandem = sorted(n for n in names if n in decl.tandem)
+            tandem = sorted(n for n in names if n in decl.tandem) if decl.tandem else None
             if tandem:
                 return Axis(label, size, AxisKind.TANDEM, decl.tandem[tandem[0]], tangent)
-            if any(n in decl.width for n in names):
+            if not decl.width.isdisjoint(names):
                 return Axis(label, size, AxisKind.WIDTH, 1, tangent)
         return Axis(label, size, AxisKind.PLAIN, 1, tangent)
 
