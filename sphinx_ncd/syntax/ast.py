@@ -78,12 +78,6 @@ class Segment(_Lazy):
     def __init__(self, items: list, span: Span):
         self.items, self.span, self._where, self.text = items, span, None, ""
 
-    @classmethod
-    def over(cls, items: list, line, column: int, length: int) -> "Segment":
-        node = cls.at("", line, column, length)
-        node.items = items
-        return node
-
 
 class Signature(Node):
     """``a, d -> b``: input segments and output segments."""

@@ -17,7 +17,7 @@ from ..model.kinds import WORDS
 from . import ast as A
 from . import fixes
 from . import notes
-from .lexer import Line, Token, tokenize
+from .lexer import Line, Token, make_span, tokenize
 from .shapes import CLAUSES, Cursor, atom, name_of, segment, signature, span_between
 
 __all__ = ["parse_spec", "CLAUSES", "OPERATIONS"]
@@ -66,7 +66,7 @@ class _Parser:
         toks = line.tokens
         first = toks[0]  # a logical line has a token
         last = toks[-1]  # a statement ends at its last token (a ';' or a comment may follow)
-        span = line.span(first.col, last.col + len(last.text) - first.col)
+        span = make_span(line.file, line.number, first.col, last.col + len(last.text) - first.col, line.text)
         if first.kind == "op" and first.text == "=" and cur.n == 1:
             return A.PanelBreak(first.span())
         if first.kind != "word":

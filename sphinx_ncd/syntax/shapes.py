@@ -243,7 +243,9 @@ def segment(cur: Cursor) -> A.Segment:
     end = last._where[1] + last._where[2] if type(last) is A.Atom else _where(last)[1]
     if len(items) == 1 and type(items[0]) is A.Atom and items[0].text == "1":
         items = []  # "1" is the empty shape (a scalar)
-    return A.Segment.over(items, cur.line, start, end - start)
+    node = _new(A.Segment)  # A.Segment.over, inlined: a segment is made for every shape written
+    node.text, node.items, node._where = "", items, (cur.line, start, end - start)
+    return node
 
 
 def segments(cur: Cursor) -> list[A.Segment]:
