@@ -290,7 +290,7 @@ class PanelBuilder(Operations):
         for name, seg in stmt.items:
             if any(v.name == name.text for v in self.inputs):
                 raise NCDError(msg.DUPLICATE_INPUT.format(name=name.text), name.span, kind="shape")
-            v = self.new_value(name.text, self.segment_axes(seg), name.span)
+            v = self.new_value(name.text, self.segment_axes(seg), name.located())
             self.inputs.append(v)
             self.env[name.text] = v
 

@@ -152,7 +152,7 @@ class Operations(Windows, SequenceOps, SelectOps):
         if len(outs) != len(names):
             raise NCDError(msg.TARGETS.format(op=_opname(op), expected=len(outs), got=len(names)),
                            stmt.targets[0].span, kind="shape")
-        values = [self.new_value(n, axes, t.span) for n, axes, t in zip(names, outs, stmt.targets)]
+        values = [self.new_value(n, axes, t.located()) for n, axes, t in zip(names, outs, stmt.targets)]
         binding = op.binding.text if op.binding is not None else None
         self.add_op(kind, label, inputs, values, core_in, core_out, broadcast, params, pos, binding, body,
                     stmt.span)
