@@ -174,7 +174,8 @@ class Operations(Windows, SequenceOps, SelectOps):
     def op_learned(self, op, stmt):
         self.no_clauses(op)
         _, inputs, ci, co, outs, bc, params, pos = self.generic(op, OpKind.LEARNED)
-        params = T.LearnedParams(bias=bool(op.bias), style=params.style)
+        if params.bias != bool(op.bias):  # a 'def ... learned' gave another bias: the written one counts
+            params = T.LearnedParams(bias=bool(op.bias), style=params.style)
         return self.finish(op, stmt, OpKind.LEARNED, op.label, inputs, ci, co, outs, bc, params, pos)
 
     def op_elementwise(self, op, stmt):
