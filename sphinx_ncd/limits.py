@@ -60,6 +60,14 @@ def check_tokens(lines) -> None:
         tok = lines[MAX_LINES].tokens[0]
         raise NCDError(msg.LIMIT_LINES.format(count=len(lines), limit=MAX_LINES), tok.span(), kind="syntax")
     for line in lines:
+        if len(line.tokens) <= MAX_AXES:  # too few tokens for a run of axes too long: only its numbers
+            for tok in line.tokens:
+                # a number of the digits 0-9 no longer than MAX_DIGITS is fine (its parts are runs of \d)
+                if tok.kind == "num" and (len(tok.text) > MAX_DIGITS or not tok.text.isascii()):
+                    problem = next(filter(None, map(number_problem, tok.text.split(".", 1))), None)
+                    if problem:
+                        raise NCDError(problem, tok.span(), kind="syntax")
+            continue
         run = 0
         for tok in line.tokens:
             kind = tok.kind

@@ -108,7 +108,7 @@ def _parse(text: str, filename: str, line_offset: int, search_path) -> Diagram:
     for name, info in decl.blocks.items():
         if info.decl is decl:  # every block this spec defines, used or not (its errors surface too)
             blocks.append((name, info.build()))
-    found = problems(stated, meta["sizes"], decl.rewrites, meta["sizes_span"]) if meta["sizes"] else ()
+    found = problems(stated, meta["sizes"], decl.rewrites, meta["sizes_span"]) if meta["sizes"] and stated else ()
     return Diagram(tuple(panels), text, filename, tuple(meta["sizes"]), meta["title"], tuple(blocks), tuple(found))
 
 

@@ -98,10 +98,10 @@ class PanelBuilder(Operations):
             elif not size.is_Number:
                 names |= {s.name for s in size.free_symbols}
                 names |= {f.func.__name__ for f in size.atoms(sympy.core.function.AppliedUndef)}
-            tandem = sorted(n for n in names if n in decl.tandem)
+            tandem = sorted(n for n in names if n in decl.tandem) if decl.tandem else None
             if tandem:
                 return Axis(label, size, AxisKind.TANDEM, decl.tandem[tandem[0]], tangent)
-            if any(n in decl.width for n in names):
+            if not decl.width.isdisjoint(names):
                 return Axis(label, size, AxisKind.WIDTH, 1, tangent)
         return Axis(label, size, AxisKind.PLAIN, 1, tangent)
 
@@ -277,17 +277,20 @@ class PanelBuilder(Operations):
     # --- statements ---------------------------------------------------------------------------
 
     def run(self, statements) -> None:
+        handlers = _HANDLERS
         for stmt in statements:
-            handler = getattr(self, "st_" + type(stmt).__name__, None)
-            if handler is not None:
-                handler(stmt)
+            handler = handlers.get(type(stmt))
+            if handler is None:
+                handler = _handler(type(stmt))
+            if handler is not False:
+                handler(self, stmt)
 
     def st_Input(self, stmt: A.Input):
         self.saw_input = True
         for name, seg in stmt.items:
             if any(v.name == name.text for v in self.inputs):
                 raise NCDError(msg.DUPLICATE_INPUT.format(name=name.text), name.span, kind="shape")
-            v = self.new_value(name.text, self.segment_axes(seg), name.span)
+            v = self.new_value(name.text, self.segment_axes(seg), name.located())
             self.inputs.append(v)
             self.env[name.text] = v
 
@@ -429,16 +432,17 @@ class PanelBuilder(Operations):
 
     def add_op(self, kind, label, inputs, outputs, core_in, core_out, broadcast, params, core_pos, binding=None,
                body=None, span=None) -> OpRecord:
-        rec = OpRecord(kind, label, inputs, outputs, tuple(tuple(c) for c in core_in),
-                       tuple(tuple(c) for c in core_out), tuple(tuple(b) for b in broadcast), params,
-                       core_pos, binding, tuple(self.group_stack), body, span)
+        rec = OpRecord(kind, label, inputs, outputs, tuple(map(tuple, core_in)), tuple(map(tuple, core_out)),
+                       tuple(map(tuple, broadcast)), params, core_pos, binding, tuple(self.group_stack), body, span)
         self.ops.append(rec)
         return rec
 
     def st_Assign(self, stmt: A.Assign):
         op = stmt.op
-        handler = getattr(self, KINDS[op.kind].typing)
-        produced = handler(op, stmt)
+        handler = _TYPING.get(op.kind)
+        if handler is None:
+            handler = _TYPING[op.kind] = getattr(PanelBuilder, KINDS[op.kind].typing)
+        produced = handler(self, op, stmt)
         if len(produced) != len(stmt.targets):
             raise NCDError(msg.TARGETS.format(op=_opname(op), expected=len(produced), got=len(stmt.targets)),
                            stmt.targets[0].span, kind="shape")
@@ -454,3 +458,14 @@ class PanelBuilder(Operations):
         outputs = tuple(self.env[n.text] for n in self.outputs) if self.outputs is not None else None
         return Evaluated(tuple(self.ops), tuple(self.inputs), outputs, tuple(self.orders), tuple(self.groups),
                          dict(self.general_of), self.next_value, tuple(n for n, _ in self.breaks))
+
+
+_TYPING: dict = {}  # operation kind -> the PanelBuilder function that types it (its KINDS row's ``typing``)
+_HANDLERS: dict = {}  # statement type -> its PanelBuilder.st_* function, or False (declarations: nothing to do)
+
+
+def _handler(cls):
+    """The ``st_<Type>`` method for a statement type (looked up once per type)."""
+    found = getattr(PanelBuilder, "st_" + cls.__name__, None)
+    _HANDLERS[cls] = found if found is not None else False
+    return _HANDLERS[cls]

@@ -75,7 +75,8 @@ class Operations(Windows, SequenceOps, SelectOps):
                 self._merge(lead if i < first else trail, ax, op)
             broadcast.append(tuple(b))
             in_pos.append(tuple(idx))
-        trail = [a for a in trail if all(a.label != l.label for l in lead)]
+        if trail and lead:
+            trail = [a for a in trail if all(a.label != l.label for l in lead)]
         outs = [tuple(lead) + tuple(c) + tuple(trail) for c in core_out]
         n = len(lead)
         return outs, broadcast, (in_pos, [tuple(range(n, n + len(c))) for c in core_out])
@@ -84,6 +85,12 @@ class Operations(Windows, SequenceOps, SelectOps):
         """A signature axis the value does not name, matched by its size where the value has another axis of
         that size left over (``u`` in ``t t``), is an error (located at node ``at``): the diagram never guesses
         which wire is meant."""
+        axes = v.axes
+        for c, i in zip(core, idx):
+            if axes[i].label != c.label:
+                break
+        else:
+            return  # every axis matched by its name: nothing was guessed
         labels = {a.label for a in v.axes}
         for c, i in zip(core, idx):
             if c.label in labels:
@@ -119,7 +126,8 @@ class Operations(Windows, SequenceOps, SelectOps):
     def generic(self, op: A.Op, kind):
         """A box with a signature (written, or declared once with ``def``); a ``def ... learned``
         makes it a learned box with that declaration's bias.  Returns the kind it is drawn as too."""
-        sig, decl = self.signature_of(op, f"{op.head.text} X : a -> b")
+        sig, decl = (op.signature, None) if op.signature is not None else \
+            self.signature_of(op, f"{op.head.text} X : a -> b")
         inputs = self.args(op, None)
         core_in = [self.segment_axes(s) for s in sig.inputs]
         core_out = [self.segment_axes(s) for s in sig.outputs]
@@ -144,7 +152,7 @@ class Operations(Windows, SequenceOps, SelectOps):
         if len(outs) != len(names):
             raise NCDError(msg.TARGETS.format(op=_opname(op), expected=len(outs), got=len(names)),
                            stmt.targets[0].span, kind="shape")
-        values = [self.new_value(n, axes, t.span) for n, axes, t in zip(names, outs, stmt.targets)]
+        values = [self.new_value(n, axes, t.located()) for n, axes, t in zip(names, outs, stmt.targets)]
         binding = op.binding.text if op.binding is not None else None
         self.add_op(kind, label, inputs, values, core_in, core_out, broadcast, params, pos, binding, body,
                     stmt.span)
@@ -166,7 +174,8 @@ class Operations(Windows, SequenceOps, SelectOps):
     def op_learned(self, op, stmt):
         self.no_clauses(op)
         _, inputs, ci, co, outs, bc, params, pos = self.generic(op, OpKind.LEARNED)
-        params = T.LearnedParams(bias=bool(op.bias), style=params.style)
+        if params.bias != bool(op.bias):  # a 'def ... learned' gave another bias: the written one counts
+            params = T.LearnedParams(bias=bool(op.bias), style=params.style)
         return self.finish(op, stmt, OpKind.LEARNED, op.label, inputs, ci, co, outs, bc, params, pos)
 
     def op_elementwise(self, op, stmt):
@@ -281,18 +290,19 @@ class Operations(Windows, SequenceOps, SelectOps):
                     b.append(ax)
                     self._merge(lead if i < first else trail, ax, op)
             broadcast.append(tuple(b))
-            core_in.append(tuple(v.axes[i] for i in idx))
+            core_in.append(tuple([v.axes[i] for i in idx]))
             in_pos.append(tuple(idx))
-            names_in.append(tuple(p.label for p in pattern))
+            names_in.append(tuple([p.label for p in pattern]))
         out_names, out_core = self._einsum_output(sig.outputs[0], bound)
-        trail = [a for a in trail if all(a.label != l.label for l in lead)]
+        if trail and lead:
+            trail = [a for a in trail if all(a.label != l.label for l in lead)]
         out = tuple(lead) + tuple(out_core) + tuple(trail)
         counts: dict[str, int] = {}
         for names in names_in:
             for n in names:
                 counts[n] = counts.get(n, 0) + 1
-        contracted = tuple(n for n in bound if n not in out_names)
-        merged = tuple(n for n in bound if n in out_names and counts[n] > 1)
+        contracted = tuple([n for n in bound if n not in out_names])
+        merged = tuple([n for n in bound if n in out_names and counts[n] > 1])
         params = T.EinsumParams(tuple(names_in), tuple(out_names), contracted, merged, len(inputs) > 1)
         pos = (in_pos, [tuple(range(len(lead), len(lead) + len(out_core)))])
         return self.finish(op, stmt, OpKind.EINSUM, "", inputs, core_in, [tuple(out_core)], [out], broadcast,

@@ -187,18 +187,27 @@ def _line_up(ordered: list, consumers: dict) -> None:
     stays beside the main path's first map, not beside its last."""
     count: dict[tuple, int] = {}  # (kind, groups, step) -> how many such operations stand there
     at: dict[tuple, set] = {}  # (kind, groups) -> the steps where such operations stand
+    last = 0
     for r in ordered:
         key = (r.kind, tuple(r.groups))
-        at.setdefault(key, set()).add(r.level)
-        count[key, r.level] = count.get((key, r.level), 0) + 1
-    last = max((r.level for r in ordered), default=0)
+        level = r.level
+        steps = at.get(key)
+        if steps is None:
+            at[key] = {level}
+        else:
+            steps.add(level)
+        count[key, level] = count.get((key, level), 0) + 1
+        if level > last:
+            last = level
     for r in reversed(ordered):
         if r.kind in _STAY or not r.inputs or not r.outputs:
             continue
+        key = (r.kind, tuple(r.groups))
+        if count[key, r.level] != 1 or r.level + 1 not in at[key]:
+            continue
         # an output of the diagram (used by nothing) may wait until the last step
         latest = min((c.level for v in r.outputs for c in consumers.get(v.id, ())), default=last + 1) - 1
-        key = (r.kind, tuple(r.groups))
-        if latest > r.level and count[key, r.level] == 1 and r.level + 1 in at[key]:
+        if latest > r.level:
             count[key, r.level] -= 1
             if not count[key, r.level]:
                 at[key].discard(r.level)
@@ -273,8 +282,9 @@ def _step(step: list, state: list, next_id: int):
             if first is None or p < key:
                 key, first = p, v
         keyed.append((key, k, r, first))
-    keyed.sort(key=_first)  # stable on the key alone: (key, k) orders as sorting by key kept the order
-    step[:] = [item[2] for item in keyed]
+    if len(keyed) > 1:
+        keyed.sort()  # by (key, k): k is unique, so the records are never compared, and ties keep their order
+        step[:] = [item[2] for item in keyed]
     for _, _, r, first in keyed:
         if first is not None:
             first_of[first.id] = r
@@ -304,10 +314,6 @@ def _step(step: list, state: list, next_id: int):
         if not r.inputs:
             new_state.extend(r.outputs)
     return ops_here, passing, new_state
-
-
-def _first(item) -> tuple:
-    return item[0], item[1]
 
 
 def _push(r, level, consumers):

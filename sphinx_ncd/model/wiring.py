@@ -20,18 +20,27 @@ def pair(inputs, core_in_pos, outputs, core_out_pos) -> tuple:
     unused broadcast input wire ``(i, j)`` with the same label and tangency (in input order).  An output
     wire with no such input wire stays unpaired (it starts at the box)."""
     free: dict = {}  # (label, tangent) -> broadcast input wires not yet paired, in input order
+    n_core = len(core_in_pos)
     for i, v in enumerate(inputs):
-        core = core_in_pos[i] if i < len(core_in_pos) else ()
+        core = core_in_pos[i] if i < n_core else ()
         if len(core) == len(v.axes):
             continue  # every wire of this input is core
         for j, ax in enumerate(v.axes):
             if j not in core:
-                free.setdefault((ax.label, ax.tangent), []).append((i, j))
+                key = (ax.label, ax.tangent)
+                waiting = free.get(key)
+                if waiting is None:
+                    free[key] = [(i, j)]
+                else:
+                    waiting.append((i, j))
     if not free:
         return ()
     pairs = []
+    n_core = len(core_out_pos)
     for k, v in enumerate(outputs):
-        core = core_out_pos[k] if k < len(core_out_pos) else ()
+        core = core_out_pos[k] if k < n_core else ()
+        if len(core) == len(v.axes):
+            continue  # every wire of this output is produced by the box
         for l, ax in enumerate(v.axes):
             if l not in core:
                 waiting = free.get((ax.label, ax.tangent))

@@ -44,6 +44,16 @@ class _Lazy(Node):
         node.text, node._where = text, (line, column, length)
         return node
 
+    def located(self) -> Span:
+        """``span``, built straight from where the node was written and kept: the quick way on the success
+        path (``.span`` on a node never asked before goes through a failed lookup and ``__getattr__``)."""
+        where = self._where
+        if where is None:
+            return self.span
+        span = where[0].span(where[1], where[2])
+        self.span = span
+        return span
+
     def __getattr__(self, name):
         if name == "span":
             line, column, length = self._where
@@ -77,12 +87,6 @@ class Segment(_Lazy):
 
     def __init__(self, items: list, span: Span):
         self.items, self.span, self._where, self.text = items, span, None, ""
-
-    @classmethod
-    def over(cls, items: list, line, column: int, length: int) -> "Segment":
-        node = cls.at("", line, column, length)
-        node.items = items
-        return node
 
 
 class Signature(Node):

@@ -89,6 +89,27 @@ class Line:
         return self.span(len(self.text.rstrip()) + 1, 1)
 
 
+# the same alternatives as _TOKEN, in the same order, for the fast path: (whitespace, token) pairs of a whole
+# line in one call, a comment swallowed to the line's end
+_PARTS = re.compile(
+    r"([ \t]*)(" + _WORD +
+    r"|\d+(?:\.\d+)?"
+    r"|\"(?:[^\"\\]|\\.)*\""
+    r"|#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})(?=[ \t{]|$)"
+    r"|\#.*"
+    r"|;"
+    r"|->|\.\.|[=:,()\[\]{}+\-*/^'.]"
+    r")"
+)
+_PARTS_ASCII = re.compile(_PARTS.pattern, re.ASCII)  # the same on an ASCII line, and quicker there
+_COLOR = re.compile(r"#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
+# a token's kind by its first character (ASCII only; any other first character takes the slow path); 0 for
+# the characters that need a second look ('#', ';', '{', '}')
+_KIND = {**dict.fromkeys("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\\", "word"),
+         **dict.fromkeys("0123456789", "num"), '"': "str", **dict.fromkeys("#;{}", 0),
+         **dict.fromkeys("-.=:,()[]+*/^'", "op")}
+
+
 def tokenize(text: str, file: str = "<spec>", line_offset: int = 0) -> list[Line]:
     """Split ``text`` into logical lines of tokens; blank and comment-only lines are dropped.
 
@@ -97,52 +118,112 @@ def tokenize(text: str, file: str = "<spec>", line_offset: int = 0) -> list[Line
     logical line keeps its physical line's number and text, and its tokens their columns, so errors
     point into the line as written.  Empty statements (``;;``) are dropped."""
     lines: list[Line] = []
-    match = _TOKEN.match
     for index, raw in enumerate(text.splitlines()):
         stripped = raw.lstrip()
         if not stripped or stripped[0] == "#":
             continue  # blank or comment-only
-        line = Line(file, index + 1 + line_offset, raw)
-        tokens = line.tokens
-        pos = 0
-        n = len(raw)
-        while pos < n:
-            m = match(raw, pos)
-            if m is None:
-                rest = raw[pos:]
-                if rest.isspace():
-                    break
-                col = pos + len(rest) - len(rest.lstrip(" \t"))
-                hint = msg.HINT_PERCENT.format() if raw[col] == "%" else msg.HINT_CHARS.format()
-                raise NCDError(msg.UNEXPECTED_CHAR.format(char=raw[col]), line.span(col + 1, 1),
-                               kind="syntax", hint=hint)
-            kind = m.lastgroup
-            if kind == "hash":
+        number = index + 1 + line_offset
+        if not _fast_line(raw, file, number, lines):
+            _line(raw, file, number, lines)
+    return lines
+
+
+def _fast_line(raw: str, file: str, number: int, lines: list) -> bool:
+    """Tokenize one physical line from one ``findall``, appending its logical lines to ``lines``; False
+    (and nothing appended) where the line needs the careful path: a character no token takes (an
+    error), a token starting with a non-ASCII character, a colour that is really a comment."""
+    line = Line(file, number, raw)
+    tokens = line.tokens
+    out = [line]  # the logical lines, the last one still open
+    pos = 0
+    get = _KIND.get
+    for ws, text in (_PARTS_ASCII if raw.isascii() else _PARTS).findall(raw):
+        kind = get(text[0])
+        start = pos + len(ws)
+        if kind:  # a word, a number, a string or an operator (the first on a line or after ';' has space)
+            tokens.append(Token(kind, text, start + 1, ws != "" or not tokens, line))
+            pos = start + len(text)
+            continue
+        if kind is None:
+            return False
+        first = text[0]
+        if first == "#":
+            if _COLOR.fullmatch(text) is not None and tokens and (
+                    tokens[-1].kind == "str" or tokens[-1].text in ("fence", "highlight")):
+                tokens.append(Token("color", text, start + 1, start > pos, line))
+                pos = start + len(text)
+                continue
+            if start + len(text) != len(raw):  # not the comment to the line's end: the careful path
+                return False
+            pos = len(raw)
+            break
+        if first == ";" or first == "}":
+            if tokens:  # close the statement before ';' or '}'
+                line.stop = first
+                line = Line(file, number, raw)
+                tokens = line.tokens
+                out.append(line)
+            if first == ";":
+                pos = start + 1
+                continue
+        tokens.append(Token("op", text, start + 1, True, line))  # '{' or '}'
+        pos = start + 1
+        if raw[pos:].strip(" \t"):  # more follows on this line: '{' and '}' end a statement
+            line = Line(file, number, raw)
+            tokens = line.tokens
+            out.append(line)
+    else:
+        if pos != len(raw) and not raw[pos:].isspace():
+            return False  # a character no token takes: the careful path says where
+    for line in out:
+        if line.tokens:
+            lines.append(line)
+    return True
+
+
+def _line(raw: str, file: str, number: int, lines: list) -> None:
+    """Tokenize one physical line token by token (raising the located error for a bad character)."""
+    match = _TOKEN.match
+    line = Line(file, number, raw)
+    tokens = line.tokens
+    pos = 0
+    n = len(raw)
+    while pos < n:
+        m = match(raw, pos)
+        if m is None:
+            rest = raw[pos:]
+            if rest.isspace():
                 break
-            start, end = m.span(kind)
-            if kind == "color":
-                prev = tokens[-1] if tokens else None
-                if prev is None or not (prev.kind == "str" or prev.text in ("fence", "highlight")):
-                    break  # a comment that happens to start like a colour
-            elif kind == "sep" or (kind == "op" and raw[start] in "{}"):
-                if kind == "sep" or raw[start] == "}":
-                    if tokens:  # close the statement before ';' or '}'
-                        line.stop = raw[start]
-                        lines.append(line)
-                        line = Line(file, line.number, raw)
-                        tokens = line.tokens
-                    if kind == "sep":
-                        pos = end
-                        continue
-                tokens.append(Token(kind, raw[start:end], start + 1, True, line))
-                pos = end
-                if raw[end:].strip(" \t"):  # more follows on this line: '{' and '}' end a statement
+            col = pos + len(rest) - len(rest.lstrip(" \t"))
+            hint = msg.HINT_PERCENT.format() if raw[col] == "%" else msg.HINT_CHARS.format()
+            raise NCDError(msg.UNEXPECTED_CHAR.format(char=raw[col]), line.span(col + 1, 1),
+                           kind="syntax", hint=hint)
+        kind = m.lastgroup
+        if kind == "hash":
+            break
+        start, end = m.span(kind)
+        if kind == "color":
+            prev = tokens[-1] if tokens else None
+            if prev is None or not (prev.kind == "str" or prev.text in ("fence", "highlight")):
+                break  # a comment that happens to start like a colour
+        elif kind == "sep" or (kind == "op" and raw[start] in "{}"):
+            if kind == "sep" or raw[start] == "}":
+                if tokens:  # close the statement before ';' or '}'
+                    line.stop = raw[start]
                     lines.append(line)
                     line = Line(file, line.number, raw)
                     tokens = line.tokens
-                continue
-            tokens.append(Token(kind, raw[start:end], start + 1, start > pos or pos == 0 or not tokens, line))
+                if kind == "sep":
+                    pos = end
+                    continue
+            tokens.append(Token(kind, raw[start:end], start + 1, True, line))
             pos = end
-        if tokens:
-            lines.append(line)
-    return lines
+            if raw[end:].strip(" \t"):  # more follows on this line: '{' and '}' end a statement
+                lines.append(line)
+                line = Line(file, line.number, raw)
+                tokens = line.tokens
+            continue
+        tokens.append(Token(kind, raw[start:end], start + 1, start > pos or pos == 0 or not tokens, line))
+        pos = end
+    if tokens:
+        lines.append(line)

@@ -17,7 +17,7 @@ from ..model.kinds import WORDS
 from . import ast as A
 from . import fixes
 from . import notes
-from .lexer import Line, Token, tokenize
+from .lexer import Line, Token, make_span, tokenize
 from .shapes import CLAUSES, Cursor, atom, name_of, segment, signature, span_between
 
 __all__ = ["parse_spec", "CLAUSES", "OPERATIONS"]
@@ -63,18 +63,19 @@ class _Parser:
 
     def statement(self, line: Line):
         cur = Cursor(line)
-        first = cur.peek()
-        last = line.tokens[-1]  # a statement ends at its last token (a ';' or a comment may follow)
-        span = line.span(first.col, last.col + len(last.text) - first.col)
+        toks = line.tokens
+        first = toks[0]  # a logical line has a token
+        last = toks[-1]  # a statement ends at its last token (a ';' or a comment may follow)
+        span = make_span(line.file, line.number, first.col, last.col + len(last.text) - first.col, line.text)
         if first.kind == "op" and first.text == "=" and cur.n == 1:
             return A.PanelBreak(first.span())
         if first.kind != "word":
             raise cur.fail("a statement (an assignment such as 'Y = relu X', or a keyword such as 'input')")
-        second = cur.peek(1)
+        second = toks[1] if cur.n > 1 else None
         if second is not None and second.kind == "op" and second.text in ("=", ","):
             return self.assign(cur, span)
         keyword = first.text
-        handler = getattr(self, "s_" + keyword, None)
+        handler = _HANDLERS.get(keyword)
         if handler is None:
             guess = difflib.get_close_matches(keyword, STATEMENTS, n=1, cutoff=0.75)
             hint = msg.HINT_STATEMENT.format()
@@ -83,8 +84,8 @@ class _Parser:
             if guess:
                 hint = msg.DID_YOU_MEAN.format(name=guess[0]) + " " + hint
             raise NCDError(msg.UNKNOWN_STATEMENT.format(word=keyword), first.span(), kind="syntax", hint=hint)
-        cur.next()
-        return handler(cur, span)
+        cur.i = 1
+        return handler(self, cur, span)
 
     # each s_* handler parses the rest of a statement line
     def s_title(self, cur, span):
@@ -295,12 +296,16 @@ class _Parser:
             head_tok = cur.expect_word("a block name after 'expand'")
             head = name_of(head_tok)
             word = head_tok.text
-        # a '+' glued to the head: bias (L+, conv+, learned+)
+        # a '+' glued to the head: bias (L+, conv+, learned+); a '(' glued to it: a block's arguments
         bias = False
-        if cur.is_op("+") and not cur.peek().space:
-            cur.next()
-            bias = True
-        if expand or (cur.is_op("(") and not cur.peek().space and word not in OPERATIONS):
+        block = expand
+        nxt = cur.peek()
+        if nxt is not None and nxt.kind == "op" and not nxt.space:
+            if nxt.text == "+":
+                cur.next()
+                bias = True
+            block = expand or (cur.is_op("(") and not cur.peek().space and word not in OPERATIONS)
+        if block:
             op = A.Op("block", word, head, span)
             op.expand = expand
             if cur.is_op("("):
@@ -368,14 +373,19 @@ class _Parser:
     def binding(self, cur, op):
         open_tok = cur.next()
         parts = []
-        while not cur.is_op("]"):
-            if cur.at_end():
+        toks, n = cur.toks, cur.n
+        while True:
+            if cur.i >= n:
                 raise NCDError(msg.UNCLOSED_BINDING.format(), open_tok.span(), kind="syntax", hint=msg.HINT_BINDING.format())
-            parts.append(cur.next())
-        close = cur.next()
+            tok = toks[cur.i]
+            cur.i += 1
+            if tok.kind == "op" and tok.text == "]":
+                break
+            parts.append(tok)
+        close = tok
         if not parts:
             raise NCDError(msg.EMPTY_BINDING.format(), span_between(open_tok, close), kind="syntax", hint=msg.HINT_BINDING.format())
-        text = "".join(t.text for t in parts)
+        text = "".join([t.text for t in parts])
         first, last = parts[0], parts[-1]
         op.binding = A.Name.at(text, first.line, first.col, last.col + len(last.text) - first.col)
 
@@ -403,7 +413,7 @@ class _Parser:
             if tok.kind != "word" or tok.text in CLAUSES:
                 break
             cur.i += 1
-            args.append(A.Name.at(tok.text, tok.line, tok.col, len(tok.text)))
+            args.append(name_of(tok))
         if not op.args and op.kind in _STATE_KINDS and cur.is_op(":"):
             return  # a map from nothing (``T = H^T : -> b c``): its signature has no input shape
         if not op.args:
@@ -411,8 +421,9 @@ class _Parser:
             raise NCDError(err.message, err.span, kind=err.kind, hint=fixes.argument_fix(cur) or err.hint)
 
     def clauses(self, cur, op):
-        while not cur.at_end():
-            tok = cur.peek()
+        toks = cur.toks
+        while cur.i < cur.n:
+            tok = toks[cur.i]
             if tok.kind == "op" and tok.text == ":":
                 if op.signature is not None:
                     raise NCDError(msg.DUPLICATE_CLAUSE.format(clause=":"), tok.span(), kind="syntax")
@@ -447,6 +458,9 @@ class _Parser:
                 op.options[word] = (atom(cur), tok.span())
             elif word == "by":
                 op.options[word] = (atom(cur), tok.span())
+
+
+_HANDLERS = {name[2:]: fn for name, fn in vars(_Parser).items() if name.startswith("s_")}  # keyword -> s_*
 
 
 def _unquote(text: str) -> str:

@@ -16,6 +16,8 @@ from ..model.kinds import KINDS
 from . import ast as A
 from .lexer import Line, Token, make_span
 
+_new = object.__new__
+
 __all__ = ["Cursor", "CLAUSES", "name_of", "span_between", "atom", "segment", "segments", "signature"]
 
 # clause keywords end a signature segment or an argument list (every kind's, and save's 'to')
@@ -82,9 +84,13 @@ class Cursor:
                         hint=msg.DID_YOU_MEAN.format(name=close[0]) if close else None)
 
     def expect_op(self, text: str, what: str | None = None) -> Token:
-        if not self.is_op(text):
-            raise self.fail(what or f"'{text}'")
-        return self.next()
+        i = self.i
+        if i < self.n:
+            tok = self.toks[i]
+            if tok.kind == "op" and tok.text == text:
+                self.i = i + 1
+                return tok
+        raise self.fail(what or f"'{text}'")
 
     def expect_word(self, what: str) -> Token:
         tok = self.peek()
@@ -98,8 +104,11 @@ class Cursor:
             raise self.fail(what)
 
 
-def name_of(tok: Token) -> A.Name:
-    return A.Name.at(tok.text, tok.line, tok.col, len(tok.text))
+def name_of(tok: Token, _name=A.Name) -> A.Name:
+    node = _new(_name)  # A.Name.at, inlined: names are made for every target and argument
+    text = node.text = tok.text
+    node._where = (tok.line, tok.col, len(text))
+    return node
 
 
 # --- shapes ----------------------------------------------------------------------------------
@@ -158,12 +167,24 @@ def _items(cur: Cursor, in_group: bool, depth: int = 0) -> list:
         raise NCDError(msg.TOO_DEEP.format(), cur.here(), kind="syntax")
     items: list = []
     toks, n = cur.toks, cur.n
+    new_atom = _new
+    atom_cls = A.Atom
     while cur.i < n:
         tok = toks[cur.i]
         kind = tok.kind
-        if (kind == "word" and tok.text in _SEGMENT_STOP) or (
-                kind == "op" and (tok.text in _ENDS_OP or (in_group and tok.text == ")"))):
-            break  # the segment ends (a clause word, a separator, or the group's ')')
+        if kind == "word":
+            text = tok.text
+            if text in _SEGMENT_STOP:
+                break  # a clause word ends the segment
+            j = cur.i + 1
+            if j >= n or toks[j].space or toks[j].kind == "word":  # a single name (atom's common case)
+                node = new_atom(atom_cls)
+                node.text, node._where = text, (tok.line, tok.col, len(text))
+                items.append(node)
+                cur.i = j
+                continue
+        elif kind == "op" and (tok.text in _ENDS_OP or (in_group and tok.text == ")")):
+            break  # the segment ends (a separator, or the group's ')')
         if kind == "op" and tok.text == "(":
             # a group opens with '(' that starts an axis; an expression's parenthesis is not preceded by space
             follower = cur.peek(1)
@@ -217,17 +238,21 @@ def segment(cur: Cursor) -> A.Segment:
     items = _items(cur, False)
     if not items:
         raise cur.fail("a shape (axes such as 'a b', or 1 for a scalar)")
-    start = _where(items[0])[0]
-    end = _where(items[-1])[1]
+    first, last = items[0], items[-1]
+    start = first._where[1] if type(first) is A.Atom else _where(first)[0]
+    end = last._where[1] + last._where[2] if type(last) is A.Atom else _where(last)[1]
     if len(items) == 1 and type(items[0]) is A.Atom and items[0].text == "1":
         items = []  # "1" is the empty shape (a scalar)
-    return A.Segment.over(items, cur.line, start, end - start)
+    node = _new(A.Segment)  # A.Segment.over, inlined: a segment is made for every shape written
+    node.text, node.items, node._where = "", items, (cur.line, start, end - start)
+    return node
 
 
 def segments(cur: Cursor) -> list[A.Segment]:
     segs = [segment(cur)]
-    while cur.is_op(","):
-        cur.next()
+    toks, n = cur.toks, cur.n
+    while cur.i < n and toks[cur.i].kind == "op" and toks[cur.i].text == ",":
+        cur.i += 1
         segs.append(segment(cur))
     return segs
 
@@ -237,14 +262,15 @@ def signature(cur: Cursor, state: bool = False) -> A.Signature:
     empty: a linear map from nothing, which the paper draws as a box with only outputs."""
     first = cur.peek()
     column = first.col if first is not None else cur.line.end_span().column
-    if cur.is_op("->") and not state:
+    arrow = first is not None and first.kind == "op" and first.text == "->"
+    if arrow and not state:
         raise cur.fail("an input shape before '->'")
-    if state and not cur.is_op("->"):
+    if state and not arrow:
         raise cur.fail("'->' right after ':' (a map with no argument has no input shape: H : -> b c)")
     inputs = [] if state else segments(cur)
     if not cur.is_op("->"):
         raise cur.fail("'->' between the input and output shapes")
-    cur.next()
+    cur.i += 1
     outputs = segments(cur)
     end, length = _extent(outputs[-1])
     line = cur.line
