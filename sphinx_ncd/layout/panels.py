@@ -10,6 +10,7 @@ import dataclasses
 
 from ..model.types import BlockParams, Operation, OpKind, Panel, Section, Value
 from .annotations import add_notes
+from .bindings import numeric_lets, wire_bindings
 from .columns import bracket_room, repeat_label_widths, state_column, step_column
 from .fences import group_items, group_starts, title_room
 from .names import column_lead, edge_names
@@ -50,6 +51,7 @@ def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None,
     repeats = repeat_label_widths(panel)
     first = sections[0]
     names, total = _value_names(panel, base)
+    bound = wire_bindings(panel, panel_sections(panel), wires.silent) if numeric_lets(panel.legend) else {}
     ypos, values_by_id, x, new_runs = _panel_start(first, base, x0, names, wires, labels, out)
     cur: list[Value] = list(first.values)
     starts: dict = {}  # fence id -> where its first step began (see .fences.title_room)
@@ -77,7 +79,7 @@ def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None,
             room = bracket_room(before, after, repeats)
             room = (room[0] + title_room(panel, before, after, starts, x), room[1])
             x = state_column([v for v in sec.values if v.id not in wires.silent], new_runs, ypos, x, wires, seps,
-                              labels, out, room, None if base + idx == total - 1 else names)
+                              labels, out, room, None if base + idx == total - 1 else names, bound.get(base + idx))
             out.section_x[base + idx] = (x_begin, x)
             cur = list(sec.values)
             new_runs = set()
