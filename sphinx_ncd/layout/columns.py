@@ -83,11 +83,12 @@ def repeat_label_widths(panel: Panel) -> dict:
 
 
 def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, room=(0.0, 0.0),
-                 names=None, bound=None) -> float:
+                 names=None, bound=None, reach=0.0) -> float:
     """A memory state: its wires run level, new ones are named, separators between segments.  ``room`` is
     (left, right) width kept free for repetition brackets closing and opening here; ``names``: value id ->
     the name a ``name`` statement draws left of the axis labels of a value new here (:mod:`.names`);
-    ``bound``: (value id, axis index) -> the label its wire reads here instead, ``x = 28`` (:mod:`.bindings`)."""
+    ``bound``: (value id, axis index) -> the label its wire reads here instead, ``x = 28`` (:mod:`.bindings`);
+    ``reach``: the column ends there at least (a folded row's edge under a fence title, :func:`.fences.title_reach`)."""
     lead = column_lead(values, names)
     width = STATE_BARE_W  # a state naming no wire is only a short level run; one naming wires fits its labels
     pending = []
@@ -111,6 +112,8 @@ def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, 
     if lead:
         column_names(values, ypos, x + room[0] + LABEL_PAD, names, labels)
     x1 = x + width + lead + room[0] + room[1]
+    if reach > x1:
+        x1 = reach
     if out.measure:  # where the wires run is not measured
         return x1
     for v in values:
