@@ -120,8 +120,8 @@ def title_reach(panel: Panel, before, boxes: dict, limit: float) -> float:
     row after the step ``before``, has its title on one line (it runs on to the row's edge, so the state's labels
     lie inside it; see :func:`_title`); ``boxes``: the row's glyph boxes (op id -> box), where the fence begins.
     No farther than ``limit`` (the fold's width: a title never costs a row): where that is too little, the title is
-    set smaller (down to :data:`TITLE_MIN_SCALE`), and wrapped only where that is not enough.  0 where no title
-    needs more than the row gives."""
+    set smaller (down to :data:`TITLE_MIN_SCALE`); where even that does not fit, it wraps at its size in all the
+    room the row has.  0 where no title needs more than the row gives."""
     if not panel.groups or before is None or before.kind != "step":
         return 0.0
     by_id = {g.id: g for g in panel.groups}
@@ -279,15 +279,17 @@ def title_width(title: str) -> float:
 
 
 def _title(g, x0: float, y0: float, x1: float, open_right: bool, po: PanelOut | None, front: list):
-    """A fence's title, above its contents at its top left: on a fence a folded row cuts on its right, wrapped
-    into lines that fit before the cut; raised above any wire label or wire it would touch (one passing over
+    """A fence's title, above its contents at its top left: on a fence a folded row cuts on its right, set a
+    little smaller to fit on one line before the cut (down to :data:`TITLE_MIN_SCALE`), else wrapped into lines
+    that fit there; raised above any wire label or wire it would touch (one passing over
     the fence near its top).  Returns the fence's new top and the title's width."""
     owner = f"group:{g.id}"
     size = TITLE_FONT
     if open_right:  # the row's edge cuts it: on one line, a little smaller if need be, else wrapped
         room = x1 - x0 - 10
         whole = label(g.title, TITLE_FONT, "regular").width
-        size = TITLE_FONT * max(TITLE_MIN_SCALE, 0.995 * room / whole) if whole > room else TITLE_FONT
+        if whole > room and 0.995 * room / whole >= TITLE_MIN_SCALE:
+            size = TITLE_FONT * 0.995 * room / whole
     lines = _wrapped(g.title, x1 - x0 - 10, size) if open_right else [g.title]
     labs = [label(t, size, "regular") for t in lines]
     width = max(lab.width for lab in labs)
