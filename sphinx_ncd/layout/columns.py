@@ -105,6 +105,8 @@ def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, 
             if need > width:
                 width = need
             pending.append((v, j, lab))
+    if reach > x + width + lead + room[0] + room[1]:  # the labels stay by the row's edge
+        room = (reach - x - width - lead - room[1], room[1])
     for v, j, lab in ([] if out.measure else pending):
         y = ypos[v.id][j]
         labels.append(Text(lab, x + room[0] + LABEL_PAD + lead, y - LABEL_GAP - lab.descent, "ink", "label",
@@ -112,8 +114,6 @@ def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, 
     if lead:
         column_names(values, ypos, x + room[0] + LABEL_PAD, names, labels)
     x1 = x + width + lead + room[0] + room[1]
-    if reach > x1:
-        x1 = reach
     if out.measure:  # where the wires run is not measured
         return x1
     for v in values:

@@ -306,7 +306,7 @@ def panel_piece(panel: Panel, hl: dict, sections, silent, base: int, continued: 
     on in the next one ends in arrowheads; ``cut``: the repetitions it continues and those it leaves open (see
     :func:`.fences.group_items`); ``glyphs``: those an earlier pass over the panel drew.  Returns the piece and the
     column pass's record."""
-    end = (math.inf if fold is None else fold - ARROW_TIP - 2.0) if continued else None  # (within the fold)
+    end = (math.inf if fold is None else fold - ARROW_TIP - 1.0) if continued else None  # (within the fold)
     po = _layout_panel(panel, hl, 0.0, sections, silent, base, glyphs, open_end=end)
     back, front = group_items(panel, po, cut)
     _separators_reach(po, front)
