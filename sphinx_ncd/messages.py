@@ -455,3 +455,9 @@ COUNTER_IN_INDEXED = ("'\\iter' counts the iterations of a plain repetition (rep
                       "index: bind by '{index}' instead")
 VALUES_EXTRA_ITERATION = ("the code runs more iterations than the diagram: the last the diagram's repetition "
                           "reaches is '{last}', and '{extra}' ({count} more in all) is bound by no box")
+
+# --- braces in the maths of quoted text: a title, a fence's title, a note's $...$ (syntax/labeltext.py) ----
+LABEL_BRACE_OPEN = "'{{' is never closed in {what}"
+LABEL_BRACE_CLOSE = "'}}' closes nothing in {what}"
+HINT_LABEL_BRACE = ("braces group maths, as in \\bar{{Y}} or k^{{-1/2}}, and come in pairs; "
+                    "write \\{{ or \\}} for a brace itself")

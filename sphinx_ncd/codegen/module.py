@@ -73,7 +73,8 @@ def generate(diagram: Diagram, *, name: str | None = None, mutations: dict | Non
     ``sizes`` over the spec's (the defaults, and a repetition's count where bindings name its iterations)."""
     blocks = Blocks(diagram, lambda panel, cls: _panel_class(panel, cls, {}, None, blocks, in_block=True))
     cls = name or class_name(diagram)
-    given = {**dict(diagram.sizes), **{k: int(v) for k, v in (sizes or {}).items()}}
+    numbers = {k: int(v) for k, v in blocks.lets.items() if v.is_Integer}  # let k = 10: the size's default
+    given = {**numbers, **dict(diagram.sizes), **{k: int(v) for k, v in (sizes or {}).items()}}
     top = _panel_class(diagram.main, cls, given, mutations, blocks)
     if any(p.class_name == cls for p in blocks.parts.values()):  # a block named like the diagram
         top = _panel_class(diagram.main, cls + "Model", given, mutations, blocks)

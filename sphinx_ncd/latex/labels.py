@@ -11,8 +11,9 @@ layout's label hook (:func:`sphinx_ncd.layout.mathtext.measured_by`):
 
 Sizes: a label of the layout's font size ``FONT`` is typeset at the paper's
 ``\\normalsize``; smaller and larger ones at the paper's ``\\small``,
-``\\footnotesize`` or ``\\large`` (:func:`size_command`), sizes whose fonts a paper
-has loaded anyway.  TeX measures in bp; the drawing's unit is 0.75 bp.
+``\\footnotesize``, ``\\large`` and, for the large glyph letters (the learned map's
+bold L, the convolution's star), ``\\Large`` to ``\\Huge`` (:func:`size_command`).
+TeX measures in bp; the drawing's unit is 0.75 bp.
 """
 from __future__ import annotations
 
@@ -43,13 +44,20 @@ class Request:
     """One label to typeset: its TeX code and the paper's size command it is set in."""
 
     tex: str
-    size: str  # the size command's name (normalsize, small, footnotesize, large)
+    size: str  # the size command's name (normalsize, small, footnotesize, large, Large, LARGE, huge, Huge)
 
 
 def size_command(size: float) -> str:
-    """The LaTeX size command for a label drawn at ``size`` units (``FONT``: ``normalsize``)."""
+    """The LaTeX size command for a label drawn at ``size`` units (``FONT``: ``normalsize``); above ``large``,
+    LaTeX's steps of 1.44, 1.73, 2.07 and 2.49 times the normal size.  The learned map's bold L and a one-capital
+    function (1.9 times the labels' size) are set ``LARGE`` (they were ``large``: a small L in a paper's figures):
+    TeX's normal size comes out about 1.2 times the drawing's label size, so ``LARGE`` draws the L about as large
+    as the shipped fonts do, within its wire's pitch (``huge`` pushed the separator below it aside)."""
     r = size / FONT
     if r >= 1.15:
+        for step, name in ((2.3, "Huge"), (2.0, "huge"), (1.58, "LARGE"), (1.32, "Large")):
+            if r >= step:
+                return name
         return "large"
     if r >= 0.93:
         return "normalsize"

@@ -14,6 +14,7 @@ from .geometry import BRACKET_W, EQ_GAP, FENCE_PAD, FONT, LABEL_PAD, STATE_MIN_W
 from .glyphs import axis_label_source
 from .mathtext import label
 from .names import name_label, NAME_GAP
+from .notes import add_fold_tints
 from .panels import measure_panel, panel_piece, panel_sections
 from .pieces import below, beside, join_all, Piece, place, union
 from .rows import nrows, shown_axes, silent_values
@@ -108,7 +109,7 @@ def _fold_panel(panel: Panel, hl: dict, target: float | None) -> Piece:
             here = {g for g, (first, end) in spans.items() if first <= b and end >= a}
             cut = (frozenset(g for g in here if spans[g][0] < a), frozenset(g for g in here if spans[g][1] > b))
             laid[a, b] = panel_piece(panel, hl, sections[a:b + 1], silent, a, not last, cut, po.glyphs,
-                                     fold=target)[0]
+                                     fold=target if target < math.inf else None)[0]
         return laid[a, b]
 
     for _ in range(3):  # the rows are measured on the strip; one that comes out wider tightens the goal
@@ -124,7 +125,10 @@ def _fold_panel(panel: Panel, hl: dict, target: float | None) -> Piece:
         goal -= over
     if rows is None:  # no cut helps: one row after all
         return whole if whole is not None else panel_piece(panel, hl, sections, silent, 0, False, glyphs=po.glyphs)[0]
-    return _stack_rows(rows)
+    out = _stack_rows(rows)
+    if panel.notes:  # a tint along a path that the fold cut: carried across the break
+        add_fold_tints(panel, out)
+    return out
 
 
 #: a panel whose columns' least width (see :func:`_measured`) is at least this share of the target is measured

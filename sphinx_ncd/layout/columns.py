@@ -85,24 +85,30 @@ def repeat_label_widths(panel: Panel) -> dict:
 
 
 def state_column(values, new_runs, ypos, x, wires: WireRuns, seps, labels, out, room=(0.0, 0.0),
-                 names=None) -> float:
+                 names=None, bound=None, reach=0.0) -> float:
     """A memory state: its wires run level, new ones are named, separators between segments.  ``room`` is
     (left, right) width kept free for repetition brackets closing and opening here; ``names``: value id ->
-    the name a ``name`` statement draws left of the axis labels of a value new here (:mod:`.names`)."""
+    the name a ``name`` statement draws left of the axis labels of a value new here (:mod:`.names`);
+    ``bound``: (value id, axis index) -> the label its wire reads here instead, ``x = 28`` (:mod:`.bindings`);
+    ``reach``: the column ends there at least (a folded row's edge under a fence title, :func:`.fences.title_reach`)."""
     lead = column_lead(values, names)
     width = STATE_BARE_W  # a state naming no wire is only a short level run; one naming wires fits its labels
     pending = []
+    if bound:
+        new_runs = new_runs | bound.keys()
     for v in values:
         for j, a in enumerate(shown_axes(v)):
             if (v.id, j) not in new_runs:
                 continue
-            lab = label(axis_label_source(a), FONT)
+            lab = label(axis_label_source(a) if not bound or (v.id, j) not in bound else bound[v.id, j], FONT)
             need = lab.width + 2 * LABEL_PAD  # max(width, STATE_MIN_W, need), without the call
             if STATE_MIN_W > width:
                 width = STATE_MIN_W
             if need > width:
                 width = need
             pending.append((v, j, lab))
+    if reach > x + width + lead + room[0] + room[1]:  # the labels stay by the row's edge
+        room = (reach - x - width - lead - room[1], room[1])
     for v, j, lab in ([] if out.measure else pending):
         y = ypos[v.id][j]
         labels.append(Text(lab, x + room[0] + LABEL_PAD + lead, y - LABEL_GAP - lab.descent, "ink", "label",

@@ -15,10 +15,12 @@ from ..model.types import Diagram
 from .annotations import add_badge, add_legend, describe_scene
 from .assemble import join_equation, ROW_GAP
 from .axismarks import name_marks
+from .bindings import numeric_lets, placed_names
 from .geometry import MARGIN
 from .mathtext import plain_text
-from .panels import with_headers
+from .panels import panel_sections, with_headers
 from .pieces import below, place, shift_box
+from .rows import silent_values
 from .scene import Scene
 
 __all__ = ["layout", "MAX_OPERATIONS", "MAX_WIRES"]
@@ -58,6 +60,10 @@ def layout(diagram: Diagram, highlights=(), badge: str | None = None, max_width:
             fig = below(fig, place(blk, 0.0, dy), ROW_GAP, moved=True)
             drawn.append((body, shift_box(rooms[1], 0.0, dy) if 1 in rooms else None))
     legend = [pair for p in diagram.panels for pair in p.legend]
+    if legend:  # a size bound to a number is written on its wire (x = 28), not in the legend
+        placed = {name for p in diagram.panels if numeric_lets(p.legend)
+                  for name in placed_names(p, panel_sections(p), silent_values(p))}
+        legend = [pair for pair in legend if pair[0] not in placed]
     if legend:  # (the axes' marks are only looked for when there is a legend to mark)
         add_legend(fig, legend, name_marks(
             ax for p in diagram.panels + tuple(b for _, b in diagram.blocks) for s in p.sections for v in s.values

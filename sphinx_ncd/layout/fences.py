@@ -14,10 +14,12 @@ from .mathtext import label, plain_text
 from .scene import Group, Path, Text
 from .wires import PanelOut, STUB
 
-__all__ = ["group_items", "title_room", "group_starts"]
+__all__ = ["group_items", "title_room", "title_reach", "group_starts", "title_width"]
 
 TITLE_FONT = FONT * 0.95
 TITLE_LEADING = 2.5  # between the lines of a fence title wrapped on a row that cuts the fence
+TITLE_MIN_SCALE = 0.85  # a title the row's edge leaves too little room is set down to this share (8.9 units, the
+# corner marks are 8.5) before it wraps
 
 def group_items(panel: Panel, po: PanelOut, cut=(frozenset(), frozenset())) -> tuple[list, list]:
     """Fence rectangles (drawn behind) and repetition brackets / titles (drawn in front).  ``cut``: the
@@ -90,10 +92,12 @@ def group_starts(panel: Panel, sec, x: float, starts: dict) -> None:
         starts.setdefault(gid, x)
 
 
-def title_room(panel: Panel, before, after, starts: dict, x: float) -> float:
+def title_room(panel: Panel, before, after, starts: dict, x: float, row: dict | None = None) -> float:
     """Width the state column at ``x`` between steps ``before`` and ``after`` keeps free (before its labels) so
     that a titled fence closing here is as wide as its title (drawn at its top left, see :func:`_title`) and does
-    not reach over the next step's glyphs: a fence of one narrow column with a long title."""
+    not reach over the next step's glyphs: a fence of one narrow column with a long title.  ``row``: at the end
+    of a folded row, the glyph boxes it drew (op id -> box): a fence with an operation not among them goes on in
+    the next row (see :func:`title_reach`)."""
     if not panel.groups or before is None or before.kind != "step":
         return 0.0
     by_id = {g.id: g for g in panel.groups}
@@ -103,12 +107,47 @@ def title_room(panel: Panel, before, after, starts: dict, x: float) -> float:
     need = 0.0
     for gid in closing:
         g = by_id[gid]
-        if g.kind != "repeat" and g.title and gid in starts:
+        if g.kind != "repeat" and g.title and gid in starts and not (row is not None and _goes_on(panel, gid, row)):
             # the fence's right edge: its first glyph's left (a stub after where its step began) less its pad,
             # plus the title's width and margins
-            right = starts[gid] + STUB - FENCE_PAD + label(g.title, TITLE_FONT, "regular").width + 10
+            right = starts[gid] + STUB - FENCE_PAD + title_width(g.title)
             need = max(need, right - x - STATE_BARE_W)
     return need
+
+
+def title_reach(panel: Panel, before, boxes: dict, limit: float) -> float:
+    """Where the last state of a folded row reaches so that each titled fence the row's edge cuts, begun on this
+    row after the step ``before``, has its title on one line (it runs on to the row's edge, so the state's labels
+    lie inside it; see :func:`_title`); ``boxes``: the row's glyph boxes (op id -> box), where the fence begins.
+    No farther than ``limit`` (the fold's width: a title never costs a row): where that is too little, the title is
+    set smaller (down to :data:`TITLE_MIN_SCALE`); where even that does not fit, it wraps at its size in all the
+    room the row has.  0 where no title needs more than the row gives."""
+    if not panel.groups or before is None or before.kind != "step":
+        return 0.0
+    by_id = {g.id: g for g in panel.groups}
+    reach = 0.0
+    for gid in _enclosing_ids({gid for op in before.ops for gid in op.groups}, by_id):
+        g = by_id[gid]
+        if g.kind == "repeat" or not g.title:
+            continue
+        members = _members(panel, gid, by_id)
+        if members and members[0] in boxes and members[-1] not in boxes:  # begun on this row, titled here, and
+            # going on in the next
+            left = min(boxes[m][0] for m in members if m in boxes) - FENCE_PAD
+            full = title_width(g.title)
+            reach = max(reach, min(left + full, limit))
+    return reach
+
+
+def _members(panel: Panel, gid: int, by_id: dict) -> list:
+    """The ids of the operations inside group ``gid`` (nested groups' too), in the panel's order."""
+    return [op.id for op in panel.operations if gid in _enclosing_ids(op.groups, by_id)]
+
+
+def _goes_on(panel: Panel, gid: int, row: dict) -> bool:
+    """Whether group ``gid`` has an operation after those of a folded row (``row``: its glyph boxes)."""
+    members = _members(panel, gid, {g.id: g for g in panel.groups})
+    return bool(members) and members[-1] not in row
 
 
 def _cut_runs(panel: Panel, po: PanelOut) -> dict:
@@ -234,13 +273,25 @@ def _open_fence(g, box, back, front, opened, po: PanelOut | None = None) -> tupl
     return (x0, y0, x1, y1)
 
 
+def title_width(title: str) -> float:
+    """The width a fence takes to write ``title`` on one line at its top left (the title and its margins)."""
+    return label(title, TITLE_FONT, "regular").width + 10
+
+
 def _title(g, x0: float, y0: float, x1: float, open_right: bool, po: PanelOut | None, front: list):
-    """A fence's title, above its contents at its top left: on a fence a folded row cuts on its right, wrapped
-    into lines that fit before the cut; raised above any wire label or wire it would touch (one passing over
+    """A fence's title, above its contents at its top left: on a fence a folded row cuts on its right, set a
+    little smaller to fit on one line before the cut (down to :data:`TITLE_MIN_SCALE`), else wrapped into lines
+    that fit there; raised above any wire label or wire it would touch (one passing over
     the fence near its top).  Returns the fence's new top and the title's width."""
     owner = f"group:{g.id}"
-    lines = _wrapped(g.title, x1 - x0 - 10) if open_right else [g.title]
-    labs = [label(t, TITLE_FONT, "regular") for t in lines]
+    size = TITLE_FONT
+    if open_right:  # the row's edge cuts it: on one line, a little smaller if need be, else wrapped
+        room = x1 - x0 - 10
+        whole = label(g.title, TITLE_FONT, "regular").width
+        if whole > room and 0.995 * room / whole >= TITLE_MIN_SCALE:
+            size = TITLE_FONT * 0.995 * room / whole
+    lines = _wrapped(g.title, x1 - x0 - 10, size) if open_right else [g.title]
+    labs = [label(t, size, "regular") for t in lines]
     width = max(lab.width for lab in labs)
     height = sum(lab.height for lab in labs) + TITLE_LEADING * (len(labs) - 1)
     tx0, tx1 = x0 + 5, x0 + 5 + width
@@ -265,11 +316,12 @@ def _title(g, x0: float, y0: float, x1: float, open_right: bool, po: PanelOut | 
     return bottom - height - TITLE_GAP, width
 
 
-def _wrapped(text: str, room: float) -> list[str]:
-    """``text`` broken at spaces into lines no wider than ``room`` where it can be (a word wider stays whole)."""
+def _wrapped(text: str, room: float, size: float = TITLE_FONT) -> list[str]:
+    """``text`` broken at spaces into lines no wider than ``room`` at font ``size`` where it can be (a word wider
+    stays whole)."""
     lines: list[str] = []
     for word in text.split(" "):
-        if lines and label(f"{lines[-1]} {word}", FONT * 0.95, "regular").width <= room:
+        if lines and label(f"{lines[-1]} {word}", size, "regular").width <= room:
             lines[-1] = f"{lines[-1]} {word}"
         else:
             lines.append(word)

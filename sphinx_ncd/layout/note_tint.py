@@ -5,7 +5,9 @@ einsums that diagonalize fig 21's heads ("Concat (Diagonalize)") -- the path its
 between them.  :func:`joined_tints` finds, for the operations a note is attached to, the wire strokes that lead
 from a join dot of one to a join dot of the next (the fewest strokes, following the strokes end to end), and
 draws a broad translucent stroke along them and a disc on each dot they join, behind the wires.  Operations that
-no such path joins keep the column tint (:mod:`.notes`).
+no such path joins keep the column tint (:mod:`.notes`).  In a folded panel, :func:`fold_tints` carries the
+path across each row break: the continued wire's strokes to the row's edge, its arrowhead, and the strokes from
+the next row's edge on to the next operation's dot (each row alone tints only the dots it holds).
 """
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ from collections import deque
 from itertools import pairwise
 
 from .scene import Circle, Group, Path, bbox_of
+from .wires import ARROW_TIP
 
-__all__ = ["DOT_TINT", "TINT_WIDTH", "joined_tints"]
+__all__ = ["DOT_TINT", "TINT_WIDTH", "fold_tints", "joined_tints"]
 
 TINT_WIDTH = 7.0  # the tint along a path
 DOT_TINT = 5.5  # radius of the tint on a join dot
@@ -85,6 +88,53 @@ def joined_tints(items, op_ids, colour, owner) -> tuple[list, set, list]:
     tints += [Circle(d.cx, d.cy, DOT_TINT, stroke=None, fill=colour, role="highlight", owner=owner)
               for d in lit_dots]
     return tints, joined, [bbox_of(t) for t in tints[-len(lit_dots):]] if lit_dots else []
+
+
+def fold_tints(items, op_ids, colour, owner, continued, drawn) -> list:
+    """The tint along the path from each of the operations ``op_ids`` to the next where the two stand in
+    different rows of a folded panel (the drawn ``items``; ``continued``: (wire, arrow tip, resumed at) for each
+    wire carried from a row's right edge to the next row's left edge): the strokes of the path in every row it
+    crosses and the arrowheads at the breaks, leaving out the strokes already tinted (their paths ``drawn``)."""
+    prims = list(_flat(items))
+    dots = {i: [c for c in prims if isinstance(c, Circle) and c.role == "dot" and c.owner == f"op:{i}"]
+            for i in op_ids}
+    strokes = [p for p in prims if isinstance(p, Path) and p.role == "wire" and len(p.d) >= 2]
+    at: dict = {}
+    for k, s in enumerate(strokes):
+        for end in _ends(s):
+            at.setdefault(_key(end), set()).add(k)
+    across = dict(at)  # the same, with a wire's end at a row's right edge meeting its start in the next row
+    heads = {}
+    for _, tip, resumed in continued:
+        out_key, in_key = _key((tip[0] - ARROW_TIP, tip[1])), _key(resumed)
+        joined = at.get(out_key, set()) | at.get(in_key, set())
+        across[out_key] = across[in_key] = joined
+        heads[out_key] = (tip[0] - ARROW_TIP, tip[1]), tip
+    ends = [_ends(s) for s in strokes]
+
+    def touching(dot):
+        reach = dot.r + _NEAR
+        return {k for k, pair in enumerate(ends)
+                if any(abs(e[0] - dot.cx) <= reach and abs(e[1] - dot.cy) <= reach for e in pair)}
+
+    lit, arrows = set(), set()
+    for a, b in pairwise(i for i in op_ids if dots[i]):
+        for da in dots[a]:
+            for db in dots[b]:
+                start, goal = touching(da), touching(db)
+                if _shortest(start, goal, strokes, at) is not None:  # in one row: that row tints it
+                    continue
+                path = _shortest(start, goal, strokes, across)
+                if path is None:
+                    continue
+                lit |= set(path)
+                arrows |= {k for s in path for e in _ends(strokes[s]) if (k := _key(e)) in heads}
+    done = {p.d for p in drawn}
+    tints = [Path(strokes[k].d, stroke=colour, width=TINT_WIDTH, role="highlight", owner=owner, opacity=0.8,
+                  cap="round") for k in sorted(lit) if strokes[k].d not in done]
+    tints += [Path((("M", *heads[k][0]), ("L", *heads[k][1])), stroke=colour, width=TINT_WIDTH, role="highlight",
+                   owner=owner, opacity=0.8, cap="round") for k in sorted(arrows)]
+    return tints
 
 
 def _shortest(start: set, goal: set, strokes, at) -> list | None:

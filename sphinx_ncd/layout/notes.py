@@ -21,11 +21,11 @@ from .axismarks import name_marks
 from .geometry import SMALL_FONT
 from .mathtext import label, outline_label
 from .note_slots import CLEAR, Grid, Ink, place_note
-from .note_tint import joined_tints
+from .note_tint import fold_tints, joined_tints
 from .pieces import union
 from .scene import Group, Path, Text, bbox_of
 
-__all__ = ["NOTE_FONT", "NOTE_WRAP", "add_author_notes", "note_lines"]
+__all__ = ["NOTE_FONT", "NOTE_WRAP", "add_author_notes", "add_fold_tints", "note_lines"]
 
 NOTE_FONT = SMALL_FONT + 1.5
 NOTE_WRAP = 240.0  # widest line of a note's text
@@ -164,7 +164,7 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, 
         here = [(t, b) for t, b in zip(note.targets, boxes) if b is not None]
         if not here or piece.bbox is None:
             continue
-        owner = f"note:{n}" + (f":{note.span.file}:{note.span.line}:{note.span.column}" if note.span else "")
+        owner = _note_owner(n, note)
         if note.highlight is not None:  # a tint behind each target in this row, its note or not
             joins = sum(kind == "op" for kind, _ in note.targets) > 1
             parts = [b for _, b in here]
@@ -219,6 +219,26 @@ def add_author_notes(piece, panel, po, sections, base: int, fold: float | None, 
     piece.back.extend(hl_layer)
     piece.mid[:0] = leaders  # under the wires and glyphs, over the fences and highlights
     piece.front.extend(drawn)
+
+
+def add_fold_tints(panel, piece) -> None:
+    """A folded panel's highlighted notes on operations that stand in different rows: their tint carried along
+    the path between them across each row break (:func:`.note_tint.fold_tints`), behind the wires."""
+    notes = [(n, note, [tid for kind, tid in note.targets if kind == "op"]) for n, note in enumerate(panel.notes)
+             if note.highlight is not None]
+    notes = [(n, note, ops) for n, note, ops in notes if len(ops) > 1]
+    if not notes or not piece.continued:
+        return
+    items = list(piece.back) + list(piece.mid) + list(piece.front)
+    for n, note, ops in notes:
+        owner = _note_owner(n, note)
+        drawn = [p for p in piece.back if isinstance(p, Path) and p.role == "highlight" and p.owner == owner]
+        piece.back.extend(fold_tints(items, ops, note.highlight or "note", owner, piece.continued, drawn))
+
+
+def _note_owner(n: int, note) -> str:
+    """The owner of the ``n``-th note's box, leaders and tints (unique per statement)."""
+    return f"note:{n}" + (f":{note.span.file}:{note.span.line}:{note.span.column}" if note.span else "")
 
 
 def _copy_ends(vid: int, panel, piece) -> list:

@@ -7,11 +7,13 @@ columns, the wires through them, then fences and brackets around; :func:`panel_p
 from __future__ import annotations
 
 import dataclasses
+import math
 
 from ..model.types import BlockParams, Operation, OpKind, Panel, Section, Value
 from .annotations import add_notes
+from .bindings import numeric_lets, wire_bindings
 from .columns import bracket_room, repeat_label_widths, state_column, step_column
-from .fences import group_items, group_starts, title_room
+from .fences import group_items, group_starts, title_reach, title_room
 from .names import column_lead, edge_names
 from .notes import add_author_notes
 from .fuse import fuse_activations, fuse_beside, fuse_memory, fuse_scales, mark_joins
@@ -35,10 +37,11 @@ def panel_sections(panel: Panel) -> list:
 
 
 def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None, base: int = 0,
-                  glyphs=None, measure: bool = False) -> PanelOut:
+                  glyphs=None, measure: bool = False, open_end: float | None = None) -> PanelOut:
     """Lay out ``sections`` (the panel's own by default; a slice of them for one row of a folded panel, whose
     first is section ``base`` of the panel) from x = ``x0``; ``glyphs``: the glyphs drawn by an earlier pass over
-    the same panel (see :class:`.wires.PanelOut`); ``measure``: only where the columns and wires go."""
+    the same panel (see :class:`.wires.PanelOut`); ``measure``: only where the columns and wires go; ``open_end``:
+    where the row goes on in the next one, the farthest its last column may reach (``math.inf``: any)."""
     out = PanelOut()
     out.measure = measure
     if not measure:
@@ -54,6 +57,7 @@ def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None,
     repeats = repeat_label_widths(panel)
     first = sections[0]
     names, total = _value_names(panel, base)
+    bound = wire_bindings(panel, panel_sections(panel), wires.silent) if numeric_lets(panel.legend) else {}
     ypos, values_by_id, x, new_runs = _panel_start(first, base, x0, names, wires, labels, out)
     cur: list[Value] = list(first.values)
     starts: dict = {}  # fence id -> where its first step began (see .fences.title_room)
@@ -79,9 +83,13 @@ def _layout_panel(panel: Panel, hl: dict, x0: float, sections=None, silent=None,
             before = sections[idx - 1] if idx > 0 else None
             after = sections[idx + 1] if idx + 1 < len(sections) else None
             room = bracket_room(before, after, repeats)
-            room = (room[0] + title_room(panel, before, after, starts, x), room[1])
+            reach, row = 0.0, None
+            if open_end is not None and after is None:  # a fence the row's edge cuts: as wide as its title
+                reach, row = title_reach(panel, before, out.op_boxes, open_end), out.op_boxes
+            room = (room[0] + title_room(panel, before, after, starts, x, row), room[1])
             x = state_column([v for v in sec.values if v.id not in wires.silent], new_runs, ypos, x, wires, seps,
-                              labels, out, room, None if base + idx == total - 1 else names)
+                              labels, out, room, None if base + idx == total - 1 else names, bound.get(base + idx),
+                              reach)
             out.section_x[base + idx] = (x_begin, x)
             cur = list(sec.values)
             new_runs = set()
@@ -303,7 +311,8 @@ def panel_piece(panel: Panel, hl: dict, sections, silent, base: int, continued: 
     on in the next one ends in arrowheads; ``cut``: the repetitions it continues and those it leaves open (see
     :func:`.fences.group_items`); ``glyphs``: those an earlier pass over the panel drew.  Returns the piece and the
     column pass's record."""
-    po = _layout_panel(panel, hl, 0.0, sections, silent, base, glyphs)
+    end = (math.inf if fold is None else fold - ARROW_TIP - 1.0) if continued else None  # (within the fold)
+    po = _layout_panel(panel, hl, 0.0, sections, silent, base, glyphs, open_end=end)
     back, front = group_items(panel, po, cut)
     _separators_reach(po, front)
     piece = Piece(back=back, front=front, bbox=_panel_bbox(po, back, front) or (0, 0, 0, 0),

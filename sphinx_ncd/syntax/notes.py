@@ -16,6 +16,7 @@ from __future__ import annotations
 from .. import messages as msg
 from ..errors import NCDError
 from . import ast as A
+from .labeltext import check_note_maths
 from .shapes import Cursor, name_of
 
 __all__ = ["parse_name", "parse_note", "MAX_NOTE_CHARS"]
@@ -69,6 +70,7 @@ def parse_note(cur: Cursor, span) -> A.Note:
         raise NCDError(msg.NOTE_TOO_LONG.format(chars=len(text), limit=MAX_NOTE_CHARS), tok.span(), kind="syntax")
     if text.count("$") % 2:
         raise NCDError(msg.NOTE_DOLLAR.format(), tok.span(), kind="syntax", hint=msg.HINT_NOTE_DOLLAR.format())
+    check_note_maths(tok)
     highlight = None
     if cur.is_word("highlight"):
         cur.next()

@@ -17,6 +17,7 @@ from ..model.kinds import WORDS
 from . import ast as A
 from . import fixes
 from . import notes
+from .labeltext import check_quoted
 from .lexer import Line, Token, make_span, tokenize
 from .shapes import CLAUSES, Cursor, atom, name_of, segment, signature, span_between
 
@@ -93,6 +94,7 @@ class _Parser:
         if tok is None or tok.kind != "str":
             raise cur.fail('a quoted title, e.g. title "Multi-head attention"')
         cur.next()
+        check_quoted(tok, "the title")
         cur.expect_end()
         return A.Title(_unquote(tok.text), span)
 
@@ -241,6 +243,7 @@ class _Parser:
         color = None
         tok = cur.peek()
         if tok is not None and tok.kind == "str":
+            check_quoted(tok, "the fence's title")
             title = _unquote(cur.next().text)
         tok = cur.peek()
         if tok is not None and tok.kind == "color":

@@ -49,7 +49,8 @@ def test_dotted_bindings_nest_module_dicts():
     src = codegen(parse_file(sphinx_ncd.__file__.replace("sphinx_ncd/__init__.py", "demo_docs/figures/fig19.ncd")))
     assert '"0": nn.Linear(784, 512, bias=True)' in src
     assert 'X = self.linear_relu_stack["4"](X)' in src
-    assert 'einops.rearrange(X, "d28 d28_2 -> (d28 d28_2)")' in src
+    assert 'einops.rearrange(X, "x y -> (x y)")' in src
+    assert "def __init__(self, k=10):" in src  # let k = 10: the size's default
 
 
 def test_generic_boxes_ask_for_callables():

@@ -24,7 +24,7 @@ def test_check_prints_states_and_signature(capsys):
 
 def test_check_quiet(capsys):
     assert main(["check", "-q", str(ROOT / "demo_docs" / "figures" / "fig19.ncd")]) == 0
-    assert capsys.readouterr().out == "28 28 -> 10\n"
+    assert capsys.readouterr().out == "x y -> k\n"
 
 
 def test_check_reports_located_error(tmp_path, capsys):

@@ -17,7 +17,7 @@ SIGNATURES = {
     "fig12.ncd": ["a -> a"],
     "fig15.ncd": ["p n, n q -> p q"],
     "fig17.ncd": ["y k h, x k h -> y x h", "y k h, x k h -> y x h"],
-    "fig19.ncd": ["28 28 -> 10"],
+    "fig19.ncd": ["x y -> k"],  # the paper's x = 28, y = 28, k = 10: let lines, written on the wires
     "fig20.ncd": ["y k, x k, x k -> y k"],
     "fig21.ncd": ["y m, x m -> y m"],
     "fig21-drafted.ncd": ["y m, x m -> y m"],  # ncd draft of the same module (figures/drafted.rst)
@@ -60,7 +60,8 @@ def test_fig21_structure():
 def test_fig19_mlp_layers():
     d = parse("fig19.ncd")
     assert [(o.kind, o.signature) for o in d.operations if o.kind == OpKind.LEARNED] == [
-        ("learned", "28^2 -> 512"), ("learned", "512 -> 512"), ("learned", "512 -> 10")]
+        ("learned", "28^2 -> 512"), ("learned", "512 -> 512"), ("learned", "512 -> k")]
+    assert d.main.legend == (("x", "28"), ("y", "28"), ("k", "10"))
     assert all(o.params.bias for o in d.operations if o.kind == OpKind.LEARNED)
     # the flattened image is written 28² as the paper writes it, and is 784 wide for the checks
     (flat,) = [o for o in d.operations if o.kind == OpKind.VIEW]

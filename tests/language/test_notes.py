@@ -136,6 +136,15 @@ ERRORS = [
     ("name-twice", 'input X: a\nname X, X', 2, 9, "'X' is named twice"),
     ("name-no-list", 'input X: a\nname X Y', 2, 8, "',' and another value name"),
     ("too-long", 'input X: a\nnote X "' + "word " * 130 + '"', 2, 8, "the note is too long"),
+    # maths whose braces do not pair: the caret under the brace (it was drawn leniently, $\bar{Y$ as a barred Y)
+    ("maths-unclosed", 'input X: a\nnote X "the mean $\\bar{Y$ of $Y$"', 2, 23,
+     "'{' is never closed in the note's maths"),
+    ("maths-unclosed-inner", 'input X: a\nnote X "a  $x$ and $k^{-{1/2}$"', 2, 23, "'{' is never closed"),
+    ("maths-stray-close", 'input X: a\nnote X "$Y}$"', 2, 11, "'}' closes nothing in the note's maths"),
+    ("fence-title-unclosed", 'input X: a\nfence "C_{\\lambda" {\n  Y = relu X\n}', 2, 10,
+     "'{' is never closed in the fence's title"),
+    ("fence-title-stray", 'input X: a\nfence "Scaled}" {\n  Y = relu X\n}', 2, 14, "'}' closes nothing in the fence's"),
+    ("title-unclosed", 'title "Mean {x"\ninput X: a', 1, 13, "'{' is never closed in the title"),
 ]
 
 
@@ -150,6 +159,20 @@ def test_misuse_is_a_located_error(case):
     text = err.format()
     assert text.startswith(f"notes.ncd:{line}:{col}:") and spec.splitlines()[line - 1] in text
     assert "\n" + " " * (col - 1 + text.split("\n")[1].index(spec.splitlines()[line - 1][:1])) + "^" in text
+
+
+def test_paired_braces_and_escaped_ones_are_accepted_and_drawn_as_before():
+    """Valid maths is unchanged: paired braces group, an escaped brace is a brace, and braces in a note's plain
+    words (outside ``$...$``) are the characters written."""
+    from sphinx_ncd.syntax.labeltext import unpaired_brace
+
+    spec = ('input X: a\nfence "Set \\{x\\} of C_{\\lambda}" {\n  Y = relu X\n}\n'
+            'note op Y "the {plain} words, $\\bar{Y}$, $k^{-1/2}$, $\\{a\\}$ and $\\\\{b}$"')
+    d = sphinx_ncd.parse(spec)
+    assert d.main.notes[0].text.startswith("the {plain} words")
+    assert [unpaired_brace(s) for s in ("", "\\bar{Y}", "{a{b}c}", "\\{", "\\}", "\\\\{}")] == [None] * 6
+    assert unpaired_brace("{a}{b") == (3, True) and unpaired_brace("{{a}") == (0, True)
+    assert unpaired_brace("a}{") == (1, False) and unpaired_brace("\\\\}") == (2, False)
 
 
 def test_the_description_reads_the_notes_out():

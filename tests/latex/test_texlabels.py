@@ -61,6 +61,27 @@ def test_recorded_then_measured_labels_carry_tex_sizes_and_no_glyphs():
     assert label("m", 11.0).glyphs
 
 
+def test_the_learned_maps_large_bold_l_is_set_large_in_tex_too():
+    """The learned map's bold L is drawn at 1.9 times the labels' size: TeX sets it ``LARGE`` (it was ``large``,
+    an L barely bigger than the wire labels next to it); the labels keep their sizes, and the other large
+    letters take LaTeX's nearest steps."""
+    from sphinx_ncd.latex.labels import size_command
+    from sphinx_ncd.layout.geometry import FONT
+    from sphinx_ncd.layout.glyph_boxes import LEARNED_SIZE
+    from sphinx_ncd.model.build import parse
+    from sphinx_ncd.rendering import api
+
+    rec = Recorder()
+    with measured_by(rec):
+        api.scene(parse("input X: m\nY = L^Q X : m -> k\nZ = L+ Y : k -> m\noutput Z\n"))
+    sizes = {r.tex: r.size for r in rec.requests}
+    assert next(size for tex, size in sizes.items() if r"\mathbf{L}^Q" in tex) == "LARGE"
+    assert sizes["$m$"] == sizes["$k$"] == "normalsize"
+    assert size_command(LEARNED_SIZE) == "LARGE"
+    assert [size_command(FONT * r) for r in (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.8, 2.1, 2.5)] == [
+        "footnotesize", "small", "normalsize", "large", "large", "Large", "LARGE", "huge", "Huge"]
+
+
 def test_the_recording_layout_reads_no_font():
     """Only the list of labels matters there: sizes are estimates, no outline is made."""
     rec = Recorder()

@@ -399,3 +399,27 @@ def test_causal_attention_is_one_row_at_the_default_width():
     assert sc.continued == ()
     assert sc.viewbox[2] <= DEFAULT_MAX_WIDTH + 1.5  # (the target leaves 12 for margins of 13.1, plus the half unit)
     assert geometry_problems(sc) == []
+
+
+@pytest.mark.parametrize("spec,width", [("decoder-gqa", 300.0), ("decoder-gqa", 320.0), ("decoder-gqa", 560.0),
+                                        ("fig21", 200.0), ("fig21", 330.0)])
+def test_a_fence_title_the_fold_cuts_stays_on_one_line(spec, width):
+    """A fence begun near a row's right edge and cut there keeps its title on one line: the row's last column
+    reaches as far as the title needs (within the fold width), and a title still too long for that is set a
+    little smaller (at least 0.85 of the title size) -- "Grouped-Query Attention" over one view bar was wrapped
+    into two lines from 280 to 344 units and at 512-576, and widening the row for it without that bound put
+    figures over the fold width and folded them into more rows."""
+    from sphinx_ncd.layout.fences import TITLE_FONT, TITLE_MIN_SCALE
+
+    d = _parse(ROOT / "demo_docs" / "figures" / f"{spec}.ncd")
+    sc = scene(d, max_width=width)
+    titles = {g.id: g.title for p in d.panels for g in p.groups if g.title}
+    drawn = [t for t in sc.walk() if isinstance(t, Text) and t.owner.startswith("group:")
+             and int(t.owner[6:]) in titles]
+    assert sorted(t.label.text for t in drawn) == sorted(titles.values())  # each whole, on one line
+    assert all(t.label.size >= TITLE_FONT * TITLE_MIN_SCALE - 0.01 for t in drawn)
+    for t in drawn:  # within its fence's part on the row where the fence begins
+        box = next(bbox_of(it) for it in sc.items if isinstance(it, Group) and it.role == "fence"
+                   and it.owner == t.owner and bbox_of(it)[1] <= t.y <= bbox_of(it)[3])
+        assert box[0] < t.x and t.x + t.label.width <= box[2] + 0.5, (t.label.text, box)
+    assert sc.viewbox[2] <= width + 0.5 and geometry_problems(sc) == []

@@ -435,6 +435,64 @@ def test_a_tint_split_by_the_fold_lights_each_rows_part():
     assert geometry_problems(scene(d, max_width=300)) == []
 
 
+BROKEN = """\
+width y x
+input Q: y k h, K: x k h, V: x k h
+S = einsum Q K : y k h, x k h -> y x h
+break
+T = relu S
+break
+A = softmax T over x
+break
+O = einsum A V : y x h, x k h -> y k h
+note op S, O "The heads stay apart from the first product to the second." highlight
+output O
+"""
+
+
+@pytest.mark.parametrize("case", ["fig21-300", "fig21-340", "breaks"])
+def test_a_tint_split_by_the_fold_runs_on_across_the_break(case):
+    """Folded so that two einsums joined by a highlighted note stand in different rows (fig 21 at 300 and 340
+    units; ``break`` statements that put the path's middle in two rows of its own), the tint along the path
+    between them goes on across each break as the wire does: from the first einsum's dot to the row's right edge
+    and over the arrowhead, through every row between, and from the last row's left edge to the second einsum's
+    dot -- one chain of tinted strokes (before, each row tinted only the strokes touching its own dot, and the
+    wire between looked untouched)."""
+    from sphinx_ncd.layout.scene import Circle
+
+    d = _annotated() if case.startswith("fig21") else sphinx_ncd.parse(BROKEN)
+    ids = [op.id for op in d.main.operations if op.kind == "einsum"]
+    sc = scene(d, max_width=int(case[6:]) if case.startswith("fig21") else None)
+    items = list(sc.walk())
+    owner = next(p.owner for p in items if getattr(p, "role", "") == "highlight" and isinstance(p, Circle))
+    tints = [p for p in items if isinstance(p, Path) and p.role == "highlight" and p.owner == owner]
+    dots = {i: [(c.cx, c.cy) for c in items if isinstance(c, Circle) and c.role == "dot" and c.owner == f"op:{i}"]
+            for i in ids}
+    assert dots[ids[0]][0][1] < min(y for _, y in dots[ids[1]]) - 100, "the einsums stand in two rows"
+    jumps = [(tip, resumed) for _, tip, resumed in sc.continued]
+
+    def ends(p):
+        pts = [(c[-2], c[-1]) for c in p.d if c[0] in "MLC"]
+        return pts[0], pts[-1]
+
+    def meet(a, b):
+        return math.dist(a, b) <= 0.7 or any(math.dist(a, t) <= 0.7 and math.dist(b, r) <= 0.7 or
+                                             math.dist(b, t) <= 0.7 and math.dist(a, r) <= 0.7 for t, r in jumps)
+
+    seen = {k for k, p in enumerate(tints) if any(math.dist(e, dot) <= 4 for e in ends(p) for dot in dots[ids[0]])}
+    todo = list(seen)
+    while todo:  # the tinted strokes from the first einsum's dot, end to end and across the break
+        k = todo.pop()
+        for n, q in enumerate(tints):
+            if n not in seen and any(meet(a, b) for a in ends(tints[k]) for b in ends(q)):
+                seen.add(n)
+                todo.append(n)
+    assert any(math.dist(e, dot) <= 4 for k in seen for e in ends(tints[k]) for dot in dots[ids[1]])
+    crossed = {t for k in seen for e in ends(tints[k]) for t, _ in jumps if math.dist(e, t) <= 0.7}
+    assert len(crossed) == (3 if case == "breaks" else 1)  # over one arrowhead per break, on one wire
+    assert geometry_problems(sc) == []
+
+
 def test_a_notes_maths_sets_a_tandem_axis_as_its_wires_do():
     """``$\\bar{x}$`` in a note, where x is a tandem axis of the diagram, is the bold sans x of its wires (the
     paper's U-Net note on "the x̄ axes"); a barred width axis stays the italic it is on its wires."""
