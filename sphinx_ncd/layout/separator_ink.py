@@ -27,12 +27,13 @@ class Ink:
     """What a separator may end at: the panel's wires, its glyphs' primitives (but their separators) and its
     labels, each given as (ink box, its line (see :class:`Line`) or None for a box-like mark)."""
 
-    __slots__ = ("_boxed", "_glyphs", "_inside", "_labels", "_wires")
+    __slots__ = ("_boxed", "_glyphs", "_inside", "_labels", "_wire_boxes", "_wires")
 
-    def __init__(self, wires: list, glyphs: list, labels: list):
+    def __init__(self, wires: list, glyphs: list, labels: list, wire_boxes=()):
         """``wires``: the panel's wire paths; ``glyphs``: per glyph, (its box in the panel, or None where not
-        known, its primitives as (x, y where the glyph stands, the primitive)); ``labels``: the wire labels."""
-        self._wires, self._glyphs, self._labels = wires, glyphs, labels
+        known, its primitives as (x, y where the glyph stands, the primitive)); ``labels``: the wire labels;
+        ``wire_boxes``: the ink boxes of the first of ``wires`` (drawn without arcs), where already known."""
+        self._wires, self._glyphs, self._labels, self._wire_boxes = wires, glyphs, labels, wire_boxes
         self._boxed = None  # the wires' and labels' entries (see :func:`_entry`)
         self._inside: list = [None] * len(glyphs)  # each glyph's entries, once it has come near an end
 
@@ -43,7 +44,10 @@ class Ink:
         where :func:`wires_go_on` looks.  What is left out is farther than they look."""
         if self._boxed is None:
             boxed = self._boxed = []
-            for w in self._wires:
+            known = self._wire_boxes
+            n = len(known)
+            boxed += ([b, w.d, None, False, None] for w, b in zip(self._wires, known))
+            for w in self._wires[n:]:
                 b, arc = _path_box(w)
                 if b:
                     boxed.append([b, w.d, None, arc, None])

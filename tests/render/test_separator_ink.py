@@ -72,9 +72,10 @@ def _panels(name):
     calls = []
     real = panels.separators_reach
 
-    def spy(seps, wires, groups, labels, anchors, x_from, x_to, boxes=None):
-        calls.append((list(wires), list(groups), list(labels), list(anchors), x_from, x_to, dict(boxes or {})))
-        return real(seps, wires, groups, labels, anchors, x_from, x_to, boxes)
+    def spy(seps, wires, groups, labels, anchors, x_from, x_to, boxes=None, wire_boxes=()):
+        calls.append((list(wires), list(groups), list(labels), list(anchors), x_from, x_to, dict(boxes or {}),
+                      list(wire_boxes)))
+        return real(seps, wires, groups, labels, anchors, x_from, x_to, boxes, wire_boxes)
 
     panels.separators_reach = spy
     try:
@@ -91,11 +92,11 @@ def test_the_ink_near_an_end_answers_as_all_the_ink(name):
     calls = _panels(name)
     assert calls
     asked = 0
-    for wires, groups, labels, anchors, x_from, x_to, boxes in calls:
+    for wires, groups, labels, anchors, x_from, x_to, boxes, wire_boxes in calls:
         plain = _plain_ink(wires, groups, labels)
         _inner, flat, _holders, nested = _walk(groups)
         glyphs = [(_glyph_box(g.owner, boxes, nested), flat[k]) for k, (_dx, _dy, g) in enumerate(groups)]
-        ink = Ink(wires, glyphs, labels)
+        ink = Ink(wires, glyphs, labels, wire_boxes)
         ys = sorted({round(b[1], 1) for b, _ in plain} | {round(b[3], 1) for b, _ in plain} | {a[1] for a in anchors})
         for k in range(160):
             d = rng.choice([1.0, -1.0])
@@ -115,6 +116,18 @@ def test_the_ink_near_an_end_answers_as_all_the_ink(name):
             assert reach(p, d, near, x_from, x_to) == reach(p, d, plain, x_from, x_to), (p, d)
             asked += 1
     assert asked >= 120
+
+
+@pytest.mark.parametrize("name", FIGS)
+def test_the_wire_boxes_kept_by_the_wire_pass_are_the_wires_boxes(name):
+    """The pass reads the wires' boxes the wire pass kept as it drew them (:attr:`.wires.PanelOut.wire_inks`):
+    each is the wire's own box to the bit, for every wire of every panel (and row) that has separators."""
+    calls = _panels(name)
+    assert calls
+    for wires, _groups, _labels, _anchors, _x_from, _x_to, _boxes, wire_boxes in calls:
+        assert wire_boxes, name  # (kept for every call: a wire pass that stops keeping them must fail here)
+        assert len(wire_boxes) <= len(wires)
+        assert wire_boxes == [bbox_of(w) for w in wires[:len(wire_boxes)]]
 
 
 def _random_path(rng):
@@ -181,7 +194,8 @@ def test_the_pass_in_two_steps_draws_what_it_draws_in_one():
     finally:
         panels.separators_reach = real
     assert calls
-    for seps, wires, groups, labels, anchors, x_from, x_to, boxes in calls:
-        one = separators_reach(seps, wires, groups, labels, list(anchors), x_from, x_to, boxes)
+    for seps, wires, groups, labels, anchors, x_from, x_to, boxes, wire_boxes in calls:
+        one = separators_reach(seps, wires, groups, labels, list(anchors), x_from, x_to, boxes, wire_boxes)
+        assert separators_reach(seps, wires, groups, labels, list(anchors), x_from, x_to, boxes) == one
         lines = reach_ends(seps, wires, groups, labels, list(anchors), x_from, x_to)
         assert (lines, phase_glyph_separators(lines, groups)) == one
