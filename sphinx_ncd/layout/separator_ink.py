@@ -103,17 +103,42 @@ def _entry(item, dx: float, dy: float):
     """A glyph's primitive (moved by dx, dy where its glyph stands) as [its box, its path's commands if a line,
     (dx, dy) or None for a wire of the panel's, whether no box may leave it out (a line with an arc, whose chords
     are drawn from its ends, not its radius), its ink as :meth:`Ink.near` gives it or None until its line is
-    made]; None where it has no box."""
-    if isinstance(item, Path) and item.role == "wire":
-        b, arc = _path_box(item)
-        if not b:
-            return None
-        return [(b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy), item.d, (dx, dy), arc, None]
-    b = bbox_of(item)
+    made]; None where it has no box.  The unmoved box is read from :data:`_UNMOVED` where it was kept."""
+    hit = _UNMOVED.get(id(item))
+    if hit is None or hit[0] is not item:
+        hit = _unmoved(item)
+    _it, b, line, arc = hit
     if not b:
         return None
     box = (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)
+    if line:
+        return [box, item.d, (dx, dy), arc, None]
     return [box, None, None, False, (box, None)]
+
+
+#: id(primitive) -> (the primitive, its unmoved box or None, whether it is a line (a glyph's wire), whether that
+#: may have an arc): kept across renders for the primitives of the glyphs kept across them (see
+#: :mod:`.glyph_memo`); the primitive is held, so its id is not another's while it is kept
+_UNMOVED: dict = {}
+_UNMOVED_MAX = 4096
+
+
+def _unmoved(item) -> tuple:
+    """:data:`_UNMOVED`'s entry for ``item``, made and kept."""
+    if isinstance(item, Path) and item.role == "wire":
+        b, arc = _path_box(item)
+        hit = (item, b, True, arc)
+    else:
+        hit = (item, bbox_of(item), False, False)
+    if len(_UNMOVED) >= _UNMOVED_MAX:
+        _UNMOVED.clear()
+    _UNMOVED[id(item)] = hit
+    return hit
+
+
+def forget_boxes() -> None:
+    """Forget the primitives' boxes kept across renders."""
+    _UNMOVED.clear()
 
 
 def _path_box(item) -> tuple:

@@ -130,6 +130,31 @@ def test_the_wire_boxes_kept_by_the_wire_pass_are_the_wires_boxes(name):
         assert wire_boxes == [bbox_of(w) for w in wires[:len(wire_boxes)]]
 
 
+def test_a_kept_primitive_box_is_the_box_read_afresh():
+    """A glyph's primitive's box kept across renders (:data:`.separator_ink._UNMOVED`) is the one read afresh, at
+    any place the glyph stands; forgetting what renders keep forgets it too."""
+    from sphinx_ncd.layout import separator_ink
+    from sphinx_ncd.rendering.api import forget_kept
+
+    calls = _panels("fig21.ncd") + _panels("fig28.ncd")
+    seen = 0
+    for _wires, groups, *_rest in calls:
+        _inner, flat, _holders, _nested = _walk(groups)
+        for dx, dy, item in (t for prims in flat for t in prims):
+            for at in ((dx, dy), (dx + 13.25, dy - 7.5)):
+                kept = separator_ink._entry(item, *at)
+                forget_kept()
+                assert not separator_ink._UNMOVED
+                assert separator_ink._entry(item, *at) == kept  # (read afresh, then kept again)
+                b = bbox_of(item)
+                assert (kept is None) == (not b)
+                if kept is not None:
+                    assert kept[0] == (b[0] + at[0], b[1] + at[1], b[2] + at[0], b[3] + at[1])
+                    assert (kept[1] is not None) == (isinstance(item, Path) and item.role == "wire")
+                seen += 1
+    assert seen > 50
+
+
 def _random_path(rng):
     d = [("M", rng.uniform(-50, 50), rng.uniform(-50, 50))]
     for _ in range(rng.randint(1, 6)):
