@@ -183,6 +183,14 @@ def test_a_line_cut_by_commands_is_the_whole_polyline():
         x1, y1 = x0 + rng.uniform(0, 60), y0 + rng.uniform(0, 60)
         some = Line(d, at).segments(x0, y0, x1, y1)
         assert len(set(map(id, some))) == len(some)
+        # a glyph's line at two places, what is worked out unmoved kept from the first for the second: the same
+        raw = [None]
+        other = (rng.uniform(-100, 100), rng.uniform(-100, 100))
+        assert Line(d, other, True, raw).segments(x0 - 20, y0 - 20, x1, y1) == \
+            Line(d, other).segments(x0 - 20, y0 - 20, x1, y1)
+        assert raw[0] is not None
+        assert Line(d, at, True, raw).segments(x0, y0, x1, y1) == some
+        assert Line(d, at, True, raw).segments(-math.inf, -math.inf, math.inf, math.inf) == whole
         for a, b in whole:
             if max(a[0], b[0]) >= x0 and min(a[0], b[0]) <= x1 and max(a[1], b[1]) >= y0 and min(a[1], b[1]) <= y1:
                 assert (a, b) in some
