@@ -293,9 +293,11 @@ def _separators_reach(po: PanelOut, front: list) -> None:
     if not items.get("seps") or not po.section_x:
         return
     edges = po.section_x.values()
-    marks = items["wires"] + [p for p in front if getattr(p, "role", "") == "bracket"]
+    wires = items["wires"]
+    marks = wires + [p for p in front if getattr(p, "role", "") == "bracket"]
+    known = po.wire_inks if len(po.wire_inks) == len(wires) else ()  # (each wire's box, as it was drawn)
     seps, glyphs = separators_reach(items["seps"], marks, items["glyphs"], items["labels"], po.anchors,
-                                    min(a for a, _ in edges), max(b for _, b in edges), po.op_boxes)
+                                    min(a for a, _ in edges), max(b for _, b in edges), po.op_boxes, known)
     po.items = [(name, seps if name == "seps" else glyphs if name == "glyphs" else part) for name, part in po.items]
 
 

@@ -34,12 +34,13 @@ def reach_ends(seps: list, wires: list, groups: list, labels: list, anchors, x_f
 
 
 def separators_reach(seps: list, wires: list, groups: list, labels: list, anchors, x_from: float, x_to: float,
-                     boxes=None) -> tuple[list, list]:
+                     boxes=None, wire_boxes=()) -> tuple[list, list]:
     """:func:`reach_ends`, then :func:`phase_glyph_separators` on the lines it leaves, the glyphs walked once for
-    both: (the separators, the glyphs)."""
+    both: (the separators, the glyphs); ``wire_boxes``: the ink boxes of the first of ``wires``, where the wire
+    pass kept them (:attr:`.wires.PanelOut.wire_inks`), so they are not boxed again."""
     inner, flat, holders, nested = _walk(groups)
     glyphs = [(_glyph_box(g.owner, boxes, nested), flat[k]) for k, (_dx, _dy, g) in enumerate(groups)]
-    lines = _reached(seps, inner, Ink(wires, glyphs, labels), anchors, x_from, x_to)
+    lines = _reached(seps, inner, Ink(wires, glyphs, labels, wire_boxes), anchors, x_from, x_to)
     return lines, _phased_glyphs(lines, groups, inner, holders)
 
 

@@ -27,12 +27,13 @@ class Ink:
     """What a separator may end at: the panel's wires, its glyphs' primitives (but their separators) and its
     labels, each given as (ink box, its line (see :class:`Line`) or None for a box-like mark)."""
 
-    __slots__ = ("_boxed", "_glyphs", "_inside", "_labels", "_wires")
+    __slots__ = ("_boxed", "_glyphs", "_inside", "_labels", "_wire_boxes", "_wires")
 
-    def __init__(self, wires: list, glyphs: list, labels: list):
+    def __init__(self, wires: list, glyphs: list, labels: list, wire_boxes=()):
         """``wires``: the panel's wire paths; ``glyphs``: per glyph, (its box in the panel, or None where not
-        known, its primitives as (x, y where the glyph stands, the primitive)); ``labels``: the wire labels."""
-        self._wires, self._glyphs, self._labels = wires, glyphs, labels
+        known, its primitives as (x, y where the glyph stands, the primitive)); ``labels``: the wire labels;
+        ``wire_boxes``: the ink boxes of the first of ``wires`` (drawn without arcs), where already known."""
+        self._wires, self._glyphs, self._labels, self._wire_boxes = wires, glyphs, labels, wire_boxes
         self._boxed = None  # the wires' and labels' entries (see :func:`_entry`)
         self._inside: list = [None] * len(glyphs)  # each glyph's entries, once it has come near an end
 
@@ -43,15 +44,18 @@ class Ink:
         where :func:`wires_go_on` looks.  What is left out is farther than they look."""
         if self._boxed is None:
             boxed = self._boxed = []
-            for w in self._wires:
+            known = self._wire_boxes
+            n = len(known)
+            boxed += ([b, w.d, None, False, None, None] for w, b in zip(self._wires, known))
+            for w in self._wires[n:]:
                 b, arc = _path_box(w)
                 if b:
-                    boxed.append([b, w.d, None, arc, None])
+                    boxed.append([b, w.d, None, arc, None, None])
             for t in self._labels:
                 if isinstance(t, Text):
                     b = t.bbox
                     if b:
-                        boxed.append([b, None, None, False, (b, None)])
+                        boxed.append([b, None, None, False, (b, None), None])
         px, py = p
         xg = px + d * 2.0  # where wires_go_on looks
         look = (py - _NEAR, py + _NEAR, px - _NEAR if d > 0 else None, px + _NEAR if d < 0 else None,
@@ -99,17 +103,44 @@ def _entry(item, dx: float, dy: float):
     """A glyph's primitive (moved by dx, dy where its glyph stands) as [its box, its path's commands if a line,
     (dx, dy) or None for a wire of the panel's, whether no box may leave it out (a line with an arc, whose chords
     are drawn from its ends, not its radius), its ink as :meth:`Ink.near` gives it or None until its line is
-    made]; None where it has no box."""
-    if isinstance(item, Path) and item.role == "wire":
-        b, arc = _path_box(item)
-        if not b:
-            return None
-        return [(b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy), item.d, (dx, dy), arc, None]
-    b = bbox_of(item)
+    made, what :class:`Line` keeps of it unmoved (see :data:`_UNMOVED`) or None]; None where it has no box.  The
+    unmoved box is read from :data:`_UNMOVED` where it was kept."""
+    hit = _UNMOVED.get(id(item))
+    if hit is None or hit[0] is not item:
+        hit = _unmoved(item)
+    _it, b, raw, arc = hit
     if not b:
         return None
     box = (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)
-    return [box, None, None, False, (box, None)]
+    if raw is not None:
+        return [box, item.d, (dx, dy), arc, None, raw]
+    return [box, None, None, False, (box, None), None]
+
+
+#: id(primitive) -> (the primitive, its unmoved box or None, for a line (a glyph's wire) what its :class:`Line`
+#: works out unmoved (a list: [its commands cut, or None until cut]) else None, whether that may have an arc):
+#: kept across renders for the primitives of the glyphs kept across them (see
+#: :mod:`.glyph_memo`); the primitive is held, so its id is not another's while it is kept
+_UNMOVED: dict = {}
+_UNMOVED_MAX = 4096
+
+
+def _unmoved(item) -> tuple:
+    """:data:`_UNMOVED`'s entry for ``item``, made and kept."""
+    if isinstance(item, Path) and item.role == "wire":
+        b, arc = _path_box(item)
+        hit = (item, b, [None], arc)
+    else:
+        hit = (item, bbox_of(item), None, False)
+    if len(_UNMOVED) >= _UNMOVED_MAX:
+        _UNMOVED.clear()
+    _UNMOVED[id(item)] = hit
+    return hit
+
+
+def forget_boxes() -> None:
+    """Forget the primitives' boxes kept across renders."""
+    _UNMOVED.clear()
 
 
 def _path_box(item) -> tuple:
@@ -127,7 +158,7 @@ def _path_box(item) -> tuple:
 
 def _lined(e: list) -> tuple:
     """The ink of a line's entry (see :func:`_entry`), its :class:`Line` made (once)."""
-    e[4] = (e[0], Line(e[1], e[2], e[3]))
+    e[4] = (e[0], Line(e[1], e[2], e[3], e[5]))
     return e[4]
 
 
@@ -137,40 +168,27 @@ class Line:
     chords (from the last point before it) lie in its box, a cubic's within its control points', an arc's (a half
     circle on its chord) within its circle's."""
 
-    __slots__ = ("_at", "_d", "_pieces", "arc")
+    __slots__ = ("_at", "_d", "_pieces", "_raw", "arc")
 
-    def __init__(self, d, at, arc: bool = True):
+    def __init__(self, d, at, arc: bool = True, raw=None):
         """``d``: the path's commands; ``at``: (dx, dy) where its glyph stands, None for a wire of the panel;
-        ``arc``: whether it may have an arc (whose chords its box, from the arc's radius, may not hold)."""
-        self._d, self._at, self._pieces, self.arc = d, at, None, arc
+        ``arc``: whether it may have an arc (whose chords its box, from the arc's radius, may not hold); ``raw``:
+        where what is worked out unmoved is kept for the path's other places and renders (see :data:`_UNMOVED`:
+        [:func:`_commands` of ``d``, or None until worked out]), or None."""
+        self._d, self._at, self._pieces, self.arc, self._raw = d, at, None, arc, raw
 
     def _cut(self) -> list:
-        """The line's commands, each as [its box (moved, padded), the point before it, the command, its chords
-        or None until asked for]."""
+        """The line's commands, each as [its box (moved, padded), its unmoved record (see :func:`_commands`), its
+        chords (moved) or None until asked for]."""
+        raw = self._raw
+        unmoved = raw[0] if raw is not None else None
+        if unmoved is None:
+            unmoved = _commands(self._d)
+            if raw is not None:
+                raw[0] = unmoved
         dx, dy = self._at if self._at is not None else (0.0, 0.0)
-        pieces = []
-        cur = None
-        for c in self._d:
-            op = c[0]
-            if op == "M" or op == "L":
-                end = (c[1], c[2])
-                if cur is not None:
-                    xs, ys = (cur[0], end[0]), (cur[1], end[1])
-            elif op == "C" and cur is not None:
-                end = (c[5], c[6])  # (the cubic's last chord ends there: its weights are 0, 0, 0, 1)
-                xs, ys = (cur[0], c[1], c[3], c[5]), (cur[1], c[2], c[4], c[6])
-            elif op == "A" and cur is not None:
-                end = (c[3], c[4])
-                mx, my = (cur[0] + end[0]) / 2, (cur[1] + end[1]) / 2
-                r = ((cur[0] - mx) ** 2 + (cur[1] - my) ** 2) ** 0.5
-                xs, ys = (mx - r, mx + r), (my - r, my + r)
-            else:
-                continue
-            if cur is not None:
-                pieces.append([(min(xs) + dx - _PAD, min(ys) + dy - _PAD, max(xs) + dx + _PAD, max(ys) + dy + _PAD),
-                               cur, c, None])
-            cur = end
-        self._pieces = pieces
+        self._pieces = pieces = [[(u[0] + dx - _PAD, u[1] + dy - _PAD, u[2] + dx + _PAD, u[3] + dy + _PAD), u, None]
+                                 for u in unmoved]
         return pieces
 
     def segments(self, x0: float, y0: float, x1: float, y1: float) -> list[tuple]:
@@ -180,16 +198,48 @@ class Line:
         for piece in self._pieces if self._pieces is not None else self._cut():
             b = piece[0]
             if b[0] <= x1 and b[2] >= x0 and b[1] <= y1 and b[3] >= y0:
-                pts = piece[3]
+                pts = piece[2]
                 if pts is None:
-                    cur, c = piece[1], piece[2]
-                    pts = wire_polyline((("M", cur[0], cur[1]), c))
+                    u = piece[1]
+                    pts = u[6]
+                    if pts is None:
+                        cur, c = u[4], u[5]
+                        pts = u[6] = wire_polyline((("M", cur[0], cur[1]), c))
                     if self._at is not None:
                         dx, dy = self._at
                         pts = [(x + dx, y + dy) for x, y in pts]
-                    piece[3] = pts
+                    piece[2] = pts
                 out += zip(pts, pts[1:])
         return out
+
+
+def _commands(d) -> list:
+    """A path's commands (``d``) unmoved, each drawing something as [the least x, least y, greatest x and
+    greatest y its chords may reach, the point before it, the command, its chords or None until asked for]: a
+    command's chords (from the last point before it) lie in its box, a cubic's within its control points', an
+    arc's (a half circle on its chord) within its circle's."""
+    out = []
+    cur = None
+    for c in d:
+        op = c[0]
+        if op == "M" or op == "L":
+            end = (c[1], c[2])
+            if cur is not None:
+                xs, ys = (cur[0], end[0]), (cur[1], end[1])
+        elif op == "C" and cur is not None:
+            end = (c[5], c[6])  # (the cubic's last chord ends there: its weights are 0, 0, 0, 1)
+            xs, ys = (cur[0], c[1], c[3], c[5]), (cur[1], c[2], c[4], c[6])
+        elif op == "A" and cur is not None:
+            end = (c[3], c[4])
+            mx, my = (cur[0] + end[0]) / 2, (cur[1] + end[1]) / 2
+            r = ((cur[0] - mx) ** 2 + (cur[1] - my) ** 2) ** 0.5
+            xs, ys = (mx - r, mx + r), (my - r, my + r)
+        else:
+            continue
+        if cur is not None:
+            out.append([min(xs), min(ys), max(xs), max(ys), cur, c, None])
+        cur = end
+    return out
 
 
 def touches(p, ink) -> bool:

@@ -70,6 +70,8 @@ class PanelOut:
     #: the ink box of the wire paths drawn (what :func:`.scene.bbox_of` gives for them: a wire's bends keep their
     #: control points between its points), kept as they are made so the panel's box need not walk them again
     wire_box: tuple | None = None
+    #: each wire path's own ink box (as :func:`.scene.bbox_of` gives it), in the order of the paths
+    wire_inks: list = field(default_factory=list)
 
 
 def _wire_style(axis, alert: bool) -> dict:
@@ -180,6 +182,7 @@ class WireRuns:
             self._ink((x0 - h, y0 - h, x1 + h, y1 + h))
 
     def _ink(self, box) -> None:
+        self.out.wire_inks.append(box)
         b = self.out.wire_box
         if b is not None:  # min() and max() of each side, the box so far winning ties
             box = (box[0] if box[0] < b[0] else b[0], box[1] if box[1] < b[1] else b[1],

@@ -33,13 +33,15 @@ THEMES = ("auto", "light", "dark")
 
 def forget_kept() -> None:
     """Forget what a process keeps from one render for the next (the einsum plans, the glyphs kept by content, the
-    SVG groups written before): the next render of any figure is drawn as its first."""
-    from ..layout import glyph_einsum, glyph_memo
+    SVG groups written before, the glyphs' primitives' boxes the separator-ends pass read): the next render of
+    any figure is drawn as its first."""
+    from ..layout import glyph_einsum, glyph_memo, separator_ink
     from . import svg
 
     glyph_einsum._PLANS.clear()
     glyph_memo.forget_glyphs()
     svg._PLACED.clear()
+    separator_ink.forget_boxes()
 
 
 def _max_width(value):

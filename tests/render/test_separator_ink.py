@@ -72,9 +72,10 @@ def _panels(name):
     calls = []
     real = panels.separators_reach
 
-    def spy(seps, wires, groups, labels, anchors, x_from, x_to, boxes=None):
-        calls.append((list(wires), list(groups), list(labels), list(anchors), x_from, x_to, dict(boxes or {})))
-        return real(seps, wires, groups, labels, anchors, x_from, x_to, boxes)
+    def spy(seps, wires, groups, labels, anchors, x_from, x_to, boxes=None, wire_boxes=()):
+        calls.append((list(wires), list(groups), list(labels), list(anchors), x_from, x_to, dict(boxes or {}),
+                      list(wire_boxes)))
+        return real(seps, wires, groups, labels, anchors, x_from, x_to, boxes, wire_boxes)
 
     panels.separators_reach = spy
     try:
@@ -91,11 +92,11 @@ def test_the_ink_near_an_end_answers_as_all_the_ink(name):
     calls = _panels(name)
     assert calls
     asked = 0
-    for wires, groups, labels, anchors, x_from, x_to, boxes in calls:
+    for wires, groups, labels, anchors, x_from, x_to, boxes, wire_boxes in calls:
         plain = _plain_ink(wires, groups, labels)
         _inner, flat, _holders, nested = _walk(groups)
         glyphs = [(_glyph_box(g.owner, boxes, nested), flat[k]) for k, (_dx, _dy, g) in enumerate(groups)]
-        ink = Ink(wires, glyphs, labels)
+        ink = Ink(wires, glyphs, labels, wire_boxes)
         ys = sorted({round(b[1], 1) for b, _ in plain} | {round(b[3], 1) for b, _ in plain} | {a[1] for a in anchors})
         for k in range(160):
             d = rng.choice([1.0, -1.0])
@@ -115,6 +116,43 @@ def test_the_ink_near_an_end_answers_as_all_the_ink(name):
             assert reach(p, d, near, x_from, x_to) == reach(p, d, plain, x_from, x_to), (p, d)
             asked += 1
     assert asked >= 120
+
+
+@pytest.mark.parametrize("name", FIGS)
+def test_the_wire_boxes_kept_by_the_wire_pass_are_the_wires_boxes(name):
+    """The pass reads the wires' boxes the wire pass kept as it drew them (:attr:`.wires.PanelOut.wire_inks`):
+    each is the wire's own box to the bit, for every wire of every panel (and row) that has separators."""
+    calls = _panels(name)
+    assert calls
+    for wires, _groups, _labels, _anchors, _x_from, _x_to, _boxes, wire_boxes in calls:
+        assert wire_boxes, name  # (kept for every call: a wire pass that stops keeping them must fail here)
+        assert len(wire_boxes) <= len(wires)
+        assert wire_boxes == [bbox_of(w) for w in wires[:len(wire_boxes)]]
+
+
+def test_a_kept_primitive_box_is_the_box_read_afresh():
+    """A glyph's primitive's box kept across renders (:data:`.separator_ink._UNMOVED`) is the one read afresh, at
+    any place the glyph stands; forgetting what renders keep forgets it too."""
+    from sphinx_ncd.layout import separator_ink
+    from sphinx_ncd.rendering.api import forget_kept
+
+    calls = _panels("fig21.ncd") + _panels("fig28.ncd")
+    seen = 0
+    for _wires, groups, *_rest in calls:
+        _inner, flat, _holders, _nested = _walk(groups)
+        for dx, dy, item in (t for prims in flat for t in prims):
+            for at in ((dx, dy), (dx + 13.25, dy - 7.5)):
+                kept = separator_ink._entry(item, *at)
+                forget_kept()
+                assert not separator_ink._UNMOVED
+                assert separator_ink._entry(item, *at) == kept  # (read afresh, then kept again)
+                b = bbox_of(item)
+                assert (kept is None) == (not b)
+                if kept is not None:
+                    assert kept[0] == (b[0] + at[0], b[1] + at[1], b[2] + at[0], b[3] + at[1])
+                    assert (kept[1] is not None) == (isinstance(item, Path) and item.role == "wire")
+                seen += 1
+    assert seen > 50
 
 
 def _random_path(rng):
@@ -145,6 +183,14 @@ def test_a_line_cut_by_commands_is_the_whole_polyline():
         x1, y1 = x0 + rng.uniform(0, 60), y0 + rng.uniform(0, 60)
         some = Line(d, at).segments(x0, y0, x1, y1)
         assert len(set(map(id, some))) == len(some)
+        # a glyph's line at two places, what is worked out unmoved kept from the first for the second: the same
+        raw = [None]
+        other = (rng.uniform(-100, 100), rng.uniform(-100, 100))
+        assert Line(d, other, True, raw).segments(x0 - 20, y0 - 20, x1, y1) == \
+            Line(d, other).segments(x0 - 20, y0 - 20, x1, y1)
+        assert raw[0] is not None
+        assert Line(d, at, True, raw).segments(x0, y0, x1, y1) == some
+        assert Line(d, at, True, raw).segments(-math.inf, -math.inf, math.inf, math.inf) == whole
         for a, b in whole:
             if max(a[0], b[0]) >= x0 and min(a[0], b[0]) <= x1 and max(a[1], b[1]) >= y0 and min(a[1], b[1]) <= y1:
                 assert (a, b) in some
@@ -181,7 +227,8 @@ def test_the_pass_in_two_steps_draws_what_it_draws_in_one():
     finally:
         panels.separators_reach = real
     assert calls
-    for seps, wires, groups, labels, anchors, x_from, x_to, boxes in calls:
-        one = separators_reach(seps, wires, groups, labels, list(anchors), x_from, x_to, boxes)
+    for seps, wires, groups, labels, anchors, x_from, x_to, boxes, wire_boxes in calls:
+        one = separators_reach(seps, wires, groups, labels, list(anchors), x_from, x_to, boxes, wire_boxes)
+        assert separators_reach(seps, wires, groups, labels, list(anchors), x_from, x_to, boxes) == one
         lines = reach_ends(seps, wires, groups, labels, list(anchors), x_from, x_to)
         assert (lines, phase_glyph_separators(lines, groups)) == one
