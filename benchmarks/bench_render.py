@@ -148,9 +148,8 @@ def main(results: dict) -> None:
 
 
 def _first_render(text: str, sphinx_ncd, render) -> tuple:
-    """parse + layout + SVG of ``text`` with the einsum plans, the glyphs and the written groups a process keeps
-    (see :mod:`sphinx_ncd.layout.glyph_einsum`, :mod:`sphinx_ncd.layout.glyph_memo`, :mod:`sphinx_ncd.rendering.svg`)
-    forgotten before each run: what the first render of a figure costs."""
+    """parse + layout + SVG of ``text`` with all a process keeps from one render for the next forgotten before each
+    run (:func:`sphinx_ncd.rendering.api.forget_kept`): what the first render of a figure costs."""
     from sphinx_ncd.rendering.api import forget_kept
 
     def first():
