@@ -43,10 +43,9 @@ def _key(p):
     return (round(p[0] / _NEAR), round(p[1] / _NEAR))
 
 
-def joined_tints(items, op_ids, colour, owner) -> tuple[list, set, list]:
-    """For the operations ``op_ids`` (in order) among the drawn ``items``: the tint primitives along the paths
-    joining their dots (a lone one's join dots and the strokes meeting them), the ids of the operations tinted
-    so, and the boxes of the tinted dots (where a leader may start)."""
+def _dots_and_strokes(items, op_ids) -> tuple[dict, list, dict]:
+    """Among the drawn ``items``: each of the operations ``op_ids``' join dots, the wire strokes, and which strokes
+    end at each point (by :func:`_key`)."""
     prims = list(_flat(items))
     dots = {i: [c for c in prims if isinstance(c, Circle) and c.role == "dot" and c.owner == f"op:{i}"]
             for i in op_ids}
@@ -55,6 +54,14 @@ def joined_tints(items, op_ids, colour, owner) -> tuple[list, set, list]:
     for k, s in enumerate(strokes):
         for end in _ends(s):
             at.setdefault(_key(end), set()).add(k)
+    return dots, strokes, at
+
+
+def joined_tints(items, op_ids, colour, owner) -> tuple[list, set, list]:
+    """For the operations ``op_ids`` (in order) among the drawn ``items``: the tint primitives along the paths
+    joining their dots (a lone one's join dots and the strokes meeting them), the ids of the operations tinted
+    so, and the boxes of the tinted dots (where a leader may start)."""
+    dots, strokes, at = _dots_and_strokes(items, op_ids)
 
     ends = [_ends(s) for s in strokes]
     near: dict = {}
@@ -95,14 +102,7 @@ def fold_tints(items, op_ids, colour, owner, continued, drawn) -> list:
     different rows of a folded panel (the drawn ``items``; ``continued``: (wire, arrow tip, resumed at) for each
     wire carried from a row's right edge to the next row's left edge): the strokes of the path in every row it
     crosses and the arrowheads at the breaks, leaving out the strokes already tinted (their paths ``drawn``)."""
-    prims = list(_flat(items))
-    dots = {i: [c for c in prims if isinstance(c, Circle) and c.role == "dot" and c.owner == f"op:{i}"]
-            for i in op_ids}
-    strokes = [p for p in prims if isinstance(p, Path) and p.role == "wire" and len(p.d) >= 2]
-    at: dict = {}
-    for k, s in enumerate(strokes):
-        for end in _ends(s):
-            at.setdefault(_key(end), set()).add(k)
+    dots, strokes, at = _dots_and_strokes(items, op_ids)
     across = dict(at)  # the same, with a wire's end at a row's right edge meeting its start in the next row
     heads = {}
     for _, tip, resumed in continued:
