@@ -139,10 +139,18 @@ def _level_outputs(op: Operation, ins, outs) -> list[list[float]]:
 
     def score(t: float) -> tuple:
         run = longest = 0
+        gaps = []  # every wire's distance to each of its sources, in order (summed as sum() would)
         for y, ss in wires:
-            run = run + 1 if any(abs(y + t - s) < 1e-6 for s in ss) else 0
-            longest = max(longest, run)
-        return round(sum(abs(y + t - s) for y, ss in wires for s in ss), 6), -longest, -t if lowest else t
+            level = False
+            for s in ss:
+                d = abs(y + t - s)
+                gaps.append(d)
+                if d < 1e-6:
+                    level = True
+            run = run + 1 if level else 0
+            if run > longest:
+                longest = run
+        return round(sum(gaps), 6), -longest, -t if lowest else t
 
     best = min([0.0, *shifts], key=score)
     return [[y + best for y in ys] for ys in outs] if best else outs
