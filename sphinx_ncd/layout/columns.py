@@ -287,7 +287,11 @@ class _Step:
         self.bend = bend_length(most) if most > 1e-6 else STUB
         self.zone_w = max(widths, default=STUB)
         self.spans = _item_spans(self.order, ypos)
-        jog = max((abs(yz - yr) for _, yz, yr, *_ in self.spans), default=0.0)
+        jog = 0.0  # max() of the separators' jogs into the next state, without the call
+        for span in self.spans:
+            d = abs(span[1] - span[2])
+            if d > jog:
+                jog = d
         self.tail = bend_length(jog) if jog > 1e-6 else STUB
 
     def zones(self) -> None:
@@ -543,8 +547,14 @@ def _item_spans(order, ypos) -> list[tuple[float, float, float]]:
         # the separator runs level when it can: at its height on the left, else on the right, else midway
         # between the rows; it only steps aside (midway between the glyphs) when a glyph reaches over that line
         lo, hi = a[3] + SEP_CLEAR, b[2] - SEP_CLEAR
-        yz = next((y for y in (yl, yr, separator_y(max(a[1], a[5]), min(b[0], b[4]))) if lo <= y <= hi),
-                  (a[3] + b[2]) / 2)
+        if lo <= yl <= hi:
+            yz = yl
+        elif lo <= yr <= hi:
+            yz = yr
+        else:
+            yz = separator_y(a[1] if a[1] >= a[5] else a[5], b[0] if b[0] <= b[4] else b[4])
+            if not lo <= yz <= hi:
+                yz = (a[3] + b[2]) / 2
         # on the left, wires of the lower item lying between those of the upper one (a value passing between
         # an operation's inputs): no separator runs between them there, it starts in the glyph zone
         apart = a[1] <= b[0] + 1e-6
