@@ -64,7 +64,8 @@ def _spaced_rows(values, reserve) -> list[list[float]]:
 
 
 def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None, hl=()) -> OpRows:
-    load = loaded_by(op)
+    plain = type(op) is Operation  # not one drawn with another (.fuse): none of the look-ups below finds one
+    load = None if plain else loaded_by(op)
     if load is not None:  # the loaded value level with the result, the other a pitch below it (.glyph_memory)
         mine = load.outputs[0].id
         ins = [[PITCH * (j + (0 if v.id == mine else len(load.outputs[0].axes))) for j in range(nrows(v))]
@@ -77,8 +78,8 @@ def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None, hl=
             else _rel_rows(op.inputs)
     else:
         ins = _rel_rows(op.inputs)
-    join = isinstance(op, JoinedAdd)
-    save = saved_by(op)
+    join = False if plain else isinstance(op, JoinedAdd)
+    save = None if plain else saved_by(op)
     if save is not None:  # the copy going on lies a pitch under where the saved one would (see .glyph_memory)
         outs = [[PITCH * (j + nrows(v)) for j in range(nrows(v))] for v in op.outputs]
     elif op.kind == OpKind.COPY and reserve:  # each branch leaves room for what its consumer will grow into
@@ -99,6 +100,8 @@ def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None, hl=
                for i, v in enumerate(op.inputs)]
     out_core = [[l in op.core_out_pos[k] or (k, l) not in paired_out for l in range(len(v.axes))] or [True]
                 for k, v in enumerate(op.outputs)]
+    if plain:
+        return OpRows(op, ins, outs, in_core, out_core, pairs, owner, alert)
     sc, act, bes = scaled_by(op), activated_by(op), beside_of(op)
     return OpRows(op, ins, outs, in_core, out_core, pairs, owner=owner, alert=alert,
                   scale=(sc, sc.id in hl) if sc is not None else None, join=join,
