@@ -389,8 +389,9 @@ class _Step:
             ys = [top + y for y in rows.outs[k]]
             ypos[v.id] = ys
             values_by_id[v.id] = v
+            axes = shown_axes(v)  # (value_axis() of each row, one look-up per value)
             for l, y in enumerate(ys):
-                wires.start((v.id, l), gx1, y, value_axis(v, l), alert, op.id, x_end)
+                wires.start((v.id, l), gx1, y, axes[l] if l < len(axes) else None, alert, op.id, x_end)
                 ports.append((gx1, y))
             produced.append(v)
         fresh |= it.fresh
@@ -464,8 +465,8 @@ def _fresh_wires(op: Operation, rows) -> frozenset:
     same = {(k, l) for (i, j), (k, l) in rows.pairs if op.inputs[i].axes[j].label == op.outputs[k].axes[l].label}
     wiring = op.kind in _WIRINGS
     in_labels = {a.label for v in op.inputs for a in v.axes} if wiring else ()  # (only a wiring reads them)
-    return frozenset((v.id, l) for k, v in enumerate(op.outputs) for l, a in enumerate(shown_axes(v))
-                     if not ((k, l) in same or (wiring and a.label in in_labels)))
+    return frozenset([(v.id, l) for k, v in enumerate(op.outputs) for l, a in enumerate(shown_axes(v))
+                      if not ((k, l) in same or (wiring and a.label in in_labels))])
 
 
 def _order_items(items, nxt, ypos) -> list:
