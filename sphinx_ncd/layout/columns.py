@@ -293,7 +293,11 @@ class _Step:
         self.bend = bend_length(most) if most > 1e-6 else STUB
         self.zone_w = max(widths, default=STUB)
         self.spans = _item_spans(self.order, ypos)
-        jog = max((abs(yz - yr) for _, yz, yr, *_ in self.spans), default=0.0)
+        jog = 0.0  # max() of the separators' jogs into the next state, without the call
+        for span in self.spans:
+            d = abs(span[1] - span[2])
+            if d > jog:
+                jog = d
         self.tail = bend_length(jog) if jog > 1e-6 else STUB
 
     def zones(self) -> None:
@@ -391,8 +395,9 @@ class _Step:
             ys = [top + y for y in rows.outs[k]]
             ypos[v.id] = ys
             values_by_id[v.id] = v
+            axes = shown_axes(v)  # (value_axis() of each row, one look-up per value)
             for l, y in enumerate(ys):
-                wires.start((v.id, l), gx1, y, value_axis(v, l), alert, op.id, x_end)
+                wires.start((v.id, l), gx1, y, axes[l] if l < len(axes) else None, alert, op.id, x_end)
                 ports.append((gx1, y))
             produced.append(v)
         fresh |= it.fresh
@@ -466,8 +471,8 @@ def _fresh_wires(op: Operation, rows) -> frozenset:
     same = {(k, l) for (i, j), (k, l) in rows.pairs if op.inputs[i].axes[j].label == op.outputs[k].axes[l].label}
     wiring = op.kind in _WIRINGS
     in_labels = {a.label for v in op.inputs for a in v.axes} if wiring else ()  # (only a wiring reads them)
-    return frozenset((v.id, l) for k, v in enumerate(op.outputs) for l, a in enumerate(shown_axes(v))
-                     if not ((k, l) in same or (wiring and a.label in in_labels)))
+    return frozenset([(v.id, l) for k, v in enumerate(op.outputs) for l, a in enumerate(shown_axes(v))
+                      if not ((k, l) in same or (wiring and a.label in in_labels))])
 
 
 def _order_items(items, nxt, ypos) -> list:
@@ -549,8 +554,14 @@ def _item_spans(order, ypos) -> list[tuple[float, float, float]]:
         # the separator runs level when it can: at its height on the left, else on the right, else midway
         # between the rows; it only steps aside (midway between the glyphs) when a glyph reaches over that line
         lo, hi = a[3] + SEP_CLEAR, b[2] - SEP_CLEAR
-        yz = next((y for y in (yl, yr, separator_y(max(a[1], a[5]), min(b[0], b[4]))) if lo <= y <= hi),
-                  (a[3] + b[2]) / 2)
+        if lo <= yl <= hi:
+            yz = yl
+        elif lo <= yr <= hi:
+            yz = yr
+        else:
+            yz = separator_y(a[1] if a[1] >= a[5] else a[5], b[0] if b[0] <= b[4] else b[4])
+            if not lo <= yz <= hi:
+                yz = (a[3] + b[2]) / 2
         # on the left, wires of the lower item lying between those of the upper one (a value passing between
         # an operation's inputs): no separator runs between them there, it starts in the glyph zone
         apart = a[1] <= b[0] + 1e-6

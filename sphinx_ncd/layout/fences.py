@@ -41,8 +41,11 @@ def group_items(panel: Panel, po: PanelOut, cut=(frozenset(), frozenset())) -> t
     levels = levels_all if any(g.kind != "repeat" for g in panel.groups) else []
     by_op: dict[int, list] = {}  # op id -> the wire runs that start or end at it
     for run in po.wire_ops:
-        for oid in {run[1], run[2]} - {None}:
-            by_op.setdefault(oid, []).append(run)
+        a, b = run[1], run[2]
+        if a is not None:
+            by_op.setdefault(a, []).append(run)
+        if b is not None and b != a:
+            by_op.setdefault(b, []).append(run)
     cut_runs = _cut_runs(panel, po) if cut[0] or cut[1] else []
     boxes: dict[int, tuple] = {}
     for g in sorted(panel.groups, key=lambda g: -len(_enclosing(g.id, by_id))):  # innermost first
@@ -370,10 +373,10 @@ def _runs_y_extent(runs, x0: float, x1: float):
     """The vertical extent of wire runs (polylines with S-bends between points) where they lie between x0
     and x1."""
     lo = hi = None
-    for pts, *_ in runs:
-        px, py = pts[0]
-        for k in range(1, len(pts)):
-            qx, qy = pts[k]
+    for run in runs:
+        pts = iter(run[0])
+        px, py = next(pts)
+        for qx, qy in pts:
             if qx < px:
                 ax, ay, bx, by = qx, qy, px, py
             else:

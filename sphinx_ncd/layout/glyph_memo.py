@@ -148,6 +148,7 @@ _DRAWN_WITH = {Operation: "", JoinedAdd: "", ScaledEinsum: "scale", Activated: "
 def forget_glyphs() -> None:
     """Forget the glyphs kept across layouts (what the first render of a figure meets)."""
     _KEPT.clear()
+    _SEEN_AXES.clear()
 
 
 #: the fields of the records a kept glyph's key reads, each keyed (a test checks that the records have no others:
@@ -164,12 +165,10 @@ KEYED_FIELDS = {
 
 def _by_value(axes) -> tuple | None:
     """The axes by value (None if one is not a plain :class:`Axis`)."""
-    out = []
     for a in axes:
         if a.__class__ is not Axis:
             return None
-        out.append((a.label, id(a.size), a.kind, a.rank, a.tangent))
-    return tuple(out)
+    return tuple([(a.label, id(a.size), a.kind, a.rank, a.tangent) for a in axes])
 
 
 def _segments(groups, values, positions) -> tuple:
@@ -182,6 +181,11 @@ def _segments(groups, values, positions) -> tuple:
     return tuple(out) if len(out) == len(groups) else tuple(map(_by_value, groups))
 
 
+#: id of a value's axes tuple -> (the tuple, :func:`_by_value` of it): a value is keyed by each operation that
+#: reads or makes it; bounded
+_SEEN_AXES: dict = {}
+
+
 def _content(op) -> tuple | None:
     """Everything of ``op`` a glyph can read but its id and its values' ids, axes and values by value; None
     where something is not a plain record."""
@@ -191,15 +195,29 @@ def _content(op) -> tuple | None:
     for v in op.inputs + op.outputs:
         if type(v) is not Value or v.__dict__.keys() != _VALUE_FIELDS:
             return None
-        axes = _by_value(v.axes)
-        if axes is None:
-            return None
+        seen = _SEEN_AXES.get(id(v.axes))  # (a value is met again as the next operation's input)
+        if seen is not None and seen[0] is v.axes:
+            axes = seen[1]
+        else:
+            axes = _by_value(v.axes)
+            if axes is None:
+                return None
+            if len(_SEEN_AXES) >= 256:
+                _SEEN_AXES.clear()
+            _SEEN_AXES[id(v.axes)] = (v.axes, axes)  # (holding the tuple: its id is not reused while here)
         vals.append((v.name, axes))
     ids = [v.id for v in op.inputs]
-    lifted = [tuple([p for p in range(len(v.axes)) if p not in pos]) for v, pos in zip(op.inputs, op.core_in_pos)]
     return (op.kind, op.label, op.params, op.binding, op.groups, _segments(op.core_in, op.inputs, op.core_in_pos),
-            _segments(op.core_out, op.outputs, op.core_out_pos), _segments(op.broadcast, op.inputs, lifted),
-            op.core_in_pos, op.core_out_pos, op.broadcast_pairs, tuple(vals), tuple([ids.index(i) for i in ids]))
+            _segments(op.core_out, op.outputs, op.core_out_pos), _lifted(op), op.core_in_pos, op.core_out_pos,
+            op.broadcast_pairs, tuple(vals), tuple([ids.index(i) for i in ids]))
+
+
+def _lifted(op) -> tuple:
+    """:func:`_segments` of ``op.broadcast``: each input's axes at the positions not in its ``core_in_pos``."""
+    groups, out = op.broadcast, []
+    for axes, v, pos in zip(groups, op.inputs, op.core_in_pos):
+        out.append(True if axes == tuple([a for p, a in enumerate(v.axes) if p not in pos]) else _by_value(axes))
+    return tuple(out) if len(out) == len(groups) else tuple(map(_by_value, groups))
 
 
 def _content_key(g: OpRows, face: str) -> tuple | None:

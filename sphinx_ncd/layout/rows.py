@@ -64,7 +64,8 @@ def _spaced_rows(values, reserve) -> list[list[float]]:
 
 
 def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None, hl=()) -> OpRows:
-    load = loaded_by(op)
+    plain = type(op) is Operation  # not one drawn with another (.fuse): none of the look-ups below finds one
+    load = None if plain else loaded_by(op)
     if load is not None:  # the loaded value level with the result, the other a pitch below it (.glyph_memory)
         mine = load.outputs[0].id
         ins = [[PITCH * (j + (0 if v.id == mine else len(load.outputs[0].axes))) for j in range(nrows(v))]
@@ -77,8 +78,8 @@ def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None, hl=
             else _rel_rows(op.inputs)
     else:
         ins = _rel_rows(op.inputs)
-    join = isinstance(op, JoinedAdd)
-    save = saved_by(op)
+    join = False if plain else isinstance(op, JoinedAdd)
+    save = None if plain else saved_by(op)
     if save is not None:  # the copy going on lies a pitch under where the saved one would (see .glyph_memory)
         outs = [[PITCH * (j + nrows(v)) for j in range(nrows(v))] for v in op.outputs]
     elif op.kind == OpKind.COPY and reserve:  # each branch leaves room for what its consumer will grow into
@@ -99,6 +100,8 @@ def op_rows(op: Operation, owner: str, alert: bool, ypos=None, reserve=None, hl=
                for i, v in enumerate(op.inputs)]
     out_core = [[l in op.core_out_pos[k] or (k, l) not in paired_out for l in range(len(v.axes))] or [True]
                 for k, v in enumerate(op.outputs)]
+    if plain:
+        return OpRows(op, ins, outs, in_core, out_core, pairs, owner, alert)
     sc, act, bes = scaled_by(op), activated_by(op), beside_of(op)
     return OpRows(op, ins, outs, in_core, out_core, pairs, owner=owner, alert=alert,
                   scale=(sc, sc.id in hl) if sc is not None else None, join=join,
@@ -139,10 +142,18 @@ def _level_outputs(op: Operation, ins, outs) -> list[list[float]]:
 
     def score(t: float) -> tuple:
         run = longest = 0
+        gaps = []  # every wire's distance to each of its sources, in order (summed as sum() would)
         for y, ss in wires:
-            run = run + 1 if any(abs(y + t - s) < 1e-6 for s in ss) else 0
-            longest = max(longest, run)
-        return round(sum(abs(y + t - s) for y, ss in wires for s in ss), 6), -longest, -t if lowest else t
+            level = False
+            for s in ss:
+                d = abs(y + t - s)
+                gaps.append(d)
+                if d < 1e-6:
+                    level = True
+            run = run + 1 if level else 0
+            if run > longest:
+                longest = run
+        return round(sum(gaps), 6), -longest, -t if lowest else t
 
     best = min([0.0, *shifts], key=score)
     return [[y + best for y in ys] for ys in outs] if best else outs

@@ -312,20 +312,21 @@ def box_moved_terms(terms: tuple, dx: float, dy: float):
     for t in terms:
         if type(t) is tuple:
             b0, b1, b2, b3, h = t
-            b = (b0 + dx - h, b1 + dy - h, b2 + dx + h, b3 + dy + h)
+            a0, a1, a2, a3 = b0 + dx - h, b1 + dy - h, b2 + dx + h, b3 + dy + h
         else:
             b = bbox_moved(t, dx, dy)
             if not b:
                 continue
+            a0, a1, a2, a3 = b
         if x0 is None:
-            x0, y0, x1, y1 = b
+            x0, y0, x1, y1 = a0, a1, a2, a3
             continue
-        if b[0] < x0:
-            x0 = b[0]
-        if b[1] < y0:
-            y0 = b[1]
-        if b[2] > x1:
-            x1 = b[2]
-        if b[3] > y1:
-            y1 = b[3]
+        if a0 < x0:
+            x0 = a0
+        if a1 < y0:
+            y0 = a1
+        if a2 > x1:
+            x1 = a2
+        if a3 > y1:
+            y1 = a3
     return None if x0 is None else (x0, y0, x1, y1)

@@ -114,7 +114,7 @@ class Axis:
 
 def _shape_text(axes) -> str:
     """Axes as spec text: labels separated by spaces, a prime on tangent wires, ``1`` when empty."""
-    return " ".join(a.label + "'" if a.tangent else a.label for a in axes) or "1"
+    return " ".join([a.label + "'" if a.tangent else a.label for a in axes]) or "1"  # (a list: quicker to join)
 
 
 @_record
@@ -418,8 +418,8 @@ class Operation:
     @property
     def signature(self) -> str:
         """The core signature, e.g. ``"m -> k h"``."""
-        left = ", ".join(_shape_text(seg) for seg in self.core_in)
-        right = ", ".join(_shape_text(seg) for seg in self.core_out)
+        left = ", ".join([_shape_text(seg) for seg in self.core_in])
+        right = ", ".join([_shape_text(seg) for seg in self.core_out])
         return f"{left} -> {right}"
 
     def __repr__(self) -> str:

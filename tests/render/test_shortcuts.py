@@ -262,6 +262,28 @@ def test_a_kept_glyph_is_keyed_by_every_field_of_what_it_is_drawn_from():
         assert tuple(f.name for f in fields(cls)) == glyph_memo.KEYED_FIELDS[cls.__name__]
 
 
+def test_a_kept_glyphs_key_is_the_same_whether_its_values_were_met_before(monkeypatch):
+    """A value's axes are keyed once per layout (the next operation reading it meets them again): each
+    operation's key is the one worked out with nothing met before, and differs where an axis does."""
+    caught = []
+    plain = glyph_memo._content_key
+    monkeypatch.setattr(glyph_memo, "_content_key", lambda g, face: caught.append((g, face, plain(g, face)))
+                        or caught[-1][2])
+    glyph_memo.forget_glyphs()
+    for _, d in _diagrams():
+        render(d)
+        render(d)
+    assert len([k for *_, k in caught if k is not None]) > 20
+    for g, face, key in caught:
+        glyph_memo._SEEN_AXES.clear()
+        assert plain(g, face) == key
+    keyed = {}
+    for g, face, key in caught:
+        if key is not None:
+            keyed.setdefault(key, set()).add(tuple((v.name, tuple(map(repr, v.axes))) for v in g.op.inputs))
+    assert all(len(ins) == 1 for ins in keyed.values())  # one key: inputs of the same names and axes
+
+
 def test_kept_glyphs_are_keyed_by_what_they_draw(monkeypatch):
     """Operations that differ in anything drawn (a label, an axis name, a highlight, the face) get glyphs of
     their own; nothing is kept while labels are measured by another measurer; the store is bounded."""
