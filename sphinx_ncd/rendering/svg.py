@@ -39,6 +39,8 @@ from .theme import colour, is_literal
 __all__ = ["scene_to_svg", "num"]
 
 _PREFIX = "\x00P"  # replaced by the content-hash prefix once the body is known
+#: finds :data:`_PREFIX` (``re``'s literal search is about twice as quick as ``str.replace`` over a long body)
+_PREFIX_RE = re.compile(re.escape(_PREFIX))
 
 
 def _num(v: float) -> str:
@@ -500,6 +502,7 @@ def scene_to_svg(scene: Scene, *, theme: str = "auto", scale: float = 1.0, id_pr
             f'width="{num(vw * scale)}" height="{num(vh * scale)}">')
     # the placeholder is replaced in each part (none ends in its first character, so none spans two parts)
     apid = _attr(pid)
-    return "".join(part.replace(_PREFIX, apid) for part in (
+    put, literal = _PREFIX_RE.sub, apid.replace("\\", "\\\\")  # (a backslash in the template: itself)
+    return "".join(put(literal, part) for part in (
         head, f'<title id="{_attr(pid)}-title">{escape(title)}</title>', f"<desc>{escape(desc)}</desc>" if desc else "",
         style, defs, '<g fill="none" stroke-linejoin="round">', body, "</g>", texts, "</svg>\n"))

@@ -81,6 +81,16 @@ def test_id_prefix_and_scale():
     assert float(root.get("width")) == pytest.approx(vb[2] * 2, abs=0.02)
 
 
+@pytest.mark.parametrize("prefix", [r"fig\1", r"x\g0y", r"\n", "tail\\"])
+def test_id_prefix_is_written_as_given(prefix):
+    """The prefix is put in place of the placeholder literally: a backslash in it is no group reference."""
+    svg = render(_parse(FIG21.read_text()), id_prefix=prefix)
+    root = _well_formed(svg)
+    assert root.get("id") == prefix and "\x00" not in svg
+    uses = [u for u in root.iter(SVG_NS + "use")]
+    assert uses and all(u.get("href").startswith(f"#{prefix}-") for u in uses)
+
+
 @pytest.mark.parametrize("text", ['a<b', 'R&D', 'say "hi"', "</svg><script>alert(1)</script>"])
 def test_labels_are_escaped(text):
     d = _relabel(_parse("input X: a\nY = G X : a -> a\noutput Y\n"), text)
