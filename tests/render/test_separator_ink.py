@@ -5,6 +5,7 @@ points, and on random paths.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 
@@ -16,7 +17,12 @@ from sphinx_ncd.layout import panels, separator_ink
 from sphinx_ncd.layout.crossings import wire_polyline
 from sphinx_ncd.layout.scene import Circle, Group, Path, Text, bbox_of
 from sphinx_ncd.layout.separator_ends import (
+    _as_lines,
+    _chains,
+    _drawn,
     _glyph_box,
+    _loose_ends,
+    _outer_ends,
     _ports_beside,
     _walk,
     phase_glyph_separators,
@@ -255,3 +261,37 @@ def test_a_glyphs_kept_entries_answer_as_fresh_ones(name):
                 assert [box for box, _line in a] == [box for box, _line in b]
                 assert touches(p, a) == touches(p, b)
                 assert reach(p, d, a, x_from, x_to) == reach(p, d, b, x_from, x_to)
+
+
+def test_the_kept_lines_and_ends_are_those_worked_out_afresh():
+    """The joined lines and loose ends the pass keeps across renders (by the pieces' points and styles) are those
+    it works out afresh: for a render's pieces, and for the same pieces restyled or moved (which must not be
+    answered from what was kept for the first)."""
+    path = next(ROOT.rglob("fig21.ncd"))
+    calls = []
+    real = panels.separators_reach
+
+    def spy(seps, wires, groups, *args):
+        calls.append((list(seps), list(groups)))
+        return real(seps, wires, groups, *args)
+
+    panels.separators_reach = spy
+    try:
+        scene(sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name))
+    finally:
+        panels.separators_reach = real
+    assert calls
+    changed = 0
+    for seps, groups in calls:
+        inner = _walk(groups)[0]
+        level_in = [(q[2], q[3]) for q in inner if abs(q[1] - q[3]) < 1e-6]
+        for k, piece in enumerate(seps):
+            (_m, x, y), rest = piece.d[0], piece.d[1:]
+            for new in (piece, dataclasses.replace(piece, dash=(1.0, 1.0)), dataclasses.replace(
+                    piece, d=(("M", x + 0.7, y), *rest)), dataclasses.replace(piece, d=(("M", x, y + 0.2), *rest))):
+                some = seps[:k] + [new] + seps[k + 1:]
+                fresh = [some[c[0]] if len(c) == 1 else _drawn(c, some) for c in _chains(some, level_in)]
+                assert _as_lines(some, level_in) == fresh
+                assert _outer_ends(some, inner) == _loose_ends(some, inner)
+                changed += fresh != _as_lines(seps, level_in)
+    assert changed  # (some change joins other pieces)
