@@ -92,49 +92,18 @@ def _walk(groups) -> tuple[list, list, set, set]:
     """The glyphs (x, y, group) walked once: the separators drawn inside them, where they stand in the panel
     (x0, y0, x1, y1: their two ends); per glyph, every other primitive of its a separator may end at, as (x, y
     where the glyph stands, the primitive); which glyphs (by their place in ``groups``) hold a separator; the
-    owners of the groups inside them other than their glyphs' own (another operation drawn inside a glyph).
-    The glyphs are walked last first; each one's walk is kept (:func:`_walk_one`)."""
+    owners of the groups inside them other than their glyphs' own (another operation drawn inside a glyph)."""
     inner: list = []
-    flat: list = [None] * len(groups)
+    flat: list = [[] for _ in groups]
     holders, nested = set(), set()
-    for k in range(len(groups) - 1, -1, -1):
-        dx, dy, g = groups[k]
-        key = (id(g), dx, dy)
-        hit = _WALKED.get(key)
-        if hit is None or hit[0] is not g:
-            hit = _walk_one(dx, dy, g)
-            if len(_WALKED) >= _KEPT_MAX:
-                _WALKED.clear()
-            _WALKED[key] = hit
-        _g, mine_in, mine, owners = hit
-        flat[k] = mine
-        if mine_in:
-            inner += mine_in
-            holders.add(k)
-        if owners:
-            nested |= owners
-    return inner, flat, holders, nested
-
-
-#: (id(group), x, y) -> :func:`_walk_one` of the group there (which holds the group, so its id is not another's
-#: while it is kept): a glyph kept across renders (see :mod:`.glyph_memo`) drawn at the same place is not walked
-#: again; forgotten with :data:`_KEPT`
-_WALKED: dict = {}
-
-
-def _walk_one(dx: float, dy: float, g) -> tuple:
-    """One glyph's walk (see :func:`_walk`): (the group, its separators' ends, its other primitives, the owners
-    of the groups inside it other than its own)."""
-    inner: list = []
-    mine: list = []
-    nested: set = set()
-    stack = [g]
+    stack = [(k, dx, dy, g) for k, (dx, dy, g) in enumerate(groups)]
     while stack:
-        h = stack.pop()
-        for item in h.items:
+        k, dx, dy, g = stack.pop()
+        mine = flat[k]
+        for item in g.items:
             if isinstance(item, Group):
-                stack.append(item)
-                if item.owner != g.owner:
+                stack.append((k, dx, dy, item))
+                if item.owner != groups[k][2].owner:
                     nested.add(item.owner)
             elif isinstance(item, Path):
                 if item.role != "separator":
@@ -142,9 +111,10 @@ def _walk_one(dx: float, dy: float, g) -> tuple:
                 elif item.d:
                     c = item.d[-1]
                     inner.append((item.d[0][1] + dx, item.d[0][2] + dy, c[-2] + dx, c[-1] + dy))
+                    holders.add(k)
             elif isinstance(item, (Circle, Text)):
                 mine.append((dx, dy, item))
-    return g, inner, mine, nested
+    return inner, flat, holders, nested
 
 
 def _phased(lines: list, inner: list) -> list:
@@ -206,9 +176,8 @@ def _keep(key, value) -> None:
 
 
 def forget_lines() -> None:
-    """Forget the chains, loose ends and glyphs' walks kept across renders."""
+    """Forget the chains and loose ends kept across renders."""
     _KEPT.clear()
-    _WALKED.clear()
 
 
 def _chains(seps: list, level_in: list) -> list:
