@@ -40,7 +40,7 @@ def separators_reach(seps: list, wires: list, groups: list, labels: list, anchor
     pass kept them (:attr:`.wires.PanelOut.wire_inks`), so they are not boxed again."""
     inner, flat, holders, nested = _walk(groups)
     glyphs = [(_glyph_box(g.owner, boxes, nested), flat[k]) for k, (_dx, _dy, g) in enumerate(groups)]
-    lines = _reached(seps, inner, Ink(wires, glyphs, labels, wire_boxes, groups), anchors, x_from, x_to)
+    lines = _reached(seps, inner, Ink(wires, glyphs, labels, wire_boxes), anchors, x_from, x_to)
     return lines, _phased_glyphs(lines, groups, inner, holders)
 
 

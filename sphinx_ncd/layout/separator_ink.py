@@ -27,16 +27,13 @@ class Ink:
     """What a separator may end at: the panel's wires, its glyphs' primitives (but their separators) and its
     labels, each given as (ink box, its line (see :class:`Line`) or None for a box-like mark)."""
 
-    __slots__ = ("_boxed", "_glyphs", "_inside", "_labels", "_places", "_wire_boxes", "_wires")
+    __slots__ = ("_boxed", "_glyphs", "_inside", "_labels", "_wire_boxes", "_wires")
 
-    def __init__(self, wires: list, glyphs: list, labels: list, wire_boxes=(), places=None):
+    def __init__(self, wires: list, glyphs: list, labels: list, wire_boxes=()):
         """``wires``: the panel's wire paths; ``glyphs``: per glyph, (its box in the panel, or None where not
         known, its primitives as (x, y where the glyph stands, the primitive)); ``labels``: the wire labels;
-        ``wire_boxes``: the ink boxes of the first of ``wires`` (drawn without arcs), where already known;
-        ``places``: per glyph, (x, y, the group whose primitives those are), where known: a glyph's entries are
-        then kept across renders for the same group at the same place (see :data:`_INSIDE`)."""
+        ``wire_boxes``: the ink boxes of the first of ``wires`` (drawn without arcs), where already known."""
         self._wires, self._glyphs, self._labels, self._wire_boxes = wires, glyphs, labels, wire_boxes
-        self._places = places
         self._boxed = None  # the wires' and labels' entries (see :func:`_entry`)
         self._inside: list = [None] * len(glyphs)  # each glyph's entries, once it has come near an end
 
@@ -70,25 +67,9 @@ class Ink:
             if box is not None and not _seen(box, look, m):
                 continue
             if inside[k] is None:
-                inside[k] = self._entries(k, flat)
+                inside[k] = [e for e in (_entry(item, dx, dy) for dx, dy, item in flat) if e]
             _pick(inside[k], look, out)
         return out
-
-    def _entries(self, k: int, flat: list) -> list:
-        """The ``k``-th glyph's entries (see :func:`_entry`) of its primitives ``flat``, kept in :data:`_INSIDE`
-        where its place is known."""
-        if self._places is None:
-            return [e for e in (_entry(item, dx, dy) for dx, dy, item in flat) if e]
-        dx, dy, g = self._places[k]
-        key = (id(g), dx, dy)
-        hit = _INSIDE.get(key)
-        if hit is not None and hit[0] is g:
-            return hit[1]
-        entries = [e for e in (_entry(item, x, y) for x, y, item in flat) if e]
-        if len(_INSIDE) >= _UNMOVED_MAX:
-            _INSIDE.clear()
-        _INSIDE[key] = (g, entries)
-        return entries
 
 
 def _seen(box, look, m: float) -> bool:
@@ -142,11 +123,6 @@ def _entry(item, dx: float, dy: float):
 #: :mod:`.glyph_memo`); the primitive is held, so its id is not another's while it is kept
 _UNMOVED: dict = {}
 _UNMOVED_MAX = 4096
-#: (id(group), x, y) -> (the group, the entries of its primitives drawn there, see :func:`_entry`): a glyph's
-#: entries depend on nothing else, and their lines keep what they work out, so a glyph kept across renders (see
-#: :mod:`.glyph_memo`) drawn at the same place again is not boxed again; the group is held, so its id is not
-#: another's while it is kept
-_INSIDE: dict = {}
 
 
 def _unmoved(item) -> tuple:
@@ -163,9 +139,8 @@ def _unmoved(item) -> tuple:
 
 
 def forget_boxes() -> None:
-    """Forget the primitives' boxes kept across renders, and the glyphs' entries."""
+    """Forget the primitives' boxes kept across renders."""
     _UNMOVED.clear()
-    _INSIDE.clear()
 
 
 def _path_box(item) -> tuple:

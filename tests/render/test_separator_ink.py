@@ -13,7 +13,7 @@ import pytest
 from render_helpers import ROOT
 
 import sphinx_ncd
-from sphinx_ncd.layout import panels, separator_ink
+from sphinx_ncd.layout import panels
 from sphinx_ncd.layout.crossings import wire_polyline
 from sphinx_ncd.layout.scene import Circle, Group, Path, Text, bbox_of
 from sphinx_ncd.layout.separator_ends import (
@@ -238,29 +238,6 @@ def test_the_pass_in_two_steps_draws_what_it_draws_in_one():
         assert separators_reach(seps, wires, groups, labels, list(anchors), x_from, x_to, boxes) == one
         lines = reach_ends(seps, wires, groups, labels, list(anchors), x_from, x_to)
         assert (lines, phase_glyph_separators(lines, groups)) == one
-
-
-@pytest.mark.parametrize("name", ["fig21.ncd", "fig26.ncd"])
-def test_a_glyphs_kept_entries_answer_as_fresh_ones(name):
-    """The entries of a glyph's primitives kept across renders (by its group and place) answer as fresh ones do:
-    for the glyph at the place the render drew it (kept then), and at another place (where they must not be
-    reused)."""
-    rng = random.Random(name)
-    calls = _panels(name)
-    assert any((id(g), dx, dy) in separator_ink._INSIDE for c in calls for dx, dy, g in c[1])
-    for wires, groups, labels, anchors, x_from, x_to, _boxes, wire_boxes in calls:
-        for shift in (0.0, 7.5):
-            moved = [(dx + shift, dy, g) for dx, dy, g in groups]
-            _inner, flat, _holders, _nested = _walk(moved)
-            glyphs = [(None, flat[k]) for k in range(len(moved))]  # (no box: every glyph is read)
-            kept, fresh = Ink(wires, glyphs, labels, wire_boxes, moved), Ink(wires, glyphs, labels, wire_boxes)
-            for _ in range(40):
-                p = (rng.uniform(x_from, x_to), rng.choice(anchors)[1] + rng.choice([0.0, rng.uniform(-3, 3)]))
-                d = rng.choice([1.0, -1.0])
-                a, b = kept.near(p, d, None), fresh.near(p, d, None)
-                assert [box for box, _line in a] == [box for box, _line in b]
-                assert touches(p, a) == touches(p, b)
-                assert reach(p, d, a, x_from, x_to) == reach(p, d, b, x_from, x_to)
 
 
 def test_the_kept_lines_and_ends_are_those_worked_out_afresh():
