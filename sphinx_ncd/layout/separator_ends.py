@@ -92,18 +92,49 @@ def _walk(groups) -> tuple[list, list, set, set]:
     """The glyphs (x, y, group) walked once: the separators drawn inside them, where they stand in the panel
     (x0, y0, x1, y1: their two ends); per glyph, every other primitive of its a separator may end at, as (x, y
     where the glyph stands, the primitive); which glyphs (by their place in ``groups``) hold a separator; the
-    owners of the groups inside them other than their glyphs' own (another operation drawn inside a glyph)."""
+    owners of the groups inside them other than their glyphs' own (another operation drawn inside a glyph).
+    The glyphs are walked last first; each one's walk is kept (:func:`_walk_one`)."""
     inner: list = []
-    flat: list = [[] for _ in groups]
+    flat: list = [None] * len(groups)
     holders, nested = set(), set()
-    stack = [(k, dx, dy, g) for k, (dx, dy, g) in enumerate(groups)]
+    for k in range(len(groups) - 1, -1, -1):
+        dx, dy, g = groups[k]
+        key = (g.owner, dx, dy, *map(id, g.items))
+        hit = _WALKED.get(key)
+        if hit is None:
+            hit = _walk_one(dx, dy, g)
+            if len(_WALKED) >= _KEPT_MAX:
+                _WALKED.clear()
+            _WALKED[key] = hit
+        _items, mine_in, mine, owners = hit
+        flat[k] = mine
+        if mine_in:
+            inner += mine_in
+            holders.add(k)
+        if owners:
+            nested |= owners
+    return inner, flat, holders, nested
+
+
+#: (a glyph's owner, x, y, the ids of its group's items) -> :func:`_walk_one` of the group there (which holds the
+#: items, so their ids are not others' while it is kept): a glyph whose primitives are kept across renders (see
+#: :mod:`.glyph_memo`) drawn at the same place is not walked again; forgotten with :data:`_KEPT`
+_WALKED: dict = {}
+
+
+def _walk_one(dx: float, dy: float, g) -> tuple:
+    """One glyph's walk (see :func:`_walk`): (its items, its separators' ends, its other primitives, the owners
+    of the groups inside it other than its own)."""
+    inner: list = []
+    mine: list = []
+    nested: set = set()
+    stack = [g]
     while stack:
-        k, dx, dy, g = stack.pop()
-        mine = flat[k]
-        for item in g.items:
+        h = stack.pop()
+        for item in h.items:
             if isinstance(item, Group):
-                stack.append((k, dx, dy, item))
-                if item.owner != groups[k][2].owner:
+                stack.append(item)
+                if item.owner != g.owner:
                     nested.add(item.owner)
             elif isinstance(item, Path):
                 if item.role != "separator":
@@ -111,10 +142,9 @@ def _walk(groups) -> tuple[list, list, set, set]:
                 elif item.d:
                     c = item.d[-1]
                     inner.append((item.d[0][1] + dx, item.d[0][2] + dy, c[-2] + dx, c[-1] + dy))
-                    holders.add(k)
             elif isinstance(item, (Circle, Text)):
                 mine.append((dx, dy, item))
-    return inner, flat, holders, nested
+    return g.items, inner, mine, nested
 
 
 def _phased(lines: list, inner: list) -> list:
@@ -176,8 +206,9 @@ def _keep(key, value) -> None:
 
 
 def forget_lines() -> None:
-    """Forget the chains and loose ends kept across renders."""
+    """Forget the chains, loose ends and glyphs' walks kept across renders."""
     _KEPT.clear()
+    _WALKED.clear()
 
 
 def _chains(seps: list, level_in: list) -> list:

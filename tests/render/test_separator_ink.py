@@ -272,3 +272,17 @@ def test_the_kept_lines_and_ends_are_those_worked_out_afresh():
                 assert _outer_ends(some, inner) == _loose_ends(some, inner)
                 changed += fresh != _as_lines(seps, level_in)
     assert changed  # (some change joins other pieces)
+
+
+def test_a_kept_walk_is_the_glyphs_own_at_its_place():
+    """A glyph's walk kept across renders (by its owner, place and primitives) is the one its group gives at that
+    place: the same render's glyphs walked again, or moved (which must not be answered from what was kept)."""
+    for _wires, groups, *_rest in _panels("fig21.ncd"):
+        first = _walk(groups)
+        assert _walk(groups) == first
+        for shift in (7.5, -3.0):
+            moved = [(dx + shift, dy, g) for dx, dy, g in groups]
+            inner, flat, holders, nested = _walk(moved)
+            assert all((x, y) == place[:2] for place, mine in zip(moved, flat) for x, y, _item in mine)
+            assert [(q[0] - shift, q[1], q[2] - shift, q[3]) for q in inner] == first[0]
+            assert (holders, nested) == first[2:]
