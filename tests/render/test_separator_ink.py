@@ -286,3 +286,16 @@ def test_a_kept_walk_is_the_glyphs_own_at_its_place():
             assert all((x, y) == place[:2] for place, mine in zip(moved, flat) for x, y, _item in mine)
             assert [(q[0] - shift, q[1], q[2] - shift, q[3]) for q in inner] == first[0]
             assert (holders, nested) == first[2:]
+
+
+def test_a_glyphs_kept_entries_are_those_read_afresh():
+    """The entries of a glyph's primitives kept across renders (by its kept walk) are those read afresh: the ones
+    the render kept, and those of the glyph moved (which must not be answered from the first)."""
+    from sphinx_ncd.layout import separator_ink
+    for _wires, groups, *_rest in _panels("fig21.ncd"):
+        for shift in (0.0, 7.5):
+            flat = _walk([(dx + shift, dy, g) for dx, dy, g in groups])[1]
+            for mine in flat:
+                fresh = [e for e in (separator_ink._entry(item, dx, dy) for dx, dy, item in mine) if e]
+                assert [e[:4] for e in separator_ink._entries(mine)] == [e[:4] for e in fresh]
+    assert separator_ink._INSIDE
