@@ -18,7 +18,7 @@ from .crossings import wire_polyline
 from .scene import Circle, Group, Path, Text
 from .separator_ink import SEP_TOUCH, Ink, reach, touches, wires_go_on
 
-__all__ = ["SEP_PORTS", "SEP_TOUCH", "phase_glyph_separators", "reach_ends", "separators_reach"]
+__all__ = ["SEP_PORTS", "SEP_TOUCH", "forget_lines", "phase_glyph_separators", "reach_ends", "separators_reach"]
 
 SEP_PORTS = 36.0  # an end between two ports at its x at most this far apart stands at a glyph's side (or the edge)
 
@@ -92,18 +92,49 @@ def _walk(groups) -> tuple[list, list, set, set]:
     """The glyphs (x, y, group) walked once: the separators drawn inside them, where they stand in the panel
     (x0, y0, x1, y1: their two ends); per glyph, every other primitive of its a separator may end at, as (x, y
     where the glyph stands, the primitive); which glyphs (by their place in ``groups``) hold a separator; the
-    owners of the groups inside them other than their glyphs' own (another operation drawn inside a glyph)."""
+    owners of the groups inside them other than their glyphs' own (another operation drawn inside a glyph).
+    The glyphs are walked last first; each one's walk is kept (:func:`_walk_one`)."""
     inner: list = []
-    flat: list = [[] for _ in groups]
+    flat: list = [None] * len(groups)
     holders, nested = set(), set()
-    stack = [(k, dx, dy, g) for k, (dx, dy, g) in enumerate(groups)]
+    for k in range(len(groups) - 1, -1, -1):
+        dx, dy, g = groups[k]
+        key = (g.owner, dx, dy, *map(id, g.items))
+        hit = _WALKED.get(key)
+        if hit is None:
+            hit = _walk_one(dx, dy, g)
+            if len(_WALKED) >= _KEPT_MAX:
+                _WALKED.clear()
+            _WALKED[key] = hit
+        _items, mine_in, mine, owners = hit
+        flat[k] = mine
+        if mine_in:
+            inner += mine_in
+            holders.add(k)
+        if owners:
+            nested |= owners
+    return inner, flat, holders, nested
+
+
+#: (a glyph's owner, x, y, the ids of its group's items) -> :func:`_walk_one` of the group there (which holds the
+#: items, so their ids are not others' while it is kept): a glyph whose primitives are kept across renders (see
+#: :mod:`.glyph_memo`) drawn at the same place is not walked again; forgotten with :data:`_KEPT`
+_WALKED: dict = {}
+
+
+def _walk_one(dx: float, dy: float, g) -> tuple:
+    """One glyph's walk (see :func:`_walk`): (its items, its separators' ends, its other primitives, the owners
+    of the groups inside it other than its own)."""
+    inner: list = []
+    mine: list = []
+    nested: set = set()
+    stack = [g]
     while stack:
-        k, dx, dy, g = stack.pop()
-        mine = flat[k]
-        for item in g.items:
+        h = stack.pop()
+        for item in h.items:
             if isinstance(item, Group):
-                stack.append((k, dx, dy, item))
-                if item.owner != groups[k][2].owner:
+                stack.append(item)
+                if item.owner != g.owner:
                     nested.add(item.owner)
             elif isinstance(item, Path):
                 if item.role != "separator":
@@ -111,10 +142,9 @@ def _walk(groups) -> tuple[list, list, set, set]:
                 elif item.d:
                     c = item.d[-1]
                     inner.append((item.d[0][1] + dx, item.d[0][2] + dy, c[-2] + dx, c[-1] + dy))
-                    holders.add(k)
             elif isinstance(item, (Circle, Text)):
                 mine.append((dx, dy, item))
-    return inner, flat, holders, nested
+    return g.items, inner, mine, nested
 
 
 def _phased(lines: list, inner: list) -> list:
@@ -152,6 +182,36 @@ def _meets(p, q) -> bool:
 
 
 def _as_lines(seps: list, level_in: list) -> list:
+    """:func:`_chains` of the pieces ``seps``, each drawn as one path.  The chains depend only on the pieces' points
+    and styles and on ``level_in``: those of a panel drawn before (another render of the figure) are kept in
+    :data:`_KEPT` by them, and only the paths drawn afresh."""
+    key = ("lines", tuple([(s.d, s.stroke, s.width, s.dash) for s in seps]), tuple(level_in))
+    chains = _KEPT.get(key)
+    if chains is None:
+        chains = _chains(seps, level_in)
+        _keep(key, chains)
+    return [seps[c[0]] if len(c) == 1 else _drawn(c, seps) for c in chains]
+
+
+#: what :func:`_as_lines` and :func:`_outer_ends` worked out, by all they read (the pieces' points, styles...):
+#: kept across renders, as the glyphs are, and forgotten with them (:func:`forget_lines`)
+_KEPT: dict = {}
+_KEPT_MAX = 512
+
+
+def _keep(key, value) -> None:
+    if len(_KEPT) >= _KEPT_MAX:
+        _KEPT.clear()
+    _KEPT[key] = value
+
+
+def forget_lines() -> None:
+    """Forget the chains, loose ends and glyphs' walks kept across renders."""
+    _KEPT.clear()
+    _WALKED.clear()
+
+
+def _chains(seps: list, level_in: list) -> list:
     """The pieces that meet end to end (one's last point the next one's first, drawn alike) as one path each, so
     that the dashes run on along the whole line rather than starting afresh at every join.  Where two lines end
     at the point a piece goes on from (two boundaries meeting), the one arriving level takes it on (a glyph's
@@ -162,7 +222,8 @@ def _as_lines(seps: list, level_in: list) -> list:
     reading starts again.  A piece that went on from nothing before a join still goes on from nothing after it
     (the joined line ends where the piece joined to it ended, which it would have gone on from too), so the
     reading starts again from the first piece left waiting for a glyph's level separator, else where it was.
-    A line is a chain of pieces (its first piece's place, its style) until all are read, then drawn once."""
+    A line is a chain of pieces (its first piece's place, its style) until all are read.  Returns the chains
+    (lists of indices into ``seps``), in the order of their first pieces."""
     n = len(seps)
     chains: list = [[k] for k in range(n)]  # None where the piece was joined to a line before it
     last = [s.d[-1] for s in seps]  # each line's last two commands and its length in commands
@@ -200,7 +261,7 @@ def _as_lines(seps: list, level_in: list) -> list:
         chains[j] = None
         cells.setdefault(ends[i][0] // 1, []).append(i)
         j, again = (j + 1 if again is None else again), None
-    return [seps[c[0]] if len(c) == 1 else _drawn(c, seps) for c in chains if c is not None]
+    return [c for c in chains if c is not None]
 
 
 def _drawn(chain: list, seps: list) -> Path:
@@ -288,7 +349,18 @@ def _end_point(path: Path) -> tuple[float, float]:
 def _outer_ends(seps: list, inner: list) -> list[tuple[int, bool, tuple]]:
     """The ends of the separators ``seps`` no other piece continues from (one of ``seps`` or of the glyphs' own,
     ``inner``), as (piece, its last point?, the point).  Most joins are at the very same point: an end met there
-    by another piece is known at once, the others are looked for near it."""
+    by another piece is known at once, the others are looked for near it.  Kept by the pieces' points (see
+    :data:`_KEPT`)."""
+    key = ("ends", tuple([s.d for s in seps]), tuple(inner))
+    out = _KEPT.get(key)
+    if out is None:
+        out = _loose_ends(seps, inner)
+        _keep(key, out)
+    return list(out)
+
+
+def _loose_ends(seps: list, inner: list) -> list[tuple[int, bool, tuple]]:
+    """:func:`_outer_ends`, worked out."""
     pts = [((s.d[0][1], s.d[0][2]), _end_point(s)) for s in seps] + [((q[0], q[1]), (q[2], q[3])) for q in inner]
     at: dict = {}  # each point: the piece with an end there, -1 where two pieces have
     for j, (a, b) in enumerate(pts):

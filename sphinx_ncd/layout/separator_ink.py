@@ -67,9 +67,22 @@ class Ink:
             if box is not None and not _seen(box, look, m):
                 continue
             if inside[k] is None:
-                inside[k] = [e for e in (_entry(item, dx, dy) for dx, dy, item in flat) if e]
+                inside[k] = _entries(flat)
             _pick(inside[k], look, out)
         return out
+
+
+def _entries(flat: list) -> list:
+    """The entries (see :func:`_entry`) of a glyph's primitives ``flat`` (x, y where it stands, the primitive),
+    kept in :data:`_INSIDE` by the list (the separator-ends pass keeps a glyph's list across renders)."""
+    hit = _INSIDE.get(id(flat))
+    if hit is not None and hit[0] is flat:
+        return hit[1]
+    entries = [e for e in (_entry(item, dx, dy) for dx, dy, item in flat) if e]
+    if len(_INSIDE) >= _UNMOVED_MAX:
+        _INSIDE.clear()
+    _INSIDE[id(flat)] = (flat, entries)
+    return entries
 
 
 def _seen(box, look, m: float) -> bool:
@@ -123,6 +136,9 @@ def _entry(item, dx: float, dy: float):
 #: :mod:`.glyph_memo`); the primitive is held, so its id is not another's while it is kept
 _UNMOVED: dict = {}
 _UNMOVED_MAX = 4096
+#: id(a glyph's primitives' list) -> (the list, :func:`_entries` of it): their lines keep what they work out; the
+#: list is held, so its id is not another's while it is kept, and never changed once made
+_INSIDE: dict = {}
 
 
 def _unmoved(item) -> tuple:
@@ -139,8 +155,9 @@ def _unmoved(item) -> tuple:
 
 
 def forget_boxes() -> None:
-    """Forget the primitives' boxes kept across renders."""
+    """Forget the primitives' boxes kept across renders, and their entries."""
     _UNMOVED.clear()
+    _INSIDE.clear()
 
 
 def _path_box(item) -> tuple:

@@ -33,15 +33,16 @@ THEMES = ("auto", "light", "dark")
 
 def forget_kept() -> None:
     """Forget what a process keeps from one render for the next (the einsum plans, the glyphs kept by content, the
-    SVG groups written before, the glyphs' primitives' boxes the separator-ends pass read): the next render of
-    any figure is drawn as its first."""
-    from ..layout import glyph_einsum, glyph_memo, separator_ink
+    SVG groups written before, the glyphs' primitives' boxes the separator-ends pass read, the lines it joined): the
+    next render of any figure is drawn as its first."""
+    from ..layout import glyph_einsum, glyph_memo, separator_ends, separator_ink
     from . import svg
 
     glyph_einsum._PLANS.clear()
     glyph_memo.forget_glyphs()
     svg._PLACED.clear()
     separator_ink.forget_boxes()
+    separator_ends.forget_lines()
 
 
 def _max_width(value):

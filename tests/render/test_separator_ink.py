@@ -5,6 +5,7 @@ points, and on random paths.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 
@@ -16,7 +17,12 @@ from sphinx_ncd.layout import panels
 from sphinx_ncd.layout.crossings import wire_polyline
 from sphinx_ncd.layout.scene import Circle, Group, Path, Text, bbox_of
 from sphinx_ncd.layout.separator_ends import (
+    _as_lines,
+    _chains,
+    _drawn,
     _glyph_box,
+    _loose_ends,
+    _outer_ends,
     _ports_beside,
     _walk,
     phase_glyph_separators,
@@ -232,3 +238,64 @@ def test_the_pass_in_two_steps_draws_what_it_draws_in_one():
         assert separators_reach(seps, wires, groups, labels, list(anchors), x_from, x_to, boxes) == one
         lines = reach_ends(seps, wires, groups, labels, list(anchors), x_from, x_to)
         assert (lines, phase_glyph_separators(lines, groups)) == one
+
+
+def test_the_kept_lines_and_ends_are_those_worked_out_afresh():
+    """The joined lines and loose ends the pass keeps across renders (by the pieces' points and styles) are those
+    it works out afresh: for a render's pieces, and for the same pieces restyled or moved (which must not be
+    answered from what was kept for the first)."""
+    path = next(ROOT.rglob("fig21.ncd"))
+    calls = []
+    real = panels.separators_reach
+
+    def spy(seps, wires, groups, *args):
+        calls.append((list(seps), list(groups)))
+        return real(seps, wires, groups, *args)
+
+    panels.separators_reach = spy
+    try:
+        scene(sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name))
+    finally:
+        panels.separators_reach = real
+    assert calls
+    changed = 0
+    for seps, groups in calls:
+        inner = _walk(groups)[0]
+        level_in = [(q[2], q[3]) for q in inner if abs(q[1] - q[3]) < 1e-6]
+        for k, piece in enumerate(seps):
+            (_m, x, y), rest = piece.d[0], piece.d[1:]
+            for new in (piece, dataclasses.replace(piece, dash=(1.0, 1.0)), dataclasses.replace(
+                    piece, d=(("M", x + 0.7, y), *rest)), dataclasses.replace(piece, d=(("M", x, y + 0.2), *rest))):
+                some = seps[:k] + [new] + seps[k + 1:]
+                fresh = [some[c[0]] if len(c) == 1 else _drawn(c, some) for c in _chains(some, level_in)]
+                assert _as_lines(some, level_in) == fresh
+                assert _outer_ends(some, inner) == _loose_ends(some, inner)
+                changed += fresh != _as_lines(seps, level_in)
+    assert changed  # (some change joins other pieces)
+
+
+def test_a_kept_walk_is_the_glyphs_own_at_its_place():
+    """A glyph's walk kept across renders (by its owner, place and primitives) is the one its group gives at that
+    place: the same render's glyphs walked again, or moved (which must not be answered from what was kept)."""
+    for _wires, groups, *_rest in _panels("fig21.ncd"):
+        first = _walk(groups)
+        assert _walk(groups) == first
+        for shift in (7.5, -3.0):
+            moved = [(dx + shift, dy, g) for dx, dy, g in groups]
+            inner, flat, holders, nested = _walk(moved)
+            assert all((x, y) == place[:2] for place, mine in zip(moved, flat) for x, y, _item in mine)
+            assert [(q[0] - shift, q[1], q[2] - shift, q[3]) for q in inner] == first[0]
+            assert (holders, nested) == first[2:]
+
+
+def test_a_glyphs_kept_entries_are_those_read_afresh():
+    """The entries of a glyph's primitives kept across renders (by its kept walk) are those read afresh: the ones
+    the render kept, and those of the glyph moved (which must not be answered from the first)."""
+    from sphinx_ncd.layout import separator_ink
+    for _wires, groups, *_rest in _panels("fig21.ncd"):
+        for shift in (0.0, 7.5):
+            flat = _walk([(dx + shift, dy, g) for dx, dy, g in groups])[1]
+            for mine in flat:
+                fresh = [e for e in (separator_ink._entry(item, dx, dy) for dx, dy, item in mine) if e]
+                assert [e[:4] for e in separator_ink._entries(mine)] == [e[:4] for e in fresh]
+    assert separator_ink._INSIDE
