@@ -72,16 +72,15 @@ class _Whole:
         return list(zip(self.pts, self.pts[1:]))
 
 
-def _panels(name):
-    """The arguments of every call of the separator-ends pass while drawing the figure ``name``."""
+def _pass_calls(name):
+    """The arguments (lists copied) of every call of the separator-ends pass while drawing the figure ``name``."""
     path = next(ROOT.rglob(name))
     calls = []
     real = panels.separators_reach
 
-    def spy(seps, wires, groups, labels, anchors, x_from, x_to, boxes=None, wire_boxes=()):
-        calls.append((list(wires), list(groups), list(labels), list(anchors), x_from, x_to, dict(boxes or {}),
-                      list(wire_boxes)))
-        return real(seps, wires, groups, labels, anchors, x_from, x_to, boxes, wire_boxes)
+    def spy(*args):
+        calls.append(tuple(list(a) if isinstance(a, list) else a for a in args))
+        return real(*args)
 
     panels.separators_reach = spy
     try:
@@ -90,6 +89,12 @@ def _panels(name):
     finally:
         panels.separators_reach = real
     return calls
+
+
+def _panels(name):
+    """Per call of the separator-ends pass drawing ``name``: all it reads but the separators themselves."""
+    return [(wires, groups, labels, anchors, x_from, x_to, dict(boxes or {}), list(wire_boxes))
+            for _seps, wires, groups, labels, anchors, x_from, x_to, boxes, wire_boxes in _pass_calls(name)]
 
 
 @pytest.mark.parametrize("name", FIGS)
@@ -218,20 +223,7 @@ def test_an_end_is_carried_to_the_nearest_of_a_label_and_a_line_close_together(a
 def test_the_pass_in_two_steps_draws_what_it_draws_in_one():
     """:func:`reach_ends` then :func:`phase_glyph_separators` (each walking the glyphs) give what
     :func:`separators_reach` gives walking them once, with or without the glyphs' boxes."""
-    path = next(ROOT.rglob("fig28.ncd"))
-    calls = []
-    real = panels.separators_reach
-
-    def spy(seps, *args):
-        calls.append((list(seps),) + tuple(list(a) if isinstance(a, list) else a for a in args))
-        return real(seps, *args)
-
-    panels.separators_reach = spy
-    try:
-        scene(sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name,
-                               search_path=(str(path.parent), str(ROOT / "templates"))))
-    finally:
-        panels.separators_reach = real
+    calls = _pass_calls("fig28.ncd")
     assert calls
     for seps, wires, groups, labels, anchors, x_from, x_to, boxes, wire_boxes in calls:
         one = separators_reach(seps, wires, groups, labels, list(anchors), x_from, x_to, boxes, wire_boxes)
