@@ -538,3 +538,14 @@ def _point_segment(p, a, b) -> float:
     n = dx * dx + dy * dy
     t = 0.0 if n == 0 else max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / n))
     return math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy)
+
+
+def op_groups(items, out=None) -> dict:
+    """owner -> the op group (the outermost of that owner), over the scene's items."""
+    out = {} if out is None else out
+    for it in items:
+        if isinstance(it, Group):
+            if it.role == "op":
+                out.setdefault(it.owner, it)
+            op_groups(it.items, out)
+    return out

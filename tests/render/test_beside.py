@@ -12,28 +12,17 @@ import sphinx_ncd
 from sphinx_ncd.layout.scene import Group, bbox_of
 from sphinx_ncd.rendering.api import scene
 
-from render_helpers import ROOT, geometry_problems
+from render_helpers import ROOT, geometry_problems, op_groups
 
 OUTER = ROOT / "demo_docs" / "gallery" / "figures" / "fig18-outer.ncd"
 FIG14 = ROOT / "demo_docs" / "gallery" / "figures" / "fig14.ncd"
-
-
-def _op_groups(items, out=None) -> dict:
-    """owner -> the op group (the outermost of that owner), over the scene's items."""
-    out = {} if out is None else out
-    for it in items:
-        if isinstance(it, Group):
-            if it.role == "op":
-                out.setdefault(it.owner, it)
-            _op_groups(it.items, out)
-    return out
 
 
 def _maps(spec: str, first: str, second: str, filename="t.ncd"):
     d = sphinx_ncd.parse(spec, filename=filename)
     ops = {op.label: op for op in d.panels[0].operations}
     sc = scene(d)
-    groups = _op_groups(sc.items)
+    groups = op_groups(sc.items)
     return sc, groups[f"op:{ops[first].id}"], groups[f"op:{ops[second].id}"]
 
 
@@ -75,7 +64,7 @@ def test_a_map_a_note_points_at_keeps_its_column():
 def test_fig18_shifts_its_outer_product_past_g_and_h_in_one_column():
     d = sphinx_ncd.parse(OUTER.read_text(encoding="utf-8"), filename=OUTER.name)
     sc = scene(d)
-    groups = _op_groups(sc.items)
+    groups = op_groups(sc.items)
     for panel in d.panels:  # both sides of the equation: H beside G
         ops = {op.label: op for op in panel.operations}
         g, h = groups[f"op:{ops['G'].id}"], groups[f"op:{ops['H'].id}"]
@@ -95,7 +84,7 @@ def test_maps_on_one_factor_of_an_outer_product_keep_their_columns():
 def test_fig14_keeps_the_order_its_equation_is_about():
     """f then g equals g then f: each side draws its maps one after the other, in its order."""
     d = sphinx_ncd.parse(FIG14.read_text(encoding="utf-8"), filename=FIG14.name)
-    groups = _op_groups(scene(d).items)
+    groups = op_groups(scene(d).items)
     firsts = []
     for panel in d.panels:
         f, g = (groups[f"op:{op.id}"] for op in sorted(panel.operations, key=lambda o: o.label))

@@ -14,7 +14,7 @@ from sphinx_ncd.layout.scene import Circle, Group, Path, Text, bbox_of
 from sphinx_ncd.model.types import OpKind
 from sphinx_ncd.rendering.api import DEFAULT_MAX_WIDTH, scene
 
-from render_helpers import ROOT, geometry_problems
+from render_helpers import ROOT, geometry_problems, op_groups
 
 FIG26 = ROOT / "demo_docs" / "figures" / "fig26.ncd"
 FIG22 = ROOT / "demo_docs" / "gallery" / "figures" / "fig22.ncd"
@@ -22,17 +22,6 @@ FIG22 = ROOT / "demo_docs" / "gallery" / "figures" / "fig22.ncd"
 
 def _parse(path):
     return sphinx_ncd.parse(path.read_text(encoding="utf-8"), filename=path.name)
-
-
-def _op_groups(items, out=None) -> dict:
-    """owner -> the op group (the outermost of that owner), over the scene's items."""
-    out = {} if out is None else out
-    for it in items:
-        if isinstance(it, Group):
-            if it.role == "op":
-                out.setdefault(it.owner, it)
-            _op_groups(it.items, out)
-    return out
 
 
 def _rows(panel) -> int:
@@ -61,7 +50,7 @@ def test_fig22_masked_attention_keeps_its_output_map_on_its_row():
 def _norm_and_relu(spec: str):
     d = sphinx_ncd.parse(spec, filename="t.ncd")
     ops = {op.kind: op for op in d.panels[0].operations}
-    groups = _op_groups(scene(d).items)
+    groups = op_groups(scene(d).items)
     return groups[f"op:{ops[OpKind.NORM].id}"], groups[f"op:{ops[OpKind.ELEMENTWISE].id}"]
 
 
@@ -86,7 +75,7 @@ def test_every_residual_add_puts_its_plus_above_its_top_dot():
     its "+" at the end of a dashed line about 50 px left of its dots; the last had it above the dot."""
     d = _parse(FIG26)
     adds = [op for op in _block(d, "Block").operations if op.kind == OpKind.ADD]
-    groups = _op_groups(scene(d).items)
+    groups = op_groups(scene(d).items)
     assert len(adds) == 2
     for op in adds:
         grp = groups[f"op:{op.id}"]
@@ -100,7 +89,7 @@ def test_every_residual_add_puts_its_plus_above_its_top_dot():
 def test_a_global_pooling_shows_its_output_size_and_window():
     d = _parse(FIG26)
     pool = next(op for op in d.panels[0].operations if op.kind == OpKind.POOL)
-    grp = _op_groups(scene(d).items)[f"op:{pool.id}"]
+    grp = op_groups(scene(d).items)[f"op:{pool.id}"]
     texts = {t.label.text for t in grp.items if isinstance(t, Text)}
     assert any(t.startswith("1") and "2" in t for t in texts)  # 1², as the paper
     assert any("Y" in t and "/4" in t for t in texts)  # the window: the whole input, Ȳ/4
@@ -123,7 +112,7 @@ def test_a_fence_title_never_reaches_over_the_next_glyph():
     sc = scene(d)
     fence = next(p for p in sc.walk() if isinstance(p, Path) and p.role == "fence")
     soft = next(op for op in d.panels[0].operations if op.kind == OpKind.SOFTMAX)
-    assert bbox_of(fence)[2] < bbox_of(_op_groups(sc.items)[f"op:{soft.id}"])[0]
+    assert bbox_of(fence)[2] < bbox_of(op_groups(sc.items)[f"op:{soft.id}"])[0]
     assert geometry_problems(sc) == []
 
 
@@ -139,7 +128,7 @@ def test_fig27_folds_into_two_rows():
 def _conv_and_relu(spec: str):
     d = sphinx_ncd.parse(spec, filename="t.ncd")
     ops = {op.kind: op for op in d.panels[0].operations}
-    groups = _op_groups(scene(d).items)
+    groups = op_groups(scene(d).items)
     conv = groups[f"op:{ops[OpKind.CONV].id}"]
     box = next(bbox_of(p) for p in conv.items if isinstance(p, Path) and p.role == "box")
     return conv, groups[f"op:{ops[OpKind.ELEMENTWISE].id}"], box
